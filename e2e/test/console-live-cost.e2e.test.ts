@@ -1,0 +1,105 @@
+/**
+ * The foundation's whole path, across real processes and real services:
+ * sign in through OIDC in Chromium → create a tenant and a key in the console → send completions
+ * with the official `openai` client to a data plane running in ANOTHER process → usage crosses
+ * Redis Streams into Postgres → costUpdated crosses Redis pub/sub → the cost page changes live.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import OpenAI from 'openai';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '@switchyard/db/testing';
+import { launchChromium } from '../testkit/browser';
+import { allocateStackPorts } from '../testkit/ports';
+import { REPO_ROOT, startPlatformProcess, type PlatformProcess } from '../testkit/platform-process';
+
+const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
+
+describe('console: live cost from real traffic', () => {
+  let adminPlane: PlatformProcess;
+  let dataPlane: PlatformProcess;
+  let browser: Browser;
+  let dropDatabase: () => Promise<void>;
+  let dataDir: string;
+  let ports: Awaited<ReturnType<typeof allocateStackPorts>>;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    dropDatabase = async () => {
+      await database.db.close();
+      await database.drop();
+    };
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-e2e-'));
+    ports = await allocateStackPorts();
+    const shared = {
+      ...ports,
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `sy-e2e-${randomBytes(4).toString('hex')}:`,
+      SWITCHYARD_DATA_DIR: dataDir,
+    };
+    adminPlane = await startPlatformProcess({ ...shared, SWITCHYARD_COMPONENTS: 'oidc,tenants,cost,gateway,console' }, { name: 'admin-plane' });
+    dataPlane = await startPlatformProcess({ ...shared, SWITCHYARD_COMPONENTS: 'data-plane' }, { name: 'data-plane' });
+    browser = await launchChromium();
+  }, 900_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await dataPlane?.stop();
+    await adminPlane?.stop();
+    await dropDatabase?.();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('signs in, creates a tenant and a key, and watches cost move as requests flow', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const consoleUrl = `http://127.0.0.1:${ports.CONSOLE_PORT}`;
+
+    await page.goto(consoleUrl);
+    await page.getByTestId('sign-in').click();
+    await page.locator('input[name=login]').fill('admin');
+    await page.locator('input[name=password]').fill('switchyard-admin');
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL(`${consoleUrl}/tenants`);
+
+    const slug = `e2e-${randomBytes(3).toString('hex')}`;
+    await page.getByTestId('create-tenant-slug').fill(slug);
+    await page.getByTestId('create-tenant-name').fill('End to End');
+    await page.getByTestId('create-tenant-submit').click();
+    await page.getByTestId('tenant-row').filter({ hasText: slug }).getByRole('link').first().click();
+    await page.waitForURL(`${consoleUrl}/tenants/${slug}`);
+
+    await page.getByTestId('create-key-name').fill('e2e key');
+    await page.getByTestId('create-key-submit').click();
+    const secret = (await page.getByTestId('api-key-secret').textContent())?.trim() ?? '';
+    expect(secret).toMatch(/^sk-sy-/);
+
+    await page.getByTestId('cost-link').click();
+    await page.waitForURL(`${consoleUrl}/tenants/${slug}/cost`);
+    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 30_000 }).toContain('live');
+    expect((await page.getByTestId('cost-total-requests').textContent())?.trim()).toBe('0');
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'cost-before.png'), fullPage: true });
+
+    const client = new OpenAI({ apiKey: secret, baseURL: `http://127.0.0.1:${ports.DATA_PLANE_PORT}/v1` });
+    const completion = await client.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'hello from e2e' }] });
+    expect(completion.choices[0]?.message.content?.length).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('cost-total-requests').textContent(), { timeout: 30_000 }).toBe('1');
+
+    const stream = await client.chat.completions.create({ model: 'mock-large', stream: true, messages: [{ role: 'user', content: 'stream please' }] });
+    let streamed = '';
+    for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? '';
+    expect(streamed.length).toBeGreaterThan(0);
+    await client.chat.completions.create({ model: 'mock-mini', messages: [{ role: 'user', content: 'third' }] });
+
+    await expect.poll(() => page.getByTestId('cost-total-requests').textContent(), { timeout: 30_000 }).toBe('3');
+    const totalUsd = Number((await page.getByTestId('cost-total-usd').textContent())?.replace(/[^0-9.]/g, ''));
+    expect(totalUsd).toBeGreaterThan(0);
+    await expect(page.getByTestId('cost-chart').locator('svg').count()).resolves.toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'cost-live.png'), fullPage: true });
+  }, 180_000);
+});

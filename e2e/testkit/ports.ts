@@ -1,0 +1,29 @@
+import { createServer, type AddressInfo } from 'node:net';
+
+/** A free loopback port (bind, read, release): URLs must be known before their servers start. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StackPorts {
+  CONSOLE_PORT: string;
+  SUPERGRAPH_PORT: string;
+  TENANTS_SUBGRAPH_PORT: string;
+  COST_SUBGRAPH_PORT: string;
+  OIDC_PORT: string;
+  DATA_PLANE_PORT: string;
+}
+
+export async function allocateStackPorts(): Promise<StackPorts> {
+  const names: Array<keyof StackPorts> = ['CONSOLE_PORT', 'SUPERGRAPH_PORT', 'TENANTS_SUBGRAPH_PORT', 'COST_SUBGRAPH_PORT', 'OIDC_PORT', 'DATA_PLANE_PORT'];
+  const ports = {} as StackPorts;
+  for (const name of names) ports[name] = String(await freePort());
+  return ports;
+}

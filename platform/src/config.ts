@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** Everything `npm start` and the operator CLI read from the environment, parsed once. */
+export const COMPONENTS = ['oidc', 'tenants', 'cost', 'gateway', 'data-plane', 'console'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().optional(),
+  /** Namespaces every Redis key, stream and channel of this installation (several can share one Redis). */
+  REDIS_KEY_PREFIX: z.string().min(1).default('switchyard:'),
+  SWITCHYARD_DATA_DIR: z.string().default(path.join(REPO_ROOT, '.data')),
+  SWITCHYARD_HOST: z.string().default('127.0.0.1'),
+  SWITCHYARD_COMPONENTS: z
+    .string()
+    .default(COMPONENTS.join(','))
+    .transform((value, ctx) => {
+      const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+      const unknown = names.filter((name) => !(COMPONENTS as readonly string[]).includes(name));
+      if (unknown.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `unknown component(s) ${unknown.join(', ')}; known: ${COMPONENTS.join(', ')}` });
+      }
+      return new Set(names as Component[]);
+    }),
+  SWITCHYARD_ADMIN_LOGIN: z.string().min(1).default('admin'),
+  SWITCHYARD_ADMIN_PASSWORD: z.string().min(8).default('switchyard-admin'),
+  SWITCHYARD_ADMIN_EMAIL: z.string().email().default('admin@switchyard.local'),
+  OIDC_ISSUER: z.string().url().optional(),
+  CONSOLE_PORT: port(3000),
+  SUPERGRAPH_PORT: port(4000),
+  TENANTS_SUBGRAPH_PORT: port(4101),
+  COST_SUBGRAPH_PORT: port(4104),
+  OIDC_PORT: port(4400),
+  DATA_PLANE_PORT: port(8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type PlatformEnv = z.infer<typeof envSchema>;
+
+export function parsePlatformEnv(env: NodeJS.ProcessEnv = process.env): PlatformEnv {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new Error(`invalid environment:\n${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,188 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { createDatabase, seed, type Database } from '@switchyard/db';
+import { createInProcessBus, createRedisBus, type Bus } from '@switchyard/data-plane/bus';
+import { createInProcessRateLimiter, createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
+import { createDataPlane, createDatabaseApiKeyResolver, createDatabasePriceBookSource } from '@switchyard/data-plane/app';
+import {
+  createAccessTokenVerifier,
+  createInternalTokenSigner,
+  createInternalTokenVerifier,
+  startOidcIssuer,
+} from '@switchyard/identity';
+import { createTenantsService, createTenantsSubgraph } from '@switchyard/subgraph-tenants';
+import { createCostSubgraph, startUsageConsumer } from '@switchyard/subgraph-cost';
+import { createSupergraphServer } from '@switchyard/supergraph';
+import type { Component, PlatformEnv } from './config';
+import { listen } from './listen';
+import { loadOrCreateInternalKeys } from './internal-keys';
+import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
+import { startOperatorSocket } from './operator-socket';
+import { createDemoKeyIfFresh } from './demo-seed';
+
+export const API_AUDIENCE = 'urn:switchyard:api';
+export const CONSOLE_CLIENT_ID = 'switchyard-console';
+
+export interface RunningPlatform {
+  urls: {
+    console: string;
+    graphql: string;
+    openaiBaseUrl: string;
+    oidcIssuer: string;
+    tenantsSubgraph: string;
+    costSubgraph: string;
+  };
+  backends: { database: 'postgres' | 'pglite'; bus: 'redis' | 'in-process' };
+  /** Set only when this start created the demo tenant's first key (fresh data). */
+  demoApiKey: string | null;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env: PlatformEnv;
+  /** Progress lines for a person watching (stderr by default). */
+  progress?: (line: string) => void;
+}
+
+/** Starts the selected components in this process, wired to the configured backends. */
+export async function startPlatform({ env, progress = (line) => process.stderr.write(`${line}\n`) }: StartOptions): Promise<RunningPlatform> {
+  const has = (component: Component) => env.SWITCHYARD_COMPONENTS.has(component);
+  const host = env.SWITCHYARD_HOST;
+  const url = (port: number) => `http://${host}:${port}`;
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
+  };
+
+  try {
+    await mkdir(env.SWITCHYARD_DATA_DIR, { recursive: true });
+    const oidcIssuer = env.OIDC_ISSUER ?? url(env.OIDC_PORT);
+    const urls = {
+      console: url(env.CONSOLE_PORT),
+      graphql: `${url(env.SUPERGRAPH_PORT)}/graphql`,
+      openaiBaseUrl: `${url(env.DATA_PLANE_PORT)}/v1`,
+      oidcIssuer,
+      tenantsSubgraph: `${url(env.TENANTS_SUBGRAPH_PORT)}/graphql`,
+      costSubgraph: `${url(env.COST_SUBGRAPH_PORT)}/graphql`,
+    };
+
+    const needsDatabase = has('tenants') || has('cost') || has('data-plane');
+    let db: Database | null = null;
+    if (needsDatabase) {
+      progress(env.DATABASE_URL ? 'database: Postgres (DATABASE_URL)' : `database: embedded PGlite in ${path.join(env.SWITCHYARD_DATA_DIR, 'pglite')}`);
+      const opened = env.DATABASE_URL
+        ? await createDatabase({ url: env.DATABASE_URL })
+        : await createDatabase({ dataDir: path.join(env.SWITCHYARD_DATA_DIR, 'pglite') });
+      db = opened;
+      closers.push(() => opened.close());
+      progress('database: applying migrations');
+      await opened.migrate();
+    }
+
+    const bus: Bus = env.REDIS_URL ? createRedisBus(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX }) : createInProcessBus();
+    closers.push(() => bus.close());
+    const rateLimiter: RateLimiter = env.REDIS_URL ? createRedisRateLimiter(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX }) : createInProcessRateLimiter();
+    closers.push(() => rateLimiter.close());
+    progress(`bus and limits: ${env.REDIS_URL ? 'Redis (REDIS_URL)' : 'in-process'}`);
+
+    let demoApiKey: string | null = null;
+    if (db && has('tenants')) {
+      const { demoTenantId } = await seed(db);
+      demoApiKey = await createDemoKeyIfFresh(createTenantsService({ db, bus }), demoTenantId);
+    }
+
+    const keys = await loadOrCreateInternalKeys(env.SWITCHYARD_DATA_DIR);
+
+    if (has('oidc')) {
+      const issuer = await startOidcIssuer({
+        host,
+        port: env.OIDC_PORT,
+        issuer: oidcIssuer,
+        dataDir: path.join(env.SWITCHYARD_DATA_DIR, 'oidc'),
+        consoleRedirectUris: [`${urls.console}/auth/callback`],
+        consolePostLogoutRedirectUris: [`${urls.console}/`],
+        admin: { login: env.SWITCHYARD_ADMIN_LOGIN, password: env.SWITCHYARD_ADMIN_PASSWORD, email: env.SWITCHYARD_ADMIN_EMAIL },
+      });
+      closers.push(() => issuer.close());
+      progress(`oidc issuer: ${oidcIssuer}`);
+    }
+
+    const serve = async (name: string, server: Server, port: number, closeApp: () => Promise<void>) => {
+      closers.push(closeApp);
+      await listen(server, port, host);
+      closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      progress(`${name}: ${url(port)}`);
+    };
+
+    if (db && has('tenants')) {
+      const app = createTenantsSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:tenants') });
+      await serve('tenants subgraph', app.server, env.TENANTS_SUBGRAPH_PORT, app.close);
+    }
+    if (db && has('cost')) {
+      const app = createCostSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:cost') });
+      await serve('cost subgraph', app.server, env.COST_SUBGRAPH_PORT, app.close);
+      const consumer = startUsageConsumer({ db, bus });
+      closers.push(() => consumer.stop());
+    }
+    if (has('gateway')) {
+      const app = createSupergraphServer({
+        subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph },
+        signer: createInternalTokenSigner(keys.privateKey),
+        verifyAccessToken: createAccessTokenVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE }),
+        bus,
+        corsOrigins: [urls.console],
+        introspection: false,
+      });
+      await serve('supergraph', app.server, env.SUPERGRAPH_PORT, app.close);
+    }
+    if (db && has('data-plane')) {
+      const app = createDataPlane({
+        apiKeys: createDatabaseApiKeyResolver(db, bus),
+        priceBook: createDatabasePriceBookSource(db),
+        bus,
+        rateLimiter,
+        providers: [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }],
+      });
+      await serve('data plane', app.server, env.DATA_PLANE_PORT, app.close);
+    }
+    if (has('console')) {
+      if (!consoleIsBuilt()) {
+        progress('console: first start, building the Next.js app (a few minutes on 2 cores)…');
+        await buildConsole();
+      }
+      const running = await startConsole({
+        host,
+        port: env.CONSOLE_PORT,
+        env: {
+          OIDC_ISSUER: oidcIssuer,
+          OIDC_CLIENT_ID: CONSOLE_CLIENT_ID,
+          SWITCHYARD_CONSOLE_URL: urls.console,
+          SWITCHYARD_GATEWAY_URL: urls.graphql,
+          SWITCHYARD_OPENAI_BASE_URL: urls.openaiBaseUrl,
+        },
+      });
+      closers.push(() => running.stop());
+      progress(`console: ${urls.console}`);
+    }
+
+    if (db && !env.DATABASE_URL && has('tenants')) {
+      // The embedded database belongs to this process; the operator CLI reaches it through this socket.
+      const socket = await startOperatorSocket({
+        socketPath: path.join(env.SWITCHYARD_DATA_DIR, 'operator.sock'),
+        tenants: createTenantsService({ db, bus }),
+      });
+      closers.push(() => socket.close());
+    }
+
+    return {
+      urls,
+      backends: { database: env.DATABASE_URL ? 'postgres' : 'pglite', bus: env.REDIS_URL ? 'redis' : 'in-process' },
+      demoApiKey,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
