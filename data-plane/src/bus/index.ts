@@ -1,0 +1,5 @@
+export type { Bus, StreamEntry, ReadGroupOptions, Unsubscribe } from './bus';
+export { createInProcessBus, BusClosedError, NoSuchGroupError } from './in-process-bus';
+export type { InProcessBusOptions } from './in-process-bus';
+export { createRedisBus } from './redis-bus';
+export type { RedisBusOptions } from './redis-bus';

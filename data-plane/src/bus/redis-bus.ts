@@ -1,0 +1,186 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Bus, StreamEntry, Unsubscribe } from './bus';
+
+/**
+ * The Redis bus. Pub/sub runs on one dedicated subscriber connection (a subscribed connection
+ * can issue no other commands); durable streams are Redis Streams with consumer groups
+ * (XADD / XREADGROUP / XACK / XAUTOCLAIM). Blocking reads borrow their own connection, because
+ * a blocked connection would stall every command pipelined behind it.
+ */
+export interface RedisBusOptions {
+  /** Prepended to every stream and channel name, e.g. `test-1234:` to isolate a test run. */
+  keyPrefix?: string;
+}
+
+/** The single field each stream entry carries. */
+const PAYLOAD_FIELD = 'payload';
+
+type RawEntry = [id: string, fields: string[] | null];
+
+function toEntries(raw: readonly RawEntry[]): StreamEntry[] {
+  const entries: StreamEntry[] = [];
+  for (const [id, fields] of raw) {
+    // A pending entry whose message was deleted (XDEL/XTRIM) comes back with no fields.
+    if (!fields) continue;
+    const at = fields.indexOf(PAYLOAD_FIELD);
+    entries.push({ id, payload: at >= 0 ? (fields[at + 1] ?? '') : '' });
+  }
+  return entries;
+}
+
+function isBusyGroupError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('BUSYGROUP');
+}
+
+export function createRedisBus(connection: string | RedisOptions, options: RedisBusOptions = {}): Bus {
+  const prefix = options.keyPrefix ?? '';
+  const connect = (): Redis =>
+    typeof connection === 'string'
+      ? new Redis(connection, { maxRetriesPerRequest: 3 })
+      : new Redis({ maxRetriesPerRequest: 3, ...connection });
+
+  const commands = connect();
+  let subscriber: Redis | undefined;
+  const handlersByChannel = new Map<string, Set<(message: string) => void>>();
+  const idleBlockingConnections: Redis[] = [];
+  const allBlockingConnections = new Set<Redis>();
+  let closed = false;
+
+  const key = (name: string): string => prefix + name;
+
+  function subscriberConnection(): Redis {
+    if (subscriber) return subscriber;
+    const created = commands.duplicate();
+    created.on('message', (prefixedChannel: string, message: string) => {
+      const handlers = handlersByChannel.get(prefixedChannel);
+      if (!handlers) return;
+      for (const handler of [...handlers]) {
+        try {
+          handler(message);
+        } catch {
+          // A failing subscriber must not affect the others.
+        }
+      }
+    });
+    subscriber = created;
+    return created;
+  }
+
+  async function withBlockingConnection<T>(run: (redis: Redis) => Promise<T>): Promise<T> {
+    let redis = idleBlockingConnections.pop();
+    if (!redis) {
+      redis = commands.duplicate();
+      allBlockingConnections.add(redis);
+    }
+    try {
+      return await run(redis);
+    } finally {
+      if (closed) redis.disconnect();
+      else idleBlockingConnections.push(redis);
+    }
+  }
+
+  function assertOpen(): void {
+    if (closed) throw new Error('The bus is closed');
+  }
+
+  return {
+    async publish(channel, message) {
+      assertOpen();
+      await commands.publish(key(channel), message);
+    },
+
+    async subscribe(channel, onMessage): Promise<Unsubscribe> {
+      assertOpen();
+      const prefixed = key(channel);
+      const handler = (message: string): void => onMessage(message);
+      let handlers = handlersByChannel.get(prefixed);
+      const first = !handlers;
+      if (!handlers) {
+        handlers = new Set();
+        handlersByChannel.set(prefixed, handlers);
+      }
+      handlers.add(handler);
+      if (first) await subscriberConnection().subscribe(prefixed);
+      return async () => {
+        const current = handlersByChannel.get(prefixed);
+        if (!current) return;
+        current.delete(handler);
+        if (current.size === 0) {
+          handlersByChannel.delete(prefixed);
+          if (!closed) await subscriber?.unsubscribe(prefixed);
+        }
+      };
+    },
+
+    async append(stream, payload) {
+      assertOpen();
+      const id = await commands.xadd(key(stream), '*', PAYLOAD_FIELD, payload);
+      if (id === null) throw new Error(`XADD to ${stream} returned no id`);
+      return id;
+    },
+
+    async ensureGroup(stream, group) {
+      assertOpen();
+      try {
+        // `0`: a new group starts at the beginning of the stream; MKSTREAM creates an empty stream.
+        await commands.xgroup('CREATE', key(stream), group, '0', 'MKSTREAM');
+      } catch (error) {
+        if (!isBusyGroupError(error)) throw error;
+      }
+    },
+
+    async readGroup(stream, group, consumer, readOptions) {
+      assertOpen();
+      const count = Math.max(1, Math.floor(readOptions.count));
+      // BLOCK 0 means "forever" to Redis, but "do not block" in our port: omit BLOCK then.
+      let reply: unknown;
+      try {
+        reply =
+          readOptions.blockMs > 0
+            ? await withBlockingConnection((redis) =>
+                redis.xreadgroup('GROUP', group, consumer, 'COUNT', count, 'BLOCK', Math.ceil(readOptions.blockMs), 'STREAMS', key(stream), '>'),
+              )
+            : await commands.xreadgroup('GROUP', group, consumer, 'COUNT', count, 'STREAMS', key(stream), '>');
+      } catch (error) {
+        // close() cuts blocked reads short: a consumer loop then sees "nothing new" and stops.
+        if (closed) return [];
+        throw error;
+      }
+      const streams = reply as [string, RawEntry[]][] | null;
+      return streams?.[0] ? toEntries(streams[0][1]) : [];
+    },
+
+    async ack(stream, group, ids) {
+      assertOpen();
+      if (ids.length === 0) return;
+      await commands.xack(key(stream), group, ...ids);
+    },
+
+    async claimStale(stream, group, consumer, minIdleMs, count) {
+      assertOpen();
+      const claimed: StreamEntry[] = [];
+      let cursor = '0-0';
+      // XAUTOCLAIM scans a bounded slice of the pending list per call: follow the cursor until done.
+      do {
+        const wanted = count - claimed.length;
+        const reply = (await commands.xautoclaim(key(stream), group, consumer, Math.max(0, Math.floor(minIdleMs)), cursor, 'COUNT', wanted)) as [
+          string,
+          RawEntry[],
+          ...unknown[],
+        ];
+        cursor = reply[0];
+        claimed.push(...toEntries(reply[1]));
+      } while (cursor !== '0-0' && claimed.length < count);
+      return claimed;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      handlersByChannel.clear();
+      for (const redis of allBlockingConnections) redis.disconnect();
+      await Promise.all([commands.quit(), subscriber?.quit()]);
+    },
+  };
+}

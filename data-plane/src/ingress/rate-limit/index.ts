@@ -1,0 +1,5 @@
+export type { RateLimit, RateLimitDecision, RateLimiter } from './rate-limiter';
+export { createInProcessRateLimiter } from './in-process-rate-limiter';
+export { createRedisRateLimiter } from './redis-rate-limiter';
+export type { RedisRateLimiterOptions } from './redis-rate-limiter';
+export { InvalidRateLimitError } from './gcra';
