@@ -1,0 +1,12 @@
+export {
+  merkleRoot,
+  inclusionProof,
+  verifyInclusion,
+  consistencyProof,
+  verifyConsistency,
+  leafHash,
+  nodeHash,
+  rootOfLeafHashes,
+  inclusionProofOfLeafHashes,
+  consistencyProofOfLeafHashes,
+} from './merkle';
