@@ -1,0 +1,133 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { z } from 'zod';
+import type { Database, PriceBook, ResolvedApiKey, TenantTx } from './database';
+import { DatabaseError } from './database';
+import { PrismaClient } from './generated/client';
+import { migrateDatabase } from './migrate';
+import { pgliteMigrationConnection, postgresMigrationConnection } from './migration-connections';
+import type { MigrationConnection } from './migrator';
+
+export interface CreateDatabaseOptions {
+  /** Postgres connection string. When set, PGlite options are ignored. */
+  url?: string;
+  /** PGlite data directory (created if missing). */
+  dataDir?: string;
+  /** In-memory PGlite (tests). Used when neither url nor dataDir is given. */
+  memory?: boolean;
+  /** Log migration progress (default: silent). */
+  log?: (message: string) => void;
+}
+
+const tenantIdSchema = z.uuid();
+const apiKeyHashSchema = z.string().regex(/^[0-9a-f]{64}$/);
+
+// PGlite runs one transaction at a time, so a transaction may queue behind others before it starts.
+const transactionOptions = { maxWait: 15_000, timeout: 20_000 } as const;
+
+interface ResolvedApiKeyRow {
+  id: string;
+  tenant_id: string;
+  scopes: string[] | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/**
+ * Opens the relational store: Postgres when `url` is given, otherwise PGlite (on disk at
+ * `dataDir`, or in memory). Does not migrate; call `db.migrate()`.
+ */
+export async function createDatabase(options: CreateDatabaseOptions): Promise<Database> {
+  const log = options.log ?? (() => {});
+  if (options.url) {
+    const url = options.url;
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }), transactionOptions });
+    return buildDatabase('postgres', prisma, () => postgresMigrationConnection(url), log, async () => {});
+  }
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), transactionOptions });
+  return buildDatabase('pglite', prisma, () => pgliteMigrationConnection(pglite), log, () => pglite.close());
+}
+
+function buildDatabase(
+  kind: Database['kind'],
+  prisma: PrismaClient,
+  migrationConnection: () => MigrationConnection,
+  log: (message: string) => void,
+  closeBackend: () => Promise<void>,
+): Database {
+  let closed = false;
+  const ensureOpen = () => {
+    if (closed) throw new DatabaseError('DATABASE_CLOSED', 'The database was closed; create a new one with createDatabase().');
+  };
+
+  return {
+    kind,
+    async migrate() {
+      ensureOpen();
+      await migrateDatabase(migrationConnection(), log);
+    },
+    async withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
+      ensureOpen();
+      if (!tenantIdSchema.safeParse(tenantId).success) {
+        throw new DatabaseError('INVALID_TENANT_ID', `Tenant id must be a UUID, got ${JSON.stringify(String(tenantId).slice(0, 64))}.`);
+      }
+      return prisma.$transaction(async (tx) => {
+        // set_config('role', …, true) is SET LOCAL ROLE: both revert at the end of the transaction.
+        await tx.$queryRaw`SELECT set_config('role', 'switchyard_app', true), set_config('app.tenant_id', ${tenantId}, true)`;
+        return fn(tx);
+      }, transactionOptions);
+    },
+    async withPlatform<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T> {
+      ensureOpen();
+      return prisma.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT set_config('role', 'switchyard_app', true), set_config('app.scope', 'platform', true)`;
+        return fn(tx);
+      }, transactionOptions);
+    },
+    async resolveApiKey(hash: string): Promise<ResolvedApiKey | null> {
+      ensureOpen();
+      if (!apiKeyHashSchema.safeParse(hash).success) return null;
+      const [, rows] = await prisma.$transaction([
+        prisma.$queryRaw`SELECT set_config('role', 'switchyard_app', true)`,
+        prisma.$queryRaw<ResolvedApiKeyRow[]>`SELECT id, tenant_id, scopes, expires_at, revoked_at FROM switchyard_resolve_api_key(${hash})`,
+      ]);
+      const row = rows[0];
+      if (!row) return null;
+      return {
+        id: row.id,
+        tenantId: row.tenant_id,
+        scopes: row.scopes ?? [],
+        expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+        revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+      };
+    },
+    async latestPriceBook(): Promise<PriceBook> {
+      ensureOpen();
+      const book = await prisma.priceBookVersion.findFirst({
+        orderBy: { version: 'desc' },
+        include: { prices: { orderBy: { model: 'asc' } } },
+      });
+      if (!book) {
+        throw new DatabaseError('PRICE_BOOK_MISSING', 'No price book in the database yet: run the seed (npm start seeds it).');
+      }
+      return {
+        version: book.version,
+        prices: book.prices.map((price) => ({
+          model: price.model,
+          inputPer1kMicros: price.inputPer1kMicros,
+          outputPer1kMicros: price.outputPer1kMicros,
+        })),
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect();
+      await closeBackend();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { Prisma } from './generated/client';
+
+/**
+ * The Prisma interactive-transaction client handed to `withTenant`/`withPlatform` callbacks.
+ * Every query through it runs as `switchyard_app` under row-level security.
+ */
+export type TenantTx = Prisma.TransactionClient;
+
+export interface ResolvedApiKey {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly scopes: string[];
+  readonly expiresAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
+export interface ModelPriceEntry {
+  readonly model: string;
+  /** Micro-USD per 1,000 input (prompt) tokens. */
+  readonly inputPer1kMicros: bigint;
+  /** Micro-USD per 1,000 output (completion) tokens. */
+  readonly outputPer1kMicros: bigint;
+}
+
+export interface PriceBook {
+  readonly version: number;
+  readonly prices: ModelPriceEntry[];
+}
+
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  /** Applies pending migrations (same code as `npm run db:migrate`). Safe to call repeatedly and concurrently. */
+  migrate(): Promise<void>;
+  /** Runs `fn` in one transaction as `switchyard_app` with `app.tenant_id = tenantId`: RLS limits it to that tenant. */
+  withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one transaction as `switchyard_app` with `app.scope = 'platform'` (all tenants rows, price book writes; no tenant-scoped rows). */
+  withPlatform<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T>;
+  /** Looks an API key up by its SHA-256 hex hash across tenants (null when unknown or malformed). */
+  resolveApiKey(hash: string): Promise<ResolvedApiKey | null>;
+  /** The newest price book version with its prices. Throws DatabaseError PRICE_BOOK_MISSING before seeding. */
+  latestPriceBook(): Promise<PriceBook>;
+  close(): Promise<void>;
+}
+
+export type DatabaseErrorCode = 'INVALID_TENANT_ID' | 'PRICE_BOOK_MISSING' | 'DATABASE_CLOSED';
+
+/** A caller-caused database error with a stable code. */
+export class DatabaseError extends Error {
+  override readonly name = 'DatabaseError';
+  constructor(
+    readonly code: DatabaseErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

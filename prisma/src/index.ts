@@ -1,0 +1,11 @@
+// Public API of @switchyard/db. Named exports only.
+export { createDatabase } from './create-database';
+export type { CreateDatabaseOptions } from './create-database';
+export { DatabaseError } from './database';
+export type { Database, DatabaseErrorCode, ModelPriceEntry, PriceBook, ResolvedApiKey, TenantTx } from './database';
+export { seed, priceBookV1, demoTenant } from './seed';
+export { loadDbConfig } from './config';
+export type { DbConfig } from './config';
+export { MigrationError } from './migrator';
+export { Prisma, Role } from './generated/client';
+export type { ApiKey, CostRollup, Member, ModelPrice, PriceBookVersion, Tenant, UsageEvent } from './generated/client';
