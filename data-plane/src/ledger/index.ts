@@ -26,3 +26,9 @@ export {
   zcdpToEpsilon,
 } from './dp/privacy-accounting';
 export type { AccountingMode, Mechanism } from './dp/privacy-accounting';
+export { auditLeafBytes, chainEntry, chainHash, payloadDigest, GENESIS_HASH } from './audit/audit-entry';
+export type { AuditEntryFields, ChainedAuditEntry } from './audit/audit-entry';
+export { checkpointMessage, signCheckpoint, verifyCheckpointSignature } from './audit/checkpoint';
+export type { Checkpoint, UnsignedCheckpoint } from './audit/checkpoint';
+export { verifyAuditLog } from './audit/verify-log';
+export type { LogProblem, LogVerification } from './audit/verify-log';

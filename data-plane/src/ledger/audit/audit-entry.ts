@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { leafHash } from '../merkle';
+
+/**
+ * One audit-log entry as the chain and the Merkle tree see it. The payload itself is NOT part of
+ * the leaf, only its digest: a payload can be crypto-shredded (data-subject erasure) or expire
+ * (retention) while every hash, chain link and proof stays verifiable.
+ */
+export interface AuditEntryFields {
+  /** 0-based position in the log; the leaf index in the Merkle tree. */
+  seq: number;
+  /** ISO-8601 UTC time of the append. */
+  occurredAt: string;
+  tenantId: string | null;
+  actor: string;
+  action: string;
+  /** Keyed HMAC of the data subject's id (pseudonymous index for export/erasure), or null. */
+  subjectKey: string | null;
+  /** SHA-256 hex of the (encrypted) payload as stored at append time. */
+  payloadDigest: string;
+}
+
+export interface ChainedAuditEntry extends AuditEntryFields {
+  /** entryHash of the previous entry (hex); GENESIS_HASH for seq 0. */
+  prevHash: string;
+  /** SHA-256(prevHash ‖ leafHash) in hex. */
+  entryHash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * Canonical bytes of an entry: a JSON array with a fixed field order, so no two different entries
+ * share an encoding and no serializer's key order can change a hash.
+ */
+export function auditLeafBytes(fields: AuditEntryFields): Uint8Array {
+  return new TextEncoder().encode(
+    JSON.stringify(['switchyard.audit.v1', fields.seq, fields.occurredAt, fields.tenantId, fields.actor, fields.action, fields.subjectKey, fields.payloadDigest]),
+  );
+}
+
+export function chainHash(prevHash: string, fields: AuditEntryFields): string {
+  return createHash('sha256').update(Buffer.from(prevHash, 'hex')).update(leafHash(auditLeafBytes(fields))).digest('hex');
+}
+
+/** Link a new entry to the head of the chain. */
+export function chainEntry(prevHash: string, fields: AuditEntryFields): ChainedAuditEntry {
+  return { ...fields, prevHash, entryHash: chainHash(prevHash, fields) };
+}
+
+export function payloadDigest(payload: Uint8Array | string): string {
+  return createHash('sha256').update(payload).digest('hex');
+}
