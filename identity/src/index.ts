@@ -1,3 +1,5 @@
+import type { OidcIssuer, OidcIssuerOptions } from './oidc-issuer/issuer';
+
 export {
   ROLES,
   INTERNAL_TOKEN_ISSUER,
@@ -12,3 +14,21 @@ export {
 export type { Principal, Role, InternalKeyPair, InternalTokenSigner, InternalTokenVerifier } from './internal-token';
 export { generateApiKeySecret, hashApiKeySecret, looksLikeApiKeySecret } from './api-key-secret';
 export type { NewApiKeySecret } from './api-key-secret';
+export {
+  createAccessTokenVerifier,
+  InvalidAccessTokenError,
+  IdentityProviderUnavailableError,
+} from './access-token-verifier';
+export type { AccessTokenVerifier, AccessTokenVerifierOptions } from './access-token-verifier';
+export { SWITCHYARD_API_RESOURCE, CONSOLE_CLIENT_ID, DEFAULT_ISSUER } from './oidc-issuer/constants';
+export type { OidcIssuer, OidcIssuerOptions };
+export type { IssuerUser } from './oidc-issuer/accounts';
+
+/**
+ * Loaded on first use: oidc-provider (Koa and friends) is only needed by the process that hosts
+ * the bundled issuer, and it warns on import under Node 20.
+ */
+export async function startOidcIssuer(options: OidcIssuerOptions): Promise<OidcIssuer> {
+  const { startOidcIssuer: start } = await import('./oidc-issuer/issuer');
+  return start(options);
+}
