@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+
+/**
+ * The subgraphs that make up the supergraph. A new subgraph is one line here (plus its URL in
+ * config). URLs in the composed file are the local defaults; the gateway routes by name to the
+ * URLs it is given at runtime.
+ */
+export const SUBGRAPHS = [
+  { name: 'tenants', schemaModule: '@switchyard/subgraph-tenants/schema.graphql', defaultUrl: 'http://127.0.0.1:4101/graphql' },
+  { name: 'cost', schemaModule: '@switchyard/subgraph-cost/schema.graphql', defaultUrl: 'http://127.0.0.1:4104/graphql' },
+] as const;
+
+export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
+
+export interface SubgraphSource {
+  name: string;
+  url: string;
+  sdl: string;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Reads each subgraph's schema through its package export, never through its folder. */
+export async function loadSubgraphSources(): Promise<SubgraphSource[]> {
+  return Promise.all(
+    SUBGRAPHS.map(async ({ name, schemaModule, defaultUrl }) => ({
+      name,
+      url: defaultUrl,
+      sdl: await readFile(require.resolve(schemaModule), 'utf8'),
+    })),
+  );
+}
