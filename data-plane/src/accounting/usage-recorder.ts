@@ -1,0 +1,86 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { Bus } from '../bus/bus';
+import type { Metrics } from '../telemetry/metrics';
+import { costMicros, type PriceBookSource } from './price-book';
+import { USAGE_STREAM, usageEventSchema, type UsageEvent } from './usage-event';
+
+/** What the request path knows when a request has finished. */
+export interface CompletedRequest {
+  requestId: string;
+  tenantId: string;
+  apiKeyId: string | null;
+  model: string;
+  provider: string;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  status: 'ok' | 'error';
+  completedAt: Date;
+}
+
+export interface UsageRecorder {
+  /** Fire and forget: prices and appends after the current tick; never throws, never blocks. */
+  record(completed: CompletedRequest): void;
+  /** Resolves once every recorded event has been appended (or given up on). */
+  drain(): Promise<void>;
+}
+
+const APPEND_ATTEMPTS = 3;
+
+export function createUsageRecorder(deps: { bus: Bus; priceBook: PriceBookSource; metrics: Metrics; logger: Logger }): UsageRecorder {
+  const pending = new Set<Promise<void>>();
+
+  async function write(completed: CompletedRequest): Promise<void> {
+    const book = await deps.priceBook.current();
+    if (!book) {
+      deps.metrics.usageEventFailures.inc();
+      deps.logger.error({ requestId: completed.requestId }, 'no price book published: usage event not recorded');
+      return;
+    }
+    const cost = costMicros(book, completed.model, completed.promptTokens, completed.completionTokens);
+    const event: UsageEvent = usageEventSchema.parse({
+      requestId: completed.requestId,
+      tenantId: completed.tenantId,
+      apiKeyId: completed.apiKeyId,
+      model: completed.model,
+      provider: completed.provider,
+      promptTokens: completed.promptTokens,
+      completionTokens: completed.completionTokens,
+      priceBookVersion: book.version,
+      costMicros: cost.toString(),
+      latencyMs: Math.max(0, Math.round(completed.latencyMs)),
+      status: completed.status,
+      createdAt: completed.completedAt.toISOString(),
+    });
+    deps.metrics.tokens.inc({ model: event.model, kind: 'prompt' }, event.promptTokens);
+    deps.metrics.tokens.inc({ model: event.model, kind: 'completion' }, event.completionTokens);
+    deps.metrics.costMicros.inc({ model: event.model }, Number(cost));
+    const payload = JSON.stringify(event);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await deps.bus.append(USAGE_STREAM, payload);
+        return;
+      } catch (error) {
+        if (attempt >= APPEND_ATTEMPTS) throw error;
+        await sleep(50 * 2 ** attempt);
+      }
+    }
+  }
+
+  return {
+    record(completed) {
+      const task = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => write(completed))
+        .catch((error: unknown) => {
+          deps.metrics.usageEventFailures.inc();
+          deps.logger.error({ err: error, requestId: completed.requestId }, 'usage event could not be recorded');
+        })
+        .finally(() => pending.delete(task));
+      pending.add(task);
+    },
+    async drain() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+  };
+}

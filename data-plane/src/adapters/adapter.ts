@@ -1,0 +1,47 @@
+import type { ChatCompletionRequest } from '../api/chat-completion-request';
+
+/**
+ * A provider adapter turns one validated chat request into a stream of events. `start` resolves
+ * once the provider has accepted the request (status received): failures before that are
+ * UpstreamErrors the gateway can still answer with a clean 5xx. Failures while iterating happen
+ * after the first byte may have reached the client and end the stream with an error event.
+ */
+export type CompletionEvent =
+  | { type: 'delta'; content: string }
+  | { type: 'finish'; finishReason: FinishReason }
+  | { type: 'usage'; promptTokens: number; completionTokens: number };
+
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls';
+
+export interface ProviderCall {
+  events: AsyncIterable<CompletionEvent>;
+}
+
+export interface ProviderAdapter {
+  /** Provider name as configured; recorded in usage events. */
+  readonly name: string;
+  start(request: ChatCompletionRequest, signal: AbortSignal): Promise<ProviderCall>;
+}
+
+export type UpstreamFailure = 'upstream_error' | 'upstream_unavailable' | 'upstream_timeout';
+
+/** The provider failed; `failure` picks the client-facing error code. */
+export class UpstreamError extends Error {
+  constructor(
+    readonly failure: UpstreamFailure,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}
+
+/** Parses a Retry-After header (seconds or HTTP date) into seconds. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
+}

@@ -1,0 +1,51 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChatCompletionRequest } from '../../api/chat-completion-request';
+import { UpstreamError, type CompletionEvent, type ProviderAdapter } from '../adapter';
+import { directivesFromPrompt, mockCompletion, type MockDirectives } from './mock-model';
+
+/** Defaults for every request; `[mock: ...]` directives in the prompt override them per request. */
+export interface MockBehaviour {
+  firstTokenLatencyMs?: number;
+  chunkLatencyMs?: number;
+  chunks?: number;
+}
+
+/** The in-process mock provider: no HTTP, same deterministic output as the mock HTTP server. */
+export function createMockAdapter(name = 'mock', defaults: MockBehaviour = {}): ProviderAdapter {
+  return {
+    name,
+    async start(request: ChatCompletionRequest, signal: AbortSignal) {
+      const directives: MockDirectives = { ...defaults, ...directivesFromPrompt(request) };
+      if (directives.hang) {
+        await sleep(2 ** 31 - 1, undefined, { signal });
+      }
+      if (directives.status !== undefined) {
+        const failure = directives.status === 429 || directives.status >= 503 ? 'upstream_unavailable' : 'upstream_error';
+        throw new UpstreamError(failure, `mock provider answered HTTP ${directives.status}`, directives.retryAfterSeconds);
+      }
+      if (directives.malformedJson) throw new UpstreamError('upstream_error', 'mock provider answered with malformed JSON');
+      const completion = mockCompletion(request, directives);
+      return { events: emit(completion, directives, signal) };
+    },
+  };
+}
+
+async function* emit(
+  completion: ReturnType<typeof mockCompletion>,
+  directives: MockDirectives,
+  signal: AbortSignal,
+): AsyncGenerator<CompletionEvent> {
+  if (directives.firstTokenLatencyMs) await sleep(directives.firstTokenLatencyMs, undefined, { signal });
+  for (const [index, content] of completion.chunks.entries()) {
+    if (directives.failAfterChunks !== undefined && index >= directives.failAfterChunks) {
+      throw new UpstreamError('upstream_error', `mock provider failed after ${index} chunks`);
+    }
+    if (index > 0 && directives.chunkLatencyMs) await sleep(directives.chunkLatencyMs, undefined, { signal });
+    yield { type: 'delta', content };
+  }
+  if (directives.failAfterChunks !== undefined && directives.failAfterChunks >= completion.chunks.length) {
+    throw new UpstreamError('upstream_error', `mock provider failed after ${completion.chunks.length} chunks`);
+  }
+  yield { type: 'finish', finishReason: completion.finishReason };
+  yield { type: 'usage', promptTokens: completion.promptTokens, completionTokens: completion.completionTokens };
+}

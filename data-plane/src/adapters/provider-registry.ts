@@ -1,0 +1,44 @@
+import type { ProviderAdapter } from './adapter';
+import { createMockAdapter } from './mock/mock-adapter';
+import { createOpenAICompatibleAdapter } from './openai-compatible/openai-compatible-adapter';
+
+export interface ProviderConfig {
+  name: string;
+  kind: 'mock' | 'openai-compatible';
+  /** Required for openai-compatible: base URL including the version, e.g. `http://127.0.0.1:9000/v1`. */
+  baseUrl?: string;
+  apiKey?: string;
+  /** Model ids this provider serves (the ids clients send and GET /v1/models lists). */
+  models: string[];
+  /** openai-compatible: give up when the upstream is silent this long (default 60 s). */
+  idleTimeoutMs?: number;
+}
+
+export interface ProviderRoute {
+  model: string;
+  adapter: ProviderAdapter;
+}
+
+export interface ProviderRegistry {
+  route(model: string): ProviderRoute | undefined;
+  models(): readonly { id: string; ownedBy: string }[];
+}
+
+export function createProviderRegistry(configs: readonly ProviderConfig[]): ProviderRegistry {
+  const routes = new Map<string, ProviderRoute>();
+  for (const config of configs) {
+    const adapter = adapterFor(config);
+    for (const model of config.models) {
+      // First provider listed for a model wins; later duplicates are ignored.
+      if (!routes.has(model)) routes.set(model, { model, adapter });
+    }
+  }
+  const listing = [...routes.values()].map((r) => ({ id: r.model, ownedBy: r.adapter.name }));
+  return { route: (model) => routes.get(model), models: () => listing };
+}
+
+function adapterFor(config: ProviderConfig): ProviderAdapter {
+  if (config.kind === 'mock') return createMockAdapter(config.name);
+  if (!config.baseUrl) throw new Error(`provider ${config.name}: baseUrl is required for kind openai-compatible`);
+  return createOpenAICompatibleAdapter({ name: config.name, baseUrl: config.baseUrl, apiKey: config.apiKey, idleTimeoutMs: config.idleTimeoutMs });
+}

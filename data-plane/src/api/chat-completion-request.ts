@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { ApiError } from '../errors';
+
+/**
+ * The subset of OpenAI's chat-completion request that Switchyard understands, validated at the
+ * edge. Unknown fields are dropped (never forwarded upstream). Ranges follow OpenAI's API reference.
+ */
+const textPartSchema = z.object({ type: z.literal('text'), text: z.string() });
+const otherPartSchema = z.looseObject({ type: z.string().min(1) });
+const contentSchema = z.union([z.string(), z.array(z.union([textPartSchema, otherPartSchema])).min(1)]);
+
+const messageSchema = z.object({
+  role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
+  content: contentSchema.nullable().optional(),
+  name: z.string().min(1).max(64).optional(),
+  tool_call_id: z.string().optional(),
+});
+
+export const chatCompletionRequestSchema = z.object({
+  model: z.string().min(1).max(256),
+  messages: z.array(messageSchema).min(1).max(2048),
+  stream: z.boolean().nullable().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
+  temperature: z.number().min(0).max(2).nullable().optional(),
+  top_p: z.number().min(0).max(1).nullable().optional(),
+  // Switchyard returns one choice per request; n > 1 is refused rather than silently ignored.
+  n: z.number().int().min(1).max(1, 'n > 1 is not supported; send one request per completion').nullable().optional(),
+  max_tokens: z.number().int().positive().nullable().optional(),
+  max_completion_tokens: z.number().int().positive().nullable().optional(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+  presence_penalty: z.number().min(-2).max(2).nullable().optional(),
+  frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
+  seed: z.number().int().nullable().optional(),
+  user: z.string().max(256).optional(),
+});
+
+export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+export type ChatMessage = z.infer<typeof messageSchema>;
+
+/** `messages[0].content` style path for OpenAI's `param`. */
+function formatPath(path: readonly PropertyKey[]): string | undefined {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || undefined;
+}
+
+export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError('invalid_request', { message: 'The request body must be a JSON object.' });
+  }
+  const parsed = chatCompletionRequestSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const param = issue ? formatPath(issue.path) : undefined;
+  const detail = issue ? issue.message : 'invalid request';
+  throw new ApiError('invalid_request', { param, message: param ? `Invalid value for '${param}': ${detail}` : detail });
+}
+
+/** The text of a message, with non-text parts (images, audio) ignored. */
+export function messageText(message: ChatMessage): string {
+  const { content } = message;
+  if (content == null) return '';
+  if (typeof content === 'string') return content;
+  return content.map((part) => ('text' in part && typeof part.text === 'string' ? part.text : '')).join('');
+}

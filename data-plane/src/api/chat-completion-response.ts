@@ -1,0 +1,90 @@
+import type { FinishReason } from '../adapters/adapter';
+
+/**
+ * OpenAI wire shapes for chat completions, built in one place so the gateway and the mock
+ * server emit byte-compatible objects. Keys are always present in the same order (stable
+ * hidden classes, and clients that check for `null` rather than absence keep working).
+ */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+export function usageOf(promptTokens: number, completionTokens: number): Usage {
+  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+}
+
+export interface CompletionIdentity {
+  id: string;
+  created: number;
+  model: string;
+}
+
+export function chatCompletion(identity: CompletionIdentity, content: string, finishReason: FinishReason, usage: Usage) {
+  return {
+    id: identity.id,
+    object: 'chat.completion' as const,
+    created: identity.created,
+    model: identity.model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant' as const, content, refusal: null },
+        logprobs: null,
+        finish_reason: finishReason,
+      },
+    ],
+    usage,
+    system_fingerprint: null,
+  };
+}
+
+export interface ChunkDelta {
+  role?: 'assistant';
+  content?: string;
+}
+
+/** `usage` is `null` on every chunk when the client asked for usage (it arrives in a final chunk), absent otherwise. */
+export function chatCompletionChunk(
+  identity: CompletionIdentity,
+  delta: ChunkDelta,
+  finishReason: FinishReason | null,
+  includeUsage: boolean,
+) {
+  return {
+    id: identity.id,
+    object: 'chat.completion.chunk' as const,
+    created: identity.created,
+    model: identity.model,
+    system_fingerprint: null,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+    ...(includeUsage ? { usage: null } : {}),
+  };
+}
+
+/** The extra final chunk OpenAI sends with `stream_options.include_usage`: no choices, just usage. */
+export function usageChunk(identity: CompletionIdentity, usage: Usage) {
+  return {
+    id: identity.id,
+    object: 'chat.completion.chunk' as const,
+    created: identity.created,
+    model: identity.model,
+    system_fingerprint: null,
+    choices: [],
+    usage,
+  };
+}
+
+export function sseData(payload: unknown): string {
+  return `data: ${JSON.stringify(payload)}\n\n`;
+}
+
+export const SSE_DONE = 'data: [DONE]\n\n';
+
+export function modelList(models: readonly { id: string; ownedBy: string }[], created: number) {
+  return {
+    object: 'list' as const,
+    data: models.map((m) => ({ id: m.id, object: 'model' as const, created, owned_by: m.ownedBy })),
+  };
+}

@@ -1,0 +1,166 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { pino, type Logger } from 'pino';
+import { createUsageRecorder } from './accounting/usage-recorder';
+import type { PriceBookSource } from './accounting/price-book';
+import { createProviderRegistry, type ProviderConfig } from './adapters/provider-registry';
+import { handleChatCompletions } from './api/chat-completions-handler';
+import { modelList } from './api/chat-completion-response';
+import type { Bus, Unsubscribe } from './bus/bus';
+import { ApiError } from './errors';
+import { requestIdFrom } from './http/request-id';
+import { sendError, sendJson } from './http/respond';
+import { subscribeApiKeyEviction, type ApiKeyResolver } from './ingress/api-keys';
+import { authenticateApiKey } from './ingress/authenticate';
+import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
+import { createMetrics } from './telemetry/metrics';
+
+export type { ProviderConfig } from './adapters/provider-registry';
+export type { ApiKeyResolver, ApiKeyRecord } from './ingress/api-keys';
+export type { PriceBookSource, PriceBook, ModelPrice } from './accounting/price-book';
+
+export interface DataPlaneDeps {
+  apiKeys: ApiKeyResolver;
+  priceBook: PriceBookSource;
+  bus: Bus;
+  rateLimiter: RateLimiter;
+  providers: ProviderConfig[];
+  limits?: { requestsPerMinutePerKey: number };
+  /** Largest accepted request body (default 1 MiB). */
+  maxBodyBytes?: number;
+  logger?: Logger;
+}
+
+export interface DataPlane {
+  /** Not listening: the caller decides where (tests use port 0). */
+  server: Server;
+  /** Stops accepting requests, waits for in-flight ones and their usage events. Does not close deps. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_REQUESTS_PER_MINUTE = 600;
+/** Model list `created`: a fixed timestamp, since configured models have no creation date. */
+const MODELS_CREATED = 1_700_000_000;
+
+type Route = 'chat_completions' | 'models' | 'healthz' | 'readyz' | 'metrics' | 'not_found';
+
+function routeOf(path: string): Route {
+  switch (path) {
+    case '/v1/chat/completions':
+      return 'chat_completions';
+    case '/v1/models':
+      return 'models';
+    case '/healthz':
+      return 'healthz';
+    case '/readyz':
+      return 'readyz';
+    case '/metrics':
+      return 'metrics';
+    default:
+      return 'not_found';
+  }
+}
+
+const METHOD_OF: Record<Route, string | undefined> = {
+  chat_completions: 'POST',
+  models: 'GET',
+  healthz: 'GET',
+  readyz: 'GET',
+  metrics: 'GET',
+  not_found: undefined,
+};
+
+export function createDataPlane(deps: DataPlaneDeps): DataPlane {
+  const logger = deps.logger ?? pino({ level: 'silent' });
+  const metrics = createMetrics();
+  const providers = createProviderRegistry(deps.providers);
+  const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, logger });
+  const chatDeps = {
+    providers,
+    rateLimiter: deps.rateLimiter,
+    requestsPerMinutePerKey: deps.limits?.requestsPerMinutePerKey ?? DEFAULT_REQUESTS_PER_MINUTE,
+    maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    usage,
+    metrics,
+    logger,
+  };
+
+  let ready = false;
+  let closing = false;
+  let unsubscribeEviction: Unsubscribe | undefined;
+  const subscribed = subscribeApiKeyEviction(deps.bus, deps.apiKeys).then(
+    (unsubscribe) => {
+      unsubscribeEviction = unsubscribe;
+      ready = true;
+    },
+    (error: unknown) => logger.error({ err: error }, 'could not subscribe to API key changes; not ready'),
+  );
+
+  async function dispatch(route: Route, request: IncomingMessage, response: ServerResponse, requestId: string, startedAt: number) {
+    if (route === 'not_found') throw new ApiError('not_found');
+    if (request.method !== METHOD_OF[route]) throw new ApiError('method_not_allowed');
+    switch (route) {
+      case 'healthz':
+        return sendJson(response, 200, { status: 'ok' });
+      case 'readyz':
+        return ready && !closing ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not_ready' });
+      case 'metrics': {
+        const text = await metrics.registry.metrics();
+        response.writeHead(200, { 'content-type': metrics.registry.contentType });
+        response.end(text);
+        return;
+      }
+      case 'models': {
+        await authenticateApiKey(request.headers.authorization, deps.apiKeys);
+        return sendJson(response, 200, modelList(providers.models(), MODELS_CREATED));
+      }
+      case 'chat_completions': {
+        const key = await authenticateApiKey(request.headers.authorization, deps.apiKeys);
+        return handleChatCompletions(chatDeps, { requestId, startedAt, key }, request, response);
+      }
+    }
+  }
+
+  const server = createServer((request, response) => {
+    const startedAt = Date.now();
+    const requestId = requestIdFrom(request.headers['x-request-id']);
+    const route = routeOf((request.url ?? '/').split('?', 1)[0] ?? '/');
+    response.setHeader('x-request-id', requestId);
+    const stopTimer = metrics.latency.startTimer({ route });
+    response.once('close', () => {
+      stopTimer();
+      metrics.requests.inc({ route, status: String(response.statusCode) });
+    });
+
+    dispatch(route, request, response, requestId, startedAt).catch((error: unknown) => {
+      if (response.headersSent) {
+        // The stream already started: the handler has ended it with an error event if it could.
+        if (!response.writableEnded) response.destroy();
+        return;
+      }
+      const apiError = error instanceof ApiError ? error : new ApiError('internal_error');
+      if (!(error instanceof ApiError)) logger.error({ err: error, requestId }, 'unhandled error');
+      if (apiError.code === 'request_too_large') {
+        // We stopped reading mid-body: close the connection rather than drain an attacker's upload.
+        response.setHeader('connection', 'close');
+        response.once('finish', () => request.destroy());
+      }
+      sendError(response, apiError);
+    });
+  });
+
+  return {
+    server,
+    async close() {
+      closing = true;
+      await subscribed;
+      await unsubscribeEviction?.();
+      if (server.listening) {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await closed;
+      }
+      await usage.drain();
+    },
+  };
+}

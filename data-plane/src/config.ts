@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { ProviderConfig } from './adapters/provider-registry';
+
+/** The data plane's environment, parsed once; every problem is reported together at start-up. */
+const providerSchema = z.object({
+  name: z.string().min(1),
+  kind: z.enum(['mock', 'openai-compatible']),
+  baseUrl: z.url().optional(),
+  apiKey: z.string().min(1).optional(),
+  models: z.array(z.string().min(1)).min(1),
+  idleTimeoutMs: z.number().int().positive().optional(),
+});
+
+const DEFAULT_PROVIDERS: ProviderConfig[] = [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }];
+
+const envSchema = z.object({
+  DATA_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  DATA_PLANE_HOST: z.string().min(1).default('127.0.0.1'),
+  /** When set, the bus and rate limiter use Redis; otherwise in-process implementations. */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  REDIS_KEY_PREFIX: z.string().default(''),
+  /** JSON array of providers: [{"name","kind":"mock"|"openai-compatible","baseUrl","apiKey","models":[...]}]. */
+  DATA_PLANE_PROVIDERS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text) return DEFAULT_PROVIDERS;
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of providers' });
+        return z.NEVER;
+      }
+      const parsed = z.array(providerSchema).min(1).safeParse(json);
+      if (!parsed.success) {
+        ctx.addIssue({ code: 'custom', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+        return z.NEVER;
+      }
+      return parsed.data;
+    }),
+  DATA_PLANE_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  DATA_PLANE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface DataPlaneConfig {
+  port: number;
+  host: string;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  providers: ProviderConfig[];
+  requestsPerMinutePerKey: number;
+  maxBodyBytes: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export function loadDataPlaneConfig(env: NodeJS.ProcessEnv = process.env): DataPlaneConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid data-plane configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.DATA_PLANE_PORT,
+    host: e.DATA_PLANE_HOST,
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    providers: e.DATA_PLANE_PROVIDERS,
+    requestsPerMinutePerKey: e.DATA_PLANE_REQUESTS_PER_MINUTE,
+    maxBodyBytes: e.DATA_PLANE_MAX_BODY_BYTES,
+    logLevel: e.LOG_LEVEL,
+  };
+}

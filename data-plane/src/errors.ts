@@ -1,0 +1,122 @@
+/**
+ * Every error a data-plane client can see, in one registry: stable code → HTTP status,
+ * OpenAI error `type`, and a default message a person can act on. ERRORS.md is generated from
+ * this table (`npm run -w @switchyard/data-plane errors:doc`) and a test keeps them in step.
+ * Wire shape is OpenAI's: `{ "error": { "message", "type", "param", "code" } }`.
+ */
+export const ERROR_REGISTRY = {
+  invalid_json: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The request body is not valid JSON. Send a JSON object.',
+  },
+  invalid_request: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The request body does not match the API schema; see `param` for the offending field.',
+  },
+  missing_api_key: {
+    status: 401,
+    type: 'authentication_error',
+    message: 'No API key provided. Send it as `Authorization: Bearer sk-sy-...`.',
+  },
+  invalid_api_key: {
+    status: 401,
+    type: 'authentication_error',
+    message: 'The API key is not valid or has expired. Create a new key in the console.',
+  },
+  api_key_revoked: {
+    status: 401,
+    type: 'authentication_error',
+    message: 'The API key has been revoked. Create a new key in the console.',
+  },
+  not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    message: 'No such route. See GET /v1/models and POST /v1/chat/completions.',
+  },
+  model_not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    message: 'The model does not exist or is not available. List available models with GET /v1/models.',
+  },
+  method_not_allowed: {
+    status: 405,
+    type: 'invalid_request_error',
+    message: 'This route does not support that HTTP method.',
+  },
+  request_too_large: {
+    status: 413,
+    type: 'invalid_request_error',
+    message: 'The request body is larger than the limit. Send fewer or shorter messages.',
+  },
+  unsupported_media_type: {
+    status: 415,
+    type: 'invalid_request_error',
+    message: 'Send the body as `Content-Type: application/json`.',
+  },
+  rate_limit_exceeded: {
+    status: 429,
+    type: 'rate_limit_error',
+    message: 'Too many requests for this API key. Retry after the number of seconds in the Retry-After header.',
+  },
+  internal_error: {
+    status: 500,
+    type: 'server_error',
+    message: 'The gateway failed unexpectedly. Retry; if it persists, report the x-request-id.',
+  },
+  upstream_error: {
+    status: 502,
+    type: 'upstream_error',
+    message: 'The model provider returned an invalid or failed response. Retry, or choose another model.',
+  },
+  upstream_unavailable: {
+    status: 503,
+    type: 'upstream_error',
+    message: 'The model provider is unavailable or overloaded. Retry after the number of seconds in the Retry-After header.',
+  },
+  upstream_timeout: {
+    status: 504,
+    type: 'upstream_error',
+    message: 'The model provider did not answer in time. Retry, or choose another model.',
+  },
+} as const satisfies Record<string, { status: number; type: string; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_REGISTRY;
+
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: ErrorCode };
+}
+
+export interface ApiErrorOptions {
+  /** Replaces the registry's default message with a more specific one. */
+  message?: string;
+  /** The offending request field (OpenAI `param`), e.g. `messages` or `temperature`. */
+  param?: string;
+  /** Sets Retry-After (seconds, rounded up). */
+  retryAfterSeconds?: number;
+}
+
+/** A client-facing failure: the handler turns it into the registry's status and body. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly type: string;
+  readonly param: string | null;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, options: ApiErrorOptions = {}) {
+    const entry = ERROR_REGISTRY[code];
+    super(options.message ?? entry.message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = entry.status;
+    this.type = entry.type;
+    this.param = options.param ?? null;
+    this.retryAfterSeconds = options.retryAfterSeconds === undefined ? undefined : Math.max(1, Math.ceil(options.retryAfterSeconds));
+  }
+
+  toBody(): OpenAIErrorBody {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}

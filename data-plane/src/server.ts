@@ -1,0 +1,50 @@
+import type { AddressInfo } from 'node:net';
+import { createDatabase, loadDbConfig } from '@switchyard/db';
+import { pino } from 'pino';
+import { createDatabasePriceBookSource } from './accounting/price-book';
+import { createDataPlane } from './app';
+import { createInProcessBus } from './bus/in-process-bus';
+import { createRedisBus } from './bus/redis-bus';
+import type { DataPlaneConfig } from './config';
+import { createDatabaseApiKeyResolver } from './ingress/api-keys';
+import { createInProcessRateLimiter } from './ingress/rate-limit/in-process-rate-limiter';
+import { createRedisRateLimiter } from './ingress/rate-limit/redis-rate-limiter';
+
+/** Wiring only: picks the backends from config, builds the app, listens. */
+export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ url: string; close(): Promise<void> }> {
+  const logger = pino({ level: config.logLevel, base: { service: 'data-plane' } });
+  const dbConfig = loadDbConfig();
+  const db = await createDatabase(dbConfig.databaseUrl ? { url: dbConfig.databaseUrl } : { dataDir: dbConfig.pgliteDataDir });
+  await db.migrate();
+  const bus = config.redisUrl ? createRedisBus(config.redisUrl, { keyPrefix: config.redisKeyPrefix }) : createInProcessBus();
+  const rateLimiter = config.redisUrl
+    ? createRedisRateLimiter(config.redisUrl, { keyPrefix: `${config.redisKeyPrefix}switchyard:rl:` })
+    : createInProcessRateLimiter();
+
+  const dataPlane = createDataPlane({
+    apiKeys: createDatabaseApiKeyResolver(db),
+    priceBook: createDatabasePriceBookSource(db),
+    bus,
+    rateLimiter,
+    providers: config.providers,
+    limits: { requestsPerMinutePerKey: config.requestsPerMinutePerKey },
+    maxBodyBytes: config.maxBodyBytes,
+    logger,
+  });
+  await new Promise<void>((resolve, reject) => {
+    dataPlane.server.once('error', reject);
+    dataPlane.server.listen(config.port, config.host, () => resolve());
+  });
+  const address = dataPlane.server.address() as AddressInfo;
+  const url = `http://${config.host}:${address.port}`;
+  logger.info({ url, backends: config.redisUrl ? 'redis' : 'in-process', database: db.kind }, 'data plane listening');
+
+  return {
+    url,
+    async close() {
+      await dataPlane.close();
+      await Promise.all([bus.close(), rateLimiter.close()]);
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { generateApiKeySecret } from '@switchyard/identity';
+import { createStaticPriceBookSource, type PriceBook, type PriceBookSource } from '../accounting/price-book';
+import { USAGE_STREAM, usageEventSchema, type UsageEvent } from '../accounting/usage-event';
+import type { ProviderConfig } from '../adapters/provider-registry';
+import { createDataPlane, type DataPlane } from '../app';
+import type { Bus } from '../bus/bus';
+import { createInProcessBus } from '../bus/in-process-bus';
+import type { ApiKeyRecord, ApiKeyResolver } from '../ingress/api-keys';
+import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
+import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
+
+/**
+ * Starts the data plane on port 0 with in-process ports and a fake key store, for tests.
+ * `finish()` closes the app (which drains usage recording) and returns every usage event
+ * written, so "exactly one event" can be asserted without waiting on timers.
+ */
+export const TEST_PRICE_BOOK: PriceBook = {
+  version: 3,
+  prices: [
+    { model: 'mock-gpt', inputPer1kMicros: 500n, outputPer1kMicros: 1500n },
+    { model: 'mock-large', inputPer1kMicros: 3000n, outputPer1kMicros: 15000n },
+    { model: 'mock-mini', inputPer1kMicros: 150n, outputPer1kMicros: 600n },
+  ],
+};
+
+export class FakeApiKeyStore implements ApiKeyResolver {
+  readonly records = new Map<string, ApiKeyRecord>();
+  lookups = 0;
+
+  /** Adds a key and returns its secret. */
+  add(overrides: Partial<ApiKeyRecord> = {}): { secret: string; hash: string; record: ApiKeyRecord } {
+    const { secret, hash } = generateApiKeySecret();
+    const record: ApiKeyRecord = { id: randomUUID(), tenantId: randomUUID(), scopes: [], expiresAt: null, revokedAt: null, ...overrides };
+    this.records.set(hash, record);
+    return { secret, hash, record };
+  }
+
+  async resolve(hash: string): Promise<ApiKeyRecord | null> {
+    this.lookups += 1;
+    return this.records.get(hash) ?? null;
+  }
+}
+
+export interface HarnessOptions {
+  providers?: ProviderConfig[];
+  requestsPerMinutePerKey?: number;
+  maxBodyBytes?: number;
+  apiKeys?: ApiKeyResolver;
+  priceBook?: PriceBookSource;
+  bus?: Bus;
+  rateLimiter?: RateLimiter;
+}
+
+export interface Harness {
+  url: string;
+  baseUrl: string;
+  keys: FakeApiKeyStore;
+  secret: string;
+  record: ApiKeyRecord;
+  bus: Bus;
+  dataPlane: DataPlane;
+  finish(): Promise<UsageEvent[]>;
+}
+
+export const MOCK_PROVIDER: ProviderConfig = { name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] };
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const keys = new FakeApiKeyStore();
+  const { secret, record } = keys.add();
+  const bus = options.bus ?? createInProcessBus();
+  const rateLimiter = options.rateLimiter ?? createInProcessRateLimiter();
+  const dataPlane = createDataPlane({
+    apiKeys: options.apiKeys ?? keys,
+    priceBook: options.priceBook ?? createStaticPriceBookSource(TEST_PRICE_BOOK),
+    bus,
+    rateLimiter,
+    providers: options.providers ?? [MOCK_PROVIDER],
+    limits: { requestsPerMinutePerKey: options.requestsPerMinutePerKey ?? 1_000 },
+    maxBodyBytes: options.maxBodyBytes,
+  });
+  await new Promise<void>((resolve) => dataPlane.server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = dataPlane.server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  let finished: Promise<UsageEvent[]> | undefined;
+
+  async function drainAndRead(): Promise<UsageEvent[]> {
+    await dataPlane.close();
+    const group = `test-${randomUUID()}`;
+    await bus.ensureGroup(USAGE_STREAM, group);
+    const entries = await bus.readGroup(USAGE_STREAM, group, 'test', { count: 10_000, blockMs: 0 });
+    const events = entries.map((entry) => usageEventSchema.parse(JSON.parse(entry.payload)));
+    if (!options.bus) await bus.close();
+    if (!options.rateLimiter) await rateLimiter.close();
+    return events;
+  }
+
+  return {
+    url,
+    baseUrl: `${url}/v1`,
+    keys,
+    secret,
+    record,
+    bus,
+    dataPlane,
+    finish() {
+      finished ??= drainAndRead();
+      return finished;
+    },
+  };
+}
+
+/** Reads a whole SSE response into its `data:` payloads. */
+export async function readSse(response: Response): Promise<string[]> {
+  const text = await response.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const line = block.split('\n').find((l) => l.startsWith('data: '));
+      if (!line) throw new Error(`SSE block without data: ${block}`);
+      return line.slice('data: '.length);
+    });
+}
