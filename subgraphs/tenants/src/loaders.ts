@@ -1,0 +1,19 @@
+import DataLoader from 'dataloader';
+import type { Principal } from '@switchyard/identity';
+import type { TenantsService } from './tenants-service';
+import type { ApiKey, Tenant } from './tenant-types';
+
+/** Per-request batch loaders: N entity references or N tenants' keys cost one query each. */
+export interface TenantsLoaders {
+  tenantById: DataLoader<string, Tenant | null>;
+  apiKeysByTenantId: DataLoader<string, ApiKey[]>;
+  apiKeyById: DataLoader<string, ApiKey | null>;
+}
+
+export function createTenantsLoaders(service: TenantsService, principal: Principal): TenantsLoaders {
+  return {
+    tenantById: new DataLoader((ids) => service.loadTenantsByIds(ids, principal)),
+    apiKeysByTenantId: new DataLoader((ids) => service.loadApiKeysOfTenants(ids, principal)),
+    apiKeyById: new DataLoader((ids) => service.loadApiKeysByIds(ids, principal)),
+  };
+}

@@ -1,0 +1,18 @@
+import type { TenantsContext } from '../context';
+import { notFound } from '../errors';
+import type { ApiKey, Tenant } from '../tenant-types';
+
+/** Federation entities; references outside the caller's reach resolve to null. */
+export const tenantResolvers = {
+  __resolveReference: (reference: { id: string }, { loaders }: TenantsContext): Promise<Tenant | null> => loaders.tenantById.load(reference.id),
+  apiKeys: (tenant: Tenant, _args: unknown, { loaders }: TenantsContext): Promise<ApiKey[]> => loaders.apiKeysByTenantId.load(tenant.id),
+};
+
+export const apiKeyResolvers = {
+  __resolveReference: (reference: { id: string }, { loaders }: TenantsContext): Promise<ApiKey | null> => loaders.apiKeyById.load(reference.id),
+  tenant: async (apiKey: ApiKey, _args: unknown, { loaders }: TenantsContext): Promise<Tenant> => {
+    const tenant = await loaders.tenantById.load(apiKey.tenantId);
+    if (!tenant) throw notFound(`Tenant ${apiKey.tenantId} is not visible to you.`);
+    return tenant;
+  },
+};

@@ -1,0 +1,15 @@
+import type { TenantsContext } from '../context';
+import type { ApiKey, Tenant } from '../tenant-types';
+
+interface CreateApiKeyArgs {
+  input: { tenantId: string; name: string; scopes?: string[] | null; expiresAt?: Date | null };
+}
+
+export const mutationResolvers = {
+  createTenant: (_parent: unknown, args: { input: { slug: string; name: string } }, { service, principal }: TenantsContext): Promise<Tenant> =>
+    service.createTenant({ slug: args.input.slug, name: args.input.name }, principal),
+  createApiKey: (_parent: unknown, { input }: CreateApiKeyArgs, { service, principal }: TenantsContext): Promise<{ apiKey: ApiKey; secret: string }> =>
+    service.createApiKey({ tenantId: input.tenantId, name: input.name, scopes: input.scopes, expiresAt: input.expiresAt }, principal),
+  revokeApiKey: (_parent: unknown, args: { id: string }, { service, principal }: TenantsContext): Promise<ApiKey> =>
+    service.revokeApiKey(args.id, principal),
+};

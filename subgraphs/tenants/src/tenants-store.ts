@@ -1,0 +1,151 @@
+import type { Database, TenantTx } from '@switchyard/db';
+import type { AccessScope } from './authorization';
+import type { ApiKey, Tenant } from './tenant-types';
+
+/**
+ * The only code of this subgraph that touches the database. Every query runs inside
+ * `withTenant` (row-level security on) or, for platform-wide work, `withPlatform`; the
+ * caller picks the scope after its authorization check, so RLS backs that check up.
+ *
+ * The platform scope sees every tenant row but no tenant-scoped rows (api_keys), so
+ * platform-wide key reads run one `withTenant` transaction per tenant.
+ */
+type Transaction = TenantTx;
+
+export class SlugTakenError extends Error {
+  constructor(readonly slug: string) {
+    super(`A tenant with slug "${slug}" already exists.`);
+    this.name = 'SlugTakenError';
+  }
+}
+
+export interface NewApiKeyRecord {
+  name: string;
+  prefix: string;
+  hash: string;
+  scopes: string[];
+  expiresAt: Date | null;
+}
+
+export interface TenantsStore {
+  listTenants(scope: AccessScope): Promise<Tenant[]>;
+  findTenantBySlug(scope: AccessScope, slug: string): Promise<Tenant | null>;
+  findTenantsByIds(scope: AccessScope, ids: readonly string[]): Promise<Tenant[]>;
+  createTenant(input: { slug: string; name: string }): Promise<Tenant>;
+  listApiKeysOfTenants(scope: AccessScope, tenantIds: readonly string[]): Promise<ApiKey[]>;
+  findApiKeysByIds(scope: AccessScope, ids: readonly string[]): Promise<ApiKey[]>;
+  createApiKey(tenantId: string, record: NewApiKeyRecord): Promise<ApiKey>;
+  /** Sets revokedAt unless already set; returns the key and its hash, or null when not visible in scope. */
+  revokeApiKey(scope: AccessScope, id: string, at: Date): Promise<{ apiKey: ApiKey; keyHash: string } | null>;
+}
+
+const apiKeySelect = {
+  id: true,
+  tenantId: true,
+  name: true,
+  prefix: true,
+  scopes: true,
+  createdAt: true,
+  expiresAt: true,
+  revokedAt: true,
+  lastUsedAt: true,
+} as const;
+
+const tenantSelect = { id: true, slug: true, name: true, createdAt: true } as const;
+
+function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  // P2002 is Prisma's unique-constraint code; 23505 is Postgres's, in case a driver error surfaces unmapped.
+  return code === 'P2002' || code === '23505';
+}
+
+export function createTenantsStore(db: Database): TenantsStore {
+  function inScope<T>(scope: AccessScope, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return scope.kind === 'platform' ? db.withPlatform(fn) : db.withTenant(scope.tenantId, fn);
+  }
+
+  async function allTenantIds(): Promise<string[]> {
+    const rows = await db.withPlatform((tx) => tx.tenant.findMany({ select: { id: true } }));
+    return rows.map((row) => row.id);
+  }
+
+  return {
+    listTenants(scope) {
+      return inScope(scope, (tx) =>
+        tx.tenant.findMany({
+          where: scope.kind === 'tenant' ? { id: scope.tenantId } : {},
+          select: tenantSelect,
+          orderBy: { slug: 'asc' },
+        }),
+      );
+    },
+
+    findTenantBySlug(scope, slug) {
+      return inScope(scope, (tx) =>
+        tx.tenant.findFirst({
+          where: { slug, ...(scope.kind === 'tenant' ? { id: scope.tenantId } : {}) },
+          select: tenantSelect,
+        }),
+      );
+    },
+
+    async findTenantsByIds(scope, ids) {
+      const visible = scope.kind === 'tenant' ? ids.filter((id) => id === scope.tenantId) : [...ids];
+      if (visible.length === 0) return [];
+      return inScope(scope, (tx) => tx.tenant.findMany({ where: { id: { in: visible } }, select: tenantSelect }));
+    },
+
+    async createTenant(input) {
+      try {
+        return await db.withPlatform((tx) => tx.tenant.create({ data: input, select: tenantSelect }));
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new SlugTakenError(input.slug);
+        throw error;
+      }
+    },
+
+    async listApiKeysOfTenants(scope, tenantIds) {
+      const visible = scope.kind === 'tenant' ? tenantIds.filter((id) => id === scope.tenantId) : [...new Set(tenantIds)];
+      const perTenant = await Promise.all(
+        visible.map((tenantId) =>
+          db.withTenant(tenantId, (tx) =>
+            tx.apiKey.findMany({ where: { tenantId }, select: apiKeySelect, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+          ),
+        ),
+      );
+      return perTenant.flat();
+    },
+
+    async findApiKeysByIds(scope, ids) {
+      if (ids.length === 0) return [];
+      const tenantIds = scope.kind === 'tenant' ? [scope.tenantId] : await allTenantIds();
+      const perTenant = await Promise.all(
+        tenantIds.map((tenantId) =>
+          db.withTenant(tenantId, (tx) => tx.apiKey.findMany({ where: { id: { in: [...ids] }, tenantId }, select: apiKeySelect })),
+        ),
+      );
+      return perTenant.flat();
+    },
+
+    createApiKey(tenantId, record) {
+      return db.withTenant(tenantId, (tx) => tx.apiKey.create({ data: { tenantId, ...record }, select: apiKeySelect }));
+    },
+
+    async revokeApiKey(scope, id, at) {
+      const tenantIds = scope.kind === 'tenant' ? [scope.tenantId] : await allTenantIds();
+      for (const tenantId of tenantIds) {
+        const revoked = await db.withTenant(tenantId, async (tx) => {
+          // Only the first revocation stamps the time, so revoking twice is harmless.
+          await tx.apiKey.updateMany({ where: { id, tenantId, revokedAt: null }, data: { revokedAt: at } });
+          const row = await tx.apiKey.findFirst({ where: { id, tenantId }, select: { ...apiKeySelect, hash: true } });
+          if (!row) return null;
+          const { hash, ...apiKey } = row;
+          return { apiKey, keyHash: hash };
+        });
+        if (revoked) return revoked;
+      }
+      return null;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type http from 'node:http';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { Bus } from '@switchyard/data-plane/bus';
+import type { Database } from '@switchyard/db';
+import type { InternalTokenVerifier } from '@switchyard/identity';
+import type { TenantsContext } from './context';
+import { createSubgraphHttpServer } from './http-server';
+import { createTenantsLoaders } from './loaders';
+import { createConsoleLogger } from './logger';
+import type { Logger } from './logger';
+import { resolvers } from './resolvers/index';
+import { createTenantsService } from './tenants-service';
+import { subgraphName, typeDefs } from './type-defs';
+
+export interface TenantsSubgraphDeps {
+  db: Database;
+  bus: Bus;
+  /** Verifies the gateway's internal token for audience `subgraph:tenants`. */
+  verifyInternalToken: InternalTokenVerifier;
+  logger?: Logger;
+  introspection?: boolean;
+}
+
+export interface TenantsSubgraph {
+  /** Not listening yet; serves `POST /graphql`. */
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+export function createTenantsSubgraph(deps: TenantsSubgraphDeps): TenantsSubgraph {
+  const service = createTenantsService({ db: deps.db, bus: deps.bus });
+  const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
+  return createSubgraphHttpServer<TenantsContext>({
+    schema,
+    verifyInternalToken: deps.verifyInternalToken,
+    logger: deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`),
+    introspection: deps.introspection ?? false,
+    createContext: (principal) => ({ principal, service, loaders: createTenantsLoaders(service, principal) }),
+  });
+}
