@@ -1,0 +1,151 @@
+'use client';
+
+import dynamic from 'next/dynamic';
+import { useState } from 'react';
+import { COST_WINDOW_OPTIONS, formatInteger, formatShare, formatUsd } from '../../../../lib/cost-format';
+import { rankModels, totalTokens } from '../../../../lib/cost-series';
+import type { CostSummary, CostWindow } from '../../../../lib/operations';
+import styles from './cost.module.css';
+import { useLiveCost } from './use-live-cost';
+
+// recharts measures the DOM; render it in the browser only (its container is server-rendered below).
+const CostChart = dynamic(() => import('./cost-chart').then((module) => module.CostChart), { ssr: false });
+
+export function CostDashboard(props: {
+  tenantId: string;
+  wsUrl: string;
+  initialWindow: CostWindow;
+  initialSummary: CostSummary | null;
+}) {
+  const [window, setWindow] = useState<CostWindow>(props.initialWindow);
+  const { summary, status, error } = useLiveCost({
+    wsUrl: props.wsUrl,
+    tenantId: props.tenantId,
+    window,
+    initialSummary: props.initialSummary,
+  });
+  const stale = summary !== null && summary.window !== window;
+  const tokens = summary ? totalTokens(summary) : 0;
+  const models = summary ? rankModels(summary.byModel) : [];
+
+  return (
+    <div>
+      <div className={styles.toolbar}>
+        <div className={styles.segmented} role="group" aria-label="Time window">
+          {COST_WINDOW_OPTIONS.map((option) => (
+            <button
+              key={option.value}
+              type="button"
+              className={`${styles.segment} ${option.value === window ? styles.segmentActive : ''}`}
+              aria-pressed={option.value === window}
+              data-testid={option.testId}
+              onClick={() => setWindow(option.value)}
+            >
+              {option.label}
+            </button>
+          ))}
+        </div>
+        <span
+          className={`badge ${status === 'live' ? 'badgeSuccess' : 'badgeWarning'}`}
+          role="status"
+          aria-live="polite"
+          title={status === 'live' ? 'Receiving updates as usage is recorded' : 'Connecting to the live feed; showing the last known figures'}
+        >
+          <span className={styles.liveDot} aria-hidden="true" />
+          <span data-testid="live-status">{status}</span>
+        </span>
+      </div>
+
+      {error ? (
+        <div className={`alert ${styles.notice}`} role="alert" data-testid="live-error">
+          Live updates failed: {error}
+        </div>
+      ) : null}
+
+      <div className={`${styles.stats} ${stale ? styles.stale : ''}`} aria-busy={stale}>
+        <div className={styles.stat}>
+          <div className={styles.statLabel}>Cost</div>
+          <div className={styles.statValue} data-testid="cost-total-usd">
+            {summary ? formatUsd(summary.totalCostUsd) : '—'}
+          </div>
+          <div className={styles.statDetail}>
+            {summary && summary.totalRequests > 0 ? `${formatUsd(summary.totalCostUsd / summary.totalRequests)} per request` : 'no requests yet'}
+          </div>
+        </div>
+        <div className={styles.stat}>
+          <div className={styles.statLabel}>Requests</div>
+          <div className={styles.statValue} data-testid="cost-total-requests">
+            {summary ? String(summary.totalRequests) : '—'}
+          </div>
+        </div>
+        <div className={styles.stat}>
+          <div className={styles.statLabel}>Tokens</div>
+          <div className={styles.statValue} data-testid="cost-total-tokens">
+            {summary ? formatInteger(tokens) : '—'}
+          </div>
+          <div className={styles.statDetail}>
+            {summary ? (
+              <>
+                <span data-testid="cost-prompt-tokens">{formatInteger(summary.promptTokens)}</span> prompt ·{' '}
+                <span data-testid="cost-completion-tokens">{formatInteger(summary.completionTokens)}</span> completion
+              </>
+            ) : null}
+          </div>
+        </div>
+        <div className={styles.stat}>
+          <div className={styles.statLabel}>Models</div>
+          <div className={styles.statValue}>{summary ? String(summary.byModel.length) : '—'}</div>
+        </div>
+      </div>
+
+      <section className={`card ${styles.notice}`} aria-label="Cost per minute">
+        <div className="cardHeader">
+          <h2>Cost per minute</h2>
+          <span className="muted">times in your local zone</span>
+        </div>
+        <div className={`${styles.chart} ${stale ? styles.stale : ''}`} data-testid="cost-chart">
+          <CostChart series={summary?.series ?? []} />
+        </div>
+      </section>
+
+      <section className="card" aria-label="Cost by model">
+        <div className="cardHeader">
+          <h2>By model</h2>
+        </div>
+        <table className={`table ${stale ? styles.stale : ''}`}>
+          <thead>
+            <tr>
+              <th>Model</th>
+              <th className="numeric">Cost</th>
+              <th className="numeric">Share</th>
+              <th className="numeric">Requests</th>
+              <th className="numeric">Prompt tokens</th>
+              <th className="numeric">Completion tokens</th>
+            </tr>
+          </thead>
+          <tbody>
+            {models.map((model) => (
+              <tr key={model.model} data-testid="cost-model-row">
+                <td>
+                  <code>{model.model}</code>
+                </td>
+                <td className="numeric">{formatUsd(model.costUsd)}</td>
+                <td className="numeric">{formatShare(model.costUsd, summary?.totalCostUsd ?? 0)}</td>
+                <td className="numeric">{String(model.requests)}</td>
+                <td className="numeric">{formatInteger(model.promptTokens)}</td>
+                <td className="numeric">{formatInteger(model.completionTokens)}</td>
+              </tr>
+            ))}
+            {models.length === 0 ? (
+              <tr>
+                <td colSpan={6} className="empty">
+                  No usage in this window.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { rankModels, shapeCostSeries, totalTokens } from './cost-series';
+import type { CostPoint, ModelCost } from './operations';
+
+const point = (bucketStart: string, costUsd: number, requests = 1, tokens = 10): CostPoint => ({
+  bucketStart,
+  costUsd,
+  requests,
+  tokens,
+});
+
+describe('shapeCostSeries', () => {
+  it('sorts oldest first and labels minutes in the given zone', () => {
+    const shaped = shapeCostSeries(
+      [point('2026-01-01T10:01:00.000Z', 0.2), point('2026-01-01T10:00:00.000Z', 0.1)],
+      'UTC',
+    );
+    expect(shaped.map((entry) => [entry.label, entry.costUsd])).toEqual([
+      ['10:00', 0.1],
+      ['10:01', 0.2],
+    ]);
+    expect(shaped[0]?.time).toBe(Date.parse('2026-01-01T10:00:00.000Z'));
+  });
+
+  it('fills missing minutes with zeros', () => {
+    const shaped = shapeCostSeries([point('2026-01-01T10:00:00Z', 1), point('2026-01-01T10:03:00Z', 2)], 'UTC');
+    expect(shaped.map((entry) => entry.costUsd)).toEqual([1, 0, 0, 2]);
+    expect(shaped.map((entry) => entry.requests)).toEqual([1, 0, 0, 1]);
+  });
+
+  it('sums duplicate buckets and snaps seconds to the minute', () => {
+    const shaped = shapeCostSeries([point('2026-01-01T10:00:00Z', 1, 2, 20), point('2026-01-01T10:00:30Z', 0.5, 1, 5)], 'UTC');
+    expect(shaped).toHaveLength(1);
+    expect(shaped[0]).toMatchObject({ costUsd: 1.5, requests: 3, tokens: 25 });
+  });
+
+  it('drops unparseable timestamps and returns nothing for no data', () => {
+    expect(shapeCostSeries([point('yesterday-ish', 1)], 'UTC')).toEqual([]);
+    expect(shapeCostSeries([], 'UTC')).toEqual([]);
+  });
+
+  it('does not fill an absurd span (hostile or broken input)', () => {
+    const shaped = shapeCostSeries([point('2000-01-01T00:00:00Z', 1), point('2026-01-01T00:00:00Z', 2)], 'UTC');
+    expect(shaped).toHaveLength(2);
+  });
+
+  it('keeps a full 24-hour window intact', () => {
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const points = Array.from({ length: 1440 }, (_, index) => point(new Date(start + index * 60_000).toISOString(), 0.001));
+    expect(shapeCostSeries(points, 'UTC')).toHaveLength(1440);
+  });
+});
+
+describe('summary helpers', () => {
+  it('adds prompt and completion tokens', () => {
+    expect(totalTokens({ promptTokens: 12, completionTokens: 30 })).toBe(42);
+  });
+
+  it('ranks models by cost, then name, without mutating the input', () => {
+    const models: ModelCost[] = [
+      { model: 'b', costUsd: 1, requests: 1, promptTokens: 1, completionTokens: 1 },
+      { model: 'c', costUsd: 3, requests: 1, promptTokens: 1, completionTokens: 1 },
+      { model: 'a', costUsd: 1, requests: 1, promptTokens: 1, completionTokens: 1 },
+    ];
+    expect(rankModels(models).map((model) => model.model)).toEqual(['c', 'a', 'b']);
+    expect(models.map((model) => model.model)).toEqual(['b', 'c', 'a']);
+  });
+});

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+/**
+ * Every GraphQL operation the console sends, with the schema its data must match. Kept in one
+ * place so the gateway's persisted-operation allowlist can be generated from it.
+ */
+export interface Operation<TData, TVariables> {
+  name: string;
+  document: string;
+  data: z.ZodType<TData>;
+  /** Phantom: ties variables to the operation at compile time. */
+  readonly variables?: TVariables;
+}
+
+function operation<TData, TVariables>(name: string, document: string, data: z.ZodType<TData>): Operation<TData, TVariables> {
+  return { name, document, data };
+}
+
+export const COST_WINDOWS = ['LAST_15_MINUTES', 'LAST_HOUR', 'LAST_24_HOURS'] as const;
+export const costWindowSchema = z.enum(COST_WINDOWS);
+export type CostWindow = z.infer<typeof costWindowSchema>;
+
+const tenantSummarySchema = z.object({ id: z.string(), slug: z.string(), name: z.string(), createdAt: z.string() });
+export type TenantSummary = z.infer<typeof tenantSummarySchema>;
+
+const apiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  scopes: z.array(z.string()),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+});
+export type ApiKey = z.infer<typeof apiKeySchema>;
+
+const tenantDetailSchema = tenantSummarySchema.extend({ apiKeys: z.array(apiKeySchema) });
+export type TenantDetail = z.infer<typeof tenantDetailSchema>;
+
+const costPointSchema = z.object({
+  bucketStart: z.string(),
+  costUsd: z.number(),
+  requests: z.number().int(),
+  tokens: z.number().int(),
+});
+export type CostPoint = z.infer<typeof costPointSchema>;
+
+const modelCostSchema = z.object({
+  model: z.string(),
+  costUsd: z.number(),
+  requests: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+});
+export type ModelCost = z.infer<typeof modelCostSchema>;
+
+export const costSummarySchema = z.object({
+  tenantId: z.string(),
+  window: costWindowSchema,
+  totalCostUsd: z.number(),
+  totalRequests: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  series: z.array(costPointSchema),
+  byModel: z.array(modelCostSchema),
+});
+export type CostSummary = z.infer<typeof costSummarySchema>;
+
+// Inlined rather than a fragment: the subscription is re-run as a query by the gateway.
+const COST_SUMMARY_FIELDS = `
+    tenantId
+    window
+    totalCostUsd
+    totalRequests
+    promptTokens
+    completionTokens
+    series { bucketStart costUsd requests tokens }
+    byModel { model costUsd requests promptTokens completionTokens }`;
+
+const API_KEY_FIELDS = 'id name prefix scopes createdAt expiresAt revokedAt lastUsedAt';
+
+export const tenantsQuery = operation<{ tenants: TenantSummary[] }, Record<string, never>>(
+  'ConsoleTenants',
+  `query ConsoleTenants { tenants { id slug name createdAt } }`,
+  z.object({ tenants: z.array(tenantSummarySchema) }),
+);
+
+export const tenantQuery = operation<{ tenant: TenantDetail | null }, { slug: string }>(
+  'ConsoleTenant',
+  `query ConsoleTenant($slug: String!) {
+  tenant(slug: $slug) { id slug name createdAt apiKeys { ${API_KEY_FIELDS} } }
+}`,
+  z.object({ tenant: tenantDetailSchema.nullable() }),
+);
+
+export const tenantIdentityQuery = operation<{ tenant: TenantSummary | null }, { slug: string }>(
+  'ConsoleTenantIdentity',
+  `query ConsoleTenantIdentity($slug: String!) { tenant(slug: $slug) { id slug name createdAt } }`,
+  z.object({ tenant: tenantSummarySchema.nullable() }),
+);
+
+export const createTenantMutation = operation<{ createTenant: TenantSummary }, { input: { slug: string; name: string } }>(
+  'ConsoleCreateTenant',
+  `mutation ConsoleCreateTenant($input: CreateTenantInput!) { createTenant(input: $input) { id slug name createdAt } }`,
+  z.object({ createTenant: tenantSummarySchema }),
+);
+
+export const createApiKeyMutation = operation<
+  { createApiKey: { secret: string; apiKey: ApiKey } },
+  { input: { tenantId: string; name: string } }
+>(
+  'ConsoleCreateApiKey',
+  `mutation ConsoleCreateApiKey($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) { secret apiKey { ${API_KEY_FIELDS} } }
+}`,
+  z.object({ createApiKey: z.object({ secret: z.string(), apiKey: apiKeySchema }) }),
+);
+
+export const revokeApiKeyMutation = operation<{ revokeApiKey: { id: string; revokedAt: string | null } }, { id: string }>(
+  'ConsoleRevokeApiKey',
+  `mutation ConsoleRevokeApiKey($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }`,
+  z.object({ revokeApiKey: z.object({ id: z.string(), revokedAt: z.string().nullable() }) }),
+);
+
+export const costSummaryQuery = operation<{ costSummary: CostSummary }, { tenantId: string; window: CostWindow }>(
+  'ConsoleCostSummary',
+  `query ConsoleCostSummary($tenantId: ID!, $window: CostWindow!) {
+  costSummary(tenantId: $tenantId, window: $window) {${COST_SUMMARY_FIELDS}
+  }
+}`,
+  z.object({ costSummary: costSummarySchema }),
+);
+
+export const costUpdatedSubscription = operation<{ costUpdated: CostSummary }, { tenantId: string; window: CostWindow }>(
+  'ConsoleCostUpdated',
+  `subscription ConsoleCostUpdated($tenantId: ID!, $window: CostWindow!) {
+  costUpdated(tenantId: $tenantId, window: $window) {${COST_SUMMARY_FIELDS}
+  }
+}`,
+  z.object({ costUpdated: costSummarySchema }),
+);
+
+export const CONSOLE_OPERATIONS = [
+  tenantsQuery,
+  tenantQuery,
+  tenantIdentityQuery,
+  createTenantMutation,
+  createApiKeyMutation,
+  revokeApiKeyMutation,
+  costSummaryQuery,
+  costUpdatedSubscription,
+] as const;
