@@ -1,0 +1,28 @@
+export type {
+  ActionScope,
+  Annotation,
+  ComparisonOperator,
+  Condition,
+  Effect,
+  Expression,
+  PatternElement,
+  Policy,
+  ResourceScope,
+  SetMethod,
+  SourcePosition,
+  SourceSpan,
+} from './ast';
+export { PolicySourceError, PolicyParseError, PolicyValidationError } from './errors';
+export type { PolicySourceErrorCode } from './errors';
+export { parsePolicies } from './parser';
+export { validatePolicies } from './validate';
+export { compilePolicySet, PolicySet } from './compile';
+export { loadPolicySet } from './load';
+export type { LoadPolicySetResult } from './load';
+export { decide } from './evaluate';
+export type { PolicyDecision } from './evaluate';
+export { printPolicy, printPolicies, printExpression } from './print';
+export { policyRequestSchema } from './request';
+export type { AttributeScalar, AttributeValue, Attributes, PolicyContext, PolicyPrincipal, PolicyRequest, PolicyResource } from './request';
+export { lockoutCheck, ADMIN_ROLE, MANAGE_POLICY_ACTION } from './lockout';
+export type { LockoutCheckOptions, LockoutCheckResult } from './lockout';
