@@ -42,6 +42,11 @@ export const MOCK_DIRECTIVE_HEADER = 'x-mock';
 
 let completionCounter = 0;
 
+/** Resolves once `text` (and everything before it) has been handed to the socket. */
+function writeFlushed(response: ServerResponse, text: string): Promise<void> {
+  return new Promise((resolve) => response.write(text, () => resolve()));
+}
+
 export async function startMockProvider(options: MockProviderOptions = {}): Promise<MockProvider> {
   const sockets = new Set<Socket>();
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
@@ -107,7 +112,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       if (directives.failAfterChunks !== undefined) {
         // Headers out, then the connection drops mid-body.
         response.writeHead(200, { 'content-type': 'application/json' });
-        response.write('{"id": "chatcmpl-cut", ');
+        await writeFlushed(response, '{"id": "chatcmpl-cut", ');
         response.destroy();
         return;
       }
@@ -119,7 +124,8 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     response.write(sseData(chatCompletionChunk(identity, { role: 'assistant', content: '' }, null, includeUsage)));
     for (const [index, content] of completion.chunks.entries()) {
       if (directives.failAfterChunks !== undefined && index >= directives.failAfterChunks) {
-        response.destroy(); // cut the stream mid-way, like a crashed upstream
+        await writeFlushed(response, ''); // let what was sent reach the client first
+        response.destroy(); // then cut the stream mid-way, like a crashed upstream
         return;
       }
       if (directives.malformedJson && index === Math.min(1, completion.chunks.length - 1)) {
@@ -131,6 +137,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       response.write(sseData(chatCompletionChunk(identity, { content }, null, includeUsage)));
     }
     if (directives.failAfterChunks !== undefined) {
+      await writeFlushed(response, '');
       response.destroy();
       return;
     }
