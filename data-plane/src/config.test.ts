@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { loadDataPlaneConfig } from './config';
+
+describe('data-plane config', () => {
+  it('has working defaults: port 8080 on loopback, in-process backends, the mock provider', () => {
+    const config = loadDataPlaneConfig({});
+    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', redisUrl: undefined, requestsPerMinutePerKey: 600, maxBodyBytes: 1_048_576 });
+    expect(config.providers).toEqual([{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }]);
+  });
+
+  it('parses providers JSON and Redis', () => {
+    const config = loadDataPlaneConfig({
+      DATA_PLANE_PORT: '9000',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      DATA_PLANE_PROVIDERS: JSON.stringify([{ name: 'up', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:9100/v1', models: ['mock-gpt'] }]),
+    });
+    expect(config.port).toBe(9000);
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.providers[0]).toMatchObject({ name: 'up', kind: 'openai-compatible' });
+  });
+
+  it('reports every problem at once', () => {
+    expect(() =>
+      loadDataPlaneConfig({ DATA_PLANE_PORT: 'eighty', REDIS_URL: 'http://nope', DATA_PLANE_PROVIDERS: '[{"name":"x"}]' }),
+    ).toThrow(/DATA_PLANE_PORT.*REDIS_URL.*DATA_PLANE_PROVIDERS/s);
+  });
+});
