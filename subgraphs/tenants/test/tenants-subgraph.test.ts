@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY_CHANGED_CHANNEL } from '@switchyard/data-plane/accounting';
 import type { Database } from '@switchyard/db';
+import { createMemoryTestDatabase } from '@switchyard/db/testing';
+import type { MemoryTestDatabase } from '@switchyard/db/testing';
 import { hashApiKeySecret } from '@switchyard/identity';
 import { createTenantsService } from '../src/tenants-service';
 import type { Tenant } from '../src/tenant-types';
 import { countTransactions } from './counting-database';
 import { AUDIENCE, PLATFORM_ADMIN, errorCodes, principalOf, startTenantsHarness } from './harness';
 import type { TenantsHarness } from './harness';
-import { openTestDatabase } from './test-database';
 
+let testDatabase: MemoryTestDatabase;
 let db: Database;
 let harness: TenantsHarness;
 let tenantA: Tenant;
@@ -19,7 +21,8 @@ const adminA = () => principalOf(['tenant_admin'], tenantA.id, 'admin-a');
 const operatorA = () => principalOf(['operator'], tenantA.id, 'operator-a');
 
 beforeAll(async () => {
-  db = await openTestDatabase();
+  testDatabase = await createMemoryTestDatabase();
+  db = testDatabase.db;
   harness = await startTenantsHarness(db);
   const service = createTenantsService({ db, bus: harness.bus });
   tenantA = await service.createTenant({ slug: 'tenant-a', name: 'Tenant A' }, PLATFORM_ADMIN);
@@ -29,7 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await harness?.close();
-  await db?.close();
+  await testDatabase?.drop();
 });
 
 describe('authentication', () => {

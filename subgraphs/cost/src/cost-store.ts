@@ -1,0 +1,80 @@
+import type { Database } from '@switchyard/db';
+import type { UsageEvent } from '@switchyard/data-plane/accounting';
+import { floorToMinute } from './cost-summary';
+import type { CostRollupRow } from './cost-summary';
+
+/**
+ * The only code of the cost subgraph that touches the database. Everything runs inside
+ * `withTenant`, so row-level security confines each transaction to one tenant.
+ */
+export interface CostStore {
+  /** Rollup rows of one tenant with `first <= bucketStart <= last`. */
+  listRollups(tenantId: string, first: Date, last: Date): Promise<CostRollupRow[]>;
+  /**
+   * Records usage events of ONE tenant in one transaction: each event whose request id is new
+   * is inserted and added to its per-minute rollup; replays change nothing.
+   * Returns how many events were new.
+   */
+  recordUsage(tenantId: string, events: readonly UsageEvent[]): Promise<number>;
+}
+
+export function createCostStore(db: Database): CostStore {
+  return {
+    listRollups(tenantId, first, last) {
+      return db.withTenant(tenantId, (tx) =>
+        tx.costRollup.findMany({
+          where: { tenantId, bucketStart: { gte: first, lte: last } },
+          select: { bucketStart: true, model: true, requests: true, promptTokens: true, completionTokens: true, costMicros: true },
+          orderBy: [{ bucketStart: 'asc' }, { model: 'asc' }],
+        }),
+      );
+    },
+
+    recordUsage(tenantId, events) {
+      return db.withTenant(tenantId, async (tx) => {
+        let recorded = 0;
+        for (const event of events) {
+          if (event.tenantId !== tenantId) throw new Error(`usage event ${event.requestId} belongs to another tenant`);
+          const costMicros = BigInt(event.costMicros);
+          // ON CONFLICT DO NOTHING: under a concurrent insert of the same request id this waits for the
+          // other transaction and then inserts nothing, so exactly one writer counts the event.
+          const inserted = await tx.usageEvent.createMany({
+            data: [
+              {
+                requestId: event.requestId,
+                tenantId,
+                apiKeyId: event.apiKeyId,
+                model: event.model,
+                provider: event.provider,
+                promptTokens: event.promptTokens,
+                completionTokens: event.completionTokens,
+                priceBookVersion: event.priceBookVersion,
+                costMicros,
+                latencyMs: event.latencyMs,
+                status: event.status,
+                createdAt: new Date(event.createdAt),
+              },
+            ],
+            skipDuplicates: true,
+          });
+          if (inserted.count === 0) continue;
+          const bucketStart = floorToMinute(new Date(event.createdAt));
+          const promptTokens = BigInt(event.promptTokens);
+          const completionTokens = BigInt(event.completionTokens);
+          await tx.costRollup.upsert({
+            where: { tenantId_bucketStart_model: { tenantId, bucketStart, model: event.model } },
+            create: { tenantId, bucketStart, model: event.model, requests: 1, promptTokens, completionTokens, costMicros },
+            update: {
+              requests: { increment: 1 },
+              promptTokens: { increment: promptTokens },
+              completionTokens: { increment: completionTokens },
+              costMicros: { increment: costMicros },
+            },
+          });
+          recorded += 1;
+        }
+        return recorded;
+      });
+    },
+  };
+}

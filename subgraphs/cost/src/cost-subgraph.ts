@@ -1,0 +1,43 @@
+import type http from 'node:http';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { Bus } from '@switchyard/data-plane/bus';
+import type { Database } from '@switchyard/db';
+import type { InternalTokenVerifier } from '@switchyard/identity';
+import type { CostContext } from './context';
+import { createCostService } from './cost-service';
+import { createSubgraphHttpServer } from './http-server';
+import { createCostSummaryLoader } from './loaders';
+import { createConsoleLogger } from './logger';
+import type { Logger } from './logger';
+import { resolvers } from './resolvers/index';
+import { subgraphName, typeDefs } from './type-defs';
+
+export interface CostSubgraphDeps {
+  db: Database;
+  /** Unused by the read path today; the usage consumer publishes on it. Kept for a uniform wiring. */
+  bus: Bus;
+  /** Verifies the gateway's internal token for audience `subgraph:cost`. */
+  verifyInternalToken: InternalTokenVerifier;
+  logger?: Logger;
+  introspection?: boolean;
+  /** Injectable clock for tests. */
+  now?: () => Date;
+}
+
+export interface CostSubgraph {
+  /** Not listening yet; serves `POST /graphql`. */
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+export function createCostSubgraph(deps: CostSubgraphDeps): CostSubgraph {
+  const service = createCostService({ db: deps.db, ...(deps.now ? { now: deps.now } : {}) });
+  const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
+  return createSubgraphHttpServer<CostContext>({
+    schema,
+    verifyInternalToken: deps.verifyInternalToken,
+    logger: deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`),
+    introspection: deps.introspection ?? false,
+    createContext: (principal) => ({ principal, service, costSummaries: createCostSummaryLoader(service, principal) }),
+  });
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { floorToMinute, summarizeCost, windowBuckets } from './cost-summary';
+import type { CostRollupRow } from './cost-summary';
+
+const TENANT = '00000000-0000-4000-8000-00000000000a';
+const NOW = new Date('2026-03-01T12:30:45.500Z');
+
+function row(bucketStart: string, model: string, costMicros: bigint, requests = 1): CostRollupRow {
+  return { bucketStart: new Date(bucketStart), model, requests, promptTokens: 10n * BigInt(requests), completionTokens: 5n * BigInt(requests), costMicros };
+}
+
+describe('windowBuckets', () => {
+  it('ends with the current minute and spans the window', () => {
+    expect(windowBuckets('LAST_15_MINUTES', NOW)).toEqual({
+      first: new Date('2026-03-01T12:16:00.000Z'),
+      last: new Date('2026-03-01T12:30:00.000Z'),
+      minutes: 15,
+    });
+    expect(windowBuckets('LAST_24_HOURS', NOW).minutes).toBe(1440);
+  });
+
+  it('floors to the minute', () => {
+    expect(floorToMinute(new Date('2026-03-01T12:30:59.999Z'))).toEqual(new Date('2026-03-01T12:30:00.000Z'));
+  });
+});
+
+describe('summarizeCost', () => {
+  it('returns one zero point per minute when nothing was used', () => {
+    const summary = summarizeCost(TENANT, 'LAST_HOUR', NOW, []);
+    expect(summary.series).toHaveLength(60);
+    expect(summary.series.every((point) => point.costUsd === 0 && point.requests === 0 && point.tokens === 0)).toBe(true);
+    expect(summary.series[0]?.bucketStart).toEqual(new Date('2026-03-01T11:31:00.000Z'));
+    expect(summary.series[59]?.bucketStart).toEqual(new Date('2026-03-01T12:30:00.000Z'));
+    expect(summary).toMatchObject({ tenantId: TENANT, window: 'LAST_HOUR', totalCostUsd: 0, totalRequests: 0, byModel: [] });
+  });
+
+  it('fills buckets oldest first, totals per model, and converts micros to USD exactly', () => {
+    const rows = [
+      row('2026-03-01T12:30:00.000Z', 'gpt-small', 1_500n, 2),
+      row('2026-03-01T12:16:00.000Z', 'gpt-large', 2_000_000n),
+      row('2026-03-01T12:30:00.000Z', 'gpt-large', 250_000n),
+    ];
+    const summary = summarizeCost(TENANT, 'LAST_15_MINUTES', NOW, rows);
+    expect(summary.series[0]).toEqual({ bucketStart: new Date('2026-03-01T12:16:00.000Z'), costUsd: 2, requests: 1, tokens: 15 });
+    expect(summary.series[14]).toEqual({ bucketStart: new Date('2026-03-01T12:30:00.000Z'), costUsd: 0.2515, requests: 3, tokens: 45 });
+    expect(summary.totalCostUsd).toBe(2.2515);
+    expect(summary.totalRequests).toBe(4);
+    expect(summary.promptTokens).toBe(40);
+    expect(summary.completionTokens).toBe(20);
+    expect(summary.byModel.map((model) => model.model)).toEqual(['gpt-large', 'gpt-small']);
+    expect(summary.byModel[0]).toEqual({ model: 'gpt-large', costUsd: 2.25, requests: 2, promptTokens: 20, completionTokens: 10 });
+  });
+
+  it('ignores rows outside the window', () => {
+    const rows = [row('2026-03-01T12:15:00.000Z', 'old', 1n), row('2026-03-01T12:31:00.000Z', 'future', 1n)];
+    const summary = summarizeCost(TENANT, 'LAST_15_MINUTES', NOW, rows);
+    expect(summary.totalRequests).toBe(0);
+    expect(summary.byModel).toEqual([]);
+  });
+});

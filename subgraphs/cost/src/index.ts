@@ -1,0 +1,10 @@
+export { subgraphName, typeDefs } from './type-defs';
+export { createCostSubgraph } from './cost-subgraph';
+export type { CostSubgraph, CostSubgraphDeps } from './cost-subgraph';
+export { createCostService } from './cost-service';
+export type { CostService, CostServiceDeps } from './cost-service';
+export { startUsageConsumer, COST_WRITER_GROUP } from './usage-consumer';
+export type { UsageConsumer, UsageConsumerDeps } from './usage-consumer';
+export { COST_WINDOWS } from './cost-summary';
+export type { CostSummary, CostWindow, CostPoint, ModelCost } from './cost-summary';
+export type { Logger } from './logger';

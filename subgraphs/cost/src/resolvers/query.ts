@@ -1,0 +1,7 @@
+import type { CostContext } from '../context';
+import type { CostSummary, CostWindow } from '../cost-summary';
+
+export const queryResolvers = {
+  costSummary: (_parent: unknown, args: { tenantId: string; window: CostWindow }, { costSummaries }: CostContext): Promise<CostSummary> =>
+    costSummaries.load({ tenantId: args.tenantId, window: args.window }),
+};

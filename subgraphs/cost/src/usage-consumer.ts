@@ -1,0 +1,120 @@
+import { hostname } from 'node:os';
+import { COST_UPDATED_CHANNEL, USAGE_STREAM } from '@switchyard/data-plane/accounting';
+import type { Bus, StreamEntry } from '@switchyard/data-plane/bus';
+import type { Database } from '@switchyard/db';
+import { createCostStore } from './cost-store';
+import { createConsoleLogger } from './logger';
+import type { Logger } from './logger';
+import { splitUsageBatch } from './usage-batch';
+
+/**
+ * Writes usage events from the durable stream into `usage_events` and `cost_rollups`.
+ * At-least-once delivery plus idempotent writes (request id) give exactly-once counting:
+ * entries are acked only after their transaction committed, and entries a dead consumer left
+ * pending are claimed after `claimIdleMs` and written again (their request ids make that a no-op
+ * if the first attempt had committed).
+ */
+export const COST_WRITER_GROUP = 'cost-writer';
+
+export interface UsageConsumerDeps {
+  db: Database;
+  bus: Bus;
+  /** Unique per process; defaults to host + pid. */
+  consumerName?: string;
+  logger?: Logger;
+  /** Entries per read (default 100). */
+  batchSize?: number;
+  /** How long one read waits for new entries (default 1000 ms); stop() may wait this long. */
+  blockMs?: number;
+  /** Entries pending longer than this are taken over from other consumers (default 30 s). */
+  claimIdleMs?: number;
+  /** Pause after a failed round, e.g. while the database or Redis is down (default 1000 ms). */
+  retryDelayMs?: number;
+}
+
+export interface UsageConsumer {
+  stop(): Promise<void>;
+}
+
+export function startUsageConsumer(deps: UsageConsumerDeps): UsageConsumer {
+  const { bus } = deps;
+  const store = createCostStore(deps.db);
+  const logger = deps.logger ?? createConsoleLogger('cost-usage-consumer');
+  const consumer = deps.consumerName ?? `cost-writer-${hostname()}-${process.pid}`;
+  const batchSize = deps.batchSize ?? 100;
+  const blockMs = deps.blockMs ?? 1000;
+  const claimIdleMs = deps.claimIdleMs ?? 30_000;
+  const retryDelayMs = deps.retryDelayMs ?? 1000;
+
+  let stopping = false;
+  let wakeFromPause: (() => void) | null = null;
+
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        wakeFromPause = null;
+        resolve();
+      }
+      wakeFromPause = done;
+    });
+  }
+
+  async function processBatch(entries: readonly StreamEntry[]): Promise<void> {
+    const { byTenant, rejected } = splitUsageBatch(entries);
+    if (rejected.length > 0) {
+      for (const entry of rejected) logger.warn({ entryId: entry.entryId, reason: entry.reason }, 'dropping invalid usage event');
+      // Invalid entries can never succeed; acking them keeps them from being retried forever.
+      await bus.ack(USAGE_STREAM, COST_WRITER_GROUP, rejected.map((entry) => entry.entryId));
+    }
+    for (const usage of byTenant) {
+      let recorded: number;
+      try {
+        recorded = await store.recordUsage(usage.tenantId, usage.events);
+      } catch (error) {
+        // Left pending: this or another consumer claims the entries again after claimIdleMs.
+        logger.error({ tenantId: usage.tenantId, entries: usage.entryIds.length, err: String(error) }, 'writing usage failed; will retry');
+        continue;
+      }
+      await bus.ack(USAGE_STREAM, COST_WRITER_GROUP, usage.entryIds);
+      if (recorded === 0) continue;
+      try {
+        await bus.publish(COST_UPDATED_CHANNEL, JSON.stringify({ tenantId: usage.tenantId }));
+      } catch (error) {
+        // Only a live-update hint: the data is committed, dashboards catch up on their next event.
+        logger.warn({ tenantId: usage.tenantId, err: String(error) }, 'publishing cost update failed');
+      }
+    }
+  }
+
+  async function run(): Promise<void> {
+    let groupReady = false;
+    while (!stopping) {
+      try {
+        if (!groupReady) {
+          await bus.ensureGroup(USAGE_STREAM, COST_WRITER_GROUP);
+          groupReady = true;
+        }
+        const stale = await bus.claimStale(USAGE_STREAM, COST_WRITER_GROUP, consumer, claimIdleMs, batchSize);
+        if (stale.length > 0) logger.info({ entries: stale.length }, 'claimed usage entries left pending by another consumer');
+        const entries = stale.length > 0 ? stale : await bus.readGroup(USAGE_STREAM, COST_WRITER_GROUP, consumer, { count: batchSize, blockMs });
+        if (entries.length > 0) await processBatch(entries);
+      } catch (error) {
+        if (stopping) break;
+        logger.error({ err: String(error) }, 'usage consumer round failed; retrying');
+        await pause(retryDelayMs);
+      }
+    }
+  }
+
+  const running = run();
+
+  return {
+    async stop() {
+      stopping = true;
+      wakeFromPause?.();
+      await running;
+    },
+  };
+}
