@@ -74,6 +74,25 @@ export function runBusContract(name: string, factory: BusFactory): void {
         await eventually(() => received.length === 1, 'delivery despite a throwing subscriber');
       });
 
+      it('concurrent subscriptions to a new channel are all active when they resolve', async () => {
+        const channel = unique('ch');
+        const received: string[][] = [[], [], []];
+        await Promise.all(received.map((bucket) => bus.subscribe(channel, (m) => bucket.push(m))));
+        await bus.publish(channel, 'hello');
+        await eventually(() => received.every((bucket) => bucket.length === 1), 'delivery to every concurrent subscriber');
+      });
+
+      it('resubscribing after the last unsubscribe works', async () => {
+        const channel = unique('ch');
+        const unsubscribe = await bus.subscribe(channel, () => undefined);
+        await unsubscribe();
+        await unsubscribe(); // idempotent
+        const received: string[] = [];
+        await bus.subscribe(channel, (m) => received.push(m));
+        await bus.publish(channel, 'again');
+        await eventually(() => received.length === 1, 'delivery after resubscribe');
+      });
+
       it('publishing to a channel nobody listens to is fine', async () => {
         await expect(bus.publish(unique('nobody'), 'x')).resolves.toBeUndefined();
       });

@@ -42,6 +42,8 @@ export function createRedisBus(connection: string | RedisOptions, options: Redis
   const commands = connect();
   let subscriber: Redis | undefined;
   const handlersByChannel = new Map<string, Set<(message: string) => void>>();
+  // One SUBSCRIBE per channel; concurrent subscribers of a new channel all wait for it.
+  const activeSubscriptions = new Map<string, Promise<unknown>>();
   const idleBlockingConnections: Redis[] = [];
   const allBlockingConnections = new Set<Redis>();
   let closed = false;
@@ -95,21 +97,29 @@ export function createRedisBus(connection: string | RedisOptions, options: Redis
       const prefixed = key(channel);
       const handler = (message: string): void => onMessage(message);
       let handlers = handlersByChannel.get(prefixed);
-      const first = !handlers;
       if (!handlers) {
         handlers = new Set();
         handlersByChannel.set(prefixed, handlers);
       }
       handlers.add(handler);
-      if (first) await subscriberConnection().subscribe(prefixed);
+      let active = activeSubscriptions.get(prefixed);
+      if (!active) {
+        active = subscriberConnection().subscribe(prefixed);
+        activeSubscriptions.set(prefixed, active);
+      }
+      try {
+        await active;
+      } catch (error) {
+        handlers.delete(handler);
+        activeSubscriptions.delete(prefixed);
+        throw error;
+      }
       return async () => {
         const current = handlersByChannel.get(prefixed);
-        if (!current) return;
-        current.delete(handler);
-        if (current.size === 0) {
-          handlersByChannel.delete(prefixed);
-          if (!closed) await subscriber?.unsubscribe(prefixed);
-        }
+        if (!current?.delete(handler) || current.size > 0) return;
+        handlersByChannel.delete(prefixed);
+        activeSubscriptions.delete(prefixed);
+        if (!closed) await subscriber?.unsubscribe(prefixed);
       };
     },
 
