@@ -147,18 +147,17 @@ function compileExpression(expression: Expression): Evaluator {
     case 'compare':
       return compileComparison(expression.operator, expression.left, expression.right);
     case 'and':
+      return compileConjunction(expression);
     case 'or': {
       const left = compileExpression(expression.left);
       const right = compileExpression(expression.right);
-      const operator = expression.kind === 'and' ? '`&&`' : '`||`';
-      // Short-circuit exactly like Cedar: `false && x` and `true || x` never evaluate `x`.
-      const decisive = expression.kind === 'or';
+      // Short-circuit exactly like Cedar: `true || x` never evaluates `x`.
       return (request) => {
         const l = left(request);
-        if (l === decisive) return decisive;
-        if (typeof l !== 'boolean') throw typeError(operator, 'booleans', l);
+        if (l === true) return true;
+        if (typeof l !== 'boolean') throw typeError('`||`', 'booleans', l);
         const r = right(request);
-        if (typeof r !== 'boolean') throw typeError(operator, 'booleans', r);
+        if (typeof r !== 'boolean') throw typeError('`||`', 'booleans', r);
         return r;
       };
     }
@@ -194,6 +193,38 @@ function compileExpression(expression: Expression): Evaluator {
   }
 }
 
+/** `a && b && c …` as one loop over the conjuncts (the parser nests them to the left). */
+function compileConjunction(expression: Expression): Evaluator {
+  const conjuncts: Expression[] = [];
+  const pending: Expression[] = [expression];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (next.kind === 'and') pending.push(next.right, next.left);
+    else conjuncts.push(next);
+  }
+  const evaluators = conjuncts.map(compileExpression);
+  // Short-circuit exactly like Cedar: after a `false`, later conjuncts are not evaluated.
+  return (request) => {
+    for (let i = 0; i < evaluators.length; i++) {
+      const value = (evaluators[i] as Evaluator)(request);
+      if (value === false) return false;
+      if (value !== true) throw typeError('`&&`', 'booleans', value);
+    }
+    return true;
+  };
+}
+
+/** `holder.name == constant`: one closure instead of three on the most common condition. */
+function compileAttributeEquals(attribute: Extract<Expression, { kind: 'attribute' }>, constant: string | number | boolean, negate: boolean): Evaluator {
+  const holder = holderOf(attribute.object);
+  const name = attribute.attribute;
+  return (request) => {
+    const attributes: Attributes = request[holder];
+    const value = attributes[name];
+    if (value === undefined || !Object.hasOwn(attributes, name)) throw new PolicyEvaluationFault(`\`${holder}\` has no attribute \`${name}\``);
+    return (value === constant) !== negate;
+  };
+}
+
 function compileComparison(operator: string, leftExpression: Expression, rightExpression: Expression): Evaluator {
   const left = compileExpression(leftExpression);
   const right = compileExpression(rightExpression);
@@ -202,6 +233,12 @@ function compileComparison(operator: string, leftExpression: Expression, rightEx
     const leftConstant = constantOf(leftExpression);
     const rightConstant = constantOf(rightExpression);
     // A scalar constant on one side needs only `===` (a set never equals a scalar).
+    if (rightConstant !== undefined && typeof rightConstant !== 'object' && leftExpression.kind === 'attribute') {
+      return compileAttributeEquals(leftExpression, rightConstant, negate);
+    }
+    if (leftConstant !== undefined && typeof leftConstant !== 'object' && rightExpression.kind === 'attribute') {
+      return compileAttributeEquals(rightExpression, leftConstant, negate);
+    }
     if (rightConstant !== undefined && typeof rightConstant !== 'object') return (request) => (left(request) === rightConstant) !== negate;
     if (leftConstant !== undefined && typeof leftConstant !== 'object') return (request) => (right(request) === leftConstant) !== negate;
     return (request) => valuesEqual(left(request), right(request)) !== negate;
