@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** Apollo's gateway phones home and probes cloud metadata addresses unless this is set (DESIGN.md §4). */
+export function disableApolloTelemetry(): void {
+  process.env.APOLLO_TELEMETRY_DISABLED = '1';
+}
+
+const booleanText = z.enum(['true', 'false']).transform((value) => value === 'true');
+const jsonObject = (name: string) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return z.record(z.string(), z.unknown()).parse(JSON.parse(text));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a JWK as JSON text` });
+      return z.NEVER;
+    }
+  });
+
+/** Environment of a standalone supergraph gateway, read once and validated with zod. */
+const envSchema = z.object({
+  SUPERGRAPH_HOST: z.string().min(1).default('127.0.0.1'),
+  SUPERGRAPH_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  TENANTS_SUBGRAPH_URL: z.url('TENANTS_SUBGRAPH_URL must be an http(s) URL').default('http://127.0.0.1:4101/graphql'),
+  COST_SUBGRAPH_URL: z.url('COST_SUBGRAPH_URL must be an http(s) URL').default('http://127.0.0.1:4104/graphql'),
+  OIDC_ISSUER: z.url('OIDC_ISSUER must be the issuer URL').default('http://127.0.0.1:4400'),
+  OIDC_AUDIENCE: z.string().min(1).default('urn:switchyard:api'),
+  /** Default: discovered from the issuer. */
+  OIDC_JWKS_URI: z.url().optional(),
+  REDIS_URL: z.url('REDIS_URL must be a redis:// URL').optional(),
+  REDIS_KEY_PREFIX: z.string().optional(),
+  /** The gateway's Ed25519 private key for internal tokens, as a JWK (JSON text). */
+  INTERNAL_TOKEN_PRIVATE_JWK: jsonObject('INTERNAL_TOKEN_PRIVATE_JWK'),
+  /** Comma-separated browser origins allowed to call the API (the console). */
+  CORS_ORIGINS: z
+    .string()
+    .default('http://127.0.0.1:3000')
+    .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean)),
+  GRAPHQL_INTROSPECTION: booleanText.default(false),
+});
+
+export type SupergraphConfig = z.output<typeof envSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): SupergraphConfig {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new Error(`Invalid environment for the supergraph gateway:\n${problems}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,23 @@
+/**
+ * Every error code the gateway itself produces (subgraph codes pass through unchanged).
+ * GraphQL clients read `extensions.code`; the HTTP status fits the code.
+ */
+export const GATEWAY_ERRORS = {
+  UNAUTHENTICATED: { status: 401, message: 'Sign in first: send "Authorization: Bearer <access token>".' },
+  IDENTITY_PROVIDER_UNAVAILABLE: { status: 503, message: 'The identity provider cannot be reached to check your token; retry shortly.' },
+  SERVICE_STARTING: { status: 503, message: 'The API is starting; retry shortly.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  BAD_REQUEST: { status: 400, message: 'The request is malformed.' },
+  NOT_FOUND: { status: 404, message: 'Nothing here: the GraphQL API is at /graphql.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Use GET or POST on /graphql.' },
+  SUBSCRIPTION_OVER_HTTP: { status: 400, message: 'Subscriptions are served over WebSocket (graphql-ws protocol) at /graphql.' },
+  INTERNAL_SERVER_ERROR: { status: 500, message: 'Internal server error.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
+
+/**
+ * Codes a client caused and may see with their message. Anything else (no code, internal codes,
+ * DOWNSTREAM_SERVICE_ERROR for a subgraph's unhandled failure) is masked.
+ */
+export const INTERNAL_ERROR_CODES: ReadonlySet<string> = new Set(['INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR', 'GRAPHQL_EXECUTION_FAILED']);

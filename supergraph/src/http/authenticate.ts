@@ -1,0 +1,29 @@
+import type { Principal } from '@switchyard/identity';
+import type { GatewayErrorCode } from '../errors';
+import { GATEWAY_ERRORS } from '../errors';
+
+export type VerifyAccessToken = (token: string) => Promise<Principal>;
+
+export type Authentication = { ok: true; principal: Principal } | { ok: false; code: GatewayErrorCode; message: string };
+
+const BEARER = /^Bearer\s+([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/** Turns an `Authorization` value into a principal, or into the error the client should see. */
+export async function authenticate(authorization: unknown, verifyAccessToken: VerifyAccessToken): Promise<Authentication> {
+  if (typeof authorization !== 'string' || authorization.length === 0) {
+    return { ok: false, code: 'UNAUTHENTICATED', message: GATEWAY_ERRORS.UNAUTHENTICATED.message };
+  }
+  const token = BEARER.exec(authorization.trim())?.[1];
+  if (!token) return { ok: false, code: 'UNAUTHENTICATED', message: 'The Authorization header must be "Bearer <access token>".' };
+  try {
+    return { ok: true, principal: await verifyAccessToken(token) };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'IDENTITY_PROVIDER_UNAVAILABLE') {
+      return { ok: false, code: 'IDENTITY_PROVIDER_UNAVAILABLE', message: GATEWAY_ERRORS.IDENTITY_PROVIDER_UNAVAILABLE.message };
+    }
+    // The verifier's messages say what is wrong (expired, wrong audience, …) without revealing secrets.
+    const message = code === 'UNAUTHENTICATED' && error instanceof Error ? error.message : GATEWAY_ERRORS.UNAUTHENTICATED.message;
+    return { ok: false, code: 'UNAUTHENTICATED', message };
+  }
+}

@@ -1,0 +1,11 @@
+export { createSupergraphServer } from './supergraph-server';
+export type { SupergraphServer, SupergraphServerOptions } from './supergraph-server';
+export { composeSupergraph, CompositionError } from './compose/compose';
+export type { ComposedSupergraph } from './compose/compose';
+export { loadSubgraphSources, SUBGRAPHS } from './compose/subgraph-sources';
+export { readSupergraphSdl } from './supergraph-sdl';
+export { SUBSCRIPTION_ROUTES } from './subscriptions/subscription-routes';
+export type { SubscriptionRoute } from './subscriptions/subscription-routes';
+export { GATEWAY_ERRORS } from './errors';
+export { OPERATION_LIMITS } from './hardening/limits';
+export type { Logger } from './logger';

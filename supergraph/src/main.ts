@@ -1,0 +1,46 @@
+import { createInProcessBus, createRedisBus } from '@switchyard/data-plane/bus';
+import { createAccessTokenVerifier, createInternalTokenSigner, importInternalPrivateKey } from '@switchyard/identity';
+import { disableApolloTelemetry, loadConfig } from './config';
+import { createConsoleLogger } from './logger';
+import { createSupergraphServer } from './supergraph-server';
+
+/** Standalone gateway process: `npm start -w @switchyard/supergraph`. */
+disableApolloTelemetry();
+const config = loadConfig();
+const logger = createConsoleLogger('supergraph');
+
+const bus = config.REDIS_URL ? createRedisBus(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX }) : createInProcessBus();
+if (!config.REDIS_URL) logger.warn({}, 'REDIS_URL is not set: subscriptions only see events published in this process');
+
+const app = createSupergraphServer({
+  subgraphs: { tenants: config.TENANTS_SUBGRAPH_URL, cost: config.COST_SUBGRAPH_URL },
+  signer: createInternalTokenSigner(await importInternalPrivateKey(config.INTERNAL_TOKEN_PRIVATE_JWK as Parameters<typeof importInternalPrivateKey>[0])),
+  verifyAccessToken: createAccessTokenVerifier({
+    issuer: config.OIDC_ISSUER,
+    audience: config.OIDC_AUDIENCE,
+    ...(config.OIDC_JWKS_URI ? { jwksUri: config.OIDC_JWKS_URI } : {}),
+  }),
+  bus,
+  corsOrigins: config.CORS_ORIGINS,
+  introspection: config.GRAPHQL_INTROSPECTION,
+  logger,
+});
+await app.ready;
+await new Promise<void>((resolve, reject) => {
+  app.server.once('error', reject);
+  app.server.listen(config.SUPERGRAPH_PORT, config.SUPERGRAPH_HOST, resolve);
+});
+logger.info({ url: `http://${config.SUPERGRAPH_HOST}:${config.SUPERGRAPH_PORT}/graphql` }, 'supergraph listening');
+
+const shutdown = async () => {
+  await app.close();
+  await bus.close();
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    shutdown().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

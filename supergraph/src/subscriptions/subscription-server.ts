@@ -1,0 +1,129 @@
+import type { Server } from 'node:http';
+import type { Principal } from '@switchyard/identity';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { WebSocketServer } from 'ws';
+import { authenticate, type VerifyAccessToken } from '../http/authenticate';
+import { OPERATION_LIMITS } from '../hardening/limits';
+import type { Logger } from '../logger';
+import type { ChannelHub } from './channel-hub';
+import { createCoalescingRefresh } from './coalescing-refresh';
+import { planSubscription, type SubscriptionPlan } from './subscription-plan';
+
+export type RunQuery = (plan: SubscriptionPlan, principal: Principal) => Promise<FormattedExecutionResult>;
+
+export interface SubscriptionServerOptions {
+  httpServer: Server;
+  path: string;
+  /** The public API schema subscriptions are validated against. */
+  apiSchema: GraphQLSchema;
+  /** Extra validation (depth, aliases, cost …) on top of the spec rules. */
+  validationRules: readonly ValidationRule[];
+  verifyAccessToken: VerifyAccessToken;
+  hub: ChannelHub;
+  runQuery: RunQuery;
+  /** Browser origins allowed to open a socket; requests without Origin (non-browsers) are allowed. */
+  allowedOrigins: ReadonlySet<string>;
+  logger: Logger;
+}
+
+interface SubscriptionContext {
+  principal: Principal;
+  plan: SubscriptionPlan;
+}
+
+const MAX_MESSAGE_BYTES = 64 * 1024;
+const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
+/** Results after which a subscription cannot recover: stop instead of retrying forever. */
+const FINAL_ERROR_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN']);
+
+function isFinal(result: FormattedExecutionResult): boolean {
+  return result.errors?.some((error) => FINAL_ERROR_CODES.has(String(error.extensions?.['code']))) ?? false;
+}
+
+/**
+ * graphql-ws on the gateway's HTTP server (DESIGN.md §4). The gateway cannot execute
+ * subscriptions, so each one becomes: listen for its key-only bus events, and on each (and once
+ * at the start) run the matching query through the gateway under the subscriber's identity.
+ */
+export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
+  const { logger } = options;
+  const rules = [...specifiedRules, ...options.validationRules];
+  const principals = new WeakMap<object, Principal>();
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path,
+    maxPayload: MAX_MESSAGE_BYTES,
+    verifyClient: ({ origin }: { origin?: string }) => !origin || options.allowedOrigins.has(origin),
+  });
+
+  const disposable = useServer<Record<string, unknown>>(
+    {
+      schema: options.apiSchema,
+      isProd: true,
+      async onConnect(ctx) {
+        const auth = await authenticate(ctx.connectionParams?.['authorization'], options.verifyAccessToken);
+        if (auth.ok) {
+          principals.set(ctx, auth.principal);
+          return true;
+        }
+        // Close reasons are limited to 123 bytes.
+        const reason = `${auth.code}: ${auth.message}`.slice(0, 120);
+        ctx.extra.socket.close(auth.code === 'UNAUTHENTICATED' ? CloseCode.Unauthorized : 1013, reason);
+        return false;
+      },
+      onSubscribe(ctx, _id, payload) {
+        const principal = principals.get(ctx);
+        if (!principal) return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection.`, { extensions: { code: 'BAD_USER_INPUT' } })];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: OPERATION_LIMITS.maxTokens });
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('Malformed query', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const errors = validate(options.apiSchema, document, rules);
+        if (errors.length > 0) return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        const plan = planSubscription(options.apiSchema, document, payload.operationName, payload.variables);
+        if (Array.isArray(plan)) return plan;
+        const contextValue: SubscriptionContext = { principal, plan };
+        return { schema: options.apiSchema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+      },
+      async subscribe(args) {
+        const { principal, plan } = args.contextValue as SubscriptionContext;
+        let stopListening: (() => void) | undefined;
+        const stream = createCoalescingRefresh<FormattedExecutionResult>({
+          refresh: () => options.runQuery(plan, principal),
+          isFinal,
+          onClose: () => stopListening?.(),
+        });
+        // Listen first, then fetch the initial state, so no event between the two is lost.
+        try {
+          stopListening = await options.hub.listen(plan.route, plan.key, () => stream.trigger());
+        } catch (error) {
+          logger.error({ channel: plan.route.channel, err: String(error) }, 'bus subscription failed');
+          await stream.return();
+          return { errors: [new GraphQLError('Live updates are unavailable right now; retry shortly.', { extensions: { code: 'SERVICE_UNAVAILABLE' } })] };
+        }
+        stream.trigger();
+        return stream as AsyncIterableIterator<FormattedExecutionResult> as unknown as AsyncIterable<ExecutionResult>;
+      },
+      // Results come from the gateway already formatted (masked errors): send them as they are.
+      onNext: (_ctx, _id, _payload, _args, result) => result as FormattedExecutionResult,
+      onError(_ctx, id, _payload, errors) {
+        logger.warn({ id, errors: errors.map((error) => error.message) }, 'subscription refused');
+      },
+    },
+    wss,
+  );
+
+  return {
+    async close() {
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

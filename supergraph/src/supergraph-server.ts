@@ -1,0 +1,122 @@
+import { createServer, type Server } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { Bus } from '@switchyard/data-plane/bus';
+import type { InternalTokenSigner } from '@switchyard/identity';
+import { buildSchema, print, type FormattedExecutionResult } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { API_SCHEMA_FILE } from './compose/artifacts';
+import type { GatewayContext } from './gateway/context';
+import { createGateway } from './gateway/create-gateway';
+import { OPERATION_LIMITS, createArmor } from './hardening/limits';
+import { createErrorFormatter } from './hardening/format-error';
+import { refuseSubscriptionsOverHttp } from './hardening/refuse-subscriptions-over-http';
+import type { VerifyAccessToken } from './http/authenticate';
+import { GRAPHQL_PATH, createGraphQLHttpHandler, toRequestListener } from './http/graphql-http-handler';
+import { createConsoleLogger, type Logger } from './logger';
+import { readSupergraphSdl } from './supergraph-sdl';
+import { createChannelHub } from './subscriptions/channel-hub';
+import { attachSubscriptionServer, type RunQuery } from './subscriptions/subscription-server';
+
+export interface SupergraphServerOptions {
+  /** URL of each subgraph's `/graphql`, by subgraph name. */
+  subgraphs: { tenants: string; cost: string };
+  /** Signs the internal token each subgraph call carries. */
+  signer: InternalTokenSigner;
+  /** Verifies the caller's OIDC access token (see `createAccessTokenVerifier`). */
+  verifyAccessToken: VerifyAccessToken;
+  /** Where key-only change events arrive (subscriptions). */
+  bus: Bus;
+  /** Browser origins allowed to call the API, e.g. the console `http://127.0.0.1:3000`. */
+  corsOrigins: string[];
+  introspection: boolean;
+  logger?: Logger;
+  /** Default: the committed supergraph.graphql. */
+  supergraphSdl?: string;
+}
+
+export interface SupergraphServer {
+  /** Not listening: the caller picks host and port. Serves `/graphql` over HTTP and WebSocket, and `/healthz`. */
+  server: Server;
+  /** Resolves once the gateway has loaded the supergraph (requests before that get 503). */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The admin-plane entry point (DESIGN.md §4): Apollo gateway over the subgraphs, hardened Apollo
+ * Server on node http, and graphql-ws subscriptions fed by the bus. Does not listen.
+ */
+export function createSupergraphServer(options: SupergraphServerOptions): SupergraphServer {
+  const logger = options.logger ?? createConsoleLogger('supergraph');
+  const gateway = createGateway({ supergraphSdl: options.supergraphSdl ?? readSupergraphSdl(), subgraphUrls: options.subgraphs, signer: options.signer });
+  const armor = createArmor();
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: options.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: true,
+    formatError: createErrorFormatter(logger),
+    validationRules: armor.validationRules,
+    parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
+    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled(), refuseSubscriptionsOverHttp<GatewayContext>()],
+    logger: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message: unknown) => logger.warn({ detail: String(message) }, 'apollo'),
+      error: (message: unknown) => logger.error({ detail: String(message) }, 'apollo'),
+    },
+  });
+
+  let started = false;
+  const ready = apollo.start().then(() => {
+    started = true;
+  });
+  ready.catch((error: unknown) => logger.error({ err: error instanceof Error ? error.stack : String(error) }, 'gateway failed to start'));
+
+  const server = createServer(
+    toRequestListener(
+      createGraphQLHttpHandler({ apollo, ready: () => started, verifyAccessToken: options.verifyAccessToken, corsOrigins: options.corsOrigins, logger }),
+      logger,
+    ),
+  );
+
+  const runQuery: RunQuery = async (plan, principal) => {
+    await ready;
+    const response = await apollo.executeOperation<Record<string, unknown>>(
+      { query: print(plan.query), variables: plan.variables, ...(plan.operationName ? { operationName: plan.operationName } : {}) },
+      { contextValue: { principal } },
+    );
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not used by subscriptions');
+    return response.body.singleResult as FormattedExecutionResult;
+  };
+
+  const hub = createChannelHub(options.bus, logger);
+  const subscriptions = attachSubscriptionServer({
+    httpServer: server,
+    path: GRAPHQL_PATH,
+    apiSchema: buildSchema(readFileSync(API_SCHEMA_FILE, 'utf8')),
+    validationRules: armor.validationRules,
+    verifyAccessToken: options.verifyAccessToken,
+    hub,
+    runQuery,
+    allowedOrigins: new Set(options.corsOrigins),
+    logger,
+  });
+
+  return {
+    server,
+    ready,
+    async close() {
+      await subscriptions.close();
+      await hub.close();
+      await apollo.stop().catch(() => undefined);
+      if (server.listening) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    },
+  };
+}
