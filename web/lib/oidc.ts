@@ -36,6 +36,9 @@ export async function startLogin(returnTo: string): Promise<{ authorizationUrl: 
     code_challenge_method: 'S256',
     state,
     resource: config.apiResource,
+    // OIDC Core §11: offline_access (a refresh token) is only honoured with an explicit consent
+    // prompt; the bundled issuer approves consent for the first-party console without a screen.
+    prompt: 'consent',
   });
   return { authorizationUrl, loginState: { state, codeVerifier, returnTo } };
 }

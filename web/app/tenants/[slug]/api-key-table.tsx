@@ -34,59 +34,61 @@ export function ApiKeyTable({ keys }: { keys: ApiKeyRow[] }) {
 
   return (
     <>
-      <table className="table">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Prefix</th>
-            <th>Created</th>
-            <th>Last used</th>
-            <th>Status</th>
-            <th className={styles.actionsCell}>
-              <span className="visuallyHidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((key) => (
-            <tr key={key.id} data-testid="api-key-row" data-key-id={key.id}>
-              <td data-testid="api-key-name">{key.name}</td>
-              <td>
-                <code data-testid="api-key-prefix">{key.prefix}…</code>
-              </td>
-              <td className="muted">{formatTimestamp(key.createdAt)}</td>
-              <td className="muted" data-testid="api-key-last-used">
-                {key.lastUsedAt ? formatTimestamp(key.lastUsedAt) : 'never'}
-              </td>
-              <td>
-                <span className={STATUS_BADGE[key.status]} data-testid="api-key-status">
-                  {key.status}
-                </span>
-              </td>
-              <td className={styles.actionsCell}>
-                {key.status === 'active' ? (
-                  <button
-                    type="button"
-                    className="button buttonDanger"
-                    disabled={revoking !== null}
-                    onClick={() => void revoke(key)}
-                    data-testid="revoke-key"
-                  >
-                    {revoking === key.id ? 'Revoking…' : 'Revoke'}
-                  </button>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-          {keys.length === 0 ? (
+      <div className="tableWrap">
+        <table className="table">
+          <thead>
             <tr>
-              <td colSpan={6} className="empty">
-                No API keys yet. Create one to call the gateway.
-              </td>
+              <th>Name</th>
+              <th>Prefix</th>
+              <th>Created (UTC)</th>
+              <th>Last used (UTC)</th>
+              <th>Status</th>
+              <th className={styles.actionsCell}>
+                <span className="visuallyHidden">Actions</span>
+              </th>
             </tr>
-          ) : null}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {keys.map((key) => (
+              <tr key={key.id} data-testid="api-key-row" data-key-id={key.id}>
+                <td data-testid="api-key-name">{key.name}</td>
+                <td>
+                  <code data-testid="api-key-prefix">{key.prefix}…</code>
+                </td>
+                <td className="muted">{formatTimestamp(key.createdAt)}</td>
+                <td className="muted" data-testid="api-key-last-used">
+                  {key.lastUsedAt ? formatTimestamp(key.lastUsedAt) : 'never'}
+                </td>
+                <td>
+                  <span className={STATUS_BADGE[key.status]} data-testid="api-key-status">
+                    {key.status}
+                  </span>
+                </td>
+                <td className={styles.actionsCell}>
+                  {key.status === 'active' ? (
+                    <button
+                      type="button"
+                      className="button buttonDanger"
+                      disabled={revoking !== null}
+                      onClick={() => void revoke(key)}
+                      data-testid="revoke-key"
+                    >
+                      {revoking === key.id ? 'Revoking…' : 'Revoke'}
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+            {keys.length === 0 ? (
+              <tr>
+                <td colSpan={6} className="empty">
+                  No API keys yet. Create one to call the gateway.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
       {error ? (
         <div className="alert" role="alert" data-testid="revoke-error">
           {error}

@@ -53,7 +53,7 @@ export default async function TenantPage({ params }: Props) {
             <span>
               id <span className={styles.mono}>{tenant.id}</span>
             </span>
-            <span>created {formatTimestamp(tenant.createdAt)}</span>
+            <span>created {formatTimestamp(tenant.createdAt)} UTC</span>
           </div>
         </div>
         <Link className="button" href={`${path}/cost`} data-testid="cost-link">

@@ -54,14 +54,14 @@ export function useLiveCost(options: {
   useEffect(() => {
     const created = createClient({
       url: wsUrl,
-      lazy: false,
+      // Lazy: the socket lives exactly as long as the dashboard's subscription.
+      lazy: true,
       keepAlive: KEEP_ALIVE_MS,
       retryAttempts: Number.POSITIVE_INFINITY,
       // Also retry when the token request fails (console restarting, network blip).
       shouldRetry: () => true,
       retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(retries))),
       connectionParams: async () => ({ authorization: `Bearer ${await fetchAccessToken()}` }),
-      onNonLazyError: () => setConnected(false),
       on: {
         connected: () => {
           failures.current = 0;
