@@ -244,6 +244,28 @@ describe('provider failures', () => {
   });
 });
 
+describe('client disconnects', () => {
+  it('a client that leaves mid-stream cancels the provider call and still gets exactly one (error) usage event', async () => {
+    const h = await harness();
+    const controller = new AbortController();
+    const response = await fetch(`${h.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'mock-gpt', stream: true, messages: [{ role: 'user', content: 'slow [mock: chunks=50 chunk-ms=20]' }] }),
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await reader.read().catch(() => undefined);
+
+    const events = await h.finish();
+    expect(events).toHaveLength(1);
+    expect(events[0]?.status).toBe('error');
+    expect(events[0]!.completionTokens).toBeLessThan(50);
+  });
+});
+
 describe('API key cache eviction over the bus', () => {
   it('a revocation announced on API_KEY_CHANGED_CHANNEL takes effect immediately despite the cache', async () => {
     const store = new FakeApiKeyStore();

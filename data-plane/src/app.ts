@@ -85,6 +85,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     logger,
   };
 
+  // Handlers still running (they record usage when they end): close() waits for them.
+  const inFlight = new Set<Promise<void>>();
   let ready = false;
   let closing = false;
   let unsubscribeEviction: Unsubscribe | undefined;
@@ -132,7 +134,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       metrics.requests.inc({ route, status: String(response.statusCode) });
     });
 
-    dispatch(route, request, response, requestId, startedAt).catch((error: unknown) => {
+    const handling = dispatch(route, request, response, requestId, startedAt).catch((error: unknown) => {
       if (response.headersSent) {
         // The stream already started: the handler has ended it with an error event if it could.
         if (!response.writableEnded) response.destroy();
@@ -147,6 +149,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       }
       sendError(response, apiError);
     });
+    inFlight.add(handling);
+    void handling.finally(() => inFlight.delete(handling));
   });
 
   return {
@@ -160,6 +164,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         server.closeIdleConnections();
         await closed;
       }
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
       await usage.drain();
     },
   };
