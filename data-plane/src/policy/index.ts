@@ -25,4 +25,8 @@ export { printPolicy, printPolicies, printExpression } from './print';
 export { policyRequestSchema } from './request';
 export type { AttributeScalar, AttributeValue, Attributes, PolicyContext, PolicyPrincipal, PolicyRequest, PolicyResource } from './request';
 export { lockoutCheck, ADMIN_ROLE, MANAGE_POLICY_ACTION } from './lockout';
+export { allowedResources } from './allowed';
+export type { AllowedResources } from './allowed';
+export { POLICY_ACTIONS, POLICY_RESOURCE_TYPES } from './vocabulary';
+export type { PolicyAction, PolicyResourceType } from './vocabulary';
 export type { LockoutCheckOptions, LockoutCheckResult } from './lockout';

@@ -1,9 +1,10 @@
 import type { PolicySet } from './compile';
 import { decide } from './evaluate';
 import type { PolicyContext, PolicyRequest } from './request';
+import { POLICY_ACTIONS } from './vocabulary';
 
 export const ADMIN_ROLE = 'tenant_admin';
-export const MANAGE_POLICY_ACTION = 'manage_policy';
+export const MANAGE_POLICY_ACTION = POLICY_ACTIONS.managePolicy;
 const HOURS_OF_THE_DAY = Array.from({ length: 24 }, (_, hour) => hour);
 
 export interface LockoutCheckOptions {

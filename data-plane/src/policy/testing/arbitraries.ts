@@ -42,6 +42,9 @@ const ATTRIBUTES: Record<Holder, ReadonlyArray<readonly [string, Kind]>> = {
     ['tool_scope', 'set'],
     ['data_classification', 'string'],
     ['mfa', 'bool'],
+    // Not identifiers: printed as `context["data-class"]` / `context has "if"`, exercising that syntax.
+    ['data-class', 'string'],
+    ['if', 'long'],
   ],
 };
 

@@ -1,0 +1,24 @@
+/**
+ * The actions and resource types the data plane asks about. Policies name actions as
+ * `Action::"<id>"` and resource types in `resource is <Type>`; requests carry the same strings.
+ */
+export const POLICY_ACTIONS = {
+  /** May this principal use this model? Resource: `Model`. */
+  useModel: 'use_model',
+  /** May this principal use this route (a named routing strategy)? Resource: `Route`. */
+  useRoute: 'use_route',
+  /** May this request call this tool? Resource: `Tool`. */
+  callTool: 'call_tool',
+  /** May this tenant's data go to this provider host? Resource: `Provider`. */
+  egress: 'egress',
+  /** May this region process this request? Resource: `Region`. */
+  processInRegion: 'process_in_region',
+  /** May this principal change the tenant's policies? Resource: `PolicySet`. */
+  managePolicy: 'manage_policy',
+} as const;
+
+export type PolicyAction = (typeof POLICY_ACTIONS)[keyof typeof POLICY_ACTIONS];
+
+export const POLICY_RESOURCE_TYPES = ['Model', 'Route', 'Tool', 'Provider', 'Region', 'PolicySet'] as const;
+
+export type PolicyResourceType = (typeof POLICY_RESOURCE_TYPES)[number];
