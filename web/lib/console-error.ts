@@ -22,6 +22,10 @@ export function describeError(error: ConsoleError): { title: string; hint: strin
   switch (error.code) {
     case ConsoleErrorCode.gatewayUnavailable:
       return { title: 'The Switchyard API is not reachable', hint: 'Check that the gateway is running, then retry.' };
+    case 'SERVICE_STARTING':
+      return { title: 'The Switchyard API is starting', hint: 'Retry in a few seconds.' };
+    case 'IDENTITY_PROVIDER_UNAVAILABLE':
+      return { title: 'The sign-in service is not reachable', hint: 'The API cannot check your session right now; retry shortly.' };
     case ConsoleErrorCode.badResponse:
       return { title: 'The Switchyard API sent an unexpected answer', hint: 'The console and the API may be different versions.' };
     case ConsoleErrorCode.unauthenticated:

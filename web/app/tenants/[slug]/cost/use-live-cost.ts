@@ -17,6 +17,8 @@ export type LiveStatus = 'live' | 'reconnecting';
 /** While the socket is down the dashboard still refreshes over HTTP at this pace. */
 const FALLBACK_POLL_MS = 15_000;
 const KEEP_ALIVE_MS = 10_000;
+/** Subscription errors that a reconnect cannot fix. */
+const PERMANENT_ERROR_CODES: ReadonlySet<string> = new Set(['FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED']);
 
 interface LiveCost {
   summary: CostSummary | null;
@@ -82,21 +84,32 @@ export function useLiveCost(options: {
     if (!client) return;
     setError(null);
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let closedByUs = false;
+    let lastErrorCode: string | undefined;
+    // Rebuild the socket (with a fresh token) after a backoff.
+    const reconnectLater = () => {
+      setConnected(false);
+      const delay = reconnectDelayMs(failures.current);
+      failures.current += 1;
+      retryTimer = setTimeout(() => setGeneration((value) => value + 1), delay);
+    };
     const unsubscribe = client.subscribe(
       { query: costUpdatedSubscription.document, variables: { tenantId, window }, operationName: costUpdatedSubscription.name },
       {
         next: (message) => {
           const outcome = interpretGraphQLResponse(200, message, costUpdatedSubscription.data);
           if (outcome.ok) {
+            lastErrorCode = undefined;
             setError(null);
             accept(outcome.data.costUpdated);
           } else {
+            lastErrorCode = outcome.error.code;
             setError(outcome.error.message);
           }
         },
         error: (reason) => {
           if (Array.isArray(reason)) {
-            // GraphQL errors (e.g. FORBIDDEN): retrying will not help, say why.
+            // Rejected up front (validation, authorization): retrying will not help, say why.
             const first: unknown = reason[0];
             const message =
               typeof first === 'object' && first !== null && 'message' in first && typeof first.message === 'string'
@@ -105,16 +118,20 @@ export function useLiveCost(options: {
             setError(message);
             return;
           }
-          // The socket gave up (fatal close code): rebuild the client after a backoff.
-          setConnected(false);
-          const delay = reconnectDelayMs(failures.current);
-          failures.current += 1;
-          retryTimer = setTimeout(() => setGeneration((value) => value + 1), delay);
+          // The socket gave up (a close code graphql-ws treats as fatal, e.g. 4401 for an expired token).
+          reconnectLater();
         },
-        complete: () => undefined,
+        complete: () => {
+          if (closedByUs) return;
+          // The server ended the stream. Only a permission problem is final; anything else
+          // (expired token, a restarting bus) is worth a new subscription.
+          if (lastErrorCode && PERMANENT_ERROR_CODES.has(lastErrorCode)) return;
+          reconnectLater();
+        },
       },
     );
     return () => {
+      closedByUs = true;
       if (retryTimer) clearTimeout(retryTimer);
       unsubscribe();
     };
