@@ -48,6 +48,13 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
   }
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  return openPgliteDatabase(pglite, log);
+}
+
+/** Wraps an open PGlite (which the returned Database then owns and closes). */
+export function openPgliteDatabase(pglite: PGlite, log: (message: string) => void = () => {}): Database {
+  // pglite-prisma-adapter runs every query and transaction through PGlite's own mutex, so
+  // concurrent transactions from this process queue instead of interleaving.
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), transactionOptions });
   return buildDatabase('pglite', prisma, () => pgliteMigrationConnection(pglite), log, () => pglite.close());
 }

@@ -1,9 +1,13 @@
 // @switchyard/db/testing: throw-away databases for tests, migrated and ready.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { loadDbConfig } from './config';
-import { createDatabase } from './create-database';
+import { loadDbConfig, migrationsDir } from './config';
+import { createDatabase, openPgliteDatabase } from './create-database';
 import type { Database } from './database';
+import { pgliteMigrationConnection } from './migration-connections';
+import { readMigrationFiles } from './migration-files';
+import { applyMigrations } from './migrator';
+import { pgliteFromSnapshot } from './pglite-snapshots';
 
 export interface TestDatabase {
   readonly db: Database;
@@ -21,10 +25,10 @@ export interface MemoryTestDatabase {
 
 /**
  * Creates `sy_test_<random>` on SWITCHYARD_TEST_POSTGRES_URL (default
- * postgres://postgres@127.0.0.1:5432/postgres), migrates it and opens it. Each call is isolated,
+ * postgres://postgres@127.0.0.1:5432/postgres), migrates it (unless `migrate: false`) and opens it. Each call is isolated,
  * so test files can run concurrently. Always call `drop()` (afterAll).
  */
-export async function createTestDatabase(options: { adminUrl?: string } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(options: { adminUrl?: string; migrate?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = options.adminUrl ?? loadDbConfig().testPostgresUrl;
   const name = `sy_test_${randomBytes(6).toString('hex')}`;
   const url = withDatabaseName(adminUrl, name);
@@ -36,7 +40,7 @@ export async function createTestDatabase(options: { adminUrl?: string } = {}): P
   };
   try {
     db = await createDatabase({ url });
-    await db.migrate();
+    if (options.migrate !== false) await db.migrate();
     return { db, url, drop };
   } catch (error) {
     await drop().catch(() => {});
@@ -44,9 +48,20 @@ export async function createTestDatabase(options: { adminUrl?: string } = {}): P
   }
 }
 
-/** An in-memory PGlite, migrated: the same schema and RLS as Postgres, no server needed. */
+/**
+ * An in-memory PGlite, migrated: the same schema and RLS as Postgres, no server needed.
+ * Loaded from a snapshot of the migrated data directory (built once per migrations state).
+ */
 export async function createMemoryTestDatabase(): Promise<MemoryTestDatabase> {
-  const db = await createDatabase({ memory: true });
+  const migrations = await readMigrationFiles(migrationsDir);
+  const state = createHash('sha256')
+    .update(migrations.map((migration) => `${migration.name}:${migration.checksum}`).join('\n'))
+    .digest('hex')
+    .slice(0, 16);
+  const pglite = await pgliteFromSnapshot(`migrated-${state}`, async (fresh) => {
+    await applyMigrations(pgliteMigrationConnection(fresh), migrations);
+  });
+  const db = openPgliteDatabase(pglite);
   try {
     await db.migrate();
   } catch (error) {
