@@ -2,6 +2,7 @@ import http from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import type { BaseContext, HTTPGraphQLRequest } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { InternalTokenVerifier, Principal } from '@switchyard/identity';
 import { isClientError, unauthenticated } from './errors';
@@ -75,7 +76,8 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
     allowBatchedHttpRequests: false,
     hideSchemaDetailsFromClientErrors: true,
     includeStacktraceInErrorResponses: false,
-    status400ForVariableCoercionErrors: true,
+    // No per-request timing traces for callers (the gateway does not report to Apollo).
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled()],
     formatError(formatted, error) {
       const original = unwrapResolverError(error);
       if (isClientError(original)) return formatted;

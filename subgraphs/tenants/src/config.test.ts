@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config';
+
+const JWK = JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' });
+const VALID = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', INTERNAL_TOKEN_PUBLIC_JWK: JWK };
+
+describe('loadConfig', () => {
+  it('applies defaults', () => {
+    const config = loadConfig(VALID);
+    expect(config.TENANTS_SUBGRAPH_PORT).toBe(4101);
+    expect(config.INTERNAL_TOKEN_PUBLIC_JWK).toMatchObject({ kty: 'OKP' });
+    expect(config.SUBGRAPH_INTROSPECTION).toBe(false);
+  });
+
+  it('reports every problem at once', () => {
+    expect(() => loadConfig({ INTERNAL_TOKEN_PUBLIC_JWK: '{not json', TENANTS_SUBGRAPH_PORT: '99999' })).toThrow(
+      /DATABASE_URL[\s\S]*INTERNAL_TOKEN_PUBLIC_JWK|INTERNAL_TOKEN_PUBLIC_JWK[\s\S]*DATABASE_URL/,
+    );
+    expect(() => loadConfig({ ...VALID, TENANTS_SUBGRAPH_PORT: '99999' })).toThrow(/TENANTS_SUBGRAPH_PORT/);
+  });
+});

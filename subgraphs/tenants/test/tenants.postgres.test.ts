@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '@switchyard/db/testing';
+import type { TestDatabase } from '@switchyard/db/testing';
+import { hashApiKeySecret } from '@switchyard/identity';
+import { PLATFORM_ADMIN, errorCodes, principalOf, startTenantsHarness } from './harness';
+import type { TenantsHarness } from './harness';
+
+/** The same flows on real Postgres, where transactions truly run concurrently. */
+let testDatabase: TestDatabase;
+let harness: TenantsHarness;
+
+beforeAll(async () => {
+  testDatabase = await createTestDatabase();
+  harness = await startTenantsHarness(testDatabase.db);
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await testDatabase?.drop();
+});
+
+const createTenant = 'mutation ($input: CreateTenantInput!) { createTenant(input: $input) { id slug } }';
+
+describe('tenants subgraph on Postgres', () => {
+  it('creates one tenant out of many concurrent creates of the same slug', async () => {
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, (_, index) => harness.request(PLATFORM_ADMIN, createTenant, { input: { slug: 'pg-race', name: `Race ${index}` } })),
+    );
+    expect(replies.filter((reply) => reply.body.errors === undefined)).toHaveLength(1);
+    expect(replies.flatMap(errorCodes).filter((code) => code === 'CONFLICT')).toHaveLength(7);
+    const count = await testDatabase.db.withPlatform((tx) => tx.tenant.count({ where: { slug: 'pg-race' } }));
+    expect(count).toBe(1);
+  });
+
+  it('keeps tenant admins inside their tenant under row-level security', async () => {
+    const a = (await harness.request(PLATFORM_ADMIN, createTenant, { input: { slug: 'pg-a', name: 'A' } })).body.data as { createTenant: { id: string } };
+    const b = (await harness.request(PLATFORM_ADMIN, createTenant, { input: { slug: 'pg-b', name: 'B' } })).body.data as { createTenant: { id: string } };
+    const adminA = principalOf(['tenant_admin'], a.createTenant.id, 'pg-admin-a');
+    const createKey = 'mutation ($t: ID!) { createApiKey(input: { tenantId: $t, name: "k" }) { secret apiKey { id } } }';
+
+    const own = await harness.request(adminA, createKey, { t: a.createTenant.id });
+    const secret = (own.body.data as { createApiKey: { secret: string } }).createApiKey.secret;
+    expect((await testDatabase.db.resolveApiKey(hashApiKeySecret(secret)))?.tenantId).toBe(a.createTenant.id);
+
+    expect(errorCodes(await harness.request(adminA, createKey, { t: b.createTenant.id }))).toEqual(['FORBIDDEN']);
+    const visible = await harness.request(adminA, '{ tenants { slug apiKeys { name } } }');
+    expect(visible.body.data).toEqual({ tenants: [{ slug: 'pg-a', apiKeys: [{ name: 'k' }] }] });
+  });
+});
