@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createInternalTokenVerifier, type InternalKeyPair, type Principal } from '@switchyard/identity';
@@ -91,7 +92,7 @@ export async function startStandIns(keys: InternalKeyPair): Promise<StandIns> {
   const start = async (name: 'tenants' | 'cost', schema: ReturnType<typeof buildSubgraphSchema>) => {
     const verify = createInternalTokenVerifier(keys.publicKey, `subgraph:${name}`);
     // The real subgraphs mask internal errors themselves; this stand-in deliberately does not, to prove the gateway masks too.
-    const server = new ApolloServer<Context>({ schema, includeStacktraceInErrorResponses: true });
+    const server = new ApolloServer<Context>({ schema, includeStacktraceInErrorResponses: true, plugins: [ApolloServerPluginInlineTraceDisabled()] });
     const { url } = await startStandaloneServer(server, {
       listen: { port: 0, host: '127.0.0.1' },
       context: async ({ req }) => {
