@@ -16,7 +16,8 @@ export { PolicySourceError, PolicyParseError, PolicyValidationError } from './er
 export type { PolicySourceErrorCode } from './errors';
 export { parsePolicies } from './parser';
 export { validatePolicies } from './validate';
-export { compilePolicySet, PolicySet } from './compile';
+export { compilePolicySet } from './compile';
+export type { PolicySet } from './compile';
 export { loadPolicySet } from './load';
 export type { LoadPolicySetResult } from './load';
 export { decide } from './evaluate';
