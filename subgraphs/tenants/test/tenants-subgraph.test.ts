@@ -212,6 +212,16 @@ describe('bad input', () => {
     expect(badSlug.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'slug' });
   });
 
+  it('makes the CLI name the tenant exactly once, and an unknown slug NOT_FOUND', async () => {
+    const service = createTenantsService({ db, bus: harness.bus });
+    await expect(service.createApiKey({ tenantId: tenantA.id, tenantSlug: 'tenant-a', name: 'k' }, PLATFORM_ADMIN)).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'input.tenantId' },
+    });
+    await expect(service.createApiKey({ name: 'k' }, PLATFORM_ADMIN)).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    await expect(service.createApiKey({ tenantSlug: 'no-such-tenant', name: 'k' }, PLATFORM_ADMIN)).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    await expect(service.createApiKey({ tenantSlug: 'tenant-b', name: 'k' }, adminA())).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+  });
+
   it('answers malformed JSON with 400 and oversized bodies with 413', async () => {
     const token = await harness.signer.sign(PLATFORM_ADMIN, AUDIENCE);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
