@@ -4,7 +4,7 @@ import { GATEWAY_ERRORS } from '../errors';
 
 export type VerifyAccessToken = (token: string) => Promise<Principal>;
 
-export type Authentication = { ok: true; principal: Principal } | { ok: false; code: GatewayErrorCode; message: string };
+export type Authentication = { ok: true; principal: Principal; token: string } | { ok: false; code: GatewayErrorCode; message: string };
 
 const BEARER = /^Bearer\s+([A-Za-z0-9\-._~+/]+=*)$/i;
 
@@ -16,7 +16,7 @@ export async function authenticate(authorization: unknown, verifyAccessToken: Ve
   const token = BEARER.exec(authorization.trim())?.[1];
   if (!token) return { ok: false, code: 'UNAUTHENTICATED', message: 'The Authorization header must be "Bearer <access token>".' };
   try {
-    return { ok: true, principal: await verifyAccessToken(token) };
+    return { ok: true, principal: await verifyAccessToken(token), token };
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'IDENTITY_PROVIDER_UNAVAILABLE') {
@@ -25,5 +25,15 @@ export async function authenticate(authorization: unknown, verifyAccessToken: Ve
     // The verifier's messages say what is wrong (expired, wrong audience, …) without revealing secrets.
     const message = code === 'UNAUTHENTICATED' && error instanceof Error ? error.message : GATEWAY_ERRORS.UNAUTHENTICATED.message;
     return { ok: false, code: 'UNAUTHENTICATED', message };
+  }
+}
+
+/** `exp` of an already verified JWT, in epoch ms; undefined when it has none. */
+export function tokenExpiresAt(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -3,8 +3,8 @@ import type { Principal } from '@switchyard/identity';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
-import { WebSocketServer } from 'ws';
-import { authenticate, type VerifyAccessToken } from '../http/authenticate';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { authenticate, tokenExpiresAt, type VerifyAccessToken } from '../http/authenticate';
 import { OPERATION_LIMITS } from '../hardening/limits';
 import type { Logger } from '../logger';
 import type { ChannelHub } from './channel-hub';
@@ -42,6 +42,18 @@ function isFinal(result: FormattedExecutionResult): boolean {
   return result.errors?.some((error) => FINAL_ERROR_CODES.has(String(error.extensions?.['code']))) ?? false;
 }
 
+/** Longest delay setTimeout accepts. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A socket lives no longer than the access token it was opened with; the client reconnects with a fresh one. */
+function closeWhenTokenExpires(socket: WebSocket, token: string): void {
+  const expiresAt = tokenExpiresAt(token);
+  if (expiresAt === undefined) return;
+  const timer = setTimeout(() => socket.close(CloseCode.Unauthorized, 'UNAUTHENTICATED: access token expired; reconnect with a fresh one'), Math.min(Math.max(expiresAt - Date.now(), 0), MAX_TIMER_MS));
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
 /**
  * graphql-ws on the gateway's HTTP server (DESIGN.md §4). The gateway cannot execute
  * subscriptions, so each one becomes: listen for its key-only bus events, and on each (and once
@@ -66,6 +78,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         const auth = await authenticate(ctx.connectionParams?.['authorization'], options.verifyAccessToken);
         if (auth.ok) {
           principals.set(ctx, auth.principal);
+          closeWhenTokenExpires(ctx.extra.socket, auth.token);
           return true;
         }
         // Close reasons are limited to 123 bytes.

@@ -158,6 +158,28 @@ describe('subscriptions over the in-process bus', () => {
   });
 });
 
+describe('token lifetime', () => {
+  it('closes a socket with 4401 when the access token it was opened with expires', async () => {
+    // A stand-in verifier: this test is about the socket's lifetime, not about signatures.
+    const verifyAccessToken = async () => ({ subject: 'admin', email: null, tenantId: null, roles: ['platform_admin' as const], service: 'oidc' });
+    const gateway = await startGatewayUnderTest(issuer, { verifyAccessToken });
+    try {
+      const payload = Buffer.from(JSON.stringify({ sub: 'admin', exp: Math.floor(Date.now() / 1000) + 1 })).toString('base64url');
+      const socket = new WebSocket(gateway.wsUrl, 'graphql-transport-ws');
+      const messages: string[] = [];
+      socket.on('message', (data) => messages.push(String(data)));
+      const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer e30.${payload}.sig` } })));
+      const { code, reason } = await closed;
+      expect(messages).toContain(JSON.stringify({ type: 'connection_ack' }));
+      expect(code).toBe(4401);
+      expect(reason).toMatch(/expired/);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('subscriptions over Redis, events from another process', () => {
   const keyPrefix = `sy-test-${randomUUID()}:`;
   let gatewayBus: Bus;

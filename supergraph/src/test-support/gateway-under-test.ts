@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
-import { createAccessTokenVerifier, createInternalTokenSigner, generateInternalKeyPair, SWITCHYARD_API_RESOURCE } from '@switchyard/identity';
+import { createAccessTokenVerifier, createInternalTokenSigner, generateInternalKeyPair, SWITCHYARD_API_RESOURCE, type Principal } from '@switchyard/identity';
 import type { TestIssuer } from '@switchyard/identity/testing';
 import { silentLogger } from '../logger';
 import { createSupergraphServer, type SupergraphServer } from '../supergraph-server';
@@ -17,14 +17,17 @@ export interface GatewayUnderTest {
 export const CONSOLE_ORIGIN = 'http://127.0.0.1:3000';
 
 /** Stand-in subgraphs + the real gateway on a free port, verifying tokens of `issuer`. */
-export async function startGatewayUnderTest(issuer: TestIssuer, options: { bus?: Bus; introspection?: boolean } = {}): Promise<GatewayUnderTest> {
+export async function startGatewayUnderTest(
+  issuer: TestIssuer,
+  options: { bus?: Bus; introspection?: boolean; verifyAccessToken?: (token: string) => Promise<Principal> } = {},
+): Promise<GatewayUnderTest> {
   const keys = await generateInternalKeyPair();
   const standIns = await startStandIns(keys);
   const bus = options.bus ?? createInProcessBus();
   const app = createSupergraphServer({
     subgraphs: standIns.urls,
     signer: createInternalTokenSigner(keys.privateKey),
-    verifyAccessToken: createAccessTokenVerifier({ issuer: issuer.issuer, audience: SWITCHYARD_API_RESOURCE }),
+    verifyAccessToken: options.verifyAccessToken ?? createAccessTokenVerifier({ issuer: issuer.issuer, audience: SWITCHYARD_API_RESOURCE }),
     bus,
     corsOrigins: [CONSOLE_ORIGIN],
     introspection: options.introspection ?? false,
