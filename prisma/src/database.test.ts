@@ -272,6 +272,24 @@ describe.each(backends)('Database on %s', (_name, open) => {
     expect(await db.withTenant(tenantA, (tx) => tx.modelPrice.count())).toBeGreaterThan(0);
   });
 
+  it('cannot change the schema or switch row-level security off from a tenant transaction', async () => {
+    for (const ddl of ['ALTER TABLE "members" DISABLE ROW LEVEL SECURITY', 'DROP POLICY "members_tenant_isolation" ON "members"', 'DROP TABLE "usage_events"']) {
+      await expect(db.withTenant(tenantB, (tx) => tx.$executeRawUnsafe(ddl))).rejects.toThrow();
+    }
+    expect(await db.withTenant(tenantB, (tx) => tx.member.count({ where: { tenantId: tenantA } }))).toBe(0);
+  });
+
+  it('deleting a tenant in the platform scope cascades to its members and keys', async () => {
+    const doomed = await db.withPlatform((tx) => tx.tenant.create({ data: { slug: 'doomed', name: 'Doomed' } }));
+    await db.withTenant(doomed.id, async (tx) => {
+      await tx.member.create({ data: { tenantId: doomed.id, subject: 'gone', role: 'viewer' } });
+      await tx.apiKey.create({ data: { tenantId: doomed.id, name: 'gone', prefix: 'sk-sy-gone', hash: hashOf('f'), scopes: [] } });
+    });
+    await db.withPlatform((tx) => tx.tenant.delete({ where: { id: doomed.id } }));
+    expect(await db.withTenant(doomed.id, async (tx) => [await tx.member.count(), await tx.apiKey.count()])).toEqual([0, 0]);
+    expect(await db.resolveApiKey(hashOf('f'))).toBeNull();
+  });
+
   // Last: closes the shared database (drop() in afterAll tolerates that).
   it('refuses use after close', async () => {
     await db.close();
