@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
+import type { PlatformEnv } from './config';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
@@ -30,7 +31,7 @@ function viaOperatorSocket(socketPath: string, body: { tenant: string; name: str
   });
 }
 
-async function createKeyDirectly(env: import('./config').PlatformEnv, tenant: string, name: string): Promise<string> {
+async function createKeyDirectly(env: PlatformEnv, tenant: string, name: string): Promise<string> {
   const { createDatabase } = await import('@switchyard/db');
   const { createInProcessBus, createRedisBus } = await import('@switchyard/data-plane/bus');
   const { createTenantsService } = await import('@switchyard/subgraph-tenants');

@@ -51,3 +51,15 @@ export function parsePlatformEnv(env: NodeJS.ProcessEnv = process.env): Platform
   }
   return parsed.data;
 }
+
+/** Telemetry off before any Apollo or Next.js code loads: nothing may leave loopback. */
+export function disableTelemetry(): void {
+  process.env.APOLLO_TELEMETRY_DISABLED = '1';
+  process.env.NEXT_TELEMETRY_DISABLED = '1';
+  process.env.TURBO_TELEMETRY_DISABLED = '1';
+}
+
+/** The environment a child process (the console) inherits. */
+export function inheritedEnvironment(): NodeJS.ProcessEnv {
+  return { ...process.env };
+}

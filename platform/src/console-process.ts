@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './config';
+import { REPO_ROOT, inheritedEnvironment } from './config';
 
 const WEB_DIR = path.join(REPO_ROOT, 'web');
 const NEXT_BIN = path.join(REPO_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -15,7 +15,7 @@ export function buildConsole(): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [NEXT_BIN, 'build'], {
       cwd: WEB_DIR,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+      env: { ...inheritedEnvironment(), NEXT_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', process.stderr, process.stderr],
     });
     child.once('error', reject);
@@ -32,7 +32,7 @@ export interface ConsoleProcess {
 export async function startConsole(options: { host: string; port: number; env: Record<string, string> }): Promise<ConsoleProcess> {
   const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, 'start', '-H', options.host, '-p', String(options.port)], {
     cwd: WEB_DIR,
-    env: { ...process.env, ...options.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
+    env: { ...inheritedEnvironment(), ...options.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -4,7 +4,9 @@ import type { Server } from 'node:http';
 import { createDatabase, seed, type Database } from '@switchyard/db';
 import { createInProcessBus, createRedisBus, type Bus } from '@switchyard/data-plane/bus';
 import { createInProcessRateLimiter, createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
-import { createDataPlane, createDatabaseApiKeyResolver, createDatabasePriceBookSource } from '@switchyard/data-plane/app';
+import { createDataPlane } from '@switchyard/data-plane/app';
+import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
+import { createDatabasePriceBookSource } from '@switchyard/data-plane/price-book';
 import {
   createAccessTokenVerifier,
   createInternalTokenSigner,
@@ -137,8 +139,12 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       await serve('supergraph', app.server, env.SUPERGRAPH_PORT, app.close);
     }
     if (db && has('data-plane')) {
+      const apiKeys = createDatabaseApiKeyResolver(db);
+      // Revocations reach this replica's key cache through the bus, not after the cache TTL.
+      const unsubscribe = await subscribeApiKeyEviction(bus, apiKeys);
+      closers.push(unsubscribe);
       const app = createDataPlane({
-        apiKeys: createDatabaseApiKeyResolver(db, bus),
+        apiKeys,
         priceBook: createDatabasePriceBookSource(db),
         bus,
         rateLimiter,

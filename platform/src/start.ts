@@ -1,8 +1,8 @@
 // `npm start`: every component in one process on the embedded defaults (or DATABASE_URL / REDIS_URL).
-process.env.APOLLO_TELEMETRY_DISABLED = '1';
-process.env.NEXT_TELEMETRY_DISABLED = '1';
+import { disableTelemetry, parsePlatformEnv } from './config';
 
-const { parsePlatformEnv } = await import('./config');
+disableTelemetry();
+// Everything else is imported only after telemetry is off.
 const { startPlatform } = await import('./platform');
 const { formatBanner } = await import('./banner');
 

@@ -1,0 +1,44 @@
+// The data plane as the benchmark runs it: key auth against the database (cached), Redis rate
+// limits and Redis Streams usage events, the OpenAI-compatible adapter to the mock upstream.
+import { createDatabase, seed } from '@switchyard/db';
+import { createDataPlane } from '@switchyard/data-plane/app';
+import { createDatabaseApiKeyResolver } from '@switchyard/data-plane/api-keys';
+import { createDatabasePriceBookSource } from '@switchyard/data-plane/price-book';
+import { createRedisBus } from '@switchyard/data-plane/bus';
+import { createRedisRateLimiter } from '@switchyard/data-plane/rate-limit';
+import { generateApiKeySecret } from '@switchyard/identity';
+import { listen } from './listen';
+
+const upstream = process.env.UPSTREAM_BASE_URL;
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const keyPrefix = process.env.REDIS_KEY_PREFIX ?? `sy-bench-${process.pid}:`;
+if (!upstream) throw new Error('UPSTREAM_BASE_URL is required');
+
+const db = await createDatabase({ memory: true });
+await db.migrate();
+const { demoTenantId } = await seed(db);
+const key = generateApiKeySecret();
+await db.withTenant(demoTenantId, (tx) => tx.apiKey.create({ data: { tenantId: demoTenantId, name: 'bench', prefix: key.prefix, hash: key.hash, scopes: ['inference'] } }));
+
+const bus = createRedisBus(redisUrl, { keyPrefix });
+const rateLimiter = createRedisRateLimiter(redisUrl, { keyPrefix });
+const app = createDataPlane({
+  apiKeys: createDatabaseApiKeyResolver(db),
+  priceBook: createDatabasePriceBookSource(db),
+  bus,
+  rateLimiter,
+  // Far above any rate the benchmark reaches: the limiter runs on every request, it just never refuses.
+  limits: { requestsPerMinutePerKey: 100_000_000 },
+  providers: [{ name: 'upstream', kind: 'openai-compatible', baseUrl: upstream, apiKey: 'bench', models: ['mock-gpt'] }],
+});
+const port = await listen(app.server, 0, '127.0.0.1');
+process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, apiKey: key.secret, pid: process.pid })}\n`);
+process.on('SIGTERM', () => {
+  void (async () => {
+    await app.close();
+    await bus.close();
+    await rateLimiter.close();
+    await db.close();
+    process.exit(0);
+  })();
+});
