@@ -72,7 +72,7 @@ describe('migrator on Postgres', () => {
       expect(row.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(row.finished_at).toBeInstanceOf(Date);
     }
-  });
+  }, 120_000); // two cold tsx start-ups on a shared machine
 
   it('is a no-op the second time, also when called concurrently in one process', async () => {
     database = await createTestDatabase({ migrate: false });
