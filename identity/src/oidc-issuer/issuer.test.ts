@@ -97,6 +97,25 @@ describe('bundled OIDC issuer', () => {
     await expect(login({ login: 'nobody', password: ADMIN.password })).rejects.toBeInstanceOf(LoginFailedError);
   });
 
+  it('throttles password guessing per login', async () => {
+    const attempt = async (login: string, password: string) => {
+      const { action, cookie } = await openLoginForm();
+      return fetch(action, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ login, password }).toString(),
+      });
+    };
+    for (let i = 0; i < 10; i += 1) expect((await attempt('guessed-user', `guess-${i}`)).status).toBe(401);
+    const refused = await attempt('GUESSED-USER', 'guess-10');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.text()).toContain('Too many failed attempts');
+    // Other logins are unaffected.
+    expect((await attempt(ADMIN.login, ADMIN.password)).status).toBe(303);
+  });
+
   it('escapes hostile input echoed into the form', async () => {
     const { action, cookie } = await openLoginForm();
     const response = await fetch(action, {
@@ -129,6 +148,26 @@ describe('bundled OIDC issuer', () => {
 
     const badResource = await fetch(authorizeUrl({ resource: 'urn:other:api' }), { redirect: 'manual' });
     expect(new URL(badResource.headers.get('location') ?? '').searchParams.get('error')).toBe('invalid_target');
+  });
+
+  it('signs out back to the console, and only to a registered post-logout URI', async () => {
+    const endSession = (target: string) => fetch(`${issuer.issuer}/session/end?client_id=${CONSOLE_CLIENT_ID}&post_logout_redirect_uri=${encodeURIComponent(target)}`);
+    const page = await endSession('http://127.0.0.1:3000/');
+    const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const html = await page.text();
+    const action = /action="([^"]+)"/.exec(html)?.[1] ?? '';
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+    const confirm = await fetch(new URL(action, issuer.issuer), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+    });
+    expect(confirm.status).toBe(303);
+    expect(confirm.headers.get('location')).toBe('http://127.0.0.1:3000/');
+
+    const evil = await endSession('http://evil.test/');
+    expect(evil.status).toBe(400);
   });
 
   it('keeps its signing keys in the data dir, so tokens verify after a restart', async () => {

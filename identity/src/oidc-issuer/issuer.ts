@@ -6,6 +6,7 @@ import type { Role } from '../internal-token';
 import { createAccountDirectory, type AccountDirectory, type IssuerAccount, type IssuerUser } from './accounts';
 import { CONSOLE_CLIENT_ID, SWITCHYARD_API_RESOURCE } from './constants';
 import { loadOrCreateIssuerKeys } from './keys';
+import { createLoginThrottle, type LoginThrottle } from './login-throttle';
 import { createMemoryAdapterFactory } from './memory-adapter';
 import { PAGE_SECURITY_HEADERS, errorPage, loginPage, logoutPage, signedOutPage } from './pages';
 
@@ -211,7 +212,7 @@ async function approveFirstPartyConsent(provider: Provider, req: IncomingMessage
 
 const INTERACTION_PATH = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/login)?$/;
 
-function createInteractionHandler(provider: Provider, accounts: AccountDirectory) {
+function createInteractionHandler(provider: Provider, accounts: AccountDirectory, throttle: LoginThrottle) {
   return async (req: IncomingMessage, res: ServerResponse, uid: string, isLoginPost: boolean): Promise<void> => {
     let details;
     try {
@@ -261,11 +262,20 @@ function createInteractionHandler(provider: Provider, accounts: AccountDirectory
     }
     const login = (form.get('login') ?? '').slice(0, 320);
     const password = (form.get('password') ?? '').slice(0, 1024);
+    const waitMs = throttle.retryAfterMs(login);
+    if (waitMs > 0) {
+      const minutes = Math.ceil(waitMs / 60_000);
+      res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
+      sendPage(res, 429, loginPage({ action, clientName, login, error: `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` }));
+      return;
+    }
     const account = login && password ? await accounts.authenticate(login, password) : null;
     if (!account) {
+      throttle.recordFailure(login);
       sendPage(res, 401, loginPage({ action, clientName, login, error: 'Wrong username or password. Try again.' }));
       return;
     }
+    throttle.recordSuccess(login);
     await provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
   };
 }
@@ -310,7 +320,7 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<OidcI
   provider.proxy = options.issuer !== undefined && new URL(issuer).host !== `${host}:${address.port}`;
 
   const providerCallback = provider.callback();
-  const interaction = createInteractionHandler(provider, accounts);
+  const interaction = createInteractionHandler(provider, accounts, createLoginThrottle());
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const match = INTERACTION_PATH.exec(path);
