@@ -67,6 +67,29 @@ describe('bundled OIDC issuer', () => {
     expect(tokens.refreshToken).toBeTruthy();
   });
 
+  it('serves the console exactly as it asks: explicit resource, profile scope, refresh for the API', async () => {
+    const tokens = await loginWithPassword({
+      issuer: issuer.issuer,
+      clientId: CONSOLE_CLIENT_ID,
+      redirectUri: REDIRECT_URI,
+      ...ADMIN,
+      scope: 'openid email profile offline_access',
+      resource: SWITCHYARD_API_RESOURCE,
+    });
+    expect(decodeJwt(tokens.accessToken)).toMatchObject({ aud: SWITCHYARD_API_RESOURCE, roles: ['platform_admin'], email: ADMIN.email });
+    expect(decodeJwt(tokens.idToken)).toMatchObject({ preferred_username: 'admin' });
+
+    const refreshed = await fetch(`${issuer.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken ?? '', client_id: CONSOLE_CLIENT_ID, resource: SWITCHYARD_API_RESOURCE }).toString(),
+    });
+    expect(refreshed.status).toBe(200);
+    const body = (await refreshed.json()) as { access_token: string };
+    expect(decodeProtectedHeader(body.access_token).typ).toBe('at+jwt');
+    expect(decodeJwt(body.access_token)).toMatchObject({ aud: SWITCHYARD_API_RESOURCE, sub: 'admin', roles: ['platform_admin'] });
+  });
+
   it('accepts the email as login and puts the tenant into tid for tenant users', async () => {
     const tokens = await login({ login: TENANT_ADMIN.email.toUpperCase(), password: TENANT_ADMIN.password });
     expect(decodeJwt(tokens.accessToken)).toMatchObject({ sub: 'u-acme', tid: 'acme-tenant-id', roles: ['tenant_admin'] });

@@ -11,7 +11,7 @@ import { createMemoryAdapterFactory } from './memory-adapter';
 import { PAGE_SECURITY_HEADERS, errorPage, loginPage, logoutPage, signedOutPage } from './pages';
 
 /** Scopes the bundled issuer understands; `roles` carries the `roles` and `tid` claims. */
-export const ISSUER_SCOPES = ['openid', 'offline_access', 'email', 'roles'] as const;
+export const ISSUER_SCOPES = ['openid', 'offline_access', 'email', 'profile', 'roles'] as const;
 
 const FIRST_PARTY_CLIENTS: ReadonlySet<string> = new Set([CONSOLE_CLIENT_ID]);
 const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
@@ -48,6 +48,7 @@ function accountClaims(account: IssuerAccount) {
     sub: account.sub,
     email: account.email,
     email_verified: true,
+    preferred_username: account.login,
     roles: account.roles,
     ...(account.tenantId ? { tid: account.tenantId } : {}),
   };
@@ -98,7 +99,7 @@ function buildConfiguration(options: {
     jwks: options.jwks as Configuration['jwks'],
     cookies: { keys: options.cookieKeys },
     scopes: [...ISSUER_SCOPES],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], roles: ['roles', 'tid'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['preferred_username'], roles: ['roles', 'tid'] },
     // ID tokens carry the scoped claims too, so the console can show who is signed in without a userinfo call.
     conformIdTokenClaims: false,
     pkce: { required: () => true },

@@ -10,6 +10,8 @@ export interface LoginWithPasswordOptions {
   password: string;
   /** Default `openid email roles offline_access`. */
   scope?: string;
+  /** RFC 8707 resource indicator, sent on the authorization and token requests (the issuer defaults it otherwise). */
+  resource?: string;
 }
 
 export interface LoginResult {
@@ -66,6 +68,7 @@ export async function loginWithPassword(options: LoginWithPasswordOptions): Prom
     code_challenge_method: 'S256',
     // offline_access needs an explicit consent prompt per OIDC; the first-party grant covers it.
     prompt: 'consent',
+    ...(options.resource ? { resource: options.resource } : {}),
   }).toString();
 
   // Follow redirects until the issuer shows its login form.
@@ -109,7 +112,14 @@ export async function loginWithPassword(options: LoginWithPasswordOptions): Prom
   const tokenResponse = await fetch(discovery.token_endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: options.redirectUri, client_id: options.clientId, code_verifier: verifier }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: options.redirectUri,
+      client_id: options.clientId,
+      code_verifier: verifier,
+      ...(options.resource ? { resource: options.resource } : {}),
+    }).toString(),
   });
   if (!tokenResponse.ok) throw new LoginFailedError(`token exchange failed: ${tokenResponse.status} ${await tokenResponse.text()}`, tokenResponse.status);
   const tokens = tokenResponseSchema.parse(await tokenResponse.json());
