@@ -163,5 +163,6 @@ describe('hardening', () => {
   it('serves a health check without authentication', async () => {
     const response = await fetch(gateway.url.replace('/graphql', '/healthz'));
     expect(response.status).toBe(200);
+    expect((await fetch(gateway.url.replace('/graphql', '/readyz'))).status).toBe(200);
   });
 });

@@ -36,7 +36,7 @@ export interface SupergraphServerOptions {
 }
 
 export interface SupergraphServer {
-  /** Not listening: the caller picks host and port. Serves `/graphql` over HTTP and WebSocket, and `/healthz`. */
+  /** Not listening: the caller picks host and port. Serves `/graphql` over HTTP and WebSocket, `/healthz` and `/readyz`. */
   server: Server;
   /** Resolves once the gateway has loaded the supergraph (requests before that get 503). */
   ready: Promise<void>;

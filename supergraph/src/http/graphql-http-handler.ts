@@ -40,6 +40,11 @@ export function createGraphQLHttpHandler(options: GraphQLHttpHandlerOptions) {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
+    if (url.pathname === '/readyz') {
+      if (options.ready()) res.writeHead(200, { 'content-type': 'text/plain' }).end('ready');
+      else sendError(res, 'SERVICE_STARTING');
+      return;
+    }
     if (url.pathname !== GRAPHQL_PATH) return sendError(res, 'NOT_FOUND');
     if (applyCors(req, res, origins)) return;
     if (req.method !== 'GET' && req.method !== 'POST') {

@@ -124,6 +124,18 @@ describe('subscriptions over the in-process bus', () => {
     await client.dispose();
   });
 
+  it('masks internal failures in pushed results and keeps the subscription open', async () => {
+    const client = connect(gateway.wsUrl, adminToken);
+    const sub = collect(client, COST_SUBSCRIPTION, { tenantId: 'boom' });
+    await sub.until((results) => results.length === 1);
+    expect(sub.results[0]?.errors?.[0]).toEqual({ message: 'Internal server error.', path: ['costUpdated'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(JSON.stringify(sub.results)).not.toMatch(/hunter2|ECONNREFUSED/);
+    await inner.publish(COST_UPDATED_CHANNEL, costUpdated('boom'));
+    await sub.until((results) => results.length === 2);
+    sub.stop();
+    await client.dispose();
+  });
+
   it('refuses invalid subscriptions with errors, not by dropping the connection', async () => {
     const client = connect(gateway.wsUrl, adminToken);
     await expect(collect(client, 'subscription { costUpdated(tenantId: "t1") { nope } }').done).rejects.toSatisfy(
