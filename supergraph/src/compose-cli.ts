@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { API_SCHEMA_FILE, SUPERGRAPH_FILE } from './compose/artifacts';
-import { findBreakingChanges } from './compose/breaking-changes';
+import { checkComposition } from './compose/check';
 import { composeSupergraph, CompositionError } from './compose/compose';
 import { loadSubgraphSources } from './compose/subgraph-sources';
 
@@ -19,9 +19,18 @@ const check = args.includes('--check');
 const allowBreaking = args.includes('--allow-breaking');
 const base = args.find((arg) => arg.startsWith('--base='))?.slice('--base='.length) ?? 'HEAD';
 
-function committedAt(ref: string, file: string): string | undefined {
-  const root = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8' }).trim();
+function refExists(ref: string): boolean {
   try {
+    execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function committedAt(ref: string, file: string): string | undefined {
+  try {
+    const root = execFileSync('git', ['rev-parse', '--show-toplevel'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     return execFileSync('git', ['show', `${ref}:${relative(root, file)}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return undefined;
@@ -55,33 +64,21 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  let failed = false;
-  for (const [file, expected] of [
-    [SUPERGRAPH_FILE, composed.supergraphSdl],
-    [API_SCHEMA_FILE, composed.apiSchemaSdl],
-  ] as const) {
-    if ((await readIfExists(file)) !== expected) {
-      console.error(`${relative(process.cwd(), file)} is out of date with the subgraph schemas: run \`npm run compose\` and commit the result.`);
-      failed = true;
-    }
+  if (!refExists(base)) {
+    console.error(`unknown base ref "${base}": pass --base=<a commit or branch that exists> (fetch it first in CI).`);
+    return 1;
   }
-
-  const previousApi = committedAt(base, API_SCHEMA_FILE);
-  if (previousApi === undefined) {
-    console.log(`no api-schema.graphql at ${base}: skipping the breaking-change check.`);
-  } else {
-    const breaking = await findBreakingChanges(previousApi, composed.apiSchemaSdl);
-    if (breaking.length > 0) {
-      console.error(`${breaking.length} breaking API change(s) versus ${base}:`);
-      for (const change of breaking) console.error(`  - ${change.message}${change.path ? ` (${change.path})` : ''}`);
-      if (!allowBreaking) {
-        console.error('Make the change additive (deprecate first), or pass --allow-breaking when it is intended.');
-        failed = true;
-      }
-    }
-  }
-  if (!failed) console.log('supergraph is composed, committed and free of breaking changes.');
-  return failed ? 1 : 0;
+  const result = await checkComposition({
+    composed,
+    onDisk: { supergraphSdl: await readIfExists(SUPERGRAPH_FILE), apiSchemaSdl: await readIfExists(API_SCHEMA_FILE) },
+    baseApiSchemaSdl: committedAt(base, API_SCHEMA_FILE),
+    baseName: base,
+    allowBreaking,
+  });
+  for (const note of result.notes) console.log(note);
+  for (const problem of result.problems) console.error(problem);
+  if (result.ok) console.log('supergraph is composed, committed and free of breaking changes.');
+  return result.ok ? 0 : 1;
 }
 
 process.exitCode = await main();
