@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COST_WINDOW_OPTIONS, formatCompact, formatInteger, formatShare, formatUsd } from './cost-format';
+import { COST_WINDOW_OPTIONS, formatAxisUsd, formatCompact, formatInteger, formatShare, formatUsd } from './cost-format';
 
 describe('formatUsd', () => {
   it('keeps six decimals below one dollar', () => {
@@ -44,5 +44,18 @@ describe('COST_WINDOW_OPTIONS', () => {
   it('offers the three API windows in ascending order', () => {
     expect(COST_WINDOW_OPTIONS.map((option) => option.value)).toEqual(['LAST_15_MINUTES', 'LAST_HOUR', 'LAST_24_HOURS']);
     expect(COST_WINDOW_OPTIONS.map((option) => option.label)).toEqual(['15 min', '1 h', '24 h']);
+  });
+});
+
+describe('formatAxisUsd', () => {
+  it('keeps tiny ticks distinguishable', () => {
+    expect(formatAxisUsd(0)).toBe('$0');
+    expect(formatAxisUsd(0.000088)).toBe('$0.000088');
+    expect(formatAxisUsd(0.0001)).toBe('$0.00010');
+    expect(formatAxisUsd(0.00002)).toBe('$0.000020');
+    expect(formatAxisUsd(0.5)).toBe('$0.50');
+    expect(formatAxisUsd(12.345)).toBe('$12.35');
+    expect(formatAxisUsd(1e-12)).toBe('$0.00000000');
+    expect(formatAxisUsd(Number.NaN)).toBe('$0');
   });
 });

@@ -36,3 +36,11 @@ export function formatShare(part: number, total: number): string {
   if (!(total > 0) || !Number.isFinite(part)) return '0.0%';
   return `${((part / total) * 100).toFixed(1)}%`;
 }
+
+/** Axis ticks: enough decimals to tell tiny per-minute costs apart ($0.000088), no more. */
+export function formatAxisUsd(value: number): string {
+  if (!Number.isFinite(value) || value === 0) return '$0';
+  const magnitude = Math.abs(value);
+  const decimals = magnitude >= 1 ? 2 : Math.min(8, Math.max(2, Math.ceil(-Math.log10(magnitude)) + 1));
+  return `${value < 0 ? '-' : ''}$${magnitude.toFixed(decimals)}`;
+}

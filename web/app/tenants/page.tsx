@@ -38,21 +38,29 @@ export default async function TenantsPage() {
               </tr>
             </thead>
             <tbody>
-              {tenants.map((tenant) => (
-                <tr key={tenant.id} data-testid="tenant-row">
-                  <td>
-                    <Link className={styles.rowLink} href={`/tenants/${encodeURIComponent(tenant.slug)}`}>
-                      {tenant.name}
-                    </Link>
-                  </td>
-                  <td>
-                    <Link className={styles.slug} href={`/tenants/${encodeURIComponent(tenant.slug)}`}>
-                      {tenant.slug}
-                    </Link>
-                  </td>
-                  <td className="muted">{formatTimestamp(tenant.createdAt)}</td>
-                </tr>
-              ))}
+              {tenants.map((tenant) => {
+                const href = `/tenants/${encodeURIComponent(tenant.slug)}`;
+                // Every cell is a link, so a click anywhere on the row opens the tenant.
+                return (
+                  <tr key={tenant.id} data-testid="tenant-row" className={styles.row}>
+                    <td>
+                      <Link className={`${styles.cellLink} ${styles.rowLink}`} href={href}>
+                        {tenant.name}
+                      </Link>
+                    </td>
+                    <td>
+                      <Link className={`${styles.cellLink} ${styles.slug}`} href={href} tabIndex={-1}>
+                        {tenant.slug}
+                      </Link>
+                    </td>
+                    <td>
+                      <Link className={`${styles.cellLink} muted`} href={href} tabIndex={-1}>
+                        {formatTimestamp(tenant.createdAt)}
+                      </Link>
+                    </td>
+                  </tr>
+                );
+              })}
               {tenants.length === 0 ? (
                 <tr>
                   <td colSpan={3} className="empty">

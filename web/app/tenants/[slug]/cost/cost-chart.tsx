@@ -2,15 +2,9 @@
 
 import { useMemo } from 'react';
 import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatUsd } from '../../../../lib/cost-format';
+import { formatAxisUsd, formatUsd } from '../../../../lib/cost-format';
 import { shapeCostSeries } from '../../../../lib/cost-series';
 import type { CostPoint } from '../../../../lib/operations';
-
-function axisUsd(value: number): string {
-  if (value === 0) return '$0';
-  if (value < 0.01) return `$${value.toFixed(4)}`;
-  return `$${value.toFixed(2)}`;
-}
 
 export function CostChart({ series }: { series: CostPoint[] }) {
   const data = useMemo(() => shapeCostSeries(series), [series]);
@@ -25,7 +19,7 @@ export function CostChart({ series }: { series: CostPoint[] }) {
         </defs>
         <CartesianGrid stroke="#e2e5ea" strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="label" tick={{ fontSize: 11, fill: '#5d6675' }} minTickGap={28} tickLine={false} axisLine={{ stroke: '#cfd4dc' }} />
-        <YAxis tickFormatter={axisUsd} tick={{ fontSize: 11, fill: '#5d6675' }} width={64} tickLine={false} axisLine={false} />
+        <YAxis tickFormatter={formatAxisUsd} tick={{ fontSize: 11, fill: '#5d6675' }} width={76} tickLine={false} axisLine={false} />
         <Tooltip
           formatter={(value) => [formatUsd(typeof value === 'number' ? value : Number(value)), 'cost']}
           labelFormatter={(label) => `minute ${String(label)}`}
