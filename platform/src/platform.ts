@@ -21,6 +21,7 @@ import { listen } from './listen';
 import { loadOrCreateInternalKeys } from './internal-keys';
 import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
 import { startOperatorSocket } from './operator-socket';
+import { loadOrCreateConsoleSessionSecret } from './console-session-secret';
 import { createDemoKeyIfFresh } from './demo-seed';
 
 export const API_AUDIENCE = 'urn:switchyard:api';
@@ -166,6 +167,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
           SWITCHYARD_CONSOLE_URL: urls.console,
           SWITCHYARD_GATEWAY_URL: urls.graphql,
           SWITCHYARD_OPENAI_BASE_URL: urls.openaiBaseUrl,
+          SWITCHYARD_SESSION_SECRET: await loadOrCreateConsoleSessionSecret(env.SWITCHYARD_DATA_DIR),
         },
       });
       closers.push(() => running.stop());
