@@ -11,6 +11,8 @@ export const GATEWAY_ERRORS = {
   NOT_FOUND: { status: 404, message: 'Nothing here: the GraphQL API is at /graphql.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Use GET or POST on /graphql.' },
   SUBSCRIPTION_OVER_HTTP: { status: 400, message: 'Subscriptions are served over WebSocket (graphql-ws protocol) at /graphql.' },
+  /** A subgraph could not be reached; the rest of the response may still be there. */
+  SUBGRAPH_UNAVAILABLE: { status: 503, message: 'Part of the API is temporarily unavailable; retry shortly.' },
   INTERNAL_SERVER_ERROR: { status: 500, message: 'Internal server error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -68,6 +68,19 @@ describe('hardening', () => {
     expect(text).not.toMatch(/hunter2|ECONNREFUSED|stacktrace|serviceName|at /);
   });
 
+  it('reports an unreachable subgraph with its own code, without network details', async () => {
+    const partial = await startGatewayUnderTest(issuer, { subgraphUrls: { cost: 'http://127.0.0.1:1/graphql' } });
+    try {
+      const response = await postGraphQL(partial.url, { query: '{ viewer { subject } costSummary(tenantId: "t1") { totalRequests } }' }, { token: adminToken });
+      // costSummary is non-null, so its failure nulls the whole answer (GraphQL null propagation).
+      expect(response.body.data).toBeNull();
+      expect(response.body.errors?.[0]).toMatchObject({ message: 'Part of the API is temporarily unavailable; retry shortly.', extensions: { code: 'SUBGRAPH_UNAVAILABLE' } });
+      expect(JSON.stringify(response.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1:1/);
+    } finally {
+      await partial.close();
+    }
+  });
+
   it('refuses a depth bomb before calling any subgraph', async () => {
     const deep = '{ tenants { apiKeys { tenant { apiKeys { tenant { apiKeys { tenant { apiKeys { tenant { id } } } } } } } } } }';
     const response = await postGraphQL(gateway.url, { query: deep }, { token: adminToken });

@@ -25,6 +25,11 @@ export function createErrorFormatter(logger: Logger) {
       return { message: formatted.message, ...where, extensions };
     }
     const original = unwrapResolverError(error);
+    // The gateway's fetch to a subgraph failed at the network level (minipass-fetch FetchError).
+    if (original instanceof Error && original.name === 'FetchError') {
+      logger.warn({ message: formatted.message, path: formatted.path }, 'subgraph unreachable');
+      return { message: GATEWAY_ERRORS.SUBGRAPH_UNAVAILABLE.message, ...where, extensions: { code: 'SUBGRAPH_UNAVAILABLE' } };
+    }
     logger.error(
       { code, message: formatted.message, path: formatted.path, ...(original instanceof Error ? { stack: original.stack } : {}) },
       'internal error masked',

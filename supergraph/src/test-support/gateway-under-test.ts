@@ -19,13 +19,13 @@ export const CONSOLE_ORIGIN = 'http://127.0.0.1:3000';
 /** Stand-in subgraphs + the real gateway on a free port, verifying tokens of `issuer`. */
 export async function startGatewayUnderTest(
   issuer: TestIssuer,
-  options: { bus?: Bus; introspection?: boolean; verifyAccessToken?: (token: string) => Promise<Principal> } = {},
+  options: { bus?: Bus; introspection?: boolean; verifyAccessToken?: (token: string) => Promise<Principal>; subgraphUrls?: Partial<StandIns['urls']> } = {},
 ): Promise<GatewayUnderTest> {
   const keys = await generateInternalKeyPair();
   const standIns = await startStandIns(keys);
   const bus = options.bus ?? createInProcessBus();
   const app = createSupergraphServer({
-    subgraphs: standIns.urls,
+    subgraphs: { ...standIns.urls, ...options.subgraphUrls },
     signer: createInternalTokenSigner(keys.privateKey),
     verifyAccessToken: options.verifyAccessToken ?? createAccessTokenVerifier({ issuer: issuer.issuer, audience: SWITCHYARD_API_RESOURCE }),
     bus,
