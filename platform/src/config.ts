@@ -10,9 +10,12 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
+/** `VAR=` (empty) means unset, as shells and container runtimes commonly pass it. */
+const optionalUrl = z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional());
+
 const envSchema = z.object({
-  DATABASE_URL: z.string().url().optional(),
-  REDIS_URL: z.string().url().optional(),
+  DATABASE_URL: optionalUrl,
+  REDIS_URL: optionalUrl,
   /** Namespaces every Redis key, stream and channel of this installation (several can share one Redis). */
   REDIS_KEY_PREFIX: z.string().min(1).default('switchyard:'),
   SWITCHYARD_DATA_DIR: z.string().default(path.join(REPO_ROOT, '.data')),
@@ -31,7 +34,7 @@ const envSchema = z.object({
   SWITCHYARD_ADMIN_LOGIN: z.string().min(1).default('admin'),
   SWITCHYARD_ADMIN_PASSWORD: z.string().min(8).default('switchyard-admin'),
   SWITCHYARD_ADMIN_EMAIL: z.string().email().default('admin@switchyard.local'),
-  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_ISSUER: optionalUrl,
   CONSOLE_PORT: port(3000),
   SUPERGRAPH_PORT: port(4000),
   TENANTS_SUBGRAPH_PORT: port(4101),

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { parsePlatformEnv } from './config';
+
+describe('platform environment', () => {
+  it('defaults to the embedded backends and the documented ports', () => {
+    const env = parsePlatformEnv({});
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.REDIS_URL).toBeUndefined();
+    expect([env.CONSOLE_PORT, env.SUPERGRAPH_PORT, env.TENANTS_SUBGRAPH_PORT, env.COST_SUBGRAPH_PORT, env.OIDC_PORT, env.DATA_PLANE_PORT]).toEqual([3000, 4000, 4101, 4104, 4400, 8080]);
+    expect([...env.SWITCHYARD_COMPONENTS]).toEqual(['oidc', 'tenants', 'cost', 'gateway', 'data-plane', 'console']);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(parsePlatformEnv({ DATABASE_URL: '', REDIS_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it('reports every problem at once', () => {
+    let message = '';
+    try {
+      parsePlatformEnv({ DATABASE_URL: 'not a url', DATA_PLANE_PORT: '70000', SWITCHYARD_COMPONENTS: 'gateway,teleporter' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const problem of ['DATABASE_URL', 'DATA_PLANE_PORT', 'unknown component(s) teleporter']) expect(message).toContain(problem);
+  });
+});
