@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/config.ts', '**/*.test.ts', '**/test/**', 'e2e/**', '**/*-cli.ts', 'web/**'],
+    files: ['**/config.ts', '**/*.test.ts', '**/test/**', '**/testkit/**', '**/bench/**', '**/*-cli.ts', 'e2e/**', 'web/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );
