@@ -76,3 +76,32 @@ export type UsageEvent = Prisma.UsageEventModel
  * Per-minute cost totals per tenant and model, maintained in the same transaction as the usage insert.
  */
 export type CostRollup = Prisma.CostRollupModel
+/**
+ * Model DpBudget
+ * A differential-privacy budget per tenant and dataset, in integer micro-units of ε or ρ (dp subgraph).
+ * Invariant (CHECK): spent + reserved <= cap.
+ */
+export type DpBudget = Prisma.DpBudgetModel
+/**
+ * Model DpCharge
+ * One charge against a budget, idempotent by (budget, idempotency key).
+ */
+export type DpCharge = Prisma.DpChargeModel
+/**
+ * Model AuditEntry
+ * Audit ledger (owned by the audit subgraph). Append-only: the service role may INSERT and may
+ * only UPDATE payload_ciphertext (retention, erasure); hashes never change. No foreign key to
+ * tenants on purpose: deleting a tenant must not delete (and so break) the chain.
+ */
+export type AuditEntry = Prisma.AuditEntryModel
+/**
+ * Model AuditCheckpoint
+ * Signed tree heads (Ed25519 over size, root, time).
+ */
+export type AuditCheckpoint = Prisma.AuditCheckpointModel
+/**
+ * Model AuditSubjectKey
+ * Per-subject payload data keys, wrapped (AES-256-GCM) by the configured master key.
+ * Erasure deletes the row: every payload under it becomes unreadable (crypto-shredding).
+ */
+export type AuditSubjectKey = Prisma.AuditSubjectKeyModel

@@ -17,3 +17,20 @@ export const Role = {
 } as const
 
 export type Role = (typeof Role)[keyof typeof Role]
+
+
+export const DpAccountingMode = {
+  pure_epsilon: 'pure_epsilon',
+  zcdp: 'zcdp'
+} as const
+
+export type DpAccountingMode = (typeof DpAccountingMode)[keyof typeof DpAccountingMode]
+
+
+export const DpChargeState = {
+  reserved: 'reserved',
+  committed: 'committed',
+  released: 'released'
+} as const
+
+export type DpChargeState = (typeof DpChargeState)[keyof typeof DpChargeState]

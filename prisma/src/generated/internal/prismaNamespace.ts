@@ -403,7 +403,12 @@ export const ModelName = {
   PriceBookVersion: 'PriceBookVersion',
   ModelPrice: 'ModelPrice',
   UsageEvent: 'UsageEvent',
-  CostRollup: 'CostRollup'
+  CostRollup: 'CostRollup',
+  DpBudget: 'DpBudget',
+  DpCharge: 'DpCharge',
+  AuditEntry: 'AuditEntry',
+  AuditCheckpoint: 'AuditCheckpoint',
+  AuditSubjectKey: 'AuditSubjectKey'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -419,7 +424,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "costRollup"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -941,6 +946,376 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    DpBudget: {
+      payload: Prisma.$DpBudgetPayload<ExtArgs>
+      fields: Prisma.DpBudgetFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.DpBudgetFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpBudgetPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.DpBudgetFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpBudgetPayload>
+        }
+        findFirst: {
+          args: Prisma.DpBudgetFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpBudgetPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.DpBudgetFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpBudgetPayload>
+        }
+        findMany: {
+          args: Prisma.DpBudgetFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpBudgetPayload>[]
+        }
+        create: {
+          args: Prisma.DpBudgetCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpBudgetPayload>
+        }
+        createMany: {
+          args: Prisma.DpBudgetCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.DpBudgetCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpBudgetPayload>[]
+        }
+        delete: {
+          args: Prisma.DpBudgetDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpBudgetPayload>
+        }
+        update: {
+          args: Prisma.DpBudgetUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpBudgetPayload>
+        }
+        deleteMany: {
+          args: Prisma.DpBudgetDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.DpBudgetUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.DpBudgetUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpBudgetPayload>[]
+        }
+        upsert: {
+          args: Prisma.DpBudgetUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpBudgetPayload>
+        }
+        aggregate: {
+          args: Prisma.DpBudgetAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateDpBudget>
+        }
+        groupBy: {
+          args: Prisma.DpBudgetGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.DpBudgetGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.DpBudgetCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.DpBudgetCountAggregateOutputType> | number
+        }
+      }
+    }
+    DpCharge: {
+      payload: Prisma.$DpChargePayload<ExtArgs>
+      fields: Prisma.DpChargeFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.DpChargeFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpChargePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.DpChargeFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpChargePayload>
+        }
+        findFirst: {
+          args: Prisma.DpChargeFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpChargePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.DpChargeFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpChargePayload>
+        }
+        findMany: {
+          args: Prisma.DpChargeFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpChargePayload>[]
+        }
+        create: {
+          args: Prisma.DpChargeCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpChargePayload>
+        }
+        createMany: {
+          args: Prisma.DpChargeCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.DpChargeCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpChargePayload>[]
+        }
+        delete: {
+          args: Prisma.DpChargeDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpChargePayload>
+        }
+        update: {
+          args: Prisma.DpChargeUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpChargePayload>
+        }
+        deleteMany: {
+          args: Prisma.DpChargeDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.DpChargeUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.DpChargeUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpChargePayload>[]
+        }
+        upsert: {
+          args: Prisma.DpChargeUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$DpChargePayload>
+        }
+        aggregate: {
+          args: Prisma.DpChargeAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateDpCharge>
+        }
+        groupBy: {
+          args: Prisma.DpChargeGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.DpChargeGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.DpChargeCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.DpChargeCountAggregateOutputType> | number
+        }
+      }
+    }
+    AuditEntry: {
+      payload: Prisma.$AuditEntryPayload<ExtArgs>
+      fields: Prisma.AuditEntryFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AuditEntryFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditEntryPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AuditEntryFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditEntryPayload>
+        }
+        findFirst: {
+          args: Prisma.AuditEntryFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditEntryPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AuditEntryFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditEntryPayload>
+        }
+        findMany: {
+          args: Prisma.AuditEntryFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditEntryPayload>[]
+        }
+        create: {
+          args: Prisma.AuditEntryCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditEntryPayload>
+        }
+        createMany: {
+          args: Prisma.AuditEntryCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AuditEntryCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditEntryPayload>[]
+        }
+        delete: {
+          args: Prisma.AuditEntryDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditEntryPayload>
+        }
+        update: {
+          args: Prisma.AuditEntryUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditEntryPayload>
+        }
+        deleteMany: {
+          args: Prisma.AuditEntryDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AuditEntryUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AuditEntryUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditEntryPayload>[]
+        }
+        upsert: {
+          args: Prisma.AuditEntryUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditEntryPayload>
+        }
+        aggregate: {
+          args: Prisma.AuditEntryAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAuditEntry>
+        }
+        groupBy: {
+          args: Prisma.AuditEntryGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AuditEntryGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AuditEntryCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AuditEntryCountAggregateOutputType> | number
+        }
+      }
+    }
+    AuditCheckpoint: {
+      payload: Prisma.$AuditCheckpointPayload<ExtArgs>
+      fields: Prisma.AuditCheckpointFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AuditCheckpointFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditCheckpointPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AuditCheckpointFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditCheckpointPayload>
+        }
+        findFirst: {
+          args: Prisma.AuditCheckpointFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditCheckpointPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AuditCheckpointFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditCheckpointPayload>
+        }
+        findMany: {
+          args: Prisma.AuditCheckpointFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditCheckpointPayload>[]
+        }
+        create: {
+          args: Prisma.AuditCheckpointCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditCheckpointPayload>
+        }
+        createMany: {
+          args: Prisma.AuditCheckpointCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AuditCheckpointCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditCheckpointPayload>[]
+        }
+        delete: {
+          args: Prisma.AuditCheckpointDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditCheckpointPayload>
+        }
+        update: {
+          args: Prisma.AuditCheckpointUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditCheckpointPayload>
+        }
+        deleteMany: {
+          args: Prisma.AuditCheckpointDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AuditCheckpointUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AuditCheckpointUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditCheckpointPayload>[]
+        }
+        upsert: {
+          args: Prisma.AuditCheckpointUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditCheckpointPayload>
+        }
+        aggregate: {
+          args: Prisma.AuditCheckpointAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAuditCheckpoint>
+        }
+        groupBy: {
+          args: Prisma.AuditCheckpointGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AuditCheckpointGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AuditCheckpointCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AuditCheckpointCountAggregateOutputType> | number
+        }
+      }
+    }
+    AuditSubjectKey: {
+      payload: Prisma.$AuditSubjectKeyPayload<ExtArgs>
+      fields: Prisma.AuditSubjectKeyFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AuditSubjectKeyFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditSubjectKeyPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AuditSubjectKeyFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditSubjectKeyPayload>
+        }
+        findFirst: {
+          args: Prisma.AuditSubjectKeyFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditSubjectKeyPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AuditSubjectKeyFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditSubjectKeyPayload>
+        }
+        findMany: {
+          args: Prisma.AuditSubjectKeyFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditSubjectKeyPayload>[]
+        }
+        create: {
+          args: Prisma.AuditSubjectKeyCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditSubjectKeyPayload>
+        }
+        createMany: {
+          args: Prisma.AuditSubjectKeyCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AuditSubjectKeyCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditSubjectKeyPayload>[]
+        }
+        delete: {
+          args: Prisma.AuditSubjectKeyDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditSubjectKeyPayload>
+        }
+        update: {
+          args: Prisma.AuditSubjectKeyUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditSubjectKeyPayload>
+        }
+        deleteMany: {
+          args: Prisma.AuditSubjectKeyDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AuditSubjectKeyUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AuditSubjectKeyUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditSubjectKeyPayload>[]
+        }
+        upsert: {
+          args: Prisma.AuditSubjectKeyUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AuditSubjectKeyPayload>
+        }
+        aggregate: {
+          args: Prisma.AuditSubjectKeyAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAuditSubjectKey>
+        }
+        groupBy: {
+          args: Prisma.AuditSubjectKeyGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AuditSubjectKeyGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AuditSubjectKeyCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AuditSubjectKeyCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1067,6 +1442,80 @@ export const CostRollupScalarFieldEnum = {
 export type CostRollupScalarFieldEnum = (typeof CostRollupScalarFieldEnum)[keyof typeof CostRollupScalarFieldEnum]
 
 
+export const DpBudgetScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  dataset: 'dataset',
+  mode: 'mode',
+  capMicros: 'capMicros',
+  spentMicros: 'spentMicros',
+  reservedMicros: 'reservedMicros',
+  delta: 'delta',
+  alertThresholds: 'alertThresholds',
+  createdAt: 'createdAt'
+} as const
+
+export type DpBudgetScalarFieldEnum = (typeof DpBudgetScalarFieldEnum)[keyof typeof DpBudgetScalarFieldEnum]
+
+
+export const DpChargeScalarFieldEnum = {
+  id: 'id',
+  budgetId: 'budgetId',
+  tenantId: 'tenantId',
+  idempotencyKey: 'idempotencyKey',
+  amountMicros: 'amountMicros',
+  mechanism: 'mechanism',
+  state: 'state',
+  expiresAt: 'expiresAt',
+  noiseDrawn: 'noiseDrawn',
+  noisyValue: 'noisyValue',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type DpChargeScalarFieldEnum = (typeof DpChargeScalarFieldEnum)[keyof typeof DpChargeScalarFieldEnum]
+
+
+export const AuditEntryScalarFieldEnum = {
+  seq: 'seq',
+  occurredAt: 'occurredAt',
+  tenantId: 'tenantId',
+  actor: 'actor',
+  action: 'action',
+  subjectKey: 'subjectKey',
+  dataClassification: 'dataClassification',
+  payloadDigest: 'payloadDigest',
+  payloadCiphertext: 'payloadCiphertext',
+  payloadKeyId: 'payloadKeyId',
+  leafHash: 'leafHash',
+  prevHash: 'prevHash',
+  entryHash: 'entryHash',
+  idempotencyKey: 'idempotencyKey'
+} as const
+
+export type AuditEntryScalarFieldEnum = (typeof AuditEntryScalarFieldEnum)[keyof typeof AuditEntryScalarFieldEnum]
+
+
+export const AuditCheckpointScalarFieldEnum = {
+  treeSize: 'treeSize',
+  logId: 'logId',
+  rootHash: 'rootHash',
+  issuedAt: 'issuedAt',
+  signature: 'signature'
+} as const
+
+export type AuditCheckpointScalarFieldEnum = (typeof AuditCheckpointScalarFieldEnum)[keyof typeof AuditCheckpointScalarFieldEnum]
+
+
+export const AuditSubjectKeyScalarFieldEnum = {
+  keyId: 'keyId',
+  wrappedKey: 'wrappedKey',
+  createdAt: 'createdAt'
+} as const
+
+export type AuditSubjectKeyScalarFieldEnum = (typeof AuditSubjectKeyScalarFieldEnum)[keyof typeof AuditSubjectKeyScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -1168,6 +1617,20 @@ export type ListBigIntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaMod
 
 
 /**
+ * Reference to a field of type 'DpAccountingMode'
+ */
+export type EnumDpAccountingModeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'DpAccountingMode'>
+    
+
+
+/**
+ * Reference to a field of type 'DpAccountingMode[]'
+ */
+export type ListEnumDpAccountingModeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'DpAccountingMode[]'>
+    
+
+
+/**
  * Reference to a field of type 'Float'
  */
 export type FloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float'>
@@ -1178,6 +1641,41 @@ export type FloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, '
  * Reference to a field of type 'Float[]'
  */
 export type ListFloatFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Float[]'>
+    
+
+
+/**
+ * Reference to a field of type 'DpChargeState'
+ */
+export type EnumDpChargeStateFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'DpChargeState'>
+    
+
+
+/**
+ * Reference to a field of type 'DpChargeState[]'
+ */
+export type ListEnumDpChargeStateFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'DpChargeState[]'>
+    
+
+
+/**
+ * Reference to a field of type 'Boolean'
+ */
+export type BooleanFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Boolean'>
+    
+
+
+/**
+ * Reference to a field of type 'Bytes'
+ */
+export type BytesFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Bytes'>
+    
+
+
+/**
+ * Reference to a field of type 'Bytes[]'
+ */
+export type ListBytesFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Bytes[]'>
     
 
 /**
@@ -1338,6 +1836,11 @@ export type GlobalOmitConfig = {
   modelPrice?: Prisma.ModelPriceOmit
   usageEvent?: Prisma.UsageEventOmit
   costRollup?: Prisma.CostRollupOmit
+  dpBudget?: Prisma.DpBudgetOmit
+  dpCharge?: Prisma.DpChargeOmit
+  auditEntry?: Prisma.AuditEntryOmit
+  auditCheckpoint?: Prisma.AuditCheckpointOmit
+  auditSubjectKey?: Prisma.AuditSubjectKeyOmit
 }
 
 /* Types for Logging */

@@ -57,7 +57,12 @@ export const ModelName = {
   PriceBookVersion: 'PriceBookVersion',
   ModelPrice: 'ModelPrice',
   UsageEvent: 'UsageEvent',
-  CostRollup: 'CostRollup'
+  CostRollup: 'CostRollup',
+  DpBudget: 'DpBudget',
+  DpCharge: 'DpCharge',
+  AuditEntry: 'AuditEntry',
+  AuditCheckpoint: 'AuditCheckpoint',
+  AuditSubjectKey: 'AuditSubjectKey'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -161,6 +166,80 @@ export const CostRollupScalarFieldEnum = {
 } as const
 
 export type CostRollupScalarFieldEnum = (typeof CostRollupScalarFieldEnum)[keyof typeof CostRollupScalarFieldEnum]
+
+
+export const DpBudgetScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  dataset: 'dataset',
+  mode: 'mode',
+  capMicros: 'capMicros',
+  spentMicros: 'spentMicros',
+  reservedMicros: 'reservedMicros',
+  delta: 'delta',
+  alertThresholds: 'alertThresholds',
+  createdAt: 'createdAt'
+} as const
+
+export type DpBudgetScalarFieldEnum = (typeof DpBudgetScalarFieldEnum)[keyof typeof DpBudgetScalarFieldEnum]
+
+
+export const DpChargeScalarFieldEnum = {
+  id: 'id',
+  budgetId: 'budgetId',
+  tenantId: 'tenantId',
+  idempotencyKey: 'idempotencyKey',
+  amountMicros: 'amountMicros',
+  mechanism: 'mechanism',
+  state: 'state',
+  expiresAt: 'expiresAt',
+  noiseDrawn: 'noiseDrawn',
+  noisyValue: 'noisyValue',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type DpChargeScalarFieldEnum = (typeof DpChargeScalarFieldEnum)[keyof typeof DpChargeScalarFieldEnum]
+
+
+export const AuditEntryScalarFieldEnum = {
+  seq: 'seq',
+  occurredAt: 'occurredAt',
+  tenantId: 'tenantId',
+  actor: 'actor',
+  action: 'action',
+  subjectKey: 'subjectKey',
+  dataClassification: 'dataClassification',
+  payloadDigest: 'payloadDigest',
+  payloadCiphertext: 'payloadCiphertext',
+  payloadKeyId: 'payloadKeyId',
+  leafHash: 'leafHash',
+  prevHash: 'prevHash',
+  entryHash: 'entryHash',
+  idempotencyKey: 'idempotencyKey'
+} as const
+
+export type AuditEntryScalarFieldEnum = (typeof AuditEntryScalarFieldEnum)[keyof typeof AuditEntryScalarFieldEnum]
+
+
+export const AuditCheckpointScalarFieldEnum = {
+  treeSize: 'treeSize',
+  logId: 'logId',
+  rootHash: 'rootHash',
+  issuedAt: 'issuedAt',
+  signature: 'signature'
+} as const
+
+export type AuditCheckpointScalarFieldEnum = (typeof AuditCheckpointScalarFieldEnum)[keyof typeof AuditCheckpointScalarFieldEnum]
+
+
+export const AuditSubjectKeyScalarFieldEnum = {
+  keyId: 'keyId',
+  wrappedKey: 'wrappedKey',
+  createdAt: 'createdAt'
+} as const
+
+export type AuditSubjectKeyScalarFieldEnum = (typeof AuditSubjectKeyScalarFieldEnum)[keyof typeof AuditSubjectKeyScalarFieldEnum]
 
 
 export const SortOrder = {
