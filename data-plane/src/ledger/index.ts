@@ -31,4 +31,5 @@ export type { AuditEntryFields, ChainedAuditEntry } from './audit/audit-entry';
 export { checkpointMessage, signCheckpoint, verifyCheckpointSignature } from './audit/checkpoint';
 export type { Checkpoint, UnsignedCheckpoint } from './audit/checkpoint';
 export { verifyAuditLog } from './audit/verify-log';
-export type { LogProblem, LogVerification } from './audit/verify-log';
+export type { LogProblem, LogVerification, VerifyAuditLogOptions } from './audit/verify-log';
+export { LeafHashTree } from './audit/leaf-hash-tree';

@@ -1,7 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import { leafHash, rootOfLeafHashes } from '../merkle';
+import { leafHash } from '../merkle';
 import { auditLeafBytes, chainHash, GENESIS_HASH, type ChainedAuditEntry } from './audit-entry';
 import { verifyCheckpointSignature, type Checkpoint } from './checkpoint';
+import { LeafHashTree } from './leaf-hash-tree';
 
 export type LogProblem =
   | 'gap'
@@ -29,9 +30,22 @@ export type LogVerification =
  * root no longer matches; the first untrusted entry is then the first one after the last checkpoint
  * that still matches (checkpoint granularity is the best any verifier can do against a rewrite).
  */
-export function verifyAuditLog(entries: readonly ChainedAuditEntry[], checkpoints: readonly Checkpoint[], publicKey: KeyObject | string): LogVerification {
+export interface VerifyAuditLogOptions {
+  /** Called every `progressEvery` entries (default 100,000) with how many were checked. */
+  onProgress?: (checkedEntries: number) => void;
+  progressEvery?: number;
+}
+
+export function verifyAuditLog(
+  entries: readonly ChainedAuditEntry[],
+  checkpoints: readonly Checkpoint[],
+  publicKey: KeyObject | string,
+  options: VerifyAuditLogOptions = {},
+): LogVerification {
+  const progressEvery = options.progressEvery ?? 100_000;
   let prevHash = GENESIS_HASH;
-  const leafHashes: Uint8Array[] = [];
+  // Caches complete subtrees, so each checkpoint's root costs O(log² n), not O(n).
+  const tree = new LeafHashTree();
   for (let position = 0; position < entries.length; position += 1) {
     const entry = entries[position] as ChainedAuditEntry;
     if (entry.seq !== position) {
@@ -45,7 +59,8 @@ export function verifyAuditLog(entries: readonly ChainedAuditEntry[], checkpoint
       return { ok: false, problem: 'entry-hash-mismatch', firstBadSeq: position, message: `entry ${position} was altered: its fields do not hash to its stored hash` };
     }
     prevHash = entry.entryHash;
-    leafHashes.push(leafHash(auditLeafBytes(entry)));
+    tree.append(leafHash(auditLeafBytes(entry)));
+    if (options.onProgress && (position + 1) % progressEvery === 0) options.onProgress(position + 1);
   }
 
   const ordered = [...checkpoints].sort((a, b) => a.treeSize - b.treeSize);
@@ -54,15 +69,15 @@ export function verifyAuditLog(entries: readonly ChainedAuditEntry[], checkpoint
     if (!verifyCheckpointSignature(checkpoint, publicKey)) {
       return { ok: false, problem: 'checkpoint-signature-invalid', firstBadSeq: lastGoodSize, message: `checkpoint at size ${checkpoint.treeSize} has an invalid signature` };
     }
-    if (checkpoint.treeSize > leafHashes.length) {
+    if (checkpoint.treeSize > tree.size) {
       return {
         ok: false,
         problem: 'checkpoint-beyond-log',
-        firstBadSeq: leafHashes.length,
-        message: `a checkpoint signed size ${checkpoint.treeSize} but the log holds ${leafHashes.length} entries: entries were deleted from the end`,
+        firstBadSeq: tree.size,
+        message: `a checkpoint signed size ${checkpoint.treeSize} but the log holds ${tree.size} entries: entries were deleted from the end`,
       };
     }
-    const root = Buffer.from(rootOfLeafHashes(leafHashes.slice(0, checkpoint.treeSize))).toString('hex');
+    const root = Buffer.from(tree.root(checkpoint.treeSize)).toString('hex');
     if (root !== checkpoint.rootHash) {
       return {
         ok: false,
