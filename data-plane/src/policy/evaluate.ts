@@ -22,10 +22,11 @@ export function decide(policySet: PolicySet, request: PolicyRequest): PolicyDeci
   const permits: string[] = [];
   const forbids: string[] = [];
   let errors: Array<{ policyId: string; message: string }> | undefined;
-  for (const policy of policySet.candidatesFor(request.action)) {
+  const context = policySet.contextFor(request);
+  for (const policy of policySet.candidatesFor(request)) {
     let satisfied: boolean;
     try {
-      satisfied = policy.matches(request);
+      satisfied = policy.matches(context);
     } catch (fault) {
       if (!(fault instanceof PolicyEvaluationFault)) throw fault;
       (errors ??= []).push({ policyId: policy.id, message: fault.message });

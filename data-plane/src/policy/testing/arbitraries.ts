@@ -15,7 +15,7 @@ export const NO_SPAN: SourceSpan = { start: position, end: position };
 
 export const ACTIONS = ['use_model', 'call_tool', 'egress', 'manage_policy'] as const;
 const RESOURCE_TYPES = ['Model', 'Tool', 'Route'] as const;
-const STRINGS = ['eu', 'us', 'mock-gpt', 'mock-mini', 'tenant_admin', 'viewer', '', 'restricted', 'public', 'a*b', 'é"\\\n'];
+const STRINGS = ['t1', 't2', 'eu', 'us', 'mock-gpt', 'mock-mini', 'tenant_admin', 'viewer', '', 'restricted', 'public', 'a*b', 'é"\\\n'];
 const LONGS = [-3, -1, 0, 1, 2, 5, 6, 17, 23, Number.MAX_SAFE_INTEGER];
 
 type Holder = 'principal' | 'resource' | 'context';
@@ -163,9 +163,30 @@ const condition: fc.Arbitrary<Condition> = fc
   .tuple(fc.constantFrom('when' as const, 'unless' as const), expressionOf('bool', 3))
   .map(([kind, body]) => ({ kind, body, span: NO_SPAN }));
 
+/**
+ * Often a policy starts `when { principal.tenant == <literal> && … }`, the shape the tenant index
+ * in `PolicySet` skips for other tenants; it must not change any decision.
+ */
+const conditions: fc.Arbitrary<Condition[]> = fc.oneof(
+  fc.array(condition, { maxLength: 3 }),
+  fc
+    .tuple(fc.constantFrom<string | number>('t1', 't2', 1), fc.option(expressionOf('bool', 2), { nil: undefined }), fc.array(condition, { maxLength: 2 }))
+    .map(([tenant, rest, others]) => {
+      const guard: Expression = {
+        kind: 'compare',
+        operator: '==',
+        left: { kind: 'attribute', object: { kind: 'variable', name: 'principal', span: NO_SPAN }, attribute: 'tenant', span: NO_SPAN },
+        right: typeof tenant === 'string' ? { kind: 'string', value: tenant, span: NO_SPAN } : { kind: 'long', value: tenant, span: NO_SPAN },
+        span: NO_SPAN,
+      };
+      const body: Expression = rest === undefined ? guard : { kind: 'and', left: guard, right: rest, span: NO_SPAN };
+      return [{ kind: 'when' as const, body, span: NO_SPAN }, ...others];
+    }),
+);
+
 /** A policy set of 1–8 policies with ids `p0`, `p1`, …. */
 export const policySetArbitrary: fc.Arbitrary<Policy[]> = fc
-  .array(fc.tuple(fc.constantFrom('permit' as const, 'forbid' as const), actionScope, resourceScope, fc.array(condition, { maxLength: 3 })), { minLength: 1, maxLength: 8 })
+  .array(fc.tuple(fc.constantFrom('permit' as const, 'forbid' as const), actionScope, resourceScope, conditions), { minLength: 1, maxLength: 8 })
   .map((policies) =>
     policies.map(([effect, action, resource, conditions], i): Policy => ({
       id: `p${i}`,
@@ -215,7 +236,8 @@ export const requestArbitrary: fc.Arbitrary<PolicyRequest> = fc
     context: attributesOf('context'),
   })
   .map(({ principal, action, resourceType, resource, context }) => ({
-    principal: { tenant: 't1', roles: ['viewer'], ...principal, id: 'alice' } as PolicyRequest['principal'],
+    // The tenant may be missing or of another type (untrusted input), which the tenant index must respect.
+    principal: { roles: ['viewer'], ...principal, id: 'alice' } as unknown as PolicyRequest['principal'],
     action,
     resource: { ...resource, type: resourceType, id: 'r1' },
     context,
