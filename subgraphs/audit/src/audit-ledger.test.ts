@@ -1,0 +1,133 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
+import { verifyAuditLog, verifyConsistency, verifyInclusion } from '@switchyard/data-plane/ledger';
+import { databaseAnchor, witnessFileAnchor } from './anchor';
+import { AuditError } from './audit-error';
+import { generateAuditKeys } from './audit-keys';
+import { createAuditLedger, type AuditLedger } from './audit-ledger';
+import { createPrismaAuditStore } from './prisma-audit-store';
+import { readWholeLog } from './read-whole-log';
+
+const TENANT = '11111111-1111-4111-8111-111111111111';
+const OTHER_TENANT = '22222222-2222-4222-8222-222222222222';
+const fromHex = (value: string) => Buffer.from(value, 'hex');
+
+describe('AuditLedger on PGlite', () => {
+  let test: MemoryTestDatabase;
+  let ledger: AuditLedger;
+  let witnessDir: string;
+  const keys = generateAuditKeys();
+  let clock = new Date('2026-01-01T00:00:00.000Z');
+
+  beforeAll(async () => {
+    test = await createMemoryTestDatabase();
+    witnessDir = await mkdtemp(path.join(tmpdir(), 'audit-witness-'));
+    const store = createPrismaAuditStore(test.db);
+    ledger = createAuditLedger({
+      store,
+      keys,
+      anchors: [databaseAnchor(store), witnessFileAnchor(path.join(witnessDir, 'witness.jsonl'))],
+      checkpointEvery: 5,
+      checkpointIntervalMs: 0,
+      now: () => clock,
+    });
+  });
+  afterAll(async () => {
+    await ledger.close();
+    await test.drop();
+    await rm(witnessDir, { recursive: true, force: true });
+  });
+
+  it('appends gap-free, chains entries, and is idempotent by key', async () => {
+    const first = await ledger.append({ idempotencyKey: 'req-1', tenantId: TENANT, actor: 'api-key:k1', action: 'inference.request', payload: { model: 'mock-gpt', costMicros: '12' } });
+    const again = await ledger.append({ idempotencyKey: 'req-1', tenantId: TENANT, actor: 'api-key:k1', action: 'inference.request', payload: { model: 'other' } });
+    expect(first.created).toBe(true);
+    expect(first.entry.seq).toBe(0);
+    expect(again.created).toBe(false);
+    expect(again.entry.entryHash).toBe(first.entry.entryHash);
+    const batch = await ledger.appendMany(
+      Array.from({ length: 6 }, (_, i) => ({ idempotencyKey: `evt-${i}`, tenantId: i % 2 === 0 ? TENANT : null, actor: 'user:alice', action: 'api_key.create', subjectId: i < 3 ? 'alice' : 'bob' })),
+    );
+    expect(batch.map((item) => item.entry.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(batch[1]?.entry.prevHash).toBe(batch[0]?.entry.entryHash);
+  });
+
+  it('checkpoints every N entries into the database and the witness file, and the log verifies', async () => {
+    const checkpoints = await ledger.store.listCheckpoints();
+    expect(checkpoints.map((checkpoint) => checkpoint.treeSize)).toEqual([7]);
+    const witness = (await readFile(path.join(witnessDir, 'witness.jsonl'), 'utf8')).trim().split('\n');
+    expect(witness).toHaveLength(1);
+    expect(await ledger.checkpoint()).toBeNull();
+    const { entries } = await readWholeLog(ledger.store);
+    expect(verifyAuditLog(entries, checkpoints, keys.publicKey)).toEqual({ ok: true, size: 7, checkpointsVerified: 1 });
+  });
+
+  it('serves inclusion and consistency proofs that verify against the checkpoint root', async () => {
+    const checkpoint = await ledger.store.latestCheckpoint();
+    expect(checkpoint).not.toBeNull();
+    for (let seq = 0; seq < 7; seq += 1) {
+      const proof = await ledger.inclusionProof(seq, 7);
+      expect(proof.rootHash).toBe(checkpoint?.rootHash);
+      expect(verifyInclusion(fromHex(proof.leafHash), seq, 7, proof.path.map(fromHex), fromHex(proof.rootHash))).toBe(true);
+    }
+    await ledger.append({ idempotencyKey: 'later', tenantId: OTHER_TENANT, actor: 'user:carol', action: 'policy.deny' });
+    const consistency = await ledger.consistencyProof(7);
+    expect(consistency.newSize).toBe(8);
+    expect(verifyConsistency(7, 8, fromHex(consistency.oldRootHash), fromHex(consistency.newRootHash), consistency.path.map(fromHex))).toBe(true);
+  });
+
+  it('rejects proofs for sizes the log does not have and malformed events', async () => {
+    await expect(ledger.inclusionProof(0, 10_000)).rejects.toBeInstanceOf(AuditError);
+    await expect(ledger.inclusionProof(-1)).rejects.toBeInstanceOf(AuditError);
+    await expect(ledger.consistencyProof(5, 3)).rejects.toBeInstanceOf(AuditError);
+    await expect(ledger.append({ idempotencyKey: '', tenantId: TENANT, actor: 'x', action: 'a.b' })).rejects.toBeInstanceOf(AuditError);
+    await expect(ledger.append({ idempotencyKey: 'k', tenantId: 'not-a-uuid', actor: 'x', action: 'a.b' })).rejects.toBeInstanceOf(AuditError);
+    await expect(ledger.append({ idempotencyKey: 'k', tenantId: null, actor: 'x', action: 'DROP TABLE' })).rejects.toBeInstanceOf(AuditError);
+    await expect(ledger.append({ idempotencyKey: 'k', tenantId: null, actor: 'x', action: 'a.b', payload: { blob: 'x'.repeat(20_000) } })).rejects.toBeInstanceOf(AuditError);
+  });
+
+  it('exports a subject, then erases it by crypto-shredding while the log and proofs still verify', async () => {
+    const exported = await ledger.exportSubject('alice');
+    expect(exported.map((entry) => entry.seq)).toEqual([1, 2, 3]);
+    expect(exported.every((entry) => entry.payloadState === 'AVAILABLE' && entry.payload === '{}')).toBe(true);
+    expect(exported[0]?.subjectKey).toBe(ledger.subjectKey('alice'));
+    expect(exported[0]?.subjectKey).not.toContain('alice');
+
+    const erased = await ledger.eraseSubject('alice');
+    expect(erased).toMatchObject({ keyDeleted: true, entries: 3 });
+    const after = await ledger.exportSubject('alice');
+    expect(after.map((entry) => entry.payloadState)).toEqual(['ERASED', 'ERASED', 'ERASED']);
+    expect(after.every((entry) => entry.payload === null)).toBe(true);
+    expect((await ledger.exportSubject('bob')).every((entry) => entry.payloadState === 'AVAILABLE')).toBe(true);
+
+    await ledger.checkpoint();
+    const { entries, checkpoints } = await readWholeLog(ledger.store);
+    expect(verifyAuditLog(entries, checkpoints, keys.publicKey).ok).toBe(true);
+    const proof = await ledger.inclusionProof(2);
+    expect(verifyInclusion(fromHex(proof.leafHash), 2, proof.treeSize, proof.path.map(fromHex), fromHex(proof.rootHash))).toBe(true);
+  });
+
+  it('expires payloads past their classification TTL and keeps every hash', async () => {
+    clock = new Date('2026-01-01T00:00:00.000Z');
+    await ledger.append({ idempotencyKey: 'restricted-1', tenantId: TENANT, actor: 'user:x', action: 'policy.change', dataClassification: 'restricted', payload: { secret: 1 } });
+    await ledger.append({ idempotencyKey: 'public-1', tenantId: TENANT, actor: 'user:x', action: 'policy.change', dataClassification: 'public', payload: { open: 1 } });
+    expect(await ledger.expirePayloads(new Date('2026-01-15T00:00:00.000Z'))).toBe(0);
+    expect(await ledger.expirePayloads(new Date('2026-03-01T00:00:00.000Z'))).toBe(1);
+    const [restricted, open] = await ledger.readable(await ledger.store.listEntries('platform', { action: 'policy.change' }, -1, 10));
+    expect(restricted?.payloadState).toBe('EXPIRED');
+    expect(open?.payload).toBe('{"open":1}');
+    const { entries, checkpoints } = await readWholeLog(ledger.store);
+    expect(verifyAuditLog(entries, checkpoints, keys.publicKey).ok).toBe(true);
+  });
+
+  it('lets a tenant read only its own entries (row-level security)', async () => {
+    const own = await ledger.store.listEntries({ tenantId: TENANT }, {}, -1, 100);
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((entry) => entry.tenantId === TENANT)).toBe(true);
+    expect(await ledger.store.getEntry({ tenantId: TENANT }, 7)).toBeNull();
+    expect((await ledger.store.getEntry('platform', 7))?.tenantId).toBe(OTHER_TENANT);
+  });
+});

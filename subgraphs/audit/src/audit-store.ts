@@ -1,0 +1,68 @@
+import type { Checkpoint, ChainedAuditEntry } from '@switchyard/data-plane/ledger';
+import type { DataClassification } from './audit-event';
+
+/** An entry ready to be chained: everything but its position and hashes. */
+export interface AuditDraft {
+  idempotencyKey: string;
+  occurredAt: string;
+  tenantId: string | null;
+  actor: string;
+  action: string;
+  subjectKey: string | null;
+  dataClassification: DataClassification;
+  payloadDigest: string;
+  payloadCiphertext: Uint8Array;
+  payloadKeyId: string;
+}
+
+export interface StoredAuditEntry extends ChainedAuditEntry {
+  idempotencyKey: string;
+  dataClassification: string;
+  /** Null once retention dropped it. */
+  payloadCiphertext: Uint8Array | null;
+  payloadKeyId: string;
+  /** RFC 9162 leaf hash (hex). */
+  leafHash: string;
+}
+
+export interface AppendedEntry {
+  entry: StoredAuditEntry;
+  /** False when the idempotency key was already in the log (the existing entry is returned). */
+  created: boolean;
+}
+
+export interface AuditEntryFilter {
+  actor?: string | undefined;
+  action?: string | undefined;
+  subjectKey?: string | undefined;
+  tenantId?: string | undefined;
+}
+
+/** Who reads: one tenant (row-level security) or the platform (every entry). */
+export type ReadScope = { tenantId: string } | 'platform';
+
+/**
+ * The audit ledger's storage port. `appendBatch` is the single write path of the log: it must
+ * serialize appenders across processes (one total order, gap-free, idempotent by key).
+ */
+export interface AuditStore {
+  appendBatch(drafts: readonly AuditDraft[], chain: (prevHash: string, seq: number, draft: AuditDraft) => { prevHash: string; entryHash: string; leafHash: string }): Promise<AppendedEntry[]>;
+  /** Wrapped payload keys by id; missing ones are created with `wrapNew` (concurrent creators agree on one). */
+  ensurePayloadKeys(keyIds: readonly string[], wrapNew: (keyId: string) => Uint8Array): Promise<Map<string, Uint8Array>>;
+  findPayloadKeys(keyIds: readonly string[]): Promise<Map<string, Uint8Array>>;
+  /** Crypto-shredding: true when a key was deleted. */
+  deletePayloadKey(keyId: string): Promise<boolean>;
+  size(): Promise<number>;
+  /** Stored leaf hashes (hex) of seq in [fromSeq, fromSeq + limit), in order. */
+  leafHashes(fromSeq: number, limit: number): Promise<string[]>;
+  /** Entries in seq order with seq > afterSeq. */
+  listEntries(scope: ReadScope, filter: AuditEntryFilter, afterSeq: number, limit: number): Promise<StoredAuditEntry[]>;
+  getEntry(scope: ReadScope, seq: number): Promise<StoredAuditEntry | null>;
+  entriesOfSubject(subjectKey: string): Promise<StoredAuditEntry[]>;
+  /** Drops payloads (never hashes) of `classification` that occurred before `before`. Returns how many. */
+  clearPayloads(classification: string, before: Date): Promise<number>;
+  /** False when a checkpoint of that size already existed. */
+  saveCheckpoint(checkpoint: Checkpoint): Promise<boolean>;
+  latestCheckpoint(): Promise<Checkpoint | null>;
+  listCheckpoints(): Promise<Checkpoint[]>;
+}
