@@ -61,3 +61,29 @@ describe('decide agrees with Cedar', () => {
     );
   });
 });
+
+describe('the language is a subset of Cedar', () => {
+  const SCOPE = 'permit (principal, action, resource)';
+  // Every form the parser accepts, including the less common ones the printer never writes.
+  const ACCEPTED = [
+    `${SCOPE};`,
+    'permit(principal,action,resource,);',
+    'forbid (principal, action in Action::"use_model", resource is Model) when { true };',
+    'permit (principal, action == Action :: "a", resource);',
+    'permit (principal, action in [], resource);',
+    '@id("x") @note permit (principal, action, resource);',
+    `${SCOPE} when { context.x == "\\x41\\u{1F600}\\'\\0\\t" };`,
+    `${SCOPE} when { context has "data-class" && context["data-class"] like "a\\**" };`,
+    `${SCOPE} when { !!!!true } unless { -1 == -1 };`,
+    `${SCOPE} when { if true then [1, [2]] == [[2], 1] else false };`,
+    `${SCOPE} // trailing comment\n when { principal.roles.isEmpty() || principal.roles.containsAny([]) };`,
+  ];
+
+  it.each(ACCEPTED)('Cedar also parses %j', (text) => {
+    const policies = parsePolicies(text);
+    expect(policies.length).toBeGreaterThan(0);
+    const texts = Object.fromEntries(policies.map((policy) => [policy.id, text.slice(policy.span.start.offset, policy.span.end.offset)]));
+    const request = { principal: { id: 'a', tenant: 't', roles: [] }, action: 'use_model', resource: { type: 'Model', id: 'm' }, context: {} };
+    expect(() => cedarDecide(policies, request, texts)).not.toThrow();
+  });
+});
