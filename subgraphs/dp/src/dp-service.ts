@@ -1,0 +1,219 @@
+import type { Bus } from '@switchyard/data-plane/bus';
+import {
+  PrivacyAccountingError,
+  chargeFor,
+  cryptoRandomSource,
+  gaussianVariance,
+  laplaceScale,
+  sampleDiscreteGaussian,
+  sampleDiscreteLaplace,
+} from '@switchyard/data-plane/ledger';
+import type { Mechanism, RandomSource } from '@switchyard/data-plane/ledger';
+import type { Database } from '@switchyard/db';
+import type { Principal } from '@switchyard/identity';
+import { canCreateBudgets, canReadBudgets, canSpendBudgets, isPlatformAdmin } from './authorization';
+import { DEFAULT_ALERT_THRESHOLDS, crossedThresholds } from './budget';
+import type { DpBudget, DpCharge } from './budget';
+import { DP_BUDGET_CHANGED_CHANNEL } from './channels';
+import type { DpBudgetChangedEvent } from './channels';
+import {
+  DEFAULT_TTL_SECONDS,
+  createBudgetSchema,
+  noisyReleaseSchema,
+  parseAmount,
+  parseInput,
+  reserveSchema,
+  uuidSchema,
+} from './dp-input';
+import { createDpStore } from './dp-store';
+import type { BudgetChange, ChargeOutcome } from './dp-store';
+import { dpError, forbidden } from './errors';
+import type { Logger } from './logger';
+import type { DpMetrics } from './metrics';
+
+/** Authorization, validation and coordination (store, noise, bus event, metric) of the privacy ledger. */
+export interface DpService {
+  listBudgets(tenantId: string, principal: Principal): Promise<DpBudget[]>;
+  getBudget(budgetId: string, principal: Principal): Promise<DpBudget | null>;
+  createBudget(input: unknown, principal: Principal): Promise<DpBudget>;
+  reserve(input: unknown, principal: Principal): Promise<DpCharge>;
+  commit(chargeId: string, principal: Principal): Promise<DpCharge>;
+  release(chargeId: string, principal: Principal): Promise<DpCharge>;
+  releaseNoisyAggregate(input: unknown, principal: Principal): Promise<NoisyRelease>;
+  /** Releases timed-out reservations (the expiry job calls this); returns how many. */
+  releaseExpired(limit?: number): Promise<number>;
+}
+
+export interface NoisyRelease {
+  noisyValue: bigint;
+  charge: DpCharge;
+  budget: DpBudget;
+  /** False when the answer replays an earlier release with the same idempotency key. */
+  fresh: boolean;
+}
+
+export interface DpServiceDeps {
+  db: Database;
+  bus: Bus;
+  metrics: DpMetrics;
+  logger: Logger;
+  /** Exact noise randomness; cryptographic unless a test seeds it. */
+  random?: RandomSource;
+  now?: () => Date;
+}
+
+function accountingError(error: unknown): never {
+  if (error instanceof PrivacyAccountingError) {
+    throw dpError(error.code === 'MECHANISM_NOT_ALLOWED' ? 'DP_MECHANISM_NOT_ALLOWED' : 'DP_INVALID_AMOUNT', error.message);
+  }
+  throw error;
+}
+
+export function createDpService(deps: DpServiceDeps): DpService {
+  const store = createDpStore(deps.db);
+  const random = deps.random ?? cryptoRandomSource;
+  const now = deps.now ?? (() => new Date());
+
+  /** Key-only event + gauge after a change. Never fails the caller: the change is already durable. */
+  async function announce(change: BudgetChange | null, budget?: DpBudget): Promise<void> {
+    const current = change?.budget ?? budget;
+    if (!current) return;
+    deps.metrics.observe(current);
+    const crossed = change ? crossedThresholds(current.alertThresholds, current.capMicros, change.usedBefore, current.spentMicros + current.reservedMicros) : [];
+    const event: DpBudgetChangedEvent = { tenantId: current.tenantId, budgetId: current.id, thresholdCrossed: crossed.length > 0, crossedThresholds: crossed };
+    if (crossed.length > 0) deps.logger.warn({ ...event, dataset: current.dataset }, 'privacy budget alert threshold crossed');
+    await deps.bus.publish(DP_BUDGET_CHANGED_CHANNEL, JSON.stringify(event)).catch((error: unknown) => {
+      deps.logger.error({ err: error instanceof Error ? error.message : String(error), budgetId: current.id }, 'could not publish dp budget change');
+    });
+  }
+
+  /** The tenant an object id belongs to, as far as this caller may know. */
+  async function tenantFor(kind: 'budget' | 'charge', id: string, principal: Principal): Promise<string> {
+    if (isPlatformAdmin(principal)) {
+      const tenantId = kind === 'budget' ? await store.tenantOfBudget(id) : await store.tenantOfCharge(id);
+      if (!tenantId) throw dpError('NOT_FOUND', `No privacy ${kind} ${id}.`);
+      return tenantId;
+    }
+    // Tenant callers only ever look inside their own tenant: RLS makes another tenant's id NOT_FOUND.
+    if (!principal.tenantId) throw forbidden('Your account belongs to no tenant.');
+    return principal.tenantId;
+  }
+
+  async function spendingTenant(kind: 'budget' | 'charge', id: string, principal: Principal): Promise<string> {
+    const tenantId = await tenantFor(kind, id, principal);
+    if (!canSpendBudgets(principal, tenantId)) throw forbidden('Spending privacy budget needs the tenant_admin or operator role in this tenant.');
+    return tenantId;
+  }
+
+  async function afterCharge(outcome: ChargeOutcome): Promise<DpCharge> {
+    await announce(outcome.change);
+    return outcome.charge;
+  }
+
+  return {
+    async listBudgets(tenantId, principal) {
+      const valid = parseInput(uuidSchema, tenantId, 'tenantId');
+      if (!canReadBudgets(principal, valid)) throw forbidden("You may only read your own tenant's privacy budgets.");
+      const budgets = await store.listBudgets(valid);
+      for (const budget of budgets) deps.metrics.observe(budget);
+      return budgets;
+    },
+
+    async getBudget(budgetId, principal) {
+      const valid = parseInput(uuidSchema, budgetId, 'id');
+      const tenantId = await tenantFor('budget', valid, principal).catch((error: unknown) => {
+        if (error instanceof Error && 'extensions' in error && (error as { extensions: { code?: unknown } }).extensions.code === 'NOT_FOUND') return null;
+        throw error;
+      });
+      if (tenantId === null) return null;
+      if (!canReadBudgets(principal, tenantId)) throw forbidden("You may only read your own tenant's privacy budgets.");
+      return store.getBudget(tenantId, valid);
+    },
+
+    async createBudget(input, principal) {
+      const valid = parseInput(createBudgetSchema, input, 'input');
+      if (!canCreateBudgets(principal, valid.tenantId)) throw forbidden('Creating privacy budgets needs the tenant_admin role in this tenant.');
+      const budget = await store.createBudget(valid.tenantId, {
+        dataset: valid.dataset,
+        mode: valid.mode === 'ZCDP' ? 'zcdp' : 'pure_epsilon',
+        capMicros: parseAmount(valid.cap, 'cap'),
+        delta: valid.delta ?? null,
+        alertThresholds: [...(valid.alertThresholds ?? DEFAULT_ALERT_THRESHOLDS)].sort((a, b) => a - b),
+      });
+      await announce(null, budget);
+      return budget;
+    },
+
+    async reserve(input, principal) {
+      const valid = parseInput(reserveSchema, input, 'input');
+      const amountMicros = parseAmount(valid.amount, 'amount');
+      const tenantId = await spendingTenant('budget', valid.budgetId, principal);
+      const ttlMs = (valid.ttlSeconds ?? DEFAULT_TTL_SECONDS) * 1000;
+      return afterCharge(
+        await store.reserve(tenantId, {
+          budgetId: valid.budgetId,
+          idempotencyKey: valid.idempotencyKey,
+          amountMicros,
+          mechanism: 'manual',
+          expiresAt: new Date(now().getTime() + ttlMs),
+        }),
+      );
+    },
+
+    async commit(chargeId, principal) {
+      const valid = parseInput(uuidSchema, chargeId, 'chargeId');
+      const tenantId = await spendingTenant('charge', valid, principal);
+      return afterCharge(await store.commit(tenantId, valid, now()));
+    },
+
+    async release(chargeId, principal) {
+      const valid = parseInput(uuidSchema, chargeId, 'chargeId');
+      const tenantId = await spendingTenant('charge', valid, principal);
+      return afterCharge(await store.release(tenantId, valid));
+    },
+
+    async releaseNoisyAggregate(input, principal) {
+      const valid = parseInput(noisyReleaseSchema, input, 'input');
+      const value = BigInt(valid.value);
+      const sensitivity = BigInt(valid.sensitivity);
+      if (sensitivity <= 0n) throw dpError('DP_INVALID_AMOUNT', 'sensitivity must be a positive integer.', { field: 'input.sensitivity' });
+      const parameterMicros = parseAmount(valid.privacyParameter, 'privacyParameter');
+      const tenantId = await spendingTenant('budget', valid.budgetId, principal);
+      const mechanism: Mechanism =
+        valid.mechanism === 'DISCRETE_LAPLACE'
+          ? { kind: 'discrete-laplace', sensitivity, epsilonMicros: parameterMicros }
+          : { kind: 'discrete-gaussian', sensitivity, rhoMicros: parameterMicros };
+      const label = `${mechanism.kind}(sensitivity=${sensitivity},${mechanism.kind === 'discrete-laplace' ? 'epsilon' : 'rho'}=${valid.privacyParameter.trim()})`;
+
+      const outcome = await store.releaseNoisy(tenantId, valid.budgetId, valid.idempotencyKey, (budget) => {
+        let amountMicros: bigint;
+        try {
+          amountMicros = chargeFor(budget.mode === 'zcdp' ? 'zcdp' : 'pure-epsilon', mechanism);
+        } catch (error) {
+          accountingError(error);
+        }
+        const drawNoisyValue = (): bigint => {
+          if (mechanism.kind === 'discrete-laplace') {
+            const [t, s] = laplaceScale(mechanism.sensitivity, mechanism.epsilonMicros);
+            return value + sampleDiscreteLaplace(random, t, s);
+          }
+          return value + sampleDiscreteGaussian(random, gaussianVariance(mechanism.sensitivity, mechanism.rhoMicros));
+        };
+        return { amountMicros, mechanism: label, drawNoisyValue };
+      });
+      if (outcome.charge.noisyValue === null) {
+        throw dpError('DP_IDEMPOTENCY_CONFLICT', `Idempotency key "${valid.idempotencyKey}" belongs to a reservation, not a noisy release; use a new key.`);
+      }
+      await announce(outcome.change);
+      const budget = outcome.change?.budget ?? (await store.getBudget(tenantId, valid.budgetId));
+      if (!budget) throw dpError('NOT_FOUND', `No privacy budget ${valid.budgetId} in this tenant.`);
+      return { noisyValue: BigInt(outcome.charge.noisyValue), charge: outcome.charge, budget, fresh: outcome.change !== null };
+    },
+
+    async releaseExpired(limit = 100) {
+      const changes = await store.releaseExpired(now(), limit);
+      for (const change of changes) await announce(change);
+      return changes.length;
+    },
+  };
+}
