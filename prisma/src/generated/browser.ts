@@ -81,3 +81,14 @@ export type AuditCheckpoint = Prisma.AuditCheckpointModel
  * Erasure deletes the row: every payload under it becomes unreadable (crypto-shredding).
  */
 export type AuditSubjectKey = Prisma.AuditSubjectKeyModel
+/**
+ * Model PolicyVersion
+ * 
+ */
+export type PolicyVersion = Prisma.PolicyVersionModel
+/**
+ * Model PolicyDecisionLog
+ * Recent decision requests of the data plane's policy decision point, replayed by dry runs.
+ * Bounded per tenant (the writer prunes to the newest N).
+ */
+export type PolicyDecisionLog = Prisma.PolicyDecisionLogModel

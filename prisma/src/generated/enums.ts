@@ -34,3 +34,13 @@ export const DpChargeState = {
 } as const
 
 export type DpChargeState = (typeof DpChargeState)[keyof typeof DpChargeState]
+
+
+export const PolicyVersionStatus = {
+  proposed: 'proposed',
+  active: 'active',
+  superseded: 'superseded',
+  rejected: 'rejected'
+} as const
+
+export type PolicyVersionStatus = (typeof PolicyVersionStatus)[keyof typeof PolicyVersionStatus]

@@ -408,7 +408,9 @@ export const ModelName = {
   DpCharge: 'DpCharge',
   AuditEntry: 'AuditEntry',
   AuditCheckpoint: 'AuditCheckpoint',
-  AuditSubjectKey: 'AuditSubjectKey'
+  AuditSubjectKey: 'AuditSubjectKey',
+  PolicyVersion: 'PolicyVersion',
+  PolicyDecisionLog: 'PolicyDecisionLog'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -424,7 +426,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1316,6 +1318,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    PolicyVersion: {
+      payload: Prisma.$PolicyVersionPayload<ExtArgs>
+      fields: Prisma.PolicyVersionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.PolicyVersionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyVersionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.PolicyVersionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyVersionPayload>
+        }
+        findFirst: {
+          args: Prisma.PolicyVersionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyVersionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.PolicyVersionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyVersionPayload>
+        }
+        findMany: {
+          args: Prisma.PolicyVersionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyVersionPayload>[]
+        }
+        create: {
+          args: Prisma.PolicyVersionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyVersionPayload>
+        }
+        createMany: {
+          args: Prisma.PolicyVersionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.PolicyVersionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyVersionPayload>[]
+        }
+        delete: {
+          args: Prisma.PolicyVersionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyVersionPayload>
+        }
+        update: {
+          args: Prisma.PolicyVersionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyVersionPayload>
+        }
+        deleteMany: {
+          args: Prisma.PolicyVersionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.PolicyVersionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.PolicyVersionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyVersionPayload>[]
+        }
+        upsert: {
+          args: Prisma.PolicyVersionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyVersionPayload>
+        }
+        aggregate: {
+          args: Prisma.PolicyVersionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregatePolicyVersion>
+        }
+        groupBy: {
+          args: Prisma.PolicyVersionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.PolicyVersionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.PolicyVersionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.PolicyVersionCountAggregateOutputType> | number
+        }
+      }
+    }
+    PolicyDecisionLog: {
+      payload: Prisma.$PolicyDecisionLogPayload<ExtArgs>
+      fields: Prisma.PolicyDecisionLogFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.PolicyDecisionLogFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyDecisionLogPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.PolicyDecisionLogFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyDecisionLogPayload>
+        }
+        findFirst: {
+          args: Prisma.PolicyDecisionLogFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyDecisionLogPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.PolicyDecisionLogFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyDecisionLogPayload>
+        }
+        findMany: {
+          args: Prisma.PolicyDecisionLogFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyDecisionLogPayload>[]
+        }
+        create: {
+          args: Prisma.PolicyDecisionLogCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyDecisionLogPayload>
+        }
+        createMany: {
+          args: Prisma.PolicyDecisionLogCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.PolicyDecisionLogCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyDecisionLogPayload>[]
+        }
+        delete: {
+          args: Prisma.PolicyDecisionLogDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyDecisionLogPayload>
+        }
+        update: {
+          args: Prisma.PolicyDecisionLogUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyDecisionLogPayload>
+        }
+        deleteMany: {
+          args: Prisma.PolicyDecisionLogDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.PolicyDecisionLogUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.PolicyDecisionLogUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyDecisionLogPayload>[]
+        }
+        upsert: {
+          args: Prisma.PolicyDecisionLogUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyDecisionLogPayload>
+        }
+        aggregate: {
+          args: Prisma.PolicyDecisionLogAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregatePolicyDecisionLog>
+        }
+        groupBy: {
+          args: Prisma.PolicyDecisionLogGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.PolicyDecisionLogGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.PolicyDecisionLogCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.PolicyDecisionLogCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1516,12 +1666,46 @@ export const AuditSubjectKeyScalarFieldEnum = {
 export type AuditSubjectKeyScalarFieldEnum = (typeof AuditSubjectKeyScalarFieldEnum)[keyof typeof AuditSubjectKeyScalarFieldEnum]
 
 
+export const PolicyVersionScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  version: 'version',
+  text: 'text',
+  status: 'status',
+  proposedBy: 'proposedBy',
+  approvedBy: 'approvedBy',
+  createdAt: 'createdAt',
+  activatedAt: 'activatedAt'
+} as const
+
+export type PolicyVersionScalarFieldEnum = (typeof PolicyVersionScalarFieldEnum)[keyof typeof PolicyVersionScalarFieldEnum]
+
+
+export const PolicyDecisionLogScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  request: 'request',
+  decision: 'decision',
+  determiningPolicies: 'determiningPolicies',
+  createdAt: 'createdAt'
+} as const
+
+export type PolicyDecisionLogScalarFieldEnum = (typeof PolicyDecisionLogScalarFieldEnum)[keyof typeof PolicyDecisionLogScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
 } as const
 
 export type SortOrder = (typeof SortOrder)[keyof typeof SortOrder]
+
+
+export const JsonNullValueInput = {
+  JsonNull: JsonNull
+} as const
+
+export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
 
 
 export const QueryMode = {
@@ -1538,6 +1722,15 @@ export const NullsOrder = {
 } as const
 
 export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
+
+
+export const JsonNullValueFilter = {
+  DbNull: DbNull,
+  JsonNull: JsonNull,
+  AnyNull: AnyNull
+} as const
+
+export type JsonNullValueFilter = (typeof JsonNullValueFilter)[keyof typeof JsonNullValueFilter]
 
 
 
@@ -1676,6 +1869,34 @@ export type BytesFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, '
  * Reference to a field of type 'Bytes[]'
  */
 export type ListBytesFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Bytes[]'>
+    
+
+
+/**
+ * Reference to a field of type 'PolicyVersionStatus'
+ */
+export type EnumPolicyVersionStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'PolicyVersionStatus'>
+    
+
+
+/**
+ * Reference to a field of type 'PolicyVersionStatus[]'
+ */
+export type ListEnumPolicyVersionStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'PolicyVersionStatus[]'>
+    
+
+
+/**
+ * Reference to a field of type 'Json'
+ */
+export type JsonFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Json'>
+    
+
+
+/**
+ * Reference to a field of type 'QueryMode'
+ */
+export type EnumQueryModeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'QueryMode'>
     
 
 /**
@@ -1841,6 +2062,8 @@ export type GlobalOmitConfig = {
   auditEntry?: Prisma.AuditEntryOmit
   auditCheckpoint?: Prisma.AuditCheckpointOmit
   auditSubjectKey?: Prisma.AuditSubjectKeyOmit
+  policyVersion?: Prisma.PolicyVersionOmit
+  policyDecisionLog?: Prisma.PolicyDecisionLogOmit
 }
 
 /* Types for Logging */

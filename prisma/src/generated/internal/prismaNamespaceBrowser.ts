@@ -62,7 +62,9 @@ export const ModelName = {
   DpCharge: 'DpCharge',
   AuditEntry: 'AuditEntry',
   AuditCheckpoint: 'AuditCheckpoint',
-  AuditSubjectKey: 'AuditSubjectKey'
+  AuditSubjectKey: 'AuditSubjectKey',
+  PolicyVersion: 'PolicyVersion',
+  PolicyDecisionLog: 'PolicyDecisionLog'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -242,12 +244,46 @@ export const AuditSubjectKeyScalarFieldEnum = {
 export type AuditSubjectKeyScalarFieldEnum = (typeof AuditSubjectKeyScalarFieldEnum)[keyof typeof AuditSubjectKeyScalarFieldEnum]
 
 
+export const PolicyVersionScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  version: 'version',
+  text: 'text',
+  status: 'status',
+  proposedBy: 'proposedBy',
+  approvedBy: 'approvedBy',
+  createdAt: 'createdAt',
+  activatedAt: 'activatedAt'
+} as const
+
+export type PolicyVersionScalarFieldEnum = (typeof PolicyVersionScalarFieldEnum)[keyof typeof PolicyVersionScalarFieldEnum]
+
+
+export const PolicyDecisionLogScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  request: 'request',
+  decision: 'decision',
+  determiningPolicies: 'determiningPolicies',
+  createdAt: 'createdAt'
+} as const
+
+export type PolicyDecisionLogScalarFieldEnum = (typeof PolicyDecisionLogScalarFieldEnum)[keyof typeof PolicyDecisionLogScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
 } as const
 
 export type SortOrder = (typeof SortOrder)[keyof typeof SortOrder]
+
+
+export const JsonNullValueInput = {
+  JsonNull: JsonNull
+} as const
+
+export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
 
 
 export const QueryMode = {
@@ -264,4 +300,13 @@ export const NullsOrder = {
 } as const
 
 export type NullsOrder = (typeof NullsOrder)[keyof typeof NullsOrder]
+
+
+export const JsonNullValueFilter = {
+  DbNull: DbNull,
+  JsonNull: JsonNull,
+  AnyNull: AnyNull
+} as const
+
+export type JsonNullValueFilter = (typeof JsonNullValueFilter)[keyof typeof JsonNullValueFilter]
 

@@ -177,6 +177,8 @@ export type TenantWhereInput = {
   members?: Prisma.MemberListRelationFilter
   apiKeys?: Prisma.ApiKeyListRelationFilter
   dpBudgets?: Prisma.DpBudgetListRelationFilter
+  policyVersions?: Prisma.PolicyVersionListRelationFilter
+  policyDecisionLogs?: Prisma.PolicyDecisionLogListRelationFilter
 }
 
 export type TenantOrderByWithRelationInput = {
@@ -187,6 +189,8 @@ export type TenantOrderByWithRelationInput = {
   members?: Prisma.MemberOrderByRelationAggregateInput
   apiKeys?: Prisma.ApiKeyOrderByRelationAggregateInput
   dpBudgets?: Prisma.DpBudgetOrderByRelationAggregateInput
+  policyVersions?: Prisma.PolicyVersionOrderByRelationAggregateInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogOrderByRelationAggregateInput
 }
 
 export type TenantWhereUniqueInput = Prisma.AtLeast<{
@@ -200,6 +204,8 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   members?: Prisma.MemberListRelationFilter
   apiKeys?: Prisma.ApiKeyListRelationFilter
   dpBudgets?: Prisma.DpBudgetListRelationFilter
+  policyVersions?: Prisma.PolicyVersionListRelationFilter
+  policyDecisionLogs?: Prisma.PolicyDecisionLogListRelationFilter
 }, "id" | "slug">
 
 export type TenantOrderByWithAggregationInput = {
@@ -230,6 +236,8 @@ export type TenantCreateInput = {
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateInput = {
@@ -240,6 +248,8 @@ export type TenantUncheckedCreateInput = {
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUpdateInput = {
@@ -250,6 +260,8 @@ export type TenantUpdateInput = {
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateInput = {
@@ -260,6 +272,8 @@ export type TenantUncheckedUpdateInput = {
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateManyInput = {
@@ -359,6 +373,34 @@ export type TenantUpdateOneRequiredWithoutDpBudgetsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutDpBudgetsInput, Prisma.TenantUpdateWithoutDpBudgetsInput>, Prisma.TenantUncheckedUpdateWithoutDpBudgetsInput>
 }
 
+export type TenantCreateNestedOneWithoutPolicyVersionsInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutPolicyVersionsInput, Prisma.TenantUncheckedCreateWithoutPolicyVersionsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutPolicyVersionsInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutPolicyVersionsNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutPolicyVersionsInput, Prisma.TenantUncheckedCreateWithoutPolicyVersionsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutPolicyVersionsInput
+  upsert?: Prisma.TenantUpsertWithoutPolicyVersionsInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutPolicyVersionsInput, Prisma.TenantUpdateWithoutPolicyVersionsInput>, Prisma.TenantUncheckedUpdateWithoutPolicyVersionsInput>
+}
+
+export type TenantCreateNestedOneWithoutPolicyDecisionLogsInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutPolicyDecisionLogsInput, Prisma.TenantUncheckedCreateWithoutPolicyDecisionLogsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutPolicyDecisionLogsInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutPolicyDecisionLogsNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutPolicyDecisionLogsInput, Prisma.TenantUncheckedCreateWithoutPolicyDecisionLogsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutPolicyDecisionLogsInput
+  upsert?: Prisma.TenantUpsertWithoutPolicyDecisionLogsInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutPolicyDecisionLogsInput, Prisma.TenantUpdateWithoutPolicyDecisionLogsInput>, Prisma.TenantUncheckedUpdateWithoutPolicyDecisionLogsInput>
+}
+
 export type TenantCreateWithoutMembersInput = {
   id?: string
   slug: string
@@ -366,6 +408,8 @@ export type TenantCreateWithoutMembersInput = {
   createdAt?: Date | string
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutMembersInput = {
@@ -375,6 +419,8 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   createdAt?: Date | string
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutMembersInput = {
@@ -400,6 +446,8 @@ export type TenantUpdateWithoutMembersInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutMembersInput = {
@@ -409,6 +457,8 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutApiKeysInput = {
@@ -418,6 +468,8 @@ export type TenantCreateWithoutApiKeysInput = {
   createdAt?: Date | string
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutApiKeysInput = {
@@ -427,6 +479,8 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   createdAt?: Date | string
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutApiKeysInput = {
@@ -452,6 +506,8 @@ export type TenantUpdateWithoutApiKeysInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutApiKeysInput = {
@@ -461,6 +517,8 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutDpBudgetsInput = {
@@ -470,6 +528,8 @@ export type TenantCreateWithoutDpBudgetsInput = {
   createdAt?: Date | string
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutDpBudgetsInput = {
@@ -479,6 +539,8 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   createdAt?: Date | string
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutDpBudgetsInput = {
@@ -504,6 +566,8 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
@@ -513,6 +577,128 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutPolicyVersionsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutPolicyVersionsInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutPolicyVersionsInput, Prisma.TenantUncheckedCreateWithoutPolicyVersionsInput>
+}
+
+export type TenantUpsertWithoutPolicyVersionsInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutPolicyVersionsInput, Prisma.TenantUncheckedUpdateWithoutPolicyVersionsInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutPolicyVersionsInput, Prisma.TenantUncheckedCreateWithoutPolicyVersionsInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutPolicyVersionsInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutPolicyVersionsInput, Prisma.TenantUncheckedUpdateWithoutPolicyVersionsInput>
+}
+
+export type TenantUpdateWithoutPolicyVersionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutPolicyDecisionLogsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutPolicyDecisionLogsInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutPolicyDecisionLogsInput, Prisma.TenantUncheckedCreateWithoutPolicyDecisionLogsInput>
+}
+
+export type TenantUpsertWithoutPolicyDecisionLogsInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutPolicyDecisionLogsInput, Prisma.TenantUncheckedUpdateWithoutPolicyDecisionLogsInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutPolicyDecisionLogsInput, Prisma.TenantUncheckedCreateWithoutPolicyDecisionLogsInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutPolicyDecisionLogsInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutPolicyDecisionLogsInput, Prisma.TenantUncheckedUpdateWithoutPolicyDecisionLogsInput>
+}
+
+export type TenantUpdateWithoutPolicyDecisionLogsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 
@@ -524,12 +710,16 @@ export type TenantCountOutputType = {
   members: number
   apiKeys: number
   dpBudgets: number
+  policyVersions: number
+  policyDecisionLogs: number
 }
 
 export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   members?: boolean | TenantCountOutputTypeCountMembersArgs
   apiKeys?: boolean | TenantCountOutputTypeCountApiKeysArgs
   dpBudgets?: boolean | TenantCountOutputTypeCountDpBudgetsArgs
+  policyVersions?: boolean | TenantCountOutputTypeCountPolicyVersionsArgs
+  policyDecisionLogs?: boolean | TenantCountOutputTypeCountPolicyDecisionLogsArgs
 }
 
 /**
@@ -563,6 +753,20 @@ export type TenantCountOutputTypeCountDpBudgetsArgs<ExtArgs extends runtime.Type
   where?: Prisma.DpBudgetWhereInput
 }
 
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountPolicyVersionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.PolicyVersionWhereInput
+}
+
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountPolicyDecisionLogsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.PolicyDecisionLogWhereInput
+}
+
 
 export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -572,6 +776,8 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   members?: boolean | Prisma.Tenant$membersArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Tenant$apiKeysArgs<ExtArgs>
   dpBudgets?: boolean | Prisma.Tenant$dpBudgetsArgs<ExtArgs>
+  policyVersions?: boolean | Prisma.Tenant$policyVersionsArgs<ExtArgs>
+  policyDecisionLogs?: boolean | Prisma.Tenant$policyDecisionLogsArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["tenant"]>
 
@@ -601,6 +807,8 @@ export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   members?: boolean | Prisma.Tenant$membersArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Tenant$apiKeysArgs<ExtArgs>
   dpBudgets?: boolean | Prisma.Tenant$dpBudgetsArgs<ExtArgs>
+  policyVersions?: boolean | Prisma.Tenant$policyVersionsArgs<ExtArgs>
+  policyDecisionLogs?: boolean | Prisma.Tenant$policyDecisionLogsArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type TenantIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -612,6 +820,8 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     members: Prisma.$MemberPayload<ExtArgs>[]
     apiKeys: Prisma.$ApiKeyPayload<ExtArgs>[]
     dpBudgets: Prisma.$DpBudgetPayload<ExtArgs>[]
+    policyVersions: Prisma.$PolicyVersionPayload<ExtArgs>[]
+    policyDecisionLogs: Prisma.$PolicyDecisionLogPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1015,6 +1225,8 @@ export interface Prisma__TenantClient<T, Null = never, ExtArgs extends runtime.T
   members<T extends Prisma.Tenant$membersArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$membersArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$MemberPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   apiKeys<T extends Prisma.Tenant$apiKeysArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$apiKeysArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApiKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   dpBudgets<T extends Prisma.Tenant$dpBudgetsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$dpBudgetsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$DpBudgetPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  policyVersions<T extends Prisma.Tenant$policyVersionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$policyVersionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyVersionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  policyDecisionLogs<T extends Prisma.Tenant$policyDecisionLogsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$policyDecisionLogsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyDecisionLogPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1510,6 +1722,54 @@ export type Tenant$dpBudgetsArgs<ExtArgs extends runtime.Types.Extensions.Intern
   take?: number
   skip?: number
   distinct?: Prisma.DpBudgetScalarFieldEnum | Prisma.DpBudgetScalarFieldEnum[]
+}
+
+/**
+ * Tenant.policyVersions
+ */
+export type Tenant$policyVersionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the PolicyVersion
+   */
+  select?: Prisma.PolicyVersionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the PolicyVersion
+   */
+  omit?: Prisma.PolicyVersionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.PolicyVersionInclude<ExtArgs> | null
+  where?: Prisma.PolicyVersionWhereInput
+  orderBy?: Prisma.PolicyVersionOrderByWithRelationInput | Prisma.PolicyVersionOrderByWithRelationInput[]
+  cursor?: Prisma.PolicyVersionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.PolicyVersionScalarFieldEnum | Prisma.PolicyVersionScalarFieldEnum[]
+}
+
+/**
+ * Tenant.policyDecisionLogs
+ */
+export type Tenant$policyDecisionLogsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the PolicyDecisionLog
+   */
+  select?: Prisma.PolicyDecisionLogSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the PolicyDecisionLog
+   */
+  omit?: Prisma.PolicyDecisionLogOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.PolicyDecisionLogInclude<ExtArgs> | null
+  where?: Prisma.PolicyDecisionLogWhereInput
+  orderBy?: Prisma.PolicyDecisionLogOrderByWithRelationInput | Prisma.PolicyDecisionLogOrderByWithRelationInput[]
+  cursor?: Prisma.PolicyDecisionLogWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.PolicyDecisionLogScalarFieldEnum | Prisma.PolicyDecisionLogScalarFieldEnum[]
 }
 
 /**
