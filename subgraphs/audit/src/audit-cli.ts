@@ -1,0 +1,111 @@
+// npm run -s audit -- <command>: offline verification and data-subject requests on the audit log.
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDatabase, type Database } from '@switchyard/db';
+import { auditKeysFromJson, loadOrCreateAuditKeys } from './audit-keys';
+import { createAuditLedger } from './audit-ledger';
+import { databaseAnchor, witnessFileAnchor } from './anchor';
+import { loadCliConfig } from './config';
+import { createPrismaAuditStore } from './prisma-audit-store';
+import { verifyStoredLog } from './verify-command';
+
+const USAGE = `usage: npm run -s audit -- <command>
+  verify                    check every entry and checkpoint of the log (exit 0 ok, 1 tampered)
+  checkpoint                sign a checkpoint over the current log now
+  export --subject <id>     print every entry of a data subject as JSON lines
+  erase --subject <id>      crypto-shred the subject's payloads (entries and proofs stay)
+  expire                    drop payloads past their retention TTL
+Environment: DATABASE_URL (else the embedded PGlite in SWITCHYARD_DATA_DIR), AUDIT_KEYS.`;
+
+const EXIT_OK = 0;
+const EXIT_BAD_LOG = 1;
+const EXIT_UNAVAILABLE = 2;
+
+function platformHoldsPglite(socketPath: string): Promise<boolean> {
+  if (!existsSync(socketPath)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    // A socket file left behind by a platform that died.
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { subject: { type: 'string' }, help: { type: 'boolean' } } });
+  const command = positionals[0];
+  if (values.help || !command || !['verify', 'checkpoint', 'export', 'erase', 'expire'].includes(command)) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? EXIT_OK : EXIT_UNAVAILABLE;
+  }
+  if ((command === 'export' || command === 'erase') && !values.subject) {
+    process.stderr.write(`${command} needs --subject <id>\n`);
+    return EXIT_UNAVAILABLE;
+  }
+  const config = loadCliConfig();
+  if (!config.DATABASE_URL && (await platformHoldsPglite(path.join(config.SWITCHYARD_DATA_DIR, 'operator.sock')))) {
+    process.stderr.write(
+      `The running platform (npm start) holds the embedded database in ${config.SWITCHYARD_DATA_DIR}; stop it first, or run against Postgres with DATABASE_URL.\n`,
+    );
+    return EXIT_UNAVAILABLE;
+  }
+  const keys = config.AUDIT_KEYS ? auditKeysFromJson(config.AUDIT_KEYS) : await loadOrCreateAuditKeys(config.SWITCHYARD_DATA_DIR);
+  const progress = (line: string) => process.stderr.write(`audit: ${line}\n`);
+  let db: Database;
+  try {
+    db = config.DATABASE_URL ? await createDatabase({ url: config.DATABASE_URL }) : await createDatabase({ dataDir: path.join(config.SWITCHYARD_DATA_DIR, 'pglite') });
+    await db.migrate();
+  } catch (error) {
+    process.stderr.write(`cannot open the database: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_UNAVAILABLE;
+  }
+  try {
+    const store = createPrismaAuditStore(db);
+    if (command === 'verify') {
+      const outcome = await verifyStoredLog(store, keys.publicKey, progress);
+      process.stdout.write(`${outcome.summary}\n`);
+      return outcome.verification.ok ? EXIT_OK : EXIT_BAD_LOG;
+    }
+    const ledger = createAuditLedger({
+      store,
+      keys,
+      anchors: [databaseAnchor(store), witnessFileAnchor(config.AUDIT_WITNESS_FILE ?? path.join(config.SWITCHYARD_DATA_DIR, 'audit-witness.jsonl'))],
+      checkpointIntervalMs: 0,
+    });
+    try {
+      if (command === 'checkpoint') {
+        const checkpoint = await ledger.checkpoint();
+        process.stdout.write(checkpoint ? `${JSON.stringify(checkpoint)}\n` : 'nothing new since the last checkpoint\n');
+      } else if (command === 'export') {
+        for (const entry of await ledger.exportSubject(values.subject ?? '')) {
+          const { payloadCiphertext: _ciphertext, ...shown } = entry;
+          process.stdout.write(`${JSON.stringify(shown)}\n`);
+        }
+      } else if (command === 'erase') {
+        process.stdout.write(`${JSON.stringify(await ledger.eraseSubject(values.subject ?? ''))}\n`);
+      } else {
+        process.stdout.write(`expired ${await ledger.expirePayloads()} payloads\n`);
+      }
+      return EXIT_OK;
+    } finally {
+      await ledger.close();
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`audit: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT_UNAVAILABLE;
+  },
+);

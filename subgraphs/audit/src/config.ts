@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** `VAR=` (empty) means unset. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const ledgerEnv = {
+  DATABASE_URL: optional(z.string().url('DATABASE_URL must be a postgres:// URL')),
+  SWITCHYARD_DATA_DIR: z.string().default(path.join(REPO_ROOT, '.data')),
+  /** The ledger's keys as JSON (see audit-keys.ts); default: `<data dir>/audit-keys.json`. */
+  AUDIT_KEYS: optional(z.string()),
+  /** A witness file to append every checkpoint to; default: `<data dir>/audit-witness.jsonl`. */
+  AUDIT_WITNESS_FILE: optional(z.string()),
+  /** POST every checkpoint to this witness endpoint as well. */
+  AUDIT_WITNESS_URL: optional(z.string().url()),
+  AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().positive().default(1000),
+  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().nonnegative().default(60_000),
+};
+
+const cliEnvSchema = z.object(ledgerEnv);
+export type AuditCliConfig = z.output<typeof cliEnvSchema>;
+
+const subgraphEnvSchema = z.object({
+  ...ledgerEnv,
+  DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL'),
+  AUDIT_SUBGRAPH_PORT: z.coerce.number().int().min(0).max(65535).default(4105),
+  AUDIT_SUBGRAPH_HOST: z.string().min(1).default('127.0.0.1'),
+  REDIS_URL: optional(z.string().url('REDIS_URL must be a redis:// URL')),
+  REDIS_KEY_PREFIX: z.string().optional(),
+  /** The gateway's Ed25519 public key as a JWK (JSON text). */
+  INTERNAL_TOKEN_PUBLIC_JWK: z.string().transform((text, ctx) => {
+    try {
+      return z.record(z.string(), z.unknown()).parse(JSON.parse(text));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'INTERNAL_TOKEN_PUBLIC_JWK must be a JWK as JSON text' });
+      return z.NEVER;
+    }
+  }),
+  /** Set to false to serve reads only (no stream consumers). */
+  AUDIT_CONSUMER: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  SUBGRAPH_INTROSPECTION: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+});
+export type AuditSubgraphConfig = z.output<typeof subgraphEnvSchema>;
+
+function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new Error(`Invalid environment for ${what}:\n${problems}`);
+  }
+  return result.data;
+}
+
+export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): AuditCliConfig {
+  return parse(cliEnvSchema, env, 'the audit CLI');
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuditSubgraphConfig {
+  return parse(subgraphEnvSchema, env, 'the audit subgraph');
+}
