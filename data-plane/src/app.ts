@@ -12,11 +12,20 @@ import { sendError, sendJson } from './http/respond';
 import { subscribeApiKeyEviction, type ApiKeyResolver } from './ingress/api-keys';
 import { authenticateApiKey } from './ingress/authenticate';
 import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
+import { handleFeedback } from './api/feedback-handler';
+import type { AimdOptions } from './router/adaptive-concurrency';
+import type { CircuitBreakerOptions } from './router/circuit-breaker';
+import type { Random } from './router/random';
+import { parseRoutes, type RouteConfig } from './router/route';
+import { createInMemoryRouteTable, type RouteTable } from './router/route-table';
+import { createRouter } from './router/router';
 import { createMetrics } from './telemetry/metrics';
 
 export type { ProviderConfig } from './adapters/provider-registry';
 export type { ApiKeyResolver, ApiKeyRecord } from './ingress/api-keys';
 export type { PriceBookSource, PriceBook, ModelPrice } from './accounting/price-book';
+export type { RouteConfig, Route } from './router/route';
+export type { RouteTable } from './router/route-table';
 
 export interface DataPlaneDeps {
   apiKeys: ApiKeyResolver;
@@ -24,6 +33,10 @@ export interface DataPlaneDeps {
   bus: Bus;
   rateLimiter: RateLimiter;
   providers: ProviderConfig[];
+  /** Named routes clients can send as `model` (validated here), or a ready route table. */
+  routes?: RouteConfig[] | RouteTable;
+  /** Routing knobs; tests pin the randomness and shrink limits. */
+  routing?: { random?: Random; breaker?: CircuitBreakerOptions; concurrency?: AimdOptions };
   limits?: { requestsPerMinutePerKey: number };
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
@@ -42,12 +55,14 @@ const DEFAULT_REQUESTS_PER_MINUTE = 600;
 /** Model list `created`: a fixed timestamp, since configured models have no creation date. */
 const MODELS_CREATED = 1_700_000_000;
 
-type Route = 'chat_completions' | 'models' | 'healthz' | 'readyz' | 'metrics' | 'not_found';
+type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'metrics' | 'not_found';
 
 function routeOf(path: string): Route {
   switch (path) {
     case '/v1/chat/completions':
       return 'chat_completions';
+    case '/v1/feedback':
+      return 'feedback';
     case '/v1/models':
       return 'models';
     case '/healthz':
@@ -63,6 +78,7 @@ function routeOf(path: string): Route {
 
 const METHOD_OF: Record<Route, string | undefined> = {
   chat_completions: 'POST',
+  feedback: 'POST',
   models: 'GET',
   healthz: 'GET',
   readyz: 'GET',
@@ -75,8 +91,10 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   const metrics = createMetrics();
   const providers = createProviderRegistry(deps.providers);
   const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, logger });
+  const routeTable = Array.isArray(deps.routes) ? createInMemoryRouteTable(parseRoutes(deps.routes)) : (deps.routes ?? createInMemoryRouteTable([]));
+  const router = createRouter({ routes: routeTable, providers, priceBook: deps.priceBook, metrics, logger, ...deps.routing });
   const chatDeps = {
-    providers,
+    router,
     rateLimiter: deps.rateLimiter,
     requestsPerMinutePerKey: deps.limits?.requestsPerMinutePerKey ?? DEFAULT_REQUESTS_PER_MINUTE,
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -114,11 +132,21 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       }
       case 'models': {
         await authenticateApiKey(request.headers.authorization, deps.apiKeys);
-        return sendJson(response, 200, modelList(providers.models(), MODELS_CREATED));
+        const { routes, models } = router.listing();
+        const routeIds = new Set(routes.map((r) => r.name));
+        const entries = [
+          ...routes.map((r) => ({ id: r.name, ownedBy: 'switchyard-route' })),
+          ...models.filter((m) => !routeIds.has(m.id)),
+        ];
+        return sendJson(response, 200, modelList(entries, MODELS_CREATED));
       }
       case 'chat_completions': {
         const key = await authenticateApiKey(request.headers.authorization, deps.apiKeys);
         return handleChatCompletions(chatDeps, { requestId, startedAt, key }, request, response);
+      }
+      case 'feedback': {
+        const key = await authenticateApiKey(request.headers.authorization, deps.apiKeys);
+        return handleFeedback({ router, maxBodyBytes: chatDeps.maxBodyBytes }, key, request, response);
       }
     }
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ProviderConfig } from './adapters/provider-registry';
+import { routesSchema, type Route } from './router/route';
 
 /** The data plane's environment, parsed once; every problem is reported together at start-up. */
 const providerSchema = z.object({
@@ -9,7 +10,31 @@ const providerSchema = z.object({
   apiKey: z.string().min(1).optional(),
   models: z.array(z.string().min(1)).min(1),
   idleTimeoutMs: z.number().int().positive().optional(),
+  mock: z.object({ directives: z.string().max(500), firstRequests: z.number().int().positive().optional() }).optional(),
 });
+
+/** A JSON env var parsed with `schema`; every issue becomes one start-up error line. */
+function jsonEnv<T>(schema: z.ZodType<T>, what: string, fallback: T) {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx): T => {
+      if (!text) return fallback;
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be ${what}` });
+        return z.NEVER;
+      }
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) {
+        ctx.addIssue({ code: 'custom', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+        return z.NEVER;
+      }
+      return parsed.data;
+    });
+}
 
 const DEFAULT_PROVIDERS: ProviderConfig[] = [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }];
 
@@ -43,6 +68,8 @@ const envSchema = z.object({
       }
       return parsed.data;
     }),
+  /** JSON array of routes (see src/router/route.ts): [{"name","candidates":[{"model"}],"strategy":{"kind":"weighted"}}]. */
+  DATA_PLANE_ROUTES: jsonEnv(routesSchema, 'a JSON array of routes', []),
   DATA_PLANE_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(600),
   DATA_PLANE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -54,6 +81,7 @@ export interface DataPlaneConfig {
   redisUrl: string | undefined;
   redisKeyPrefix: string;
   providers: ProviderConfig[];
+  routes: Route[];
   requestsPerMinutePerKey: number;
   maxBodyBytes: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -72,6 +100,7 @@ export function loadDataPlaneConfig(env: NodeJS.ProcessEnv = process.env): DataP
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     providers: e.DATA_PLANE_PROVIDERS,
+    routes: e.DATA_PLANE_ROUTES,
     requestsPerMinutePerKey: e.DATA_PLANE_REQUESTS_PER_MINUTE,
     maxBodyBytes: e.DATA_PLANE_MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,

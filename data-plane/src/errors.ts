@@ -40,6 +40,12 @@ export const ERROR_REGISTRY = {
     type: 'invalid_request_error',
     message: 'The model does not exist or is not available. List available models with GET /v1/models.',
   },
+  feedback_request_not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    message:
+      'No recent request with that request_id was served to this API key\'s tenant (or it was already rated). Send the x-request-id of a completed chat completion, once, soon after it ended.',
+  },
   method_not_allowed: {
     status: 405,
     type: 'invalid_request_error',
@@ -74,6 +80,11 @@ export const ERROR_REGISTRY = {
     status: 503,
     type: 'upstream_error',
     message: 'The model provider is unavailable or overloaded. Retry after the number of seconds in the Retry-After header.',
+  },
+  overloaded: {
+    status: 503,
+    type: 'server_error',
+    message: 'Every model for this request is at its concurrency limit and queue. Retry after the number of seconds in the Retry-After header.',
   },
   upstream_timeout: {
     status: 504,

@@ -27,6 +27,7 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
     bus,
     rateLimiter,
     providers: config.providers,
+    routes: config.routes,
     limits: { requestsPerMinutePerKey: config.requestsPerMinutePerKey },
     maxBodyBytes: config.maxBodyBytes,
     logger,

@@ -1,5 +1,6 @@
 import type { ProviderAdapter } from './adapter';
 import { createMockAdapter } from './mock/mock-adapter';
+import { parseDirectiveWords } from './mock/mock-model';
 import { createOpenAICompatibleAdapter } from './openai-compatible/openai-compatible-adapter';
 
 export interface ProviderConfig {
@@ -12,6 +13,8 @@ export interface ProviderConfig {
   models: string[];
   /** openai-compatible: give up when the upstream is silent this long (default 60 s). */
   idleTimeoutMs?: number;
+  /** mock: `[mock: ...]` directive words applied to every request (or only the first `firstRequests`), e.g. "status=500". */
+  mock?: { directives: string; firstRequests?: number };
 }
 
 export interface ProviderRoute {
@@ -21,24 +24,39 @@ export interface ProviderRoute {
 
 export interface ProviderRegistry {
   route(model: string): ProviderRoute | undefined;
+  /** `model` served by the named provider, or by the first provider serving it when none is named. */
+  serve(model: string, provider?: string): ProviderRoute | undefined;
   models(): readonly { id: string; ownedBy: string }[];
 }
 
 export function createProviderRegistry(configs: readonly ProviderConfig[]): ProviderRegistry {
   const routes = new Map<string, ProviderRoute>();
+  const byProvider = new Map<string, { adapter: ProviderAdapter; models: ReadonlySet<string> }>();
   for (const config of configs) {
     const adapter = adapterFor(config);
+    if (!byProvider.has(config.name)) byProvider.set(config.name, { adapter, models: new Set(config.models) });
     for (const model of config.models) {
       // First provider listed for a model wins; later duplicates are ignored.
       if (!routes.has(model)) routes.set(model, { model, adapter });
     }
   }
   const listing = [...routes.values()].map((r) => ({ id: r.model, ownedBy: r.adapter.name }));
-  return { route: (model) => routes.get(model), models: () => listing };
+  return {
+    route: (model) => routes.get(model),
+    serve(model, provider) {
+      if (provider === undefined) return routes.get(model);
+      const named = byProvider.get(provider);
+      return named?.models.has(model) ? { model, adapter: named.adapter } : undefined;
+    },
+    models: () => listing,
+  };
 }
 
 function adapterFor(config: ProviderConfig): ProviderAdapter {
-  if (config.kind === 'mock') return createMockAdapter(config.name);
+  if (config.kind === 'mock') {
+    const script = config.mock ? { directives: parseDirectiveWords(config.mock.directives), firstRequests: config.mock.firstRequests } : undefined;
+    return createMockAdapter(config.name, {}, script);
+  }
   if (!config.baseUrl) throw new Error(`provider ${config.name}: baseUrl is required for kind openai-compatible`);
   return createOpenAICompatibleAdapter({ name: config.name, baseUrl: config.baseUrl, apiKey: config.apiKey, idleTimeoutMs: config.idleTimeoutMs });
 }

@@ -3,13 +3,16 @@ import type { Logger } from 'pino';
 import { countPromptTokens, estimateCompletionTokens } from '../accounting/token-count';
 import type { UsageRecorder } from '../accounting/usage-recorder';
 import { UpstreamError, type CompletionEvent, type FinishReason } from '../adapters/adapter';
-import type { ProviderRegistry } from '../adapters/provider-registry';
 import { ApiError } from '../errors';
 import { readJsonBody } from '../http/read-json-body';
-import { sendJson, startEventStream } from '../http/respond';
+import { sendError, sendJson, startEventStream } from '../http/respond';
 import type { AuthenticatedKey } from '../ingress/authenticate';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
+import { OverloadedError } from '../router/adaptive-concurrency';
+import { CircuitOpenError, ExecutionFailedError, type Execution, type LegRecord } from '../router/execute';
+import type { Router } from '../router/router';
 import type { Metrics } from '../telemetry/metrics';
+import { inStep, startStep } from '../telemetry/steps';
 import { parseChatCompletionRequest, type ChatCompletionRequest } from './chat-completion-request';
 import {
   chatCompletion,
@@ -22,7 +25,7 @@ import {
 } from './chat-completion-response';
 
 export interface ChatCompletionsDeps {
-  providers: ProviderRegistry;
+  router: Router;
   rateLimiter: RateLimiter;
   requestsPerMinutePerKey: number;
   maxBodyBytes: number;
@@ -37,17 +40,29 @@ export interface RequestContext {
   key: AuthenticatedKey;
 }
 
+/** Why no upstream answered, as the client-facing error. */
 function upstreamToApiError(error: unknown): ApiError {
-  if (error instanceof UpstreamError) {
-    return new ApiError(error.failure, error.failure === 'upstream_unavailable' ? { retryAfterSeconds: error.retryAfterSeconds ?? 1 } : {});
+  const reason = error instanceof ExecutionFailedError ? error.reason : error;
+  if (reason instanceof UpstreamError) {
+    return new ApiError(reason.failure, reason.failure === 'upstream_unavailable' ? { retryAfterSeconds: reason.retryAfterSeconds ?? 1 } : {});
+  }
+  if (reason instanceof OverloadedError) return new ApiError('overloaded', { retryAfterSeconds: reason.retryAfterSeconds });
+  if (reason instanceof CircuitOpenError) {
+    return new ApiError('upstream_unavailable', {
+      retryAfterSeconds: 1,
+      message: 'Every model provider for this request is failing and temporarily taken out of rotation. Retry after the number of seconds in the Retry-After header.',
+    });
   }
   return new ApiError('upstream_error');
 }
 
+type AnswerOutcome = 'ok' | 'error' | 'cancelled';
+
 /**
  * POST /v1/chat/completions. Order matters: everything that can reject the request (body,
  * schema, model, rate limit) runs before any state is touched, and the usage event is recorded
- * only for requests that reached a provider.
+ * only for requests that reached a provider. The router picks the upstreams, fails over before
+ * the first event and races speculative legs; after the first event the answer is committed.
  */
 export async function handleChatCompletions(
   deps: ChatCompletionsDeps,
@@ -55,71 +70,108 @@ export async function handleChatCompletions(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const chatRequest = parseChatCompletionRequest(await readJsonBody(request, deps.maxBodyBytes));
-  const route = deps.providers.route(chatRequest.model);
-  if (!route) {
-    throw new ApiError('model_not_found', {
-      param: 'model',
-      message: `The model '${chatRequest.model.slice(0, 256)}' does not exist or is not available. List available models with GET /v1/models.`,
-    });
-  }
-  const decision = await deps.rateLimiter.consume(`rpm:${context.key.apiKeyId}`, { limit: deps.requestsPerMinutePerKey, periodMs: 60_000 });
-  if (!decision.allowed) {
-    deps.metrics.rateLimitRejections.inc();
-    throw new ApiError('rate_limit_exceeded', { retryAfterSeconds: decision.retryAfterMs / 1000 });
-  }
-
-  // Abort the provider call when the client goes away before the answer is complete.
-  const abort = new AbortController();
-  response.once('close', () => {
-    if (!response.writableFinished) abort.abort();
+  const { chatRequest, target } = await inStep(deps.metrics, 'ingress', async () => {
+    const chatRequest = parseChatCompletionRequest(await readJsonBody(request, deps.maxBodyBytes));
+    const target = deps.router.resolve(chatRequest.model);
+    if (!target) {
+      throw new ApiError('model_not_found', {
+        param: 'model',
+        message: `The model '${chatRequest.model.slice(0, 256)}' does not exist or is not available. List available models and routes with GET /v1/models.`,
+      });
+    }
+    const decision = await deps.rateLimiter.consume(`rpm:${context.key.apiKeyId}`, { limit: deps.requestsPerMinutePerKey, periodMs: 60_000 });
+    if (!decision.allowed) {
+      deps.metrics.rateLimitRejections.inc();
+      throw new ApiError('rate_limit_exceeded', { retryAfterSeconds: decision.retryAfterMs / 1000 });
+    }
+    return { chatRequest, target };
   });
 
-  const identity: CompletionIdentity = {
-    id: `chatcmpl-${context.requestId}`,
-    created: Math.floor(context.startedAt / 1000),
-    model: chatRequest.model,
-  };
+  const routing = await inStep(deps.metrics, 'routing_decision', () => deps.router.decide(target), { 'switchyard.route': target.route.name });
+  if (routing.plan.upstreams.length === 0) {
+    throw new ApiError('upstream_unavailable', {
+      retryAfterSeconds: 60,
+      message: `No model of route '${target.route.name}' meets the route's constraints (e.g. its price ceiling). Ask an administrator to fix the route.`,
+    });
+  }
+
+  // Abort the provider calls when the client goes away before the answer is complete.
+  const abort = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) abort.abort(new Error('client disconnected'));
+  });
+
   const tally = { content: '', promptTokens: undefined as number | undefined, completionTokens: undefined as number | undefined };
   let recorded = false;
-  // Exactly one usage event per accepted request, whatever path it ends on.
-  const record = (status: 'ok' | 'error', reachedProvider: boolean): void => {
+  // Exactly one usage event per accepted request, whatever path it ends on. Speculative legs
+  // that lost are billed for what they actually generated (usually nothing: they are cancelled
+  // before their first token), added to the winner's tokens.
+  const record = (status: 'ok' | 'error', served: { model: string; provider: string } | undefined, legs: readonly LegRecord[]): void => {
     if (recorded) return;
     recorded = true;
+    const step = startStep(deps.metrics, 'accounting');
+    const others = legs.filter((leg) => leg.outcome !== 'won');
+    const extraPrompt = others.reduce((sum, leg) => sum + leg.promptTokens, 0);
+    const extraCompletion = others.reduce((sum, leg) => sum + leg.completionTokens, 0);
+    if (legs.length > 1) deps.logger.info({ requestId: context.requestId, legs }, 'request used several upstream legs');
     deps.usage.record({
       requestId: context.requestId,
       tenantId: context.key.tenantId,
       apiKeyId: context.key.apiKeyId,
-      model: chatRequest.model,
-      provider: route.adapter.name,
+      // The model that served is what is priced; a request no upstream served keeps the name the client sent.
+      model: served?.model ?? chatRequest.model,
+      provider: served?.provider ?? routing.plan.upstreams[0]?.provider ?? 'none',
       // A provider that failed before answering billed nothing.
-      promptTokens: reachedProvider ? (tally.promptTokens ?? countPromptTokens(chatRequest)) : 0,
-      completionTokens: reachedProvider ? (tally.completionTokens ?? estimateCompletionTokens(tally.content)) : 0,
+      promptTokens: (served ? (tally.promptTokens ?? countPromptTokens(chatRequest)) : 0) + extraPrompt,
+      completionTokens: (served ? (tally.completionTokens ?? estimateCompletionTokens(tally.content)) : 0) + extraCompletion,
       latencyMs: Date.now() - context.startedAt,
       status,
       completedAt: new Date(),
     });
+    step.end();
   };
 
-  let iterator: AsyncIterator<CompletionEvent>;
-  let first: IteratorResult<CompletionEvent>;
+  const adapterStep = startStep(deps.metrics, 'adapter_call', { 'switchyard.route': target.route.name });
+  let execution: Execution;
   try {
-    const call = await route.adapter.start(chatRequest, abort.signal);
-    iterator = call.events[Symbol.asyncIterator]();
-    // Wait for the first event before committing to a 200: a provider that fails this early
-    // still gets a clean error status (and could be failed over) instead of a broken stream.
-    first = await iterator.next();
+    // Waits for the first event before committing to a 200: an upstream that fails this early
+    // is failed over, and if all fail the client still gets a clean error status.
+    execution = await deps.router.execute(routing, chatRequest, abort.signal);
   } catch (error) {
-    record('error', false);
-    deps.logger.warn({ err: error, requestId: context.requestId, provider: route.adapter.name }, 'provider failed before the first byte');
+    adapterStep.end(error);
+    const legs = error instanceof ExecutionFailedError ? error.legs : [];
+    deps.router.completed(routing, { requestId: context.requestId, tenantId: context.key.tenantId, legs });
+    record('error', undefined, legs);
+    deps.logger.warn({ err: error, requestId: context.requestId, route: target.route.name, legs }, 'no upstream answered before the first byte');
     throw upstreamToApiError(error);
   }
+  adapterStep.span.setAttribute('switchyard.upstream', execution.winner.upstream.key);
+  adapterStep.end();
 
-  if (chatRequest.stream) {
-    await streamAnswer(deps, chatRequest, identity, iterator, first, tally, record, response, context);
-  } else {
-    await completeAnswer(deps, chatRequest, identity, iterator, first, tally, record, response, context);
-  }
+  const { winner } = execution;
+  const identity: CompletionIdentity = {
+    id: `chatcmpl-${context.requestId}`,
+    created: Math.floor(context.startedAt / 1000),
+    // Like OpenAI's aliases: the answer names the model that actually served it.
+    model: target.configured ? winner.upstream.model : chatRequest.model,
+  };
+  const aggregation = startStep(deps.metrics, 'aggregation', { 'switchyard.upstream': winner.upstream.key });
+  const outcome = chatRequest.stream
+    ? await streamAnswer(deps, chatRequest, identity, winner.iterator, winner.first, tally, response, context)
+    : await completeAnswer(deps, chatRequest, identity, winner.iterator, winner.first, tally, response, context);
+  aggregation.end(outcome === 'error' ? new Error('upstream failed mid-answer') : undefined);
+
+  winner.finish(outcome === 'ok' ? 'success' : outcome === 'error' ? 'failure' : 'cancelled');
+  const others = await execution.others;
+  deps.router.completed(routing, {
+    requestId: context.requestId,
+    tenantId: context.key.tenantId,
+    legs: others,
+    winner: outcome === 'cancelled' ? undefined : { upstream: winner.upstream, success: outcome === 'ok', latencyMs: Date.now() - context.startedAt },
+  });
+  const served = { model: winner.upstream.model, provider: winner.upstream.provider };
+  if (outcome === 'ok') afterResponse(response, () => record('ok', served, others));
+  else record('error', served, others);
 }
 
 type Tally = { content: string; promptTokens: number | undefined; completionTokens: number | undefined };
@@ -146,22 +198,22 @@ async function completeAnswer(
   iterator: AsyncIterator<CompletionEvent>,
   first: IteratorResult<CompletionEvent>,
   tally: Tally,
-  record: (status: 'ok' | 'error', reachedProvider: boolean) => void,
   response: ServerResponse,
   context: RequestContext,
-): Promise<void> {
+): Promise<AnswerOutcome> {
   let finishReason: FinishReason = 'stop';
   try {
     for (let step = first; !step.done; step = await iterator.next()) finishReason = apply(step.value, tally) ?? finishReason;
   } catch (error) {
-    record('error', true);
+    if (response.destroyed) return 'cancelled';
     deps.logger.warn({ err: error, requestId: context.requestId }, 'provider failed mid-answer');
-    throw upstreamToApiError(error);
+    sendError(response, upstreamToApiError(error));
+    return 'error';
   }
   const promptTokens = tally.promptTokens ?? countPromptTokens(chatRequest);
   const completionTokens = tally.completionTokens ?? estimateCompletionTokens(tally.content);
   sendJson(response, 200, chatCompletion(identity, tally.content, finishReason, usageOf(promptTokens, completionTokens)));
-  afterResponse(response, () => record('ok', true));
+  return 'ok';
 }
 
 async function streamAnswer(
@@ -171,10 +223,9 @@ async function streamAnswer(
   iterator: AsyncIterator<CompletionEvent>,
   first: IteratorResult<CompletionEvent>,
   tally: Tally,
-  record: (status: 'ok' | 'error', reachedProvider: boolean) => void,
   response: ServerResponse,
   context: RequestContext,
-): Promise<void> {
+): Promise<AnswerOutcome> {
   const includeUsage = chatRequest.stream_options?.include_usage === true;
   startEventStream(response);
   const write = async (text: string): Promise<void> => {
@@ -208,17 +259,16 @@ async function streamAnswer(
       await write(sseData(usageChunk(identity, usageOf(promptTokens, completionTokens))));
     }
   } catch (error) {
-    record('error', true);
     await iterator.return?.().catch(() => undefined);
     if (response.destroyed) {
       deps.logger.info({ requestId: context.requestId }, 'client disconnected mid-stream');
-      return;
+      return 'cancelled';
     }
     deps.logger.warn({ err: error, requestId: context.requestId }, 'provider failed mid-stream');
     // Headers are out: the failure becomes a final error event, and there is no [DONE].
     response.end(sseData(upstreamToApiError(error).toBody()));
-    return;
+    return 'error';
   }
   response.end(SSE_DONE);
-  afterResponse(response, () => record('ok', true));
+  return 'ok';
 }

@@ -1,10 +1,96 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What the router reports about each upstream when metrics are scraped. */
+export interface UpstreamSnapshot {
+  upstream: string;
+  breaker: 'closed' | 'open' | 'half-open';
+  concurrencyLimit: number;
+  inFlight: number;
+  queued: number;
+}
+
+const BREAKER_STATES = ['closed', 'half-open', 'open'] as const;
 
 /** One registry per data-plane instance, so several instances (tests) never collide. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'switchyard_data_plane_' });
+  // Gauges read the router's live state at scrape time (a breaker turns half-open by the clock, not by an event).
+  let upstreams: () => readonly UpstreamSnapshot[] = () => [];
+  const snapshotGauge = (name: string, help: string, value: (s: UpstreamSnapshot) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['upstream'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const snapshot of upstreams()) this.set({ upstream: snapshot.upstream }, value(snapshot));
+      },
+    });
+  snapshotGauge('switchyard_upstream_concurrency_limit', 'Adaptive (AIMD) concurrency limit per upstream', (s) => s.concurrencyLimit);
+  snapshotGauge('switchyard_upstream_in_flight', 'Calls in flight per upstream', (s) => s.inFlight);
+  snapshotGauge('switchyard_upstream_queued', 'Calls waiting for a concurrency slot per upstream', (s) => s.queued);
+  new Gauge({
+    name: 'switchyard_upstream_breaker_state',
+    help: 'Circuit breaker state per upstream: 1 for the current state, 0 for the others',
+    labelNames: ['upstream', 'state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const snapshot of upstreams()) {
+        for (const state of BREAKER_STATES) this.set({ upstream: snapshot.upstream, state }, snapshot.breaker === state ? 1 : 0);
+      }
+    },
+  });
   return {
+    /** The router registers where the upstream gauges read from. */
+    observeUpstreams(source: () => readonly UpstreamSnapshot[]): void {
+      upstreams = source;
+    },
+    breakerTransitions: new Counter({
+      name: 'switchyard_upstream_breaker_transitions_total',
+      help: 'Circuit breaker state changes per upstream, by the state entered',
+      labelNames: ['upstream', 'state'] as const,
+      registers: [registry],
+    }),
+    shedRequests: new Counter({
+      name: 'switchyard_shed_requests_total',
+      help: 'Attempts refused without calling the upstream: concurrency queue full (overloaded) or breaker open',
+      labelNames: ['upstream', 'reason'] as const,
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'switchyard_upstream_retries_total',
+      help: 'Retries of the same upstream after it asked to back off (429/503)',
+      labelNames: ['upstream'] as const,
+      registers: [registry],
+    }),
+    legs: new Counter({
+      name: 'switchyard_router_legs_total',
+      help: 'Upstream legs per request, by outcome: won (served the answer), lost (cancelled speculative leg), failed',
+      labelNames: ['upstream', 'outcome'] as const,
+      registers: [registry],
+    }),
+    legTokens: new Counter({
+      name: 'switchyard_router_leg_tokens_total',
+      help: 'Completion tokens generated per upstream leg, by outcome (lost legs are billed too)',
+      labelNames: ['upstream', 'outcome'] as const,
+      registers: [registry],
+    }),
+    routeDecisions: new Counter({
+      name: 'switchyard_route_decisions_total',
+      help: 'Requests per route and the model that served them',
+      labelNames: ['route', 'model'] as const,
+      registers: [registry],
+    }),
+    stepLatency: new Histogram({
+      name: 'switchyard_step_duration_seconds',
+      help: 'Time spent per request-path step (ingress, policy, routing_decision, adapter_call, aggregation, accounting)',
+      labelNames: ['step'] as const,
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
     registry,
     requests: new Counter({
       name: 'switchyard_http_requests_total',

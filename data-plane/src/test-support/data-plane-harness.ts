@@ -4,7 +4,7 @@ import { generateApiKeySecret } from '@switchyard/identity';
 import { createStaticPriceBookSource, type PriceBook, type PriceBookSource } from '../accounting/price-book';
 import { USAGE_STREAM, usageEventSchema, type UsageEvent } from '../accounting/usage-event';
 import type { ProviderConfig } from '../adapters/provider-registry';
-import { createDataPlane, type DataPlane } from '../app';
+import { createDataPlane, type DataPlane, type DataPlaneDeps } from '../app';
 import type { Bus } from '../bus/bus';
 import { createInProcessBus } from '../bus/in-process-bus';
 import type { ApiKeyRecord, ApiKeyResolver } from '../ingress/api-keys';
@@ -51,6 +51,8 @@ export interface HarnessOptions {
   priceBook?: PriceBookSource;
   bus?: Bus;
   rateLimiter?: RateLimiter;
+  routes?: DataPlaneDeps['routes'];
+  routing?: DataPlaneDeps['routing'];
 }
 
 export interface Harness {
@@ -79,6 +81,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     providers: options.providers ?? [MOCK_PROVIDER],
     limits: { requestsPerMinutePerKey: options.requestsPerMinutePerKey ?? 1_000 },
     maxBodyBytes: options.maxBodyBytes,
+    routes: options.routes,
+    routing: options.routing,
   });
   await new Promise<void>((resolve) => dataPlane.server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = dataPlane.server.address() as AddressInfo;

@@ -10,12 +10,25 @@ export interface MockBehaviour {
   chunks?: number;
 }
 
+/**
+ * Directives for every request to this provider instance (between the defaults and the prompt's),
+ * optionally only for its first N requests: "this upstream fails twice, then recovers". This is
+ * what lets one route's candidates behave differently for the same prompt in tests.
+ */
+export interface MockProviderScript {
+  directives: MockDirectives;
+  firstRequests?: number;
+}
+
 /** The in-process mock provider: no HTTP, same deterministic output as the mock HTTP server. */
-export function createMockAdapter(name = 'mock', defaults: MockBehaviour = {}): ProviderAdapter {
+export function createMockAdapter(name = 'mock', defaults: MockBehaviour = {}, script?: MockProviderScript): ProviderAdapter {
+  let requests = 0;
   return {
     name,
     async start(request: ChatCompletionRequest, signal: AbortSignal) {
-      const directives: MockDirectives = { ...defaults, ...directivesFromPrompt(request) };
+      requests += 1;
+      const scripted = script && (script.firstRequests === undefined || requests <= script.firstRequests) ? script.directives : {};
+      const directives: MockDirectives = { ...defaults, ...scripted, ...directivesFromPrompt(request) };
       if (directives.hang) {
         await sleep(2 ** 31 - 1, undefined, { signal });
       }

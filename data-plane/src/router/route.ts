@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * A route: a name clients send as `model`, the candidate models behind it, how to pick among
+ * them, and what to do when they fail. Validated once at start-up.
+ */
+const candidateSchema = z.object({
+  model: z.string().min(1).max(256),
+  /** Provider name; default: the first provider serving `model`. */
+  provider: z.string().min(1).optional(),
+  weight: z.number().positive().max(1_000_000).optional(),
+  /** Lower goes first (priority strategy). */
+  priority: z.number().int().min(0).max(1_000_000).optional(),
+});
+
+const rewardWeightsSchema = z
+  .object({
+    success: z.number().min(0).default(1),
+    latency: z.number().min(0).default(0),
+    cost: z.number().min(0).default(0),
+    quality: z.number().min(0).default(0),
+  })
+  .refine((w) => w.success + w.latency + w.cost + w.quality > 0, 'at least one reward weight must be positive');
+
+const strategySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('weighted') }),
+  z.object({ kind: z.literal('priority') }),
+  z.object({ kind: z.literal('least-latency') }),
+  z.object({ kind: z.literal('cheapest') }),
+  z.object({
+    kind: z.literal('bandit'),
+    reward: rewardWeightsSchema.default({ success: 1, latency: 0, cost: 0, quality: 0 }),
+    /** Latency at or above which the latency reward is 0. */
+    latencyTargetMs: z.number().int().positive().default(5_000),
+    /** Blended price (input + output per 1k tokens) at or above which the cost reward is 0. */
+    costTargetPer1kMicros: z.number().int().positive().default(20_000),
+  }),
+]);
+
+const speculativeSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('parallel'), k: z.number().int().min(2).max(8) }),
+  z.object({
+    mode: z.literal('hedge'),
+    /** Start the hedge when the primary's first token is later than this percentile of its history. */
+    afterPercentile: z.number().min(50).max(99.9).default(95),
+    /** Never hedge earlier than this (and this is the delay while there is no history). */
+    minDelayMs: z.number().int().min(0).max(60_000).default(500),
+  }),
+]);
+
+export const routeSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]*$/, 'letters, digits and . _ : / - only'),
+    candidates: z.array(candidateSchema).min(1).max(32),
+    strategy: strategySchema,
+    constraints: z
+      .object({
+        /** Drop candidates whose blended price (input + output per 1k tokens) is above this. Hard. */
+        maxCostPer1kMicros: z.number().int().nonnegative().optional(),
+        /** Drop candidates whose observed p99 time to first token is above this (soft: kept if all fail it). */
+        maxP99Ms: z.number().int().positive().optional(),
+      })
+      .optional(),
+    /** Other route or model names tried, in order, once every candidate has failed. */
+    fallbacks: z.array(z.string().min(1).max(256)).max(8).optional(),
+    speculative: speculativeSchema.optional(),
+    retries: z
+      .object({ max: z.number().int().min(0).max(5), baseMs: z.number().int().min(1).max(10_000).default(100) })
+      .optional(),
+    /** Give up on a candidate that has not produced its first event in this time and fail over. */
+    firstTokenTimeoutMs: z.number().int().positive().max(600_000).optional(),
+  })
+  .refine((r) => new Set(r.candidates.map((c) => `${c.provider ?? ''}/${c.model}`)).size === r.candidates.length, {
+    message: 'candidates must be distinct',
+    path: ['candidates'],
+  })
+  .refine((r) => !r.fallbacks?.includes(r.name), { message: 'a route cannot fall back to itself', path: ['fallbacks'] });
+
+export type RouteConfig = z.input<typeof routeSchema>;
+export type Route = z.infer<typeof routeSchema>;
+export type RouteCandidate = Route['candidates'][number];
+export type StrategyConfig = Route['strategy'];
+export type SpeculativeConfig = NonNullable<Route['speculative']>;
+export type RewardWeights = Extract<StrategyConfig, { kind: 'bandit' }>['reward'];
+
+export const routesSchema = z.array(routeSchema).max(1_000);
+
+/** Parses route configuration; throws one error listing every problem. */
+export function parseRoutes(input: unknown): Route[] {
+  const parsed = routesSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new Error(`Invalid routes: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}

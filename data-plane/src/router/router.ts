@@ -1,0 +1,213 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { PriceBook, PriceBookSource } from '../accounting/price-book';
+import type { ChatCompletionRequest } from '../api/chat-completion-request';
+import type { ProviderRegistry } from '../adapters/provider-registry';
+import type { Metrics } from '../telemetry/metrics';
+import type { AimdOptions } from './adaptive-concurrency';
+import type { CircuitBreakerOptions } from './circuit-breaker';
+import { applyConstraints } from './constraints';
+import { execute, type Execution, type ExecutionPlan, type LegRecord, type Upstream } from './execute';
+import { createFeedbackLog, type FeedbackLog } from './feedback-log';
+import type { Random } from './random';
+import { createRetryBudget } from './retry';
+import type { Route } from './route';
+import type { RouteTable } from './route-table';
+import { createStrategy } from './strategies/create-strategy';
+import type { RankableCandidate, Strategy } from './strategies/strategy';
+import { createUpstreamHealthRegistry } from './upstream-health';
+import { createUpstreamStats, type UpstreamStats } from './upstream-stats';
+
+/** What a client's `model` names: a configured route, or a plain model as a one-candidate route. */
+export interface ResolvedTarget {
+  route: Route;
+  /** False for a plain model. */
+  configured: boolean;
+  strategy: Strategy;
+}
+
+export interface RoutingDecision {
+  target: ResolvedTarget;
+  plan: ExecutionPlan;
+}
+
+export interface Router {
+  resolve(name: string): ResolvedTarget | undefined;
+  /** Constraints, ranking, fallbacks: the ordered upstreams and how to run them. */
+  decide(target: ResolvedTarget): Promise<RoutingDecision>;
+  execute(decision: RoutingDecision, request: ChatCompletionRequest, signal: AbortSignal): Promise<Execution>;
+  /**
+   * The request ended (served or not): learning strategies see every leg that failed and the
+   * winner's outcome; a served request becomes ratable through feedback.
+   */
+  completed(decision: RoutingDecision, ended: EndedRequest): void;
+  /** A client's quality score for a request it made; false when the request is unknown to this replica. */
+  feedback(requestId: string, tenantId: string, score: number): boolean;
+  /** Routes then plain models, for GET /v1/models. */
+  listing(): { routes: readonly Route[]; models: readonly { id: string; ownedBy: string }[] };
+}
+
+export interface EndedRequest {
+  requestId: string;
+  tenantId: string;
+  legs: readonly LegRecord[];
+  winner?: { upstream: Upstream; success: boolean; latencyMs: number };
+}
+
+export interface RouterOptions {
+  routes: RouteTable;
+  providers: ProviderRegistry;
+  priceBook: PriceBookSource;
+  metrics: Metrics;
+  logger: Logger;
+  random?: Random;
+  clock?: () => number;
+  breaker?: CircuitBreakerOptions;
+  concurrency?: AimdOptions;
+  stats?: UpstreamStats;
+}
+
+/** Routes without a retry setting retry once; plain models do not (the client's SDK retries). */
+const DEFAULT_ROUTE_RETRIES = { max: 1, baseMs: 100 };
+const PLAIN_MODEL_RETRIES = { max: 0, baseMs: 100 };
+
+export function createRouter(options: RouterOptions): Router {
+  const random = options.random ?? Math.random;
+  const clock = options.clock ?? Date.now;
+  const { metrics, providers } = options;
+  const stats = options.stats ?? createUpstreamStats();
+  const health = createUpstreamHealthRegistry({
+    breaker: options.breaker,
+    concurrency: options.concurrency,
+    onBreakerTransition: (upstream, state) => {
+      metrics.breakerTransitions.inc({ upstream, state });
+      options.logger.warn({ upstream, state }, 'circuit breaker changed state');
+    },
+  });
+  metrics.observeUpstreams(() => health.snapshot(clock()));
+  const retryBudget = createRetryBudget();
+  const feedbackLog: FeedbackLog = createFeedbackLog();
+  const strategies = new Map<string, Strategy>();
+  const plainStrategy = createStrategy({ kind: 'priority' });
+
+  for (const route of options.routes.list()) {
+    for (const candidate of route.candidates) {
+      if (!providers.serve(candidate.model, candidate.provider)) {
+        throw new Error(`route ${route.name}: no provider ${candidate.provider ?? ''} serves model ${candidate.model}`);
+      }
+    }
+    for (const fallback of route.fallbacks ?? []) {
+      if (!options.routes.get(fallback) && !providers.route(fallback)) throw new Error(`route ${route.name}: unknown fallback ${fallback}`);
+    }
+    strategies.set(route.name, createStrategy(route.strategy));
+  }
+
+  const resolve = (name: string): ResolvedTarget | undefined => {
+    const route = options.routes.get(name);
+    if (route) return { route, configured: true, strategy: strategies.get(route.name)! };
+    if (!providers.route(name)) return undefined;
+    return {
+      route: { name, candidates: [{ model: name }], strategy: { kind: 'priority' }, retries: PLAIN_MODEL_RETRIES },
+      configured: false,
+      strategy: plainStrategy,
+    };
+  };
+
+  const upstreamsOf = (target: ResolvedTarget, book: PriceBook | null): Upstream[] => {
+    const candidates = target.route.candidates.flatMap((candidate) => {
+      const served = providers.serve(candidate.model, candidate.provider);
+      if (!served) return [];
+      const price = book?.prices.find((p) => p.model === candidate.model);
+      const upstream: Upstream = {
+        key: `${served.adapter.name}/${candidate.model}`,
+        model: candidate.model,
+        provider: served.adapter.name,
+        adapter: served.adapter,
+        pricePer1kMicros: price ? Number(price.inputPer1kMicros + price.outputPer1kMicros) : undefined,
+      };
+      const rankable: RankableCandidate = {
+        key: upstream.key,
+        model: candidate.model,
+        weight: candidate.weight ?? 1,
+        priority: candidate.priority ?? 0,
+        pricePer1kMicros: upstream.pricePer1kMicros,
+      };
+      return [{ upstream, rankable }];
+    });
+    const allowed = applyConstraints(
+      candidates.map((c) => c.rankable),
+      target.route.constraints,
+      (key) => stats.percentile(key, 99),
+    );
+    const ranked = target.strategy.rank(allowed, { random, now: clock(), latency: stats });
+    return ranked.map((r) => candidates.find((c) => c.rankable === r)!.upstream);
+  };
+
+  return {
+    resolve,
+    async decide(target) {
+      const book = await options.priceBook.current();
+      const upstreams = upstreamsOf(target, book);
+      // Fallback routes come after every candidate, ranked by their own strategies (one level deep: no cycles).
+      for (const name of target.route.fallbacks ?? []) {
+        const fallback = resolve(name);
+        if (!fallback) continue;
+        for (const upstream of upstreamsOf({ ...fallback, route: { ...fallback.route, fallbacks: [] } }, book)) {
+          if (!upstreams.some((u) => u.key === upstream.key)) upstreams.push(upstream);
+        }
+      }
+      const route = target.route;
+      return {
+        target,
+        plan: {
+          upstreams,
+          speculative: route.speculative,
+          retries: route.retries ?? (target.configured ? DEFAULT_ROUTE_RETRIES : PLAIN_MODEL_RETRIES),
+          firstTokenTimeoutMs: route.firstTokenTimeoutMs,
+        },
+      };
+    },
+    execute(decision, request, signal) {
+      return execute(
+        {
+          health,
+          stats,
+          retryBudget,
+          random,
+          clock,
+          sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+          metrics,
+          logger: options.logger,
+        },
+        decision.plan,
+        request,
+        signal,
+      );
+    },
+    completed(decision, ended) {
+      const { target, plan } = decision;
+      for (const leg of ended.legs) {
+        if (leg.outcome !== 'failed') continue;
+        const upstream = plan.upstreams.find((u) => u.key === leg.upstream);
+        target.strategy.observe?.({ key: leg.upstream, success: false, latencyMs: 0, pricePer1kMicros: upstream?.pricePer1kMicros });
+      }
+      const winner = ended.winner;
+      if (!winner) return;
+      target.strategy.observe?.({
+        key: winner.upstream.key,
+        success: winner.success,
+        latencyMs: winner.latencyMs,
+        pricePer1kMicros: winner.upstream.pricePer1kMicros,
+      });
+      metrics.routeDecisions.inc({ route: target.route.name, model: winner.upstream.model });
+      feedbackLog.remember(ended.requestId, { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key });
+    },
+    feedback(requestId, tenantId, score) {
+      const served = feedbackLog.take(requestId, tenantId);
+      if (!served) return false;
+      strategies.get(served.route)?.feedback?.(served.upstream, score);
+      return true;
+    },
+    listing: () => ({ routes: options.routes.list(), models: providers.models() }),
+  };
+}

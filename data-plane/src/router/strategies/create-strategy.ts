@@ -1,0 +1,23 @@
+import type { StrategyConfig } from '../route';
+import { createBanditStrategy } from './bandit';
+import { createCheapestStrategy } from './cheapest';
+import { createLeastLatencyStrategy } from './least-latency';
+import { createPriorityStrategy } from './priority';
+import type { Strategy } from './strategy';
+import { createWeightedStrategy } from './weighted';
+
+/** One strategy instance per route: learned state (bandit posteriors) belongs to the route. */
+export function createStrategy(config: StrategyConfig): Strategy {
+  switch (config.kind) {
+    case 'weighted':
+      return createWeightedStrategy();
+    case 'priority':
+      return createPriorityStrategy();
+    case 'least-latency':
+      return createLeastLatencyStrategy();
+    case 'cheapest':
+      return createCheapestStrategy();
+    case 'bandit':
+      return createBanditStrategy({ reward: config.reward, latencyTargetMs: config.latencyTargetMs, costTargetPer1kMicros: config.costTargetPer1kMicros });
+  }
+}

@@ -1,0 +1,52 @@
+import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import type { Metrics } from './metrics';
+
+/**
+ * The request path's steps, each an OpenTelemetry span and a histogram sample. Only
+ * `@opentelemetry/api` is used: spans are no-ops unless the process registers an SDK.
+ */
+export type Step = 'ingress' | 'policy' | 'routing_decision' | 'adapter_call' | 'aggregation' | 'accounting';
+
+const tracer = trace.getTracer('@switchyard/data-plane');
+
+export interface StepHandle {
+  span: Span;
+  end(error?: unknown): void;
+}
+
+/** Starts a step that ends later (e.g. an adapter call that lasts as long as the stream). */
+export function startStep(metrics: Pick<Metrics, 'stepLatency'>, step: Step, attributes: Attributes = {}): StepHandle {
+  const span = tracer.startSpan(step, { attributes });
+  const stopTimer = metrics.stepLatency.startTimer({ step });
+  let ended = false;
+  return {
+    span,
+    end(error) {
+      if (ended) return;
+      ended = true;
+      if (error !== undefined) {
+        span.recordException(error instanceof Error ? error : String(error));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+      stopTimer();
+    },
+  };
+}
+
+/** Runs `fn` as one step, with its span active so nested steps become children. */
+export async function inStep<T>(metrics: Pick<Metrics, 'stepLatency'>, step: Step, fn: (span: Span) => Promise<T>, attributes: Attributes = {}): Promise<T> {
+  return tracer.startActiveSpan(step, { attributes }, async (span) => {
+    const stopTimer = metrics.stepLatency.startTimer({ step });
+    try {
+      return await fn(span);
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+      stopTimer();
+    }
+  });
+}
