@@ -1,0 +1,11 @@
+export { POLICY_CHANGED_CHANNEL, policyChangedMessage, policyChangedMessageSchema } from './channel';
+export type { PolicyChangedMessage } from './channel';
+export { DEFAULT_POLICY_ID, DEFAULT_POLICY_SET, DEFAULT_POLICY_TEXT } from './default-policy';
+export { createDatabaseActivePolicySource } from './active-policy-source';
+export type { ActivePolicy, ActivePolicySource } from './active-policy-source';
+export { createBufferedDecisionLog, createDatabaseDecisionLogWriter } from './decision-log';
+export type { BufferedDecisionLogOptions, DecisionLog, DecisionLogWriter, LoggedDecision } from './decision-log';
+export { createPolicyDecisionPoint, UNLOADABLE_POLICY_ID } from './decision-point';
+export type { PolicyDecisionPoint, PolicyDecisionPointOptions, PolicyDecisionResult, TenantPolicy } from './decision-point';
+export { useModelRequest, REGION_HEADER, DATA_CLASSIFICATION_HEADER } from './use-model-request';
+export type { UseModelRequestInput } from './use-model-request';

@@ -1,0 +1,47 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { PolicyRequest } from '../request';
+import { POLICY_ACTIONS } from '../vocabulary';
+
+/** Headers a client may send to describe where its data may be processed and how sensitive it is. */
+export const REGION_HEADER = 'x-switchyard-region';
+export const DATA_CLASSIFICATION_HEADER = 'x-switchyard-data-classification';
+
+const HEADER_VALUE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** A header value usable as a policy attribute, or undefined (absent, repeated, or not a short token). */
+function tokenHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return typeof value === 'string' && HEADER_VALUE.test(value) ? value : undefined;
+}
+
+export interface UseModelRequestInput {
+  apiKeyId: string;
+  tenantId: string;
+  scopes: readonly string[];
+  /** What the client asked for in `model` (a model or a route name). */
+  model: string;
+  /** The route it resolved to (equal to `model` for a plain model). */
+  route: string;
+  headers: IncomingHttpHeaders;
+  now: Date;
+}
+
+/**
+ * The ABAC request for "may this API key use this model/route": principal = the key (with its
+ * tenant and scopes), resource = `Model::"<model>"` with its route, context = region, data
+ * classification (from headers, when sent) and the UTC hour.
+ */
+export function useModelRequest(input: UseModelRequestInput): PolicyRequest {
+  const region = tokenHeader(input.headers, REGION_HEADER);
+  const classification = tokenHeader(input.headers, DATA_CLASSIFICATION_HEADER);
+  return {
+    principal: { id: input.apiKeyId, tenant: input.tenantId, roles: [], scopes: [...input.scopes], kind: 'api_key' },
+    action: POLICY_ACTIONS.useModel,
+    resource: { type: 'Model', id: input.model, model: input.model, route: input.route },
+    context: {
+      hour: input.now.getUTCHours(),
+      ...(region === undefined ? {} : { region }),
+      ...(classification === undefined ? {} : { data_classification: classification }),
+    },
+  };
+}
