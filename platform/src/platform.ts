@@ -15,6 +15,7 @@ import {
 } from '@switchyard/identity';
 import { createTenantsService, createTenantsSubgraph } from '@switchyard/subgraph-tenants';
 import { createCostSubgraph, startUsageConsumer } from '@switchyard/subgraph-cost';
+import { createDpSubgraph } from '@switchyard/subgraph-dp';
 import { createSupergraphServer } from '@switchyard/supergraph';
 import type { Component, PlatformEnv } from './config';
 import { listen } from './listen';
@@ -35,6 +36,7 @@ export interface RunningPlatform {
     oidcIssuer: string;
     tenantsSubgraph: string;
     costSubgraph: string;
+    dpSubgraph: string;
   };
   backends: { database: 'postgres' | 'pglite'; bus: 'redis' | 'in-process' };
   /** Set only when this start created the demo tenant's first key (fresh data). */
@@ -68,9 +70,10 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       oidcIssuer,
       tenantsSubgraph: `${url(env.TENANTS_SUBGRAPH_PORT)}/graphql`,
       costSubgraph: `${url(env.COST_SUBGRAPH_PORT)}/graphql`,
+      dpSubgraph: `${url(env.DP_SUBGRAPH_PORT)}/graphql`,
     };
 
-    const needsDatabase = has('tenants') || has('cost') || has('data-plane');
+    const needsDatabase = has('tenants') || has('cost') || has('dp') || has('data-plane');
     let db: Database | null = null;
     if (needsDatabase) {
       progress(env.DATABASE_URL ? 'database: Postgres (DATABASE_URL)' : `database: embedded PGlite in ${path.join(env.SWITCHYARD_DATA_DIR, 'pglite')}`);
@@ -128,9 +131,13 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       const consumer = startUsageConsumer({ db, bus });
       closers.push(() => consumer.stop());
     }
+    if (db && has('dp')) {
+      const app = createDpSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:dp') });
+      await serve('dp subgraph (/graphql, /metrics)', app.server, env.DP_SUBGRAPH_PORT, app.close);
+    }
     if (has('gateway')) {
       const app = createSupergraphServer({
-        subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph },
+        subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph },
         signer: createInternalTokenSigner(keys.privateKey),
         verifyAccessToken: createAccessTokenVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE }),
         bus,

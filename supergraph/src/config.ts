@@ -22,6 +22,7 @@ const envSchema = z.object({
   SUPERGRAPH_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   TENANTS_SUBGRAPH_URL: z.url('TENANTS_SUBGRAPH_URL must be an http(s) URL').default('http://127.0.0.1:4101/graphql'),
   COST_SUBGRAPH_URL: z.url('COST_SUBGRAPH_URL must be an http(s) URL').default('http://127.0.0.1:4104/graphql'),
+  DP_SUBGRAPH_URL: z.url('DP_SUBGRAPH_URL must be an http(s) URL').default('http://127.0.0.1:4106/graphql'),
   OIDC_ISSUER: z.url('OIDC_ISSUER must be the issuer URL').default('http://127.0.0.1:4400'),
   OIDC_AUDIENCE: z.string().min(1).default('urn:switchyard:api'),
   /** Default: discovered from the issuer. */

@@ -1,4 +1,4 @@
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import type { InternalTokenSigner } from '@switchyard/identity';
 import { disableApolloTelemetry } from '../config';
 import { createCachingSigner } from './caching-signer';
@@ -6,10 +6,15 @@ import { InternalTokenDataSource } from './internal-token-data-source';
 
 export interface GatewayOptions {
   supergraphSdl: string;
-  /** Subgraph URL by subgraph name; every subgraph in the supergraph must have one. */
+  /** Subgraph URL by subgraph name; a subgraph without one answers SUBGRAPH_UNAVAILABLE. */
   subgraphUrls: Readonly<Record<string, string>>;
   signer: InternalTokenSigner;
 }
+
+/** Stands in for a subgraph that has no URL: its fields fail alone with SUBGRAPH_UNAVAILABLE, no network involved. */
+const unconfiguredSubgraph: GraphQLDataSource = {
+  process: () => Promise.resolve({ errors: [{ message: 'subgraph not configured', extensions: { code: 'SUBGRAPH_UNAVAILABLE' } }] }),
+};
 
 /** An Apollo gateway over the committed supergraph, routing by subgraph name to runtime URLs. */
 export function createGateway(options: GatewayOptions): ApolloGateway {
@@ -19,7 +24,8 @@ export function createGateway(options: GatewayOptions): ApolloGateway {
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }) => {
       const url = options.subgraphUrls[name];
-      if (!url) throw new Error(`no URL configured for subgraph "${name}"`);
+      // A gateway run without one domain (e.g. tests, partial deployments) still serves the rest.
+      if (!url) return unconfiguredSubgraph;
       return new InternalTokenDataSource({ name, url }, signer);
     },
   });

@@ -1,4 +1,5 @@
 import { COST_UPDATED_CHANNEL } from '@switchyard/data-plane/accounting';
+import { DP_BUDGET_CHANGED_CHANNEL } from '@switchyard/subgraph-dp/channels';
 import { z } from 'zod';
 
 /**
@@ -31,4 +32,5 @@ const byTenantArgument = (args: Readonly<Record<string, unknown>>): string => St
 
 export const SUBSCRIPTION_ROUTES: Readonly<Record<string, SubscriptionRoute>> = {
   costUpdated: { channel: COST_UPDATED_CHANNEL, queryField: 'costSummary', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
+  dpBudgetChanged: { channel: DP_BUDGET_CHANGED_CHANNEL, queryField: 'dpBudgets', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
 };
