@@ -58,6 +58,8 @@ export interface AuditStore {
   /** Entries in seq order with seq > afterSeq. */
   listEntries(scope: ReadScope, filter: AuditEntryFilter, afterSeq: number, limit: number): Promise<StoredAuditEntry[]>;
   getEntry(scope: ReadScope, seq: number): Promise<StoredAuditEntry | null>;
+  /** The newest entry of one tenant. */
+  latestEntry(scope: { tenantId: string }): Promise<StoredAuditEntry | null>;
   entriesOfSubject(subjectKey: string): Promise<StoredAuditEntry[]>;
   /** Drops payloads (never hashes) of `classification` that occurred before `before`. Returns how many. */
   clearPayloads(classification: string, before: Date): Promise<number>;

@@ -178,6 +178,13 @@ export function createPrismaAuditStore(db: Database): AuditStore {
       });
     },
 
+    latestEntry(scope) {
+      return read(scope, async (tx) => {
+        const row = await tx.auditEntry.findFirst({ where: { tenantId: scope.tenantId }, orderBy: { seq: 'desc' } });
+        return row ? toEntry(row) : null;
+      });
+    },
+
     entriesOfSubject(subjectKey) {
       return db.withPlatform(async (tx) => (await tx.auditEntry.findMany({ where: { subjectKey }, orderBy: { seq: 'asc' } })).map(toEntry));
     },

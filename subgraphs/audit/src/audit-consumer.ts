@@ -1,0 +1,109 @@
+import { hostname } from 'node:os';
+import { USAGE_STREAM } from '@switchyard/data-plane/accounting';
+import type { Bus } from '@switchyard/data-plane/bus';
+import { AUDIT_STREAM } from './audit-event';
+import type { AuditLedger } from './audit-ledger';
+import { createConsoleLogger, type Logger } from './logger';
+import { parseAuditStreamEntry, parseUsageStreamEntry, type ParsedStreamEvent } from './stream-events';
+
+/**
+ * Appends events from the durable streams to the ledger: `switchyard:audit` (group
+ * `audit-writer`) and one entry per inference request from `switchyard:usage` (group
+ * `audit-usage`, beside the cost domain's own group). At-least-once delivery + idempotency keys:
+ * entries are acked only after the append committed; a replay appends nothing.
+ */
+export const AUDIT_WRITER_GROUP = 'audit-writer';
+export const AUDIT_USAGE_GROUP = 'audit-usage';
+
+export interface AuditConsumerDeps {
+  ledger: AuditLedger;
+  bus: Bus;
+  consumerName?: string;
+  logger?: Logger;
+  batchSize?: number;
+  blockMs?: number;
+  claimIdleMs?: number;
+  retryDelayMs?: number;
+  /** Also turn usage events into inference audit entries (default true). */
+  auditInference?: boolean;
+}
+
+export interface AuditConsumer {
+  stop(): Promise<void>;
+}
+
+export function startAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
+  const { bus, ledger } = deps;
+  const logger = deps.logger ?? createConsoleLogger('audit-consumer');
+  const consumer = deps.consumerName ?? `audit-${hostname()}-${process.pid}`;
+  const batchSize = deps.batchSize ?? 100;
+  const blockMs = deps.blockMs ?? 1000;
+  const claimIdleMs = deps.claimIdleMs ?? 30_000;
+  const retryDelayMs = deps.retryDelayMs ?? 1000;
+  let stopping = false;
+  const wakers = new Set<() => void>();
+
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wakers.add(done);
+    });
+  }
+
+  async function loop(stream: string, group: string, parse: (payload: string) => ParsedStreamEvent): Promise<void> {
+    let groupReady = false;
+    while (!stopping) {
+      try {
+        if (!groupReady) {
+          await bus.ensureGroup(stream, group);
+          groupReady = true;
+        }
+        const stale = await bus.claimStale(stream, group, consumer, claimIdleMs, batchSize);
+        const entries = stale.length > 0 ? stale : await bus.readGroup(stream, group, consumer, { count: batchSize, blockMs });
+        if (entries.length === 0) continue;
+        const valid: Array<{ id: string; event: ParsedStreamEvent & { ok: true } }> = [];
+        const rejected: string[] = [];
+        for (const entry of entries) {
+          const parsed = parse(entry.payload);
+          if (parsed.ok) valid.push({ id: entry.id, event: parsed });
+          else {
+            logger.warn({ stream, entryId: entry.id, reason: parsed.reason }, 'dropping invalid audit event');
+            rejected.push(entry.id);
+          }
+        }
+        // Invalid entries can never succeed; acking them keeps them from being retried forever.
+        if (rejected.length > 0) await bus.ack(stream, group, rejected);
+        if (valid.length === 0) continue;
+        try {
+          await ledger.appendMany(valid.map((item) => item.event.event));
+        } catch (error) {
+          // Left pending: claimed again after claimIdleMs (idempotency keys make a retry safe).
+          logger.error({ stream, entries: valid.length, err: String(error) }, 'appending audit events failed; will retry');
+          await pause(retryDelayMs);
+          continue;
+        }
+        await bus.ack(stream, group, valid.map((item) => item.id));
+      } catch (error) {
+        if (stopping) break;
+        logger.error({ stream, err: String(error) }, 'audit consumer round failed; retrying');
+        await pause(retryDelayMs);
+      }
+    }
+  }
+
+  const loops = [loop(AUDIT_STREAM, AUDIT_WRITER_GROUP, parseAuditStreamEntry)];
+  if (deps.auditInference ?? true) loops.push(loop(USAGE_STREAM, AUDIT_USAGE_GROUP, parseUsageStreamEntry));
+
+  return {
+    async stop() {
+      stopping = true;
+      for (const wake of [...wakers]) wake();
+      await Promise.all(loops);
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import type { Principal } from '@switchyard/identity';
+import type { AuditService } from './audit-service';
+
+export interface AuditContext {
+  principal: Principal;
+  service: AuditService;
+}

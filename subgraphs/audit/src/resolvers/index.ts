@@ -1,0 +1,40 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { Checkpoint } from '@switchyard/data-plane/ledger';
+import type { AuditContext } from '../context';
+import type { ConsistencyProofResult, InclusionProofResult, ReadableAuditEntry } from '../audit-ledger';
+import { encodeCursor } from '../audit-service';
+import type { AuditEntryFilter } from '../audit-store';
+import { dateTimeScalar } from '../date-time-scalar';
+import { subscriptionViaGateway } from '../errors';
+
+const refuse = (): never => {
+  throw subscriptionViaGateway();
+};
+
+interface EntryConnection {
+  edges: Array<{ cursor: string; node: ReadableAuditEntry }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+const queryResolvers = {
+  async auditEntries(_: unknown, args: { filter?: AuditEntryFilter | null; first: number; after?: string | null }, { principal, service }: AuditContext): Promise<EntryConnection> {
+    const page = await service.listEntries(principal, args.filter, args.first, args.after);
+    const edges = page.entries.map((node) => ({ cursor: encodeCursor(node.seq), node }));
+    return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  },
+  auditEntry: (_: unknown, args: { seq: number }, { principal, service }: AuditContext): Promise<ReadableAuditEntry | null> => service.entry(principal, args.seq),
+  latestAuditEntry: (_: unknown, args: { tenantId: string }, { principal, service }: AuditContext): Promise<ReadableAuditEntry | null> =>
+    service.latestEntry(principal, args.tenantId),
+  latestCheckpoint: (_: unknown, __: unknown, { principal, service }: AuditContext): Promise<Checkpoint | null> => service.latestCheckpoint(principal),
+  inclusionProof: (_: unknown, args: { seq: number; treeSize?: number | null }, { principal, service }: AuditContext): Promise<InclusionProofResult> =>
+    service.inclusionProof(principal, args.seq, args.treeSize),
+  consistencyProof: (_: unknown, args: { oldSize: number; newSize?: number | null }, { principal, service }: AuditContext): Promise<ConsistencyProofResult> =>
+    service.consistencyProof(principal, args.oldSize, args.newSize),
+};
+
+export const resolvers = {
+  DateTime: dateTimeScalar,
+  Query: queryResolvers,
+  // Declared so it composes into the API schema; the gateway serves it over graphql-ws (DESIGN.md §4).
+  Subscription: { auditAppended: { subscribe: refuse, resolve: refuse } },
+} as unknown as GraphQLResolverMap<AuditContext>;

@@ -1,0 +1,58 @@
+import { usageEventSchema } from '@switchyard/data-plane/accounting';
+import { auditEventSchema, type AuditEventInput } from './audit-event';
+
+/** A stream entry turned into an audit event, or the reason it never can be. */
+export type ParsedStreamEvent = { ok: true; event: AuditEventInput } | { ok: false; reason: string };
+
+function parseJson(payload: string): unknown {
+  try {
+    return JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string {
+  return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
+}
+
+export function parseAuditStreamEntry(payload: string): ParsedStreamEvent {
+  const json = parseJson(payload);
+  if (json === undefined) return { ok: false, reason: 'payload is not JSON' };
+  const result = auditEventSchema.safeParse(json);
+  return result.success ? { ok: true, event: result.data } : { ok: false, reason: describeIssues(result.error.issues) };
+}
+
+/**
+ * One audit entry per inference request, from the usage event the data plane already emits
+ * (its routing decision: model and provider; its cost and status). Idempotent by request id.
+ */
+export function parseUsageStreamEntry(payload: string): ParsedStreamEvent {
+  const json = parseJson(payload);
+  if (json === undefined) return { ok: false, reason: 'payload is not JSON' };
+  const result = usageEventSchema.safeParse(json);
+  if (!result.success) return { ok: false, reason: describeIssues(result.error.issues) };
+  const usage = result.data;
+  return {
+    ok: true,
+    event: {
+      idempotencyKey: `inference:${usage.requestId}`,
+      tenantId: usage.tenantId,
+      actor: usage.apiKeyId ? `api-key:${usage.apiKeyId}` : 'service:data-plane',
+      action: 'inference.request',
+      dataClassification: 'internal',
+      occurredAt: usage.createdAt,
+      payload: {
+        requestId: usage.requestId,
+        model: usage.model,
+        provider: usage.provider,
+        status: usage.status,
+        promptTokens: usage.promptTokens,
+        completionTokens: usage.completionTokens,
+        costMicros: usage.costMicros,
+        priceBookVersion: usage.priceBookVersion,
+        latencyMs: usage.latencyMs,
+      },
+    },
+  };
+}
