@@ -141,6 +141,65 @@ export const costUpdatedSubscription = operation<{ costUpdated: CostSummary }, {
   z.object({ costUpdated: costSummarySchema }),
 );
 
+const epsilonDeltaSchema = z.object({ epsilon: z.number(), delta: z.number() });
+
+export const dpBudgetSchema = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  dataset: z.string(),
+  mode: z.enum(['PURE_EPSILON', 'ZCDP']),
+  cap: z.string(),
+  spent: z.string(),
+  reserved: z.string(),
+  remaining: z.string(),
+  remainingMicros: z.string(),
+  capMicros: z.string(),
+  usedPercent: z.number(),
+  delta: z.number().nullable(),
+  capEpsilonDelta: epsilonDeltaSchema.nullable(),
+  spentEpsilonDelta: epsilonDeltaSchema.nullable(),
+  alertThresholds: z.array(z.number().int()),
+});
+export type DpBudget = z.infer<typeof dpBudgetSchema>;
+export type DpAccountingMode = DpBudget['mode'];
+
+// Inlined rather than a fragment: the subscription is re-run as a query by the gateway.
+const DP_BUDGET_FIELDS = `
+    id tenantId dataset mode cap spent reserved remaining remainingMicros capMicros usedPercent delta
+    capEpsilonDelta { epsilon delta }
+    spentEpsilonDelta { epsilon delta }
+    alertThresholds`;
+
+export const dpBudgetsQuery = operation<{ dpBudgets: DpBudget[] }, { tenantId: string }>(
+  'ConsoleDpBudgets',
+  `query ConsoleDpBudgets($tenantId: ID!) {
+  dpBudgets(tenantId: $tenantId) {${DP_BUDGET_FIELDS}
+  }
+}`,
+  z.object({ dpBudgets: z.array(dpBudgetSchema) }),
+);
+
+export const dpBudgetChangedSubscription = operation<{ dpBudgetChanged: DpBudget[] }, { tenantId: string }>(
+  'ConsoleDpBudgetChanged',
+  `subscription ConsoleDpBudgetChanged($tenantId: ID!) {
+  dpBudgetChanged(tenantId: $tenantId) {${DP_BUDGET_FIELDS}
+  }
+}`,
+  z.object({ dpBudgetChanged: z.array(dpBudgetSchema) }),
+);
+
+export const createDpBudgetMutation = operation<
+  { createDpBudget: DpBudget },
+  { input: { tenantId: string; dataset: string; mode: DpAccountingMode; cap: string; delta?: number | null; alertThresholds?: number[] } }
+>(
+  'ConsoleCreateDpBudget',
+  `mutation ConsoleCreateDpBudget($input: CreateDpBudgetInput!) {
+  createDpBudget(input: $input) {${DP_BUDGET_FIELDS}
+  }
+}`,
+  z.object({ createDpBudget: dpBudgetSchema }),
+);
+
 export const CONSOLE_OPERATIONS = [
   tenantsQuery,
   tenantQuery,
@@ -150,4 +209,7 @@ export const CONSOLE_OPERATIONS = [
   revokeApiKeyMutation,
   costSummaryQuery,
   costUpdatedSubscription,
+  dpBudgetsQuery,
+  dpBudgetChangedSubscription,
+  createDpBudgetMutation,
 ] as const;

@@ -56,9 +56,14 @@ export default async function TenantPage({ params }: Props) {
             <span>created {formatTimestamp(tenant.createdAt)} UTC</span>
           </div>
         </div>
-        <Link className="button" href={`${path}/cost`} data-testid="cost-link">
-          Live cost →
-        </Link>
+        <div className={styles.headerLinks}>
+          <Link className="button buttonSecondary" href={`${path}/privacy`} data-testid="privacy-link">
+            Privacy budgets →
+          </Link>
+          <Link className="button" href={`${path}/cost`} data-testid="cost-link">
+            Live cost →
+          </Link>
+        </div>
       </div>
 
       <div className={styles.grid}>
