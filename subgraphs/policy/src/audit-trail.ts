@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '@switchyard/data-plane/bus';
+import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import type { Logger } from './logger';
+
+export type PolicyAuditAction = 'policy.propose' | 'policy.dry_run' | 'policy.approve' | 'policy.rollback';
+
+export interface PolicyAuditStep {
+  tenantId: string;
+  /** OIDC subject of the admin. */
+  subject: string;
+  action: PolicyAuditAction;
+  payload: Record<string, unknown>;
+}
+
+/** Port: where every review step goes. */
+export interface PolicyAuditTrail {
+  record(step: PolicyAuditStep): Promise<void>;
+}
+
+/**
+ * Appends each step to the durable audit stream (the audit subgraph's writer puts it in the
+ * hash-chained ledger). A failed append is logged, not thrown: the step itself already committed.
+ */
+export function createBusAuditTrail(bus: Bus, logger: Logger): PolicyAuditTrail {
+  return {
+    async record(step) {
+      const event: AuditEventInput = {
+        idempotencyKey: `${step.action}:${step.tenantId}:${randomUUID()}`,
+        tenantId: step.tenantId,
+        actor: `user:${step.subject}`,
+        action: step.action,
+        dataClassification: 'internal',
+        payload: step.payload,
+        occurredAt: new Date().toISOString(),
+      };
+      try {
+        await bus.append(AUDIT_STREAM, JSON.stringify(auditEventSchema.parse(event)));
+      } catch (error) {
+        logger.error({ err: error instanceof Error ? error.message : String(error), action: step.action, tenantId: step.tenantId }, 'could not append a policy audit event');
+      }
+    },
+  };
+}
