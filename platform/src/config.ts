@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** Everything `npm start` and the operator CLI read from the environment, parsed once. */
-export const COMPONENTS = ['oidc', 'tenants', 'cost', 'dp', 'gateway', 'data-plane', 'console'] as const;
+export const COMPONENTS = ['oidc', 'tenants', 'cost', 'dp', 'audit', 'gateway', 'data-plane', 'console'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -40,6 +40,7 @@ const envSchema = z.object({
   TENANTS_SUBGRAPH_PORT: port(4101),
   COST_SUBGRAPH_PORT: port(4104),
   DP_SUBGRAPH_PORT: port(4106),
+  AUDIT_SUBGRAPH_PORT: port(4105),
   OIDC_PORT: port(4400),
   DATA_PLANE_PORT: port(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -16,6 +16,7 @@ import {
 import { createTenantsService, createTenantsSubgraph } from '@switchyard/subgraph-tenants';
 import { createCostSubgraph, startUsageConsumer } from '@switchyard/subgraph-cost';
 import { createDpSubgraph } from '@switchyard/subgraph-dp';
+import { createAuditSubgraph, openAuditLedger, startAuditConsumer } from '@switchyard/subgraph-audit';
 import { createSupergraphServer } from '@switchyard/supergraph';
 import type { Component, PlatformEnv } from './config';
 import { listen } from './listen';
@@ -37,6 +38,7 @@ export interface RunningPlatform {
     tenantsSubgraph: string;
     costSubgraph: string;
     dpSubgraph: string;
+    auditSubgraph: string;
   };
   backends: { database: 'postgres' | 'pglite'; bus: 'redis' | 'in-process' };
   /** Set only when this start created the demo tenant's first key (fresh data). */
@@ -71,9 +73,10 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       tenantsSubgraph: `${url(env.TENANTS_SUBGRAPH_PORT)}/graphql`,
       costSubgraph: `${url(env.COST_SUBGRAPH_PORT)}/graphql`,
       dpSubgraph: `${url(env.DP_SUBGRAPH_PORT)}/graphql`,
+      auditSubgraph: `${url(env.AUDIT_SUBGRAPH_PORT)}/graphql`,
     };
 
-    const needsDatabase = has('tenants') || has('cost') || has('dp') || has('data-plane');
+    const needsDatabase = has('tenants') || has('cost') || has('dp') || has('audit') || has('data-plane');
     let db: Database | null = null;
     if (needsDatabase) {
       progress(env.DATABASE_URL ? 'database: Postgres (DATABASE_URL)' : `database: embedded PGlite in ${path.join(env.SWITCHYARD_DATA_DIR, 'pglite')}`);
@@ -135,9 +138,18 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       const app = createDpSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:dp') });
       await serve('dp subgraph (/graphql, /metrics)', app.server, env.DP_SUBGRAPH_PORT, app.close);
     }
+    if (db && has('audit')) {
+      // Checkpoints go to the database and <data dir>/audit-witness.jsonl; keys live in <data dir>/audit-keys.json.
+      const ledger = await openAuditLedger({ db, bus, dataDir: env.SWITCHYARD_DATA_DIR });
+      closers.push(() => ledger.close());
+      const app = createAuditSubgraph({ ledger, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:audit') });
+      await serve('audit subgraph', app.server, env.AUDIT_SUBGRAPH_PORT, app.close);
+      const consumer = startAuditConsumer({ ledger, bus });
+      closers.push(() => consumer.stop());
+    }
     if (has('gateway')) {
       const app = createSupergraphServer({
-        subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph },
+        subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph, audit: urls.auditSubgraph },
         signer: createInternalTokenSigner(keys.privateKey),
         verifyAccessToken: createAccessTokenVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE }),
         bus,

@@ -1,5 +1,6 @@
 import { COST_UPDATED_CHANNEL } from '@switchyard/data-plane/accounting';
 import { DP_BUDGET_CHANGED_CHANNEL } from '@switchyard/subgraph-dp/channels';
+import { AUDIT_APPENDED_CHANNEL } from '@switchyard/subgraph-audit/events';
 import { z } from 'zod';
 
 /**
@@ -33,4 +34,5 @@ const byTenantArgument = (args: Readonly<Record<string, unknown>>): string => St
 export const SUBSCRIPTION_ROUTES: Readonly<Record<string, SubscriptionRoute>> = {
   costUpdated: { channel: COST_UPDATED_CHANNEL, queryField: 'costSummary', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
   dpBudgetChanged: { channel: DP_BUDGET_CHANGED_CHANNEL, queryField: 'dpBudgets', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
+  auditAppended: { channel: AUDIT_APPENDED_CHANNEL, queryField: 'latestAuditEntry', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
 };
