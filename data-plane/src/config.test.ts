@@ -24,4 +24,16 @@ describe('data-plane config', () => {
       loadDataPlaneConfig({ DATA_PLANE_PORT: 'eighty', REDIS_URL: 'http://nope', DATA_PLANE_PROVIDERS: '[{"name":"x"}]' }),
     ).toThrow(/DATA_PLANE_PORT.*REDIS_URL.*DATA_PLANE_PROVIDERS/s);
   });
+
+  it('parses DATA_PLANE_ROUTES (none by default) and reports bad routes with the variable name', () => {
+    expect(loadDataPlaneConfig({}).routes).toEqual([]);
+    const config = loadDataPlaneConfig({
+      DATA_PLANE_ROUTES: JSON.stringify([{ name: 'smart', candidates: [{ model: 'mock-gpt' }, { model: 'mock-mini' }], strategy: { kind: 'weighted' } }]),
+    });
+    expect(config.routes[0]).toMatchObject({ name: 'smart', strategy: { kind: 'weighted' } });
+    expect(() => loadDataPlaneConfig({ DATA_PLANE_ROUTES: 'not json' })).toThrow(/DATA_PLANE_ROUTES: must be a JSON array of routes/);
+    expect(() => loadDataPlaneConfig({ DATA_PLANE_ROUTES: '[{"name":"r","candidates":[],"strategy":{"kind":"priority"}}]' })).toThrow(
+      /DATA_PLANE_ROUTES: 0.candidates/,
+    );
+  });
 });

@@ -307,7 +307,8 @@ async function openAttempt(
   };
 
   try {
-    const call = await unlessAborted(upstream.adapter.start(request, signal), signal);
+    // The client may have named a route: the upstream is asked for its own model.
+    const call = await unlessAborted(upstream.adapter.start({ ...request, model: upstream.model }, signal), signal);
     const iterator = call.events[Symbol.asyncIterator]();
     const first = await unlessAborted(iterator.next(), signal).catch((error: unknown) => {
       void iterator.return?.().catch(() => undefined);

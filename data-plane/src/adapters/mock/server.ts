@@ -14,7 +14,6 @@ import {
 import { ApiError } from '../../errors';
 import { readJsonBody } from '../../http/read-json-body';
 import { sendError, sendJson, startEventStream } from '../../http/respond';
-import type { MockBehaviour } from './mock-adapter';
 import { directivesFromPrompt, isMockModel, mockCompletion, MOCK_MODELS, parseDirectiveWords, type MockDirectives } from './mock-model';
 
 /**
@@ -26,7 +25,8 @@ export interface MockProviderOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
-  defaults?: MockBehaviour;
+  /** Behaviour for every request (any directive, e.g. `{ status: 500 }`); per-request directives override it. */
+  defaults?: MockDirectives;
   maxBodyBytes?: number;
 }
 
