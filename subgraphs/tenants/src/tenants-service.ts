@@ -1,6 +1,7 @@
 import type { Bus } from '@switchyard/data-plane/bus';
 import { API_KEY_CHANGED_CHANNEL } from '@switchyard/data-plane/accounting';
 import type { Database } from '@switchyard/db';
+import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
 import { generateApiKeySecret } from '@switchyard/identity';
 import type { Principal } from '@switchyard/identity';
 import { canCreateTenant, canManageApiKeys, canReadTenant, isPlatformAdmin, readScope } from './authorization';
@@ -45,6 +46,12 @@ const isUuid = (value: string): boolean => idSchema.safeParse(value).success;
 export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
   const store: TenantsStore = createTenantsStore(deps.db);
   const now = deps.now ?? (() => new Date());
+
+  /** Security-relevant changes go to the audit ledger's durable stream (idempotent by key there). */
+  async function audit(event: Omit<AuditEventInput, 'subjectId' | 'dataClassification'>, principal: Principal): Promise<void> {
+    const full: AuditEventInput = { ...event, subjectId: principal.subject, dataClassification: 'internal', occurredAt: now().toISOString() };
+    await deps.bus.append(AUDIT_STREAM, JSON.stringify(full));
+  }
 
   function requireReadScope(principal: Principal): AccessScope {
     const scope = readScope(principal);
@@ -124,7 +131,9 @@ export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
       if (!canCreateTenant(principal)) throw forbidden('Only a platform admin may create tenants.');
       const valid = parseInput(createTenantInputSchema, input, 'input');
       try {
-        return await store.createTenant(valid);
+        const tenant = await store.createTenant(valid);
+        await audit({ idempotencyKey: `tenant.create:${tenant.id}`, tenantId: tenant.id, actor: `user:${principal.subject}`, action: 'tenant.create', payload: { slug: tenant.slug, name: tenant.name } }, principal);
+        return tenant;
       } catch (error) {
         if (error instanceof SlugTakenError) throw conflict(`The slug "${valid.slug}" is taken; choose another.`, 'input.slug');
         throw error;
@@ -145,6 +154,16 @@ export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
         scopes: [...new Set(valid.scopes ?? DEFAULT_API_KEY_SCOPES)],
         expiresAt: valid.expiresAt ?? null,
       });
+      await audit(
+        {
+          idempotencyKey: `api_key.create:${apiKey.id}`,
+          tenantId: tenant.id,
+          actor: `user:${principal.subject}`,
+          action: 'api_key.create',
+          payload: { apiKeyId: apiKey.id, name: apiKey.name, prefix: apiKey.prefix, scopes: apiKey.scopes },
+        },
+        principal,
+      );
       return { apiKey, secret: secret.secret };
     },
 
@@ -158,6 +177,10 @@ export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
       if (!revoked) throw notFound(`No API key ${validId} is visible to you.`);
       // Published on every call, so a retry after a lost publish still invalidates the data plane's caches.
       await deps.bus.publish(API_KEY_CHANGED_CHANNEL, JSON.stringify({ keyHash: revoked.keyHash }));
+      await audit(
+        { idempotencyKey: `api_key.revoke:${validId}`, tenantId: revoked.apiKey.tenantId, actor: `user:${principal.subject}`, action: 'api_key.revoke', payload: { apiKeyId: validId } },
+        principal,
+      );
       return revoked.apiKey;
     },
   };
