@@ -20,6 +20,7 @@ import { parseRoutes, type RouteConfig } from './router/route';
 import { createInMemoryRouteTable, type RouteTable } from './router/route-table';
 import { createRouter } from './router/router';
 import { createMetrics } from './telemetry/metrics';
+import type { PolicyDecisionPoint } from './policy/pdp/decision-point';
 
 export type { ProviderConfig } from './adapters/provider-registry';
 export type { ApiKeyResolver, ApiKeyRecord } from './ingress/api-keys';
@@ -38,6 +39,11 @@ export interface DataPlaneDeps {
   /** Routing knobs; tests pin the randomness and shrink limits. */
   routing?: { random?: Random; breaker?: CircuitBreakerOptions; concurrency?: AimdOptions };
   limits?: { requestsPerMinutePerKey: number };
+  /**
+   * Tenant policies (`@switchyard/data-plane/pdp`): asked once per chat request; the app
+   * subscribes it to `switchyard:policy.changed` on `bus`. Absent: no policy step.
+   */
+  policy?: PolicyDecisionPoint;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
   logger?: Logger;
@@ -101,6 +107,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     usage,
     metrics,
     logger,
+    ...(deps.policy ? { policy: deps.policy } : {}),
   };
 
   // Handlers still running (they record usage when they end): close() waits for them.
@@ -115,6 +122,11 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     },
     (error: unknown) => logger.error({ err: error }, 'could not subscribe to API key changes; not ready'),
   );
+
+  const policySubscription = deps.policy?.subscribe(deps.bus).catch((error: unknown) => {
+    logger.error({ err: error }, 'could not subscribe to policy changes; policy updates reach this replica only on restart');
+    return undefined;
+  });
 
   async function dispatch(route: Route, request: IncomingMessage, response: ServerResponse, requestId: string, startedAt: number) {
     if (route === 'not_found') throw new ApiError('not_found');
@@ -187,6 +199,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       closing = true;
       await subscribed;
       await unsubscribeEviction?.();
+      await (await policySubscription)?.();
       if (server.listening) {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();

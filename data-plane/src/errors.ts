@@ -30,6 +30,11 @@ export const ERROR_REGISTRY = {
     type: 'authentication_error',
     message: 'The API key has been revoked. Create a new key in the console.',
   },
+  policy_denied: {
+    status: 403,
+    type: 'permission_error',
+    message: "The tenant's policy does not allow this request. The message names the deciding policies; ask a tenant admin to change the policy.",
+  },
   not_found: {
     status: 404,
     type: 'invalid_request_error',

@@ -13,6 +13,8 @@ import { CircuitOpenError, ExecutionFailedError, type Execution, type LegRecord 
 import type { Router } from '../router/router';
 import type { Metrics } from '../telemetry/metrics';
 import { inStep, startStep } from '../telemetry/steps';
+import type { PolicyDecisionPoint } from '../policy/pdp/decision-point';
+import { enforceUseModel } from '../policy/pdp/enforce';
 import { parseChatCompletionRequest, type ChatCompletionRequest } from './chat-completion-request';
 import {
   chatCompletion,
@@ -32,6 +34,8 @@ export interface ChatCompletionsDeps {
   usage: UsageRecorder;
   metrics: Metrics;
   logger: Logger;
+  /** The tenant policy decision point; absent = no policy step (embedders that do not run policies). */
+  policy?: PolicyDecisionPoint;
 }
 
 export interface RequestContext {
@@ -86,6 +90,12 @@ export async function handleChatCompletions(
     }
     return { chatRequest, target };
   });
+
+  const policy = deps.policy;
+  if (policy) {
+    const { apiKeyId, tenantId, scopes } = context.key;
+    await inStep(deps.metrics, 'policy', () => enforceUseModel(policy, { apiKeyId, tenantId, scopes, model: chatRequest.model, route: target.route.name, headers: request.headers }));
+  }
 
   const routing = await inStep(deps.metrics, 'routing_decision', () => deps.router.decide(target), { 'switchyard.route': target.route.name });
   if (routing.plan.upstreams.length === 0) {

@@ -1,0 +1,25 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { ApiError } from '../../errors';
+import type { PolicyDecisionPoint } from './decision-point';
+import { useModelRequest } from './use-model-request';
+
+export interface UseModelCheck {
+  apiKeyId: string;
+  tenantId: string;
+  scopes: readonly string[];
+  model: string;
+  route: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** Throws `policy_denied` (403) naming the deciding policies when the tenant's policy denies the model/route. */
+export async function enforceUseModel(pdp: PolicyDecisionPoint, check: UseModelCheck, now: Date = new Date()): Promise<void> {
+  const result = await pdp.decide(useModelRequest({ ...check, now }));
+  if (result.decision === 'allow') return;
+  const deciding = result.determiningPolicies.length > 0 ? `denied by ${result.determiningPolicies.join(', ')}` : 'no policy permits it';
+  const version = result.policyVersion === null ? '' : ` (policy version ${result.policyVersion})`;
+  throw new ApiError('policy_denied', {
+    param: 'model',
+    message: `The tenant's policy${version} does not allow using '${check.model.slice(0, 256)}': ${deciding}. Ask a tenant admin to change the policy.`,
+  });
+}
