@@ -1,0 +1,131 @@
+/**
+ * The privacy-budget ledger end to end: sign in through OIDC in Chromium → create a tenant and a
+ * privacy budget in the console → release noisy aggregates through the GraphQL API with a real
+ * access token → dp.budget-changed crosses Redis pub/sub → the gauge drops live, without a reload.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '@switchyard/db/testing';
+import { loginWithPassword } from '@switchyard/identity/testing';
+import { launchChromium } from '../testkit/browser';
+import { allocateStackPorts } from '../testkit/ports';
+import { REPO_ROOT, startPlatformProcess, type PlatformProcess } from '../testkit/platform-process';
+
+const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
+
+interface GraphQLReply {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+describe('console: privacy budget gauges move live', () => {
+  let platform: PlatformProcess;
+  let browser: Browser;
+  let dropDatabase: () => Promise<void>;
+  let dataDir: string;
+  let ports: Awaited<ReturnType<typeof allocateStackPorts>>;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    dropDatabase = async () => {
+      await database.db.close();
+      await database.drop();
+    };
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-e2e-'));
+    ports = await allocateStackPorts();
+    platform = await startPlatformProcess(
+      {
+        ...ports,
+        DATABASE_URL: database.url,
+        REDIS_URL,
+        REDIS_KEY_PREFIX: `sy-e2e-${randomBytes(4).toString('hex')}:`,
+        SWITCHYARD_DATA_DIR: dataDir,
+        SWITCHYARD_COMPONENTS: 'oidc,tenants,dp,gateway,console',
+      },
+      { name: 'admin-plane' },
+    );
+    browser = await launchChromium();
+  }, 900_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+    await dropDatabase?.();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates a budget in the console and watches the remaining budget drop as noisy releases are charged', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const consoleUrl = `http://127.0.0.1:${ports.CONSOLE_PORT}`;
+
+    await page.goto(consoleUrl);
+    await page.getByTestId('sign-in').click();
+    await page.locator('input[name=login]').fill('admin');
+    await page.locator('input[name=password]').fill('switchyard-admin');
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL(`${consoleUrl}/tenants`);
+
+    const slug = `dp-${randomBytes(3).toString('hex')}`;
+    await page.getByTestId('create-tenant-slug').fill(slug);
+    await page.getByTestId('create-tenant-name').fill('Privacy E2E');
+    await page.getByTestId('create-tenant-submit').click();
+    await page.getByTestId('tenant-row').filter({ hasText: slug }).getByRole('link').first().click();
+    await page.waitForURL(`${consoleUrl}/tenants/${slug}`);
+
+    await page.getByTestId('privacy-link').click();
+    await page.waitForURL(`${consoleUrl}/tenants/${slug}/privacy`);
+    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 30_000 }).toContain('live');
+
+    await page.getByTestId('dp-dataset').fill('patient-visits');
+    await page.getByTestId('dp-cap').fill('1');
+    await page.getByTestId('dp-create-submit').click();
+    await expect.poll(() => page.getByTestId('dp-gauge').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('dp-remaining').textContent(), { timeout: 30_000 }).toBe('1');
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'privacy-before.png'), fullPage: true });
+
+    const { accessToken } = await loginWithPassword({
+      issuer: `http://127.0.0.1:${ports.OIDC_PORT}`,
+      clientId: 'switchyard-console',
+      redirectUri: `${consoleUrl}/auth/callback`,
+      login: 'admin',
+      password: 'switchyard-admin',
+      resource: 'urn:switchyard:api',
+    });
+    const graphql = async (query: string, variables: Record<string, unknown>): Promise<GraphQLReply> => {
+      const response = await fetch(`http://127.0.0.1:${ports.SUPERGRAPH_PORT}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLReply;
+    };
+    const tenant = await graphql('query($slug: String!) { tenant(slug: $slug) { id } }', { slug });
+    const tenantId = (tenant.data?.['tenant'] as { id: string }).id;
+    const budgets = await graphql('query($tenantId: ID!) { dpBudgets(tenantId: $tenantId) { id dataset } }', { tenantId });
+    const budgetId = (budgets.data?.['dpBudgets'] as { id: string }[])[0]?.id;
+    expect(budgetId).toBeDefined();
+
+    const release = (idempotencyKey: string, epsilon: string) =>
+      graphql(
+        `mutation($input: ReleaseNoisyAggregateInput!) { releaseNoisyAggregate(input: $input) { noisyValue fresh budget { remaining } } }`,
+        { input: { budgetId, idempotencyKey, value: '1200', sensitivity: '1', mechanism: 'DISCRETE_LAPLACE', privacyParameter: epsilon } },
+      );
+    const first = await release('count-visits-1', '0.25');
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.['releaseNoisyAggregate']).toMatchObject({ fresh: true, budget: { remaining: '0.75' } });
+    await expect.poll(() => page.getByTestId('dp-remaining').textContent(), { timeout: 30_000 }).toBe('0.75');
+
+    await release('count-visits-2', '0.5');
+    await expect.poll(() => page.getByTestId('dp-remaining').textContent(), { timeout: 30_000 }).toBe('0.25');
+    const refused = await release('count-visits-3', '0.5');
+    expect(refused.errors?.[0]?.extensions?.code).toBe('DP_BUDGET_EXCEEDED');
+    expect(await page.getByTestId('dp-gauge').getAttribute('data-remaining-share')).toBe('0.250000');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'privacy-live.png'), fullPage: true });
+  }, 180_000);
+});
