@@ -31,9 +31,19 @@ export class UpstreamError extends Error {
     readonly failure: UpstreamFailure,
     message: string,
     readonly retryAfterSeconds?: number,
+    /** The provider's HTTP status, when it answered with one. */
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'UpstreamError';
+  }
+
+  /**
+   * The provider is up but refused this particular request (400, 413, 422, ...): the request's
+   * fault, not the upstream's health, so it must not trip a circuit breaker shared by everyone.
+   */
+  get refusedRequest(): boolean {
+    return this.status !== undefined && this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 429;
   }
 }
 

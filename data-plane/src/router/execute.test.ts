@@ -267,3 +267,15 @@ describe('client cancellation', () => {
     expect(failure.legs[0]?.outcome).toBe('lost');
   });
 });
+
+describe('breaker fairness', () => {
+  it('requests the upstream refused (4xx) do not trip its breaker; 5xx do', async () => {
+    const d = deps({}, { breaker: { minimumCalls: 2, windowSize: 4 } });
+    const picky = fakeAdapter('picky', { fail: () => new UpstreamError('upstream_error', 'HTTP 400', undefined, 400) });
+    for (let i = 0; i < 4; i++) await failureOf(execute(d, plan([upstream(picky)]), request, never));
+    expect(d.health.get('picky/m').breaker.state(Date.now())).toBe('closed');
+    const sick = fakeAdapter('sick', { fail: () => new UpstreamError('upstream_error', 'HTTP 500', undefined, 500) });
+    for (let i = 0; i < 2; i++) await failureOf(execute(d, plan([upstream(sick)]), request, never));
+    expect(d.health.get('sick/m').breaker.state(Date.now())).toBe('open');
+  });
+});

@@ -330,7 +330,8 @@ async function openAttempt(
       throw error;
     }
     const overload = reason instanceof UpstreamError && (reason.failure === 'upstream_unavailable' || reason.failure === 'upstream_timeout');
-    settle(overload ? 'overload' : 'failure');
+    // A request the upstream refused (4xx) says nothing about its health: no verdict for the breaker.
+    settle(reason instanceof UpstreamError && reason.refusedRequest ? 'cancelled' : overload ? 'overload' : 'failure');
     throw reason instanceof UpstreamError ? reason : new UpstreamError('upstream_error', describe(reason));
   }
 }

@@ -34,7 +34,7 @@ export function createMockAdapter(name = 'mock', defaults: MockBehaviour = {}, s
       }
       if (directives.status !== undefined) {
         const failure = directives.status === 429 || directives.status >= 503 ? 'upstream_unavailable' : 'upstream_error';
-        throw new UpstreamError(failure, `mock provider answered HTTP ${directives.status}`, directives.retryAfterSeconds);
+        throw new UpstreamError(failure, `mock provider answered HTTP ${directives.status}`, directives.retryAfterSeconds, directives.status);
       }
       if (directives.malformedJson) throw new UpstreamError('upstream_error', 'mock provider answered with malformed JSON');
       const completion = mockCompletion(request, directives);

@@ -95,7 +95,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
         await response.body?.cancel().catch(() => undefined);
         const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
         const unavailable = response.status === 429 || response.status === 503 || response.status === 529;
-        throw new UpstreamError(unavailable ? 'upstream_unavailable' : 'upstream_error', `${options.name} answered HTTP ${response.status}`, retryAfter);
+        throw new UpstreamError(unavailable ? 'upstream_unavailable' : 'upstream_error', `${options.name} answered HTTP ${response.status}`, retryAfter, response.status);
       }
       const contentType = response.headers.get('content-type') ?? '';
       if (!contentType.includes('text/event-stream')) {
