@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** Everything `npm start` and the operator CLI read from the environment, parsed once. */
-export const COMPONENTS = ['oidc', 'tenants', 'cost', 'dp', 'audit', 'gateway', 'data-plane', 'console'] as const;
+export const COMPONENTS = ['oidc', 'tenants', 'cost', 'dp', 'audit', 'policy', 'gateway', 'data-plane', 'console'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,6 +34,13 @@ const envSchema = z.object({
   SWITCHYARD_ADMIN_LOGIN: z.string().min(1).default('admin'),
   SWITCHYARD_ADMIN_PASSWORD: z.string().min(8).default('switchyard-admin'),
   SWITCHYARD_ADMIN_EMAIL: z.string().email().default('admin@switchyard.local'),
+  /**
+   * Optional second platform admin on the bundled OIDC issuer (both login and password set), so
+   * a policy proposed by the first admin can be approved by a different one from the console.
+   */
+  SWITCHYARD_SECOND_ADMIN_LOGIN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional()),
+  SWITCHYARD_SECOND_ADMIN_PASSWORD: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(8).optional()),
+  SWITCHYARD_SECOND_ADMIN_EMAIL: z.string().email().default('second-admin@switchyard.local'),
   OIDC_ISSUER: optionalUrl,
   CONSOLE_PORT: port(3000),
   SUPERGRAPH_PORT: port(4000),
@@ -41,6 +48,7 @@ const envSchema = z.object({
   COST_SUBGRAPH_PORT: port(4104),
   DP_SUBGRAPH_PORT: port(4106),
   AUDIT_SUBGRAPH_PORT: port(4105),
+  POLICY_SUBGRAPH_PORT: port(4102),
   OIDC_PORT: port(4400),
   DATA_PLANE_PORT: port(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -17,6 +17,8 @@ import { createTenantsService, createTenantsSubgraph } from '@switchyard/subgrap
 import { createCostSubgraph, startUsageConsumer } from '@switchyard/subgraph-cost';
 import { createDpSubgraph } from '@switchyard/subgraph-dp';
 import { createAuditSubgraph, openAuditLedger, startAuditConsumer } from '@switchyard/subgraph-audit';
+import { createPolicySubgraph } from '@switchyard/subgraph-policy';
+import { createBufferedDecisionLog, createDatabaseActivePolicySource, createDatabaseDecisionLogWriter, createPolicyDecisionPoint } from '@switchyard/data-plane/pdp';
 import { createSupergraphServer } from '@switchyard/supergraph';
 import type { Component, PlatformEnv } from './config';
 import { listen } from './listen';
@@ -39,6 +41,7 @@ export interface RunningPlatform {
     costSubgraph: string;
     dpSubgraph: string;
     auditSubgraph: string;
+    policySubgraph: string;
   };
   backends: { database: 'postgres' | 'pglite'; bus: 'redis' | 'in-process' };
   /** Set only when this start created the demo tenant's first key (fresh data). */
@@ -74,9 +77,10 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       costSubgraph: `${url(env.COST_SUBGRAPH_PORT)}/graphql`,
       dpSubgraph: `${url(env.DP_SUBGRAPH_PORT)}/graphql`,
       auditSubgraph: `${url(env.AUDIT_SUBGRAPH_PORT)}/graphql`,
+      policySubgraph: `${url(env.POLICY_SUBGRAPH_PORT)}/graphql`,
     };
 
-    const needsDatabase = has('tenants') || has('cost') || has('dp') || has('audit') || has('data-plane');
+    const needsDatabase = has('tenants') || has('cost') || has('dp') || has('audit') || has('policy') || has('data-plane');
     let db: Database | null = null;
     if (needsDatabase) {
       progress(env.DATABASE_URL ? 'database: Postgres (DATABASE_URL)' : `database: embedded PGlite in ${path.join(env.SWITCHYARD_DATA_DIR, 'pglite')}`);
@@ -112,6 +116,19 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         consoleRedirectUris: [`${urls.console}/auth/callback`],
         consolePostLogoutRedirectUris: [`${urls.console}/`],
         admin: { login: env.SWITCHYARD_ADMIN_LOGIN, password: env.SWITCHYARD_ADMIN_PASSWORD, email: env.SWITCHYARD_ADMIN_EMAIL },
+        ...(env.SWITCHYARD_SECOND_ADMIN_LOGIN && env.SWITCHYARD_SECOND_ADMIN_PASSWORD
+          ? {
+              extraUsers: [
+                {
+                  sub: `second-admin:${env.SWITCHYARD_SECOND_ADMIN_LOGIN}`,
+                  login: env.SWITCHYARD_SECOND_ADMIN_LOGIN,
+                  password: env.SWITCHYARD_SECOND_ADMIN_PASSWORD,
+                  email: env.SWITCHYARD_SECOND_ADMIN_EMAIL,
+                  roles: ['platform_admin' as const],
+                },
+              ],
+            }
+          : {}),
       });
       closers.push(() => issuer.close());
       progress(`oidc issuer: ${oidcIssuer}`);
@@ -147,9 +164,13 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       const consumer = startAuditConsumer({ ledger, bus });
       closers.push(() => consumer.stop());
     }
+    if (db && has('policy')) {
+      const app = createPolicySubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:policy') });
+      await serve('policy subgraph', app.server, env.POLICY_SUBGRAPH_PORT, app.close);
+    }
     if (has('gateway')) {
       const app = createSupergraphServer({
-        subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph, audit: urls.auditSubgraph },
+        subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph, audit: urls.auditSubgraph, policy: urls.policySubgraph },
         signer: createInternalTokenSigner(keys.privateKey),
         verifyAccessToken: createAccessTokenVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE }),
         bus,
@@ -163,12 +184,16 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       // Revocations reach this replica's key cache through the bus, not after the cache TTL.
       const unsubscribe = await subscribeApiKeyEviction(bus, apiKeys);
       closers.push(unsubscribe);
+      // Decision requests feed policy dry runs: batched off the request path, newest 1000 per tenant kept.
+      const decisionLog = createBufferedDecisionLog({ writer: createDatabaseDecisionLogWriter(db, 1000) });
+      closers.push(() => decisionLog.close());
       const app = createDataPlane({
         apiKeys,
         priceBook: createDatabasePriceBookSource(db),
         bus,
         rateLimiter,
         providers: [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }],
+        policy: createPolicyDecisionPoint({ source: createDatabaseActivePolicySource(db), log: decisionLog }),
       });
       await serve('data plane', app.server, env.DATA_PLANE_PORT, app.close);
     }
