@@ -141,47 +141,80 @@ export async function handleChatCompletions(
     step.end();
   };
 
-  const adapterStep = startStep(deps.metrics, 'adapter_call', { 'switchyard.route': target.route.name });
-  let execution: Execution;
-  try {
-    // Waits for the first event before committing to a 200: an upstream that fails this early
-    // is failed over, and if all fail the client still gets a clean error status.
-    execution = await deps.router.execute(routing, chatRequest, abort.signal);
-  } catch (error) {
-    adapterStep.end(error);
-    const legs = error instanceof ExecutionFailedError ? error.legs : [];
-    deps.router.completed(routing, { requestId: context.requestId, tenantId: context.key.tenantId, legs });
-    record('error', undefined, legs);
-    deps.logger.warn({ err: error, requestId: context.requestId, route: target.route.name, legs }, 'no upstream answered before the first byte');
-    throw upstreamToApiError(error);
+  // Legs of earlier rounds that failed mid-answer (non-streaming only): billed for what they generated.
+  const spent: LegRecord[] = [];
+  let plan = routing.plan;
+  for (;;) {
+    const adapterStep = startStep(deps.metrics, 'adapter_call', { 'switchyard.route': target.route.name });
+    let execution: Execution;
+    try {
+      // Waits for the first event before committing to a 200: an upstream that fails this early
+      // is failed over, and if all fail the client still gets a clean error status.
+      execution = await deps.router.execute({ ...routing, plan }, chatRequest, abort.signal);
+    } catch (error) {
+      adapterStep.end(error);
+      const legs = error instanceof ExecutionFailedError ? error.legs : [];
+      deps.router.completed(routing, { requestId: context.requestId, tenantId: context.key.tenantId, legs });
+      record('error', undefined, [...spent, ...legs]);
+      deps.logger.warn({ err: error, requestId: context.requestId, route: target.route.name, legs }, 'no upstream answered before the first byte');
+      throw upstreamToApiError(error);
+    }
+    adapterStep.span.setAttribute('switchyard.upstream', execution.winner.upstream.key);
+    adapterStep.end();
+
+    const { winner } = execution;
+    const identity: CompletionIdentity = {
+      id: `chatcmpl-${context.requestId}`,
+      created: Math.floor(context.startedAt / 1000),
+      // Like OpenAI's aliases: the answer names the model that actually served it.
+      model: target.configured ? winner.upstream.model : chatRequest.model,
+    };
+    const aggregation = startStep(deps.metrics, 'aggregation', { 'switchyard.upstream': winner.upstream.key });
+    const answer = chatRequest.stream
+      ? await streamAnswer(deps, chatRequest, identity, winner.iterator, winner.first, tally, response, context)
+      : await completeAnswer(chatRequest, identity, winner.iterator, winner.first, tally, response);
+    const outcome: AnswerOutcome = typeof answer === 'string' ? answer : 'error';
+    aggregation.end(outcome === 'error' ? new Error('upstream failed mid-answer') : undefined);
+
+    winner.finish(outcome === 'ok' ? 'success' : outcome === 'error' ? 'failure' : 'cancelled');
+    const others = await execution.others;
+    deps.router.completed(routing, {
+      requestId: context.requestId,
+      tenantId: context.key.tenantId,
+      legs: others,
+      winner: outcome === 'cancelled' ? undefined : { upstream: winner.upstream, success: outcome === 'ok', latencyMs: Date.now() - context.startedAt },
+    });
+
+    if (typeof answer !== 'string') {
+      // Non-streaming: nothing has reached the client yet, so a mid-answer failure fails over too.
+      const tried = new Set([winner.upstream.key, ...others.map((leg) => leg.upstream)]);
+      const remaining = plan.upstreams.filter((u) => !tried.has(u.key));
+      deps.logger.warn({ err: answer.error, requestId: context.requestId, upstream: winner.upstream.key, remaining: remaining.length }, 'provider failed mid-answer');
+      if (remaining.length > 0 && !response.destroyed) {
+        spent.push(
+          ...others.filter((leg) => leg.outcome !== 'won'),
+          {
+            upstream: winner.upstream.key,
+            model: winner.upstream.model,
+            outcome: 'failed',
+            attempts: winner.attempts,
+            error: answer.error instanceof Error ? answer.error.message : 'failed mid-answer',
+            promptTokens: tally.promptTokens ?? countPromptTokens(chatRequest),
+            completionTokens: tally.completionTokens ?? estimateCompletionTokens(tally.content),
+          },
+        );
+        Object.assign(tally, { content: '', promptTokens: undefined, completionTokens: undefined });
+        plan = { ...plan, upstreams: remaining, speculative: undefined };
+        continue;
+      }
+      if (!response.destroyed) sendError(response, upstreamToApiError(answer.error));
+    }
+
+    const served = { model: winner.upstream.model, provider: winner.upstream.provider };
+    if (outcome === 'ok') afterResponse(response, () => record('ok', served, [...spent, ...others]));
+    else record('error', served, [...spent, ...others]);
+    return;
   }
-  adapterStep.span.setAttribute('switchyard.upstream', execution.winner.upstream.key);
-  adapterStep.end();
-
-  const { winner } = execution;
-  const identity: CompletionIdentity = {
-    id: `chatcmpl-${context.requestId}`,
-    created: Math.floor(context.startedAt / 1000),
-    // Like OpenAI's aliases: the answer names the model that actually served it.
-    model: target.configured ? winner.upstream.model : chatRequest.model,
-  };
-  const aggregation = startStep(deps.metrics, 'aggregation', { 'switchyard.upstream': winner.upstream.key });
-  const outcome = chatRequest.stream
-    ? await streamAnswer(deps, chatRequest, identity, winner.iterator, winner.first, tally, response, context)
-    : await completeAnswer(deps, chatRequest, identity, winner.iterator, winner.first, tally, response, context);
-  aggregation.end(outcome === 'error' ? new Error('upstream failed mid-answer') : undefined);
-
-  winner.finish(outcome === 'ok' ? 'success' : outcome === 'error' ? 'failure' : 'cancelled');
-  const others = await execution.others;
-  deps.router.completed(routing, {
-    requestId: context.requestId,
-    tenantId: context.key.tenantId,
-    legs: others,
-    winner: outcome === 'cancelled' ? undefined : { upstream: winner.upstream, success: outcome === 'ok', latencyMs: Date.now() - context.startedAt },
-  });
-  const served = { model: winner.upstream.model, provider: winner.upstream.provider };
-  if (outcome === 'ok') afterResponse(response, () => record('ok', served, others));
-  else record('error', served, others);
 }
 
 type Tally = { content: string; promptTokens: number | undefined; completionTokens: number | undefined };
@@ -201,24 +234,22 @@ function afterResponse(response: ServerResponse, fn: () => void): void {
   else response.once('close', fn);
 }
 
+/** Buffers the whole answer, then sends it; a failure is returned (nothing was sent) so the caller can fail over. */
 async function completeAnswer(
-  deps: ChatCompletionsDeps,
   chatRequest: ChatCompletionRequest,
   identity: CompletionIdentity,
   iterator: AsyncIterator<CompletionEvent>,
   first: IteratorResult<CompletionEvent>,
   tally: Tally,
   response: ServerResponse,
-  context: RequestContext,
-): Promise<AnswerOutcome> {
+): Promise<AnswerOutcome | { error: unknown }> {
   let finishReason: FinishReason = 'stop';
   try {
     for (let step = first; !step.done; step = await iterator.next()) finishReason = apply(step.value, tally) ?? finishReason;
   } catch (error) {
+    await iterator.return?.().catch(() => undefined);
     if (response.destroyed) return 'cancelled';
-    deps.logger.warn({ err: error, requestId: context.requestId }, 'provider failed mid-answer');
-    sendError(response, upstreamToApiError(error));
-    return 'error';
+    return { error };
   }
   const promptTokens = tally.promptTokens ?? countPromptTokens(chatRequest);
   const completionTokens = tally.completionTokens ?? estimateCompletionTokens(tally.content);

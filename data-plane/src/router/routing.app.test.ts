@@ -171,6 +171,32 @@ describe('failures after the first byte', () => {
     expect(events[0]!.completionTokens).toBeGreaterThan(0); // what was generated before the cut is billed
   });
 
+  it('non-streaming: nothing has reached the client, so a mid-answer failure fails over; the partial leg is billed too', async () => {
+    const h = await harness({
+      providers: [mock('cutter', 'chunks=4 fail-after=2'), MOCK_PROVIDER],
+      routes: [route('mend', [{ model: 'mock-gpt', provider: 'cutter' }, { model: 'mock-mini', provider: 'mock' }])],
+    });
+    const response = await post(h, { model: 'mend', messages });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { model: string; usage: { prompt_tokens: number; completion_tokens: number } };
+    expect(body.model).toBe('mock-mini');
+    const events = await h.finish();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ model: 'mock-mini', provider: 'mock', status: 'ok' });
+    expect(events[0]!.completionTokens).toBeGreaterThan(body.usage.completion_tokens);
+    expect(events[0]!.promptTokens).toBe(2 * body.usage.prompt_tokens);
+  });
+
+  it('streaming: the same failure after the first byte is an error event, not a fail-over', async () => {
+    const h = await harness({
+      providers: [mock('cutter', 'chunks=4 fail-after=2'), MOCK_PROVIDER],
+      routes: [route('mend', [{ model: 'mock-gpt', provider: 'cutter' }, { model: 'mock-mini', provider: 'mock' }])],
+    });
+    const data = await readSse(await post(h, { model: 'mend', stream: true, messages }));
+    expect(data).not.toContain('[DONE]');
+    expect(JSON.parse(data.at(-1)!)).toMatchObject({ error: { code: 'upstream_error' } });
+  });
+
   it('the openai client sees the truncated stream as an error', async () => {
     const h = await harness({ routes: [route('cut', [{ model: 'mock-gpt' }])] });
     const client = new OpenAI({ apiKey: h.secret, baseURL: h.baseUrl, maxRetries: 0 });
