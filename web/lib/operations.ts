@@ -200,6 +200,87 @@ export const createDpBudgetMutation = operation<
   z.object({ createDpBudget: dpBudgetSchema }),
 );
 
+export const AUDIT_PAYLOAD_STATES = ['AVAILABLE', 'EXPIRED', 'ERASED'] as const;
+
+export const auditEntrySchema = z.object({
+  seq: z.number().int(),
+  occurredAt: z.string(),
+  tenantId: z.string().nullable(),
+  actor: z.string(),
+  action: z.string(),
+  subjectKey: z.string().nullable(),
+  dataClassification: z.string(),
+  payloadState: z.enum(AUDIT_PAYLOAD_STATES),
+  leafHash: z.string(),
+  entryHash: z.string(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+const auditCheckpointSchema = z.object({ logId: z.string(), treeSize: z.number().int(), rootHash: z.string(), issuedAt: z.string(), signature: z.string() });
+export type AuditCheckpoint = z.infer<typeof auditCheckpointSchema>;
+
+const auditInclusionProofSchema = z.object({
+  seq: z.number().int(),
+  treeSize: z.number().int(),
+  leafHash: z.string(),
+  rootHash: z.string(),
+  path: z.array(z.string()),
+});
+export type AuditInclusionProof = z.infer<typeof auditInclusionProofSchema>;
+
+const auditEntryConnectionSchema = z.object({
+  edges: z.array(z.object({ cursor: z.string(), node: auditEntrySchema })),
+  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }),
+});
+export type AuditEntryPage = z.infer<typeof auditEntryConnectionSchema>;
+
+export interface AuditEntryFilter {
+  actor?: string;
+  action?: string;
+  subjectKey?: string;
+  tenantId?: string;
+}
+
+// Inlined rather than a fragment: the subscription is re-run as a query by the gateway.
+const AUDIT_ENTRY_FIELDS = 'seq occurredAt tenantId actor action subjectKey dataClassification payloadState leafHash entryHash';
+
+export const auditEntriesQuery = operation<
+  { auditEntries: AuditEntryPage },
+  { filter: AuditEntryFilter; first: number; after?: string | null }
+>(
+  'ConsoleAuditEntries',
+  `query ConsoleAuditEntries($filter: AuditEntryFilter, $first: Int, $after: String) {
+  auditEntries(filter: $filter, first: $first, after: $after) {
+    edges { cursor node { ${AUDIT_ENTRY_FIELDS} } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+  z.object({ auditEntries: auditEntryConnectionSchema }),
+);
+
+export const auditAppendedSubscription = operation<{ auditAppended: AuditEntry | null }, { tenantId: string }>(
+  'ConsoleAuditAppended',
+  `subscription ConsoleAuditAppended($tenantId: ID!) {
+  auditAppended(tenantId: $tenantId) { ${AUDIT_ENTRY_FIELDS} }
+}`,
+  z.object({ auditAppended: auditEntrySchema.nullable() }),
+);
+
+/** Without treeSize the server proves against its current (unsigned) tree head. */
+export const auditProofQuery = operation<{ inclusionProof: AuditInclusionProof }, { seq: number; treeSize?: number | null }>(
+  'ConsoleAuditProof',
+  `query ConsoleAuditProof($seq: Int!, $treeSize: Int) {
+  inclusionProof(seq: $seq, treeSize: $treeSize) { seq treeSize leafHash rootHash path }
+}`,
+  z.object({ inclusionProof: auditInclusionProofSchema }),
+);
+
+export const auditCheckpointQuery = operation<{ latestCheckpoint: AuditCheckpoint | null }, Record<string, never>>(
+  'ConsoleAuditCheckpoint',
+  `query ConsoleAuditCheckpoint { latestCheckpoint { logId treeSize rootHash issuedAt signature } }`,
+  z.object({ latestCheckpoint: auditCheckpointSchema.nullable() }),
+);
+
 export const CONSOLE_OPERATIONS = [
   tenantsQuery,
   tenantQuery,
@@ -212,4 +293,8 @@ export const CONSOLE_OPERATIONS = [
   dpBudgetsQuery,
   dpBudgetChangedSubscription,
   createDpBudgetMutation,
+  auditEntriesQuery,
+  auditAppendedSubscription,
+  auditProofQuery,
+  auditCheckpointQuery,
 ] as const;

@@ -57,6 +57,12 @@ export default async function TenantPage({ params }: Props) {
           </div>
         </div>
         <div className={styles.headerLinks}>
+          <Link className="button buttonSecondary" href={`${path}/audit`} data-testid="audit-link">
+            Audit log →
+          </Link>
+          <Link className="button buttonSecondary" href={`${path}/policies`} data-testid="policies-link">
+            Policies →
+          </Link>
           <Link className="button buttonSecondary" href={`${path}/privacy`} data-testid="privacy-link">
             Privacy budgets →
           </Link>
