@@ -120,8 +120,10 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
     return syncing;
   }
 
-  async function treeOfAtLeast(size: number): Promise<void> {
-    if (tree.size < size) await syncTree();
+  /** `size` undefined means the log as it is now, so the mirror must catch up first. */
+  async function treeOfAtLeast(size: number | undefined): Promise<void> {
+    if (size === undefined || tree.size < size) await syncTree();
+    if (size === undefined) return;
     if (tree.size < size) throw new AuditError('BAD_USER_INPUT', `The log holds ${tree.size} entries; tree size ${size} does not exist yet.`, 'treeSize');
   }
 
@@ -187,11 +189,11 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
     return checkpointing;
   }
 
-  async function maybeCheckpoint(): Promise<void> {
+  /** `sizeAfterAppend` is known from the appended positions, so the common case costs no query. */
+  async function maybeCheckpoint(sizeAfterAppend: number): Promise<void> {
     try {
       lastCheckpointSize ??= (await store.latestCheckpoint())?.treeSize ?? 0;
-      await syncTree();
-      if (tree.size - lastCheckpointSize >= checkpointEvery) await checkpoint();
+      if (sizeAfterAppend - lastCheckpointSize >= checkpointEvery) await checkpoint();
     } catch (error) {
       onError(error, 'checkpoint');
     }
@@ -231,7 +233,7 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
       const created = appended.filter((item) => item.created).map((item) => item.entry);
       if (created.length > 0) {
         deps.onAppended?.(created);
-        await maybeCheckpoint();
+        await maybeCheckpoint(Math.max(...created.map((entry) => entry.seq)) + 1);
       }
       return appended;
     },
@@ -241,7 +243,7 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
     async inclusionProof(seq, treeSize) {
       assertCount('seq', seq, 0);
       if (treeSize !== undefined) assertCount('treeSize', treeSize, 1);
-      await treeOfAtLeast(treeSize ?? seq + 1);
+      await treeOfAtLeast(treeSize);
       const size = treeSize ?? tree.size;
       if (seq >= size) throw new AuditError('BAD_USER_INPUT', `seq ${seq} is not in a tree of size ${size}.`, 'seq');
       return { seq, treeSize: size, leafHash: hex(tree.leafHash(seq)), rootHash: hex(tree.root(size)), path: tree.inclusionProof(seq, size).map(hex) };
@@ -250,7 +252,7 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
     async consistencyProof(oldSize, newSize) {
       assertCount('oldSize', oldSize, 0);
       if (newSize !== undefined) assertCount('newSize', newSize, 0);
-      await treeOfAtLeast(Math.max(oldSize, newSize ?? 0));
+      await treeOfAtLeast(newSize === undefined ? undefined : Math.max(oldSize, newSize));
       const size = newSize ?? tree.size;
       if (oldSize > size) throw new AuditError('BAD_USER_INPUT', `oldSize ${oldSize} is larger than newSize ${size}.`, 'oldSize');
       return { oldSize, newSize: size, oldRootHash: hex(tree.root(oldSize)), newRootHash: hex(tree.root(size)), path: tree.consistencyProof(oldSize, size).map(hex) };
