@@ -1,0 +1,158 @@
+/**
+ * The policy review flow across real processes: an admin writes a policy in the console, dry-runs
+ * it against decisions the data plane (ANOTHER process) logged, fails to approve it alone, a
+ * second admin approves it, and the data plane denies the forbidden model within a second (Redis
+ * pub/sub). A newer version is approved and then rolled back in one step.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import OpenAI from 'openai';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '@switchyard/db/testing';
+import { launchChromium } from '../testkit/browser';
+import { allocateStackPorts } from '../testkit/ports';
+import { REPO_ROOT, startPlatformProcess, type PlatformProcess } from '../testkit/platform-process';
+
+const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
+const SECOND_ADMIN = { login: 'second-admin', password: 'second-admin-password' };
+
+const ALLOW_ALL = `@id("allow-all")
+permit (principal, action, resource);
+`;
+
+describe('console: policy review (propose, dry run, second-admin approval, rollback)', () => {
+  let adminPlane: PlatformProcess;
+  let dataPlane: PlatformProcess;
+  let browser: Browser;
+  let dropDatabase: () => Promise<void>;
+  let dataDir: string;
+  let ports: Awaited<ReturnType<typeof allocateStackPorts>>;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    dropDatabase = async () => {
+      await database.db.close();
+      await database.drop();
+    };
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-e2e-'));
+    ports = await allocateStackPorts();
+    const shared = {
+      ...ports,
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `sy-e2e-${randomBytes(4).toString('hex')}:`,
+      SWITCHYARD_DATA_DIR: dataDir,
+    };
+    adminPlane = await startPlatformProcess(
+      {
+        ...shared,
+        SWITCHYARD_COMPONENTS: 'oidc,tenants,policy,gateway,console',
+        SWITCHYARD_SECOND_ADMIN_LOGIN: SECOND_ADMIN.login,
+        SWITCHYARD_SECOND_ADMIN_PASSWORD: SECOND_ADMIN.password,
+      },
+      { name: 'admin-plane' },
+    );
+    dataPlane = await startPlatformProcess({ ...shared, SWITCHYARD_COMPONENTS: 'data-plane' }, { name: 'data-plane' });
+    browser = await launchChromium();
+  }, 900_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await dataPlane?.stop();
+    await adminPlane?.stop();
+    await dropDatabase?.();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function signIn(login: string, password: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const consoleUrl = `http://127.0.0.1:${ports.CONSOLE_PORT}`;
+    await page.goto(consoleUrl);
+    await page.getByTestId('sign-in').click();
+    await page.locator('input[name=login]').fill(login);
+    await page.locator('input[name=password]').fill(password);
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL(`${consoleUrl}/tenants`);
+    return page;
+  }
+
+  it('reviews, activates and rolls back a policy the data plane enforces', async () => {
+    const consoleUrl = `http://127.0.0.1:${ports.CONSOLE_PORT}`;
+    const first = await signIn('admin', 'switchyard-admin');
+
+    const slug = `pol-${randomBytes(3).toString('hex')}`;
+    await first.getByTestId('create-tenant-slug').fill(slug);
+    await first.getByTestId('create-tenant-name').fill('Policy Review');
+    await first.getByTestId('create-tenant-submit').click();
+    await first.getByTestId('tenant-row').filter({ hasText: slug }).getByRole('link').first().click();
+    await first.waitForURL(`${consoleUrl}/tenants/${slug}`);
+    await first.getByTestId('create-key-name').fill('policy key');
+    await first.getByTestId('create-key-submit').click();
+    const secret = (await first.getByTestId('api-key-secret').textContent())?.trim() ?? '';
+    expect(secret).toMatch(/^sk-sy-/);
+
+    // Without a policy everything is allowed; these decisions are logged for the dry run.
+    const client = new OpenAI({ apiKey: secret, baseURL: `http://127.0.0.1:${ports.DATA_PLANE_PORT}/v1`, maxRetries: 0 });
+    const ask = (model: string) => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'policy e2e' }] });
+    const status = (model: string) => ask(model).then(() => 200, (error: unknown) => (error instanceof OpenAI.APIError ? error.status : -1));
+    await ask('mock-large');
+    await ask('mock-gpt');
+
+    await first.getByTestId('policies-link').click();
+    await first.waitForURL(`${consoleUrl}/tenants/${slug}/policies`);
+
+    // An invalid policy is refused with its position.
+    await first.getByTestId('policy-text').fill('permit (principal, action, resource)\nwhen { context.hour < };');
+    await first.getByTestId('policy-propose').click();
+    await expect.poll(() => first.getByTestId('policy-error').textContent(), { timeout: 15_000 }).toContain('2:23');
+
+    // The editor's template: admins manage policies, every model but mock-large.
+    await first.reload();
+    await first.getByTestId('policy-propose').click();
+    await expect.poll(() => first.getByTestId('policy-notice').textContent(), { timeout: 15_000 }).toContain('Proposed version 1');
+
+    // The data plane flushes its decision log about once a second: dry-run until both decisions are in.
+    await expect
+      .poll(
+        async () => {
+          await first.getByTestId('policy-dry-run').click();
+          return first.getByTestId('dry-run-summary').textContent({ timeout: 5_000 });
+        },
+        { timeout: 30_000, interval: 1_000 },
+      )
+      .toContain('1 of 2');
+    await expect(first.getByTestId('dry-run-flip').textContent()).resolves.toContain('mock-large');
+    await mkdir(ARTIFACTS, { recursive: true });
+    await first.screenshot({ path: path.join(ARTIFACTS, 'policy-dry-run.png'), fullPage: true });
+
+    await first.getByTestId('policy-approve').click();
+    await expect.poll(() => first.getByTestId('policy-error').textContent(), { timeout: 15_000 }).toContain('different admin');
+
+    const second = await signIn(SECOND_ADMIN.login, SECOND_ADMIN.password);
+    await second.goto(`${consoleUrl}/tenants/${slug}/policies`);
+    await second.getByTestId('policy-approve').click();
+    await expect.poll(() => second.getByTestId('policy-status-1').textContent(), { timeout: 15_000 }).toBe('active');
+
+    await expect.poll(() => status('mock-large'), { timeout: 5_000, interval: 100 }).toBe(403);
+    await expect(status('mock-gpt')).resolves.toBe(200);
+
+    // Version 2 allows everything again; approved by the first admin, then rolled back in one step.
+    await second.getByTestId('policy-text').fill(ALLOW_ALL);
+    await second.getByTestId('policy-propose').click();
+    await expect.poll(() => second.getByTestId('policy-notice').textContent(), { timeout: 15_000 }).toContain('Proposed version 2');
+    await first.reload();
+    await first.getByTestId('policy-approve').click();
+    await expect.poll(() => first.getByTestId('policy-status-2').textContent(), { timeout: 15_000 }).toBe('active');
+    await expect.poll(() => status('mock-large'), { timeout: 5_000, interval: 100 }).toBe(200);
+
+    await first.getByTestId('policy-rollback-1').click();
+    await expect.poll(() => first.getByTestId('policy-status-1').textContent(), { timeout: 15_000 }).toBe('active');
+    await expect.poll(() => status('mock-large'), { timeout: 5_000, interval: 100 }).toBe(403);
+    await first.screenshot({ path: path.join(ARTIFACTS, 'policy-rolled-back.png'), fullPage: true });
+  }, 300_000);
+});
