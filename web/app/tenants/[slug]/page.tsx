@@ -63,9 +63,6 @@ export default async function TenantPage({ params }: Props) {
           <Link className="button buttonSecondary" href={`${path}/policies`} data-testid="policies-link">
             Policies →
           </Link>
-          <Link className="button buttonSecondary" href={`${path}/policies`} data-testid="policies-link">
-            Policies →
-          </Link>
           <Link className="button buttonSecondary" href={`${path}/privacy`} data-testid="privacy-link">
             Privacy budgets →
           </Link>
