@@ -85,11 +85,15 @@ export function AuditExplorer(props: { tenantId: string; wsUrl: string; initialP
 
   // New entries exist past what is shown: read the tail, unless unread pages are still pending
   // (then "Load more" will reach them in order).
-  const newestShown = rows.at(-1)?.seq ?? -1;
+  // `tailReadFor` remembers the newest seq already acted on: with a filter the newest entry may
+  // never show up in the table, and that must not cause a read per render.
+  const tailReadFor = useRef(-1);
   useEffect(() => {
-    if (newestSeq === null || newestSeq <= newestShown || hasNextPage || loading) return;
+    if (newestSeq === null || newestSeq <= tailReadFor.current || hasNextPage || loading) return;
+    tailReadFor.current = newestSeq;
+    if (newestSeq <= (rows.at(-1)?.seq ?? -1)) return;
     void load({ filter, after: endCursor, replace: false });
-  }, [newestSeq]);
+  }, [newestSeq, hasNextPage, loading]);
 
   useEffect(() => {
     if (status === 'live') return;
