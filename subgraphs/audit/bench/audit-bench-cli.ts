@@ -147,6 +147,7 @@ const header = [
   '## Audit ledger',
   '',
   `Command: \`npm run -w @switchyard/subgraph-audit bench\` on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores, shared), Node ${process.version}, ${new Date().toISOString()}.`,
+  `Load average at the start: ${os.loadavg().map((load) => load.toFixed(1)).join(' / ')} (other work on the same cores inflates every figure below).`,
   'Postgres figures: local PostgreSQL 127.0.0.1 through Prisma (adapter-pg); every append is two transactions (payload key get-or-create, then the advisory-locked append).',
   `The ${MILLION.toLocaleString('en-US')}-entry figures are pure and in memory (the same chain/leaf/LeafHashTree code; leaf hashes held in memory as the service holds them), not read from Postgres.`,
   '',

@@ -108,6 +108,7 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
   let syncing: Promise<void> = Promise.resolve();
   let lastCheckpointSize: number | null = null;
   let checkpointing: Promise<Checkpoint | null> | null = null;
+  const sharedDataKeys = new Map<string, Buffer>();
 
   function syncTree(): Promise<void> {
     syncing = syncing.then(async () => {
@@ -140,11 +141,9 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
       const subjectKey = event.subjectId === null ? null : subjectKeyOf(keys.subjectHmacKey, event.subjectId);
       return { event, subjectKey, payloadKeyId: subjectKey === null ? sharedPayloadKeyId(event.tenantId) : subjectPayloadKeyId(subjectKey) };
     });
-    const wrapped = await store.ensurePayloadKeys(
-      withKeys.map((item) => item.payloadKeyId),
-      (keyId) => wrapDataKey(keys.masterKey, keyId, generateDataKey()),
-    );
-    const dataKeys = new Map<string, Buffer>();
+    const missing = withKeys.map((item) => item.payloadKeyId).filter((keyId) => !sharedDataKeys.has(keyId));
+    const wrapped = missing.length > 0 ? await store.ensurePayloadKeys(missing, (keyId) => wrapDataKey(keys.masterKey, keyId, generateDataKey())) : new Map<string, Uint8Array>();
+    const dataKeys = new Map<string, Buffer>(sharedDataKeys);
     return withKeys.map(({ event, subjectKey, payloadKeyId }) => {
       let dataKey = dataKeys.get(payloadKeyId);
       if (!dataKey) {
@@ -152,6 +151,9 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
         if (!wrappedKey) throw new Error(`payload key ${payloadKeyId} is missing after creation`);
         dataKey = unwrapDataKey(keys.masterKey, payloadKeyId, wrappedKey);
         dataKeys.set(payloadKeyId, dataKey);
+        // Shared (per-tenant) keys are never erased, so caching them is safe; subject keys are read
+        // every time so an erasure in any process takes effect at once.
+        if (subjectKey === null) sharedDataKeys.set(payloadKeyId, dataKey);
       }
       const ciphertext = encryptPayload(dataKey, event.idempotencyKey, JSON.stringify(event.payload));
       return {
