@@ -51,6 +51,19 @@ const envSchema = z.object({
   POLICY_SUBGRAPH_PORT: port(4102),
   OIDC_PORT: port(4400),
   DATA_PLANE_PORT: port(8080),
+  /** JSON array of routes (see data-plane/src/router/README.md); unset: the demo routes. */
+  DATA_PLANE_ROUTES: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of routes' });
+        return z.NEVER;
+      }
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { createDatabase, seed, type Database } from '@switchyard/db';
 import { createInProcessBus, createRedisBus, type Bus } from '@switchyard/data-plane/bus';
 import { createInProcessRateLimiter, createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
-import { createDataPlane } from '@switchyard/data-plane/app';
+import { createDataPlane, type RouteConfig } from '@switchyard/data-plane/app';
 import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
 import { createDatabasePriceBookSource } from '@switchyard/data-plane/price-book';
 import {
@@ -27,6 +27,7 @@ import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
 import { startOperatorSocket } from './operator-socket';
 import { loadOrCreateConsoleSessionSecret } from './console-session-secret';
 import { createDemoKeyIfFresh } from './demo-seed';
+import { DEMO_ROUTES } from './demo-routes';
 
 export const API_AUDIENCE = 'urn:switchyard:api';
 export const CONSOLE_CLIENT_ID = 'switchyard-console';
@@ -193,6 +194,8 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         bus,
         rateLimiter,
         providers: [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }],
+        // createDataPlane validates routes and refuses to start with every problem listed.
+        routes: (env.DATA_PLANE_ROUTES as RouteConfig[] | undefined) ?? DEMO_ROUTES,
         policy: createPolicyDecisionPoint({ source: createDatabaseActivePolicySource(db), log: decisionLog }),
       });
       await serve('data plane', app.server, env.DATA_PLANE_PORT, app.close);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POLICY_OPERATIONS } from './policy-operations';
 
 /**
  * Every GraphQL operation the console sends, with the schema its data must match. Kept in one
@@ -297,4 +298,5 @@ export const CONSOLE_OPERATIONS = [
   auditAppendedSubscription,
   auditProofQuery,
   auditCheckpointQuery,
+  ...POLICY_OPERATIONS,
 ] as const;

@@ -1,0 +1,26 @@
+import type { RouteConfig } from '@switchyard/data-plane/app';
+
+/**
+ * Routes `npm start` serves when DATA_PLANE_ROUTES is not set, so a newcomer can try routing
+ * against the mock models at once: send one of these names as `model`.
+ */
+export const DEMO_ROUTES: RouteConfig[] = [
+  {
+    name: 'auto',
+    candidates: [{ model: 'mock-mini' }, { model: 'mock-gpt' }, { model: 'mock-large' }],
+    strategy: { kind: 'bandit', reward: { success: 1, latency: 0.2, cost: 0.3, quality: 1 }, latencyTargetMs: 5_000, costTargetPer1kMicros: 20_000 },
+    retries: { max: 1, baseMs: 100 },
+  },
+  {
+    name: 'cheapest',
+    candidates: [{ model: 'mock-mini' }, { model: 'mock-gpt' }, { model: 'mock-large' }],
+    strategy: { kind: 'cheapest' },
+    fallbacks: ['mock-gpt'],
+  },
+  {
+    name: 'fastest',
+    candidates: [{ model: 'mock-gpt' }, { model: 'mock-large' }],
+    strategy: { kind: 'least-latency' },
+    speculative: { mode: 'hedge', afterPercentile: 95, minDelayMs: 250 },
+  },
+];
