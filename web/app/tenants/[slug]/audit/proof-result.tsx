@@ -36,7 +36,9 @@ export function ProofResult({ check, onVerifyAgainstHead }: { check: ProofCheck;
       <div className={styles.proofHeadline}>
         <strong data-testid="proof-result">{verified ? 'verified' : 'FAILED'}</strong>
         <span>
-          {check.anchor === 'checkpoint' ? 'against the latest signed checkpoint' : 'against the current tree head (unsigned: not a checkpoint)'}
+          {check.anchor === 'checkpoint'
+            ? "against the latest checkpoint's root (its Ed25519 signature is not checked here: the API does not publish the log's public key)"
+            : 'against the current tree head (unsigned: not a checkpoint)'}
           {check.reason ? ` — ${check.reason}` : ''}
         </span>
       </div>

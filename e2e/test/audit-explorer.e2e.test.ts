@@ -1,0 +1,138 @@
+/**
+ * The audit explorer across real processes: console mutations (tenant, key) and one completion
+ * through a data plane in ANOTHER process become audit entries (audit stream / usage stream →
+ * ledger) → the explorer lists and filters them → a signed checkpoint is taken → Chromium proves an
+ * entry's inclusion itself (WebCrypto) against that checkpoint; a newer entry is offered the
+ * current tree head instead.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import OpenAI from 'openai';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '@switchyard/db/testing';
+import { launchChromium } from '../testkit/browser';
+import { allocateStackPorts } from '../testkit/ports';
+import { REPO_ROOT, startPlatformProcess, type PlatformProcess } from '../testkit/platform-process';
+
+const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
+const run = promisify(execFile);
+
+describe('console: audit explorer with in-browser inclusion proofs', () => {
+  let adminPlane: PlatformProcess;
+  let dataPlane: PlatformProcess;
+  let browser: Browser;
+  let dropDatabase: () => Promise<void>;
+  let dataDir: string;
+  let databaseUrl: string;
+  let ports: Awaited<ReturnType<typeof allocateStackPorts>>;
+
+  beforeAll(async () => {
+    const database = await createTestDatabase();
+    databaseUrl = database.url;
+    dropDatabase = async () => {
+      await database.db.close();
+      await database.drop();
+    };
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-e2e-audit-'));
+    ports = await allocateStackPorts();
+    const shared = {
+      ...ports,
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `sy-e2e-${randomBytes(4).toString('hex')}:`,
+      SWITCHYARD_DATA_DIR: dataDir,
+    };
+    adminPlane = await startPlatformProcess({ ...shared, SWITCHYARD_COMPONENTS: 'oidc,tenants,cost,audit,gateway,console' }, { name: 'admin-plane' });
+    dataPlane = await startPlatformProcess({ ...shared, SWITCHYARD_COMPONENTS: 'data-plane' }, { name: 'data-plane' });
+    browser = await launchChromium();
+  }, 900_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await dataPlane?.stop();
+    await adminPlane?.stop();
+    await dropDatabase?.();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /**
+   * The running ledger checkpoints every 1000 entries or 60 s; the operator CLI signs one now, over
+   * the same database with the same key (`<data dir>/audit-keys.json`), so the test need not wait.
+   */
+  async function checkpointNow(): Promise<string> {
+    const { stdout } = await run('npm', ['run', '-s', 'audit', '--', 'checkpoint'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl, SWITCHYARD_DATA_DIR: dataDir },
+      timeout: 120_000,
+    });
+    return stdout;
+  }
+
+  it('lists, filters and live-updates entries, and verifies one against the latest checkpoint in Chromium', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const consoleUrl = `http://127.0.0.1:${ports.CONSOLE_PORT}`;
+
+    await page.goto(consoleUrl);
+    await page.getByTestId('sign-in').click();
+    await page.locator('input[name=login]').fill('admin');
+    await page.locator('input[name=password]').fill('switchyard-admin');
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL(`${consoleUrl}/tenants`);
+
+    const slug = `audit-${randomBytes(3).toString('hex')}`;
+    await page.getByTestId('create-tenant-slug').fill(slug);
+    await page.getByTestId('create-tenant-name').fill('Audit Explorer');
+    await page.getByTestId('create-tenant-submit').click();
+    await page.getByTestId('tenant-row').filter({ hasText: slug }).getByRole('link').first().click();
+    await page.waitForURL(`${consoleUrl}/tenants/${slug}`);
+
+    await page.getByTestId('create-key-name').fill('audit key');
+    await page.getByTestId('create-key-submit').click();
+    const secret = (await page.getByTestId('api-key-secret').textContent())?.trim() ?? '';
+    expect(secret).toMatch(/^sk-sy-/);
+
+    const client = new OpenAI({ apiKey: secret, baseURL: `http://127.0.0.1:${ports.DATA_PLANE_PORT}/v1` });
+    await client.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'audit me' }] });
+
+    await page.getByTestId('audit-link').click();
+    await page.waitForURL(`${consoleUrl}/tenants/${slug}/audit`);
+    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 30_000 }).toContain('live');
+    const actions = () => page.getByTestId('audit-action').allTextContents();
+    // tenant.create and api_key.create from the console, inference.request from the data plane (live or on load).
+    await expect.poll(actions, { timeout: 60_000 }).toEqual(expect.arrayContaining(['tenant.create', 'api_key.create', 'inference.request']));
+
+    // Filter by action: only the key creation is left.
+    await page.getByTestId('audit-filter-action').fill('api_key.create');
+    await page.getByTestId('audit-filter-apply').click();
+    await expect.poll(actions, { timeout: 15_000 }).toEqual(['api_key.create']);
+
+    // Sign a checkpoint covering everything so far, then prove the key creation against it.
+    expect(await checkpointNow()).toContain('"treeSize"');
+    const keyRow = page.getByTestId('audit-row').first();
+    await keyRow.getByTestId('verify-proof').click();
+    await expect.poll(() => page.getByTestId('proof-result').first().textContent(), { timeout: 30_000 }).toBe('verified');
+    await expect(page.getByTestId('proof-leaf-hash').first().textContent()).resolves.toMatch(/^[0-9a-f]{64}$/);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'audit-explorer.png'), fullPage: true });
+
+    // Clear the filter; a new completion arrives live after the checkpoint and is not covered by it yet.
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await expect.poll(async () => (await actions()).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    const before = (await actions()).length;
+    await client.chat.completions.create({ model: 'mock-mini', messages: [{ role: 'user', content: 'after the checkpoint' }] });
+    await expect.poll(async () => (await actions()).length, { timeout: 60_000 }).toBe(before + 1);
+    const newest = page.getByTestId('audit-row').last();
+    await newest.getByTestId('verify-proof').click();
+    await expect(page.getByTestId('proof-not-covered').waitFor({ timeout: 30_000 })).resolves.toBeUndefined();
+    await page.getByTestId('verify-against-head').click();
+    await expect.poll(() => page.getByTestId('proof-result').allTextContents(), { timeout: 30_000 }).toEqual(['verified']);
+
+    await page.screenshot({ path: path.join(ARTIFACTS, 'audit-explorer-current-head.png'), fullPage: true });
+  }, 300_000);
+});
