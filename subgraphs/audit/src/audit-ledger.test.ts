@@ -123,6 +123,21 @@ describe('AuditLedger on PGlite', () => {
     expect(verifyAuditLog(entries, checkpoints, keys.publicKey).ok).toBe(true);
   });
 
+  it('is append-only for the service role: no edits of hashed fields, no deletes, no tenant appends', async () => {
+    await expect(test.db.withPlatform((tx) => tx.auditEntry.updateMany({ where: { seq: 0n }, data: { actor: 'user:mallory' } }))).rejects.toThrow();
+    await expect(test.db.withPlatform((tx) => tx.auditEntry.deleteMany({ where: { seq: 0n } }))).rejects.toThrow();
+    await expect(test.db.withPlatform((tx) => tx.auditCheckpoint.deleteMany({}))).rejects.toThrow();
+    await expect(
+      test.db.withTenant(TENANT, (tx) =>
+        tx.auditEntry.create({
+          data: { seq: 999n, occurredAt: new Date(), tenantId: TENANT, actor: 'x', action: 'x', dataClassification: 'public', payloadDigest: 'x', payloadKeyId: 'x', leafHash: 'x', prevHash: 'x', entryHash: 'x', idempotencyKey: 'forged' },
+        }),
+      ),
+    ).rejects.toThrow();
+    const { entries, checkpoints } = await readWholeLog(ledger.store);
+    expect(verifyAuditLog(entries, checkpoints, keys.publicKey).ok).toBe(true);
+  });
+
   it('lets a tenant read only its own entries (row-level security)', async () => {
     const own = await ledger.store.listEntries({ tenantId: TENANT }, {}, -1, 100);
     expect(own.length).toBeGreaterThan(0);
