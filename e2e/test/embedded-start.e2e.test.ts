@@ -41,6 +41,10 @@ describe('embedded start (PGlite + in-process bus)', () => {
     expect(models.data.map((model) => model.id)).toContain('mock-gpt');
     const completion = await client.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'hi' }] });
     expect(completion.usage?.total_tokens).toBeGreaterThan(0);
+    // The demo routes are served too: a route name works as `model` and answers from a mock model.
+    expect(models.data.map((model) => model.id)).toEqual(expect.arrayContaining(['auto', 'cheapest', 'fastest']));
+    const routed = await client.chat.completions.create({ model: 'cheapest', messages: [{ role: 'user', content: 'route me' }] });
+    expect(routed.model).toBe('mock-mini');
   });
 
   it('admin CLI prints a new working key and nothing else on stdout', async () => {
