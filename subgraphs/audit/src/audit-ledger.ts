@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import {
   auditLeafBytes,
-  chainHash,
+  chainHashOfLeaf,
   leafHash,
   LeafHashTree,
   payloadDigest,
@@ -230,7 +230,8 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
       const drafts = await draftsOf(events);
       const appended = await store.appendBatch(drafts, (prevHash, seq, draft) => {
         const fields = { seq, occurredAt: draft.occurredAt, tenantId: draft.tenantId, actor: draft.actor, action: draft.action, subjectKey: draft.subjectKey, payloadDigest: draft.payloadDigest };
-        return { prevHash, entryHash: chainHash(prevHash, fields), leafHash: hex(leafHash(auditLeafBytes(fields))) };
+        const leaf = leafHash(auditLeafBytes(fields));
+        return { prevHash, entryHash: chainHashOfLeaf(prevHash, leaf), leafHash: hex(leaf) };
       });
       const created = appended.filter((item) => item.created).map((item) => item.entry);
       if (created.length > 0) {

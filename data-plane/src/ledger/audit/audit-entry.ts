@@ -40,7 +40,12 @@ export function auditLeafBytes(fields: AuditEntryFields): Uint8Array {
 }
 
 export function chainHash(prevHash: string, fields: AuditEntryFields): string {
-  return createHash('sha256').update(Buffer.from(prevHash, 'hex')).update(leafHash(auditLeafBytes(fields))).digest('hex');
+  return chainHashOfLeaf(prevHash, leafHash(auditLeafBytes(fields)));
+}
+
+/** The same link from an already computed leaf hash (verifiers hash each leaf once). */
+export function chainHashOfLeaf(prevHash: string, leafHashValue: Uint8Array): string {
+  return createHash('sha256').update(Buffer.from(prevHash, 'hex')).update(leafHashValue).digest('hex');
 }
 
 /** Link a new entry to the head of the chain. */

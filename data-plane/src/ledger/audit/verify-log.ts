@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { leafHash } from '../merkle';
-import { auditLeafBytes, chainHash, GENESIS_HASH, type ChainedAuditEntry } from './audit-entry';
+import { auditLeafBytes, chainHashOfLeaf, GENESIS_HASH, type ChainedAuditEntry } from './audit-entry';
 import { verifyCheckpointSignature, type Checkpoint } from './checkpoint';
 import { LeafHashTree } from './leaf-hash-tree';
 
@@ -55,11 +55,12 @@ export function verifyAuditLog(
     if (entry.prevHash !== prevHash) {
       return { ok: false, problem: 'broken-link', firstBadSeq: position, message: `entry ${position} does not link to entry ${position - 1}` };
     }
-    if (chainHash(prevHash, entry) !== entry.entryHash) {
+    const leaf = leafHash(auditLeafBytes(entry));
+    if (chainHashOfLeaf(prevHash, leaf) !== entry.entryHash) {
       return { ok: false, problem: 'entry-hash-mismatch', firstBadSeq: position, message: `entry ${position} was altered: its fields do not hash to its stored hash` };
     }
     prevHash = entry.entryHash;
-    tree.append(leafHash(auditLeafBytes(entry)));
+    tree.append(leaf);
     if (options.onProgress && (position + 1) % progressEvery === 0) options.onProgress(position + 1);
   }
 
