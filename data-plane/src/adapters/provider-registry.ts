@@ -1,12 +1,13 @@
 import type { ProviderAdapter } from './adapter';
+import { createAnthropicAdapter } from './anthropic/anthropic-adapter';
 import { createMockAdapter } from './mock/mock-adapter';
 import { parseDirectiveWords } from './mock/mock-model';
 import { createOpenAICompatibleAdapter } from './openai-compatible/openai-compatible-adapter';
 
 export interface ProviderConfig {
   name: string;
-  kind: 'mock' | 'openai-compatible';
-  /** Required for openai-compatible: base URL including the version, e.g. `http://127.0.0.1:9000/v1`. */
+  kind: 'mock' | 'openai-compatible' | 'anthropic';
+  /** Required for openai-compatible: base URL including the version, e.g. `http://127.0.0.1:9000/v1`. anthropic: without the version, default `https://api.anthropic.com`. */
   baseUrl?: string;
   apiKey?: string;
   /** Model ids this provider serves (the ids clients send and GET /v1/models lists). */
@@ -52,10 +53,15 @@ export function createProviderRegistry(configs: readonly ProviderConfig[]): Prov
   };
 }
 
+const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
+
 function adapterFor(config: ProviderConfig): ProviderAdapter {
   if (config.kind === 'mock') {
     const script = config.mock ? { directives: parseDirectiveWords(config.mock.directives), firstRequests: config.mock.firstRequests } : undefined;
     return createMockAdapter(config.name, {}, script);
+  }
+  if (config.kind === 'anthropic') {
+    return createAnthropicAdapter({ name: config.name, baseUrl: config.baseUrl ?? ANTHROPIC_BASE_URL, apiKey: config.apiKey, idleTimeoutMs: config.idleTimeoutMs });
   }
   if (!config.baseUrl) throw new Error(`provider ${config.name}: baseUrl is required for kind openai-compatible`);
   return createOpenAICompatibleAdapter({ name: config.name, baseUrl: config.baseUrl, apiKey: config.apiKey, idleTimeoutMs: config.idleTimeoutMs });
