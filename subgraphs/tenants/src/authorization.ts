@@ -29,6 +29,11 @@ export function canManageApiKeys(principal: Principal, tenantId: string): boolea
   return principal.tenantId === tenantId && principal.roles.includes('tenant_admin');
 }
 
+export function canManageMembers(principal: Principal, tenantId: string): boolean {
+  if (isPlatformAdmin(principal)) return true;
+  return principal.tenantId === tenantId && principal.roles.includes('tenant_admin');
+}
+
 export function canCreateTenant(principal: Principal): boolean {
   return isPlatformAdmin(principal);
 }

@@ -1,9 +1,11 @@
 import type { Principal } from '@switchyard/identity';
 import type { TenantsLoaders } from './loaders';
+import type { MembersService } from './members-service';
 import type { TenantsService } from './tenants-service';
 
 export interface TenantsContext {
   principal: Principal;
   service: TenantsService;
+  members: MembersService;
   loaders: TenantsLoaders;
 }

@@ -7,3 +7,8 @@ export type { ApiKey, Tenant, Viewer } from './tenant-types';
 export type { CreateApiKeyInput } from './tenant-inputs';
 export { DEFAULT_API_KEY_SCOPES, SLUG_PATTERN } from './tenant-inputs';
 export type { Logger } from './logger';
+export { createMembersService } from './members-service';
+export type { MembersService, MembersServiceDeps } from './members-service';
+export type { Member } from './member-types';
+export { ASSIGNABLE_MEMBER_ROLES } from './member-inputs';
+export type { AddMemberInput } from './member-inputs';

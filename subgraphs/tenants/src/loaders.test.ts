@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '@switchyard/identity';
 import { createTenantsLoaders } from './loaders';
+import type { MembersService } from './members-service';
 import type { TenantsService } from './tenants-service';
 import type { ApiKey, Tenant } from './tenant-types';
 
@@ -23,7 +24,7 @@ describe('createTenantsLoaders', () => {
         return ids.map(() => null);
       },
     } as unknown as TenantsService;
-    const loaders = createTenantsLoaders(service, PRINCIPAL);
+    const loaders = createTenantsLoaders(service, {} as MembersService, PRINCIPAL);
 
     const results = await Promise.all(['t1', 't2', 't3', 't1'].map((id) => loaders.apiKeysByTenantId.load(id)));
     expect(calls).toEqual([['t1', 't2', 't3']]);

@@ -8,6 +8,7 @@ import { createSubgraphHttpServer } from './http-server';
 import { createTenantsLoaders } from './loaders';
 import { createConsoleLogger } from './logger';
 import type { Logger } from './logger';
+import { createMembersService } from './members-service';
 import { resolvers } from './resolvers/index';
 import { createTenantsService } from './tenants-service';
 import { subgraphName, typeDefs } from './type-defs';
@@ -29,12 +30,13 @@ export interface TenantsSubgraph {
 
 export function createTenantsSubgraph(deps: TenantsSubgraphDeps): TenantsSubgraph {
   const service = createTenantsService({ db: deps.db, bus: deps.bus });
+  const members = createMembersService({ db: deps.db, bus: deps.bus });
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
   return createSubgraphHttpServer<TenantsContext>({
     schema,
     verifyInternalToken: deps.verifyInternalToken,
     logger: deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`),
     introspection: deps.introspection ?? false,
-    createContext: (principal) => ({ principal, service, loaders: createTenantsLoaders(service, principal) }),
+    createContext: (principal) => ({ principal, service, members, loaders: createTenantsLoaders(service, members, principal) }),
   });
 }

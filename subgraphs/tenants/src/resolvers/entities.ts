@@ -1,11 +1,13 @@
 import type { TenantsContext } from '../context';
 import { notFound } from '../errors';
+import type { Member } from '../member-types';
 import type { ApiKey, Tenant } from '../tenant-types';
 
 /** Federation entities; references outside the caller's reach resolve to null. */
 export const tenantResolvers = {
   __resolveReference: (reference: { id: string }, { loaders }: TenantsContext): Promise<Tenant | null> => loaders.tenantById.load(reference.id),
   apiKeys: (tenant: Tenant, _args: unknown, { loaders }: TenantsContext): Promise<ApiKey[]> => loaders.apiKeysByTenantId.load(tenant.id),
+  members: (tenant: Tenant, _args: unknown, { loaders }: TenantsContext): Promise<Member[]> => loaders.membersByTenantId.load(tenant.id),
 };
 
 export const apiKeyResolvers = {
@@ -13,6 +15,14 @@ export const apiKeyResolvers = {
   tenant: async (apiKey: ApiKey, _args: unknown, { loaders }: TenantsContext): Promise<Tenant> => {
     const tenant = await loaders.tenantById.load(apiKey.tenantId);
     if (!tenant) throw notFound(`Tenant ${apiKey.tenantId} is not visible to you.`);
+    return tenant;
+  },
+};
+
+export const memberResolvers = {
+  tenant: async (member: Member, _args: unknown, { loaders }: TenantsContext): Promise<Tenant> => {
+    const tenant = await loaders.tenantById.load(member.tenantId);
+    if (!tenant) throw notFound(`Tenant ${member.tenantId} is not visible to you.`);
     return tenant;
   },
 };

@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { TenantsContext } from '../context';
 import { dateTimeScalar } from '../date-time-scalar';
-import { apiKeyResolvers, tenantResolvers } from './entities';
+import { apiKeyResolvers, memberResolvers, tenantResolvers } from './entities';
 import { mutationResolvers } from './mutation';
 import { queryResolvers } from './query';
 
@@ -11,4 +11,5 @@ export const resolvers = {
   Mutation: mutationResolvers,
   Tenant: tenantResolvers,
   ApiKey: apiKeyResolvers,
+  Member: memberResolvers,
 } as unknown as GraphQLResolverMap<TenantsContext>;

@@ -1,4 +1,6 @@
 import type { TenantsContext } from '../context';
+import type { AddMemberInput } from '../member-inputs';
+import type { Member } from '../member-types';
 import type { ApiKey, Tenant } from '../tenant-types';
 
 interface CreateApiKeyArgs {
@@ -12,4 +14,9 @@ export const mutationResolvers = {
     service.createApiKey({ tenantId: input.tenantId, name: input.name, scopes: input.scopes, expiresAt: input.expiresAt }, principal),
   revokeApiKey: (_parent: unknown, args: { id: string }, { service, principal }: TenantsContext): Promise<ApiKey> =>
     service.revokeApiKey(args.id, principal),
+  addMember: (_parent: unknown, { input }: { input: AddMemberInput }, { members, principal }: TenantsContext): Promise<Member> =>
+    members.addMember({ tenantId: input.tenantId, subject: input.subject, email: input.email, role: input.role }, principal),
+  changeMemberRole: (_parent: unknown, args: { id: string; role: string }, { members, principal }: TenantsContext): Promise<Member> =>
+    members.changeMemberRole(args.id, args.role, principal),
+  removeMember: (_parent: unknown, args: { id: string }, { members, principal }: TenantsContext): Promise<Member> => members.removeMember(args.id, principal),
 };
