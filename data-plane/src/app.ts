@@ -12,6 +12,7 @@ import { sendError, sendJson } from './http/respond';
 import { subscribeApiKeyEviction, type ApiKeyResolver } from './ingress/api-keys';
 import { authenticateApiKey } from './ingress/authenticate';
 import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
+import { createStaticRedactionConfigSource, type RedactionConfigSource } from './ingress/pii/redaction-config';
 import { handleFeedback } from './api/feedback-handler';
 import type { AimdOptions } from './router/adaptive-concurrency';
 import type { CircuitBreakerOptions } from './router/circuit-breaker';
@@ -27,6 +28,7 @@ export type { ApiKeyResolver, ApiKeyRecord } from './ingress/api-keys';
 export type { PriceBookSource, PriceBook, ModelPrice } from './accounting/price-book';
 export type { RouteConfig, Route } from './router/route';
 export type { RouteTable } from './router/route-table';
+export type { RedactionConfigSource } from './ingress/pii/redaction-config';
 
 export interface DataPlaneDeps {
   apiKeys: ApiKeyResolver;
@@ -39,6 +41,8 @@ export interface DataPlaneDeps {
   /** Routing knobs; tests pin the randomness and shrink limits. */
   routing?: { random?: Random; breaker?: CircuitBreakerOptions; concurrency?: AimdOptions };
   limits?: { requestsPerMinutePerKey: number };
+  /** Per-tenant PII redaction of prompts (default: every PII type redacted for every tenant). */
+  redaction?: RedactionConfigSource;
   /**
    * Tenant policies (`@switchyard/data-plane/pdp`): asked once per chat request; the app
    * subscribes it to `switchyard:policy.changed` on `bus`. Absent: no policy step.
@@ -107,6 +111,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     usage,
     metrics,
     logger,
+    redaction: deps.redaction ?? createStaticRedactionConfigSource(),
     ...(deps.policy ? { policy: deps.policy } : {}),
   };
 

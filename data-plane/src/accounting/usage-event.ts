@@ -22,6 +22,11 @@ export const usageEventSchema = z.object({
   status: z.enum(['ok', 'error']),
   /** ISO-8601 time the request completed. */
   createdAt: z.string().datetime(),
+  /**
+   * PII found and redacted in the prompt, by type (e.g. `{ email: 1 }`). Optional and absent when
+   * nothing was redacted; keys are open strings so a new detector type does not break consumers.
+   */
+  piiRedactions: z.record(z.string().min(1).max(64), z.number().int().nonnegative()).optional(),
 });
 
 export type UsageEvent = z.infer<typeof usageEventSchema>;

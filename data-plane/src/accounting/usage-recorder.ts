@@ -17,6 +17,8 @@ export interface CompletedRequest {
   latencyMs: number;
   status: 'ok' | 'error';
   completedAt: Date;
+  /** Redactions by PII type in the prompt; omitted from the event when empty. */
+  piiRedactions?: Readonly<Record<string, number>>;
 }
 
 export interface UsageRecorder {
@@ -52,6 +54,7 @@ export function createUsageRecorder(deps: { bus: Bus; priceBook: PriceBookSource
       latencyMs: Math.max(0, Math.round(completed.latencyMs)),
       status: completed.status,
       createdAt: completed.completedAt.toISOString(),
+      ...(completed.piiRedactions && Object.keys(completed.piiRedactions).length > 0 ? { piiRedactions: completed.piiRedactions } : {}),
     });
     deps.metrics.tokens.inc({ model: event.model, kind: 'prompt' }, event.promptTokens);
     deps.metrics.tokens.inc({ model: event.model, kind: 'completion' }, event.completionTokens);

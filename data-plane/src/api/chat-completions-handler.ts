@@ -8,6 +8,8 @@ import { readJsonBody } from '../http/read-json-body';
 import { sendError, sendJson, startEventStream } from '../http/respond';
 import type { AuthenticatedKey } from '../ingress/authenticate';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
+import { redactChatRequest } from '../ingress/pii/redact-chat-request';
+import type { RedactionConfigSource } from '../ingress/pii/redaction-config';
 import { OverloadedError } from '../router/adaptive-concurrency';
 import { CircuitOpenError, ExecutionFailedError, type Execution, type LegRecord } from '../router/execute';
 import type { Router } from '../router/router';
@@ -36,6 +38,8 @@ export interface ChatCompletionsDeps {
   logger: Logger;
   /** The tenant policy decision point; absent = no policy step (embedders that do not run policies). */
   policy?: PolicyDecisionPoint;
+  /** Per-tenant PII redaction applied to every message before routing. */
+  redaction: RedactionConfigSource;
 }
 
 export interface RequestContext {
@@ -74,13 +78,13 @@ export async function handleChatCompletions(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const { chatRequest, target } = await inStep(deps.metrics, 'ingress', async () => {
-    const chatRequest = parseChatCompletionRequest(await readJsonBody(request, deps.maxBodyBytes));
-    const target = deps.router.resolve(chatRequest.model);
+  const { chatRequest, target, piiRedactions } = await inStep(deps.metrics, 'ingress', async () => {
+    const parsed = parseChatCompletionRequest(await readJsonBody(request, deps.maxBodyBytes));
+    const target = deps.router.resolve(parsed.model);
     if (!target) {
       throw new ApiError('model_not_found', {
         param: 'model',
-        message: `The model '${chatRequest.model.slice(0, 256)}' does not exist or is not available. List available models and routes with GET /v1/models.`,
+        message: `The model '${parsed.model.slice(0, 256)}' does not exist or is not available. List available models and routes with GET /v1/models.`,
       });
     }
     const decision = await deps.rateLimiter.consume(`rpm:${context.key.apiKeyId}`, { limit: deps.requestsPerMinutePerKey, periodMs: 60_000 });
@@ -88,7 +92,12 @@ export async function handleChatCompletions(
       deps.metrics.rateLimitRejections.inc();
       throw new ApiError('rate_limit_exceeded', { retryAfterSeconds: decision.retryAfterMs / 1000 });
     }
-    return { chatRequest, target };
+    // Redact before anything else sees the messages: from here on only the redacted request exists,
+    // so no provider, log line or stored event can carry the original text. After the rate limit,
+    // so rejected floods cost no regex work.
+    const redacted = redactChatRequest(parsed, await deps.redaction.policyFor(context.key.tenantId));
+    for (const [type, count] of Object.entries(redacted.counts)) deps.metrics.piiRedactions.inc({ type }, count);
+    return { chatRequest: redacted.request, target, piiRedactions: redacted.counts };
   });
 
   const policy = deps.policy;
@@ -137,6 +146,7 @@ export async function handleChatCompletions(
       latencyMs: Date.now() - context.startedAt,
       status,
       completedAt: new Date(),
+      piiRedactions,
     });
     step.end();
   };

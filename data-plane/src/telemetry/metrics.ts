@@ -122,6 +122,12 @@ export function createMetrics() {
       help: 'Requests refused by the per-key rate limit',
       registers: [registry],
     }),
+    piiRedactions: new Counter({
+      name: 'switchyard_pii_redactions_total',
+      help: 'PII occurrences redacted from prompts before routing, by type',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
     usageEventFailures: new Counter({
       name: 'switchyard_usage_event_failures_total',
       help: 'Usage events that could not be appended to the stream after retries',

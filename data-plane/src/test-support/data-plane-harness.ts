@@ -53,6 +53,7 @@ export interface HarnessOptions {
   rateLimiter?: RateLimiter;
   routes?: DataPlaneDeps['routes'];
   routing?: DataPlaneDeps['routing'];
+  redaction?: DataPlaneDeps['redaction'];
 }
 
 export interface Harness {
@@ -83,6 +84,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     maxBodyBytes: options.maxBodyBytes,
     routes: options.routes,
     routing: options.routing,
+    redaction: options.redaction,
   });
   await new Promise<void>((resolve) => dataPlane.server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = dataPlane.server.address() as AddressInfo;
