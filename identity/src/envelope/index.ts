@@ -1,0 +1,6 @@
+export { createEnvelope, envelopeSchema } from './envelope';
+export type { Envelope, EnvelopeCipher, EnvelopeContext } from './envelope';
+export { createLocalKms, generateMasterKey, localKmsConfigSchema } from './local-kms';
+export type { LocalKmsConfig } from './local-kms';
+export { KeyIntegrityError, KeyUnavailableError } from './key-management-service';
+export type { KeyManagementService, WrappedKey } from './key-management-service';
