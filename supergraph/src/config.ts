@@ -39,6 +39,13 @@ const envSchema = z.object({
     .default('http://127.0.0.1:3000')
     .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean)),
   GRAPHQL_INTROSPECTION: booleanText.default(false),
+  /** off | allow (resolve persisted hashes, accept full documents) | require (PERSISTED_QUERY_CLIENTS may send only allowlisted operations). */
+  PERSISTED_QUERIES: z.enum(['off', 'allow', 'require']).default('allow'),
+  /** Comma-separated `apollographql-client-name` values pinned to the allowlist in `require` mode. */
+  PERSISTED_QUERY_CLIENTS: z
+    .string()
+    .default('switchyard-console')
+    .transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean)),
 });
 
 export type SupergraphConfig = z.output<typeof envSchema>;

@@ -10,6 +10,7 @@ export const GATEWAY_ERRORS = {
   BAD_REQUEST: { status: 400, message: 'The request is malformed.' },
   NOT_FOUND: { status: 404, message: 'Nothing here: the GraphQL API is at /graphql.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Use GET or POST on /graphql.' },
+  PERSISTED_QUERY_NOT_ALLOWED: { status: 400, message: 'This operation is not in the persisted-operation allowlist.' },
   SUBSCRIPTION_OVER_HTTP: { status: 400, message: 'Subscriptions are served over WebSocket (graphql-ws protocol) at /graphql.' },
   /** A subgraph could not be reached; the rest of the response may still be there. */
   SUBGRAPH_UNAVAILABLE: { status: 503, message: 'Part of the API is temporarily unavailable; retry shortly.' },

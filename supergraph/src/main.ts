@@ -24,6 +24,7 @@ const app = createSupergraphServer({
   corsOrigins: config.CORS_ORIGINS,
   introspection: config.GRAPHQL_INTROSPECTION,
   logger,
+  persistedQueries: { mode: config.PERSISTED_QUERIES, requiredClients: config.PERSISTED_QUERY_CLIENTS },
 });
 await app.ready;
 await new Promise<void>((resolve, reject) => {

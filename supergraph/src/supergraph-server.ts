@@ -14,6 +14,9 @@ import { refuseSubscriptionsOverHttp } from './hardening/refuse-subscriptions-ov
 import type { VerifyAccessToken } from './http/authenticate';
 import { GRAPHQL_PATH, createGraphQLHttpHandler, toRequestListener } from './http/graphql-http-handler';
 import { createConsoleLogger, type Logger } from './logger';
+import { readPersistedManifest } from './persisted/persisted-manifest';
+import type { PersistedManifest } from './persisted/persisted-manifest';
+import type { PersistedQueryMode } from './persisted/persisted-query-gate';
 import { readSupergraphSdl } from './supergraph-sdl';
 import { createChannelHub } from './subscriptions/channel-hub';
 import { attachSubscriptionServer, type RunQuery } from './subscriptions/subscription-server';
@@ -33,6 +36,11 @@ export interface SupergraphServerOptions {
   logger?: Logger;
   /** Default: the committed supergraph.graphql. */
   supergraphSdl?: string;
+  /**
+   * The persisted-operation allowlist. Default: mode `allow` over the committed
+   * persisted-operations.json, with `switchyard-console` as the client that `require` pins.
+   */
+  persistedQueries?: { mode: PersistedQueryMode; requiredClients?: readonly string[]; manifest?: PersistedManifest };
 }
 
 export interface SupergraphServer {
@@ -47,6 +55,9 @@ export interface SupergraphServer {
  * The admin-plane entry point (DESIGN.md §4): Apollo gateway over the subgraphs, hardened Apollo
  * Server on node http, and graphql-ws subscriptions fed by the bus. Does not listen.
  */
+/** The console names itself with `apollographql-client-name: switchyard-console`. */
+export const DEFAULT_PERSISTED_QUERY_CLIENT = 'switchyard-console';
+
 export function createSupergraphServer(options: SupergraphServerOptions): SupergraphServer {
   const logger = options.logger ?? createConsoleLogger('supergraph');
   const gateway = createGateway({ supergraphSdl: options.supergraphSdl ?? readSupergraphSdl(), subgraphUrls: options.subgraphs, signer: options.signer });
@@ -58,6 +69,8 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
+    // Hashes are resolved from the committed allowlist before Apollo; its register-on-miss cache would bypass it.
+    persistedQueries: false,
     formatError: createErrorFormatter(logger),
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
@@ -78,7 +91,18 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
 
   const server = createServer(
     toRequestListener(
-      createGraphQLHttpHandler({ apollo, ready: () => started, verifyAccessToken: options.verifyAccessToken, corsOrigins: options.corsOrigins, logger }),
+      createGraphQLHttpHandler({
+        apollo,
+        ready: () => started,
+        verifyAccessToken: options.verifyAccessToken,
+        corsOrigins: options.corsOrigins,
+        logger,
+        persistedQueries: {
+          mode: options.persistedQueries?.mode ?? 'allow',
+          manifest: options.persistedQueries?.manifest ?? readPersistedManifest(),
+          requiredClients: new Set(options.persistedQueries?.requiredClients ?? [DEFAULT_PERSISTED_QUERY_CLIENT]),
+        },
+      }),
       logger,
     ),
   );

@@ -3,6 +3,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { GatewayContext } from '../gateway/context';
 import { GATEWAY_ERRORS, type GatewayErrorCode } from '../errors';
 import type { Logger } from '../logger';
+import { CLIENT_NAME_HEADER, gatePersistedQuery, type PersistedQueryPolicy } from '../persisted/persisted-query-gate';
 import { authenticate, type VerifyAccessToken } from './authenticate';
 import { applyCors } from './cors';
 import { BodyTooLargeError, readBody } from './read-body';
@@ -17,6 +18,8 @@ export interface GraphQLHttpHandlerOptions {
   verifyAccessToken: VerifyAccessToken;
   corsOrigins: readonly string[];
   logger: Logger;
+  /** The persisted-operation allowlist; absent means requests pass untouched. */
+  persistedQueries?: PersistedQueryPolicy;
 }
 
 function sendError(res: ServerResponse, code: GatewayErrorCode, message: string = GATEWAY_ERRORS[code].message): void {
@@ -75,6 +78,13 @@ export function createGraphQLHttpHandler(options: GraphQLHttpHandlerOptions) {
       } else {
         body = text;
       }
+    }
+
+    if (options.persistedQueries) {
+      const clientName = req.headers[CLIENT_NAME_HEADER];
+      const gate = gatePersistedQuery(options.persistedQueries, { method: req.method, body, clientName: Array.isArray(clientName) ? clientName[0] : clientName });
+      if (!gate.ok) return sendError(res, 'PERSISTED_QUERY_NOT_ALLOWED', gate.message);
+      body = gate.body;
     }
 
     const headers = new HeaderMap();

@@ -3,7 +3,7 @@ import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
 import { createAccessTokenVerifier, createInternalTokenSigner, generateInternalKeyPair, SWITCHYARD_API_RESOURCE, type Principal } from '@switchyard/identity';
 import type { TestIssuer } from '@switchyard/identity/testing';
 import { silentLogger } from '../logger';
-import { createSupergraphServer, type SupergraphServer } from '../supergraph-server';
+import { createSupergraphServer, type SupergraphServer, type SupergraphServerOptions } from '../supergraph-server';
 import { startStandIns, type StandIns } from './stand-in-subgraphs';
 
 export interface GatewayUnderTest {
@@ -19,7 +19,9 @@ export const CONSOLE_ORIGIN = 'http://127.0.0.1:3000';
 /** Stand-in subgraphs + the real gateway on a free port, verifying tokens of `issuer`. */
 export async function startGatewayUnderTest(
   issuer: TestIssuer,
-  options: { bus?: Bus; introspection?: boolean; verifyAccessToken?: (token: string) => Promise<Principal>; subgraphUrls?: Partial<StandIns['urls']> } = {},
+  options: { bus?: Bus; introspection?: boolean; verifyAccessToken?: (token: string) => Promise<Principal>; subgraphUrls?: Partial<StandIns['urls']>;
+    persistedQueries?: SupergraphServerOptions['persistedQueries'];
+  } = {},
 ): Promise<GatewayUnderTest> {
   const keys = await generateInternalKeyPair();
   const standIns = await startStandIns(keys);
@@ -32,6 +34,7 @@ export async function startGatewayUnderTest(
     corsOrigins: [CONSOLE_ORIGIN],
     introspection: options.introspection ?? false,
     logger: silentLogger,
+    ...(options.persistedQueries ? { persistedQueries: options.persistedQueries } : {}),
   });
   await app.ready;
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
