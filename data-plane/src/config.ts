@@ -5,7 +5,7 @@ import { routesSchema, type Route } from './router/route';
 /** The data plane's environment, parsed once; every problem is reported together at start-up. */
 const providerSchema = z.object({
   name: z.string().min(1),
-  kind: z.enum(['mock', 'openai-compatible']),
+  kind: z.enum(['mock', 'openai-compatible', 'anthropic']),
   baseUrl: z.url().optional(),
   apiKey: z.string().min(1).optional(),
   models: z.array(z.string().min(1)).min(1),
@@ -48,7 +48,7 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   REDIS_KEY_PREFIX: z.string().default(''),
-  /** JSON array of providers: [{"name","kind":"mock"|"openai-compatible","baseUrl","apiKey","models":[...]}]. */
+  /** JSON array of providers: [{"name","kind":"mock"|"openai-compatible"|"anthropic","baseUrl","apiKey","models":[...]}]. */
   DATA_PLANE_PROVIDERS: z
     .string()
     .optional()
