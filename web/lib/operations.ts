@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MEMBER_OPERATIONS } from './member-operations';
 import { POLICY_OPERATIONS } from './policy-operations';
 
 /**
@@ -299,4 +300,5 @@ export const CONSOLE_OPERATIONS = [
   auditProofQuery,
   auditCheckpointQuery,
   ...POLICY_OPERATIONS,
+  ...MEMBER_OPERATIONS,
 ] as const;

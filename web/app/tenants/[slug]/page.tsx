@@ -57,6 +57,9 @@ export default async function TenantPage({ params }: Props) {
           </div>
         </div>
         <div className={styles.headerLinks}>
+          <Link className="button buttonSecondary" href={`${path}/members`} data-testid="members-link">
+            Members →
+          </Link>
           <Link className="button buttonSecondary" href={`${path}/audit`} data-testid="audit-link">
             Audit log →
           </Link>
