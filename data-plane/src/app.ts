@@ -12,6 +12,7 @@ import { sendError, sendJson } from './http/respond';
 import { subscribeApiKeyEviction, type ApiKeyResolver } from './ingress/api-keys';
 import { authenticateApiKey } from './ingress/authenticate';
 import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
+import { parseLimitsConfig, type LimitsConfigInput } from './ingress/limits/limits-config';
 import { createStaticRedactionConfigSource, type RedactionConfigSource } from './ingress/pii/redaction-config';
 import { handleFeedback } from './api/feedback-handler';
 import type { AimdOptions } from './router/adaptive-concurrency';
@@ -29,6 +30,7 @@ export type { PriceBookSource, PriceBook, ModelPrice } from './accounting/price-
 export type { RouteConfig, Route } from './router/route';
 export type { RouteTable } from './router/route-table';
 export type { RedactionConfigSource } from './ingress/pii/redaction-config';
+export type { LimitsConfigInput } from './ingress/limits/limits-config';
 
 export interface DataPlaneDeps {
   apiKeys: ApiKeyResolver;
@@ -40,7 +42,8 @@ export interface DataPlaneDeps {
   routes?: RouteConfig[] | RouteTable;
   /** Routing knobs; tests pin the randomness and shrink limits. */
   routing?: { random?: Random; breaker?: CircuitBreakerOptions; concurrency?: AimdOptions };
-  limits?: { requestsPerMinutePerKey: number };
+  /** Per-key and per-tenant request and token limits; every field defaults (see limits-config.ts). */
+  limits?: LimitsConfigInput;
   /** Per-tenant PII redaction of prompts (default: every PII type redacted for every tenant). */
   redaction?: RedactionConfigSource;
   /**
@@ -61,7 +64,6 @@ export interface DataPlane {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-const DEFAULT_REQUESTS_PER_MINUTE = 600;
 /** Model list `created`: a fixed timestamp, since configured models have no creation date. */
 const MODELS_CREATED = 1_700_000_000;
 
@@ -106,7 +108,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   const chatDeps = {
     router,
     rateLimiter: deps.rateLimiter,
-    requestsPerMinutePerKey: deps.limits?.requestsPerMinutePerKey ?? DEFAULT_REQUESTS_PER_MINUTE,
+    limits: parseLimitsConfig(deps.limits),
+    bus: deps.bus,
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     usage,
     metrics,

@@ -71,6 +71,11 @@ export const ERROR_REGISTRY = {
     type: 'rate_limit_error',
     message: 'Too many requests for this API key. Retry after the number of seconds in the Retry-After header.',
   },
+  token_quota_exceeded: {
+    status: 429,
+    type: 'rate_limit_error',
+    message: 'The token quota of this API key or its tenant is exhausted. Lower max_tokens or retry after the number of seconds in the Retry-After header.',
+  },
   internal_error: {
     status: 500,
     type: 'server_error',

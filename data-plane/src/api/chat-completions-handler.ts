@@ -8,6 +8,11 @@ import { readJsonBody } from '../http/read-json-body';
 import { sendError, sendJson, startEventStream } from '../http/respond';
 import type { AuthenticatedKey } from '../ingress/authenticate';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
+import type { Bus } from '../bus/bus';
+import { enforceLimits, LIMIT_WARNING_CHANNEL, LimitExceededError, limitWarningHeader } from '../ingress/limits/enforce-limits';
+import type { LimitsConfig } from '../ingress/limits/limits-config';
+
+export const LIMIT_WARNING_HEADER = 'x-switchyard-limit-warning';
 import { redactChatRequest } from '../ingress/pii/redact-chat-request';
 import type { RedactionConfigSource } from '../ingress/pii/redaction-config';
 import { OverloadedError } from '../router/adaptive-concurrency';
@@ -31,7 +36,9 @@ import {
 export interface ChatCompletionsDeps {
   router: Router;
   rateLimiter: RateLimiter;
-  requestsPerMinutePerKey: number;
+  limits: LimitsConfig;
+  /** Where limit warnings are published. */
+  bus: Pick<Bus, 'publish'>;
   maxBodyBytes: number;
   usage: UsageRecorder;
   metrics: Metrics;
@@ -87,10 +94,21 @@ export async function handleChatCompletions(
         message: `The model '${parsed.model.slice(0, 256)}' does not exist or is not available. List available models and routes with GET /v1/models.`,
       });
     }
-    const decision = await deps.rateLimiter.consume(`rpm:${context.key.apiKeyId}`, { limit: deps.requestsPerMinutePerKey, periodMs: 60_000 });
-    if (!decision.allowed) {
-      deps.metrics.rateLimitRejections.inc();
-      throw new ApiError('rate_limit_exceeded', { retryAfterSeconds: decision.retryAfterMs / 1000 });
+    // Tokens are charged up front, from an estimate: the prompt estimate plus the completion the
+    // client allows (max_completion_tokens / max_tokens, else a default). Charging after the answer
+    // would let any number of concurrent requests pass a nearly spent quota; an up-front worst
+    // case keeps the limit a real ceiling, at the price of over-counting short answers.
+    const estimatedTokens = countPromptTokens(parsed) + (parsed.max_completion_tokens ?? parsed.max_tokens ?? deps.limits.defaultCompletionTokens);
+    const subject = { tenantId: context.key.tenantId, apiKeyId: context.key.apiKeyId };
+    const warnings = await enforceLimits(deps.rateLimiter, deps.limits, subject, estimatedTokens).catch((error: unknown) => {
+      if (error instanceof LimitExceededError) deps.metrics.rateLimitRejections.inc();
+      throw error;
+    });
+    if (warnings.length > 0) {
+      response.setHeader(LIMIT_WARNING_HEADER, limitWarningHeader(warnings));
+      for (const warning of warnings) {
+        deps.bus.publish(LIMIT_WARNING_CHANNEL, JSON.stringify(warning)).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not publish a limit warning'));
+      }
     }
     // Redact before anything else sees the messages: from here on only the redacted request exists,
     // so no provider, log line or stored event can carry the original text. After the rate limit,

@@ -54,6 +54,8 @@ export interface HarnessOptions {
   routes?: DataPlaneDeps['routes'];
   routing?: DataPlaneDeps['routing'];
   redaction?: DataPlaneDeps['redaction'];
+  /** Extra limits (merged over `requestsPerMinutePerKey`). */
+  limits?: DataPlaneDeps['limits'];
 }
 
 export interface Harness {
@@ -80,7 +82,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     bus,
     rateLimiter,
     providers: options.providers ?? [MOCK_PROVIDER],
-    limits: { requestsPerMinutePerKey: options.requestsPerMinutePerKey ?? 1_000 },
+    limits: { requestsPerMinutePerKey: options.requestsPerMinutePerKey ?? 1_000, ...options.limits },
     maxBodyBytes: options.maxBodyBytes,
     routes: options.routes,
     routing: options.routing,

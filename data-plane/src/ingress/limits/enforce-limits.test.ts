@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createInProcessRateLimiter } from '../rate-limit/in-process-rate-limiter';
+import { createRedisRateLimiter } from '../rate-limit/redis-rate-limiter';
+import type { RateLimiter } from '../rate-limit/rate-limiter';
+import { enforceLimits, LimitExceededError, limitWarningHeader } from './enforce-limits';
+import { parseLimitsConfig } from './limits-config';
+
+const redisUrl = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const runPrefix = `sy-test-limits-${randomUUID()}:`;
+
+function subject(tenantId = randomUUID()) {
+  return { tenantId, apiKeyId: randomUUID() };
+}
+
+const limiters: Array<[string, () => RateLimiter]> = [
+  ['in-process', () => createInProcessRateLimiter(() => 1_000_000)],
+  ['redis', () => createRedisRateLimiter(redisUrl, { keyPrefix: runPrefix })],
+];
+
+describe.each(limiters)('enforceLimits (%s limiter)', (_name, makeLimiter) => {
+  it('refuses a request past the per-key token allowance with token_quota_exceeded and a retry time', async () => {
+    const limiter = makeLimiter();
+    const config = parseLimitsConfig({ tokensPerMinutePerKey: 1_000 });
+    const who = subject();
+    await enforceLimits(limiter, config, who, 600);
+    const refusal = await enforceLimits(limiter, config, who, 600).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(LimitExceededError);
+    expect(refusal).toMatchObject({ code: 'token_quota_exceeded', status: 429, limit: 'tokens_per_minute_per_key' });
+    expect((refusal as LimitExceededError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    await limiter.close();
+  });
+
+  it('warns past the soft share and names the limit', async () => {
+    const limiter = makeLimiter();
+    const config = parseLimitsConfig({ tokensPerDayPerKey: 1_000, softLimitRatio: 0.8 });
+    const who = subject();
+    expect(await enforceLimits(limiter, config, who, 500)).toEqual([]);
+    const warnings = await enforceLimits(limiter, config, who, 350);
+    expect(warnings).toEqual([{ ...who, limit: 'tokens_per_day_per_key', used: 0.85 }]);
+    expect(limitWarningHeader(warnings)).toBe('tokens_per_day_per_key=85%');
+    await limiter.close();
+  });
+
+  it('a tenant budget is shared by all its keys: a second key cannot escape it', async () => {
+    const limiter = makeLimiter();
+    const config = parseLimitsConfig({ tokensPerMinutePerTenant: 1_000 });
+    const tenantId = randomUUID();
+    await enforceLimits(limiter, config, subject(tenantId), 900);
+    await expect(enforceLimits(limiter, config, subject(tenantId), 200)).rejects.toMatchObject({ limit: 'tokens_per_minute_per_tenant' });
+    // Another tenant is untouched.
+    await expect(enforceLimits(limiter, config, subject(), 900)).resolves.toBeDefined();
+    await limiter.close();
+  });
+
+  it('concurrent requests never admit more tokens than the allowance', async () => {
+    const limiter = makeLimiter();
+    const config = parseLimitsConfig({ tokensPerMinutePerKey: 1_000 });
+    const who = subject();
+    const results = await Promise.allSettled(Array.from({ length: 40 }, () => enforceLimits(limiter, config, who, 100)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'token_quota_exceeded' });
+    await limiter.close();
+  });
+
+  it('the request limit refuses with rate_limit_exceeded; an oversized estimate spends the whole allowance once instead of never passing', async () => {
+    const limiter = makeLimiter();
+    const config = parseLimitsConfig({ requestsPerMinutePerKey: 2, tokensPerMinutePerKey: 1_000 });
+    const who = subject();
+    await enforceLimits(limiter, config, who, 1_000_000);
+    await expect(enforceLimits(limiter, config, who, 1)).rejects.toMatchObject({ code: 'token_quota_exceeded' });
+    await expect(enforceLimits(limiter, config, who, 1)).rejects.toMatchObject({ code: 'rate_limit_exceeded', limit: 'requests_per_minute_per_key' });
+    await limiter.close();
+  });
+});
+
+describe('parseLimitsConfig', () => {
+  it('fills defaults and refuses nonsense', () => {
+    expect(parseLimitsConfig()).toMatchObject({ requestsPerMinutePerKey: 600, softLimitRatio: 0.8 });
+    expect(() => parseLimitsConfig({ tokensPerMinutePerKey: 0 })).toThrow();
+    expect(() => parseLimitsConfig({ softLimitRatio: 1.5 })).toThrow();
+  });
+});
+
+afterAll(async () => {
+  const redis = new Redis(redisUrl);
+  const keys = await redis.keys(`${runPrefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});

@@ -1,0 +1,101 @@
+import { ApiError } from '../../errors';
+import type { RateLimit, RateLimiter } from '../rate-limit/rate-limiter';
+import type { LimitsConfig } from './limits-config';
+
+/** Pub/sub channel: a key or tenant passed the soft share of one of its limits. Message: JSON {@link LimitWarning}. */
+export const LIMIT_WARNING_CHANNEL = 'switchyard:limit.warning';
+
+export type LimitName =
+  | 'requests_per_minute_per_key'
+  | 'requests_per_minute_per_tenant'
+  | 'tokens_per_minute_per_key'
+  | 'tokens_per_minute_per_tenant'
+  | 'tokens_per_day_per_key'
+  | 'tokens_per_day_per_tenant';
+
+export interface LimitWarning {
+  tenantId: string;
+  apiKeyId: string;
+  limit: LimitName;
+  /** Share of the allowance in use after this request, 0..1. */
+  used: number;
+}
+
+export interface LimitSubject {
+  tenantId: string;
+  apiKeyId: string;
+}
+
+interface LimitCheck {
+  name: LimitName;
+  key: string;
+  limit: RateLimit;
+  cost: number;
+  kind: 'requests' | 'tokens';
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+function checksFor(config: LimitsConfig, subject: LimitSubject, estimatedTokens: number): LimitCheck[] {
+  const requests = (name: LimitName, key: string, limit: number): LimitCheck => ({ name, key, limit: { limit, periodMs: MINUTE_MS }, cost: 1, kind: 'requests' });
+  // A request estimated above a whole allowance would never be admitted; it spends the whole
+  // allowance instead (the client then waits a full period), so it is served, once.
+  const tokens = (name: LimitName, key: string, limit: number, periodMs: number): LimitCheck => ({
+    name,
+    key,
+    limit: { limit, periodMs },
+    cost: Math.min(estimatedTokens, limit),
+    kind: 'tokens',
+  });
+  const { apiKeyId: k, tenantId: t } = subject;
+  // Cheapest, most specific first: a client hammering its own key is refused before it touches
+  // its tenant's shared budgets. (Key `rpm:<id>` is kept from before tenant and token limits existed.)
+  return [
+    requests('requests_per_minute_per_key', `rpm:${k}`, config.requestsPerMinutePerKey),
+    requests('requests_per_minute_per_tenant', `rpm-tenant:${t}`, config.requestsPerMinutePerTenant),
+    tokens('tokens_per_minute_per_key', `tpm:${k}`, config.tokensPerMinutePerKey, MINUTE_MS),
+    tokens('tokens_per_day_per_key', `tpd:${k}`, config.tokensPerDayPerKey, DAY_MS),
+    tokens('tokens_per_minute_per_tenant', `tpm-tenant:${t}`, config.tokensPerMinutePerTenant, MINUTE_MS),
+    tokens('tokens_per_day_per_tenant', `tpd-tenant:${t}`, config.tokensPerDayPerTenant, DAY_MS),
+  ];
+}
+
+export class LimitExceededError extends ApiError {
+  constructor(
+    readonly limit: LimitName,
+    retryAfterMs: number,
+    kind: 'requests' | 'tokens',
+  ) {
+    super(kind === 'requests' ? 'rate_limit_exceeded' : 'token_quota_exceeded', {
+      retryAfterSeconds: retryAfterMs / 1000,
+      message:
+        kind === 'requests'
+          ? `Too many requests (limit: ${limit}). Retry after the number of seconds in the Retry-After header.`
+          : `Token quota exhausted (limit: ${limit}). Lower max_tokens or retry after the number of seconds in the Retry-After header.`,
+    });
+  }
+}
+
+/**
+ * Charges one request and `estimatedTokens` against every limit of the key and its tenant, in
+ * order; throws {@link LimitExceededError} at the first refusal. Each check is one atomic GCRA
+ * step (exact under concurrency, on Redis across replicas); the sequence is not a transaction,
+ * so a request refused by a later limit has already spent its share of the earlier ones. That
+ * errs on the side of refusing, never of over-admitting. Returns the limits past the soft share.
+ */
+export async function enforceLimits(rateLimiter: RateLimiter, config: LimitsConfig, subject: LimitSubject, estimatedTokens: number): Promise<LimitWarning[]> {
+  const warnings: LimitWarning[] = [];
+  for (const check of checksFor(config, subject, estimatedTokens)) {
+    const decision = await rateLimiter.consume(check.key, check.limit, check.cost);
+    if (!decision.allowed) throw new LimitExceededError(check.name, decision.retryAfterMs, check.kind);
+    const used = 1 - decision.remaining / check.limit.limit;
+    if (used >= config.softLimitRatio) warnings.push({ ...subject, limit: check.name, used: Math.min(1, used) });
+  }
+  return warnings;
+}
+
+/** `x-switchyard-limit-warning` value: `tokens_per_day_per_key=85%, ...`. */
+export function limitWarningHeader(warnings: readonly LimitWarning[]): string {
+  return warnings.map((w) => `${w.limit}=${Math.round(w.used * 100)}%`).join(', ');
+}
