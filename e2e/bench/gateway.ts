@@ -1,5 +1,6 @@
 // The data plane as the benchmark runs it: key auth against the database (cached), Redis rate
-// limits and Redis Streams usage events, the OpenAI-compatible adapter to the mock upstream.
+// limits and Redis Streams usage events, PII redaction, the policy decision point, the router
+// and the OpenAI-compatible adapter to the mock upstream.
 import { createDatabase, seed } from '@switchyard/db';
 import { createDataPlane } from '@switchyard/data-plane/app';
 import { createDatabaseApiKeyResolver } from '@switchyard/data-plane/api-keys';
@@ -7,6 +8,7 @@ import { createDatabasePriceBookSource } from '@switchyard/data-plane/price-book
 import { createRedisBus } from '@switchyard/data-plane/bus';
 import { createRedisRateLimiter } from '@switchyard/data-plane/rate-limit';
 import { generateApiKeySecret } from '@switchyard/identity';
+import { createDatabaseActivePolicySource, createPolicyDecisionPoint } from '@switchyard/data-plane/pdp';
 import { listen } from './listen';
 
 const upstream = process.env.UPSTREAM_BASE_URL;
@@ -30,6 +32,9 @@ const app = createDataPlane({
   // Far above any rate the benchmark reaches: the limiter runs on every request, it just never refuses.
   limits: { requestsPerMinutePerKey: 100_000_000 },
   providers: [{ name: 'upstream', kind: 'openai-compatible', baseUrl: upstream, apiKey: 'bench', models: ['mock-gpt'] }],
+  // Everything on: the policy decision point (tenant without a policy: default allow, compiled and
+  // cached after the first request) and PII redaction (the app's default: every type).
+  policy: createPolicyDecisionPoint({ source: createDatabaseActivePolicySource(db) }),
 });
 const port = await listen(app.server, 0, '127.0.0.1');
 process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, apiKey: key.secret, pid: process.pid })}\n`);

@@ -2,7 +2,7 @@
 // with the gateway pinned to core 0 and the load generator (this process) and the mock to core 1.
 // Writes BENCHMARKS.md at the repository root. Progress on stderr.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { startPinned } from './processes';
 import { chatBody, latencyAtConcurrencyOne, percentile, rssMb, timedRequest, type Target } from './measure';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const RESULTS_DIR = path.join(REPO_ROOT, 'bench-results');
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 if (!process.env.BENCH_PINNED) {
@@ -105,15 +106,12 @@ try {
   await mock.stop();
 }
 
-const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
-const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
-const report = `# Benchmarks
+const dataPlaneSection = `## Data plane (request path)
 
-Measured by \`npm run bench\`${quick ? ' --quick' : ''} (e2e/bench/run.ts) at commit ${commit}, ${new Date().toISOString()}.
-Machine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.
 The gateway (data plane with key auth against the database, Redis rate limits, Redis Streams usage events,
-the OpenAI-compatible adapter) runs pinned to core 0; the mock provider and this load generator share core 1.
-Every figure is measured in the same run against the baseline: the same request sent directly to the mock.
+policy decision point, router, the OpenAI-compatible adapter) runs pinned to core 0; the mock provider and
+the load generator share core 1. Every figure is measured in the same run against the baseline: the same
+request sent directly to the mock.
 
 | figure | result | baseline and detail | target |
 |---|---|---|---|
@@ -122,6 +120,38 @@ ${rows.join('\n')}
 What limits it: the load generator and the mock share one core, so at high connection counts the
 baseline itself saturates; the gateway parses and re-serialises every upstream chunk (it must, to
 count tokens and to end a broken stream with an error event).
+`;
+mkdirSync(RESULTS_DIR, { recursive: true });
+writeFileSync(path.join(RESULTS_DIR, 'data-plane.md'), dataPlaneSection);
+
+// The other suites: each is its own command; their output becomes a section of the report.
+const suites: Array<{ name: string; title: string; command: string[]; writesFile?: string }> = [
+  { name: 'policy', title: 'Policy decision latency (200 policies, target p99 ≤ 50 µs)', command: ['npx', 'tsx', 'data-plane/src/policy/bench-decide.ts'] },
+  { name: 'pii', title: 'PII redaction: recall and false-positive rate on the generated labelled corpus', command: ['npx', 'tsx', 'data-plane/src/ingress/pii/evaluate-cli.ts'] },
+  { name: 'audit', title: 'Audit ledger', command: ['npm', 'run', '-s', '-w', '@switchyard/subgraph-audit', 'bench'], writesFile: 'audit.md' },
+];
+for (const suite of suites) {
+  if (quick && suite.name === 'audit') continue;
+  log(`${suite.name}: ${suite.command.join(' ')}`);
+  const output = execFileSync(suite.command[0] as string, suite.command.slice(1), { cwd: REPO_ROOT, env: { ...process.env, BENCH_PINNED: '1' }, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+  if (!suite.writesFile) {
+    writeFileSync(path.join(RESULTS_DIR, `${suite.name}.md`), `## ${suite.title}\n\nCommand: \`${suite.command.join(' ')}\`\n\n\`\`\`text\n${output.trim()}\n\`\`\`\n`);
+  }
+}
+
+const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
+const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
+const sections = ['data-plane', 'policy', 'pii', 'audit']
+  .map((name) => path.join(RESULTS_DIR, `${name}.md`))
+  .filter((file) => existsSync(file))
+  .map((file) => readFileSync(file, 'utf8').trim());
+const report = `# Benchmarks
+
+Measured by \`npm run bench\`${quick ? ' --quick' : ''} (e2e/bench/run.ts) at commit ${commit}, ${new Date().toISOString()}.
+Machine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version};
+load average at the end ${os.loadavg().map((value) => value.toFixed(1)).join(' / ')}.
+
+${sections.join('\n\n')}
 `;
 writeFileSync(path.join(REPO_ROOT, 'BENCHMARKS.md'), report);
 log('wrote BENCHMARKS.md');
