@@ -22,6 +22,26 @@ afterAll(async () => {
 const createTenant = 'mutation ($input: CreateTenantInput!) { createTenant(input: $input) { id slug } }';
 
 describe('tenants subgraph on Postgres', () => {
+  it('keeps one tenant_admin when every admin is demoted or removed at once', async () => {
+    const tenant = (await harness.request(PLATFORM_ADMIN, createTenant, { input: { slug: 'pg-admins', name: 'Admins' } })).body.data as { createTenant: { id: string } };
+    const addMember = 'mutation ($input: AddMemberInput!) { addMember(input: $input) { id } }';
+    const ids: string[] = [];
+    for (const subject of ['admin-1', 'admin-2', 'admin-3', 'admin-4']) {
+      const reply = await harness.request(PLATFORM_ADMIN, addMember, { input: { tenantId: tenant.createTenant.id, subject, role: 'tenant_admin' } });
+      ids.push((reply.body.data as { addMember: { id: string } }).addMember.id);
+    }
+    const replies = await Promise.all(
+      ids.map((id, index) =>
+        index % 2 === 0
+          ? harness.request(PLATFORM_ADMIN, 'mutation ($id: ID!) { changeMemberRole(id: $id, role: viewer) { id } }', { id })
+          : harness.request(PLATFORM_ADMIN, 'mutation ($id: ID!) { removeMember(id: $id) { id } }', { id }),
+      ),
+    );
+    expect(replies.flatMap(errorCodes)).toEqual(['LAST_ADMIN']);
+    const admins = await testDatabase.db.withTenant(tenant.createTenant.id, (tx) => tx.member.count({ where: { role: 'tenant_admin' } }));
+    expect(admins).toBe(1);
+  });
+
   it('creates one tenant out of many concurrent creates of the same slug', async () => {
     const replies = await Promise.all(
       Array.from({ length: 8 }, (_, index) => harness.request(PLATFORM_ADMIN, createTenant, { input: { slug: 'pg-race', name: `Race ${index}` } })),
