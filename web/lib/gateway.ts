@@ -20,6 +20,9 @@ export async function postToGateway(payload: unknown, accessToken: string): Prom
         'content-type': 'application/json',
         accept: 'application/graphql-response+json, application/json',
         authorization: `Bearer ${accessToken}`,
+        // Names the console to the gateway: with PERSISTED_QUERIES=require it may send only the
+        // operations in supergraph/persisted-operations.json (generated from CONSOLE_OPERATIONS).
+        'apollographql-client-name': 'switchyard-console',
       },
       body: JSON.stringify(payload),
       cache: 'no-store',

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { CONSOLE_OPERATIONS } from '@switchyard/web/operations';
 import { describe, expect, it } from 'vitest';
-import { PERSISTED_OPERATIONS_FILE, operationHash, parseManifest, serializeManifest } from './persisted-manifest';
+import { PERSISTED_OPERATIONS_FILE, operationHash, parseManifest, readPersistedManifest, serializeManifest } from './persisted-manifest';
+import { gatePersistedQuery } from './persisted-query-gate';
 
 describe('persisted-operations.json', () => {
   it('is what the console operations generate (run persisted:generate after changing them)', () => {
@@ -12,6 +13,13 @@ describe('persisted-operations.json', () => {
     const manifest = parseManifest(readFileSync(PERSISTED_OPERATIONS_FILE, 'utf8'));
     expect(manifest.size).toBe(CONSOLE_OPERATIONS.length);
     for (const operation of CONSOLE_OPERATIONS) expect(manifest.get(operationHash(operation.document))).toBe(operation.document);
+  });
+
+  it('lets the console send each of its operations as a full document in require mode', () => {
+    const policy = { mode: 'require' as const, manifest: readPersistedManifest(), requiredClients: new Set(['switchyard-console']) };
+    for (const operation of CONSOLE_OPERATIONS) {
+      expect(gatePersistedQuery(policy, { method: 'POST', body: { query: operation.document, operationName: operation.name }, clientName: 'switchyard-console' }).ok).toBe(true);
+    }
   });
 
   it('refuses a file whose entry does not hash to its key', () => {
