@@ -13,6 +13,9 @@ import { subscribeApiKeyEviction, type ApiKeyResolver } from './ingress/api-keys
 import { authenticateApiKey } from './ingress/authenticate';
 import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
 import { parseLimitsConfig, type LimitsConfigInput } from './ingress/limits/limits-config';
+import { monitorEventLoopLag, type EventLoopLagSignal } from './ingress/qos/event-loop-lag';
+import { DEFAULT_SHEDDING_THRESHOLDS, shouldShed, type SheddingThresholds } from './ingress/qos/load-shedding';
+import { QOS_HEADER, qosClassOf } from './ingress/qos/qos-class';
 import { createStaticRedactionConfigSource, type RedactionConfigSource } from './ingress/pii/redaction-config';
 import { handleFeedback } from './api/feedback-handler';
 import type { AimdOptions } from './router/adaptive-concurrency';
@@ -31,6 +34,8 @@ export type { RouteConfig, Route } from './router/route';
 export type { RouteTable } from './router/route-table';
 export type { RedactionConfigSource } from './ingress/pii/redaction-config';
 export type { LimitsConfigInput } from './ingress/limits/limits-config';
+export type { SheddingThresholds } from './ingress/qos/load-shedding';
+export type { EventLoopLagSignal } from './ingress/qos/event-loop-lag';
 
 export interface DataPlaneDeps {
   apiKeys: ApiKeyResolver;
@@ -44,6 +49,11 @@ export interface DataPlaneDeps {
   routing?: { random?: Random; breaker?: CircuitBreakerOptions; concurrency?: AimdOptions };
   /** Per-key and per-tenant request and token limits; every field defaults (see limits-config.ts). */
   limits?: LimitsConfigInput;
+  /**
+   * Load shedding by QoS class (`x-switchyard-qos: interactive|batch`): thresholds on in-flight
+   * chat requests and event-loop lag (default: measured with perf_hooks; tests inject a signal).
+   */
+  qos?: { thresholds?: SheddingThresholds; eventLoopLag?: EventLoopLagSignal };
   /** Per-tenant PII redaction of prompts (default: every PII type redacted for every tenant). */
   redaction?: RedactionConfigSource;
   /**
@@ -118,6 +128,10 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     ...(deps.policy ? { policy: deps.policy } : {}),
   };
 
+  const sheddingThresholds = deps.qos?.thresholds ?? DEFAULT_SHEDDING_THRESHOLDS;
+  const eventLoopLag = deps.qos?.eventLoopLag ?? monitorEventLoopLag();
+  let chatInFlight = 0;
+
   // Handlers still running (they record usage when they end): close() waits for them.
   const inFlight = new Set<Promise<void>>();
   let ready = false;
@@ -162,7 +176,21 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       }
       case 'chat_completions': {
         const key = await authenticateApiKey(request.headers.authorization, deps.apiKeys);
-        return handleChatCompletions(chatDeps, { requestId, startedAt, key }, request, response);
+        // Shed before reading the body: a saturated replica spends nothing on work it will refuse.
+        const qos = qosClassOf(request.headers[QOS_HEADER], key.scopes);
+        if (shouldShed(qos, { inFlight: chatInFlight, eventLoopLagMs: eventLoopLag.lagMs() }, sheddingThresholds)) {
+          metrics.shedRequests.inc({ reason: 'gateway_saturated', qos });
+          throw new ApiError('overloaded', {
+            retryAfterSeconds: qos === 'batch' ? 30 : 1,
+            message: `This gateway is saturated and is shedding ${qos} requests. Retry after the number of seconds in the Retry-After header.`,
+          });
+        }
+        chatInFlight += 1;
+        try {
+          return await handleChatCompletions(chatDeps, { requestId, startedAt, key }, request, response);
+        } finally {
+          chatInFlight -= 1;
+        }
       }
       case 'feedback': {
         const key = await authenticateApiKey(request.headers.authorization, deps.apiKeys);
@@ -205,6 +233,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     server,
     async close() {
       closing = true;
+      if (!deps.qos?.eventLoopLag) eventLoopLag.stop();
       await subscribed;
       await unsubscribeEviction?.();
       await (await policySubscription)?.();

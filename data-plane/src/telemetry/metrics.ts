@@ -56,8 +56,9 @@ export function createMetrics() {
     }),
     shedRequests: new Counter({
       name: 'switchyard_shed_requests_total',
-      help: 'Attempts refused without calling the upstream: concurrency queue full (overloaded) or breaker open',
-      labelNames: ['upstream', 'reason'] as const,
+      help:
+        'Requests refused without calling an upstream: per upstream (reason overloaded or circuit_open), or by the gateway itself when saturated (reason gateway_saturated, by qos class, no upstream)',
+      labelNames: ['upstream', 'reason', 'qos'] as const,
       registers: [registry],
     }),
     retries: new Counter({

@@ -56,6 +56,7 @@ export interface HarnessOptions {
   redaction?: DataPlaneDeps['redaction'];
   /** Extra limits (merged over `requestsPerMinutePerKey`). */
   limits?: DataPlaneDeps['limits'];
+  qos?: DataPlaneDeps['qos'];
 }
 
 export interface Harness {
@@ -87,6 +88,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     routes: options.routes,
     routing: options.routing,
     redaction: options.redaction,
+    qos: options.qos,
   });
   await new Promise<void>((resolve) => dataPlane.server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = dataPlane.server.address() as AddressInfo;
