@@ -12,6 +12,7 @@ import { auditEventSchema, type AuditEventInput } from './audit-event';
 import { AuditError } from './audit-error';
 import type { AppendedEntry, AuditDraft, AuditStore, StoredAuditEntry } from './audit-store';
 import type { CheckpointAnchor } from './anchor';
+import { describeCheckpointKey, type CheckpointPublicKey } from './checkpoint-key';
 import { decryptPayload, encryptPayload, generateDataKey, unwrapDataKey, wrapDataKey } from './payload-crypto';
 import { DEFAULT_RETENTION, expiryCutoffs, type RetentionPolicy } from './retention';
 import { sharedPayloadKeyId, subjectKeyOf, subjectPayloadKeyId } from './subject-key';
@@ -70,6 +71,8 @@ export interface ConsistencyProofResult {
 export interface AuditLedger {
   readonly logId: string;
   readonly store: AuditStore;
+  /** The key that verifies this ledger's checkpoints (published with every checkpoint). */
+  readonly checkpointKey: CheckpointPublicKey;
   append(event: AuditEventInput): Promise<AppendedEntry>;
   /** One transaction, one lock: the fast path for batches from the stream. */
   appendMany(events: readonly AuditEventInput[]): Promise<AppendedEntry[]>;
@@ -219,6 +222,7 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
   const ledger: AuditLedger = {
     logId,
     store,
+    checkpointKey: describeCheckpointKey(keys.publicKey),
     async append(event) {
       const [appended] = await ledger.appendMany([event]);
       if (!appended) throw new Error('append returned nothing');

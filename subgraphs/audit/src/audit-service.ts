@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Checkpoint } from '@switchyard/data-plane/ledger';
 import type { Principal } from '@switchyard/identity';
 import { AuditError } from './audit-error';
+import type { CheckpointPublicKey } from './checkpoint-key';
 import type { AuditLedger, ConsistencyProofResult, InclusionProofResult, ReadableAuditEntry } from './audit-ledger';
 import type { AuditEntryFilter, ReadScope } from './audit-store';
 import { auditReadScope } from './authorization';
@@ -13,12 +14,15 @@ export interface AuditEntryPage {
   hasNextPage: boolean;
 }
 
+/** A checkpoint with the public key that verifies its signature. */
+export type PublishedCheckpoint = Checkpoint & CheckpointPublicKey;
+
 /** Authorization and input validation in front of the ledger, for the GraphQL API. */
 export interface AuditService {
   listEntries(principal: Principal, filter: AuditEntryFilter | null | undefined, first: number, after: string | null | undefined): Promise<AuditEntryPage>;
   entry(principal: Principal, seq: number): Promise<ReadableAuditEntry | null>;
   latestEntry(principal: Principal, tenantId: string): Promise<ReadableAuditEntry | null>;
-  latestCheckpoint(principal: Principal): Promise<Checkpoint | null>;
+  latestCheckpoint(principal: Principal): Promise<PublishedCheckpoint | null>;
   inclusionProof(principal: Principal, seq: number, treeSize: number | null | undefined): Promise<InclusionProofResult>;
   consistencyProof(principal: Principal, oldSize: number, newSize: number | null | undefined): Promise<ConsistencyProofResult>;
 }
@@ -95,7 +99,9 @@ export function createAuditService(ledger: AuditLedger): AuditService {
 
     async latestCheckpoint(principal) {
       requireScope(principal);
-      return store.latestCheckpoint();
+      const checkpoint = await store.latestCheckpoint();
+      // Checkpoints are signed by this ledger's key; publishing it lets a browser check the signature.
+      return checkpoint ? { ...checkpoint, ...ledger.checkpointKey } : null;
     },
 
     async inclusionProof(principal, seq, treeSize) {

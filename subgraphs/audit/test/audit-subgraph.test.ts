@@ -1,8 +1,9 @@
+import { createPublicKey, verify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USAGE_STREAM } from '@switchyard/data-plane/accounting';
 import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
-import { verifyConsistency, verifyInclusion } from '@switchyard/data-plane/ledger';
+import { checkpointMessage, verifyConsistency, verifyInclusion } from '@switchyard/data-plane/ledger';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair, type InternalTokenSigner, type Principal, type Role } from '@switchyard/identity';
 import { AUDIT_APPENDED_CHANNEL, AUDIT_STREAM } from '../src/audit-event';
@@ -137,14 +138,20 @@ describe('audit subgraph', () => {
   });
 
   it('serves checkpoints and proofs that verify', async () => {
-    const reply = await request(platformAdmin, '{ latestCheckpoint { treeSize rootHash signature } inclusionProof(seq: 1, treeSize: 4) { seq treeSize leafHash rootHash path } consistencyProof(oldSize: 2, newSize: 4) { oldRootHash newRootHash path } }');
+    const reply = await request(platformAdmin, '{ latestCheckpoint { logId treeSize rootHash issuedAt signature publicKey keyId } inclusionProof(seq: 1, treeSize: 4) { seq treeSize leafHash rootHash path } consistencyProof(oldSize: 2, newSize: 4) { oldRootHash newRootHash path } }');
     const data = reply.body.data as {
-      latestCheckpoint: { treeSize: number; rootHash: string };
+      latestCheckpoint: { logId: string; treeSize: number; rootHash: string; issuedAt: string; signature: string; publicKey: string; keyId: string };
       inclusionProof: { leafHash: string; rootHash: string; path: string[] };
       consistencyProof: { oldRootHash: string; newRootHash: string; path: string[] };
     };
     const hex = (value: string) => Buffer.from(value, 'hex');
     expect(data.latestCheckpoint.treeSize).toBe(4);
+    // The published key verifies the signature over the exact checkpoint message.
+    const publishedKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: data.latestCheckpoint.publicKey }, format: 'jwk' });
+    const signature = Buffer.from(data.latestCheckpoint.signature, 'base64');
+    expect(verify(null, checkpointMessage(data.latestCheckpoint), publishedKey, signature)).toBe(true);
+    expect(verify(null, checkpointMessage({ ...data.latestCheckpoint, treeSize: 3 }), publishedKey, signature)).toBe(false);
+    expect(data.latestCheckpoint.keyId).toBe(ledger.checkpointKey.keyId);
     expect(data.inclusionProof.rootHash).toBe(data.latestCheckpoint.rootHash);
     expect(verifyInclusion(hex(data.inclusionProof.leafHash), 1, 4, data.inclusionProof.path.map(hex), hex(data.inclusionProof.rootHash))).toBe(true);
     expect(verifyConsistency(2, 4, hex(data.consistencyProof.oldRootHash), hex(data.consistencyProof.newRootHash), data.consistencyProof.path.map(hex))).toBe(true);

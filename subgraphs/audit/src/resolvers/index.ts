@@ -1,8 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import type { Checkpoint } from '@switchyard/data-plane/ledger';
 import type { AuditContext } from '../context';
 import type { ConsistencyProofResult, InclusionProofResult, ReadableAuditEntry } from '../audit-ledger';
-import { encodeCursor } from '../audit-service';
+import { encodeCursor, type PublishedCheckpoint } from '../audit-service';
 import type { AuditEntryFilter } from '../audit-store';
 import { dateTimeScalar } from '../date-time-scalar';
 import { subscriptionViaGateway } from '../errors';
@@ -25,7 +24,7 @@ const queryResolvers = {
   auditEntry: (_: unknown, args: { seq: number }, { principal, service }: AuditContext): Promise<ReadableAuditEntry | null> => service.entry(principal, args.seq),
   latestAuditEntry: (_: unknown, args: { tenantId: string }, { principal, service }: AuditContext): Promise<ReadableAuditEntry | null> =>
     service.latestEntry(principal, args.tenantId),
-  latestCheckpoint: (_: unknown, __: unknown, { principal, service }: AuditContext): Promise<Checkpoint | null> => service.latestCheckpoint(principal),
+  latestCheckpoint: (_: unknown, __: unknown, { principal, service }: AuditContext): Promise<PublishedCheckpoint | null> => service.latestCheckpoint(principal),
   inclusionProof: (_: unknown, args: { seq: number; treeSize?: number | null }, { principal, service }: AuditContext): Promise<InclusionProofResult> =>
     service.inclusionProof(principal, args.seq, args.treeSize),
   consistencyProof: (_: unknown, args: { oldSize: number; newSize?: number | null }, { principal, service }: AuditContext): Promise<ConsistencyProofResult> =>
