@@ -24,7 +24,7 @@ afterAll(async () => {
 async function createKey(overrides: { revokedAt?: Date } = {}): Promise<{ secret: string; hash: string; id: string }> {
   const { secret, prefix, hash } = generateApiKeySecret();
   const { id } = await db.withTenant(tenantId, (tx) =>
-    tx.apiKey.create({ data: { tenantId, name: 'test', prefix, hash, scopes: ['chat'], ...overrides }, select: { id: true } }),
+    tx.apiKey.create({ data: { tenantId, name: 'test', prefix, hash, scopes: ['inference'], ...overrides }, select: { id: true } }),
   );
   return { secret, hash, id };
 }

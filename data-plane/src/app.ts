@@ -16,6 +16,7 @@ import { parseLimitsConfig, type LimitsConfigInput } from './ingress/limits/limi
 import { monitorEventLoopLag, type EventLoopLagSignal } from './ingress/qos/event-loop-lag';
 import { DEFAULT_SHEDDING_THRESHOLDS, shouldShed, type SheddingThresholds } from './ingress/qos/load-shedding';
 import { QOS_HEADER, qosClassOf } from './ingress/qos/qos-class';
+import { INFERENCE_SCOPE, requireScope } from './ingress/scopes';
 import { createStaticRedactionConfigSource, type RedactionConfigSource } from './ingress/pii/redaction-config';
 import { handleFeedback } from './api/feedback-handler';
 import type { AimdOptions } from './router/adaptive-concurrency';
@@ -176,6 +177,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       }
       case 'chat_completions': {
         const key = await authenticateApiKey(request.headers.authorization, deps.apiKeys);
+        requireScope(key, INFERENCE_SCOPE);
         // Shed before reading the body: a saturated replica spends nothing on work it will refuse.
         const qos = qosClassOf(request.headers[QOS_HEADER], key.scopes);
         if (shouldShed(qos, { inFlight: chatInFlight, eventLoopLagMs: eventLoopLag.lagMs() }, sheddingThresholds)) {

@@ -30,6 +30,11 @@ export const ERROR_REGISTRY = {
     type: 'authentication_error',
     message: 'The API key has been revoked. Create a new key in the console.',
   },
+  insufficient_scope: {
+    status: 403,
+    type: 'permission_error',
+    message: 'This API key lacks the scope this endpoint needs. Create a key with the scope named in the message.',
+  },
   policy_denied: {
     status: 403,
     type: 'permission_error',

@@ -32,7 +32,7 @@ export class FakeApiKeyStore implements ApiKeyResolver {
   /** Adds a key and returns its secret. */
   add(overrides: Partial<ApiKeyRecord> = {}): { secret: string; hash: string; record: ApiKeyRecord } {
     const { secret, hash } = generateApiKeySecret();
-    const record: ApiKeyRecord = { id: randomUUID(), tenantId: randomUUID(), scopes: [], expiresAt: null, revokedAt: null, ...overrides };
+    const record: ApiKeyRecord = { id: randomUUID(), tenantId: randomUUID(), scopes: ['inference'], expiresAt: null, revokedAt: null, ...overrides };
     this.records.set(hash, record);
     return { secret, hash, record };
   }

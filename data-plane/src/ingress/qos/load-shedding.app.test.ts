@@ -25,7 +25,7 @@ describe('QoS load shedding', () => {
       },
     });
     harnesses.push(h);
-    const forcedBatch = h.keys.add({ scopes: [FORCE_BATCH_SCOPE] });
+    const forcedBatch = h.keys.add({ scopes: ['inference', FORCE_BATCH_SCOPE] });
 
     expect((await post(h, h.secret, 'batch')).status).toBe(200);
 
