@@ -7,6 +7,34 @@ export const COST_UPDATED_CHANNEL = 'switchyard:cost.updated';
 /** Pub/sub channel: an API key was revoked or changed. Message: JSON `{ keyHash }`. */
 export const API_KEY_CHANGED_CHANNEL = 'switchyard:api-key.changed';
 
+/** Upper bound on recorded legs: a route has a handful of candidates; more is a bug, not a request. */
+export const MAX_ROUTE_LEGS = 32;
+
+/** One upstream leg of a request, as the router ran it. */
+export const routeLegSchema = z.object({
+  /** `provider/model`. */
+  upstream: z.string().min(1).max(300),
+  model: z.string().min(1).max(256),
+  outcome: z.enum(['won', 'lost', 'failed']),
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+});
+
+/** The routing decision behind a request: which route, how it ranks, which candidate served, every leg. */
+export const routeDecisionSchema = z.object({
+  /** The route (or plain model) the client named. */
+  name: z.string().min(1).max(256),
+  /** False when the client named a plain model (a one-candidate route). */
+  configured: z.boolean(),
+  /** The route's strategy kind (`priority`, `weighted`, …). */
+  strategy: z.string().min(1).max(64),
+  /** `provider/model` that served the answer; null when none did. */
+  candidate: z.string().min(1).max(300).nullable(),
+  legs: z.array(routeLegSchema).max(MAX_ROUTE_LEGS),
+});
+
+export type RouteDecisionRecord = z.infer<typeof routeDecisionSchema>;
+
 export const usageEventSchema = z.object({
   requestId: z.string().min(1).max(200),
   tenantId: z.string().uuid(),
@@ -27,6 +55,8 @@ export const usageEventSchema = z.object({
    * nothing was redacted; keys are open strings so a new detector type does not break consumers.
    */
   piiRedactions: z.record(z.string().min(1).max(64), z.number().int().nonnegative()).optional(),
+  /** The routing decision (optional: events written before it existed stay valid). */
+  route: routeDecisionSchema.optional(),
 });
 
 export type UsageEvent = z.infer<typeof usageEventSchema>;

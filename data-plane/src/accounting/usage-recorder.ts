@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus';
 import type { Metrics } from '../telemetry/metrics';
 import { costMicros, type PriceBookSource } from './price-book';
-import { USAGE_STREAM, usageEventSchema, type UsageEvent } from './usage-event';
+import { USAGE_STREAM, usageEventSchema, type RouteDecisionRecord, type UsageEvent } from './usage-event';
 
 /** What the request path knows when a request has finished. */
 export interface CompletedRequest {
@@ -19,6 +19,8 @@ export interface CompletedRequest {
   completedAt: Date;
   /** Redactions by PII type in the prompt; omitted from the event when empty. */
   piiRedactions?: Readonly<Record<string, number>>;
+  /** The routing decision (route, strategy, served candidate, legs); omitted when unknown. */
+  route?: RouteDecisionRecord;
 }
 
 export interface UsageRecorder {
@@ -55,6 +57,7 @@ export function createUsageRecorder(deps: { bus: Bus; priceBook: PriceBookSource
       status: completed.status,
       createdAt: completed.completedAt.toISOString(),
       ...(completed.piiRedactions && Object.keys(completed.piiRedactions).length > 0 ? { piiRedactions: completed.piiRedactions } : {}),
+      ...(completed.route ? { route: completed.route } : {}),
     });
     deps.metrics.tokens.inc({ model: event.model, kind: 'prompt' }, event.promptTokens);
     deps.metrics.tokens.inc({ model: event.model, kind: 'completion' }, event.completionTokens);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { countPromptTokens, estimateCompletionTokens } from '../accounting/token-count';
 import type { UsageRecorder } from '../accounting/usage-recorder';
+import { MAX_ROUTE_LEGS } from '../accounting/usage-event';
 import { UpstreamError, type CompletionEvent, type FinishReason } from '../adapters/adapter';
 import { ApiError } from '../errors';
 import { readJsonBody } from '../http/read-json-body';
@@ -21,7 +22,8 @@ import type { Router } from '../router/router';
 import type { Metrics } from '../telemetry/metrics';
 import { inStep, startStep } from '../telemetry/steps';
 import type { PolicyDecisionPoint } from '../policy/pdp/decision-point';
-import { enforceUseModel } from '../policy/pdp/enforce';
+import { enforceUseModel, PolicyDeniedError } from '../policy/pdp/enforce';
+import { AUDIT_STREAM, policyDeniedAuditEvent } from '../accounting/audit-event';
 import { parseChatCompletionRequest, type ChatCompletionRequest } from './chat-completion-request';
 import {
   chatCompletion,
@@ -37,8 +39,8 @@ export interface ChatCompletionsDeps {
   router: Router;
   rateLimiter: RateLimiter;
   limits: LimitsConfig;
-  /** Where limit warnings are published. */
-  bus: Pick<Bus, 'publish'>;
+  /** Where limit warnings are published and policy denials appended to the audit stream. */
+  bus: Pick<Bus, 'publish' | 'append'>;
   maxBodyBytes: number;
   usage: UsageRecorder;
   metrics: Metrics;
@@ -121,7 +123,17 @@ export async function handleChatCompletions(
   const policy = deps.policy;
   if (policy) {
     const { apiKeyId, tenantId, scopes } = context.key;
-    await inStep(deps.metrics, 'policy', () => enforceUseModel(policy, { apiKeyId, tenantId, scopes, model: chatRequest.model, route: target.route.name, headers: request.headers }));
+    await inStep(deps.metrics, 'policy', () => enforceUseModel(policy, { apiKeyId, tenantId, scopes, model: chatRequest.model, route: target.route.name, headers: request.headers })).catch(
+      (error: unknown) => {
+        if (error instanceof PolicyDeniedError) {
+          const { determiningPolicies, policyVersion } = error;
+          const event = policyDeniedAuditEvent({ requestId: context.requestId, tenantId, apiKeyId, model: chatRequest.model, route: target.route.name, determiningPolicies, policyVersion, deniedAt: new Date() });
+          // Off the hot path: the 403 does not wait for the audit stream.
+          deps.bus.append(AUDIT_STREAM, JSON.stringify(event)).catch((appendError: unknown) => deps.logger.error({ err: appendError, requestId: context.requestId }, 'policy denial could not be audited'));
+        }
+        throw error;
+      },
+    );
   }
 
   const routing = await inStep(deps.metrics, 'routing_decision', () => deps.router.decide(target), { 'switchyard.route': target.route.name });
@@ -165,6 +177,19 @@ export async function handleChatCompletions(
       status,
       completedAt: new Date(),
       piiRedactions,
+      route: {
+        name: target.route.name,
+        configured: target.configured,
+        strategy: target.route.strategy.kind,
+        candidate: served ? `${served.provider}/${served.model}` : null,
+        legs: [
+          ...legs.map((leg) => ({ upstream: leg.upstream, model: leg.model, outcome: leg.outcome, promptTokens: leg.promptTokens, completionTokens: leg.completionTokens })),
+          // The serving leg is not among `legs` (those are the others): it won, or failed mid-answer.
+          ...(served && !legs.some((leg) => leg.outcome === 'won')
+            ? [{ upstream: `${served.provider}/${served.model}`, model: served.model, outcome: status === 'ok' ? ('won' as const) : ('failed' as const), promptTokens: tally.promptTokens ?? countPromptTokens(chatRequest), completionTokens: tally.completionTokens ?? estimateCompletionTokens(tally.content) }]
+            : []),
+        ].slice(0, MAX_ROUTE_LEGS),
+      },
     });
     step.end();
   };

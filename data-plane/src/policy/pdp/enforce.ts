@@ -12,14 +12,26 @@ export interface UseModelCheck {
   headers: IncomingHttpHeaders;
 }
 
+/** `policy_denied`, carrying the decision so the caller can audit it. */
+export class PolicyDeniedError extends ApiError {
+  constructor(
+    message: string,
+    readonly determiningPolicies: readonly string[],
+    readonly policyVersion: number | null,
+  ) {
+    super('policy_denied', { param: 'model', message });
+  }
+}
+
 /** Throws `policy_denied` (403) naming the deciding policies when the tenant's policy denies the model/route. */
 export async function enforceUseModel(pdp: PolicyDecisionPoint, check: UseModelCheck, now: Date = new Date()): Promise<void> {
   const result = await pdp.decide(useModelRequest({ ...check, now }));
   if (result.decision === 'allow') return;
   const deciding = result.determiningPolicies.length > 0 ? `denied by ${result.determiningPolicies.join(', ')}` : 'no policy permits it';
   const version = result.policyVersion === null ? '' : ` (policy version ${result.policyVersion})`;
-  throw new ApiError('policy_denied', {
-    param: 'model',
-    message: `The tenant's policy${version} does not allow using '${check.model.slice(0, 256)}': ${deciding}. Ask a tenant admin to change the policy.`,
-  });
+  throw new PolicyDeniedError(
+    `The tenant's policy${version} does not allow using '${check.model.slice(0, 256)}': ${deciding}. Ask a tenant admin to change the policy.`,
+    result.determiningPolicies,
+    result.policyVersion,
+  );
 }

@@ -9,5 +9,5 @@ export { createPolicyDecisionPoint, UNLOADABLE_POLICY_ID } from './decision-poin
 export type { PolicyDecisionPoint, PolicyDecisionPointOptions, PolicyDecisionResult, TenantPolicy } from './decision-point';
 export { useModelRequest, REGION_HEADER, DATA_CLASSIFICATION_HEADER } from './use-model-request';
 export type { UseModelRequestInput } from './use-model-request';
-export { enforceUseModel } from './enforce';
+export { enforceUseModel, PolicyDeniedError } from './enforce';
 export type { UseModelCheck } from './enforce';

@@ -1,0 +1,51 @@
+/**
+ * What the data plane publishes on the audit stream. The audit subgraph owns the full schema
+ * (`auditEventSchema` in `@switchyard/subgraph-audit/events`); this is the minimal shape the data
+ * plane produces, kept here so the dependency points from the audit domain to the data plane and
+ * not back. A test in subgraphs/audit parses these events with the audit schema.
+ */
+export const AUDIT_STREAM = 'switchyard:audit';
+
+export const POLICY_DENIED_ACTION = 'policy.denied';
+
+export interface DataPlaneAuditEvent {
+  idempotencyKey: string;
+  tenantId: string;
+  actor: string;
+  action: string;
+  subjectId: null;
+  dataClassification: 'internal';
+  payload: Record<string, unknown>;
+  occurredAt: string;
+}
+
+export interface PolicyDenial {
+  requestId: string;
+  tenantId: string;
+  apiKeyId: string;
+  model: string;
+  route: string;
+  determiningPolicies: readonly string[];
+  policyVersion: number | null;
+  deniedAt: Date;
+}
+
+/** One `policy.denied` audit event per denied request (idempotent by request id). */
+export function policyDeniedAuditEvent(denial: PolicyDenial): DataPlaneAuditEvent {
+  return {
+    idempotencyKey: `policy-denied:${denial.requestId}`,
+    tenantId: denial.tenantId,
+    actor: `api-key:${denial.apiKeyId}`,
+    action: POLICY_DENIED_ACTION,
+    subjectId: null,
+    dataClassification: 'internal',
+    payload: {
+      requestId: denial.requestId,
+      model: denial.model.slice(0, 256),
+      route: denial.route.slice(0, 256),
+      determiningPolicies: denial.determiningPolicies.slice(0, 32).map((id) => id.slice(0, 200)),
+      policyVersion: denial.policyVersion,
+    },
+    occurredAt: denial.deniedAt.toISOString(),
+  };
+}
