@@ -25,7 +25,7 @@ export function parseAuditStreamEntry(payload: string): ParsedStreamEvent {
 
 /**
  * One audit entry per inference request, from the usage event the data plane already emits
- * (its routing decision: model and provider; its cost and status). Idempotent by request id.
+ * (its routing decision: route, strategy, served candidate and legs; model, provider, cost, status). Idempotent by request id.
  */
 export function parseUsageStreamEntry(payload: string): ParsedStreamEvent {
   const json = parseJson(payload);
@@ -52,6 +52,8 @@ export function parseUsageStreamEntry(payload: string): ParsedStreamEvent {
         costMicros: usage.costMicros,
         priceBookVersion: usage.priceBookVersion,
         latencyMs: usage.latencyMs,
+        // The routing decision: route, strategy, the candidate that served, every leg.
+        ...(usage.route ? { route: usage.route } : {}),
       },
     },
   };

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_STREAM as DATA_PLANE_AUDIT_STREAM, policyDeniedAuditEvent, USAGE_STREAM, type UsageEvent } from '@switchyard/data-plane/accounting';
+import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
+import { databaseAnchor } from '../src/anchor';
+import { startAuditConsumer, type AuditConsumer } from '../src/audit-consumer';
+import { AUDIT_STREAM } from '../src/audit-event';
+import { generateAuditKeys } from '../src/audit-keys';
+import { createAuditLedger, type AuditLedger } from '../src/audit-ledger';
+import { createPrismaAuditStore } from '../src/prisma-audit-store';
+import { parseAuditStreamEntry, parseUsageStreamEntry } from '../src/stream-events';
+
+/** The events the data plane produces (policy denials, routed inference) as the audit log takes them. */
+const TENANT = '33333333-3333-4333-8333-333333333333';
+const KEY = '44444444-4444-4444-8444-444444444444';
+const denial = policyDeniedAuditEvent({
+  requestId: 'req-denied',
+  tenantId: TENANT,
+  apiKeyId: KEY,
+  model: 'mock-large',
+  route: 'mock-large',
+  determiningPolicies: ['no-large'],
+  policyVersion: 2,
+  deniedAt: new Date('2026-03-01T12:00:00.000Z'),
+});
+const routed: UsageEvent = {
+  requestId: 'req-routed',
+  tenantId: TENANT,
+  apiKeyId: KEY,
+  model: 'mock-mini',
+  provider: 'mock',
+  promptTokens: 3,
+  completionTokens: 5,
+  priceBookVersion: 1,
+  costMicros: '42',
+  latencyMs: 7,
+  status: 'ok',
+  createdAt: '2026-03-01T12:00:01.000Z',
+  route: {
+    name: 'smart',
+    configured: true,
+    strategy: 'priority',
+    candidate: 'mock/mock-mini',
+    legs: [{ upstream: 'mock/mock-mini', model: 'mock-mini', outcome: 'won', promptTokens: 3, completionTokens: 5 }],
+  },
+};
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe('data-plane events against the audit schema', () => {
+  it('publishes on the same stream the audit consumer reads', () => {
+    expect(DATA_PLANE_AUDIT_STREAM).toBe(AUDIT_STREAM);
+  });
+
+  it('parses a policy denial with auditEventSchema', () => {
+    const parsed = parseAuditStreamEntry(JSON.stringify(denial));
+    expect(parsed).toMatchObject({
+      ok: true,
+      event: { action: 'policy.denied', actor: `api-key:${KEY}`, tenantId: TENANT, idempotencyKey: 'policy-denied:req-denied', payload: { determiningPolicies: ['no-large'], model: 'mock-large' } },
+    });
+  });
+
+  it('puts the routing decision into the inference entry', () => {
+    const parsed = parseUsageStreamEntry(JSON.stringify(routed));
+    expect(parsed).toMatchObject({ ok: true, event: { action: 'inference.request', payload: { route: { name: 'smart', strategy: 'priority', candidate: 'mock/mock-mini' }, model: 'mock-mini' } } });
+  });
+
+  it('still takes a usage event without a routing decision', () => {
+    const { route: _route, ...old } = routed;
+    const parsed = parseUsageStreamEntry(JSON.stringify(old));
+    expect(parsed.ok).toBe(true);
+    expect(parsed.ok && 'route' in (parsed.event.payload ?? {})).toBe(false);
+  });
+
+  it('rejects a usage event whose routing decision is malformed', () => {
+    expect(parseUsageStreamEntry(JSON.stringify({ ...routed, route: { name: '', legs: 'x' } })).ok).toBe(false);
+  });
+});
+
+describe('audit consumer with data-plane events', () => {
+  let test: MemoryTestDatabase;
+  let bus: Bus;
+  let ledger: AuditLedger;
+  let consumer: AuditConsumer;
+
+  beforeAll(async () => {
+    test = await createMemoryTestDatabase();
+    bus = createInProcessBus();
+    const store = createPrismaAuditStore(test.db);
+    ledger = createAuditLedger({ store, keys: generateAuditKeys(), anchors: [databaseAnchor(store)], checkpointEvery: 100, checkpointIntervalMs: 0 });
+    consumer = startAuditConsumer({ ledger, bus, logger: silent, blockMs: 20, retryDelayMs: 20 });
+  });
+  afterAll(async () => {
+    await consumer.stop();
+    await ledger.close();
+    await bus.close();
+    await test.drop();
+  });
+
+  it('appends exactly one policy.denied entry per denied request (a replay appends nothing) and one routed inference entry', async () => {
+    await bus.append(AUDIT_STREAM, JSON.stringify(denial));
+    await bus.append(AUDIT_STREAM, JSON.stringify(denial));
+    await bus.append(USAGE_STREAM, JSON.stringify(routed));
+    for (let attempt = 0; attempt < 200 && (await ledger.store.size()) < 2; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Give a wrongly duplicated append the chance to land before counting.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const entries = await ledger.store.listEntries('platform', {}, -1, 100);
+    expect(entries.map((entry) => entry.action).sort()).toEqual(['inference.request', 'policy.denied']);
+    expect(entries.find((entry) => entry.action === 'policy.denied')).toMatchObject({ actor: `api-key:${KEY}`, tenantId: TENANT });
+  });
+});
