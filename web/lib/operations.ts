@@ -218,7 +218,7 @@ export const auditEntrySchema = z.object({
 });
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
-const auditCheckpointSchema = z.object({ logId: z.string(), treeSize: z.number().int(), rootHash: z.string(), issuedAt: z.string(), signature: z.string() });
+const auditCheckpointSchema = z.object({ logId: z.string(), treeSize: z.number().int(), rootHash: z.string(), issuedAt: z.string(), signature: z.string(), publicKey: z.string(), keyId: z.string() });
 export type AuditCheckpoint = z.infer<typeof auditCheckpointSchema>;
 
 const auditInclusionProofSchema = z.object({
@@ -279,7 +279,7 @@ export const auditProofQuery = operation<{ inclusionProof: AuditInclusionProof }
 
 export const auditCheckpointQuery = operation<{ latestCheckpoint: AuditCheckpoint | null }, Record<string, never>>(
   'ConsoleAuditCheckpoint',
-  `query ConsoleAuditCheckpoint { latestCheckpoint { logId treeSize rootHash issuedAt signature } }`,
+  `query ConsoleAuditCheckpoint { latestCheckpoint { logId treeSize rootHash issuedAt signature publicKey keyId } }`,
   z.object({ latestCheckpoint: auditCheckpointSchema.nullable() }),
 );
 

@@ -37,7 +37,9 @@ export function ProofResult({ check, onVerifyAgainstHead }: { check: ProofCheck;
         <strong data-testid="proof-result">{verified ? 'verified' : 'FAILED'}</strong>
         <span>
           {check.anchor === 'checkpoint'
-            ? "against the latest checkpoint's root (its Ed25519 signature is not checked here: the API does not publish the log's public key)"
+            ? check.signatureVerified
+              ? "against the latest checkpoint's root; checkpoint signature verified (Ed25519)"
+              : "against the latest checkpoint's root; checkpoint signature INVALID (Ed25519)"
             : 'against the current tree head (unsigned: not a checkpoint)'}
           {check.reason ? ` — ${check.reason}` : ''}
         </span>
@@ -60,6 +62,10 @@ export function ProofResult({ check, onVerifyAgainstHead }: { check: ProofCheck;
             <dt>Checkpoint</dt>
             <dd>
               {check.checkpoint.treeSize} entries, issued {formatSeconds(check.checkpoint.issuedAt)} UTC, log <code>{check.checkpoint.logId}</code>
+            </dd>
+            <dt>Signature</dt>
+            <dd data-testid="proof-signature">
+              {check.signatureVerified ? 'signature verified' : 'signature not verified'} (key id <code>{check.checkpoint.keyId.slice(0, 16)}</code>)
             </dd>
           </>
         ) : null}
