@@ -1,0 +1,76 @@
+import type { AddressInfo } from 'node:net';
+import { GraphQLError } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import gql from 'graphql-tag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair, type Principal } from '@switchyard/identity';
+import { createSubgraphHttpServer, type SubgraphHttpServer } from './http-server';
+
+const admin: Principal = { subject: 'u1', email: null, tenantId: null, roles: ['platform_admin'], service: 'gateway' };
+
+describe('shared subgraph transport', () => {
+  let app: SubgraphHttpServer;
+  let url: string;
+  let token: string;
+
+  beforeAll(async () => {
+    const keys = await generateInternalKeyPair();
+    token = await createInternalTokenSigner(keys.privateKey).sign(admin, 'subgraph:kit');
+    const schema = buildSubgraphSchema({
+      typeDefs: gql`
+        type Query { whoami: String!  refused: String  broken: String }
+      `,
+      resolvers: {
+        Query: {
+          whoami: (_: unknown, __: unknown, context: unknown) => (context as { principal: Principal }).principal.subject,
+          refused: () => {
+            throw new GraphQLError('not yours', { extensions: { code: 'FORBIDDEN' } });
+          },
+          broken: () => {
+            throw new Error('password=hunter2 at db.example:5432');
+          },
+        },
+      },
+    });
+    app = createSubgraphHttpServer({
+      schema,
+      verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:kit'),
+      createContext: (principal) => ({ principal }),
+      logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+      isClientError: (error) => error instanceof GraphQLError && error.extensions['code'] === 'FORBIDDEN',
+      maxBodyBytes: 2048,
+    });
+    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', () => resolve()));
+    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/graphql`;
+  });
+
+  afterAll(() => app.close());
+
+  const post = (body: string, auth = `Bearer ${token}`) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body });
+
+  it('answers an authenticated caller with its principal', async () => {
+    const response = await post(JSON.stringify({ query: '{ whoami }' }));
+    expect(await response.json()).toEqual({ data: { whoami: 'u1' } });
+  });
+
+  it('refuses a missing or foreign token with 401 UNAUTHENTICATED', async () => {
+    for (const auth of ['', 'Bearer not-a-token']) {
+      const response = await post(JSON.stringify({ query: '{ whoami }' }), auth);
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('passes the subgraph’s client errors through and masks everything else', async () => {
+    const body = (await (await post(JSON.stringify({ query: '{ refused broken }' }))).json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    const codes = body.errors.map((error) => error.extensions.code).sort();
+    expect(codes).toEqual(['FORBIDDEN', 'INTERNAL_SERVER_ERROR']);
+    expect(JSON.stringify(body)).not.toContain('hunter2');
+  });
+
+  it('refuses an oversized body with 413 and malformed JSON with 400', async () => {
+    expect((await post(JSON.stringify({ query: `{ whoami } #${'x'.repeat(4096)}` }))).status).toBe(413);
+    expect((await post('{not json')).status).toBe(400);
+  });
+});

@@ -1,0 +1,183 @@
+import http from 'node:http';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import type { BaseContext, HTTPGraphQLRequest } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLSchema } from 'graphql';
+import type { InternalTokenVerifier, Principal } from '@switchyard/identity';
+import { unauthenticated } from './base-errors';
+import type { Logger } from './logger';
+
+/**
+ * Node http transport for one subgraph: `POST /graphql` (and `GET /metrics` when given), every request authenticated with
+ * the gateway's internal token (including `_service` and `_entities`), internal errors masked.
+ * The server is returned without listening so tests and the platform decide where it binds.
+ */
+export interface SubgraphHttpServerOptions<TContext extends BaseContext> {
+  schema: GraphQLSchema;
+  verifyInternalToken: InternalTokenVerifier;
+  createContext(principal: Principal): TContext;
+  logger: Logger;
+  introspection?: boolean;
+  /** Largest accepted request body; larger ones get 413. */
+  maxBodyBytes?: number;
+  /** Prometheus text served on `GET /metrics` (unauthenticated, like the data plane's). */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** The subgraph's own client errors: passed through unmasked; everything else is masked. */
+  isClientError(error: unknown): boolean;
+}
+
+export interface SubgraphHttpServer {
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const GRAPHQL_PATH = '/graphql';
+const METRICS_PATH = '/metrics';
+
+class RequestBodyTooLargeError extends Error {}
+
+function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = Number(req.headers['content-length'] ?? 0) > maxBytes;
+    if (tooLarge) reject(new RequestBodyTooLargeError());
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return; // keep draining (not destroying) so the client can read the 413
+      size += chunk.length;
+      if (size > maxBytes) {
+        tooLarge = true;
+        chunks.length = 0;
+        reject(new RequestBodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+}
+
+function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return match?.[1] ?? null;
+}
+
+export function createSubgraphHttpServer<TContext extends BaseContext>(options: SubgraphHttpServerOptions<TContext>): SubgraphHttpServer {
+  const { logger } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  const apollo = new ApolloServer<TContext>({
+    schema: options.schema,
+    introspection: options.introspection ?? false,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    hideSchemaDetailsFromClientErrors: true,
+    includeStacktraceInErrorResponses: false,
+    // No per-request timing traces for callers (the gateway does not report to Apollo).
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled()],
+    formatError(formatted, error) {
+      const original = unwrapResolverError(error);
+      if (options.isClientError(original)) return formatted;
+      const code = formatted.extensions?.['code'];
+      // Apollo's own request errors (parse, validation, bad request) carry their own codes.
+      if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+      logger.error({ err: original instanceof Error ? { message: original.message, stack: original.stack } : String(original), path: formatted.path }, 'internal error in resolver');
+      return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' }, ...(formatted.path ? { path: formatted.path } : {}) };
+    },
+    logger: {
+      debug: () => undefined,
+      info: (message: string) => logger.info({}, message),
+      warn: (message: string) => logger.warn({}, message),
+      error: (message: string) => logger.error({}, message),
+    },
+  });
+  // Started eagerly so the (synchronous) factory can hand out a server; requests wait for it.
+  const started: Promise<boolean> = apollo.start().then(
+    () => true,
+    (error: unknown) => {
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'GraphQL server failed to start');
+      return false;
+    },
+  );
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://subgraph.invalid');
+    if (url.pathname === METRICS_PATH && options.metrics && req.method === 'GET') {
+      const { contentType, body } = await options.metrics();
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+      return;
+    }
+    if (url.pathname !== GRAPHQL_PATH) return sendError(res, 404, 'NOT_FOUND', `Only ${GRAPHQL_PATH} is served here.`);
+    if (req.method !== 'POST') return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'Use POST.', { allow: 'POST' });
+
+    let body: unknown;
+    try {
+      const text = await readBody(req, maxBodyBytes);
+      const isJson = /^application\/(graphql-response\+)?json\b/i.test(req.headers['content-type'] ?? '');
+      body = isJson && text.length > 0 ? JSON.parse(text) : undefined;
+    } catch (error) {
+      if (error instanceof RequestBodyTooLargeError) {
+        return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxBodyBytes} bytes.`, { connection: 'close' });
+      }
+      return sendError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+    }
+
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    if (!(await started)) return sendError(res, 503, 'SERVICE_UNAVAILABLE', 'The GraphQL server failed to start; see the service log.', { 'retry-after': '5' });
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: 'POST', headers, search: url.search, body };
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => {
+        const token = bearerToken(req.headers.authorization);
+        if (!token) throw unauthenticated();
+        let principal: Principal;
+        try {
+          principal = await options.verifyInternalToken(token);
+        } catch {
+          throw unauthenticated('The internal token is invalid, expired or meant for another service.');
+        }
+        return options.createContext(principal);
+      },
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'request handling failed');
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      else res.destroy();
+    });
+  });
+
+  return {
+    server,
+    async close() {
+      if (await started) await apollo.stop();
+      if (!server.listening) return;
+      await new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      });
+    },
+  };
+}
