@@ -117,6 +117,8 @@ describe('console: audit explorer with in-browser inclusion proofs', () => {
     const keyRow = page.getByTestId('audit-row').first();
     await keyRow.getByTestId('verify-proof').click();
     await expect.poll(() => page.getByTestId('proof-result').first().textContent(), { timeout: 30_000 }).toBe('verified');
+    // `verified` against a checkpoint means the browser also checked the checkpoint's Ed25519 signature.
+    expect(await page.getByTestId('proof-signature').first().textContent()).toContain('signature verified');
     await expect(page.getByTestId('proof-leaf-hash').first().textContent()).resolves.toMatch(/^[0-9a-f]{64}$/);
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'audit-explorer.png'), fullPage: true });
