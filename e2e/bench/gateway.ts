@@ -29,8 +29,15 @@ const app = createDataPlane({
   priceBook: createDatabasePriceBookSource(db),
   bus,
   rateLimiter,
-  // Far above any rate the benchmark reaches: the limiter runs on every request, it just never refuses.
-  limits: { requestsPerMinutePerKey: 100_000_000 },
+  // Far above any rate the benchmark reaches: every limit (six GCRA checks) runs on every request, none refuses.
+  limits: {
+    requestsPerMinutePerKey: 1_000_000_000,
+    requestsPerMinutePerTenant: 1_000_000_000,
+    tokensPerMinutePerKey: 1_000_000_000_000,
+    tokensPerMinutePerTenant: 1_000_000_000_000,
+    tokensPerDayPerKey: 1_000_000_000_000,
+    tokensPerDayPerTenant: 1_000_000_000_000,
+  },
   providers: [{ name: 'upstream', kind: 'openai-compatible', baseUrl: upstream, apiKey: 'bench', models: ['mock-gpt'] }],
   // Everything on: the policy decision point (tenant without a policy: default allow, compiled and
   // cached after the first request) and PII redaction (the app's default: every type).

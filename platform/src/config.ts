@@ -64,6 +64,8 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** The console may send only the operations of its allowlist (supergraph/persisted-operations.json); integrators are not limited. */
+  PERSISTED_QUERIES: z.enum(['off', 'allow', 'require']).default('require'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

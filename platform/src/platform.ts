@@ -177,6 +177,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         bus,
         corsOrigins: [urls.console],
         introspection: false,
+        persistedQueries: { mode: env.PERSISTED_QUERIES },
       });
       await serve('supergraph', app.server, env.SUPERGRAPH_PORT, app.close);
     }
