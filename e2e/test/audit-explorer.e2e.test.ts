@@ -7,59 +7,32 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@switchyard/db/testing';
-import { launchChromium } from '../testkit/browser';
-import { allocateStackPorts } from '../testkit/ports';
-import { REPO_ROOT, startPlatformProcess, type PlatformProcess } from '../testkit/platform-process';
+import type { StackPorts } from '../testkit/ports';
+import { startStack, type Stack } from '../testkit/stack';
+import { REPO_ROOT } from '../testkit/platform-process';
 
-const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
 const run = promisify(execFile);
 
 describe('console: audit explorer with in-browser inclusion proofs', () => {
-  let adminPlane: PlatformProcess;
-  let dataPlane: PlatformProcess;
+  let stack: Stack;
   let browser: Browser;
-  let dropDatabase: () => Promise<void>;
+  let ports: StackPorts;
   let dataDir: string;
   let databaseUrl: string;
-  let ports: Awaited<ReturnType<typeof allocateStackPorts>>;
 
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    databaseUrl = database.url;
-    dropDatabase = async () => {
-      await database.db.close();
-      await database.drop();
-    };
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-e2e-audit-'));
-    ports = await allocateStackPorts();
-    const shared = {
-      ...ports,
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: `sy-e2e-${randomBytes(4).toString('hex')}:`,
-      SWITCHYARD_DATA_DIR: dataDir,
-    };
-    adminPlane = await startPlatformProcess({ ...shared, SWITCHYARD_COMPONENTS: 'oidc,tenants,cost,audit,gateway,console' }, { name: 'admin-plane' });
-    dataPlane = await startPlatformProcess({ ...shared, SWITCHYARD_COMPONENTS: 'data-plane' }, { name: 'data-plane' });
-    browser = await launchChromium();
+    stack = await startStack({ adminComponents: 'oidc,tenants,cost,audit,gateway,console' });
+    ({ browser, ports, dataDir, databaseUrl } = stack);
   }, 900_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await dataPlane?.stop();
-    await adminPlane?.stop();
-    await dropDatabase?.();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
 
   /**
    * The running ledger checkpoints every 1000 entries or 60 s; the operator CLI signs one now, over

@@ -4,56 +4,29 @@
  * with the official `openai` client to a data plane running in ANOTHER process → usage crosses
  * Redis Streams into Postgres → costUpdated crosses Redis pub/sub → the cost page changes live.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@switchyard/db/testing';
-import { launchChromium } from '../testkit/browser';
-import { allocateStackPorts } from '../testkit/ports';
-import { REPO_ROOT, startPlatformProcess, type PlatformProcess } from '../testkit/platform-process';
+import type { StackPorts } from '../testkit/ports';
+import { startStack, type Stack } from '../testkit/stack';
+import { REPO_ROOT } from '../testkit/platform-process';
 
-const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
 
 describe('console: live cost from real traffic', () => {
-  let adminPlane: PlatformProcess;
-  let dataPlane: PlatformProcess;
+  let stack: Stack;
   let browser: Browser;
-  let dropDatabase: () => Promise<void>;
-  let dataDir: string;
-  let ports: Awaited<ReturnType<typeof allocateStackPorts>>;
+  let ports: StackPorts;
 
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    dropDatabase = async () => {
-      await database.db.close();
-      await database.drop();
-    };
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-e2e-'));
-    ports = await allocateStackPorts();
-    const shared = {
-      ...ports,
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: `sy-e2e-${randomBytes(4).toString('hex')}:`,
-      SWITCHYARD_DATA_DIR: dataDir,
-    };
-    adminPlane = await startPlatformProcess({ ...shared, SWITCHYARD_COMPONENTS: 'oidc,tenants,cost,gateway,console' }, { name: 'admin-plane' });
-    dataPlane = await startPlatformProcess({ ...shared, SWITCHYARD_COMPONENTS: 'data-plane' }, { name: 'data-plane' });
-    browser = await launchChromium();
+    stack = await startStack({ adminComponents: 'oidc,tenants,cost,gateway,console' });
+    ({ browser, ports } = stack);
   }, 900_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await dataPlane?.stop();
-    await adminPlane?.stop();
-    await dropDatabase?.();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
 
   it('signs in, creates a tenant and a key, and watches cost move as requests flow', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -4,19 +4,16 @@
  * second admin approves it, and the data plane denies the forbidden model within a second (Redis
  * pub/sub). A newer version is approved and then rolled back in one step.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@switchyard/db/testing';
-import { launchChromium } from '../testkit/browser';
-import { allocateStackPorts } from '../testkit/ports';
-import { REPO_ROOT, startPlatformProcess, type PlatformProcess } from '../testkit/platform-process';
+import type { StackPorts } from '../testkit/ports';
+import { startStack, type Stack } from '../testkit/stack';
+import { REPO_ROOT } from '../testkit/platform-process';
 
-const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
 const SECOND_ADMIN = { login: 'second-admin', password: 'second-admin-password' };
 
@@ -25,48 +22,19 @@ permit (principal, action, resource);
 `;
 
 describe('console: policy review (propose, dry run, second-admin approval, rollback)', () => {
-  let adminPlane: PlatformProcess;
-  let dataPlane: PlatformProcess;
+  let stack: Stack;
   let browser: Browser;
-  let dropDatabase: () => Promise<void>;
-  let dataDir: string;
-  let ports: Awaited<ReturnType<typeof allocateStackPorts>>;
+  let ports: StackPorts;
 
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    dropDatabase = async () => {
-      await database.db.close();
-      await database.drop();
-    };
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-e2e-'));
-    ports = await allocateStackPorts();
-    const shared = {
-      ...ports,
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: `sy-e2e-${randomBytes(4).toString('hex')}:`,
-      SWITCHYARD_DATA_DIR: dataDir,
-    };
-    adminPlane = await startPlatformProcess(
-      {
-        ...shared,
-        SWITCHYARD_COMPONENTS: 'oidc,tenants,policy,gateway,console',
-        SWITCHYARD_SECOND_ADMIN_LOGIN: SECOND_ADMIN.login,
-        SWITCHYARD_SECOND_ADMIN_PASSWORD: SECOND_ADMIN.password,
-      },
-      { name: 'admin-plane' },
-    );
-    dataPlane = await startPlatformProcess({ ...shared, SWITCHYARD_COMPONENTS: 'data-plane' }, { name: 'data-plane' });
-    browser = await launchChromium();
+    stack = await startStack({
+      adminComponents: 'oidc,tenants,policy,gateway,console',
+      adminEnv: { SWITCHYARD_SECOND_ADMIN_LOGIN: SECOND_ADMIN.login, SWITCHYARD_SECOND_ADMIN_PASSWORD: SECOND_ADMIN.password },
+    });
+    ({ browser, ports } = stack);
   }, 900_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await dataPlane?.stop();
-    await adminPlane?.stop();
-    await dropDatabase?.();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
 
   async function signIn(login: string, password: string): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

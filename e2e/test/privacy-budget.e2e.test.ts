@@ -3,19 +3,16 @@
  * privacy budget in the console → release noisy aggregates through the GraphQL API with a real
  * access token → dp.budget-changed crosses Redis pub/sub → the gauge drops live, without a reload.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase } from '@switchyard/db/testing';
 import { loginWithPassword } from '@switchyard/identity/testing';
-import { launchChromium } from '../testkit/browser';
-import { allocateStackPorts } from '../testkit/ports';
-import { REPO_ROOT, startPlatformProcess, type PlatformProcess } from '../testkit/platform-process';
+import type { StackPorts } from '../testkit/ports';
+import { startStack, type Stack } from '../testkit/stack';
+import { REPO_ROOT } from '../testkit/platform-process';
 
-const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
 
 interface GraphQLReply {
@@ -24,40 +21,16 @@ interface GraphQLReply {
 }
 
 describe('console: privacy budget gauges move live', () => {
-  let platform: PlatformProcess;
+  let stack: Stack;
   let browser: Browser;
-  let dropDatabase: () => Promise<void>;
-  let dataDir: string;
-  let ports: Awaited<ReturnType<typeof allocateStackPorts>>;
+  let ports: StackPorts;
 
   beforeAll(async () => {
-    const database = await createTestDatabase();
-    dropDatabase = async () => {
-      await database.db.close();
-      await database.drop();
-    };
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-e2e-'));
-    ports = await allocateStackPorts();
-    platform = await startPlatformProcess(
-      {
-        ...ports,
-        DATABASE_URL: database.url,
-        REDIS_URL,
-        REDIS_KEY_PREFIX: `sy-e2e-${randomBytes(4).toString('hex')}:`,
-        SWITCHYARD_DATA_DIR: dataDir,
-        SWITCHYARD_COMPONENTS: 'oidc,tenants,dp,gateway,console',
-      },
-      { name: 'admin-plane' },
-    );
-    browser = await launchChromium();
+    stack = await startStack({ adminComponents: 'oidc,tenants,dp,gateway,console', dataPlane: false });
+    ({ browser, ports } = stack);
   }, 900_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    await dropDatabase?.();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
 
   it('creates a budget in the console and watches the remaining budget drop as noisy releases are charged', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
