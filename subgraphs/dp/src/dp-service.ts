@@ -11,6 +11,7 @@ import {
 import type { Mechanism, RandomSource } from '@switchyard/data-plane/ledger';
 import type { Database } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
+import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
 import { canCreateBudgets, canReadBudgets, canSpendBudgets, isPlatformAdmin } from './authorization';
 import { DEFAULT_ALERT_THRESHOLDS, crossedThresholds } from './budget';
 import type { DpBudget, DpCharge } from './budget';
@@ -105,8 +106,37 @@ export function createDpService(deps: DpServiceDeps): DpService {
     return tenantId;
   }
 
-  async function afterCharge(outcome: ChargeOutcome): Promise<DpCharge> {
+  /**
+   * Budget changes are security-relevant: each goes to the audit ledger's durable stream
+   * (idempotent by key there). The change is already committed, so a failed append is logged,
+   * not thrown back at the caller.
+   */
+  async function audit(action: string, tenantId: string, principal: Principal, key: string, payload: Record<string, string>): Promise<void> {
+    const event: AuditEventInput = {
+      idempotencyKey: `${action}:${key}`,
+      tenantId,
+      actor: `user:${principal.subject}`,
+      action,
+      dataClassification: 'internal',
+      payload,
+      occurredAt: now().toISOString(),
+    };
+    await deps.bus.append(AUDIT_STREAM, JSON.stringify(event)).catch((error: unknown) => {
+      deps.logger.error({ err: error instanceof Error ? error.message : String(error), action, key }, 'could not append a privacy-budget audit event');
+    });
+  }
+
+  const chargeDetails = (charge: DpCharge): Record<string, string> => ({
+    budgetId: charge.budgetId,
+    chargeId: charge.id,
+    amountMicros: charge.amountMicros.toString(),
+    mechanism: charge.mechanism,
+    state: charge.state,
+  });
+
+  async function afterCharge(outcome: ChargeOutcome, action: string, principal: Principal): Promise<DpCharge> {
     await announce(outcome.change);
+    await audit(action, outcome.charge.tenantId, principal, outcome.charge.id, chargeDetails(outcome.charge));
     return outcome.charge;
   }
 
@@ -141,6 +171,12 @@ export function createDpService(deps: DpServiceDeps): DpService {
         alertThresholds: [...(valid.alertThresholds ?? DEFAULT_ALERT_THRESHOLDS)].sort((a, b) => a - b),
       });
       await announce(null, budget);
+      await audit('dp_budget.create', budget.tenantId, principal, budget.id, {
+        budgetId: budget.id,
+        dataset: budget.dataset,
+        mode: budget.mode,
+        capMicros: budget.capMicros.toString(),
+      });
       return budget;
     },
 
@@ -157,19 +193,21 @@ export function createDpService(deps: DpServiceDeps): DpService {
           mechanism: 'manual',
           expiresAt: new Date(now().getTime() + ttlMs),
         }),
+        'dp_charge.reserve',
+        principal,
       );
     },
 
     async commit(chargeId, principal) {
       const valid = parseInput(uuidSchema, chargeId, 'chargeId');
       const tenantId = await spendingTenant('charge', valid, principal);
-      return afterCharge(await store.commit(tenantId, valid, now()));
+      return afterCharge(await store.commit(tenantId, valid, now()), 'dp_charge.commit', principal);
     },
 
     async release(chargeId, principal) {
       const valid = parseInput(uuidSchema, chargeId, 'chargeId');
       const tenantId = await spendingTenant('charge', valid, principal);
-      return afterCharge(await store.release(tenantId, valid));
+      return afterCharge(await store.release(tenantId, valid), 'dp_charge.release', principal);
     },
 
     async releaseNoisyAggregate(input, principal) {
@@ -205,6 +243,8 @@ export function createDpService(deps: DpServiceDeps): DpService {
         throw dpError('DP_IDEMPOTENCY_CONFLICT', `Idempotency key "${valid.idempotencyKey}" belongs to a reservation, not a noisy release; use a new key.`);
       }
       await announce(outcome.change);
+      // Noise was drawn and charged: the release is on the record (a replay of the same key is not a new release).
+      if (outcome.change !== null) await audit('dp.noisy_release', tenantId, principal, outcome.charge.id, chargeDetails(outcome.charge));
       const budget = outcome.change?.budget ?? (await store.getBudget(tenantId, valid.budgetId));
       if (!budget) throw dpError('NOT_FOUND', `No privacy budget ${valid.budgetId} in this tenant.`);
       return { noisyValue: BigInt(outcome.charge.noisyValue), charge: outcome.charge, budget, fresh: outcome.change !== null };

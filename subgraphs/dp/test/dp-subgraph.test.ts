@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus } from '@switchyard/data-plane/bus';
+import { AUDIT_STREAM, auditEventSchema } from '@switchyard/subgraph-audit/events';
 import type { Bus } from '@switchyard/data-plane/bus';
 import { seededRandomSource } from '@switchyard/data-plane/ledger';
 import type { Database } from '@switchyard/db';
@@ -119,6 +120,22 @@ describe('dp subgraph over HTTP', () => {
     expect(codes(await request(admin, `subscription { dpBudgetChanged(tenantId: "${tenantA}") { id } }`))).toEqual(['SUBSCRIPTION_VIA_GATEWAY']);
     const other = await request(principal(['platform_admin'], null), `query($id: ID!) { dpBudget(id: $id) { dataset spent } }`, { id: budgetId });
     expect(other.body.data?.['dpBudget']).toEqual({ dataset: 'small', spent: '0' });
+  });
+
+  it('puts every budget change on the audit stream, once per change, in the audit ledger\'s event shape', async () => {
+    const admin = principal(['tenant_admin'], tenantA);
+    const created = await request(admin, CREATE, { input: { tenantId: tenantA, dataset: 'audited', mode: 'PURE_EPSILON', cap: '1' } });
+    const budgetId = (created.body.data?.['createDpBudget'] as { id: string }).id;
+    const noisy = { input: { budgetId, idempotencyKey: 'audited-1', value: '10', sensitivity: '1', mechanism: 'DISCRETE_LAPLACE', privacyParameter: '0.25' } };
+    await request(admin, NOISY, noisy);
+    await request(admin, NOISY, noisy); // a replay of the same release is not a new release
+
+    await bus.ensureGroup(AUDIT_STREAM, 'dp-audit-test');
+    const entries = await bus.readGroup(AUDIT_STREAM, 'dp-audit-test', 'reader', { count: 1000, blockMs: 0 });
+    const events = entries.map((entry) => auditEventSchema.parse(JSON.parse(entry.payload))).filter((event) => event.payload['budgetId'] === budgetId);
+    expect(events.map((event) => event.action)).toEqual(['dp_budget.create', 'dp.noisy_release']);
+    expect(events.every((event) => event.tenantId === tenantA && event.actor === `user:${admin.subject}`)).toBe(true);
+    expect(events[1]?.payload).toMatchObject({ amountMicros: '250000', state: 'committed' });
   });
 
   it('refuses callers without a valid internal token', async () => {
