@@ -7,7 +7,7 @@ import { createOpenAICompatibleAdapter } from './openai-compatible/openai-compat
 export interface ProviderConfig {
   name: string;
   kind: 'mock' | 'openai-compatible' | 'anthropic';
-  /** Required for openai-compatible: base URL including the version, e.g. `http://127.0.0.1:9000/v1`. anthropic: without the version, default `https://api.anthropic.com`. */
+  /** Required for openai-compatible: base URL including the version, e.g. `http://127.0.0.1:9000/v1`. Required for anthropic too, without the version (the Messages API's origin). */
   baseUrl?: string;
   apiKey?: string;
   /** Model ids this provider serves (the ids clients send and GET /v1/models lists). */
@@ -53,16 +53,15 @@ export function createProviderRegistry(configs: readonly ProviderConfig[]): Prov
   };
 }
 
-const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
-
 function adapterFor(config: ProviderConfig): ProviderAdapter {
   if (config.kind === 'mock') {
     const script = config.mock ? { directives: parseDirectiveWords(config.mock.directives), firstRequests: config.mock.firstRequests } : undefined;
     return createMockAdapter(config.name, {}, script);
   }
+  // Every real upstream is named explicitly: no built-in default can send traffic to a provider nobody configured.
+  if (!config.baseUrl) throw new Error(`provider ${config.name}: baseUrl is required for kind ${config.kind}`);
   if (config.kind === 'anthropic') {
-    return createAnthropicAdapter({ name: config.name, baseUrl: config.baseUrl ?? ANTHROPIC_BASE_URL, apiKey: config.apiKey, idleTimeoutMs: config.idleTimeoutMs });
+    return createAnthropicAdapter({ name: config.name, baseUrl: config.baseUrl, apiKey: config.apiKey, idleTimeoutMs: config.idleTimeoutMs });
   }
-  if (!config.baseUrl) throw new Error(`provider ${config.name}: baseUrl is required for kind openai-compatible`);
   return createOpenAICompatibleAdapter({ name: config.name, baseUrl: config.baseUrl, apiKey: config.apiKey, idleTimeoutMs: config.idleTimeoutMs });
 }

@@ -10,7 +10,7 @@ import { DEFAULT_MAX_TOKENS, toAnthropicBody } from './anthropic-request';
  */
 export interface AnthropicAdapterOptions {
   name: string;
-  /** Without the version, e.g. `https://api.anthropic.com`. */
+  /** The Messages API origin, without the version (configured per provider; there is no default). */
   baseUrl: string;
   apiKey?: string;
   /** Abort when the upstream sends nothing for this long (before or between events). */

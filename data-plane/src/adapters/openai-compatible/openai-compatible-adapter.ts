@@ -11,7 +11,7 @@ import { parseRetryAfter, UpstreamError, type CompletionEvent, type FinishReason
  */
 export interface OpenAICompatibleAdapterOptions {
   name: string;
-  /** Base URL including the version, e.g. `https://api.openai.com/v1`. */
+  /** Base URL including the version, e.g. `http://127.0.0.1:9100/v1` for the mock provider. */
   baseUrl: string;
   apiKey?: string;
   /** Abort when the upstream sends nothing for this long (before or between chunks). */
