@@ -9,7 +9,7 @@ import { createRedisBus } from '@switchyard/data-plane/bus';
 import { createRedisRateLimiter } from '@switchyard/data-plane/rate-limit';
 import { generateApiKeySecret } from '@switchyard/identity';
 import { createDatabaseActivePolicySource, createPolicyDecisionPoint } from '@switchyard/data-plane/pdp';
-import { listen } from './listen';
+import { listen } from '@switchyard/platform/listen';
 
 const upstream = process.env.UPSTREAM_BASE_URL;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -12,16 +12,3 @@ export function listen(server: Server, port: number, host: string): Promise<numb
     });
   });
 }
-
-/** Reserve a free port by binding and releasing it (used where a URL must be known before its server starts). */
-export async function freePort(host: string): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
