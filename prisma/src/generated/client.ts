@@ -116,3 +116,10 @@ export type PolicyVersion = Prisma.PolicyVersionModel
  * Bounded per tenant (the writer prunes to the newest N).
  */
 export type PolicyDecisionLog = Prisma.PolicyDecisionLogModel
+/**
+ * Model Route
+ * Experiments subgraph: a tenant's named routes (clients send the name as `model`). The
+ * definition is the data plane's route schema without the name (validated on every write);
+ * `version` starts at 1 and grows by one per update (optimistic concurrency).
+ */
+export type Route = Prisma.RouteModel

@@ -64,7 +64,8 @@ export const ModelName = {
   AuditCheckpoint: 'AuditCheckpoint',
   AuditSubjectKey: 'AuditSubjectKey',
   PolicyVersion: 'PolicyVersion',
-  PolicyDecisionLog: 'PolicyDecisionLog'
+  PolicyDecisionLog: 'PolicyDecisionLog',
+  Route: 'Route'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -269,6 +270,21 @@ export const PolicyDecisionLogScalarFieldEnum = {
 } as const
 
 export type PolicyDecisionLogScalarFieldEnum = (typeof PolicyDecisionLogScalarFieldEnum)[keyof typeof PolicyDecisionLogScalarFieldEnum]
+
+
+export const RouteScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  name: 'name',
+  definition: 'definition',
+  version: 'version',
+  createdBy: 'createdBy',
+  updatedBy: 'updatedBy',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type RouteScalarFieldEnum = (typeof RouteScalarFieldEnum)[keyof typeof RouteScalarFieldEnum]
 
 
 export const SortOrder = {

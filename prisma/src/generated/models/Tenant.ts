@@ -179,6 +179,7 @@ export type TenantWhereInput = {
   dpBudgets?: Prisma.DpBudgetListRelationFilter
   policyVersions?: Prisma.PolicyVersionListRelationFilter
   policyDecisionLogs?: Prisma.PolicyDecisionLogListRelationFilter
+  routes?: Prisma.RouteListRelationFilter
 }
 
 export type TenantOrderByWithRelationInput = {
@@ -191,6 +192,7 @@ export type TenantOrderByWithRelationInput = {
   dpBudgets?: Prisma.DpBudgetOrderByRelationAggregateInput
   policyVersions?: Prisma.PolicyVersionOrderByRelationAggregateInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogOrderByRelationAggregateInput
+  routes?: Prisma.RouteOrderByRelationAggregateInput
 }
 
 export type TenantWhereUniqueInput = Prisma.AtLeast<{
@@ -206,6 +208,7 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   dpBudgets?: Prisma.DpBudgetListRelationFilter
   policyVersions?: Prisma.PolicyVersionListRelationFilter
   policyDecisionLogs?: Prisma.PolicyDecisionLogListRelationFilter
+  routes?: Prisma.RouteListRelationFilter
 }, "id" | "slug">
 
 export type TenantOrderByWithAggregationInput = {
@@ -238,6 +241,7 @@ export type TenantCreateInput = {
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateInput = {
@@ -250,6 +254,7 @@ export type TenantUncheckedCreateInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUpdateInput = {
@@ -262,6 +267,7 @@ export type TenantUpdateInput = {
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateInput = {
@@ -274,6 +280,7 @@ export type TenantUncheckedUpdateInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateManyInput = {
@@ -401,6 +408,20 @@ export type TenantUpdateOneRequiredWithoutPolicyDecisionLogsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutPolicyDecisionLogsInput, Prisma.TenantUpdateWithoutPolicyDecisionLogsInput>, Prisma.TenantUncheckedUpdateWithoutPolicyDecisionLogsInput>
 }
 
+export type TenantCreateNestedOneWithoutRoutesInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutRoutesInput, Prisma.TenantUncheckedCreateWithoutRoutesInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutRoutesInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutRoutesNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutRoutesInput, Prisma.TenantUncheckedCreateWithoutRoutesInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutRoutesInput
+  upsert?: Prisma.TenantUpsertWithoutRoutesInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutRoutesInput, Prisma.TenantUpdateWithoutRoutesInput>, Prisma.TenantUncheckedUpdateWithoutRoutesInput>
+}
+
 export type TenantCreateWithoutMembersInput = {
   id?: string
   slug: string
@@ -410,6 +431,7 @@ export type TenantCreateWithoutMembersInput = {
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutMembersInput = {
@@ -421,6 +443,7 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutMembersInput = {
@@ -448,6 +471,7 @@ export type TenantUpdateWithoutMembersInput = {
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutMembersInput = {
@@ -459,6 +483,7 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutApiKeysInput = {
@@ -470,6 +495,7 @@ export type TenantCreateWithoutApiKeysInput = {
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutApiKeysInput = {
@@ -481,6 +507,7 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutApiKeysInput = {
@@ -508,6 +535,7 @@ export type TenantUpdateWithoutApiKeysInput = {
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutApiKeysInput = {
@@ -519,6 +547,7 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutDpBudgetsInput = {
@@ -530,6 +559,7 @@ export type TenantCreateWithoutDpBudgetsInput = {
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutDpBudgetsInput = {
@@ -541,6 +571,7 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutDpBudgetsInput = {
@@ -568,6 +599,7 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
@@ -579,6 +611,7 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutPolicyVersionsInput = {
@@ -590,6 +623,7 @@ export type TenantCreateWithoutPolicyVersionsInput = {
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
@@ -601,6 +635,7 @@ export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutPolicyVersionsInput = {
@@ -628,6 +663,7 @@ export type TenantUpdateWithoutPolicyVersionsInput = {
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
@@ -639,6 +675,7 @@ export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutPolicyDecisionLogsInput = {
@@ -650,6 +687,7 @@ export type TenantCreateWithoutPolicyDecisionLogsInput = {
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
@@ -661,6 +699,7 @@ export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutPolicyDecisionLogsInput = {
@@ -688,6 +727,7 @@ export type TenantUpdateWithoutPolicyDecisionLogsInput = {
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
@@ -699,6 +739,71 @@ export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutRoutesInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutRoutesInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutRoutesInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutRoutesInput, Prisma.TenantUncheckedCreateWithoutRoutesInput>
+}
+
+export type TenantUpsertWithoutRoutesInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutRoutesInput, Prisma.TenantUncheckedUpdateWithoutRoutesInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutRoutesInput, Prisma.TenantUncheckedCreateWithoutRoutesInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutRoutesInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutRoutesInput, Prisma.TenantUncheckedUpdateWithoutRoutesInput>
+}
+
+export type TenantUpdateWithoutRoutesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutRoutesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 
@@ -712,6 +817,7 @@ export type TenantCountOutputType = {
   dpBudgets: number
   policyVersions: number
   policyDecisionLogs: number
+  routes: number
 }
 
 export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -720,6 +826,7 @@ export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions
   dpBudgets?: boolean | TenantCountOutputTypeCountDpBudgetsArgs
   policyVersions?: boolean | TenantCountOutputTypeCountPolicyVersionsArgs
   policyDecisionLogs?: boolean | TenantCountOutputTypeCountPolicyDecisionLogsArgs
+  routes?: boolean | TenantCountOutputTypeCountRoutesArgs
 }
 
 /**
@@ -767,6 +874,13 @@ export type TenantCountOutputTypeCountPolicyDecisionLogsArgs<ExtArgs extends run
   where?: Prisma.PolicyDecisionLogWhereInput
 }
 
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountRoutesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.RouteWhereInput
+}
+
 
 export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -778,6 +892,7 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   dpBudgets?: boolean | Prisma.Tenant$dpBudgetsArgs<ExtArgs>
   policyVersions?: boolean | Prisma.Tenant$policyVersionsArgs<ExtArgs>
   policyDecisionLogs?: boolean | Prisma.Tenant$policyDecisionLogsArgs<ExtArgs>
+  routes?: boolean | Prisma.Tenant$routesArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["tenant"]>
 
@@ -809,6 +924,7 @@ export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   dpBudgets?: boolean | Prisma.Tenant$dpBudgetsArgs<ExtArgs>
   policyVersions?: boolean | Prisma.Tenant$policyVersionsArgs<ExtArgs>
   policyDecisionLogs?: boolean | Prisma.Tenant$policyDecisionLogsArgs<ExtArgs>
+  routes?: boolean | Prisma.Tenant$routesArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type TenantIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -822,6 +938,7 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     dpBudgets: Prisma.$DpBudgetPayload<ExtArgs>[]
     policyVersions: Prisma.$PolicyVersionPayload<ExtArgs>[]
     policyDecisionLogs: Prisma.$PolicyDecisionLogPayload<ExtArgs>[]
+    routes: Prisma.$RoutePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1227,6 +1344,7 @@ export interface Prisma__TenantClient<T, Null = never, ExtArgs extends runtime.T
   dpBudgets<T extends Prisma.Tenant$dpBudgetsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$dpBudgetsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$DpBudgetPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   policyVersions<T extends Prisma.Tenant$policyVersionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$policyVersionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyVersionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   policyDecisionLogs<T extends Prisma.Tenant$policyDecisionLogsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$policyDecisionLogsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyDecisionLogPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  routes<T extends Prisma.Tenant$routesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$routesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$RoutePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1770,6 +1888,30 @@ export type Tenant$policyDecisionLogsArgs<ExtArgs extends runtime.Types.Extensio
   take?: number
   skip?: number
   distinct?: Prisma.PolicyDecisionLogScalarFieldEnum | Prisma.PolicyDecisionLogScalarFieldEnum[]
+}
+
+/**
+ * Tenant.routes
+ */
+export type Tenant$routesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Route
+   */
+  select?: Prisma.RouteSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Route
+   */
+  omit?: Prisma.RouteOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.RouteInclude<ExtArgs> | null
+  where?: Prisma.RouteWhereInput
+  orderBy?: Prisma.RouteOrderByWithRelationInput | Prisma.RouteOrderByWithRelationInput[]
+  cursor?: Prisma.RouteWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.RouteScalarFieldEnum | Prisma.RouteScalarFieldEnum[]
 }
 
 /**
