@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { z } from 'zod';
-import type { Database, PriceBook, ResolvedApiKey, TenantTx } from './database';
+import type { Database, PriceBook, ResolvedApiKey, ResolvedMembership, TenantTx } from './database';
 import { DatabaseError } from './database';
 import { PrismaClient } from './generated/client';
 import { migrateDatabase } from './migrate';
@@ -26,6 +26,15 @@ const apiKeyHashSchema = z.string().regex(/^[0-9a-f]{64}$/);
 
 // PGlite runs one transaction at a time, so a transaction may queue behind others before it starts.
 const transactionOptions = { maxWait: 15_000, timeout: 20_000 } as const;
+
+const MEMBER_ROLES: ReadonlySet<string> = new Set(['platform_admin', 'tenant_admin', 'operator', 'viewer']);
+const MAX_IDENTITY_LENGTH = 320;
+
+interface ResolvedMembershipRow {
+  tenant_id: string;
+  role: string;
+  created_at: Date;
+}
 
 interface ResolvedApiKeyRow {
   id: string;
@@ -111,6 +120,31 @@ function buildDatabase(
         expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
         revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
       };
+    },
+    async resolveMemberships(subject: string, email: string | null): Promise<ResolvedMembership[]> {
+      ensureOpen();
+      if (subject.length === 0 || subject.length > MAX_IDENTITY_LENGTH) return [];
+      const mail = email && email.length <= MAX_IDENTITY_LENGTH ? email : null;
+      const [, rows] = await prisma.$transaction([
+        prisma.$queryRaw`SELECT set_config('role', 'switchyard_app', true)`,
+        prisma.$queryRaw<ResolvedMembershipRow[]>`SELECT tenant_id, role, created_at FROM switchyard_resolve_memberships(${subject}, ${mail})`,
+      ]);
+      return rows
+        .filter((row) => MEMBER_ROLES.has(row.role))
+        .map((row) => ({ tenantId: row.tenant_id, role: row.role as ResolvedMembership['role'], since: new Date(row.created_at) }))
+        .sort((a, b) => a.since.getTime() - b.since.getTime() || a.tenantId.localeCompare(b.tenantId));
+    },
+    async touchApiKeys(uses: ReadonlyArray<{ id: string; usedAt: Date }>): Promise<number> {
+      ensureOpen();
+      const valid = uses.filter((use) => tenantIdSchema.safeParse(use.id).success && !Number.isNaN(use.usedAt.getTime()));
+      if (valid.length === 0) return 0;
+      const ids = valid.map((use) => use.id);
+      const times = valid.map((use) => use.usedAt.toISOString());
+      const [, rows] = await prisma.$transaction([
+        prisma.$queryRaw`SELECT set_config('role', 'switchyard_app', true)`,
+        prisma.$queryRaw<{ touched: number }[]>`SELECT switchyard_touch_api_keys(${ids}::uuid[], ${times}::timestamptz[]) AS touched`,
+      ]);
+      return Number(rows[0]?.touched ?? 0);
     },
     async latestPriceBook(): Promise<PriceBook> {
       ensureOpen();

@@ -14,6 +14,13 @@ export interface ResolvedApiKey {
   readonly revokedAt: Date | null;
 }
 
+/** One tenant a signed-in person belongs to, with their role there (from the members table). */
+export interface ResolvedMembership {
+  readonly tenantId: string;
+  readonly role: 'platform_admin' | 'tenant_admin' | 'operator' | 'viewer';
+  readonly since: Date;
+}
+
 export interface ModelPriceEntry {
   readonly model: string;
   /** Micro-USD per 1,000 input (prompt) tokens. */
@@ -37,6 +44,13 @@ export interface Database {
   withPlatform<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T>;
   /** Looks an API key up by its SHA-256 hex hash across tenants (null when unknown or malformed). */
   resolveApiKey(hash: string): Promise<ResolvedApiKey | null>;
+  /**
+   * The tenants a person is a member of, matched by OIDC subject or (case-insensitively) email,
+   * oldest membership first; one entry per tenant, a subject match winning over an email match.
+   */
+  resolveMemberships(subject: string, email: string | null): Promise<ResolvedMembership[]>;
+  /** Records API keys' last use (batched, off the request path); never moves a key's time back. Returns how many keys changed. */
+  touchApiKeys(uses: ReadonlyArray<{ id: string; usedAt: Date }>): Promise<number>;
   /** The newest price book version with its prices. Throws DatabaseError PRICE_BOOK_MISSING before seeding. */
   latestPriceBook(): Promise<PriceBook>;
   close(): Promise<void>;
