@@ -123,3 +123,22 @@ export type PolicyDecisionLog = Prisma.PolicyDecisionLogModel
  * `version` starts at 1 and grows by one per update (optimistic concurrency).
  */
 export type Route = Prisma.RouteModel
+/**
+ * Model TenantDataKey
+ * Tenants subgraph: envelope encryption of tenant secrets. A data key is random AES-256 and is
+ * stored only wrapped by a master key from config; `master_key_id` says which, so a master-key
+ * rotation rewraps row by row while every replica keeps reading. One data key per tenant today
+ * (version 1); `version` leaves room for data-key rotation.
+ */
+export type TenantDataKey = Prisma.TenantDataKeyModel
+/**
+ * Model ProviderCredential
+ * A tenant's own API key for a provider (AES-256-GCM under the tenant's data key; the AAD binds
+ * it to the tenant, the provider and the data key). Only last4 and a keyed fingerprint are clear.
+ */
+export type ProviderCredential = Prisma.ProviderCredentialModel
+/**
+ * Model TenantAlertWebhook
+ * Where a tenant's alerts are POSTed, with the secret that signs them (encrypted like credentials).
+ */
+export type TenantAlertWebhook = Prisma.TenantAlertWebhookModel

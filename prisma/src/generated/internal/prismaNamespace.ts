@@ -411,7 +411,10 @@ export const ModelName = {
   AuditSubjectKey: 'AuditSubjectKey',
   PolicyVersion: 'PolicyVersion',
   PolicyDecisionLog: 'PolicyDecisionLog',
-  Route: 'Route'
+  Route: 'Route',
+  TenantDataKey: 'TenantDataKey',
+  ProviderCredential: 'ProviderCredential',
+  TenantAlertWebhook: 'TenantAlertWebhook'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -427,7 +430,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1541,6 +1544,228 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    TenantDataKey: {
+      payload: Prisma.$TenantDataKeyPayload<ExtArgs>
+      fields: Prisma.TenantDataKeyFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.TenantDataKeyFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantDataKeyPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.TenantDataKeyFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantDataKeyPayload>
+        }
+        findFirst: {
+          args: Prisma.TenantDataKeyFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantDataKeyPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.TenantDataKeyFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantDataKeyPayload>
+        }
+        findMany: {
+          args: Prisma.TenantDataKeyFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantDataKeyPayload>[]
+        }
+        create: {
+          args: Prisma.TenantDataKeyCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantDataKeyPayload>
+        }
+        createMany: {
+          args: Prisma.TenantDataKeyCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.TenantDataKeyCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantDataKeyPayload>[]
+        }
+        delete: {
+          args: Prisma.TenantDataKeyDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantDataKeyPayload>
+        }
+        update: {
+          args: Prisma.TenantDataKeyUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantDataKeyPayload>
+        }
+        deleteMany: {
+          args: Prisma.TenantDataKeyDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.TenantDataKeyUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.TenantDataKeyUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantDataKeyPayload>[]
+        }
+        upsert: {
+          args: Prisma.TenantDataKeyUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantDataKeyPayload>
+        }
+        aggregate: {
+          args: Prisma.TenantDataKeyAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateTenantDataKey>
+        }
+        groupBy: {
+          args: Prisma.TenantDataKeyGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TenantDataKeyGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.TenantDataKeyCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TenantDataKeyCountAggregateOutputType> | number
+        }
+      }
+    }
+    ProviderCredential: {
+      payload: Prisma.$ProviderCredentialPayload<ExtArgs>
+      fields: Prisma.ProviderCredentialFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ProviderCredentialFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProviderCredentialPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ProviderCredentialFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProviderCredentialPayload>
+        }
+        findFirst: {
+          args: Prisma.ProviderCredentialFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProviderCredentialPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ProviderCredentialFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProviderCredentialPayload>
+        }
+        findMany: {
+          args: Prisma.ProviderCredentialFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProviderCredentialPayload>[]
+        }
+        create: {
+          args: Prisma.ProviderCredentialCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProviderCredentialPayload>
+        }
+        createMany: {
+          args: Prisma.ProviderCredentialCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ProviderCredentialCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProviderCredentialPayload>[]
+        }
+        delete: {
+          args: Prisma.ProviderCredentialDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProviderCredentialPayload>
+        }
+        update: {
+          args: Prisma.ProviderCredentialUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProviderCredentialPayload>
+        }
+        deleteMany: {
+          args: Prisma.ProviderCredentialDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ProviderCredentialUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ProviderCredentialUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProviderCredentialPayload>[]
+        }
+        upsert: {
+          args: Prisma.ProviderCredentialUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ProviderCredentialPayload>
+        }
+        aggregate: {
+          args: Prisma.ProviderCredentialAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateProviderCredential>
+        }
+        groupBy: {
+          args: Prisma.ProviderCredentialGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ProviderCredentialGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ProviderCredentialCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ProviderCredentialCountAggregateOutputType> | number
+        }
+      }
+    }
+    TenantAlertWebhook: {
+      payload: Prisma.$TenantAlertWebhookPayload<ExtArgs>
+      fields: Prisma.TenantAlertWebhookFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.TenantAlertWebhookFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantAlertWebhookPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.TenantAlertWebhookFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantAlertWebhookPayload>
+        }
+        findFirst: {
+          args: Prisma.TenantAlertWebhookFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantAlertWebhookPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.TenantAlertWebhookFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantAlertWebhookPayload>
+        }
+        findMany: {
+          args: Prisma.TenantAlertWebhookFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantAlertWebhookPayload>[]
+        }
+        create: {
+          args: Prisma.TenantAlertWebhookCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantAlertWebhookPayload>
+        }
+        createMany: {
+          args: Prisma.TenantAlertWebhookCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.TenantAlertWebhookCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantAlertWebhookPayload>[]
+        }
+        delete: {
+          args: Prisma.TenantAlertWebhookDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantAlertWebhookPayload>
+        }
+        update: {
+          args: Prisma.TenantAlertWebhookUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantAlertWebhookPayload>
+        }
+        deleteMany: {
+          args: Prisma.TenantAlertWebhookDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.TenantAlertWebhookUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.TenantAlertWebhookUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantAlertWebhookPayload>[]
+        }
+        upsert: {
+          args: Prisma.TenantAlertWebhookUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TenantAlertWebhookPayload>
+        }
+        aggregate: {
+          args: Prisma.TenantAlertWebhookAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateTenantAlertWebhook>
+        }
+        groupBy: {
+          args: Prisma.TenantAlertWebhookGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TenantAlertWebhookGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.TenantAlertWebhookCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TenantAlertWebhookCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1781,6 +2006,49 @@ export const RouteScalarFieldEnum = {
 } as const
 
 export type RouteScalarFieldEnum = (typeof RouteScalarFieldEnum)[keyof typeof RouteScalarFieldEnum]
+
+
+export const TenantDataKeyScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  version: 'version',
+  masterKeyId: 'masterKeyId',
+  wrappedKey: 'wrappedKey',
+  createdAt: 'createdAt',
+  rewrappedAt: 'rewrappedAt'
+} as const
+
+export type TenantDataKeyScalarFieldEnum = (typeof TenantDataKeyScalarFieldEnum)[keyof typeof TenantDataKeyScalarFieldEnum]
+
+
+export const ProviderCredentialScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  provider: 'provider',
+  ciphertext: 'ciphertext',
+  nonce: 'nonce',
+  dataKeyId: 'dataKeyId',
+  last4: 'last4',
+  fingerprint: 'fingerprint',
+  createdAt: 'createdAt',
+  rotatedAt: 'rotatedAt'
+} as const
+
+export type ProviderCredentialScalarFieldEnum = (typeof ProviderCredentialScalarFieldEnum)[keyof typeof ProviderCredentialScalarFieldEnum]
+
+
+export const TenantAlertWebhookScalarFieldEnum = {
+  tenantId: 'tenantId',
+  url: 'url',
+  secretCiphertext: 'secretCiphertext',
+  secretNonce: 'secretNonce',
+  dataKeyId: 'dataKeyId',
+  secretLast4: 'secretLast4',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type TenantAlertWebhookScalarFieldEnum = (typeof TenantAlertWebhookScalarFieldEnum)[keyof typeof TenantAlertWebhookScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2155,6 +2423,9 @@ export type GlobalOmitConfig = {
   policyVersion?: Prisma.PolicyVersionOmit
   policyDecisionLog?: Prisma.PolicyDecisionLogOmit
   route?: Prisma.RouteOmit
+  tenantDataKey?: Prisma.TenantDataKeyOmit
+  providerCredential?: Prisma.ProviderCredentialOmit
+  tenantAlertWebhook?: Prisma.TenantAlertWebhookOmit
 }
 
 /* Types for Logging */

@@ -65,7 +65,10 @@ export const ModelName = {
   AuditSubjectKey: 'AuditSubjectKey',
   PolicyVersion: 'PolicyVersion',
   PolicyDecisionLog: 'PolicyDecisionLog',
-  Route: 'Route'
+  Route: 'Route',
+  TenantDataKey: 'TenantDataKey',
+  ProviderCredential: 'ProviderCredential',
+  TenantAlertWebhook: 'TenantAlertWebhook'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -285,6 +288,49 @@ export const RouteScalarFieldEnum = {
 } as const
 
 export type RouteScalarFieldEnum = (typeof RouteScalarFieldEnum)[keyof typeof RouteScalarFieldEnum]
+
+
+export const TenantDataKeyScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  version: 'version',
+  masterKeyId: 'masterKeyId',
+  wrappedKey: 'wrappedKey',
+  createdAt: 'createdAt',
+  rewrappedAt: 'rewrappedAt'
+} as const
+
+export type TenantDataKeyScalarFieldEnum = (typeof TenantDataKeyScalarFieldEnum)[keyof typeof TenantDataKeyScalarFieldEnum]
+
+
+export const ProviderCredentialScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  provider: 'provider',
+  ciphertext: 'ciphertext',
+  nonce: 'nonce',
+  dataKeyId: 'dataKeyId',
+  last4: 'last4',
+  fingerprint: 'fingerprint',
+  createdAt: 'createdAt',
+  rotatedAt: 'rotatedAt'
+} as const
+
+export type ProviderCredentialScalarFieldEnum = (typeof ProviderCredentialScalarFieldEnum)[keyof typeof ProviderCredentialScalarFieldEnum]
+
+
+export const TenantAlertWebhookScalarFieldEnum = {
+  tenantId: 'tenantId',
+  url: 'url',
+  secretCiphertext: 'secretCiphertext',
+  secretNonce: 'secretNonce',
+  dataKeyId: 'dataKeyId',
+  secretLast4: 'secretLast4',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type TenantAlertWebhookScalarFieldEnum = (typeof TenantAlertWebhookScalarFieldEnum)[keyof typeof TenantAlertWebhookScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -180,6 +180,9 @@ export type TenantWhereInput = {
   policyVersions?: Prisma.PolicyVersionListRelationFilter
   policyDecisionLogs?: Prisma.PolicyDecisionLogListRelationFilter
   routes?: Prisma.RouteListRelationFilter
+  dataKeys?: Prisma.TenantDataKeyListRelationFilter
+  providerCredentials?: Prisma.ProviderCredentialListRelationFilter
+  alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
 }
 
 export type TenantOrderByWithRelationInput = {
@@ -193,6 +196,9 @@ export type TenantOrderByWithRelationInput = {
   policyVersions?: Prisma.PolicyVersionOrderByRelationAggregateInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogOrderByRelationAggregateInput
   routes?: Prisma.RouteOrderByRelationAggregateInput
+  dataKeys?: Prisma.TenantDataKeyOrderByRelationAggregateInput
+  providerCredentials?: Prisma.ProviderCredentialOrderByRelationAggregateInput
+  alertWebhook?: Prisma.TenantAlertWebhookOrderByWithRelationInput
 }
 
 export type TenantWhereUniqueInput = Prisma.AtLeast<{
@@ -209,6 +215,9 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   policyVersions?: Prisma.PolicyVersionListRelationFilter
   policyDecisionLogs?: Prisma.PolicyDecisionLogListRelationFilter
   routes?: Prisma.RouteListRelationFilter
+  dataKeys?: Prisma.TenantDataKeyListRelationFilter
+  providerCredentials?: Prisma.ProviderCredentialListRelationFilter
+  alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
 }, "id" | "slug">
 
 export type TenantOrderByWithAggregationInput = {
@@ -242,6 +251,9 @@ export type TenantCreateInput = {
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
 export type TenantUncheckedCreateInput = {
@@ -255,6 +267,9 @@ export type TenantUncheckedCreateInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
 export type TenantUpdateInput = {
@@ -268,6 +283,9 @@ export type TenantUpdateInput = {
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateInput = {
@@ -281,6 +299,9 @@ export type TenantUncheckedUpdateInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
 export type TenantCreateManyInput = {
@@ -422,6 +443,48 @@ export type TenantUpdateOneRequiredWithoutRoutesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutRoutesInput, Prisma.TenantUpdateWithoutRoutesInput>, Prisma.TenantUncheckedUpdateWithoutRoutesInput>
 }
 
+export type TenantCreateNestedOneWithoutDataKeysInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutDataKeysInput, Prisma.TenantUncheckedCreateWithoutDataKeysInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutDataKeysInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutDataKeysNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutDataKeysInput, Prisma.TenantUncheckedCreateWithoutDataKeysInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutDataKeysInput
+  upsert?: Prisma.TenantUpsertWithoutDataKeysInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutDataKeysInput, Prisma.TenantUpdateWithoutDataKeysInput>, Prisma.TenantUncheckedUpdateWithoutDataKeysInput>
+}
+
+export type TenantCreateNestedOneWithoutProviderCredentialsInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutProviderCredentialsInput, Prisma.TenantUncheckedCreateWithoutProviderCredentialsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutProviderCredentialsInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutProviderCredentialsNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutProviderCredentialsInput, Prisma.TenantUncheckedCreateWithoutProviderCredentialsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutProviderCredentialsInput
+  upsert?: Prisma.TenantUpsertWithoutProviderCredentialsInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutProviderCredentialsInput, Prisma.TenantUpdateWithoutProviderCredentialsInput>, Prisma.TenantUncheckedUpdateWithoutProviderCredentialsInput>
+}
+
+export type TenantCreateNestedOneWithoutAlertWebhookInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutAlertWebhookInput, Prisma.TenantUncheckedCreateWithoutAlertWebhookInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutAlertWebhookInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutAlertWebhookNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutAlertWebhookInput, Prisma.TenantUncheckedCreateWithoutAlertWebhookInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutAlertWebhookInput
+  upsert?: Prisma.TenantUpsertWithoutAlertWebhookInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutAlertWebhookInput, Prisma.TenantUpdateWithoutAlertWebhookInput>, Prisma.TenantUncheckedUpdateWithoutAlertWebhookInput>
+}
+
 export type TenantCreateWithoutMembersInput = {
   id?: string
   slug: string
@@ -432,6 +495,9 @@ export type TenantCreateWithoutMembersInput = {
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutMembersInput = {
@@ -444,6 +510,9 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutMembersInput = {
@@ -472,6 +541,9 @@ export type TenantUpdateWithoutMembersInput = {
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutMembersInput = {
@@ -484,6 +556,9 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutApiKeysInput = {
@@ -496,6 +571,9 @@ export type TenantCreateWithoutApiKeysInput = {
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutApiKeysInput = {
@@ -508,6 +586,9 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutApiKeysInput = {
@@ -536,6 +617,9 @@ export type TenantUpdateWithoutApiKeysInput = {
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutApiKeysInput = {
@@ -548,6 +632,9 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutDpBudgetsInput = {
@@ -560,6 +647,9 @@ export type TenantCreateWithoutDpBudgetsInput = {
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutDpBudgetsInput = {
@@ -572,6 +662,9 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutDpBudgetsInput = {
@@ -600,6 +693,9 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
@@ -612,6 +708,9 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutPolicyVersionsInput = {
@@ -624,6 +723,9 @@ export type TenantCreateWithoutPolicyVersionsInput = {
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
@@ -636,6 +738,9 @@ export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutPolicyVersionsInput = {
@@ -664,6 +769,9 @@ export type TenantUpdateWithoutPolicyVersionsInput = {
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
@@ -676,6 +784,9 @@ export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutPolicyDecisionLogsInput = {
@@ -688,6 +799,9 @@ export type TenantCreateWithoutPolicyDecisionLogsInput = {
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
@@ -700,6 +814,9 @@ export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutPolicyDecisionLogsInput = {
@@ -728,6 +845,9 @@ export type TenantUpdateWithoutPolicyDecisionLogsInput = {
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
@@ -740,6 +860,9 @@ export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutRoutesInput = {
@@ -752,6 +875,9 @@ export type TenantCreateWithoutRoutesInput = {
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutRoutesInput = {
@@ -764,6 +890,9 @@ export type TenantUncheckedCreateWithoutRoutesInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutRoutesInput = {
@@ -792,6 +921,9 @@ export type TenantUpdateWithoutRoutesInput = {
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutRoutesInput = {
@@ -804,6 +936,237 @@ export type TenantUncheckedUpdateWithoutRoutesInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutDataKeysInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutDataKeysInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutDataKeysInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutDataKeysInput, Prisma.TenantUncheckedCreateWithoutDataKeysInput>
+}
+
+export type TenantUpsertWithoutDataKeysInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutDataKeysInput, Prisma.TenantUncheckedUpdateWithoutDataKeysInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutDataKeysInput, Prisma.TenantUncheckedCreateWithoutDataKeysInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutDataKeysInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutDataKeysInput, Prisma.TenantUncheckedUpdateWithoutDataKeysInput>
+}
+
+export type TenantUpdateWithoutDataKeysInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutDataKeysInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutProviderCredentialsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutProviderCredentialsInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutProviderCredentialsInput, Prisma.TenantUncheckedCreateWithoutProviderCredentialsInput>
+}
+
+export type TenantUpsertWithoutProviderCredentialsInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutProviderCredentialsInput, Prisma.TenantUncheckedUpdateWithoutProviderCredentialsInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutProviderCredentialsInput, Prisma.TenantUncheckedCreateWithoutProviderCredentialsInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutProviderCredentialsInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutProviderCredentialsInput, Prisma.TenantUncheckedUpdateWithoutProviderCredentialsInput>
+}
+
+export type TenantUpdateWithoutProviderCredentialsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutAlertWebhookInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutAlertWebhookInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutAlertWebhookInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutAlertWebhookInput, Prisma.TenantUncheckedCreateWithoutAlertWebhookInput>
+}
+
+export type TenantUpsertWithoutAlertWebhookInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutAlertWebhookInput, Prisma.TenantUncheckedUpdateWithoutAlertWebhookInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutAlertWebhookInput, Prisma.TenantUncheckedCreateWithoutAlertWebhookInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutAlertWebhookInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutAlertWebhookInput, Prisma.TenantUncheckedUpdateWithoutAlertWebhookInput>
+}
+
+export type TenantUpdateWithoutAlertWebhookInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 
@@ -818,6 +1181,8 @@ export type TenantCountOutputType = {
   policyVersions: number
   policyDecisionLogs: number
   routes: number
+  dataKeys: number
+  providerCredentials: number
 }
 
 export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -827,6 +1192,8 @@ export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions
   policyVersions?: boolean | TenantCountOutputTypeCountPolicyVersionsArgs
   policyDecisionLogs?: boolean | TenantCountOutputTypeCountPolicyDecisionLogsArgs
   routes?: boolean | TenantCountOutputTypeCountRoutesArgs
+  dataKeys?: boolean | TenantCountOutputTypeCountDataKeysArgs
+  providerCredentials?: boolean | TenantCountOutputTypeCountProviderCredentialsArgs
 }
 
 /**
@@ -881,6 +1248,20 @@ export type TenantCountOutputTypeCountRoutesArgs<ExtArgs extends runtime.Types.E
   where?: Prisma.RouteWhereInput
 }
 
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountDataKeysArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.TenantDataKeyWhereInput
+}
+
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountProviderCredentialsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ProviderCredentialWhereInput
+}
+
 
 export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -893,6 +1274,9 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   policyVersions?: boolean | Prisma.Tenant$policyVersionsArgs<ExtArgs>
   policyDecisionLogs?: boolean | Prisma.Tenant$policyDecisionLogsArgs<ExtArgs>
   routes?: boolean | Prisma.Tenant$routesArgs<ExtArgs>
+  dataKeys?: boolean | Prisma.Tenant$dataKeysArgs<ExtArgs>
+  providerCredentials?: boolean | Prisma.Tenant$providerCredentialsArgs<ExtArgs>
+  alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["tenant"]>
 
@@ -925,6 +1309,9 @@ export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   policyVersions?: boolean | Prisma.Tenant$policyVersionsArgs<ExtArgs>
   policyDecisionLogs?: boolean | Prisma.Tenant$policyDecisionLogsArgs<ExtArgs>
   routes?: boolean | Prisma.Tenant$routesArgs<ExtArgs>
+  dataKeys?: boolean | Prisma.Tenant$dataKeysArgs<ExtArgs>
+  providerCredentials?: boolean | Prisma.Tenant$providerCredentialsArgs<ExtArgs>
+  alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type TenantIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -939,6 +1326,9 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     policyVersions: Prisma.$PolicyVersionPayload<ExtArgs>[]
     policyDecisionLogs: Prisma.$PolicyDecisionLogPayload<ExtArgs>[]
     routes: Prisma.$RoutePayload<ExtArgs>[]
+    dataKeys: Prisma.$TenantDataKeyPayload<ExtArgs>[]
+    providerCredentials: Prisma.$ProviderCredentialPayload<ExtArgs>[]
+    alertWebhook: Prisma.$TenantAlertWebhookPayload<ExtArgs> | null
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1345,6 +1735,9 @@ export interface Prisma__TenantClient<T, Null = never, ExtArgs extends runtime.T
   policyVersions<T extends Prisma.Tenant$policyVersionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$policyVersionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyVersionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   policyDecisionLogs<T extends Prisma.Tenant$policyDecisionLogsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$policyDecisionLogsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyDecisionLogPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   routes<T extends Prisma.Tenant$routesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$routesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$RoutePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  dataKeys<T extends Prisma.Tenant$dataKeysArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$dataKeysArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TenantDataKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  providerCredentials<T extends Prisma.Tenant$providerCredentialsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$providerCredentialsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProviderCredentialPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  alertWebhook<T extends Prisma.Tenant$alertWebhookArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$alertWebhookArgs<ExtArgs>>): Prisma.Prisma__TenantAlertWebhookClient<runtime.Types.Result.GetResult<Prisma.$TenantAlertWebhookPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1912,6 +2305,73 @@ export type Tenant$routesArgs<ExtArgs extends runtime.Types.Extensions.InternalA
   take?: number
   skip?: number
   distinct?: Prisma.RouteScalarFieldEnum | Prisma.RouteScalarFieldEnum[]
+}
+
+/**
+ * Tenant.dataKeys
+ */
+export type Tenant$dataKeysArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the TenantDataKey
+   */
+  select?: Prisma.TenantDataKeySelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the TenantDataKey
+   */
+  omit?: Prisma.TenantDataKeyOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.TenantDataKeyInclude<ExtArgs> | null
+  where?: Prisma.TenantDataKeyWhereInput
+  orderBy?: Prisma.TenantDataKeyOrderByWithRelationInput | Prisma.TenantDataKeyOrderByWithRelationInput[]
+  cursor?: Prisma.TenantDataKeyWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.TenantDataKeyScalarFieldEnum | Prisma.TenantDataKeyScalarFieldEnum[]
+}
+
+/**
+ * Tenant.providerCredentials
+ */
+export type Tenant$providerCredentialsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ProviderCredential
+   */
+  select?: Prisma.ProviderCredentialSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the ProviderCredential
+   */
+  omit?: Prisma.ProviderCredentialOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ProviderCredentialInclude<ExtArgs> | null
+  where?: Prisma.ProviderCredentialWhereInput
+  orderBy?: Prisma.ProviderCredentialOrderByWithRelationInput | Prisma.ProviderCredentialOrderByWithRelationInput[]
+  cursor?: Prisma.ProviderCredentialWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ProviderCredentialScalarFieldEnum | Prisma.ProviderCredentialScalarFieldEnum[]
+}
+
+/**
+ * Tenant.alertWebhook
+ */
+export type Tenant$alertWebhookArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the TenantAlertWebhook
+   */
+  select?: Prisma.TenantAlertWebhookSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the TenantAlertWebhook
+   */
+  omit?: Prisma.TenantAlertWebhookOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.TenantAlertWebhookInclude<ExtArgs> | null
+  where?: Prisma.TenantAlertWebhookWhereInput
 }
 
 /**
