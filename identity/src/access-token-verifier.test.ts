@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccessTokenVerifier, IdentityProviderUnavailableError, InvalidAccessTokenError } from './access-token-verifier';
+import { createAccessTokenClaimsVerifier, createAccessTokenVerifier, IdentityProviderUnavailableError, InvalidAccessTokenError } from './access-token-verifier';
 import { CONSOLE_CLIENT_ID, SWITCHYARD_API_RESOURCE } from './oidc-issuer/constants';
 import { startOidcIssuer, type OidcIssuer } from './oidc-issuer/issuer';
 import { loginWithPassword, type LoginResult } from './testing/login-with-password';
@@ -106,6 +106,29 @@ describe('access token verifier', () => {
     await expect(verifier()('not-a-jwt')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     await expect(verifier()('a.b.c')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     await expect(verifier()('x'.repeat(100_000))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('says why a token was refused, for callers with their own error codes', async () => {
+    const [header, payload, signature] = tokens.accessToken.split('.');
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, unknown>;
+    const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: 'someone' })).toString('base64url')}.${signature}`;
+    const cases: Array<[string, string]> = [
+      [await mint({ exp: Math.floor(Date.now() / 1000) - 60 }), 'expired'],
+      [await mint({ aud: 'urn:other:api' }), 'wrong_audience'],
+      [await mint({ iss: 'http://127.0.0.1:1' }), 'wrong_issuer'],
+      [forged, 'bad_signature'],
+      ['a.b.c', 'malformed'],
+      ['', 'missing'],
+    ];
+    for (const [token, reason] of cases) await expect(verifier()(token)).rejects.toMatchObject({ reason });
+  });
+
+  it('returns the scope claim and every claim next to the principal', async () => {
+    const verify = createAccessTokenClaimsVerifier({ issuer: issuer.issuer, audience: SWITCHYARD_API_RESOURCE });
+    const token = await mint({ claims: { scope: 'openid inference  extra', org: 'acme' } });
+    await expect(verify(token)).resolves.toMatchObject({ principal: { subject: 'admin' }, scopes: ['openid', 'inference', 'extra'], claims: { org: 'acme' } });
+    const inferenceLogin = await loginWithPassword({ issuer: issuer.issuer, clientId: CONSOLE_CLIENT_ID, redirectUri: REDIRECT_URI, ...ADMIN, scope: 'openid email inference' });
+    expect((await verify(inferenceLogin.accessToken)).scopes).toContain('inference');
   });
 
   it('reports an unreachable issuer as unavailable, not as a bad token', async () => {

@@ -23,14 +23,33 @@ export interface AccessTokenVerifierOptions {
 
 export type AccessTokenVerifier = (token: string) => Promise<Principal>;
 
+/** What exactly is wrong with a refused token, for callers that map it to their own stable codes. */
+export type InvalidAccessTokenReason = 'missing' | 'malformed' | 'expired' | 'bad_signature' | 'wrong_audience' | 'wrong_issuer' | 'invalid_claims';
+
 /** The caller's token is missing, malformed, forged, expired or meant for someone else (HTTP 401). */
 export class InvalidAccessTokenError extends Error {
   readonly code = 'UNAUTHENTICATED';
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly reason: InvalidAccessTokenReason = 'malformed',
+  ) {
     super(message);
     this.name = 'InvalidAccessTokenError';
   }
 }
+
+/** A verified access token: the principal the claims describe, the granted scopes, and every claim. */
+export interface VerifiedAccessToken {
+  principal: Principal;
+  /** The space-separated `scope` claim (RFC 9068), split; empty when absent. */
+  scopes: string[];
+  /** Every claim of the verified token (e.g. a configured tenant claim). */
+  claims: Readonly<Record<string, unknown>>;
+  /** `exp` in epoch ms. */
+  expiresAt: number;
+}
+
+export type AccessTokenClaimsVerifier = (token: string) => Promise<VerifiedAccessToken>;
 
 /** The issuer's keys could not be fetched: not the caller's fault, retry later (HTTP 503). */
 export class IdentityProviderUnavailableError extends Error {
@@ -46,6 +65,8 @@ const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS5
 
 const claimsSchema = z.object({
   sub: z.string().min(1),
+  exp: z.number(),
+  scope: z.string().max(4096).optional(),
   email: z.string().nullish(),
   tid: z.string().min(1).nullish(),
   // Roles this platform does not know are ignored rather than fatal: the IdP may carry others.
@@ -77,14 +98,15 @@ async function discoverJwksUri(issuer: string): Promise<string> {
 
 function describe(error: unknown): InvalidAccessTokenError | IdentityProviderUnavailableError {
   if (error instanceof InvalidAccessTokenError || error instanceof IdentityProviderUnavailableError) return error;
-  if (error instanceof joseErrors.JWTExpired) return new InvalidAccessTokenError('access token expired; sign in again or refresh it');
+  if (error instanceof joseErrors.JWTExpired) return new InvalidAccessTokenError('access token expired; sign in again or refresh it', 'expired');
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    return new InvalidAccessTokenError(`access token rejected: ${error.claim} claim check failed (${error.reason})`);
+    const reason = error.claim === 'aud' ? 'wrong_audience' : error.claim === 'iss' ? 'wrong_issuer' : 'invalid_claims';
+    return new InvalidAccessTokenError(`access token rejected: ${error.claim} claim check failed (${error.reason})`, reason);
   }
-  if (error instanceof joseErrors.JWKSNoMatchingKey) return new InvalidAccessTokenError('access token signed with a key the issuer does not publish');
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return new InvalidAccessTokenError('access token signature is invalid');
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return new InvalidAccessTokenError('access token signed with a key the issuer does not publish', 'bad_signature');
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return new InvalidAccessTokenError('access token signature is invalid', 'bad_signature');
   if (error instanceof joseErrors.JWKSTimeout) return new IdentityProviderUnavailableError('timed out fetching the issuer keys', { cause: error });
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return new InvalidAccessTokenError('access token uses a signing algorithm that is not allowed');
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return new InvalidAccessTokenError('access token uses a signing algorithm that is not allowed', 'bad_signature');
   if (error instanceof joseErrors.JWKSInvalid || error instanceof joseErrors.JWKInvalid) {
     return new IdentityProviderUnavailableError('the issuer published an invalid key set', { cause: error });
   }
@@ -96,7 +118,8 @@ function describe(error: unknown): InvalidAccessTokenError | IdentityProviderUna
   return new IdentityProviderUnavailableError('could not fetch the issuer keys', { cause: error });
 }
 
-export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
+/** Verifies like createAccessTokenVerifier and returns the principal together with the token's scopes and claims. */
+export function createAccessTokenClaimsVerifier(options: AccessTokenVerifierOptions): AccessTokenClaimsVerifier {
   const issuer = options.issuer.replace(/\/$/, '');
   const requiredType = options.requiredType === undefined ? 'at+jwt' : options.requiredType;
   let keySet: Promise<JWTVerifyGetKey> | undefined;
@@ -114,7 +137,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   };
 
   return async (token) => {
-    if (!token) throw new InvalidAccessTokenError('no access token: send "Authorization: Bearer <access token>"');
+    if (!token) throw new InvalidAccessTokenError('no access token: send "Authorization: Bearer <access token>"', 'missing');
     if (token.length > MAX_TOKEN_LENGTH) throw new InvalidAccessTokenError('access token too large');
     if (token.split('.').length !== 3) throw new InvalidAccessTokenError('access token is not a signed JWT');
     try {
@@ -127,16 +150,26 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
         ...(requiredType ? { typ: requiredType } : {}),
       });
       const claims = claimsSchema.safeParse(payload);
-      if (!claims.success) throw new InvalidAccessTokenError(`access token claims are invalid: ${claims.error.issues[0]?.message ?? 'unknown'}`);
+      if (!claims.success) throw new InvalidAccessTokenError(`access token claims are invalid: ${claims.error.issues[0]?.message ?? 'unknown'}`, 'invalid_claims');
       return {
-        subject: claims.data.sub,
-        email: claims.data.email ?? null,
-        tenantId: claims.data.tid ?? null,
-        roles: claims.data.roles,
-        service: 'oidc',
+        principal: {
+          subject: claims.data.sub,
+          email: claims.data.email ?? null,
+          tenantId: claims.data.tid ?? null,
+          roles: claims.data.roles,
+          service: 'oidc',
+        },
+        scopes: (claims.data.scope ?? '').split(' ').filter(Boolean),
+        claims: payload,
+        expiresAt: claims.data.exp * 1000,
       };
     } catch (error) {
       throw describe(error);
     }
   };
+}
+
+export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
+  const verify = createAccessTokenClaimsVerifier(options);
+  return async (token) => (await verify(token)).principal;
 }

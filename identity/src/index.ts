@@ -16,10 +16,19 @@ export { generateApiKeySecret, hashApiKeySecret, looksLikeApiKeySecret } from '.
 export type { NewApiKeySecret } from './api-key-secret';
 export {
   createAccessTokenVerifier,
+  createAccessTokenClaimsVerifier,
   InvalidAccessTokenError,
   IdentityProviderUnavailableError,
 } from './access-token-verifier';
-export type { AccessTokenVerifier, AccessTokenVerifierOptions } from './access-token-verifier';
+export type {
+  AccessTokenVerifier,
+  AccessTokenClaimsVerifier,
+  AccessTokenVerifierOptions,
+  InvalidAccessTokenReason,
+  VerifiedAccessToken,
+} from './access-token-verifier';
+export { createCachedMembershipDirectory, subscribeMembershipEviction, MEMBER_CHANGED_CHANNEL } from './membership-directory';
+export type { Membership, MembershipDirectory, MembershipStore, MembershipChangeSource, CachedMembershipDirectoryOptions } from './membership-directory';
 export { SWITCHYARD_API_RESOURCE, CONSOLE_CLIENT_ID, DEFAULT_ISSUER } from './oidc-issuer/constants';
 export type { OidcIssuer, OidcIssuerOptions };
 export type { IssuerUser } from './oidc-issuer/accounts';

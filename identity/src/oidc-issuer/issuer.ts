@@ -10,8 +10,11 @@ import { createLoginThrottle, type LoginThrottle } from './login-throttle';
 import { createMemoryAdapterFactory } from './memory-adapter';
 import { PAGE_SECURITY_HEADERS, errorPage, loginPage, logoutPage, signedOutPage } from './pages';
 
-/** Scopes the bundled issuer understands; `roles` carries the `roles` and `tid` claims. */
-export const ISSUER_SCOPES = ['openid', 'offline_access', 'email', 'profile', 'roles'] as const;
+/**
+ * Scopes the bundled issuer understands; `roles` carries the `roles` and `tid` claims. `inference`
+ * lands in the access token's `scope` claim: the data plane accepts the token for chat calls.
+ */
+export const ISSUER_SCOPES = ['openid', 'offline_access', 'email', 'profile', 'roles', 'inference'] as const;
 
 const FIRST_PARTY_CLIENTS: ReadonlySet<string> = new Set([CONSOLE_CLIENT_ID]);
 const ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
