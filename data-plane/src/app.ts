@@ -12,6 +12,7 @@ import { sendError, sendJson } from './http/respond';
 import { subscribeApiKeyEviction, type ApiKeyResolver } from './ingress/api-keys';
 import { authenticateApiKey } from './ingress/authenticate';
 import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
+import { createFailSafeRateLimiter } from './ingress/rate-limit/fail-safe-rate-limiter';
 import { parseLimitsConfig, type LimitsConfigInput } from './ingress/limits/limits-config';
 import { monitorEventLoopLag, type EventLoopLagSignal } from './ingress/qos/event-loop-lag';
 import { DEFAULT_SHEDDING_THRESHOLDS, shouldShed, type SheddingThresholds } from './ingress/qos/load-shedding';
@@ -116,9 +117,18 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, logger });
   const routeTable = Array.isArray(deps.routes) ? createInMemoryRouteTable(parseRoutes(deps.routes)) : (deps.routes ?? createInMemoryRouteTable([]));
   const router = createRouter({ routes: routeTable, providers, priceBook: deps.priceBook, metrics, logger, ...deps.routing });
+  // Redis down: each limit falls back as its type is configured (limits.onRedisDown, FAILURE-MODES.md).
+  const rateLimiter = createFailSafeRateLimiter(deps.rateLimiter, {
+    onBackendState(down, error) {
+      metrics.limiterBackendDown.set(down ? 1 : 0);
+      if (down) logger.error({ err: error }, 'rate limiter backend unreachable: limits fall back per limits.onRedisDown');
+      else logger.info('rate limiter backend answers again');
+    },
+    onDegradedDecision: (mode, allowed) => metrics.limiterDegradedDecisions.inc({ mode, outcome: allowed ? 'admitted' : 'refused' }),
+  });
   const chatDeps = {
     router,
-    rateLimiter: deps.rateLimiter,
+    rateLimiter,
     limits: parseLimitsConfig(deps.limits),
     bus: deps.bus,
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -166,8 +176,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         return;
       }
       case 'models': {
-        await authenticateApiKey(request.headers.authorization, deps.apiKeys);
-        const { routes, models } = router.listing();
+        const key = await authenticateApiKey(request.headers.authorization, deps.apiKeys);
+        const { routes, models } = router.listing(key.tenantId);
         const routeIds = new Set(routes.map((r) => r.name));
         const entries = [
           ...routes.map((r) => ({ id: r.name, ownedBy: 'switchyard-route' })),

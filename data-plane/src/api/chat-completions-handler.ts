@@ -89,7 +89,7 @@ export async function handleChatCompletions(
 ): Promise<void> {
   const { chatRequest, target, piiRedactions } = await inStep(deps.metrics, 'ingress', async () => {
     const parsed = parseChatCompletionRequest(await readJsonBody(request, deps.maxBodyBytes));
-    const target = deps.router.resolve(parsed.model);
+    const target = deps.router.resolve(parsed.model, context.key.tenantId);
     if (!target) {
       throw new ApiError('model_not_found', {
         param: 'model',

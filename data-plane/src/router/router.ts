@@ -21,6 +21,8 @@ import { createUpstreamStats, type UpstreamStats } from './upstream-stats';
 /** What a client's `model` names: a configured route, or a plain model as a one-candidate route. */
 export interface ResolvedTarget {
   route: Route;
+  /** Whose view of the route table resolved it (fallbacks resolve in the same view). */
+  tenantId: string;
   /** False for a plain model. */
   configured: boolean;
   strategy: Strategy;
@@ -32,7 +34,8 @@ export interface RoutingDecision {
 }
 
 export interface Router {
-  resolve(name: string): ResolvedTarget | undefined;
+  /** `name` as `tenantId` sees it: its own route, a platform route, or a plain model. */
+  resolve(name: string, tenantId: string): ResolvedTarget | undefined;
   /** Constraints, ranking, fallbacks: the ordered upstreams and how to run them. */
   decide(target: ResolvedTarget): Promise<RoutingDecision>;
   execute(decision: RoutingDecision, request: ChatCompletionRequest, signal: AbortSignal): Promise<Execution>;
@@ -43,8 +46,8 @@ export interface Router {
   completed(decision: RoutingDecision, ended: EndedRequest): void;
   /** A client's quality score for a request it made; false when the request is unknown to this replica. */
   feedback(requestId: string, tenantId: string, score: number): boolean;
-  /** Routes then plain models, for GET /v1/models. */
-  listing(): { routes: readonly Route[]; models: readonly { id: string; ownedBy: string }[] };
+  /** The routes `tenantId` may use, then plain models, for GET /v1/models. */
+  listing(tenantId: string): { routes: readonly Route[]; models: readonly { id: string; ownedBy: string }[] };
 }
 
 export interface EndedRequest {
@@ -87,27 +90,40 @@ export function createRouter(options: RouterOptions): Router {
   metrics.observeUpstreams(() => health.snapshot(clock()));
   const retryBudget = createRetryBudget();
   const feedbackLog: FeedbackLog = createFeedbackLog();
-  const strategies = new Map<string, Strategy>();
+  // One strategy (and its learned state) per route definition: an updated route starts afresh,
+  // a platform route is shared by every tenant that uses it.
+  const strategies = new WeakMap<Route, Strategy>();
+  const strategyOf = (route: Route): Strategy => {
+    let strategy = strategies.get(route);
+    if (!strategy) {
+      strategy = createStrategy(route.strategy);
+      strategies.set(route, strategy);
+    }
+    return strategy;
+  };
   const plainStrategy = createStrategy({ kind: 'priority' });
 
-  for (const route of options.routes.list()) {
+  // Configured routes are checked at start-up; tenant routes are checked by the experiments
+  // subgraph when written, and a candidate no provider serves is skipped at request time.
+  const defaults = options.routes.defaults();
+  for (const route of defaults) {
     for (const candidate of route.candidates) {
       if (!providers.serve(candidate.model, candidate.provider)) {
         throw new Error(`route ${route.name}: no provider ${candidate.provider ?? ''} serves model ${candidate.model}`);
       }
     }
     for (const fallback of route.fallbacks ?? []) {
-      if (!options.routes.get(fallback) && !providers.route(fallback)) throw new Error(`route ${route.name}: unknown fallback ${fallback}`);
+      if (!defaults.some((r) => r.name === fallback) && !providers.route(fallback)) throw new Error(`route ${route.name}: unknown fallback ${fallback}`);
     }
-    strategies.set(route.name, createStrategy(route.strategy));
   }
 
-  const resolve = (name: string): ResolvedTarget | undefined => {
-    const route = options.routes.get(name);
-    if (route) return { route, configured: true, strategy: strategies.get(route.name)! };
+  const resolve = (name: string, tenantId: string): ResolvedTarget | undefined => {
+    const route = options.routes.get(tenantId, name);
+    if (route) return { route, tenantId, configured: true, strategy: strategyOf(route) };
     if (!providers.route(name)) return undefined;
     return {
       route: { name, candidates: [{ model: name }], strategy: { kind: 'priority' }, retries: PLAIN_MODEL_RETRIES },
+      tenantId,
       configured: false,
       strategy: plainStrategy,
     };
@@ -150,7 +166,7 @@ export function createRouter(options: RouterOptions): Router {
       const upstreams = upstreamsOf(target, book);
       // Fallback routes come after every candidate, ranked by their own strategies (one level deep: no cycles).
       for (const name of target.route.fallbacks ?? []) {
-        const fallback = resolve(name);
+        const fallback = resolve(name, target.tenantId);
         if (!fallback) continue;
         for (const upstream of upstreamsOf({ ...fallback, route: { ...fallback.route, fallbacks: [] } }, book)) {
           if (!upstreams.some((u) => u.key === upstream.key)) upstreams.push(upstream);
@@ -205,9 +221,10 @@ export function createRouter(options: RouterOptions): Router {
     feedback(requestId, tenantId, score) {
       const served = feedbackLog.take(requestId, tenantId);
       if (!served) return false;
-      strategies.get(served.route)?.feedback?.(served.upstream, score);
+      const route = options.routes.get(tenantId, served.route);
+      if (route) strategyOf(route).feedback?.(served.upstream, score);
       return true;
     },
-    listing: () => ({ routes: options.routes.list(), models: providers.models() }),
+    listing: (tenantId) => ({ routes: options.routes.list(tenantId), models: providers.models() }),
   };
 }
