@@ -36,4 +36,20 @@ describe('data-plane config', () => {
       /DATA_PLANE_ROUTES: 0.candidates/,
     );
   });
+  it('reads every request and token limit and the Redis-down mode per limit type from env', () => {
+    const config = loadDataPlaneConfig({
+      DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY: '1000',
+      DATA_PLANE_TOKENS_PER_DAY_PER_TENANT: '50000',
+      DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_DAY: 'closed',
+    });
+    expect(config.limits).toMatchObject({
+      requestsPerMinutePerKey: 600,
+      tokensPerMinutePerKey: 1000,
+      tokensPerDayPerTenant: 50_000,
+      onRedisDown: { requests: 'local', tokensPerMinute: 'local', tokensPerDay: 'closed' },
+    });
+    expect(() => loadDataPlaneConfig({ DATA_PLANE_ON_REDIS_DOWN_REQUESTS: 'maybe', DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY: '0' })).toThrow(
+      /DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY.*DATA_PLANE_ON_REDIS_DOWN_REQUESTS|DATA_PLANE_ON_REDIS_DOWN_REQUESTS.*DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY/s,
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ProviderConfig } from './adapters/provider-registry';
 import { routesSchema, type Route } from './router/route';
+import { parseLimitsConfig, type LimitsConfig } from './ingress/limits/limits-config';
 
 /** The data plane's environment, parsed once; every problem is reported together at start-up. */
 const providerSchema = z.object({
@@ -35,6 +36,8 @@ function jsonEnv<T>(schema: z.ZodType<T>, what: string, fallback: T) {
       return parsed.data;
     });
 }
+
+const backendDownMode = z.enum(['local', 'open', 'closed']).optional();
 
 const DEFAULT_PROVIDERS: ProviderConfig[] = [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }];
 
@@ -71,6 +74,20 @@ const envSchema = z.object({
   /** JSON array of routes (see src/router/route.ts): [{"name","candidates":[{"model"}],"strategy":{"kind":"weighted"}}]. */
   DATA_PLANE_ROUTES: jsonEnv(routesSchema, 'a JSON array of routes', []),
   DATA_PLANE_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  // Unset = the default in ingress/limits/limits-config.ts.
+  DATA_PLANE_REQUESTS_PER_MINUTE_PER_TENANT: z.coerce.number().int().positive().optional(),
+  DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY: z.coerce.number().int().positive().optional(),
+  DATA_PLANE_TOKENS_PER_MINUTE_PER_TENANT: z.coerce.number().int().positive().optional(),
+  DATA_PLANE_TOKENS_PER_DAY_PER_KEY: z.coerce.number().int().positive().optional(),
+  DATA_PLANE_TOKENS_PER_DAY_PER_TENANT: z.coerce.number().int().positive().optional(),
+  DATA_PLANE_SOFT_LIMIT_RATIO: z.coerce.number().gt(0).lt(1).optional(),
+  DATA_PLANE_DEFAULT_COMPLETION_TOKENS: z.coerce.number().int().positive().optional(),
+  /** Per limit type while Redis is down: local | open | closed (FAILURE-MODES.md). */
+  DATA_PLANE_ON_REDIS_DOWN_REQUESTS: backendDownMode,
+  DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_MINUTE: backendDownMode,
+  DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_DAY: backendDownMode,
+  /** A limiter call slower than this counts as Redis down (the limit then falls back per type). */
+  DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
   DATA_PLANE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -83,6 +100,9 @@ export interface DataPlaneConfig {
   providers: ProviderConfig[];
   routes: Route[];
   requestsPerMinutePerKey: number;
+  /** Every request and token limit, and what each does while Redis is down. */
+  limits: LimitsConfig;
+  redisLimiterTimeoutMs: number;
   maxBodyBytes: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
@@ -102,6 +122,22 @@ export function loadDataPlaneConfig(env: NodeJS.ProcessEnv = process.env): DataP
     providers: e.DATA_PLANE_PROVIDERS,
     routes: e.DATA_PLANE_ROUTES,
     requestsPerMinutePerKey: e.DATA_PLANE_REQUESTS_PER_MINUTE,
+    limits: parseLimitsConfig({
+      requestsPerMinutePerKey: e.DATA_PLANE_REQUESTS_PER_MINUTE,
+      requestsPerMinutePerTenant: e.DATA_PLANE_REQUESTS_PER_MINUTE_PER_TENANT,
+      tokensPerMinutePerKey: e.DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY,
+      tokensPerMinutePerTenant: e.DATA_PLANE_TOKENS_PER_MINUTE_PER_TENANT,
+      tokensPerDayPerKey: e.DATA_PLANE_TOKENS_PER_DAY_PER_KEY,
+      tokensPerDayPerTenant: e.DATA_PLANE_TOKENS_PER_DAY_PER_TENANT,
+      softLimitRatio: e.DATA_PLANE_SOFT_LIMIT_RATIO,
+      defaultCompletionTokens: e.DATA_PLANE_DEFAULT_COMPLETION_TOKENS,
+      onRedisDown: {
+        requests: e.DATA_PLANE_ON_REDIS_DOWN_REQUESTS,
+        tokensPerMinute: e.DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_MINUTE,
+        tokensPerDay: e.DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_DAY,
+      },
+    }),
+    redisLimiterTimeoutMs: e.DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS,
     maxBodyBytes: e.DATA_PLANE_MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
   };

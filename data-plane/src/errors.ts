@@ -131,6 +131,11 @@ export class ApiError extends Error {
   readonly param: string | null;
   readonly retryAfterSeconds: number | undefined;
 
+  rate_limiter_unavailable: {
+    status: 503,
+    type: 'server_error',
+    message: 'The rate limiter is unreachable and this limit is configured to fail closed. Retry after the number of seconds in the Retry-After header.',
+  },
   constructor(code: ErrorCode, options: ApiErrorOptions = {}) {
     const entry = ERROR_REGISTRY[code];
     super(options.message ?? entry.message);

@@ -18,7 +18,7 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
   await db.migrate();
   const bus = config.redisUrl ? createRedisBus(config.redisUrl, { keyPrefix: config.redisKeyPrefix }) : createInProcessBus();
   const rateLimiter = config.redisUrl
-    ? createRedisRateLimiter(config.redisUrl, { keyPrefix: `${config.redisKeyPrefix}switchyard:rl:` })
+    ? createRedisRateLimiter(config.redisUrl, { keyPrefix: `${config.redisKeyPrefix}switchyard:rl:`, redisOptions: { commandTimeout: config.redisLimiterTimeoutMs } })
     : createInProcessRateLimiter();
 
   const dataPlane = createDataPlane({
@@ -28,7 +28,7 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
     rateLimiter,
     providers: config.providers,
     routes: config.routes,
-    limits: { requestsPerMinutePerKey: config.requestsPerMinutePerKey },
+    limits: config.limits,
     maxBodyBytes: config.maxBodyBytes,
     logger,
   });

@@ -123,6 +123,17 @@ export function createMetrics() {
       help: 'Requests refused by the per-key rate limit',
       registers: [registry],
     }),
+    limiterBackendDown: new Gauge({
+      name: 'switchyard_rate_limiter_backend_down',
+      help: '1 while the shared rate-limit backend (Redis) is unreachable and limits run in their configured fallback mode, else 0',
+      registers: [registry],
+    }),
+    limiterDegradedDecisions: new Counter({
+      name: 'switchyard_rate_limiter_degraded_decisions_total',
+      help: 'Limit checks decided without the shared backend, by fallback mode (local, open, closed) and outcome (admitted, refused)',
+      labelNames: ['mode', 'outcome'] as const,
+      registers: [registry],
+    }),
     piiRedactions: new Counter({
       name: 'switchyard_pii_redactions_total',
       help: 'PII occurrences redacted from prompts before routing, by type',

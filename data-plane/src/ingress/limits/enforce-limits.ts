@@ -38,13 +38,14 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 function checksFor(config: LimitsConfig, subject: LimitSubject, estimatedTokens: number): LimitCheck[] {
-  const requests = (name: LimitName, key: string, limit: number): LimitCheck => ({ name, key, limit: { limit, periodMs: MINUTE_MS }, cost: 1, kind: 'requests' });
+  const down = config.onRedisDown;
+  const requests = (name: LimitName, key: string, limit: number): LimitCheck => ({ name, key, limit: { limit, periodMs: MINUTE_MS, onBackendDown: down.requests }, cost: 1, kind: 'requests' });
   // A request estimated above a whole allowance would never be admitted; it spends the whole
   // allowance instead (the client then waits a full period), so it is served, once.
   const tokens = (name: LimitName, key: string, limit: number, periodMs: number): LimitCheck => ({
     name,
     key,
-    limit: { limit, periodMs },
+    limit: { limit, periodMs, onBackendDown: periodMs === DAY_MS ? down.tokensPerDay : down.tokensPerMinute },
     cost: Math.min(estimatedTokens, limit),
     kind: 'tokens',
   });
@@ -89,6 +90,8 @@ export async function enforceLimits(rateLimiter: RateLimiter, config: LimitsConf
   for (const check of checksFor(config, subject, estimatedTokens)) {
     const decision = await rateLimiter.consume(check.key, check.limit, check.cost);
     if (!decision.allowed) throw new LimitExceededError(check.name, decision.retryAfterMs, check.kind);
+    // Without the shared backend the share in use is one replica's view: no warning beats a wrong one.
+    if (decision.degraded) continue;
     const used = 1 - decision.remaining / check.limit.limit;
     if (used >= config.softLimitRatio) warnings.push({ ...subject, limit: check.name, used: Math.min(1, used) });
   }

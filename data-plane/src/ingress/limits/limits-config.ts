@@ -1,6 +1,18 @@
 import { z } from 'zod';
 
 const positive = z.number().int().positive();
+const backendDownMode = z.enum(['local', 'open', 'closed']);
+
+/**
+ * Per limit type, what happens while Redis is unreachable (why these defaults: FAILURE-MODES.md).
+ * Every type defaults to `local`: each replica keeps enforcing the limit on its own, seeded with
+ * the allowance Redis last reported, so an outage of the limiter is not an outage of the gateway.
+ */
+export const onRedisDownSchema = z.object({
+  requests: backendDownMode.default('local'),
+  tokensPerMinute: backendDownMode.default('local'),
+  tokensPerDay: backendDownMode.default('local'),
+});
 
 /**
  * Per-key and per-tenant limits, every field optional with a default. Token limits are GCRA
@@ -18,6 +30,8 @@ export const limitsConfigSchema = z.object({
   softLimitRatio: z.number().gt(0).lt(1).default(0.8),
   /** Completion tokens charged up front when the request sets neither max_tokens nor max_completion_tokens. */
   defaultCompletionTokens: positive.default(512),
+  /** Fail open (`local`, `open`) or closed (`closed`) per limit type while Redis is down. Soft warnings are never sent then. */
+  onRedisDown: onRedisDownSchema.prefault({}),
 });
 
 export type LimitsConfigInput = z.input<typeof limitsConfigSchema>;

@@ -1,4 +1,6 @@
-export type { RateLimit, RateLimitDecision, RateLimiter } from './rate-limiter';
+export type { BackendDownMode, RateLimit, RateLimitDecision, RateLimiter } from './rate-limiter';
+export { createFailSafeRateLimiter, RateLimiterUnavailableError } from './fail-safe-rate-limiter';
+export type { FailSafeRateLimiter, FailSafeRateLimiterOptions } from './fail-safe-rate-limiter';
 export { createInProcessRateLimiter } from './in-process-rate-limiter';
 export { createRedisRateLimiter } from './redis-rate-limiter';
 export type { RedisRateLimiterOptions } from './redis-rate-limiter';

@@ -9,7 +9,12 @@ export interface RateLimit {
   periodMs: number;
   /** Extra units that may be spent at once above the sustained rate (default: limit). */
   burst?: number;
+  /** What this limit does while the shared backend is down (fail-safe-rate-limiter.ts; default `local`). */
+  onBackendDown?: BackendDownMode;
 }
+
+/** `local`: enforced per replica in process; `open`: admitted uncounted; `closed`: refused (503). */
+export type BackendDownMode = 'local' | 'open' | 'closed';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -17,6 +22,8 @@ export interface RateLimitDecision {
   remaining: number;
   /** When not allowed: how long until `cost` units would be admitted. 0 when allowed. */
   retryAfterMs: number;
+  /** Set when the decision was taken without the shared backend (see fail-safe-rate-limiter.ts). */
+  degraded?: true;
 }
 
 export interface RateLimiter {

@@ -37,6 +37,8 @@ return {1, remaining, 0}
 export interface RedisRateLimiterOptions {
   /** Prepended to every key, e.g. `switchyard:rl:`. */
   keyPrefix?: string;
+  /** Extra ioredis options, e.g. `commandTimeout` so a black-holed Redis fails fast instead of hanging requests. */
+  redisOptions?: RedisOptions;
 }
 
 type GcraReply = [allowed: number, remaining: number, retryAfterMs: number];
@@ -45,8 +47,8 @@ export function createRedisRateLimiter(connection: string | RedisOptions, option
   const prefix = options.keyPrefix ?? '';
   const redis =
     typeof connection === 'string'
-      ? new Redis(connection, { maxRetriesPerRequest: 3 })
-      : new Redis({ maxRetriesPerRequest: 3, ...connection });
+      ? new Redis(connection, { maxRetriesPerRequest: 3, ...options.redisOptions })
+      : new Redis({ maxRetriesPerRequest: 3, ...options.redisOptions, ...connection });
   // defineCommand sends EVALSHA and falls back to EVAL once when the script cache is cold.
   redis.defineCommand('switchyardGcra', { numberOfKeys: 1, lua: GCRA_SCRIPT });
   const run = (redis as unknown as { switchyardGcra(key: string, ...args: string[]): Promise<GcraReply> }).switchyardGcra.bind(redis);

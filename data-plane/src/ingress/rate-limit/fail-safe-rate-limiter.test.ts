@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { enforceLimits } from '../limits/enforce-limits';
+import { parseLimitsConfig } from '../limits/limits-config';
+import { createFailSafeRateLimiter, RateLimiterUnavailableError } from './fail-safe-rate-limiter';
+import { createInProcessRateLimiter } from './in-process-rate-limiter';
+import type { BackendDownMode, RateLimiter } from './rate-limiter';
+
+/** A backend that behaves like the real limiter until `down` is set, then fails every call. */
+function switchableBackend(clock: () => number) {
+  const real = createInProcessRateLimiter(clock);
+  const state = { down: false, calls: 0 };
+  const backend: RateLimiter = {
+    async consume(key, limit, cost) {
+      state.calls += 1;
+      if (state.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      return real.consume(key, limit, cost);
+    },
+    close: () => real.close(),
+  };
+  return { backend, state };
+}
+
+const limit = (onBackendDown?: BackendDownMode) => ({ limit: 10, periodMs: 60_000, ...(onBackendDown ? { onBackendDown } : {}) });
+
+describe('fail-safe rate limiter (Redis down)', () => {
+  it('local: continues from the allowance Redis last reported, so an exhausted key stays exhausted', async () => {
+    const now = 1_000_000;
+    const { backend, state } = switchableBackend(() => now);
+    const transitions: boolean[] = [];
+    const limiter = createFailSafeRateLimiter(backend, { clock: () => now, onBackendState: (down) => transitions.push(down) });
+    expect(await limiter.consume('k', limit('local'), 8)).toMatchObject({ allowed: true, remaining: 2 });
+    state.down = true;
+    expect(await limiter.consume('k', limit('local'), 2)).toMatchObject({ allowed: true, remaining: 0, degraded: true });
+    expect(await limiter.consume('k', limit('local'), 1)).toMatchObject({ allowed: false, degraded: true });
+    // A key Redis never reported on starts with its whole allowance on this replica.
+    expect(await limiter.consume('fresh', limit('local'), 10)).toMatchObject({ allowed: true, degraded: true });
+    expect(limiter.degraded()).toBe(true);
+    expect(transitions).toEqual([true]);
+  });
+
+  it('open admits without counting; closed refuses with 503 rate_limiter_unavailable and Retry-After', async () => {
+    const { backend, state } = switchableBackend(() => 0);
+    state.down = true;
+    const limiter = createFailSafeRateLimiter(backend, { clock: () => 0, retryBackendAfterMs: 2_000 });
+    for (let i = 0; i < 20; i += 1) expect(await limiter.consume('k', limit('open'), 5)).toMatchObject({ allowed: true, degraded: true });
+    const refusal = await limiter.consume('k', limit('closed')).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(RateLimiterUnavailableError);
+    expect(refusal).toMatchObject({ status: 503, code: 'rate_limiter_unavailable', retryAfterSeconds: 2 });
+  });
+
+  it('skips the backend while it is down and probes it again after retryBackendAfterMs', async () => {
+    let now = 0;
+    const { backend, state } = switchableBackend(() => now);
+    const transitions: boolean[] = [];
+    const limiter = createFailSafeRateLimiter(backend, { clock: () => now, retryBackendAfterMs: 1_000, onBackendState: (down) => transitions.push(down) });
+    state.down = true;
+    await limiter.consume('k', limit());
+    const callsWhenDown = state.calls;
+    for (let i = 0; i < 5; i += 1) await limiter.consume('k', limit());
+    expect(state.calls).toBe(callsWhenDown);
+    state.down = false;
+    now = 1_000;
+    expect(await limiter.consume('k', limit())).not.toHaveProperty('degraded');
+    expect(state.calls).toBe(callsWhenDown + 1);
+    expect(limiter.degraded()).toBe(false);
+    expect(transitions).toEqual([true, false]);
+  });
+
+  it('does not mistake an invalid limit for an outage', async () => {
+    const { backend } = switchableBackend(() => 0);
+    const limiter = createFailSafeRateLimiter(backend);
+    await expect(limiter.consume('k', { limit: 0, periodMs: 1 })).rejects.toThrow(/limit must be > 0/);
+    expect(limiter.degraded()).toBe(false);
+  });
+
+  it('enforceLimits sends no soft-limit warning from a degraded decision, and applies the mode per limit type', async () => {
+    const { backend, state } = switchableBackend(() => 0);
+    const limiter = createFailSafeRateLimiter(backend, { clock: () => 0 });
+    const who = { tenantId: 't', apiKeyId: 'k' };
+    const config = parseLimitsConfig({ tokensPerDayPerKey: 1_000, onRedisDown: { tokensPerDay: 'closed' } });
+    state.down = true;
+    await expect(enforceLimits(limiter, config, who, 10)).rejects.toBeInstanceOf(RateLimiterUnavailableError);
+    const open = parseLimitsConfig({ tokensPerDayPerKey: 1_000, onRedisDown: { tokensPerDay: 'local' } });
+    expect(await enforceLimits(limiter, open, who, 900)).toEqual([]);
+  });
+});

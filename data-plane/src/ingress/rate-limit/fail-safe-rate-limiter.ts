@@ -1,0 +1,120 @@
+import { ApiError } from '../../errors';
+import { InvalidRateLimitError } from './gcra';
+import { createInProcessRateLimiter } from './in-process-rate-limiter';
+import type { BackendDownMode, RateLimit, RateLimitDecision, RateLimiter } from './rate-limiter';
+
+/**
+ * What a limit does while its shared backend (Redis) is unreachable or too slow: a decorator
+ * over the real limiter. Each check carries its own {@link BackendDownMode} (chosen per limit
+ * type in limits-config.ts, reasons in FAILURE-MODES.md):
+ * - `local`: this replica enforces the limit alone with an in-process GCRA, seeded with the last
+ *   allowance Redis reported for the key, so a key that was exhausted stays exhausted and one that
+ *   was not continues from where it stood. Across N replicas at most N times the allowance left.
+ * - `open`: admitted without counting.
+ * - `closed`: refused with 503 `rate_limiter_unavailable` and Retry-After.
+ * After a backend failure the backend is skipped for `retryBackendAfterMs` (one probe after that),
+ * so an outage costs each request microseconds, not a timeout.
+ */
+export interface FailSafeRateLimiterOptions {
+  /** How long to stay on the fallback after a backend failure before probing again (default 1000). */
+  retryBackendAfterMs?: number;
+  /** Keys whose last allowance is remembered for seeding (least recently used dropped first). */
+  rememberKeys?: number;
+  clock?: () => number;
+  /** Told once per change: true when the backend failed, false when it answered again. */
+  onBackendState?: (down: boolean, error?: unknown) => void;
+  /** Told for every decision taken without the backend, with the mode that took it. */
+  onDegradedDecision?: (mode: BackendDownMode, allowed: boolean) => void;
+}
+
+export class RateLimiterUnavailableError extends ApiError {
+  constructor(retryAfterSeconds: number) {
+    super('rate_limiter_unavailable', { retryAfterSeconds });
+  }
+}
+
+export interface FailSafeRateLimiter extends RateLimiter {
+  /** True while decisions are taken without the backend. */
+  degraded(): boolean;
+}
+
+export function createFailSafeRateLimiter(backend: RateLimiter, options: FailSafeRateLimiterOptions = {}): FailSafeRateLimiter {
+  const clock = options.clock ?? Date.now;
+  const retryAfterMs = options.retryBackendAfterMs ?? 1_000;
+  const rememberKeys = options.rememberKeys ?? 100_000;
+  const local = createInProcessRateLimiter(clock);
+  /** Last `remaining` the backend reported per key, refreshed on every backend decision. */
+  const lastRemaining = new Map<string, number>();
+  /** Keys already seeded into `local` during the current outage. */
+  const seeded = new Set<string>();
+  let downUntil = 0;
+  let down = false;
+
+  const remember = (key: string, remaining: number): void => {
+    lastRemaining.delete(key);
+    lastRemaining.set(key, remaining);
+    if (lastRemaining.size > rememberKeys) {
+      const oldest = lastRemaining.keys().next();
+      if (!oldest.done) lastRemaining.delete(oldest.value);
+    }
+  };
+
+  const markDown = (error: unknown): void => {
+    downUntil = clock() + retryAfterMs;
+    if (!down) {
+      down = true;
+      options.onBackendState?.(true, error);
+    }
+  };
+
+  const markUp = (): void => {
+    if (!down) return;
+    down = false;
+    seeded.clear();
+    options.onBackendState?.(false);
+  };
+
+  async function withoutBackend(key: string, limit: RateLimit, cost: number): Promise<RateLimitDecision & { degraded: true }> {
+    const mode = limit.onBackendDown ?? 'local';
+    if (mode === 'closed') {
+      options.onDegradedDecision?.(mode, false);
+      throw new RateLimiterUnavailableError(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    }
+    if (mode === 'open') {
+      options.onDegradedDecision?.(mode, true);
+      return { allowed: true, remaining: limit.burst ?? limit.limit, retryAfterMs: 0, degraded: true };
+    }
+    if (!seeded.has(key)) {
+      seeded.add(key);
+      const known = lastRemaining.get(key);
+      const burst = limit.burst ?? limit.limit;
+      // Spend locally what the backend said was already spent; a fresh local key would forget it.
+      if (known !== undefined && known < burst) await local.consume(key, limit, Math.max(0, Math.floor(burst - known)));
+    }
+    const decision = await local.consume(key, limit, cost);
+    options.onDegradedDecision?.(mode, decision.allowed);
+    return { ...decision, degraded: true };
+  }
+
+  return {
+    async consume(key, limit, cost = 1) {
+      if (down && clock() < downUntil) return withoutBackend(key, limit, cost);
+      let decision: RateLimitDecision;
+      try {
+        decision = await backend.consume(key, limit, cost);
+      } catch (error) {
+        if (error instanceof InvalidRateLimitError) throw error;
+        markDown(error);
+        return withoutBackend(key, limit, cost);
+      }
+      markUp();
+      remember(key, decision.remaining);
+      return decision;
+    },
+    degraded: () => down,
+    /** Clears the local fallback only: the backend belongs to whoever created it. */
+    async close() {
+      await local.close();
+    },
+  };
+}
