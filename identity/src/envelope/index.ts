@@ -4,3 +4,5 @@ export { createLocalKms, generateMasterKey, localKmsConfigSchema } from './local
 export type { LocalKmsConfig } from './local-kms';
 export { KeyIntegrityError, KeyUnavailableError } from './key-management-service';
 export type { KeyManagementService, WrappedKey } from './key-management-service';
+export { generateDataKey, lastFour, openSecret, sealSecret, secretFingerprint } from './sealed-secret';
+export type { SealedSecret, SecretContext } from './sealed-secret';
