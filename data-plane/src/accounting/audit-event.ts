@@ -23,6 +23,8 @@ export interface PolicyDenial {
   requestId: string;
   tenantId: string;
   apiKeyId: string;
+  /** Who was denied; default `api-key:<apiKeyId>`. */
+  actor?: string;
   model: string;
   route: string;
   determiningPolicies: readonly string[];
@@ -35,7 +37,7 @@ export function policyDeniedAuditEvent(denial: PolicyDenial): DataPlaneAuditEven
   return {
     idempotencyKey: `policy-denied:${denial.requestId}`,
     tenantId: denial.tenantId,
-    actor: `api-key:${denial.apiKeyId}`,
+    actor: denial.actor ?? `api-key:${denial.apiKeyId}`,
     action: POLICY_DENIED_ACTION,
     subjectId: null,
     dataClassification: 'internal',

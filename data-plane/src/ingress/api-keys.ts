@@ -14,6 +14,13 @@ export interface ApiKeyRecord {
   revokedAt: Date | null;
 }
 
+/** Whether a found key may be used at `now`: revocation and expiry take effect at their instant. */
+export function apiKeyStatus(record: Pick<ApiKeyRecord, 'expiresAt' | 'revokedAt'>, now: Date): 'active' | 'revoked' | 'expired' {
+  if (record.revokedAt && record.revokedAt.getTime() <= now.getTime()) return 'revoked';
+  if (record.expiresAt && record.expiresAt.getTime() <= now.getTime()) return 'expired';
+  return 'active';
+}
+
 export interface ApiKeyResolver {
   resolve(keyHash: string): Promise<ApiKeyRecord | null>;
   /** Drop any cached entry for this key (called when the bus says it changed). */

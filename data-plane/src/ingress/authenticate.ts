@@ -1,32 +1,78 @@
 import { hashApiKeySecret } from '@switchyard/identity';
 import { ApiError } from '../errors';
-import type { ApiKeyRecord, ApiKeyResolver } from './api-keys';
+import { apiKeyStatus, type ApiKeyRecord, type ApiKeyResolver } from './api-keys';
+import { authenticateAccessToken, type AccessTokenAuthentication } from './access-token';
 
-export interface AuthenticatedKey {
-  apiKeyId: string;
+/** Who is calling: an API key, or a person with an OIDC access token. Both act inside one tenant. */
+export interface AuthenticatedCaller {
+  kind: 'api_key' | 'user';
+  /** Names the caller for per-caller limits and as the policy principal: the key's id, or `user:<sub>`. */
+  callerId: string;
+  /** The audit actor: `api-key:<id>` or `user:<sub>`. */
+  actor: string;
+  /** The key's id; null for people (usage events name the key that paid). */
+  apiKeyId: string | null;
   tenantId: string;
   scopes: readonly string[];
+}
+
+/** Every authenticated caller (the name predates OIDC callers). */
+export type AuthenticatedKey = AuthenticatedCaller;
+
+export interface CallerAuthentication {
+  apiKeys: ApiKeyResolver;
+  /** Absent: only API keys are accepted. */
+  accessTokens?: AccessTokenAuthentication;
+  /** Told about every key that authenticated (last-used tracking); must not do I/O inline. */
+  onApiKeyUsed?: (apiKeyId: string) => void;
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 /** Longer than any real secret; stops hashing megabytes of header junk. */
 const MAX_SECRET_LENGTH = 256;
+const API_KEY_PREFIX = 'sk-sy-';
+/** A JWS compact serialization starts with a base64url JSON header: `{"` encodes to `eyJ`. */
+const JWT_PREFIX = 'eyJ';
+
+function bearerOf(authorization: string | undefined, accessTokens: boolean): string {
+  const expected = accessTokens ? '`Bearer sk-sy-...` or `Bearer <access token>`' : '`Bearer sk-sy-...`';
+  if (!authorization) throw new ApiError('missing_api_key', accessTokens ? { message: `No credentials provided. Send ${expected} in the Authorization header.` } : {});
+  const token = BEARER.exec(authorization)?.[1];
+  if (!token) throw new ApiError('missing_api_key', { message: `The Authorization header must be ${expected}.` });
+  return token;
+}
 
 /** Authorization header → the key's tenant, or a 401 ApiError saying exactly what is wrong. */
-export async function authenticateApiKey(
-  authorization: string | undefined,
-  resolver: ApiKeyResolver,
-  now: Date = new Date(),
-): Promise<AuthenticatedKey> {
-  if (!authorization) throw new ApiError('missing_api_key');
-  const secret = BEARER.exec(authorization)?.[1];
-  if (!secret) throw new ApiError('missing_api_key', { message: 'The Authorization header must be `Bearer sk-sy-...`.' });
-  if (secret.length > MAX_SECRET_LENGTH || !secret.startsWith('sk-sy-')) throw new ApiError('invalid_api_key');
+export async function authenticateApiKey(authorization: string | undefined, resolver: ApiKeyResolver, now: Date = new Date()): Promise<AuthenticatedCaller> {
+  return apiKeyCaller(bearerOf(authorization, false), resolver, now);
+}
+
+async function apiKeyCaller(secret: string, resolver: ApiKeyResolver, now: Date): Promise<AuthenticatedCaller> {
+  if (secret.length > MAX_SECRET_LENGTH || !secret.startsWith(API_KEY_PREFIX)) throw new ApiError('invalid_api_key');
   const record: ApiKeyRecord | null = await resolver.resolve(hashApiKeySecret(secret));
   if (!record) throw new ApiError('invalid_api_key');
-  if (record.revokedAt && record.revokedAt.getTime() <= now.getTime()) throw new ApiError('api_key_revoked');
-  if (record.expiresAt && record.expiresAt.getTime() <= now.getTime()) {
-    throw new ApiError('invalid_api_key', { message: 'The API key has expired. Create a new key in the console.' });
+  const status = apiKeyStatus(record, now);
+  if (status === 'revoked') throw new ApiError('api_key_revoked');
+  if (status === 'expired') throw new ApiError('invalid_api_key', { message: 'The API key has expired. Create a new key in the console.' });
+  return { kind: 'api_key', callerId: record.id, actor: `api-key:${record.id}`, apiKeyId: record.id, tenantId: record.tenantId, scopes: record.scopes };
+}
+
+/**
+ * API key or OIDC access token, told apart by the first characters alone (`sk-sy-` vs a JWS
+ * header), so neither path pays for the other. `tenantHeader` may pick one of a person's tenants.
+ */
+export async function authenticateCaller(
+  authorization: string | undefined,
+  tenantHeader: string | string[] | undefined,
+  auth: CallerAuthentication,
+  now: Date = new Date(),
+): Promise<AuthenticatedCaller> {
+  const token = bearerOf(authorization, auth.accessTokens !== undefined);
+  if (auth.accessTokens && !token.startsWith(API_KEY_PREFIX)) {
+    if (!token.startsWith(JWT_PREFIX)) throw new ApiError('invalid_token');
+    return authenticateAccessToken(token, typeof tenantHeader === 'string' ? tenantHeader : undefined, auth.accessTokens);
   }
-  return { apiKeyId: record.id, tenantId: record.tenantId, scopes: record.scopes };
+  const caller = await apiKeyCaller(token, auth.apiKeys, now);
+  auth.onApiKeyUsed?.(caller.callerId);
+  return caller;
 }

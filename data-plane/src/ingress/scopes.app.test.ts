@@ -33,3 +33,19 @@ describe('API key scopes', () => {
     expect(response.status).toBe(200);
   });
 });
+
+describe('scopes on every endpoint', () => {
+  it('a key without the inference scope may neither list models nor send feedback', async () => {
+    const h = await startHarness();
+    harnesses.push(h);
+    const key = h.keys.add({ scopes: ['admin:read'] });
+    const auth = { authorization: `Bearer ${key.secret}` };
+    const models = await fetch(`${h.baseUrl}/models`, { headers: auth });
+    const feedback = await fetch(`${h.baseUrl}/feedback`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ request_id: 'r', score: 1 }) });
+    for (const response of [models, feedback]) {
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ error: { code: 'insufficient_scope' } });
+    }
+    expect((await fetch(`${h.baseUrl}/models`, { headers: { authorization: `Bearer ${h.secret}` } })).status).toBe(200);
+  });
+});

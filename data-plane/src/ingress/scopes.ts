@@ -1,12 +1,22 @@
 import { ApiError } from '../errors';
-import type { AuthenticatedKey } from './authenticate';
+import type { AuthenticatedCaller } from './authenticate';
 
 /** Needed to call the inference endpoints (the tenants subgraph grants it to new keys by default). */
 export const INFERENCE_SCOPE = 'inference';
 
-/** Throws 403 `insufficient_scope` unless the key carries `scope`. */
-export function requireScope(key: Pick<AuthenticatedKey, 'scopes'>, scope: string): void {
-  if (!key.scopes.includes(scope)) {
-    throw new ApiError('insufficient_scope', { message: `This API key lacks the '${scope}' scope this endpoint needs. Create a key with the '${scope}' scope.` });
-  }
+/** The scope each caller-facing endpoint requires: none is served on authentication alone. */
+export const ENDPOINT_SCOPES = {
+  chat_completions: INFERENCE_SCOPE,
+  models: INFERENCE_SCOPE,
+  feedback: INFERENCE_SCOPE,
+} as const satisfies Record<string, string>;
+
+/** Throws 403 `insufficient_scope` unless the caller carries `scope`. */
+export function requireScope(caller: Pick<AuthenticatedCaller, 'scopes' | 'kind'>, scope: string): void {
+  if (caller.scopes.includes(scope)) return;
+  const message =
+    caller.kind === 'user'
+      ? `Your access token lacks the '${scope}' scope this endpoint needs. Request it when you sign in (scope=${scope}).`
+      : `This API key lacks the '${scope}' scope this endpoint needs. Create a key with the '${scope}' scope.`;
+  throw new ApiError('insufficient_scope', { message });
 }

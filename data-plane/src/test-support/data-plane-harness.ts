@@ -57,6 +57,8 @@ export interface HarnessOptions {
   /** Extra limits (merged over `requestsPerMinutePerKey`). */
   limits?: DataPlaneDeps['limits'];
   qos?: DataPlaneDeps['qos'];
+  accessTokens?: DataPlaneDeps['accessTokens'];
+  apiKeyLastUsed?: DataPlaneDeps['apiKeyLastUsed'];
 }
 
 export interface Harness {
@@ -89,6 +91,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     routing: options.routing,
     redaction: options.redaction,
     qos: options.qos,
+    ...(options.accessTokens ? { accessTokens: options.accessTokens } : {}),
+    ...(options.apiKeyLastUsed ? { apiKeyLastUsed: options.apiKeyLastUsed } : {}),
   });
   await new Promise<void>((resolve) => dataPlane.server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = dataPlane.server.address() as AddressInfo;

@@ -4,7 +4,10 @@ import type { PolicyDecisionPoint } from './decision-point';
 import { useModelRequest } from './use-model-request';
 
 export interface UseModelCheck {
+  /** The principal's id: an API key's id, or `user:<sub>`. */
   apiKeyId: string;
+  /** Default `api_key`. */
+  principalKind?: 'api_key' | 'user';
   tenantId: string;
   scopes: readonly string[];
   model: string;

@@ -15,7 +15,10 @@ function tokenHeader(headers: IncomingHttpHeaders, name: string): string | undef
 }
 
 export interface UseModelRequestInput {
+  /** The principal's id: an API key's id, or `user:<sub>`. */
   apiKeyId: string;
+  /** Default `api_key`; `user` for a person with an access token. */
+  principalKind?: 'api_key' | 'user';
   tenantId: string;
   scopes: readonly string[];
   /** What the client asked for in `model` (a model or a route name). */
@@ -35,7 +38,7 @@ export function useModelRequest(input: UseModelRequestInput): PolicyRequest {
   const region = tokenHeader(input.headers, REGION_HEADER);
   const classification = tokenHeader(input.headers, DATA_CLASSIFICATION_HEADER);
   return {
-    principal: { id: input.apiKeyId, tenant: input.tenantId, roles: [], scopes: [...input.scopes], kind: 'api_key' },
+    principal: { id: input.apiKeyId, tenant: input.tenantId, roles: [], scopes: [...input.scopes], kind: input.principalKind ?? 'api_key' },
     action: POLICY_ACTIONS.useModel,
     resource: { type: 'Model', id: input.model, model: input.model, route: input.route },
     context: {
