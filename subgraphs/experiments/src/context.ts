@@ -1,0 +1,9 @@
+import type { Principal } from '@switchyard/identity';
+import type { ExperimentsLoaders } from './loaders';
+import type { RoutesService } from './routes-service';
+
+export interface ExperimentsContext {
+  principal: Principal;
+  routes: RoutesService;
+  loaders: ExperimentsLoaders;
+}

@@ -1,0 +1,57 @@
+import type http from 'node:http';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { Bus } from '@switchyard/data-plane/bus';
+import type { Database } from '@switchyard/db';
+import type { InternalTokenVerifier } from '@switchyard/identity';
+import { createConsoleLogger, type Logger } from '@switchyard/subgraph-kit/logger';
+import { createBusAuditTrail, type RouteAuditTrail } from './audit-trail';
+import type { ExperimentsContext } from './context';
+import { createSubgraphHttpServer } from './http-server';
+import { createExperimentsLoaders } from './loaders';
+import { createPriceBookModelCatalog, type ModelCatalog } from './model-catalog';
+import { resolvers } from './resolvers/index';
+import { createRoutesService } from './routes-service';
+import { subgraphName, typeDefs } from './type-defs';
+
+export interface ExperimentsSubgraphDeps {
+  db: Database;
+  /** Publishes `switchyard:routes.changed` and appends audit events. */
+  bus: Bus;
+  /** Verifies the gateway's internal token for audience `subgraph:experiments`. */
+  verifyInternalToken: InternalTokenVerifier;
+  /** What routes may name. Default: the price book's models, no platform routes. */
+  catalog?: ModelCatalog;
+  /** Default: the audit stream on `bus`. */
+  audit?: RouteAuditTrail;
+  logger?: Logger;
+  introspection?: boolean;
+  maxRoutesPerTenant?: number;
+  now?: () => Date;
+}
+
+export interface ExperimentsSubgraph {
+  /** Not listening yet; serves `POST /graphql`. */
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+export function createExperimentsSubgraph(deps: ExperimentsSubgraphDeps): ExperimentsSubgraph {
+  const logger = deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`);
+  const routes = createRoutesService({
+    db: deps.db,
+    bus: deps.bus,
+    audit: deps.audit ?? createBusAuditTrail(deps.bus, logger),
+    catalog: deps.catalog ?? createPriceBookModelCatalog(deps.db),
+    logger,
+    ...(deps.maxRoutesPerTenant !== undefined ? { maxRoutesPerTenant: deps.maxRoutesPerTenant } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
+  return createSubgraphHttpServer<ExperimentsContext>({
+    schema,
+    verifyInternalToken: deps.verifyInternalToken,
+    logger,
+    introspection: deps.introspection ?? false,
+    createContext: (principal) => ({ principal, routes, loaders: createExperimentsLoaders(routes, principal) }),
+  });
+}

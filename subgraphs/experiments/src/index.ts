@@ -1,0 +1,10 @@
+export { subgraphName, typeDefs } from './type-defs';
+export { createExperimentsSubgraph } from './experiments-subgraph';
+export type { ExperimentsSubgraph, ExperimentsSubgraphDeps } from './experiments-subgraph';
+export { createRoutesService, DEFAULT_MAX_ROUTES_PER_TENANT } from './routes-service';
+export type { CreateRouteInput, DeleteRouteInput, RoutesService, RoutesServiceDeps, UpdateRouteInput } from './routes-service';
+export { createPriceBookModelCatalog } from './model-catalog';
+export type { ModelCatalog } from './model-catalog';
+export { createBusAuditTrail } from './audit-trail';
+export type { RouteAuditAction, RouteAuditStep, RouteAuditTrail } from './audit-trail';
+export type { RouteRecord } from './route-record';

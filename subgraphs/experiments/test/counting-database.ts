@@ -1,0 +1,25 @@
+import type { Database } from '@switchyard/db';
+
+/** Wraps a database and counts transactions, so tests can catch N+1 access patterns. */
+export function countTransactions(db: Database): { db: Database; counts: { withTenant: number; withPlatform: number }; reset(): void } {
+  const counts = { withTenant: 0, withPlatform: 0 };
+  const counted: Database = {
+    ...db,
+    withTenant(tenantId, fn) {
+      counts.withTenant += 1;
+      return db.withTenant(tenantId, fn);
+    },
+    withPlatform(fn) {
+      counts.withPlatform += 1;
+      return db.withPlatform(fn);
+    },
+  };
+  return {
+    db: counted,
+    counts,
+    reset() {
+      counts.withTenant = 0;
+      counts.withPlatform = 0;
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import type { AddressInfo } from 'node:net';
+import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { ROUTES_CHANGED_CHANNEL } from '@switchyard/data-plane/routes';
+import type { Database } from '@switchyard/db';
+import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair } from '@switchyard/identity';
+import type { InternalTokenSigner, Principal, Role } from '@switchyard/identity';
+import type { Logger } from '@switchyard/subgraph-kit/logger';
+import { createExperimentsSubgraph } from '../src/experiments-subgraph';
+import { createPriceBookModelCatalog } from '../src/model-catalog';
+
+export const AUDIENCE = 'subgraph:experiments';
+/** Platform routes the catalog knows (a tenant route may fall back to them). */
+export const PLATFORM_ROUTE_NAMES = ['auto', 'cheapest'];
+
+export interface GraphQLError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: string; field?: string; currentVersion?: number; issues?: { field: string; message: string }[] };
+}
+
+export interface GraphQLReply {
+  status: number;
+  body: { data?: Record<string, unknown> | null; errors?: GraphQLError[] };
+}
+
+export interface ExperimentsHarness {
+  bus: Bus;
+  signer: InternalTokenSigner;
+  /** Messages published on `switchyard:routes.changed`, in order. */
+  published: string[];
+  logged: { message: string; details: object }[];
+  request(principal: Principal | null, query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<GraphQLReply>;
+  close(): Promise<void>;
+}
+
+export function principalOf(roles: Role[], tenantId: string | null, subject = `user-${roles.join('-')}`): Principal {
+  return { subject, email: `${subject}@example.test`, tenantId, roles, service: 'gateway' };
+}
+
+export const PLATFORM_ADMIN = principalOf(['platform_admin'], null, 'platform-admin');
+
+/** Starts the subgraph on 127.0.0.1:0 over `db` (the caller owns it) with an in-process bus unless given one. */
+export async function startExperimentsHarness(db: Database, options: { bus?: Bus; maxRoutesPerTenant?: number } = {}): Promise<ExperimentsHarness> {
+  const bus = options.bus ?? createInProcessBus();
+  const published: string[] = [];
+  const unsubscribe = await bus.subscribe(ROUTES_CHANGED_CHANNEL, (message) => published.push(message));
+  const keys = await generateInternalKeyPair();
+  const signer = createInternalTokenSigner(keys.privateKey);
+  const logged: { message: string; details: object }[] = [];
+  const logger: Logger = {
+    info: () => undefined,
+    warn: (details, message) => logged.push({ message, details }),
+    error: (details, message) => logged.push({ message, details }),
+  };
+  const subgraph = createExperimentsSubgraph({
+    db,
+    bus,
+    verifyInternalToken: createInternalTokenVerifier(keys.publicKey, AUDIENCE),
+    catalog: createPriceBookModelCatalog(db, PLATFORM_ROUTE_NAMES),
+    logger,
+    ...(options.maxRoutesPerTenant !== undefined ? { maxRoutesPerTenant: options.maxRoutesPerTenant } : {}),
+  });
+  await new Promise<void>((resolve) => subgraph.server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(subgraph.server.address() as AddressInfo).port}/graphql`;
+  return {
+    bus,
+    signer,
+    published,
+    logged,
+    async request(principal, query, variables = {}, requestOptions = {}) {
+      const token = requestOptions.token !== undefined ? requestOptions.token : principal ? await signer.sign(principal, AUDIENCE) : null;
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, body: (await response.json()) as GraphQLReply['body'] };
+    },
+    async close() {
+      await subgraph.close();
+      await unsubscribe();
+      if (!options.bus) await bus.close();
+    },
+  };
+}
+
+export function errorCodes(reply: GraphQLReply): (string | undefined)[] {
+  return (reply.body.errors ?? []).map((error) => error.extensions?.code);
+}
+
+export const ROUTE_FIELDS = 'id tenantId name definition candidates { model provider weight priority } strategy fallbacks version createdBy updatedBy createdAt updatedAt';
+export const CREATE = `mutation ($input: CreateRouteInput!) { createRoute(input: $input) { ${ROUTE_FIELDS} } }`;
+export const UPDATE = `mutation ($input: UpdateRouteInput!) { updateRoute(input: $input) { ${ROUTE_FIELDS} } }`;
+export const DELETE = `mutation ($input: DeleteRouteInput!) { deleteRoute(input: $input) { ${ROUTE_FIELDS} } }`;
+export const LIST = `query ($tenantId: ID!) { routes(tenantId: $tenantId) { ${ROUTE_FIELDS} } }`;
+export const ONE = `query ($tenantId: ID!, $name: String!) { route(tenantId: $tenantId, name: $name) { ${ROUTE_FIELDS} } }`;
+
+export interface RouteReply {
+  id: string;
+  tenantId: string;
+  name: string;
+  definition: string;
+  candidates: { model: string; provider: string | null; weight: number | null; priority: number | null }[];
+  strategy: string;
+  fallbacks: string[];
+  version: number;
+  createdBy: string;
+  updatedBy: string;
+}
+
+export const definition = (models: string[], extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({ candidates: models.map((model) => ({ model })), strategy: { kind: 'priority' }, ...extra });
