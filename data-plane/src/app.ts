@@ -10,14 +10,16 @@ import { ApiError } from './errors';
 import { requestIdFrom } from './http/request-id';
 import { sendError, sendJson } from './http/respond';
 import { subscribeApiKeyEviction, type ApiKeyResolver } from './ingress/api-keys';
-import { authenticateApiKey } from './ingress/authenticate';
+import { authenticateCaller, type AuthenticatedCaller } from './ingress/authenticate';
+import { TENANT_HEADER, type AccessTokenAuthentication } from './ingress/access-token';
+import type { ApiKeyLastUsedRecorder } from './ingress/api-key-last-used';
 import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
 import { createFailSafeRateLimiter } from './ingress/rate-limit/fail-safe-rate-limiter';
 import { parseLimitsConfig, type LimitsConfigInput } from './ingress/limits/limits-config';
 import { monitorEventLoopLag, type EventLoopLagSignal } from './ingress/qos/event-loop-lag';
 import { DEFAULT_SHEDDING_THRESHOLDS, shouldShed, type SheddingThresholds } from './ingress/qos/load-shedding';
 import { QOS_HEADER, qosClassOf } from './ingress/qos/qos-class';
-import { INFERENCE_SCOPE, requireScope } from './ingress/scopes';
+import { ENDPOINT_SCOPES, requireScope } from './ingress/scopes';
 import { createStaticRedactionConfigSource, type RedactionConfigSource } from './ingress/pii/redaction-config';
 import { handleFeedback } from './api/feedback-handler';
 import type { AimdOptions } from './router/adaptive-concurrency';
@@ -30,6 +32,8 @@ import { createMetrics } from './telemetry/metrics';
 import type { PolicyDecisionPoint } from './policy/pdp/decision-point';
 
 export type { ProviderConfig } from './adapters/provider-registry';
+export { DEFAULT_TOKEN_SCOPE_MAP, TENANT_HEADER } from './ingress/access-token';
+export type { AccessTokenAuthentication } from './ingress/access-token';
 export type { ApiKeyResolver, ApiKeyRecord } from './ingress/api-keys';
 export type { PriceBookSource, PriceBook, ModelPrice } from './accounting/price-book';
 export type { RouteConfig, Route } from './router/route';
@@ -41,6 +45,10 @@ export type { EventLoopLagSignal } from './ingress/qos/event-loop-lag';
 
 export interface DataPlaneDeps {
   apiKeys: ApiKeyResolver;
+  /** OIDC access tokens as well as API keys (DESIGN.md §3 ingress); absent: API keys only. */
+  accessTokens?: AccessTokenAuthentication;
+  /** Told about every API key that authenticates, to record its last use off the request path. */
+  apiKeyLastUsed?: Pick<ApiKeyLastUsedRecorder, 'record'>;
   priceBook: PriceBookSource;
   bus: Bus;
   rateLimiter: RateLimiter;
@@ -161,6 +169,18 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     return undefined;
   });
 
+  const callerAuth = {
+    apiKeys: deps.apiKeys,
+    ...(deps.accessTokens ? { accessTokens: deps.accessTokens } : {}),
+    ...(deps.apiKeyLastUsed ? { onApiKeyUsed: (id: string) => deps.apiKeyLastUsed?.record(id) } : {}),
+  };
+  /** Every endpoint that serves a caller authenticates it and requires the endpoint's scope. */
+  async function authenticate(request: IncomingMessage, route: keyof typeof ENDPOINT_SCOPES): Promise<AuthenticatedCaller> {
+    const caller = await authenticateCaller(request.headers.authorization, request.headers[TENANT_HEADER], callerAuth);
+    requireScope(caller, ENDPOINT_SCOPES[route]);
+    return caller;
+  }
+
   async function dispatch(route: Route, request: IncomingMessage, response: ServerResponse, requestId: string, startedAt: number) {
     if (route === 'not_found') throw new ApiError('not_found');
     if (request.method !== METHOD_OF[route]) throw new ApiError('method_not_allowed');
@@ -176,7 +196,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         return;
       }
       case 'models': {
-        const key = await authenticateApiKey(request.headers.authorization, deps.apiKeys);
+        const key = await authenticate(request, 'models');
         const { routes, models } = router.listing(key.tenantId);
         const routeIds = new Set(routes.map((r) => r.name));
         const entries = [
@@ -186,8 +206,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         return sendJson(response, 200, modelList(entries, MODELS_CREATED));
       }
       case 'chat_completions': {
-        const key = await authenticateApiKey(request.headers.authorization, deps.apiKeys);
-        requireScope(key, INFERENCE_SCOPE);
+        const key = await authenticate(request, 'chat_completions');
         // Shed before reading the body: a saturated replica spends nothing on work it will refuse.
         const qos = qosClassOf(request.headers[QOS_HEADER], key.scopes);
         if (shouldShed(qos, { inFlight: chatInFlight, eventLoopLagMs: eventLoopLag.lagMs() }, sheddingThresholds)) {
@@ -205,7 +224,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         }
       }
       case 'feedback': {
-        const key = await authenticateApiKey(request.headers.authorization, deps.apiKeys);
+        const key = await authenticate(request, 'feedback');
         return handleFeedback({ router, maxBodyBytes: chatDeps.maxBodyBytes }, key, request, response);
       }
     }

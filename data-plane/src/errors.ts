@@ -35,6 +35,36 @@ export const ERROR_REGISTRY = {
     type: 'permission_error',
     message: 'This API key lacks the scope this endpoint needs. Create a key with the scope named in the message.',
   },
+  invalid_token: {
+    status: 401,
+    type: 'authentication_error',
+    message: 'The bearer token is neither an API key (`sk-sy-...`) nor a valid access token from the configured OIDC issuer. Sign in again.',
+  },
+  token_expired: {
+    status: 401,
+    type: 'authentication_error',
+    message: 'The access token has expired. Refresh it or sign in again.',
+  },
+  invalid_token_signature: {
+    status: 401,
+    type: 'authentication_error',
+    message: "The access token's signature does not verify against the issuer's published keys. Use a token issued by the configured OIDC issuer, unmodified.",
+  },
+  invalid_token_audience: {
+    status: 401,
+    type: 'authentication_error',
+    message: 'The access token was issued for another audience. Request a token for this API (its resource indicator).',
+  },
+  unknown_tenant: {
+    status: 403,
+    type: 'permission_error',
+    message: 'The signed-in user is not a member of the tenant this request is for. Ask a tenant admin to add you, or name a tenant you belong to.',
+  },
+  identity_provider_unavailable: {
+    status: 503,
+    type: 'api_error',
+    message: "The OIDC issuer's keys cannot be fetched to check this access token. Retry after the number of seconds in the Retry-After header.",
+  },
   policy_denied: {
     status: 403,
     type: 'permission_error',

@@ -101,7 +101,8 @@ export async function handleChatCompletions(
     // would let any number of concurrent requests pass a nearly spent quota; an up-front worst
     // case keeps the limit a real ceiling, at the price of over-counting short answers.
     const estimatedTokens = countPromptTokens(parsed) + (parsed.max_completion_tokens ?? parsed.max_tokens ?? deps.limits.defaultCompletionTokens);
-    const subject = { tenantId: context.key.tenantId, apiKeyId: context.key.apiKeyId };
+    // Per-caller limits: an API key's id, or `user:<sub>` for a person with an access token.
+    const subject = { tenantId: context.key.tenantId, apiKeyId: context.key.callerId };
     const warnings = await enforceLimits(deps.rateLimiter, deps.limits, subject, estimatedTokens).catch((error: unknown) => {
       if (error instanceof LimitExceededError) deps.metrics.rateLimitRejections.inc();
       throw error;
@@ -122,12 +123,12 @@ export async function handleChatCompletions(
 
   const policy = deps.policy;
   if (policy) {
-    const { apiKeyId, tenantId, scopes } = context.key;
-    await inStep(deps.metrics, 'policy', () => enforceUseModel(policy, { apiKeyId, tenantId, scopes, model: chatRequest.model, route: target.route.name, headers: request.headers })).catch(
+    const { callerId: apiKeyId, kind: principalKind, actor, tenantId, scopes } = context.key;
+    await inStep(deps.metrics, 'policy', () => enforceUseModel(policy, { apiKeyId, principalKind, tenantId, scopes, model: chatRequest.model, route: target.route.name, headers: request.headers })).catch(
       (error: unknown) => {
         if (error instanceof PolicyDeniedError) {
           const { determiningPolicies, policyVersion } = error;
-          const event = policyDeniedAuditEvent({ requestId: context.requestId, tenantId, apiKeyId, model: chatRequest.model, route: target.route.name, determiningPolicies, policyVersion, deniedAt: new Date() });
+          const event = policyDeniedAuditEvent({ requestId: context.requestId, tenantId, apiKeyId, actor, model: chatRequest.model, route: target.route.name, determiningPolicies, policyVersion, deniedAt: new Date() });
           // Off the hot path: the 403 does not wait for the audit stream.
           deps.bus.append(AUDIT_STREAM, JSON.stringify(event)).catch((appendError: unknown) => deps.logger.error({ err: appendError, requestId: context.requestId }, 'policy denial could not be audited'));
         }
