@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import { createUsageRecorder } from './accounting/usage-recorder';
 import type { PriceBookSource } from './accounting/price-book';
 import { createProviderRegistry, type ProviderConfig } from './adapters/provider-registry';
+import type { ProviderCredentialLookup } from './adapters/tenant-credentials/credential-cache';
 import { handleChatCompletions } from './api/chat-completions-handler';
 import { modelList } from './api/chat-completion-response';
 import type { Bus, Unsubscribe } from './bus/bus';
@@ -71,6 +72,11 @@ export interface DataPlaneDeps {
    * subscribes it to `switchyard:policy.changed` on `bus`. Absent: no policy step.
    */
   policy?: PolicyDecisionPoint;
+  /**
+   * Tenants' own provider keys (`@switchyard/data-plane/provider-credentials`, loaded and kept
+   * fresh by the embedder): a tenant's call uses its key for that provider, else the provider's.
+   */
+  providerCredentials?: ProviderCredentialLookup;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
   logger?: Logger;
@@ -124,7 +130,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   const providers = createProviderRegistry(deps.providers);
   const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, logger });
   const routeTable = Array.isArray(deps.routes) ? createInMemoryRouteTable(parseRoutes(deps.routes)) : (deps.routes ?? createInMemoryRouteTable([]));
-  const router = createRouter({ routes: routeTable, providers, priceBook: deps.priceBook, metrics, logger, ...deps.routing });
+  const router = createRouter({ routes: routeTable, providers, priceBook: deps.priceBook, metrics, logger, ...deps.routing, ...(deps.providerCredentials ? { credentials: deps.providerCredentials } : {}) });
   // Redis down: each limit falls back as its type is configured (limits.onRedisDown, FAILURE-MODES.md).
   const rateLimiter = createFailSafeRateLimiter(deps.rateLimiter, {
     onBackendState(down, error) {

@@ -17,10 +17,15 @@ export interface ProviderCall {
   events: AsyncIterable<CompletionEvent>;
 }
 
+/** Per-call settings: `apiKey` is the calling tenant's own credential for this provider, when it has one. */
+export interface ProviderCallOptions {
+  apiKey?: string | undefined;
+}
+
 export interface ProviderAdapter {
   /** Provider name as configured; recorded in usage events. */
   readonly name: string;
-  start(request: ChatCompletionRequest, signal: AbortSignal): Promise<ProviderCall>;
+  start(request: ChatCompletionRequest, signal: AbortSignal, options?: ProviderCallOptions): Promise<ProviderCall>;
 }
 
 export type UpstreamFailure = 'upstream_error' | 'upstream_unavailable' | 'upstream_timeout';

@@ -204,7 +204,7 @@ export async function handleChatCompletions(
     try {
       // Waits for the first event before committing to a 200: an upstream that fails this early
       // is failed over, and if all fail the client still gets a clean error status.
-      execution = await deps.router.execute({ ...routing, plan }, chatRequest, abort.signal);
+      execution = await deps.router.execute({ ...routing, plan }, chatRequest, abort.signal, context.key.tenantId);
     } catch (error) {
       adapterStep.end(error);
       const legs = error instanceof ExecutionFailedError ? error.legs : [];

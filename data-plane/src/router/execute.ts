@@ -77,6 +77,8 @@ export interface ExecutorDeps {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   metrics: Pick<Metrics, 'retries' | 'shedRequests' | 'legs' | 'legTokens'>;
   logger: Logger;
+  /** The calling tenant's own key for a provider (else the adapter uses the provider's configured key). */
+  credentialFor?: (provider: string) => string | undefined;
 }
 
 /** All upstreams failed: carries every leg's record and the error that best explains the failure. */
@@ -308,7 +310,7 @@ async function openAttempt(
 
   try {
     // The client may have named a route: the upstream is asked for its own model.
-    const call = await unlessAborted(upstream.adapter.start({ ...request, model: upstream.model }, signal), signal);
+    const call = await unlessAborted(upstream.adapter.start({ ...request, model: upstream.model }, signal, { apiKey: deps.credentialFor?.(upstream.provider) }), signal);
     const iterator = call.events[Symbol.asyncIterator]();
     const first = await unlessAborted(iterator.next(), signal).catch((error: unknown) => {
       void iterator.return?.().catch(() => undefined);

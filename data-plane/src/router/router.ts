@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { PriceBook, PriceBookSource } from '../accounting/price-book';
 import type { ChatCompletionRequest } from '../api/chat-completion-request';
 import type { ProviderRegistry } from '../adapters/provider-registry';
+import type { ProviderCredentialLookup } from '../adapters/tenant-credentials/credential-cache';
 import type { Metrics } from '../telemetry/metrics';
 import type { AimdOptions } from './adaptive-concurrency';
 import type { CircuitBreakerOptions } from './circuit-breaker';
@@ -38,7 +39,8 @@ export interface Router {
   resolve(name: string, tenantId: string): ResolvedTarget | undefined;
   /** Constraints, ranking, fallbacks: the ordered upstreams and how to run them. */
   decide(target: ResolvedTarget): Promise<RoutingDecision>;
-  execute(decision: RoutingDecision, request: ChatCompletionRequest, signal: AbortSignal): Promise<Execution>;
+  /** `tenantId` picks the tenant's own provider credentials (see RouterOptions.credentials). */
+  execute(decision: RoutingDecision, request: ChatCompletionRequest, signal: AbortSignal, tenantId?: string): Promise<Execution>;
   /**
    * The request ended (served or not): learning strategies see every leg that failed and the
    * winner's outcome; a served request becomes ratable through feedback.
@@ -68,6 +70,8 @@ export interface RouterOptions {
   breaker?: CircuitBreakerOptions;
   concurrency?: AimdOptions;
   stats?: UpstreamStats;
+  /** Tenants' own provider keys (per-replica cache); absent: every call uses the provider's configured key. */
+  credentials?: ProviderCredentialLookup;
 }
 
 /** Routes without a retry setting retry once; plain models do not (the client's SDK retries). */
@@ -183,7 +187,8 @@ export function createRouter(options: RouterOptions): Router {
         },
       };
     },
-    execute(decision, request, signal) {
+    execute(decision, request, signal, tenantId) {
+      const { credentials } = options;
       return execute(
         {
           health,
@@ -194,6 +199,7 @@ export function createRouter(options: RouterOptions): Router {
           sleep: (ms, signal) => sleep(ms, undefined, { signal }),
           metrics,
           logger: options.logger,
+          ...(credentials && tenantId !== undefined ? { credentialFor: (provider: string) => credentials.lookup(tenantId, provider) } : {}),
         },
         decision.plan,
         request,

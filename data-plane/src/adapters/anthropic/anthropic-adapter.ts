@@ -28,7 +28,7 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
 
   return {
     name: options.name,
-    async start(request, signal) {
+    async start(request, signal, call) {
       const controller = new AbortController();
       let timedOut = false;
       let timer: NodeJS.Timeout | undefined;
@@ -60,7 +60,8 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): Provid
           accept: 'text/event-stream',
           'anthropic-version': ANTHROPIC_VERSION,
         };
-        if (options.apiKey) headers['x-api-key'] = options.apiKey;
+        const apiKey = call?.apiKey ?? options.apiKey;
+        if (apiKey) headers['x-api-key'] = apiKey;
         const body = JSON.stringify(toAnthropicBody(request, defaultMaxTokens));
         response = await fetch(endpoint, { method: 'POST', headers, body, signal: controller.signal });
       } catch (error) {

@@ -57,7 +57,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
 
   return {
     name: options.name,
-    async start(request, signal) {
+    async start(request, signal, call) {
       const controller = new AbortController();
       let timedOut = false;
       let timer: NodeJS.Timeout | undefined;
@@ -84,7 +84,8 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
       let response: Response;
       try {
         const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
-        if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+        const apiKey = call?.apiKey ?? options.apiKey;
+        if (apiKey) headers.authorization = `Bearer ${apiKey}`;
         response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(upstreamBody(request)), signal: controller.signal });
       } catch (error) {
         cleanUp();
