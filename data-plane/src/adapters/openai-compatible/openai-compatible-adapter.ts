@@ -89,6 +89,11 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
         response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(upstreamBody(request)), signal: controller.signal });
       } catch (error) {
         cleanUp();
+        // Nothing listening (or the connection dropped before any answer): the provider is down,
+        // not the request wrong, so it is `unavailable` (503 + Retry-After) and retried/failed over like a 503.
+        if (!timedOut && !signal.aborted && isConnectionFailure(error)) {
+          throw new UpstreamError('upstream_unavailable', `${options.name}: cannot reach the provider (${connectionFailureCode(error)})`);
+        }
         throw failure(error, 'before the response');
       }
       if (!response.ok || !response.body) {
@@ -108,6 +113,19 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
       return { events: readEvents(body, armIdleTimer, cleanUp, failure) };
     },
   };
+}
+
+const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** undici's fetch rejects with `TypeError('fetch failed')` whose `cause` carries the socket error code. */
+function connectionFailureCode(error: unknown): string | undefined {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+function isConnectionFailure(error: unknown): boolean {
+  const code = connectionFailureCode(error);
+  return code !== undefined && CONNECTION_FAILURES.has(code);
 }
 
 async function* readEvents(

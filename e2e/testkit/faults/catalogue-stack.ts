@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import OpenAI from 'openai';
+import { seed, type Database } from '@switchyard/db';
+import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
+import { generateApiKeySecret } from '@switchyard/identity';
+import { createDataPlane, type DataPlane, type DataPlaneDeps, type ProviderConfig } from '@switchyard/data-plane/app';
+import { createDatabaseApiKeyResolver } from '@switchyard/data-plane/api-keys';
+import { createStaticPriceBookSource } from '@switchyard/data-plane/price-book';
+import { createRedisBus, type Bus } from '@switchyard/data-plane/bus';
+import { createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
+import { USAGE_STREAM, usageEventSchema, type UsageEvent } from '@switchyard/data-plane/accounting';
+import { createAuditLedger, createPrismaAuditStore, databaseAnchor, generateAuditKeys, startAuditConsumer, type AuditConsumer, type AuditLedger } from '@switchyard/subgraph-audit';
+import { listen } from '@switchyard/platform/listen';
+
+/**
+ * The fault catalogue's world: a real data plane (in-process, real HTTP) on a real Redis (own key
+ * prefix) with a real Postgres (own database) holding the API key and the audit log, and the real
+ * audit consumer turning usage events into audit entries. Every row reads back what the request
+ * left: its usage event from the stream and its `inference.request` audit entry from Postgres.
+ */
+export const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface AuditEntryView {
+  action: string;
+  actor: string;
+  tenantId: string | null;
+  payload: Record<string, unknown>;
+}
+
+export interface CatalogueWorld {
+  db: Database;
+  databaseUrl: string;
+  prefix: string;
+  tenantId: string;
+  apiKey: string;
+  /** Creates another key of the same tenant (returns its secret). */
+  newKey(): Promise<string>;
+  startDataPlane(options: { providers: ProviderConfig[]; routes?: DataPlaneDeps['routes']; routing?: DataPlaneDeps['routing']; limits?: DataPlaneDeps['limits']; rateLimiter?: RateLimiter; bus?: Bus }): Promise<{ app: DataPlane; url: string; client: OpenAI }>;
+  /** The one usage event of `requestId` (waits for the fire-and-forget append). */
+  usageEvent(requestId: string): Promise<UsageEvent>;
+  /** Every usage event seen so far for `requestId` (to assert "exactly one"). */
+  usageEventsSeen(requestId: string): UsageEvent[];
+  /** The audit entries of `requestId` (waits until at least one exists). */
+  auditEntries(requestId: string): Promise<AuditEntryView[]>;
+  close(): Promise<void>;
+}
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+async function eventually<T>(read: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function startCatalogueWorld(): Promise<CatalogueWorld> {
+  const testDatabase: TestDatabase = await createTestDatabase();
+  const { db } = testDatabase;
+  const { demoTenantId } = await seed(db);
+  const newKey = async (): Promise<string> => {
+    const key = generateApiKeySecret();
+    await db.withTenant(demoTenantId, (tx) => tx.apiKey.create({ data: { tenantId: demoTenantId, name: `faults-${randomUUID().slice(0, 8)}`, prefix: key.prefix, hash: key.hash, scopes: ['inference'] } }));
+    return key.secret;
+  };
+  const apiKey = await newKey();
+  const prefix = `sy-test-faults-${randomUUID()}:`;
+  const bus = createRedisBus(REDIS_URL, { keyPrefix: prefix });
+  const readerBus = createRedisBus(REDIS_URL, { keyPrefix: prefix });
+  const auditBus = createRedisBus(REDIS_URL, { keyPrefix: prefix });
+  const store = createPrismaAuditStore(db);
+  const ledger: AuditLedger = createAuditLedger({ store, keys: generateAuditKeys(), anchors: [databaseAnchor(store)], checkpointEvery: 10_000, checkpointIntervalMs: 0 });
+  const consumer: AuditConsumer = startAuditConsumer({ ledger, bus: auditBus, logger: silent, blockMs: 50, retryDelayMs: 50, consumerName: 'faults' });
+  const readerGroup = `faults-${randomUUID()}`;
+  await readerBus.ensureGroup(USAGE_STREAM, readerGroup);
+  const seen = new Map<string, UsageEvent[]>();
+  const apps: DataPlane[] = [];
+  const ownLimiters: RateLimiter[] = [];
+
+  const pull = async (): Promise<void> => {
+    const entries = await readerBus.readGroup(USAGE_STREAM, readerGroup, 'reader', { count: 1000, blockMs: 0 });
+    for (const entry of entries) {
+      const event = usageEventSchema.parse(JSON.parse(entry.payload));
+      seen.set(event.requestId, [...(seen.get(event.requestId) ?? []), event]);
+    }
+    if (entries.length > 0) await readerBus.ack(USAGE_STREAM, readerGroup, entries.map((entry) => entry.id));
+  };
+
+  return {
+    db,
+    databaseUrl: testDatabase.url,
+    prefix,
+    tenantId: demoTenantId,
+    apiKey,
+    newKey,
+    async startDataPlane(options) {
+      const rateLimiter = options.rateLimiter ?? createRedisRateLimiter(REDIS_URL, { keyPrefix: `${prefix}rl:` });
+      if (!options.rateLimiter) ownLimiters.push(rateLimiter);
+      const app = createDataPlane({
+        apiKeys: createDatabaseApiKeyResolver(db),
+        priceBook: createStaticPriceBookSource({
+          version: 1,
+          prices: ['healthy', 'slow-drip', 'cut-after-3', 'stall-after-2', 'malformed-after-2', 'flaky', 'mock-gpt'].map((model) => ({ model, inputPer1kMicros: 1000n, outputPer1kMicros: 2000n })),
+        }),
+        bus: options.bus ?? bus,
+        rateLimiter,
+        providers: options.providers,
+        routes: options.routes,
+        routing: options.routing,
+        limits: options.limits,
+      });
+      apps.push(app);
+      const port = await listen(app.server, 0, '127.0.0.1');
+      const url = `http://127.0.0.1:${port}`;
+      return { app, url, client: new OpenAI({ apiKey, baseURL: `${url}/v1`, maxRetries: 0 }) };
+    },
+    async usageEvent(requestId) {
+      return eventually(async () => {
+        await pull();
+        return seen.get(requestId)?.[0];
+      }, `the usage event of ${requestId}`);
+    },
+    usageEventsSeen: (requestId) => seen.get(requestId) ?? [],
+    async auditEntries(requestId) {
+      return eventually(async () => {
+        const stored = await store.listEntries('platform', { action: 'inference.request' }, -1, 10_000);
+        const readable = await ledger.readable(stored);
+        const mine = readable
+          .map((entry) => ({ action: entry.action, actor: entry.actor, tenantId: entry.tenantId, payload: (entry.payload ? JSON.parse(entry.payload) : {}) as Record<string, unknown> }))
+          .filter((entry) => entry.payload.requestId === requestId);
+        return mine.length > 0 ? mine : undefined;
+      }, `the audit entry of ${requestId}`);
+    },
+    async close() {
+      for (const app of apps) await app.close();
+      await consumer.stop();
+      await ledger.close();
+      for (const limiter of ownLimiters) await limiter.close();
+      await Promise.all([bus.close(), readerBus.close(), auditBus.close()]);
+      await testDatabase.drop();
+      const redis = new Redis(REDIS_URL);
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    },
+  };
+}
+
+
