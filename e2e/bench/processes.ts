@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '..', '..');
-const TSX_CLI = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 export interface BenchProcess<T> {
   info: T;
@@ -12,9 +11,13 @@ export interface BenchProcess<T> {
   stop(): Promise<void>;
 }
 
-/** Start `script` pinned to `core` with taskset and read its one-line JSON readiness message. */
-export function startPinned<T>(script: string, core: number, env: Record<string, string>): Promise<BenchProcess<T>> {
-  const child: ChildProcess = spawn('taskset', ['-c', String(core), process.execPath, TSX_CLI, path.join(HERE, script)], {
+/**
+ * Start `script` pinned to `core` with taskset and read its one-line JSON readiness message.
+ * Node loads tsx as a module hook (`--import tsx`) instead of through tsx's CLI, so the pinned
+ * process is the one that serves, and `nodeFlags` (e.g. `--cpu-prof`) apply to it.
+ */
+export function startPinned<T>(script: string, core: number, env: Record<string, string>, nodeFlags: readonly string[] = []): Promise<BenchProcess<T>> {
+  const child: ChildProcess = spawn('taskset', ['-c', String(core), process.execPath, ...nodeFlags, '--import', 'tsx', path.join(HERE, script)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'node:http';
 import autocannon from 'autocannon';
+import { seed } from '@switchyard/db';
+import { createTestDatabase } from '@switchyard/db/testing';
+import { generateApiKeySecret } from '@switchyard/identity';
 import { startPinned } from './processes';
 import { chatBody, latencyAtConcurrencyOne, percentile, rssMb, timedRequest, type Target } from './measure';
 
@@ -27,12 +30,26 @@ const dataPlaneOnly = process.argv.includes('--data-plane-only');
 const LATENCY_REQUESTS = quick ? 500 : 5000;
 const THROUGHPUT_SECONDS = quick ? 3 : 10;
 const STREAMS = quick ? 200 : 1000;
+/** `--cpu-prof`: the gateway writes a V8 CPU profile to bench-results/profiles/ when it stops. */
+const cpuProfile = process.argv.includes('--cpu-prof');
+
+// The gateway's own Postgres database (SWITCHYARD_TEST_POSTGRES_URL's server), migrated, seeded
+// and given one API key here, dropped at the end: the gateway process only connects to it.
+const benchDb = await createTestDatabase();
+const { demoTenantId } = await seed(benchDb.db);
+const key = generateApiKeySecret();
+await benchDb.db.withTenant(demoTenantId, (tx) => tx.apiKey.create({ data: { tenantId: demoTenantId, name: 'bench', prefix: key.prefix, hash: key.hash, scopes: ['inference'] } }));
+await benchDb.db.close();
 
 const mock = await startPinned<{ url: string; baseUrl: string }>('mock-upstream.ts', 1, {});
-const gateway = await startPinned<{ url: string; apiKey: string; pid: number }>('gateway.ts', 0, { UPSTREAM_BASE_URL: mock.info.baseUrl });
+const gateway = await startPinned<{ url: string; apiKey: string; pid: number }>(
+  'gateway.ts',
+  0,
+  { UPSTREAM_BASE_URL: mock.info.baseUrl, DATABASE_URL: benchDb.url, BENCH_API_KEY: key.secret },
+  cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'profiles')}`] : [],
+);
 const direct: Target = { url: mock.info.url, apiKey: 'none' };
 const viaGateway: Target = { url: gateway.info.url, apiKey: gateway.info.apiKey };
-// tsx runs the script in a child process: measure the process that reported itself ready.
 const gatewayPid = gateway.info.pid;
 log(`mock ${mock.info.url} (core 1), gateway ${gateway.info.url} (core 0, pid ${gatewayPid})`);
 
@@ -108,6 +125,7 @@ try {
 } finally {
   await gateway.stop();
   await mock.stop();
+  await benchDb.drop();
 }
 
 const dataPlaneSection = `## Data plane (request path)

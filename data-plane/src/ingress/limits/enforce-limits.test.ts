@@ -70,7 +70,26 @@ describe.each(limiters)('enforceLimits (%s limiter)', (_name, makeLimiter) => {
     const who = subject();
     await enforceLimits(limiter, config, who, 1_000_000);
     await expect(enforceLimits(limiter, config, who, 1)).rejects.toMatchObject({ code: 'token_quota_exceeded' });
-    await expect(enforceLimits(limiter, config, who, 1)).rejects.toMatchObject({ code: 'rate_limit_exceeded', limit: 'requests_per_minute_per_key' });
+    const other = subject();
+    await enforceLimits(limiter, config, other, 1);
+    await enforceLimits(limiter, config, other, 1);
+    await expect(enforceLimits(limiter, config, other, 1)).rejects.toMatchObject({ code: 'rate_limit_exceeded', limit: 'requests_per_minute_per_key' });
+    await limiter.close();
+  });
+
+  it('a refused request spends nothing: not the request allowance, not its tenant budgets', async () => {
+    const limiter = makeLimiter();
+    const config = parseLimitsConfig({ requestsPerMinutePerKey: 2, tokensPerMinutePerKey: 1_000, tokensPerMinutePerTenant: 5_000 });
+    const who = subject();
+    await enforceLimits(limiter, config, who, 1_000);
+    // Refused by the key's token allowance, three times: the request limit (2) was never charged
+    // by the refusals, or the third would say rate_limit_exceeded.
+    for (let i = 0; i < 3; i += 1) await expect(enforceLimits(limiter, config, who, 1)).rejects.toMatchObject({ code: 'token_quota_exceeded' });
+    // The tenant was charged once (1,000 of 5,000): another key of the tenant still gets 1,000 + 1,000 + 1,000 + 1,000.
+    const sibling = { tenantId: who.tenantId, apiKeyId: randomUUID() };
+    const siblingConfig = parseLimitsConfig({ requestsPerMinutePerKey: 10, tokensPerMinutePerKey: 10_000, tokensPerMinutePerTenant: 5_000 });
+    for (let i = 0; i < 4; i += 1) await enforceLimits(limiter, siblingConfig, sibling, 1_000);
+    await expect(enforceLimits(limiter, siblingConfig, sibling, 1)).rejects.toMatchObject({ code: 'token_quota_exceeded', limit: 'tokens_per_minute_per_tenant' });
     await limiter.close();
   });
 });

@@ -79,22 +79,29 @@ export class LimitExceededError extends ApiError {
 }
 
 /**
- * Charges one request and `estimatedTokens` against every limit of the key and its tenant, in
- * order; throws {@link LimitExceededError} at the first refusal. Each check is one atomic GCRA
- * step (exact under concurrency, on Redis across replicas); the sequence is not a transaction,
- * so a request refused by a later limit has already spent its share of the earlier ones. That
- * errs on the side of refusing, never of over-admitting. Returns the limits past the soft share.
+ * Charges one request and `estimatedTokens` against every limit of the key and its tenant in one
+ * atomic step (one Redis script on Redis: exact across replicas, one round trip): all are
+ * charged, or, when any refuses, none is. Throws {@link LimitExceededError} naming the first
+ * refusing limit in check order, with the longest wait among the refusing ones (the request
+ * passes only when all of them have room). Returns the limits past the soft share.
  */
 export async function enforceLimits(rateLimiter: RateLimiter, config: LimitsConfig, subject: LimitSubject, estimatedTokens: number): Promise<LimitWarning[]> {
+  const checks = checksFor(config, subject, estimatedTokens);
+  const decisions = await rateLimiter.consumeAll(checks);
+  const refusedAt = decisions.findIndex((decision) => !decision.allowed);
+  if (refusedAt >= 0) {
+    const retryAfterMs = Math.max(...decisions.map((decision) => (decision.allowed ? 0 : decision.retryAfterMs)));
+    const check = checks[refusedAt] as LimitCheck;
+    throw new LimitExceededError(check.name, retryAfterMs, check.kind);
+  }
   const warnings: LimitWarning[] = [];
-  for (const check of checksFor(config, subject, estimatedTokens)) {
-    const decision = await rateLimiter.consume(check.key, check.limit, check.cost);
-    if (!decision.allowed) throw new LimitExceededError(check.name, decision.retryAfterMs, check.kind);
+  decisions.forEach((decision, index) => {
     // Without the shared backend the share in use is one replica's view: no warning beats a wrong one.
-    if (decision.degraded) continue;
+    if (decision.degraded) return;
+    const check = checks[index] as LimitCheck;
     const used = 1 - decision.remaining / check.limit.limit;
     if (used >= config.softLimitRatio) warnings.push({ ...subject, limit: check.name, used: Math.min(1, used) });
-  }
+  });
   return warnings;
 }
 

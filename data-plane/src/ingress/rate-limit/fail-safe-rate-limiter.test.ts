@@ -15,6 +15,11 @@ function switchableBackend(clock: () => number) {
       if (state.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
       return real.consume(key, limit, cost);
     },
+    async consumeAll(checks) {
+      state.calls += 1;
+      if (state.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      return real.consumeAll(checks);
+    },
     close: () => real.close(),
   };
   return { backend, state };
@@ -82,5 +87,31 @@ describe('fail-safe rate limiter (Redis down)', () => {
     await expect(enforceLimits(limiter, config, who, 10)).rejects.toBeInstanceOf(RateLimiterUnavailableError);
     const open = parseLimitsConfig({ tokensPerDayPerKey: 1_000, onRedisDown: { tokensPerDay: 'local' } });
     expect(await enforceLimits(limiter, open, who, 900)).toEqual([]);
+  });
+
+  it('consumeAll while down: local checks stay all or nothing and continue from the last allowance; open checks pass uncounted', async () => {
+    const now = 5_000;
+    const { backend, state } = switchableBackend(() => now);
+    const limiter = createFailSafeRateLimiter(backend, { clock: () => now });
+    const key = limit('local');
+    const tenant = { limit: 100, periodMs: 60_000, onBackendDown: 'local' as const };
+    expect((await limiter.consumeAll([{ key: 'key', limit: key, cost: 7 }, { key: 'tenant', limit: tenant, cost: 7 }])).every((d) => d.allowed)).toBe(true);
+    state.down = true;
+    const refused = await limiter.consumeAll([
+      { key: 'tenant', limit: tenant, cost: 5 },
+      { key: 'key', limit: key, cost: 5 },
+      { key: 'anything', limit: limit('open'), cost: 1_000 },
+    ]);
+    expect(refused.map((d) => d.allowed)).toEqual([true, false, true]);
+    expect(refused.every((d) => d.degraded)).toBe(true);
+    // The refusal charged nothing locally: the tenant still has 93 and the key 3.
+    const admitted = await limiter.consumeAll([
+      { key: 'tenant', limit: tenant, cost: 3 },
+      { key: 'key', limit: key, cost: 3 },
+    ]);
+    expect(admitted).toMatchObject([
+      { allowed: true, remaining: 90, degraded: true },
+      { allowed: true, remaining: 0, degraded: true },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { ApiError } from '../../errors';
 import { InvalidRateLimitError } from './gcra';
 import { createInProcessRateLimiter } from './in-process-rate-limiter';
-import type { BackendDownMode, RateLimit, RateLimitDecision, RateLimiter } from './rate-limiter';
+import type { BackendDownMode, RateLimit, RateLimitCheck, RateLimitDecision, RateLimiter } from './rate-limiter';
 
 /**
  * What a limit does while its shared backend (Redis) is unreachable or too slow: a decorator
@@ -96,6 +96,32 @@ export function createFailSafeRateLimiter(backend: RateLimiter, options: FailSaf
     return { ...decision, degraded: true };
   }
 
+  /** A whole request's checks without the backend, still all or nothing across its `local` checks. */
+  async function allWithoutBackend(checks: readonly RateLimitCheck[]): Promise<RateLimitDecision[]> {
+    const modeOf = (check: RateLimitCheck): BackendDownMode => check.limit.onBackendDown ?? 'local';
+    if (checks.some((check) => modeOf(check) === 'closed')) {
+      options.onDegradedDecision?.('closed', false);
+      throw new RateLimiterUnavailableError(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    }
+    const localChecks = checks.filter((check) => modeOf(check) === 'local');
+    for (const { key, limit } of localChecks) {
+      if (seeded.has(key)) continue;
+      seeded.add(key);
+      const known = lastRemaining.get(key);
+      const burst = limit.burst ?? limit.limit;
+      if (known !== undefined && known < burst) await local.consume(key, limit, Math.max(0, Math.floor(burst - known)));
+    }
+    const localDecisions = await local.consumeAll(localChecks);
+    let next = 0;
+    return checks.map((check) => {
+      const mode = modeOf(check);
+      const decision: RateLimitDecision =
+        mode === 'open' ? { allowed: true, remaining: check.limit.burst ?? check.limit.limit, retryAfterMs: 0 } : (localDecisions[next++] as RateLimitDecision);
+      options.onDegradedDecision?.(mode, decision.allowed);
+      return { ...decision, degraded: true };
+    });
+  }
+
   return {
     async consume(key, limit, cost = 1) {
       if (down && clock() < downUntil) return withoutBackend(key, limit, cost);
@@ -110,6 +136,20 @@ export function createFailSafeRateLimiter(backend: RateLimiter, options: FailSaf
       markUp();
       remember(key, decision.remaining);
       return decision;
+    },
+    async consumeAll(checks) {
+      if (down && clock() < downUntil) return allWithoutBackend(checks);
+      let decisions: RateLimitDecision[];
+      try {
+        decisions = await backend.consumeAll(checks);
+      } catch (error) {
+        if (error instanceof InvalidRateLimitError) throw error;
+        markDown(error);
+        return allWithoutBackend(checks);
+      }
+      markUp();
+      checks.forEach((check, index) => remember(check.key, (decisions[index] as RateLimitDecision).remaining));
+      return decisions;
     },
     degraded: () => down,
     /** Clears the local fallback only: the backend belongs to whoever created it. */

@@ -4,8 +4,8 @@ import type { RateLimit, RateLimitDecision } from './rate-limiter';
  * GCRA (generic cell rate algorithm), pure. State is one number per key: the theoretical
  * arrival time (TAT). Each unit advances TAT by the emission interval T = period / limit; a
  * request is admitted while TAT stays within `burst * T` of now. The Redis Lua script in
- * redis-rate-limiter.ts is a line-by-line transcription of this function; keep them in step.
- * See https://brandur.org/rate-limiting for the derivation.
+ * redis-rate-limiter.ts is a line-by-line transcription of this function and of
+ * {@link gcraAll}; keep them in step. See https://brandur.org/rate-limiting for the derivation.
  */
 export interface GcraResult {
   decision: RateLimitDecision;
@@ -43,4 +43,43 @@ export function gcra(storedTat: number | undefined, nowMs: number, limit: RateLi
   }
   const remaining = Math.max(0, Math.floor((tolerance - (newTat - nowMs)) / emissionInterval));
   return { decision: { allowed: true, remaining, retryAfterMs: 0 }, newTat, ttlMs: Math.ceil(newTat - nowMs) };
+}
+
+export interface GcraCheck {
+  key: string;
+  limit: RateLimit;
+  cost: number;
+}
+
+/**
+ * Every check of a request, all or nothing: decided in order against `stored` TATs (a key
+ * listed twice sees its own earlier charge). Returns the decisions and, only when every check
+ * is admitted, the TATs to write (`writes` is empty when any check refused: nothing is charged).
+ */
+export function gcraAll(
+  checks: readonly GcraCheck[],
+  stored: (key: string) => number | undefined,
+  nowMs: number,
+): { decisions: RateLimitDecision[]; writes: Map<string, { tat: number; ttlMs: number }> } {
+  const seen = new Map<string, number | undefined>();
+  const writes = new Map<string, { tat: number; ttlMs: number }>();
+  const decisions: RateLimitDecision[] = [];
+  let refused = false;
+  for (const check of checks) {
+    const tat = seen.has(check.key) ? seen.get(check.key) : stored(check.key);
+    const result = gcra(tat, nowMs, check.limit, check.cost);
+    if (result.newTat === undefined) {
+      refused = true;
+      decisions.push(result.decision);
+      continue;
+    }
+    seen.set(check.key, result.newTat);
+    if (result.ttlMs > 0) writes.set(check.key, { tat: result.newTat, ttlMs: result.ttlMs });
+    decisions.push(result.decision);
+  }
+  if (!refused) return { decisions, writes };
+  // Nothing is charged: an admitted check reports what it has left without this request
+  // (admitted, its remaining was floor(room - cost) with an integer cost, so room = that + cost).
+  const uncharged = decisions.map((decision, index) => (decision.allowed ? { ...decision, remaining: decision.remaining + (checks[index] as GcraCheck).cost } : decision));
+  return { decisions: uncharged, writes: new Map() };
 }

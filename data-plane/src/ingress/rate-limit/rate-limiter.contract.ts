@@ -95,5 +95,73 @@ export function runRateLimiterContract(name: string, factory: RateLimiterFactory
       expect(decisions.filter((d) => d.allowed)).toHaveLength(50);
       expect(decisions.filter((d) => !d.allowed).every((d) => d.retryAfterMs > 0)).toBe(true);
     });
+
+    describe('consumeAll: every limit of a request at once', () => {
+      it('charges every check and reports each one', async () => {
+        const [a, b] = [key(), key()];
+        const decisions = await limiter.consumeAll([
+          { key: a, limit: { limit: 5, periodMs: HOUR }, cost: 1 },
+          { key: b, limit: { limit: 100, periodMs: HOUR }, cost: 30 },
+        ]);
+        expect(decisions).toEqual([
+          { allowed: true, remaining: 4, retryAfterMs: 0 },
+          { allowed: true, remaining: 70, retryAfterMs: 0 },
+        ]);
+        expect(await limiter.consume(b, { limit: 100, periodMs: HOUR }, 0)).toMatchObject({ allowed: true, remaining: 70 });
+      });
+
+      it('charges nothing when any check refuses, and says which one and when to retry', async () => {
+        const [a, b] = [key(), key()];
+        const small = { limit: 10, periodMs: HOUR };
+        expect((await limiter.consume(b, small, 8)).allowed).toBe(true);
+        const decisions = await limiter.consumeAll([
+          { key: a, limit: { limit: 5, periodMs: HOUR }, cost: 1 },
+          { key: b, limit: small, cost: 3 },
+        ]);
+        expect(decisions[0]).toEqual({ allowed: true, remaining: 5, retryAfterMs: 0 });
+        expect(decisions[1]).toMatchObject({ allowed: false, remaining: 2 });
+        expect(decisions[1]!.retryAfterMs).toBeGreaterThan(0);
+        // Neither key was charged by the refused request.
+        expect(await limiter.consume(a, { limit: 5, periodMs: HOUR }, 0)).toMatchObject({ remaining: 5 });
+        expect(await limiter.consume(b, small, 2)).toMatchObject({ allowed: true, remaining: 0 });
+      });
+
+      it('a key listed twice is charged twice', async () => {
+        const k = key();
+        const limit: RateLimit = { limit: 3, periodMs: HOUR };
+        const twice = await limiter.consumeAll([
+          { key: k, limit, cost: 2 },
+          { key: k, limit, cost: 2 },
+        ]);
+        expect(twice.map((d) => d.allowed)).toEqual([true, false]);
+        expect(await limiter.consume(k, limit, 0)).toMatchObject({ remaining: 3 });
+      });
+
+      it('an empty batch admits without touching anything', async () => {
+        expect(await limiter.consumeAll([])).toEqual([]);
+      });
+
+      it('rejects a nonsensical check without charging the others', async () => {
+        const k = key();
+        await expect(
+          limiter.consumeAll([
+            { key: k, limit: { limit: 5, periodMs: HOUR }, cost: 1 },
+            { key: key(), limit: { limit: 0, periodMs: HOUR }, cost: 1 },
+          ]),
+        ).rejects.toThrow();
+        expect(await limiter.consume(k, { limit: 5, periodMs: HOUR }, 0)).toMatchObject({ remaining: 5 });
+      });
+
+      it('is exact under concurrency across limits: the tightest admits exactly its limit, the others are charged exactly as often', async () => {
+        const [tight, loose] = [key(), key()];
+        const checks = [
+          { key: loose, limit: { limit: 1_000, periodMs: HOUR }, cost: 2 },
+          { key: tight, limit: { limit: 40, periodMs: HOUR }, cost: 1 },
+        ];
+        const decisions = await Promise.all(Array.from({ length: 150 }, () => limiter.consumeAll(checks)));
+        expect(decisions.filter((d) => d.every((one) => one.allowed))).toHaveLength(40);
+        expect(await limiter.consume(loose, { limit: 1_000, periodMs: HOUR }, 0)).toMatchObject({ remaining: 1_000 - 80 });
+      });
+    });
   });
 }

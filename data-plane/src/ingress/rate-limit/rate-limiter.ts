@@ -1,7 +1,9 @@
 /**
  * The rate-limit port. GCRA (generic cell rate algorithm): one stored timestamp per key
  * (the theoretical arrival time), so a decision is one atomic read-modify-write; on Redis
- * that is one Lua script, exact across replicas. Both implementations pass rate-limiter.contract.ts.
+ * that is one Lua script, exact across replicas. `consumeAll` decides every limit of a request
+ * in one such step (one Redis round trip however many limits). Both implementations pass
+ * rate-limiter.contract.ts.
  */
 export interface RateLimit {
   /** Sustained allowance: `limit` units per `periodMs`. */
@@ -26,8 +28,23 @@ export interface RateLimitDecision {
   degraded?: true;
 }
 
+/** One limit of a request: charge `cost` units against `key` under `limit`. */
+export interface RateLimitCheck {
+  key: string;
+  limit: RateLimit;
+  cost: number;
+}
+
 export interface RateLimiter {
   /** Atomically charge `cost` units against `key` under `limit`; charges nothing when refused. */
   consume(key: string, limit: RateLimit, cost?: number): Promise<RateLimitDecision>;
+  /**
+   * All or nothing, atomically: every check is charged, or, when any check is refused, none is.
+   * One decision per check, in order; checks are evaluated in order, so a key listed twice is
+   * charged twice. When the batch is refused, a check that would have passed reports
+   * `allowed: true` and the units it has left (nothing was charged); `retryAfterMs` is set on
+   * the refused checks.
+   */
+  consumeAll(checks: readonly RateLimitCheck[]): Promise<RateLimitDecision[]>;
   close(): Promise<void>;
 }

@@ -18,6 +18,20 @@ describe('redis rate limiter across replicas', () => {
     expect(decisions.filter((d) => d.allowed)).toHaveLength(30);
     await Promise.all([a.close(), b.close()]);
   });
+
+  it('two replicas charging every limit of a request in one script admit exactly the tightest limit, and charge the rest as often', async () => {
+    const a = createRedisRateLimiter(redisUrl, { keyPrefix: runPrefix });
+    const b = createRedisRateLimiter(redisUrl, { keyPrefix: runPrefix });
+    const tenant = { limit: 10_000, periodMs: 3_600_000 };
+    const checks = [
+      { key: 'all-key', limit: { limit: 25, periodMs: 3_600_000 }, cost: 1 },
+      { key: 'all-tenant', limit: tenant, cost: 7 },
+    ];
+    const decisions = await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 ? a : b).consumeAll(checks)));
+    expect(decisions.filter((d) => d.every((one) => one.allowed))).toHaveLength(25);
+    expect(await a.consume('all-tenant', tenant, 0)).toMatchObject({ remaining: 10_000 - 25 * 7 });
+    await Promise.all([a.close(), b.close()]);
+  });
 });
 
 afterAll(async () => {

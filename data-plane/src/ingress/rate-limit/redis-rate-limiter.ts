@@ -1,37 +1,73 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { validateRateLimit } from './gcra';
-import type { RateLimiter } from './rate-limiter';
+import type { RateLimitCheck, RateLimitDecision, RateLimiter } from './rate-limiter';
 
 /**
- * GCRA in one Lua script: read TAT, decide, write TAT, all atomic on the server. The clock is
- * the Redis server's TIME, so replicas of the data plane with skewed clocks still agree.
- * Times inside the script are microseconds (integers fit a double exactly up to 2^53).
+ * Every limit of a request in one Lua script, all or nothing: read each key's TAT, decide each
+ * check in order, and write the new TATs only when every check is admitted. One EVALSHA per
+ * request instead of one round trip per limit, and no partial charge when a later limit refuses.
+ *
+ * Why GCRA rather than a token bucket: both admit the same traffic (GCRA is a token bucket with
+ * continuous refill, seen from the other side), but GCRA stores one number per key (the
+ * theoretical arrival time) where a bucket stores two (tokens and last refill), so the script
+ * does one GET and one SET PX per limit, keys expire by themselves once idle, and there is no
+ * window boundary to stampede at. The clock is the Redis server's TIME, so replicas of the data
+ * plane with skewed clocks still agree. Times inside the script are microseconds (integers fit a
+ * double exactly up to 2^53). Keys of one request may live in different slots: this targets a
+ * single Redis (or a primary with replicas), not Redis Cluster.
+ *
+ * KEYS[i]: limit keys. ARGV[3i-2..3i]: emission interval (µs), tolerance (µs), cost of check i.
+ * Reply: {allowed, remaining, retry_after_ms} per check, flattened.
  */
-const GCRA_SCRIPT = `
+const GCRA_ALL_SCRIPT = `
 if redis.replicate_commands then redis.replicate_commands() end
-local key = KEYS[1]
-local emission_us = tonumber(ARGV[1])
-local tolerance_us = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local stored = redis.call('GET', key)
-local tat = now
-if stored then tat = math.max(tonumber(stored), now) end
-local new_tat = tat + emission_us * cost
-local allow_at = new_tat - tolerance_us
-if now < allow_at then
-  local remaining = math.floor((tolerance_us - (tat - now)) / emission_us)
-  if remaining < 0 then remaining = 0 end
-  return {0, remaining, math.ceil((allow_at - now) / 1000)}
+local tats = {}
+local out = {}
+local refused = false
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local emission = tonumber(ARGV[3 * i - 2])
+  local tolerance = tonumber(ARGV[3 * i - 1])
+  local cost = tonumber(ARGV[3 * i])
+  local tat = tats[key]
+  if tat == nil then
+    local stored = redis.call('GET', key)
+    tat = now
+    if stored then tat = math.max(tonumber(stored), now) end
+  end
+  local new_tat = tat + emission * cost
+  local allow_at = new_tat - tolerance
+  if now < allow_at then
+    refused = true
+    local remaining = math.floor((tolerance - (tat - now)) / emission)
+    if remaining < 0 then remaining = 0 end
+    out[3 * i - 2] = 0
+    out[3 * i - 1] = remaining
+    out[3 * i] = math.ceil((allow_at - now) / 1000)
+    tats[key] = tat
+  else
+    local remaining = math.floor((tolerance - (new_tat - now)) / emission)
+    if remaining < 0 then remaining = 0 end
+    out[3 * i - 2] = 1
+    out[3 * i - 1] = remaining
+    out[3 * i] = 0
+    tats[key] = new_tat
+  end
 end
-local remaining = math.floor((tolerance_us - (new_tat - now)) / emission_us)
-if remaining < 0 then remaining = 0 end
-local ttl_ms = math.ceil((new_tat - now) / 1000)
-if ttl_ms > 0 then
-  redis.call('SET', key, string.format('%.0f', new_tat), 'PX', ttl_ms)
+if refused then
+  -- Nothing is charged: an admitted check reports what it has left without this request.
+  for i = 1, #KEYS do
+    if out[3 * i - 2] == 1 then out[3 * i - 1] = out[3 * i - 1] + tonumber(ARGV[3 * i]) end
+  end
+  return out
 end
-return {1, remaining, 0}
+for key, tat in pairs(tats) do
+  local ttl_ms = math.ceil((tat - now) / 1000)
+  if ttl_ms > 0 then redis.call('SET', key, string.format('%.0f', tat), 'PX', ttl_ms) end
+end
+return out
 `;
 
 export interface RedisRateLimiterOptions {
@@ -41,8 +77,6 @@ export interface RedisRateLimiterOptions {
   redisOptions?: RedisOptions;
 }
 
-type GcraReply = [allowed: number, remaining: number, retryAfterMs: number];
-
 export function createRedisRateLimiter(connection: string | RedisOptions, options: RedisRateLimiterOptions = {}): RateLimiter {
   const prefix = options.keyPrefix ?? '';
   const redis =
@@ -50,17 +84,28 @@ export function createRedisRateLimiter(connection: string | RedisOptions, option
       ? new Redis(connection, { maxRetriesPerRequest: 3, ...options.redisOptions })
       : new Redis({ maxRetriesPerRequest: 3, ...options.redisOptions, ...connection });
   // defineCommand sends EVALSHA and falls back to EVAL once when the script cache is cold.
-  redis.defineCommand('switchyardGcra', { numberOfKeys: 1, lua: GCRA_SCRIPT });
-  const run = (redis as unknown as { switchyardGcra(key: string, ...args: string[]): Promise<GcraReply> }).switchyardGcra.bind(redis);
+  redis.defineCommand('switchyardGcraAll', { lua: GCRA_ALL_SCRIPT });
+  const run = (redis as unknown as { switchyardGcraAll(numberOfKeys: number, ...args: string[]): Promise<number[]> }).switchyardGcraAll.bind(redis);
+
+  async function decide(checks: readonly RateLimitCheck[]): Promise<RateLimitDecision[]> {
+    if (checks.length === 0) return [];
+    const keys: string[] = [];
+    const args: string[] = [];
+    for (const { key, limit, cost } of checks) {
+      validateRateLimit(limit, cost);
+      const emissionUs = (limit.periodMs * 1000) / limit.limit;
+      keys.push(prefix + key);
+      args.push(String(emissionUs), String(emissionUs * (limit.burst ?? limit.limit)), String(cost));
+    }
+    const reply = await run(keys.length, ...keys, ...args);
+    return checks.map((_, i) => ({ allowed: reply[3 * i] === 1, remaining: reply[3 * i + 1] as number, retryAfterMs: reply[3 * i + 2] as number }));
+  }
 
   return {
     async consume(key, limit, cost = 1) {
-      validateRateLimit(limit, cost);
-      const emissionUs = (limit.periodMs * 1000) / limit.limit;
-      const toleranceUs = emissionUs * (limit.burst ?? limit.limit);
-      const [allowed, remaining, retryAfterMs] = await run(prefix + key, String(emissionUs), String(toleranceUs), String(cost));
-      return { allowed: allowed === 1, remaining, retryAfterMs };
+      return (await decide([{ key, limit, cost }]))[0] as RateLimitDecision;
     },
+    consumeAll: decide,
     async close() {
       await redis.quit();
     },
