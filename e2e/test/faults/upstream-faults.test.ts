@@ -229,3 +229,54 @@ describe('fault catalogue: upstream', () => {
     expect(usage.route?.legs.map((leg) => leg.outcome)).toEqual(['failed', 'failed', 'failed']);
   });
 });
+
+describe('fault catalogue: circuit breaker', () => {
+  it('opens after failures (later calls refused without touching the upstream), half-opens after the cooldown, a failed probe reopens it, a good probe closes it', async () => {
+    const providers: ProviderConfig[] = [{ name: 'faulty', kind: 'openai-compatible', baseUrl: upstream.baseUrl, apiKey: 'test', models: ['flaky'], idleTimeoutMs: IDLE_TIMEOUT_MS }];
+    const breaker = { windowSize: 4, minimumCalls: 4, failureRateThreshold: 0.5, cooldownMs: 1_500 };
+    const { client: breakerClient, url: breakerUrl } = await world.startDataPlane({ providers, routing: { breaker } });
+    const state = async (): Promise<string | undefined> => {
+      const text = await (await fetch(`${breakerUrl}/metrics`)).text();
+      return /switchyard_upstream_breaker_state\{upstream="faulty\/flaky",state="([a-z-]+)"\} 1/.exec(text)?.[1];
+    };
+    const untilState = async (wanted: string): Promise<void> => {
+      // The breaker half-opens by the clock; poll its state instead of sleeping a guessed time.
+      for (let i = 0; i < 400 && (await state()) !== wanted; i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+      expect(await state()).toBe(wanted);
+    };
+    const ask = (requestId: string) => breakerClient.chat.completions.create({ model: 'flaky', messages }, withId(requestId));
+
+    upstream.failing = true;
+    for (let i = 0; i < 4; i += 1) expect((await failure(ask(rid(`breaker-fail-${i}`)))).status).toBe(502);
+    expect(await state()).toBe('open');
+    const callsWhenOpened = upstream.calls.get('flaky');
+
+    const refusedId = rid('breaker-open');
+    const refused = await failure(ask(refusedId));
+    expect(upstream.calls.get('flaky')).toBe(callsWhenOpened);
+    expect(refused.status).toBe(503);
+    expect(refused.code).toBe('upstream_unavailable');
+    expect(refused.headers?.get('retry-after')).toBe('1');
+    expect(upstream.calls.get('flaky')).toBe(callsWhenOpened);
+    const { usage: refusedUsage } = await records(refusedId);
+    expect(refusedUsage).toMatchObject({ status: 'error', promptTokens: 0, completionTokens: 0 });
+
+    await untilState('half-open');
+    expect((await failure(ask(rid('breaker-probe-fails')))).status).toBe(502);
+    expect(upstream.calls.get('flaky')).toBe((callsWhenOpened ?? 0) + 1);
+    expect(await state()).toBe('open');
+
+    upstream.failing = false;
+    await untilState('half-open');
+    const probeId = rid('breaker-probe-ok');
+    const completion = await ask(probeId);
+    expect(completion.choices[0]?.finish_reason).toBe('stop');
+    expect(await state()).toBe('closed');
+    expect((await records(probeId)).usage).toMatchObject({ status: 'ok', completionTokens: 5 });
+
+    const transitions = await (await fetch(`${breakerUrl}/metrics`)).text();
+    expect(transitions).toMatch(/switchyard_upstream_breaker_transitions_total\{upstream="faulty\/flaky",state="open"\} 2/);
+    expect(transitions).toMatch(/switchyard_upstream_breaker_transitions_total\{upstream="faulty\/flaky",state="half-open"\} 2/);
+    expect(transitions).toMatch(/switchyard_upstream_breaker_transitions_total\{upstream="faulty\/flaky",state="closed"\} 1/);
+  });
+});
