@@ -30,9 +30,17 @@ export interface UsageRecorder {
   drain(): Promise<void>;
 }
 
-const APPEND_ATTEMPTS = 3;
+/**
+ * How long an event is retried while the bus (Redis) is unreachable. The request was served, so
+ * dropping its event would serve it for free: it is held in memory and appended when Redis comes
+ * back; only past this window is it given up (metric + an error log carrying the whole event, so it
+ * can be replayed). Appends are idempotent downstream (by request id), so a retry that did land is harmless.
+ */
+const DEFAULT_RETRY_FOR_MS = 120_000;
+const MAX_RETRY_DELAY_MS = 2_000;
 
-export function createUsageRecorder(deps: { bus: Bus; priceBook: PriceBookSource; metrics: Metrics; logger: Logger }): UsageRecorder {
+export function createUsageRecorder(deps: { bus: Bus; priceBook: PriceBookSource; metrics: Metrics; logger: Logger; retryForMs?: number }): UsageRecorder {
+  const retryForMs = deps.retryForMs ?? DEFAULT_RETRY_FOR_MS;
   const pending = new Set<Promise<void>>();
 
   async function write(completed: CompletedRequest): Promise<void> {
@@ -63,13 +71,15 @@ export function createUsageRecorder(deps: { bus: Bus; priceBook: PriceBookSource
     deps.metrics.tokens.inc({ model: event.model, kind: 'completion' }, event.completionTokens);
     deps.metrics.costMicros.inc({ model: event.model }, Number(cost));
     const payload = JSON.stringify(event);
+    const giveUpAt = Date.now() + retryForMs;
     for (let attempt = 1; ; attempt++) {
       try {
         await deps.bus.append(USAGE_STREAM, payload);
         return;
       } catch (error) {
-        if (attempt >= APPEND_ATTEMPTS) throw error;
-        await sleep(50 * 2 ** attempt);
+        if (Date.now() >= giveUpAt) throw Object.assign(error instanceof Error ? error : new Error(String(error)), { usageEvent: payload });
+        if (attempt === 1) deps.logger.warn({ err: error, requestId: completed.requestId }, 'usage event append failed; retrying until the bus is back');
+        await sleep(Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** attempt));
       }
     }
   }
@@ -80,7 +90,8 @@ export function createUsageRecorder(deps: { bus: Bus; priceBook: PriceBookSource
         .then(() => write(completed))
         .catch((error: unknown) => {
           deps.metrics.usageEventFailures.inc();
-          deps.logger.error({ err: error, requestId: completed.requestId }, 'usage event could not be recorded');
+          const usageEvent = (error as { usageEvent?: string } | undefined)?.usageEvent;
+          deps.logger.error({ err: error, requestId: completed.requestId, usageEvent }, 'usage event could not be recorded');
         })
         .finally(() => pending.delete(task));
       pending.add(task);

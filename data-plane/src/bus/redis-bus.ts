@@ -38,8 +38,11 @@ export function createRedisBus(connection: string | RedisOptions, options: Redis
     typeof connection === 'string'
       ? new Redis(connection, { maxRetriesPerRequest: 3 })
       : new Redis({ maxRetriesPerRequest: 3, ...connection });
+  // While Redis is down ioredis emits an error per reconnect attempt; without a listener it prints
+  // each to stderr. Failures reach callers through their commands, which log them once.
+  const quiet = (redis: Redis): Redis => redis.on('error', () => undefined);
 
-  const commands = connect();
+  const commands = quiet(connect());
   let subscriber: Redis | undefined;
   const handlersByChannel = new Map<string, Set<(message: string) => void>>();
   // One SUBSCRIBE per channel; concurrent subscribers of a new channel all wait for it.
@@ -52,7 +55,7 @@ export function createRedisBus(connection: string | RedisOptions, options: Redis
 
   function subscriberConnection(): Redis {
     if (subscriber) return subscriber;
-    const created = commands.duplicate();
+    const created = quiet(commands.duplicate());
     created.on('message', (prefixedChannel: string, message: string) => {
       const handlers = handlersByChannel.get(prefixedChannel);
       if (!handlers) return;
@@ -71,7 +74,7 @@ export function createRedisBus(connection: string | RedisOptions, options: Redis
   async function withBlockingConnection<T>(run: (redis: Redis) => Promise<T>): Promise<T> {
     let redis = idleBlockingConnections.pop();
     if (!redis) {
-      redis = commands.duplicate();
+      redis = quiet(commands.duplicate());
       allBlockingConnections.add(redis);
     }
     try {

@@ -83,6 +83,9 @@ export function createRedisRateLimiter(connection: string | RedisOptions, option
     typeof connection === 'string'
       ? new Redis(connection, { maxRetriesPerRequest: 3, ...options.redisOptions })
       : new Redis({ maxRetriesPerRequest: 3, ...options.redisOptions, ...connection });
+  // Outages surface as rejected commands (the fail-safe decorator logs them once); without a
+  // listener ioredis would print every reconnect error to stderr.
+  redis.on('error', () => undefined);
   // defineCommand sends EVALSHA and falls back to EVAL once when the script cache is cold.
   redis.defineCommand('switchyardGcraAll', { lua: GCRA_ALL_SCRIPT });
   const run = (redis as unknown as { switchyardGcraAll(numberOfKeys: number, ...args: string[]): Promise<number[]> }).switchyardGcraAll.bind(redis);
