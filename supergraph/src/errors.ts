@@ -4,6 +4,13 @@
  */
 export const GATEWAY_ERRORS = {
   UNAUTHENTICATED: { status: 401, message: 'Sign in first: send "Authorization: Bearer <access token>".' },
+  INVALID_API_KEY: { status: 401, message: 'The API key is not valid. Create a key with an admin scope in the console.' },
+  API_KEY_REVOKED: { status: 401, message: 'The API key has been revoked. Create a new key in the console.' },
+  API_KEY_EXPIRED: { status: 401, message: 'The API key has expired. Create a new key in the console.' },
+  /** An API key without admin:read / admin:write (e.g. an inference-only key). */
+  INSUFFICIENT_SCOPE: { status: 403, message: 'This API key has no admin scope: the GraphQL API needs admin:read or admin:write.' },
+  /** Signed in, but a member of no tenant (or not of the one asked for). */
+  NOT_A_MEMBER: { status: 403, message: 'You are not a member of any tenant. Ask a tenant admin to add you.' },
   IDENTITY_PROVIDER_UNAVAILABLE: { status: 503, message: 'The identity provider cannot be reached to check your token; retry shortly.' },
   SERVICE_STARTING: { status: 503, message: 'The API is starting; retry shortly.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },

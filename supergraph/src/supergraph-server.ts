@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Bus } from '@switchyard/data-plane/bus';
-import type { InternalTokenSigner } from '@switchyard/identity';
+import type { ApiKeyResolver } from '@switchyard/data-plane/api-keys';
+import type { InternalTokenSigner, MembershipDirectory, Principal } from '@switchyard/identity';
 import { buildSchema, print, type FormattedExecutionResult } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { API_SCHEMA_FILE } from './compose/artifacts';
@@ -11,7 +12,7 @@ import { createGateway } from './gateway/create-gateway';
 import { OPERATION_LIMITS, createArmor } from './hardening/limits';
 import { createErrorFormatter } from './hardening/format-error';
 import { refuseSubscriptionsOverHttp } from './hardening/refuse-subscriptions-over-http';
-import type { VerifyAccessToken } from './http/authenticate';
+import { createCallerAuthenticator } from './http/caller-authenticator';
 import { GRAPHQL_PATH, createGraphQLHttpHandler, toRequestListener } from './http/graphql-http-handler';
 import { createConsoleLogger, type Logger } from './logger';
 import { readPersistedManifest } from './persisted/persisted-manifest';
@@ -27,7 +28,16 @@ export interface SupergraphServerOptions {
   /** Signs the internal token each subgraph call carries. */
   signer: InternalTokenSigner;
   /** Verifies the caller's OIDC access token (see `createAccessTokenVerifier`). */
-  verifyAccessToken: VerifyAccessToken;
+  verifyAccessToken: (token: string) => Promise<Principal>;
+  /**
+   * Members by subject/email (`createCachedMembershipDirectory`): a signed-in person's tenant and
+   * role come from it. Absent: the token's own `tid` and `roles` claims are trusted.
+   */
+  memberships?: MembershipDirectory;
+  /** Accept `Bearer sk-sy-…` API keys with admin:read / admin:write (evict through the bus as the data plane does). */
+  apiKeys?: ApiKeyResolver;
+  /** Told about every API key that authenticated, to record its last use off the request path. */
+  onApiKeyUsed?: (apiKeyId: string) => void;
   /** Where key-only change events arrive (subscriptions). */
   bus: Bus;
   /** Browser origins allowed to call the API, e.g. the console `http://127.0.0.1:3000`. */
@@ -60,6 +70,12 @@ export const DEFAULT_PERSISTED_QUERY_CLIENT = 'switchyard-console';
 
 export function createSupergraphServer(options: SupergraphServerOptions): SupergraphServer {
   const logger = options.logger ?? createConsoleLogger('supergraph');
+  const authenticateCaller = createCallerAuthenticator({
+    verifyAccessToken: options.verifyAccessToken,
+    ...(options.memberships ? { memberships: options.memberships } : {}),
+    ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
+    ...(options.onApiKeyUsed ? { onApiKeyUsed: options.onApiKeyUsed } : {}),
+  });
   const gateway = createGateway({ supergraphSdl: options.supergraphSdl ?? readSupergraphSdl(), subgraphUrls: options.subgraphs, signer: options.signer });
   const armor = createArmor();
   const apollo = new ApolloServer<GatewayContext>({
@@ -94,7 +110,7 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
       createGraphQLHttpHandler({
         apollo,
         ready: () => started,
-        verifyAccessToken: options.verifyAccessToken,
+        verifyAccessToken: authenticateCaller,
         corsOrigins: options.corsOrigins,
         logger,
         persistedQueries: {
@@ -123,7 +139,7 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
     path: GRAPHQL_PATH,
     apiSchema: buildSchema(readFileSync(API_SCHEMA_FILE, 'utf8')),
     validationRules: armor.validationRules,
-    verifyAccessToken: options.verifyAccessToken,
+    verifyAccessToken: authenticateCaller,
     hub,
     runQuery,
     allowedOrigins: new Set(options.corsOrigins),

@@ -1,6 +1,7 @@
 import type { Bus } from '@switchyard/data-plane/bus';
 import type { Database } from '@switchyard/db';
-import type { Principal } from '@switchyard/identity';
+import { MEMBER_CHANGED_CHANNEL, type Principal } from '@switchyard/identity';
+import { actorOf } from './actor';
 import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
 import { canManageMembers, canReadTenant, isPlatformAdmin, readScope } from './authorization';
 import type { AccessScope } from './authorization';
@@ -44,12 +45,14 @@ export function createMembersService(deps: MembersServiceDeps): MembersService {
   async function audit(event: Omit<AuditEventInput, 'subjectId' | 'dataClassification' | 'actor'>, principal: Principal): Promise<void> {
     const full: AuditEventInput = {
       ...event,
-      actor: `user:${principal.subject}`,
+      actor: actorOf(principal),
       subjectId: principal.subject,
       dataClassification: 'internal',
       occurredAt: now().toISOString(),
     };
     await deps.bus.append(AUDIT_STREAM, JSON.stringify(full));
+    // Every change is audited, so this is where the gateway's and data plane's cached memberships hear of it.
+    await deps.bus.publish(MEMBER_CHANGED_CHANNEL, JSON.stringify({ tenantId: event.tenantId }));
   }
 
   /** The scope in which the principal may look a member up for a change, or FORBIDDEN. */

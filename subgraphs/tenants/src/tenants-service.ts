@@ -6,6 +6,7 @@ import { generateApiKeySecret } from '@switchyard/identity';
 import type { Principal } from '@switchyard/identity';
 import { canCreateTenant, canManageApiKeys, canReadTenant, isPlatformAdmin, readScope } from './authorization';
 import type { AccessScope } from './authorization';
+import { actorOf } from './actor';
 import { badUserInput, conflict, forbidden, notFound } from './errors';
 import { parseInput } from './parse-input';
 import { DEFAULT_API_KEY_SCOPES, createApiKeyInputSchema, createTenantInputSchema, idSchema, slugSchema } from './tenant-inputs';
@@ -49,7 +50,7 @@ export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
 
   /** Security-relevant changes go to the audit ledger's durable stream (idempotent by key there). */
   async function audit(event: Omit<AuditEventInput, 'subjectId' | 'dataClassification'>, principal: Principal): Promise<void> {
-    const full: AuditEventInput = { ...event, subjectId: principal.subject, dataClassification: 'internal', occurredAt: now().toISOString() };
+    const full: AuditEventInput = { ...event, actor: actorOf(principal), subjectId: principal.subject, dataClassification: 'internal', occurredAt: now().toISOString() };
     await deps.bus.append(AUDIT_STREAM, JSON.stringify(full));
   }
 

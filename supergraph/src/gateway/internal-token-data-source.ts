@@ -1,5 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { InternalTokenSigner } from '@switchyard/identity';
+import { API_KEY_SERVICE_PREFIX } from '../http/caller-authenticator';
 import type { GatewayContext } from './context';
 
 /** Name of the service subgraphs see as the one vouching for the caller. */
@@ -21,7 +22,9 @@ export class InternalTokenDataSource extends RemoteGraphQLDataSource<GatewayCont
     const principal = (context as Partial<GatewayContext>).principal;
     // The gateway's own health and schema probes carry no caller: they go out unauthenticated.
     if (!principal) return;
-    const token = await this.signer.sign({ ...principal, service: GATEWAY_SERVICE }, `subgraph:${this.subgraph.name}`);
+    // An API-key caller keeps its own service identity (`api-key:<id>`); people are vouched for by the gateway.
+    const service = principal.service.startsWith(API_KEY_SERVICE_PREFIX) ? principal.service : GATEWAY_SERVICE;
+    const token = await this.signer.sign({ ...principal, service }, `subgraph:${this.subgraph.name}`);
     request.http?.headers.set('authorization', `Bearer ${token}`);
   }
 }

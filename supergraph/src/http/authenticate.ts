@@ -1,23 +1,26 @@
 import type { Principal } from '@switchyard/identity';
 import type { GatewayErrorCode } from '../errors';
 import { GATEWAY_ERRORS } from '../errors';
+import { CallerRefusedError } from './caller-authenticator';
 
-export type VerifyAccessToken = (token: string) => Promise<Principal>;
+/** Access token or API key (see caller-authenticator.ts) → principal; `requestedTenant` picks one of a person's tenants. */
+export type VerifyAccessToken = (token: string, requestedTenant?: string) => Promise<Principal>;
 
 export type Authentication = { ok: true; principal: Principal; token: string } | { ok: false; code: GatewayErrorCode; message: string };
 
 const BEARER = /^Bearer\s+([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /** Turns an `Authorization` value into a principal, or into the error the client should see. */
-export async function authenticate(authorization: unknown, verifyAccessToken: VerifyAccessToken): Promise<Authentication> {
+export async function authenticate(authorization: unknown, verifyAccessToken: VerifyAccessToken, requestedTenant?: string): Promise<Authentication> {
   if (typeof authorization !== 'string' || authorization.length === 0) {
     return { ok: false, code: 'UNAUTHENTICATED', message: GATEWAY_ERRORS.UNAUTHENTICATED.message };
   }
   const token = BEARER.exec(authorization.trim())?.[1];
   if (!token) return { ok: false, code: 'UNAUTHENTICATED', message: 'The Authorization header must be "Bearer <access token>".' };
   try {
-    return { ok: true, principal: await verifyAccessToken(token), token };
+    return { ok: true, principal: await verifyAccessToken(token, requestedTenant), token };
   } catch (error) {
+    if (error instanceof CallerRefusedError) return { ok: false, code: error.code, message: error.message };
     const code = (error as { code?: unknown }).code;
     if (code === 'IDENTITY_PROVIDER_UNAVAILABLE') {
       return { ok: false, code: 'IDENTITY_PROVIDER_UNAVAILABLE', message: GATEWAY_ERRORS.IDENTITY_PROVIDER_UNAVAILABLE.message };

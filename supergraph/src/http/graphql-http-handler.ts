@@ -9,6 +9,8 @@ import { applyCors } from './cors';
 import { BodyTooLargeError, readBody } from './read-body';
 
 export const GRAPHQL_PATH = '/graphql';
+/** A person who belongs to several tenants names the one a request is for (tenant id); default: their oldest membership. */
+export const TENANT_HEADER = 'x-switchyard-tenant';
 const MAX_BODY_BYTES = 256 * 1024;
 
 export interface GraphQLHttpHandlerOptions {
@@ -56,7 +58,8 @@ export function createGraphQLHttpHandler(options: GraphQLHttpHandlerOptions) {
     }
     if (!options.ready()) return sendError(res, 'SERVICE_STARTING');
 
-    const auth = await authenticate(req.headers.authorization, options.verifyAccessToken);
+    const tenantHeader = req.headers[TENANT_HEADER];
+    const auth = await authenticate(req.headers.authorization, options.verifyAccessToken, typeof tenantHeader === 'string' ? tenantHeader : undefined);
     if (!auth.ok) return sendError(res, auth.code, auth.message);
 
     let body: unknown;
