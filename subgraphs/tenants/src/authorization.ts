@@ -34,6 +34,12 @@ export function canManageMembers(principal: Principal, tenantId: string): boolea
   return principal.tenantId === tenantId && principal.roles.includes('tenant_admin');
 }
 
+/** Provider credentials and webhook secrets: write-only secrets, set by tenant admins. */
+export function canManageSecrets(principal: Principal, tenantId: string): boolean {
+  if (isPlatformAdmin(principal)) return true;
+  return principal.tenantId === tenantId && principal.roles.includes('tenant_admin');
+}
+
 export function canCreateTenant(principal: Principal): boolean {
   return isPlatformAdmin(principal);
 }

@@ -5,7 +5,7 @@ import { GraphQLError } from 'graphql';
  * Resolver errors keep HTTP 200 (a federated response may be partial); only a request that
  * fails authentication as a whole answers 401.
  */
-export const ERROR_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'LAST_ADMIN'] as const;
+export const ERROR_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'LAST_ADMIN', 'NOT_CONFIGURED'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export function unauthenticated(message = 'A valid internal token for this subgraph is required (authorization: Bearer <token>).'): GraphQLError {
@@ -31,6 +31,11 @@ export function conflict(message: string, field: string): GraphQLError {
 /** Refused because the tenant would be left without a tenant_admin. */
 export function lastAdmin(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'LAST_ADMIN' } });
+}
+
+/** The deployment lacks something the operation needs (e.g. no master key for secrets). */
+export function notConfigured(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'NOT_CONFIGURED' } });
 }
 
 export function isClientError(error: unknown): error is GraphQLError {

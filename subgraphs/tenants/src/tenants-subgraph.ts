@@ -3,6 +3,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { Bus } from '@switchyard/data-plane/bus';
 import type { Database } from '@switchyard/db';
 import type { InternalTokenVerifier } from '@switchyard/identity';
+import type { KeyManagementService } from '@switchyard/identity/envelope';
 import type { TenantsContext } from './context';
 import { createSubgraphHttpServer } from './http-server';
 import { createTenantsLoaders } from './loaders';
@@ -10,6 +11,7 @@ import { createConsoleLogger } from './logger';
 import type { Logger } from './logger';
 import { createMembersService } from './members-service';
 import { resolvers } from './resolvers/index';
+import { createSecretsService } from './secrets-service';
 import { createTenantsService } from './tenants-service';
 import { subgraphName, typeDefs } from './type-defs';
 
@@ -20,6 +22,8 @@ export interface TenantsSubgraphDeps {
   verifyInternalToken: InternalTokenVerifier;
   logger?: Logger;
   introspection?: boolean;
+  /** Master keys for tenant secrets (provider credentials, webhook secrets); absent: those answer NOT_CONFIGURED. */
+  kms?: KeyManagementService;
 }
 
 export interface TenantsSubgraph {
@@ -32,11 +36,13 @@ export function createTenantsSubgraph(deps: TenantsSubgraphDeps): TenantsSubgrap
   const service = createTenantsService({ db: deps.db, bus: deps.bus });
   const members = createMembersService({ db: deps.db, bus: deps.bus });
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
+  const logger = deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`);
+  const secrets = createSecretsService({ db: deps.db, bus: deps.bus, logger, ...(deps.kms ? { kms: deps.kms } : {}) });
   return createSubgraphHttpServer<TenantsContext>({
     schema,
     verifyInternalToken: deps.verifyInternalToken,
-    logger: deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`),
+    logger,
     introspection: deps.introspection ?? false,
-    createContext: (principal) => ({ principal, service, members, loaders: createTenantsLoaders(service, members, principal) }),
+    createContext: (principal) => ({ principal, service, members, secrets, loaders: createTenantsLoaders(service, members, principal) }),
   });
 }

@@ -4,6 +4,7 @@ import type { Bus } from '@switchyard/data-plane/bus';
 import type { Database } from '@switchyard/db';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair } from '@switchyard/identity';
 import type { InternalTokenSigner, Principal, Role } from '@switchyard/identity';
+import { createLocalKms, generateMasterKey, type KeyManagementService } from '@switchyard/identity/envelope';
 import { createTenantsSubgraph } from '../src/tenants-subgraph';
 import type { Logger } from '../src/logger';
 
@@ -38,8 +39,9 @@ export function principalOf(roles: Role[], tenantId: string | null, subject = `u
 
 export const PLATFORM_ADMIN = principalOf(['platform_admin'], null, 'platform-admin');
 
-/** Starts the subgraph on 127.0.0.1:0 over `db`; the caller owns `db`. */
-export async function startTenantsHarness(db: Database): Promise<TenantsHarness> {
+/** Starts the subgraph on 127.0.0.1:0 over `db`; the caller owns `db`. `kms: null` runs without master keys. */
+export async function startTenantsHarness(db: Database, options: { kms?: KeyManagementService | null } = {}): Promise<TenantsHarness> {
+  const kms = options.kms === undefined ? createLocalKms({ masterKeys: { test: generateMasterKey() }, activeKeyId: 'test' }) : options.kms;
   const bus = createInProcessBus();
   const keys = await generateInternalKeyPair();
   const signer = createInternalTokenSigner(keys.privateKey);
@@ -49,7 +51,7 @@ export async function startTenantsHarness(db: Database): Promise<TenantsHarness>
     warn: (details, message) => logged.push({ message, details }),
     error: (details, message) => logged.push({ message, details }),
   };
-  const subgraph = createTenantsSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, AUDIENCE), logger });
+  const subgraph = createTenantsSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, AUDIENCE), logger, ...(kms ? { kms } : {}) });
   await new Promise<void>((resolve) => subgraph.server.listen(0, '127.0.0.1', resolve));
   const { port } = subgraph.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/graphql`;

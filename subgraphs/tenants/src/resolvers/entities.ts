@@ -1,6 +1,7 @@
 import type { TenantsContext } from '../context';
 import { notFound } from '../errors';
 import type { Member } from '../member-types';
+import type { AlertWebhook, ProviderCredential } from '../secret-types';
 import type { ApiKey, Tenant } from '../tenant-types';
 
 /** Federation entities; references outside the caller's reach resolve to null. */
@@ -8,6 +9,9 @@ export const tenantResolvers = {
   __resolveReference: (reference: { id: string }, { loaders }: TenantsContext): Promise<Tenant | null> => loaders.tenantById.load(reference.id),
   apiKeys: (tenant: Tenant, _args: unknown, { loaders }: TenantsContext): Promise<ApiKey[]> => loaders.apiKeysByTenantId.load(tenant.id),
   members: (tenant: Tenant, _args: unknown, { loaders }: TenantsContext): Promise<Member[]> => loaders.membersByTenantId.load(tenant.id),
+  providerCredentials: (tenant: Tenant, _args: unknown, { secrets, principal }: TenantsContext): Promise<ProviderCredential[]> =>
+    secrets.listProviderCredentials(tenant.id, principal),
+  alertWebhook: (tenant: Tenant, _args: unknown, { secrets, principal }: TenantsContext): Promise<AlertWebhook | null> => secrets.alertWebhook(tenant.id, principal),
 };
 
 export const apiKeyResolvers = {

@@ -1,6 +1,8 @@
 import type { TenantsContext } from '../context';
 import type { AddMemberInput } from '../member-inputs';
 import type { Member } from '../member-types';
+import type { DeleteProviderCredentialInput, SetAlertWebhookInput, SetProviderCredentialInput } from '../secret-inputs';
+import type { AlertWebhook, ProviderCredential } from '../secret-types';
 import type { ApiKey, Tenant } from '../tenant-types';
 
 interface CreateApiKeyArgs {
@@ -19,4 +21,10 @@ export const mutationResolvers = {
   changeMemberRole: (_parent: unknown, args: { id: string; role: string }, { members, principal }: TenantsContext): Promise<Member> =>
     members.changeMemberRole(args.id, args.role, principal),
   removeMember: (_parent: unknown, args: { id: string }, { members, principal }: TenantsContext): Promise<Member> => members.removeMember(args.id, principal),
+  setProviderCredential: (_parent: unknown, { input }: { input: SetProviderCredentialInput }, { secrets, principal }: TenantsContext): Promise<ProviderCredential> =>
+    secrets.setProviderCredential(input, principal),
+  deleteProviderCredential: (_parent: unknown, { input }: { input: DeleteProviderCredentialInput }, { secrets, principal }: TenantsContext): Promise<{ provider: string; deleted: boolean }> =>
+    secrets.deleteProviderCredential(input, principal),
+  setAlertWebhook: (_parent: unknown, { input }: { input: SetAlertWebhookInput }, { secrets, principal }: TenantsContext): Promise<{ webhook: AlertWebhook; generatedSecret: string | null }> =>
+    secrets.setAlertWebhook(input, principal),
 };

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL } from '@switchyard/data-plane/provider-credentials';
+import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
+import { createSecretVault } from '@switchyard/db/secret-vault';
+import { createLocalKms, generateMasterKey } from '@switchyard/identity/envelope';
+import { AUDIT_STREAM, auditEventSchema, type AuditEvent } from '@switchyard/subgraph-audit/events';
+import { createTenantsService } from '../src/tenants-service';
+import type { Tenant } from '../src/tenant-types';
+import { PLATFORM_ADMIN, errorCodes, principalOf, startTenantsHarness, type TenantsHarness } from './harness';
+
+const kms = createLocalKms({ masterKeys: { test: generateMasterKey() }, activeKeyId: 'test' });
+let testDatabase: MemoryTestDatabase;
+let harness: TenantsHarness;
+let tenantA: Tenant;
+let tenantB: Tenant;
+const published: string[] = [];
+
+const adminA = () => principalOf(['tenant_admin'], tenantA.id, 'secrets-admin-a');
+const viewerA = () => principalOf(['viewer'], tenantA.id, 'secrets-viewer-a');
+const operatorA = () => principalOf(['operator'], tenantA.id, 'secrets-operator-a');
+const adminB = () => principalOf(['tenant_admin'], tenantB.id, 'secrets-admin-b');
+
+const SET = 'mutation ($input: SetProviderCredentialInput!) { setProviderCredential(input: $input) { id provider last4 createdAt rotatedAt } }';
+const DELETE = 'mutation ($input: DeleteProviderCredentialInput!) { deleteProviderCredential(input: $input) { provider deleted } }';
+const LIST = 'query ($slug: String!) { tenant(slug: $slug) { providerCredentials { id provider last4 createdAt rotatedAt } alertWebhook { url secretLast4 } } }';
+const WEBHOOK = 'mutation ($input: SetAlertWebhookInput!) { setAlertWebhook(input: $input) { generatedSecret webhook { url secretLast4 createdAt updatedAt } } }';
+
+interface CredentialReply {
+  id: string;
+  provider: string;
+  last4: string;
+  rotatedAt: string | null;
+}
+
+async function auditEvents(): Promise<AuditEvent[]> {
+  await harness.bus.ensureGroup(AUDIT_STREAM, 'secrets-test');
+  const entries = await harness.bus.readGroup(AUDIT_STREAM, 'secrets-test', 'reader', { count: 1000, blockMs: 0 });
+  return entries.map((entry) => auditEventSchema.parse(JSON.parse(entry.payload)));
+}
+
+beforeAll(async () => {
+  testDatabase = await createMemoryTestDatabase();
+  harness = await startTenantsHarness(testDatabase.db, { kms });
+  await harness.bus.subscribe(PROVIDER_CREDENTIALS_CHANGED_CHANNEL, (message) => published.push(message));
+  const service = createTenantsService({ db: testDatabase.db, bus: harness.bus });
+  tenantA = await service.createTenant({ slug: 'secrets-a', name: 'Secrets A' }, PLATFORM_ADMIN);
+  tenantB = await service.createTenant({ slug: 'secrets-b', name: 'Secrets B' }, PLATFORM_ADMIN);
+});
+
+afterAll(async () => {
+  await harness?.close();
+  await testDatabase?.drop();
+});
+
+describe('provider credentials through the tenants subgraph', () => {
+  it('a tenant admin sets a credential idempotently; lists show last4 only; each change is audited and announced key-only', async () => {
+    const secret = 'sk-tenant-a-openai-key-0001';
+    const first = await harness.request(adminA(), SET, { input: { tenantId: tenantA.id, provider: 'openai', secret } });
+    expect(first.body.errors).toBeUndefined();
+    const created = first.body.data?.['setProviderCredential'] as CredentialReply;
+    expect(created).toMatchObject({ provider: 'openai', last4: '0001', rotatedAt: null });
+
+    const again = await harness.request(adminA(), SET, { input: { tenantId: tenantA.id, provider: 'openai', secret } });
+    expect(again.body.data?.['setProviderCredential']).toEqual(created);
+    const rotated = await harness.request(adminA(), SET, { input: { tenantId: tenantA.id, provider: 'openai', secret: 'sk-tenant-a-openai-key-0002' } });
+    expect(rotated.body.data?.['setProviderCredential']).toMatchObject({ id: created.id, last4: '0002', rotatedAt: expect.any(String) });
+
+    const listed = await harness.request(viewerA(), LIST, { slug: 'secrets-a' });
+    expect(listed.body.errors).toBeUndefined();
+    expect(JSON.stringify(listed.body)).not.toContain('sk-tenant-a');
+    expect((listed.body.data?.['tenant'] as { providerCredentials: CredentialReply[] }).providerCredentials).toEqual([
+      expect.objectContaining({ provider: 'openai', last4: '0002' }),
+    ]);
+
+    const events = (await auditEvents()).filter((event) => event.action.startsWith('provider_credential.'));
+    expect(events.map((event) => [event.action, event.payload])).toEqual([
+      ['provider_credential.set', { provider: 'openai', outcome: 'created' }],
+      ['provider_credential.set', { provider: 'openai', outcome: 'rotated' }],
+    ]);
+    expect(JSON.stringify(events)).not.toContain('sk-tenant-a');
+    expect(published).toEqual([JSON.stringify({ tenantId: tenantA.id }), JSON.stringify({ tenantId: tenantA.id })]);
+
+    const stored = await createSecretVault({ db: testDatabase.db, kms }).revealProviderCredentials(tenantA.id);
+    expect(stored.get('openai')).toBe('sk-tenant-a-openai-key-0002');
+  });
+
+  it('the schema has no field that returns a secret', async () => {
+    const reply = await harness.request(adminA(), 'query { tenant(slug: "secrets-a") { providerCredentials { secret } } }');
+    expect(errorCodes(reply)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  });
+
+  it('viewers and operators may read metadata but not set or delete', async () => {
+    for (const principal of [viewerA(), operatorA()]) {
+      expect(errorCodes(await harness.request(principal, SET, { input: { tenantId: tenantA.id, provider: 'openai', secret: 'sk-viewer-overwrite-0000' } }))).toEqual(['FORBIDDEN']);
+      expect(errorCodes(await harness.request(principal, DELETE, { input: { tenantId: tenantA.id, provider: 'openai' } }))).toEqual(['FORBIDDEN']);
+      expect(errorCodes(await harness.request(principal, WEBHOOK, { input: { tenantId: tenantA.id, url: 'https://hooks.example.test/x' } }))).toEqual(['FORBIDDEN']);
+    }
+    const stored = await createSecretVault({ db: testDatabase.db, kms }).revealProviderCredentials(tenantA.id);
+    expect(stored.get('openai')).toBe('sk-tenant-a-openai-key-0002');
+  });
+
+  it("tenant B can neither read nor touch tenant A's credentials", async () => {
+    expect(errorCodes(await harness.request(adminB(), SET, { input: { tenantId: tenantA.id, provider: 'openai', secret: 'sk-tenant-b-hijack-0000' } }))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await harness.request(adminB(), DELETE, { input: { tenantId: tenantA.id, provider: 'openai' } }))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await harness.request(adminB(), WEBHOOK, { input: { tenantId: tenantA.id, url: 'https://evil.example.test/' } }))).toEqual(['FORBIDDEN']);
+    const read = await harness.request(adminB(), LIST, { slug: 'secrets-a' });
+    expect(read.body.data?.['tenant'] ?? null).toBeNull();
+    expect(JSON.stringify(read.body)).not.toContain('0002');
+    // B's own credential lives beside A's without either seeing the other.
+    await harness.request(adminB(), SET, { input: { tenantId: tenantB.id, provider: 'openai', secret: 'sk-tenant-b-openai-key-0003' } });
+    const own = await harness.request(adminB(), LIST, { slug: 'secrets-b' });
+    expect((own.body.data?.['tenant'] as { providerCredentials: CredentialReply[] }).providerCredentials.map((c) => c.last4)).toEqual(['0003']);
+    const stored = await createSecretVault({ db: testDatabase.db, kms }).revealProviderCredentials(tenantA.id);
+    expect(stored.get('openai')).toBe('sk-tenant-a-openai-key-0002');
+  });
+
+  it('refuses malformed and oversized input with BAD_USER_INPUT and writes nothing', async () => {
+    const bad = [
+      { tenantId: tenantA.id, provider: 'OpenAI!', secret: 'sk-valid-secret-0000' },
+      { tenantId: tenantA.id, provider: 'openai', secret: 'has spaces in it' },
+      { tenantId: tenantA.id, provider: 'openai', secret: 'short' },
+      { tenantId: tenantA.id, provider: 'openai', secret: 'x'.repeat(5000) },
+      { tenantId: tenantA.id, provider: 'p'.repeat(65), secret: 'sk-valid-secret-0000' },
+      { tenantId: 'not-a-uuid', provider: 'openai', secret: 'sk-valid-secret-0000' },
+    ];
+    for (const input of bad) expect(errorCodes(await harness.request(PLATFORM_ADMIN, SET, { input }))).toEqual(['BAD_USER_INPUT']);
+    for (const url of ['http://hooks.example.test/', 'https://user:pass@hooks.example.test/', 'not a url', `https://h.example.test/${'a'.repeat(2100)}`]) {
+      expect(errorCodes(await harness.request(adminA(), WEBHOOK, { input: { tenantId: tenantA.id, url } }))).toEqual(['BAD_USER_INPUT']);
+    }
+    expect(errorCodes(await harness.request(adminA(), WEBHOOK, { input: { tenantId: tenantA.id, url: 'https://hooks.example.test/', secret: 'too-short' } }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await harness.request(PLATFORM_ADMIN, SET, { input: { tenantId: '00000000-0000-4000-8000-000000000000', provider: 'openai', secret: 'sk-valid-secret-0000' } }))).toEqual(['NOT_FOUND']);
+    const list = await createSecretVault({ db: testDatabase.db, kms }).listProviderCredentials(tenantA.id);
+    expect(list.map((c) => c.provider)).toEqual(['openai']);
+  });
+
+  it('deletes idempotently and announces only a real deletion', async () => {
+    await harness.request(adminA(), SET, { input: { tenantId: tenantA.id, provider: 'anthropic', secret: 'sk-ant-tenant-a-0004' } });
+    const before = published.length;
+    expect((await harness.request(adminA(), DELETE, { input: { tenantId: tenantA.id, provider: 'anthropic' } })).body.data?.['deleteProviderCredential']).toEqual({ provider: 'anthropic', deleted: true });
+    expect((await harness.request(adminA(), DELETE, { input: { tenantId: tenantA.id, provider: 'anthropic' } })).body.data?.['deleteProviderCredential']).toEqual({ provider: 'anthropic', deleted: false });
+    expect(published.length).toBe(before + 1);
+    expect((await auditEvents()).filter((event) => event.action === 'provider_credential.delete').map((event) => event.payload)).toEqual([{ provider: 'anthropic' }]);
+  });
+
+  it('sets an alert webhook, generating the signing secret once when none is sent', async () => {
+    const reply = await harness.request(adminA(), WEBHOOK, { input: { tenantId: tenantA.id, url: 'https://hooks.example.test/alerts?team=a' } });
+    expect(reply.body.errors).toBeUndefined();
+    const payload = reply.body.data?.['setAlertWebhook'] as { generatedSecret: string; webhook: { url: string; secretLast4: string } };
+    expect(payload.generatedSecret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    expect(payload.webhook).toMatchObject({ url: 'https://hooks.example.test/alerts?team=a', secretLast4: payload.generatedSecret.slice(-4) });
+    const listed = await harness.request(viewerA(), LIST, { slug: 'secrets-a' });
+    expect(JSON.stringify(listed.body)).not.toContain(payload.generatedSecret);
+    expect(await createSecretVault({ db: testDatabase.db, kms }).revealAlertWebhook(tenantA.id)).toEqual({ url: 'https://hooks.example.test/alerts?team=a', secret: payload.generatedSecret });
+
+    const chosen = await harness.request(adminA(), WEBHOOK, { input: { tenantId: tenantA.id, url: 'http://127.0.0.1:9999/hook', secret: 'my-own-signing-secret-1234' } });
+    expect(chosen.body.data?.['setAlertWebhook']).toMatchObject({ generatedSecret: null, webhook: { url: 'http://127.0.0.1:9999/hook', secretLast4: '1234' } });
+    const events = (await auditEvents()).filter((event) => event.action === 'alert_webhook.set');
+    expect(events.map((event) => event.payload)).toEqual([
+      { origin: 'https://hooks.example.test', secretGenerated: true, outcome: 'created' },
+      { origin: 'http://127.0.0.1:9999', secretGenerated: false, outcome: 'rotated' },
+    ]);
+    expect(JSON.stringify(events)).not.toContain(payload.generatedSecret);
+  });
+});
+
+describe('without master keys', () => {
+  it('answers NOT_CONFIGURED instead of storing secrets unencrypted', async () => {
+    const database = await createMemoryTestDatabase();
+    const bare = await startTenantsHarness(database.db, { kms: null });
+    try {
+      const tenant = await createTenantsService({ db: database.db, bus: bare.bus }).createTenant({ slug: 'no-kms', name: 'No KMS' }, PLATFORM_ADMIN);
+      const reply = await bare.request(PLATFORM_ADMIN, SET, { input: { tenantId: tenant.id, provider: 'openai', secret: 'sk-nowhere-to-go-0000' } });
+      expect(errorCodes(reply)).toEqual(['NOT_CONFIGURED']);
+      const listed = await bare.request(PLATFORM_ADMIN, LIST, { slug: 'no-kms' });
+      expect(listed.body.data?.['tenant']).toEqual({ providerCredentials: [], alertWebhook: null });
+    } finally {
+      await bare.close();
+      await database.drop();
+    }
+  });
+});
