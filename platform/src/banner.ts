@@ -16,6 +16,8 @@ Switchyard is running (${embedded}, ${bus}).
                     sign in as ${env.SWITCHYARD_ADMIN_LOGIN} / ${env.SWITCHYARD_ADMIN_PASSWORD === 'switchyard-admin' ? 'switchyard-admin' : '(SWITCHYARD_ADMIN_PASSWORD)'}
   OpenAI base URL   ${urls.openaiBaseUrl}
   Demo API key      ${key}
+  Routes            ${platform.platformRoutes.join(', ') || '(none configured)'}: send one as "model"; GET /v1/models lists them
+                    tenant admins add their own with the createRoute mutation (experiments subgraph)
   GraphQL API       ${urls.graphql}
   OIDC issuer       ${urls.oidcIssuer}
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** Everything `npm start` and the operator CLI read from the environment, parsed once. */
-export const COMPONENTS = ['oidc', 'tenants', 'cost', 'dp', 'audit', 'policy', 'gateway', 'data-plane', 'console'] as const;
+export const COMPONENTS = ['oidc', 'tenants', 'cost', 'dp', 'audit', 'policy', 'experiments', 'gateway', 'data-plane', 'console'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -49,6 +49,7 @@ const envSchema = z.object({
   DP_SUBGRAPH_PORT: port(4106),
   AUDIT_SUBGRAPH_PORT: port(4105),
   POLICY_SUBGRAPH_PORT: port(4102),
+  EXPERIMENTS_SUBGRAPH_PORT: port(4103),
   OIDC_PORT: port(4400),
   DATA_PLANE_PORT: port(8080),
   /** JSON array of routes (see data-plane/src/router/README.md); unset: the demo routes. */

@@ -4,7 +4,8 @@ import type { Server } from 'node:http';
 import { createDatabase, seed, type Database } from '@switchyard/db';
 import { createInProcessBus, createRedisBus, type Bus } from '@switchyard/data-plane/bus';
 import { createInProcessRateLimiter, createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
-import { createDataPlane, type RouteConfig } from '@switchyard/data-plane/app';
+import { createDataPlane } from '@switchyard/data-plane/app';
+import { createDatabaseRouteTable, parseRoutes } from '@switchyard/data-plane/routes';
 import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
 import { createDatabasePriceBookSource } from '@switchyard/data-plane/price-book';
 import {
@@ -18,6 +19,7 @@ import { createCostSubgraph, startUsageConsumer } from '@switchyard/subgraph-cos
 import { createDpSubgraph } from '@switchyard/subgraph-dp';
 import { createAuditSubgraph, openAuditLedger, startAuditConsumer } from '@switchyard/subgraph-audit';
 import { createPolicySubgraph } from '@switchyard/subgraph-policy';
+import { createExperimentsSubgraph, createPriceBookModelCatalog } from '@switchyard/subgraph-experiments';
 import { createBufferedDecisionLog, createDatabaseActivePolicySource, createDatabaseDecisionLogWriter, createPolicyDecisionPoint } from '@switchyard/data-plane/pdp';
 import { createSupergraphServer } from '@switchyard/supergraph';
 import type { Component, PlatformEnv } from './config';
@@ -43,7 +45,10 @@ export interface RunningPlatform {
     dpSubgraph: string;
     auditSubgraph: string;
     policySubgraph: string;
+    experimentsSubgraph: string;
   };
+  /** Names of the platform's configured routes (every tenant may send them as `model`). */
+  platformRoutes: string[];
   backends: { database: 'postgres' | 'pglite'; bus: 'redis' | 'in-process' };
   /** Set only when this start created the demo tenant's first key (fresh data). */
   demoApiKey: string | null;
@@ -79,9 +84,12 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       dpSubgraph: `${url(env.DP_SUBGRAPH_PORT)}/graphql`,
       auditSubgraph: `${url(env.AUDIT_SUBGRAPH_PORT)}/graphql`,
       policySubgraph: `${url(env.POLICY_SUBGRAPH_PORT)}/graphql`,
+      experimentsSubgraph: `${url(env.EXPERIMENTS_SUBGRAPH_PORT)}/graphql`,
     };
+    // Validated before anything starts: every problem is listed and nothing listens.
+    const platformRoutes = parseRoutes(env.DATA_PLANE_ROUTES ?? DEMO_ROUTES);
 
-    const needsDatabase = has('tenants') || has('cost') || has('dp') || has('audit') || has('policy') || has('data-plane');
+    const needsDatabase = has('tenants') || has('cost') || has('dp') || has('audit') || has('policy') || has('experiments') || has('data-plane');
     let db: Database | null = null;
     if (needsDatabase) {
       progress(env.DATABASE_URL ? 'database: Postgres (DATABASE_URL)' : `database: embedded PGlite in ${path.join(env.SWITCHYARD_DATA_DIR, 'pglite')}`);
@@ -169,9 +177,19 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       const app = createPolicySubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:policy') });
       await serve('policy subgraph', app.server, env.POLICY_SUBGRAPH_PORT, app.close);
     }
+    if (db && has('experiments')) {
+      const app = createExperimentsSubgraph({
+        db,
+        bus,
+        verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:experiments'),
+        // Tenant routes may name the price book's models and fall back to the platform's routes.
+        catalog: createPriceBookModelCatalog(db, platformRoutes.map((route) => route.name)),
+      });
+      await serve('experiments subgraph', app.server, env.EXPERIMENTS_SUBGRAPH_PORT, app.close);
+    }
     if (has('gateway')) {
       const app = createSupergraphServer({
-        subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph, audit: urls.auditSubgraph, policy: urls.policySubgraph },
+        subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph, audit: urls.auditSubgraph, policy: urls.policySubgraph, experiments: urls.experimentsSubgraph },
         signer: createInternalTokenSigner(keys.privateKey),
         verifyAccessToken: createAccessTokenVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE }),
         bus,
@@ -187,6 +205,11 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       const unsubscribe = await subscribeApiKeyEviction(bus, apiKeys);
       closers.push(unsubscribe);
       // Decision requests feed policy dry runs: batched off the request path, newest 1000 per tenant kept.
+      // Tenant routes (experiments subgraph) over the platform's: all loaded before serving, one tenant
+      // reloaded per routes.changed event, so no request waits on Postgres for a route.
+      const routes = createDatabaseRouteTable({ db, defaults: platformRoutes });
+      await routes.load();
+      closers.push(await routes.subscribe(bus));
       const decisionLog = createBufferedDecisionLog({ writer: createDatabaseDecisionLogWriter(db, 1000) });
       closers.push(() => decisionLog.close());
       const app = createDataPlane({
@@ -195,8 +218,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         bus,
         rateLimiter,
         providers: [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }],
-        // createDataPlane validates routes and refuses to start with every problem listed.
-        routes: (env.DATA_PLANE_ROUTES as RouteConfig[] | undefined) ?? DEMO_ROUTES,
+        routes,
         policy: createPolicyDecisionPoint({ source: createDatabaseActivePolicySource(db), log: decisionLog }),
       });
       await serve('data plane', app.server, env.DATA_PLANE_PORT, app.close);
@@ -234,6 +256,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
     return {
       urls,
       backends: { database: env.DATABASE_URL ? 'postgres' : 'pglite', bus: env.REDIS_URL ? 'redis' : 'in-process' },
+      platformRoutes: platformRoutes.map((route) => route.name),
       demoApiKey,
       close,
     };

@@ -13,7 +13,7 @@ const bus = config.REDIS_URL ? createRedisBus(config.REDIS_URL, { keyPrefix: con
 if (!config.REDIS_URL) logger.warn({}, 'REDIS_URL is not set: subscriptions only see events published in this process');
 
 const app = createSupergraphServer({
-  subgraphs: { tenants: config.TENANTS_SUBGRAPH_URL, cost: config.COST_SUBGRAPH_URL, dp: config.DP_SUBGRAPH_URL, audit: config.AUDIT_SUBGRAPH_URL, policy: config.POLICY_SUBGRAPH_URL },
+  subgraphs: { tenants: config.TENANTS_SUBGRAPH_URL, cost: config.COST_SUBGRAPH_URL, dp: config.DP_SUBGRAPH_URL, audit: config.AUDIT_SUBGRAPH_URL, policy: config.POLICY_SUBGRAPH_URL, experiments: config.EXPERIMENTS_SUBGRAPH_URL },
   signer: createInternalTokenSigner(await importInternalPrivateKey(config.INTERNAL_TOKEN_PRIVATE_JWK as Parameters<typeof importInternalPrivateKey>[0])),
   verifyAccessToken: createAccessTokenVerifier({
     issuer: config.OIDC_ISSUER,

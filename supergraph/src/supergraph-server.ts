@@ -24,7 +24,7 @@ import { attachSubscriptionServer, type RunQuery } from './subscriptions/subscri
 
 export interface SupergraphServerOptions {
   /** URL of each subgraph's `/graphql`, by subgraph name. */
-  subgraphs: { tenants: string; cost: string; dp?: string; audit?: string; policy?: string };
+  subgraphs: { tenants: string; cost: string; dp?: string; audit?: string; policy?: string; experiments?: string };
   /** Signs the internal token each subgraph call carries. */
   signer: InternalTokenSigner;
   /** Verifies the caller's OIDC access token (see `createAccessTokenVerifier`). */

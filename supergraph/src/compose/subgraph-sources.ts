@@ -12,6 +12,7 @@ export const SUBGRAPHS = [
   { name: 'dp', schemaModule: '@switchyard/subgraph-dp/schema.graphql', defaultUrl: 'http://127.0.0.1:4106/graphql' },
   { name: 'audit', schemaModule: '@switchyard/subgraph-audit/schema.graphql', defaultUrl: 'http://127.0.0.1:4105/graphql' },
   { name: 'policy', schemaModule: '@switchyard/subgraph-policy/schema.graphql', defaultUrl: 'http://127.0.0.1:4102/graphql' },
+  { name: 'experiments', schemaModule: '@switchyard/subgraph-experiments/schema.graphql', defaultUrl: 'http://127.0.0.1:4103/graphql' },
 ] as const;
 
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
