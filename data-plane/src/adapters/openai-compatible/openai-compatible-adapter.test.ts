@@ -129,11 +129,13 @@ describe('OpenAI-compatible adapter against the mock provider over HTTP', () => 
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('upstream_timeout');
   });
 
-  it('an unreachable upstream is a 502, not a crash', async () => {
+  it('an unreachable upstream is a 503 upstream_unavailable with Retry-After, not a crash', async () => {
     h = await startHarness({
       providers: [{ name: 'gone', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:1/v1', models: ['mock-gpt'] }],
     });
     const response = await post({ model: 'mock-gpt', messages });
-    expect(response.status).toBe(502);
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).not.toBeNull();
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('upstream_unavailable');
   });
 });

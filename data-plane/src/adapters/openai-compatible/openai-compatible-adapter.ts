@@ -1,4 +1,6 @@
-import { EventSourceParserStream } from 'eventsource-parser/stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { Pool, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { ChatCompletionRequest } from '../../api/chat-completion-request';
 import { parseRetryAfter, UpstreamError, type CompletionEvent, type FinishReason, type ProviderAdapter } from '../adapter';
@@ -16,6 +18,23 @@ export interface OpenAICompatibleAdapterOptions {
   apiKey?: string;
   /** Abort when the upstream sends nothing for this long (before or between chunks). */
   idleTimeoutMs?: number;
+}
+
+/**
+ * One keep-alive connection pool per upstream origin (undici Pool, not fetch: no WHATWG stream
+ * per call, no per-call Request/Headers objects). No pipelining: a streamed answer holds its
+ * connection until the end, and a pipelined request behind it would wait for the whole stream.
+ * Connections are unbounded here; the router's per-upstream AIMD gate bounds concurrency.
+ */
+function upstreamPool(origin: string): Pool {
+  return new Pool(origin, {
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 60_000,
+    // The adapter's own idle timer covers silence before and between chunks.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
 }
 
 const upstreamChunkSchema = z.object({
@@ -52,21 +71,23 @@ function upstreamBody(request: ChatCompletionRequest) {
 }
 
 export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOptions): ProviderAdapter {
-  const endpoint = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const endpoint = new URL(`${options.baseUrl.replace(/\/+$/, '')}/chat/completions`);
+  const path = endpoint.pathname + endpoint.search;
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const pool = upstreamPool(endpoint.origin);
 
   return {
     name: options.name,
     async start(request, signal, call) {
       const controller = new AbortController();
       let timedOut = false;
-      let timer: NodeJS.Timeout | undefined;
+      // One timer per call, re-armed with refresh() on every chunk (no clear/set per chunk).
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, idleTimeoutMs);
       const armIdleTimer = (): void => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          timedOut = true;
-          controller.abort();
-        }, idleTimeoutMs);
+        timer.refresh();
       };
       const onClientAbort = (): void => controller.abort();
       signal.addEventListener('abort', onClientAbort, { once: true });
@@ -80,13 +101,12 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
         return new UpstreamError('upstream_error', `${options.name}: ${phase}: ${error instanceof Error ? error.message : String(error)}`);
       };
 
-      armIdleTimer();
-      let response: Response;
+      let response: Dispatcher.ResponseData;
       try {
         const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
         const apiKey = call?.apiKey ?? options.apiKey;
         if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-        response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify(upstreamBody(request)), signal: controller.signal });
+        response = await pool.request({ method: 'POST', path, headers, body: JSON.stringify(upstreamBody(request)), signal: controller.signal });
       } catch (error) {
         cleanUp();
         // Nothing listening (or the connection dropped before any answer): the provider is down,
@@ -96,30 +116,38 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
         }
         throw failure(error, 'before the response');
       }
-      if (!response.ok || !response.body) {
+      const { statusCode, body } = response;
+      if (statusCode < 200 || statusCode > 299) {
         cleanUp();
-        await response.body?.cancel().catch(() => undefined);
-        const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
-        const unavailable = response.status === 429 || response.status === 503 || response.status === 529;
-        throw new UpstreamError(unavailable ? 'upstream_unavailable' : 'upstream_error', `${options.name} answered HTTP ${response.status}`, retryAfter, response.status);
+        // Read and drop what is left so the connection goes back to the pool.
+        await body.dump().catch(() => undefined);
+        const retryAfter = parseRetryAfter(headerValue(response.headers['retry-after']));
+        const unavailable = statusCode === 429 || statusCode === 503 || statusCode === 529;
+        throw new UpstreamError(unavailable ? 'upstream_unavailable' : 'upstream_error', `${options.name} answered HTTP ${statusCode}`, retryAfter, statusCode);
       }
-      const contentType = response.headers.get('content-type') ?? '';
+      const contentType = headerValue(response.headers['content-type']) ?? '';
       if (!contentType.includes('text/event-stream')) {
         cleanUp();
-        await response.body.cancel().catch(() => undefined);
+        await body.dump().catch(() => undefined);
         throw new UpstreamError('upstream_error', `${options.name} answered '${contentType}' instead of an event stream`);
       }
-      const body = response.body;
       return { events: readEvents(body, armIdleTimer, cleanUp, failure) };
     },
   };
 }
 
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
-/** undici's fetch rejects with `TypeError('fetch failed')` whose `cause` carries the socket error code. */
+/** The socket error code: on the error itself (undici's request) or on its `cause` (fetch's `TypeError('fetch failed')`). */
 function connectionFailureCode(error: unknown): string | undefined {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  if (!(error instanceof Error)) return undefined;
+  const own = (error as { code?: unknown }).code;
+  if (typeof own === 'string') return own;
+  const cause = error.cause as { code?: unknown } | undefined;
   return typeof cause?.code === 'string' ? cause.code : undefined;
 }
 
@@ -129,45 +157,62 @@ function isConnectionFailure(error: unknown): boolean {
 }
 
 async function* readEvents(
-  body: ReadableStream<Uint8Array>,
+  body: Dispatcher.ResponseData['body'],
   onActivity: () => void,
   cleanUp: () => void,
   failure: (error: unknown, phase: string) => UpstreamError,
 ): AsyncGenerator<CompletionEvent> {
-  const events = body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+  // The parser calls back synchronously per event; events of one network read are queued here
+  // and yielded before the next read.
+  const pending: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (event) => pending.push(event) });
+  // A UTF-8 character may straddle two reads.
+  const decoder = new StringDecoder('utf8');
   let done = false;
   try {
-    for await (const event of events as unknown as AsyncIterable<{ data: string }>) {
+    for await (const bytes of body as AsyncIterable<Buffer>) {
       onActivity();
-      if (event.data === '[DONE]') {
-        done = true;
-        break;
-      }
-      let json: unknown;
-      try {
-        json = JSON.parse(event.data);
-      } catch {
-        throw new UpstreamError('upstream_error', 'upstream sent an event that is not valid JSON');
-      }
-      const parsed = upstreamChunkSchema.safeParse(json);
-      if (!parsed.success) throw new UpstreamError('upstream_error', 'upstream sent a chunk in an unexpected shape');
-      const chunk = parsed.data;
-      if (chunk.error) throw new UpstreamError('upstream_error', `upstream error: ${chunk.error.message ?? 'unknown'}`);
-      for (const choice of chunk.choices ?? []) {
-        const content = choice.delta?.content;
-        if (content) yield { type: 'delta', content };
-        if (choice.finish_reason) {
-          const reason = FINISH_REASONS.has(choice.finish_reason) ? (choice.finish_reason as FinishReason) : 'stop';
-          yield { type: 'finish', finishReason: reason };
+      // After [DONE] the rest of the body (its end, normally in the same read) is read and
+      // dropped rather than cut: a body read to its end returns its connection to the pool.
+      if (done) continue;
+      parser.feed(decoder.write(bytes));
+      for (const event of pending) {
+        if (event.data === '[DONE]') {
+          done = true;
+          break;
         }
+        yield* chunkEvents(event.data);
       }
-      if (chunk.usage) yield { type: 'usage', promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+      pending.length = 0;
     }
     if (!done) throw new UpstreamError('upstream_error', 'upstream stream ended before [DONE]');
   } catch (error) {
     throw failure(error, 'mid-stream');
   } finally {
+    // Leaving the for-await early (failed, or cancelled by the caller) has already destroyed the
+    // unfinished body, which closes its connection instead of returning it to the pool.
     cleanUp();
-    if (!done) await body.cancel().catch(() => undefined);
   }
+}
+
+function* chunkEvents(data: string): Generator<CompletionEvent> {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    throw new UpstreamError('upstream_error', 'upstream sent an event that is not valid JSON');
+  }
+  const parsed = upstreamChunkSchema.safeParse(json);
+  if (!parsed.success) throw new UpstreamError('upstream_error', 'upstream sent a chunk in an unexpected shape');
+  const chunk = parsed.data;
+  if (chunk.error) throw new UpstreamError('upstream_error', `upstream error: ${chunk.error.message ?? 'unknown'}`);
+  for (const choice of chunk.choices ?? []) {
+    const content = choice.delta?.content;
+    if (content) yield { type: 'delta', content };
+    if (choice.finish_reason) {
+      const reason = FINISH_REASONS.has(choice.finish_reason) ? (choice.finish_reason as FinishReason) : 'stop';
+      yield { type: 'finish', finishReason: reason };
+    }
+  }
+  if (chunk.usage) yield { type: 'usage', promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
 }
