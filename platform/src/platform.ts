@@ -7,10 +7,15 @@ import { createInProcessRateLimiter, createRedisRateLimiter, type RateLimiter } 
 import { createDataPlane } from '@switchyard/data-plane/app';
 import { createDatabaseRouteTable, parseRoutes } from '@switchyard/data-plane/routes';
 import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
+import { createApiKeyLastUsedRecorder } from '@switchyard/data-plane/api-key-last-used';
+import { DEFAULT_TOKEN_SCOPE_MAP } from '@switchyard/data-plane/app';
 import { createDatabasePriceBookSource } from '@switchyard/data-plane/price-book';
 import {
+  createAccessTokenClaimsVerifier,
   createAccessTokenVerifier,
+  createCachedMembershipDirectory,
   createInternalTokenSigner,
+  subscribeMembershipEviction,
   createInternalTokenVerifier,
   startOidcIssuer,
 } from '@switchyard/identity';
@@ -89,7 +94,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
     // Validated before anything starts: every problem is listed and nothing listens.
     const platformRoutes = parseRoutes(env.DATA_PLANE_ROUTES ?? DEMO_ROUTES);
 
-    const needsDatabase = has('tenants') || has('cost') || has('dp') || has('audit') || has('policy') || has('experiments') || has('data-plane');
+    const needsDatabase = has('tenants') || has('cost') || has('dp') || has('audit') || has('policy') || has('experiments') || has('data-plane') || has('gateway');
     let db: Database | null = null;
     if (needsDatabase) {
       progress(env.DATABASE_URL ? 'database: Postgres (DATABASE_URL)' : `database: embedded PGlite in ${path.join(env.SWITCHYARD_DATA_DIR, 'pglite')}`);
@@ -115,6 +120,15 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
     }
 
     const keys = await loadOrCreateInternalKeys(env.SWITCHYARD_DATA_DIR);
+
+    // Identity shared by the gateway and the data plane: members by subject/email (cached, cleared on
+    // member.changed), and API keys' last use (coalesced per key per minute, written in batches).
+    const memberships = db ? createCachedMembershipDirectory(db) : undefined;
+    if (memberships) closers.push(await subscribeMembershipEviction(bus, memberships));
+    const apiKeyLastUsed = db
+      ? createApiKeyLastUsedRecorder(db, { onError: (error) => progress(`api keys: last use not recorded yet (${error instanceof Error ? error.message : String(error)}); retrying`) })
+      : undefined;
+    if (apiKeyLastUsed) closers.push(() => apiKeyLastUsed.close());
 
     if (has('oidc')) {
       const issuer = await startOidcIssuer({
@@ -188,10 +202,17 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       await serve('experiments subgraph', app.server, env.EXPERIMENTS_SUBGRAPH_PORT, app.close);
     }
     if (has('gateway')) {
+      // Integrations may call with admin-scoped API keys; revocations reach this cache through the bus.
+      const gatewayApiKeys = db ? createDatabaseApiKeyResolver(db) : undefined;
+      if (gatewayApiKeys) closers.push(await subscribeApiKeyEviction(bus, gatewayApiKeys));
       const app = createSupergraphServer({
         subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph, audit: urls.auditSubgraph, policy: urls.policySubgraph, experiments: urls.experimentsSubgraph },
         signer: createInternalTokenSigner(keys.privateKey),
         verifyAccessToken: createAccessTokenVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE }),
+        // A signed-in person's tenant and role come from the members table, not from token claims.
+        ...(memberships ? { memberships } : {}),
+        ...(gatewayApiKeys ? { apiKeys: gatewayApiKeys } : {}),
+        ...(apiKeyLastUsed ? { onApiKeyUsed: (id: string) => apiKeyLastUsed.record(id) } : {}),
         bus,
         corsOrigins: [urls.console],
         introspection: false,
@@ -220,6 +241,9 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         providers: [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }],
         routes,
         policy: createPolicyDecisionPoint({ source: createDatabaseActivePolicySource(db), log: decisionLog }),
+        // People may call with their OIDC access token (scope `inference`); the tenant comes from members.
+        accessTokens: { verify: createAccessTokenClaimsVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE }), ...(memberships ? { memberships } : {}), scopeMap: DEFAULT_TOKEN_SCOPE_MAP },
+        ...(apiKeyLastUsed ? { apiKeyLastUsed } : {}),
       });
       await serve('data plane', app.server, env.DATA_PLANE_PORT, app.close);
     }
