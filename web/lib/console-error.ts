@@ -32,6 +32,8 @@ export function describeError(error: ConsoleError): { title: string; hint: strin
       return { title: 'Your session has ended', hint: 'Sign in again to continue.' };
     case ConsoleErrorCode.forbidden:
       return { title: 'You do not have access', hint: 'Ask a platform admin for the role you need.' };
+    case 'NOT_A_MEMBER':
+      return { title: 'You are not a member of any tenant', hint: 'Ask a tenant admin to add you by your email or subject, then sign in again.' };
     case ConsoleErrorCode.notFound:
       return { title: 'Not found', hint: 'It may have been deleted, or the address is mistyped.' };
     default:

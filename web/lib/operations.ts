@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MEMBER_OPERATIONS } from './member-operations';
 import { POLICY_OPERATIONS } from './policy-operations';
+import { ROUTE_OPERATIONS } from './route-operations';
 
 /**
  * Every GraphQL operation the console sends, with the schema its data must match. Kept in one
@@ -110,7 +111,7 @@ export const createTenantMutation = operation<{ createTenant: TenantSummary }, {
 
 export const createApiKeyMutation = operation<
   { createApiKey: { secret: string; apiKey: ApiKey } },
-  { input: { tenantId: string; name: string } }
+  { input: { tenantId: string; name: string; scopes?: string[] } }
 >(
   'ConsoleCreateApiKey',
   `mutation ConsoleCreateApiKey($input: CreateApiKeyInput!) {
@@ -301,4 +302,5 @@ export const CONSOLE_OPERATIONS = [
   auditCheckpointQuery,
   ...POLICY_OPERATIONS,
   ...MEMBER_OPERATIONS,
+  ...ROUTE_OPERATIONS,
 ] as const;

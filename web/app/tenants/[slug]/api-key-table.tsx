@@ -40,6 +40,7 @@ export function ApiKeyTable({ keys }: { keys: ApiKeyRow[] }) {
             <tr>
               <th>Name</th>
               <th>Prefix</th>
+              <th>Scopes</th>
               <th>Created (UTC)</th>
               <th>Last used (UTC)</th>
               <th>Status</th>
@@ -54,6 +55,9 @@ export function ApiKeyTable({ keys }: { keys: ApiKeyRow[] }) {
                 <td data-testid="api-key-name">{key.name}</td>
                 <td>
                   <code data-testid="api-key-prefix">{key.prefix}…</code>
+                </td>
+                <td className="muted" data-testid="api-key-scopes">
+                  {key.scopes.join(', ')}
                 </td>
                 <td className="muted">{formatTimestamp(key.createdAt)}</td>
                 <td className="muted" data-testid="api-key-last-used">

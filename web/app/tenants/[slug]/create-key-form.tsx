@@ -5,12 +5,14 @@ import { useState, type FormEvent } from 'react';
 import { CopyButton } from '../../../components/copy-button';
 import { callConsoleApi } from '../../../lib/browser-api';
 import { createApiKeyMutation } from '../../../lib/operations';
+import { API_KEY_SCOPE_CHOICES, DEFAULT_API_KEY_SCOPE_SELECTION, scopeSelection } from '../../../lib/api-key-scopes';
 import { apiKeyNameSchema, firstProblem } from '../../../lib/tenant-input';
 import styles from './tenant.module.css';
 
 export function CreateKeyForm({ tenantId }: { tenantId: string }) {
   const router = useRouter();
   const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<ReadonlySet<string>>(() => new Set(DEFAULT_API_KEY_SCOPE_SELECTION));
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   // Held only in this component's memory: the API returns the secret once and so do we.
@@ -23,10 +25,15 @@ export function CreateKeyForm({ tenantId }: { tenantId: string }) {
       setError(parsedName.message);
       return;
     }
+    const chosenScopes = scopeSelection(scopes);
+    if (!chosenScopes.ok) {
+      setError(chosenScopes.message);
+      return;
+    }
     setPending(true);
     setError(null);
     setCreated(null);
-    const result = await callConsoleApi(createApiKeyMutation, { input: { tenantId, name: parsedName.value } });
+    const result = await callConsoleApi(createApiKeyMutation, { input: { tenantId, name: parsedName.value, scopes: chosenScopes.value } });
     setPending(false);
     if (!result.ok) {
       setError(result.error.message);
@@ -52,6 +59,27 @@ export function CreateKeyForm({ tenantId }: { tenantId: string }) {
             data-testid="create-key-name"
           />
         </label>
+        <fieldset className="stack" style={{ gap: 4, border: 0, padding: 0, margin: 0 }}>
+          <legend className="label">Scopes</legend>
+          {API_KEY_SCOPE_CHOICES.map((choice) => (
+            <label key={choice.scope} title={choice.hint} style={{ display: 'flex', gap: 6, alignItems: 'center', fontSize: 13 }}>
+              <input
+                type="checkbox"
+                name="scopes"
+                value={choice.scope}
+                checked={scopes.has(choice.scope)}
+                onChange={(event) => {
+                  const next = new Set(scopes);
+                  if (event.target.checked) next.add(choice.scope);
+                  else next.delete(choice.scope);
+                  setScopes(next);
+                }}
+                data-testid={`create-key-scope-${choice.scope}`}
+              />
+              {choice.label}
+            </label>
+          ))}
+        </fieldset>
         <div>
           <button className="button" type="submit" disabled={pending} data-testid="create-key-submit">
             {pending ? 'Creating…' : 'Create key'}
