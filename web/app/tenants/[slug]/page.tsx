@@ -63,6 +63,9 @@ export default async function TenantPage({ params }: Props) {
           <Link className="button buttonSecondary" href={`${path}/audit`} data-testid="audit-link">
             Audit log →
           </Link>
+          <Link className="button buttonSecondary" href={`${path}/routes`} data-testid="routes-link">
+            Routes →
+          </Link>
           <Link className="button buttonSecondary" href={`${path}/policies`} data-testid="policies-link">
             Policies →
           </Link>
