@@ -52,4 +52,16 @@ describe('data-plane config', () => {
       /DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY.*DATA_PLANE_ON_REDIS_DOWN_REQUESTS|DATA_PLANE_ON_REDIS_DOWN_REQUESTS.*DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY/s,
     );
   });
+
+  it('accepts OIDC access tokens only when an issuer is configured, with the scope map and tenant claim', () => {
+    expect(loadDataPlaneConfig({}).oidc).toBeUndefined();
+    const config = loadDataPlaneConfig({
+      DATA_PLANE_OIDC_ISSUER: 'http://127.0.0.1:4400',
+      DATA_PLANE_OIDC_TENANT_CLAIM: 'tid',
+      DATA_PLANE_OIDC_SCOPE_MAP: JSON.stringify({ 'llm:use': ['inference'] }),
+    });
+    expect(config.oidc).toEqual({ issuer: 'http://127.0.0.1:4400', audience: 'urn:switchyard:api', jwksUri: undefined, tenantClaim: 'tid', scopeMap: { 'llm:use': ['inference'] }, clockToleranceSeconds: 5 });
+    expect(loadDataPlaneConfig({ DATA_PLANE_OIDC_ISSUER: 'http://127.0.0.1:4400' }).oidc?.scopeMap).toEqual({ inference: ['inference'] });
+    expect(() => loadDataPlaneConfig({ DATA_PLANE_OIDC_ISSUER: 'not a url', DATA_PLANE_OIDC_SCOPE_MAP: '{"inference": "inference"}' })).toThrow(/DATA_PLANE_OIDC_ISSUER.*DATA_PLANE_OIDC_SCOPE_MAP/s);
+  });
 });

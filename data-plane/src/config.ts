@@ -89,6 +89,16 @@ const envSchema = z.object({
   /** A limiter call slower than this counts as Redis down (the limit then falls back per type). */
   DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
   DATA_PLANE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** OIDC issuer whose access tokens are accepted next to API keys (e.g. the bundled http://127.0.0.1:4400); unset: API keys only. */
+  DATA_PLANE_OIDC_ISSUER: z.url('must be the issuer URL').optional().or(z.literal('').transform(() => undefined)),
+  DATA_PLANE_OIDC_AUDIENCE: z.string().min(1).default('urn:switchyard:api'),
+  /** Default: discovered from the issuer. */
+  DATA_PLANE_OIDC_JWKS_URI: z.url().optional(),
+  /** Claim that names the caller's tenant id; unset: the tenant comes from the members table (subject, then email). */
+  DATA_PLANE_OIDC_TENANT_CLAIM: z.string().min(1).optional(),
+  /** JSON object: token scope -> data-plane scopes it grants. */
+  DATA_PLANE_OIDC_SCOPE_MAP: jsonEnv(z.record(z.string(), z.array(z.string().min(1))), 'a JSON object like {"inference":["inference"]}', { inference: ['inference'] }),
+  DATA_PLANE_OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -105,6 +115,8 @@ export interface DataPlaneConfig {
   redisLimiterTimeoutMs: number;
   maxBodyBytes: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** Accept OIDC access tokens from this issuer; undefined: API keys only. */
+  oidc: { issuer: string; audience: string; jwksUri: string | undefined; tenantClaim: string | undefined; scopeMap: Record<string, string[]>; clockToleranceSeconds: number } | undefined;
 }
 
 export function loadDataPlaneConfig(env: NodeJS.ProcessEnv = process.env): DataPlaneConfig {
@@ -140,5 +152,15 @@ export function loadDataPlaneConfig(env: NodeJS.ProcessEnv = process.env): DataP
     redisLimiterTimeoutMs: e.DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS,
     maxBodyBytes: e.DATA_PLANE_MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
+    oidc: e.DATA_PLANE_OIDC_ISSUER
+      ? {
+          issuer: e.DATA_PLANE_OIDC_ISSUER,
+          audience: e.DATA_PLANE_OIDC_AUDIENCE,
+          jwksUri: e.DATA_PLANE_OIDC_JWKS_URI,
+          tenantClaim: e.DATA_PLANE_OIDC_TENANT_CLAIM,
+          scopeMap: e.DATA_PLANE_OIDC_SCOPE_MAP,
+          clockToleranceSeconds: e.DATA_PLANE_OIDC_CLOCK_TOLERANCE_SECONDS,
+        }
+      : undefined,
   };
 }

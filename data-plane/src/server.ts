@@ -7,6 +7,8 @@ import { createInProcessBus } from './bus/in-process-bus';
 import { createRedisBus } from './bus/redis-bus';
 import type { DataPlaneConfig } from './config';
 import { createDatabaseApiKeyResolver } from './ingress/api-keys';
+import { createApiKeyLastUsedRecorder } from './ingress/api-key-last-used';
+import { createOidcAuthentication } from './ingress/oidc-authentication';
 import { createInProcessRateLimiter } from './ingress/rate-limit/in-process-rate-limiter';
 import { createRedisRateLimiter } from './ingress/rate-limit/redis-rate-limiter';
 
@@ -21,6 +23,8 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
     ? createRedisRateLimiter(config.redisUrl, { keyPrefix: `${config.redisKeyPrefix}switchyard:rl:`, redisOptions: { commandTimeout: config.redisLimiterTimeoutMs } })
     : createInProcessRateLimiter();
 
+  const apiKeyLastUsed = createApiKeyLastUsedRecorder(db, { onError: (error) => logger.warn({ err: error }, 'API key last use not recorded yet; retrying') });
+  const oidc = config.oidc ? await createOidcAuthentication(config.oidc, db, bus, logger) : undefined;
   const dataPlane = createDataPlane({
     apiKeys: createDatabaseApiKeyResolver(db),
     priceBook: createDatabasePriceBookSource(db),
@@ -31,6 +35,8 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
     limits: config.limits,
     maxBodyBytes: config.maxBodyBytes,
     logger,
+    apiKeyLastUsed,
+    ...(oidc ? { accessTokens: oidc.authentication } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     dataPlane.server.once('error', reject);
@@ -44,6 +50,8 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
     url,
     async close() {
       await dataPlane.close();
+      await oidc?.close();
+      await apiKeyLastUsed.close();
       await Promise.all([bus.close(), rateLimiter.close()]);
       await db.close();
     },
