@@ -34,10 +34,11 @@ function isBusyGroupError(error: unknown): boolean {
 
 export function createRedisBus(connection: string | RedisOptions, options: RedisBusOptions = {}): Bus {
   const prefix = options.keyPrefix ?? '';
+  // Auto-pipelining: appends and publishes of one event-loop turn leave in one socket write.
   const connect = (): Redis =>
     typeof connection === 'string'
-      ? new Redis(connection, { maxRetriesPerRequest: 3 })
-      : new Redis({ maxRetriesPerRequest: 3, ...connection });
+      ? new Redis(connection, { maxRetriesPerRequest: 3, enableAutoPipelining: true })
+      : new Redis({ maxRetriesPerRequest: 3, enableAutoPipelining: true, ...connection });
   // While Redis is down ioredis emits an error per reconnect attempt; without a listener it prints
   // each to stderr. Failures reach callers through their commands, which log them once.
   const quiet = (redis: Redis): Redis => redis.on('error', () => undefined);
