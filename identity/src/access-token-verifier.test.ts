@@ -131,6 +131,24 @@ describe('access token verifier', () => {
     expect((await verify(inferenceLogin.accessToken)).scopes).toContain('inference');
   });
 
+  it('remembers verified tokens when asked, never past their expiry', async () => {
+    let now = Date.now();
+    const verify = createAccessTokenClaimsVerifier({ issuer: issuer.issuer, audience: SWITCHYARD_API_RESOURCE, verifiedCacheSize: 10, now: () => now });
+    const exp = Math.floor(now / 1000) + 120;
+    const token = await mint({ exp });
+    const first = await verify(token);
+    expect(await verify(token)).toBe(first);
+    // Past exp (and the tolerance) the cached answer is dropped and the full check says why.
+    now = exp * 1000 + 10_000;
+    await expect(verify(token)).rejects.toMatchObject({ reason: 'expired' });
+    // A tampered copy is a different string: never served from the cache.
+    now = Date.now();
+    const fresh = await mint();
+    await verify(fresh);
+    const [header, payload] = fresh.split('.');
+    await expect(verify(`${header}.${payload}.${'A'.repeat(342)}`)).rejects.toMatchObject({ reason: 'bad_signature' });
+  });
+
   it('reports an unreachable issuer as unavailable, not as a bad token', async () => {
     const down = createAccessTokenVerifier({ issuer: 'http://127.0.0.1:1', audience: SWITCHYARD_API_RESOURCE });
     await expect(down(tokens.accessToken)).rejects.toBeInstanceOf(IdentityProviderUnavailableError);

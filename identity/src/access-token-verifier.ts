@@ -19,6 +19,14 @@ export interface AccessTokenVerifierOptions {
   jwksCooldownMs?: number;
   /** Allowed clock skew in seconds. Default 5. */
   clockToleranceSeconds?: number;
+  /**
+   * Remember up to this many verified tokens (each for at most 5 minutes, never past its `exp`), so
+   * a client that sends the same token on every request costs a map lookup instead of a signature
+   * check. Default 0 (off). The 5-minute bound caps how long a key withdrawn from the JWKS still counts.
+   */
+  verifiedCacheSize?: number;
+  /** Clock for expiry checks (tests). Default Date.now. */
+  now?: () => number;
 }
 
 export type AccessTokenVerifier = (token: string) => Promise<Principal>;
@@ -120,6 +128,28 @@ function describe(error: unknown): InvalidAccessTokenError | IdentityProviderUna
 
 /** Verifies like createAccessTokenVerifier and returns the principal together with the token's scopes and claims. */
 export function createAccessTokenClaimsVerifier(options: AccessTokenVerifierOptions): AccessTokenClaimsVerifier {
+  const verify = createUncachedClaimsVerifier(options);
+  const maxEntries = options.verifiedCacheSize ?? 0;
+  if (maxEntries <= 0) return verify;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { verified: VerifiedAccessToken; until: number }>();
+  return async (token) => {
+    const hit = cache.get(token);
+    if (hit && hit.until > now()) return hit.verified;
+    if (hit) cache.delete(token);
+    const verified = await verify(token);
+    if (cache.size >= maxEntries) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+    cache.set(token, { verified, until: Math.min(verified.expiresAt, now() + VERIFIED_CACHE_MAX_MS) });
+    return verified;
+  };
+}
+
+const VERIFIED_CACHE_MAX_MS = 5 * 60_000;
+
+function createUncachedClaimsVerifier(options: AccessTokenVerifierOptions): AccessTokenClaimsVerifier {
   const issuer = options.issuer.replace(/\/$/, '');
   const requiredType = options.requiredType === undefined ? 'at+jwt' : options.requiredType;
   let keySet: Promise<JWTVerifyGetKey> | undefined;
@@ -147,6 +177,7 @@ export function createAccessTokenClaimsVerifier(options: AccessTokenVerifierOpti
         algorithms: ASYMMETRIC_ALGORITHMS,
         clockTolerance: options.clockToleranceSeconds ?? 5,
         requiredClaims: ['sub', 'exp', 'iat'],
+        ...(options.now ? { currentDate: new Date(options.now()) } : {}),
         ...(requiredType ? { typ: requiredType } : {}),
       });
       const claims = claimsSchema.safeParse(payload);

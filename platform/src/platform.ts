@@ -242,7 +242,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         routes,
         policy: createPolicyDecisionPoint({ source: createDatabaseActivePolicySource(db), log: decisionLog }),
         // People may call with their OIDC access token (scope `inference`); the tenant comes from members.
-        accessTokens: { verify: createAccessTokenClaimsVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE }), ...(memberships ? { memberships } : {}), scopeMap: DEFAULT_TOKEN_SCOPE_MAP },
+        accessTokens: { verify: createAccessTokenClaimsVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE, verifiedCacheSize: 10_000 }), ...(memberships ? { memberships } : {}), scopeMap: DEFAULT_TOKEN_SCOPE_MAP },
         ...(apiKeyLastUsed ? { apiKeyLastUsed } : {}),
       });
       await serve('data plane', app.server, env.DATA_PLANE_PORT, app.close);

@@ -23,6 +23,8 @@ export async function createOidcAuthentication(
     issuer: config.issuer,
     audience: config.audience,
     clockToleranceSeconds: config.clockToleranceSeconds,
+    // Clients resend the same token on every call: after the first, verification is a map lookup.
+    verifiedCacheSize: 10_000,
     ...(config.jwksUri ? { jwksUri: config.jwksUri } : {}),
   });
   if (config.tenantClaim !== undefined) {
