@@ -133,6 +133,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   const router = createRouter({ routes: routeTable, providers, priceBook: deps.priceBook, metrics, logger, ...deps.routing, ...(deps.providerCredentials ? { credentials: deps.providerCredentials } : {}) });
   // Redis down: each limit falls back as its type is configured (limits.onRedisDown, FAILURE-MODES.md).
   const rateLimiter = createFailSafeRateLimiter(deps.rateLimiter, {
+    backendTimeoutMs: deps.limits?.redisTimeoutMs,
     onBackendState(down, error) {
       metrics.limiterBackendDown.set(down ? 1 : 0);
       if (down) logger.error({ err: error }, 'rate limiter backend unreachable: limits fall back per limits.onRedisDown');

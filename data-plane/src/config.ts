@@ -86,8 +86,8 @@ const envSchema = z.object({
   DATA_PLANE_ON_REDIS_DOWN_REQUESTS: backendDownMode,
   DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_MINUTE: backendDownMode,
   DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_DAY: backendDownMode,
-  /** A limiter call slower than this counts as Redis down (the limit then falls back per type). */
-  DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
+  /** A limiter call to Redis slower than this counts as Redis down (the limit then falls back per type; default 500). */
+  DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   DATA_PLANE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   /** OIDC issuer whose access tokens are accepted next to API keys (e.g. the bundled http://127.0.0.1:4400); unset: API keys only. */
   DATA_PLANE_OIDC_ISSUER: z.url('must be the issuer URL').optional().or(z.literal('').transform(() => undefined)),
@@ -112,7 +112,6 @@ export interface DataPlaneConfig {
   requestsPerMinutePerKey: number;
   /** Every request and token limit, and what each does while Redis is down. */
   limits: LimitsConfig;
-  redisLimiterTimeoutMs: number;
   maxBodyBytes: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** Accept OIDC access tokens from this issuer; undefined: API keys only. */
@@ -148,8 +147,8 @@ export function loadDataPlaneConfig(env: NodeJS.ProcessEnv = process.env): DataP
         tokensPerMinute: e.DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_MINUTE,
         tokensPerDay: e.DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_DAY,
       },
+      redisTimeoutMs: e.DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS,
     }),
-    redisLimiterTimeoutMs: e.DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS,
     maxBodyBytes: e.DATA_PLANE_MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
     oidc: e.DATA_PLANE_OIDC_ISSUER

@@ -20,7 +20,7 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
   await db.migrate();
   const bus = config.redisUrl ? createRedisBus(config.redisUrl, { keyPrefix: config.redisKeyPrefix }) : createInProcessBus();
   const rateLimiter = config.redisUrl
-    ? createRedisRateLimiter(config.redisUrl, { keyPrefix: `${config.redisKeyPrefix}switchyard:rl:`, redisOptions: { commandTimeout: config.redisLimiterTimeoutMs } })
+    ? createRedisRateLimiter(config.redisUrl, { keyPrefix: `${config.redisKeyPrefix}switchyard:rl:` })
     : createInProcessRateLimiter();
 
   const apiKeyLastUsed = createApiKeyLastUsedRecorder(db, { onError: (error) => logger.warn({ err: error }, 'API key last use not recorded yet; retrying') });

@@ -31,10 +31,10 @@ afterEach(async () => {
 /** A data plane whose limiter and bus reach Redis only through `proxy`, as server.ts wires them. */
 async function dataPlaneBehind(proxy: TcpProxy, limits: Parameters<CatalogueWorld['startDataPlane']>[0]['limits']) {
   const prefix = world.prefix;
-  const rateLimiter: RateLimiter = createRedisRateLimiter(proxy.url, { keyPrefix: `${prefix}rl-${randomUUID()}:`, redisOptions: { commandTimeout: 250 } });
+  const rateLimiter: RateLimiter = createRedisRateLimiter(proxy.url, { keyPrefix: `${prefix}rl-${randomUUID()}:` });
   const bus: Bus = createRedisBus(proxy.url, { keyPrefix: prefix });
   const apiKey = await world.newKey();
-  const started = await world.startDataPlane({ providers: [MOCK], limits, rateLimiter, bus });
+  const started = await world.startDataPlane({ providers: [MOCK], limits: { redisTimeoutMs: 250, ...limits }, rateLimiter, bus });
   cleanups.push(async () => {
     proxy.restore();
     await started.app.close();

@@ -32,6 +32,8 @@ export const limitsConfigSchema = z.object({
   defaultCompletionTokens: positive.default(512),
   /** Fail open (`local`, `open`) or closed (`closed`) per limit type while Redis is down. Soft warnings are never sent then. */
   onRedisDown: onRedisDownSchema.prefault({}),
+  /** A limiter call to Redis unanswered after this long counts as Redis down (default 500 ms, see fail-safe-rate-limiter.ts). */
+  redisTimeoutMs: positive.optional(),
 });
 
 export type LimitsConfigInput = z.input<typeof limitsConfigSchema>;

@@ -1,3 +1,4 @@
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { enforceLimits } from '../limits/enforce-limits';
 import { parseLimitsConfig } from '../limits/limits-config';
@@ -113,5 +114,42 @@ describe('fail-safe rate limiter (Redis down)', () => {
       { allowed: true, remaining: 90, degraded: true },
       { allowed: true, remaining: 0, degraded: true },
     ]);
+  });
+  it('a reply that arrived while the event loop was blocked is not a timeout (a loaded replica must not go local and over-admit)', async () => {
+    let serverSide: Socket | undefined;
+    const echo = createServer((socket) => {
+      serverSide = socket;
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const socket = connect((echo.address() as AddressInfo).port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    while (!serverSide) await new Promise((resolve) => setImmediate(resolve));
+    // A backend whose answer comes over a socket, like Redis.
+    const backend: RateLimiter = {
+      consume: () => new Promise((resolve) => socket.once('data', () => resolve({ allowed: true, remaining: 1, retryAfterMs: 0 }))),
+      consumeAll: () => Promise.reject(new Error('not used')),
+      close: async () => undefined,
+    };
+    const limiter = createFailSafeRateLimiter(backend, { backendTimeoutMs: 20 });
+    const decision = limiter.consume('k', limit());
+    // The reply is in the kernel buffer at once; then the loop is blocked past the timeout, so
+    // the timer and the readable socket are both due when it frees up.
+    serverSide.write('x');
+    const until = Date.now() + 100;
+    while (Date.now() < until) {
+      /* busy */
+    }
+    expect(await decision).toEqual({ allowed: true, remaining: 1, retryAfterMs: 0 });
+    expect(limiter.degraded()).toBe(false);
+    socket.destroy();
+    serverSide.destroy();
+    await new Promise<void>((resolve) => echo.close(() => resolve()));
+  });
+
+  it('a backend that never answers is an outage after backendTimeoutMs', async () => {
+    const backend: RateLimiter = { consume: () => new Promise(() => undefined), consumeAll: () => new Promise(() => undefined), close: async () => undefined };
+    const limiter = createFailSafeRateLimiter(backend, { backendTimeoutMs: 20 });
+    expect(await limiter.consume('k', limit('local'))).toMatchObject({ allowed: true, degraded: true });
+    expect(limiter.degraded()).toBe(true);
   });
 });

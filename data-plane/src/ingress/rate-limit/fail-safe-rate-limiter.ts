@@ -16,6 +16,14 @@ import type { BackendDownMode, RateLimit, RateLimitCheck, RateLimitDecision, Rat
  * so an outage costs each request microseconds, not a timeout.
  */
 export interface FailSafeRateLimiterOptions {
+  /**
+   * A backend call still unanswered after this long counts as an outage (default 500). Measured
+   * here, not with ioredis `commandTimeout`: a timer and a reply that both became due while the
+   * event loop was blocked fire timer first, which would call a healthy Redis down and hand a
+   * loaded replica's decisions to its local fallback (over-admitting across replicas). So on expiry
+   * the I/O phase runs once more before the verdict.
+   */
+  backendTimeoutMs?: number;
   /** How long to stay on the fallback after a backend failure before probing again (default 1000). */
   retryBackendAfterMs?: number;
   /** Keys whose last allowance is remembered for seeding (least recently used dropped first). */
@@ -41,6 +49,7 @@ export interface FailSafeRateLimiter extends RateLimiter {
 export function createFailSafeRateLimiter(backend: RateLimiter, options: FailSafeRateLimiterOptions = {}): FailSafeRateLimiter {
   const clock = options.clock ?? Date.now;
   const retryAfterMs = options.retryBackendAfterMs ?? 1_000;
+  const timeoutMs = options.backendTimeoutMs ?? 500;
   const rememberKeys = options.rememberKeys ?? 100_000;
   const local = createInProcessRateLimiter(clock);
   /** Last `remaining` the backend reported per key, refreshed on every backend decision. */
@@ -127,7 +136,7 @@ export function createFailSafeRateLimiter(backend: RateLimiter, options: FailSaf
       if (down && clock() < downUntil) return withoutBackend(key, limit, cost);
       let decision: RateLimitDecision;
       try {
-        decision = await backend.consume(key, limit, cost);
+        decision = await withTimeout(backend.consume(key, limit, cost), timeoutMs);
       } catch (error) {
         if (error instanceof InvalidRateLimitError) throw error;
         markDown(error);
@@ -141,7 +150,7 @@ export function createFailSafeRateLimiter(backend: RateLimiter, options: FailSaf
       if (down && clock() < downUntil) return allWithoutBackend(checks);
       let decisions: RateLimitDecision[];
       try {
-        decisions = await backend.consumeAll(checks);
+        decisions = await withTimeout(backend.consumeAll(checks), timeoutMs);
       } catch (error) {
         if (error instanceof InvalidRateLimitError) throw error;
         markDown(error);
@@ -157,4 +166,41 @@ export function createFailSafeRateLimiter(backend: RateLimiter, options: FailSaf
       await local.close();
     },
   };
+}
+
+export class BackendTimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`rate limiter backend did not answer within ${timeoutMs} ms`);
+    this.name = 'BackendTimeoutError';
+  }
+}
+
+/** Rejects after `ms` unless `call` settles first, giving pending I/O one more turn before deciding. */
+function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      // Timers run before the poll phase: a reply that is already in the socket gets its turn first.
+      setImmediate(() => {
+        if (!settled) {
+          settled = true;
+          reject(new BackendTimeoutError(ms));
+        }
+      });
+    }, ms);
+    call.then(
+      (value) => {
+        clearTimeout(timer);
+        if (settled) return;
+        settled = true;
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (settled) return;
+        settled = true;
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }

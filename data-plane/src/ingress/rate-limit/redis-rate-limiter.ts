@@ -73,7 +73,7 @@ return out
 export interface RedisRateLimiterOptions {
   /** Prepended to every key, e.g. `switchyard:rl:`. */
   keyPrefix?: string;
-  /** Extra ioredis options, e.g. `commandTimeout` so a black-holed Redis fails fast instead of hanging requests. */
+  /** Extra ioredis options. Not `commandTimeout`: the fail-safe decorator times calls out (see why there). */
   redisOptions?: RedisOptions;
 }
 

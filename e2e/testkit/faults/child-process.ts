@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { REPO_ROOT } from '../platform-process';
+
+const TSX_CLI = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+
+export interface ChildUnderTest {
+  pid: number;
+  /** The first capture group of `ready` once it matched stdout. */
+  readyValue: string;
+  stdout(): string;
+  /** SIGTERM, then SIGKILL after 10 s. */
+  stop(): Promise<void>;
+  /** SIGKILL now: no shutdown hooks, no drain (a crash). */
+  kill(): Promise<void>;
+}
+
+/**
+ * Runs a TypeScript entry point (path from the repo root) with tsx as its own OS process and
+ * waits until its stdout matches `ready`.
+ */
+export async function startChild(entry: string, env: Record<string, string>, ready: RegExp, name: string): Promise<ChildUnderTest> {
+  const child: ChildProcess = spawn(process.execPath, [TSX_CLI, path.join(REPO_ROOT, entry)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '--experimental-wasm-modules', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout = (stdout + chunk.toString()).slice(-200_000)));
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-20_000);
+    if (process.env.SWITCHYARD_E2E_VERBOSE) process.stderr.write(`[${name}] ${chunk.toString()}`);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const readyValue = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name}: not ready after 120 s\n${stderr}`)), 120_000);
+    const onData = () => {
+      const match = ready.exec(stdout);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      resolve(match[1] ?? '');
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}\n${stderr}`));
+    });
+  });
+  return {
+    pid: child.pid as number,
+    readyValue,
+    stdout: () => stdout,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.kill('SIGTERM');
+      await exited;
+      clearTimeout(force);
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
