@@ -1,14 +1,22 @@
-// Operator CLI: `npm run -s admin -- key create --tenant <slug> [--name <name>]`.
+// Operator CLI: `npm run -s admin -- key create --tenant <slug> [--name <name>]`,
+// `npm run -s admin -- rotate-master-key [--generate-key] [--batch-size <n>]`.
 // Prints only the result on stdout (scriptable); progress and errors go to stderr.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
+import type { RotationProgress } from '@switchyard/db/secret-vault';
 import type { PlatformEnv } from './config';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
-const USAGE = 'usage: npm run -s admin -- key create --tenant <slug> [--name <name>]';
+const USAGE = [
+  'usage: npm run -s admin -- key create --tenant <slug> [--name <name>]',
+  '       npm run -s admin -- rotate-master-key [--generate-key] [--batch-size <n>]',
+  '         rewraps every tenant data key under the current master key (SWITCHYARD_MASTER_KEY_ID, or the',
+  '         embedded keyring); idempotent and resumable. --generate-key (embedded keyring only) first adds',
+  '         a new key and makes it current.',
+].join('\n');
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
@@ -50,13 +58,111 @@ async function createKeyDirectly(env: PlatformEnv, tenant: string, name: string)
   }
 }
 
+function describeProgress(progress: RotationProgress): string {
+  return `rotate-master-key: ${progress.rewrapped} data key(s) rewrapped under ${progress.activeKeyId}, ${progress.remaining} left`;
+}
+
+function rotateViaOperatorSocket(socketPath: string, batchSize: number): Promise<RotationProgress> {
+  return new Promise((resolve, reject) => {
+    const call = request({ socketPath, path: '/rotate-master-key', method: 'POST', headers: { 'content-type': 'application/json' } }, (response) => {
+      let buffered = '';
+      let settled = false;
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        buffered += chunk;
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const line = JSON.parse(buffered.slice(0, newline)) as { progress?: RotationProgress; result?: RotationProgress; error?: string };
+          buffered = buffered.slice(newline + 1);
+          if (line.progress) process.stderr.write(`${describeProgress(line.progress)}\n`);
+          if (line.result) {
+            settled = true;
+            resolve(line.result);
+          } else if (line.error) {
+            settled = true;
+            reject(new Error(line.error));
+          }
+        }
+      });
+      response.on('end', () => {
+        if (!settled) reject(new Error(response.statusCode === 404 ? 'the running platform does not offer rotate-master-key (restart it on this version)' : 'operator socket closed early'));
+      });
+    });
+    call.once('error', reject);
+    call.end(JSON.stringify({ batchSize }));
+  });
+}
+
+async function rotateDirectly(env: PlatformEnv, batchSize: number): Promise<RotationProgress> {
+  const { createDatabase } = await import('@switchyard/db');
+  const { rotateMasterKey, dataKeysPerMasterKey } = await import('@switchyard/db/secret-vault');
+  const { createLocalKms } = await import('@switchyard/identity/envelope');
+  const { loadOrCreateMasterKeyring } = await import('./master-keys');
+  const keyring = await loadOrCreateMasterKeyring({ dataDir: env.SWITCHYARD_DATA_DIR, keys: env.SWITCHYARD_MASTER_KEYS, activeKeyId: env.SWITCHYARD_MASTER_KEY_ID });
+  const db = env.DATABASE_URL
+    ? await createDatabase({ url: env.DATABASE_URL })
+    : await createDatabase({ dataDir: path.join(env.SWITCHYARD_DATA_DIR, 'pglite') });
+  try {
+    await db.migrate();
+    const result = await rotateMasterKey({ db, kms: createLocalKms(keyring), batchSize, onProgress: (progress) => process.stderr.write(`${describeProgress(progress)}\n`) });
+    const inUse = await dataKeysPerMasterKey(db);
+    const older = Object.keys(keyring.masterKeys).filter((id) => id !== keyring.activeKeyId);
+    for (const id of older) if (!inUse.has(id)) process.stderr.write(`rotate-master-key: no data key is wrapped by ${id} any more; it may be removed from the keyring\n`);
+    return result;
+  } finally {
+    await db.close();
+  }
+}
+
+async function rotateMasterKeyCommand(env: PlatformEnv, options: { generateKey: boolean; batchSize: number }, socketPath: string): Promise<RotationProgress> {
+  const socketLive = !env.DATABASE_URL && existsSync(socketPath);
+  if (options.generateKey) {
+    if (env.SWITCHYARD_MASTER_KEYS) {
+      throw new Error('master keys come from SWITCHYARD_MASTER_KEYS: add the new key there, make it SWITCHYARD_MASTER_KEY_ID, roll it out to every replica, then run rotate-master-key');
+    }
+    if (socketLive) throw new Error('the running platform holds the embedded keyring: stop it, run rotate-master-key --generate-key, then start it again');
+    const { addGeneratedMasterKey } = await import('./master-keys');
+    const added = await addGeneratedMasterKey(env.SWITCHYARD_DATA_DIR);
+    process.stderr.write(`rotate-master-key: added ${added.activeKeyId} as the current master key (${added.previousKeyId} kept for unwrapping)\n`);
+  }
+  if (socketLive) {
+    const viaSocket = await rotateViaOperatorSocket(socketPath, options.batchSize).catch((error: NodeJS.ErrnoException) => {
+      // A socket left behind by a platform that died: nobody holds the database, open it directly.
+      if (error.code === 'ECONNREFUSED') return null;
+      throw error;
+    });
+    if (viaSocket) return viaSocket;
+  }
+  return rotateDirectly(env, options.batchSize);
+}
+
 const { positionals, values } = parseArgs({
   args: process.argv.slice(2),
   allowPositionals: true,
-  options: { tenant: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    tenant: { type: 'string' },
+    name: { type: 'string' },
+    'generate-key': { type: 'boolean' },
+    'batch-size': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 if (values.help) fail(USAGE, 0);
 const [noun, verb] = positionals;
+
+if (noun === 'rotate-master-key' && verb === undefined) {
+  const batchSize = values['batch-size'] === undefined ? 100 : Number(values['batch-size']);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) fail(`--batch-size must be an integer in 1..10000\n${USAGE}`, 2);
+  try {
+    const { parsePlatformEnv } = await import('./config');
+    const env = parsePlatformEnv();
+    const result = await rotateMasterKeyCommand(env, { generateKey: values['generate-key'] === true, batchSize }, path.join(env.SWITCHYARD_DATA_DIR, 'operator.sock'));
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(0);
+  } catch (error) {
+    fail(`rotate-master-key failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 if (noun !== 'key' || verb !== 'create') fail(USAGE, 2);
 if (!values.tenant) fail(`missing --tenant\n${USAGE}`, 2);
 

@@ -42,6 +42,14 @@ const envSchema = z.object({
   SWITCHYARD_SECOND_ADMIN_PASSWORD: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(8).optional()),
   SWITCHYARD_SECOND_ADMIN_EMAIL: z.string().email().default('second-admin@switchyard.local'),
   OIDC_ISSUER: optionalUrl,
+  /**
+   * Master keys that wrap every tenant's data key (tenant secrets at rest): JSON
+   * {"<id>": "<base64, 32 bytes>", …} or "<id>:<base64>,<id>:<base64>"; checked at start-up.
+   * Unset: one key is generated and kept in SWITCHYARD_DATA_DIR/keys (embedded default).
+   */
+  SWITCHYARD_MASTER_KEYS: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
+  /** Which of SWITCHYARD_MASTER_KEYS wraps new data keys (optional with a single key); the others only unwrap. */
+  SWITCHYARD_MASTER_KEY_ID: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
   CONSOLE_PORT: port(3000),
   SUPERGRAPH_PORT: port(4000),
   TENANTS_SUBGRAPH_PORT: port(4101),

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { chmod, rm } from 'node:fs/promises';
 import { z } from 'zod';
+import type { RotationProgress } from '@switchyard/db/secret-vault';
 import type { TenantsService } from '@switchyard/subgraph-tenants';
 import { OPERATOR_PRINCIPAL } from './operator-principal';
 
@@ -11,7 +12,16 @@ import { OPERATOR_PRINCIPAL } from './operator-principal';
  */
 export const createKeyRequestSchema = z.object({ tenant: z.string().min(1).max(100), name: z.string().min(1).max(100) });
 
-export async function startOperatorSocket(options: { socketPath: string; tenants: TenantsService }): Promise<{ close(): Promise<void> }> {
+export const rotateMasterKeyRequestSchema = z.object({ batchSize: z.number().int().min(1).max(10_000).default(100) });
+
+export interface OperatorSocketOptions {
+  socketPath: string;
+  tenants: TenantsService;
+  /** Rewraps every tenant data key under the running platform's current master key. */
+  rotateMasterKey?: (batchSize: number, onProgress: (progress: RotationProgress) => void) => Promise<RotationProgress>;
+}
+
+export async function startOperatorSocket(options: OperatorSocketOptions): Promise<{ close(): Promise<void> }> {
   await rm(options.socketPath, { force: true });
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -25,6 +35,23 @@ export async function startOperatorSocket(options: { socketPath: string; tenants
         const reply = (status: number, body: unknown) => {
           response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
         };
+        if (request.method === 'POST' && request.url === '/rotate-master-key' && options.rotateMasterKey) {
+          let batchSize: number;
+          try {
+            batchSize = rotateMasterKeyRequestSchema.parse(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')).batchSize;
+          } catch {
+            return reply(400, { error: 'expected {"batchSize": 1..10000}' });
+          }
+          // One JSON line per batch, then the result: the CLI prints progress as it happens.
+          response.writeHead(200, { 'content-type': 'application/x-ndjson' });
+          try {
+            const result = await options.rotateMasterKey(batchSize, (progress) => response.write(`${JSON.stringify({ progress })}\n`));
+            response.end(`${JSON.stringify({ result })}\n`);
+          } catch (error) {
+            response.end(`${JSON.stringify({ error: error instanceof Error ? error.message : 'failed' })}\n`);
+          }
+          return;
+        }
         if (request.method !== 'POST' || request.url !== '/keys') return reply(404, { error: 'unknown operator command' });
         let parsed: z.infer<typeof createKeyRequestSchema>;
         try {

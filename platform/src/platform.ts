@@ -30,6 +30,10 @@ import { createSupergraphServer } from '@switchyard/supergraph';
 import type { Component, PlatformEnv } from './config';
 import { listen } from './listen';
 import { loadOrCreateInternalKeys } from './internal-keys';
+import { loadOrCreateMasterKeyring } from './master-keys';
+import { createLocalKms } from '@switchyard/identity/envelope';
+import { createSecretVault, rotateMasterKey } from '@switchyard/db/secret-vault';
+import { createTenantCredentialCache } from '@switchyard/data-plane/provider-credentials';
 import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
 import { startOperatorSocket } from './operator-socket';
 import { loadOrCreateConsoleSessionSecret } from './console-session-secret';
@@ -120,6 +124,10 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
     }
 
     const keys = await loadOrCreateInternalKeys(env.SWITCHYARD_DATA_DIR);
+    // Tenant secrets (provider credentials, webhook secrets) sit under data keys wrapped by these.
+    const masterKeys = await loadOrCreateMasterKeyring({ dataDir: env.SWITCHYARD_DATA_DIR, keys: env.SWITCHYARD_MASTER_KEYS, activeKeyId: env.SWITCHYARD_MASTER_KEY_ID });
+    const kms = createLocalKms(masterKeys);
+    progress(`master keys: ${masterKeys.source === 'environment' ? 'SWITCHYARD_MASTER_KEYS' : 'embedded (data dir)'}, current ${masterKeys.activeKeyId}`);
 
     // Identity shared by the gateway and the data plane: members by subject/email (cached, cleared on
     // member.changed), and API keys' last use (coalesced per key per minute, written in batches).
@@ -165,7 +173,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
     };
 
     if (db && has('tenants')) {
-      const app = createTenantsSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:tenants') });
+      const app = createTenantsSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:tenants'), kms });
       await serve('tenants subgraph', app.server, env.TENANTS_SUBGRAPH_PORT, app.close);
     }
     if (db && has('cost')) {
@@ -233,6 +241,15 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       closers.push(await routes.subscribe(bus));
       const decisionLog = createBufferedDecisionLog({ writer: createDatabaseDecisionLogWriter(db, 1000) });
       closers.push(() => decisionLog.close());
+      // Tenants' own provider keys, decrypted into this replica's memory before serving and reloaded
+      // per tenant on provider-credentials.changed: no request reads Postgres for a credential.
+      const credentials = createTenantCredentialCache({
+        source: createSecretVault({ db, kms }),
+        onReloadError: (tenantId, error, attempt) =>
+          progress(`data plane: provider credentials of tenant ${tenantId} not reloaded (attempt ${attempt}): ${error instanceof Error ? error.message : String(error)}`),
+      });
+      closers.push(await credentials.subscribe(bus));
+      await credentials.loadAll();
       const app = createDataPlane({
         apiKeys,
         priceBook: createDatabasePriceBookSource(db),
@@ -241,6 +258,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         providers: [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }],
         routes,
         policy: createPolicyDecisionPoint({ source: createDatabaseActivePolicySource(db), log: decisionLog }),
+        providerCredentials: credentials,
         // People may call with their OIDC access token (scope `inference`); the tenant comes from members.
         accessTokens: { verify: createAccessTokenClaimsVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE, verifiedCacheSize: 10_000 }), ...(memberships ? { memberships } : {}), scopeMap: DEFAULT_TOKEN_SCOPE_MAP },
         ...(apiKeyLastUsed ? { apiKeyLastUsed } : {}),
@@ -273,6 +291,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       const socket = await startOperatorSocket({
         socketPath: path.join(env.SWITCHYARD_DATA_DIR, 'operator.sock'),
         tenants: createTenantsService({ db, bus }),
+        rotateMasterKey: (batchSize, onProgress) => rotateMasterKey({ db, kms, batchSize, onProgress }),
       });
       closers.push(() => socket.close());
     }

@@ -6,3 +6,4 @@ export { KeyIntegrityError, KeyUnavailableError } from './key-management-service
 export type { KeyManagementService, WrappedKey } from './key-management-service';
 export { generateDataKey, lastFour, openSecret, sealSecret, secretFingerprint } from './sealed-secret';
 export type { SealedSecret, SecretContext } from './sealed-secret';
+export { parseMasterKeysEnv } from './master-keys-env';

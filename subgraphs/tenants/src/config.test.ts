@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { generateMasterKey } from '@switchyard/identity/envelope';
 import { loadConfig } from './config';
 
 const JWK = JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' });
@@ -17,5 +18,12 @@ describe('loadConfig', () => {
       /DATABASE_URL[\s\S]*INTERNAL_TOKEN_PUBLIC_JWK|INTERNAL_TOKEN_PUBLIC_JWK[\s\S]*DATABASE_URL/,
     );
     expect(() => loadConfig({ ...VALID, TENANTS_SUBGRAPH_PORT: '99999' })).toThrow(/TENANTS_SUBGRAPH_PORT/);
+  });
+
+  it('reads master keys for tenant secrets, and refuses a bad keyring with the reason', () => {
+    expect(loadConfig(VALID).masterKeys).toBeUndefined();
+    const key = generateMasterKey();
+    expect(loadConfig({ ...VALID, SWITCHYARD_MASTER_KEYS: `prod:${key}` }).masterKeys).toEqual({ masterKeys: { prod: key }, activeKeyId: 'prod' });
+    expect(() => loadConfig({ ...VALID, SWITCHYARD_MASTER_KEYS: 'prod:short' })).toThrow(/SWITCHYARD_MASTER_KEYS[\s\S]*32 bytes/);
   });
 });

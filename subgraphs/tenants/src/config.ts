@@ -1,3 +1,4 @@
+import { parseMasterKeysEnv } from '@switchyard/identity/envelope';
 import { z } from 'zod';
 
 /** Environment of a standalone tenants subgraph, read once and validated with zod. */
@@ -17,6 +18,17 @@ const envSchema = z.object({
     }
   }),
   SUBGRAPH_INTROSPECTION: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  /** Master keys for tenant secrets, as for the platform: JSON {"<id>": "<base64>"} or "<id>:<base64>,…". Unset: secrets answer NOT_CONFIGURED. */
+  SWITCHYARD_MASTER_KEYS: z.string().optional(),
+  SWITCHYARD_MASTER_KEY_ID: z.string().optional(),
+}).transform((env, ctx) => {
+  if (!env.SWITCHYARD_MASTER_KEYS) return { ...env, masterKeys: undefined };
+  try {
+    return { ...env, masterKeys: parseMasterKeysEnv(env.SWITCHYARD_MASTER_KEYS, env.SWITCHYARD_MASTER_KEY_ID) };
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', path: ['SWITCHYARD_MASTER_KEYS'], message: error instanceof Error ? error.message : String(error) });
+    return z.NEVER;
+  }
 });
 
 export type TenantsSubgraphConfig = z.output<typeof envSchema>;

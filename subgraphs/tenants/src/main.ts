@@ -1,6 +1,7 @@
 import { createInProcessBus, createRedisBus } from '@switchyard/data-plane/bus';
 import { createDatabase } from '@switchyard/db';
 import { createInternalTokenVerifier, importInternalPublicKey } from '@switchyard/identity';
+import { createLocalKms } from '@switchyard/identity/envelope';
 import { loadConfig } from './config';
 import { createConsoleLogger } from './logger';
 import { createTenantsSubgraph } from './tenants-subgraph';
@@ -18,6 +19,7 @@ const subgraph = createTenantsSubgraph({
   verifyInternalToken: createInternalTokenVerifier(publicKey, `subgraph:${subgraphName}`),
   logger,
   introspection: config.SUBGRAPH_INTROSPECTION,
+  ...(config.masterKeys ? { kms: createLocalKms(config.masterKeys) } : {}),
 });
 
 subgraph.server.listen(config.TENANTS_SUBGRAPH_PORT, config.TENANTS_SUBGRAPH_HOST, () => {
