@@ -20,6 +20,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from './logger';
 import { createSupergraphServer, type SupergraphServer } from './supergraph-server';
 import { postGraphQL } from './test-support/gateway-under-test';
+import { collect, connect } from './test-support/ws-client';
+import { COST_UPDATED_CHANNEL } from '@switchyard/data-plane/accounting';
 
 /**
  * The real gateway over the real tenants subgraph and database (in-memory PGlite): integrations
@@ -183,6 +185,20 @@ describe('GraphQL API with an API key', () => {
     await tenants.revokeApiKey(key.id, PLATFORM);
     const refused = await postGraphQL(url, { query: '{ viewer { tenantId } }' }, { token: key.secret });
     expect([refused.status, code(refused)]).toEqual([401, 'API_KEY_REVOKED']);
+  });
+
+  it('ends a live subscription at its next event once the key is revoked', async () => {
+    const key = await keyFor(tenantA, ['admin:read']);
+    const client = connect(url.replace('http://', 'ws://'), key.secret);
+    const sub = collect(client, 'subscription ($t: ID!) { costUpdated(tenantId: $t) { totalRequests } }', { t: tenantA });
+    // The cost subgraph is not running here: the first push is its (non-final) error, under the key's identity.
+    await sub.until((results) => results.length === 1);
+    expect(sub.results[0]?.errors?.[0]?.extensions?.['code']).toBe('SUBGRAPH_UNAVAILABLE');
+    await tenants.revokeApiKey(key.id, PLATFORM);
+    await bus.publish(COST_UPDATED_CHANNEL, JSON.stringify({ tenantId: tenantA }));
+    await sub.done;
+    expect(sub.results.at(-1)?.errors?.[0]?.extensions?.['code']).toBe('API_KEY_REVOKED');
+    await client.dispose();
   });
 
   it('refuses an expired key', async () => {

@@ -31,12 +31,14 @@ export interface SubscriptionServerOptions {
 interface SubscriptionContext {
   principal: Principal;
   plan: SubscriptionPlan;
+  /** The connection's credentials, checked again before every push. */
+  authorization: unknown;
 }
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
 /** Results after which a subscription cannot recover: stop instead of retrying forever. */
-const FINAL_ERROR_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN']);
+const FINAL_ERROR_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'INVALID_API_KEY', 'API_KEY_REVOKED', 'API_KEY_EXPIRED', 'INSUFFICIENT_SCOPE', 'NOT_A_MEMBER']);
 
 function isFinal(result: FormattedExecutionResult): boolean {
   return result.errors?.some((error) => FINAL_ERROR_CODES.has(String(error.extensions?.['code']))) ?? false;
@@ -102,14 +104,20 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         if (errors.length > 0) return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
         const plan = planSubscription(options.apiSchema, document, payload.operationName, payload.variables);
         if (Array.isArray(plan)) return plan;
-        const contextValue: SubscriptionContext = { principal, plan };
+        const contextValue: SubscriptionContext = { principal, plan, authorization: ctx.connectionParams?.['authorization'] };
         return { schema: options.apiSchema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       async subscribe(args) {
-        const { principal, plan } = args.contextValue as SubscriptionContext;
+        const { plan, authorization } = args.contextValue as SubscriptionContext;
         let stopListening: (() => void) | undefined;
         const stream = createCoalescingRefresh<FormattedExecutionResult>({
-          refresh: () => options.runQuery(plan, principal),
+          // Credentials are checked again before every push (through the same caches as HTTP), so a
+          // revoked key or a removed membership ends the subscription at its next event.
+          refresh: async () => {
+            const current = await authenticate(authorization, options.verifyAccessToken);
+            if (!current.ok) return { errors: [{ message: current.message, extensions: { code: current.code } }] };
+            return options.runQuery(plan, current.principal);
+          },
           isFinal,
           onClose: () => stopListening?.(),
         });
