@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { callConsoleApi } from '../../../../lib/browser-api';
 import { formatTimestamp } from '../../../../lib/display';
 import { createRouteMutation, deleteRouteMutation, updateRouteMutation, type TenantRoute } from '../../../../lib/route-operations';
+import styles from './routes.module.css';
 
 const EXAMPLE_DEFINITION = JSON.stringify({ candidates: [{ model: 'mock-mini' }, { model: 'mock-gpt' }], strategy: { kind: 'priority' }, fallbacks: [] }, null, 2);
 
@@ -156,11 +157,10 @@ export function RoutesManager({ tenantId, routes }: { tenantId: string; routes: 
           <label className="label">
             Definition (JSON: candidates, strategy, constraints, fallbacks, speculative, retries)
             <textarea
-              className="input"
+              className={`input ${styles.definition}`}
               name="definition"
               rows={12}
               spellCheck={false}
-              style={{ fontFamily: 'var(--font-mono, monospace)' }}
               value={definition}
               onChange={(event) => setDefinition(event.target.value)}
               data-testid="route-definition-input"
