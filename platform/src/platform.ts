@@ -216,7 +216,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       const app = createSupergraphServer({
         subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph, audit: urls.auditSubgraph, policy: urls.policySubgraph, experiments: urls.experimentsSubgraph },
         signer: createInternalTokenSigner(keys.privateKey),
-        verifyAccessToken: createAccessTokenVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE }),
+        verifyAccessToken: createAccessTokenVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE, verifiedCacheSize: 10_000 }),
         // A signed-in person's tenant and role come from the members table, not from token claims.
         ...(memberships ? { memberships } : {}),
         ...(gatewayApiKeys ? { apiKeys: gatewayApiKeys } : {}),
