@@ -89,7 +89,7 @@ export function createCachedMembershipDirectory(store: MembershipStore, options:
 
   return {
     async membershipsOf(subject, email) {
-      const key = `${subject}\n${email?.toLowerCase() ?? ''}`;
+      const key = JSON.stringify([subject, email?.toLowerCase() ?? null]);
       const entry = cache.get(key);
       const age = entry ? clock() - entry.loadedAt : Infinity;
       if (entry && age < freshMs) return entry.memberships;
