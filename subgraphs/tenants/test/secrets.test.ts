@@ -103,6 +103,12 @@ describe('provider credentials through the tenants subgraph', () => {
     expect(errorCodes(await harness.request(adminB(), SET, { input: { tenantId: tenantA.id, provider: 'openai', secret: 'sk-tenant-b-hijack-0000' } }))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await harness.request(adminB(), DELETE, { input: { tenantId: tenantA.id, provider: 'openai' } }))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await harness.request(adminB(), WEBHOOK, { input: { tenantId: tenantA.id, url: 'https://evil.example.test/' } }))).toEqual(['FORBIDDEN']);
+    const viaEntities = await harness.request(
+      adminB(),
+      'query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Tenant { id providerCredentials { last4 } alertWebhook { url } } } }',
+      { reps: [{ __typename: 'Tenant', id: tenantA.id }] },
+    );
+    expect(viaEntities.body.data?.['_entities']).toEqual([null]);
     const read = await harness.request(adminB(), LIST, { slug: 'secrets-a' });
     expect(read.body.data?.['tenant'] ?? null).toBeNull();
     expect(JSON.stringify(read.body)).not.toContain('0002');
