@@ -40,6 +40,26 @@ export function timedRequest(agent: Agent, target: Target, body: string): Promis
   });
 }
 
+/**
+ * Warm-up: `count` sequential requests that must succeed. A fresh gateway may shed while its
+ * start-up (module compilation, first database reads) still shows as event-loop lag; such 503s
+ * are waited out (their Retry-After), for up to a minute, and are not counted.
+ */
+export async function warmUp(target: Target, body: string, count: number): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const giveUpAt = Date.now() + 60_000;
+  try {
+    for (let done = 0; done < count; ) {
+      const result = await timedRequest(agent, target, body);
+      if (result.status === 200) done += 1;
+      else if (result.status === 503 && Date.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 250));
+      else throw new Error(`warm-up: HTTP ${result.status}: ${result.text.slice(0, 300)}`);
+    }
+  } finally {
+    agent.destroy();
+  }
+}
+
 /** Sequential requests at concurrency 1: the latency distribution with µs resolution. */
 export async function latencyAtConcurrencyOne(target: Target, body: string, count: number, onProgress: (done: number) => void): Promise<number[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });

@@ -12,7 +12,7 @@ import { seed } from '@switchyard/db';
 import { createTestDatabase } from '@switchyard/db/testing';
 import { generateApiKeySecret } from '@switchyard/identity';
 import { startPinned } from './processes';
-import { chatBody, latencyAtConcurrencyOne, percentile, rssMb, timedRequest, type Target } from './measure';
+import { chatBody, latencyAtConcurrencyOne, percentile, rssMb, timedRequest, warmUp, type Target } from './measure';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench-results');
@@ -56,8 +56,8 @@ log(`mock ${mock.info.url} (core 1), gateway ${gateway.info.url} (core 0, pid ${
 const rows: string[] = [];
 try {
   // Warm up JIT, key cache, price book, connections.
-  await latencyAtConcurrencyOne(viaGateway, chatBody('warm up'), 300, () => undefined);
-  await latencyAtConcurrencyOne(direct, chatBody('warm up'), 300, () => undefined);
+  await warmUp(viaGateway, chatBody('warm up'), 300);
+  await warmUp(direct, chatBody('warm up'), 300);
   const rssIdle = rssMb(gatewayPid);
 
   // 1. Added latency at concurrency 1 (mock answers at once).

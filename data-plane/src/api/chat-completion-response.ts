@@ -63,6 +63,21 @@ export function chatCompletionChunk(
   };
 }
 
+/**
+ * `sseData(chatCompletionChunk(identity, { content }, null, includeUsage))` for one stream, byte
+ * for byte, with everything but the content serialised once: a stream's content chunks differ
+ * only in their text, so each one costs one JSON string escape instead of a whole object.
+ */
+export function contentChunkEncoder(identity: CompletionIdentity, includeUsage: boolean): (content: string) => string {
+  const template = sseData(chatCompletionChunk(identity, { content: '' }, null, includeUsage));
+  // Quotes inside JSON string values are escaped, so an unescaped `"content":""` is the delta's own.
+  const slot = '"content":""';
+  const at = template.indexOf(slot);
+  const prefix = template.slice(0, at + slot.length - 2);
+  const suffix = template.slice(at + slot.length);
+  return (content) => prefix + JSON.stringify(content) + suffix;
+}
+
 /** The extra final chunk OpenAI sends with `stream_options.include_usage`: no choices, just usage. */
 export function usageChunk(identity: CompletionIdentity, usage: Usage) {
   return {

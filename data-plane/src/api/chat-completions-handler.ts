@@ -28,6 +28,7 @@ import { parseChatCompletionRequest, type ChatCompletionRequest } from './chat-c
 import {
   chatCompletion,
   chatCompletionChunk,
+  contentChunkEncoder,
   sseData,
   SSE_DONE,
   usageChunk,
@@ -323,11 +324,12 @@ async function streamAnswer(
 ): Promise<AnswerOutcome> {
   const includeUsage = chatRequest.stream_options?.include_usage === true;
   startEventStream(response);
-  const write = async (text: string): Promise<void> => {
+  // Returns a promise only when the client pushes back, so an unhurried stream costs no promise per chunk.
+  const write = (text: string): Promise<void> | undefined => {
     if (response.destroyed) throw new Error('client disconnected');
     // Respect backpressure from slow clients instead of buffering the whole answer.
     if (!response.write(text)) {
-      await new Promise<void>((resolve) => {
+      return new Promise<void>((resolve) => {
         const done = (): void => {
           response.off('drain', done);
           response.off('close', done);
@@ -337,7 +339,9 @@ async function streamAnswer(
         response.on('close', done);
       });
     }
+    return undefined;
   };
+  const contentChunk = contentChunkEncoder(identity, includeUsage);
 
   let finishReason: FinishReason = 'stop';
   try {
@@ -345,7 +349,10 @@ async function streamAnswer(
     for (let step = first; !step.done; step = await iterator.next()) {
       const event = step.value;
       finishReason = apply(event, tally) ?? finishReason;
-      if (event.type === 'delta') await write(sseData(chatCompletionChunk(identity, { content: event.content }, null, includeUsage)));
+      if (event.type === 'delta') {
+        const pushedBack = write(contentChunk(event.content));
+        if (pushedBack) await pushedBack;
+      }
     }
     await write(sseData(chatCompletionChunk(identity, {}, finishReason, includeUsage)));
     if (includeUsage) {

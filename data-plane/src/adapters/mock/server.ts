@@ -5,6 +5,7 @@ import { parseChatCompletionRequest } from '../../api/chat-completion-request';
 import {
   chatCompletion,
   chatCompletionChunk,
+  contentChunkEncoder,
   modelList,
   sseData,
   SSE_DONE,
@@ -122,6 +123,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     const includeUsage = chatRequest.stream_options?.include_usage === true;
     startEventStream(response);
     response.write(sseData(chatCompletionChunk(identity, { role: 'assistant', content: '' }, null, includeUsage)));
+    const contentChunk = contentChunkEncoder(identity, includeUsage);
     for (const [index, content] of completion.chunks.entries()) {
       if (directives.failAfterChunks !== undefined && index >= directives.failAfterChunks) {
         await writeFlushed(response, ''); // let what was sent reach the client first
@@ -134,7 +136,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
         return;
       }
       if (index > 0 && directives.chunkLatencyMs) await sleep(directives.chunkLatencyMs);
-      response.write(sseData(chatCompletionChunk(identity, { content }, null, includeUsage)));
+      response.write(contentChunk(content));
     }
     if (directives.failAfterChunks !== undefined) {
       await writeFlushed(response, '');
