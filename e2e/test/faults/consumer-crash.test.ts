@@ -16,7 +16,7 @@ import { REDIS_URL } from '../../testkit/faults/catalogue-stack';
  * but not acked, one read but not committed). A survivor takes over the pending entries: every
  * request is counted exactly once in cost and appears exactly once in the audit log.
  */
-const EVENTS = 400;
+const EVENTS = 200;
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 let testDatabase: TestDatabase;
@@ -75,22 +75,21 @@ describe('fault catalogue: event consumer killed mid-batch', () => {
     }
 
     const auditKeys = JSON.stringify(generateAuditKeysDocument());
-    const doomed = await startChild(
-      'e2e/testkit/faults/event-consumers-child.ts',
-      { DATABASE_URL: testDatabase.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, AUDIT_KEYS: auditKeys, CONSUMER_NAME: 'doomed' },
-      /(consumers running)/,
-      'consumers',
-    );
-    // Kill as soon as both consumers have made some work durable: most of the backlog is not.
-    let seen = await counts();
-    for (let i = 0; i < 3_000 && (seen.events === 0 || seen.audit === 0); i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      seen = await counts();
-    }
-    await doomed.kill();
+    const env = { DATABASE_URL: testDatabase.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, AUDIT_KEYS: auditKeys, BATCH_SIZE: '10' };
+    const [doomedCost, doomedAudit] = await Promise.all([
+      startChild('e2e/testkit/faults/event-consumers-child.ts', { ...env, CONSUMER_KIND: 'cost', CONSUMER_NAME: 'doomed-cost' }, /(consumer running)/, 'cost-consumer'),
+      startChild('e2e/testkit/faults/event-consumers-child.ts', { ...env, CONSUMER_KIND: 'audit', CONSUMER_NAME: 'doomed-audit' }, /(consumer running)/, 'audit-consumer'),
+    ]);
+    // Kill each as soon as it has made some work durable: most of its backlog is not.
+    const killWhen = async (progressed: (c: Awaited<ReturnType<typeof counts>>) => boolean, kill: () => Promise<void>) => {
+      for (let i = 0; i < 3_000 && !progressed(await counts()); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      await kill();
+    };
+    await Promise.all([killWhen((c) => c.events > 0, () => doomedCost.kill()), killWhen((c) => c.audit > 0, () => doomedAudit.kill())]);
     const atKill = await counts();
     expect(atKill.events).toBeGreaterThan(0);
     expect(atKill.events).toBeLessThan(EVENTS);
+    expect(atKill.audit).toBeGreaterThan(0);
     expect(atKill.audit).toBeLessThan(EVENTS);
 
     const survivorBus = createRedisBus(REDIS_URL, { keyPrefix: prefix });
