@@ -13,6 +13,7 @@ export function describeSecretVaultContract(name: string, open: () => Promise<{ 
     const k1 = generateMasterKey();
     const k2 = generateMasterKey();
     const kmsOld = createLocalKms({ masterKeys: { k1 }, activeKeyId: 'k1' });
+    const k3Key = generateMasterKey();
 
     beforeAll(async () => {
       ({ db, drop } = await open());
@@ -134,7 +135,7 @@ export function describeSecretVaultContract(name: string, open: () => Promise<{ 
     });
 
     it('resumes a rotation that crashed half-way; nothing is unreadable meanwhile', async () => {
-      const k3 = generateMasterKey();
+      const k3 = k3Key;
       const current = createLocalKms({ masterKeys: { k2, k3 }, activeKeyId: 'k3' });
       const own = await Promise.all([1, 2, 3, 4].map(() => newTenant()));
       const writer = createSecretVault({ db, kms: createLocalKms({ masterKeys: { k2 }, activeKeyId: 'k2' }) });
@@ -159,6 +160,17 @@ export function describeSecretVaultContract(name: string, open: () => Promise<{ 
       const onlyK3 = createSecretVault({ db, kms: createLocalKms({ masterKeys: { k3 }, activeKeyId: 'k3' }) });
       expect(await dataKeysPerMasterKey(db)).toEqual(new Map([['k3', [...mixed.values()].reduce((s, n) => s + n, 0)]]));
       for (const [index, tenant] of own.entries()) expect((await onlyK3.revealProviderCredentials(tenant)).get('openai')).toBe(`sk-crash-${index}-000000`);
+    });
+
+    it('two concurrent rotations rewrap each data key exactly once', async () => {
+      const k6 = generateMasterKey();
+      // Picks up where the previous test left off: every data key under k3.
+      expect([...(await dataKeysPerMasterKey(db)).keys()]).toEqual(['k3']);
+      const total = [...(await dataKeysPerMasterKey(db)).values()].reduce((sum, n) => sum + n, 0);
+      const kmsOf = () => createLocalKms({ masterKeys: { k3: k3Key, k6 }, activeKeyId: 'k6' });
+      const [first, second] = await Promise.all([rotateMasterKey({ db, kms: kmsOf(), batchSize: 3 }), rotateMasterKey({ db, kms: kmsOf(), batchSize: 3 })]);
+      expect(first.rewrapped + second.rewrapped).toBe(total);
+      expect(await dataKeysPerMasterKey(db)).toEqual(new Map([['k6', total]]));
     });
 
     it('a rotation that meets a key whose master key is gone stops with RotationStuckError instead of looping', async () => {
