@@ -1,5 +1,4 @@
-import type { PolicySet } from './compile';
-import { PolicyEvaluationFault } from './errors';
+import { matchPolicy, type CompiledPolicy, type PolicySet } from './compile';
 import type { PolicyRequest } from './request';
 
 export interface PolicyDecision {
@@ -13,28 +12,34 @@ export interface PolicyDecision {
   readonly errors: Array<{ policyId: string; message: string }>;
 }
 
+
 /**
  * Cedar's authorization algorithm: default deny, any satisfied forbid beats every permit, and a
- * policy that errors counts as neither. Pure and synchronous; the request's shape is trusted
- * (validate untrusted input with `policyRequestSchema` first).
+ * policy that errors counts as neither. Every candidate is evaluated, even after a forbid was
+ * satisfied, so the erroring policies are reported exactly as Cedar reports them. Pure and
+ * synchronous; the request's shape is trusted (validate untrusted input with
+ * `policyRequestSchema` first).
  */
 export function decide(policySet: PolicySet, request: PolicyRequest): PolicyDecision {
-  const permits: string[] = [];
-  const forbids: string[] = [];
+  const candidates = policySet.select(request);
+  const slots = policySet.prepare(candidates, request);
+  const resourceType = request.resource.type;
+  const policies = candidates.policies;
+  let permits: string[] | undefined;
+  let forbids: string[] | undefined;
   let errors: Array<{ policyId: string; message: string }> | undefined;
-  const context = policySet.contextFor(request);
-  for (const policy of policySet.candidatesFor(request)) {
-    let satisfied: boolean;
-    try {
-      satisfied = policy.matches(context);
-    } catch (fault) {
-      if (!(fault instanceof PolicyEvaluationFault)) throw fault;
-      (errors ??= []).push({ policyId: policy.id, message: fault.message });
-      continue;
+  for (let i = 0; i < policies.length; i++) {
+    const policy = policies[i] as CompiledPolicy;
+    const outcome = matchPolicy(policy, slots, resourceType);
+    if (outcome === false) continue;
+    if (outcome === true) {
+      if (policy.effect === 'forbid') (forbids ??= []).push(policy.id);
+      else (permits ??= []).push(policy.id);
+    } else {
+      (errors ??= []).push({ policyId: policy.id, message: outcome.message });
     }
-    if (satisfied) (policy.effect === 'forbid' ? forbids : permits).push(policy.id);
   }
-  if (forbids.length > 0) return { decision: 'deny', determiningPolicies: forbids, errors: errors ?? [] };
-  if (permits.length > 0) return { decision: 'allow', determiningPolicies: permits, errors: errors ?? [] };
+  if (forbids !== undefined) return { decision: 'deny', determiningPolicies: forbids, errors: errors ?? [] };
+  if (permits !== undefined) return { decision: 'allow', determiningPolicies: permits, errors: errors ?? [] };
   return { decision: 'deny', determiningPolicies: [], errors: errors ?? [] };
 }
