@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ProviderConfig } from './adapters/provider-registry';
 import { routesSchema, type Route } from './router/route';
-import { parseLimitsConfig, type LimitsConfig } from './ingress/limits/limits-config';
+import type { LimitsConfig } from './ingress/limits/limits-config';
+import { limitsEnvShape, limitsFromEnv } from './ingress/limits/limits-env';
 
 /** The data plane's environment, parsed once; every problem is reported together at start-up. */
 const providerSchema = z.object({
@@ -37,8 +38,6 @@ function jsonEnv<T>(schema: z.ZodType<T>, what: string, fallback: T) {
     });
 }
 
-const backendDownMode = z.enum(['local', 'open', 'closed']).optional();
-
 const DEFAULT_PROVIDERS: ProviderConfig[] = [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }];
 
 const envSchema = z.object({
@@ -73,21 +72,7 @@ const envSchema = z.object({
     }),
   /** JSON array of routes (see src/router/route.ts): [{"name","candidates":[{"model"}],"strategy":{"kind":"weighted"}}]. */
   DATA_PLANE_ROUTES: jsonEnv(routesSchema, 'a JSON array of routes', []),
-  DATA_PLANE_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(600),
-  // Unset = the default in ingress/limits/limits-config.ts.
-  DATA_PLANE_REQUESTS_PER_MINUTE_PER_TENANT: z.coerce.number().int().positive().optional(),
-  DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY: z.coerce.number().int().positive().optional(),
-  DATA_PLANE_TOKENS_PER_MINUTE_PER_TENANT: z.coerce.number().int().positive().optional(),
-  DATA_PLANE_TOKENS_PER_DAY_PER_KEY: z.coerce.number().int().positive().optional(),
-  DATA_PLANE_TOKENS_PER_DAY_PER_TENANT: z.coerce.number().int().positive().optional(),
-  DATA_PLANE_SOFT_LIMIT_RATIO: z.coerce.number().gt(0).lt(1).optional(),
-  DATA_PLANE_DEFAULT_COMPLETION_TOKENS: z.coerce.number().int().positive().optional(),
-  /** Per limit type while Redis is down: local | open | closed (FAILURE-MODES.md). */
-  DATA_PLANE_ON_REDIS_DOWN_REQUESTS: backendDownMode,
-  DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_MINUTE: backendDownMode,
-  DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_DAY: backendDownMode,
-  /** A limiter call to Redis slower than this counts as Redis down (the limit then falls back per type; default 500). */
-  DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  ...limitsEnvShape,
   DATA_PLANE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   /** OIDC issuer whose access tokens are accepted next to API keys (e.g. the bundled http://127.0.0.1:4400); unset: API keys only. */
   DATA_PLANE_OIDC_ISSUER: z.url('must be the issuer URL').optional().or(z.literal('').transform(() => undefined)),
@@ -125,6 +110,7 @@ export function loadDataPlaneConfig(env: NodeJS.ProcessEnv = process.env): DataP
     throw new Error(`Invalid data-plane configuration: ${problems}`);
   }
   const e = parsed.data;
+  const limits = limitsFromEnv(e);
   return {
     port: e.DATA_PLANE_PORT,
     host: e.DATA_PLANE_HOST,
@@ -132,23 +118,8 @@ export function loadDataPlaneConfig(env: NodeJS.ProcessEnv = process.env): DataP
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     providers: e.DATA_PLANE_PROVIDERS,
     routes: e.DATA_PLANE_ROUTES,
-    requestsPerMinutePerKey: e.DATA_PLANE_REQUESTS_PER_MINUTE,
-    limits: parseLimitsConfig({
-      requestsPerMinutePerKey: e.DATA_PLANE_REQUESTS_PER_MINUTE,
-      requestsPerMinutePerTenant: e.DATA_PLANE_REQUESTS_PER_MINUTE_PER_TENANT,
-      tokensPerMinutePerKey: e.DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY,
-      tokensPerMinutePerTenant: e.DATA_PLANE_TOKENS_PER_MINUTE_PER_TENANT,
-      tokensPerDayPerKey: e.DATA_PLANE_TOKENS_PER_DAY_PER_KEY,
-      tokensPerDayPerTenant: e.DATA_PLANE_TOKENS_PER_DAY_PER_TENANT,
-      softLimitRatio: e.DATA_PLANE_SOFT_LIMIT_RATIO,
-      defaultCompletionTokens: e.DATA_PLANE_DEFAULT_COMPLETION_TOKENS,
-      onRedisDown: {
-        requests: e.DATA_PLANE_ON_REDIS_DOWN_REQUESTS,
-        tokensPerMinute: e.DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_MINUTE,
-        tokensPerDay: e.DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_DAY,
-      },
-      redisTimeoutMs: e.DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS,
-    }),
+    requestsPerMinutePerKey: limits.requestsPerMinutePerKey,
+    limits,
     maxBodyBytes: e.DATA_PLANE_MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
     oidc: e.DATA_PLANE_OIDC_ISSUER

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { limitsFromEnv } from '@switchyard/data-plane/limits-env';
 import { parsePlatformEnv } from './config';
 
 describe('platform environment', () => {
@@ -22,5 +23,12 @@ describe('platform environment', () => {
       message = (error as Error).message;
     }
     for (const problem of ['DATABASE_URL', 'DATA_PLANE_PORT', 'unknown component(s) teleporter']) expect(message).toContain(problem);
+  });
+
+  it('reads the data plane limit variables the standalone data plane reads', () => {
+    const limits = limitsFromEnv(parsePlatformEnv({ DATA_PLANE_TOKENS_PER_DAY_PER_TENANT: '5000', DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_DAY: 'closed' }));
+    expect(limits.tokensPerDayPerTenant).toBe(5000);
+    expect(limits.onRedisDown.tokensPerDay).toBe('closed');
+    expect(() => parsePlatformEnv({ DATA_PLANE_ON_REDIS_DOWN_REQUESTS: 'sometimes' })).toThrow(/DATA_PLANE_ON_REDIS_DOWN_REQUESTS/);
   });
 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { limitsEnvShape } from '@switchyard/data-plane/limits-env';
 import { z } from 'zod';
 
 /** Everything `npm start` and the operator CLI read from the environment, parsed once. */
@@ -73,6 +74,8 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** Every request and token limit of the data plane, as for the standalone data plane (FAILURE-MODES.md). */
+  ...limitsEnvShape,
   /** The console may send only the operations of its allowlist (supergraph/persisted-operations.json); integrators are not limited. */
   PERSISTED_QUERIES: z.enum(['off', 'allow', 'require']).default('require'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

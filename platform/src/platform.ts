@@ -5,6 +5,7 @@ import { createDatabase, seed, type Database } from '@switchyard/db';
 import { createInProcessBus, createRedisBus, type Bus } from '@switchyard/data-plane/bus';
 import { createInProcessRateLimiter, createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
 import { createDataPlane } from '@switchyard/data-plane/app';
+import { limitsFromEnv } from '@switchyard/data-plane/limits-env';
 import { createDatabaseRouteTable, parseRoutes } from '@switchyard/data-plane/routes';
 import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
 import { createApiKeyLastUsedRecorder } from '@switchyard/data-plane/api-key-last-used';
@@ -255,6 +256,8 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         priceBook: createDatabasePriceBookSource(db),
         bus,
         rateLimiter,
+        // The same DATA_PLANE_* limit variables as the standalone data plane.
+        limits: limitsFromEnv(env),
         providers: [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }],
         routes,
         policy: createPolicyDecisionPoint({ source: createDatabaseActivePolicySource(db), log: decisionLog }),
