@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MEMBER_OPERATIONS } from './member-operations';
 import { POLICY_OPERATIONS } from './policy-operations';
 import { ROUTE_OPERATIONS } from './route-operations';
+import { SECRET_OPERATIONS } from './secret-operations';
 
 /**
  * Every GraphQL operation the console sends, with the schema its data must match. Kept in one
@@ -303,4 +304,5 @@ export const CONSOLE_OPERATIONS = [
   ...POLICY_OPERATIONS,
   ...MEMBER_OPERATIONS,
   ...ROUTE_OPERATIONS,
+  ...SECRET_OPERATIONS,
 ] as const;

@@ -72,6 +72,9 @@ export default async function TenantPage({ params }: Props) {
           <Link className="button buttonSecondary" href={`${path}/privacy`} data-testid="privacy-link">
             Privacy budgets →
           </Link>
+          <Link className="button buttonSecondary" href={`${path}/secrets`} data-testid="secrets-link">
+            Provider keys &amp; alerts →
+          </Link>
           <Link className="button" href={`${path}/cost`} data-testid="cost-link">
             Live cost →
           </Link>
