@@ -26,7 +26,7 @@ export {
   zcdpToEpsilon,
 } from './dp/privacy-accounting';
 export type { AccountingMode, Mechanism } from './dp/privacy-accounting';
-export { auditLeafBytes, chainEntry, chainHash, chainHashOfLeaf, payloadDigest, GENESIS_HASH } from './audit/audit-entry';
+export { auditLeafBytes, auditLeafTextAroundSeq, chainEntry, chainHash, chainHashOfLeaf, payloadDigest, GENESIS_HASH } from './audit/audit-entry';
 export type { AuditEntryFields, ChainedAuditEntry } from './audit/audit-entry';
 export { checkpointMessage, signCheckpoint, verifyCheckpointSignature } from './audit/checkpoint';
 export type { Checkpoint, UnsignedCheckpoint } from './audit/checkpoint';

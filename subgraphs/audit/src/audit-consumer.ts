@@ -36,7 +36,9 @@ export function startAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
   const { bus, ledger } = deps;
   const logger = deps.logger ?? createConsoleLogger('audit-consumer');
   const consumer = deps.consumerName ?? `audit-${hostname()}-${process.pid}`;
-  const batchSize = deps.batchSize ?? 100;
+  // One append is one round trip whatever its size, so a backlog drains in big batches; when the
+  // stream is quiet a read returns what is there at once, so a large cap adds no latency.
+  const batchSize = deps.batchSize ?? 500;
   const blockMs = deps.blockMs ?? 1000;
   const claimIdleMs = deps.claimIdleMs ?? 30_000;
   const retryDelayMs = deps.retryDelayMs ?? 1000;

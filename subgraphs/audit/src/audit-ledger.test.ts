@@ -134,6 +134,26 @@ describe('AuditLedger on PGlite', () => {
         }),
       ),
     ).rejects.toThrow();
+    const forged = JSON.stringify([{ idempotencyKey: 'forged-fn', occurredAt: new Date().toISOString(), tenantId: TENANT, actor: 'x', action: 'x', dataClassification: 'public', payloadDigest: 'x', payloadKeyId: 'x', leafHead: '', leafTail: '' }]);
+    await expect(test.db.withTenant(TENANT, (tx) => tx.$queryRaw`SELECT * FROM switchyard_audit_append(${forged}::jsonb)`)).rejects.toThrow(/row-level security/);
+    const { entries, checkpoints } = await readWholeLog(ledger.store);
+    expect(verifyAuditLog(entries, checkpoints, keys.publicKey).ok).toBe(true);
+  });
+
+  it('chains in the database exactly as the ledger hashes: repeats within a batch, quotes, control characters and non-ASCII', async () => {
+    const size = await ledger.store.size();
+    const odd = { tenantId: null, action: 'policy.change', payload: { note: 'ü"\\\n' } };
+    const batch = await ledger.appendMany([
+      { ...odd, idempotencyKey: 'odd-1', actor: 'user:"zoë"\t\\ 数据 😀' },
+      { ...odd, idempotencyKey: 'odd-1', actor: 'user:someone-else' },
+      { ...odd, idempotencyKey: 'odd-2', actor: 'user:\u0001\u2028', subjectId: 'søren' },
+    ]);
+    expect(batch.map((item) => [item.entry.seq, item.created])).toEqual([
+      [size, true],
+      [size, false],
+      [size + 1, true],
+    ]);
+    expect(batch[1]?.entry.actor).toBe('user:"zoë"\t\\ 数据 😀');
     const { entries, checkpoints } = await readWholeLog(ledger.store);
     expect(verifyAuditLog(entries, checkpoints, keys.publicKey).ok).toBe(true);
   });

@@ -1,13 +1,14 @@
-import type { Database, TenantTx } from '@switchyard/db';
-import { GENESIS_HASH, type Checkpoint } from '@switchyard/data-plane/ledger';
-import type { AppendedEntry, AuditEntryFilter, AuditStore, ReadScope, StoredAuditEntry } from './audit-store';
+import { Prisma, type Database, type TenantTx } from '@switchyard/db';
+import { auditLeafTextAroundSeq, type Checkpoint } from '@switchyard/data-plane/ledger';
+import type { AuditDraft, AuditEntryFilter, AuditStore, ReadScope, StoredAuditEntry } from './audit-store';
 
 /**
  * The audit store on Postgres or PGlite through @switchyard/db. Appends run in the platform
- * scope under a transaction-level advisory lock: every appender, in any process, reads the head
- * and inserts while holding it, so positions are gap-free and totally ordered.
+ * scope through `switchyard_audit_append` (migration audit_append_function): one statement that
+ * takes the transaction-level advisory lock every appender takes, in any process, reads the head,
+ * chains and inserts the batch, so positions are gap-free and totally ordered and the lock is
+ * never held across a client round trip.
  */
-const APPEND_LOCK_KEY = 7_236_518_401n;
 
 interface AuditEntryRow {
   seq: bigint;
@@ -53,6 +54,44 @@ function toEntry(row: AuditEntryRow): StoredAuditEntry {
   };
 }
 
+interface AppendedRow extends AuditEntryRow {
+  created: boolean;
+}
+
+const APPEND_SELECT = Prisma.sql`SELECT o_created AS "created", o_seq AS "seq", o_occurred_at AS "occurredAt", o_tenant_id::text AS "tenantId", o_actor AS "actor",
+  o_action AS "action", o_subject_key AS "subjectKey", o_data_classification AS "dataClassification", o_payload_digest AS "payloadDigest",
+  o_payload_ciphertext AS "payloadCiphertext", o_payload_key_id AS "payloadKeyId", o_leaf_hash AS "leafHash", o_prev_hash AS "prevHash",
+  o_entry_hash AS "entryHash", o_idempotency_key AS "idempotencyKey"`;
+
+const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+const utf8Base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+
+/** One element of the function's jsonb batch (bytes as base64, so nothing is re-encoded on the way). */
+function appendItemOf(draft: AuditDraft) {
+  const { head, tail } = auditLeafTextAroundSeq(draft);
+  return {
+    idempotencyKey: draft.idempotencyKey,
+    occurredAt: draft.occurredAt,
+    tenantId: draft.tenantId,
+    actor: draft.actor,
+    action: draft.action,
+    subjectKey: draft.subjectKey,
+    dataClassification: draft.dataClassification,
+    payloadDigest: draft.payloadDigest,
+    payloadCiphertext: base64(draft.payloadCiphertext),
+    payloadKeyId: draft.payloadKeyId,
+    leafHead: utf8Base64(head),
+    leafTail: utf8Base64(tail),
+  };
+}
+
+/** The database hashed the entry; the ledger's own hashing must agree, or the log would not verify. */
+function assertSameChain(entry: StoredAuditEntry, expected: { prevHash: string; entryHash: string; leafHash: string }): void {
+  if (entry.leafHash !== expected.leafHash || entry.entryHash !== expected.entryHash || entry.prevHash !== expected.prevHash) {
+    throw new Error(`audit entry ${entry.seq} was chained by the database with hashes the ledger does not reproduce`);
+  }
+}
+
 function toCheckpoint(row: CheckpointRow): Checkpoint {
   return { logId: row.logId, treeSize: Number(row.treeSize), rootHash: row.rootHash, issuedAt: row.issuedAt.toISOString(), signature: row.signature };
 }
@@ -71,52 +110,17 @@ export function createPrismaAuditStore(db: Database): AuditStore {
     scope === 'platform' ? db.withPlatform(fn) : db.withTenant(scope.tenantId, fn);
 
   return {
-    appendBatch(drafts, chain) {
-      return db.withPlatform(async (tx) => {
-        await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`);
-        const keys = drafts.map((draft) => draft.idempotencyKey);
-        const existing = new Map<string, StoredAuditEntry>();
-        for (const row of await tx.auditEntry.findMany({ where: { idempotencyKey: { in: keys } } })) existing.set(row.idempotencyKey, toEntry(row));
-        const head = await tx.auditEntry.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, entryHash: true } });
-        let nextSeq = head ? Number(head.seq) + 1 : 0;
-        let prevHash = head?.entryHash ?? GENESIS_HASH;
-        const results: AppendedEntry[] = [];
-        const inserts: StoredAuditEntry[] = [];
-        for (const draft of drafts) {
-          const found = existing.get(draft.idempotencyKey);
-          if (found) {
-            results.push({ entry: found, created: false });
-            continue;
-          }
-          const hashes = chain(prevHash, nextSeq, draft);
-          const entry: StoredAuditEntry = { ...draft, seq: nextSeq, ...hashes };
-          existing.set(draft.idempotencyKey, entry);
-          inserts.push(entry);
-          results.push({ entry, created: true });
-          prevHash = hashes.entryHash;
-          nextSeq += 1;
-        }
-        if (inserts.length > 0) {
-          await tx.auditEntry.createMany({
-            data: inserts.map((entry) => ({
-              seq: BigInt(entry.seq),
-              occurredAt: new Date(entry.occurredAt),
-              tenantId: entry.tenantId,
-              actor: entry.actor,
-              action: entry.action,
-              subjectKey: entry.subjectKey,
-              dataClassification: entry.dataClassification,
-              payloadDigest: entry.payloadDigest,
-              payloadCiphertext: entry.payloadCiphertext === null ? null : new Uint8Array(entry.payloadCiphertext),
-              payloadKeyId: entry.payloadKeyId,
-              leafHash: entry.leafHash,
-              prevHash: entry.prevHash,
-              entryHash: entry.entryHash,
-              idempotencyKey: entry.idempotencyKey,
-            })),
-          });
-        }
-        return results;
+    async appendBatch(drafts, chain) {
+      if (drafts.length === 0) return [];
+      const batch = JSON.stringify(drafts.map(appendItemOf));
+      const rows = await db.withPlatform((tx) => tx.$queryRaw<AppendedRow[]>`${APPEND_SELECT} FROM switchyard_audit_append(${batch}::jsonb)`);
+      if (rows.length !== drafts.length) throw new Error(`audit append returned ${rows.length} rows for ${drafts.length} drafts`);
+      return rows.map((row, index) => {
+        const draft = drafts[index] as AuditDraft;
+        if (!row.created) return { entry: toEntry(row), created: false };
+        const entry: StoredAuditEntry = { ...draft, seq: Number(row.seq), leafHash: row.leafHash, prevHash: row.prevHash, entryHash: row.entryHash };
+        assertSameChain(entry, chain(row.prevHash, entry.seq, draft));
+        return { entry, created: true };
       });
     },
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { verifyInclusion, type LogProblem } from '@switchyard/data-plane/ledger';
 import { databaseAnchor } from '../src/anchor';
@@ -140,6 +141,40 @@ describe('audit ledger on Postgres: concurrent appenders and data-subject reques
     await ledger.checkpoint();
     const outcome = await verifyStoredLog(ledger.store, keys.publicKey);
     expect(outcome.summary).toMatch(/^ok: 120 entries, \d+ checkpoints$/);
+  }, 120_000);
+
+  it('keeps batches from two connections gap-free and duplicate-free when their idempotency keys overlap', async () => {
+    const other = await createDatabase({ url: test.url });
+    const otherLedger = createAuditLedger({ store: createPrismaAuditStore(other), keys, anchors: [], checkpointEvery: 1_000_000, checkpointIntervalMs: 0 });
+    try {
+      const before = await ledger.store.size();
+      // Both connections send the same 60 keys in different batch shapes and orders, plus 60 of their own each.
+      const batchesOf = (prefix: string, size: number, reversed: boolean) => {
+        const keysToAppend = [...Array.from({ length: 60 }, (_, i) => `both-${i}`), ...Array.from({ length: 60 }, (_, i) => `${prefix}-${i}`)];
+        if (reversed) keysToAppend.reverse();
+        return Array.from({ length: Math.ceil(keysToAppend.length / size) }, (_, b) =>
+          keysToAppend.slice(b * size, (b + 1) * size).map((idempotencyKey) => ({ idempotencyKey, tenantId: TENANT, actor: `service:${prefix}`, action: 'test.batch', payload: { idempotencyKey } })),
+        );
+      };
+      const drain = async (target: AuditLedger, batches: ReturnType<typeof batchesOf>) => {
+        const results = [];
+        for (const batch of batches) results.push(...(await target.appendMany(batch)));
+        return results;
+      };
+      const [mine, theirs] = await Promise.all([drain(ledger, batchesOf('one', 7, false)), drain(otherLedger, batchesOf('two', 11, true))]);
+
+      expect([...mine, ...theirs].filter((item) => item.created)).toHaveLength(180);
+      const bySharedKey = (items: typeof mine) => new Map(items.filter((item) => item.entry.idempotencyKey.startsWith('both-')).map((item) => [item.entry.idempotencyKey, item.entry.seq]));
+      expect(bySharedKey(mine)).toEqual(bySharedKey(theirs));
+      const entries = await ledger.store.listEntries('platform', {}, before - 1, 1000);
+      expect(entries.map((entry) => entry.seq)).toEqual(Array.from({ length: 180 }, (_, i) => before + i));
+      expect(new Set(entries.map((entry) => entry.idempotencyKey)).size).toBe(180);
+      await ledger.checkpoint();
+      expect((await verifyStoredLog(ledger.store, keys.publicKey)).verification.ok).toBe(true);
+    } finally {
+      await otherLedger.close();
+      await other.close();
+    }
   }, 120_000);
 
   it('exports a subject, erases it by crypto-shredding, and the log and proofs still verify', async () => {

@@ -34,9 +34,18 @@ export const GENESIS_HASH = '0'.repeat(64);
  * share an encoding and no serializer's key order can change a hash.
  */
 export function auditLeafBytes(fields: AuditEntryFields): Uint8Array {
-  return new TextEncoder().encode(
-    JSON.stringify(['switchyard.audit.v1', fields.seq, fields.occurredAt, fields.tenantId, fields.actor, fields.action, fields.subjectKey, fields.payloadDigest]),
-  );
+  const { head, tail } = auditLeafTextAroundSeq(fields);
+  // A safe integer's JSON text is its decimal digits, so this is JSON.stringify of the whole array.
+  return new TextEncoder().encode(`${head}${fields.seq}${tail}`);
+}
+
+/**
+ * The canonical leaf text split around the seq: leaf = head ‖ decimal(seq) ‖ tail. Lets whoever
+ * assigns the position (the database, under its append lock) hash the leaf without re-encoding it.
+ */
+export function auditLeafTextAroundSeq(fields: Omit<AuditEntryFields, 'seq'>): { head: string; tail: string } {
+  const rest = JSON.stringify([fields.occurredAt, fields.tenantId, fields.actor, fields.action, fields.subjectKey, fields.payloadDigest]);
+  return { head: '["switchyard.audit.v1",', tail: `,${rest.slice(1)}` };
 }
 
 export function chainHash(prevHash: string, fields: AuditEntryFields): string {
