@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { createUsageRecorder } from './accounting/usage-recorder';
 import type { PriceBookSource } from './accounting/price-book';
@@ -29,6 +30,8 @@ import type { Random } from './router/random';
 import { parseRoutes, type RouteConfig } from './router/route';
 import { createInMemoryRouteTable, type RouteTable } from './router/route-table';
 import { createRouter } from './router/router';
+import type { FeedbackLog } from './router/feedback-log';
+import { createRoutingObservationExchange } from './router/routing-observations';
 import { createMetrics } from './telemetry/metrics';
 import type { PolicyDecisionPoint } from './policy/pdp/decision-point';
 
@@ -58,6 +61,13 @@ export interface DataPlaneDeps {
   routes?: RouteConfig[] | RouteTable;
   /** Routing knobs; tests pin the randomness and shrink limits. */
   routing?: { random?: Random; breaker?: CircuitBreakerOptions; concurrency?: AimdOptions };
+  /**
+   * Which request each replica served, for POST /v1/feedback: share one (`createRedisFeedbackLog`)
+   * between replicas so feedback may reach any of them. Default: in-memory, this replica only.
+   */
+  feedbackLog?: FeedbackLog;
+  /** Names this process on the bus (bandit observations it published come back and are skipped); default a random UUID. */
+  replicaId?: string;
   /** Per-key and per-tenant request and token limits; every field defaults (see limits-config.ts). */
   limits?: LimitsConfigInput;
   /**
@@ -130,7 +140,28 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   const providers = createProviderRegistry(deps.providers);
   const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, logger });
   const routeTable = Array.isArray(deps.routes) ? createInMemoryRouteTable(parseRoutes(deps.routes)) : (deps.routes ?? createInMemoryRouteTable([]));
-  const router = createRouter({ routes: routeTable, providers, priceBook: deps.priceBook, metrics, logger, ...deps.routing, ...(deps.providerCredentials ? { credentials: deps.providerCredentials } : {}) });
+  // Bandit observations are shared with the other replicas through the bus, batched off the hot path.
+  const observations = createRoutingObservationExchange({
+    bus: deps.bus,
+    replicaId: deps.replicaId ?? randomUUID(),
+    logger,
+    onPublishFailed: (dropped) => metrics.routingStateFailures.inc({ kind: 'observations' }, dropped),
+  });
+  const router = createRouter({
+    routes: routeTable,
+    providers,
+    priceBook: deps.priceBook,
+    metrics,
+    logger,
+    ...deps.routing,
+    ...(deps.providerCredentials ? { credentials: deps.providerCredentials } : {}),
+    ...(deps.feedbackLog ? { feedbackLog: deps.feedbackLog } : {}),
+    observations,
+  });
+  const observing = observations.subscribe((observation) => router.observe(observation)).catch((error: unknown) => {
+    logger.error({ err: error }, 'could not subscribe to routing observations; bandits here learn from this replica only');
+    return undefined;
+  });
   // Redis down: each limit falls back as its type is configured (limits.onRedisDown, FAILURE-MODES.md).
   const rateLimiter = createFailSafeRateLimiter(deps.rateLimiter, {
     backendTimeoutMs: deps.limits?.redisTimeoutMs,
@@ -275,6 +306,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       await subscribed;
       await unsubscribeEviction?.();
       await (await policySubscription)?.();
+      await (await observing)?.();
       if (server.listening) {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
@@ -282,6 +314,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       }
       while (inFlight.size > 0) await Promise.all([...inFlight]);
       await usage.drain();
+      await observations.close();
     },
   };
 }

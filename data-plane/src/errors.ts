@@ -126,10 +126,21 @@ export const ERROR_REGISTRY = {
     type: 'upstream_error',
     message: 'The model provider is unavailable or overloaded. Retry after the number of seconds in the Retry-After header.',
   },
+  route_not_served: {
+    status: 503,
+    type: 'server_error',
+    message:
+      "No provider on this data plane serves any model of this route (or of its fallbacks). Retrying will not help: ask an administrator to point the route at models listed by GET /v1/models.",
+  },
   overloaded: {
     status: 503,
     type: 'server_error',
     message: 'Every model for this request is at its concurrency limit and queue. Retry after the number of seconds in the Retry-After header.',
+  },
+  rate_limiter_unavailable: {
+    status: 503,
+    type: 'server_error',
+    message: 'The rate limiter is unreachable and this limit is configured to fail closed. Retry after the number of seconds in the Retry-After header.',
   },
   upstream_timeout: {
     status: 504,
@@ -161,11 +172,6 @@ export class ApiError extends Error {
   readonly param: string | null;
   readonly retryAfterSeconds: number | undefined;
 
-  rate_limiter_unavailable: {
-    status: 503,
-    type: 'server_error',
-    message: 'The rate limiter is unreachable and this limit is configured to fail closed. Retry after the number of seconds in the Retry-After header.',
-  },
   constructor(code: ErrorCode, options: ApiErrorOptions = {}) {
     const entry = ERROR_REGISTRY[code];
     super(options.message ?? entry.message);

@@ -11,6 +11,7 @@ import { createApiKeyLastUsedRecorder } from './ingress/api-key-last-used';
 import { createOidcAuthentication } from './ingress/oidc-authentication';
 import { createInProcessRateLimiter } from './ingress/rate-limit/in-process-rate-limiter';
 import { createRedisRateLimiter } from './ingress/rate-limit/redis-rate-limiter';
+import { createRedisFeedbackLog } from './router/redis-feedback-log';
 
 /** Wiring only: picks the backends from config, builds the app, listens. */
 export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ url: string; close(): Promise<void> }> {
@@ -22,6 +23,8 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
   const rateLimiter = config.redisUrl
     ? createRedisRateLimiter(config.redisUrl, { keyPrefix: `${config.redisKeyPrefix}switchyard:rl:` })
     : createInProcessRateLimiter();
+  // Shared by every replica, so feedback may reach any of them; without Redis, this process only.
+  const feedbackLog = config.redisUrl ? createRedisFeedbackLog(config.redisUrl, { keyPrefix: config.redisKeyPrefix }) : undefined;
 
   const apiKeyLastUsed = createApiKeyLastUsedRecorder(db, { onError: (error) => logger.warn({ err: error }, 'API key last use not recorded yet; retrying') });
   const oidc = config.oidc ? await createOidcAuthentication(config.oidc, db, bus, logger) : undefined;
@@ -36,6 +39,7 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
     maxBodyBytes: config.maxBodyBytes,
     logger,
     apiKeyLastUsed,
+    ...(feedbackLog ? { feedbackLog } : {}),
     ...(oidc ? { accessTokens: oidc.authentication } : {}),
   });
   await new Promise<void>((resolve, reject) => {
@@ -52,7 +56,7 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
       await dataPlane.close();
       await oidc?.close();
       await apiKeyLastUsed.close();
-      await Promise.all([bus.close(), rateLimiter.close()]);
+      await Promise.all([bus.close(), rateLimiter.close(), feedbackLog?.close()]);
       await db.close();
     },
   };

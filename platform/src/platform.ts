@@ -5,6 +5,7 @@ import { createDatabase, seed, type Database } from '@switchyard/db';
 import { createInProcessBus, createRedisBus, type Bus } from '@switchyard/data-plane/bus';
 import { createInProcessRateLimiter, createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
 import { createDataPlane } from '@switchyard/data-plane/app';
+import { createRedisFeedbackLog } from '@switchyard/data-plane/feedback-log';
 import { limitsFromEnv } from '@switchyard/data-plane/limits-env';
 import { createDatabaseRouteTable, parseRoutes } from '@switchyard/data-plane/routes';
 import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
@@ -251,6 +252,9 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       });
       closers.push(await credentials.subscribe(bus));
       await credentials.loadAll();
+      // Which replica served which request, shared through Redis so POST /v1/feedback may reach any replica.
+      const feedbackLog = env.REDIS_URL ? createRedisFeedbackLog(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX }) : undefined;
+      if (feedbackLog) closers.push(() => feedbackLog.close());
       const app = createDataPlane({
         apiKeys,
         priceBook: createDatabasePriceBookSource(db),
@@ -262,6 +266,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         routes,
         policy: createPolicyDecisionPoint({ source: createDatabaseActivePolicySource(db), log: decisionLog }),
         providerCredentials: credentials,
+        ...(feedbackLog ? { feedbackLog } : {}),
         // People may call with their OIDC access token (scope `inference`); the tenant comes from members.
         accessTokens: { verify: createAccessTokenClaimsVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE, verifiedCacheSize: 10_000 }), ...(memberships ? { memberships } : {}), scopeMap: DEFAULT_TOKEN_SCOPE_MAP },
         ...(apiKeyLastUsed ? { apiKeyLastUsed } : {}),

@@ -139,6 +139,12 @@ export async function handleChatCompletions(
   }
 
   const routing = await inStep(deps.metrics, 'routing_decision', () => deps.router.decide(target), { 'switchyard.route': target.route.name });
+  if (routing.unserved) {
+    const models = target.route.candidates.map((candidate) => candidate.model).join(', ');
+    throw new ApiError('route_not_served', {
+      message: `No provider on this data plane serves any model of route '${target.route.name}' (${models}) or of its fallbacks. Retrying will not help: ask an administrator to point the route at models listed by GET /v1/models.`,
+    });
+  }
   if (routing.plan.upstreams.length === 0) {
     throw new ApiError('upstream_unavailable', {
       retryAfterSeconds: 60,

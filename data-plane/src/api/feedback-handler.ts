@@ -18,8 +18,9 @@ const MAX_FEEDBACK_BYTES = 4_096;
 
 /**
  * POST /v1/feedback: a client's quality score for one of its own recent requests, fed to the
- * bandit of the route that served it. Accepted once per request; another tenant's request id
- * is indistinguishable from an unknown one.
+ * bandit of the route that served it, whichever replica served it (the feedback log is shared
+ * when Redis is configured). Accepted once per request; another tenant's request id is
+ * indistinguishable from an unknown one.
  */
 export async function handleFeedback(
   deps: { router: Router; maxBodyBytes: number },
@@ -38,7 +39,7 @@ export async function handleFeedback(
   }
   const { request_id: given, score } = parsed.data;
   const stripped = given.replace(/^chatcmpl-/, '');
-  const accepted = deps.router.feedback(given, key.tenantId, score) || (stripped !== given && deps.router.feedback(stripped, key.tenantId, score));
+  const accepted = (await deps.router.feedback(given, key.tenantId, score)) || (stripped !== given && (await deps.router.feedback(stripped, key.tenantId, score)));
   if (!accepted) throw new ApiError('feedback_request_not_found', { param: 'request_id' });
   sendJson(response, 202, { object: 'feedback', request_id: given, accepted: true });
 }

@@ -1,7 +1,7 @@
 /**
  * Which route and upstream served each recent request, so a later POST /v1/feedback can credit
- * the right bandit arm. Bounded (oldest entries are forgotten first) and per process: feedback
- * must reach the replica that served the request.
+ * the right bandit arm. Implementations: in-memory (one process, bounded) and Redis (shared by
+ * every replica, so feedback may reach any of them); both pass feedback-log.contract.ts.
  */
 export interface ServedRequest {
   tenantId: string;
@@ -10,15 +10,16 @@ export interface ServedRequest {
 }
 
 export interface FeedbackLog {
-  remember(requestId: string, served: ServedRequest): void;
+  remember(requestId: string, served: ServedRequest): Promise<void>;
   /** Takes the entry (feedback counts once); undefined when unknown, forgotten, or another tenant's. */
-  take(requestId: string, tenantId: string): ServedRequest | undefined;
+  take(requestId: string, tenantId: string): Promise<ServedRequest | undefined>;
 }
 
-export function createFeedbackLog(capacity = 100_000): FeedbackLog {
+/** The embedded default: bounded, oldest entries forgotten first; per process. */
+export function createInMemoryFeedbackLog(capacity = 100_000): FeedbackLog {
   const entries = new Map<string, ServedRequest>();
   return {
-    remember(requestId, served) {
+    async remember(requestId, served) {
       entries.delete(requestId);
       entries.set(requestId, served);
       if (entries.size > capacity) {
@@ -26,9 +27,9 @@ export function createFeedbackLog(capacity = 100_000): FeedbackLog {
         if (!oldest.done) entries.delete(oldest.value);
       }
     },
-    take(requestId, tenantId) {
+    async take(requestId, tenantId) {
       const served = entries.get(requestId);
-      // Another tenant's request looks exactly like an unknown one.
+      // Another tenant's request looks exactly like an unknown one (and stays ratable by its owner).
       if (!served || served.tenantId !== tenantId) return undefined;
       entries.delete(requestId);
       return served;

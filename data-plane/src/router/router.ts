@@ -9,11 +9,13 @@ import type { AimdOptions } from './adaptive-concurrency';
 import type { CircuitBreakerOptions } from './circuit-breaker';
 import { applyConstraints } from './constraints';
 import { execute, type Execution, type ExecutionPlan, type LegRecord, type Upstream } from './execute';
-import { createFeedbackLog, type FeedbackLog } from './feedback-log';
+import { createBanditPosteriors, type BanditPosteriors } from './bandit-posteriors';
+import { createInMemoryFeedbackLog, type FeedbackLog } from './feedback-log';
 import type { Random } from './random';
 import { createRetryBudget } from './retry';
 import type { Route } from './route';
 import type { RouteTable } from './route-table';
+import type { RoutingObservation, RoutingObservationExchange } from './routing-observations';
 import { createStrategy } from './strategies/create-strategy';
 import type { RankableCandidate, Strategy } from './strategies/strategy';
 import { createUpstreamHealthRegistry } from './upstream-health';
@@ -32,6 +34,8 @@ export interface ResolvedTarget {
 export interface RoutingDecision {
   target: ResolvedTarget;
   plan: ExecutionPlan;
+  /** Set when the plan is empty because no provider on this data plane serves any model of the route or its fallbacks. */
+  unserved?: true;
 }
 
 export interface Router {
@@ -46,8 +50,10 @@ export interface Router {
    * winner's outcome; a served request becomes ratable through feedback.
    */
   completed(decision: RoutingDecision, ended: EndedRequest): void;
-  /** A client's quality score for a request it made; false when the request is unknown to this replica. */
-  feedback(requestId: string, tenantId: string, score: number): boolean;
+  /** A client's quality score for a request it made (served by any replica sharing the feedback log); false when unknown. */
+  feedback(requestId: string, tenantId: string, score: number): Promise<boolean>;
+  /** Another replica's bandit observation (from the routing.observed channel), applied to this replica's posteriors. */
+  observe(observation: RoutingObservation): void;
   /** The routes `tenantId` may use, then plain models, for GET /v1/models. */
   listing(tenantId: string): { routes: readonly Route[]; models: readonly { id: string; ownedBy: string }[] };
 }
@@ -72,6 +78,12 @@ export interface RouterOptions {
   stats?: UpstreamStats;
   /** Tenants' own provider keys (per-replica cache); absent: every call uses the provider's configured key. */
   credentials?: ProviderCredentialLookup;
+  /** Which replica served which request, for feedback; default in-memory (feedback must reach the serving replica). */
+  feedbackLog?: FeedbackLog;
+  /** Bandit posteriors by (tenant, route name, upstream); injectable so tests can read them. */
+  posteriors?: BanditPosteriors;
+  /** Where this replica's bandit observations go for the other replicas; absent: each replica learns alone. */
+  observations?: Pick<RoutingObservationExchange, 'publish'>;
 }
 
 /** Routes without a retry setting retry once; plain models do not (the client's SDK retries). */
@@ -93,17 +105,23 @@ export function createRouter(options: RouterOptions): Router {
   });
   metrics.observeUpstreams(() => health.snapshot(clock()));
   const retryBudget = createRetryBudget();
-  const feedbackLog: FeedbackLog = createFeedbackLog();
-  // One strategy (and its learned state) per route definition: an updated route starts afresh,
-  // a platform route is shared by every tenant that uses it.
-  const strategies = new WeakMap<Route, Strategy>();
-  const strategyOf = (route: Route): Strategy => {
-    let strategy = strategies.get(route);
-    if (!strategy) {
-      strategy = createStrategy(route.strategy);
-      strategies.set(route, strategy);
-    }
+  const feedbackLog: FeedbackLog = options.feedbackLog ?? createInMemoryFeedbackLog();
+  const posteriors = options.posteriors ?? createBanditPosteriors();
+  // One strategy per (tenant, route name), rebuilt when the route's definition changes; the
+  // learned posteriors live apart (by tenant, route name, upstream) and survive the rebuild.
+  const strategies = new Map<string, { route: Route; strategy: Strategy }>();
+  const strategyOf = (route: Route, tenantId: string): Strategy => {
+    const key = `${tenantId}\u0000${route.name}`;
+    const cached = strategies.get(key);
+    if (cached?.route === route) return cached.strategy;
+    const strategy = createStrategy(route.strategy, posteriors.arms(tenantId, route.name));
+    strategies.set(key, { route, strategy });
     return strategy;
+  };
+  /** This replica's observation: applied at once, then shared (batched, never awaited) when the route learns. */
+  const learn = (target: ResolvedTarget, observation: RoutingObservation): void => {
+    applyObservation(target.strategy, observation);
+    if (target.configured && target.strategy.observe) options.observations?.publish(observation);
   };
   const plainStrategy = createStrategy({ kind: 'priority' });
 
@@ -123,7 +141,7 @@ export function createRouter(options: RouterOptions): Router {
 
   const resolve = (name: string, tenantId: string): ResolvedTarget | undefined => {
     const route = options.routes.get(tenantId, name);
-    if (route) return { route, tenantId, configured: true, strategy: strategyOf(route) };
+    if (route) return { route, tenantId, configured: true, strategy: strategyOf(route, tenantId) };
     if (!providers.route(name)) return undefined;
     return {
       route: { name, candidates: [{ model: name }], strategy: { kind: 'priority' }, retries: PLAIN_MODEL_RETRIES },
@@ -132,6 +150,12 @@ export function createRouter(options: RouterOptions): Router {
       strategy: plainStrategy,
     };
   };
+
+  /** Whether any provider here serves a model of the route or of its fallbacks (tells "unserved" from "all excluded"). */
+  const servesAny = (target: ResolvedTarget): boolean =>
+    [target.route, ...(target.route.fallbacks ?? []).flatMap((name) => resolve(name, target.tenantId)?.route ?? [])].some((route) =>
+      route.candidates.some((candidate) => providers.serve(candidate.model, candidate.provider) !== undefined),
+    );
 
   const upstreamsOf = (target: ResolvedTarget, book: PriceBook | null): Upstream[] => {
     const candidates = target.route.candidates.flatMap((candidate) => {
@@ -185,6 +209,7 @@ export function createRouter(options: RouterOptions): Router {
           retries: route.retries ?? (target.configured ? DEFAULT_ROUTE_RETRIES : PLAIN_MODEL_RETRIES),
           firstTokenTimeoutMs: route.firstTokenTimeoutMs,
         },
+        ...(upstreams.length === 0 && !servesAny(target) ? { unserved: true as const } : {}),
       };
     },
     execute(decision, request, signal, tenantId) {
@@ -208,29 +233,43 @@ export function createRouter(options: RouterOptions): Router {
     },
     completed(decision, ended) {
       const { target, plan } = decision;
+      const identity = { tenantId: target.tenantId, route: target.route.name };
       for (const leg of ended.legs) {
         if (leg.outcome !== 'failed') continue;
         const upstream = plan.upstreams.find((u) => u.key === leg.upstream);
-        target.strategy.observe?.({ key: leg.upstream, success: false, latencyMs: 0, pricePer1kMicros: upstream?.pricePer1kMicros });
+        learn(target, { kind: 'outcome', ...identity, upstream: leg.upstream, success: false, latencyMs: 0, ...priceOf(upstream) });
       }
       const winner = ended.winner;
       if (!winner) return;
-      target.strategy.observe?.({
-        key: winner.upstream.key,
-        success: winner.success,
-        latencyMs: winner.latencyMs,
-        pricePer1kMicros: winner.upstream.pricePer1kMicros,
-      });
+      learn(target, { kind: 'outcome', ...identity, upstream: winner.upstream.key, success: winner.success, latencyMs: winner.latencyMs, ...priceOf(winner.upstream) });
       metrics.routeDecisions.inc({ route: target.route.name, model: winner.upstream.model });
-      feedbackLog.remember(ended.requestId, { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key });
+      // Off the response path: a lost entry only makes this request's feedback answer 404.
+      feedbackLog.remember(ended.requestId, { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key }).catch((error: unknown) => {
+        metrics.routingStateFailures.inc({ kind: 'feedback_log' });
+        options.logger.warn({ err: error, requestId: ended.requestId }, 'served request not written to the feedback log; its feedback will be refused');
+      });
     },
-    feedback(requestId, tenantId, score) {
-      const served = feedbackLog.take(requestId, tenantId);
+    async feedback(requestId, tenantId, score) {
+      const served = await feedbackLog.take(requestId, tenantId);
       if (!served) return false;
       const route = options.routes.get(tenantId, served.route);
-      if (route) strategyOf(route).feedback?.(served.upstream, score);
+      if (route) learn({ route, tenantId, configured: true, strategy: strategyOf(route, tenantId) }, { kind: 'feedback', tenantId, route: served.route, upstream: served.upstream, score });
       return true;
+    },
+    observe(observation) {
+      // The route as this replica knows it; one it does not know (yet) has nothing to learn.
+      const route = options.routes.get(observation.tenantId, observation.route);
+      if (route) applyObservation(strategyOf(route, observation.tenantId), observation);
     },
     listing: (tenantId) => ({ routes: options.routes.list(tenantId), models: providers.models() }),
   };
+}
+
+function applyObservation(strategy: Strategy, observation: RoutingObservation): void {
+  if (observation.kind === 'feedback') strategy.feedback?.(observation.upstream, observation.score);
+  else strategy.observe?.({ key: observation.upstream, success: observation.success, latencyMs: observation.latencyMs, pricePer1kMicros: observation.pricePer1kMicros });
+}
+
+function priceOf(upstream: Upstream | undefined): { pricePer1kMicros?: number } {
+  return upstream?.pricePer1kMicros === undefined ? {} : { pricePer1kMicros: upstream.pricePer1kMicros };
 }

@@ -12,14 +12,14 @@ afterEach(async () => {
 const route = (name: string, model: string): RouteConfig => ({ name, candidates: [{ model }], strategy: { kind: 'priority' } });
 const messages = [{ role: 'user' as const, content: 'Which model am I?' }];
 
-async function chat(h: Harness, secret: string, model: string): Promise<{ status: number; model?: string; code?: string }> {
+async function chat(h: Harness, secret: string, model: string): Promise<{ status: number; model?: string; code?: string; message?: string; retryAfter?: string | null }> {
   const response = await fetch(`${h.baseUrl}/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
     body: JSON.stringify({ model, messages }),
   });
-  const body = (await response.json()) as { model?: string; error?: { code: string } };
-  return { status: response.status, model: body.model, code: body.error?.code };
+  const body = (await response.json()) as { model?: string; error?: { code: string; message: string } };
+  return { status: response.status, model: body.model, code: body.error?.code, message: body.error?.message, retryAfter: response.headers.get('retry-after') };
 }
 
 async function modelIds(h: Harness, secret: string): Promise<string[]> {
@@ -59,12 +59,25 @@ describe('tenant routes', () => {
     expect(await chat(h, h.secret, 'auto')).toMatchObject({ model: 'mock-gpt' });
   });
 
-  it('a tenant route whose models no provider here serves answers 503, and nothing crashes', async () => {
+  it('a tenant route whose models no provider here serves answers 503 route_not_served, naming the models, and nothing crashes', async () => {
     const table = createInMemoryRouteTable([]);
     const h = await startHarness({ routes: table });
     harnesses.push(h);
-    table.setTenantRoutes(h.record.tenantId, parseRoutes([route('ghost', 'not-served-here')]));
-    expect(await chat(h, h.secret, 'ghost')).toMatchObject({ status: 503, code: 'upstream_unavailable' });
+    table.setTenantRoutes(h.record.tenantId, parseRoutes([{ ...route('ghost', 'not-served-here'), fallbacks: ['also-not-served'] }]));
+    const refused = await chat(h, h.secret, 'ghost');
+    expect(refused).toMatchObject({ status: 503, code: 'route_not_served', retryAfter: null });
+    expect(refused.message).toContain("route 'ghost' (not-served-here)");
+    expect(refused.message).not.toContain('constraints');
     expect(await chat(h, h.secret, 'mock-gpt')).toMatchObject({ status: 200 });
+  });
+
+  it('a route whose served models its constraints all exclude still answers upstream_unavailable, blaming the constraints', async () => {
+    const table = createInMemoryRouteTable([]);
+    const h = await startHarness({ routes: table });
+    harnesses.push(h);
+    table.setTenantRoutes(h.record.tenantId, parseRoutes([{ ...route('too-cheap', 'mock-gpt'), constraints: { maxCostPer1kMicros: 1 } }]));
+    const refused = await chat(h, h.secret, 'too-cheap');
+    expect(refused).toMatchObject({ status: 503, code: 'upstream_unavailable' });
+    expect(refused.message).toContain('constraints');
   });
 });

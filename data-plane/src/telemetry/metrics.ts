@@ -145,6 +145,12 @@ export function createMetrics() {
       help: 'Usage events that could not be appended to the stream after retries',
       registers: [registry],
     }),
+    routingStateFailures: new Counter({
+      name: 'switchyard_routing_state_failures_total',
+      help: 'Shared routing state not written: served requests for feedback (feedback_log) and bandit observations for other replicas (observations)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -19,12 +19,15 @@ export interface ArmPosterior {
  * is a fractional Bernoulli observation weighted by its share: α += w·r, β += w·(1 − r). Success,
  * latency and cost arrive when the request ends; quality arrives later through POST /v1/feedback,
  * so a request without feedback simply contributes less evidence.
+ *
+ * `arms` holds the posteriors (upstream key → posterior); the router passes one map per
+ * (tenant, route name), so an updated route definition keeps what was learned about the
+ * upstreams it still lists.
  */
-export function createBanditStrategy(options: BanditOptions): Strategy & { posterior(key: string): ArmPosterior } {
+export function createBanditStrategy(options: BanditOptions, arms: Map<string, ArmPosterior> = new Map()): Strategy & { posterior(key: string): ArmPosterior } {
   const { reward } = options;
   const total = reward.success + reward.latency + reward.cost + reward.quality;
   const share = { success: reward.success / total, latency: reward.latency / total, cost: reward.cost / total, quality: reward.quality / total };
-  const arms = new Map<string, ArmPosterior>();
   const arm = (key: string): ArmPosterior => {
     let found = arms.get(key);
     if (!found) {

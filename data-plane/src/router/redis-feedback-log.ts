@@ -1,0 +1,50 @@
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { FeedbackLog, ServedRequest } from './feedback-log';
+
+export interface RedisFeedbackLogOptions {
+  /** Prepended to every key (REDIS_KEY_PREFIX; tests isolate runs with it). */
+  keyPrefix?: string;
+  /** How long a served request stays ratable (default one hour). */
+  ttlSeconds?: number;
+}
+
+const storedSchema = z.object({ route: z.string(), upstream: z.string() });
+
+/**
+ * The shared feedback log: one key per served request, `<prefix>switchyard:feedback:<tenant>:<request id>`,
+ * expiring after the TTL. The tenant is part of the key, so another tenant's request id is simply
+ * absent (and is not consumed by the attempt); GETDEL takes an entry atomically, so concurrent
+ * feedback on several replicas counts once.
+ */
+export function createRedisFeedbackLog(connection: string | Redis, options: RedisFeedbackLogOptions = {}): FeedbackLog & { close(): Promise<void> } {
+  const owned = typeof connection === 'string';
+  const redis = owned ? new Redis(connection, { maxRetriesPerRequest: 3, enableAutoPipelining: true }) : connection;
+  // ioredis reports each reconnect attempt as an error event; callers see failures through their commands.
+  if (owned) redis.on('error', () => undefined);
+  const prefix = `${options.keyPrefix ?? ''}switchyard:feedback:`;
+  const ttlSeconds = options.ttlSeconds ?? 3_600;
+  // Tenant ids and request ids cannot contain the separator's meaning: encode both.
+  const key = (tenantId: string, requestId: string): string => `${prefix}${encodeURIComponent(tenantId)}:${encodeURIComponent(requestId)}`;
+
+  return {
+    async remember(requestId, served) {
+      await redis.set(key(served.tenantId, requestId), JSON.stringify({ route: served.route, upstream: served.upstream }), 'EX', ttlSeconds);
+    },
+    async take(requestId, tenantId): Promise<ServedRequest | undefined> {
+      const stored = await redis.getdel(key(tenantId, requestId));
+      if (stored === null) return undefined;
+      let json: unknown;
+      try {
+        json = JSON.parse(stored);
+      } catch {
+        return undefined;
+      }
+      const parsed = storedSchema.safeParse(json);
+      return parsed.success ? { tenantId, ...parsed.data } : undefined;
+    },
+    async close() {
+      if (owned) await redis.quit();
+    },
+  };
+}
