@@ -206,6 +206,19 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     logger.error({ err: error }, 'could not subscribe to policy changes; policy updates reach this replica only on restart');
     return undefined;
   });
+  // Every tenant's policy is compiled before this replica reports ready (after subscribing, so no
+  // change is missed), so no request waits on the database for it.
+  let policiesLoaded = deps.policy === undefined;
+  const policyPreload = (async () => {
+    await policySubscription;
+    await deps.policy?.preload();
+  })().then(
+    () => void (policiesLoaded = true),
+    (error: unknown) => {
+      logger.error({ err: error }, "could not preload tenant policies; each tenant's first request loads its policy");
+      policiesLoaded = true;
+    },
+  );
 
   const callerAuth = {
     apiKeys: deps.apiKeys,
@@ -226,7 +239,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       case 'healthz':
         return sendJson(response, 200, { status: 'ok' });
       case 'readyz':
-        return ready && !closing ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not_ready' });
+        return ready && policiesLoaded && !closing ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not_ready' });
       case 'metrics': {
         const text = await metrics.registry.metrics();
         response.writeHead(200, { 'content-type': metrics.registry.contentType });
@@ -305,6 +318,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       if (!deps.qos?.eventLoopLag) eventLoopLag.stop();
       await subscribed;
       await unsubscribeEviction?.();
+      await policyPreload;
       await (await policySubscription)?.();
       await (await observing)?.();
       if (server.listening) {

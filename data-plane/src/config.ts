@@ -12,6 +12,11 @@ const providerSchema = z.object({
   apiKey: z.string().min(1).optional(),
   models: z.array(z.string().min(1)).min(1),
   idleTimeoutMs: z.number().int().positive().optional(),
+  /** Where the provider processes data (data-locality policies); default `unspecified`. */
+  region: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a short token like eu-west-1')
+    .optional(),
   mock: z.object({ directives: z.string().max(500), firstRequests: z.number().int().positive().optional() }).optional(),
 });
 

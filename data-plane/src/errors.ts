@@ -70,6 +70,16 @@ export const ERROR_REGISTRY = {
     type: 'permission_error',
     message: "The tenant's policy does not allow this request. The message names the deciding policies; ask a tenant admin to change the policy.",
   },
+  tool_not_permitted: {
+    status: 403,
+    type: 'permission_error',
+    message: "The tenant's policy does not allow calling a tool this request names (in `tools` or a forced `tool_choice`). The message names the tool and the deciding policies; remove the tool or ask a tenant admin to change the policy.",
+  },
+  no_permitted_upstream: {
+    status: 403,
+    type: 'permission_error',
+    message: "The tenant's egress or data-locality policy allows none of the providers that serve this model or route. The message lists each provider, its region and why it was refused.",
+  },
   not_found: {
     status: 404,
     type: 'invalid_request_error',

@@ -30,6 +30,10 @@ export interface PolicyDenial {
   determiningPolicies: readonly string[];
   policyVersion: number | null;
   deniedAt: Date;
+  /** The action denied, when not `use_model` (`call_tool`, `send_to_provider`, `process_in_region`). */
+  action?: string;
+  /** What was refused: tool names, or `provider/model` upstreams. */
+  refused?: readonly string[];
 }
 
 /** One `policy.denied` audit event per denied request (idempotent by request id). */
@@ -47,6 +51,8 @@ export function policyDeniedAuditEvent(denial: PolicyDenial): DataPlaneAuditEven
       route: denial.route.slice(0, 256),
       determiningPolicies: denial.determiningPolicies.slice(0, 32).map((id) => id.slice(0, 200)),
       policyVersion: denial.policyVersion,
+      ...(denial.action === undefined ? {} : { action: denial.action.slice(0, 64) }),
+      ...(denial.refused === undefined ? {} : { refused: denial.refused.slice(0, 32).map((name) => name.slice(0, 200)) }),
     },
     occurredAt: denial.deniedAt.toISOString(),
   };

@@ -14,6 +14,11 @@ export interface ProviderConfig {
   models: string[];
   /** openai-compatible: give up when the upstream is silent this long (default 60 s). */
   idleTimeoutMs?: number;
+  /**
+   * Where the provider processes requests, for data-locality policies (`process_in_region`).
+   * Default `unspecified`: a policy that permits only named regions never sends data to it.
+   */
+  region?: string;
   /** mock: `[mock: ...]` directive words applied to every request (or only the first `firstRequests`), e.g. "status=500". */
   mock?: { directives: string; firstRequests?: number };
 }
@@ -21,7 +26,13 @@ export interface ProviderConfig {
 export interface ProviderRoute {
   model: string;
   adapter: ProviderAdapter;
+  /** Where the data goes: the host of `baseUrl` (`local` for the in-process mock). */
+  host: string;
+  region: string;
 }
+
+/** The region of a provider configured without one. */
+export const UNSPECIFIED_REGION = 'unspecified';
 
 export interface ProviderRegistry {
   route(model: string): ProviderRoute | undefined;
@@ -32,13 +43,15 @@ export interface ProviderRegistry {
 
 export function createProviderRegistry(configs: readonly ProviderConfig[]): ProviderRegistry {
   const routes = new Map<string, ProviderRoute>();
-  const byProvider = new Map<string, { adapter: ProviderAdapter; models: ReadonlySet<string> }>();
+  const byProvider = new Map<string, { adapter: ProviderAdapter; models: ReadonlySet<string>; host: string; region: string }>();
   for (const config of configs) {
     const adapter = adapterFor(config);
-    if (!byProvider.has(config.name)) byProvider.set(config.name, { adapter, models: new Set(config.models) });
+    const host = config.baseUrl ? new URL(config.baseUrl).host : 'local';
+    const region = config.region ?? UNSPECIFIED_REGION;
+    if (!byProvider.has(config.name)) byProvider.set(config.name, { adapter, models: new Set(config.models), host, region });
     for (const model of config.models) {
       // First provider listed for a model wins; later duplicates are ignored.
-      if (!routes.has(model)) routes.set(model, { model, adapter });
+      if (!routes.has(model)) routes.set(model, { model, adapter, host, region });
     }
   }
   const listing = [...routes.values()].map((r) => ({ id: r.model, ownedBy: r.adapter.name }));
@@ -47,7 +60,7 @@ export function createProviderRegistry(configs: readonly ProviderConfig[]): Prov
     serve(model, provider) {
       if (provider === undefined) return routes.get(model);
       const named = byProvider.get(provider);
-      return named?.models.has(model) ? { model, adapter: named.adapter } : undefined;
+      return named?.models.has(model) ? { model, adapter: named.adapter, host: named.host, region: named.region } : undefined;
     },
     models: () => listing,
   };

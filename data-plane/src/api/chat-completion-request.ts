@@ -16,6 +16,17 @@ const messageSchema = z.object({
   tool_call_id: z.string().optional(),
 });
 
+/** OpenAI's rule for function names; anything else is refused before a policy could be fooled by look-alikes. */
+const toolNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a tool name is 1 to 64 letters, digits, underscores or dashes');
+const toolSchema = z.object({
+  type: z.literal('function'),
+  function: z.looseObject({ name: toolNameSchema }),
+});
+const toolChoiceSchema = z.union([
+  z.enum(['none', 'auto', 'required']),
+  z.object({ type: z.literal('function'), function: z.object({ name: toolNameSchema }) }),
+]);
+
 export const chatCompletionRequestSchema = z.object({
   model: z.string().min(1).max(256),
   messages: z.array(messageSchema).min(1).max(2048),
@@ -32,6 +43,9 @@ export const chatCompletionRequestSchema = z.object({
   frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
   seed: z.number().int().nullable().optional(),
   user: z.string().max(256).optional(),
+  /** Checked against the tenant's tool permissions (`call_tool`); at most 128, as OpenAI allows. */
+  tools: z.array(toolSchema).max(128).optional(),
+  tool_choice: toolChoiceSchema.optional(),
 });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;

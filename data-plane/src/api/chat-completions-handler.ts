@@ -22,8 +22,7 @@ import type { Router } from '../router/router';
 import type { Metrics } from '../telemetry/metrics';
 import { inStep, startStep } from '../telemetry/steps';
 import type { PolicyDecisionPoint } from '../policy/pdp/decision-point';
-import { enforceUseModel, PolicyDeniedError } from '../policy/pdp/enforce';
-import { AUDIT_STREAM, policyDeniedAuditEvent } from '../accounting/audit-event';
+import { enforceChatPolicies, refusedUpstreamsError } from './chat-policy-step';
 import { parseChatCompletionRequest, type ChatCompletionRequest } from './chat-completion-request';
 import {
   chatCompletion,
@@ -123,28 +122,19 @@ export async function handleChatCompletions(
   });
 
   const policy = deps.policy;
-  if (policy) {
-    const { callerId: apiKeyId, kind: principalKind, actor, tenantId, scopes } = context.key;
-    await inStep(deps.metrics, 'policy', () => enforceUseModel(policy, { apiKeyId, principalKind, tenantId, scopes, model: chatRequest.model, route: target.route.name, headers: request.headers })).catch(
-      (error: unknown) => {
-        if (error instanceof PolicyDeniedError) {
-          const { determiningPolicies, policyVersion } = error;
-          const event = policyDeniedAuditEvent({ requestId: context.requestId, tenantId, apiKeyId, actor, model: chatRequest.model, route: target.route.name, determiningPolicies, policyVersion, deniedAt: new Date() });
-          // Off the hot path: the 403 does not wait for the audit stream.
-          deps.bus.append(AUDIT_STREAM, JSON.stringify(event)).catch((appendError: unknown) => deps.logger.error({ err: appendError, requestId: context.requestId }, 'policy denial could not be audited'));
-        }
-        throw error;
-      },
-    );
-  }
+  const policyStep = policy && { policy, bus: deps.bus, logger: deps.logger, requestId: context.requestId, key: context.key, chatRequest, route: target.route.name, headers: request.headers };
+  // Model or route, then every tool named; the upstream filter (egress, data locality) goes to the router.
+  const permissions = policyStep && (await inStep(deps.metrics, 'policy', () => enforceChatPolicies(policyStep)));
 
-  const routing = await inStep(deps.metrics, 'routing_decision', () => deps.router.decide(target), { 'switchyard.route': target.route.name });
+  const routing = await inStep(deps.metrics, 'routing_decision', () => deps.router.decide(target, permissions && { allowUpstream: permissions.allow }), { 'switchyard.route': target.route.name });
   if (routing.unserved) {
     const models = target.route.candidates.map((candidate) => candidate.model).join(', ');
     throw new ApiError('route_not_served', {
       message: `No provider on this data plane serves any model of route '${target.route.name}' (${models}) or of its fallbacks. Retrying will not help: ask an administrator to point the route at models listed by GET /v1/models.`,
     });
   }
+  const refusedByPolicy = routing.plan.upstreams.length === 0 && policyStep && permissions && refusedUpstreamsError(policyStep, permissions);
+  if (refusedByPolicy) throw refusedByPolicy;
   if (routing.plan.upstreams.length === 0) {
     throw new ApiError('upstream_unavailable', {
       retryAfterSeconds: 60,

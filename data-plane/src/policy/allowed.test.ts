@@ -9,8 +9,8 @@ const POLICIES = `
   when { context.tool_scope.contains(resource.id) };
 @id("no-shell-for-viewers") forbid (principal, action == Action::"call_tool", resource is Tool)
   when { resource.id == "shell" && !principal.roles.contains("tenant_admin") };
-@id("egress") permit (principal, action == Action::"egress", resource is Provider);
-@id("restricted-stays-home") forbid (principal, action == Action::"egress", resource is Provider)
+@id("send-to-any-provider") permit (principal, action == Action::"send_to_provider", resource is Provider);
+@id("restricted-stays-home") forbid (principal, action == Action::"send_to_provider", resource is Provider)
   when { context.data_classification == "restricted" && resource.hosting != "self" };
 @id("eu-regions") permit (principal, action == Action::"process_in_region", resource is Region)
   when { resource.id like "eu-*" };
@@ -36,9 +36,9 @@ describe('allowedResources', () => {
       { type: 'Provider', id: 'mock', hosting: 'self' },
       { type: 'Provider', id: 'openai', hosting: 'saas' },
     ];
-    const restricted = allowedResources(policySet, { principal, action: POLICY_ACTIONS.egress, context: { data_classification: 'restricted' } }, providers);
+    const restricted = allowedResources(policySet, { principal, action: POLICY_ACTIONS.sendToProvider, context: { data_classification: 'restricted' } }, providers);
     expect(restricted.allowed.map((provider) => provider.id)).toEqual(['mock']);
-    const internal = allowedResources(policySet, { principal, action: POLICY_ACTIONS.egress, context: { data_classification: 'internal' } }, providers);
+    const internal = allowedResources(policySet, { principal, action: POLICY_ACTIONS.sendToProvider, context: { data_classification: 'internal' } }, providers);
     expect(internal.allowed.map((provider) => provider.id)).toEqual(['mock', 'openai']);
   });
 

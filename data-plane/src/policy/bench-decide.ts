@@ -13,7 +13,7 @@ import type { PolicyRequest } from './request';
 const POLICIES = 200;
 const WARMUP = 20_000;
 const SAMPLES = 200_000;
-const ACTIONS = ['use_model', 'call_tool', 'egress', 'process_in_region', 'manage_policy', 'read_usage', 'use_route', 'export'];
+const ACTIONS = ['use_model', 'call_tool', 'send_to_provider', 'process_in_region', 'manage_policy', 'read_usage', 'use_route', 'export'];
 
 /** Policy i of a set; with `tenants`, each starts with a `principal.tenant == "tenant-<i mod 50>"` guard. */
 function policyText(i: number, action: string, tenants: boolean): string {

@@ -71,8 +71,8 @@ const TABLE: ReadonlyArray<readonly [string, string, PolicyRequest, PolicyDecisi
   ['an undefined attribute counts as absent', `@id("a") ${SCOPE} when { context has region };`, withContext({ region: undefined }), 'deny', [], []],
   [
     'egress: restricted data may only go to allowed providers',
-    '@id("egress-allow") permit (principal, action == Action::"egress", resource is Provider); @id("no-restricted-egress") forbid (principal, action == Action::"egress", resource is Provider) when { context.data_classification == "restricted" && !["mock"].contains(resource.id) };',
-    { ...ADMIN, action: 'egress', resource: { type: 'Provider', id: 'openai' }, context: { data_classification: 'restricted' } },
+    '@id("egress-allow") permit (principal, action == Action::"send_to_provider", resource is Provider); @id("no-restricted-egress") forbid (principal, action == Action::"send_to_provider", resource is Provider) when { context.data_classification == "restricted" && !["mock"].contains(resource.id) };',
+    { ...ADMIN, action: 'send_to_provider', resource: { type: 'Provider', id: 'openai' }, context: { data_classification: 'restricted' } },
     'deny',
     ['no-restricted-egress'],
     [],

@@ -7,11 +7,11 @@ export const POLICY_ACTIONS = {
   useModel: 'use_model',
   /** May this principal use this route (a named routing strategy)? Resource: `Route`. */
   useRoute: 'use_route',
-  /** May this request call this tool? Resource: `Tool`. */
+  /** May this request call this tool (each function in `tools`, and a forced `tool_choice`)? Resource: `Tool`. */
   callTool: 'call_tool',
-  /** May this tenant's data go to this provider host? Resource: `Provider`. */
-  egress: 'egress',
-  /** May this region process this request? Resource: `Region`. */
+  /** May this tenant's data go to this provider host (egress)? Resource: `Provider`. */
+  sendToProvider: 'send_to_provider',
+  /** May this region process this request (data locality)? Resource: `Region`. */
   processInRegion: 'process_in_region',
   /** May this principal change the tenant's policies? Resource: `PolicySet`. */
   managePolicy: 'manage_policy',

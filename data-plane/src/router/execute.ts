@@ -16,6 +16,9 @@ export interface Upstream {
   key: string;
   model: string;
   provider: string;
+  /** Where the request's data goes (provider host and region), for egress and data-locality policies. */
+  host?: string;
+  region?: string;
   adapter: ProviderAdapter;
   pricePer1kMicros: number | undefined;
 }

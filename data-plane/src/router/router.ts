@@ -31,6 +31,10 @@ export interface ResolvedTarget {
   strategy: Strategy;
 }
 
+export interface DecideOptions {
+  allowUpstream?: (upstream: Upstream) => boolean;
+}
+
 export interface RoutingDecision {
   target: ResolvedTarget;
   plan: ExecutionPlan;
@@ -42,7 +46,8 @@ export interface Router {
   /** `name` as `tenantId` sees it: its own route, a platform route, or a plain model. */
   resolve(name: string, tenantId: string): ResolvedTarget | undefined;
   /** Constraints, ranking, fallbacks: the ordered upstreams and how to run them. */
-  decide(target: ResolvedTarget): Promise<RoutingDecision>;
+  /** `allowUpstream`: the tenant's egress and data-locality policies; a refused upstream is never in the plan (nor a fallback, hedge or speculative leg). */
+  decide(target: ResolvedTarget, options?: DecideOptions): Promise<RoutingDecision>;
   /** `tenantId` picks the tenant's own provider credentials (see RouterOptions.credentials). */
   execute(decision: RoutingDecision, request: ChatCompletionRequest, signal: AbortSignal, tenantId?: string): Promise<Execution>;
   /**
@@ -157,7 +162,7 @@ export function createRouter(options: RouterOptions): Router {
       route.candidates.some((candidate) => providers.serve(candidate.model, candidate.provider) !== undefined),
     );
 
-  const upstreamsOf = (target: ResolvedTarget, book: PriceBook | null): Upstream[] => {
+  const upstreamsOf = (target: ResolvedTarget, book: PriceBook | null, allowUpstream?: (upstream: Upstream) => boolean): Upstream[] => {
     const candidates = target.route.candidates.flatMap((candidate) => {
       const served = providers.serve(candidate.model, candidate.provider);
       if (!served) return [];
@@ -166,9 +171,12 @@ export function createRouter(options: RouterOptions): Router {
         key: `${served.adapter.name}/${candidate.model}`,
         model: candidate.model,
         provider: served.adapter.name,
+        host: served.host,
+        region: served.region,
         adapter: served.adapter,
         pricePer1kMicros: price ? Number(price.inputPer1kMicros + price.outputPer1kMicros) : undefined,
       };
+      if (allowUpstream && !allowUpstream(upstream)) return [];
       const rankable: RankableCandidate = {
         key: upstream.key,
         model: candidate.model,
@@ -189,14 +197,15 @@ export function createRouter(options: RouterOptions): Router {
 
   return {
     resolve,
-    async decide(target) {
+    async decide(target, decideOptions) {
       const book = await options.priceBook.current();
-      const upstreams = upstreamsOf(target, book);
+      const allowUpstream = decideOptions?.allowUpstream;
+      const upstreams = upstreamsOf(target, book, allowUpstream);
       // Fallback routes come after every candidate, ranked by their own strategies (one level deep: no cycles).
       for (const name of target.route.fallbacks ?? []) {
         const fallback = resolve(name, target.tenantId);
         if (!fallback) continue;
-        for (const upstream of upstreamsOf({ ...fallback, route: { ...fallback.route, fallbacks: [] } }, book)) {
+        for (const upstream of upstreamsOf({ ...fallback, route: { ...fallback.route, fallbacks: [] } }, book, allowUpstream)) {
           if (!upstreams.some((u) => u.key === upstream.key)) upstreams.push(upstream);
         }
       }

@@ -93,6 +93,80 @@ describe('policy decision point', () => {
   });
 });
 
+describe('preloaded policies (no source read on the request path)', () => {
+  /** A source that counts every read and can be made to hang (a database that stopped answering). */
+  function countingSource(initial: Record<string, ActivePolicy>) {
+    const policies = new Map(Object.entries(initial));
+    const reads = { single: 0, all: 0 };
+    let hang = false;
+    const source: ActivePolicySource = {
+      activePolicy: (tenantId) => {
+        reads.single += 1;
+        return hang ? new Promise(() => undefined) : Promise.resolve(policies.get(tenantId) ?? null);
+      },
+      activePolicies: () => {
+        reads.all += 1;
+        return Promise.resolve([...policies].map(([tenantId, policy]) => ({ tenantId, ...policy })));
+      },
+    };
+    return { source, reads, set: (tenantId: string, policy: ActivePolicy) => policies.set(tenantId, policy), hang: (value: boolean) => (hang = value) };
+  }
+
+  it('compiles every tenant at start: no decision reads the source, for tenants with or without a policy', async () => {
+    const { source, reads } = countingSource({ [tenantA]: { version: 4, text: FORBID_LARGE } });
+    const pdp = createPolicyDecisionPoint({ source });
+    await pdp.preload();
+    expect(reads).toEqual({ single: 0, all: 1 });
+    await expect(pdp.decide(request(tenantA, 'mock-large'))).resolves.toMatchObject({ decision: 'deny', policyVersion: 4 });
+    await expect(pdp.decide(request(tenantB, 'mock-large'))).resolves.toMatchObject({ decision: 'allow', policyVersion: null });
+    await pdp.decideAll(tenantA, [request(tenantA, 'mock-gpt'), request(tenantA, 'mock-mini')]);
+    await pdp.forTenant(randomUUID());
+    expect(reads).toEqual({ single: 0, all: 1 });
+  });
+
+  it('after a change, decisions keep using the compiled policy until the new one is compiled (never waiting on the source)', async () => {
+    const { source, reads, set, hang } = countingSource({ [tenantA]: { version: 1, text: FORBID_LARGE } });
+    const pdp = createPolicyDecisionPoint({ source });
+    await pdp.preload();
+    hang(true);
+    set(tenantA, { version: 2, text: '@id("allow-all") permit (principal, action, resource);' });
+    pdp.invalidate(tenantA);
+    // The reload hangs, yet the decision answers at once from the previous version.
+    await expect(pdp.decide(request(tenantA, 'mock-large'))).resolves.toMatchObject({ decision: 'deny', policyVersion: 1 });
+    expect(reads.single).toBe(1);
+    hang(false);
+    pdp.invalidate(tenantA);
+    await vi.waitFor(async () => expect(await pdp.decide(request(tenantA, 'mock-large'))).toMatchObject({ decision: 'allow', policyVersion: 2 }), { timeout: 1000, interval: 5 });
+    expect(reads.single).toBe(2);
+  });
+
+  it('a failed background reload makes the next decision load (never deciding on a policy known to be outdated)', async () => {
+    let fail = false;
+    let version = 1;
+    const onReloadError = vi.fn();
+    const source: ActivePolicySource = {
+      activePolicy: () => (fail ? Promise.reject(new Error('db down')) : Promise.resolve({ version, text: FORBID_LARGE })),
+      activePolicies: () => Promise.resolve([{ tenantId: tenantA, version, text: FORBID_LARGE }]),
+    };
+    const pdp = createPolicyDecisionPoint({ source, onReloadError });
+    await pdp.preload();
+    fail = true;
+    pdp.invalidate(tenantA);
+    await vi.waitFor(() => expect(onReloadError).toHaveBeenCalledOnce());
+    await expect(pdp.decide(request(tenantA, 'mock-gpt'))).rejects.toThrow('db down');
+    fail = false;
+    version = 3;
+    await expect(pdp.decide(request(tenantA, 'mock-gpt'))).resolves.toMatchObject({ policyVersion: 3 });
+  });
+
+  it("a tenant's decider refuses another tenant's request", async () => {
+    const pdp = createPolicyDecisionPoint({ source: fakeSource({}).source });
+    const decider = await pdp.forTenant(tenantA);
+    expect(() => decider.decide(request(tenantB, 'mock-gpt'))).toThrow('its own tenant');
+    await expect(pdp.decideAll(tenantA, [request(tenantB, 'mock-gpt')])).rejects.toThrow('its own tenant');
+  });
+});
+
 /** A subscriber and a publisher connection to the same bus (one in-process bus is shared by both roles). */
 const buses: Array<[string, () => [Bus, Bus]]> = [
   [

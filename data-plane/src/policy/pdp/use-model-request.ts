@@ -29,22 +29,31 @@ export interface UseModelRequestInput {
   now: Date;
 }
 
+/** Who asks and in what circumstances: the same for every question one chat request raises. */
+export interface RequestParties {
+  readonly principal: PolicyRequest['principal'];
+  readonly context: PolicyRequest['context'];
+}
+
 /**
- * The ABAC request for "may this API key use this model/route": principal = the key (with its
- * tenant and scopes), resource = `Model::"<model>"` with its route, context = region, data
- * classification (from headers, when sent) and the UTC hour.
+ * Principal = the API key (with its tenant and scopes); context = region, data classification
+ * (from headers, when sent), the UTC hour, and the model and route asked for.
  */
-export function useModelRequest(input: UseModelRequestInput): PolicyRequest {
+export function requestParties(input: UseModelRequestInput): RequestParties {
   const region = tokenHeader(input.headers, REGION_HEADER);
   const classification = tokenHeader(input.headers, DATA_CLASSIFICATION_HEADER);
   return {
     principal: { id: input.apiKeyId, tenant: input.tenantId, roles: [], scopes: [...input.scopes], kind: input.principalKind ?? 'api_key' },
-    action: POLICY_ACTIONS.useModel,
-    resource: { type: 'Model', id: input.model, model: input.model, route: input.route },
     context: {
       hour: input.now.getUTCHours(),
       ...(region === undefined ? {} : { region }),
       ...(classification === undefined ? {} : { data_classification: classification }),
     },
   };
+}
+
+/** The ABAC request for "may this API key use this model/route": resource = `Model::"<model>"` with its route. */
+export function useModelRequest(input: UseModelRequestInput): PolicyRequest {
+  const { principal, context } = requestParties(input);
+  return { principal, action: POLICY_ACTIONS.useModel, resource: { type: 'Model', id: input.model, model: input.model, route: input.route }, context };
 }

@@ -13,9 +13,9 @@ import type { AttributeValue, PolicyRequest } from '../request';
 const position = { offset: 0, line: 1, column: 1 };
 export const NO_SPAN: SourceSpan = { start: position, end: position };
 
-export const ACTIONS = ['use_model', 'call_tool', 'egress', 'manage_policy'] as const;
-const RESOURCE_TYPES = ['Model', 'Tool', 'Route'] as const;
-const STRINGS = ['t1', 't2', 'eu', 'us', 'mock-gpt', 'mock-mini', 'tenant_admin', 'viewer', '', 'restricted', 'public', 'a*b', 'é"\\\n'];
+export const ACTIONS = ['use_model', 'call_tool', 'send_to_provider', 'process_in_region', 'manage_policy'] as const;
+const RESOURCE_TYPES = ['Model', 'Tool', 'Route', 'Provider', 'Region'] as const;
+const STRINGS = ['t1', 't2', 'eu', 'us', 'eu-west', 'mock-gpt', 'mock-mini', 'tenant_admin', 'viewer', '', 'restricted', 'public', 'a*b', 'é"\\\n', 'search', 'github__create_issue', 'github', 'api.openai.com', 'local', 'unspecified'];
 const LONGS = [-3, -1, 0, 1, 2, 5, 6, 17, 23, Number.MAX_SAFE_INTEGER];
 
 type Holder = 'principal' | 'resource' | 'context';
@@ -35,6 +35,11 @@ const ATTRIBUTES: Record<Holder, ReadonlyArray<readonly [string, Kind]>> = {
     ['data_classification', 'string'],
     ['tier', 'long'],
     ['tags', 'set'],
+    // What call_tool, send_to_provider and process_in_region requests carry.
+    ['tool', 'string'],
+    ['tool_scope', 'string'],
+    ['host', 'string'],
+    ['region', 'string'],
   ],
   context: [
     ['region', 'string'],
@@ -42,6 +47,8 @@ const ATTRIBUTES: Record<Holder, ReadonlyArray<readonly [string, Kind]>> = {
     ['tool_scope', 'set'],
     ['data_classification', 'string'],
     ['mfa', 'bool'],
+    ['allowed_regions', 'set'],
+    ['model', 'string'],
     // Not identifiers: printed as `context["data-class"]` / `context has "if"`, exercising that syntax.
     ['data-class', 'string'],
     ['if', 'long'],

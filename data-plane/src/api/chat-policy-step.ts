@@ -1,0 +1,68 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
+import { AUDIT_STREAM, policyDeniedAuditEvent, type PolicyDenial } from '../accounting/audit-event';
+import type { Bus } from '../bus/bus';
+import type { AuthenticatedKey } from '../ingress/authenticate';
+import type { PolicyDecisionPoint } from '../policy/pdp/decision-point';
+import { enforceUseModel, PolicyDeniedError } from '../policy/pdp/enforce';
+import { enforceToolPermissions, NoPermittedUpstreamError, ToolNotPermittedError, upstreamPermissions, type NamedTool, type UpstreamPermissions } from '../policy/pdp/enforce-data-policies';
+import { requestParties } from '../policy/pdp/use-model-request';
+import { POLICY_ACTIONS } from '../policy/vocabulary';
+import type { ChatCompletionRequest } from './chat-completion-request';
+
+export interface ChatPolicyStep {
+  policy: PolicyDecisionPoint;
+  bus: Pick<Bus, 'append'>;
+  logger: Logger;
+  requestId: string;
+  key: AuthenticatedKey;
+  chatRequest: ChatCompletionRequest;
+  route: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** Every tool a chat request names: each function in `tools`, and the function a `tool_choice` forces. */
+export function toolsNamedIn(request: Pick<ChatCompletionRequest, 'tools' | 'tool_choice'>): NamedTool[] {
+  const named: NamedTool[] = (request.tools ?? []).map((tool, i) => ({ name: tool.function.name, param: `tools[${i}].function.name` }));
+  const choice = request.tool_choice;
+  if (typeof choice === 'object') named.push({ name: choice.function.name, param: 'tool_choice.function.name' });
+  return named;
+}
+
+/**
+ * The policy step of a chat request: may the caller use this model or route, may it call every
+ * tool it names; then the egress and data-locality filter the router applies to every upstream.
+ * A denial is a 403 with its own code and one `policy.denied` audit entry (not awaited).
+ */
+export async function enforceChatPolicies(step: ChatPolicyStep, now: Date = new Date()): Promise<UpstreamPermissions> {
+  const { callerId, kind, tenantId, scopes } = step.key;
+  const input = { apiKeyId: callerId, principalKind: kind, tenantId, scopes, model: step.chatRequest.model, route: step.route, headers: step.headers };
+  try {
+    await enforceUseModel(step.policy, input, now);
+    const parties = requestParties({ ...input, now });
+    await enforceToolPermissions(step.policy, parties, toolsNamedIn(step.chatRequest), step.chatRequest.model, step.route);
+    return upstreamPermissions(await step.policy.forTenant(tenantId), parties);
+  } catch (error) {
+    if (error instanceof PolicyDeniedError) audit(step, { determiningPolicies: error.determiningPolicies, policyVersion: error.policyVersion });
+    if (error instanceof ToolNotPermittedError) {
+      audit(step, { determiningPolicies: error.determiningPolicies, policyVersion: error.policyVersion, action: POLICY_ACTIONS.callTool, refused: error.refusedTools });
+    }
+    throw error;
+  }
+}
+
+/** The error (audited) for a plan that is empty because every upstream was refused by policy; undefined otherwise. */
+export function refusedUpstreamsError(step: ChatPolicyStep, permissions: UpstreamPermissions): NoPermittedUpstreamError | undefined {
+  const refused = permissions.refused();
+  if (refused.length === 0) return undefined;
+  const error = new NoPermittedUpstreamError(refused, permissions.policyVersion());
+  audit(step, { determiningPolicies: error.determiningPolicies, policyVersion: error.policyVersion, action: POLICY_ACTIONS.sendToProvider, refused: refused.map((r) => r.upstream) });
+  return error;
+}
+
+function audit(step: ChatPolicyStep, denial: Pick<PolicyDenial, 'determiningPolicies' | 'policyVersion' | 'action' | 'refused'>): void {
+  const { tenantId, callerId, actor } = step.key;
+  const event = policyDeniedAuditEvent({ requestId: step.requestId, tenantId, apiKeyId: callerId, actor, model: step.chatRequest.model, route: step.route, deniedAt: new Date(), ...denial });
+  // Off the hot path: the 403 does not wait for the audit stream.
+  step.bus.append(AUDIT_STREAM, JSON.stringify(event)).catch((appendError: unknown) => step.logger.error({ err: appendError, requestId: step.requestId }, 'policy denial could not be audited'));
+}
