@@ -42,6 +42,14 @@ const envSchema = z.object({
   SWITCHYARD_SECOND_ADMIN_LOGIN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional()),
   SWITCHYARD_SECOND_ADMIN_PASSWORD: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(8).optional()),
   SWITCHYARD_SECOND_ADMIN_EMAIL: z.string().email().default('second-admin@switchyard.local'),
+  /**
+   * Optional account without any platform role on the bundled OIDC issuer (both login and password
+   * set): what it may do comes from the members table only, so a tenant admin can add it as a
+   * viewer, operator or tenant_admin and see the console as that role.
+   */
+  SWITCHYARD_MEMBER_LOGIN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional()),
+  SWITCHYARD_MEMBER_PASSWORD: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(8).optional()),
+  SWITCHYARD_MEMBER_EMAIL: z.string().email().default('member@switchyard.local'),
   OIDC_ISSUER: optionalUrl,
   /**
    * Master keys that wrap every tenant's data key (tenant secrets at rest): JSON

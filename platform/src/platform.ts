@@ -149,9 +149,9 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         consoleRedirectUris: [`${urls.console}/auth/callback`],
         consolePostLogoutRedirectUris: [`${urls.console}/`],
         admin: { login: env.SWITCHYARD_ADMIN_LOGIN, password: env.SWITCHYARD_ADMIN_PASSWORD, email: env.SWITCHYARD_ADMIN_EMAIL },
-        ...(env.SWITCHYARD_SECOND_ADMIN_LOGIN && env.SWITCHYARD_SECOND_ADMIN_PASSWORD
-          ? {
-              extraUsers: [
+        extraUsers: [
+          ...(env.SWITCHYARD_SECOND_ADMIN_LOGIN && env.SWITCHYARD_SECOND_ADMIN_PASSWORD
+            ? [
                 {
                   sub: `second-admin:${env.SWITCHYARD_SECOND_ADMIN_LOGIN}`,
                   login: env.SWITCHYARD_SECOND_ADMIN_LOGIN,
@@ -159,9 +159,13 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
                   email: env.SWITCHYARD_SECOND_ADMIN_EMAIL,
                   roles: ['platform_admin' as const],
                 },
-              ],
-            }
-          : {}),
+              ]
+            : []),
+          // No platform role: the members table alone decides (roles in a token never grant tenant access).
+          ...(env.SWITCHYARD_MEMBER_LOGIN && env.SWITCHYARD_MEMBER_PASSWORD
+            ? [{ sub: `member:${env.SWITCHYARD_MEMBER_LOGIN}`, login: env.SWITCHYARD_MEMBER_LOGIN, password: env.SWITCHYARD_MEMBER_PASSWORD, email: env.SWITCHYARD_MEMBER_EMAIL, roles: [] }]
+            : []),
+        ],
       });
       closers.push(() => issuer.close());
       progress(`oidc issuer: ${oidcIssuer}`);

@@ -150,7 +150,7 @@ export function ProviderCredentialsPanel({ tenantId, credentials, canManage }: {
         )}
         {canManage ? (
           <form className="stack" style={{ gap: 10 }} onSubmit={(event) => void save(event)} noValidate aria-label="Set a provider key" data-testid="credential-form">
-            <h3>Set or replace a provider key</h3>
+            <h3 className={styles.formTitle}>Set or replace a provider key</h3>
             <label className="label">
               Provider (as configured in the data plane)
               <input
