@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisBus } from './bus/redis-bus';
 import { createRedisRateLimiter } from './ingress/rate-limit/redis-rate-limiter';
+import type { FeedbackLog } from './router/feedback-log';
+import { createRedisFeedbackLog } from './router/redis-feedback-log';
 import { startHarness } from './test-support/data-plane-harness';
 
 /** Production wiring: the same app on the Redis bus (Streams) and the Redis GCRA script. */
@@ -39,5 +41,49 @@ describe('data plane on Redis', () => {
     expect(events).toHaveLength(3);
     expect(new Set(events.map((e) => e.requestId)).size).toBe(3);
     await Promise.all([bus.close(), limiterA.close(), limiterB.close()]);
+  });
+
+  it('feedback posted to replica B for a request replica A served is accepted once', async () => {
+    const bus = createRedisBus(redisUrl, { keyPrefix: prefix });
+    const logA = createRedisFeedbackLog(redisUrl, { keyPrefix: prefix });
+    const logB = createRedisFeedbackLog(redisUrl, { keyPrefix: prefix });
+    // The write is fire-and-forget after the answer: the test waits for it, not for a timer.
+    const writes: Promise<void>[] = [];
+    const spiedA: FeedbackLog = {
+      remember: (requestId, served) => {
+        const writing = logA.remember(requestId, served);
+        writes.push(writing);
+        return writing;
+      },
+      take: (requestId, tenantId) => logA.take(requestId, tenantId),
+    };
+    const routes = [{ name: 'smart', candidates: [{ model: 'mock-gpt' }, { model: 'mock-mini' }], strategy: { kind: 'bandit' as const } }];
+    const replicaA = await startHarness({ bus, routes, feedbackLog: spiedA });
+    const replicaB = await startHarness({ bus, routes, feedbackLog: logB, apiKeys: replicaA.keys });
+    const intruder = replicaA.keys.add();
+
+    const served = await fetch(`${replicaA.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${replicaA.secret}`, 'content-type': 'application/json', 'x-request-id': 'served-by-a' },
+      body: JSON.stringify({ model: 'smart', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(served.status).toBe(200);
+    await served.text();
+    await Promise.all(writes);
+    expect(writes).toHaveLength(1);
+
+    const rate = (secret: string) =>
+      fetch(`${replicaB.baseUrl}/feedback`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ request_id: 'chatcmpl-served-by-a', score: 1 }),
+      }).then(async (r) => ({ status: r.status, code: ((await r.json()) as { error?: { code: string } }).error?.code }));
+    expect(await rate(intruder.secret)).toEqual({ status: 404, code: 'feedback_request_not_found' });
+    expect(await rate(replicaA.secret)).toEqual({ status: 202, code: undefined });
+    expect(await rate(replicaA.secret)).toEqual({ status: 404, code: 'feedback_request_not_found' });
+
+    await replicaB.finish();
+    await replicaA.finish();
+    await Promise.all([bus.close(), logA.close(), logB.close()]);
   });
 });

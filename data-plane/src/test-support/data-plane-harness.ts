@@ -59,6 +59,7 @@ export interface HarnessOptions {
   qos?: DataPlaneDeps['qos'];
   accessTokens?: DataPlaneDeps['accessTokens'];
   apiKeyLastUsed?: DataPlaneDeps['apiKeyLastUsed'];
+  feedbackLog?: DataPlaneDeps['feedbackLog'];
 }
 
 export interface Harness {
@@ -93,6 +94,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     qos: options.qos,
     ...(options.accessTokens ? { accessTokens: options.accessTokens } : {}),
     ...(options.apiKeyLastUsed ? { apiKeyLastUsed: options.apiKeyLastUsed } : {}),
+    ...(options.feedbackLog ? { feedbackLog: options.feedbackLog } : {}),
   });
   await new Promise<void>((resolve) => dataPlane.server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = dataPlane.server.address() as AddressInfo;
