@@ -4,6 +4,9 @@ import { decide, type PolicyDecision } from './evaluate';
 import { parsePolicies } from './parser';
 import type { PolicyRequest } from './request';
 import { cedarDecide } from './testing/cedar-oracle';
+import { callToolRequest } from './pdp/call-tool-request';
+import { processInRegionRequest, sendToProviderRequest } from './pdp/upstream-requests';
+import { requestParties } from './pdp/use-model-request';
 
 const ADMIN: PolicyRequest = {
   principal: { id: 'alice', tenant: 't1', roles: ['tenant_admin'] },
@@ -11,6 +14,8 @@ const ADMIN: PolicyRequest = {
   resource: { type: 'Model', id: 'mock-gpt', model: 'mock-gpt', provider: 'mock', data_classification: 'restricted' },
   context: { region: 'eu', hour: 10, tool_scope: ['search'], data_classification: 'internal' },
 };
+
+const PARTIES = requestParties({ apiKeyId: 'key-1', tenantId: 't1', scopes: ['inference'], model: 'mock-gpt', route: 'auto', headers: { 'x-switchyard-region': 'eu' }, now: new Date('2026-01-01T10:00:00Z') });
 
 const withContext = (context: PolicyRequest['context']): PolicyRequest => ({ ...ADMIN, context });
 
@@ -75,6 +80,38 @@ const TABLE: ReadonlyArray<readonly [string, string, PolicyRequest, PolicyDecisi
     { ...ADMIN, action: 'send_to_provider', resource: { type: 'Provider', id: 'openai' }, context: { data_classification: 'restricted' } },
     'deny',
     ['no-restricted-egress'],
+    [],
+  ],
+  [
+    'call_tool: a tool scope is forbidden, with an odd but valid tool name',
+    '@id("tools") permit (principal, action == Action::"call_tool", resource is Tool); @id("no-shell") forbid (principal, action == Action::"call_tool", resource is Tool) when { resource.tool_scope == "shell" && context.model like "mock-*" };',
+    callToolRequest(PARTIES, 'shell__rm-rf_-', 'mock-gpt', 'auto'),
+    'deny',
+    ['no-shell'],
+    [],
+  ],
+  [
+    'call_tool: a policy that errors on a missing attribute is skipped',
+    '@id("tools") permit (principal, action == Action::"call_tool", resource) when { resource.tool_scope == "search" }; @id("broken") forbid (principal, action == Action::"call_tool", resource) when { resource.owner == "x" };',
+    callToolRequest(PARTIES, 'search', 'mock-gpt', 'auto'),
+    'allow',
+    ['tools'],
+    ['broken'],
+  ],
+  [
+    'send_to_provider: only named hosts',
+    '@id("egress") permit (principal, action == Action::"send_to_provider", resource is Provider) when { ["local", "api.openai.com"].contains(resource.host) };',
+    sendToProviderRequest(PARTIES, { provider: 'anthropic', model: 'claude', host: 'api.anthropic.com', region: 'us-east' }),
+    'deny',
+    [],
+    [],
+  ],
+  [
+    'process_in_region: allowed regions from the context, and a cross-tenant guard never applies',
+    '@id("regions") permit (principal, action == Action::"process_in_region", resource is Region) when { context has allowed_regions && context.allowed_regions.contains(resource.region) }; @id("other-tenant") forbid (principal, action, resource) when { principal.tenant == "t2" };',
+    { ...processInRegionRequest(PARTIES, { provider: 'mock-eu', model: 'mock-gpt', host: 'local', region: 'eu-west' }), context: { ...PARTIES.context, allowed_regions: ['eu-west', 'eu-central'] } },
+    'allow',
+    ['regions'],
     [],
   ],
 ];

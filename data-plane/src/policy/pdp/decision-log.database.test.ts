@@ -50,6 +50,8 @@ describe('database decision log and active policy source', () => {
     );
     expect(await source.activePolicy(tenantA)).toEqual({ version: 2, text: 'forbid (principal, action, resource);' });
     expect(await source.activePolicy(tenantB)).toBeNull();
+    // The start-up preload: every tenant's active version (each read under its own tenant), none for B.
+    expect((await source.activePolicies?.())?.filter((entry) => entry.tenantId === tenantA || entry.tenantId === tenantB)).toEqual([{ tenantId: tenantA, version: 2, text: 'forbid (principal, action, resource);' }]);
     // The partial unique index: never two active versions for one tenant.
     await expect(
       testDatabase.db.withTenant(tenantA, (tx) => tx.policyVersion.create({ data: { tenantId: tenantA, version: 3, text: 'x', status: 'active', proposedBy: 'a' } })),
