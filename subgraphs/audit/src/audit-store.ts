@@ -43,7 +43,8 @@ export type ReadScope = { tenantId: string } | 'platform';
 
 /**
  * The audit ledger's storage port. `appendBatch` is the single write path of the log: it must
- * serialize appenders across processes (one total order, gap-free, idempotent by key).
+ * serialize appenders across processes (one total order, gap-free, idempotent by key). `chain` is
+ * the ledger's hashing: a store that hashes elsewhere (in the database) must produce the same values.
  */
 export interface AuditStore {
   appendBatch(drafts: readonly AuditDraft[], chain: (prevHash: string, seq: number, draft: AuditDraft) => { prevHash: string; entryHash: string; leafHash: string }): Promise<AppendedEntry[]>;
