@@ -25,7 +25,7 @@ export const limitsEnvShape = {
   DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS: positive,
 };
 
-export type LimitsEnv = { [K in keyof typeof limitsEnvShape]: z.output<(typeof limitsEnvShape)[K]> };
+export type LimitsEnv = { [K in keyof typeof limitsEnvShape]?: z.output<(typeof limitsEnvShape)[K]> };
 
 /** The limits an already parsed environment sets. */
 export function limitsFromEnv(e: LimitsEnv): LimitsConfig {
