@@ -79,3 +79,14 @@ export function rssMb(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
   return kb / 1024;
 }
+
+/**
+ * CPU time (user + system, ms) the process has used so far. Differences of it divide into work
+ * done: a cost per request that queueing on a shared machine does not inflate the way latency is.
+ */
+export function cpuMs(pid: number): number {
+  // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name), in clock ticks.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100;
+}

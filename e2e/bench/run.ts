@@ -1,6 +1,7 @@
 // `npm run bench`: measures the data plane against a direct call to the mock provider, in one run,
 // with the gateway pinned to core 0 and the load generator (this process) and the mock to core 1.
-// Writes BENCHMARKS.md at the repository root. Progress on stderr.
+// Writes BENCHMARKS.md at the repository root. Progress on stderr. Flags: --quick (shorter runs),
+// --data-plane-only (keep the other sections), --cpu-prof (V8 profile of the gateway in bench-results/profiles/).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +13,7 @@ import { seed } from '@switchyard/db';
 import { createTestDatabase } from '@switchyard/db/testing';
 import { generateApiKeySecret } from '@switchyard/identity';
 import { startPinned } from './processes';
-import { chatBody, latencyAtConcurrencyOne, percentile, rssMb, timedRequest, warmUp, type Target } from './measure';
+import { chatBody, cpuMs, latencyAtConcurrencyOne, percentile, rssMb, timedRequest, warmUp, type Target } from './measure';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench-results');
@@ -64,11 +65,14 @@ try {
   log(`latency: ${LATENCY_REQUESTS} sequential requests each way`);
   const body = chatBody('[mock: chunks=4] measure the added latency');
   const baseline = await latencyAtConcurrencyOne(direct, body, LATENCY_REQUESTS, (n) => log(`  direct ${n}/${LATENCY_REQUESTS}`));
+  const cpuBefore = cpuMs(gatewayPid);
   const through = await latencyAtConcurrencyOne(viaGateway, body, LATENCY_REQUESTS, (n) => log(`  gateway ${n}/${LATENCY_REQUESTS}`));
+  const cpuPerRequestSequential = (cpuMs(gatewayPid) - cpuBefore) / LATENCY_REQUESTS;
   const added = (p: number) => percentile(through, p) - percentile(baseline, p);
   rows.push(
     `| added latency p50, concurrency 1 | ${added(50).toFixed(3)} ms | direct p50 ${percentile(baseline, 50).toFixed(3)} ms, via gateway ${percentile(through, 50).toFixed(3)} ms | p99 ≤ 1 ms |`,
     `| added latency p99, concurrency 1 | ${added(99).toFixed(3)} ms | direct p99 ${percentile(baseline, 99).toFixed(3)} ms, via gateway ${percentile(through, 99).toFixed(3)} ms | ≤ 1 ms |`,
+    `| gateway CPU per request, concurrency 1 | ${cpuPerRequestSequential.toFixed(2)} ms | user + system time of the gateway process / requests | |`,
   );
 
   // 2. Throughput with a 20 ms mock, rising connections, while added p99 stays ≤ 10 ms.
@@ -86,14 +90,16 @@ try {
         body: slowBody,
       });
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(gatewayPid))), 200);
+    const cpuAtStart = cpuMs(gatewayPid);
     const viaResult = await load(viaGateway);
+    const cpuPerRequest = (cpuMs(gatewayPid) - cpuAtStart) / Math.max(1, viaResult.requests.total);
     clearInterval(sampler);
     const directResult = await load(direct);
     const addedP99 = viaResult.latency.p99 - directResult.latency.p99;
     const errors = viaResult.errors + viaResult.non2xx;
     log(`  ${connections} connections: gateway ${viaResult.requests.average} req/s p99 ${viaResult.latency.p99} ms (direct ${directResult.requests.average} req/s p99 ${directResult.latency.p99} ms), errors ${errors}`);
     if (errors === 0 && addedP99 <= 10 && viaResult.requests.average > best.rps) best = { connections, rps: viaResult.requests.average, addedP99 };
-    rows.push(`| throughput, 20 ms mock, ${connections} connections | ${viaResult.requests.average} req/s | direct ${directResult.requests.average} req/s (ratio ${(viaResult.requests.average / directResult.requests.average).toFixed(2)}); added p99 ${addedP99} ms; errors ${errors} | |`);
+    rows.push(`| throughput, 20 ms mock, ${connections} connections | ${viaResult.requests.average} req/s | direct ${directResult.requests.average} req/s (ratio ${(viaResult.requests.average / directResult.requests.average).toFixed(2)}); added p99 ${addedP99} ms; errors ${errors}${errors > 0 ? ` (${errorKinds(viaResult)})` : ''}; gateway CPU ${cpuPerRequest.toFixed(2)} ms/request | |`);
   }
   rows.push(`| **best throughput with added p99 ≤ 10 ms** | **${best.rps} req/s** | at ${best.connections} connections, added p99 ${best.addedP99} ms | ≥ 2,500 req/s |`);
 
@@ -114,12 +120,26 @@ try {
   log(`streaming: ${STREAMS} concurrent streams`);
   const wide = new Agent({ keepAlive: true, maxSockets: Infinity });
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(gatewayPid))), 200);
-  const results = await Promise.all(Array.from({ length: STREAMS }, () => timedRequest(wide, viaGateway, streamBody)));
+  const streamCpuAtStart = cpuMs(gatewayPid);
+  const results = await Promise.all(
+    Array.from({ length: STREAMS }, () => timedRequest(wide, viaGateway, streamBody).catch((error: unknown) => ({ totalMs: Number.NaN, firstByteMs: -1, status: -1, text: String(error) }))),
+  );
+  const cpuPerStream = (cpuMs(gatewayPid) - streamCpuAtStart) / STREAMS;
   clearInterval(sampler);
   wide.destroy();
   const complete = results.filter((r) => r.status === 200 && r.text.includes('[DONE]') && (r.text.match(/"content"/g)?.length ?? 0) >= 64).length;
-  const durations = results.map((r) => r.totalMs).sort((a, b) => a - b);
-  rows.push(`| concurrent streams (64 × 20 ms) | ${complete}/${STREAMS} complete | stream duration p50 ${percentile(durations, 50).toFixed(0)} ms, p99 ${percentile(durations, 99).toFixed(0)} ms, max ${percentile(durations, 100).toFixed(0)} ms (ideal ≈ 1,280 ms) | ≥ 1,000, no stall |`);
+  const durations = results.map((r) => r.totalMs).filter(Number.isFinite).sort((a, b) => a - b);
+  // Why a stream did not complete: its status and error code (503 overloaded = shed), or the socket error.
+  const incomplete = new Map<string, number>();
+  for (const r of results) {
+    if (r.status === 200 && r.text.includes('[DONE]') && (r.text.match(/"content"/g)?.length ?? 0) >= 64) continue;
+    const reason = r.status < 0 ? r.text.slice(0, 60) : `${r.status} ${/"code":"([a-z_]+)"/.exec(r.text)?.[1] ?? (r.status === 200 ? 'cut' : 'error')}`;
+    incomplete.set(reason, (incomplete.get(reason) ?? 0) + 1);
+  }
+  const why = [...incomplete].map(([reason, count]) => `${count} × ${reason}`).join(', ');
+  rows.push(
+    `| concurrent streams (64 × 20 ms) | ${complete}/${STREAMS} complete | stream duration p50 ${percentile(durations, 50).toFixed(0)} ms, p99 ${percentile(durations, 99).toFixed(0)} ms, max ${percentile(durations, 100).toFixed(0)} ms (ideal ≈ 1,280 ms)${why ? `; incomplete: ${why}` : ''}; gateway CPU ${cpuPerStream.toFixed(2)} ms/stream | ≥ 1,000, no stall |`,
+  );
 
   rows.push(`| gateway RSS idle / peak under load | ${rssIdle.toFixed(0)} MB / ${peakRss.toFixed(0)} MB | | ≤ 250 MB |`);
 } finally {
@@ -128,27 +148,64 @@ try {
   await benchDb.drop();
 }
 
+/** autocannon's failures by kind: HTTP status codes other than 2xx, timeouts, socket errors. */
+function errorKinds(result: autocannon.Result): string {
+  const kinds: string[] = [];
+  for (const [status, count] of Object.entries(result.statusCodeStats ?? {})) if (!status.startsWith('2')) kinds.push(`${count.count} × HTTP ${status}`);
+  if (result.timeouts > 0) kinds.push(`${result.timeouts} timeouts`);
+  const socketErrors = result.errors - result.timeouts;
+  if (socketErrors > 0) kinds.push(`${socketErrors} socket errors`);
+  return kinds.join(', ');
+}
+
 const dataPlaneSection = `## Data plane (request path)
 
-The gateway (data plane with key auth against the database, Redis rate limits, Redis Streams usage events,
-policy decision point, router, the OpenAI-compatible adapter) runs pinned to core 0; the mock provider and
-the load generator share core 1. Every figure is measured in the same run against the baseline: the same
-request sent directly to the mock.
+The gateway (data plane with key auth against Postgres, Redis rate limits, Redis Streams usage events,
+PII redaction, policy decision point, router, the OpenAI-compatible adapter) runs pinned to core 0;
+the mock provider and the load generator share core 1. The harness creates, migrates and seeds the
+gateway's own Postgres database, so the gateway process carries no embedded PGlite, as a production
+data plane on Postgres does not. Every figure is measured in the same run against the baseline: the
+same request sent directly to the mock. "Gateway CPU" is the gateway process's user + system time
+divided by the requests (or streams) served: the cost of the work itself, which queueing behind
+other processes on a shared machine does not inflate the way it inflates latency.
 
 | figure | result | baseline and detail | target |
 |---|---|---|---|
 ${rows.join('\n')}
 
-What limits it: every target of issue 3 is missed, by 5–10×. The gateway saturates one core at about
-500 requests/s (≈ 2 ms of CPU per request), so added latency grows with queueing; not yet profiled
-to the function, the candidates are the per-request work added on the path this session (six
-sequential GCRA checks, each a Redis round trip; zod parsing; PII scanning; re-serialising every
-upstream chunk, which is needed to count tokens and to end a broken stream with an error event) and
-undici's fetch to the upstream. Of 1,000 concurrent streams most were refused or cut (not yet
-diagnosed: the per-upstream adaptive concurrency gate and the QoS shedder answer 503 by design when
-saturated). RSS includes the embedded PGlite database this benchmark gateway runs in-process; a data
-plane on Postgres does not carry it. The load generator and the mock share core 1, so at 400
-connections the baseline saturates too.
+Profiled with \`npm run bench -- --quick --cpu-prof\` (profiles in bench-results/profiles/). The
+performance pass of issue 3 removed the largest costs the profile showed: the six limit checks are
+one atomic Redis script per request (EVALSHA, all or nothing) instead of six sequential round trips;
+the OpenAI-compatible adapter calls its upstream through an undici keep-alive Pool with Node streams
+instead of fetch with three WHATWG streams per call (fetch, web streams and their transferable
+objects were the largest share of a request's CPU after PGlite); Redis clients auto-pipeline; streamed
+chunks are written from a per-stream template without a promise per chunk; PGlite left the
+process (RSS 578 MB idle / 741 MB peak before, about 270–330 MB now). Measured A/B in one time window on this shared machine (the commit
+before the pass against this one, same harness, \`--quick\`), gateway CPU per request fell by about 40%
+(concurrency 1: 6.6–7.2 ms → 4.0–4.6 ms; 50 connections: 4.1–4.8 ms → 2.3–2.8 ms).
+
+The 1,000-stream failure (241/1000 before) was the router's per-upstream adaptive concurrency gate:
+it starts an unknown upstream at 20 concurrent calls with a queue of 40 and answers the rest with 503
+overloaded at once, by design. The benchmark's upstream is known to take 1,000+ concurrent streams,
+so the bench gateway configures its gate to start there (routing.concurrency), as an operator would;
+the gate still runs on every call. Streams that remain incomplete are listed by reason in the table;
+503 overloaded there comes from the gateway's own event-loop-lag shedding (interactive class sheds
+past 500 ms of lag), which is what a CPU-starved gateway should do. With the gate configured and
+the machine less loaded, all 1,000 streams completed in a manual run; under a load average of 12
+the gateway, given a fraction of a core, shed most of the burst of 1,000 simultaneous stream starts.
+
+What limits the figures now: CPU. The gateway needs about 1–1.3 ms of CPU per request under load
+(3–4 ms at concurrency 1, where nothing is amortised), measured while other work shares its cores (the 2 shared cores ran at a load average of 12–16
+during these runs, so the gateway got a fraction of core 0; latency figures are dominated by that
+queueing, and the direct baseline on core 1 suffers far less because the mock needs a tenth of the
+CPU per request). The remaining cost is spread thin, no single function above a few percent: Node's HTTP
+server and undici client, the Redis round trips (one script, one XADD), zod validation of the request,
+of upstream chunks and of the usage event before it is appended, prom-client histograms per step,
+AbortSignal.any per routing leg, PII scanning. At ≈ 1 ms/request one core serves ≈ 1,000 req/s;
+2,500 req/s needs ≈ 0.4 ms, which this architecture (four network exchanges per request in one Node
+process) does not reach without batching usage events and dropping per-request validation of our own
+output. RSS under load is the V8 heap growing with 1,000 open streams (two sockets, an upstream
+parser and a generator each) plus Prisma's query engine; it grows further when GC threads are starved.
 `;
 mkdirSync(RESULTS_DIR, { recursive: true });
 writeFileSync(path.join(RESULTS_DIR, 'data-plane.md'), dataPlaneSection);
