@@ -5,6 +5,7 @@
  * platform-wide set whose policies start with a tenant guard (the tenant index skips other
  * tenants' policies); policies spread over 8 actions (the action index skips the others).
  */
+import os from 'node:os';
 import { compilePolicySet } from './compile';
 import { decide } from './evaluate';
 import { parsePolicies } from './parser';
@@ -73,7 +74,12 @@ const request: PolicyRequest = {
 const set = (tenants: boolean, actions: readonly string[]): string =>
   Array.from({ length: POLICIES }, (_, i) => policyText(i, actions[i % actions.length] ?? 'use_model', tenants)).join('\n');
 
+const load = (): string => os.loadavg().map((value) => value.toFixed(1)).join(' / ');
+// Percentiles are wall-clock: on a shared machine they include time the process was descheduled.
+// Mean CPU is per decision and much less sensitive to that; compare runs by it, and read p99 with the load.
+console.log(`${os.cpus().length} cores, Node ${process.version}; load average before: ${load()}`);
 measure("one tenant's set, all on the request action (worst case)", set(false, ['use_model']), request);
 measure('same, request with an empty context', set(false, ['use_model']), { ...request, context: {} });
 measure('platform set: 50 tenants, tenant-guarded, one action', set(true, ['use_model']), request);
 measure("one tenant's set spread over 8 actions", set(false, ACTIONS), request);
+console.log(`load average after: ${load()}`);
