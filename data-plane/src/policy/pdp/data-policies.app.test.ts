@@ -182,3 +182,39 @@ describe('egress and data locality on /v1/chat/completions', () => {
     expect((await chat(a.secret, { model: 'pair' }, { 'x-switchyard-data-classification': 'restricted' })).status).toBe(200);
   });
 });
+
+describe('policies preloaded at data-plane start', () => {
+  it('answers requests (model, tools, upstreams) without one read of the policy source once ready', async () => {
+    const keys = new FakeApiKeyStore();
+    const a = keys.add();
+    const b = keys.add();
+    const reads = { single: 0, all: 0 };
+    const policy = createPolicyDecisionPoint({
+      source: {
+        activePolicy: () => {
+          reads.single += 1;
+          return Promise.resolve(null);
+        },
+        activePolicies: () => {
+          reads.all += 1;
+          return Promise.resolve([{ tenantId: a.record.tenantId, version: 7, text: `${ALLOW_ALL}@id("no-shell") forbid (principal, action == Action::"call_tool", resource) when { resource.tool == "shell" };` }]);
+        },
+      },
+    });
+    const app = createDataPlane({ apiKeys: keys, priceBook: createStaticPriceBookSource(TEST_PRICE_BOOK), bus: createInProcessBus(), rateLimiter: createInProcessRateLimiter(), providers: PROVIDERS, routes: ROUTES, policy });
+    running.push(app);
+    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    await vi.waitFor(async () => expect((await fetch(`${base}/readyz`)).status).toBe(200));
+    const chat = (secret: string, tools: string[]) =>
+      fetch(`${base}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ model: 'pair', messages: [{ role: 'user', content: 'hi' }], tools: tools.map(tool) }),
+      });
+    expect((await chat(a.secret, ['search'])).status).toBe(200);
+    expect((await chat(a.secret, ['shell'])).status).toBe(403);
+    expect((await chat(b.secret, ['shell'])).status).toBe(200);
+    expect(reads).toEqual({ single: 0, all: 1 });
+  });
+});
