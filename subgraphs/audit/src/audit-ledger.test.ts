@@ -135,7 +135,7 @@ describe('AuditLedger on PGlite', () => {
       ),
     ).rejects.toThrow();
     const forged = JSON.stringify([{ idempotencyKey: 'forged-fn', occurredAt: new Date().toISOString(), tenantId: TENANT, actor: 'x', action: 'x', dataClassification: 'public', payloadDigest: 'x', payloadKeyId: 'x', leafHead: '', leafTail: '' }]);
-    await expect(test.db.withTenant(TENANT, (tx) => tx.$queryRaw`SELECT * FROM switchyard_audit_append(${forged}::jsonb)`)).rejects.toThrow(/row-level security/);
+    await expect(test.db.withTenant(TENANT, (tx) => tx.$queryRaw`SELECT * FROM switchyard_audit_append(${forged}::jsonb)`)).rejects.toThrow(/only the platform scope appends/);
     const { entries, checkpoints } = await readWholeLog(ledger.store);
     expect(verifyAuditLog(entries, checkpoints, keys.publicKey).ok).toBe(true);
   });
