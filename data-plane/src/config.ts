@@ -3,48 +3,10 @@ import type { ProviderConfig } from './adapters/provider-registry';
 import { routesSchema, type Route } from './router/route';
 import type { LimitsConfig } from './ingress/limits/limits-config';
 import { limitsEnvShape, limitsFromEnv } from './ingress/limits/limits-env';
+import { providersEnvShape } from './adapters/providers-env';
+import { jsonEnv } from './json-env';
 
 /** The data plane's environment, parsed once; every problem is reported together at start-up. */
-const providerSchema = z.object({
-  name: z.string().min(1),
-  kind: z.enum(['mock', 'openai-compatible', 'anthropic']),
-  baseUrl: z.url().optional(),
-  apiKey: z.string().min(1).optional(),
-  models: z.array(z.string().min(1)).min(1),
-  idleTimeoutMs: z.number().int().positive().optional(),
-  /** Where the provider processes data (data-locality policies); default `unspecified`. */
-  region: z
-    .string()
-    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a short token like eu-west-1')
-    .optional(),
-  mock: z.object({ directives: z.string().max(500), firstRequests: z.number().int().positive().optional() }).optional(),
-});
-
-/** A JSON env var parsed with `schema`; every issue becomes one start-up error line. */
-function jsonEnv<T>(schema: z.ZodType<T>, what: string, fallback: T) {
-  return z
-    .string()
-    .optional()
-    .transform((text, ctx): T => {
-      if (!text) return fallback;
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `must be ${what}` });
-        return z.NEVER;
-      }
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) {
-        ctx.addIssue({ code: 'custom', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-        return z.NEVER;
-      }
-      return parsed.data;
-    });
-}
-
-const DEFAULT_PROVIDERS: ProviderConfig[] = [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }];
-
 const envSchema = z.object({
   DATA_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   DATA_PLANE_HOST: z.string().min(1).default('127.0.0.1'),
@@ -55,26 +17,7 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   REDIS_KEY_PREFIX: z.string().default(''),
-  /** JSON array of providers: [{"name","kind":"mock"|"openai-compatible"|"anthropic","baseUrl","apiKey","models":[...]}]. */
-  DATA_PLANE_PROVIDERS: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (!text) return DEFAULT_PROVIDERS;
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of providers' });
-        return z.NEVER;
-      }
-      const parsed = z.array(providerSchema).min(1).safeParse(json);
-      if (!parsed.success) {
-        ctx.addIssue({ code: 'custom', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-        return z.NEVER;
-      }
-      return parsed.data;
-    }),
+  ...providersEnvShape,
   /** JSON array of routes (see src/router/route.ts): [{"name","candidates":[{"model"}],"strategy":{"kind":"weighted"}}]. */
   DATA_PLANE_ROUTES: jsonEnv(routesSchema, 'a JSON array of routes', []),
   ...limitsEnvShape,

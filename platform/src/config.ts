@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { limitsEnvShape } from '@switchyard/data-plane/limits-env';
+import { providersEnvShape } from '@switchyard/data-plane/providers-env';
 import { z } from 'zod';
 
 /** Everything `npm start` and the operator CLI read from the environment, parsed once. */
@@ -84,6 +85,8 @@ const envSchema = z.object({
     }),
   /** Every request and token limit of the data plane, as for the standalone data plane (FAILURE-MODES.md). */
   ...limitsEnvShape,
+  /** The data plane's upstream providers, as for the standalone data plane; unset: the deterministic mock only. */
+  ...providersEnvShape,
   /** The console may send only the operations of its allowlist (supergraph/persisted-operations.json); integrators are not limited. */
   PERSISTED_QUERIES: z.enum(['off', 'allow', 'require']).default('require'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,4 +1,4 @@
-import type { RouteConfig } from '@switchyard/data-plane/app';
+import type { ProviderConfig, RouteConfig } from '@switchyard/data-plane/app';
 
 /**
  * Routes `npm start` serves when DATA_PLANE_ROUTES is not set, so a newcomer can try routing
@@ -24,3 +24,14 @@ export const DEMO_ROUTES: RouteConfig[] = [
     speculative: { mode: 'hedge', afterPercentile: 95, minDelayMs: 250 },
   },
 ];
+
+/**
+ * The demo routes whose models the configured providers serve: with real providers and no
+ * mock, `npm start` serves no demo route rather than refusing to start over a missing model.
+ */
+export function demoRoutesFor(providers: readonly ProviderConfig[]): RouteConfig[] {
+  const served = new Set(providers.flatMap((provider) => provider.models));
+  return DEMO_ROUTES.filter((route) =>
+    [...route.candidates.map((candidate) => candidate.model), ...(route.fallbacks ?? [])].every((model) => served.has(model)),
+  );
+}

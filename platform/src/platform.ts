@@ -40,7 +40,7 @@ import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
 import { startOperatorSocket } from './operator-socket';
 import { loadOrCreateConsoleSessionSecret } from './console-session-secret';
 import { createDemoKeyIfFresh } from './demo-seed';
-import { DEMO_ROUTES } from './demo-routes';
+import { demoRoutesFor } from './demo-routes';
 
 export const API_AUDIENCE = 'urn:switchyard:api';
 export const CONSOLE_CLIENT_ID = 'switchyard-console';
@@ -98,7 +98,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       experimentsSubgraph: `${url(env.EXPERIMENTS_SUBGRAPH_PORT)}/graphql`,
     };
     // Validated before anything starts: every problem is listed and nothing listens.
-    const platformRoutes = parseRoutes(env.DATA_PLANE_ROUTES ?? DEMO_ROUTES);
+    const platformRoutes = parseRoutes(env.DATA_PLANE_ROUTES ?? demoRoutesFor(env.DATA_PLANE_PROVIDERS));
 
     const needsDatabase = has('tenants') || has('cost') || has('dp') || has('audit') || has('policy') || has('experiments') || has('data-plane') || has('gateway');
     let db: Database | null = null;
@@ -266,7 +266,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         rateLimiter,
         // The same DATA_PLANE_* limit variables as the standalone data plane.
         limits: limitsFromEnv(env),
-        providers: [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }],
+        providers: env.DATA_PLANE_PROVIDERS,
         routes,
         policy: createPolicyDecisionPoint({ source: createDatabaseActivePolicySource(db), log: decisionLog }),
         providerCredentials: credentials,
