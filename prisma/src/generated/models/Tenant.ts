@@ -20,8 +20,22 @@ export type TenantModel = runtime.Types.Result.DefaultSelection<Prisma.$TenantPa
 
 export type AggregateTenant = {
   _count: TenantCountAggregateOutputType | null
+  _avg: TenantAvgAggregateOutputType | null
+  _sum: TenantSumAggregateOutputType | null
   _min: TenantMinAggregateOutputType | null
   _max: TenantMaxAggregateOutputType | null
+}
+
+export type TenantAvgAggregateOutputType = {
+  requestsPerMinute: number | null
+  tokensPerMinute: number | null
+  tokensPerDay: number | null
+}
+
+export type TenantSumAggregateOutputType = {
+  requestsPerMinute: number | null
+  tokensPerMinute: number | null
+  tokensPerDay: number | null
 }
 
 export type TenantMinAggregateOutputType = {
@@ -29,6 +43,10 @@ export type TenantMinAggregateOutputType = {
   slug: string | null
   name: string | null
   createdAt: Date | null
+  defaultDataClassification: string | null
+  requestsPerMinute: number | null
+  tokensPerMinute: number | null
+  tokensPerDay: number | null
 }
 
 export type TenantMaxAggregateOutputType = {
@@ -36,6 +54,10 @@ export type TenantMaxAggregateOutputType = {
   slug: string | null
   name: string | null
   createdAt: Date | null
+  defaultDataClassification: string | null
+  requestsPerMinute: number | null
+  tokensPerMinute: number | null
+  tokensPerDay: number | null
 }
 
 export type TenantCountAggregateOutputType = {
@@ -43,15 +65,36 @@ export type TenantCountAggregateOutputType = {
   slug: number
   name: number
   createdAt: number
+  allowedRegions: number
+  defaultDataClassification: number
+  requestsPerMinute: number
+  tokensPerMinute: number
+  tokensPerDay: number
   _all: number
 }
 
+
+export type TenantAvgAggregateInputType = {
+  requestsPerMinute?: true
+  tokensPerMinute?: true
+  tokensPerDay?: true
+}
+
+export type TenantSumAggregateInputType = {
+  requestsPerMinute?: true
+  tokensPerMinute?: true
+  tokensPerDay?: true
+}
 
 export type TenantMinAggregateInputType = {
   id?: true
   slug?: true
   name?: true
   createdAt?: true
+  defaultDataClassification?: true
+  requestsPerMinute?: true
+  tokensPerMinute?: true
+  tokensPerDay?: true
 }
 
 export type TenantMaxAggregateInputType = {
@@ -59,6 +102,10 @@ export type TenantMaxAggregateInputType = {
   slug?: true
   name?: true
   createdAt?: true
+  defaultDataClassification?: true
+  requestsPerMinute?: true
+  tokensPerMinute?: true
+  tokensPerDay?: true
 }
 
 export type TenantCountAggregateInputType = {
@@ -66,6 +113,11 @@ export type TenantCountAggregateInputType = {
   slug?: true
   name?: true
   createdAt?: true
+  allowedRegions?: true
+  defaultDataClassification?: true
+  requestsPerMinute?: true
+  tokensPerMinute?: true
+  tokensPerDay?: true
   _all?: true
 }
 
@@ -107,6 +159,18 @@ export type TenantAggregateArgs<ExtArgs extends runtime.Types.Extensions.Interna
   /**
    * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
    * 
+   * Select which fields to average
+  **/
+  _avg?: TenantAvgAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
+   * Select which fields to sum
+  **/
+  _sum?: TenantSumAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
    * Select which fields to find the minimum value
   **/
   _min?: TenantMinAggregateInputType
@@ -137,6 +201,8 @@ export type TenantGroupByArgs<ExtArgs extends runtime.Types.Extensions.InternalA
   take?: number
   skip?: number
   _count?: TenantCountAggregateInputType | true
+  _avg?: TenantAvgAggregateInputType
+  _sum?: TenantSumAggregateInputType
   _min?: TenantMinAggregateInputType
   _max?: TenantMaxAggregateInputType
 }
@@ -146,7 +212,14 @@ export type TenantGroupByOutputType = {
   slug: string
   name: string
   createdAt: Date
+  allowedRegions: string[]
+  defaultDataClassification: string
+  requestsPerMinute: number | null
+  tokensPerMinute: number | null
+  tokensPerDay: number | null
   _count: TenantCountAggregateOutputType | null
+  _avg: TenantAvgAggregateOutputType | null
+  _sum: TenantSumAggregateOutputType | null
   _min: TenantMinAggregateOutputType | null
   _max: TenantMaxAggregateOutputType | null
 }
@@ -174,6 +247,11 @@ export type TenantWhereInput = {
   slug?: Prisma.StringFilter<"Tenant"> | string
   name?: Prisma.StringFilter<"Tenant"> | string
   createdAt?: Prisma.DateTimeFilter<"Tenant"> | Date | string
+  allowedRegions?: Prisma.StringNullableListFilter<"Tenant">
+  defaultDataClassification?: Prisma.StringFilter<"Tenant"> | string
+  requestsPerMinute?: Prisma.IntNullableFilter<"Tenant"> | number | null
+  tokensPerMinute?: Prisma.IntNullableFilter<"Tenant"> | number | null
+  tokensPerDay?: Prisma.IntNullableFilter<"Tenant"> | number | null
   members?: Prisma.MemberListRelationFilter
   apiKeys?: Prisma.ApiKeyListRelationFilter
   dpBudgets?: Prisma.DpBudgetListRelationFilter
@@ -190,6 +268,11 @@ export type TenantOrderByWithRelationInput = {
   slug?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  allowedRegions?: Prisma.SortOrder
+  defaultDataClassification?: Prisma.SortOrder
+  requestsPerMinute?: Prisma.SortOrderInput | Prisma.SortOrder
+  tokensPerMinute?: Prisma.SortOrderInput | Prisma.SortOrder
+  tokensPerDay?: Prisma.SortOrderInput | Prisma.SortOrder
   members?: Prisma.MemberOrderByRelationAggregateInput
   apiKeys?: Prisma.ApiKeyOrderByRelationAggregateInput
   dpBudgets?: Prisma.DpBudgetOrderByRelationAggregateInput
@@ -209,6 +292,11 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   NOT?: Prisma.TenantWhereInput | Prisma.TenantWhereInput[]
   name?: Prisma.StringFilter<"Tenant"> | string
   createdAt?: Prisma.DateTimeFilter<"Tenant"> | Date | string
+  allowedRegions?: Prisma.StringNullableListFilter<"Tenant">
+  defaultDataClassification?: Prisma.StringFilter<"Tenant"> | string
+  requestsPerMinute?: Prisma.IntNullableFilter<"Tenant"> | number | null
+  tokensPerMinute?: Prisma.IntNullableFilter<"Tenant"> | number | null
+  tokensPerDay?: Prisma.IntNullableFilter<"Tenant"> | number | null
   members?: Prisma.MemberListRelationFilter
   apiKeys?: Prisma.ApiKeyListRelationFilter
   dpBudgets?: Prisma.DpBudgetListRelationFilter
@@ -225,9 +313,16 @@ export type TenantOrderByWithAggregationInput = {
   slug?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  allowedRegions?: Prisma.SortOrder
+  defaultDataClassification?: Prisma.SortOrder
+  requestsPerMinute?: Prisma.SortOrderInput | Prisma.SortOrder
+  tokensPerMinute?: Prisma.SortOrderInput | Prisma.SortOrder
+  tokensPerDay?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.TenantCountOrderByAggregateInput
+  _avg?: Prisma.TenantAvgOrderByAggregateInput
   _max?: Prisma.TenantMaxOrderByAggregateInput
   _min?: Prisma.TenantMinOrderByAggregateInput
+  _sum?: Prisma.TenantSumOrderByAggregateInput
 }
 
 export type TenantScalarWhereWithAggregatesInput = {
@@ -238,6 +333,11 @@ export type TenantScalarWhereWithAggregatesInput = {
   slug?: Prisma.StringWithAggregatesFilter<"Tenant"> | string
   name?: Prisma.StringWithAggregatesFilter<"Tenant"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Tenant"> | Date | string
+  allowedRegions?: Prisma.StringNullableListFilter<"Tenant">
+  defaultDataClassification?: Prisma.StringWithAggregatesFilter<"Tenant"> | string
+  requestsPerMinute?: Prisma.IntNullableWithAggregatesFilter<"Tenant"> | number | null
+  tokensPerMinute?: Prisma.IntNullableWithAggregatesFilter<"Tenant"> | number | null
+  tokensPerDay?: Prisma.IntNullableWithAggregatesFilter<"Tenant"> | number | null
 }
 
 export type TenantCreateInput = {
@@ -245,6 +345,11 @@ export type TenantCreateInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -261,6 +366,11 @@ export type TenantUncheckedCreateInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -277,6 +387,11 @@ export type TenantUpdateInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -293,6 +408,11 @@ export type TenantUncheckedUpdateInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -309,6 +429,11 @@ export type TenantCreateManyInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
 }
 
 export type TenantUpdateManyMutationInput = {
@@ -316,6 +441,11 @@ export type TenantUpdateManyMutationInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type TenantUncheckedUpdateManyInput = {
@@ -323,6 +453,19 @@ export type TenantUncheckedUpdateManyInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+}
+
+export type StringNullableListFilter<$PrismaModel = never> = {
+  equals?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel> | null
+  has?: string | Prisma.StringFieldRefInput<$PrismaModel> | null
+  hasEvery?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
+  hasSome?: string[] | Prisma.ListStringFieldRefInput<$PrismaModel>
+  isEmpty?: boolean
 }
 
 export type TenantCountOrderByAggregateInput = {
@@ -330,6 +473,17 @@ export type TenantCountOrderByAggregateInput = {
   slug?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  allowedRegions?: Prisma.SortOrder
+  defaultDataClassification?: Prisma.SortOrder
+  requestsPerMinute?: Prisma.SortOrder
+  tokensPerMinute?: Prisma.SortOrder
+  tokensPerDay?: Prisma.SortOrder
+}
+
+export type TenantAvgOrderByAggregateInput = {
+  requestsPerMinute?: Prisma.SortOrder
+  tokensPerMinute?: Prisma.SortOrder
+  tokensPerDay?: Prisma.SortOrder
 }
 
 export type TenantMaxOrderByAggregateInput = {
@@ -337,6 +491,10 @@ export type TenantMaxOrderByAggregateInput = {
   slug?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  defaultDataClassification?: Prisma.SortOrder
+  requestsPerMinute?: Prisma.SortOrder
+  tokensPerMinute?: Prisma.SortOrder
+  tokensPerDay?: Prisma.SortOrder
 }
 
 export type TenantMinOrderByAggregateInput = {
@@ -344,11 +502,25 @@ export type TenantMinOrderByAggregateInput = {
   slug?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  defaultDataClassification?: Prisma.SortOrder
+  requestsPerMinute?: Prisma.SortOrder
+  tokensPerMinute?: Prisma.SortOrder
+  tokensPerDay?: Prisma.SortOrder
+}
+
+export type TenantSumOrderByAggregateInput = {
+  requestsPerMinute?: Prisma.SortOrder
+  tokensPerMinute?: Prisma.SortOrder
+  tokensPerDay?: Prisma.SortOrder
 }
 
 export type TenantScalarRelationFilter = {
   is?: Prisma.TenantWhereInput
   isNot?: Prisma.TenantWhereInput
+}
+
+export type TenantCreateallowedRegionsInput = {
+  set: string[]
 }
 
 export type StringFieldUpdateOperationsInput = {
@@ -357,6 +529,19 @@ export type StringFieldUpdateOperationsInput = {
 
 export type DateTimeFieldUpdateOperationsInput = {
   set?: Date | string
+}
+
+export type TenantUpdateallowedRegionsInput = {
+  set?: string[]
+  push?: string | string[]
+}
+
+export type NullableIntFieldUpdateOperationsInput = {
+  set?: number | null
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
 }
 
 export type TenantCreateNestedOneWithoutMembersInput = {
@@ -490,6 +675,11 @@ export type TenantCreateWithoutMembersInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
@@ -505,6 +695,11 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
@@ -536,6 +731,11 @@ export type TenantUpdateWithoutMembersInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
@@ -551,6 +751,11 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
@@ -566,6 +771,11 @@ export type TenantCreateWithoutApiKeysInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
@@ -581,6 +791,11 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
@@ -612,6 +827,11 @@ export type TenantUpdateWithoutApiKeysInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
@@ -627,6 +847,11 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
@@ -642,6 +867,11 @@ export type TenantCreateWithoutDpBudgetsInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
@@ -657,6 +887,11 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
@@ -688,6 +923,11 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
@@ -703,6 +943,11 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
@@ -718,6 +963,11 @@ export type TenantCreateWithoutPolicyVersionsInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -733,6 +983,11 @@ export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -764,6 +1019,11 @@ export type TenantUpdateWithoutPolicyVersionsInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -779,6 +1039,11 @@ export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -794,6 +1059,11 @@ export type TenantCreateWithoutPolicyDecisionLogsInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -809,6 +1079,11 @@ export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -840,6 +1115,11 @@ export type TenantUpdateWithoutPolicyDecisionLogsInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -855,6 +1135,11 @@ export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -870,6 +1155,11 @@ export type TenantCreateWithoutRoutesInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -885,6 +1175,11 @@ export type TenantUncheckedCreateWithoutRoutesInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -916,6 +1211,11 @@ export type TenantUpdateWithoutRoutesInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -931,6 +1231,11 @@ export type TenantUncheckedUpdateWithoutRoutesInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -946,6 +1251,11 @@ export type TenantCreateWithoutDataKeysInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -961,6 +1271,11 @@ export type TenantUncheckedCreateWithoutDataKeysInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -992,6 +1307,11 @@ export type TenantUpdateWithoutDataKeysInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1007,6 +1327,11 @@ export type TenantUncheckedUpdateWithoutDataKeysInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1022,6 +1347,11 @@ export type TenantCreateWithoutProviderCredentialsInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1037,6 +1367,11 @@ export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1068,6 +1403,11 @@ export type TenantUpdateWithoutProviderCredentialsInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1083,6 +1423,11 @@ export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1098,6 +1443,11 @@ export type TenantCreateWithoutAlertWebhookInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1113,6 +1463,11 @@ export type TenantUncheckedCreateWithoutAlertWebhookInput = {
   slug: string
   name: string
   createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1144,6 +1499,11 @@ export type TenantUpdateWithoutAlertWebhookInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1159,6 +1519,11 @@ export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
   slug?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1268,6 +1633,11 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   slug?: boolean
   name?: boolean
   createdAt?: boolean
+  allowedRegions?: boolean
+  defaultDataClassification?: boolean
+  requestsPerMinute?: boolean
+  tokensPerMinute?: boolean
+  tokensPerDay?: boolean
   members?: boolean | Prisma.Tenant$membersArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Tenant$apiKeysArgs<ExtArgs>
   dpBudgets?: boolean | Prisma.Tenant$dpBudgetsArgs<ExtArgs>
@@ -1285,6 +1655,11 @@ export type TenantSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extens
   slug?: boolean
   name?: boolean
   createdAt?: boolean
+  allowedRegions?: boolean
+  defaultDataClassification?: boolean
+  requestsPerMinute?: boolean
+  tokensPerMinute?: boolean
+  tokensPerDay?: boolean
 }, ExtArgs["result"]["tenant"]>
 
 export type TenantSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -1292,6 +1667,11 @@ export type TenantSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extens
   slug?: boolean
   name?: boolean
   createdAt?: boolean
+  allowedRegions?: boolean
+  defaultDataClassification?: boolean
+  requestsPerMinute?: boolean
+  tokensPerMinute?: boolean
+  tokensPerDay?: boolean
 }, ExtArgs["result"]["tenant"]>
 
 export type TenantSelectScalar = {
@@ -1299,9 +1679,14 @@ export type TenantSelectScalar = {
   slug?: boolean
   name?: boolean
   createdAt?: boolean
+  allowedRegions?: boolean
+  defaultDataClassification?: boolean
+  requestsPerMinute?: boolean
+  tokensPerMinute?: boolean
+  tokensPerDay?: boolean
 }
 
-export type TenantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "slug" | "name" | "createdAt", ExtArgs["result"]["tenant"]>
+export type TenantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "slug" | "name" | "createdAt" | "allowedRegions" | "defaultDataClassification" | "requestsPerMinute" | "tokensPerMinute" | "tokensPerDay", ExtArgs["result"]["tenant"]>
 export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   members?: boolean | Prisma.Tenant$membersArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Tenant$apiKeysArgs<ExtArgs>
@@ -1335,6 +1720,20 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     slug: string
     name: string
     createdAt: Date
+    /**
+     * Regions (e.g. eu-west-1) whose upstreams may process this tenant's requests; empty = any.
+     */
+    allowedRegions: string[]
+    /**
+     * public | internal | confidential | restricted (CHECK in the migration); a request may only raise it.
+     */
+    defaultDataClassification: string
+    /**
+     * Per-tenant limit overrides; null = the platform default from the data plane's config.
+     */
+    requestsPerMinute: number | null
+    tokensPerMinute: number | null
+    tokensPerDay: number | null
   }, ExtArgs["result"]["tenant"]>
   composites: {}
 }
@@ -1771,6 +2170,11 @@ export interface TenantFieldRefs {
   readonly slug: Prisma.FieldRef<"Tenant", 'String'>
   readonly name: Prisma.FieldRef<"Tenant", 'String'>
   readonly createdAt: Prisma.FieldRef<"Tenant", 'DateTime'>
+  readonly allowedRegions: Prisma.FieldRef<"Tenant", 'String[]'>
+  readonly defaultDataClassification: Prisma.FieldRef<"Tenant", 'String'>
+  readonly requestsPerMinute: Prisma.FieldRef<"Tenant", 'Int'>
+  readonly tokensPerMinute: Prisma.FieldRef<"Tenant", 'Int'>
+  readonly tokensPerDay: Prisma.FieldRef<"Tenant", 'Int'>
 }
     
 
