@@ -43,3 +43,9 @@ export function canManageSecrets(principal: Principal, tenantId: string): boolea
 export function canCreateTenant(principal: Principal): boolean {
   return isPlatformAdmin(principal);
 }
+
+/** Allowed regions, default classification and quotas (quotas above the platform default: platform admins only, see settings-service.ts). */
+export function canManageSettings(principal: Principal, tenantId: string): boolean {
+  if (isPlatformAdmin(principal)) return true;
+  return principal.tenantId === tenantId && principal.roles.includes('tenant_admin');
+}

@@ -1,5 +1,5 @@
 export { subgraphName, typeDefs } from './type-defs';
-export { createTenantsSubgraph } from './tenants-subgraph';
+export { createTenantsSubgraph, quotaDefaultsOf } from './tenants-subgraph';
 export type { TenantsSubgraph, TenantsSubgraphDeps } from './tenants-subgraph';
 export { createTenantsService } from './tenants-service';
 export type { TenantsService, TenantsServiceDeps } from './tenants-service';

@@ -12,6 +12,9 @@ import type { Logger } from './logger';
 import { createMembersService } from './members-service';
 import { resolvers } from './resolvers/index';
 import { createSecretsService } from './secrets-service';
+import { createSettingsService } from './settings-service';
+import type { QuotaDefaults } from './settings-types';
+import { limitsFromEnv } from '@switchyard/data-plane/limits-env';
 import { createTenantsService } from './tenants-service';
 import { subgraphName, typeDefs } from './type-defs';
 
@@ -24,6 +27,13 @@ export interface TenantsSubgraphDeps {
   introspection?: boolean;
   /** Master keys for tenant secrets (provider credentials, webhook secrets); absent: those answer NOT_CONFIGURED. */
   kms?: KeyManagementService;
+  /** The data plane's limits for a tenant without overrides (default: the data plane's defaults). */
+  quotaDefaults?: QuotaDefaults;
+}
+
+/** The tenant limits the data plane applies when nothing overrides them. */
+export function quotaDefaultsOf(limits: { requestsPerMinutePerTenant: number; tokensPerMinutePerTenant: number; tokensPerDayPerTenant: number }): QuotaDefaults {
+  return { requestsPerMinute: limits.requestsPerMinutePerTenant, tokensPerMinute: limits.tokensPerMinutePerTenant, tokensPerDay: limits.tokensPerDayPerTenant };
 }
 
 export interface TenantsSubgraph {
@@ -38,11 +48,12 @@ export function createTenantsSubgraph(deps: TenantsSubgraphDeps): TenantsSubgrap
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
   const logger = deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`);
   const secrets = createSecretsService({ db: deps.db, bus: deps.bus, logger, ...(deps.kms ? { kms: deps.kms } : {}) });
+  const settings = createSettingsService({ db: deps.db, bus: deps.bus, logger, quotaDefaults: deps.quotaDefaults ?? quotaDefaultsOf(limitsFromEnv({})) });
   return createSubgraphHttpServer<TenantsContext>({
     schema,
     verifyInternalToken: deps.verifyInternalToken,
     logger,
     introspection: deps.introspection ?? false,
-    createContext: (principal) => ({ principal, service, members, secrets, loaders: createTenantsLoaders(service, members, principal) }),
+    createContext: (principal) => ({ principal, service, members, secrets, settings, loaders: createTenantsLoaders(service, members, principal) }),
   });
 }

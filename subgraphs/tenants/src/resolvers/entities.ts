@@ -2,6 +2,7 @@ import type { TenantsContext } from '../context';
 import { notFound } from '../errors';
 import type { Member } from '../member-types';
 import type { AlertWebhook, ProviderCredential } from '../secret-types';
+import type { QuotaDefaults, TenantQuotas, TenantSettingsRecord } from '../settings-types';
 import type { ApiKey, Tenant } from '../tenant-types';
 
 /** Federation entities; references outside the caller's reach resolve to null. */
@@ -12,6 +13,11 @@ export const tenantResolvers = {
   providerCredentials: (tenant: Tenant, _args: unknown, { secrets, principal }: TenantsContext): Promise<ProviderCredential[]> =>
     secrets.listProviderCredentials(tenant.id, principal),
   alertWebhook: (tenant: Tenant, _args: unknown, { secrets, principal }: TenantsContext): Promise<AlertWebhook | null> => secrets.alertWebhook(tenant.id, principal),
+  settings: (tenant: Tenant, _args: unknown, { settings, principal }: TenantsContext): Promise<TenantSettingsRecord> => settings.settings(tenant.id, principal),
+};
+
+export const tenantQuotasResolvers = {
+  platformDefaults: (_quotas: TenantQuotas, _args: unknown, { settings }: TenantsContext): QuotaDefaults => settings.quotaDefaults,
 };
 
 export const apiKeyResolvers = {

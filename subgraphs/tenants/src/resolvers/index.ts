@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { TenantsContext } from '../context';
 import { dateTimeScalar } from '../date-time-scalar';
-import { apiKeyResolvers, memberResolvers, tenantResolvers } from './entities';
+import { apiKeyResolvers, memberResolvers, tenantQuotasResolvers, tenantResolvers } from './entities';
 import { mutationResolvers } from './mutation';
 import { queryResolvers } from './query';
 
@@ -12,4 +12,5 @@ export const resolvers = {
   Tenant: tenantResolvers,
   ApiKey: apiKeyResolvers,
   Member: memberResolvers,
+  TenantQuotas: tenantQuotasResolvers,
 } as unknown as GraphQLResolverMap<TenantsContext>;

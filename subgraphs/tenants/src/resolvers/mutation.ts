@@ -3,6 +3,8 @@ import type { AddMemberInput } from '../member-inputs';
 import type { Member } from '../member-types';
 import type { DeleteProviderCredentialInput, SetAlertWebhookInput, SetProviderCredentialInput } from '../secret-inputs';
 import type { AlertWebhook, ProviderCredential } from '../secret-types';
+import type { UpdateTenantSettingsInput } from '../settings-inputs';
+import type { TenantSettingsRecord } from '../settings-types';
 import type { ApiKey, Tenant } from '../tenant-types';
 
 interface CreateApiKeyArgs {
@@ -27,4 +29,6 @@ export const mutationResolvers = {
     secrets.deleteProviderCredential(input, principal),
   setAlertWebhook: (_parent: unknown, { input }: { input: SetAlertWebhookInput }, { secrets, principal }: TenantsContext): Promise<{ webhook: AlertWebhook; generatedSecret: string | null }> =>
     secrets.setAlertWebhook(input, principal),
+  updateTenantSettings: (_parent: unknown, { input }: { input: UpdateTenantSettingsInput }, { settings, principal }: TenantsContext): Promise<TenantSettingsRecord> =>
+    settings.update(input, principal),
 };

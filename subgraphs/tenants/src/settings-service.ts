@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '@switchyard/data-plane/bus';
+import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from '@switchyard/data-plane/tenant-settings';
+import type { Database } from '@switchyard/db';
+import type { Principal } from '@switchyard/identity';
+import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { canManageSettings, canReadTenant, isPlatformAdmin, readScope } from './authorization';
+import { forbidden, notFound } from './errors';
+import type { Logger } from './logger';
+import { parseInput } from './parse-input';
+import { updateTenantSettingsInputSchema, type UpdateTenantSettingsInput } from './settings-inputs';
+import { createSettingsStore, type SettingsChange } from './settings-store';
+import { QUOTA_FIELDS, type QuotaDefaults, type TenantSettingsRecord } from './settings-types';
+import { idSchema } from './tenant-inputs';
+
+/**
+ * Tenant settings: allowed regions, default data classification, quota overrides. Every member
+ * reads them; tenant admins of the tenant and platform admins change them. Quotas: a tenant admin
+ * may choose any value up to the platform default (or null = the default); above it takes a
+ * platform admin, so a tenant can tighten its own limits but never grant itself more. A change is
+ * audited and announced key-only on `tenant-settings.changed`, which data planes reload on.
+ */
+export interface SettingsService {
+  settings(tenantId: string, principal: Principal): Promise<TenantSettingsRecord>;
+  update(input: UpdateTenantSettingsInput, principal: Principal): Promise<TenantSettingsRecord>;
+  quotaDefaults: QuotaDefaults;
+}
+
+export interface SettingsServiceDeps {
+  db: Database;
+  bus: Bus;
+  logger: Logger;
+  quotaDefaults: QuotaDefaults;
+  now?: () => Date;
+}
+
+function changedFields(before: TenantSettingsRecord, after: TenantSettingsRecord): Record<string, { from: unknown; to: unknown }> {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  if (before.allowedRegions.join(',') !== after.allowedRegions.join(',')) changes['allowedRegions'] = { from: before.allowedRegions, to: after.allowedRegions };
+  if (before.defaultDataClassification !== after.defaultDataClassification) changes['defaultDataClassification'] = { from: before.defaultDataClassification, to: after.defaultDataClassification };
+  for (const field of QUOTA_FIELDS) if (before.quotas[field] !== after.quotas[field]) changes[`quotas.${field}`] = { from: before.quotas[field], to: after.quotas[field] };
+  return changes;
+}
+
+export function createSettingsService(deps: SettingsServiceDeps): SettingsService {
+  const store = createSettingsStore(deps.db);
+  const now = deps.now ?? (() => new Date());
+
+  return {
+    quotaDefaults: deps.quotaDefaults,
+
+    async settings(tenantId, principal) {
+      const validId = parseInput(idSchema, tenantId, 'tenantId');
+      const scope = readScope(principal);
+      if (!scope || !canReadTenant(principal, validId)) throw forbidden('You may only see the settings of your own tenant.');
+      const found = await store.find(scope, validId);
+      if (!found) throw notFound(`No tenant ${validId} is visible to you.`);
+      return found;
+    },
+
+    async update(input, principal) {
+      const valid = parseInput(updateTenantSettingsInputSchema, input, 'input');
+      if (!canManageSettings(principal, valid.tenantId)) throw forbidden('Only a tenant admin of this tenant (or a platform admin) may change its settings.');
+      const scope = isPlatformAdmin(principal) ? { kind: 'platform' as const } : { kind: 'tenant' as const, tenantId: valid.tenantId };
+      const result = await store.update(scope, valid.tenantId, (current) => {
+        const change: SettingsChange = {};
+        if (valid.allowedRegions !== undefined) change.allowedRegions = valid.allowedRegions;
+        if (valid.defaultDataClassification !== undefined) change.defaultDataClassification = valid.defaultDataClassification;
+        if (valid.quotas) {
+          change.quotas = {};
+          for (const field of QUOTA_FIELDS) {
+            const value = valid.quotas[field];
+            if (value === undefined) continue;
+            // Resending the stored value (a form submitting every field) is not a raise.
+            const raisesAboveDefault = value !== null && value > deps.quotaDefaults[field] && value !== current.quotas[field];
+            if (raisesAboveDefault && !isPlatformAdmin(principal)) {
+              throw forbidden(`Only a platform admin may set input.quotas.${field} above the platform default (${deps.quotaDefaults[field]}); tenant admins may lower it.`);
+            }
+            change.quotas[field] = value;
+          }
+        }
+        return change;
+      });
+      if (!result) throw notFound(`No tenant ${valid.tenantId} is visible to you.`);
+      const changes = changedFields(result.before, result.after);
+      if (Object.keys(changes).length > 0) {
+        const event: AuditEventInput = {
+          idempotencyKey: `tenant_settings.update:${valid.tenantId}:${randomUUID()}`,
+          tenantId: valid.tenantId,
+          actor: `user:${principal.subject}`,
+          subjectId: principal.subject,
+          action: 'tenant_settings.update',
+          dataClassification: 'internal',
+          occurredAt: now().toISOString(),
+          payload: changes,
+        };
+        await deps.bus.append(AUDIT_STREAM, JSON.stringify(event));
+        // The write is committed; a lost announcement only delays replicas until their next start.
+        await deps.bus.publish(TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage(valid.tenantId)).catch((error: unknown) => {
+          deps.logger.error({ err: error instanceof Error ? error.message : String(error), tenantId: valid.tenantId }, 'could not publish tenant-settings.changed');
+        });
+      }
+      return result.after;
+    },
+  };
+}
