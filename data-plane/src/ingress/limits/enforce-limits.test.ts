@@ -84,12 +84,13 @@ describe.each(limiters)('enforceLimits (%s limiter)', (_name, makeLimiter) => {
     await enforceLimits(limiter, config, who, 1_000);
     // Refused by the key's token allowance, three times: the request limit (2) was never charged
     // by the refusals, or the third would say rate_limit_exceeded.
-    for (let i = 0; i < 3; i += 1) await expect(enforceLimits(limiter, config, who, 1)).rejects.toMatchObject({ code: 'token_quota_exceeded' });
+    // (Asks of 500: allowances refill continuously, so a 1-token ask could pass on a slow machine.)
+    for (let i = 0; i < 3; i += 1) await expect(enforceLimits(limiter, config, who, 500)).rejects.toMatchObject({ code: 'token_quota_exceeded' });
     // The tenant was charged once (1,000 of 5,000): another key of the tenant still gets 1,000 + 1,000 + 1,000 + 1,000.
     const sibling = { tenantId: who.tenantId, apiKeyId: randomUUID() };
     const siblingConfig = parseLimitsConfig({ requestsPerMinutePerKey: 10, tokensPerMinutePerKey: 10_000, tokensPerMinutePerTenant: 5_000 });
     for (let i = 0; i < 4; i += 1) await enforceLimits(limiter, siblingConfig, sibling, 1_000);
-    await expect(enforceLimits(limiter, siblingConfig, sibling, 1)).rejects.toMatchObject({ code: 'token_quota_exceeded', limit: 'tokens_per_minute_per_tenant' });
+    await expect(enforceLimits(limiter, siblingConfig, sibling, 1_000)).rejects.toMatchObject({ code: 'token_quota_exceeded', limit: 'tokens_per_minute_per_tenant' });
     await limiter.close();
   });
 });
