@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus';
 import type { Metrics } from '../telemetry/metrics';
-import { costMicros, type PriceBookSource } from './price-book';
-import { USAGE_STREAM, usageEventSchema, type RouteDecisionRecord, type UsageEvent } from './usage-event';
+import { costMicros, type PriceBook, type PriceBookSource } from './price-book';
+import { USAGE_STREAM, type RouteDecisionRecord, type UsageEvent } from './usage-event';
 
 /** What the request path knows when a request has finished. */
 export interface CompletedRequest {
@@ -24,9 +24,9 @@ export interface CompletedRequest {
 }
 
 export interface UsageRecorder {
-  /** Fire and forget: prices and appends after the current tick; never throws, never blocks. */
+  /** Fire and forget: queued, then priced and appended with the next flush (see createUsageRecorder); never throws, never blocks. */
   record(completed: CompletedRequest): void;
-  /** Resolves once every recorded event has been appended (or given up on). */
+  /** Resolves once every recorded event has been acknowledged by the bus (or given up on). */
   drain(): Promise<void>;
 }
 
@@ -38,66 +38,147 @@ export interface UsageRecorder {
  */
 const DEFAULT_RETRY_FOR_MS = 120_000;
 const MAX_RETRY_DELAY_MS = 2_000;
+/**
+ * At most one flush per window while requests keep completing: those completed within it share one
+ * price book read and one socket write of their XADDs. After a quiet window the next event is
+ * flushed in the next turn (no timer, no extra wake-up for a lone request). The client's response
+ * never waits for a flush; the window only delays when events reach Redis.
+ */
+const DEFAULT_FLUSH_WINDOW_MS = 5;
 
-export function createUsageRecorder(deps: { bus: Bus; priceBook: PriceBookSource; metrics: Metrics; logger: Logger; retryForMs?: number }): UsageRecorder {
+/**
+ * The event as it goes on the stream. Built from typed request-path values (not re-validated with
+ * zod per request: the consumer validates what it reads); integers are rounded here because
+ * latency is measured, and token counts are clamped to non-negative integers.
+ */
+export function usageEventOf(completed: CompletedRequest, book: PriceBook, cost: bigint): UsageEvent {
+  const event: UsageEvent = {
+    requestId: completed.requestId,
+    tenantId: completed.tenantId,
+    apiKeyId: completed.apiKeyId,
+    model: completed.model,
+    provider: completed.provider,
+    promptTokens: Math.max(0, Math.round(completed.promptTokens)),
+    completionTokens: Math.max(0, Math.round(completed.completionTokens)),
+    priceBookVersion: book.version,
+    costMicros: cost.toString(),
+    latencyMs: Math.max(0, Math.round(completed.latencyMs)),
+    status: completed.status,
+    createdAt: completed.completedAt.toISOString(),
+  };
+  if (completed.piiRedactions && Object.keys(completed.piiRedactions).length > 0) event.piiRedactions = { ...completed.piiRedactions };
+  if (completed.route) event.route = completed.route;
+  return event;
+}
+
+/**
+ * Batches per flush window: every request completed within `flushWindowMs` of the previous flush
+ * (0: within one event-loop turn) is priced against one price book read and appended together (one
+ * XADD per event, issued back to back so the auto-pipelining Redis client sends them in one write,
+ * in completion order). The client's response never waits for the append; an event counts as
+ * recorded only when the bus acknowledged it, and `drain()` flushes at once and waits for exactly
+ * that. A crash loses what is queued or unacknowledged, as before batching, with a window longer
+ * by at most `flushWindowMs` (or the retry window while Redis is down).
+ */
+export function createUsageRecorder(deps: {
+  bus: Pick<Bus, 'append'>;
+  priceBook: PriceBookSource;
+  metrics: Metrics;
+  logger: Logger;
+  retryForMs?: number;
+  flushWindowMs?: number;
+}): UsageRecorder {
   const retryForMs = deps.retryForMs ?? DEFAULT_RETRY_FOR_MS;
+  const flushWindowMs = deps.flushWindowMs ?? DEFAULT_FLUSH_WINDOW_MS;
+  let queued: CompletedRequest[] = [];
+  let scheduled: { cancel(): void } | undefined;
+  let lastFlushAt = -Infinity;
   const pending = new Set<Promise<void>>();
 
-  async function write(completed: CompletedRequest): Promise<void> {
-    const book = await deps.priceBook.current();
-    if (!book) {
-      deps.metrics.usageEventFailures.inc();
-      deps.logger.error({ requestId: completed.requestId }, 'no price book published: usage event not recorded');
-      return;
-    }
-    const cost = costMicros(book, completed.model, completed.promptTokens, completed.completionTokens);
-    const event: UsageEvent = usageEventSchema.parse({
-      requestId: completed.requestId,
-      tenantId: completed.tenantId,
-      apiKeyId: completed.apiKeyId,
-      model: completed.model,
-      provider: completed.provider,
-      promptTokens: completed.promptTokens,
-      completionTokens: completed.completionTokens,
-      priceBookVersion: book.version,
-      costMicros: cost.toString(),
-      latencyMs: Math.max(0, Math.round(completed.latencyMs)),
-      status: completed.status,
-      createdAt: completed.completedAt.toISOString(),
-      ...(completed.piiRedactions && Object.keys(completed.piiRedactions).length > 0 ? { piiRedactions: completed.piiRedactions } : {}),
-      ...(completed.route ? { route: completed.route } : {}),
-    });
-    deps.metrics.tokens.inc({ model: event.model, kind: 'prompt' }, event.promptTokens);
-    deps.metrics.tokens.inc({ model: event.model, kind: 'completion' }, event.completionTokens);
-    deps.metrics.costMicros.inc({ model: event.model }, Number(cost));
-    const payload = JSON.stringify(event);
+  function failed(error: unknown, requestId: string, usageEvent?: string): void {
+    deps.metrics.usageEventFailures.inc();
+    deps.logger.error({ err: error, requestId, usageEvent }, 'usage event could not be recorded');
+  }
+
+  async function append(requestId: string, payload: string): Promise<void> {
     const giveUpAt = Date.now() + retryForMs;
     for (let attempt = 1; ; attempt++) {
       try {
         await deps.bus.append(USAGE_STREAM, payload);
         return;
       } catch (error) {
-        if (Date.now() >= giveUpAt) throw Object.assign(error instanceof Error ? error : new Error(String(error)), { usageEvent: payload });
-        if (attempt === 1) deps.logger.warn({ err: error, requestId: completed.requestId }, 'usage event append failed; retrying until the bus is back');
+        if (Date.now() >= giveUpAt) {
+          failed(error, requestId, payload);
+          return;
+        }
+        if (attempt === 1) deps.logger.warn({ err: error, requestId }, 'usage event append failed; retrying until the bus is back');
         await sleep(Math.min(MAX_RETRY_DELAY_MS, 50 * 2 ** attempt));
       }
     }
   }
 
+  async function write(batch: readonly CompletedRequest[]): Promise<void> {
+    let book: PriceBook | null;
+    try {
+      book = await deps.priceBook.current();
+    } catch (error) {
+      for (const completed of batch) failed(error, completed.requestId);
+      return;
+    }
+    if (!book) {
+      for (const completed of batch) {
+        deps.metrics.usageEventFailures.inc();
+        deps.logger.error({ requestId: completed.requestId }, 'no price book published: usage event not recorded');
+      }
+      return;
+    }
+    const appends: Promise<void>[] = [];
+    for (const completed of batch) {
+      try {
+        const cost = costMicros(book, completed.model, completed.promptTokens, completed.completionTokens);
+        const event = usageEventOf(completed, book, cost);
+        deps.metrics.tokens.inc({ model: event.model, kind: 'prompt' }, event.promptTokens);
+        deps.metrics.tokens.inc({ model: event.model, kind: 'completion' }, event.completionTokens);
+        deps.metrics.costMicros.inc({ model: event.model }, Number(cost));
+        // Issued synchronously one after another: same socket write, stream order = completion order.
+        appends.push(append(completed.requestId, JSON.stringify(event)));
+      } catch (error) {
+        failed(error, completed.requestId);
+      }
+    }
+    await Promise.all(appends);
+  }
+
+  function flush(): void {
+    scheduled = undefined;
+    lastFlushAt = Date.now();
+    const batch = queued;
+    queued = [];
+    const task = write(batch).finally(() => pending.delete(task));
+    pending.add(task);
+  }
+
   return {
     record(completed) {
-      const task = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => write(completed))
-        .catch((error: unknown) => {
-          deps.metrics.usageEventFailures.inc();
-          const usageEvent = (error as { usageEvent?: string } | undefined)?.usageEvent;
-          deps.logger.error({ err: error, requestId: completed.requestId, usageEvent }, 'usage event could not be recorded');
-        })
-        .finally(() => pending.delete(task));
-      pending.add(task);
+      queued.push(completed);
+      if (scheduled) return;
+      const wait = lastFlushAt + flushWindowMs - Date.now();
+      if (wait > 0) {
+        const timer = setTimeout(flush, wait);
+        scheduled = { cancel: () => clearTimeout(timer) };
+      } else {
+        const immediate = setImmediate(flush);
+        scheduled = { cancel: () => clearImmediate(immediate) };
+      }
     },
     async drain() {
-      while (pending.size > 0) await Promise.all([...pending]);
+      while (scheduled || pending.size > 0) {
+        if (scheduled) {
+          scheduled.cancel();
+          flush();
+        }
+        await Promise.all([...pending]);
+      }
     },
   };
 }

@@ -102,6 +102,18 @@ class Cancelled extends Error {
   }
 }
 
+/**
+ * An AbortController that also aborts (with the same reason) when `parent` does. Cheaper than
+ * AbortSignal.any, which registers weak references and a finalizer per call: the parent is the
+ * request's own signal and a request has a handful of legs, so the listener lives as long as it.
+ */
+function childController(parent: AbortSignal): AbortController {
+  const child = new AbortController();
+  if (parent.aborted) child.abort(parent.reason);
+  else parent.addEventListener('abort', () => child.abort(parent.reason), { once: true });
+  return child;
+}
+
 /** Rejects as soon as `signal` aborts, even if `promise` never settles. */
 function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
@@ -151,9 +163,9 @@ export function execute(deps: ExecutorDeps, plan: ExecutionPlan, request: ChatCo
       const upstream = queue.shift();
       if (!upstream) return false;
       running += 1;
-      const controller = new AbortController();
+      const controller = childController(signal);
       legControllers.add(controller);
-      const legSignal = AbortSignal.any([signal, controller.signal]);
+      const legSignal = controller.signal;
       const leg = runLeg(deps, plan, upstream, request, legSignal).then(
         (won) => {
           running -= 1;
@@ -278,8 +290,8 @@ async function openAttempt(
     deps.metrics.shedRequests.inc({ upstream: upstream.key, reason: 'circuit_open' });
     throw new CircuitOpenError(upstream.key);
   }
-  const attempt = new AbortController();
-  const signal = AbortSignal.any([legSignal, attempt.signal]);
+  const attempt = childController(legSignal);
+  const signal = attempt.signal;
   let release;
   try {
     release = await health.gate.acquire(signal);

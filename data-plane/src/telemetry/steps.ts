@@ -1,4 +1,4 @@
-import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { context, isSpanContextValid, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { Metrics } from './metrics';
 
 /**
@@ -36,17 +36,18 @@ export function startStep(metrics: Pick<Metrics, 'stepLatency'>, step: Step, att
 
 /** Runs `fn` as one step, with its span active so nested steps become children. */
 export async function inStep<T>(metrics: Pick<Metrics, 'stepLatency'>, step: Step, fn: (span: Span) => Promise<T>, attributes: Attributes = {}): Promise<T> {
-  return tracer.startActiveSpan(step, { attributes }, async (span) => {
-    const stopTimer = metrics.stepLatency.startTimer({ step });
-    try {
-      return await fn(span);
-    } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
-      stopTimer();
-    }
-  });
+  const span = tracer.startSpan(step, { attributes });
+  const stopTimer = metrics.stepLatency.startTimer({ step });
+  try {
+    // Without a tracing SDK the span is the no-op one (invalid context): making it active would
+    // only allocate a context per step, so `fn` runs directly. With an SDK it runs inside the span.
+    return await (isSpanContextValid(span.spanContext()) ? context.with(trace.setSpan(context.active(), span), () => fn(span)) : fn(span));
+  } catch (error) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw error;
+  } finally {
+    span.end();
+    stopTimer();
+  }
 }

@@ -1,9 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { Pool, type Dispatcher } from 'undici';
-import { z } from 'zod';
 import type { ChatCompletionRequest } from '../../api/chat-completion-request';
-import { parseRetryAfter, UpstreamError, type CompletionEvent, type FinishReason, type ProviderAdapter } from '../adapter';
+import { parseRetryAfter, UpstreamError, type CompletionEvent, type ProviderAdapter } from '../adapter';
+import { chunkEvents } from './upstream-chunk';
 
 /**
  * Any OpenAI-compatible upstream (OpenAI, vLLM, Ollama, the mock server). The upstream is always
@@ -36,21 +36,6 @@ function upstreamPool(origin: string): Pool {
     bodyTimeout: 0,
   });
 }
-
-const upstreamChunkSchema = z.object({
-  choices: z
-    .array(
-      z.object({
-        delta: z.object({ content: z.string().nullable().optional() }).nullable().optional(),
-        finish_reason: z.string().nullable().optional(),
-      }),
-    )
-    .optional(),
-  usage: z.object({ prompt_tokens: z.number().int().nonnegative(), completion_tokens: z.number().int().nonnegative() }).nullable().optional(),
-  error: z.object({ message: z.string().optional() }).loose().optional(),
-});
-
-const FINISH_REASONS = new Set<string>(['stop', 'length', 'content_filter', 'tool_calls']);
 
 function upstreamBody(request: ChatCompletionRequest) {
   return {
@@ -193,26 +178,4 @@ async function* readEvents(
     // unfinished body, which closes its connection instead of returning it to the pool.
     cleanUp();
   }
-}
-
-function* chunkEvents(data: string): Generator<CompletionEvent> {
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    throw new UpstreamError('upstream_error', 'upstream sent an event that is not valid JSON');
-  }
-  const parsed = upstreamChunkSchema.safeParse(json);
-  if (!parsed.success) throw new UpstreamError('upstream_error', 'upstream sent a chunk in an unexpected shape');
-  const chunk = parsed.data;
-  if (chunk.error) throw new UpstreamError('upstream_error', `upstream error: ${chunk.error.message ?? 'unknown'}`);
-  for (const choice of chunk.choices ?? []) {
-    const content = choice.delta?.content;
-    if (content) yield { type: 'delta', content };
-    if (choice.finish_reason) {
-      const reason = FINISH_REASONS.has(choice.finish_reason) ? (choice.finish_reason as FinishReason) : 'stop';
-      yield { type: 'finish', finishReason: reason };
-    }
-  }
-  if (chunk.usage) yield { type: 'usage', promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
 }

@@ -1,0 +1,55 @@
+import { UpstreamError, type CompletionEvent, type FinishReason } from '../adapter';
+
+/** One `data:` event of an OpenAI-compatible stream, as far as the gateway reads it. */
+export interface UpstreamChunk {
+  choices?: ReadonlyArray<{ delta?: { content?: string | null } | null; finish_reason?: string | null }>;
+  usage?: { prompt_tokens: number; completion_tokens: number } | null;
+  error?: { message?: string };
+}
+
+const FINISH_REASONS = new Set<string>(['stop', 'length', 'content_filter', 'tool_calls']);
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isCount = (value: unknown): boolean => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const isOptionalText = (value: unknown): boolean => value === undefined || value === null || typeof value === 'string';
+
+function isChoice(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  const delta = value.delta;
+  if (delta !== undefined && delta !== null && !(isObject(delta) && isOptionalText(delta.content))) return false;
+  return isOptionalText(value.finish_reason);
+}
+
+/**
+ * The upstream's chunk is untrusted input, checked on every chunk of every answer: a plain type
+ * guard (it accepts exactly what the former zod schema accepted, see upstream-chunk.test.ts)
+ * instead of a schema parse that copies the object.
+ */
+export function isUpstreamChunk(value: unknown): value is UpstreamChunk {
+  if (!isObject(value)) return false;
+  const { choices, usage, error } = value;
+  if (choices !== undefined && !(Array.isArray(choices) && choices.every(isChoice))) return false;
+  if (usage !== undefined && usage !== null && !(isObject(usage) && isCount(usage.prompt_tokens) && isCount(usage.completion_tokens))) return false;
+  return error === undefined || (isObject(error) && (error.message === undefined || typeof error.message === 'string'));
+}
+
+/** The adapter events one `data:` payload carries; an UpstreamError for anything malformed. */
+export function* chunkEvents(data: string): Generator<CompletionEvent> {
+  let chunk: unknown;
+  try {
+    chunk = JSON.parse(data);
+  } catch {
+    throw new UpstreamError('upstream_error', 'upstream sent an event that is not valid JSON');
+  }
+  if (!isUpstreamChunk(chunk)) throw new UpstreamError('upstream_error', 'upstream sent a chunk in an unexpected shape');
+  if (chunk.error) throw new UpstreamError('upstream_error', `upstream error: ${chunk.error.message ?? 'unknown'}`);
+  for (const choice of chunk.choices ?? []) {
+    const content = choice.delta?.content;
+    if (content) yield { type: 'delta', content };
+    if (choice.finish_reason) {
+      const reason = FINISH_REASONS.has(choice.finish_reason) ? (choice.finish_reason as FinishReason) : 'stop';
+      yield { type: 'finish', finishReason: reason };
+    }
+  }
+  if (chunk.usage) yield { type: 'usage', promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+}
