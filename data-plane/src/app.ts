@@ -18,6 +18,8 @@ import type { ApiKeyLastUsedRecorder } from './ingress/api-key-last-used';
 import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
 import { createFailSafeRateLimiter } from './ingress/rate-limit/fail-safe-rate-limiter';
 import { parseLimitsConfig, type LimitsConfigInput } from './ingress/limits/limits-config';
+import { createTenantLimits } from './ingress/limits/tenant-limits';
+import type { TenantSettingsLookup } from './tenant-settings/settings-cache';
 import { monitorEventLoopLag, type EventLoopLagSignal } from './ingress/qos/event-loop-lag';
 import { DEFAULT_SHEDDING_THRESHOLDS, shouldShed, type SheddingThresholds } from './ingress/qos/load-shedding';
 import { QOS_HEADER, qosClassOf } from './ingress/qos/qos-class';
@@ -87,6 +89,12 @@ export interface DataPlaneDeps {
    * fresh by the embedder): a tenant's call uses its key for that provider, else the provider's.
    */
   providerCredentials?: ProviderCredentialLookup;
+  /**
+   * Tenants' allowed regions, default data classification and quota overrides
+   * (`@switchyard/data-plane/tenant-settings`, loaded and kept fresh by the embedder). Absent:
+   * every tenant may use any region, is `internal` by default and has the platform's limits.
+   */
+  tenantSettings?: TenantSettingsLookup;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
   logger?: Logger;
@@ -172,10 +180,12 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     },
     onDegradedDecision: (mode, allowed) => metrics.limiterDegradedDecisions.inc({ mode, outcome: allowed ? 'admitted' : 'refused' }),
   });
+  const limits = parseLimitsConfig(deps.limits);
   const chatDeps = {
     router,
     rateLimiter,
-    limits: parseLimitsConfig(deps.limits),
+    limits,
+    limitsFor: createTenantLimits(limits),
     bus: deps.bus,
     maxBodyBytes: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     usage,
@@ -183,6 +193,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     logger,
     redaction: deps.redaction ?? createStaticRedactionConfigSource(),
     ...(deps.policy ? { policy: deps.policy } : {}),
+    ...(deps.tenantSettings ? { tenantSettings: deps.tenantSettings } : {}),
   };
 
   const sheddingThresholds = deps.qos?.thresholds ?? DEFAULT_SHEDDING_THRESHOLDS;

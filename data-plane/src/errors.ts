@@ -78,7 +78,7 @@ export const ERROR_REGISTRY = {
   no_permitted_upstream: {
     status: 403,
     type: 'permission_error',
-    message: "The tenant's egress or data-locality policy allows none of the providers that serve this model or route. The message lists each provider, its region and why it was refused.",
+    message: "The tenant's egress or data-locality policy, or its allowed regions, allow none of the providers that serve this model or route. The message lists each provider, its region and why it was refused.",
   },
   not_found: {
     status: 404,

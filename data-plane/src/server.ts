@@ -3,6 +3,8 @@ import { createDatabase, loadDbConfig } from '@switchyard/db';
 import { pino } from 'pino';
 import { createDatabasePriceBookSource } from './accounting/price-book';
 import { createDataPlane } from './app';
+import { createDatabaseTenantSettingsSource } from './tenant-settings/database-settings-source';
+import { createTenantSettingsCache } from './tenant-settings/settings-cache';
 import { createInProcessBus } from './bus/in-process-bus';
 import { createRedisBus } from './bus/redis-bus';
 import type { DataPlaneConfig } from './config';
@@ -28,6 +30,14 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
 
   const apiKeyLastUsed = createApiKeyLastUsedRecorder(db, { onError: (error) => logger.warn({ err: error }, 'API key last use not recorded yet; retrying') });
   const oidc = config.oidc ? await createOidcAuthentication(config.oidc, db, bus, logger) : undefined;
+  // Tenants' allowed regions, default classification and quotas: in memory before serving, one
+  // tenant reloaded per tenant-settings.changed.
+  const tenantSettings = createTenantSettingsCache({
+    source: createDatabaseTenantSettingsSource(db),
+    onReloadError: (tenantId, error, attempt) => logger.warn({ err: error, tenantId, attempt }, 'tenant settings not reloaded'),
+  });
+  const unsubscribeSettings = await tenantSettings.subscribe(bus);
+  await tenantSettings.loadAll();
   const dataPlane = createDataPlane({
     apiKeys: createDatabaseApiKeyResolver(db),
     priceBook: createDatabasePriceBookSource(db),
@@ -39,6 +49,7 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
     maxBodyBytes: config.maxBodyBytes,
     logger,
     apiKeyLastUsed,
+    tenantSettings,
     ...(feedbackLog ? { feedbackLog } : {}),
     ...(oidc ? { accessTokens: oidc.authentication } : {}),
   });
@@ -54,6 +65,7 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
     url,
     async close() {
       await dataPlane.close();
+      await unsubscribeSettings();
       await oidc?.close();
       await apiKeyLastUsed.close();
       await Promise.all([bus.close(), rateLimiter.close(), feedbackLog?.close()]);

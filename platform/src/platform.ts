@@ -21,7 +21,7 @@ import {
   createInternalTokenVerifier,
   startOidcIssuer,
 } from '@switchyard/identity';
-import { createTenantsService, createTenantsSubgraph } from '@switchyard/subgraph-tenants';
+import { createTenantsService, createTenantsSubgraph, quotaDefaultsOf } from '@switchyard/subgraph-tenants';
 import { createCostSubgraph, startUsageConsumer } from '@switchyard/subgraph-cost';
 import { createDpSubgraph } from '@switchyard/subgraph-dp';
 import { createAuditSubgraph, openAuditLedger, startAuditConsumer } from '@switchyard/subgraph-audit';
@@ -36,6 +36,7 @@ import { loadOrCreateMasterKeyring } from './master-keys';
 import { createLocalKms } from '@switchyard/identity/envelope';
 import { createSecretVault, rotateMasterKey } from '@switchyard/db/secret-vault';
 import { createTenantCredentialCache } from '@switchyard/data-plane/provider-credentials';
+import { createDatabaseTenantSettingsSource, createTenantSettingsCache } from '@switchyard/data-plane/tenant-settings';
 import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
 import { startOperatorSocket } from './operator-socket';
 import { loadOrCreateConsoleSessionSecret } from './console-session-secret';
@@ -179,7 +180,8 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
     };
 
     if (db && has('tenants')) {
-      const app = createTenantsSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:tenants'), kms });
+      // Tenant admins may set quotas up to the data plane's tenant limits; above them takes a platform admin.
+      const app = createTenantsSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:tenants'), kms, quotaDefaults: quotaDefaultsOf(limitsFromEnv(env)) });
       await serve('tenants subgraph', app.server, env.TENANTS_SUBGRAPH_PORT, app.close);
     }
     if (db && has('cost')) {
@@ -256,6 +258,15 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       });
       closers.push(await credentials.subscribe(bus));
       await credentials.loadAll();
+      // Allowed regions, default classification and quotas per tenant: loaded before serving,
+      // reloaded per tenant on tenant-settings.changed.
+      const tenantSettings = createTenantSettingsCache({
+        source: createDatabaseTenantSettingsSource(db),
+        onReloadError: (tenantId, error, attempt) =>
+          progress(`data plane: settings of tenant ${tenantId} not reloaded (attempt ${attempt}): ${error instanceof Error ? error.message : String(error)}`),
+      });
+      closers.push(await tenantSettings.subscribe(bus));
+      await tenantSettings.loadAll();
       // Which replica served which request, shared through Redis so POST /v1/feedback may reach any replica.
       const feedbackLog = env.REDIS_URL ? createRedisFeedbackLog(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX }) : undefined;
       if (feedbackLog) closers.push(() => feedbackLog.close());
@@ -270,6 +281,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         routes,
         policy: createPolicyDecisionPoint({ source: createDatabaseActivePolicySource(db), log: decisionLog }),
         providerCredentials: credentials,
+        tenantSettings,
         ...(feedbackLog ? { feedbackLog } : {}),
         // People may call with their OIDC access token (scope `inference`); the tenant comes from members.
         accessTokens: { verify: createAccessTokenClaimsVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE, verifiedCacheSize: 10_000 }), ...(memberships ? { memberships } : {}), scopeMap: DEFAULT_TOKEN_SCOPE_MAP },

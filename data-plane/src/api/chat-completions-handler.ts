@@ -12,6 +12,9 @@ import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
 import type { Bus } from '../bus/bus';
 import { enforceLimits, LIMIT_WARNING_CHANNEL, LimitExceededError, limitWarningHeader } from '../ingress/limits/enforce-limits';
 import type { LimitsConfig } from '../ingress/limits/limits-config';
+import { restrictToAllowedRegions } from '../policy/pdp/allowed-regions';
+import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '../tenant-settings/tenant-settings';
+import type { TenantSettingsLookup } from '../tenant-settings/settings-cache';
 
 export const LIMIT_WARNING_HEADER = 'x-switchyard-limit-warning';
 import { redactChatRequest } from '../ingress/pii/redact-chat-request';
@@ -39,6 +42,10 @@ export interface ChatCompletionsDeps {
   router: Router;
   rateLimiter: RateLimiter;
   limits: LimitsConfig;
+  /** The platform limits with a tenant's quota overrides in place (ingress/limits/tenant-limits.ts). */
+  limitsFor?: (settings: TenantSettings) => LimitsConfig;
+  /** Per-tenant allowed regions, default data classification and quotas; absent = defaults for every tenant. */
+  tenantSettings?: TenantSettingsLookup;
   /** Where limit warnings are published and policy denials appended to the audit stream. */
   bus: Pick<Bus, 'publish' | 'append'>;
   maxBodyBytes: number;
@@ -87,6 +94,8 @@ export async function handleChatCompletions(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  const settings = deps.tenantSettings ? deps.tenantSettings.settingsOf(context.key.tenantId) : DEFAULT_TENANT_SETTINGS;
+  const limits = deps.limitsFor ? deps.limitsFor(settings) : deps.limits;
   const { chatRequest, target, piiRedactions } = await inStep(deps.metrics, 'ingress', async () => {
     const parsed = parseChatCompletionRequest(await readJsonBody(request, deps.maxBodyBytes));
     const target = deps.router.resolve(parsed.model, context.key.tenantId);
@@ -103,7 +112,7 @@ export async function handleChatCompletions(
     const estimatedTokens = countPromptTokens(parsed) + (parsed.max_completion_tokens ?? parsed.max_tokens ?? deps.limits.defaultCompletionTokens);
     // Per-caller limits: an API key's id, or `user:<sub>` for a person with an access token.
     const subject = { tenantId: context.key.tenantId, apiKeyId: context.key.callerId };
-    const warnings = await enforceLimits(deps.rateLimiter, deps.limits, subject, estimatedTokens).catch((error: unknown) => {
+    const warnings = await enforceLimits(deps.rateLimiter, limits, subject, estimatedTokens).catch((error: unknown) => {
       if (error instanceof LimitExceededError) deps.metrics.rateLimitRejections.inc();
       throw error;
     });
@@ -122,9 +131,11 @@ export async function handleChatCompletions(
   });
 
   const policy = deps.policy;
-  const policyStep = policy && { policy, bus: deps.bus, logger: deps.logger, requestId: context.requestId, key: context.key, chatRequest, route: target.route.name, headers: request.headers };
+  const policyStep = policy && { policy, bus: deps.bus, logger: deps.logger, requestId: context.requestId, key: context.key, chatRequest, route: target.route.name, headers: request.headers, tenantSettings: settings };
   // Model or route, then every tool named; the upstream filter (egress, data locality) goes to the router.
-  const permissions = policyStep && (await inStep(deps.metrics, 'policy', () => enforceChatPolicies(policyStep)));
+  const policyPermissions = policyStep && (await inStep(deps.metrics, 'policy', () => enforceChatPolicies(policyStep)));
+  // The tenant's allowed regions filter before the policies: an upstream elsewhere is never used.
+  const permissions = restrictToAllowedRegions(policyPermissions, settings.allowedRegions);
 
   const routing = await inStep(deps.metrics, 'routing_decision', () => deps.router.decide(target, permissions && { allowUpstream: permissions.allow }), { 'switchyard.route': target.route.name });
   if (routing.unserved) {
@@ -133,7 +144,7 @@ export async function handleChatCompletions(
       message: `No provider on this data plane serves any model of route '${target.route.name}' (${models}) or of its fallbacks. Retrying will not help: ask an administrator to point the route at models listed by GET /v1/models.`,
     });
   }
-  const refusedByPolicy = routing.plan.upstreams.length === 0 && policyStep && permissions && refusedUpstreamsError(policyStep, permissions);
+  const refusedByPolicy = routing.plan.upstreams.length === 0 && permissions && refusedUpstreamsError(policyStep, permissions);
   if (refusedByPolicy) throw refusedByPolicy;
   if (routing.plan.upstreams.length === 0) {
     throw new ApiError('upstream_unavailable', {

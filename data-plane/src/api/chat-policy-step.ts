@@ -9,6 +9,7 @@ import { enforceToolPermissions, NoPermittedUpstreamError, ToolNotPermittedError
 import { requestParties } from '../policy/pdp/use-model-request';
 import { POLICY_ACTIONS } from '../policy/vocabulary';
 import type { ChatCompletionRequest } from './chat-completion-request';
+import type { TenantSettings } from '../tenant-settings/tenant-settings';
 
 export interface ChatPolicyStep {
   policy: PolicyDecisionPoint;
@@ -19,6 +20,8 @@ export interface ChatPolicyStep {
   chatRequest: ChatCompletionRequest;
   route: string;
   headers: IncomingHttpHeaders;
+  /** The tenant's default classification and allowed regions (tenant settings). */
+  tenantSettings: Pick<TenantSettings, 'allowedRegions' | 'defaultDataClassification'>;
 }
 
 /** Every tool a chat request names: each function in `tools`, and the function a `tool_choice` forces. */
@@ -36,7 +39,7 @@ export function toolsNamedIn(request: Pick<ChatCompletionRequest, 'tools' | 'too
  */
 export async function enforceChatPolicies(step: ChatPolicyStep, now: Date = new Date()): Promise<UpstreamPermissions> {
   const { callerId, kind, tenantId, scopes } = step.key;
-  const input = { apiKeyId: callerId, principalKind: kind, tenantId, scopes, model: step.chatRequest.model, route: step.route, headers: step.headers };
+  const input = { apiKeyId: callerId, principalKind: kind, tenantId, scopes, model: step.chatRequest.model, route: step.route, headers: step.headers, tenantSettings: step.tenantSettings };
   try {
     await enforceUseModel(step.policy, input, now);
     const parties = requestParties({ ...input, now });
@@ -51,12 +54,15 @@ export async function enforceChatPolicies(step: ChatPolicyStep, now: Date = new 
   }
 }
 
-/** The error (audited) for a plan that is empty because every upstream was refused by policy; undefined otherwise. */
-export function refusedUpstreamsError(step: ChatPolicyStep, permissions: UpstreamPermissions): NoPermittedUpstreamError | undefined {
+/**
+ * The error for a plan that is empty because every upstream was refused by policy or by the
+ * tenant's allowed regions; undefined otherwise. Audited when a policy step ran.
+ */
+export function refusedUpstreamsError(step: ChatPolicyStep | undefined, permissions: UpstreamPermissions): NoPermittedUpstreamError | undefined {
   const refused = permissions.refused();
   if (refused.length === 0) return undefined;
   const error = new NoPermittedUpstreamError(refused, permissions.policyVersion());
-  audit(step, { determiningPolicies: error.determiningPolicies, policyVersion: error.policyVersion, action: POLICY_ACTIONS.sendToProvider, refused: refused.map((r) => r.upstream) });
+  if (step) audit(step, { determiningPolicies: error.determiningPolicies, policyVersion: error.policyVersion, action: POLICY_ACTIONS.sendToProvider, refused: refused.map((r) => r.upstream) });
   return error;
 }
 

@@ -115,7 +115,7 @@ export function upstreamPermissions(decider: TenantDecider, parties: RequestPart
   };
 }
 
-/** `no_permitted_upstream`: every candidate was refused by egress or data-locality policy. */
+/** `no_permitted_upstream`: every candidate was refused by egress or data-locality policy, or lies outside the tenant's allowed regions. */
 export class NoPermittedUpstreamError extends ApiError {
   constructor(
     readonly refused: readonly RefusedUpstream[],
@@ -128,7 +128,7 @@ export class NoPermittedUpstreamError extends ApiError {
     const version = policyVersion === null ? '' : ` (policy version ${policyVersion})`;
     super('no_permitted_upstream', {
       param: 'model',
-      message: `The tenant's policy${version} allows none of the providers for this request: ${listed}${refused.length > MAX_LISTED ? ' | …' : ''}. Ask a tenant admin to change the policy.`,
+      message: `The tenant's policy${version} or allowed regions allow none of the providers for this request: ${listed}${refused.length > MAX_LISTED ? ' | …' : ''}. Ask a tenant admin to change the policy or the tenant's allowed regions.`,
     });
   }
 

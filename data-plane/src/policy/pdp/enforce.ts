@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError } from '../../errors';
 import type { PolicyDecisionPoint } from './decision-point';
-import { useModelRequest } from './use-model-request';
+import { useModelRequest, type UseModelRequestInput } from './use-model-request';
 
 export interface UseModelCheck {
   /** The principal's id: an API key's id, or `user:<sub>`. */
@@ -13,6 +13,7 @@ export interface UseModelCheck {
   model: string;
   route: string;
   headers: IncomingHttpHeaders;
+  tenantSettings?: UseModelRequestInput['tenantSettings'];
 }
 
 /** `policy_denied`, carrying the decision so the caller can audit it. */

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PolicyRequest } from '../request';
 import { POLICY_ACTIONS } from '../vocabulary';
+import { effectiveDataClassification, type TenantSettings } from '../../tenant-settings/tenant-settings';
 
 /** Headers a client may send to describe where its data may be processed and how sensitive it is. */
 export const REGION_HEADER = 'x-switchyard-region';
@@ -27,6 +28,12 @@ export interface UseModelRequestInput {
   route: string;
   headers: IncomingHttpHeaders;
   now: Date;
+  /**
+   * The tenant's settings. Given (the data plane always gives them): `data_classification` is the
+   * tenant default raised, never lowered, by the header, and `principal.allowed_regions` is set.
+   * Absent (replays, tests): the header alone, as before tenant settings existed.
+   */
+  tenantSettings?: Pick<TenantSettings, 'allowedRegions' | 'defaultDataClassification'>;
 }
 
 /** Who asks and in what circumstances: the same for every question one chat request raises. */
@@ -36,14 +43,23 @@ export interface RequestParties {
 }
 
 /**
- * Principal = the API key (with its tenant and scopes); context = region, data classification
- * (from headers, when sent), the UTC hour, and the model and route asked for.
+ * Principal = the API key (with its tenant, scopes and the tenant's allowed regions); context =
+ * region (header), data classification (tenant default, raised by the header), the UTC hour.
  */
 export function requestParties(input: UseModelRequestInput): RequestParties {
   const region = tokenHeader(input.headers, REGION_HEADER);
-  const classification = tokenHeader(input.headers, DATA_CLASSIFICATION_HEADER);
+  const requested = tokenHeader(input.headers, DATA_CLASSIFICATION_HEADER);
+  const settings = input.tenantSettings;
+  const classification = settings ? effectiveDataClassification(settings.defaultDataClassification, requested) : requested;
   return {
-    principal: { id: input.apiKeyId, tenant: input.tenantId, roles: [], scopes: [...input.scopes], kind: input.principalKind ?? 'api_key' },
+    principal: {
+      id: input.apiKeyId,
+      tenant: input.tenantId,
+      roles: [],
+      scopes: [...input.scopes],
+      kind: input.principalKind ?? 'api_key',
+      ...(settings ? { allowed_regions: settings.allowedRegions } : {}),
+    },
     context: {
       hour: input.now.getUTCHours(),
       ...(region === undefined ? {} : { region }),
