@@ -3,6 +3,7 @@ import { MEMBER_OPERATIONS } from './member-operations';
 import { POLICY_OPERATIONS } from './policy-operations';
 import { ROUTE_OPERATIONS } from './route-operations';
 import { SECRET_OPERATIONS } from './secret-operations';
+import { SETTINGS_OPERATIONS } from './settings-operations';
 
 /**
  * Every GraphQL operation the console sends, with the schema its data must match. Kept in one
@@ -305,4 +306,5 @@ export const CONSOLE_OPERATIONS = [
   ...MEMBER_OPERATIONS,
   ...ROUTE_OPERATIONS,
   ...SECRET_OPERATIONS,
+  ...SETTINGS_OPERATIONS,
 ] as const;

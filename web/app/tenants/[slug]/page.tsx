@@ -75,6 +75,9 @@ export default async function TenantPage({ params }: Props) {
           <Link className="button buttonSecondary" href={`${path}/secrets`} data-testid="secrets-link">
             Provider keys &amp; alerts →
           </Link>
+          <Link className="button buttonSecondary" href={`${path}/settings`} data-testid="settings-link">
+            Settings →
+          </Link>
           <Link className="button" href={`${path}/cost`} data-testid="cost-link">
             Live cost →
           </Link>
