@@ -79,12 +79,13 @@ describe('console: policy review (propose, dry run, second-admin approval, rollb
     await first.getByTestId('policy-propose').click();
     await expect.poll(() => first.getByTestId('policy-error').textContent(), { timeout: 15_000 }).toContain('2:23');
 
-    // The editor's template: admins manage policies, every model but mock-large.
+    // The editor's template: admins manage policies, any provider, region and tool, every model but mock-large.
     await first.reload();
     await first.getByTestId('policy-propose').click();
     await expect.poll(() => first.getByTestId('policy-notice').textContent(), { timeout: 15_000 }).toContain('Proposed version 1');
 
-    // The data plane flushes its decision log about once a second: dry-run until both decisions are in.
+    // The data plane flushes its decision log about once a second: dry-run until all six decisions
+    // are in (per request: use_model, send_to_provider and process_in_region for its one upstream).
     await expect
       .poll(
         async () => {
@@ -93,7 +94,7 @@ describe('console: policy review (propose, dry run, second-admin approval, rollb
         },
         { timeout: 30_000, interval: 1_000 },
       )
-      .toContain('1 of 2');
+      .toContain('1 of 6');
     await expect(first.getByTestId('dry-run-flip').textContent()).resolves.toContain('mock-large');
     await mkdir(ARTIFACTS, { recursive: true });
     await first.screenshot({ path: path.join(ARTIFACTS, 'policy-dry-run.png'), fullPage: true });

@@ -15,13 +15,19 @@ import { DryRunDiff } from './dry-run-diff';
 import { VersionTable } from './version-table';
 import styles from './policies.module.css';
 
-/** A starting point: keeps admins in charge of policies and every model usable except one. */
+/**
+ * A starting point: keeps admins in charge of policies, every provider, region and tool usable
+ * (an active policy is default deny for every action), and every model usable except one.
+ */
 const TEMPLATE = `@id("admins-manage-policies")
 permit (principal, action == Action::"manage_policy", resource)
 when { principal.roles.contains("tenant_admin") };
 
 @id("use-models")
 permit (principal, action == Action::"use_model", resource);
+
+@id("any-provider-region-tool")
+permit (principal, action in [Action::"send_to_provider", Action::"process_in_region", Action::"call_tool"], resource);
 
 @id("no-large-model")
 forbid (principal, action == Action::"use_model", resource is Model)
