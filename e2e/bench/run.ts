@@ -194,18 +194,46 @@ past 500 ms of lag), which is what a CPU-starved gateway should do. With the gat
 the machine less loaded, all 1,000 streams completed in a manual run; under a load average of 12
 the gateway, given a fraction of a core, shed most of the burst of 1,000 simultaneous stream starts.
 
-What limits the figures now: CPU. The gateway needs about 1–1.3 ms of CPU per request under load
-(3–4 ms at concurrency 1, where nothing is amortised), measured while other work shares its cores (the 2 shared cores ran at a load average of 12–16
-during these runs, so the gateway got a fraction of core 0; latency figures are dominated by that
-queueing, and the direct baseline on core 1 suffers far less because the mock needs a tenth of the
-CPU per request). The remaining cost is spread thin, no single function above a few percent: Node's HTTP
-server and undici client, the Redis round trips (one script, one XADD), zod validation of the request,
-of upstream chunks and of the usage event before it is appended, prom-client histograms per step,
-AbortSignal.any per routing leg, PII scanning. At ≈ 1 ms/request one core serves ≈ 1,000 req/s;
-2,500 req/s needs ≈ 0.4 ms, which this architecture (four network exchanges per request in one Node
-process) does not reach without batching usage events and dropping per-request validation of our own
-output. RSS under load is the V8 heap growing with 1,000 open streams (two sockets, an upstream
-parser and a generator each) plus Prisma's query engine; it grows further when GC threads are starved.
+A second pass (same method: \`--cpu-prof\`, fix the top item, re-measure gateway CPU) took the rest
+of the per-request work the profile attributed to our own code: usage events are batched per flush
+window (a lone request's event goes out in the next event-loop turn; while requests keep completing,
+at most one flush per 5 ms: one price book read and all their XADDs in one socket write; the client
+never waits, and an event counts as recorded only once Redis acknowledged it) and are built from typed
+values instead of a zod parse of our own output; upstream chunks are checked by a type guard that
+accepts exactly what the former zod schema accepted (differential test), without copying each chunk;
+request steps no longer allocate an OpenTelemetry context when no tracing SDK is registered; routing
+legs link their abort signals to the request's with one listener instead of AbortSignal.any. Request
+validation stays zod at the edge. Measured A/B in one time window (the commit before this pass
+against it, \`--quick\`, no profiler, two runs each, load average 6–10): gateway CPU per request at
+concurrency 1 3.94 / 4.48 ms → 3.38 / 3.74 ms; 50 connections 2.68 / 2.52 → 2.03 / 1.51 ms; 100
+connections 2.06 / 1.75 → 1.80 / 1.07 ms, i.e. roughly 15–35% less. Per stream the runs disagree
+(4.90 / 5.30 → 7.25 / 6.65 ms); the two profiles of the streaming phase have the same distribution
+(socket writes, JSON.parse of upstream chunks, the upstream parser, GC), so that gap is the shared
+machine, not the code: per stream the work is 64 upstream reads and 64 client writes, which this
+pass did not change (profiles before / after, gitignored, on the bench machine: bench-results/profiles/CPU.20261126.080822.* / CPU.20261126.081725.*). The full run below (same harness, no profiler, load average 4–8 against 12–13 for the
+previous full run at commit 92924da, so part of the difference is the quieter machine) gives gateway
+CPU per request 3.16 → 1.98 ms at concurrency 1 and 1.20 / 1.33 / 1.00 / 0.98 → 0.82 / 0.83 / 0.72 /
+0.98 ms at 50 / 100 / 200 / 400 connections; 1,000/1,000 streams completed (377 before, shed by a
+CPU-starved gateway), at 4.86 ms of CPU per 64-chunk stream.
+
+What limits the figures now: CPU per network exchange. A request is four network exchanges in one
+Node process (client, Redis script, upstream, Redis XADD); at concurrency 1 each arrives after the
+process slept, so each costs a wake-up and a socket read or write that nothing amortises: the profile
+at concurrency 1 is socket writes (ioredis and undici write paths, writev), undici's HTTP parser and
+Node's HTTP server, with no function of ours above 2% of the time. That is why concurrency 1 costs
+2–3x the CPU per request of 100 connections, where one wake-up serves many requests and auto-pipelined
+Redis commands share a write; the bench client does keep connections alive. Under load the remaining
+cost is likewise Node's HTTP server and undici, ioredis command objects, prom-client histograms per
+step, zod on the client's request and PII scanning, each a few percent. At ≈ 0.7–1 ms/request one
+core serves ≈ 1,000–1,400 req/s (measured: ≈ 900 req/s on the share of core 0 the gateway got, with
+queueing pushing added p99 far past 10 ms); 2,500 req/s needs ≈ 0.4 ms, which this architecture does not reach in
+one Node process: it would take fewer exchanges per request (rate limits decided locally from
+periodically reconciled Redis budgets, which changes how strict a limit is across replicas) or a
+leaner HTTP stack than node:http + undici; both are design changes, not tuning. The measured
+figures are also inflated by the shared machine (the gateway got a fraction of core 0 at a load
+average of 6–16; latency figures are dominated by that queueing). RSS under load is the V8 heap
+growing with 1,000 open streams (two sockets, an upstream parser and a generator each) plus
+Prisma's query engine; it grows further when GC threads are starved.
 `;
 mkdirSync(RESULTS_DIR, { recursive: true });
 writeFileSync(path.join(RESULTS_DIR, 'data-plane.md'), dataPlaneSection);
