@@ -1,4 +1,5 @@
 import type { Bus, Unsubscribe } from '../bus/bus';
+import { createTenantSnapshotCache } from '../bus/tenant-snapshot-cache';
 import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessageSchema } from './channel';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from './tenant-settings';
 
@@ -34,55 +35,24 @@ export interface TenantSettingsCacheOptions {
 /**
  * Per-replica cache of tenant settings, loaded at start and refreshed per tenant on the bus
  * event. A failed reload keeps the previous settings (restrictions a tenant asked for must not
- * silently vanish); reloads of one tenant are ordered by a generation counter, so a slow older
- * reload never overwrites a newer one. Unknown tenants get {@link DEFAULT_TENANT_SETTINGS}.
+ * silently vanish); reloads of one tenant are ordered (see {@link createTenantSnapshotCache}).
+ * Unknown tenants get {@link DEFAULT_TENANT_SETTINGS}.
  */
 export function createTenantSettingsCache(options: TenantSettingsCacheOptions): TenantSettingsCache {
-  const settings = new Map<string, TenantSettings>();
-  const generations = new Map<string, number>();
-  const retryDelaysMs = options.retryDelaysMs ?? [200, 1000, 5000];
-
-  async function reload(tenantId: string): Promise<void> {
-    const generation = (generations.get(tenantId) ?? 0) + 1;
-    generations.set(tenantId, generation);
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        const loaded = await options.source.load(tenantId);
-        if (generations.get(tenantId) !== generation) return;
-        if (loaded) settings.set(tenantId, loaded);
-        else settings.delete(tenantId);
-        return;
-      } catch (error) {
-        options.onReloadError?.(tenantId, error, attempt + 1);
-        const delay = retryDelaysMs[attempt];
-        if (delay === undefined || generations.get(tenantId) !== generation) return;
-        await new Promise((resolve) => setTimeout(resolve, delay).unref());
-      }
-    }
-  }
-
+  const { source } = options;
+  const cache = createTenantSnapshotCache<TenantSettings>({
+    channel: TENANT_SETTINGS_CHANGED_CHANNEL,
+    messageSchema: tenantSettingsChangedMessageSchema,
+    load: async (tenantId) => (await source.load(tenantId)) ?? undefined,
+    startup: { loadEvery: () => source.loadAll() },
+    onReloadError: options.onReloadError,
+    retryDelaysMs: options.retryDelaysMs,
+  });
   return {
-    settingsOf: (tenantId) => settings.get(tenantId) ?? DEFAULT_TENANT_SETTINGS,
-    reload,
-    async loadAll() {
-      const started = new Map(generations);
-      const all = await options.source.loadAll();
-      for (const [tenantId, loaded] of all) {
-        // A reload that started while loading everything is newer: keep its result.
-        if ((generations.get(tenantId) ?? 0) === (started.get(tenantId) ?? 0)) settings.set(tenantId, loaded);
-      }
-    },
-    subscribe(bus) {
-      return bus.subscribe(TENANT_SETTINGS_CHANGED_CHANNEL, (message) => {
-        let tenantId: string;
-        try {
-          tenantId = tenantSettingsChangedMessageSchema.parse(JSON.parse(message)).tenantId;
-        } catch {
-          return;
-        }
-        void reload(tenantId);
-      });
-    },
+    settingsOf: (tenantId) => cache.get(tenantId) ?? DEFAULT_TENANT_SETTINGS,
+    loadAll: cache.loadAll,
+    reload: cache.reload,
+    subscribe: cache.subscribe,
   };
 }
 

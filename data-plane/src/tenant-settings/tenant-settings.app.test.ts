@@ -2,35 +2,16 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStaticPriceBookSource } from '../accounting/price-book';
 import { USAGE_STREAM } from '../accounting/usage-event';
-import type { ProviderConfig } from '../adapters/provider-registry';
-import { createDataPlane, type DataPlane, type RouteConfig } from '../app';
+import { createDataPlane, type DataPlane } from '../app';
 import { createInProcessBus } from '../bus/in-process-bus';
 import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
 import type { ActivePolicy } from '../policy/pdp/active-policy-source';
 import { createPolicyDecisionPoint } from '../policy/pdp/decision-point';
 import { FakeApiKeyStore, TEST_PRICE_BOOK } from '../test-support/data-plane-harness';
+import { ALLOW_ALL_POLICY, TWO_REGION_PROVIDERS, TWO_REGION_ROUTES } from '../test-support/two-region-providers';
 import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from './channel';
 import { createTenantSettingsCache } from './settings-cache';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from './tenant-settings';
-
-const PROVIDERS: ProviderConfig[] = [
-  { name: 'mock-us', kind: 'mock', models: ['mock-gpt', 'mock-mini'], region: 'us-east' },
-  { name: 'mock-eu', kind: 'mock', models: ['mock-gpt'], region: 'eu-west' },
-];
-/** Both providers raced (speculative), then a fallback to the US-only model. */
-const ROUTES: RouteConfig[] = [
-  {
-    name: 'pair',
-    candidates: [
-      { model: 'mock-gpt', provider: 'mock-us' },
-      { model: 'mock-gpt', provider: 'mock-eu' },
-    ],
-    strategy: { kind: 'priority' },
-    speculative: { mode: 'parallel', k: 2 },
-    fallbacks: ['mock-mini'],
-  },
-];
-const ALLOW_ALL = '@id("allow-all") permit (principal, action, resource);\n';
 
 const running: DataPlane[] = [];
 afterEach(async () => {
@@ -60,8 +41,8 @@ async function start(options: { policy?: boolean; limits?: Record<string, number
     priceBook: createStaticPriceBookSource(TEST_PRICE_BOOK),
     bus,
     rateLimiter: createInProcessRateLimiter(),
-    providers: PROVIDERS,
-    routes: ROUTES,
+    providers: TWO_REGION_PROVIDERS,
+    routes: TWO_REGION_ROUTES,
     tenantSettings: cache,
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.policy ? { policy } : {}),
@@ -93,7 +74,7 @@ type ErrorBody = { error: { code: string; type: string; message: string; param: 
 const errorOf = async (response: Response): Promise<ErrorBody['error']> => ((await response.json()) as ErrorBody).error;
 
 describe('default data classification', () => {
-  const PUBLIC_ONLY = `${ALLOW_ALL}@id("public-only") forbid (principal, action == Action::"use_model", resource) unless { context.data_classification == "public" };`;
+  const PUBLIC_ONLY = `${ALLOW_ALL_POLICY}@id("public-only") forbid (principal, action == Action::"use_model", resource) unless { context.data_classification == "public" };`;
 
   it('is the tenant default; the header may raise it but never lower it', async () => {
     const { a, b, chat, changeSettings, setPolicy } = await start({ policy: true });
@@ -145,7 +126,7 @@ describe('allowed regions', () => {
 
   it('are a principal attribute policies can use', async () => {
     const { a, b, chat, changeSettings, setPolicy } = await start({ policy: true });
-    const policy = `${ALLOW_ALL}@id("regions") forbid (principal, action == Action::"process_in_region", resource is Region) unless { principal.allowed_regions.isEmpty() || principal.allowed_regions.contains(resource.region) };
+    const policy = `${ALLOW_ALL_POLICY}@id("regions") forbid (principal, action == Action::"process_in_region", resource is Region) unless { principal.allowed_regions.isEmpty() || principal.allowed_regions.contains(resource.region) };
 @id("eu-only-model") forbid (principal, action == Action::"use_model", resource) unless { principal.allowed_regions.contains("eu-west") };`;
     setPolicy(a.record.tenantId, policy);
     setPolicy(b.record.tenantId, policy);

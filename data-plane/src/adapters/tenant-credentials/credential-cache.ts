@@ -1,4 +1,5 @@
 import type { Bus, Unsubscribe } from '../../bus/bus';
+import { createTenantSnapshotCache } from '../../bus/tenant-snapshot-cache';
 import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessageSchema } from './channel';
 
 /** Where decrypted credentials come from (the secret vault of `@switchyard/db/secret-vault`). */
@@ -33,50 +34,26 @@ export interface TenantCredentialCacheOptions {
  * Per-replica cache of decrypted provider credentials: the hot path is one Map lookup, never a
  * database read or a decryption. A failed reload keeps the previous credentials rather than
  * dropping them: falling back to the platform's own provider key would bill the wrong account.
- * Reloads of one tenant are ordered by a generation counter, so a slow older reload never
- * overwrites a newer one.
+ * Reloads of one tenant are ordered (see {@link createTenantSnapshotCache}).
  */
 export function createTenantCredentialCache(options: TenantCredentialCacheOptions): TenantCredentialCache {
-  const credentials = new Map<string, ReadonlyMap<string, string>>();
-  const generations = new Map<string, number>();
-  const retryDelaysMs = options.retryDelaysMs ?? [200, 1000, 5000];
-
-  async function reload(tenantId: string): Promise<void> {
-    const generation = (generations.get(tenantId) ?? 0) + 1;
-    generations.set(tenantId, generation);
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        const loaded = await options.source.revealProviderCredentials(tenantId);
-        if (generations.get(tenantId) !== generation) return;
-        if (loaded.size === 0) credentials.delete(tenantId);
-        else credentials.set(tenantId, loaded);
-        return;
-      } catch (error) {
-        options.onReloadError?.(tenantId, error, attempt + 1);
-        const delay = retryDelaysMs[attempt];
-        if (delay === undefined || generations.get(tenantId) !== generation) return;
-        await new Promise((resolve) => setTimeout(resolve, delay).unref());
-      }
-    }
-  }
-
+  const { source } = options;
+  const cache = createTenantSnapshotCache<ReadonlyMap<string, string>>({
+    channel: PROVIDER_CREDENTIALS_CHANGED_CHANNEL,
+    messageSchema: providerCredentialsChangedMessageSchema,
+    load: async (tenantId) => {
+      const loaded = await source.revealProviderCredentials(tenantId);
+      return loaded.size === 0 ? undefined : loaded;
+    },
+    // Each tenant is decrypted on its own, with the same retries as a reload.
+    startup: { listTenants: () => source.tenantsWithProviderCredentials() },
+    onReloadError: options.onReloadError,
+    retryDelaysMs: options.retryDelaysMs,
+  });
   return {
-    lookup: (tenantId, provider) => credentials.get(tenantId)?.get(provider),
-    reload,
-    async loadAll() {
-      const tenants = await options.source.tenantsWithProviderCredentials();
-      await Promise.all(tenants.map((tenantId) => reload(tenantId)));
-    },
-    subscribe(bus) {
-      return bus.subscribe(PROVIDER_CREDENTIALS_CHANGED_CHANNEL, (message) => {
-        let tenantId: string;
-        try {
-          tenantId = providerCredentialsChangedMessageSchema.parse(JSON.parse(message)).tenantId;
-        } catch {
-          return;
-        }
-        void reload(tenantId);
-      });
-    },
+    lookup: (tenantId, provider) => cache.get(tenantId)?.get(provider),
+    loadAll: cache.loadAll,
+    reload: cache.reload,
+    subscribe: cache.subscribe,
   };
 }

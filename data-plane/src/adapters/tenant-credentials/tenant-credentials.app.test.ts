@@ -1,17 +1,12 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createStaticPriceBookSource } from '../../accounting/price-book';
-import { createDataPlane, type DataPlane } from '../../app';
 import { createInProcessBus } from '../../bus/in-process-bus';
-import { createInProcessRateLimiter } from '../../ingress/rate-limit/in-process-rate-limiter';
-import { FakeApiKeyStore, TEST_PRICE_BOOK } from '../../test-support/data-plane-harness';
-import { startRecordingUpstream } from '../../test-support/recording-upstream';
+import { FakeApiKeyStore } from '../../test-support/data-plane-harness';
+import { PLATFORM_UPSTREAM_KEY, startDataPlaneBeforeRecordingUpstream, type DataPlaneBeforeRecordingUpstream } from '../../test-support/recording-upstream';
 import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessage } from './channel';
 import { createTenantCredentialCache } from './credential-cache';
 
 describe('tenant provider credentials on the request path', () => {
   const bus = createInProcessBus();
-  const rateLimiter = createInProcessRateLimiter();
   const keys = new FakeApiKeyStore();
   const tenantA = keys.add();
   const tenantB = keys.add();
@@ -26,34 +21,21 @@ describe('tenant provider credentials on the request path', () => {
       },
     },
   });
-  let upstream: Awaited<ReturnType<typeof startRecordingUpstream>>;
-  let dataPlane: DataPlane;
-  let url: string;
+  let running: DataPlaneBeforeRecordingUpstream;
 
   beforeAll(async () => {
-    upstream = await startRecordingUpstream();
     await cache.subscribe(bus);
     await cache.loadAll();
-    dataPlane = createDataPlane({
-      apiKeys: keys,
-      priceBook: createStaticPriceBookSource(TEST_PRICE_BOOK),
-      bus,
-      rateLimiter,
-      providers: [{ name: 'upstream', kind: 'openai-compatible', baseUrl: upstream.baseUrl, apiKey: 'sk-platform-configured-key', models: ['up-model'] }],
-      providerCredentials: cache,
-    });
-    await new Promise<void>((resolve) => dataPlane.server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(dataPlane.server.address() as AddressInfo).port}/v1/chat/completions`;
+    running = await startDataPlaneBeforeRecordingUpstream({ apiKeys: keys, bus, providerCredentials: cache });
   });
 
   afterAll(async () => {
-    await dataPlane?.close();
-    await new Promise((resolve) => upstream?.server.close(resolve));
+    await running?.close();
     await bus.close();
-    await rateLimiter.close();
   });
 
   async function complete(secret: string): Promise<string | undefined> {
+    const { url, upstream } = running;
     const before = upstream.seen.length;
     const response = await fetch(url, {
       method: 'POST',
@@ -69,7 +51,7 @@ describe('tenant provider credentials on the request path', () => {
   it("sends the tenant's own credential upstream, and the provider's key for a tenant without one", async () => {
     const readsBefore = reads;
     expect(await complete(tenantA.secret)).toBe('Bearer sk-tenant-a-own-key-1234');
-    expect(await complete(tenantB.secret)).toBe('Bearer sk-platform-configured-key');
+    expect(await complete(tenantB.secret)).toBe(`Bearer ${PLATFORM_UPSTREAM_KEY}`);
     // The hot path never goes back to the store.
     expect(reads).toBe(readsBefore);
   });
@@ -87,6 +69,6 @@ describe('tenant provider credentials on the request path', () => {
     delete stored[tenantA.record.tenantId];
     await bus.publish(PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessage(tenantA.record.tenantId));
     await vi.waitFor(() => expect(cache.lookup(tenantA.record.tenantId, 'upstream')).toBeUndefined());
-    expect(await complete(tenantA.secret)).toBe('Bearer sk-platform-configured-key');
+    expect(await complete(tenantA.secret)).toBe(`Bearer ${PLATFORM_UPSTREAM_KEY}`);
   });
 });

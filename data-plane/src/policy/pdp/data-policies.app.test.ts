@@ -3,34 +3,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AUDIT_STREAM } from '../../accounting/audit-event';
 import { createStaticPriceBookSource } from '../../accounting/price-book';
 import { USAGE_STREAM } from '../../accounting/usage-event';
-import type { ProviderConfig } from '../../adapters/provider-registry';
-import { createDataPlane, type DataPlane, type RouteConfig } from '../../app';
+import { createDataPlane, type DataPlane } from '../../app';
 import { createInProcessBus } from '../../bus/in-process-bus';
 import { createInProcessRateLimiter } from '../../ingress/rate-limit/in-process-rate-limiter';
 import { FakeApiKeyStore, TEST_PRICE_BOOK } from '../../test-support/data-plane-harness';
+import { ALLOW_ALL_POLICY, TWO_REGION_PROVIDERS, TWO_REGION_ROUTES } from '../../test-support/two-region-providers';
 import type { ActivePolicy } from './active-policy-source';
 import { createPolicyDecisionPoint } from './decision-point';
-
-/** Two providers serving the same model in different regions. */
-const PROVIDERS: ProviderConfig[] = [
-  { name: 'mock-us', kind: 'mock', models: ['mock-gpt', 'mock-mini'], region: 'us-east' },
-  { name: 'mock-eu', kind: 'mock', models: ['mock-gpt'], region: 'eu-west' },
-];
-/** Both providers raced (speculative), then a fallback to the US-only model. */
-const ROUTES: RouteConfig[] = [
-  {
-    name: 'pair',
-    candidates: [
-      { model: 'mock-gpt', provider: 'mock-us' },
-      { model: 'mock-gpt', provider: 'mock-eu' },
-    ],
-    strategy: { kind: 'priority' },
-    speculative: { mode: 'parallel', k: 2 },
-    fallbacks: ['mock-mini'],
-  },
-];
-
-const ALLOW_ALL = '@id("allow-all") permit (principal, action, resource);\n';
 
 const running: DataPlane[] = [];
 afterEach(async () => {
@@ -50,7 +29,7 @@ async function start() {
   });
   const policies = new Map<string, ActivePolicy>();
   const policy = createPolicyDecisionPoint({ source: { activePolicy: (tenantId) => Promise.resolve(policies.get(tenantId) ?? null) } });
-  const app = createDataPlane({ apiKeys: keys, priceBook: createStaticPriceBookSource(TEST_PRICE_BOOK), bus, rateLimiter: createInProcessRateLimiter(), providers: PROVIDERS, routes: ROUTES, policy });
+  const app = createDataPlane({ apiKeys: keys, priceBook: createStaticPriceBookSource(TEST_PRICE_BOOK), bus, rateLimiter: createInProcessRateLimiter(), providers: TWO_REGION_PROVIDERS, routes: TWO_REGION_ROUTES, policy });
   running.push(app);
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/chat/completions`;
@@ -73,7 +52,7 @@ const errorOf = async (response: Response): Promise<ErrorBody['error']> => ((awa
 const tool = (name: string) => ({ type: 'function', function: { name, parameters: { type: 'object' } } });
 
 describe('tool permissions on /v1/chat/completions', () => {
-  const NO_SHELL = `${ALLOW_ALL}@id("no-shell") forbid (principal, action == Action::"call_tool", resource is Tool) when { resource.tool_scope == "shell" };`;
+  const NO_SHELL = `${ALLOW_ALL_POLICY}@id("no-shell") forbid (principal, action == Action::"call_tool", resource is Tool) when { resource.tool_scope == "shell" };`;
 
   it('refuses a request naming a denied tool with 403 tool_not_permitted, naming the tool and the policy, and audits it', async () => {
     const { a, chat, denials, setPolicy } = await start();
@@ -116,7 +95,7 @@ describe('tool permissions on /v1/chat/completions', () => {
 
   it('skips a policy that errors on a missing attribute (a forbid that errors does not deny; a permit that errors does not allow)', async () => {
     const { a, b, chat, setPolicy } = await start();
-    setPolicy(a.record.tenantId, `${ALLOW_ALL}@id("broken-forbid") forbid (principal, action == Action::"call_tool", resource) when { resource.no_such == "x" };`);
+    setPolicy(a.record.tenantId, `${ALLOW_ALL_POLICY}@id("broken-forbid") forbid (principal, action == Action::"call_tool", resource) when { resource.no_such == "x" };`);
     expect((await chat(a.secret, { tools: [tool('search')] })).status).toBe(200);
     setPolicy(
       b.record.tenantId,
@@ -133,7 +112,7 @@ describe('tool permissions on /v1/chat/completions', () => {
     const { a, b, chat, setPolicy } = await start();
     setPolicy(b.record.tenantId, `@id("b-only-search") permit (principal, action, resource) unless { resource has tool && resource.tool != "search" };`);
     // A tenant-guarded forbid for B inside A's own policy cannot touch A either.
-    setPolicy(a.record.tenantId, `${ALLOW_ALL}@id("guarded") forbid (principal, action, resource) when { principal.tenant == "${b.record.tenantId}" };`);
+    setPolicy(a.record.tenantId, `${ALLOW_ALL_POLICY}@id("guarded") forbid (principal, action, resource) when { principal.tenant == "${b.record.tenantId}" };`);
     expect((await chat(a.secret, { tools: [tool('deploy')] })).status).toBe(200);
     expect(await errorOf(await chat(b.secret, { tools: [tool('deploy')] }))).toMatchObject({ code: 'tool_not_permitted' });
     expect((await chat(b.secret, { tools: [tool('search')] })).status).toBe(200);
@@ -143,7 +122,7 @@ describe('tool permissions on /v1/chat/completions', () => {
 describe('egress and data locality on /v1/chat/completions', () => {
   it('never calls a refused upstream, not as a speculative leg and not as a fallback', async () => {
     const { a, chat, legs, setPolicy } = await start();
-    setPolicy(a.record.tenantId, `${ALLOW_ALL}@id("eu-only") forbid (principal, action == Action::"process_in_region", resource is Region) unless { resource.region == "eu-west" };`);
+    setPolicy(a.record.tenantId, `${ALLOW_ALL_POLICY}@id("eu-only") forbid (principal, action == Action::"process_in_region", resource is Region) unless { resource.region == "eu-west" };`);
     for (let i = 0; i < 5; i++) expect((await chat(a.secret, { model: 'pair' })).status).toBe(200);
     const used = (await legs()).flat();
     expect(used.length).toBeGreaterThanOrEqual(5);
@@ -160,7 +139,7 @@ describe('egress and data locality on /v1/chat/completions', () => {
     const { a, chat, denials, setPolicy } = await start();
     setPolicy(
       a.record.tenantId,
-      `${ALLOW_ALL}@id("restricted-stays-home") forbid (principal, action == Action::"send_to_provider", resource is Provider) when { resource.host == "local" };
+      `${ALLOW_ALL_POLICY}@id("restricted-stays-home") forbid (principal, action == Action::"send_to_provider", resource is Provider) when { resource.host == "local" };
        @id("no-us") forbid (principal, action == Action::"process_in_region", resource) when { resource.region like "us-*" };`,
     );
     const refused = await chat(a.secret, { model: 'pair' });
@@ -174,7 +153,7 @@ describe('egress and data locality on /v1/chat/completions', () => {
 
   it('uses the data classification header as context for data locality', async () => {
     const { a, chat, setPolicy } = await start();
-    setPolicy(a.record.tenantId, `${ALLOW_ALL}@id("restricted-eu") forbid (principal, action == Action::"process_in_region", resource) when { context has data_classification && context.data_classification == "restricted" && resource.region != "eu-west" };`);
+    setPolicy(a.record.tenantId, `${ALLOW_ALL_POLICY}@id("restricted-eu") forbid (principal, action == Action::"process_in_region", resource) when { context has data_classification && context.data_classification == "restricted" && resource.region != "eu-west" };`);
     expect((await chat(a.secret, { model: 'mock-mini' })).status).toBe(200);
     const refused = await errorOf(await chat(a.secret, { model: 'mock-mini' }, { 'x-switchyard-data-classification': 'restricted' }));
     expect(refused.code).toBe('no_permitted_upstream');
@@ -197,11 +176,11 @@ describe('policies preloaded at data-plane start', () => {
         },
         activePolicies: () => {
           reads.all += 1;
-          return Promise.resolve([{ tenantId: a.record.tenantId, version: 7, text: `${ALLOW_ALL}@id("no-shell") forbid (principal, action == Action::"call_tool", resource) when { resource.tool == "shell" };` }]);
+          return Promise.resolve([{ tenantId: a.record.tenantId, version: 7, text: `${ALLOW_ALL_POLICY}@id("no-shell") forbid (principal, action == Action::"call_tool", resource) when { resource.tool == "shell" };` }]);
         },
       },
     });
-    const app = createDataPlane({ apiKeys: keys, priceBook: createStaticPriceBookSource(TEST_PRICE_BOOK), bus: createInProcessBus(), rateLimiter: createInProcessRateLimiter(), providers: PROVIDERS, routes: ROUTES, policy });
+    const app = createDataPlane({ apiKeys: keys, priceBook: createStaticPriceBookSource(TEST_PRICE_BOOK), bus: createInProcessBus(), rateLimiter: createInProcessRateLimiter(), providers: TWO_REGION_PROVIDERS, routes: TWO_REGION_ROUTES, policy });
     running.push(app);
     await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
