@@ -5,10 +5,11 @@
  * console stops it at the gateway at once.
  */
 import { randomBytes } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackPorts } from '../testkit/ports';
 import { startStack, type Stack } from '../testkit/stack';
+import { createApiKey, createTenant, signIn } from '../testkit/console-steps';
 
 async function graphql(port: string | number, secret: string, query: string): Promise<{ status: number; body: { data?: unknown; errors?: { extensions?: { code?: string } }[] } }> {
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
@@ -17,15 +18,6 @@ async function graphql(port: string | number, secret: string, query: string): Pr
     body: JSON.stringify({ query }),
   });
   return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } };
-}
-
-async function createKey(page: Page, name: string, scopes: { inference: boolean; 'admin:read': boolean }): Promise<string> {
-  await page.getByTestId('create-key-name').fill(name);
-  for (const [scope, wanted] of Object.entries(scopes)) await page.getByTestId(`create-key-scope-${scope}`).setChecked(wanted);
-  await page.getByTestId('create-key-submit').click();
-  const secret = (await page.getByTestId('api-key-secret').textContent())?.trim() ?? '';
-  expect(secret).toMatch(/^sk-sy-/);
-  return secret;
 }
 
 describe('console: API key scopes', () => {
@@ -41,22 +33,12 @@ describe('console: API key scopes', () => {
   afterAll(() => stack?.stop());
 
   it('issues an admin:read key for the GraphQL API, records an inference key’s last use, and revokes at once', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(stack.consoleUrl);
-    await page.getByTestId('sign-in').click();
-    await page.locator('input[name=login]').fill('admin');
-    await page.locator('input[name=password]').fill('switchyard-admin');
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL(`${stack.consoleUrl}/tenants`);
+    const page = await signIn(browser, stack.consoleUrl, 'admin', 'switchyard-admin');
 
     const slug = `scopes-${randomBytes(3).toString('hex')}`;
-    await page.getByTestId('create-tenant-slug').fill(slug);
-    await page.getByTestId('create-tenant-name').fill('Scopes');
-    await page.getByTestId('create-tenant-submit').click();
-    await page.getByTestId('tenant-row').filter({ hasText: slug }).getByRole('link').first().click();
-    await page.waitForURL(`${stack.consoleUrl}/tenants/${slug}`);
+    await createTenant(page, stack.consoleUrl, slug, 'Scopes');
 
-    const adminKey = await createKey(page, 'integration', { inference: false, 'admin:read': true });
+    const adminKey = await createApiKey(page, 'integration', { inference: false, 'admin:read': true });
     await expect
       .poll(() => page.getByTestId('api-key-row').filter({ hasText: 'integration' }).getByTestId('api-key-scopes').textContent(), { timeout: 15_000 })
       .toBe('admin:read');
@@ -66,7 +48,7 @@ describe('console: API key scopes', () => {
     const models = await fetch(`${stack.openaiBaseUrl}/models`, { headers: { authorization: `Bearer ${adminKey}` } });
     expect(models.status).toBe(403);
 
-    const inferenceKey = await createKey(page, 'backend', { inference: true, 'admin:read': false });
+    const inferenceKey = await createApiKey(page, 'backend', { inference: true, 'admin:read': false });
     const refused = await graphql(ports.SUPERGRAPH_PORT, inferenceKey, '{ viewer { roles } }');
     expect([refused.status, refused.body.errors?.[0]?.extensions?.code]).toEqual([403, 'INSUFFICIENT_SCOPE']);
     expect((await fetch(`${stack.openaiBaseUrl}/models`, { headers: { authorization: `Bearer ${inferenceKey}` } })).status).toBe(200);

@@ -15,6 +15,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackPorts } from '../testkit/ports';
 import { startStack, type Stack } from '../testkit/stack';
+import { createApiKey, createTenant, signIn } from '../testkit/console-steps';
 import { REPO_ROOT } from '../testkit/platform-process';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
@@ -48,27 +49,13 @@ describe('console: audit explorer with in-browser inclusion proofs', () => {
   }
 
   it('lists, filters and live-updates entries, and verifies one against the latest checkpoint in Chromium', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const consoleUrl = `http://127.0.0.1:${ports.CONSOLE_PORT}`;
-
-    await page.goto(consoleUrl);
-    await page.getByTestId('sign-in').click();
-    await page.locator('input[name=login]').fill('admin');
-    await page.locator('input[name=password]').fill('switchyard-admin');
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL(`${consoleUrl}/tenants`);
+    const page = await signIn(browser, consoleUrl, 'admin', 'switchyard-admin', { width: 1400, height: 900 });
 
     const slug = `audit-${randomBytes(3).toString('hex')}`;
-    await page.getByTestId('create-tenant-slug').fill(slug);
-    await page.getByTestId('create-tenant-name').fill('Audit Explorer');
-    await page.getByTestId('create-tenant-submit').click();
-    await page.getByTestId('tenant-row').filter({ hasText: slug }).getByRole('link').first().click();
-    await page.waitForURL(`${consoleUrl}/tenants/${slug}`);
+    await createTenant(page, consoleUrl, slug, 'Audit Explorer');
 
-    await page.getByTestId('create-key-name').fill('audit key');
-    await page.getByTestId('create-key-submit').click();
-    const secret = (await page.getByTestId('api-key-secret').textContent())?.trim() ?? '';
-    expect(secret).toMatch(/^sk-sy-/);
+    const secret = await createApiKey(page, 'audit key');
 
     const client = new OpenAI({ apiKey: secret, baseURL: `http://127.0.0.1:${ports.DATA_PLANE_PORT}/v1` });
     await client.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'audit me' }] });

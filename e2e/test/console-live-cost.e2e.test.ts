@@ -12,6 +12,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackPorts } from '../testkit/ports';
 import { startStack, type Stack } from '../testkit/stack';
+import { createApiKey, createTenant, signIn } from '../testkit/console-steps';
 import { REPO_ROOT } from '../testkit/platform-process';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
@@ -29,27 +30,13 @@ describe('console: live cost from real traffic', () => {
   afterAll(() => stack?.stop());
 
   it('signs in, creates a tenant and a key, and watches cost move as requests flow', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const consoleUrl = `http://127.0.0.1:${ports.CONSOLE_PORT}`;
-
-    await page.goto(consoleUrl);
-    await page.getByTestId('sign-in').click();
-    await page.locator('input[name=login]').fill('admin');
-    await page.locator('input[name=password]').fill('switchyard-admin');
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL(`${consoleUrl}/tenants`);
+    const page = await signIn(browser, consoleUrl, 'admin', 'switchyard-admin');
 
     const slug = `e2e-${randomBytes(3).toString('hex')}`;
-    await page.getByTestId('create-tenant-slug').fill(slug);
-    await page.getByTestId('create-tenant-name').fill('End to End');
-    await page.getByTestId('create-tenant-submit').click();
-    await page.getByTestId('tenant-row').filter({ hasText: slug }).getByRole('link').first().click();
-    await page.waitForURL(`${consoleUrl}/tenants/${slug}`);
+    await createTenant(page, consoleUrl, slug, 'End to End');
 
-    await page.getByTestId('create-key-name').fill('e2e key');
-    await page.getByTestId('create-key-submit').click();
-    const secret = (await page.getByTestId('api-key-secret').textContent())?.trim() ?? '';
-    expect(secret).toMatch(/^sk-sy-/);
+    const secret = await createApiKey(page, 'e2e key');
 
     await page.getByTestId('cost-link').click();
     await page.waitForURL(`${consoleUrl}/tenants/${slug}/cost`);

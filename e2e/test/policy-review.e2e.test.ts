@@ -8,10 +8,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import OpenAI from 'openai';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackPorts } from '../testkit/ports';
 import { startStack, type Stack } from '../testkit/stack';
+import { createApiKey, createTenant, signIn } from '../testkit/console-steps';
 import { REPO_ROOT } from '../testkit/platform-process';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
@@ -36,33 +37,13 @@ describe('console: policy review (propose, dry run, second-admin approval, rollb
 
   afterAll(() => stack?.stop());
 
-  async function signIn(login: string, password: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const consoleUrl = `http://127.0.0.1:${ports.CONSOLE_PORT}`;
-    await page.goto(consoleUrl);
-    await page.getByTestId('sign-in').click();
-    await page.locator('input[name=login]').fill(login);
-    await page.locator('input[name=password]').fill(password);
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL(`${consoleUrl}/tenants`);
-    return page;
-  }
-
   it('reviews, activates and rolls back a policy the data plane enforces', async () => {
     const consoleUrl = `http://127.0.0.1:${ports.CONSOLE_PORT}`;
-    const first = await signIn('admin', 'switchyard-admin');
+    const first = await signIn(browser, consoleUrl, 'admin', 'switchyard-admin');
 
     const slug = `pol-${randomBytes(3).toString('hex')}`;
-    await first.getByTestId('create-tenant-slug').fill(slug);
-    await first.getByTestId('create-tenant-name').fill('Policy Review');
-    await first.getByTestId('create-tenant-submit').click();
-    await first.getByTestId('tenant-row').filter({ hasText: slug }).getByRole('link').first().click();
-    await first.waitForURL(`${consoleUrl}/tenants/${slug}`);
-    await first.getByTestId('create-key-name').fill('policy key');
-    await first.getByTestId('create-key-submit').click();
-    const secret = (await first.getByTestId('api-key-secret').textContent())?.trim() ?? '';
-    expect(secret).toMatch(/^sk-sy-/);
+    await createTenant(first, consoleUrl, slug, 'Policy Review');
+    const secret = await createApiKey(first, 'policy key');
 
     // Without a policy everything is allowed; these decisions are logged for the dry run.
     const client = new OpenAI({ apiKey: secret, baseURL: `http://127.0.0.1:${ports.DATA_PLANE_PORT}/v1`, maxRetries: 0 });
@@ -102,7 +83,7 @@ describe('console: policy review (propose, dry run, second-admin approval, rollb
     await first.getByTestId('policy-approve').click();
     await expect.poll(() => first.getByTestId('policy-error').textContent(), { timeout: 15_000 }).toContain('different admin');
 
-    const second = await signIn(SECOND_ADMIN.login, SECOND_ADMIN.password);
+    const second = await signIn(browser, consoleUrl, SECOND_ADMIN.login, SECOND_ADMIN.password);
     await second.goto(`${consoleUrl}/tenants/${slug}/policies`);
     await second.getByTestId('policy-approve').click();
     await expect.poll(() => second.getByTestId('policy-status-1').textContent(), { timeout: 15_000 }).toBe('active');

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginWithPassword } from '@switchyard/identity/testing';
 import type { StackPorts } from '../testkit/ports';
 import { startStack, type Stack } from '../testkit/stack';
+import { createTenant, signIn } from '../testkit/console-steps';
 import { REPO_ROOT } from '../testkit/platform-process';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
@@ -33,22 +34,11 @@ describe('console: privacy budget gauges move live', () => {
   afterAll(() => stack?.stop());
 
   it('creates a budget in the console and watches the remaining budget drop as noisy releases are charged', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const consoleUrl = `http://127.0.0.1:${ports.CONSOLE_PORT}`;
-
-    await page.goto(consoleUrl);
-    await page.getByTestId('sign-in').click();
-    await page.locator('input[name=login]').fill('admin');
-    await page.locator('input[name=password]').fill('switchyard-admin');
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL(`${consoleUrl}/tenants`);
+    const page = await signIn(browser, consoleUrl, 'admin', 'switchyard-admin');
 
     const slug = `dp-${randomBytes(3).toString('hex')}`;
-    await page.getByTestId('create-tenant-slug').fill(slug);
-    await page.getByTestId('create-tenant-name').fill('Privacy E2E');
-    await page.getByTestId('create-tenant-submit').click();
-    await page.getByTestId('tenant-row').filter({ hasText: slug }).getByRole('link').first().click();
-    await page.waitForURL(`${consoleUrl}/tenants/${slug}`);
+    await createTenant(page, consoleUrl, slug, 'Privacy E2E');
 
     await page.getByTestId('privacy-link').click();
     await page.waitForURL(`${consoleUrl}/tenants/${slug}/privacy`);

@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackPorts } from '../testkit/ports';
 import { startStack, type Stack } from '../testkit/stack';
+import { createApiKey, createTenant, signIn } from '../testkit/console-steps';
 import { REPO_ROOT } from '../testkit/platform-process';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
@@ -33,27 +34,13 @@ describe('console: tenant routes reach the data plane', () => {
   afterAll(() => stack?.stop());
 
   it('creates, edits and deletes a route in the console; the data plane process serves each change', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const consoleUrl = `http://127.0.0.1:${ports.CONSOLE_PORT}`;
-
-    await page.goto(consoleUrl);
-    await page.getByTestId('sign-in').click();
-    await page.locator('input[name=login]').fill('admin');
-    await page.locator('input[name=password]').fill('switchyard-admin');
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL(`${consoleUrl}/tenants`);
+    const page = await signIn(browser, consoleUrl, 'admin', 'switchyard-admin', { width: 1280, height: 1000 });
 
     const slug = `routes-${randomBytes(3).toString('hex')}`;
-    await page.getByTestId('create-tenant-slug').fill(slug);
-    await page.getByTestId('create-tenant-name').fill('Routes E2E');
-    await page.getByTestId('create-tenant-submit').click();
-    await page.getByTestId('tenant-row').filter({ hasText: slug }).getByRole('link').first().click();
-    await page.waitForURL(`${consoleUrl}/tenants/${slug}`);
+    await createTenant(page, consoleUrl, slug, 'Routes E2E');
 
-    await page.getByTestId('create-key-name').fill('routes key');
-    await page.getByTestId('create-key-submit').click();
-    const secret = (await page.getByTestId('api-key-secret').textContent())?.trim() ?? '';
-    expect(secret).toMatch(/^sk-sy-/);
+    const secret = await createApiKey(page, 'routes key');
     const client = new OpenAI({ apiKey: secret, baseURL: `http://127.0.0.1:${ports.DATA_PLANE_PORT}/v1`, maxRetries: 0 });
     const servedBy = (model: string) =>
       client.chat.completions.create({ model, messages: [{ role: 'user', content: 'routes e2e' }] }).then(

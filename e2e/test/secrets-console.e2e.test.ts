@@ -6,7 +6,6 @@
  * confirmation. A viewer of the tenant (an OIDC account whose role comes from the members table)
  * sees the same metadata read-only, with no controls, and is refused by the API if it tries anyway.
  */
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -14,9 +13,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../testkit/platform-process';
 import { startStack, type Stack } from '../testkit/stack';
+import { createTenant, signIn } from '../testkit/console-steps';
+import { sendConsoleOperation } from '../testkit/console-operation';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
-const PERSISTED = JSON.parse(readFileSync(path.join(REPO_ROOT, 'supergraph', 'persisted-operations.json'), 'utf8')) as { operations: Record<string, { name: string; document: string }> };
 const VIEWER = { login: 'viewer', password: 'viewer-password', email: 'viewer@secrets.test' };
 
 /** Everything the browser holds for the page: the server's HTML for a fresh load, and the live DOM with input values. */
@@ -25,19 +25,6 @@ async function everythingShown(page: Page): Promise<string> {
   const dom = await page.content();
   const inputs = await Promise.all((await page.locator('input').all()).map((input) => input.inputValue()));
   return [html, dom, ...inputs].join('\n');
-}
-
-/** One of the console's persisted operations, sent from the page as the console itself does. */
-async function consoleGraphql(page: Page, operationName: string, variables: unknown): Promise<{ data?: unknown; errors?: Array<{ extensions?: { code?: string } }> }> {
-  const query = Object.values(PERSISTED.operations).find((operation) => operation.name === operationName)?.document;
-  if (!query) throw new Error(`${operationName} is not a persisted console operation`);
-  return page.evaluate(
-    async (body) => {
-      const response = await fetch('/api/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'x-switchyard-csrf': '1' }, body });
-      return (await response.json()) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
-    },
-    JSON.stringify({ operationName, query, variables }),
-  );
 }
 
 describe('console: provider credentials & alert webhook', () => {
@@ -55,26 +42,12 @@ describe('console: provider credentials & alert webhook', () => {
 
   afterAll(() => stack?.stop());
 
-  async function signIn(login: string, password: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    const page = await context.newPage();
-    await page.goto(stack.consoleUrl);
-    await page.getByTestId('sign-in').click();
-    await page.locator('input[name=login]').fill(login);
-    await page.locator('input[name=password]').fill(password);
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL(`${stack.consoleUrl}/tenants`);
-    return page;
-  }
+  const signInAs = (login: string, password: string): Promise<Page> => signIn(browser, stack.consoleUrl, login, password, { width: 1280, height: 1000 });
 
   it('keeps secrets write-only for admins and read-only metadata for viewers', async () => {
-    const admin = await signIn('admin', 'switchyard-admin');
+    const admin = await signInAs('admin', 'switchyard-admin');
     const slug = `secrets-${randomBytes(3).toString('hex')}`;
-    await admin.getByTestId('create-tenant-slug').fill(slug);
-    await admin.getByTestId('create-tenant-name').fill('Secrets E2E');
-    await admin.getByTestId('create-tenant-submit').click();
-    await admin.getByTestId('tenant-row').filter({ hasText: slug }).getByRole('link').first().click();
-    await admin.waitForURL(`${stack.consoleUrl}/tenants/${slug}`);
+    await createTenant(admin, stack.consoleUrl, slug, 'Secrets E2E');
     await admin.getByTestId('secrets-link').click();
     await admin.waitForURL(`${stack.consoleUrl}/tenants/${slug}/secrets`);
     expect(await admin.getByTestId('credentials-empty').count()).toBe(1);
@@ -138,7 +111,7 @@ describe('console: provider credentials & alert webhook', () => {
     await admin.getByTestId('member-add-submit').click();
     await expect.poll(() => admin.getByTestId('member-subject').allTextContents(), { timeout: 15_000 }).toContain(`member:${VIEWER.login}`);
 
-    const viewer = await signIn(VIEWER.login, VIEWER.password);
+    const viewer = await signInAs(VIEWER.login, VIEWER.password);
     await viewer.goto(`${stack.consoleUrl}/tenants/${slug}/secrets`);
     expect(await viewer.getByTestId('secrets-read-only').textContent()).toContain('a viewer of this tenant');
     expect(await viewer.getByTestId('credential-masked').allTextContents()).toEqual([`••••${second.slice(-4)}`]);
@@ -147,13 +120,13 @@ describe('console: provider credentials & alert webhook', () => {
       expect(await viewer.getByTestId(control).count(), control).toBe(0);
     }
     // Straight at the console's API with the page's own operations: the tenants subgraph decides.
-    const tenantId = ((await consoleGraphql(viewer, 'ConsoleTenantSecrets', { slug })).data as { tenant: { id: string } }).tenant.id;
+    const tenantId = ((await sendConsoleOperation(viewer, 'ConsoleTenantSecrets', { slug })).data as { tenant: { id: string } }).tenant.id;
     for (const [name, input] of [
       ['ConsoleSetProviderCredential', { tenantId, provider: 'openai', secret: `sk-e2e-viewer-${randomBytes(8).toString('hex')}` }],
       ['ConsoleDeleteProviderCredential', { tenantId, provider: 'openai' }],
       ['ConsoleSetAlertWebhook', { tenantId, url: 'https://attacker.example.test/hook' }],
     ] as const) {
-      expect((await consoleGraphql(viewer, name, { input })).errors?.[0]?.extensions?.code, name).toBe('FORBIDDEN');
+      expect((await sendConsoleOperation(viewer, name, { input })).errors?.[0]?.extensions?.code, name).toBe('FORBIDDEN');
     }
     await viewer.reload();
     expect(await viewer.getByTestId('credential-masked').allTextContents()).toEqual([`••••${second.slice(-4)}`]);
