@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnvironment, subgraphIntrospectionEnv, subgraphProcessEnv } from '@switchyard/subgraph-kit/config';
 import { z } from 'zod';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -25,39 +26,22 @@ export type AuditCliConfig = z.output<typeof cliEnvSchema>;
 
 const subgraphEnvSchema = z.object({
   ...ledgerEnv,
-  DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL'),
+  DATABASE_URL: subgraphProcessEnv.DATABASE_URL,
   AUDIT_SUBGRAPH_PORT: z.coerce.number().int().min(0).max(65535).default(4105),
   AUDIT_SUBGRAPH_HOST: z.string().min(1).default('127.0.0.1'),
   REDIS_URL: optional(z.string().url('REDIS_URL must be a redis:// URL')),
   REDIS_KEY_PREFIX: z.string().optional(),
-  /** The gateway's Ed25519 public key as a JWK (JSON text). */
-  INTERNAL_TOKEN_PUBLIC_JWK: z.string().transform((text, ctx) => {
-    try {
-      return z.record(z.string(), z.unknown()).parse(JSON.parse(text));
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'INTERNAL_TOKEN_PUBLIC_JWK must be a JWK as JSON text' });
-      return z.NEVER;
-    }
-  }),
+  INTERNAL_TOKEN_PUBLIC_JWK: subgraphProcessEnv.INTERNAL_TOKEN_PUBLIC_JWK,
   /** Set to false to serve reads only (no stream consumers). */
   AUDIT_CONSUMER: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
-  SUBGRAPH_INTROSPECTION: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  ...subgraphIntrospectionEnv,
 });
 export type AuditSubgraphConfig = z.output<typeof subgraphEnvSchema>;
 
-function parse<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
-    throw new Error(`Invalid environment for ${what}:\n${problems}`);
-  }
-  return result.data;
-}
-
 export function loadCliConfig(env: NodeJS.ProcessEnv = process.env): AuditCliConfig {
-  return parse(cliEnvSchema, env, 'the audit CLI');
+  return parseEnvironment(cliEnvSchema, env, 'the audit CLI');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuditSubgraphConfig {
-  return parse(subgraphEnvSchema, env, 'the audit subgraph');
+  return parseEnvironment(subgraphEnvSchema, env, 'the audit subgraph');
 }

@@ -1,33 +1,18 @@
+import { parseEnvironment, subgraphIntrospectionEnv, subgraphProcessEnv } from '@switchyard/subgraph-kit/config';
 import { z } from 'zod';
 
 /** Environment of a standalone dp subgraph, read once and validated with zod. */
 const envSchema = z.object({
   DP_SUBGRAPH_PORT: z.coerce.number().int().min(0).max(65535).default(4106),
   DP_SUBGRAPH_HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL'),
-  REDIS_URL: z.string().url('REDIS_URL must be a redis:// URL').optional(),
-  REDIS_KEY_PREFIX: z.string().optional(),
-  /** The gateway's Ed25519 public key as a JWK (JSON text). */
-  INTERNAL_TOKEN_PUBLIC_JWK: z.string().transform((text, ctx) => {
-    try {
-      return z.record(z.string(), z.unknown()).parse(JSON.parse(text));
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'INTERNAL_TOKEN_PUBLIC_JWK must be a JWK as JSON text' });
-      return z.NEVER;
-    }
-  }),
+  ...subgraphProcessEnv,
   /** Reservation expiry sweep interval; 0 disables it (e.g. on all but one replica). */
   DP_EXPIRY_SWEEP_MS: z.coerce.number().int().min(0).default(5_000),
-  SUBGRAPH_INTROSPECTION: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  ...subgraphIntrospectionEnv,
 });
 
 export type DpSubgraphConfig = z.output<typeof envSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DpSubgraphConfig {
-  const result = envSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
-    throw new Error(`Invalid environment for the dp subgraph:\n${problems}`);
-  }
-  return result.data;
+  return parseEnvironment(envSchema, env, 'the dp subgraph');
 }

@@ -1,47 +1,23 @@
-import { createInProcessBus, createRedisBus } from '@switchyard/data-plane/bus';
-import { createDatabase } from '@switchyard/db';
-import { createInternalTokenVerifier, importInternalPublicKey } from '@switchyard/identity';
+import { runSubgraph } from '@switchyard/subgraph-kit/main';
 import { loadConfig } from './config';
 import { createDpSubgraph } from './dp-subgraph';
-import { createConsoleLogger } from './logger';
 import { subgraphName } from './type-defs';
 
 /** Runs the dp subgraph on its own (the platform launcher embeds it instead). */
 const config = loadConfig();
-const logger = createConsoleLogger(`subgraph-${subgraphName}`);
-const db = await createDatabase({ url: config.DATABASE_URL });
-const bus = config.REDIS_URL ? createRedisBus(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX }) : createInProcessBus();
-const publicKey = await importInternalPublicKey(config.INTERNAL_TOKEN_PUBLIC_JWK);
-const subgraph = createDpSubgraph({
-  db,
-  bus,
-  verifyInternalToken: createInternalTokenVerifier(publicKey, `subgraph:${subgraphName}`),
-  logger,
-  introspection: config.SUBGRAPH_INTROSPECTION,
-  expirySweepMs: config.DP_EXPIRY_SWEEP_MS,
+await runSubgraph({
+  name: subgraphName,
+  config,
+  port: config.DP_SUBGRAPH_PORT,
+  host: config.DP_SUBGRAPH_HOST,
+  listeningMessage: 'dp subgraph listening on /graphql and /metrics',
+  start: ({ db, bus, verifyInternalToken, logger }) =>
+    createDpSubgraph({
+      db,
+      bus,
+      verifyInternalToken,
+      logger,
+      introspection: config.SUBGRAPH_INTROSPECTION,
+      expirySweepMs: config.DP_EXPIRY_SWEEP_MS,
+    }),
 });
-
-subgraph.server.listen(config.DP_SUBGRAPH_PORT, config.DP_SUBGRAPH_HOST, () => {
-  logger.info({ port: config.DP_SUBGRAPH_PORT, host: config.DP_SUBGRAPH_HOST }, 'dp subgraph listening on /graphql and /metrics');
-});
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  await subgraph.close();
-  await bus.close();
-  await db.close();
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    shutdown(signal).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: String(error) }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
-}

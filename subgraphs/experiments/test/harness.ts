@@ -1,10 +1,12 @@
-import type { AddressInfo } from 'node:net';
 import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
 import { ROUTES_CHANGED_CHANNEL } from '@switchyard/data-plane/routes';
 import type { Database } from '@switchyard/db';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair } from '@switchyard/identity';
-import type { InternalTokenSigner, Principal, Role } from '@switchyard/identity';
+import type { InternalTokenSigner } from '@switchyard/identity';
 import type { Logger } from '@switchyard/subgraph-kit/logger';
+import { createGraphQLRequest, listenOnLoopback } from '@switchyard/subgraph-kit/testing';
+export { PLATFORM_ADMIN, errorCodes, principalOf } from '@switchyard/subgraph-kit/testing';
+import type { GraphQLReply as KitGraphQLReply, GraphQLRequest } from '@switchyard/subgraph-kit/testing';
 import { createExperimentsSubgraph } from '../src/experiments-subgraph';
 import { createPriceBookModelCatalog } from '../src/model-catalog';
 
@@ -18,10 +20,7 @@ export interface GraphQLError {
   extensions?: { code?: string; field?: string; currentVersion?: number; issues?: { field: string; message: string }[] };
 }
 
-export interface GraphQLReply {
-  status: number;
-  body: { data?: Record<string, unknown> | null; errors?: GraphQLError[] };
-}
+export type GraphQLReply = KitGraphQLReply<GraphQLError>;
 
 export interface ExperimentsHarness {
   bus: Bus;
@@ -29,15 +28,9 @@ export interface ExperimentsHarness {
   /** Messages published on `switchyard:routes.changed`, in order. */
   published: string[];
   logged: { message: string; details: object }[];
-  request(principal: Principal | null, query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<GraphQLReply>;
+  request: GraphQLRequest<GraphQLReply>;
   close(): Promise<void>;
 }
-
-export function principalOf(roles: Role[], tenantId: string | null, subject = `user-${roles.join('-')}`): Principal {
-  return { subject, email: `${subject}@example.test`, tenantId, roles, service: 'gateway' };
-}
-
-export const PLATFORM_ADMIN = principalOf(['platform_admin'], null, 'platform-admin');
 
 /** Starts the subgraph on 127.0.0.1:0 over `db` (the caller owns it) with an in-process bus unless given one. */
 export async function startExperimentsHarness(db: Database, options: { bus?: Bus; maxRoutesPerTenant?: number } = {}): Promise<ExperimentsHarness> {
@@ -60,32 +53,19 @@ export async function startExperimentsHarness(db: Database, options: { bus?: Bus
     logger,
     ...(options.maxRoutesPerTenant !== undefined ? { maxRoutesPerTenant: options.maxRoutesPerTenant } : {}),
   });
-  await new Promise<void>((resolve) => subgraph.server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(subgraph.server.address() as AddressInfo).port}/graphql`;
+  const url = await listenOnLoopback(subgraph.server);
   return {
     bus,
     signer,
     published,
     logged,
-    async request(principal, query, variables = {}, requestOptions = {}) {
-      const token = requestOptions.token !== undefined ? requestOptions.token : principal ? await signer.sign(principal, AUDIENCE) : null;
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, body: (await response.json()) as GraphQLReply['body'] };
-    },
+    request: createGraphQLRequest<GraphQLReply>(url, signer, AUDIENCE),
     async close() {
       await subgraph.close();
       await unsubscribe();
       if (!options.bus) await bus.close();
     },
   };
-}
-
-export function errorCodes(reply: GraphQLReply): (string | undefined)[] {
-  return (reply.body.errors ?? []).map((error) => error.extensions?.code);
 }
 
 export const ROUTE_FIELDS = 'id tenantId name definition candidates { model provider weight priority } strategy fallbacks version createdBy updatedBy createdAt updatedAt';

@@ -1,21 +1,16 @@
-import type { AddressInfo } from 'node:net';
 import type { Bus } from '@switchyard/data-plane/bus';
 import type { Database } from '@switchyard/db';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair } from '@switchyard/identity';
 import type { Principal, Role } from '@switchyard/identity';
+import { createGraphQLRequest, listenOnLoopback } from '@switchyard/subgraph-kit/testing';
+import type { GraphQLReply } from '@switchyard/subgraph-kit/testing';
 import type { PolicyAuditStep } from '../src/audit-trail';
 import { createPolicySubgraph, type PolicySubgraph } from '../src/policy-subgraph';
 import { createRecordingLogger } from './recording-logger';
 
 const AUDIENCE = 'subgraph:policy';
 
-export interface Reply {
-  status: number;
-  body: {
-    data?: Record<string, unknown> | null;
-    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> & { code?: string } }[];
-  };
-}
+export type Reply = GraphQLReply<{ message: string; path?: (string | number)[]; extensions?: Record<string, unknown> & { code?: string } }>;
 
 export interface PolicyHarness {
   url: string;
@@ -41,21 +36,12 @@ export async function startPolicySubgraph(db: Database, bus: Bus): Promise<Polic
     logger: createRecordingLogger().logger,
     audit: { record: (step) => Promise.resolve(void audited.push(step)) },
   });
-  await new Promise<void>((resolve) => subgraph.server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(subgraph.server.address() as AddressInfo).port}/graphql`;
+  const url = await listenOnLoopback(subgraph.server);
   return {
     url,
     subgraph,
     audited,
-    async request(caller, query, variables = {}) {
-      const bearer = caller ? await signer.sign(caller, AUDIENCE) : null;
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return { status: response.status, body: (await response.json()) as Reply['body'] };
-    },
+    request: createGraphQLRequest<Reply>(url, signer, AUDIENCE),
     close: () => subgraph.close(),
   };
 }

@@ -6,7 +6,7 @@ import type { MemoryTestDatabase } from '@switchyard/db/testing';
 import { hashApiKeySecret } from '@switchyard/identity';
 import { createTenantsService } from '../src/tenants-service';
 import type { Tenant } from '../src/tenant-types';
-import { countTransactions } from './counting-database';
+import { countTransactions } from '@switchyard/subgraph-kit/testing';
 import { AUDIENCE, PLATFORM_ADMIN, errorCodes, principalOf, startTenantsHarness } from './harness';
 import type { TenantsHarness } from './harness';
 

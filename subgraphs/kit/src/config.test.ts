@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { parseEnvironment, subgraphIntrospectionEnv, subgraphProcessEnv } from './config';
+
+const schema = z.object({ EXAMPLE_SUBGRAPH_PORT: z.coerce.number().int().max(65535).default(4100), ...subgraphProcessEnv, ...subgraphIntrospectionEnv });
+
+describe('subgraph environment', () => {
+  it('parses a minimal environment, the JWK as JSON and introspection off by default', () => {
+    const config = parseEnvironment(schema, { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/db', INTERNAL_TOKEN_PUBLIC_JWK: '{"kty":"OKP"}' }, 'the example subgraph');
+    expect(config).toEqual({
+      EXAMPLE_SUBGRAPH_PORT: 4100,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/db',
+      INTERNAL_TOKEN_PUBLIC_JWK: { kty: 'OKP' },
+      SUBGRAPH_INTROSPECTION: false,
+    });
+  });
+
+  it('lists every problem in schema order under one message naming the process', () => {
+    const env = { EXAMPLE_SUBGRAPH_PORT: '70000', DATABASE_URL: 'not a url', REDIS_URL: 'nor this', INTERNAL_TOKEN_PUBLIC_JWK: '{', SUBGRAPH_INTROSPECTION: 'yes' };
+    expect(() => parseEnvironment(schema, env, 'the example subgraph')).toThrow(
+      new Error(
+        [
+          'Invalid environment for the example subgraph:',
+          '  EXAMPLE_SUBGRAPH_PORT: Too big: expected number to be <=65535',
+          '  DATABASE_URL: DATABASE_URL must be a postgres:// URL',
+          '  REDIS_URL: REDIS_URL must be a redis:// URL',
+          '  INTERNAL_TOKEN_PUBLIC_JWK: INTERNAL_TOKEN_PUBLIC_JWK must be a JWK as JSON text',
+          '  SUBGRAPH_INTROSPECTION: Invalid option: expected one of "true"|"false"',
+        ].join('\n'),
+      ),
+    );
+  });
+
+  it('refuses JSON that is not an object as the JWK', () => {
+    expect(() => parseEnvironment(schema, { DATABASE_URL: 'postgres://a@b/c', INTERNAL_TOKEN_PUBLIC_JWK: '[1]' }, 'x')).toThrow('INTERNAL_TOKEN_PUBLIC_JWK must be a JWK as JSON text');
+  });
+});

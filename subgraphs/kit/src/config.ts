@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/**
+ * Environment every standalone subgraph process reads besides its own port and host.
+ * Spread into a subgraph's zod object; key order decides the order start-up problems are listed in.
+ */
+export const subgraphProcessEnv = {
+  DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL'),
+  REDIS_URL: z.string().url('REDIS_URL must be a redis:// URL').optional(),
+  REDIS_KEY_PREFIX: z.string().optional(),
+  /** The gateway's Ed25519 public key as a JWK (JSON text). */
+  INTERNAL_TOKEN_PUBLIC_JWK: z.string().transform((text, ctx) => {
+    try {
+      return z.record(z.string(), z.unknown()).parse(JSON.parse(text));
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'INTERNAL_TOKEN_PUBLIC_JWK must be a JWK as JSON text' });
+      return z.NEVER;
+    }
+  }),
+};
+
+/** `SUBGRAPH_INTROSPECTION=true` serves introspection (off by default). */
+export const subgraphIntrospectionEnv = {
+  SUBGRAPH_INTROSPECTION: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+};
+
+/** Parses `env` with `schema`, or throws one error listing every problem, e.g. "Invalid environment for the cost subgraph:". */
+export function parseEnvironment<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new Error(`Invalid environment for ${what}:\n${problems}`);
+  }
+  return result.data;
+}

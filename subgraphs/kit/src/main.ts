@@ -1,0 +1,82 @@
+import type http from 'node:http';
+import { createInProcessBus, createRedisBus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/data-plane/bus';
+import { createDatabase } from '@switchyard/db';
+import type { Database } from '@switchyard/db';
+import { createInternalTokenVerifier, importInternalPublicKey } from '@switchyard/identity';
+import type { InternalTokenVerifier } from '@switchyard/identity';
+import { createConsoleLogger } from './logger';
+import type { Logger } from './logger';
+
+/** What a standalone subgraph process is given to build its subgraph from. */
+export interface SubgraphProcess {
+  db: Database;
+  bus: Bus;
+  verifyInternalToken: InternalTokenVerifier;
+  logger: Logger;
+}
+
+/** A built subgraph: its (not yet listening) server and how to stop it and whatever runs beside it. */
+export interface StartedSubgraph {
+  server: http.Server;
+  /** Stops the subgraph and anything beside it (consumers, ledgers); the bus and database close after it. */
+  close(): Promise<void>;
+  /** Extra fields for the "listening" log line. */
+  listeningDetails?: Record<string, unknown>;
+}
+
+export interface RunSubgraphOptions {
+  /** The subgraph's name: the logger is `subgraph-<name>`, internal tokens must be for `subgraph:<name>`. */
+  name: string;
+  config: {
+    DATABASE_URL: string;
+    REDIS_URL?: string | undefined;
+    REDIS_KEY_PREFIX?: string | undefined;
+    INTERNAL_TOKEN_PUBLIC_JWK: Record<string, unknown>;
+  };
+  port: number;
+  host: string;
+  /** Logged once the server listens, e.g. "cost subgraph listening on /graphql". */
+  listeningMessage: string;
+  start(runtime: SubgraphProcess): StartedSubgraph | Promise<StartedSubgraph>;
+}
+
+/**
+ * Runs one subgraph on its own (the platform launcher embeds them instead): opens the database and the bus
+ * (Redis when configured, in-process otherwise), verifies internal tokens with the gateway's key, listens,
+ * and closes everything in order on SIGINT/SIGTERM.
+ */
+export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
+  const { config } = options;
+  const logger = createConsoleLogger(`subgraph-${options.name}`);
+  const db = await createDatabase({ url: config.DATABASE_URL });
+  const bus = config.REDIS_URL ? createRedisBus(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX }) : createInProcessBus();
+  const publicKey = await importInternalPublicKey(config.INTERNAL_TOKEN_PUBLIC_JWK);
+  const verifyInternalToken = createInternalTokenVerifier(publicKey, `subgraph:${options.name}`);
+  const subgraph = await options.start({ db, bus, verifyInternalToken, logger });
+
+  subgraph.server.listen(options.port, options.host, () => {
+    logger.info({ port: options.port, host: options.host, ...subgraph.listeningDetails }, options.listeningMessage);
+  });
+
+  let stopping = false;
+  async function shutdown(signal: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await subgraph.close();
+    await bus.close();
+    await db.close();
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      shutdown(signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: String(error) }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
