@@ -30,6 +30,12 @@ const envSchema = z.object({
   OIDC_AUDIENCE: z.string().min(1).default('urn:switchyard:api'),
   /** Default: discovered from the issuer. */
   OIDC_JWKS_URI: z.url().optional(),
+  /**
+   * Postgres of the platform: people's tenant and role come from its members table, and integrations may call with
+   * admin-scoped API keys. Unset: the gateway trusts the tenant and role claims of the issuer's tokens (tests, or an
+   * IdP that issues them), and refuses API keys.
+   */
+  DATABASE_URL: z.url('DATABASE_URL must be a postgres:// URL').optional().or(z.literal('').transform(() => undefined)),
   REDIS_URL: z.url('REDIS_URL must be a redis:// URL').optional(),
   REDIS_KEY_PREFIX: z.string().optional(),
   /** The gateway's Ed25519 private key for internal tokens, as a JWK (JSON text). */

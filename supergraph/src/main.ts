@@ -1,5 +1,14 @@
+import { createDatabase } from '@switchyard/db';
+import { createApiKeyLastUsedRecorder } from '@switchyard/data-plane/api-key-last-used';
+import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
 import { createInProcessBus, createRedisBus } from '@switchyard/data-plane/bus';
-import { createAccessTokenVerifier, createInternalTokenSigner, importInternalPrivateKey } from '@switchyard/identity';
+import {
+  createAccessTokenVerifier,
+  createCachedMembershipDirectory,
+  createInternalTokenSigner,
+  importInternalPrivateKey,
+  subscribeMembershipEviction,
+} from '@switchyard/identity';
 import { disableApolloTelemetry, loadConfig } from './config';
 import { createConsoleLogger } from './logger';
 import { createSupergraphServer } from './supergraph-server';
@@ -12,6 +21,16 @@ const logger = createConsoleLogger('supergraph');
 const bus = config.REDIS_URL ? createRedisBus(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX }) : createInProcessBus();
 if (!config.REDIS_URL) logger.warn({}, 'REDIS_URL is not set: subscriptions only see events published in this process');
 
+// With the platform's database: people's tenant and role from members, admin-scoped API keys, both
+// evicted on the bus when they change, and keys' last use recorded off the request path.
+const db = config.DATABASE_URL ? await createDatabase({ url: config.DATABASE_URL }) : undefined;
+if (!db) logger.warn({}, 'DATABASE_URL is not set: tenant and role come from token claims, and API keys are refused');
+const memberships = db ? createCachedMembershipDirectory(db) : undefined;
+const unsubscribeMembers = memberships ? await subscribeMembershipEviction(bus, memberships) : undefined;
+const apiKeys = db ? createDatabaseApiKeyResolver(db) : undefined;
+const unsubscribeKeys = apiKeys ? await subscribeApiKeyEviction(bus, apiKeys) : undefined;
+const apiKeyLastUsed = db ? createApiKeyLastUsedRecorder(db, { onError: (error) => logger.warn({ err: error }, 'API key last use not recorded yet; retrying') }) : undefined;
+
 const app = createSupergraphServer({
   subgraphs: { tenants: config.TENANTS_SUBGRAPH_URL, cost: config.COST_SUBGRAPH_URL, dp: config.DP_SUBGRAPH_URL, audit: config.AUDIT_SUBGRAPH_URL, policy: config.POLICY_SUBGRAPH_URL, experiments: config.EXPERIMENTS_SUBGRAPH_URL },
   signer: createInternalTokenSigner(await importInternalPrivateKey(config.INTERNAL_TOKEN_PRIVATE_JWK as Parameters<typeof importInternalPrivateKey>[0])),
@@ -20,6 +39,9 @@ const app = createSupergraphServer({
     audience: config.OIDC_AUDIENCE,
     ...(config.OIDC_JWKS_URI ? { jwksUri: config.OIDC_JWKS_URI } : {}),
   }),
+  ...(memberships ? { memberships } : {}),
+  ...(apiKeys ? { apiKeys } : {}),
+  ...(apiKeyLastUsed ? { onApiKeyUsed: (id: string) => apiKeyLastUsed.record(id) } : {}),
   bus,
   corsOrigins: config.CORS_ORIGINS,
   introspection: config.GRAPHQL_INTROSPECTION,
@@ -35,7 +57,11 @@ logger.info({ url: `http://${config.SUPERGRAPH_HOST}:${config.SUPERGRAPH_PORT}/g
 
 const shutdown = async () => {
   await app.close();
+  await unsubscribeMembers?.();
+  await unsubscribeKeys?.();
+  await apiKeyLastUsed?.close();
   await bus.close();
+  await db?.close();
 };
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
