@@ -109,7 +109,7 @@ export async function handleChatCompletions(
     // client allows (max_completion_tokens / max_tokens, else a default). Charging after the answer
     // would let any number of concurrent requests pass a nearly spent quota; an up-front worst
     // case keeps the limit a real ceiling, at the price of over-counting short answers.
-    const estimatedTokens = countPromptTokens(parsed) + (parsed.max_completion_tokens ?? parsed.max_tokens ?? deps.limits.defaultCompletionTokens);
+    const estimatedTokens = countPromptTokens(parsed) + (parsed.max_completion_tokens ?? parsed.max_tokens ?? limits.defaultCompletionTokens);
     // Per-caller limits: an API key's id, or `user:<sub>` for a person with an access token.
     const subject = { tenantId: context.key.tenantId, apiKeyId: context.key.callerId };
     const warnings = await enforceLimits(deps.rateLimiter, limits, subject, estimatedTokens).catch((error: unknown) => {
