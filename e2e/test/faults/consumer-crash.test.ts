@@ -75,7 +75,7 @@ describe('fault catalogue: event consumer killed mid-batch', () => {
     }
 
     const auditKeys = JSON.stringify(generateAuditKeysDocument());
-    const env = { DATABASE_URL: testDatabase.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, AUDIT_KEYS: auditKeys, BATCH_SIZE: '10' };
+    const env = { DATABASE_URL: testDatabase.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, AUDIT_KEYS: auditKeys, BATCH_SIZE: '10', READ_PAUSE_MS: '50' };
     const [doomedCost, doomedAudit] = await Promise.all([
       startChild('e2e/testkit/faults/event-consumers-child.ts', { ...env, CONSUMER_KIND: 'cost', CONSUMER_NAME: 'doomed-cost' }, /(consumer running)/, 'cost-consumer'),
       startChild('e2e/testkit/faults/event-consumers-child.ts', { ...env, CONSUMER_KIND: 'audit', CONSUMER_NAME: 'doomed-audit' }, /(consumer running)/, 'audit-consumer'),
