@@ -1,13 +1,15 @@
 // The data plane as the benchmark runs it: key auth against Postgres (cached), Redis rate
-// limits and Redis Streams usage events, PII redaction, the policy decision point, the router
-// and the OpenAI-compatible adapter to the mock upstream. The database is the harness's own
-// throw-away Postgres database (run.ts creates, migrates and seeds it): a production data plane
-// talks to Postgres, so this process must not carry an embedded PGlite.
+// limits, Redis Streams usage events and the Redis feedback log, PII redaction, the policy
+// decision point, the router and the OpenAI-compatible adapter to the mock upstream. The database
+// is the harness's own throw-away Postgres database (run.ts creates, migrates and seeds it): a
+// production data plane talks to Postgres, so this process must not carry an embedded PGlite.
+// run.ts bundles this file (service-bundle) and runs it under plain node, as `npm start` runs the data plane.
 import { createDatabase } from '@switchyard/db';
 import { createDataPlane } from '@switchyard/data-plane/app';
 import { createDatabaseApiKeyResolver } from '@switchyard/data-plane/api-keys';
 import { createDatabasePriceBookSource } from '@switchyard/data-plane/price-book';
 import { createRedisBus } from '@switchyard/data-plane/bus';
+import { createRedisFeedbackLog } from '@switchyard/data-plane/feedback-log';
 import { createRedisRateLimiter } from '@switchyard/data-plane/rate-limit';
 import { createDatabaseActivePolicySource, createPolicyDecisionPoint } from '@switchyard/data-plane/pdp';
 import { listen } from '@switchyard/platform/listen';
@@ -23,11 +25,14 @@ const db = await createDatabase({ url: databaseUrl });
 
 const bus = createRedisBus(redisUrl, { keyPrefix });
 const rateLimiter = createRedisRateLimiter(redisUrl, { keyPrefix });
+// As the data plane's server does with Redis: POST /v1/feedback may reach any replica.
+const feedbackLog = createRedisFeedbackLog(redisUrl, { keyPrefix });
 const app = createDataPlane({
   apiKeys: createDatabaseApiKeyResolver(db),
   priceBook: createDatabasePriceBookSource(db),
   bus,
   rateLimiter,
+  feedbackLog,
   // Far above any rate the benchmark reaches: every limit (all six, one Redis script) runs on every request, none refuses.
   limits: {
     requestsPerMinutePerKey: 1_000_000_000,
@@ -53,6 +58,7 @@ process.on('SIGTERM', () => {
     await app.close();
     await bus.close();
     await rateLimiter.close();
+    await feedbackLog.close();
     await db.close();
     process.exit(0);
   })();

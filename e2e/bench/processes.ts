@@ -5,6 +5,14 @@ import { fileURLToPath } from 'node:url';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '..', '..');
 
+/**
+ * Node flags the data plane runs with (data-plane/package.json's start script sets the same):
+ * a 32 MB young generation instead of 16 MB. A request's garbage is short-lived, so fewer, no
+ * costlier scavenges: gateway CPU per request fell by about 15–25% under load in an A/B run, at
+ * no measured cost in RSS.
+ */
+export const DATA_PLANE_NODE_FLAGS = ['--max-semi-space-size=32'] as const;
+
 export interface BenchProcess<T> {
   info: T;
   pid: number;
@@ -17,7 +25,9 @@ export interface BenchProcess<T> {
  * process is the one that serves, and `nodeFlags` (e.g. `--cpu-prof`) apply to it.
  */
 export function startPinned<T>(script: string, core: number, env: Record<string, string>, nodeFlags: readonly string[] = []): Promise<BenchProcess<T>> {
-  const child: ChildProcess = spawn('taskset', ['-c', String(core), process.execPath, ...nodeFlags, '--import', 'tsx', path.join(HERE, script)], {
+  // A bundled script (.mjs) is plain JavaScript: no TypeScript loader in the measured process.
+  const loader = script.endsWith('.mjs') ? [] : ['--import', 'tsx'];
+  const child: ChildProcess = spawn('taskset', ['-c', String(core), process.execPath, ...nodeFlags, ...loader, path.isAbsolute(script) ? script : path.join(HERE, script)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
