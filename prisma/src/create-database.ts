@@ -36,7 +36,21 @@ interface ResolvedMembershipRow {
   created_at: Date;
 }
 
+/** Bounds one batch lookup (resolveApiKeys): callers chunk larger sets. */
+export const MAX_API_KEYS_PER_LOOKUP = 1_000;
+
+function resolvedApiKeyOf(row: ResolvedApiKeyRow): ResolvedApiKey {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    scopes: row.scopes ?? [],
+    expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+    revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+  };
+}
+
 interface ResolvedApiKeyRow {
+  hash?: string;
   id: string;
   tenant_id: string;
   scopes: string[] | null;
@@ -112,14 +126,20 @@ function buildDatabase(
         prisma.$queryRaw<ResolvedApiKeyRow[]>`SELECT id, tenant_id, scopes, expires_at, revoked_at FROM switchyard_resolve_api_key(${hash})`,
       ]);
       const row = rows[0];
-      if (!row) return null;
-      return {
-        id: row.id,
-        tenantId: row.tenant_id,
-        scopes: row.scopes ?? [],
-        expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
-        revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
-      };
+      return row ? resolvedApiKeyOf(row) : null;
+    },
+    async resolveApiKeys(hashes: readonly string[]): Promise<Map<string, ResolvedApiKey>> {
+      ensureOpen();
+      const wellFormed = [...new Set(hashes)].filter((hash) => apiKeyHashSchema.safeParse(hash).success).slice(0, MAX_API_KEYS_PER_LOOKUP);
+      const found = new Map<string, ResolvedApiKey>();
+      if (wellFormed.length === 0) return found;
+      // One statement for the whole batch: the same lookup function per hash (it is what RLS allows).
+      const [, rows] = await prisma.$transaction([
+        prisma.$queryRaw`SELECT set_config('role', 'switchyard_app', true)`,
+        prisma.$queryRaw<ResolvedApiKeyRow[]>`SELECT h AS hash, r.id, r.tenant_id, r.scopes, r.expires_at, r.revoked_at FROM unnest(${wellFormed}::text[]) AS h, LATERAL switchyard_resolve_api_key(h) AS r`,
+      ]);
+      for (const row of rows) if (row.hash) found.set(row.hash, resolvedApiKeyOf(row));
+      return found;
     },
     async resolveMemberships(subject: string, email: string | null): Promise<ResolvedMembership[]> {
       ensureOpen();

@@ -249,6 +249,14 @@ describe.each(backends)('Database on %s', (_name, open) => {
     }
   });
 
+  it('looks many API keys up in one call: found keys by hash, unknown and malformed ones absent', async () => {
+    const found = await db.resolveApiKeys([hashOf('a'), hashOf('b'), hashOf('d'), hashOf('e'), hashOf('a'), "' OR true --", 'A'.repeat(64)]);
+    expect([...found.keys()].sort()).toEqual([hashOf('a'), hashOf('b'), hashOf('d')].sort());
+    expect(found.get(hashOf('a'))).toEqual(await db.resolveApiKey(hashOf('a')));
+    expect(found.get(hashOf('d'))).toMatchObject({ tenantId: tenantB, revokedAt: new Date('2026-01-15T00:00:00Z') });
+    expect((await db.resolveApiKeys([])).size).toBe(0);
+  });
+
   it('seeds idempotently: price book v1 and the demo tenant', async () => {
     await expect(db.latestPriceBook()).rejects.toSatisfy((error) => error instanceof DatabaseError && error.code === 'PRICE_BOOK_MISSING');
     const [first, second] = [await seed(db), await seed(db)];

@@ -45,6 +45,12 @@ export interface Database {
   /** Looks an API key up by its SHA-256 hex hash across tenants (null when unknown or malformed). */
   resolveApiKey(hash: string): Promise<ResolvedApiKey | null>;
   /**
+   * Looks up many keys in one round of statements (a cache re-validating the keys in use): found
+   * keys by hash; unknown and malformed hashes are absent. At most MAX_API_KEYS_PER_LOOKUP hashes
+   * are looked up per call.
+   */
+  resolveApiKeys(hashes: readonly string[]): Promise<Map<string, ResolvedApiKey>>;
+  /**
    * The tenants a person is a member of, matched by OIDC subject or (case-insensitively) email,
    * oldest membership first; one entry per tenant, a subject match winning over an email match.
    */

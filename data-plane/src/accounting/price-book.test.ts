@@ -22,7 +22,7 @@ describe('cost arithmetic', () => {
 });
 
 describe('database price book source', () => {
-  it('caches the latest version and refreshes after refreshMs', async () => {
+  it('caches the latest version; once stale, serves it while the next one is fetched in the background', async () => {
     let now = 0;
     let calls = 0;
     let version = 1;
@@ -39,8 +39,34 @@ describe('database price book source', () => {
     version = 2;
     now = 999;
     expect((await source.current())?.version).toBe(1);
+    expect(calls).toBe(1);
     now = 1_000;
+    expect((await source.current())?.version).toBe(1); // stale, not waited for
+    expect((await source.current())?.version).toBe(1); // one fetch scheduled, not two
+    await new Promise((resolve) => setTimeout(resolve, 5));
     expect((await source.current())?.version).toBe(2);
     expect(calls).toBe(2);
+  });
+
+  it('the first read waits for the database and fails with it; a failed refresh keeps the last book', async () => {
+    let now = 0;
+    let failing = true;
+    const source = createDatabasePriceBookSource(
+      {
+        async latestPriceBook() {
+          if (failing) throw new Error('database down');
+          return { version: 3, prices: [] };
+        },
+      },
+      { refreshMs: 1_000, clock: () => now },
+    );
+    await expect(source.current()).rejects.toThrow('database down');
+    failing = false;
+    expect((await source.current())?.version).toBe(3);
+    failing = true;
+    now = 5_000;
+    expect((await source.current())?.version).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await source.current())?.version).toBe(3);
   });
 });

@@ -44,7 +44,11 @@ export interface DatabasePriceBookOptions {
 
 /**
  * Caches the latest version: price books change rarely and cost is computed off the hot path,
- * so a few seconds of staleness is fine (the version is recorded with every usage event).
+ * so a few seconds of staleness is fine (the version is recorded with every usage event). Only
+ * the first read waits for the database; after that a stale book is served while the next one is
+ * fetched in the background (the router reads the book on every request, so a blocking refresh
+ * would put two queries on some request's path every few seconds), and a failed fetch keeps the
+ * last book until the next one succeeds.
  */
 export function createDatabasePriceBookSource(db: PriceBookStore, options: DatabasePriceBookOptions = {}): PriceBookSource {
   const refreshMs = options.refreshMs ?? 5_000;
@@ -52,19 +56,31 @@ export function createDatabasePriceBookSource(db: PriceBookStore, options: Datab
   let cached: { book: PriceBook | null; fetchedAt: number } | undefined;
   let inFlight: Promise<PriceBook | null> | undefined;
 
+  const fetchBook = (): Promise<PriceBook | null> =>
+    (inFlight ??= db
+      .latestPriceBook()
+      .then((book) => {
+        cached = { book, fetchedAt: clock() };
+        return book;
+      })
+      .finally(() => {
+        inFlight = undefined;
+      }));
+
+  let scheduled = false;
   return {
     async current() {
-      if (cached && clock() - cached.fetchedAt < refreshMs) return cached.book;
-      inFlight ??= db
-        .latestPriceBook()
-        .then((book) => {
-          cached = { book, fetchedAt: clock() };
-          return book;
-        })
-        .finally(() => {
-          inFlight = undefined;
+      if (!cached) return fetchBook();
+      if (clock() - cached.fetchedAt >= refreshMs && !scheduled && !inFlight) {
+        // After this turn: the query's own CPU (building it, the driver) then runs while the
+        // request that noticed the staleness waits on its upstream, not before it is sent.
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          fetchBook().catch(() => undefined);
         });
-      return inFlight;
+      }
+      return cached.book;
     },
   };
 }

@@ -84,4 +84,102 @@ describe('database API key resolver', () => {
     expect((await racing)?.scopes).toEqual(['v1']);
     expect((await resolver.resolve('h1'))?.scopes).toEqual(['v2']);
   });
+
+  describe('background re-validation of keys in use', () => {
+    type StoredKey = NonNullable<Awaited<ReturnType<ApiKeyStore['resolveApiKey']>>>;
+    function batchStore(rows: Record<string, StoredKey | null>) {
+      const single: string[] = [];
+      const batches: string[][] = [];
+      return {
+        rows,
+        single,
+        batches,
+        async resolveApiKey(hash: string) {
+          single.push(hash);
+          return rows[hash] ?? null;
+        },
+        async resolveApiKeys(hashes: readonly string[]) {
+          batches.push([...hashes]);
+          return new Map(hashes.flatMap((hash): Array<[string, StoredKey]> => (rows[hash] ? [[hash, rows[hash]]] : [])));
+        },
+      };
+    }
+
+    it('renews keys in use in one batch lookup, so the request path stops reading the database', async () => {
+      let now = 0;
+      const db = batchStore({ h1: row, h2: { ...row, id: 'k2' } });
+      const resolver = createDatabaseApiKeyResolver(db, { clock: () => now, revalidateEveryMs: 0 });
+      await resolver.resolve('h1');
+      await resolver.resolve('h2');
+      expect(db.single).toEqual(['h1', 'h2']);
+      for (now = 500; now <= 10_000; now += 500) {
+        await resolver.revalidate();
+        expect((await resolver.resolve('h1'))?.id).toBe('k1');
+        expect((await resolver.resolve('h2'))?.id).toBe('k2');
+      }
+      expect(db.single).toEqual(['h1', 'h2']);
+      expect(db.batches.length).toBe(20);
+      expect(db.batches.every((batch) => batch.length === 2)).toBe(true);
+    });
+
+    it('a revocation nobody announced still takes effect within the TTL of the re-validating read', async () => {
+      let now = 0;
+      const db = batchStore({ h1: row });
+      const resolver = createDatabaseApiKeyResolver(db, { clock: () => now, revalidateEveryMs: 0 });
+      await resolver.resolve('h1');
+      db.rows.h1 = { ...row, revokedAt: new Date('2025-01-01T00:00:00Z') };
+      now = 400;
+      await resolver.revalidate();
+      expect((await resolver.resolve('h1'))?.revokedAt).toEqual(new Date('2025-01-01T00:00:00Z'));
+      // A deleted key leaves the cache at the next round.
+      db.rows.h1 = null;
+      now = 800;
+      await resolver.revalidate();
+      expect(await resolver.resolve('h1')).toBeNull();
+    });
+
+    it('stops re-validating a key unused for keepWarmMs: it expires and is read again on its next use', async () => {
+      let now = 0;
+      const db = batchStore({ h1: row });
+      const resolver = createDatabaseApiKeyResolver(db, { clock: () => now, revalidateEveryMs: 0, keepWarmMs: 2_000 });
+      await resolver.resolve('h1');
+      for (now = 500; now <= 5_000; now += 500) await resolver.revalidate();
+      expect(db.batches.length).toBe(4); // used at 0: warm until 2,000 ms
+      await resolver.resolve('h1');
+      expect(db.single).toEqual(['h1', 'h1']);
+    });
+
+    it('a re-validation racing an eviction does not put the stale record back', async () => {
+      let now = 0;
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const db = batchStore({ h1: row });
+      const slow = {
+        resolveApiKey: db.resolveApiKey,
+        async resolveApiKeys(hashes: readonly string[]) {
+          const stale = await db.resolveApiKeys(hashes);
+          await gate;
+          return stale;
+        },
+      };
+      const resolver = createDatabaseApiKeyResolver(slow, { clock: () => now, revalidateEveryMs: 0 });
+      await resolver.resolve('h1');
+      now = 500;
+      const round = resolver.revalidate();
+      db.rows.h1 = { ...row, scopes: ['changed'] };
+      resolver.evict('h1');
+      release();
+      await round;
+      expect((await resolver.resolve('h1'))?.scopes).toEqual(['changed']);
+    });
+
+    it('runs on a timer by itself when the store can look keys up in batches', async () => {
+      const db = batchStore({ h1: row });
+      const resolver = createDatabaseApiKeyResolver(db, { revalidateEveryMs: 20 });
+      await resolver.resolve('h1');
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      expect(db.batches.length).toBeGreaterThanOrEqual(2);
+      resolver.evict('h1');
+    });
+  });
 });
