@@ -287,7 +287,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       }
       case 'feedback': {
         const key = await authenticate(request, 'feedback');
-        return handleFeedback({ router, maxBodyBytes: chatDeps.maxBodyBytes }, key, request, response);
+        return handleFeedback({ router, maxBodyBytes: chatDeps.maxBodyBytes, logger }, key, request, response);
       }
     }
   }

@@ -147,6 +147,11 @@ export const ERROR_REGISTRY = {
     type: 'server_error',
     message: 'Every model for this request is at its concurrency limit and queue. Retry after the number of seconds in the Retry-After header.',
   },
+  feedback_unavailable: {
+    status: 503,
+    type: 'server_error',
+    message: 'The store that remembers which model served each request (Redis) is unreachable, so the score was not recorded. Retry after the number of seconds in the Retry-After header.',
+  },
   rate_limiter_unavailable: {
     status: 503,
     type: 'server_error',

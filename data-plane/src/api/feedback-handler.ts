@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ApiError } from '../errors';
 import { readJsonBody } from '../http/read-json-body';
@@ -23,7 +24,7 @@ const MAX_FEEDBACK_BYTES = 4_096;
  * indistinguishable from an unknown one.
  */
 export async function handleFeedback(
-  deps: { router: Router; maxBodyBytes: number },
+  deps: { router: Router; maxBodyBytes: number; logger: Pick<Logger, 'warn'> },
   key: AuthenticatedKey,
   request: IncomingMessage,
   response: ServerResponse,
@@ -39,7 +40,13 @@ export async function handleFeedback(
   }
   const { request_id: given, score } = parsed.data;
   const stripped = given.replace(/^chatcmpl-/, '');
-  const accepted = (await deps.router.feedback(given, key.tenantId, score)) || (stripped !== given && (await deps.router.feedback(stripped, key.tenantId, score)));
+  const rate = (requestId: string): Promise<boolean> =>
+    deps.router.feedback(requestId, key.tenantId, score).catch((error: unknown) => {
+      // The feedback log (Redis when replicas share it) failed: a dependency outage, not the client's fault.
+      deps.logger.warn({ err: error, requestId }, 'feedback log unreachable');
+      throw new ApiError('feedback_unavailable', { retryAfterSeconds: 1 });
+    });
+  const accepted = (await rate(given)) || (stripped !== given && (await rate(stripped)));
   if (!accepted) throw new ApiError('feedback_request_not_found', { param: 'request_id' });
   sendJson(response, 202, { object: 'feedback', request_id: given, accepted: true });
 }

@@ -337,6 +337,21 @@ describe('POST /v1/feedback', () => {
     const huge = await feedback(h, { request_id: 'x'.repeat(10_000), score: 1 });
     expect(huge.status).toBe(413);
   });
+
+  it('answers 503 feedback_unavailable with Retry-After when the feedback log is unreachable; chat still works', async () => {
+    const h = await harness({
+      routes: [route('r', [{ model: 'mock-gpt' }], { strategy: { kind: 'bandit' } })],
+      feedbackLog: {
+        remember: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
+        take: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
+      },
+    });
+    expect((await post(h, { model: 'r', messages }, { 'x-request-id': 'while-down' })).status).toBe(200);
+    const refused = await feedback(h, { request_id: 'while-down', score: 1 });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('feedback_unavailable');
+  });
 });
 
 describe('telemetry', () => {
