@@ -173,6 +173,25 @@ describe('database API key resolver', () => {
       expect((await resolver.resolve('h1'))?.scopes).toEqual(['changed']);
     });
 
+    it('after failed rounds the entries expire and the rounds stop (a closed database is not polled forever)', async () => {
+      let now = 0;
+      const db = batchStore({ h1: row });
+      let failures = 0;
+      const failing = {
+        resolveApiKey: db.resolveApiKey,
+        async resolveApiKeys(): Promise<Map<string, StoredKey>> {
+          failures += 1;
+          throw new Error('database closed');
+        },
+      };
+      const resolver = createDatabaseApiKeyResolver(failing, { clock: () => now, revalidateEveryMs: 0 });
+      await resolver.resolve('h1');
+      for (now = 500; now <= 3_000; now += 500) await resolver.revalidate();
+      expect(failures).toBe(1); // at 500; at 1,000 the entry had expired and nothing was left to re-validate
+      await resolver.resolve('h1');
+      expect(db.single).toEqual(['h1', 'h1']);
+    });
+
     it('runs on a timer by itself when the store can look keys up in batches', async () => {
       const db = batchStore({ h1: row });
       const resolver = createDatabaseApiKeyResolver(db, { revalidateEveryMs: 20 });

@@ -123,8 +123,10 @@ export function createDatabaseApiKeyResolver(
     const now = clock();
     const warm: string[] = [];
     for (const [keyHash, entry] of cache) {
-      if (now - entry.usedAt <= keepWarmMs) warm.push(keyHash);
-      else if (entry.expiresAt <= now) cache.delete(keyHash);
+      // Expired: unused for keepWarmMs, or earlier rounds failed (database down or closed). The
+      // request path reads it again on its next use; with nothing left the timer stops.
+      if (entry.expiresAt <= now) cache.delete(keyHash);
+      else if (now - entry.usedAt <= keepWarmMs) warm.push(keyHash);
     }
     if (warm.length === 0) {
       // Nothing in use: stop until a key is cached again.
