@@ -3,3 +3,5 @@ export { createInProcessBus, BusClosedError, NoSuchGroupError } from './in-proce
 export type { InProcessBusOptions } from './in-process-bus';
 export { createRedisBus } from './redis-bus';
 export type { RedisBusOptions } from './redis-bus';
+export { startStreamConsumer } from './stream-consumer';
+export type { StreamConsumer, StreamConsumerOptions, StreamConsumerLogger } from './stream-consumer';

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { USAGE_STREAM } from '@switchyard/data-plane/accounting';
-import type { Bus } from '@switchyard/data-plane/bus';
+import { startStreamConsumer, type Bus } from '@switchyard/data-plane/bus';
 import { AUDIT_STREAM } from './audit-event';
 import type { AuditLedger } from './audit-ledger';
 import { createConsoleLogger, type Logger } from './logger';
@@ -36,38 +36,21 @@ export function startAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
   const { bus, ledger } = deps;
   const logger = deps.logger ?? createConsoleLogger('audit-consumer');
   const consumer = deps.consumerName ?? `audit-${hostname()}-${process.pid}`;
-  // One append is one round trip whatever its size, so a backlog drains in big batches; when the
-  // stream is quiet a read returns what is there at once, so a large cap adds no latency.
-  const batchSize = deps.batchSize ?? 500;
-  const blockMs = deps.blockMs ?? 1000;
-  const claimIdleMs = deps.claimIdleMs ?? 30_000;
-  const retryDelayMs = deps.retryDelayMs ?? 1000;
-  let stopping = false;
-  const wakers = new Set<() => void>();
 
-  function pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      wakers.add(done);
-    });
-  }
-
-  async function loop(stream: string, group: string, parse: (payload: string) => ParsedStreamEvent): Promise<void> {
-    let groupReady = false;
-    while (!stopping) {
-      try {
-        if (!groupReady) {
-          await bus.ensureGroup(stream, group);
-          groupReady = true;
-        }
-        const stale = await bus.claimStale(stream, group, consumer, claimIdleMs, batchSize);
-        const entries = stale.length > 0 ? stale : await bus.readGroup(stream, group, consumer, { count: batchSize, blockMs });
-        if (entries.length === 0) continue;
+  const consume = (stream: string, group: string, parse: (payload: string) => ParsedStreamEvent) =>
+    startStreamConsumer({
+      bus,
+      stream,
+      group,
+      consumer,
+      logger,
+      // One append is one round trip whatever its size, so a backlog drains in big batches; when the
+      // stream is quiet a read returns what is there at once, so a large cap adds no latency.
+      batchSize: deps.batchSize ?? 500,
+      blockMs: deps.blockMs,
+      claimIdleMs: deps.claimIdleMs,
+      retryDelayMs: deps.retryDelayMs,
+      async handle(entries) {
         const valid: Array<{ id: string; event: ParsedStreamEvent & { ok: true } }> = [];
         const rejected: string[] = [];
         for (const entry of entries) {
@@ -80,32 +63,24 @@ export function startAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
         }
         // Invalid entries can never succeed; acking them keeps them from being retried forever.
         if (rejected.length > 0) await bus.ack(stream, group, rejected);
-        if (valid.length === 0) continue;
+        if (valid.length === 0) return;
         try {
           await ledger.appendMany(valid.map((item) => item.event.event));
         } catch (error) {
-          // Left pending: claimed again after claimIdleMs (idempotency keys make a retry safe).
+          // Left pending: claimed again after claimIdleMs (idempotency keys make a retry safe); the loop pauses.
           logger.error({ stream, entries: valid.length, err: String(error) }, 'appending audit events failed; will retry');
-          await pause(retryDelayMs);
-          continue;
+          throw error;
         }
         await bus.ack(stream, group, valid.map((item) => item.id));
-      } catch (error) {
-        if (stopping) break;
-        logger.error({ stream, err: String(error) }, 'audit consumer round failed; retrying');
-        await pause(retryDelayMs);
-      }
-    }
-  }
+      },
+    });
 
-  const loops = [loop(AUDIT_STREAM, AUDIT_WRITER_GROUP, parseAuditStreamEntry)];
-  if (deps.auditInference ?? true) loops.push(loop(USAGE_STREAM, AUDIT_USAGE_GROUP, parseUsageStreamEntry));
+  const consumers = [consume(AUDIT_STREAM, AUDIT_WRITER_GROUP, parseAuditStreamEntry)];
+  if (deps.auditInference ?? true) consumers.push(consume(USAGE_STREAM, AUDIT_USAGE_GROUP, parseUsageStreamEntry));
 
   return {
     async stop() {
-      stopping = true;
-      for (const wake of [...wakers]) wake();
-      await Promise.all(loops);
+      await Promise.all(consumers.map((c) => c.stop()));
     },
   };
 }

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { COST_UPDATED_CHANNEL, USAGE_STREAM } from '@switchyard/data-plane/accounting';
-import type { Bus, StreamEntry } from '@switchyard/data-plane/bus';
+import { startStreamConsumer, type Bus, type StreamEntry } from '@switchyard/data-plane/bus';
 import type { Database } from '@switchyard/db';
 import { createCostStore } from './cost-store';
 import { createConsoleLogger } from './logger';
@@ -40,26 +40,6 @@ export function startUsageConsumer(deps: UsageConsumerDeps): UsageConsumer {
   const { bus } = deps;
   const store = createCostStore(deps.db);
   const logger = deps.logger ?? createConsoleLogger('cost-usage-consumer');
-  const consumer = deps.consumerName ?? `cost-writer-${hostname()}-${process.pid}`;
-  const batchSize = deps.batchSize ?? 100;
-  const blockMs = deps.blockMs ?? 1000;
-  const claimIdleMs = deps.claimIdleMs ?? 30_000;
-  const retryDelayMs = deps.retryDelayMs ?? 1000;
-
-  let stopping = false;
-  let wakeFromPause: (() => void) | null = null;
-
-  function pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        wakeFromPause = null;
-        resolve();
-      }
-      wakeFromPause = done;
-    });
-  }
 
   async function processBatch(entries: readonly StreamEntry[]): Promise<void> {
     const { byTenant, rejected } = splitUsageBatch(entries);
@@ -88,33 +68,16 @@ export function startUsageConsumer(deps: UsageConsumerDeps): UsageConsumer {
     }
   }
 
-  async function run(): Promise<void> {
-    let groupReady = false;
-    while (!stopping) {
-      try {
-        if (!groupReady) {
-          await bus.ensureGroup(USAGE_STREAM, COST_WRITER_GROUP);
-          groupReady = true;
-        }
-        const stale = await bus.claimStale(USAGE_STREAM, COST_WRITER_GROUP, consumer, claimIdleMs, batchSize);
-        if (stale.length > 0) logger.info({ entries: stale.length }, 'claimed usage entries left pending by another consumer');
-        const entries = stale.length > 0 ? stale : await bus.readGroup(USAGE_STREAM, COST_WRITER_GROUP, consumer, { count: batchSize, blockMs });
-        if (entries.length > 0) await processBatch(entries);
-      } catch (error) {
-        if (stopping) break;
-        logger.error({ err: String(error) }, 'usage consumer round failed; retrying');
-        await pause(retryDelayMs);
-      }
-    }
-  }
-
-  const running = run();
-
-  return {
-    async stop() {
-      stopping = true;
-      wakeFromPause?.();
-      await running;
-    },
-  };
+  return startStreamConsumer({
+    bus,
+    stream: USAGE_STREAM,
+    group: COST_WRITER_GROUP,
+    consumer: deps.consumerName ?? `cost-writer-${hostname()}-${process.pid}`,
+    handle: processBatch,
+    logger,
+    batchSize: deps.batchSize,
+    blockMs: deps.blockMs,
+    claimIdleMs: deps.claimIdleMs,
+    retryDelayMs: deps.retryDelayMs,
+  });
 }
