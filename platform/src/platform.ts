@@ -181,7 +181,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
 
     if (db && has('tenants')) {
       // Tenant admins may set quotas up to the data plane's tenant limits; above them takes a platform admin.
-      const app = createTenantsSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:tenants'), kms, quotaDefaults: quotaDefaultsOf(limitsFromEnv(env)) });
+      const app = createTenantsSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:tenants'), kms, quotaDefaults: quotaDefaultsOf(limitsFromEnv(env)), alertWebhooks: true });
       await serve('tenants subgraph', app.server, env.TENANTS_SUBGRAPH_PORT, app.close);
     }
     if (db && has('cost')) {

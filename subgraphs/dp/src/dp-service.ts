@@ -16,6 +16,7 @@ import { canCreateBudgets, canReadBudgets, canSpendBudgets, isPlatformAdmin } fr
 import { DEFAULT_ALERT_THRESHOLDS, crossedThresholds } from './budget';
 import type { DpBudget, DpCharge } from './budget';
 import { DP_BUDGET_CHANGED_CHANNEL } from './channels';
+import { ALERTS_STREAM, type AlertEvent } from '@switchyard/data-plane/alerts';
 import type { DpBudgetChangedEvent } from './channels';
 import {
   DEFAULT_TTL_SECONDS,
@@ -82,7 +83,22 @@ export function createDpService(deps: DpServiceDeps): DpService {
     deps.metrics.observe(current);
     const crossed = change ? crossedThresholds(current.alertThresholds, current.capMicros, change.usedBefore, current.spentMicros + current.reservedMicros) : [];
     const event: DpBudgetChangedEvent = { tenantId: current.tenantId, budgetId: current.id, thresholdCrossed: crossed.length > 0, crossedThresholds: crossed };
-    if (crossed.length > 0) deps.logger.warn({ ...event, dataset: current.dataset }, 'privacy budget alert threshold crossed');
+    if (crossed.length > 0) {
+      deps.logger.warn({ ...event, dataset: current.dataset }, 'privacy budget alert threshold crossed');
+      const usedMicros = current.spentMicros + current.reservedMicros;
+      const alert: AlertEvent = {
+        // One occurrence: the same budget crossing the same thresholds at the same level.
+        id: `dp-threshold:${current.id}:${crossed.join('-')}:${usedMicros}`,
+        type: 'dp.budget.threshold_crossed',
+        tenantId: current.tenantId,
+        occurredAt: now().toISOString(),
+        data: { budgetId: current.id, dataset: current.dataset, thresholdsPercent: crossed, capMicros: current.capMicros.toString(), usedMicros: usedMicros.toString() },
+      };
+      // For the tenant's alert webhook (delivered by the tenants domain); durable once appended.
+      await deps.bus.append(ALERTS_STREAM, JSON.stringify(alert)).catch((error: unknown) => {
+        deps.logger.error({ err: error instanceof Error ? error.message : String(error), budgetId: current.id }, 'could not queue the budget alert for the webhook');
+      });
+    }
     await deps.bus.publish(DP_BUDGET_CHANGED_CHANNEL, JSON.stringify(event)).catch((error: unknown) => {
       deps.logger.error({ err: error instanceof Error ? error.message : String(error), budgetId: current.id }, 'could not publish dp budget change');
     });

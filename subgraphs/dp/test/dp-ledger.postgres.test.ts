@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus } from '@switchyard/data-plane/bus';
+import { ALERTS_STREAM, alertEventSchema } from '@switchyard/data-plane/alerts';
 import type { Bus } from '@switchyard/data-plane/bus';
 import { seededRandomSource } from '@switchyard/data-plane/ledger';
 import type { Database } from '@switchyard/db';
@@ -225,5 +226,19 @@ describe('dp ledger on Postgres', () => {
     ]);
     const text = await metrics.registry.metrics();
     expect(text).toContain(`dp_budget_remaining{tenant="${tenantA}",dataset="${budget.dataset}"} 0.4`);
+    // The crossing is also queued, durably, for the tenant's alert webhook: one alert, this budget.
+    await bus.ensureGroup(ALERTS_STREAM, 'alerts-probe');
+    const alerts = (await bus.readGroup(ALERTS_STREAM, 'alerts-probe', 'probe', { count: 100, blockMs: 0 }))
+      .map((entry) => alertEventSchema.parse(JSON.parse(entry.payload)))
+      .filter((alert) => alert.data.budgetId === budget.id);
+    expect(alerts).toEqual([
+      {
+        id: `dp-threshold:${budget.id}:50:600000`,
+        type: 'dp.budget.threshold_crossed',
+        tenantId: tenantA,
+        occurredAt: expect.any(String),
+        data: { budgetId: budget.id, dataset: budget.dataset, thresholdsPercent: [50], capMicros: '1000000', usedMicros: '600000' },
+      },
+    ]);
   });
 });

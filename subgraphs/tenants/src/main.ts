@@ -19,6 +19,7 @@ await runSubgraph({
       verifyInternalToken,
       logger,
       introspection: config.SUBGRAPH_INTROSPECTION,
+      alertWebhooks: true,
       ...(config.masterKeys ? { kms: createLocalKms(config.masterKeys) } : {}),
     }),
 });

@@ -12,6 +12,8 @@ import type { Logger } from './logger';
 import { createMembersService } from './members-service';
 import { resolvers } from './resolvers/index';
 import { createSecretsService } from './secrets-service';
+import { startAlertWebhookDispatcher, type AlertWebhookDispatcherDeps } from './alert-webhook-dispatcher';
+import { createSecretVault } from '@switchyard/db/secret-vault';
 import { createSettingsService } from './settings-service';
 import type { QuotaDefaults } from './settings-types';
 import { limitsFromEnv } from '@switchyard/data-plane/limits-env';
@@ -29,6 +31,12 @@ export interface TenantsSubgraphDeps {
   kms?: KeyManagementService;
   /** The data plane's limits for a tenant without overrides (default: the data plane's defaults). */
   quotaDefaults?: QuotaDefaults;
+  /**
+   * Deliver the alerts stream to tenants' webhooks from this process (needs `kms` to decrypt the
+   * signing secrets). The processes that serve the tenants domain turn it on; tests that do not
+   * exercise it leave it off.
+   */
+  alertWebhooks?: boolean | Omit<AlertWebhookDispatcherDeps, 'bus' | 'webhooks' | 'logger'>;
 }
 
 /** The tenant limits the data plane applies when nothing overrides them. */
@@ -49,11 +57,29 @@ export function createTenantsSubgraph(deps: TenantsSubgraphDeps): TenantsSubgrap
   const logger = deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`);
   const secrets = createSecretsService({ db: deps.db, bus: deps.bus, logger, ...(deps.kms ? { kms: deps.kms } : {}) });
   const settings = createSettingsService({ db: deps.db, bus: deps.bus, logger, quotaDefaults: deps.quotaDefaults ?? quotaDefaultsOf(limitsFromEnv({})) });
-  return createSubgraphHttpServer<TenantsContext>({
+  const subgraph = createSubgraphHttpServer<TenantsContext>({
     schema,
     verifyInternalToken: deps.verifyInternalToken,
     logger,
     introspection: deps.introspection ?? false,
     createContext: (principal) => ({ principal, service, members, secrets, settings, loaders: createTenantsLoaders(service, members, principal) }),
   });
+  if (!deps.alertWebhooks) return subgraph;
+  if (!deps.kms) {
+    logger.warn({}, 'alert webhooks are not delivered: no master keys to decrypt their signing secrets');
+    return subgraph;
+  }
+  const dispatcher = startAlertWebhookDispatcher({
+    bus: deps.bus,
+    webhooks: createSecretVault({ db: deps.db, kms: deps.kms }),
+    logger,
+    ...(typeof deps.alertWebhooks === 'object' ? deps.alertWebhooks : {}),
+  });
+  return {
+    server: subgraph.server,
+    async close() {
+      await dispatcher.stop();
+      await subgraph.close();
+    },
+  };
 }

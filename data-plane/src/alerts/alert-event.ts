@@ -1,0 +1,51 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Alerts for a tenant's webhook, on a durable stream so that exactly one dispatcher replica
+ * delivers each (consumer group `alert-webhooks`), at least once: receivers dedupe by `id`.
+ */
+export const ALERTS_STREAM = 'switchyard:alerts';
+
+const dpBudgetThresholdCrossed = z.object({
+  /** Stable for this occurrence: the same alert redelivered carries the same id. */
+  id: z.string().min(1).max(200),
+  type: z.literal('dp.budget.threshold_crossed'),
+  tenantId: z.string().min(1).max(100),
+  occurredAt: z.iso.datetime(),
+  data: z.object({
+    budgetId: z.string().min(1).max(100),
+    dataset: z.string().max(500),
+    /** The alert thresholds (percent of the cap) this change crossed, ascending. */
+    thresholdsPercent: z.array(z.number().int().min(1).max(100)).min(1).max(100),
+    /** Integer micro-units as decimal strings (budgets are bigint). */
+    capMicros: z.string().regex(/^\d+$/),
+    usedMicros: z.string().regex(/^\d+$/),
+  }),
+});
+
+export const alertEventSchema = z.discriminatedUnion('type', [dpBudgetThresholdCrossed]);
+export type AlertEvent = z.infer<typeof alertEventSchema>;
+
+export const ALERT_SIGNATURE_HEADER = 'x-switchyard-signature';
+export const ALERT_EVENT_ID_HEADER = 'x-switchyard-event-id';
+
+/**
+ * `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`: the timestamp is signed with the
+ * body, so a receiver can refuse replays older than its tolerance (as Stripe's scheme does).
+ */
+export function signAlert(secret: string, body: string, unixSeconds: number): string {
+  const mac = createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
+  return `t=${unixSeconds},v1=${mac}`;
+}
+
+/** For receivers (and tests): true when `header` signs `body` with `secret` within `toleranceSeconds` of `nowSeconds`. */
+export function verifyAlertSignature(secret: string, body: string, header: string, nowSeconds: number, toleranceSeconds = 300): boolean {
+  const parts = new Map(header.split(',').map((part) => part.split('=', 2) as [string, string]));
+  const timestamp = Number(parts.get('t'));
+  const given = parts.get('v1');
+  if (!Number.isInteger(timestamp) || !given || Math.abs(nowSeconds - timestamp) > toleranceSeconds) return false;
+  const expected = Buffer.from(signAlert(secret, body, timestamp).split('v1=')[1] as string, 'hex');
+  const actual = Buffer.from(given, 'hex');
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
