@@ -1,11 +1,15 @@
 /**
  * The privacy-budget ledger end to end: sign in through OIDC in Chromium → create a tenant and a
  * privacy budget in the console → release noisy aggregates through the GraphQL API with a real
- * access token → dp.budget-changed crosses Redis pub/sub → the gauge drops live, without a reload.
+ * access token → dp.budget-changed crosses Redis pub/sub → the gauge drops live, without a reload;
+ * the threshold crossing reaches the tenant's alert webhook (a receiver on loopback), signed.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ALERT_EVENT_ID_HEADER, ALERT_SIGNATURE_HEADER, alertEventSchema, verifyAlertSignature } from '@switchyard/data-plane/alerts';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginWithPassword } from '@switchyard/identity/testing';
@@ -74,6 +78,24 @@ describe('console: privacy budget gauges move live', () => {
     const budgetId = (budgets.data?.['dpBudgets'] as { id: string }[])[0]?.id;
     expect(budgetId).toBeDefined();
 
+    // The tenant's alert webhook: a receiver on loopback (http is allowed only there).
+    const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        received.push({ headers: request.headers, body });
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const webhookSecret = `whsec-e2e-${randomBytes(12).toString('hex')}`;
+    const webhook = await graphql('mutation($input: SetAlertWebhookInput!) { setAlertWebhook(input: $input) { webhook { url } } }', {
+      input: { tenantId, url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`, secret: webhookSecret },
+    });
+    expect(webhook.errors).toBeUndefined();
+
     const release = (idempotencyKey: string, epsilon: string) =>
       graphql(
         `mutation($input: ReleaseNoisyAggregateInput!) { releaseNoisyAggregate(input: $input) { noisyValue fresh budget { remaining } } }`,
@@ -90,5 +112,14 @@ describe('console: privacy budget gauges move live', () => {
     expect(refused.errors?.[0]?.extensions?.code).toBe('DP_BUDGET_EXCEEDED');
     expect(await page.getByTestId('dp-gauge').getAttribute('data-remaining-share')).toBe('0.250000');
     await page.screenshot({ path: path.join(ARTIFACTS, 'privacy-live.png'), fullPage: true });
+
+    // 0.25 → 0.75 used crossed the default 50% threshold: one signed alert for this budget.
+    await expect.poll(() => received.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    receiver.close();
+    const [delivery] = received;
+    expect(verifyAlertSignature(webhookSecret, delivery!.body, String(delivery!.headers[ALERT_SIGNATURE_HEADER]), Math.floor(Date.now() / 1000))).toBe(true);
+    const alert = alertEventSchema.parse(JSON.parse(delivery!.body));
+    expect(delivery!.headers[ALERT_EVENT_ID_HEADER]).toBe(alert.id);
+    expect(alert).toMatchObject({ type: 'dp.budget.threshold_crossed', tenantId, data: { budgetId, dataset: 'patient-visits', thresholdsPercent: [50] } });
   }, 180_000);
 });
