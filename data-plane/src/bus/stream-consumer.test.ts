@@ -1,13 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StreamEntry } from './bus';
+import type { Bus, StreamEntry } from './bus';
 import { createInProcessBus } from './in-process-bus';
-import { startStreamConsumer, type StreamConsumer } from './stream-consumer';
+import { startStreamConsumer, type StreamConsumer, type StreamConsumerOptions } from './stream-consumer';
 
 const silent = { info: () => undefined, error: () => undefined };
 const started: StreamConsumer[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((consumer) => consumer.stop()));
 });
+
+/** A consumer of stream `s`, group `g`, tracked for afterEach. */
+function consume(bus: Bus, options: Pick<StreamConsumerOptions, 'handle'> & Partial<StreamConsumerOptions>): StreamConsumer {
+  const consumer = startStreamConsumer({ bus, stream: 's', group: 'g', consumer: 'c1', logger: silent, blockMs: 10, ...options });
+  started.push(consumer);
+  return consumer;
+}
 
 async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
   for (const giveUpAt = Date.now() + timeoutMs; !check(); ) {
@@ -21,20 +28,12 @@ describe('stream consumer', () => {
     const bus = createInProcessBus();
     await bus.append('s', 'before-start');
     const seen: string[] = [];
-    started.push(
-      startStreamConsumer({
-        bus,
-        stream: 's',
-        group: 'g',
-        consumer: 'c1',
-        logger: silent,
-        blockMs: 10,
-        async handle(entries) {
-          seen.push(...entries.map((entry) => entry.payload));
-          await bus.ack('s', 'g', entries.map((entry) => entry.id));
-        },
-      }),
-    );
+    consume(bus, {
+      async handle(entries) {
+        seen.push(...entries.map((entry) => entry.payload));
+        await bus.ack('s', 'g', entries.map((entry) => entry.id));
+      },
+    });
     for (const payload of ['a', 'b', 'c']) await bus.append('s', payload);
     await until(() => seen.length === 4);
     expect(seen).toEqual(['before-start', 'a', 'b', 'c']);
@@ -47,26 +46,19 @@ describe('stream consumer', () => {
     let failures = 0;
     const handled: string[][] = [];
     const errors: string[] = [];
-    started.push(
-      startStreamConsumer({
-        bus,
-        stream: 's',
-        group: 'g',
-        consumer: 'c1',
-        logger: { info: () => undefined, error: (fields) => errors.push(String((fields as { err: unknown }).err)) },
-        blockMs: 10,
-        claimIdleMs: 20,
-        retryDelayMs: 5,
-        async handle(entries: readonly StreamEntry[]) {
-          if (failures < 2) {
-            failures += 1;
-            throw new Error(`database down ${failures}`);
-          }
-          handled.push(entries.map((entry) => entry.payload));
-          await bus.ack('s', 'g', entries.map((entry) => entry.id));
-        },
-      }),
-    );
+    consume(bus, {
+      logger: { info: () => undefined, error: (fields) => errors.push(String((fields as { err: unknown }).err)) },
+      claimIdleMs: 20,
+      retryDelayMs: 5,
+      async handle(entries: readonly StreamEntry[]) {
+        if (failures < 2) {
+          failures += 1;
+          throw new Error(`database down ${failures}`);
+        }
+        handled.push(entries.map((entry) => entry.payload));
+        await bus.ack('s', 'g', entries.map((entry) => entry.id));
+      },
+    });
     await bus.append('s', 'x');
     await until(() => handled.length === 1);
     expect(handled).toEqual([['x']]);
