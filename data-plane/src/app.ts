@@ -26,6 +26,7 @@ import { QOS_HEADER, qosClassOf } from './ingress/qos/qos-class';
 import { ENDPOINT_SCOPES, requireScope } from './ingress/scopes';
 import { createStaticRedactionConfigSource, type RedactionConfigSource } from './ingress/pii/redaction-config';
 import { handleFeedback } from './api/feedback-handler';
+import { createQuotaAlerts } from './alerts/quota-alerts';
 import type { AimdOptions } from './router/adaptive-concurrency';
 import type { CircuitBreakerOptions } from './router/circuit-breaker';
 import type { Random } from './router/random';
@@ -192,6 +193,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     metrics,
     logger,
     redaction: deps.redaction ?? createStaticRedactionConfigSource(),
+    quotaAlerts: createQuotaAlerts({ bus: deps.bus, logger }),
     ...(deps.policy ? { policy: deps.policy } : {}),
     ...(deps.tenantSettings ? { tenantSettings: deps.tenantSettings } : {}),
   };

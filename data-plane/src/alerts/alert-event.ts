@@ -24,7 +24,24 @@ const dpBudgetThresholdCrossed = z.object({
   }),
 });
 
-export const alertEventSchema = z.discriminatedUnion('type', [dpBudgetThresholdCrossed]);
+const quotaSoftLimitReached = z.object({
+  id: z.string().min(1).max(200),
+  type: z.literal('quota.soft_limit_reached'),
+  tenantId: z.string().min(1).max(100),
+  occurredAt: z.iso.datetime(),
+  data: z.object({
+    /** Day quotas only: a per-minute limit running hot is a burst, shown in the response header and event. */
+    limit: z.enum(['tokens_per_day_per_key', 'tokens_per_day_per_tenant']),
+    /** The key (or `user:<subject>` caller) for a per-key quota; null for the tenant's. */
+    callerId: z.string().min(1).max(200).nullable(),
+    /** Share of the allowance in use after the request that crossed the soft limit, 0..1. */
+    usedShare: z.number().min(0).max(1),
+    /** The UTC day the quota counts (YYYY-MM-DD): at most one such alert per quota and day. */
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  }),
+});
+
+export const alertEventSchema = z.discriminatedUnion('type', [dpBudgetThresholdCrossed, quotaSoftLimitReached]);
 export type AlertEvent = z.infer<typeof alertEventSchema>;
 
 export const ALERT_SIGNATURE_HEADER = 'x-switchyard-signature';

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { countPromptTokens, estimateCompletionTokens } from '../accounting/token-count';
 import type { UsageRecorder } from '../accounting/usage-recorder';
+import type { QuotaAlerts } from '../alerts/quota-alerts';
 import { MAX_ROUTE_LEGS } from '../accounting/usage-event';
 import { UpstreamError, type CompletionEvent, type FinishReason } from '../adapters/adapter';
 import { ApiError } from '../errors';
@@ -56,6 +57,8 @@ export interface ChatCompletionsDeps {
   policy?: PolicyDecisionPoint;
   /** Per-tenant PII redaction applied to every message before routing. */
   redaction: RedactionConfigSource;
+  /** Day-quota soft-limit warnings become alerts for the tenant's webhook; absent = header and event only. */
+  quotaAlerts?: QuotaAlerts;
 }
 
 export interface RequestContext {
@@ -121,6 +124,7 @@ export async function handleChatCompletions(
       for (const warning of warnings) {
         deps.bus.publish(LIMIT_WARNING_CHANNEL, JSON.stringify(warning)).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not publish a limit warning'));
       }
+      deps.quotaAlerts?.noteWarnings(warnings);
     }
     // Redact before anything else sees the messages: from here on only the redacted request exists,
     // so no provider, log line or stored event can carry the original text. After the rate limit,

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LIMIT_WARNING_HEADER } from '../../api/chat-completions-handler';
 import { startHarness, type Harness } from '../../test-support/data-plane-harness';
 import { LIMIT_WARNING_CHANNEL } from './enforce-limits';
+import { ALERTS_STREAM, alertEventSchema } from '../../alerts/alert-event';
 
 const harnesses: Harness[] = [];
 afterEach(async () => {
@@ -37,6 +38,12 @@ describe('token quotas in the request path', () => {
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await third.json()).toMatchObject({ error: { code: 'token_quota_exceeded', type: 'rate_limit_error' } });
 
+    // The day quota's first warning is also queued for the tenant's alert webhook.
+    await h.bus.ensureGroup(ALERTS_STREAM, 'probe');
+    const alerts = (await h.bus.readGroup(ALERTS_STREAM, 'probe', 'probe', { count: 10, blockMs: 0 })).map((entry) => alertEventSchema.parse(JSON.parse(entry.payload)));
+    expect(alerts).toEqual([
+      expect.objectContaining({ type: 'quota.soft_limit_reached', tenantId: h.record.tenantId, data: expect.objectContaining({ limit: 'tokens_per_day_per_key', callerId: h.record.id }) }),
+    ]);
     const events = await h.finish();
     expect(events).toHaveLength(2);
     expect(warnings.map((w) => JSON.parse(w) as unknown)).toEqual([

@@ -63,7 +63,8 @@ export function AlertWebhookPanel({ tenantId, webhook, canManage }: { tenantId: 
       </div>
       <div className="stack" style={{ gap: 10 }}>
         <p className="muted" data-testid="webhook-help">
-          Alerts (a privacy budget crossing one of its thresholds) are POSTed here as JSON, at least once: deduplicate by the{' '}
+          Alerts (a privacy budget crossing one of its thresholds, a day token quota passing its soft limit) are POSTed here as
+          JSON, at least once: deduplicate by the{' '}
           <code>x-switchyard-event-id</code> header, and check <code>x-switchyard-signature</code> (<code>t=…,v1=…</code>: HMAC-SHA256 of{' '}
           <code>t.body</code> with the signing secret) before trusting one.
         </p>
