@@ -41,7 +41,16 @@ const quotaSoftLimitReached = z.object({
   }),
 });
 
-export const alertEventSchema = z.discriminatedUnion('type', [dpBudgetThresholdCrossed, quotaSoftLimitReached]);
+/** Sent on demand by a tenant admin (console: Secrets → Send test alert) to check the receiver. */
+const webhookTest = z.object({
+  id: z.string().min(1).max(200),
+  type: z.literal('webhook.test'),
+  tenantId: z.string().min(1).max(100),
+  occurredAt: z.iso.datetime(),
+  data: z.object({ requestedBy: z.string().min(1).max(300) }),
+});
+
+export const alertEventSchema = z.discriminatedUnion('type', [dpBudgetThresholdCrossed, quotaSoftLimitReached, webhookTest]);
 export type AlertEvent = z.infer<typeof alertEventSchema>;
 
 export const ALERT_SIGNATURE_HEADER = 'x-switchyard-signature';

@@ -35,11 +35,58 @@ export interface AlertWebhookDispatcherDeps {
  * Redirects are not followed: the URL was validated when the tenant admin saved it (https, or
  * http to loopback), and a redirect could point the gateway's request anywhere else.
  */
-const fetchPost: WebhookPost = async (url, headers, body, timeoutMs) => {
+export const fetchPost: WebhookPost = async (url, headers, body, timeoutMs) => {
   const response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
   await response.body?.cancel();
   return response.status;
 };
+
+export interface AlertDeliveryOptions {
+  attempts: number;
+  retryDelaysMs: readonly number[];
+  timeoutMs: number;
+  post: WebhookPost;
+  now: () => Date;
+  logger: Pick<Logger, 'warn'>;
+}
+
+/** The outcome of the last try: `HTTP <status>`, or the network error (refused, timeout, …). */
+export interface AlertDeliveryResult {
+  delivered: boolean;
+  attempts: number;
+  outcome: string;
+}
+
+/** POSTs one alert, signed for this try's timestamp; retries a non-2xx or a network failure. */
+export async function deliverAlert(alert: AlertEvent, webhook: { url: string; secret: string }, options: AlertDeliveryOptions): Promise<AlertDeliveryResult> {
+  const body = JSON.stringify(alert);
+  let outcome = 'not tried';
+  for (let attempt = 1; attempt <= options.attempts; attempt += 1) {
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Switchyard-Alerts/1',
+      [ALERT_EVENT_ID_HEADER]: alert.id,
+      [ALERT_SIGNATURE_HEADER]: signAlert(webhook.secret, body, Math.floor(options.now().getTime() / 1000)),
+    };
+    try {
+      const status = await options.post(webhook.url, headers, body, options.timeoutMs);
+      outcome = `HTTP ${status}`;
+      if (status >= 200 && status < 300) return { delivered: true, attempts: attempt, outcome };
+    } catch (error) {
+      outcome = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : causeOf(error)) : String(error);
+    }
+    options.logger.warn({ alertId: alert.id, tenantId: alert.tenantId, attempt, outcome }, 'alert webhook delivery failed');
+    if (attempt < options.attempts) await sleep(options.retryDelaysMs[Math.min(attempt - 1, options.retryDelaysMs.length - 1)] ?? 0);
+  }
+  return { delivered: false, attempts: options.attempts, outcome };
+}
+
+/** fetch reports "fetch failed" and keeps the socket error (ECONNREFUSED, ENOTFOUND, …) as its cause. */
+function causeOf(error: Error): string {
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  if (typeof cause?.code === 'string') return cause.code;
+  return typeof cause?.message === 'string' ? cause.message : error.message;
+}
 
 /**
  * Delivers the alerts stream to each tenant's webhook: a JSON POST signed with the tenant's
@@ -57,28 +104,7 @@ export function startAlertWebhookDispatcher(deps: AlertWebhookDispatcherDeps): S
   const now = deps.now ?? (() => new Date());
   const { bus, logger } = deps;
 
-  async function deliver(alert: AlertEvent, webhook: { url: string; secret: string }): Promise<boolean> {
-    const body = JSON.stringify(alert);
-    for (let attempt = 1; attempt <= attempts; attempt += 1) {
-      const headers = {
-        'content-type': 'application/json',
-        'user-agent': 'Switchyard-Alerts/1',
-        [ALERT_EVENT_ID_HEADER]: alert.id,
-        [ALERT_SIGNATURE_HEADER]: signAlert(webhook.secret, body, Math.floor(now().getTime() / 1000)),
-      };
-      let outcome: string;
-      try {
-        const status = await post(webhook.url, headers, body, timeoutMs);
-        if (status >= 200 && status < 300) return true;
-        outcome = `HTTP ${status}`;
-      } catch (error) {
-        outcome = error instanceof Error ? error.message : String(error);
-      }
-      logger.warn({ alertId: alert.id, tenantId: alert.tenantId, attempt, outcome }, 'alert webhook delivery failed');
-      if (attempt < attempts) await sleep(retryDelaysMs[Math.min(attempt - 1, retryDelaysMs.length - 1)] ?? 0);
-    }
-    return false;
-  }
+  const delivery = { attempts, retryDelaysMs, timeoutMs, post, now, logger };
 
   async function handle(entries: readonly StreamEntry[]): Promise<void> {
     for (const entry of entries) {
@@ -93,9 +119,9 @@ export function startAlertWebhookDispatcher(deps: AlertWebhookDispatcherDeps): S
       // A vault failure (database down) throws: the entry stays pending and the round is retried.
       const webhook = await deps.webhooks.revealAlertWebhook(alert.tenantId);
       if (webhook) {
-        const delivered = await deliver(alert, webhook);
-        if (delivered) logger.info({ alertId: alert.id, tenantId: alert.tenantId, type: alert.type }, 'alert delivered to the tenant webhook');
-        else logger.error({ alertId: alert.id, tenantId: alert.tenantId, type: alert.type, attempts }, 'alert webhook gave up; the alert is not retried');
+        const result = await deliverAlert(alert, webhook, delivery);
+        if (result.delivered) logger.info({ alertId: alert.id, tenantId: alert.tenantId, type: alert.type }, 'alert delivered to the tenant webhook');
+        else logger.error({ alertId: alert.id, tenantId: alert.tenantId, type: alert.type, attempts, outcome: result.outcome }, 'alert webhook gave up; the alert is not retried');
       }
       await bus.ack(ALERTS_STREAM, ALERT_WEBHOOKS_GROUP, [entry.id]);
     }

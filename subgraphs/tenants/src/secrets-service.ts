@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Bus } from '@switchyard/data-plane/bus';
+import type { AlertEvent } from '@switchyard/data-plane/alerts';
 import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessage } from '@switchyard/data-plane/provider-credentials';
 import type { Database } from '@switchyard/db';
 import { createSecretVault, type SecretVault } from '@switchyard/db/secret-vault';
@@ -19,6 +20,7 @@ import {
   type SetProviderCredentialInput,
 } from './secret-inputs';
 import type { AlertWebhook, ProviderCredential } from './secret-types';
+import { deliverAlert, fetchPost, type WebhookPost } from './alert-webhook-dispatcher';
 import { idSchema } from './tenant-inputs';
 
 /**
@@ -36,6 +38,15 @@ export interface SecretsService {
   /** `generatedSecret` is set only when the caller sent no secret: returned this once, never again. */
   setAlertWebhook(input: SetAlertWebhookInput, principal: Principal): Promise<{ webhook: AlertWebhook; generatedSecret: string | null }>;
   alertWebhook(tenantId: string, principal: Principal): Promise<AlertWebhook | null>;
+  /** Sends a `webhook.test` alert to the tenant's webhook now (one try) and says how it went. */
+  sendTestAlert(tenantId: string, principal: Principal): Promise<TestAlertResult>;
+}
+
+export interface TestAlertResult {
+  alertId: string;
+  delivered: boolean;
+  /** `HTTP <status>` or the network failure (ECONNREFUSED, no answer within 5000 ms, …). */
+  outcome: string;
 }
 
 export interface SecretsServiceDeps {
@@ -45,7 +56,11 @@ export interface SecretsServiceDeps {
   kms?: KeyManagementService;
   logger: Logger;
   now?: () => Date;
+  /** How the test alert is sent (default: fetch, no redirects). */
+  postWebhook?: WebhookPost;
 }
+
+const TEST_ALERT_TIMEOUT_MS = 5_000;
 
 const MANAGE_MESSAGE = 'Only a tenant admin of this tenant (or a platform admin) may manage its secrets.';
 
@@ -141,6 +156,29 @@ export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
       const validId = parseInput(idSchema, tenantId, 'tenantId');
       if (!canReadTenant(principal, validId)) throw forbidden('You may only see the alert webhook of your own tenant.');
       return vault ? vault.alertWebhook(validId) : null;
+    },
+
+    async sendTestAlert(tenantId, principal) {
+      const validId = parseInput(idSchema, tenantId, 'tenantId');
+      if (!canManageSecrets(principal, validId)) throw forbidden('Only a tenant admin of this tenant (or a platform admin) may send a test alert.');
+      const secrets = requireVault();
+      await requireTenant(validId);
+      const webhook = await secrets.revealAlertWebhook(validId);
+      if (!webhook) throw notFound('This tenant has no alert webhook: set one first.');
+      const alert: AlertEvent = {
+        id: `webhook-test:${randomUUID()}`,
+        type: 'webhook.test',
+        tenantId: validId,
+        occurredAt: now().toISOString(),
+        data: { requestedBy: `user:${principal.subject}` },
+      };
+      // One try, answered at once: the admin is waiting for the result.
+      const result = await deliverAlert(alert, webhook, { attempts: 1, retryDelaysMs: [], timeoutMs: TEST_ALERT_TIMEOUT_MS, post: deps.postWebhook ?? fetchPost, now, logger: deps.logger });
+      await audit(
+        { idempotencyKey: `alert_webhook.test:${alert.id}`, tenantId: validId, action: 'alert_webhook.test', payload: { origin: new URL(webhook.url).origin, delivered: result.delivered, outcome: result.outcome } },
+        principal,
+      );
+      return { alertId: alert.id, delivered: result.delivered, outcome: result.outcome };
     },
   };
 }

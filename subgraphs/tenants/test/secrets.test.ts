@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALERT_EVENT_ID_HEADER, ALERT_SIGNATURE_HEADER, alertEventSchema, verifyAlertSignature } from '@switchyard/data-plane/alerts';
 import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL } from '@switchyard/data-plane/provider-credentials';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import { createSecretVault } from '@switchyard/db/secret-vault';
@@ -166,6 +169,65 @@ describe('provider credentials through the tenants subgraph', () => {
       { origin: 'http://127.0.0.1:9999', secretGenerated: false, outcome: 'rotated' },
     ]);
     expect(JSON.stringify(events)).not.toContain(payload.generatedSecret);
+  });
+});
+
+describe('test alerts', () => {
+  const TEST_ALERT = 'mutation ($tenantId: ID!) { sendTestAlert(tenantId: $tenantId) { alertId delivered outcome } }';
+
+  it('a tenant admin sends a signed webhook.test alert and sees how the webhook answered; audited', async () => {
+    const received: Array<{ signature: string; eventId: string; body: string }> = [];
+    let status = 204;
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        received.push({ signature: String(request.headers[ALERT_SIGNATURE_HEADER]), eventId: String(request.headers[ALERT_EVENT_ID_HEADER]), body });
+        response.statusCode = status;
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
+      const secret = 'test-alert-signing-secret';
+      expect((await harness.request(adminA(), WEBHOOK, { input: { tenantId: tenantA.id, url, secret } })).body.errors).toBeUndefined();
+
+      const sent = await harness.request(adminA(), TEST_ALERT, { tenantId: tenantA.id });
+      expect(sent.body.errors).toBeUndefined();
+      const result = sent.body.data?.['sendTestAlert'] as { alertId: string; delivered: boolean; outcome: string };
+      expect(result).toEqual({ alertId: expect.stringMatching(/^webhook-test:/), delivered: true, outcome: 'HTTP 204' });
+      expect(received).toHaveLength(1);
+      expect(received[0]!.eventId).toBe(result.alertId);
+      expect(verifyAlertSignature(secret, received[0]!.body, received[0]!.signature, Math.floor(Date.now() / 1000))).toBe(true);
+      expect(alertEventSchema.parse(JSON.parse(received[0]!.body))).toMatchObject({ type: 'webhook.test', tenantId: tenantA.id, data: { requestedBy: 'user:secrets-admin-a' } });
+
+      status = 500;
+      expect((await harness.request(adminA(), TEST_ALERT, { tenantId: tenantA.id })).body.data?.['sendTestAlert']).toMatchObject({ delivered: false, outcome: 'HTTP 500' });
+      const audited = (await auditEvents()).filter((event) => event.action === 'alert_webhook.test').map((event) => event.payload);
+      expect(audited).toEqual([
+        { origin: new URL(url).origin, delivered: true, outcome: 'HTTP 204' },
+        { origin: new URL(url).origin, delivered: false, outcome: 'HTTP 500' },
+      ]);
+    } finally {
+      receiver.close();
+    }
+  });
+
+  it('says why when nothing answers; refuses viewers, other tenants and tenants without a webhook', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await harness.request(adminA(), WEBHOOK, { input: { tenantId: tenantA.id, url: `http://127.0.0.1:${port}/gone`, secret: 'test-alert-signing-secret' } });
+    expect((await harness.request(adminA(), TEST_ALERT, { tenantId: tenantA.id })).body.data?.['sendTestAlert']).toMatchObject({ delivered: false, outcome: 'ECONNREFUSED' });
+
+    expect(errorCodes(await harness.request(viewerA(), TEST_ALERT, { tenantId: tenantA.id }))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await harness.request(operatorA(), TEST_ALERT, { tenantId: tenantA.id }))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await harness.request(adminB(), TEST_ALERT, { tenantId: tenantA.id }))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await harness.request(adminB(), TEST_ALERT, { tenantId: tenantB.id }))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await harness.request(adminA(), TEST_ALERT, { tenantId: 'not-a-uuid' }))).toEqual(['BAD_USER_INPUT']);
   });
 });
 

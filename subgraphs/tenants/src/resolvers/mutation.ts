@@ -3,6 +3,7 @@ import type { AddMemberInput } from '../member-inputs';
 import type { Member } from '../member-types';
 import type { DeleteProviderCredentialInput, SetAlertWebhookInput, SetProviderCredentialInput } from '../secret-inputs';
 import type { AlertWebhook, ProviderCredential } from '../secret-types';
+import type { TestAlertResult } from '../secrets-service';
 import type { UpdateTenantSettingsInput } from '../settings-inputs';
 import type { TenantSettingsRecord } from '../settings-types';
 import type { ApiKey, Tenant } from '../tenant-types';
@@ -29,6 +30,7 @@ export const mutationResolvers = {
     secrets.deleteProviderCredential(input, principal),
   setAlertWebhook: (_parent: unknown, { input }: { input: SetAlertWebhookInput }, { secrets, principal }: TenantsContext): Promise<{ webhook: AlertWebhook; generatedSecret: string | null }> =>
     secrets.setAlertWebhook(input, principal),
+  sendTestAlert: (_parent: unknown, args: { tenantId: string }, { secrets, principal }: TenantsContext): Promise<TestAlertResult> => secrets.sendTestAlert(args.tenantId, principal),
   updateTenantSettings: (_parent: unknown, { input }: { input: UpdateTenantSettingsInput }, { settings, principal }: TenantsContext): Promise<TenantSettingsRecord> =>
     settings.update(input, principal),
 };
