@@ -115,11 +115,19 @@ describe('console: privacy budget gauges move live', () => {
 
     // 0.25 → 0.75 used crossed the default 50% threshold: one signed alert for this budget.
     await expect.poll(() => received.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
-    receiver.close();
     const [delivery] = received;
     expect(verifyAlertSignature(webhookSecret, delivery!.body, String(delivery!.headers[ALERT_SIGNATURE_HEADER]), Math.floor(Date.now() / 1000))).toBe(true);
     const alert = alertEventSchema.parse(JSON.parse(delivery!.body));
     expect(delivery!.headers[ALERT_EVENT_ID_HEADER]).toBe(alert.id);
     expect(alert).toMatchObject({ type: 'dp.budget.threshold_crossed', tenantId, data: { budgetId, dataset: 'patient-visits', thresholdsPercent: [50] } });
+
+    // The console's test button reaches the same receiver and shows its answer.
+    await page.goto(`${consoleUrl}/tenants/${slug}/secrets`);
+    await page.getByTestId('webhook-test-send').click();
+    await expect.poll(() => page.getByTestId('webhook-test-result').getAttribute('data-delivered'), { timeout: 30_000 }).toBe('true');
+    expect(await page.getByTestId('webhook-test-result').textContent()).toContain('HTTP 200');
+    const test = alertEventSchema.parse(JSON.parse(received.at(-1)!.body));
+    expect(test).toMatchObject({ type: 'webhook.test', tenantId });
+    receiver.close();
   }, 180_000);
 });

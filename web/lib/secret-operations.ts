@@ -76,4 +76,14 @@ export const setAlertWebhookMutation = operation<
   z.object({ setAlertWebhook: z.object({ webhook: alertWebhookSchema, generatedSecret: z.string().nullable() }) }),
 );
 
-export const SECRET_OPERATIONS = [tenantSecretsQuery, setProviderCredentialMutation, deleteProviderCredentialMutation, setAlertWebhookMutation] as const;
+const testAlertResultSchema = z.object({ alertId: z.string(), delivered: z.boolean(), outcome: z.string() });
+export type TestAlertResult = z.infer<typeof testAlertResultSchema>;
+
+/** One signed `webhook.test` alert, sent now; the answer says how the webhook responded. */
+export const sendTestAlertMutation = operation<{ sendTestAlert: TestAlertResult }, { tenantId: string }>(
+  'ConsoleSendTestAlert',
+  `mutation ConsoleSendTestAlert($tenantId: ID!) { sendTestAlert(tenantId: $tenantId) { alertId delivered outcome } }`,
+  z.object({ sendTestAlert: testAlertResultSchema }),
+);
+
+export const SECRET_OPERATIONS = [tenantSecretsQuery, setProviderCredentialMutation, deleteProviderCredentialMutation, setAlertWebhookMutation, sendTestAlertMutation] as const;

@@ -10,6 +10,7 @@ import { setAlertWebhookMutation, type AlertWebhook } from '../../../../lib/secr
 import { maskedSecret } from '../../../../lib/tenant-secrets';
 import tenantStyles from '../tenant.module.css';
 import { SecretActionError } from './secret-action-error';
+import { TestAlertButton } from './test-alert-button';
 import styles from './secrets.module.css';
 
 type SecretSource = 'generate' | 'own';
@@ -88,6 +89,7 @@ export function AlertWebhookPanel({ tenantId, webhook, canManage }: { tenantId: 
             No alert webhook: this tenant’s alerts are not sent anywhere.
           </p>
         )}
+        {webhook && canManage ? <TestAlertButton tenantId={tenantId} /> : null}
         {generated ? (
           <div className={tenantStyles.secretPanel} data-testid="webhook-generated">
             <div className="warning" role="status">
