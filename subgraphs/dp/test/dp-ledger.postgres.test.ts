@@ -230,7 +230,7 @@ describe('dp ledger on Postgres', () => {
     await bus.ensureGroup(ALERTS_STREAM, 'alerts-probe');
     const alerts = (await bus.readGroup(ALERTS_STREAM, 'alerts-probe', 'probe', { count: 100, blockMs: 0 }))
       .map((entry) => alertEventSchema.parse(JSON.parse(entry.payload)))
-      .filter((alert) => alert.data.budgetId === budget.id);
+      .filter((alert) => alert.type === 'dp.budget.threshold_crossed' && alert.data.budgetId === budget.id);
     expect(alerts).toEqual([
       {
         id: `dp-threshold:${budget.id}:50:600000`,
