@@ -16,7 +16,7 @@ function consume(bus: Bus, options: Pick<StreamConsumerOptions, 'handle'> & Part
   return consumer;
 }
 
-async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   for (const giveUpAt = Date.now() + timeoutMs; !check(); ) {
     if (Date.now() > giveUpAt) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -53,7 +53,7 @@ afterEach(async () => {
   logs.length = 0;
 });
 
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
   for (const giveUpAt = Date.now() + timeoutMs; !check(); ) {
     if (Date.now() > giveUpAt) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 10));
