@@ -3,7 +3,7 @@ import type { LimitName, LimitWarning } from '../ingress/limits/enforce-limits';
 import { ALERTS_STREAM, type AlertEvent } from './alert-event';
 
 type DayLimit = Extract<LimitName, 'tokens_per_day_per_key' | 'tokens_per_day_per_tenant'>;
-const DAY_LIMITS: ReadonlySet<LimitName> = new Set<DayLimit>(['tokens_per_day_per_key', 'tokens_per_day_per_tenant']);
+const isDayLimit = (limit: LimitName): limit is DayLimit => limit === 'tokens_per_day_per_key' || limit === 'tokens_per_day_per_tenant';
 
 export interface QuotaAlerts {
   /** Called with the soft-limit warnings of one request; queues an alert for each day quota not yet alerted today. */
@@ -29,15 +29,16 @@ export function createQuotaAlerts(deps: {
   return {
     noteWarnings(warnings) {
       for (const warning of warnings) {
-        if (!DAY_LIMITS.has(warning.limit)) continue;
+        const limit = warning.limit;
+        if (!isDayLimit(limit)) continue;
         const now = clock();
         const today = now.toISOString().slice(0, 10);
         if (today !== day) {
           day = today;
           alerted = new Set();
         }
-        const callerId = warning.limit === 'tokens_per_day_per_key' ? warning.apiKeyId : null;
-        const id = `quota:${warning.limit}:${warning.tenantId}:${callerId ?? '-'}:${today}`;
+        const callerId = limit === 'tokens_per_day_per_key' ? warning.apiKeyId : null;
+        const id = `quota:${limit}:${warning.tenantId}:${callerId ?? '-'}:${today}`;
         if (alerted.has(id)) continue;
         alerted.add(id);
         const alert: AlertEvent = {
@@ -45,7 +46,7 @@ export function createQuotaAlerts(deps: {
           type: 'quota.soft_limit_reached',
           tenantId: warning.tenantId,
           occurredAt: now.toISOString(),
-          data: { limit: warning.limit as DayLimit, callerId, usedShare: Math.min(1, Math.max(0, warning.used)), day: today },
+          data: { limit, callerId, usedShare: Math.min(1, Math.max(0, warning.used)), day: today },
         };
         const attemptedOn = alerted;
         deps.bus.append(ALERTS_STREAM, JSON.stringify(alert)).catch((error: unknown) => {

@@ -53,7 +53,6 @@ export interface AlertDeliveryOptions {
 /** The outcome of the last try: `HTTP <status>`, or the network error (refused, timeout, …). */
 export interface AlertDeliveryResult {
   delivered: boolean;
-  attempts: number;
   outcome: string;
 }
 
@@ -71,14 +70,14 @@ export async function deliverAlert(alert: AlertEvent, webhook: { url: string; se
     try {
       const status = await options.post(webhook.url, headers, body, options.timeoutMs);
       outcome = `HTTP ${status}`;
-      if (status >= 200 && status < 300) return { delivered: true, attempts: attempt, outcome };
+      if (status >= 200 && status < 300) return { delivered: true, outcome };
     } catch (error) {
       outcome = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : causeOf(error)) : String(error);
     }
     options.logger.warn({ alertId: alert.id, tenantId: alert.tenantId, attempt, outcome }, 'alert webhook delivery failed');
     if (attempt < options.attempts) await sleep(options.retryDelaysMs[Math.min(attempt - 1, options.retryDelaysMs.length - 1)] ?? 0);
   }
-  return { delivered: false, attempts: options.attempts, outcome };
+  return { delivered: false, outcome };
 }
 
 /** fetch reports "fetch failed" and keeps the socket error (ECONNREFUSED, ENOTFOUND, …) as its cause. */
