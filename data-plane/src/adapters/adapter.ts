@@ -1,18 +1,13 @@
-import type { ChatCompletionRequest } from '../api/chat-completion-request';
+import type { CompletionEvent } from '../domain/completion-event';
+import type { InferenceRequest } from '../domain/inference-request';
 
 /**
- * A provider adapter turns one validated chat request into a stream of events. `start` resolves
- * once the provider has accepted the request (status received): failures before that are
+ * A provider adapter turns one inference request into a stream of events, translating the request
+ * into its provider's wire format and the provider's answer into completion events. `start`
+ * resolves once the provider has accepted the request (status received): failures before that are
  * UpstreamErrors the gateway can still answer with a clean 5xx. Failures while iterating happen
  * after the first byte may have reached the client and end the stream with an error event.
  */
-export type CompletionEvent =
-  | { type: 'delta'; content: string }
-  | { type: 'finish'; finishReason: FinishReason }
-  | { type: 'usage'; promptTokens: number; completionTokens: number };
-
-export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_calls';
-
 export interface ProviderCall {
   events: AsyncIterable<CompletionEvent>;
 }
@@ -25,7 +20,7 @@ export interface ProviderCallOptions {
 export interface ProviderAdapter {
   /** Provider name as configured; recorded in usage events. */
   readonly name: string;
-  start(request: ChatCompletionRequest, signal: AbortSignal, options?: ProviderCallOptions): Promise<ProviderCall>;
+  start(request: InferenceRequest, signal: AbortSignal, options?: ProviderCallOptions): Promise<ProviderCall>;
 }
 
 export type UpstreamFailure = 'upstream_error' | 'upstream_unavailable' | 'upstream_timeout';

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import type { InferenceMessage, InferenceRequest, ToolChoice } from '../domain/inference-request';
 import { ApiError } from '../errors';
 
 /**
  * The subset of OpenAI's chat-completion request that Switchyard understands, validated at the
- * edge. Unknown fields are dropped (never forwarded upstream). Ranges follow OpenAI's API reference.
+ * edge and translated into the data plane's own request (`toInferenceRequest`); nothing behind
+ * the edge sees this wire type. Unknown fields are dropped (never forwarded upstream). Ranges
+ * follow OpenAI's API reference.
  */
 const textPartSchema = z.object({ type: z.literal('text'), text: z.string() });
 const otherPartSchema = z.looseObject({ type: z.string().min(1) });
@@ -73,10 +76,37 @@ export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest
   throw new ApiError('invalid_request', { param, message: param ? `Invalid value for '${param}': ${detail}` : detail });
 }
 
-/** The text of a message, with non-text parts (images, audio) ignored. */
-export function messageText(message: ChatMessage): string {
-  const { content } = message;
-  if (content == null) return '';
-  if (typeof content === 'string') return content;
-  return content.map((part) => ('text' in part && typeof part.text === 'string' ? part.text : '')).join('');
+/**
+ * OpenAI's wire request as the data plane's own. Pure and allocation-light: one object per message
+ * (a field is renamed), content and its parts are shared with the parsed wire request; null and
+ * absent become absent; `max_completion_tokens` wins over `max_tokens`, as at OpenAI.
+ */
+export function toInferenceRequest(wire: ChatCompletionRequest): InferenceRequest {
+  const completionLimit = wire.max_completion_tokens ?? undefined;
+  const stream = wire.stream === true;
+  return {
+    model: wire.model,
+    messages: wire.messages.map(toInferenceMessage),
+    stream,
+    streamUsage: stream && wire.stream_options?.include_usage === true,
+    maxOutputTokens: completionLimit ?? wire.max_tokens ?? undefined,
+    outputLimitCoversReasoning: completionLimit !== undefined,
+    temperature: wire.temperature ?? undefined,
+    topP: wire.top_p ?? undefined,
+    stopSequences: wire.stop == null ? undefined : typeof wire.stop === 'string' ? [wire.stop] : wire.stop,
+    presencePenalty: wire.presence_penalty ?? undefined,
+    frequencyPenalty: wire.frequency_penalty ?? undefined,
+    seed: wire.seed ?? undefined,
+    endUserId: wire.user,
+    tools: wire.tools?.map((tool) => ({ name: tool.function.name })),
+    toolChoice: wire.tool_choice === undefined ? undefined : toToolChoice(wire.tool_choice),
+  };
+}
+
+function toInferenceMessage(message: ChatMessage): InferenceMessage {
+  return { role: message.role, content: message.content ?? null, name: message.name, toolCallId: message.tool_call_id };
+}
+
+function toToolChoice(choice: NonNullable<ChatCompletionRequest['tool_choice']>): ToolChoice {
+  return typeof choice === 'string' ? choice : { name: choice.function.name };
 }

@@ -1,4 +1,4 @@
-import type { FinishReason } from '../adapters/adapter';
+import type { FinishReason } from '../domain/completion-event';
 
 /**
  * OpenAI wire shapes for chat completions, built in one place so the gateway and the mock

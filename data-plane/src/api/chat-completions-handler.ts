@@ -4,7 +4,9 @@ import { countPromptTokens, estimateCompletionTokens } from '../accounting/token
 import type { UsageRecorder } from '../accounting/usage-recorder';
 import type { QuotaAlerts } from '../alerts/quota-alerts';
 import { MAX_ROUTE_LEGS } from '../accounting/usage-event';
-import { UpstreamError, type CompletionEvent, type FinishReason } from '../adapters/adapter';
+import { UpstreamError } from '../adapters/adapter';
+import type { CompletionEvent, FinishReason } from '../domain/completion-event';
+import type { InferenceRequest } from '../domain/inference-request';
 import { ApiError } from '../errors';
 import { readJsonBody } from '../http/read-json-body';
 import { sendError, sendJson, startEventStream } from '../http/respond';
@@ -27,7 +29,7 @@ import type { Metrics } from '../telemetry/metrics';
 import { inStep, startStep } from '../telemetry/steps';
 import type { PolicyDecisionPoint } from '../policy/pdp/decision-point';
 import { enforceChatPolicies, refusedUpstreamsError } from './chat-policy-step';
-import { parseChatCompletionRequest, type ChatCompletionRequest } from './chat-completion-request';
+import { parseChatCompletionRequest, toInferenceRequest } from './chat-completion-request';
 import {
   chatCompletion,
   chatCompletionChunk,
@@ -100,7 +102,7 @@ export async function handleChatCompletions(
   const settings = deps.tenantSettings ? deps.tenantSettings.settingsOf(context.key.tenantId) : DEFAULT_TENANT_SETTINGS;
   const limits = deps.limitsFor ? deps.limitsFor(settings) : deps.limits;
   const { chatRequest, target, piiRedactions } = await inStep(deps.metrics, 'ingress', async () => {
-    const parsed = parseChatCompletionRequest(await readJsonBody(request, deps.maxBodyBytes));
+    const parsed = toInferenceRequest(parseChatCompletionRequest(await readJsonBody(request, deps.maxBodyBytes)));
     const target = deps.router.resolve(parsed.model, context.key.tenantId);
     if (!target) {
       throw new ApiError('model_not_found', {
@@ -112,7 +114,7 @@ export async function handleChatCompletions(
     // client allows (max_completion_tokens / max_tokens, else a default). Charging after the answer
     // would let any number of concurrent requests pass a nearly spent quota; an up-front worst
     // case keeps the limit a real ceiling, at the price of over-counting short answers.
-    const estimatedTokens = countPromptTokens(parsed) + (parsed.max_completion_tokens ?? parsed.max_tokens ?? limits.defaultCompletionTokens);
+    const estimatedTokens = countPromptTokens(parsed) + (parsed.maxOutputTokens ?? limits.defaultCompletionTokens);
     // Per-caller limits: an API key's id, or `user:<sub>` for a person with an access token.
     const subject = { tenantId: context.key.tenantId, apiKeyId: context.key.callerId };
     const warnings = await enforceLimits(deps.rateLimiter, limits, subject, estimatedTokens).catch((error: unknown) => {
@@ -302,7 +304,7 @@ function afterResponse(response: ServerResponse, fn: () => void): void {
 
 /** Buffers the whole answer, then sends it; a failure is returned (nothing was sent) so the caller can fail over. */
 async function completeAnswer(
-  chatRequest: ChatCompletionRequest,
+  chatRequest: InferenceRequest,
   identity: CompletionIdentity,
   iterator: AsyncIterator<CompletionEvent>,
   first: IteratorResult<CompletionEvent>,
@@ -325,7 +327,7 @@ async function completeAnswer(
 
 async function streamAnswer(
   deps: ChatCompletionsDeps,
-  chatRequest: ChatCompletionRequest,
+  chatRequest: InferenceRequest,
   identity: CompletionIdentity,
   iterator: AsyncIterator<CompletionEvent>,
   first: IteratorResult<CompletionEvent>,
@@ -333,7 +335,7 @@ async function streamAnswer(
   response: ServerResponse,
   context: RequestContext,
 ): Promise<AnswerOutcome> {
-  const includeUsage = chatRequest.stream_options?.include_usage === true;
+  const includeUsage = chatRequest.streamUsage === true;
   startEventStream(response);
   // Returns a promise only when the client pushes back, so an unhurried stream costs no promise per chunk.
   const write = (text: string): Promise<void> | undefined => {

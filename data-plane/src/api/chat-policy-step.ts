@@ -2,13 +2,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import { AUDIT_STREAM, policyDeniedAuditEvent, type PolicyDenial } from '../accounting/audit-event';
 import type { Bus } from '../bus/bus';
+import type { InferenceRequest } from '../domain/inference-request';
 import type { AuthenticatedKey } from '../ingress/authenticate';
 import type { PolicyDecisionPoint } from '../policy/pdp/decision-point';
 import { enforceUseModel, PolicyDeniedError } from '../policy/pdp/enforce';
 import { enforceToolPermissions, NoPermittedUpstreamError, ToolNotPermittedError, upstreamPermissions, type NamedTool, type UpstreamPermissions } from '../policy/pdp/enforce-data-policies';
 import { requestParties } from '../policy/pdp/use-model-request';
 import { POLICY_ACTIONS } from '../policy/vocabulary';
-import type { ChatCompletionRequest } from './chat-completion-request';
 import type { TenantSettings } from '../tenant-settings/tenant-settings';
 
 export interface ChatPolicyStep {
@@ -17,18 +17,21 @@ export interface ChatPolicyStep {
   logger: Logger;
   requestId: string;
   key: AuthenticatedKey;
-  chatRequest: ChatCompletionRequest;
+  chatRequest: InferenceRequest;
   route: string;
   headers: IncomingHttpHeaders;
   /** The tenant's default classification and allowed regions (tenant settings). */
   tenantSettings: Pick<TenantSettings, 'allowedRegions' | 'defaultDataClassification'>;
 }
 
-/** Every tool a chat request names: each function in `tools`, and the function a `tool_choice` forces. */
-export function toolsNamedIn(request: Pick<ChatCompletionRequest, 'tools' | 'tool_choice'>): NamedTool[] {
-  const named: NamedTool[] = (request.tools ?? []).map((tool, i) => ({ name: tool.function.name, param: `tools[${i}].function.name` }));
-  const choice = request.tool_choice;
-  if (typeof choice === 'object') named.push({ name: choice.function.name, param: 'tool_choice.function.name' });
+/**
+ * Every tool a request names: each tool it offers, and the tool its choice forces; `param` is
+ * where the client wrote it in OpenAI's wire format (tools keep their order through translation).
+ */
+export function toolsNamedIn(request: Pick<InferenceRequest, 'tools' | 'toolChoice'>): NamedTool[] {
+  const named: NamedTool[] = (request.tools ?? []).map((tool, i) => ({ name: tool.name, param: `tools[${i}].function.name` }));
+  const choice = request.toolChoice;
+  if (typeof choice === 'object') named.push({ name: choice.name, param: 'tool_choice.function.name' });
   return named;
 }
 

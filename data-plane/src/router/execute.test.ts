@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { ChatCompletionRequest } from '../api/chat-completion-request';
-import { UpstreamError, type CompletionEvent, type ProviderAdapter } from '../adapters/adapter';
+import { UpstreamError, type ProviderAdapter } from '../adapters/adapter';
+import type { CompletionEvent } from '../domain/completion-event';
+import type { InferenceRequest } from '../domain/inference-request';
 import { createMetrics } from '../telemetry/metrics';
 import { OverloadedError } from './adaptive-concurrency';
 import { CircuitOpenError, execute, ExecutionFailedError, type ExecutionPlan, type ExecutorDeps, type Upstream } from './execute';
@@ -12,7 +13,7 @@ import type { SpeculativeConfig } from './route';
 import { createUpstreamHealthRegistry, type UpstreamHealthOptions } from './upstream-health';
 import { createUpstreamStats } from './upstream-stats';
 
-const request: ChatCompletionRequest = { model: 'r', messages: [{ role: 'user', content: 'hello there' }] };
+const request: InferenceRequest = { model: 'r', messages: [{ role: 'user', content: 'hello there' }] };
 
 interface Behaviour {
   /** Per call (1-based); the last entry repeats. */

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import type { ChatCompletionRequest } from '../api/chat-completion-request';
 import { countPromptTokens, estimateCompletionTokens } from '../accounting/token-count';
-import { UpstreamError, type CompletionEvent, type ProviderAdapter } from '../adapters/adapter';
+import { UpstreamError, type ProviderAdapter } from '../adapters/adapter';
+import type { CompletionEvent } from '../domain/completion-event';
+import type { InferenceRequest } from '../domain/inference-request';
 import type { Metrics } from '../telemetry/metrics';
 import { OverloadedError } from './adaptive-concurrency';
 import type { Random } from './random';
@@ -141,7 +142,7 @@ const describe = (error: unknown): string => (error instanceof Error ? `${error.
  * latency percentile). The first leg to produce an event wins; every other leg is aborted at
  * once. Errors after the first event belong to the caller (it has started answering).
  */
-export function execute(deps: ExecutorDeps, plan: ExecutionPlan, request: ChatCompletionRequest, signal: AbortSignal): Promise<Execution> {
+export function execute(deps: ExecutorDeps, plan: ExecutionPlan, request: InferenceRequest, signal: AbortSignal): Promise<Execution> {
   deps.retryBudget.deposit();
   const queue = [...plan.upstreams];
   const records: LegRecord[] = [];
@@ -226,7 +227,7 @@ export function execute(deps: ExecutorDeps, plan: ExecutionPlan, request: ChatCo
 }
 
 /** Tokens a cancelled leg generated: only what it actually sent (its first event). */
-function generatedBy(first: IteratorResult<CompletionEvent>, request: ChatCompletionRequest): { prompt: number; completion: number } {
+function generatedBy(first: IteratorResult<CompletionEvent>, request: InferenceRequest): { prompt: number; completion: number } {
   if (first.done) return { prompt: 0, completion: 0 };
   const event = first.value;
   if (event.type === 'usage') return { prompt: event.promptTokens, completion: event.completionTokens };
@@ -251,7 +252,7 @@ async function runLeg(
   deps: ExecutorDeps,
   plan: ExecutionPlan,
   upstream: Upstream,
-  request: ChatCompletionRequest,
+  request: InferenceRequest,
   signal: AbortSignal,
 ): Promise<WinningLeg> {
   for (let retry = 0; ; retry++) {
@@ -282,7 +283,7 @@ async function openAttempt(
   deps: ExecutorDeps,
   plan: ExecutionPlan,
   upstream: Upstream,
-  request: ChatCompletionRequest,
+  request: InferenceRequest,
   legSignal: AbortSignal,
 ): Promise<Omit<WinningLeg, 'attempts'>> {
   const health = deps.health.get(upstream.key);

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { PriceBook, PriceBookSource } from '../accounting/price-book';
-import type { ChatCompletionRequest } from '../api/chat-completion-request';
 import type { ProviderRegistry } from '../adapters/provider-registry';
+import type { InferenceRequest } from '../domain/inference-request';
 import type { ProviderCredentialLookup } from '../adapters/tenant-credentials/credential-cache';
 import type { Metrics } from '../telemetry/metrics';
 import type { AimdOptions } from './adaptive-concurrency';
@@ -49,7 +49,7 @@ export interface Router {
   /** `allowUpstream`: the tenant's egress and data-locality policies; a refused upstream is never in the plan (nor a fallback, hedge or speculative leg). */
   decide(target: ResolvedTarget, options?: DecideOptions): Promise<RoutingDecision>;
   /** `tenantId` picks the tenant's own provider credentials (see RouterOptions.credentials). */
-  execute(decision: RoutingDecision, request: ChatCompletionRequest, signal: AbortSignal, tenantId?: string): Promise<Execution>;
+  execute(decision: RoutingDecision, request: InferenceRequest, signal: AbortSignal, tenantId?: string): Promise<Execution>;
   /**
    * The request ended (served or not): learning strategies see every leg that failed and the
    * winner's outcome; a served request becomes ratable through feedback.

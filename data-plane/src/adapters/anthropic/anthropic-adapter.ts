@@ -1,5 +1,6 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
-import { parseRetryAfter, UpstreamError, type CompletionEvent, type ProviderAdapter } from '../adapter';
+import type { CompletionEvent } from '../../domain/completion-event';
+import { parseRetryAfter, UpstreamError, type ProviderAdapter } from '../adapter';
 import { createAnthropicEventFolder } from './anthropic-events';
 import { DEFAULT_MAX_TOKENS, toAnthropicBody } from './anthropic-request';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { UpstreamError, type CompletionEvent, type FinishReason } from '../adapter';
+import type { CompletionEvent, FinishReason } from '../../domain/completion-event';
+import { UpstreamError } from '../adapter';
 
 /**
  * Folds Anthropic Messages stream events into adapter events. Pure state machine: feed it each

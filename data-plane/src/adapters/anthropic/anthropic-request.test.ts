@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { parseChatCompletionRequest } from '../../api/chat-completion-request';
+import { parseChatCompletionRequest, toInferenceRequest } from '../../api/chat-completion-request';
 import { DEFAULT_MAX_TOKENS, toAnthropicBody } from './anthropic-request';
+
+/** What the adapter receives for an OpenAI request sent to the gateway. */
+const fromOpenAI = (body: unknown) => toInferenceRequest(parseChatCompletionRequest(body));
 
 describe('toAnthropicBody', () => {
   it('moves system and developer messages to `system` and keeps user/assistant turns', () => {
     const body = toAnthropicBody(
-      parseChatCompletionRequest({
+      fromOpenAI({
         model: 'claude-test',
         messages: [
           { role: 'system', content: 'Be brief.' },
@@ -27,22 +30,22 @@ describe('toAnthropicBody', () => {
 
   it('requires max_tokens: client value wins, default otherwise', () => {
     const base = { model: 'm', messages: [{ role: 'user', content: 'x' }] };
-    expect(toAnthropicBody(parseChatCompletionRequest(base)).max_tokens).toBe(DEFAULT_MAX_TOKENS);
-    expect(toAnthropicBody(parseChatCompletionRequest({ ...base, max_tokens: 7 })).max_tokens).toBe(7);
-    expect(toAnthropicBody(parseChatCompletionRequest({ ...base, max_tokens: 7, max_completion_tokens: 9 })).max_tokens).toBe(9);
+    expect(toAnthropicBody(fromOpenAI(base)).max_tokens).toBe(DEFAULT_MAX_TOKENS);
+    expect(toAnthropicBody(fromOpenAI({ ...base, max_tokens: 7 })).max_tokens).toBe(7);
+    expect(toAnthropicBody(fromOpenAI({ ...base, max_tokens: 7, max_completion_tokens: 9 })).max_tokens).toBe(9);
   });
 
   it('maps sampling options and stop to stop_sequences; clamps temperature to 1', () => {
     const body = toAnthropicBody(
-      parseChatCompletionRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 1.5, top_p: 0.5, stop: 'END', user: 'u-1' }),
+      fromOpenAI({ model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 1.5, top_p: 0.5, stop: 'END', user: 'u-1' }),
     );
     expect(body).toMatchObject({ temperature: 1, top_p: 0.5, stop_sequences: ['END'], metadata: { user_id: 'u-1' } });
-    expect(toAnthropicBody(parseChatCompletionRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], stop: ['a', 'b'] })).stop_sequences).toEqual(['a', 'b']);
+    expect(toAnthropicBody(fromOpenAI({ model: 'm', messages: [{ role: 'user', content: 'x' }], stop: ['a', 'b'] })).stop_sequences).toEqual(['a', 'b']);
   });
 
   it('merges consecutive same-role turns and sends tool results as user text', () => {
     const body = toAnthropicBody(
-      parseChatCompletionRequest({
+      fromOpenAI({
         model: 'm',
         messages: [
           { role: 'user', content: 'a' },
@@ -54,7 +57,7 @@ describe('toAnthropicBody', () => {
   });
 
   it('never sends an empty conversation', () => {
-    const body = toAnthropicBody(parseChatCompletionRequest({ model: 'm', messages: [{ role: 'system', content: 's' }] }));
+    const body = toAnthropicBody(fromOpenAI({ model: 'm', messages: [{ role: 'system', content: 's' }] }));
     expect(body.messages).toEqual([{ role: 'user', content: '' }]);
   });
 });

@@ -1,7 +1,7 @@
-import { messageText, type ChatCompletionRequest } from '../../api/chat-completion-request';
+import { messageText, type InferenceRequest } from '../../domain/inference-request';
 
 /**
- * Translates a validated OpenAI chat request into an Anthropic Messages request body. Pure, so
+ * Translates an inference request into an Anthropic Messages request body. Pure, so
  * every mapping rule is unit-tested without a server.
  */
 export interface AnthropicMessage {
@@ -16,15 +16,15 @@ export interface AnthropicMessagesBody {
   system?: string;
   temperature?: number;
   top_p?: number;
-  stop_sequences?: string[];
+  stop_sequences?: readonly string[];
   metadata?: { user_id: string };
   stream: true;
 }
 
-/** Anthropic requires `max_tokens`; OpenAI clients usually omit it. */
+/** Anthropic requires `max_tokens`; clients usually leave the limit out. */
 export const DEFAULT_MAX_TOKENS = 1024;
 
-export function toAnthropicBody(request: ChatCompletionRequest, defaultMaxTokens = DEFAULT_MAX_TOKENS): AnthropicMessagesBody {
+export function toAnthropicBody(request: InferenceRequest, defaultMaxTokens = DEFAULT_MAX_TOKENS): AnthropicMessagesBody {
   const system: string[] = [];
   const messages: AnthropicMessage[] = [];
   for (const message of request.messages) {
@@ -46,15 +46,15 @@ export function toAnthropicBody(request: ChatCompletionRequest, defaultMaxTokens
 
   const body: AnthropicMessagesBody = {
     model: request.model,
-    max_tokens: request.max_completion_tokens ?? request.max_tokens ?? defaultMaxTokens,
+    max_tokens: request.maxOutputTokens ?? defaultMaxTokens,
     messages,
     stream: true,
   };
   if (system.length > 0) body.system = system.join('\n\n');
-  // OpenAI's temperature range is 0..2, Anthropic's 0..1: clamp rather than have the upstream refuse.
-  if (request.temperature != null) body.temperature = Math.min(request.temperature, 1);
-  if (request.top_p != null) body.top_p = request.top_p;
-  if (request.stop != null) body.stop_sequences = typeof request.stop === 'string' ? [request.stop] : request.stop;
-  if (request.user) body.metadata = { user_id: request.user };
+  // Temperatures reach here in 0..2 (OpenAI's range, checked at the edge), Anthropic's is 0..1: clamp rather than have the upstream refuse.
+  if (request.temperature !== undefined) body.temperature = Math.min(request.temperature, 1);
+  if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.stopSequences !== undefined) body.stop_sequences = request.stopSequences;
+  if (request.endUserId) body.metadata = { user_id: request.endUserId };
   return body;
 }

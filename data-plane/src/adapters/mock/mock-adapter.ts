@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChatCompletionRequest } from '../../api/chat-completion-request';
-import { UpstreamError, type CompletionEvent, type ProviderAdapter } from '../adapter';
+import type { CompletionEvent } from '../../domain/completion-event';
+import type { InferenceRequest } from '../../domain/inference-request';
+import { UpstreamError, type ProviderAdapter } from '../adapter';
 import { directivesFromPrompt, mockCompletion, type MockDirectives } from './mock-model';
 
 /** Defaults for every request; `[mock: ...]` directives in the prompt override them per request. */
@@ -25,7 +26,7 @@ export function createMockAdapter(name = 'mock', defaults: MockBehaviour = {}, s
   let requests = 0;
   return {
     name,
-    async start(request: ChatCompletionRequest, signal: AbortSignal) {
+    async start(request: InferenceRequest, signal: AbortSignal) {
       requests += 1;
       const scripted = script && (script.firstRequests === undefined || requests <= script.firstRequests) ? script.directives : {};
       const directives: MockDirectives = { ...defaults, ...scripted, ...directivesFromPrompt(request) };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatCompletionRequest } from '../../api/chat-completion-request';
+import type { InferenceRequest } from '../../domain/inference-request';
 import { directivesFromPrompt, isMockModel, mockCompletion, parseDirectiveWords } from './mock-model';
 
-const request = (content: string, model = 'mock-gpt', extra: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest => ({
+const request = (content: string, model = 'mock-gpt', extra: Partial<InferenceRequest> = {}): InferenceRequest => ({
   model,
   messages: [
     { role: 'system', content: 'You are terse.' },
@@ -41,7 +41,7 @@ describe('mock model', () => {
   });
 
   it('stops at max_tokens with finish_reason length', () => {
-    const cut = mockCompletion(request('x', 'mock-large', { max_tokens: 2 }));
+    const cut = mockCompletion(request('x', 'mock-large', { maxOutputTokens: 2 }));
     expect(cut.completionTokens).toBe(2);
     expect(cut.finishReason).toBe('length');
   });
@@ -75,7 +75,7 @@ describe('mock directives', () => {
   });
 
   it('reads [mock: ...] groups from the last user message only', () => {
-    const req: ChatCompletionRequest = {
+    const req: InferenceRequest = {
       model: 'mock-gpt',
       messages: [
         { role: 'user', content: '[mock: hang]' },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { messageText, type ChatCompletionRequest } from '../../api/chat-completion-request';
 import { countPromptTokens } from '../../accounting/token-count';
-import type { FinishReason } from '../adapter';
+import type { FinishReason } from '../../domain/completion-event';
+import { messageText, type InferenceRequest } from '../../domain/inference-request';
 
 /**
  * The deterministic mock model, pure. The same request always yields the same words, chunks
@@ -85,7 +85,7 @@ export function parseDirectiveWords(text: string): MockDirectives {
 }
 
 /** Directives in `[mock: ...]` groups of the last user message. */
-export function directivesFromPrompt(request: ChatCompletionRequest): MockDirectives {
+export function directivesFromPrompt(request: Pick<InferenceRequest, 'messages'>): MockDirectives {
   const lastUser = [...request.messages].reverse().find((m) => m.role === 'user');
   if (!lastUser) return {};
   let directives: MockDirectives = {};
@@ -127,14 +127,14 @@ export interface MockCompletion {
   finishReason: FinishReason;
 }
 
-export function mockCompletion(request: ChatCompletionRequest, directives: MockDirectives = {}): MockCompletion {
+export function mockCompletion(request: InferenceRequest, directives: MockDirectives = {}): MockCompletion {
   const digest = createHash('sha256')
     .update(JSON.stringify([request.model, request.messages.map((m) => [m.role, messageText(m)])]))
     .digest();
   const random = prng(digest.readUInt32BE(0));
   const shape = LENGTH_BY_MODEL[request.model] ?? { min: 8, spread: 16 };
   let wordCount = Math.max(shape.min + Math.floor(random() * shape.spread), directives.chunks ?? 0);
-  const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
+  const maxTokens = request.maxOutputTokens;
   let finishReason: FinishReason = 'stop';
   if (maxTokens !== undefined && wordCount > maxTokens) {
     wordCount = maxTokens;

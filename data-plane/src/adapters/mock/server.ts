@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseChatCompletionRequest } from '../../api/chat-completion-request';
+import { parseChatCompletionRequest, toInferenceRequest } from '../../api/chat-completion-request';
 import {
   chatCompletion,
   chatCompletionChunk,
@@ -75,7 +75,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     if (path !== '/v1/chat/completions') throw new ApiError('not_found');
     if (request.method !== 'POST') throw new ApiError('method_not_allowed');
 
-    const chatRequest = parseChatCompletionRequest(await readJsonBody(request, maxBodyBytes));
+    const chatRequest = toInferenceRequest(parseChatCompletionRequest(await readJsonBody(request, maxBodyBytes)));
     if (!isMockModel(chatRequest.model)) {
       throw new ApiError('model_not_found', { param: 'model', message: `The model '${chatRequest.model}' does not exist on the mock provider.` });
     }
@@ -120,7 +120,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
       return sendJson(response, 200, chatCompletion(identity, completion.chunks.join(''), completion.finishReason, usage));
     }
 
-    const includeUsage = chatRequest.stream_options?.include_usage === true;
+    const includeUsage = chatRequest.streamUsage === true;
     startEventStream(response);
     response.write(sseData(chatCompletionChunk(identity, { role: 'assistant', content: '' }, null, includeUsage)));
     const contentChunk = contentChunkEncoder(identity, includeUsage);

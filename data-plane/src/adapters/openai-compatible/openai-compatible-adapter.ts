@@ -1,8 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { Pool, type Dispatcher } from 'undici';
-import type { ChatCompletionRequest } from '../../api/chat-completion-request';
-import { parseRetryAfter, UpstreamError, type CompletionEvent, type ProviderAdapter } from '../adapter';
+import type { CompletionEvent } from '../../domain/completion-event';
+import { parseRetryAfter, UpstreamError, type ProviderAdapter } from '../adapter';
+import { toOpenAIBody } from './openai-request';
 import { chunkEvents } from './upstream-chunk';
 
 /**
@@ -35,24 +36,6 @@ function upstreamPool(origin: string): Pool {
     headersTimeout: 0,
     bodyTimeout: 0,
   });
-}
-
-function upstreamBody(request: ChatCompletionRequest) {
-  return {
-    model: request.model,
-    messages: request.messages,
-    stream: true,
-    stream_options: { include_usage: true },
-    temperature: request.temperature ?? undefined,
-    top_p: request.top_p ?? undefined,
-    max_tokens: request.max_tokens ?? undefined,
-    max_completion_tokens: request.max_completion_tokens ?? undefined,
-    stop: request.stop ?? undefined,
-    presence_penalty: request.presence_penalty ?? undefined,
-    frequency_penalty: request.frequency_penalty ?? undefined,
-    seed: request.seed ?? undefined,
-    user: request.user,
-  };
 }
 
 export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOptions): ProviderAdapter {
@@ -91,7 +74,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
         const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
         const apiKey = call?.apiKey ?? options.apiKey;
         if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-        response = await pool.request({ method: 'POST', path, headers, body: JSON.stringify(upstreamBody(request)), signal: controller.signal });
+        response = await pool.request({ method: 'POST', path, headers, body: JSON.stringify(toOpenAIBody(request)), signal: controller.signal });
       } catch (error) {
         cleanUp();
         // Nothing listening (or the connection dropped before any answer): the provider is down,

@@ -1,4 +1,5 @@
-import { UpstreamError, type CompletionEvent, type FinishReason } from '../adapter';
+import type { CompletionEvent, FinishReason } from '../../domain/completion-event';
+import { UpstreamError } from '../adapter';
 
 /** One `data:` event of an OpenAI-compatible stream, as far as the gateway reads it. */
 export interface UpstreamChunk {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatCompletionRequest } from '../../api/chat-completion-request';
+import type { InferenceRequest } from '../../domain/inference-request';
 import { createOpenAICompatibleAdapter } from './openai-compatible-adapter';
 
 /** A bare SSE upstream that counts the TCP connections it accepts. */
@@ -22,7 +22,7 @@ async function countingUpstream(): Promise<{ server: Server; baseUrl: string; co
   return { server, baseUrl: `http://127.0.0.1:${port}/v1`, connections: () => connections };
 }
 
-const request = { model: 'm', messages: [{ role: 'user', content: 'x' }] } as ChatCompletionRequest;
+const request: InferenceRequest = { model: 'm', messages: [{ role: 'user', content: 'x' }] };
 let server: Server | undefined;
 afterEach(async () => {
   server?.closeAllConnections();

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseChatCompletionRequest } from '../../api/chat-completion-request';
+import type { InferenceRequest } from '../../domain/inference-request';
 import { UpstreamError } from '../adapter';
 import { createAnthropicAdapter } from '../anthropic/anthropic-adapter';
 import { createOpenAICompatibleAdapter } from '../openai-compatible/openai-compatible-adapter';
@@ -11,7 +11,7 @@ describe('per-call credentials in the real adapters', () => {
   const seen: IncomingHttpHeaders[] = [];
   let server: Server;
   let origin: string;
-  const request = parseChatCompletionRequest({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+  const request: InferenceRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
 
   beforeAll(async () => {
     // Refuses everything: the adapter's start() rejects after the headers were sent, which is all we look at.

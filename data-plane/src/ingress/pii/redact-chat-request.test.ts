@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { parseChatCompletionRequest } from '../../api/chat-completion-request';
+import { parseChatCompletionRequest, toInferenceRequest } from '../../api/chat-completion-request';
 import { redactChatRequest } from './redact-chat-request';
 import { REDACT_ALL } from './redact';
 import { createStaticRedactionConfigSource } from './redaction-config';
+
+/** What the redactor receives for an OpenAI request sent to the gateway. */
+const fromOpenAI = (body: unknown) => toInferenceRequest(parseChatCompletionRequest(body));
 
 const TENANT = '7d4f2a8e-3c1b-4e5f-9a0b-1c2d3e4f5a6b';
 
 describe('redactChatRequest', () => {
   it('redacts string content and text parts of every message, counts by type, leaves other parts and the input alone', () => {
-    const input = parseChatCompletionRequest({
+    const input = fromOpenAI({
       model: 'mock-gpt',
       messages: [
         { role: 'system', content: 'Support agent. Escalate to ops@example.com.' },
@@ -35,7 +38,7 @@ describe('redactChatRequest', () => {
   });
 
   it('an empty policy changes nothing', () => {
-    const input = parseChatCompletionRequest({ model: 'm', messages: [{ role: 'user', content: 'anna@example.com' }] });
+    const input = fromOpenAI({ model: 'm', messages: [{ role: 'user', content: 'anna@example.com' }] });
     expect(redactChatRequest(input, { types: new Set() })).toEqual({ request: input, counts: {} });
   });
 });

@@ -1,9 +1,9 @@
-import type { ChatCompletionRequest, ChatMessage } from '../../api/chat-completion-request';
+import { isTextPart, type InferenceMessage, type InferenceRequest } from '../../domain/inference-request';
 import type { PiiType } from './detectors';
 import { redact, type PiiCounts, type RedactionPolicy } from './redact';
 
 export interface RedactedChatRequest {
-  request: ChatCompletionRequest;
+  request: InferenceRequest;
   /** Redactions by type over every message; empty when nothing was found. */
   counts: PiiCounts;
 }
@@ -17,7 +17,7 @@ function addCounts(total: PiiCounts, more: PiiCounts): void {
  * images pass through untouched). Pure: returns a new request, the input is not modified,
  * so nothing downstream (providers, logs, stored events) can see the original text.
  */
-export function redactChatRequest(request: ChatCompletionRequest, policy: RedactionPolicy): RedactedChatRequest {
+export function redactChatRequest(request: InferenceRequest, policy: RedactionPolicy): RedactedChatRequest {
   const counts: PiiCounts = {};
   if (policy.types.size === 0) return { request, counts };
   const redactText = (text: string): string => {
@@ -25,13 +25,13 @@ export function redactChatRequest(request: ChatCompletionRequest, policy: Redact
     addCounts(counts, result.counts);
     return result.text;
   };
-  const messages = request.messages.map((message): ChatMessage => {
+  const messages = request.messages.map((message): InferenceMessage => {
     const { content } = message;
-    if (content == null) return message;
+    if (content === null) return message;
     if (typeof content === 'string') return { ...message, content: redactText(content) };
     return {
       ...message,
-      content: content.map((part) => (part.type === 'text' && 'text' in part && typeof part.text === 'string' ? { ...part, text: redactText(part.text) } : part)),
+      content: content.map((part) => (isTextPart(part) ? { ...part, text: redactText(part.text) } : part)),
     };
   });
   return { request: { ...request, messages }, counts };
