@@ -3,6 +3,7 @@ import { createAnthropicAdapter } from './anthropic/anthropic-adapter';
 import { createMockAdapter } from './mock/mock-adapter';
 import { parseDirectiveWords } from './mock/mock-model';
 import { createOpenAICompatibleAdapter } from './openai-compatible/openai-compatible-adapter';
+import { UNSPECIFIED_REGION } from '../domain/upstream-location';
 
 export interface ProviderConfig {
   name: string;
@@ -30,9 +31,6 @@ export interface ProviderRoute {
   host: string;
   region: string;
 }
-
-/** The region of a provider configured without one. */
-export const UNSPECIFIED_REGION = 'unspecified';
 
 export interface ProviderRegistry {
   route(model: string): ProviderRoute | undefined;

@@ -3,6 +3,7 @@ import { countPromptTokens, estimateCompletionTokens } from '../accounting/token
 import { UpstreamError, type ProviderAdapter } from '../adapters/adapter';
 import type { CompletionEvent } from '../domain/completion-event';
 import type { InferenceRequest } from '../domain/inference-request';
+import type { UpstreamLocation } from '../domain/upstream-location';
 import type { Metrics } from '../telemetry/metrics';
 import { OverloadedError } from './adaptive-concurrency';
 import type { Random } from './random';
@@ -11,15 +12,10 @@ import type { SpeculativeConfig } from './route';
 import type { UpstreamHealthRegistry } from './upstream-health';
 import type { UpstreamStats } from './upstream-stats';
 
-/** One concrete place a request can go: a model at a provider. */
-export interface Upstream {
+/** One concrete place a request can go (a model at a provider), and how to call it. */
+export interface Upstream extends UpstreamLocation {
   /** `provider/model`: the unit for breakers, concurrency limits and latency stats. */
   key: string;
-  model: string;
-  provider: string;
-  /** Where the request's data goes (provider host and region), for egress and data-locality policies. */
-  host?: string;
-  region?: string;
   adapter: ProviderAdapter;
   pricePer1kMicros: number | undefined;
 }

@@ -1,4 +1,4 @@
-import type { Upstream } from '../../router/execute';
+import type { UpstreamLocation } from '../../domain/upstream-location';
 import { destinationOf, type RefusedUpstream, type UpstreamPermissions } from './enforce-data-policies';
 
 /**
@@ -13,7 +13,7 @@ export function restrictToAllowedRegions(permissions: UpstreamPermissions | unde
   const seen = new Set<string>();
   const listed = allowedRegions.join(', ');
   return {
-    allow(upstream: Upstream) {
+    allow(upstream: UpstreamLocation) {
       const destination = destinationOf(upstream);
       if (allowedRegions.includes(destination.region)) return permissions ? permissions.allow(upstream) : true;
       const key = `${destination.provider}/${destination.model}`;

@@ -1,10 +1,9 @@
 import { ApiError } from '../../errors';
-import type { Upstream } from '../../router/execute';
+import { UNSPECIFIED_REGION, type UpstreamLocation } from '../../domain/upstream-location';
 import { callToolRequest } from './call-tool-request';
 import type { PolicyDecisionPoint, PolicyDecisionResult, TenantDecider } from './decision-point';
 import { processInRegionRequest, sendToProviderRequest, type UpstreamDestination } from './upstream-requests';
 import type { RequestParties } from './use-model-request';
-import { UNSPECIFIED_REGION } from '../../adapters/provider-registry';
 
 /** A tool the request names, and where (for the error's `param`). */
 export interface NamedTool {
@@ -71,12 +70,12 @@ export interface RefusedUpstream {
  * `refusal()` explains a plan that ended up empty.
  */
 export interface UpstreamPermissions {
-  allow(upstream: Upstream): boolean;
+  allow(upstream: UpstreamLocation): boolean;
   refused(): readonly RefusedUpstream[];
   policyVersion(): number | null;
 }
 
-export const destinationOf = (upstream: Pick<Upstream, 'provider' | 'model' | 'host' | 'region'>): UpstreamDestination => ({
+export const destinationOf = (upstream: UpstreamLocation): UpstreamDestination => ({
   provider: upstream.provider,
   model: upstream.model,
   host: upstream.host ?? 'local',
