@@ -3,6 +3,7 @@ import { countPromptTokens, estimateCompletionTokens } from '../accounting/token
 import { UpstreamError, type ProviderAdapter } from '../adapters/adapter';
 import type { CompletionEvent } from '../domain/completion-event';
 import type { InferenceRequest } from '../domain/inference-request';
+import type { LegOutcome, LegRecord } from '../domain/upstream-leg';
 import type { UpstreamLocation } from '../domain/upstream-location';
 import type { Metrics } from '../telemetry/metrics';
 import { OverloadedError } from './adaptive-concurrency';
@@ -34,20 +35,6 @@ export class CircuitOpenError extends Error {
     super(`circuit open for ${upstream}`);
     this.name = 'CircuitOpenError';
   }
-}
-
-export type LegOutcome = 'won' | 'lost' | 'failed';
-
-/** What one leg (one upstream, all its retries) did; logged, counted, and billed. */
-export interface LegRecord {
-  upstream: string;
-  model: string;
-  outcome: LegOutcome;
-  attempts: number;
-  error?: string;
-  /** Tokens this leg actually generated (0 unless it produced output). */
-  promptTokens: number;
-  completionTokens: number;
 }
 
 /** The leg that produced the first event: the caller streams the rest of it, then calls `finish`. */

@@ -3,12 +3,14 @@ import type { Logger } from 'pino';
 import type { PriceBook, PriceBookSource } from '../accounting/price-book';
 import type { ProviderRegistry } from '../adapters/provider-registry';
 import type { InferenceRequest } from '../domain/inference-request';
+import type { LegRecord } from '../domain/upstream-leg';
 import type { ProviderCredentialLookup } from '../adapters/tenant-credentials/credential-cache';
 import type { Metrics } from '../telemetry/metrics';
 import type { AimdOptions } from './adaptive-concurrency';
 import type { CircuitBreakerOptions } from './circuit-breaker';
 import { applyConstraints } from './constraints';
-import { execute, type Execution, type ExecutionPlan, type LegRecord, type Upstream } from './execute';
+import { startStep } from '../telemetry/steps';
+import { execute, ExecutionFailedError, type Execution, type ExecutionPlan, type Upstream, type WinningLeg } from './execute';
 import { createBanditPosteriors, type BanditPosteriors } from './bandit-posteriors';
 import { createInMemoryFeedbackLog, type FeedbackLog } from './feedback-log';
 import type { Random } from './random';
@@ -48,7 +50,14 @@ export interface Router {
   /** Constraints, ranking, fallbacks: the ordered upstreams and how to run them. */
   /** `allowUpstream`: the tenant's egress and data-locality policies; a refused upstream is never in the plan (nor a fallback, hedge or speculative leg). */
   decide(target: ResolvedTarget, options?: DecideOptions): Promise<RoutingDecision>;
-  /** `tenantId` picks the tenant's own provider credentials (see RouterOptions.credentials). */
+  /**
+   * Serves a request on the decided plan: runs it (fail-over before the first event, retries,
+   * speculative legs), hands the winning leg to `deliver`, and when the answer failed before
+   * anything reached the client, fails over to the upstreams not tried yet. Learning strategies
+   * see every round (`completed`). Resolves once the answer was delivered or nothing answered.
+   */
+  serve(decision: RoutingDecision, request: InferenceRequest, context: ServeContext, deliver: (winner: WinningLeg) => Promise<Delivery>): Promise<Served>;
+  /** One round of `serve`: `tenantId` picks the tenant's own provider credentials (see RouterOptions.credentials). */
   execute(decision: RoutingDecision, request: InferenceRequest, signal: AbortSignal, tenantId?: string): Promise<Execution>;
   /**
    * The request ended (served or not): learning strategies see every leg that failed and the
@@ -62,6 +71,34 @@ export interface Router {
   /** The routes `tenantId` may use, then plain models, for GET /v1/models. */
   listing(tenantId: string): { routes: readonly Route[]; models: readonly { id: string; ownedBy: string }[] };
 }
+
+export interface ServeContext {
+  requestId: string;
+  /** Whose credentials and feedback log entry the request uses. */
+  tenantId: string;
+  /** When the request arrived (the router's clock): a served upstream's latency runs from here. */
+  startedAt: number;
+  /** Aborted when the client goes away: every leg is cancelled, and nothing is failed over. */
+  signal: AbortSignal;
+}
+
+/** How handing one winning leg's answer to the client went, as the caller reports it. */
+export interface Delivery {
+  /** `ok`: the whole answer reached the client; `cancelled`: the client went away; `failed`: the provider failed mid-answer. */
+  outcome: 'ok' | 'cancelled' | 'failed';
+  /** `failed`: the provider's error. */
+  error?: unknown;
+  /** `failed` before anything reached the client: another upstream may still answer in its place. */
+  retryable?: boolean;
+  /** Tokens this leg generated, as the provider reported them or estimated. */
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** The end of `serve`. `legs`: every leg but the last winner's own answer (lost races, failures of every round), for billing and logs. */
+export type Served =
+  | { answered: false; error: unknown; legs: readonly LegRecord[] }
+  | { answered: true; upstream: Upstream; delivery: Delivery; legs: readonly LegRecord[] };
 
 export interface EndedRequest {
   requestId: string;
@@ -195,6 +232,45 @@ export function createRouter(options: RouterOptions): Router {
     return ranked.map((r) => candidates.find((c) => c.rankable === r)!.upstream);
   };
 
+  const executeRound: Router['execute'] = (decision, request, signal, tenantId) => {
+    const { credentials } = options;
+    return execute(
+      {
+        health,
+        stats,
+        retryBudget,
+        random,
+        clock,
+        sleep: (ms, signal) => sleep(ms, undefined, { signal }),
+        metrics,
+        logger: options.logger,
+        ...(credentials && tenantId !== undefined ? { credentialFor: (provider: string) => credentials.lookup(tenantId, provider) } : {}),
+      },
+      decision.plan,
+      request,
+      signal,
+    );
+  };
+
+  const completed: Router['completed'] = (decision, ended) => {
+    const { target, plan } = decision;
+    const identity = { tenantId: target.tenantId, route: target.route.name };
+    for (const leg of ended.legs) {
+      if (leg.outcome !== 'failed') continue;
+      const upstream = plan.upstreams.find((u) => u.key === leg.upstream);
+      learn(target, { kind: 'outcome', ...identity, upstream: leg.upstream, success: false, latencyMs: 0, ...priceOf(upstream) });
+    }
+    const winner = ended.winner;
+    if (!winner) return;
+    learn(target, { kind: 'outcome', ...identity, upstream: winner.upstream.key, success: winner.success, latencyMs: winner.latencyMs, ...priceOf(winner.upstream) });
+    metrics.routeDecisions.inc({ route: target.route.name, model: winner.upstream.model });
+    // Off the response path: a lost entry only makes this request's feedback answer 404.
+    feedbackLog.remember(ended.requestId, { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key }).catch((error: unknown) => {
+      metrics.routingStateFailures.inc({ kind: 'feedback_log' });
+      options.logger.warn({ err: error, requestId: ended.requestId }, 'served request not written to the feedback log; its feedback will be refused');
+    });
+  };
+
   return {
     resolve,
     async decide(target, decideOptions) {
@@ -221,43 +297,63 @@ export function createRouter(options: RouterOptions): Router {
         ...(upstreams.length === 0 && !servesAny(target) ? { unserved: true as const } : {}),
       };
     },
-    execute(decision, request, signal, tenantId) {
-      const { credentials } = options;
-      return execute(
-        {
-          health,
-          stats,
-          retryBudget,
-          random,
-          clock,
-          sleep: (ms, signal) => sleep(ms, undefined, { signal }),
-          metrics,
-          logger: options.logger,
-          ...(credentials && tenantId !== undefined ? { credentialFor: (provider: string) => credentials.lookup(tenantId, provider) } : {}),
-        },
-        decision.plan,
-        request,
-        signal,
-      );
-    },
-    completed(decision, ended) {
-      const { target, plan } = decision;
-      const identity = { tenantId: target.tenantId, route: target.route.name };
-      for (const leg of ended.legs) {
-        if (leg.outcome !== 'failed') continue;
-        const upstream = plan.upstreams.find((u) => u.key === leg.upstream);
-        learn(target, { kind: 'outcome', ...identity, upstream: leg.upstream, success: false, latencyMs: 0, ...priceOf(upstream) });
+    async serve(decision, request, context, deliver) {
+      const { requestId, tenantId, signal } = context;
+      const routeName = decision.target.route.name;
+      // Legs of earlier rounds that failed mid-answer: billed for what they generated.
+      const spent: LegRecord[] = [];
+      let plan = decision.plan;
+      for (;;) {
+        const adapterStep = startStep(metrics, 'adapter_call', { 'switchyard.route': routeName });
+        let execution: Execution;
+        try {
+          // Waits for the first event: an upstream that fails this early is failed over by execute.
+          execution = await executeRound(plan === decision.plan ? decision : { ...decision, plan }, request, signal, tenantId);
+        } catch (error) {
+          adapterStep.end(error);
+          const legs = error instanceof ExecutionFailedError ? error.legs : [];
+          completed(decision, { requestId, tenantId, legs });
+          options.logger.warn({ err: error, requestId, route: routeName, legs }, 'no upstream answered before the first byte');
+          return { answered: false, error, legs: spent.length > 0 ? [...spent, ...legs] : legs };
+        }
+        const { winner } = execution;
+        adapterStep.span.setAttribute('switchyard.upstream', winner.upstream.key);
+        adapterStep.end();
+
+        const delivery = await deliver(winner);
+        winner.finish(delivery.outcome === 'ok' ? 'success' : delivery.outcome === 'failed' ? 'failure' : 'cancelled');
+        const others = await execution.others;
+        completed(decision, {
+          requestId,
+          tenantId,
+          legs: others,
+          winner: delivery.outcome === 'cancelled' ? undefined : { upstream: winner.upstream, success: delivery.outcome === 'ok', latencyMs: clock() - context.startedAt },
+        });
+
+        if (delivery.outcome === 'failed' && delivery.retryable) {
+          const tried = new Set([winner.upstream.key, ...others.map((leg) => leg.upstream)]);
+          const remaining = plan.upstreams.filter((u) => !tried.has(u.key));
+          options.logger.warn({ err: delivery.error, requestId, upstream: winner.upstream.key, remaining: remaining.length }, 'provider failed mid-answer');
+          if (remaining.length > 0 && !signal.aborted) {
+            spent.push(...others.filter((leg) => leg.outcome !== 'won'), {
+              upstream: winner.upstream.key,
+              model: winner.upstream.model,
+              outcome: 'failed',
+              attempts: winner.attempts,
+              error: delivery.error instanceof Error ? delivery.error.message : 'failed mid-answer',
+              promptTokens: delivery.promptTokens,
+              completionTokens: delivery.completionTokens,
+            });
+            // Speculation was spent on the first round; the rest is a plain fail-over in order.
+            plan = { ...plan, upstreams: remaining, speculative: undefined };
+            continue;
+          }
+        }
+        return { answered: true, upstream: winner.upstream, delivery, legs: spent.length > 0 ? [...spent, ...others] : others };
       }
-      const winner = ended.winner;
-      if (!winner) return;
-      learn(target, { kind: 'outcome', ...identity, upstream: winner.upstream.key, success: winner.success, latencyMs: winner.latencyMs, ...priceOf(winner.upstream) });
-      metrics.routeDecisions.inc({ route: target.route.name, model: winner.upstream.model });
-      // Off the response path: a lost entry only makes this request's feedback answer 404.
-      feedbackLog.remember(ended.requestId, { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key }).catch((error: unknown) => {
-        metrics.routingStateFailures.inc({ kind: 'feedback_log' });
-        options.logger.warn({ err: error, requestId: ended.requestId }, 'served request not written to the feedback log; its feedback will be refused');
-      });
     },
+    execute: executeRound,
+    completed,
     async feedback(requestId, tenantId, score) {
       const served = await feedbackLog.take(requestId, tenantId);
       if (!served) return false;
