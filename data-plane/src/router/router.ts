@@ -2,14 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { PriceBook, PriceBookSource } from '../accounting/price-book';
 import type { ProviderRegistry } from '../adapters/provider-registry';
+import type { ProviderCredentialLookup } from '../adapters/tenant-credentials/credential-cache';
 import type { InferenceRequest } from '../domain/inference-request';
 import type { LegRecord } from '../domain/upstream-leg';
-import type { ProviderCredentialLookup } from '../adapters/tenant-credentials/credential-cache';
 import type { Metrics } from '../telemetry/metrics';
+import { startStep } from '../telemetry/steps';
 import type { AimdOptions } from './adaptive-concurrency';
 import type { CircuitBreakerOptions } from './circuit-breaker';
 import { applyConstraints } from './constraints';
-import { startStep } from '../telemetry/steps';
 import { execute, ExecutionFailedError, type Execution, type ExecutionPlan, type Upstream, type WinningLeg } from './execute';
 import { createBanditPosteriors, type BanditPosteriors } from './bandit-posteriors';
 import { createInMemoryFeedbackLog, type FeedbackLog } from './feedback-log';
@@ -95,7 +95,11 @@ export interface Delivery {
   completionTokens: number;
 }
 
-/** The end of `serve`. `legs`: every leg but the last winner's own answer (lost races, failures of every round), for billing and logs. */
+/**
+ * The end of `serve`. `legs`: every leg of every round, for billing and logs: lost races and
+ * failures with what they generated, and the last winner as `won` without tokens (its answer's
+ * tokens are the delivery's).
+ */
 export type Served =
   | { answered: false; error: unknown; legs: readonly LegRecord[] }
   | { answered: true; upstream: Upstream; delivery: Delivery; legs: readonly LegRecord[] };
