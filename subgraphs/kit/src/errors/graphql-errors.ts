@@ -77,7 +77,8 @@ export const SHARED_ERROR_DEFINITIONS = {
 
 /** What the gateway itself answers with; subgraph codes pass through it unchanged. */
 export const GATEWAY_ERRORS = defineErrors({
-  UNAUTHENTICATED: { ...KIT_ERRORS.definitions.UNAUTHENTICATED, message: 'Sign in first: send "Authorization: Bearer <access token>".' },
+  // The gateway answers a whole request with 401 itself; its GraphQL errors (graphql-ws) carry no http extension.
+  UNAUTHENTICATED: { ...KIT_ERRORS.definitions.UNAUTHENTICATED, message: 'Sign in first: send "Authorization: Bearer <access token>".', failsRequest: false },
   INVALID_API_KEY: { message: 'The API key is not valid. Create a key with an admin scope in the console.', final: true, kind: 'authentication', httpStatus: 401 },
   API_KEY_REVOKED: { message: 'The API key has been revoked. Create a new key in the console.', final: true, kind: 'authentication', httpStatus: 401 },
   API_KEY_EXPIRED: { message: 'The API key has expired. Create a new key in the console.', final: true, kind: 'authentication', httpStatus: 401 },
