@@ -6,6 +6,5 @@ export { loadSubgraphSources, SUBGRAPHS } from './compose/subgraph-sources';
 export { readSupergraphSdl } from './supergraph-sdl';
 export { SUBSCRIPTION_ROUTES } from './subscriptions/subscription-routes';
 export type { SubscriptionRoute } from './subscriptions/subscription-routes';
-export { GATEWAY_ERRORS } from './errors';
 export { OPERATION_LIMITS } from './hardening/limits';
 export type { Logger } from './logger';

@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { reconnectDelayMs } from './backoff';
 import { fetchAccessToken } from './browser-api';
 import { interpretGraphQLResponse } from './graphql-response';
+import { reconnectCannotFix } from './subscription-errors';
 import type { Operation } from './operations';
 
 export type LiveStatus = 'live' | 'reconnecting';
@@ -12,8 +13,6 @@ export type LiveStatus = 'live' | 'reconnecting';
 /** While a socket is down, pages that poll over HTTP instead do it at this pace. */
 export const FALLBACK_POLL_MS = 15_000;
 const KEEP_ALIVE_MS = 10_000;
-/** Subscription errors that a reconnect cannot fix. */
-const PERMANENT_ERROR_CODES: ReadonlySet<string> = new Set(['FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED']);
 
 export interface LiveSubscription {
   /** Connected and the last frame was not an error: callers poll over HTTP while this is false. */
@@ -115,9 +114,9 @@ export function useLiveSubscription<TData, TVariables>(options: {
         },
         complete: () => {
           if (closedByUs) return;
-          // The server ended the stream. Only a permission problem is final; anything else
-          // (expired token, a restarting bus) is worth a new subscription.
-          if (lastErrorCode && PERMANENT_ERROR_CODES.has(lastErrorCode)) return;
+          // The server ended the stream. Only an error a reconnect cannot fix (permissions, input) is
+          // final here; anything else (expired token, a restarting bus) is worth a new subscription.
+          if (reconnectCannotFix(lastErrorCode)) return;
           reconnectLater();
         },
       },

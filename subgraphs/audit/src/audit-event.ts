@@ -21,7 +21,7 @@ export const auditEventSchema = z.object({
   idempotencyKey: z.string().min(1).max(200),
   /** Null for platform events. */
   tenantId: z.uuid().nullable(),
-  /** Who did it: `user:<sub>`, `api-key:<id>`, `service:<name>`. */
+  /** Who did it: `user:<sub>`, `api-key:<id>`, `service:<name>` (auditActor in @switchyard/subgraph-kit/audit-actor). */
   actor: z.string().min(1).max(200),
   /** What happened, dotted: `tenant.create`, `api_key.revoke`, `inference.request`, `policy.deny`. */
   action: z

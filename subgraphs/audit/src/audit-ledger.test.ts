@@ -165,4 +165,16 @@ describe('AuditLedger on PGlite', () => {
     expect(await ledger.store.getEntry({ tenantId: TENANT }, 7)).toBeNull();
     expect((await ledger.store.getEntry('platform', 7))?.tenantId).toBe(OTHER_TENANT);
   });
+
+  it('finds an API key\'s entries by its actor, also those written as user:api-key:<id> before there was one form', async () => {
+    await ledger.appendMany([
+      { idempotencyKey: 'legacy-actor', tenantId: TENANT, actor: 'user:api-key:k9', action: 'route.create' },
+      { idempotencyKey: 'current-actor', tenantId: TENANT, actor: 'api-key:k9', action: 'route.update' },
+    ]);
+    const byKey = await ledger.store.listEntries('platform', { actor: 'api-key:k9' }, -1, 100);
+    expect(byKey.map((entry) => entry.action)).toEqual(['route.create', 'route.update']);
+    const byPerson = await ledger.store.listEntries('platform', { actor: 'user:alice' }, -1, 100);
+    expect(byPerson.length).toBeGreaterThan(0);
+    expect(byPerson.every((entry) => entry.actor === 'user:alice')).toBe(true);
+  });
 });

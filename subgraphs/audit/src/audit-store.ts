@@ -32,6 +32,7 @@ export interface AppendedEntry {
 }
 
 export interface AuditEntryFilter {
+  /** Matches the entries of this actor under any form it was stored with (storedActorForms). */
   actor?: string | undefined;
   action?: string | undefined;
   subjectKey?: string | undefined;

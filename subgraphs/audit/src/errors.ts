@@ -1,36 +1,19 @@
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
+import { AUDIT_ERRORS } from '@switchyard/subgraph-kit/errors';
+
+export { badUserInput, forbidden, notFound, unauthenticated } from '@switchyard/subgraph-kit/base-errors';
 
 /**
- * The error codes this subgraph puts in `extensions.code`. Stable: clients branch on them.
- * Resolver errors keep HTTP 200 (a federated response may be partial); only a request that
- * fails authentication as a whole answers 401.
+ * The codes this subgraph puts in `extensions.code`: AUDIT_ERRORS in the kit's registry (stable:
+ * clients branch on them). Resolver errors keep HTTP 200 (a federated response may be partial);
+ * only a request that fails authentication as a whole answers 401.
  */
-export const ERROR_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'SUBSCRIPTION_VIA_GATEWAY'] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-export function unauthenticated(message = 'A valid internal token for this subgraph is required (authorization: Bearer <token>).'): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-}
-
-export function forbidden(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
-}
-
-export function badUserInput(message: string, field: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field } });
-}
-
-export function notFound(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
-}
+export type ErrorCode = (typeof AUDIT_ERRORS.codes)[number];
 
 export function isClientError(error: unknown): error is GraphQLError {
-  const code = error instanceof GraphQLError ? error.extensions['code'] : undefined;
-  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+  return AUDIT_ERRORS.isClientError(error);
 }
 
 export function subscriptionViaGateway(): GraphQLError {
-  return new GraphQLError('Subscriptions are served by the supergraph gateway over graphql-ws (DESIGN.md §4), not by this subgraph.', {
-    extensions: { code: 'SUBSCRIPTION_VIA_GATEWAY' },
-  });
+  return AUDIT_ERRORS.create('SUBSCRIPTION_VIA_GATEWAY');
 }

@@ -1,5 +1,6 @@
 import { Prisma, type Database, type TenantTx } from '@switchyard/db';
 import { auditLeafTextAroundSeq, type Checkpoint } from '@switchyard/data-plane/ledger';
+import { storedActorForms } from '@switchyard/subgraph-kit/audit-actor';
 import type { AuditDraft, AuditEntryFilter, AuditStore, ReadScope, StoredAuditEntry } from './audit-store';
 
 /**
@@ -98,7 +99,7 @@ function toCheckpoint(row: CheckpointRow): Checkpoint {
 
 function whereOf(filter: AuditEntryFilter) {
   return {
-    ...(filter.actor !== undefined ? { actor: filter.actor } : {}),
+    ...(filter.actor !== undefined ? { actor: { in: storedActorForms(filter.actor) } } : {}),
     ...(filter.action !== undefined ? { action: filter.action } : {}),
     ...(filter.subjectKey !== undefined ? { subjectKey: filter.subjectKey } : {}),
     ...(filter.tenantId !== undefined ? { tenantId: filter.tenantId } : {}),

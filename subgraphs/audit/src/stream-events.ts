@@ -1,4 +1,5 @@
 import { usageEventSchema } from '@switchyard/data-plane/accounting';
+import { apiKeyIdentity } from '@switchyard/subgraph-kit/audit-actor';
 import { auditEventSchema, type AuditEventInput } from './audit-event';
 
 /** A stream entry turned into an audit event, or the reason it never can be. */
@@ -38,7 +39,7 @@ export function parseUsageStreamEntry(payload: string): ParsedStreamEvent {
     event: {
       idempotencyKey: `inference:${usage.requestId}`,
       tenantId: usage.tenantId,
-      actor: usage.apiKeyId ? `api-key:${usage.apiKeyId}` : 'service:data-plane',
+      actor: usage.apiKeyId ? apiKeyIdentity(usage.apiKeyId) : 'service:data-plane',
       action: 'inference.request',
       dataClassification: 'internal',
       occurredAt: usage.createdAt,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_STREAM as DATA_PLANE_AUDIT_STREAM, policyDeniedAuditEvent, USAGE_STREAM, type UsageEvent } from '@switchyard/data-plane/accounting';
 import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
+import { apiKeyIdentity } from '@switchyard/subgraph-kit/audit-actor';
 import { databaseAnchor } from '../src/anchor';
 import { startAuditConsumer, type AuditConsumer } from '../src/audit-consumer';
 import { AUDIT_STREAM } from '../src/audit-event';
@@ -55,7 +56,7 @@ describe('data-plane events against the audit schema', () => {
     const parsed = parseAuditStreamEntry(JSON.stringify(denial));
     expect(parsed).toMatchObject({
       ok: true,
-      event: { action: 'policy.denied', actor: `api-key:${KEY}`, tenantId: TENANT, idempotencyKey: 'policy-denied:req-denied', payload: { determiningPolicies: ['no-large'], model: 'mock-large' } },
+      event: { action: 'policy.denied', actor: apiKeyIdentity(KEY), tenantId: TENANT, idempotencyKey: 'policy-denied:req-denied', payload: { determiningPolicies: ['no-large'], model: 'mock-large' } },
     });
   });
 
@@ -105,6 +106,6 @@ describe('audit consumer with data-plane events', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const entries = await ledger.store.listEntries('platform', {}, -1, 100);
     expect(entries.map((entry) => entry.action).sort()).toEqual(['inference.request', 'policy.denied']);
-    expect(entries.find((entry) => entry.action === 'policy.denied')).toMatchObject({ actor: `api-key:${KEY}`, tenantId: TENANT });
+    expect(entries.find((entry) => entry.action === 'policy.denied')).toMatchObject({ actor: apiKeyIdentity(KEY), tenantId: TENANT });
   });
 });

@@ -12,6 +12,7 @@ import type { Mechanism, RandomSource } from '@switchyard/data-plane/ledger';
 import type { Database } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
 import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canCreateBudgets, canReadBudgets, canSpendBudgets, isPlatformAdmin } from './authorization';
 import { DEFAULT_ALERT_THRESHOLDS, crossedThresholds } from './budget';
 import type { DpBudget, DpCharge } from './budget';
@@ -131,7 +132,7 @@ export function createDpService(deps: DpServiceDeps): DpService {
     const event: AuditEventInput = {
       idempotencyKey: `${action}:${key}`,
       tenantId,
-      actor: `user:${principal.subject}`,
+      actor: auditActor(principal),
       action,
       dataClassification: 'internal',
       payload,

@@ -8,6 +8,5 @@ export type { DpMetrics } from './metrics';
 export { DP_BUDGET_CHANGED_CHANNEL } from './channels';
 export type { DpBudgetChangedEvent } from './channels';
 export type { DpBudget, DpCharge } from './budget';
-export { ERROR_STATUS } from './errors';
 export type { ErrorCode } from './errors';
 export type { Logger } from './logger';

@@ -1,4 +1,6 @@
 import type { Bus } from '@switchyard/data-plane/bus';
+import type { Principal } from '@switchyard/identity';
+import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/subgraph-audit/events';
 import type { Logger } from '@switchyard/subgraph-kit/logger';
 
@@ -6,8 +8,8 @@ export type RouteAuditAction = 'route.create' | 'route.update' | 'route.delete';
 
 export interface RouteAuditStep {
   tenantId: string;
-  /** OIDC subject of the admin. */
-  subject: string;
+  /** Who made the change (a person or an API key); recorded as its audit actor. */
+  principal: Pick<Principal, 'subject' | 'service'>;
   action: RouteAuditAction;
   routeId: string;
   /** The version the change produced (create: 1; delete: the version deleted). */
@@ -31,7 +33,7 @@ export function createBusAuditTrail(bus: Pick<Bus, 'append'>, logger: Logger): R
       const event: AuditEventInput = {
         idempotencyKey: `${step.action}:${step.routeId}:${step.version}`,
         tenantId: step.tenantId,
-        actor: `user:${step.subject}`,
+        actor: auditActor(step.principal),
         action: step.action,
         dataClassification: 'internal',
         payload: { routeId: step.routeId, version: step.version, ...step.payload },

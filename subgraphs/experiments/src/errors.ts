@@ -1,37 +1,33 @@
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
+import { EXPERIMENTS_ERRORS } from '@switchyard/subgraph-kit/errors';
 
-export { badUserInput, forbidden, unauthenticated } from '@switchyard/subgraph-kit/base-errors';
+export { badUserInput, forbidden, notFound, unauthenticated } from '@switchyard/subgraph-kit/base-errors';
 
 /**
- * The error codes this subgraph puts in `extensions.code`. Stable: clients branch on them.
- * Resolver errors keep HTTP 200 (a federated response may be partial); only a request that
- * fails authentication as a whole answers 401.
+ * The codes this subgraph puts in `extensions.code`: EXPERIMENTS_ERRORS in the kit's registry
+ * (stable: clients branch on them). Resolver errors keep HTTP 200 (a federated response may be
+ * partial); only a request that fails authentication as a whole answers 401.
  */
-export const ERROR_CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'VERSION_CONFLICT', 'LIMIT_EXCEEDED'] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-export function notFound(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
-}
+export type ErrorCode = (typeof EXPERIMENTS_ERRORS.codes)[number];
 
 /** The name is taken by another route of the tenant. */
 export function conflict(message: string, field: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'CONFLICT', field } });
+  return EXPERIMENTS_ERRORS.create('CONFLICT', message, { field });
 }
 
 /** Optimistic concurrency: the route changed since the version the caller based its change on. */
 export function versionConflict(name: string, expectedVersion: number, currentVersion: number): GraphQLError {
-  return new GraphQLError(
+  return EXPERIMENTS_ERRORS.create(
+    'VERSION_CONFLICT',
     `Route '${name}' is at version ${currentVersion}, not ${expectedVersion}: someone changed it meanwhile. Reload it and apply your change again.`,
-    { extensions: { code: 'VERSION_CONFLICT', field: 'expectedVersion', expectedVersion, currentVersion } },
+    { field: 'expectedVersion', expectedVersion, currentVersion },
   );
 }
 
 export function limitExceeded(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'LIMIT_EXCEEDED' } });
+  return EXPERIMENTS_ERRORS.create('LIMIT_EXCEEDED', message);
 }
 
 export function isClientError(error: unknown): error is GraphQLError {
-  const code = error instanceof GraphQLError ? error.extensions['code'] : undefined;
-  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+  return EXPERIMENTS_ERRORS.isClientError(error);
 }

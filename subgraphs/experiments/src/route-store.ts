@@ -21,9 +21,9 @@ export interface RouteStore {
   listOfTenants(tenantIds: readonly string[], scope: { platform: true } | { tenantId: string }): Promise<RouteRecord[]>;
   findByIds(ids: readonly string[], scope: { platform: true } | { tenantId: string }): Promise<RouteRecord[]>;
   /** Throws RouteNameTakenError, or RouteLimitError when the tenant already has `maxRoutes`. */
-  create(input: { tenantId: string; name: string; definition: Prisma.InputJsonValue; subject: string; maxRoutes: number }): Promise<RouteRecord>;
+  create(input: { tenantId: string; name: string; definition: Prisma.InputJsonValue; actor: string; maxRoutes: number }): Promise<RouteRecord>;
   /** Null when there is no such route; StaleVersionError when its version is not `expectedVersion`. */
-  update(input: { tenantId: string; name: string; expectedVersion: number; definition: Prisma.InputJsonValue; subject: string; at: Date }): Promise<RouteRecord | null>;
+  update(input: { tenantId: string; name: string; expectedVersion: number; definition: Prisma.InputJsonValue; actor: string; at: Date }): Promise<RouteRecord | null>;
   /** The deleted route; null when there is none; StaleVersionError as for update. */
   delete(input: { tenantId: string; name: string; expectedVersion: number }): Promise<RouteRecord | null>;
 }
@@ -55,13 +55,13 @@ export function createRouteStore(db: Database): RouteStore {
       return inScope(scope, (tx) => tx.route.findMany({ where: { id: { in: [...ids] } } }));
     },
 
-    async create({ tenantId, name, definition, subject, maxRoutes }) {
+    async create({ tenantId, name, definition, actor, maxRoutes }) {
       try {
         return await db.withTenant(tenantId, async (tx) => {
           // Serializes creates per tenant so the count below cannot be raced past the limit.
           await tx.$queryRaw`SELECT id FROM tenants WHERE id = ${tenantId}::uuid FOR UPDATE`;
           if ((await tx.route.count({ where: { tenantId } })) >= maxRoutes) throw new RouteLimitError();
-          return tx.route.create({ data: { tenantId, name, definition, createdBy: subject, updatedBy: subject } });
+          return tx.route.create({ data: { tenantId, name, definition, createdBy: actor, updatedBy: actor } });
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw new RouteNameTakenError();
@@ -69,13 +69,13 @@ export function createRouteStore(db: Database): RouteStore {
       }
     },
 
-    update({ tenantId, name, expectedVersion, definition, subject, at }) {
+    update({ tenantId, name, expectedVersion, definition, actor, at }) {
       return db.withTenant(tenantId, async (tx) => {
         // The version guard makes concurrent updates from one version apply once: the loser's
         // UPDATE waits for the winner's row lock, re-checks the guard and matches nothing.
         const updated = await tx.route.updateMany({
           where: { tenantId, name, version: expectedVersion },
-          data: { definition, updatedBy: subject, updatedAt: at, version: { increment: 1 } },
+          data: { definition, updatedBy: actor, updatedAt: at, version: { increment: 1 } },
         });
         const current = await tx.route.findUnique({ where: { tenantId_name: { tenantId, name } } });
         if (updated.count === 1 || current === null) return current;

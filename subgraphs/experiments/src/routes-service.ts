@@ -2,6 +2,7 @@ import type { Bus } from '@switchyard/data-plane/bus';
 import { ROUTES_CHANGED_CHANNEL, routeDefinitionOf, routesChangedMessage } from '@switchyard/data-plane/routes';
 import type { Database, Prisma } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
+import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { parseInput } from '@switchyard/subgraph-kit/parse-input';
 import type { Logger } from '@switchyard/subgraph-kit/logger';
 import type { RouteAuditTrail } from './audit-trail';
@@ -101,13 +102,13 @@ export function createRoutesService(deps: RoutesServiceDeps): RoutesService {
       const { route, stored } = await validated(tenantId, input.name, input.definition);
       let created: RouteRecord;
       try {
-        created = await store.create({ tenantId, name: route.name, definition: stored, subject: principal.subject, maxRoutes });
+        created = await store.create({ tenantId, name: route.name, definition: stored, actor: auditActor(principal), maxRoutes });
       } catch (error) {
         if (error instanceof RouteNameTakenError) throw conflict(`The tenant already has a route named '${route.name}'. Update it instead, or pick another name.`, 'name');
         if (error instanceof RouteLimitError) throw limitExceeded(`A tenant may have at most ${maxRoutes} routes; delete one first.`);
         throw error;
       }
-      await deps.audit.record({ tenantId, subject: principal.subject, action: 'route.create', routeId: created.id, version: created.version, payload: { name: created.name, definition: stored } });
+      await deps.audit.record({ tenantId, principal, action: 'route.create', routeId: created.id, version: created.version, payload: { name: created.name, definition: stored } });
       await publishChange(tenantId);
       return created;
     },
@@ -118,13 +119,13 @@ export function createRoutesService(deps: RoutesServiceDeps): RoutesService {
       const { route, stored } = await validated(tenantId, input.name, input.definition);
       let updated: RouteRecord | null;
       try {
-        updated = await store.update({ tenantId, name: route.name, expectedVersion, definition: stored, subject: principal.subject, at: now() });
+        updated = await store.update({ tenantId, name: route.name, expectedVersion, definition: stored, actor: auditActor(principal), at: now() });
       } catch (error) {
         if (error instanceof StaleVersionError) throw versionConflict(route.name, expectedVersion, error.currentVersion);
         throw error;
       }
       if (!updated) throw notFound(`The tenant has no route named '${route.name}'.`);
-      await deps.audit.record({ tenantId, subject: principal.subject, action: 'route.update', routeId: updated.id, version: updated.version, payload: { name: updated.name, definition: stored } });
+      await deps.audit.record({ tenantId, principal, action: 'route.update', routeId: updated.id, version: updated.version, payload: { name: updated.name, definition: stored } });
       await publishChange(tenantId);
       return updated;
     },
@@ -141,7 +142,7 @@ export function createRoutesService(deps: RoutesServiceDeps): RoutesService {
         throw error;
       }
       if (!deleted) throw notFound(`The tenant has no route named '${name}'.`);
-      await deps.audit.record({ tenantId, subject: principal.subject, action: 'route.delete', routeId: deleted.id, version: deleted.version, payload: { name: deleted.name } });
+      await deps.audit.record({ tenantId, principal, action: 'route.delete', routeId: deleted.id, version: deleted.version, payload: { name: deleted.name } });
       await publishChange(tenantId);
       return deleted;
     },

@@ -75,7 +75,7 @@ describe('create, read, update, delete', () => {
       }),
       'createRoute',
     );
-    expect(created).toMatchObject({ tenantId: tenantA, name: 'smart', version: 1, strategy: 'bandit', fallbacks: ['auto'], createdBy: 'admin-a', updatedBy: 'admin-a' });
+    expect(created).toMatchObject({ tenantId: tenantA, name: 'smart', version: 1, strategy: 'bandit', fallbacks: ['auto'], createdBy: 'user:admin-a', updatedBy: 'user:admin-a' });
     expect(created.candidates.map((c) => c.model)).toEqual(['mock-mini', 'mock-gpt']);
     // Defaults of the data plane's schema are filled in: what is shown is what runs.
     expect(JSON.parse(created.definition)).toMatchObject({ strategy: { kind: 'bandit', reward: { success: 1 }, latencyTargetMs: 5000 } });
@@ -86,6 +86,13 @@ describe('create, read, update, delete', () => {
     const events = entries.map((entry) => auditEventSchema.parse(JSON.parse(entry.payload))).filter((e) => e.payload['routeId'] === created.id);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ action: 'route.create', tenantId: tenantA, actor: 'user:admin-a', idempotencyKey: `route.create:${created.id}:1` });
+  });
+
+  it('shows a route stored with a bare subject (before createdBy held actors) under the actor its audit entries name', async () => {
+    const created = routeOf(await harness.request(adminA(), CREATE, { input: { tenantId: tenantA, name: 'legacy', definition: definition(['mock-gpt']) } }), 'createRoute');
+    await db.withTenant(tenantA, (tx) => tx.route.update({ where: { id: created.id }, data: { createdBy: 'admin-a', updatedBy: 'api-key:k1' } }));
+    expect(routeOf(await harness.request(adminA(), ONE, { tenantId: tenantA, name: 'legacy' }), 'route')).toMatchObject({ createdBy: 'user:admin-a', updatedBy: 'api-key:k1' });
+    await harness.request(adminA(), DELETE, { input: { tenantId: tenantA, name: 'legacy', expectedVersion: 1 } });
   });
 
   it('viewers and operators read routes; neither may write', async () => {

@@ -5,7 +5,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { InternalTokenVerifier, Principal } from '@switchyard/identity';
-import { unauthenticated } from './base-errors';
+import { unauthenticated } from './errors/base-errors';
+import { KIT_ERRORS } from './errors/graphql-errors';
 import type { Logger } from './logger';
 
 /**
@@ -38,6 +39,8 @@ const METRICS_PATH = '/metrics';
 
 class RequestBodyTooLargeError extends Error {}
 
+type KitErrorCode = (typeof KIT_ERRORS.codes)[number];
+
 function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -60,8 +63,9 @@ function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> 
   });
 }
 
-function sendError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+/** A whole request refused by the transport, with the registry's status for the code. */
+function sendError(res: http.ServerResponse, code: KitErrorCode, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(KIT_ERRORS.definitions[code].httpStatus, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }
 
@@ -90,7 +94,7 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
       // Apollo's own request errors (parse, validation, bad request) carry their own codes.
       if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
       logger.error({ err: original instanceof Error ? { message: original.message, stack: original.stack } : String(original), path: formatted.path }, 'internal error in resolver');
-      return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' }, ...(formatted.path ? { path: formatted.path } : {}) };
+      return { message: KIT_ERRORS.definitions.INTERNAL_SERVER_ERROR.message, extensions: { code: 'INTERNAL_SERVER_ERROR' }, ...(formatted.path ? { path: formatted.path } : {}) };
     },
     logger: {
       debug: () => undefined,
@@ -116,8 +120,8 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
       res.end(body);
       return;
     }
-    if (url.pathname !== GRAPHQL_PATH) return sendError(res, 404, 'NOT_FOUND', `Only ${GRAPHQL_PATH} is served here.`);
-    if (req.method !== 'POST') return sendError(res, 405, 'METHOD_NOT_ALLOWED', 'Use POST.', { allow: 'POST' });
+    if (url.pathname !== GRAPHQL_PATH) return sendError(res, 'NOT_FOUND', `Only ${GRAPHQL_PATH} is served here.`);
+    if (req.method !== 'POST') return sendError(res, 'METHOD_NOT_ALLOWED', 'Use POST.', { allow: 'POST' });
 
     let body: unknown;
     try {
@@ -126,16 +130,16 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
       body = isJson && text.length > 0 ? JSON.parse(text) : undefined;
     } catch (error) {
       if (error instanceof RequestBodyTooLargeError) {
-        return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxBodyBytes} bytes.`, { connection: 'close' });
+        return sendError(res, 'PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxBodyBytes} bytes.`, { connection: 'close' });
       }
-      return sendError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON.');
+      return sendError(res, 'BAD_REQUEST', 'The request body is not valid JSON.');
     }
 
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    if (!(await started)) return sendError(res, 503, 'SERVICE_UNAVAILABLE', 'The GraphQL server failed to start; see the service log.', { 'retry-after': '5' });
+    if (!(await started)) return sendError(res, 'SERVICE_UNAVAILABLE', 'The GraphQL server failed to start; see the service log.', { 'retry-after': '5' });
     const httpGraphQLRequest: HTTPGraphQLRequest = { method: 'POST', headers, search: url.search, body };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
@@ -164,7 +168,7 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: error instanceof Error ? error.message : String(error) }, 'request handling failed');
-      if (!res.headersSent) sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      if (!res.headersSent) sendError(res, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       else res.destroy();
     });
   });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { badUserInput } from './base-errors';
+import { badUserInput } from './errors/base-errors';
 
 /** Parse with zod; the first problem becomes a BAD_USER_INPUT error naming the field. */
 export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown, fieldPrefix = ''): z.output<Schema> {

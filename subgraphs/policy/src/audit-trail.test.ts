@@ -11,7 +11,7 @@ describe('bus audit trail', () => {
     const bus = createInProcessBus();
     const tenantId = randomUUID();
     await bus.ensureGroup(AUDIT_STREAM, 'test');
-    await createBusAuditTrail(bus, silent).record({ tenantId, subject: 'alice', action: 'policy.approve', payload: { version: 2 } });
+    await createBusAuditTrail(bus, silent).record({ tenantId, principal: { subject: 'alice', service: 'gateway' }, action: 'policy.approve', payload: { version: 2 } });
     const [entry] = await bus.readGroup(AUDIT_STREAM, 'test', 'c', { count: 10, blockMs: 0 });
     const event = auditEventSchema.parse(JSON.parse(entry?.payload ?? '{}'));
     expect(event).toMatchObject({ tenantId, actor: 'user:alice', action: 'policy.approve', payload: { version: 2 } });
@@ -22,7 +22,7 @@ describe('bus audit trail', () => {
     const bus = createInProcessBus();
     await bus.close();
     const errors: string[] = [];
-    await createBusAuditTrail(bus, { ...silent, error: (_details, message) => void errors.push(message) }).record({ tenantId: randomUUID(), subject: 'a', action: 'policy.propose', payload: {} });
+    await createBusAuditTrail(bus, { ...silent, error: (_details, message) => void errors.push(message) }).record({ tenantId: randomUUID(), principal: { subject: 'a', service: 'gateway' }, action: 'policy.propose', payload: {} });
     expect(errors).toEqual(['could not append a policy audit event']);
   });
 });

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '@switchyard/data-plane/bus';
+import type { Principal } from '@switchyard/identity';
+import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/subgraph-audit/events';
 import type { Logger } from './logger';
 
@@ -7,8 +9,8 @@ export type PolicyAuditAction = 'policy.propose' | 'policy.dry_run' | 'policy.ap
 
 export interface PolicyAuditStep {
   tenantId: string;
-  /** OIDC subject of the admin. */
-  subject: string;
+  /** Who took the step (a person or an API key); recorded as its audit actor. */
+  principal: Pick<Principal, 'subject' | 'service'>;
   action: PolicyAuditAction;
   payload: Record<string, unknown>;
 }
@@ -28,7 +30,7 @@ export function createBusAuditTrail(bus: Bus, logger: Logger): PolicyAuditTrail 
       const event: AuditEventInput = {
         idempotencyKey: `${step.action}:${step.tenantId}:${randomUUID()}`,
         tenantId: step.tenantId,
-        actor: `user:${step.subject}`,
+        actor: auditActor(step.principal),
         action: step.action,
         dataClassification: 'internal',
         payload: step.payload,

@@ -4,6 +4,7 @@ import { DEFAULT_POLICY_SET, POLICY_CHANGED_CHANNEL, policyChangedMessage } from
 import { decide, loadPolicySet, lockoutCheck, MANAGE_POLICY_ACTION, type PolicySet } from '@switchyard/data-plane/policy';
 import type { Database } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
+import { auditActor, canonicalActor, isSameActor } from '@switchyard/subgraph-kit/audit-actor';
 import type { PolicyAuditTrail } from './audit-trail';
 import { canManageTenantPolicy, isPlatformAdmin } from './authorization';
 import { replayDecisions, type DecisionFlip } from './dry-run';
@@ -113,8 +114,8 @@ export function createPolicyService(deps: PolicyServiceDeps): PolicyService {
       if (!loaded.ok) throw invalidPolicy(loaded.errors);
       const lockout = lockoutCheck(loaded.policySet, { tenant: tenantId });
       if (lockout.locksOutAdmins) throw policyLockout(lockout.deniedBy);
-      const proposed = await store.insertProposal(tenantId, text, principal.subject);
-      await deps.audit.record({ tenantId, subject: principal.subject, action: 'policy.propose', payload: { version: proposed.version, length: text.length } });
+      const proposed = await store.insertProposal(tenantId, text, auditActor(principal));
+      await deps.audit.record({ tenantId, principal, action: 'policy.propose', payload: { version: proposed.version, length: text.length } });
       return proposed;
     },
 
@@ -132,7 +133,7 @@ export function createPolicyService(deps: PolicyServiceDeps): PolicyService {
       );
       await deps.audit.record({
         tenantId,
-        subject: principal.subject,
+        principal,
         action: 'policy.dry_run',
         payload: { version, activeVersion: active?.version ?? null, replayed: result.replayed, flips: result.flips.length },
       });
@@ -144,16 +145,17 @@ export function createPolicyService(deps: PolicyServiceDeps): PolicyService {
       const version = parseInput(versionSchema, versionInput, 'version');
       const candidate = await existingVersion(tenantId, version);
       if (candidate.status !== 'proposed') throw conflict(`Version ${version} is ${candidate.status}, not proposed: only a proposal can be approved.`);
-      if (candidate.proposedBy === principal.subject) throw sameAdmin();
+      // Four eyes: proposals stored before proposedBy held actors hold a bare subject; both forms count.
+      if (isSameActor(candidate.proposedBy, principal)) throw sameAdmin();
       let activated: PolicyVersion;
       try {
-        activated = await store.activate(tenantId, version, 'proposed', principal.subject, now());
+        activated = await store.activate(tenantId, version, 'proposed', auditActor(principal), now());
       } catch (error) {
         if (error instanceof ActivationConflictError) throw conflict(`Version ${version} was approved or changed concurrently (${error.message}); reload and retry.`);
         throw error;
       }
       await publishChange(tenantId);
-      await deps.audit.record({ tenantId, subject: principal.subject, action: 'policy.approve', payload: { version, proposedBy: candidate.proposedBy } });
+      await deps.audit.record({ tenantId, principal, action: 'policy.approve', payload: { version, proposedBy: canonicalActor(candidate.proposedBy) } });
       return activated;
     },
 
@@ -174,7 +176,7 @@ export function createPolicyService(deps: PolicyServiceDeps): PolicyService {
         throw error;
       }
       await publishChange(tenantId);
-      await deps.audit.record({ tenantId, subject: principal.subject, action: 'policy.rollback', payload: { toVersion, fromVersion: previous?.version ?? null } });
+      await deps.audit.record({ tenantId, principal, action: 'policy.rollback', payload: { toVersion, fromVersion: previous?.version ?? null } });
       return activated;
     },
   };

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
 import { createDatabaseDecisionLogWriter, POLICY_CHANGED_CHANNEL, useModelRequest } from '@switchyard/data-plane/pdp';
 import type { Database } from '@switchyard/db';
+import type { Principal } from '@switchyard/identity';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import {
   ALLOW_ALL_POLICY,
@@ -94,7 +95,7 @@ describe('review workflow', () => {
     await writer.write([logged('mock-gpt'), logged('mock-large'), logged('mock-mini')]);
 
     const v1 = await harness.request(alice, PROPOSE, { tenantId, text: NO_LARGE_POLICY });
-    expect(v1.body.data?.['proposePolicy']).toMatchObject({ version: 1, status: 'PROPOSED', proposedBy: alice.subject, approvedBy: null });
+    expect(v1.body.data?.['proposePolicy']).toMatchObject({ version: 1, status: 'PROPOSED', proposedBy: `user:${alice.subject}`, approvedBy: null });
 
     const dryRun = await harness.request(alice, DRY_RUN, { tenantId, version: 1 });
     expect(dryRun.body.data?.['dryRunPolicy']).toMatchObject({
@@ -107,7 +108,7 @@ describe('review workflow', () => {
 
     expect(codes(await harness.request(alice, APPROVE, { tenantId, version: 1 }))).toEqual(['SAME_ADMIN']);
     const approved = await harness.request(bob, APPROVE, { tenantId, version: 1 });
-    expect(approved.body.data?.['approvePolicy']).toMatchObject({ version: 1, status: 'ACTIVE', approvedBy: bob.subject });
+    expect(approved.body.data?.['approvePolicy']).toMatchObject({ version: 1, status: 'ACTIVE', approvedBy: `user:${bob.subject}` });
     expect(changes).toContain(JSON.stringify({ tenantId }));
     expect(codes(await harness.request(bob, APPROVE, { tenantId, version: 1 }))).toEqual(['CONFLICT']);
 
@@ -118,7 +119,7 @@ describe('review workflow', () => {
 
     expect(codes(await harness.request(alice, ROLLBACK, { tenantId, toVersion: 2 }))).toEqual(['CONFLICT']);
     const rolledBack = await harness.request(alice, ROLLBACK, { tenantId, toVersion: 1 });
-    expect(rolledBack.body.data?.['rollbackPolicy']).toMatchObject({ version: 1, status: 'ACTIVE', approvedBy: bob.subject });
+    expect(rolledBack.body.data?.['rollbackPolicy']).toMatchObject({ version: 1, status: 'ACTIVE', approvedBy: `user:${bob.subject}` });
     expect((await harness.request(alice, VERSIONS, { tenantId })).body.data).toEqual({
       policyVersions: [
         { version: 2, status: 'SUPERSEDED' },
@@ -135,6 +136,25 @@ describe('review workflow', () => {
       'policy.approve',
       'policy.rollback',
     ]);
+  });
+
+  it('records an API key under its own identity and does not let it approve its own proposal', async () => {
+    const { tenantId, bob } = await tenantWithAdmins('key');
+    const key: Principal = { subject: 'api-key:k1', email: null, tenantId, roles: ['tenant_admin'], service: 'api-key:k1' };
+    expect((await harness.request(key, PROPOSE, { tenantId, text: ALLOW_ALL_POLICY })).body.data?.['proposePolicy']).toMatchObject({ proposedBy: 'api-key:k1' });
+    expect(codes(await harness.request(key, APPROVE, { tenantId, version: 1 }))).toEqual(['SAME_ADMIN']);
+    expect((await harness.request(bob, APPROVE, { tenantId, version: 1 })).body.data?.['approvePolicy']).toMatchObject({ status: 'ACTIVE' });
+    expect(harness.audited.filter((step) => step.tenantId === tenantId).map((step) => step.principal.service)).toEqual(['api-key:k1', 'gateway']);
+  });
+
+  it('keeps the four-eyes rule for proposals stored with a bare subject, and shows them as actors', async () => {
+    const { tenantId, alice, bob } = await tenantWithAdmins('legacy');
+    // How proposals were stored before proposedBy held actors.
+    await db.withTenant(tenantId, (tx) => tx.policyVersion.create({ data: { tenantId, version: 1, text: ALLOW_ALL_POLICY, status: 'proposed', proposedBy: alice.subject } }));
+    const listed = await harness.request(alice, `query($tenantId: ID!) { policyVersions(tenantId: $tenantId) { version proposedBy } }`, { tenantId });
+    expect(listed.body.data?.['policyVersions']).toEqual([{ version: 1, proposedBy: `user:${alice.subject}` }]);
+    expect(codes(await harness.request(alice, APPROVE, { tenantId, version: 1 }))).toEqual(['SAME_ADMIN']);
+    expect((await harness.request(bob, APPROVE, { tenantId, version: 1 })).body.data?.['approvePolicy']).toMatchObject({ proposedBy: `user:${alice.subject}`, approvedBy: `user:${bob.subject}` });
   });
 
   it('activates a proposal once under concurrent approvals', async () => {

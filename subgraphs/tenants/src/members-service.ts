@@ -1,8 +1,8 @@
 import type { Bus } from '@switchyard/data-plane/bus';
 import type { Database } from '@switchyard/db';
 import { MEMBER_CHANGED_CHANNEL, type Principal } from '@switchyard/identity';
-import { actorOf } from './actor';
 import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canManageMembers, canReadTenant, isPlatformAdmin, readScope } from './authorization';
 import type { AccessScope } from './authorization';
 import { conflict, forbidden, lastAdmin, notFound } from './errors';
@@ -45,7 +45,7 @@ export function createMembersService(deps: MembersServiceDeps): MembersService {
   async function audit(event: Omit<AuditEventInput, 'subjectId' | 'dataClassification' | 'actor'>, principal: Principal): Promise<void> {
     const full: AuditEventInput = {
       ...event,
-      actor: actorOf(principal),
+      actor: auditActor(principal),
       subjectId: principal.subject,
       dataClassification: 'internal',
       occurredAt: now().toISOString(),

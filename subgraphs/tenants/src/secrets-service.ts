@@ -7,6 +7,7 @@ import { createSecretVault, type SecretVault } from '@switchyard/db/secret-vault
 import type { KeyManagementService } from '@switchyard/identity/envelope';
 import type { Principal } from '@switchyard/identity';
 import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canManageSecrets, canReadTenant } from './authorization';
 import { forbidden, notConfigured, notFound } from './errors';
 import type { Logger } from './logger';
@@ -79,7 +80,7 @@ export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
   }
 
   async function audit(event: Omit<AuditEventInput, 'subjectId' | 'dataClassification' | 'actor' | 'occurredAt'>, principal: Principal): Promise<void> {
-    const full: AuditEventInput = { ...event, actor: `user:${principal.subject}`, subjectId: principal.subject, dataClassification: 'confidential', occurredAt: now().toISOString() };
+    const full: AuditEventInput = { ...event, actor: auditActor(principal), subjectId: principal.subject, dataClassification: 'confidential', occurredAt: now().toISOString() };
     await deps.bus.append(AUDIT_STREAM, JSON.stringify(full));
   }
 
@@ -170,7 +171,7 @@ export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
         type: 'webhook.test',
         tenantId: validId,
         occurredAt: now().toISOString(),
-        data: { requestedBy: `user:${principal.subject}` },
+        data: { requestedBy: auditActor(principal) },
       };
       // One try, answered at once: the admin is waiting for the result.
       const result = await deliverAlert(alert, webhook, { attempts: 1, retryDelaysMs: [], timeoutMs: TEST_ALERT_TIMEOUT_MS, post: deps.postWebhook ?? fetchPost, now, logger: deps.logger });

@@ -4,6 +4,7 @@ import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from '@
 import type { Database } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
 import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canManageSettings, canReadTenant, isPlatformAdmin, readScope } from './authorization';
 import { forbidden, notFound } from './errors';
 import type { Logger } from './logger';
@@ -87,7 +88,7 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
         const event: AuditEventInput = {
           idempotencyKey: `tenant_settings.update:${valid.tenantId}:${randomUUID()}`,
           tenantId: valid.tenantId,
-          actor: `user:${principal.subject}`,
+          actor: auditActor(principal),
           subjectId: principal.subject,
           action: 'tenant_settings.update',
           dataClassification: 'internal',

@@ -4,9 +4,9 @@ import type { Database } from '@switchyard/db';
 import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
 import { generateApiKeySecret } from '@switchyard/identity';
 import type { Principal } from '@switchyard/identity';
+import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canCreateTenant, canManageApiKeys, canReadTenant, isPlatformAdmin, readScope } from './authorization';
 import type { AccessScope } from './authorization';
-import { actorOf } from './actor';
 import { badUserInput, conflict, forbidden, notFound } from './errors';
 import { parseInput } from './parse-input';
 import { DEFAULT_API_KEY_SCOPES, createApiKeyInputSchema, createTenantInputSchema, idSchema, slugSchema } from './tenant-inputs';
@@ -49,8 +49,8 @@ export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
   const now = deps.now ?? (() => new Date());
 
   /** Security-relevant changes go to the audit ledger's durable stream (idempotent by key there). */
-  async function audit(event: Omit<AuditEventInput, 'subjectId' | 'dataClassification'>, principal: Principal): Promise<void> {
-    const full: AuditEventInput = { ...event, actor: actorOf(principal), subjectId: principal.subject, dataClassification: 'internal', occurredAt: now().toISOString() };
+  async function audit(event: Omit<AuditEventInput, 'subjectId' | 'dataClassification' | 'actor'>, principal: Principal): Promise<void> {
+    const full: AuditEventInput = { ...event, actor: auditActor(principal), subjectId: principal.subject, dataClassification: 'internal', occurredAt: now().toISOString() };
     await deps.bus.append(AUDIT_STREAM, JSON.stringify(full));
   }
 
@@ -133,7 +133,7 @@ export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
       const valid = parseInput(createTenantInputSchema, input, 'input');
       try {
         const tenant = await store.createTenant(valid);
-        await audit({ idempotencyKey: `tenant.create:${tenant.id}`, tenantId: tenant.id, actor: `user:${principal.subject}`, action: 'tenant.create', payload: { slug: tenant.slug, name: tenant.name } }, principal);
+        await audit({ idempotencyKey: `tenant.create:${tenant.id}`, tenantId: tenant.id, action: 'tenant.create', payload: { slug: tenant.slug, name: tenant.name } }, principal);
         return tenant;
       } catch (error) {
         if (error instanceof SlugTakenError) throw conflict(`The slug "${valid.slug}" is taken; choose another.`, 'input.slug');
@@ -159,7 +159,6 @@ export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
         {
           idempotencyKey: `api_key.create:${apiKey.id}`,
           tenantId: tenant.id,
-          actor: `user:${principal.subject}`,
           action: 'api_key.create',
           payload: { apiKeyId: apiKey.id, name: apiKey.name, prefix: apiKey.prefix, scopes: apiKey.scopes },
         },
@@ -179,7 +178,7 @@ export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
       // Published on every call, so a retry after a lost publish still invalidates the data plane's caches.
       await deps.bus.publish(API_KEY_CHANGED_CHANNEL, JSON.stringify({ keyHash: revoked.keyHash }));
       await audit(
-        { idempotencyKey: `api_key.revoke:${validId}`, tenantId: revoked.apiKey.tenantId, actor: `user:${principal.subject}`, action: 'api_key.revoke', payload: { apiKeyId: validId } },
+        { idempotencyKey: `api_key.revoke:${validId}`, tenantId: revoked.apiKey.tenantId, action: 'api_key.revoke', payload: { apiKeyId: validId } },
         principal,
       );
       return revoked.apiKey;

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { GATEWAY_ERRORS, INTERNAL_ERROR_CODES } from '../errors';
+import { GATEWAY_ERRORS } from '@switchyard/subgraph-kit/errors';
+import { isMaskedCode } from '../errors';
 import type { Logger } from '../logger';
 
 /** Extension keys a client may see; everything else (stack traces, serviceName, exception) is dropped. */
@@ -17,7 +18,7 @@ export function createErrorFormatter(logger: Logger) {
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
     };
-    if (typeof code === 'string' && !INTERNAL_ERROR_CODES.has(code)) {
+    if (typeof code === 'string' && !isMaskedCode(code)) {
       const extensions: Record<string, unknown> = {};
       for (const key of PUBLIC_EXTENSION_KEYS) {
         if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
@@ -28,12 +29,12 @@ export function createErrorFormatter(logger: Logger) {
     // The gateway's fetch to a subgraph failed at the network level (minipass-fetch FetchError).
     if (original instanceof Error && original.name === 'FetchError') {
       logger.warn({ message: formatted.message, path: formatted.path }, 'subgraph unreachable');
-      return { message: GATEWAY_ERRORS.SUBGRAPH_UNAVAILABLE.message, ...where, extensions: { code: 'SUBGRAPH_UNAVAILABLE' } };
+      return { message: GATEWAY_ERRORS.definitions.SUBGRAPH_UNAVAILABLE.message, ...where, extensions: { code: 'SUBGRAPH_UNAVAILABLE' } };
     }
     logger.error(
       { code, message: formatted.message, path: formatted.path, ...(original instanceof Error ? { stack: original.stack } : {}) },
       'internal error masked',
     );
-    return { message: GATEWAY_ERRORS.INTERNAL_SERVER_ERROR.message, ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return { message: GATEWAY_ERRORS.definitions.INTERNAL_SERVER_ERROR.message, ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
 }

@@ -1,6 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
-import { GATEWAY_ERRORS } from '../errors';
+import { GATEWAY_ERRORS } from '@switchyard/subgraph-kit/errors';
 
 /** The gateway cannot execute subscriptions; they are served by graphql-ws on the same path. */
 export function refuseSubscriptionsOverHttp<TContext extends object>(): ApolloServerPlugin<TContext> {
@@ -9,9 +8,8 @@ export function refuseSubscriptionsOverHttp<TContext extends object>(): ApolloSe
       return {
         async didResolveOperation({ operation }) {
           if (operation?.operation === 'subscription') {
-            throw new GraphQLError(GATEWAY_ERRORS.SUBSCRIPTION_OVER_HTTP.message, {
-              extensions: { code: 'SUBSCRIPTION_OVER_HTTP', http: { status: GATEWAY_ERRORS.SUBSCRIPTION_OVER_HTTP.status } },
-            });
+            // Fails the request as a whole: answered with the code's HTTP status (400).
+            throw GATEWAY_ERRORS.create('SUBSCRIPTION_OVER_HTTP');
           }
         },
       };

@@ -1,6 +1,6 @@
 import type { Principal } from '@switchyard/identity';
+import { GATEWAY_ERRORS } from '@switchyard/subgraph-kit/errors';
 import type { GatewayErrorCode } from '../errors';
-import { GATEWAY_ERRORS } from '../errors';
 import { CallerRefusedError } from './caller-authenticator';
 
 /** Access token or API key (see caller-authenticator.ts) → principal; `requestedTenant` picks one of a person's tenants. */
@@ -13,7 +13,7 @@ const BEARER = /^Bearer\s+([A-Za-z0-9\-._~+/]+=*)$/i;
 /** Turns an `Authorization` value into a principal, or into the error the client should see. */
 export async function authenticate(authorization: unknown, verifyAccessToken: VerifyAccessToken, requestedTenant?: string): Promise<Authentication> {
   if (typeof authorization !== 'string' || authorization.length === 0) {
-    return { ok: false, code: 'UNAUTHENTICATED', message: GATEWAY_ERRORS.UNAUTHENTICATED.message };
+    return { ok: false, code: 'UNAUTHENTICATED', message: GATEWAY_ERRORS.definitions.UNAUTHENTICATED.message };
   }
   const token = BEARER.exec(authorization.trim())?.[1];
   if (!token) return { ok: false, code: 'UNAUTHENTICATED', message: 'The Authorization header must be "Bearer <access token>".' };
@@ -23,10 +23,10 @@ export async function authenticate(authorization: unknown, verifyAccessToken: Ve
     if (error instanceof CallerRefusedError) return { ok: false, code: error.code, message: error.message };
     const code = (error as { code?: unknown }).code;
     if (code === 'IDENTITY_PROVIDER_UNAVAILABLE') {
-      return { ok: false, code: 'IDENTITY_PROVIDER_UNAVAILABLE', message: GATEWAY_ERRORS.IDENTITY_PROVIDER_UNAVAILABLE.message };
+      return { ok: false, code: 'IDENTITY_PROVIDER_UNAVAILABLE', message: GATEWAY_ERRORS.definitions.IDENTITY_PROVIDER_UNAVAILABLE.message };
     }
     // The verifier's messages say what is wrong (expired, wrong audience, …) without revealing secrets.
-    const message = code === 'UNAUTHENTICATED' && error instanceof Error ? error.message : GATEWAY_ERRORS.UNAUTHENTICATED.message;
+    const message = code === 'UNAUTHENTICATED' && error instanceof Error ? error.message : GATEWAY_ERRORS.definitions.UNAUTHENTICATED.message;
     return { ok: false, code: 'UNAUTHENTICATED', message };
   }
 }

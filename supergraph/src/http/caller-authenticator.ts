@@ -1,5 +1,6 @@
 import { apiKeyStatus, type ApiKeyResolver } from '@switchyard/data-plane/api-keys';
 import { hashApiKeySecret, type MembershipDirectory, type Principal, type Role } from '@switchyard/identity';
+import { API_KEY_IDENTITY_PREFIX, apiKeyIdentity } from '@switchyard/subgraph-kit/audit-actor';
 import type { GatewayErrorCode } from '../errors';
 
 /**
@@ -22,8 +23,8 @@ export class CallerRefusedError extends Error {
 
 /** Admin scopes an API key may carry for the GraphQL API, and the role each grants. */
 export const ADMIN_SCOPE_ROLES = { 'admin:write': 'tenant_admin', 'admin:read': 'viewer' } as const satisfies Record<string, Exclude<Role, 'platform_admin'>>;
-/** Service identity prefix of API-key callers in internal tokens: `api-key:<id>`. */
-export const API_KEY_SERVICE_PREFIX = 'api-key:';
+/** Service identity prefix of API-key callers in internal tokens: `api-key:<id>`, also their audit actor. */
+export const API_KEY_SERVICE_PREFIX = API_KEY_IDENTITY_PREFIX;
 
 const API_KEY_PREFIX = 'sk-sy-';
 const MAX_API_KEY_LENGTH = 256;
@@ -84,7 +85,7 @@ export function createCallerAuthenticator(options: CallerAuthenticatorOptions): 
       throw new CallerRefusedError('INSUFFICIENT_SCOPE', 'This API key has no admin scope: the GraphQL API needs a key with admin:read (read) or admin:write (read and change).');
     }
     options.onApiKeyUsed?.(record.id);
-    const identity = `${API_KEY_SERVICE_PREFIX}${record.id}`;
+    const identity = apiKeyIdentity(record.id);
     return { subject: identity, email: null, tenantId: record.tenantId, roles: [role], service: identity };
   }
 

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { GatewayContext } from '../gateway/context';
-import { GATEWAY_ERRORS, type GatewayErrorCode } from '../errors';
+import { GATEWAY_ERRORS } from '@switchyard/subgraph-kit/errors';
+import type { GatewayErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import { CLIENT_NAME_HEADER, gatePersistedQuery, type PersistedQueryPolicy } from '../persisted/persisted-query-gate';
 import { authenticate, type VerifyAccessToken } from './authenticate';
@@ -24,8 +25,8 @@ export interface GraphQLHttpHandlerOptions {
   persistedQueries?: PersistedQueryPolicy;
 }
 
-function sendError(res: ServerResponse, code: GatewayErrorCode, message: string = GATEWAY_ERRORS[code].message): void {
-  const { status } = GATEWAY_ERRORS[code];
+function sendError(res: ServerResponse, code: GatewayErrorCode, message: string = GATEWAY_ERRORS.definitions[code].message): void {
+  const status = GATEWAY_ERRORS.definitions[code].httpStatus;
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
   if (status === 401) headers['www-authenticate'] = 'Bearer realm="switchyard"';
   if (status === 503) headers['retry-after'] = '5';

@@ -4,6 +4,7 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { GATEWAY_ERRORS, isFinal } from '@switchyard/subgraph-kit/errors';
 import { authenticate, tokenExpiresAt, type VerifyAccessToken } from '../http/authenticate';
 import { OPERATION_LIMITS } from '../hardening/limits';
 import type { Logger } from '../logger';
@@ -37,11 +38,9 @@ interface SubscriptionContext {
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
-/** Results after which a subscription cannot recover: stop instead of retrying forever. */
-const FINAL_ERROR_CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'INVALID_API_KEY', 'API_KEY_REVOKED', 'API_KEY_EXPIRED', 'INSUFFICIENT_SCOPE', 'NOT_A_MEMBER']);
-
-function isFinal(result: FormattedExecutionResult): boolean {
-  return result.errors?.some((error) => FINAL_ERROR_CODES.has(String(error.extensions?.['code']))) ?? false;
+/** A result after which a subscription cannot recover (a final code): stop instead of retrying forever. */
+function endsSubscription(result: FormattedExecutionResult): boolean {
+  return result.errors?.some((error) => isFinal(error.extensions?.['code'])) ?? false;
 }
 
 /** Longest delay setTimeout accepts. */
@@ -90,15 +89,15 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
       },
       onSubscribe(ctx, _id, payload) {
         const principal = principals.get(ctx);
-        if (!principal) return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        if (!principal) return [GATEWAY_ERRORS.create('UNAUTHENTICATED', 'Not authenticated')];
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-          return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection.`, { extensions: { code: 'BAD_USER_INPUT' } })];
+          return [GATEWAY_ERRORS.create('BAD_USER_INPUT', `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection.`)];
         }
         let document: DocumentNode;
         try {
           document = parse(payload.query, { maxTokens: OPERATION_LIMITS.maxTokens });
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('Malformed query', { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+          return [error instanceof GraphQLError ? error : GATEWAY_ERRORS.create('GRAPHQL_PARSE_FAILED', 'Malformed query')];
         }
         const errors = validate(options.apiSchema, document, rules);
         if (errors.length > 0) return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
@@ -118,7 +117,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
             if (!current.ok) return { errors: [{ message: current.message, extensions: { code: current.code } }] };
             return options.runQuery(plan, current.principal);
           },
-          isFinal,
+          isFinal: endsSubscription,
           onClose: () => stopListening?.(),
         });
         // Listen first, then fetch the initial state, so no event between the two is lost.
@@ -127,7 +126,7 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         } catch (error) {
           logger.error({ channel: plan.route.channel, err: String(error) }, 'bus subscription failed');
           await stream.return();
-          return { errors: [new GraphQLError('Live updates are unavailable right now; retry shortly.', { extensions: { code: 'SERVICE_UNAVAILABLE' } })] };
+          return { errors: [GATEWAY_ERRORS.create('SERVICE_UNAVAILABLE')] };
         }
         stream.trigger();
         return stream as AsyncIterableIterator<FormattedExecutionResult> as unknown as AsyncIterable<ExecutionResult>;

@@ -124,6 +124,15 @@ describe('subscriptions over the in-process bus', () => {
     await client.dispose();
   });
 
+  it('ends a subscription on any final code of the registry, e.g. NOT_FOUND', async () => {
+    const client = connect(gateway.wsUrl, adminToken);
+    const sub = collect(client, COST_SUBSCRIPTION, { tenantId: 'gone' });
+    await sub.done;
+    expect(sub.results).toHaveLength(1);
+    expect(sub.results[0]?.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
+    await client.dispose();
+  });
+
   it('masks internal failures in pushed results and keeps the subscription open', async () => {
     const client = connect(gateway.wsUrl, adminToken);
     const sub = collect(client, COST_SUBSCRIPTION, { tenantId: 'boom' });

@@ -69,6 +69,7 @@ export async function startStandIns(keys: InternalKeyPair): Promise<StandIns> {
     try {
       await state.costGate();
       if (tenantId === 'boom') throw new Error('connect ECONNREFUSED postgres://admin:hunter2@db.internal:5432');
+      if (tenantId === 'gone') throw new GraphQLError('No tenant gone.', { extensions: { code: 'NOT_FOUND' } });
       if (principal.tenantId !== null && principal.tenantId !== tenantId) {
         throw new GraphQLError('You can only see the cost of your own tenant.', { extensions: { code: 'FORBIDDEN' } });
       }

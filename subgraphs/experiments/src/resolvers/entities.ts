@@ -1,4 +1,5 @@
 import { parseRouteDefinition, type Route } from '@switchyard/data-plane/routes';
+import { canonicalActor } from '@switchyard/subgraph-kit/audit-actor';
 import type { ExperimentsContext } from '../context';
 import type { RouteRecord } from '../route-record';
 
@@ -15,6 +16,9 @@ export const routeResolvers = {
   candidates: (record: RouteRecord) => routeOf(record)?.candidates ?? [],
   strategy: (record: RouteRecord): string => routeOf(record)?.strategy.kind ?? 'invalid',
   fallbacks: (record: RouteRecord): string[] => routeOf(record)?.fallbacks ?? [],
+  // Older rows hold a bare subject: shown as the actor its audit entries name.
+  createdBy: (record: RouteRecord): string => canonicalActor(record.createdBy),
+  updatedBy: (record: RouteRecord): string => canonicalActor(record.updatedBy),
 };
 
 export const tenantResolvers = {

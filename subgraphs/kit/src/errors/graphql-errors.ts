@@ -1,0 +1,227 @@
+import { defineErrors, mergeErrorRegistries, type ErrorKind } from './define-errors';
+
+/**
+ * Every code the GraphQL API (gateway and subgraphs) puts in `extensions.code`, in one place:
+ * clients branch on them, so they are stable. Browser-safe (the console imports it); the
+ * generated list is supergraph/GRAPHQL-ERRORS.md.
+ */
+
+/** What the kit itself answers with (transport, authentication, input parsing): every subgraph may produce these. */
+export const KIT_ERRORS = defineErrors({
+  UNAUTHENTICATED: {
+    message: 'A valid internal token for this subgraph is required (authorization: Bearer <token>).',
+    description: 'No valid credentials: at the gateway no (or an unusable) access token; at a subgraph no valid internal token. Sign in again.',
+    final: true,
+    kind: 'authentication',
+    httpStatus: 401,
+    failsRequest: true,
+  },
+  FORBIDDEN: {
+    message: 'You may not do this.',
+    description: 'The caller is known but may not do this (role, tenant, or a rule such as "a different admin must approve").',
+    final: true,
+    kind: 'authorization',
+    httpStatus: 403,
+  },
+  BAD_USER_INPUT: {
+    message: 'Invalid input.',
+    description: 'An argument is invalid; `field` names it and the message says why.',
+    final: true,
+    kind: 'input',
+    httpStatus: 400,
+    fields: { field: 'the argument at fault, as a path (e.g. `input.slug`)' },
+  },
+  NOT_FOUND: {
+    message: 'Nothing with that id is visible to you.',
+    description: 'What the request names (an id, a slug, an HTTP path) does not exist or is not visible to the caller.',
+    final: true,
+    kind: 'state',
+    httpStatus: 404,
+  },
+  METHOD_NOT_ALLOWED: { message: 'Use POST.', description: 'The HTTP method is not served on this path.', final: true, kind: 'input', httpStatus: 405 },
+  PAYLOAD_TOO_LARGE: { message: 'The request body is too large.', final: true, kind: 'input', httpStatus: 413 },
+  BAD_REQUEST: { message: 'The request body is not valid JSON.', description: 'The HTTP request is malformed (e.g. the body is not JSON).', final: true, kind: 'input', httpStatus: 400 },
+  SERVICE_UNAVAILABLE: {
+    message: 'The GraphQL server failed to start; see the service log.',
+    description: 'A service the request needs cannot serve it right now; retry shortly.',
+    final: false,
+    kind: 'unavailable',
+    httpStatus: 503,
+  },
+  INTERNAL_SERVER_ERROR: {
+    message: 'Internal server error',
+    description: 'An unexpected failure: the message is masked, the details are in the service log.',
+    final: false,
+    kind: 'internal',
+    httpStatus: 500,
+  },
+});
+
+/** Codes several subgraphs (not all) produce: a subgraph takes the ones it uses into its registry. */
+export const SHARED_ERROR_DEFINITIONS = {
+  CONFLICT: {
+    message: 'This conflicts with what is stored.',
+    description: 'What is stored refuses the change (a name is taken, the thing is in another state); the message says what to do.',
+    final: true,
+    kind: 'state',
+    httpStatus: 409,
+    fields: { field: 'the argument at fault, when one is (e.g. `input.slug`)' },
+  },
+  SUBSCRIPTION_VIA_GATEWAY: {
+    message: 'Subscriptions are served by the supergraph gateway over graphql-ws (DESIGN.md §4), not by this subgraph.',
+    final: true,
+    kind: 'input',
+    httpStatus: 400,
+  },
+} as const;
+
+/** What the gateway itself answers with; subgraph codes pass through it unchanged. */
+export const GATEWAY_ERRORS = defineErrors({
+  // The gateway answers a whole request with 401 itself; its GraphQL errors (graphql-ws) carry no http extension.
+  UNAUTHENTICATED: { ...KIT_ERRORS.definitions.UNAUTHENTICATED, message: 'Sign in first: send "Authorization: Bearer <access token>".', failsRequest: false },
+  INVALID_API_KEY: { message: 'The API key is not valid. Create a key with an admin scope in the console.', final: true, kind: 'authentication', httpStatus: 401 },
+  API_KEY_REVOKED: { message: 'The API key has been revoked. Create a new key in the console.', final: true, kind: 'authentication', httpStatus: 401 },
+  API_KEY_EXPIRED: { message: 'The API key has expired. Create a new key in the console.', final: true, kind: 'authentication', httpStatus: 401 },
+  /** An API key without admin:read / admin:write (e.g. an inference-only key). */
+  INSUFFICIENT_SCOPE: { message: 'This API key has no admin scope: the GraphQL API needs admin:read or admin:write.', final: true, kind: 'authorization', httpStatus: 403 },
+  /** Signed in, but a member of no tenant (or not of the one asked for). */
+  NOT_A_MEMBER: { message: 'You are not a member of any tenant. Ask a tenant admin to add you.', final: true, kind: 'authorization', httpStatus: 403 },
+  IDENTITY_PROVIDER_UNAVAILABLE: { message: 'The identity provider cannot be reached to check your token; retry shortly.', final: false, kind: 'unavailable', httpStatus: 503 },
+  SERVICE_STARTING: { message: 'The API is starting; retry shortly.', final: false, kind: 'unavailable', httpStatus: 503 },
+  PAYLOAD_TOO_LARGE: KIT_ERRORS.definitions.PAYLOAD_TOO_LARGE,
+  BAD_REQUEST: { ...KIT_ERRORS.definitions.BAD_REQUEST, message: 'The request is malformed.' },
+  NOT_FOUND: { ...KIT_ERRORS.definitions.NOT_FOUND, message: 'Nothing here: the GraphQL API is at /graphql.' },
+  METHOD_NOT_ALLOWED: { ...KIT_ERRORS.definitions.METHOD_NOT_ALLOWED, message: 'Use GET or POST on /graphql.' },
+  PERSISTED_QUERY_NOT_ALLOWED: { message: 'This operation is not in the persisted-operation allowlist.', final: true, kind: 'input', httpStatus: 400 },
+  SUBSCRIPTION_OVER_HTTP: { message: 'Subscriptions are served over WebSocket (graphql-ws protocol) at /graphql.', final: true, kind: 'input', httpStatus: 400, failsRequest: true },
+  GRAPHQL_PARSE_FAILED: { message: 'The operation is not valid GraphQL syntax.', final: true, kind: 'input', httpStatus: 400 },
+  GRAPHQL_VALIDATION_FAILED: { message: 'The operation does not validate against the API schema.', final: true, kind: 'input', httpStatus: 400 },
+  /** Too many subscriptions on one connection. */
+  BAD_USER_INPUT: KIT_ERRORS.definitions.BAD_USER_INPUT,
+  /** A subgraph could not be reached; the rest of the response may still be there. */
+  SUBGRAPH_UNAVAILABLE: { message: 'Part of the API is temporarily unavailable; retry shortly.', final: false, kind: 'unavailable', httpStatus: 503 },
+  /** Live updates: the bus cannot be listened to. */
+  SERVICE_UNAVAILABLE: { ...KIT_ERRORS.definitions.SERVICE_UNAVAILABLE, message: 'Live updates are unavailable right now; retry shortly.' },
+  INTERNAL_SERVER_ERROR: { ...KIT_ERRORS.definitions.INTERNAL_SERVER_ERROR, message: 'Internal server error.' },
+  // Apollo's codes for failures behind the gateway: masked to INTERNAL_SERVER_ERROR before a client sees them.
+  DOWNSTREAM_SERVICE_ERROR: {
+    message: 'A subgraph failed unexpectedly.',
+    description: 'A subgraph failed unexpectedly; clients see INTERNAL_SERVER_ERROR instead.',
+    final: false,
+    kind: 'internal',
+    httpStatus: 502,
+  },
+  GRAPHQL_EXECUTION_FAILED: {
+    message: 'The gateway could not execute the operation.',
+    description: 'The gateway could not execute the operation; clients see INTERNAL_SERVER_ERROR instead.',
+    final: false,
+    kind: 'internal',
+    httpStatus: 500,
+  },
+});
+
+export const AUDIT_ERRORS = KIT_ERRORS.extend({ SUBSCRIPTION_VIA_GATEWAY: SHARED_ERROR_DEFINITIONS.SUBSCRIPTION_VIA_GATEWAY });
+
+export const COST_ERRORS = KIT_ERRORS.extend({ SUBSCRIPTION_VIA_GATEWAY: SHARED_ERROR_DEFINITIONS.SUBSCRIPTION_VIA_GATEWAY });
+
+/** The privacy-budget ledger's codes (subgraphs/dp/README.md explains each in context). */
+export const DP_ERRORS = KIT_ERRORS.extend({
+  SUBSCRIPTION_VIA_GATEWAY: SHARED_ERROR_DEFINITIONS.SUBSCRIPTION_VIA_GATEWAY,
+  DP_INVALID_AMOUNT: {
+    message: 'The amount is not a positive decimal of at most 10⁹.',
+    description: 'An amount, cap, ε, ρ or sensitivity is not a positive decimal of at most 10⁹.',
+    final: true,
+    kind: 'input',
+    httpStatus: 422,
+    fields: { field: 'the argument at fault, when one is' },
+  },
+  DP_MECHANISM_NOT_ALLOWED: { message: 'The discrete Gaussian mechanism needs a zCDP budget, not a pure-ε one.', final: true, kind: 'input', httpStatus: 422 },
+  DP_BUDGET_EXCEEDED: {
+    message: 'The charge would pass the budget cap; nothing was charged.',
+    final: true,
+    kind: 'state',
+    httpStatus: 409,
+    fields: { remainingMicros: 'what the budget has left, in micro-units (decimal string)', requestedMicros: 'what the charge asked for, in micro-units (decimal string)' },
+  },
+  DP_BUDGET_EXISTS: { message: 'The dataset already has a privacy budget in this tenant.', final: true, kind: 'state', httpStatus: 409 },
+  DP_IDEMPOTENCY_CONFLICT: { message: 'The idempotency key was already used for a different charge; use a new key.', final: true, kind: 'state', httpStatus: 409 },
+  DP_CHARGE_NOT_RESERVED: { message: 'The charge is not reserved: a released charge cannot be committed, a committed one not released.', final: true, kind: 'state', httpStatus: 409 },
+  DP_NOISE_DRAWN: { message: 'Noise was drawn for this charge, so its budget is spent for good: nothing is refunded.', final: true, kind: 'state', httpStatus: 409 },
+  DP_RESERVATION_EXPIRED: { message: 'The reservation timed out before the commit; reserve again with a new idempotency key.', final: true, kind: 'state', httpStatus: 409 },
+});
+
+export const EXPERIMENTS_ERRORS = KIT_ERRORS.extend({
+  CONFLICT: SHARED_ERROR_DEFINITIONS.CONFLICT,
+  VERSION_CONFLICT: {
+    message: 'The route changed since the version your change is based on. Reload it and apply your change again.',
+    description: 'Optimistic concurrency: the route changed since `expectedVersion`; reload it and apply the change again.',
+    final: true,
+    kind: 'state',
+    httpStatus: 409,
+    fields: { field: 'always `expectedVersion`', expectedVersion: 'the version the caller sent', currentVersion: 'the version stored now' },
+  },
+  LIMIT_EXCEEDED: { message: 'The tenant has as many routes as it may; delete one first.', final: true, kind: 'state', httpStatus: 409 },
+});
+
+export const POLICY_ERRORS = KIT_ERRORS.extend({
+  CONFLICT: SHARED_ERROR_DEFINITIONS.CONFLICT,
+  // An invalid policy text says where and why, for every problem found.
+  BAD_USER_INPUT: {
+    ...KIT_ERRORS.definitions.BAD_USER_INPUT,
+    fields: {
+      ...KIT_ERRORS.definitions.BAD_USER_INPUT.fields,
+      policyCode: 'invalid policy text: the engine code (POLICY_SYNTAX_ERROR or POLICY_INVALID) of the first problem',
+      line: 'invalid policy text: line of the first problem',
+      column: 'invalid policy text: column of the first problem',
+      offset: 'invalid policy text: offset of the first problem',
+      reason: 'invalid policy text: the first problem',
+      errors: 'invalid policy text: every problem, each with policyCode, line, column, offset and reason',
+    },
+  },
+  SAME_ADMIN: { message: 'You proposed this version; a different admin must approve it.', final: true, kind: 'authorization', httpStatus: 403 },
+  POLICY_LOCKOUT: {
+    message: 'This policy would lock every tenant admin out of managing policies.',
+    final: true,
+    kind: 'input',
+    httpStatus: 422,
+    fields: { deniedBy: 'the policies that would deny it (empty when nothing permits it)' },
+  },
+});
+
+export const TENANTS_ERRORS = KIT_ERRORS.extend({
+  CONFLICT: SHARED_ERROR_DEFINITIONS.CONFLICT,
+  LAST_ADMIN: { message: "This is the tenant's last tenant_admin: make another member tenant_admin first.", final: true, kind: 'state', httpStatus: 409 },
+  NOT_CONFIGURED: {
+    message: 'This deployment lacks what the operation needs.',
+    description: 'The deployment lacks what the operation needs (e.g. no master key for secrets); an operator has to configure it.',
+    final: true,
+    kind: 'unavailable',
+    httpStatus: 501,
+  },
+});
+
+/**
+ * Every code any part of the GraphQL API can answer with, each once (the gateway's wording
+ * first). Clients use this: `isFinal(code)` says whether retrying can help.
+ */
+export const GRAPHQL_ERRORS = mergeErrorRegistries({
+  gateway: GATEWAY_ERRORS,
+  audit: AUDIT_ERRORS,
+  cost: COST_ERRORS,
+  dp: DP_ERRORS,
+  experiments: EXPERIMENTS_ERRORS,
+  policy: POLICY_ERRORS,
+  tenants: TENANTS_ERRORS,
+});
+
+export type GraphQLErrorCode = (typeof GRAPHQL_ERRORS.codes)[number];
+
+/** Whether a client should stop retrying on this code (unknown codes are not final). */
+export function isFinal(code: unknown): boolean {
+  return GRAPHQL_ERRORS.isFinal(code);
+}
+
+/** The code's kind (e.g. `authentication`: a fresh token may help); undefined for an unknown code. */
+export function errorKindOf(code: unknown): ErrorKind | undefined {
+  return GRAPHQL_ERRORS.kindOf(code);
+}
