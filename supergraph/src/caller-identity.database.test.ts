@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import {

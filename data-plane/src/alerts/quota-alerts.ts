@@ -1,4 +1,4 @@
-import type { Bus } from '../bus/bus';
+import type { Bus } from '@switchyard/bus';
 import type { LimitName, LimitWarning } from '../ingress/limits/enforce-limits';
 import { ALERTS_STREAM, type AlertEvent } from './alert-event';
 

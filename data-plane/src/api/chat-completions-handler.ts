@@ -10,7 +10,7 @@ import { readJsonBody } from '../http/read-json-body';
 import { sendError, sendJson, startEventStream } from '../http/respond';
 import type { AuthenticatedKey } from '../ingress/authenticate';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
-import type { Bus } from '../bus/bus';
+import type { Bus } from '@switchyard/bus';
 import { enforceLimits, LIMIT_WARNING_CHANNEL, LimitExceededError, limitWarningHeader } from '../ingress/limits/enforce-limits';
 import type { LimitsConfig } from '../ingress/limits/limits-config';
 import { restrictToAllowedRegions } from '../policy/pdp/allowed-regions';

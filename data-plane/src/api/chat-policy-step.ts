@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import { AUDIT_STREAM, policyDeniedAuditEvent, type PolicyDenial } from '../accounting/audit-event';
-import type { Bus } from '../bus/bus';
+import type { Bus } from '@switchyard/bus';
 import type { AuthenticatedKey } from '../ingress/authenticate';
 import type { PolicyDecisionPoint } from '../policy/pdp/decision-point';
 import { enforceUseModel, PolicyDeniedError } from '../policy/pdp/enforce';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase, createTestDatabase } from '@switchyard/db/testing';
-import { createInProcessBus } from '../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { createDatabaseRouteTable } from './database-route-table';
 import { parseRoutes, type Route } from './route';
 import { routeDefinitionOf } from './route-definition';

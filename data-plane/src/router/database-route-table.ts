@@ -1,5 +1,5 @@
 import type { Database } from '@switchyard/db';
-import type { Bus, Unsubscribe } from '../bus/bus';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
 import type { Route } from './route';
 import { parseRouteDefinition } from './route-definition';
 import { createTenantRouteIndex, type RouteTable } from './route-table';

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProviderRegistry } from '../adapters/provider-registry';
-import type { Bus } from '../bus/bus';
+import type { Bus } from '@switchyard/bus';
 import { createMetrics } from '../telemetry/metrics';
 import { createBanditPosteriors, type BanditPosteriors } from './bandit-posteriors';
 import type { FeedbackLog } from './feedback-log';

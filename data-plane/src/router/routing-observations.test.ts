@@ -1,7 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Bus } from '../bus/bus';
-import { createInProcessBus } from '../bus/in-process-bus';
+import { type Bus, createInProcessBus } from '@switchyard/bus';
 import { createRoutingObservationExchange, ROUTING_OBSERVED_CHANNEL, type RoutingObservation } from './routing-observations';
 
 const logger = pino({ level: 'silent' });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Bus, Unsubscribe } from '../bus/bus';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
 
 /**
  * Bandit observations shared between data-plane replicas. Each replica applies its own at once

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createInProcessBus } from '../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from './channel';
 import { createTenantSettingsCache, type TenantSettingsSource } from './settings-cache';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from './tenant-settings';

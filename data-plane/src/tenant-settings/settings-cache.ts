@@ -1,5 +1,5 @@
-import type { Bus, Unsubscribe } from '../bus/bus';
-import { createTenantSnapshotCache } from '../bus/tenant-snapshot-cache';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
+import { createTenantSnapshotCache } from '../tenant-snapshot/tenant-snapshot-cache';
 import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessageSchema } from './channel';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from './tenant-settings';
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStaticPriceBookSource } from '../accounting/price-book';
 import { USAGE_STREAM } from '../accounting/usage-event';
 import { createDataPlane, type DataPlane } from '../app';
-import { createInProcessBus } from '../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
 import type { ActivePolicy } from '../policy/pdp/active-policy-source';
 import { createPolicyDecisionPoint } from '../policy/pdp/decision-point';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
-import { createInProcessBus } from '../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from './channel';
 import { createDatabaseTenantSettingsSource } from './database-settings-source';
 import { createTenantSettingsCache } from './settings-cache';

@@ -5,8 +5,7 @@ import { createStaticPriceBookSource, type PriceBook, type PriceBookSource } fro
 import { USAGE_STREAM, usageEventSchema, type UsageEvent } from '../accounting/usage-event';
 import type { ProviderConfig } from '../adapters/provider-registry';
 import { createDataPlane, type DataPlane, type DataPlaneDeps } from '../app';
-import type { Bus } from '../bus/bus';
-import { createInProcessBus } from '../bus/in-process-bus';
+import { type Bus, createInProcessBus } from '@switchyard/bus';
 import type { ApiKeyRecord, ApiKeyResolver } from '../ingress/api-keys';
 import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { USAGE_STREAM, type UsageEvent } from '@switchyard/data-plane/accounting';
-import { createRedisBus, type Bus } from '@switchyard/data-plane/bus';
+import { createRedisBus, type Bus } from '@switchyard/bus';
 import { COST_WRITER_GROUP, startUsageConsumer } from '@switchyard/subgraph-cost';
 import { AUDIT_USAGE_GROUP, auditKeysFromJson, createAuditLedger, createPrismaAuditStore, databaseAnchor, generateAuditKeysDocument, startAuditConsumer } from '@switchyard/subgraph-audit';
 import { startChild } from '../../testkit/faults/child-process';

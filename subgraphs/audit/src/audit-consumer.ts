@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { USAGE_STREAM } from '@switchyard/data-plane/accounting';
-import { startStreamConsumer, type Bus } from '@switchyard/data-plane/bus';
+import { startStreamConsumer, type Bus } from '@switchyard/bus';
 import { AUDIT_STREAM } from './audit-event';
 import type { AuditLedger } from './audit-ledger';
 import { createConsoleLogger, type Logger } from './logger';

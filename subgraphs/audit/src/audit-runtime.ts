@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import { AUDIT_APPENDED_CHANNEL } from './audit-event';
 import { databaseAnchor, httpWitnessAnchor, witnessFileAnchor, type CheckpointAnchor } from './anchor';

@@ -2,7 +2,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USAGE_STREAM } from '@switchyard/data-plane/accounting';
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { checkpointMessage, verifyConsistency, verifyInclusion } from '@switchyard/data-plane/ledger';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair, type InternalTokenSigner, type Principal, type Role } from '@switchyard/identity';

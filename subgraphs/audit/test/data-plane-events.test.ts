@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_STREAM as DATA_PLANE_AUDIT_STREAM, policyDeniedAuditEvent, USAGE_STREAM, type UsageEvent } from '@switchyard/data-plane/accounting';
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import { databaseAnchor } from '../src/anchor';
 import { startAuditConsumer, type AuditConsumer } from '../src/audit-consumer';

@@ -1,6 +1,6 @@
 import { usageEventSchema } from '@switchyard/data-plane/accounting';
 import type { UsageEvent } from '@switchyard/data-plane/accounting';
-import type { StreamEntry } from '@switchyard/data-plane/bus';
+import type { StreamEntry } from '@switchyard/bus';
 
 /** A batch of stream entries, split into valid events per tenant and entries that can never be processed. */
 export interface TenantUsage {

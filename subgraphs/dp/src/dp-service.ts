@@ -1,4 +1,4 @@
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import {
   PrivacyAccountingError,
   chargeFor,

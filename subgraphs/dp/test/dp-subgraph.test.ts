@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInProcessBus } from '@switchyard/data-plane/bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { AUDIT_STREAM, auditEventSchema } from '@switchyard/subgraph-audit/events';
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import { seededRandomSource } from '@switchyard/data-plane/ledger';
 import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase } from '@switchyard/db/testing';

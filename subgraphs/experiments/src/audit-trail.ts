@@ -1,4 +1,4 @@
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/subgraph-audit/events';
 import type { Logger } from '@switchyard/subgraph-kit/logger';
 

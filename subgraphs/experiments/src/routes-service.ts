@@ -1,4 +1,4 @@
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import { ROUTES_CHANGED_CHANNEL, routeDefinitionOf, routesChangedMessage } from '@switchyard/data-plane/routes';
 import type { Database, Prisma } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';

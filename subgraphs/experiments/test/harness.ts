@@ -1,4 +1,4 @@
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { ROUTES_CHANGED_CHANNEL } from '@switchyard/data-plane/routes';
 import type { Database } from '@switchyard/db';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair } from '@switchyard/identity';

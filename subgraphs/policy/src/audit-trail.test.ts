@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createInProcessBus } from '@switchyard/data-plane/bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { AUDIT_STREAM, auditEventSchema } from '@switchyard/subgraph-audit/events';
 import { createBusAuditTrail } from './audit-trail';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/subgraph-audit/events';
 import type { Logger } from './logger';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import { DEFAULT_POLICY_SET, POLICY_CHANGED_CHANNEL, policyChangedMessage } from '@switchyard/data-plane/pdp';
 import { decide, loadPolicySet, lockoutCheck, MANAGE_POLICY_ACTION, type PolicySet } from '@switchyard/data-plane/policy';
 import type { Database } from '@switchyard/db';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { createDatabaseDecisionLogWriter, POLICY_CHANGED_CHANNEL, useModelRequest } from '@switchyard/data-plane/pdp';
 import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';

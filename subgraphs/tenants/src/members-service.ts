@@ -1,4 +1,4 @@
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import { MEMBER_CHANGED_CHANNEL, type Principal } from '@switchyard/identity';
 import { actorOf } from './actor';

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import type { AlertEvent } from '@switchyard/data-plane/alerts';
 import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessage } from '@switchyard/data-plane/provider-credentials';
 import type { Database } from '@switchyard/db';

@@ -1,4 +1,4 @@
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import { API_KEY_CHANGED_CHANNEL } from '@switchyard/data-plane/accounting';
 import type { Database } from '@switchyard/db';
 import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';

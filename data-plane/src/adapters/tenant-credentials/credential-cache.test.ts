@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createInProcessBus } from '../../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessage } from './channel';
 import { createTenantCredentialCache, type TenantCredentialSource } from './credential-cache';
 

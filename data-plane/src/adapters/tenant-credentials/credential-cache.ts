@@ -1,5 +1,5 @@
-import type { Bus, Unsubscribe } from '../../bus/bus';
-import { createTenantSnapshotCache } from '../../bus/tenant-snapshot-cache';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
+import { createTenantSnapshotCache } from '../../tenant-snapshot/tenant-snapshot-cache';
 import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessageSchema } from './channel';
 
 /** Where decrypted credentials come from (the secret vault of `@switchyard/db/secret-vault`). */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createInProcessBus } from '../../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { FakeApiKeyStore } from '../../test-support/data-plane-harness';
 import { PLATFORM_UPSTREAM_KEY, startDataPlaneBeforeRecordingUpstream, type DataPlaneBeforeRecordingUpstream } from '../../test-support/recording-upstream';
 import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessage } from './channel';

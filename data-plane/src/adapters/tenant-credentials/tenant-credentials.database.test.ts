@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSecretVault } from '@switchyard/db/secret-vault';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { createLocalKms, generateMasterKey } from '@switchyard/identity/envelope';
-import { createInProcessBus } from '../../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { FakeApiKeyStore } from '../../test-support/data-plane-harness';
 import { PLATFORM_UPSTREAM_KEY, startDataPlaneBeforeRecordingUpstream, type DataPlaneBeforeRecordingUpstream } from '../../test-support/recording-upstream';
 import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessage } from './channel';

@@ -4,7 +4,7 @@ import { AUDIT_STREAM } from '../../accounting/audit-event';
 import { createStaticPriceBookSource } from '../../accounting/price-book';
 import { USAGE_STREAM } from '../../accounting/usage-event';
 import { createDataPlane, type DataPlane } from '../../app';
-import { createInProcessBus } from '../../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { createInProcessRateLimiter } from '../../ingress/rate-limit/in-process-rate-limiter';
 import { FakeApiKeyStore, TEST_PRICE_BOOK } from '../../test-support/data-plane-harness';
 import { ALLOW_ALL_POLICY, TWO_REGION_PROVIDERS, TWO_REGION_ROUTES } from '../../test-support/two-region-providers';

@@ -1,4 +1,4 @@
-import type { Bus, Unsubscribe } from '../../bus/bus';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
 import type { PolicySet } from '../compile';
 import { decide, type PolicyDecision } from '../evaluate';
 import { loadPolicySet } from '../load';

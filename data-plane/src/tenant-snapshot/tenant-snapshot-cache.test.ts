@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { createInProcessBus } from './in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { createTenantSnapshotCache, type TenantSnapshotCacheOptions, type TenantSnapshotStartup } from './tenant-snapshot-cache';
 
 const CHANNEL = 'test:snapshot.changed';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Bus, Unsubscribe } from './bus';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
 
 /** How the cache fills itself at start-up. */
 export type TenantSnapshotStartup<T> =
