@@ -21,7 +21,7 @@ import { silentLogger } from './logger';
 import { createSupergraphServer, type SupergraphServer } from './supergraph-server';
 import { postGraphQL } from './test-support/gateway-under-test';
 import { collect, connect } from './test-support/ws-client';
-import { COST_UPDATED_CHANNEL } from '@switchyard/data-plane/accounting';
+import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
 
 /**
  * The real gateway over the real tenants subgraph and database (in-memory PGlite): integrations

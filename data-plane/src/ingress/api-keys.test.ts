@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { API_KEY_CHANGED_CHANNEL } from '../accounting/usage-event';
+import { API_KEY_CHANGED_CHANNEL } from '@switchyard/events/tenants';
 import { createInProcessBus } from '@switchyard/bus';
 import { createDatabaseApiKeyResolver, subscribeApiKeyEviction, type ApiKeyStore } from './api-keys';
 

@@ -1,4 +1,4 @@
-import { API_KEY_CHANGED_CHANNEL } from '../accounting/usage-event';
+import { API_KEY_CHANGED_CHANNEL } from '@switchyard/events/tenants';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
 
 /**

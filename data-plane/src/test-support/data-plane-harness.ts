@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { generateApiKeySecret } from '@switchyard/identity';
 import { createStaticPriceBookSource, type PriceBook, type PriceBookSource } from '../accounting/price-book';
-import { USAGE_STREAM, usageEventSchema, type UsageEvent } from '../accounting/usage-event';
+import { USAGE_STREAM, usageEventSchema, type UsageEvent } from '@switchyard/events/usage';
 import type { ProviderConfig } from '../adapters/provider-registry';
 import { createDataPlane, type DataPlane, type DataPlaneDeps } from '../app';
 import { type Bus, createInProcessBus } from '@switchyard/bus';

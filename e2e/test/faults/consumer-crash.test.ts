@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
-import { USAGE_STREAM, type UsageEvent } from '@switchyard/data-plane/accounting';
+import { USAGE_STREAM, type UsageEvent } from '@switchyard/events/usage';
 import { createRedisBus, type Bus } from '@switchyard/bus';
 import { COST_WRITER_GROUP, startUsageConsumer } from '@switchyard/subgraph-cost';
 import { AUDIT_USAGE_GROUP, auditKeysFromJson, createAuditLedger, createPrismaAuditStore, databaseAnchor, generateAuditKeysDocument, startAuditConsumer } from '@switchyard/subgraph-audit';

@@ -8,7 +8,7 @@ import {
   signCheckpoint,
   type Checkpoint,
 } from '@switchyard/data-plane/ledger';
-import { auditEventSchema, type AuditEventInput } from './audit-event';
+import { auditEventSchema, type AuditEventInput } from '@switchyard/events/audit';
 import { AuditError } from './audit-error';
 import type { AppendedEntry, AuditDraft, AuditStore, StoredAuditEntry } from './audit-store';
 import type { CheckpointAnchor } from './anchor';

@@ -1,5 +1,5 @@
-import { usageEventSchema } from '@switchyard/data-plane/accounting';
-import { auditEventSchema, type AuditEventInput } from './audit-event';
+import { usageEventSchema } from '@switchyard/events/usage';
+import { auditEventSchema, type AuditEventInput } from '@switchyard/events/audit';
 
 /** A stream entry turned into an audit event, or the reason it never can be. */
 export type ParsedStreamEvent = { ok: true; event: AuditEventInput } | { ok: false; reason: string };

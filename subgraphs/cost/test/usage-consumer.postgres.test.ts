@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { USAGE_STREAM } from '@switchyard/data-plane/accounting';
+import { USAGE_STREAM } from '@switchyard/events/usage';
 import { createRedisBus } from '@switchyard/bus';
 import type { Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';

@@ -11,13 +11,12 @@ import {
 import type { Mechanism, RandomSource } from '@switchyard/data-plane/ledger';
 import type { Database } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
-import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';
 import { canCreateBudgets, canReadBudgets, canSpendBudgets, isPlatformAdmin } from './authorization';
 import { DEFAULT_ALERT_THRESHOLDS, crossedThresholds } from './budget';
 import type { DpBudget, DpCharge } from './budget';
-import { DP_BUDGET_CHANGED_CHANNEL } from './channels';
-import { ALERTS_STREAM, type AlertEvent } from '@switchyard/data-plane/alerts';
-import type { DpBudgetChangedEvent } from './channels';
+import { DP_BUDGET_CHANGED_CHANNEL, type DpBudgetChangedEvent } from '@switchyard/events/dp';
+import { ALERTS_STREAM, type AlertEvent } from '@switchyard/events/alerts';
 import {
   DEFAULT_TTL_SECONDS,
   createBudgetSchema,

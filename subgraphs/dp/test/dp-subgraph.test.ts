@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus } from '@switchyard/bus';
-import { AUDIT_STREAM, auditEventSchema } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, auditEventSchema } from '@switchyard/events/audit';
 import type { Bus } from '@switchyard/bus';
 import { seededRandomSource } from '@switchyard/data-plane/ledger';
 import type { Database } from '@switchyard/db';

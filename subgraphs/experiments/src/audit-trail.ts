@@ -1,5 +1,5 @@
 import type { Bus } from '@switchyard/bus';
-import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/events/audit';
 import type { Logger } from '@switchyard/subgraph-kit/logger';
 
 export type RouteAuditAction = 'route.create' | 'route.update' | 'route.delete';

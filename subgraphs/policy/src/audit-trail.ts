@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '@switchyard/bus';
-import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/events/audit';
 import type { Logger } from './logger';
 
 export type PolicyAuditAction = 'policy.propose' | 'policy.dry_run' | 'policy.approve' | 'policy.rollback';

@@ -1,8 +1,9 @@
 import type { Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
-import { MEMBER_CHANGED_CHANNEL, type Principal } from '@switchyard/identity';
+import { MEMBER_CHANGED_CHANNEL } from '@switchyard/events/tenants';
+import type { Principal } from '@switchyard/identity';
 import { actorOf } from './actor';
-import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';
 import { canManageMembers, canReadTenant, isPlatformAdmin, readScope } from './authorization';
 import type { AccessScope } from './authorization';
 import { conflict, forbidden, lastAdmin, notFound } from './errors';

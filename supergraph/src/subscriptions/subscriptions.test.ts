@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { COST_UPDATED_CHANNEL } from '@switchyard/data-plane/accounting';
+import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
 import { createInProcessBus, createRedisBus, type Bus } from '@switchyard/bus';
 import { startTestIssuer, type TestIssuer } from '@switchyard/identity/testing';
 import WebSocket from 'ws';

@@ -11,9 +11,11 @@ export type DataClassification = (typeof DATA_CLASSIFICATIONS)[number];
 /** Largest accepted payload (JSON text); audit entries describe events, they do not carry documents. */
 export const MAX_PAYLOAD_BYTES = 16 * 1024;
 
+// TextEncoder rather than Buffer: the schema is also read where there is no Buffer (browsers).
+const utf8 = new TextEncoder();
 const payloadSchema = z
   .record(z.string(), z.unknown())
-  .refine((payload) => Buffer.byteLength(JSON.stringify(payload), 'utf8') <= MAX_PAYLOAD_BYTES, `payload must be at most ${MAX_PAYLOAD_BYTES} bytes of JSON`);
+  .refine((payload) => utf8.encode(JSON.stringify(payload)).length <= MAX_PAYLOAD_BYTES, `payload must be at most ${MAX_PAYLOAD_BYTES} bytes of JSON`);
 
 /** One security-relevant event, as producers publish it on AUDIT_STREAM or pass to `append`. */
 export const auditEventSchema = z.object({

@@ -1,11 +1,7 @@
 import { z } from 'zod';
 
-/** Durable stream carrying one entry per completed request (consumed by the cost domain). */
+/** Durable stream carrying one entry per completed request (written by the data plane; read by the cost and audit domains). */
 export const USAGE_STREAM = 'switchyard:usage';
-/** Pub/sub channel: key-only notification after usage for a tenant was written. Message: JSON `{ tenantId }`. */
-export const COST_UPDATED_CHANNEL = 'switchyard:cost.updated';
-/** Pub/sub channel: an API key was revoked or changed. Message: JSON `{ keyHash }`. */
-export const API_KEY_CHANGED_CHANNEL = 'switchyard:api-key.changed';
 
 /** Upper bound on recorded legs: a route has a handful of candidates; more is a bug, not a request. */
 export const MAX_ROUTE_LEGS = 32;
