@@ -1,4 +1,4 @@
-import type { Checkpoint, ChainedAuditEntry } from '@switchyard/data-plane/ledger';
+import type { Checkpoint, ChainedAuditEntry } from '@switchyard/ledger';
 import type { DataClassification } from '@switchyard/events/audit';
 
 /** An entry ready to be chained: everything but its position and hashes. */

@@ -1,14 +1,6 @@
 import type { Bus } from '@switchyard/bus';
-import {
-  PrivacyAccountingError,
-  chargeFor,
-  cryptoRandomSource,
-  gaussianVariance,
-  laplaceScale,
-  sampleDiscreteGaussian,
-  sampleDiscreteLaplace,
-} from '@switchyard/data-plane/ledger';
-import type { Mechanism, RandomSource } from '@switchyard/data-plane/ledger';
+import { PrivacyAccountingError, chargeFor, gaussianVariance, laplaceScale, sampleDiscreteGaussian, sampleDiscreteLaplace, type Mechanism, type RandomSource } from '@switchyard/ledger';
+import { cryptoRandomSource } from '@switchyard/ledger/node';
 import type { Database } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
 import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus } from '@switchyard/bus';
 import { ALERTS_STREAM, alertEventSchema } from '@switchyard/events/alerts';
 import type { Bus } from '@switchyard/bus';
-import { seededRandomSource } from '@switchyard/data-plane/ledger';
+import { seededRandomSource } from '@switchyard/ledger';
 import type { Database } from '@switchyard/db';
 import { createTestDatabase } from '@switchyard/db/testing';
 import type { TestDatabase } from '@switchyard/db/testing';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus } from '@switchyard/bus';
 import { AUDIT_STREAM, auditEventSchema } from '@switchyard/events/audit';
 import type { Bus } from '@switchyard/bus';
-import { seededRandomSource } from '@switchyard/data-plane/ledger';
+import { seededRandomSource } from '@switchyard/ledger';
 import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase } from '@switchyard/db/testing';
 import type { MemoryTestDatabase } from '@switchyard/db/testing';

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import { nodeHash } from '../merkle';
+import type { Hasher } from '../hasher';
+import { createMerkle } from '../merkle';
 
 const HASH_BYTES = 32;
-const EMPTY_ROOT = new Uint8Array(createHash('sha256').digest());
 
 /** One level of complete subtrees: node i covers leaves [i·2^h, (i+1)·2^h). Packed 32-byte slots. */
 class HashLevel {
@@ -50,6 +49,14 @@ function assertSize(name: string, value: number, min: number, max: number): void
  */
 export class LeafHashTree {
   private readonly levels: HashLevel[] = [new HashLevel()];
+  private readonly nodeHash: (left: Uint8Array, right: Uint8Array) => Uint8Array;
+  private readonly emptyRoot: Uint8Array;
+
+  constructor(hasher: Hasher) {
+    const merkle = createMerkle(hasher);
+    this.nodeHash = merkle.nodeHash;
+    this.emptyRoot = merkle.rootOfLeafHashes([]);
+  }
 
   get size(): number {
     return (this.levels[0] as HashLevel).count;
@@ -62,7 +69,7 @@ export class LeafHashTree {
     let height = 0;
     let level = this.levels[0] as HashLevel;
     while (level.count % 2 === 0) {
-      const parent = nodeHash(level.at(level.count - 2), level.at(level.count - 1));
+      const parent = this.nodeHash(level.at(level.count - 2), level.at(level.count - 1));
       height += 1;
       if (!this.levels[height]) this.levels.push(new HashLevel());
       level = this.levels[height] as HashLevel;
@@ -141,13 +148,13 @@ export class LeafHashTree {
   /** MTH over leaves [start, end): a cached node when complete and aligned, else the RFC split. */
   private subtree(start: number, end: number): Uint8Array {
     const n = end - start;
-    if (n === 0) return EMPTY_ROOT;
+    if (n === 0) return this.emptyRoot;
     const height = log2OfPowerOfTwo(n);
     if (height !== null && start % n === 0) {
       const level = this.levels[height];
       if (level && start / n < level.count) return level.at(start / n);
     }
     const k = largestPowerOfTwoBelow(n);
-    return nodeHash(this.subtree(start, start + k), this.subtree(start + k, end));
+    return this.nodeHash(this.subtree(start, start + k), this.subtree(start + k, end));
   }
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { leafHash } from '../merkle';
+import { bytesToHex, hexToBytes, type Hasher } from '../hasher';
+import { createMerkle } from '../merkle';
 
 /**
  * One audit-log entry as the chain and the Merkle tree see it. The payload itself is NOT part of
@@ -48,20 +48,27 @@ export function auditLeafTextAroundSeq(fields: Omit<AuditEntryFields, 'seq'>): {
   return { head: '["switchyard.audit.v1",', tail: `,${rest.slice(1)}` };
 }
 
-export function chainHash(prevHash: string, fields: AuditEntryFields): string {
-  return chainHashOfLeaf(prevHash, leafHash(auditLeafBytes(fields)));
+const utf8 = new TextEncoder();
+
+/** The hash chain's functions over one SHA-256 implementation. */
+export interface AuditChain {
+  chainHash(prevHash: string, fields: AuditEntryFields): string;
+  /** The same link from an already computed leaf hash (verifiers hash each leaf once). */
+  chainHashOfLeaf(prevHash: string, leafHashValue: Uint8Array): string;
+  /** Link a new entry to the head of the chain. */
+  chainEntry(prevHash: string, fields: AuditEntryFields): ChainedAuditEntry;
+  /** SHA-256 hex of a payload (a string counts as its UTF-8 bytes). */
+  payloadDigest(payload: Uint8Array | string): string;
 }
 
-/** The same link from an already computed leaf hash (verifiers hash each leaf once). */
-export function chainHashOfLeaf(prevHash: string, leafHashValue: Uint8Array): string {
-  return createHash('sha256').update(Buffer.from(prevHash, 'hex')).update(leafHashValue).digest('hex');
-}
-
-/** Link a new entry to the head of the chain. */
-export function chainEntry(prevHash: string, fields: AuditEntryFields): ChainedAuditEntry {
-  return { ...fields, prevHash, entryHash: chainHash(prevHash, fields) };
-}
-
-export function payloadDigest(payload: Uint8Array | string): string {
-  return createHash('sha256').update(payload).digest('hex');
+export function createAuditChain(hasher: Hasher): AuditChain {
+  const { leafHash } = createMerkle(hasher);
+  const chainHashOfLeaf = (prevHash: string, leafHashValue: Uint8Array): string => bytesToHex(hasher.sha256(hexToBytes(prevHash), leafHashValue));
+  const chainHash = (prevHash: string, fields: AuditEntryFields): string => chainHashOfLeaf(prevHash, leafHash(auditLeafBytes(fields)));
+  return {
+    chainHash,
+    chainHashOfLeaf,
+    chainEntry: (prevHash, fields) => ({ ...fields, prevHash, entryHash: chainHash(prevHash, fields) }),
+    payloadDigest: (payload) => bytesToHex(hasher.sha256(typeof payload === 'string' ? utf8.encode(payload) : payload)),
+  };
 }

@@ -1,7 +1,7 @@
-import type { KeyObject } from 'node:crypto';
-import { leafHash } from '../merkle';
-import { auditLeafBytes, chainHashOfLeaf, GENESIS_HASH, type ChainedAuditEntry } from './audit-entry';
-import { verifyCheckpointSignature, type Checkpoint } from './checkpoint';
+import { bytesToHex, type Hasher } from '../hasher';
+import { createMerkle } from '../merkle';
+import { auditLeafBytes, createAuditChain, GENESIS_HASH, type ChainedAuditEntry } from './audit-entry';
+import type { Checkpoint } from './checkpoint';
 import { LeafHashTree } from './leaf-hash-tree';
 
 export type LogProblem =
@@ -23,6 +23,13 @@ export type LogVerification =
       message: string;
     };
 
+/** What the verification needs from its environment: SHA-256 and the log's signature check. */
+export interface AuditLogVerifier {
+  hasher: Hasher;
+  /** True when the checkpoint's signature is valid under the log's public key. */
+  checkpointSignatureValid(checkpoint: Checkpoint): boolean;
+}
+
 /**
  * Verifies a whole log offline: every position present once and in order, every chain link,
  * every entry hash recomputed from its fields, and every signed checkpoint's root recomputed
@@ -39,13 +46,15 @@ export interface VerifyAuditLogOptions {
 export function verifyAuditLog(
   entries: readonly ChainedAuditEntry[],
   checkpoints: readonly Checkpoint[],
-  publicKey: KeyObject | string,
+  verifier: AuditLogVerifier,
   options: VerifyAuditLogOptions = {},
 ): LogVerification {
   const progressEvery = options.progressEvery ?? 100_000;
+  const { leafHash } = createMerkle(verifier.hasher);
+  const { chainHashOfLeaf } = createAuditChain(verifier.hasher);
   let prevHash = GENESIS_HASH;
   // Caches complete subtrees, so each checkpoint's root costs O(log² n), not O(n).
-  const tree = new LeafHashTree();
+  const tree = new LeafHashTree(verifier.hasher);
   for (let position = 0; position < entries.length; position += 1) {
     const entry = entries[position] as ChainedAuditEntry;
     if (entry.seq !== position) {
@@ -67,7 +76,7 @@ export function verifyAuditLog(
   const ordered = [...checkpoints].sort((a, b) => a.treeSize - b.treeSize);
   let lastGoodSize = 0;
   for (const checkpoint of ordered) {
-    if (!verifyCheckpointSignature(checkpoint, publicKey)) {
+    if (!verifier.checkpointSignatureValid(checkpoint)) {
       return { ok: false, problem: 'checkpoint-signature-invalid', firstBadSeq: lastGoodSize, message: `checkpoint at size ${checkpoint.treeSize} has an invalid signature` };
     }
     if (checkpoint.treeSize > tree.size) {
@@ -78,7 +87,7 @@ export function verifyAuditLog(
         message: `a checkpoint signed size ${checkpoint.treeSize} but the log holds ${tree.size} entries: entries were deleted from the end`,
       };
     }
-    const root = Buffer.from(tree.root(checkpoint.treeSize)).toString('hex');
+    const root = bytesToHex(tree.root(checkpoint.treeSize));
     if (root !== checkpoint.rootHash) {
       return {
         ok: false,

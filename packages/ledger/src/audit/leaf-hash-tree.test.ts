@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { consistencyProofOfLeafHashes, inclusionProofOfLeafHashes, leafHash, rootOfLeafHashes, verifyConsistency, verifyInclusion } from '../merkle';
+import { consistencyProofOfLeafHashes, inclusionProofOfLeafHashes, leafHash, rootOfLeafHashes, verifyConsistency, verifyInclusion } from '../node';
+import { nodeSha256 } from '../node/node-sha256';
 import { LeafHashTree } from './leaf-hash-tree';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const leaves = Array.from({ length: 70 }, (_, i) => leafHash(new TextEncoder().encode(`leaf ${i}`)));
 
 function treeOf(size: number): LeafHashTree {
-  const tree = new LeafHashTree();
+  const tree = new LeafHashTree(nodeSha256);
   for (const leaf of leaves.slice(0, size)) tree.append(leaf);
   return tree;
 }
@@ -42,7 +43,7 @@ describe('LeafHashTree', () => {
   });
 
   it('grows past its initial capacity without corrupting cached nodes', () => {
-    const big = new LeafHashTree();
+    const big = new LeafHashTree(nodeSha256);
     const many = Array.from({ length: 3000 }, (_, i) => leafHash(new TextEncoder().encode(String(i))));
     for (const leaf of many) big.append(leaf);
     expect(hex(big.root())).toBe(hex(rootOfLeafHashes(many)));

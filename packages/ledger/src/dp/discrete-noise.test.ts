@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bernoulliExpMinus, integerSqrtFloor, sampleDiscreteGaussian, sampleDiscreteLaplace } from './discrete-noise';
-import { cryptoRandomSource, seededRandomSource } from './random-source';
+import { cryptoRandomSource } from '../node/crypto-random-source';
+import { seededRandomSource } from './random-source';
 
 const N = 20_000;
 

@@ -1,25 +1,8 @@
-import { randomBytes } from 'node:crypto';
-
 /** Uniform integers, the only randomness the exact samplers use (no floating point anywhere). */
 export interface RandomSource {
   /** Uniform in [0, n) for n ≥ 1. */
   uniformBelow(n: bigint): bigint;
 }
-
-/** Cryptographic randomness with rejection sampling, so there is no modulo bias. */
-export const cryptoRandomSource: RandomSource = {
-  uniformBelow(n) {
-    if (n < 1n) throw new RangeError('n must be ≥ 1');
-    if (n === 1n) return 0n;
-    const bits = (n - 1n).toString(2).length;
-    const bytes = Math.ceil(bits / 8);
-    const mask = (1n << BigInt(bits)) - 1n;
-    for (;;) {
-      const candidate = BigInt(`0x${randomBytes(bytes).toString('hex')}`) & mask;
-      if (candidate < n) return candidate;
-    }
-  },
-};
 
 /** Deterministic source for tests (SplitMix64); never for releases. */
 export function seededRandomSource(seed: bigint): RandomSource {
