@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleService } from './service-bundle';
+import { bundleService } from '@switchyard/service-bundle';
 
 const DATA_PLANE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PRISMA_CONFIG = fileURLToPath(new URL('../../../prisma/src/config.ts', import.meta.url));
