@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRedisBus } from './bus/redis-bus';
+import { createRedisBus } from '@switchyard/bus';
 import { createRedisRateLimiter } from './ingress/rate-limit/redis-rate-limiter';
 import type { FeedbackLog } from './router/feedback-log';
 import { createRedisFeedbackLog } from './router/redis-feedback-log';

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { API_KEY_CHANGED_CHANNEL } from './accounting/usage-event';
+import { API_KEY_CHANGED_CHANNEL } from '@switchyard/events/tenants';
 import { createDatabaseApiKeyResolver } from './ingress/api-keys';
 import { FakeApiKeyStore, readSse, startHarness, type Harness } from './test-support/data-plane-harness';
 

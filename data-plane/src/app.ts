@@ -7,7 +7,7 @@ import { createProviderRegistry, type ProviderConfig } from './adapters/provider
 import type { ProviderCredentialLookup } from './adapters/tenant-credentials/credential-cache';
 import { handleChatCompletions } from './api/chat-completions-handler';
 import { modelList } from './api/chat-completion-response';
-import type { Bus, Unsubscribe } from './bus/bus';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
 import { ApiError } from './errors';
 import { requestIdFrom } from './http/request-id';
 import { sendError, sendJson } from './http/respond';

@@ -8,7 +8,7 @@ import { createDatabase } from '@switchyard/db';
 import { createDataPlane } from '@switchyard/data-plane/app';
 import { createDatabaseApiKeyResolver } from '@switchyard/data-plane/api-keys';
 import { createDatabasePriceBookSource } from '@switchyard/data-plane/price-book';
-import { createRedisBus } from '@switchyard/data-plane/bus';
+import { createRedisBus } from '@switchyard/bus';
 import { createRedisFeedbackLog } from '@switchyard/data-plane/feedback-log';
 import { createRedisRateLimiter } from '@switchyard/data-plane/rate-limit';
 import { createDatabaseActivePolicySource, createPolicyDecisionPoint } from '@switchyard/data-plane/pdp';

@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import { seed } from '@switchyard/db';
 import { createTestDatabase } from '@switchyard/db/testing';
 import { generateApiKeySecret } from '@switchyard/identity';
-import { bundleService } from '@switchyard/data-plane/service-bundle';
+import { bundleService } from '@switchyard/service-bundle';
 import { startBenchRedis } from './bench-redis';
 import { DATA_PLANE_NODE_FLAGS, startPinned } from './processes';
 import { chatBody, cpuMs, latencyAtConcurrencyOne, percentile, rssMb, timedRequest, warmUp, type Target } from './measure';
@@ -197,7 +197,7 @@ Redis: ${redis.description}.
   and XADD it ran on core 0 was a context switch and cache pollution charged to the gateway. Pinned beside
   the mock, gateway CPU per request at concurrency 1 fell from about 1.3 to 0.7–0.9 ms and added p50 from
   about 1.0 to 0.7–0.9 ms (same build, A/B in one window). In production Redis has its own machine.
-- **The data plane runs bundled, under plain node** (\`data-plane/src/build/service-bundle.ts\`; \`npm start\`
+- **The data plane runs bundled, under plain node** (\`packages/service-bundle\`; \`npm start\`
   builds then runs \`dist/data-plane.mjs\`). Under tsx a module-loader thread with its own V8 isolate
   costs about 35 MB of RSS and every closure pays esbuild's name-keeping helper: idle RSS 271 → about 220–235 MB.
 - **A 32 MB young generation** (\`--max-semi-space-size=32\`, default 16): a request allocates about 120 KB,

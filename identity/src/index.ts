@@ -27,7 +27,7 @@ export type {
   InvalidAccessTokenReason,
   VerifiedAccessToken,
 } from './access-token-verifier';
-export { createCachedMembershipDirectory, subscribeMembershipEviction, MEMBER_CHANGED_CHANNEL } from './membership-directory';
+export { createCachedMembershipDirectory, subscribeMembershipEviction } from './membership-directory';
 export type { Membership, MembershipDirectory, MembershipStore, MembershipChangeSource, CachedMembershipDirectoryOptions } from './membership-directory';
 export { SWITCHYARD_API_RESOURCE, CONSOLE_CLIENT_ID, DEFAULT_ISSUER } from './oidc-issuer/constants';
 export type { OidcIssuer, OidcIssuerOptions };

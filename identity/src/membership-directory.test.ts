@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createCachedMembershipDirectory, MEMBER_CHANGED_CHANNEL, subscribeMembershipEviction, type MembershipStore } from './membership-directory';
+import { createCachedMembershipDirectory, subscribeMembershipEviction, type MembershipStore } from './membership-directory';
+import { MEMBER_CHANGED_CHANNEL } from '@switchyard/events/tenants';
 
 const TENANT_A = '11111111-1111-4111-8111-111111111111';
 const TENANT_B = '22222222-2222-4222-8222-222222222222';

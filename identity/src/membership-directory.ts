@@ -1,3 +1,4 @@
+import { MEMBER_CHANGED_CHANNEL } from '@switchyard/events/tenants';
 import { ROLES, type Role } from './internal-token';
 
 /**
@@ -6,10 +7,8 @@ import { ROLES, type Role } from './internal-token';
  * the members table through a store port and are cached, so the steady state never waits on
  * the database: a fresh entry is served as is, a stale one is served while one background
  * reload runs, and only a cold or expired entry waits for the store. A membership change
- * announced on MEMBER_CHANGED_CHANNEL clears the cache at once.
+ * announced on MEMBER_CHANGED_CHANNEL (`@switchyard/events/tenants`) clears the cache at once.
  */
-export const MEMBER_CHANGED_CHANNEL = 'switchyard:member.changed';
-
 export interface Membership {
   tenantId: string;
   role: Role;

@@ -41,7 +41,7 @@ function viaOperatorSocket(socketPath: string, body: { tenant: string; name: str
 
 async function createKeyDirectly(env: PlatformEnv, tenant: string, name: string): Promise<string> {
   const { createDatabase } = await import('@switchyard/db');
-  const { createInProcessBus, createRedisBus } = await import('@switchyard/data-plane/bus');
+  const { createInProcessBus, createRedisBus } = await import('@switchyard/bus');
   const { createTenantsService } = await import('@switchyard/subgraph-tenants');
   const { OPERATOR_PRINCIPAL } = await import('./operator-principal');
   const db = env.DATABASE_URL

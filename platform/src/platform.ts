@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Server } from 'node:http';
 import { createDatabase, seed, type Database } from '@switchyard/db';
-import { createInProcessBus, createRedisBus, type Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus, createRedisBus, type Bus } from '@switchyard/bus';
 import { createInProcessRateLimiter, createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
 import { createDataPlane } from '@switchyard/data-plane/app';
 import { createRedisFeedbackLog } from '@switchyard/data-plane/feedback-log';

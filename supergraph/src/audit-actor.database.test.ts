@@ -1,9 +1,9 @@
 import { createDatabaseApiKeyResolver } from '@switchyard/data-plane/api-keys';
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { seed } from '@switchyard/db';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair, type Principal } from '@switchyard/identity';
-import { AUDIT_STREAM, auditEventSchema } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, auditEventSchema } from '@switchyard/events/audit';
 import { createBusAuditTrail as createRouteAuditTrail, createPriceBookModelCatalog, createRoutesService } from '@switchyard/subgraph-experiments';
 import { apiKeyIdentity } from '@switchyard/subgraph-kit/audit-actor';
 import { createBusAuditTrail as createPolicyAuditTrail, createPolicyService } from '@switchyard/subgraph-policy';

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import {
@@ -21,7 +21,7 @@ import { silentLogger } from './logger';
 import { createSupergraphServer, type SupergraphServer } from './supergraph-server';
 import { postGraphQL } from './test-support/gateway-under-test';
 import { collect, connect } from './test-support/ws-client';
-import { COST_UPDATED_CHANNEL } from '@switchyard/data-plane/accounting';
+import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
 
 /**
  * The real gateway over the real tenants subgraph and database (in-memory PGlite): integrations

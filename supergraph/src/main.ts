@@ -1,7 +1,7 @@
 import { createDatabase } from '@switchyard/db';
 import { createApiKeyLastUsedRecorder } from '@switchyard/data-plane/api-key-last-used';
 import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
-import { createInProcessBus, createRedisBus } from '@switchyard/data-plane/bus';
+import { createInProcessBus, createRedisBus } from '@switchyard/bus';
 import {
   createAccessTokenVerifier,
   createCachedMembershipDirectory,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { USAGE_STREAM, type UsageEvent } from '@switchyard/data-plane/accounting';
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { USAGE_STREAM, type UsageEvent } from '@switchyard/events/usage';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import {
   createAccessTokenVerifier,

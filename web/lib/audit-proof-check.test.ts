@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { inclusionProof, leafHash, merkleRoot, signCheckpoint } from '@switchyard/data-plane/ledger';
+import { inclusionProof, leafHash, merkleRoot, signCheckpoint } from '@switchyard/ledger/node';
 import { describe, expect, it } from 'vitest';
 import { checkEntryInclusion, type ProofSource } from './audit-proof-check';
 import { toHex } from './merkle-browser';

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { signCheckpoint } from '@switchyard/data-plane/ledger';
+import { signCheckpoint } from '@switchyard/ledger/node';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64, verifyCheckpointSignatureInBrowser, type SignedCheckpoint } from './checkpoint-browser';
 

@@ -1,10 +1,9 @@
+import { checkpointMessage } from '@switchyard/ledger';
+
 /**
  * Ed25519 verification of a signed tree head (audit checkpoint), in the browser, with WebCrypto.
- *
- * The signed bytes are `checkpointMessage` of `@switchyard/data-plane/ledger`
- * (data-plane/src/ledger/audit/checkpoint.ts), rebuilt here rather than imported: that module uses
- * `node:crypto`, which a browser bundle does not have. checkpoint-browser.test.ts signs with the
- * server's code and verifies with this one, so the two encodings cannot drift apart silently.
+ * The signed bytes are `checkpointMessage` of `@switchyard/ledger`, the same function the audit
+ * service signs (checkpoint-browser.test.ts signs with the service's code and verifies with this).
  */
 
 const ED25519 = { name: 'Ed25519' } as const;
@@ -20,11 +19,6 @@ export interface SignedCheckpoint {
   signature: string;
   /** Raw 32-byte Ed25519 public key, base64url. */
   publicKey: string;
-}
-
-/** The exact text `checkpointMessage` signs, as UTF-8 bytes. */
-export function checkpointMessageBytes(checkpoint: Omit<SignedCheckpoint, 'signature' | 'publicKey'>): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(`switchyard-audit-checkpoint/v1\n${checkpoint.logId}\n${checkpoint.treeSize}\n${checkpoint.rootHash}\n${checkpoint.issuedAt}\n`);
 }
 
 /** Base64 or base64url (padding optional) to bytes; null when it is not that. */
@@ -49,7 +43,7 @@ export async function verifyCheckpointSignatureInBrowser(checkpoint: SignedCheck
   if (rawKey?.length !== PUBLIC_KEY_BYTES || signature?.length !== SIGNATURE_BYTES) return false;
   try {
     const key = await crypto.subtle.importKey('raw', rawKey, ED25519, false, ['verify']);
-    return await crypto.subtle.verify(ED25519, key, signature, checkpointMessageBytes(checkpoint));
+    return await crypto.subtle.verify(ED25519, key, signature, checkpointMessage(checkpoint));
   } catch {
     return false;
   }

@@ -1,4 +1,4 @@
-import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from '@switchyard/data-plane/ledger';
+import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from '@switchyard/ledger/node';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseHashHex, toHex, verifyInclusionInBrowser } from './merkle-browser';
@@ -6,7 +6,7 @@ import { parseHashHex, toHex, verifyInclusionInBrowser } from './merkle-browser'
 const unhex = (text: string) => new Uint8Array(Buffer.from(text, 'hex'));
 
 // The Certificate Transparency reference leaves, root of all 8, and two published proofs
-// (the same vectors as data-plane/src/ledger/merkle.test.ts).
+// (the same vectors as packages/ledger/src/merkle.test.ts).
 const CT_LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map(unhex);
 const CT_ROOT_8 = '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328';
 const CT_PROOF_0 = [

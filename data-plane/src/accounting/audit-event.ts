@@ -1,11 +1,8 @@
 /**
- * What the data plane publishes on the audit stream. The audit subgraph owns the full schema
- * (`auditEventSchema` in `@switchyard/subgraph-audit/events`); this is the minimal shape the data
- * plane produces, kept here so the dependency points from the audit domain to the data plane and
- * not back. A test in subgraphs/audit parses these events with the audit schema.
+ * What the data plane publishes on AUDIT_STREAM (`@switchyard/events/audit`, whose
+ * `auditEventSchema` the audit subgraph applies): the policy denials. A test in subgraphs/audit
+ * parses these events with that schema.
  */
-export const AUDIT_STREAM = 'switchyard:audit';
-
 export const POLICY_DENIED_ACTION = 'policy.denied';
 
 export interface DataPlaneAuditEvent {

@@ -2,14 +2,14 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDataPlane, type DataPlane } from '../app';
-import type { Bus } from '../bus/bus';
-import { createInProcessBus } from '../bus/in-process-bus';
+import { type Bus, createInProcessBus } from '@switchyard/bus';
 import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
 import { createPolicyDecisionPoint } from '../policy/pdp/decision-point';
 import { FakeApiKeyStore, MOCK_PROVIDER, startHarness, TEST_PRICE_BOOK, type Harness } from '../test-support/data-plane-harness';
-import { AUDIT_STREAM, POLICY_DENIED_ACTION } from './audit-event';
+import { AUDIT_STREAM, auditEventSchema } from '@switchyard/events/audit';
+import { POLICY_DENIED_ACTION } from './audit-event';
 import { createStaticPriceBookSource } from './price-book';
-import { USAGE_STREAM } from './usage-event';
+import { USAGE_STREAM } from '@switchyard/events/usage';
 
 /** What the audit trail needs from the data plane: the routing decision per request, and policy denials. */
 const harnesses: Harness[] = [];
@@ -88,6 +88,8 @@ describe('policy denials on the audit stream', () => {
       actor: `api-key:${record.id}`,
       payload: { model: 'mock-large', route: 'mock-large', determiningPolicies: ['no-large'], policyVersion: 3 },
     });
+    // The shared schema the audit subgraph applies to every entry of the stream.
+    expect(auditEventSchema.safeParse(audit[0]).success).toBe(true);
     const denial = audit[0] as { idempotencyKey: string; payload: { requestId: string } };
     expect(denial.idempotencyKey).toBe(`policy-denied:${denial.payload.requestId}`);
     const usage = (await readStream(bus, USAGE_STREAM)) as Array<{ model: string }>;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LegRecord } from '../domain/upstream-leg';
 import { costMicros, type PriceBook } from './price-book';
 import { usageRecordOf, type RequestOutcome } from './request-usage';
-import { MAX_ROUTE_LEGS, usageEventSchema } from './usage-event';
+import { MAX_ROUTE_LEGS, usageEventSchema } from '@switchyard/events/usage';
 import { usageEventOf } from './usage-recorder';
 
 const TENANT = '00000000-0000-4000-8000-000000000001';

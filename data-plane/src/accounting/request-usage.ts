@@ -1,6 +1,6 @@
 import type { LegRecord } from '../domain/upstream-leg';
 import type { CompletedRequest } from './usage-recorder';
-import { MAX_ROUTE_LEGS } from './usage-event';
+import { MAX_ROUTE_LEGS } from '@switchyard/events/usage';
 
 /** How an accepted request ended, as far as billing is concerned. */
 export interface RequestOutcome {

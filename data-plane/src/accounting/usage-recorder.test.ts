@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMetrics } from '../telemetry/metrics';
 import type { PriceBook } from './price-book';
-import { USAGE_STREAM, usageEventSchema } from './usage-event';
+import { USAGE_STREAM, usageEventSchema } from '@switchyard/events/usage';
 import { createUsageRecorder, type CompletedRequest } from './usage-recorder';
 
 const TENANT = '00000000-0000-4000-8000-000000000001';

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { Bus } from '../bus/bus';
+import type { Bus } from '@switchyard/bus';
 import type { Metrics } from '../telemetry/metrics';
 import { costMicros, type PriceBook, type PriceBookSource } from './price-book';
-import { USAGE_STREAM, type RouteDecisionRecord, type UsageEvent } from './usage-event';
+import { USAGE_STREAM, type RouteDecisionRecord, type UsageEvent } from '@switchyard/events/usage';
 
 /** What the request path knows when a request has finished. */
 export interface CompletedRequest {

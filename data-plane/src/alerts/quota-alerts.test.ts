@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LimitWarning } from '../ingress/limits/enforce-limits';
-import { alertEventSchema } from './alert-event';
+import type { LimitWarning } from '@switchyard/events/limits';
+import { alertEventSchema } from '@switchyard/events/alerts';
 import { createQuotaAlerts } from './quota-alerts';
 
 function recordingBus(failFirst = 0) {

@@ -1,6 +1,6 @@
-import type { Bus } from '../bus/bus';
-import type { LimitName, LimitWarning } from '../ingress/limits/enforce-limits';
-import { ALERTS_STREAM, type AlertEvent } from './alert-event';
+import type { Bus } from '@switchyard/bus';
+import type { LimitName, LimitWarning } from '@switchyard/events/limits';
+import { ALERTS_STREAM, type AlertEvent } from '@switchyard/events/alerts';
 
 type DayLimit = Extract<LimitName, 'tokens_per_day_per_key' | 'tokens_per_day_per_tenant'>;
 const isDayLimit = (limit: LimitName): limit is DayLimit => limit === 'tokens_per_day_per_key' || limit === 'tokens_per_day_per_tenant';

@@ -4,13 +4,14 @@ import { usageRecordOf, type RequestOutcome } from '../accounting/request-usage'
 import { countPromptTokens } from '../accounting/token-count';
 import type { UsageRecorder } from '../accounting/usage-recorder';
 import type { QuotaAlerts } from '../alerts/quota-alerts';
-import type { Bus } from '../bus/bus';
+import type { Bus } from '@switchyard/bus';
 import type { InferenceRequest } from '../domain/inference-request';
 import { ApiError } from '../errors';
 import { readJsonBody } from '../http/read-json-body';
 import { sendError } from '../http/respond';
 import type { AuthenticatedKey } from '../ingress/authenticate';
-import { enforceLimits, LIMIT_WARNING_CHANNEL, LimitExceededError, limitWarningHeader } from '../ingress/limits/enforce-limits';
+import { enforceLimits, LimitExceededError, limitWarningHeader } from '../ingress/limits/enforce-limits';
+import { LIMIT_WARNING_CHANNEL } from '@switchyard/events/limits';
 import type { LimitsConfig } from '../ingress/limits/limits-config';
 import { redactChatRequest } from '../ingress/pii/redact-chat-request';
 import type { PiiCounts } from '../ingress/pii/redact';

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import { AUDIT_STREAM, policyDeniedAuditEvent, type PolicyDenial } from '../accounting/audit-event';
-import type { Bus } from '../bus/bus';
+import { AUDIT_STREAM } from '@switchyard/events/audit';
+import { policyDeniedAuditEvent, type PolicyDenial } from '../accounting/audit-event';
+import type { Bus } from '@switchyard/bus';
 import type { InferenceRequest } from '../domain/inference-request';
 import type { AuthenticatedKey } from '../ingress/authenticate';
 import type { PolicyDecisionPoint } from '../policy/pdp/decision-point';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { API_KEY_CHANGED_CHANNEL } from '../accounting/usage-event';
-import { createInProcessBus } from '../bus/in-process-bus';
+import { API_KEY_CHANGED_CHANNEL } from '@switchyard/events/tenants';
+import { createInProcessBus } from '@switchyard/bus';
 import { createDatabaseApiKeyResolver, subscribeApiKeyEviction, type ApiKeyStore } from './api-keys';
 
 function store(rows: Record<string, Awaited<ReturnType<ApiKeyStore['resolveApiKey']>>>) {

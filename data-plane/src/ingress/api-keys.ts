@@ -1,5 +1,5 @@
-import { API_KEY_CHANGED_CHANNEL } from '../accounting/usage-event';
-import type { Bus, Unsubscribe } from '../bus/bus';
+import { API_KEY_CHANGED_CHANNEL } from '@switchyard/events/tenants';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
 
 /**
  * The API key port: resolve a key by the SHA-256 of its secret. The database-backed resolver

@@ -1,6 +1,6 @@
 import { createAccessTokenClaimsVerifier, createCachedMembershipDirectory, subscribeMembershipEviction, type MembershipStore } from '@switchyard/identity';
 import type { Logger } from 'pino';
-import type { Bus } from '../bus/bus';
+import type { Bus } from '@switchyard/bus';
 import type { AccessTokenAuthentication } from './access-token';
 
 export interface OidcAuthenticationConfig {

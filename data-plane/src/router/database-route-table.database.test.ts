@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase, createTestDatabase } from '@switchyard/db/testing';
-import { createInProcessBus } from '../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { createDatabaseRouteTable } from './database-route-table';
 import { parseRoutes, type Route } from './route';
 import { routeDefinitionOf } from './route-definition';
 import { runRouteTableContract, type RouteTableFactory } from './route-table.contract';
-import { routesChangedMessage, ROUTES_CHANGED_CHANNEL } from './routes-channel';
+import { routesChangedMessage, ROUTES_CHANGED_CHANNEL } from '@switchyard/events/routing';
 
 /** Writes rows the way the experiments subgraph does (its own tests cover the subgraph itself). */
 async function storeRoutes(db: Database, tenantId: string, routes: readonly Route[]): Promise<void> {

@@ -1,9 +1,9 @@
 import type { Database } from '@switchyard/db';
-import type { Bus, Unsubscribe } from '../bus/bus';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
 import type { Route } from './route';
 import { parseRouteDefinition } from './route-definition';
 import { createTenantRouteIndex, type RouteTable } from './route-table';
-import { parseRoutesChangedMessage, ROUTES_CHANGED_CHANNEL } from './routes-channel';
+import { parseRoutesChangedMessage, ROUTES_CHANGED_CHANNEL } from '@switchyard/events/routing';
 
 /**
  * Routes stored by the experiments subgraph, held in memory: every tenant's routes are loaded

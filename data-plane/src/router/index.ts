@@ -1,11 +1,9 @@
 // @switchyard/data-plane/routes: the route schema (the experiments subgraph validates with the
-// router's own schema), the routes-changed channel, and the route tables.
+// router's own schema) and the route tables.
 export { routeSchema, routesSchema, parseRoutes } from './route';
 export type { Route, RouteConfig, RouteCandidate, StrategyConfig } from './route';
 export { parseRouteDefinition, routeDefinitionOf } from './route-definition';
 export type { ParsedRoute, RouteDefinition, RouteIssue } from './route-definition';
-export { ROUTES_CHANGED_CHANNEL, routesChangedMessage, routesChangedMessageSchema, parseRoutesChangedMessage } from './routes-channel';
-export type { RoutesChangedMessage } from './routes-channel';
 export { createInMemoryRouteTable } from './route-table';
 export type { InMemoryRouteTable, RouteTable } from './route-table';
 export { createDatabaseRouteTable } from './database-route-table';

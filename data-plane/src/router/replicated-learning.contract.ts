@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProviderRegistry } from '../adapters/provider-registry';
-import type { Bus } from '../bus/bus';
+import type { Bus } from '@switchyard/bus';
 import { createMetrics } from '../telemetry/metrics';
 import { createBanditPosteriors, type BanditPosteriors } from './bandit-posteriors';
 import type { FeedbackLog } from './feedback-log';
@@ -9,7 +9,8 @@ import { seededRandom } from './random';
 import { parseRoutes, type Route } from './route';
 import type { RouteTable } from './route-table';
 import { createRouter, type Router } from './router';
-import { createRoutingObservationExchange, type RoutingObservation, type RoutingObservationExchange } from './routing-observations';
+import { createRoutingObservationExchange, type RoutingObservationExchange } from './routing-observations';
+import type { RoutingObservation } from '@switchyard/events/routing';
 
 /** What two replicas share: a bus each (one server) and a feedback log each (one store). */
 export interface SharedBackends {

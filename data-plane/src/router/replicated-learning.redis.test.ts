@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
-import { createRedisBus } from '../bus/redis-bus';
+import { createRedisBus } from '@switchyard/bus';
 import { createRedisFeedbackLog } from './redis-feedback-log';
 import { runReplicatedLearningContract } from './replicated-learning.contract';
 

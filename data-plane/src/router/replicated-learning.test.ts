@@ -1,4 +1,4 @@
-import { createInProcessBus } from '../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { createInMemoryFeedbackLog } from './feedback-log';
 import { runReplicatedLearningContract } from './replicated-learning.contract';
 

@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Bus } from '../bus/bus';
-import { createInProcessBus } from '../bus/in-process-bus';
-import { createRoutingObservationExchange, ROUTING_OBSERVED_CHANNEL, type RoutingObservation } from './routing-observations';
+import { type Bus, createInProcessBus } from '@switchyard/bus';
+import { createRoutingObservationExchange } from './routing-observations';
+import { ROUTING_OBSERVED_CHANNEL, type RoutingObservation } from '@switchyard/events/routing';
 
 const logger = pino({ level: 'silent' });
 const outcome = (upstream: string): RoutingObservation => ({ kind: 'outcome', tenantId: 't1', route: 'smart', upstream, success: true, latencyMs: 50 });

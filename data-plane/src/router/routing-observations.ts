@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import type { Bus, Unsubscribe } from '../bus/bus';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
+import { MAX_ROUTING_OBSERVATION_BATCH as MAX_BATCH, ROUTING_OBSERVED_CHANNEL, routingObservationBatchSchema, type RoutingObservation, type RoutingObservationBatch } from '@switchyard/events/routing';
 
 /**
  * Bandit observations shared between data-plane replicas. Each replica applies its own at once
@@ -8,26 +8,6 @@ import type { Bus, Unsubscribe } from '../bus/bus';
  * its local posteriors, so all replicas learn from all of the traffic instead of 1/N of it.
  * Pub/sub is at most once: a lost batch costs a little evidence, never correctness.
  */
-export const ROUTING_OBSERVED_CHANNEL = 'switchyard:routing.observed';
-
-const name = z.string().min(1).max(200);
-const observationSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('outcome'),
-    tenantId: name,
-    route: name,
-    upstream: name,
-    success: z.boolean(),
-    latencyMs: z.number().min(0).max(86_400_000),
-    pricePer1kMicros: z.number().min(0).optional(),
-  }),
-  z.object({ kind: z.literal('feedback'), tenantId: name, route: name, upstream: name, score: z.number().min(0).max(1) }),
-]);
-export type RoutingObservation = z.output<typeof observationSchema>;
-
-const MAX_BATCH = 100;
-const batchSchema = z.object({ origin: z.string().min(1).max(100), observations: z.array(observationSchema).max(MAX_BATCH) });
-
 export interface RoutingObservationExchange {
   /** Queue one of this replica's observations for publishing; never blocks, never throws. */
   publish(observation: RoutingObservation): void;
@@ -110,13 +90,13 @@ export function createRoutingObservationExchange(options: RoutingObservationExch
   };
 }
 
-function parseBatch(message: string): z.output<typeof batchSchema> | undefined {
+function parseBatch(message: string): RoutingObservationBatch | undefined {
   let json: unknown;
   try {
     json = JSON.parse(message);
   } catch {
     return undefined;
   }
-  const parsed = batchSchema.safeParse(json);
+  const parsed = routingObservationBatchSchema.safeParse(json);
   return parsed.success ? parsed.data : undefined;
 }

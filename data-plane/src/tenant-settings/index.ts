@@ -1,5 +1,4 @@
 // @switchyard/data-plane/tenant-settings: allowed regions, default data classification and quota overrides per tenant.
-export { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage, tenantSettingsChangedMessageSchema } from './channel';
 export { createStaticTenantSettings, createTenantSettingsCache } from './settings-cache';
 export type { TenantSettingsCache, TenantSettingsCacheOptions, TenantSettingsLookup, TenantSettingsSource } from './settings-cache';
 export { createDatabaseTenantSettingsSource } from './database-settings-source';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createInProcessBus } from '../bus/in-process-bus';
-import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from './channel';
+import { createInProcessBus } from '@switchyard/bus';
+import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from '@switchyard/events/tenants';
 import { createTenantSettingsCache, type TenantSettingsSource } from './settings-cache';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from './tenant-settings';
 

@@ -1,6 +1,6 @@
-import type { Bus, Unsubscribe } from '../bus/bus';
-import { createTenantSnapshotCache } from '../bus/tenant-snapshot-cache';
-import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessageSchema } from './channel';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
+import { createTenantSnapshotCache } from '../tenant-snapshot/tenant-snapshot-cache';
+import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessageSchema } from '@switchyard/events/tenants';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from './tenant-settings';
 
 /** Where settings come from (Postgres: database-settings-source.ts). */

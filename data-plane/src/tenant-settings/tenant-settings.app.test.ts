@@ -1,15 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStaticPriceBookSource } from '../accounting/price-book';
-import { USAGE_STREAM } from '../accounting/usage-event';
+import { USAGE_STREAM } from '@switchyard/events/usage';
 import { createDataPlane, type DataPlane } from '../app';
-import { createInProcessBus } from '../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
 import type { ActivePolicy } from '../policy/pdp/active-policy-source';
 import { createPolicyDecisionPoint } from '../policy/pdp/decision-point';
 import { FakeApiKeyStore, TEST_PRICE_BOOK } from '../test-support/data-plane-harness';
 import { ALLOW_ALL_POLICY, TWO_REGION_PROVIDERS, TWO_REGION_ROUTES } from '../test-support/two-region-providers';
-import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from './channel';
+import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from '@switchyard/events/tenants';
 import { createTenantSettingsCache } from './settings-cache';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from './tenant-settings';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
-import { createInProcessBus } from '../bus/in-process-bus';
-import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from './channel';
+import { createInProcessBus } from '@switchyard/bus';
+import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from '@switchyard/events/tenants';
 import { createDatabaseTenantSettingsSource } from './database-settings-source';
 import { createTenantSettingsCache } from './settings-cache';
 import { DEFAULT_TENANT_SETTINGS } from './tenant-settings';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createStaticPriceBookSource } from '../accounting/price-book';
 import type { ProviderCredentialLookup } from '../adapters/tenant-credentials/credential-cache';
 import { createDataPlane } from '../app';
-import type { Bus } from '../bus/bus';
+import type { Bus } from '@switchyard/bus';
 import type { ApiKeyResolver } from '../ingress/api-keys';
 import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
 import { TEST_PRICE_BOOK } from './data-plane-harness';

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed, type Database } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { generateApiKeySecret } from '@switchyard/identity';
-import { USAGE_STREAM, usageEventSchema } from '@switchyard/data-plane/accounting';
-import { createRedisBus } from '@switchyard/data-plane/bus';
+import { USAGE_STREAM, usageEventSchema } from '@switchyard/events/usage';
+import { createRedisBus } from '@switchyard/bus';
 import { startChild, type ChildUnderTest } from '../../testkit/faults/child-process';
 import { REDIS_URL } from '../../testkit/faults/catalogue-stack';
 

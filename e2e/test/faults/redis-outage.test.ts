@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderConfig } from '@switchyard/data-plane/app';
-import { createRedisBus, type Bus } from '@switchyard/data-plane/bus';
+import { createRedisBus, type Bus } from '@switchyard/bus';
 import { createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
 import { startCatalogueWorld, REDIS_URL, type CatalogueWorld } from '../../testkit/faults/catalogue-stack';
 import { startTcpProxy, type TcpProxy } from '../../testkit/faults/tcp-proxy';

@@ -7,9 +7,9 @@ import { generateApiKeySecret } from '@switchyard/identity';
 import { createDataPlane, type DataPlane, type DataPlaneDeps, type ProviderConfig } from '@switchyard/data-plane/app';
 import { createDatabaseApiKeyResolver } from '@switchyard/data-plane/api-keys';
 import { createStaticPriceBookSource } from '@switchyard/data-plane/price-book';
-import { createRedisBus, type Bus } from '@switchyard/data-plane/bus';
+import { createRedisBus, type Bus } from '@switchyard/bus';
 import { createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
-import { USAGE_STREAM, usageEventSchema, type UsageEvent } from '@switchyard/data-plane/accounting';
+import { USAGE_STREAM, usageEventSchema, type UsageEvent } from '@switchyard/events/usage';
 import { createAuditLedger, createPrismaAuditStore, databaseAnchor, generateAuditKeys, startAuditConsumer, type AuditConsumer, type AuditLedger } from '@switchyard/subgraph-audit';
 import { listen } from '@switchyard/platform/listen';
 

@@ -4,7 +4,7 @@
 // READ_PAUSE_MS (pause before each batch read, so a backlog is still there when the test kills it:
 // unpaced, the batched audit append finishes 200 events faster than the test can observe progress).
 import { createDatabase } from '@switchyard/db';
-import { createRedisBus, type Bus } from '@switchyard/data-plane/bus';
+import { createRedisBus, type Bus } from '@switchyard/bus';
 import { startUsageConsumer } from '@switchyard/subgraph-cost';
 import { auditKeysFromJson, createAuditLedger, createPrismaAuditStore, databaseAnchor, startAuditConsumer } from '@switchyard/subgraph-audit';
 

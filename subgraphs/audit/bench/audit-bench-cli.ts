@@ -5,19 +5,8 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  auditLeafBytes,
-  chainEntry,
-  GENESIS_HASH,
-  leafHash,
-  LeafHashTree,
-  signCheckpoint,
-  verifyAuditLog,
-  verifyConsistency,
-  verifyInclusion,
-  type ChainedAuditEntry,
-  type Checkpoint,
-} from '@switchyard/data-plane/ledger';
+import { auditLeafBytes, GENESIS_HASH, LeafHashTree, verifyAuditLog, type ChainedAuditEntry, type Checkpoint } from '@switchyard/ledger';
+import { chainEntry, leafHash, signCheckpoint, verifyConsistency, verifyInclusion, nodeAuditLogVerifier, nodeSha256 } from '@switchyard/ledger/node';
 import { createDatabase } from '@switchyard/db';
 import { createTestDatabase } from '@switchyard/db/testing';
 import { databaseAnchor } from '../src/anchor';
@@ -105,7 +94,7 @@ function inMemoryBenchmarks(): void {
   let started = performance.now();
   const entries: ChainedAuditEntry[] = [];
   const checkpoints: Checkpoint[] = [];
-  const tree = new LeafHashTree();
+  const tree = new LeafHashTree(nodeSha256);
   let prev = GENESIS_HASH;
   const occurredAt = new Date('2026-01-01T00:00:00.000Z').toISOString();
   for (let seq = 0; seq < MILLION; seq += 1) {
@@ -151,7 +140,7 @@ function inMemoryBenchmarks(): void {
   log(`| consistency proof verification (mean of ${PROOF_SAMPLES}) | all valid: ${consistent} | ${micros(elapsed / PROOF_SAMPLES)} µs | |`);
 
   started = performance.now();
-  const verdict = verifyAuditLog(entries, checkpoints, keys.publicKey);
+  const verdict = verifyAuditLog(entries, checkpoints, nodeAuditLogVerifier(keys.publicKey));
   elapsed = performance.now() - started;
   log(`| \`verifyAuditLog\`: whole log of ${size.toLocaleString('en-US')} entries, every link + ${checkpoints.length} checkpoints (in memory) | ok: ${verdict.ok} | ${seconds(elapsed)} s | ${rate(size, elapsed)} entries/s |`);
 }

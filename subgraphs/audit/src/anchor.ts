@@ -1,6 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Checkpoint } from '@switchyard/data-plane/ledger';
+import type { Checkpoint } from '@switchyard/ledger';
 import type { AuditStore } from './audit-store';
 
 /**

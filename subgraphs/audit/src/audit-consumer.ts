@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import { USAGE_STREAM } from '@switchyard/data-plane/accounting';
-import { startStreamConsumer, type Bus } from '@switchyard/data-plane/bus';
-import { AUDIT_STREAM } from './audit-event';
+import { USAGE_STREAM } from '@switchyard/events/usage';
+import { startStreamConsumer, type Bus } from '@switchyard/bus';
+import { AUDIT_STREAM } from '@switchyard/events/audit';
 import type { AuditLedger } from './audit-ledger';
 import { createConsoleLogger, type Logger } from './logger';
 import { parseAuditStreamEntry, parseUsageStreamEntry, type ParsedStreamEvent } from './stream-events';

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
-import { verifyAuditLog, verifyConsistency, verifyInclusion } from '@switchyard/data-plane/ledger';
+import { verifyAuditLog } from '@switchyard/ledger';
+import { verifyConsistency, verifyInclusion, nodeAuditLogVerifier } from '@switchyard/ledger/node';
 import { databaseAnchor, witnessFileAnchor } from './anchor';
 import { AuditError } from './audit-error';
 import { generateAuditKeys } from './audit-keys';
@@ -62,7 +63,7 @@ describe('AuditLedger on PGlite', () => {
     expect(witness).toHaveLength(1);
     expect(await ledger.checkpoint()).toBeNull();
     const { entries } = await readWholeLog(ledger.store);
-    expect(verifyAuditLog(entries, checkpoints, keys.publicKey)).toEqual({ ok: true, size: 7, checkpointsVerified: 1 });
+    expect(verifyAuditLog(entries, checkpoints, nodeAuditLogVerifier(keys.publicKey))).toEqual({ ok: true, size: 7, checkpointsVerified: 1 });
   });
 
   it('serves inclusion and consistency proofs that verify against the checkpoint root', async () => {
@@ -105,7 +106,7 @@ describe('AuditLedger on PGlite', () => {
 
     await ledger.checkpoint();
     const { entries, checkpoints } = await readWholeLog(ledger.store);
-    expect(verifyAuditLog(entries, checkpoints, keys.publicKey).ok).toBe(true);
+    expect(verifyAuditLog(entries, checkpoints, nodeAuditLogVerifier(keys.publicKey)).ok).toBe(true);
     const proof = await ledger.inclusionProof(2);
     expect(verifyInclusion(fromHex(proof.leafHash), 2, proof.treeSize, proof.path.map(fromHex), fromHex(proof.rootHash))).toBe(true);
   });
@@ -120,7 +121,7 @@ describe('AuditLedger on PGlite', () => {
     expect(restricted?.payloadState).toBe('EXPIRED');
     expect(open?.payload).toBe('{"open":1}');
     const { entries, checkpoints } = await readWholeLog(ledger.store);
-    expect(verifyAuditLog(entries, checkpoints, keys.publicKey).ok).toBe(true);
+    expect(verifyAuditLog(entries, checkpoints, nodeAuditLogVerifier(keys.publicKey)).ok).toBe(true);
   });
 
   it('is append-only for the service role: no edits of hashed fields, no deletes, no tenant appends', async () => {
@@ -137,7 +138,7 @@ describe('AuditLedger on PGlite', () => {
     const forged = JSON.stringify([{ idempotencyKey: 'forged-fn', occurredAt: new Date().toISOString(), tenantId: TENANT, actor: 'x', action: 'x', dataClassification: 'public', payloadDigest: 'x', payloadKeyId: 'x', leafHead: '', leafTail: '' }]);
     await expect(test.db.withTenant(TENANT, (tx) => tx.$queryRaw`SELECT * FROM switchyard_audit_append(${forged}::jsonb)`)).rejects.toThrow(/only the platform scope appends/);
     const { entries, checkpoints } = await readWholeLog(ledger.store);
-    expect(verifyAuditLog(entries, checkpoints, keys.publicKey).ok).toBe(true);
+    expect(verifyAuditLog(entries, checkpoints, nodeAuditLogVerifier(keys.publicKey)).ok).toBe(true);
   });
 
   it('chains in the database exactly as the ledger hashes: repeats within a batch, quotes, control characters and non-ASCII', async () => {
@@ -155,7 +156,7 @@ describe('AuditLedger on PGlite', () => {
     ]);
     expect(batch[1]?.entry.actor).toBe('user:"zoë"\t\\ 数据 😀');
     const { entries, checkpoints } = await readWholeLog(ledger.store);
-    expect(verifyAuditLog(entries, checkpoints, keys.publicKey).ok).toBe(true);
+    expect(verifyAuditLog(entries, checkpoints, nodeAuditLogVerifier(keys.publicKey)).ok).toBe(true);
   });
 
   it('lets a tenant read only its own entries (row-level security)', async () => {

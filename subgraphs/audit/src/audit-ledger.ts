@@ -1,14 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import {
-  auditLeafBytes,
-  chainHashOfLeaf,
-  leafHash,
-  LeafHashTree,
-  payloadDigest,
-  signCheckpoint,
-  type Checkpoint,
-} from '@switchyard/data-plane/ledger';
-import { auditEventSchema, type AuditEventInput } from './audit-event';
+import { auditLeafBytes, LeafHashTree, type Checkpoint } from '@switchyard/ledger';
+import { chainHashOfLeaf, leafHash, payloadDigest, signCheckpoint, nodeSha256 } from '@switchyard/ledger/node';
+import { auditEventSchema, type AuditEventInput } from '@switchyard/events/audit';
 import { AuditError } from './audit-error';
 import type { AppendedEntry, AuditDraft, AuditStore, StoredAuditEntry } from './audit-store';
 import type { CheckpointAnchor } from './anchor';
@@ -107,7 +100,7 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
   const onError = deps.onError ?? (() => undefined);
 
   // Leaf hashes mirrored from the store (append-only, so a prefix never changes).
-  const tree = new LeafHashTree();
+  const tree = new LeafHashTree(nodeSha256);
   let syncing: Promise<void> = Promise.resolve();
   let lastCheckpointSize: number | null = null;
   let checkpointing: Promise<Checkpoint | null> | null = null;

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
-import { AUDIT_APPENDED_CHANNEL } from './audit-event';
+import { AUDIT_APPENDED_CHANNEL } from '@switchyard/events/audit';
 import { databaseAnchor, httpWitnessAnchor, witnessFileAnchor, type CheckpointAnchor } from './anchor';
 import { auditKeysFromJson, loadOrCreateAuditKeys } from './audit-keys';
 import { createAuditLedger, type AuditLedger } from './audit-ledger';

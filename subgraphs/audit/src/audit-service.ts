@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Checkpoint } from '@switchyard/data-plane/ledger';
+import type { Checkpoint } from '@switchyard/ledger';
 import type { Principal } from '@switchyard/identity';
 import { AuditError } from './audit-error';
 import type { CheckpointPublicKey } from './checkpoint-key';

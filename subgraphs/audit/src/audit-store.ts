@@ -1,5 +1,5 @@
-import type { Checkpoint, ChainedAuditEntry } from '@switchyard/data-plane/ledger';
-import type { DataClassification } from './audit-event';
+import type { Checkpoint, ChainedAuditEntry } from '@switchyard/ledger';
+import type { DataClassification } from '@switchyard/events/audit';
 
 /** An entry ready to be chained: everything but its position and hashes. */
 export interface AuditDraft {

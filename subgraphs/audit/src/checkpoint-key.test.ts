@@ -1,6 +1,7 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkpointMessage, signCheckpoint } from '@switchyard/data-plane/ledger';
+import { checkpointMessage } from '@switchyard/ledger';
+import { signCheckpoint } from '@switchyard/ledger/node';
 import { generateAuditKeys } from './audit-keys';
 import { describeCheckpointKey } from './checkpoint-key';
 

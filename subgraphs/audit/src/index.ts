@@ -6,8 +6,6 @@ export { openAuditLedger } from './audit-runtime';
 export type { AuditLedgerOptions } from './audit-runtime';
 export { startAuditConsumer, AUDIT_WRITER_GROUP, AUDIT_USAGE_GROUP } from './audit-consumer';
 export type { AuditConsumer, AuditConsumerDeps } from './audit-consumer';
-export { AUDIT_STREAM, AUDIT_APPENDED_CHANNEL, auditEventSchema, DATA_CLASSIFICATIONS } from './audit-event';
-export type { AuditEvent, AuditEventInput, DataClassification } from './audit-event';
 export { createPrismaAuditStore } from './prisma-audit-store';
 export type { AuditStore, StoredAuditEntry, AuditEntryFilter, ReadScope } from './audit-store';
 export { databaseAnchor, witnessFileAnchor, httpWitnessAnchor } from './anchor';

@@ -1,5 +1,5 @@
 import { Prisma, type Database, type TenantTx } from '@switchyard/db';
-import { auditLeafTextAroundSeq, type Checkpoint } from '@switchyard/data-plane/ledger';
+import { auditLeafTextAroundSeq, type Checkpoint } from '@switchyard/ledger';
 import { storedActorForms } from '@switchyard/subgraph-kit/audit-actor';
 import type { AuditDraft, AuditEntryFilter, AuditStore, ReadScope, StoredAuditEntry } from './audit-store';
 

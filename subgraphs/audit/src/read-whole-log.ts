@@ -1,4 +1,4 @@
-import type { Checkpoint } from '@switchyard/data-plane/ledger';
+import type { Checkpoint } from '@switchyard/ledger';
 import type { AuditStore, StoredAuditEntry } from './audit-store';
 
 const PAGE = 10_000;

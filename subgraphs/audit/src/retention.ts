@@ -1,4 +1,4 @@
-import type { DataClassification } from './audit-event';
+import type { DataClassification } from '@switchyard/events/audit';
 
 /** How long a payload of each classification is kept (ms); null = forever. Leaf hashes are kept forever. */
 export type RetentionPolicy = Readonly<Record<DataClassification, number | null>>;

@@ -1,6 +1,6 @@
-import { usageEventSchema } from '@switchyard/data-plane/accounting';
+import { usageEventSchema } from '@switchyard/events/usage';
 import { apiKeyIdentity } from '@switchyard/subgraph-kit/audit-actor';
-import { auditEventSchema, type AuditEventInput } from './audit-event';
+import { auditEventSchema, type AuditEventInput } from '@switchyard/events/audit';
 
 /** A stream entry turned into an audit event, or the reason it never can be. */
 export type ParsedStreamEvent = { ok: true; event: AuditEventInput } | { ok: false; reason: string };

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { verifyAuditLog, type LogVerification } from '@switchyard/data-plane/ledger';
+import { verifyAuditLog, type LogVerification } from '@switchyard/ledger';
+import { nodeAuditLogVerifier } from '@switchyard/ledger/node';
 import type { AuditStore } from './audit-store';
 import { readWholeLog } from './read-whole-log';
 
@@ -17,7 +18,7 @@ export async function verifyStoredLog(store: AuditStore, publicKey: KeyObject, p
     if (read > 0 && read % 100_000 === 0) progress(`read ${read} entries`);
   });
   progress(`read ${entries.length} entries and ${checkpoints.length} checkpoints; verifying`);
-  const verification = verifyAuditLog(entries, checkpoints, publicKey, { onProgress: (checked) => progress(`verified ${checked} entries`) });
+  const verification = verifyAuditLog(entries, checkpoints, nodeAuditLogVerifier(publicKey), { onProgress: (checked) => progress(`verified ${checked} entries`) });
   const summary = verification.ok
     ? `ok: ${verification.size} entries, ${verification.checkpointsVerified} checkpoints`
     : `bad entry ${verification.firstBadSeq}: ${verification.problem}: ${verification.message}`;

@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
-import { verifyInclusion, type LogProblem } from '@switchyard/data-plane/ledger';
+import { verifyInclusion } from '@switchyard/ledger/node';
+import type { LogProblem } from '@switchyard/ledger';
 import { databaseAnchor } from '../src/anchor';
 import { generateAuditKeysDocument, auditKeysFromJson } from '../src/audit-keys';
 import { createAuditLedger, type AuditLedger } from '../src/audit-ledger';
@@ -95,7 +96,8 @@ describe('audit ledger on Postgres: tampering', () => {
   it('names the first entry after the last good checkpoint when the whole chain was rewritten', async () => {
     // The attacker edits entry 15 and recomputes every later hash so each link checks out.
     const entries = await ledger.store.listEntries('platform', {}, -1, 100);
-    const { chainEntry, leafHash, auditLeafBytes } = await import('@switchyard/data-plane/ledger');
+    const { chainEntry, leafHash } = await import('@switchyard/ledger/node');
+    const { auditLeafBytes } = await import('@switchyard/ledger');
     let prev = entries[14]?.entryHash ?? '';
     const statements: string[] = [];
     for (const entry of entries.slice(15)) {

@@ -1,12 +1,13 @@
 import { createPublicKey, verify } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USAGE_STREAM } from '@switchyard/data-plane/accounting';
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
-import { checkpointMessage, verifyConsistency, verifyInclusion } from '@switchyard/data-plane/ledger';
+import { USAGE_STREAM } from '@switchyard/events/usage';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
+import { checkpointMessage } from '@switchyard/ledger';
+import { verifyConsistency, verifyInclusion } from '@switchyard/ledger/node';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair, type InternalTokenSigner, type Principal, type Role } from '@switchyard/identity';
-import { AUDIT_APPENDED_CHANNEL, AUDIT_STREAM } from '../src/audit-event';
+import { AUDIT_APPENDED_CHANNEL, AUDIT_STREAM } from '@switchyard/events/audit';
 import { startAuditConsumer, type AuditConsumer } from '../src/audit-consumer';
 import { databaseAnchor } from '../src/anchor';
 import { generateAuditKeys } from '../src/audit-keys';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_STREAM as DATA_PLANE_AUDIT_STREAM, policyDeniedAuditEvent, USAGE_STREAM, type UsageEvent } from '@switchyard/data-plane/accounting';
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { type AuditEventInput, AUDIT_STREAM } from '@switchyard/events/audit';
+import { USAGE_STREAM, type UsageEvent } from '@switchyard/events/usage';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import { apiKeyIdentity } from '@switchyard/subgraph-kit/audit-actor';
 import { databaseAnchor } from '../src/anchor';
 import { startAuditConsumer, type AuditConsumer } from '../src/audit-consumer';
-import { AUDIT_STREAM } from '../src/audit-event';
 import { generateAuditKeys } from '../src/audit-keys';
 import { createAuditLedger, type AuditLedger } from '../src/audit-ledger';
 import { createPrismaAuditStore } from '../src/prisma-audit-store';
@@ -14,16 +14,18 @@ import { parseAuditStreamEntry, parseUsageStreamEntry } from '../src/stream-even
 /** The events the data plane produces (policy denials, routed inference) as the audit log takes them. */
 const TENANT = '33333333-3333-4333-8333-333333333333';
 const KEY = '44444444-4444-4444-8444-444444444444';
-const denial = policyDeniedAuditEvent({
-  requestId: 'req-denied',
+// A policy denial as the data plane publishes it (its own test parses its denials with the same
+// auditEventSchema of @switchyard/events/audit).
+const denial: AuditEventInput = {
+  idempotencyKey: 'policy-denied:req-denied',
   tenantId: TENANT,
-  apiKeyId: KEY,
-  model: 'mock-large',
-  route: 'mock-large',
-  determiningPolicies: ['no-large'],
-  policyVersion: 2,
-  deniedAt: new Date('2026-03-01T12:00:00.000Z'),
-});
+  actor: `api-key:${KEY}`,
+  action: 'policy.denied',
+  subjectId: null,
+  dataClassification: 'internal',
+  payload: { requestId: 'req-denied', model: 'mock-large', route: 'mock-large', determiningPolicies: ['no-large'], policyVersion: 2 },
+  occurredAt: '2026-03-01T12:00:00.000Z',
+};
 const routed: UsageEvent = {
   requestId: 'req-routed',
   tenantId: TENANT,
@@ -48,10 +50,6 @@ const routed: UsageEvent = {
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('data-plane events against the audit schema', () => {
-  it('publishes on the same stream the audit consumer reads', () => {
-    expect(DATA_PLANE_AUDIT_STREAM).toBe(AUDIT_STREAM);
-  });
-
   it('parses a policy denial with auditEventSchema', () => {
     const parsed = parseAuditStreamEntry(JSON.stringify(denial));
     expect(parsed).toMatchObject({

@@ -1,5 +1,5 @@
 import type { Database } from '@switchyard/db';
-import type { UsageEvent } from '@switchyard/data-plane/accounting';
+import type { UsageEvent } from '@switchyard/events/usage';
 import { floorToMinute } from './cost-summary';
 import type { CostRollupRow } from './cost-summary';
 

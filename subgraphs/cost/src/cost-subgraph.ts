@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import type { InternalTokenVerifier } from '@switchyard/identity';
 import type { CostContext } from './context';

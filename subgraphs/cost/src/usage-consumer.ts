@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
-import { COST_UPDATED_CHANNEL, USAGE_STREAM } from '@switchyard/data-plane/accounting';
-import { startStreamConsumer, type Bus, type StreamEntry } from '@switchyard/data-plane/bus';
+import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
+import { USAGE_STREAM } from '@switchyard/events/usage';
+import { startStreamConsumer, type Bus, type StreamEntry } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import { createCostStore } from './cost-store';
 import { createConsoleLogger } from './logger';

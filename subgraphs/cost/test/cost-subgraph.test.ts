@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInProcessBus } from '@switchyard/data-plane/bus';
-import type { Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus } from '@switchyard/bus';
+import type { Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase } from '@switchyard/db/testing';
 import type { MemoryTestDatabase } from '@switchyard/db/testing';

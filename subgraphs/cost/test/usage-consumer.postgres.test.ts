@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { USAGE_STREAM } from '@switchyard/data-plane/accounting';
-import { createRedisBus } from '@switchyard/data-plane/bus';
-import type { Bus } from '@switchyard/data-plane/bus';
+import { USAGE_STREAM } from '@switchyard/events/usage';
+import { createRedisBus } from '@switchyard/bus';
+import type { Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import { createTestDatabase } from '@switchyard/db/testing';
 import type { TestDatabase } from '@switchyard/db/testing';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { COST_UPDATED_CHANNEL, USAGE_STREAM } from '@switchyard/data-plane/accounting';
-import { createInProcessBus } from '@switchyard/data-plane/bus';
-import type { Bus } from '@switchyard/data-plane/bus';
+import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
+import { USAGE_STREAM } from '@switchyard/events/usage';
+import { createInProcessBus } from '@switchyard/bus';
+import type { Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase } from '@switchyard/db/testing';
 import type { MemoryTestDatabase } from '@switchyard/db/testing';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { UsageEvent } from '@switchyard/data-plane/accounting';
+import type { UsageEvent } from '@switchyard/events/usage';
 
 /** A valid usage event; override what the test cares about. */
 export function usageEvent(tenantId: string, overrides: Partial<UsageEvent> = {}): UsageEvent {

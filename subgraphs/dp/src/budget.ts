@@ -1,4 +1,4 @@
-import { formatMicroUnits, zcdpToEpsilon, MICRO } from '@switchyard/data-plane/ledger';
+import { formatMicroUnits, zcdpToEpsilon, MICRO } from '@switchyard/ledger';
 
 /** A budget as the store returns it; amounts in integer micro-units of ε (pure-ε) or ρ (zCDP). */
 export interface DpBudget {

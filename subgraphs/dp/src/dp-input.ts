@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PrivacyAccountingError, toMicroUnitsCeil } from '@switchyard/data-plane/ledger';
+import { PrivacyAccountingError, toMicroUnitsCeil } from '@switchyard/ledger';
 import { dpError } from './errors';
 import { parseInput } from './parse-input';
 

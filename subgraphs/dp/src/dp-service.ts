@@ -1,24 +1,15 @@
-import type { Bus } from '@switchyard/data-plane/bus';
-import {
-  PrivacyAccountingError,
-  chargeFor,
-  cryptoRandomSource,
-  gaussianVariance,
-  laplaceScale,
-  sampleDiscreteGaussian,
-  sampleDiscreteLaplace,
-} from '@switchyard/data-plane/ledger';
-import type { Mechanism, RandomSource } from '@switchyard/data-plane/ledger';
+import type { Bus } from '@switchyard/bus';
+import { PrivacyAccountingError, chargeFor, gaussianVariance, laplaceScale, sampleDiscreteGaussian, sampleDiscreteLaplace, type Mechanism, type RandomSource } from '@switchyard/ledger';
+import { cryptoRandomSource } from '@switchyard/ledger/node';
 import type { Database } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
-import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canCreateBudgets, canReadBudgets, canSpendBudgets, isPlatformAdmin } from './authorization';
 import { DEFAULT_ALERT_THRESHOLDS, crossedThresholds } from './budget';
 import type { DpBudget, DpCharge } from './budget';
-import { DP_BUDGET_CHANGED_CHANNEL } from './channels';
-import { ALERTS_STREAM, type AlertEvent } from '@switchyard/data-plane/alerts';
-import type { DpBudgetChangedEvent } from './channels';
+import { DP_BUDGET_CHANGED_CHANNEL, type DpBudgetChangedEvent } from '@switchyard/events/dp';
+import { ALERTS_STREAM, type AlertEvent } from '@switchyard/events/alerts';
 import {
   DEFAULT_TTL_SECONDS,
   createBudgetSchema,

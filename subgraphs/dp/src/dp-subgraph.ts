@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { Bus } from '@switchyard/data-plane/bus';
-import type { RandomSource } from '@switchyard/data-plane/ledger';
+import type { Bus } from '@switchyard/bus';
+import type { RandomSource } from '@switchyard/ledger';
 import type { Database } from '@switchyard/db';
 import type { InternalTokenVerifier } from '@switchyard/identity';
 import type { DpContext } from './context';

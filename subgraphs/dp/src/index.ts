@@ -5,8 +5,6 @@ export { createDpService } from './dp-service';
 export type { DpService, DpServiceDeps, NoisyRelease } from './dp-service';
 export { createDpMetrics } from './metrics';
 export type { DpMetrics } from './metrics';
-export { DP_BUDGET_CHANGED_CHANNEL } from './channels';
-export type { DpBudgetChangedEvent } from './channels';
 export type { DpBudget, DpCharge } from './budget';
 export type { ErrorCode } from './errors';
 export type { Logger } from './logger';

@@ -1,5 +1,5 @@
 import { Gauge, Registry } from 'prom-client';
-import { MICRO } from '@switchyard/data-plane/ledger';
+import { MICRO } from '@switchyard/ledger';
 import type { DpBudget } from './budget';
 import { remainingMicros } from './budget';
 

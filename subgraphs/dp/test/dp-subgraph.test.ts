@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInProcessBus } from '@switchyard/data-plane/bus';
-import { AUDIT_STREAM, auditEventSchema } from '@switchyard/subgraph-audit/events';
-import type { Bus } from '@switchyard/data-plane/bus';
-import { seededRandomSource } from '@switchyard/data-plane/ledger';
+import { createInProcessBus } from '@switchyard/bus';
+import { AUDIT_STREAM, auditEventSchema } from '@switchyard/events/audit';
+import type { Bus } from '@switchyard/bus';
+import { seededRandomSource } from '@switchyard/ledger';
 import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase } from '@switchyard/db/testing';
 import type { MemoryTestDatabase } from '@switchyard/db/testing';

@@ -1,7 +1,7 @@
 // Child process of the two-process concurrency test: N concurrent spenders against one budget.
 // Usage: tsx test/spend-cli.ts <databaseUrl> <tenantId> <budgetId> <spenders> <amount> <keyPrefix>
 // Prints one JSON line: { committed: string[] (charge ids), exceeded: number, failed: string[] }.
-import { createInProcessBus } from '@switchyard/data-plane/bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { createDatabase } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
 import { createDpService } from '../src/dp-service';

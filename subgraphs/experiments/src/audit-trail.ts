@@ -1,7 +1,7 @@
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import type { Principal } from '@switchyard/identity';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
-import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/events/audit';
 import type { Logger } from '@switchyard/subgraph-kit/logger';
 
 export type RouteAuditAction = 'route.create' | 'route.update' | 'route.delete';

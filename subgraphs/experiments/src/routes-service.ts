@@ -1,5 +1,6 @@
-import type { Bus } from '@switchyard/data-plane/bus';
-import { ROUTES_CHANGED_CHANNEL, routeDefinitionOf, routesChangedMessage } from '@switchyard/data-plane/routes';
+import type { Bus } from '@switchyard/bus';
+import { ROUTES_CHANGED_CHANNEL, routesChangedMessage } from '@switchyard/events/routing';
+import { routeDefinitionOf } from '@switchyard/data-plane/routes';
 import type { Database, Prisma } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';

@@ -1,5 +1,5 @@
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
-import { ROUTES_CHANGED_CHANNEL } from '@switchyard/data-plane/routes';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
+import { ROUTES_CHANGED_CHANNEL } from '@switchyard/events/routing';
 import type { Database } from '@switchyard/db';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair } from '@switchyard/identity';
 import type { InternalTokenSigner } from '@switchyard/identity';

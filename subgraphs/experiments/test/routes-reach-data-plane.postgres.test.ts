@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataPlane, type DataPlane } from '@switchyard/data-plane/app';
 import { createDatabaseApiKeyResolver } from '@switchyard/data-plane/api-keys';
-import { createRedisBus, type Bus } from '@switchyard/data-plane/bus';
+import { createRedisBus, type Bus } from '@switchyard/bus';
 import { createDatabasePriceBookSource } from '@switchyard/data-plane/price-book';
 import { createInProcessRateLimiter } from '@switchyard/data-plane/rate-limit';
 import { createDatabaseRouteTable, parseRoutes } from '@switchyard/data-plane/routes';

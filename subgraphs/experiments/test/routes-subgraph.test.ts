@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed, type Database } from '@switchyard/db';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
-import { AUDIT_STREAM, auditEventSchema } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, auditEventSchema } from '@switchyard/events/audit';
 import { countTransactions } from '@switchyard/subgraph-kit/testing';
 import {
   AUDIENCE,

@@ -1,6 +1,6 @@
 import type http from 'node:http';
-import { createInProcessBus, createRedisBus } from '@switchyard/data-plane/bus';
-import type { Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus, createRedisBus } from '@switchyard/bus';
+import type { Bus } from '@switchyard/bus';
 import { createDatabase } from '@switchyard/db';
 import type { Database } from '@switchyard/db';
 import { createInternalTokenVerifier, importInternalPublicKey } from '@switchyard/identity';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createInProcessBus } from '@switchyard/data-plane/bus';
-import { AUDIT_STREAM, auditEventSchema } from '@switchyard/subgraph-audit/events';
+import { createInProcessBus } from '@switchyard/bus';
+import { AUDIT_STREAM, auditEventSchema } from '@switchyard/events/audit';
 import { createBusAuditTrail } from './audit-trail';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import type { Principal } from '@switchyard/identity';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
-import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/events/audit';
 import type { Logger } from './logger';
 
 export type PolicyAuditAction = 'policy.propose' | 'policy.dry_run' | 'policy.approve' | 'policy.rollback';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createRedisBus, type Bus } from '@switchyard/data-plane/bus';
+import { createRedisBus, type Bus } from '@switchyard/bus';
 import { createDatabaseActivePolicySource, createPolicyDecisionPoint, useModelRequest } from '@switchyard/data-plane/pdp';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { APPROVE, codes, NO_LARGE_POLICY, principal, PROPOSE, ROLLBACK, startPolicySubgraph, ALLOW_ALL_POLICY, type PolicyHarness } from './harness';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
-import { createDatabaseDecisionLogWriter, POLICY_CHANGED_CHANNEL, useModelRequest } from '@switchyard/data-plane/pdp';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
+import { createDatabaseDecisionLogWriter, useModelRequest } from '@switchyard/data-plane/pdp';
+import { POLICY_CHANGED_CHANNEL } from '@switchyard/events/policy';
 import type { Database } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';

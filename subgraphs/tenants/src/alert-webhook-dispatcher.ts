@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ALERT_EVENT_ID_HEADER, ALERT_SIGNATURE_HEADER, ALERTS_STREAM, alertEventSchema, signAlert, type AlertEvent } from '@switchyard/data-plane/alerts';
-import { startStreamConsumer, type Bus, type StreamConsumer, type StreamEntry } from '@switchyard/data-plane/bus';
+import { ALERT_EVENT_ID_HEADER, ALERT_SIGNATURE_HEADER, signAlert } from './alert-signature';
+import { ALERTS_STREAM, alertEventSchema, type AlertEvent } from '@switchyard/events/alerts';
+import { startStreamConsumer, type Bus, type StreamConsumer, type StreamEntry } from '@switchyard/bus';
 import type { Logger } from './logger';
 
 /** One group: each alert goes to exactly one dispatcher replica. */

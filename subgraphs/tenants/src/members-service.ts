@@ -1,7 +1,8 @@
-import type { Bus } from '@switchyard/data-plane/bus';
+import type { Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
-import { MEMBER_CHANGED_CHANNEL, type Principal } from '@switchyard/identity';
-import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { MEMBER_CHANGED_CHANNEL } from '@switchyard/events/tenants';
+import type { Principal } from '@switchyard/identity';
+import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canManageMembers, canReadTenant, isPlatformAdmin, readScope } from './authorization';
 import type { AccessScope } from './authorization';

@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Bus } from '@switchyard/data-plane/bus';
-import type { AlertEvent } from '@switchyard/data-plane/alerts';
-import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessage } from '@switchyard/data-plane/provider-credentials';
+import type { Bus } from '@switchyard/bus';
+import type { AlertEvent } from '@switchyard/events/alerts';
+import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessage } from '@switchyard/events/tenants';
 import type { Database } from '@switchyard/db';
 import { createSecretVault, type SecretVault } from '@switchyard/db/secret-vault';
 import type { KeyManagementService } from '@switchyard/identity/envelope';
 import type { Principal } from '@switchyard/identity';
-import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canManageSecrets, canReadTenant } from './authorization';
 import { forbidden, notConfigured, notFound } from './errors';

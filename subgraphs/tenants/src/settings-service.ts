@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Bus } from '@switchyard/data-plane/bus';
-import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from '@switchyard/data-plane/tenant-settings';
+import type { Bus } from '@switchyard/bus';
+import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from '@switchyard/events/tenants';
 import type { Database } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
-import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canManageSettings, canReadTenant, isPlatformAdmin, readScope } from './authorization';
 import { forbidden, notFound } from './errors';

@@ -1,7 +1,7 @@
-import type { Bus } from '@switchyard/data-plane/bus';
-import { API_KEY_CHANGED_CHANNEL } from '@switchyard/data-plane/accounting';
+import type { Bus } from '@switchyard/bus';
+import { API_KEY_CHANGED_CHANNEL } from '@switchyard/events/tenants';
 import type { Database } from '@switchyard/db';
-import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';
 import { generateApiKeySecret } from '@switchyard/identity';
 import type { Principal } from '@switchyard/identity';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ALERT_EVENT_ID_HEADER, ALERT_SIGNATURE_HEADER, ALERTS_STREAM, verifyAlertSignature, type AlertEvent } from '@switchyard/data-plane/alerts';
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { ALERT_EVENT_ID_HEADER, ALERT_SIGNATURE_HEADER, verifyAlertSignature } from '../src/alert-signature';
+import { ALERTS_STREAM, type AlertEvent } from '@switchyard/events/alerts';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import { createSecretVault } from '@switchyard/db/secret-vault';
 import { createLocalKms, generateMasterKey } from '@switchyard/identity/envelope';

@@ -1,5 +1,5 @@
-import { createInProcessBus } from '@switchyard/data-plane/bus';
-import type { Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus } from '@switchyard/bus';
+import type { Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair } from '@switchyard/identity';
 import type { InternalTokenSigner } from '@switchyard/identity';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase } from '@switchyard/db/testing';
 import type { MemoryTestDatabase } from '@switchyard/db/testing';
-import { AUDIT_STREAM, auditEventSchema } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, auditEventSchema } from '@switchyard/events/audit';
 import { createTenantsService } from '../src/tenants-service';
 import type { Tenant } from '../src/tenant-types';
 import { PLATFORM_ADMIN, errorCodes, principalOf, startTenantsHarness } from './harness';

@@ -1,12 +1,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALERT_EVENT_ID_HEADER, ALERT_SIGNATURE_HEADER, alertEventSchema, verifyAlertSignature } from '@switchyard/data-plane/alerts';
-import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL } from '@switchyard/data-plane/provider-credentials';
+import { ALERT_EVENT_ID_HEADER, ALERT_SIGNATURE_HEADER, verifyAlertSignature } from '../src/alert-signature';
+import { alertEventSchema } from '@switchyard/events/alerts';
+import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL } from '@switchyard/events/tenants';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import { createSecretVault } from '@switchyard/db/secret-vault';
 import { createLocalKms, generateMasterKey } from '@switchyard/identity/envelope';
-import { AUDIT_STREAM, auditEventSchema, type AuditEvent } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, auditEventSchema, type AuditEvent } from '@switchyard/events/audit';
 import { createTenantsService } from '../src/tenants-service';
 import type { Tenant } from '../src/tenant-types';
 import { PLATFORM_ADMIN, errorCodes, principalOf, startTenantsHarness, type TenantsHarness } from './harness';

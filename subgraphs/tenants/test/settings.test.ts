@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TENANT_SETTINGS_CHANGED_CHANNEL } from '@switchyard/data-plane/tenant-settings';
+import { TENANT_SETTINGS_CHANGED_CHANNEL } from '@switchyard/events/tenants';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
-import { AUDIT_STREAM, auditEventSchema, type AuditEvent } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, auditEventSchema, type AuditEvent } from '@switchyard/events/audit';
 import { createTenantsService } from '../src/tenants-service';
 import type { Tenant } from '../src/tenant-types';
 import { PLATFORM_ADMIN, errorCodes, principalOf, startTenantsHarness, type TenantsHarness } from './harness';

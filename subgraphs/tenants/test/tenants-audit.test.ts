@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
-import { AUDIT_STREAM, auditEventSchema } from '@switchyard/subgraph-audit/events';
+import { AUDIT_STREAM, auditEventSchema } from '@switchyard/events/audit';
 import { createTenantsService } from '../src/tenants-service';
 import { PLATFORM_ADMIN } from './harness';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY_CHANGED_CHANNEL } from '@switchyard/data-plane/accounting';
+import { API_KEY_CHANGED_CHANNEL } from '@switchyard/events/tenants';
 import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase } from '@switchyard/db/testing';
 import type { MemoryTestDatabase } from '@switchyard/db/testing';

@@ -1,4 +1,4 @@
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../logger';
 import { createChannelHub } from './channel-hub';

@@ -1,4 +1,4 @@
-import type { Bus, Unsubscribe } from '@switchyard/data-plane/bus';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
 import type { Logger } from '../logger';
 import type { SubscriptionRoute } from './subscription-routes';
 

@@ -1,6 +1,6 @@
-import { COST_UPDATED_CHANNEL } from '@switchyard/data-plane/accounting';
-import { DP_BUDGET_CHANGED_CHANNEL } from '@switchyard/subgraph-dp/channels';
-import { AUDIT_APPENDED_CHANNEL } from '@switchyard/subgraph-audit/events';
+import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
+import { DP_BUDGET_CHANGED_CHANNEL } from '@switchyard/events/dp';
+import { AUDIT_APPENDED_CHANNEL } from '@switchyard/events/audit';
 import { z } from 'zod';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { COST_UPDATED_CHANNEL } from '@switchyard/data-plane/accounting';
-import { createInProcessBus, createRedisBus, type Bus } from '@switchyard/data-plane/bus';
+import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
+import { createInProcessBus, createRedisBus, type Bus } from '@switchyard/bus';
 import { startTestIssuer, type TestIssuer } from '@switchyard/identity/testing';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createInProcessBus, type Bus } from '@switchyard/data-plane/bus';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { createAccessTokenVerifier, createInternalTokenSigner, generateInternalKeyPair, SWITCHYARD_API_RESOURCE, type Principal } from '@switchyard/identity';
 import type { TestIssuer } from '@switchyard/identity/testing';
 import { silentLogger } from '../logger';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createInProcessBus } from '../../bus/in-process-bus';
-import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessage } from './channel';
+import { createInProcessBus } from '@switchyard/bus';
+import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessage } from '@switchyard/events/tenants';
 import { createTenantCredentialCache, type TenantCredentialSource } from './credential-cache';
 
 function memorySource(initial: Record<string, Record<string, string>>): TenantCredentialSource & { data: Record<string, Record<string, string>>; fail: boolean; reads: number } {

@@ -1,6 +1,6 @@
-import type { Bus, Unsubscribe } from '../../bus/bus';
-import { createTenantSnapshotCache } from '../../bus/tenant-snapshot-cache';
-import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessageSchema } from './channel';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
+import { createTenantSnapshotCache } from '../../tenant-snapshot/tenant-snapshot-cache';
+import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessageSchema } from '@switchyard/events/tenants';
 
 /** Where decrypted credentials come from (the secret vault of `@switchyard/db/secret-vault`). */
 export interface TenantCredentialSource {

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSecretVault } from '@switchyard/db/secret-vault';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { createLocalKms, generateMasterKey } from '@switchyard/identity/envelope';
-import { createInProcessBus } from '../../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { FakeApiKeyStore } from '../../test-support/data-plane-harness';
 import { PLATFORM_UPSTREAM_KEY, startDataPlaneBeforeRecordingUpstream, type DataPlaneBeforeRecordingUpstream } from '../../test-support/recording-upstream';
-import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessage } from './channel';
+import { PROVIDER_CREDENTIALS_CHANGED_CHANNEL, providerCredentialsChangedMessage } from '@switchyard/events/tenants';
 import { createTenantCredentialCache } from './credential-cache';
 
 /** The real chain: credentials sealed in Postgres → decrypted into the replica's cache at start → Authorization upstream. */

@@ -1,25 +1,7 @@
 import { ApiError } from '../../errors';
 import type { RateLimit, RateLimiter } from '../rate-limit/rate-limiter';
 import type { LimitsConfig } from './limits-config';
-
-/** Pub/sub channel: a key or tenant passed the soft share of one of its limits. Message: JSON {@link LimitWarning}. */
-export const LIMIT_WARNING_CHANNEL = 'switchyard:limit.warning';
-
-export type LimitName =
-  | 'requests_per_minute_per_key'
-  | 'requests_per_minute_per_tenant'
-  | 'tokens_per_minute_per_key'
-  | 'tokens_per_minute_per_tenant'
-  | 'tokens_per_day_per_key'
-  | 'tokens_per_day_per_tenant';
-
-export interface LimitWarning {
-  tenantId: string;
-  apiKeyId: string;
-  limit: LimitName;
-  /** Share of the allowance in use after this request, 0..1. */
-  used: number;
-}
+import type { LimitName, LimitWarning } from '@switchyard/events/limits';
 
 export interface LimitSubject {
   tenantId: string;

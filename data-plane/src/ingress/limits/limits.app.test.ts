@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LIMIT_WARNING_HEADER } from '../../api/chat-completions-handler';
 import { startHarness, type Harness } from '../../test-support/data-plane-harness';
-import { LIMIT_WARNING_CHANNEL } from './enforce-limits';
-import { ALERTS_STREAM, alertEventSchema } from '../../alerts/alert-event';
+import { LIMIT_WARNING_CHANNEL } from '@switchyard/events/limits';
+import { ALERTS_STREAM, alertEventSchema } from '@switchyard/events/alerts';
 
 const harnesses: Harness[] = [];
 afterEach(async () => {

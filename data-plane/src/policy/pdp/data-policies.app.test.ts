@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AUDIT_STREAM } from '../../accounting/audit-event';
+import { AUDIT_STREAM } from '@switchyard/events/audit';
 import { createStaticPriceBookSource } from '../../accounting/price-book';
-import { USAGE_STREAM } from '../../accounting/usage-event';
+import { USAGE_STREAM } from '@switchyard/events/usage';
 import { createDataPlane, type DataPlane } from '../../app';
-import { createInProcessBus } from '../../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { createInProcessRateLimiter } from '../../ingress/rate-limit/in-process-rate-limiter';
 import { FakeApiKeyStore, TEST_PRICE_BOOK } from '../../test-support/data-plane-harness';
 import { ALLOW_ALL_POLICY, TWO_REGION_PROVIDERS, TWO_REGION_ROUTES } from '../../test-support/two-region-providers';

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import type { Bus } from '../../bus/bus';
-import { createInProcessBus } from '../../bus/in-process-bus';
-import { createRedisBus } from '../../bus/redis-bus';
+import { type Bus, createInProcessBus, createRedisBus } from '@switchyard/bus';
 import type { ActivePolicy, ActivePolicySource } from './active-policy-source';
-import { POLICY_CHANGED_CHANNEL, policyChangedMessage } from './channel';
+import { POLICY_CHANGED_CHANNEL, policyChangedMessage } from '@switchyard/events/policy';
 import { createBufferedDecisionLog, type LoggedDecision } from './decision-log';
 import { createPolicyDecisionPoint, UNLOADABLE_POLICY_ID } from './decision-point';
 import { DEFAULT_POLICY_ID } from './default-policy';

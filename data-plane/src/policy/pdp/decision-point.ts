@@ -1,10 +1,10 @@
-import type { Bus, Unsubscribe } from '../../bus/bus';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
 import type { PolicySet } from '../compile';
 import { decide, type PolicyDecision } from '../evaluate';
 import { loadPolicySet } from '../load';
 import type { PolicyRequest } from '../request';
 import type { ActivePolicy, ActivePolicySource } from './active-policy-source';
-import { POLICY_CHANGED_CHANNEL, policyChangedMessageSchema } from './channel';
+import { POLICY_CHANGED_CHANNEL, policyChangedMessageSchema } from '@switchyard/events/policy';
 import type { DecisionLog } from './decision-log';
 import { DEFAULT_POLICY_SET } from './default-policy';
 

@@ -1,5 +1,3 @@
-export { POLICY_CHANGED_CHANNEL, policyChangedMessage, policyChangedMessageSchema } from './channel';
-export type { PolicyChangedMessage } from './channel';
 export { DEFAULT_POLICY_ID, DEFAULT_POLICY_SET, DEFAULT_POLICY_TEXT } from './default-policy';
 export { createDatabaseActivePolicySource } from './active-policy-source';
 export type { ActivePolicy, ActivePolicySource } from './active-policy-source';

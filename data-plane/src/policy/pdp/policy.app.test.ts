@@ -2,11 +2,11 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createStaticPriceBookSource } from '../../accounting/price-book';
 import { createDataPlane, type DataPlane } from '../../app';
-import { createInProcessBus } from '../../bus/in-process-bus';
+import { createInProcessBus } from '@switchyard/bus';
 import { createInProcessRateLimiter } from '../../ingress/rate-limit/in-process-rate-limiter';
 import { FakeApiKeyStore, MOCK_PROVIDER, TEST_PRICE_BOOK } from '../../test-support/data-plane-harness';
 import type { ActivePolicy } from './active-policy-source';
-import { POLICY_CHANGED_CHANNEL, policyChangedMessage } from './channel';
+import { POLICY_CHANGED_CHANNEL, policyChangedMessage } from '@switchyard/events/policy';
 import { createPolicyDecisionPoint } from './decision-point';
 
 const NO_LARGE = `@id("allow-all") permit (principal, action, resource);

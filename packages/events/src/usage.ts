@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** Durable stream carrying one entry per completed request (written by the data plane; read by the cost and audit domains). */
+export const USAGE_STREAM = 'switchyard:usage';
+
+/** Upper bound on recorded legs: a route has a handful of candidates; more is a bug, not a request. */
+export const MAX_ROUTE_LEGS = 32;
+
+/** One upstream leg of a request, as the router ran it. */
+export const routeLegSchema = z.object({
+  /** `provider/model`. */
+  upstream: z.string().min(1).max(300),
+  model: z.string().min(1).max(256),
+  outcome: z.enum(['won', 'lost', 'failed']),
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+});
+
+/** The routing decision behind a request: which route, how it ranks, which candidate served, every leg. */
+export const routeDecisionSchema = z.object({
+  /** The route (or plain model) the client named. */
+  name: z.string().min(1).max(256),
+  /** False when the client named a plain model (a one-candidate route). */
+  configured: z.boolean(),
+  /** The route's strategy kind (`priority`, `weighted`, …). */
+  strategy: z.string().min(1).max(64),
+  /** `provider/model` that served the answer; null when none did. */
+  candidate: z.string().min(1).max(300).nullable(),
+  legs: z.array(routeLegSchema).max(MAX_ROUTE_LEGS),
+});
+
+export type RouteDecisionRecord = z.infer<typeof routeDecisionSchema>;
+
+export const usageEventSchema = z.object({
+  requestId: z.string().min(1).max(200),
+  tenantId: z.string().uuid(),
+  apiKeyId: z.string().uuid().nullable(),
+  model: z.string().min(1),
+  provider: z.string().min(1),
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+  priceBookVersion: z.number().int().positive(),
+  /** Integer micro-USD, as a decimal string (JSON has no bigint). */
+  costMicros: z.string().regex(/^\d+$/),
+  latencyMs: z.number().int().nonnegative(),
+  status: z.enum(['ok', 'error']),
+  /** ISO-8601 time the request completed. */
+  createdAt: z.string().datetime(),
+  /**
+   * PII found and redacted in the prompt, by type (e.g. `{ email: 1 }`). Optional and absent when
+   * nothing was redacted; keys are open strings so a new detector type does not break consumers.
+   */
+  piiRedactions: z.record(z.string().min(1).max(64), z.number().int().nonnegative()).optional(),
+  /** The routing decision (optional: events written before it existed stay valid). */
+  route: routeDecisionSchema.optional(),
+});
+
+export type UsageEvent = z.infer<typeof usageEventSchema>;
