@@ -32,7 +32,7 @@ import { createSupergraphServer } from '@switchyard/supergraph';
 import type { Component, PlatformEnv } from './config';
 import { listen } from './listen';
 import { loadOrCreateInternalKeys } from './internal-keys';
-import { loadOrCreateMasterKeyring } from './master-keys';
+import { loadOrCreateMasterKeyring } from '@switchyard/identity/envelope';
 import { createLocalKms } from '@switchyard/identity/envelope';
 import { createSecretVault, rotateMasterKey } from '@switchyard/db/secret-vault';
 import { createTenantCredentialCache } from '@switchyard/data-plane/provider-credentials';

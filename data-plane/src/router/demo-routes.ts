@@ -1,4 +1,5 @@
-import type { ProviderConfig, RouteConfig } from '@switchyard/data-plane/app';
+import type { ProviderConfig } from '../adapters/provider-registry';
+import type { RouteConfig } from './route';
 
 /**
  * Routes `npm start` serves when DATA_PLANE_ROUTES is not set, so a newcomer can try routing
