@@ -31,6 +31,24 @@ export const redisEnvShape = {
 };
 
 /**
+ * The data planes' upstream providers and the platform's routes, read by every data plane and by the
+ * experiments subgraph (tenant routes may fall back to the platform's): one default for all of them.
+ */
+export const routesEnvShape = {
+  ...providersEnvShape,
+  /**
+   * JSON array of routes (see src/router/route.ts): [{"name","candidates":[{"model"}],"strategy":{"kind":"weighted"}}].
+   * Unset: the demo routes whose models the providers serve (router/demo-routes.ts).
+   */
+  DATA_PLANE_ROUTES: jsonEnv<Route[] | undefined>(routesSchema, 'a JSON array of routes', undefined),
+};
+
+/** The platform's routes from a parsed {@link routesEnvShape}: DATA_PLANE_ROUTES, else the demo routes the providers serve. */
+export function platformRoutesFromEnv(e: { DATA_PLANE_PROVIDERS: ProviderConfig[]; DATA_PLANE_ROUTES: Route[] | undefined }): Route[] {
+  return e.DATA_PLANE_ROUTES ?? parseRoutes(demoRoutesFor(e.DATA_PLANE_PROVIDERS));
+}
+
+/**
  * The data plane's environment, defined once: the standalone data plane parses it on its own and
  * `npm start` (platform/src/config.ts) spreads it into its schema, so both read the same names
  * with the same defaults. Key order decides the order start-up problems are listed in.
@@ -52,12 +70,7 @@ export const dataPlaneEnvShape = {
   SWITCHYARD_MASTER_KEYS: emptyIsUnset(z.string()),
   /** Which of SWITCHYARD_MASTER_KEYS wraps new data keys (optional with a single key); the others only unwrap. */
   SWITCHYARD_MASTER_KEY_ID: emptyIsUnset(z.string()),
-  ...providersEnvShape,
-  /**
-   * JSON array of routes (see src/router/route.ts): [{"name","candidates":[{"model"}],"strategy":{"kind":"weighted"}}].
-   * Unset: the demo routes whose models the providers serve (router/demo-routes.ts).
-   */
-  DATA_PLANE_ROUTES: jsonEnv<Route[] | undefined>(routesSchema, 'a JSON array of routes', undefined),
+  ...routesEnvShape,
   ...limitsEnvShape,
   DATA_PLANE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   /** OIDC issuer whose access tokens are accepted next to API keys (e.g. the bundled http://127.0.0.1:4400); unset: API keys only (`npm start`: its own issuer). */
@@ -120,7 +133,7 @@ export function dataPlaneConfigFromEnv(e: DataPlaneEnv, defaults: DataPlaneDefau
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     masterKeys: { keys: e.SWITCHYARD_MASTER_KEYS, activeKeyId: e.SWITCHYARD_MASTER_KEY_ID },
     providers: e.DATA_PLANE_PROVIDERS,
-    routes: e.DATA_PLANE_ROUTES ?? parseRoutes(demoRoutesFor(e.DATA_PLANE_PROVIDERS)),
+    routes: platformRoutesFromEnv(e),
     requestsPerMinutePerKey: limits.requestsPerMinutePerKey,
     limits,
     maxBodyBytes: e.DATA_PLANE_MAX_BODY_BYTES,

@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { createTenantCredentialCache } from '../adapters/tenant-credentials/credential-cache';
 import { createDataPlane, type DataPlane, type DataPlaneDeps } from '../app';
-import type { Bus, Unsubscribe } from '../bus/bus';
+import type { Bus } from '../bus/bus';
 import type { DataPlaneConfig } from '../config';
 import type { AccessTokenAuthentication } from '../ingress/access-token';
 import { createApiKeyLastUsedRecorder, type ApiKeyLastUsedRecorder } from '../ingress/api-key-last-used';

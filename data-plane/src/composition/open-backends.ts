@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createDatabase, type Database } from '@switchyard/db';
 import { createLocalKms, loadOrCreateMasterKeyring, type MasterKeyring } from '@switchyard/identity/envelope';
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { DataPlaneConfig } from '../config';
 import type { DataPlaneBackends } from './compose-data-plane';
 import { openSharedState, type SharedState } from './shared-state';
@@ -32,8 +32,8 @@ export interface OpenedDataPlaneBackends {
   close(): Promise<void>;
 }
 
-/** The standalone data plane's backends, picked by its configuration. */
-export async function openDataPlaneBackends(config: DataPlaneConfig, logger: Logger): Promise<OpenedDataPlaneBackends> {
+/** The standalone data plane's backends, picked by its configuration (logger default: JSON lines at LOG_LEVEL). */
+export async function openDataPlaneBackends(config: DataPlaneConfig, logger: Logger = pino({ level: config.logLevel, base: { service: 'data-plane' } })): Promise<OpenedDataPlaneBackends> {
   const keyring = await loadMasterKeyring(config);
   const db = await openDatabase(config);
   const sharedState = openSharedState(config);

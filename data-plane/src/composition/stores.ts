@@ -4,7 +4,7 @@ import type { MembershipStore } from '@switchyard/identity';
 import type { KeyManagementService } from '@switchyard/identity/envelope';
 import { createDatabasePriceBookSource, type PriceBookSource } from '../accounting/price-book';
 import type { TenantCredentialSource } from '../adapters/tenant-credentials/credential-cache';
-import type { Unsubscribe, Bus } from '../bus/bus';
+import type { Bus, Unsubscribe } from '../bus/bus';
 import type { ApiKeyLastUsedSink } from '../ingress/api-key-last-used';
 import { createDatabaseApiKeyResolver, type ApiKeyResolver } from '../ingress/api-keys';
 import { createDatabaseActivePolicySource, type ActivePolicySource } from '../policy/pdp/active-policy-source';
