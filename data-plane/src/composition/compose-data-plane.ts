@@ -5,6 +5,7 @@ import type { Bus } from '../bus/bus';
 import type { DataPlaneConfig } from '../config';
 import type { AccessTokenAuthentication } from '../ingress/access-token';
 import { createApiKeyLastUsedRecorder, type ApiKeyLastUsedRecorder } from '../ingress/api-key-last-used';
+import type { LimitsConfigInput } from '../ingress/limits/limits-config';
 import { createOidcAuthentication } from '../ingress/oidc-authentication';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
 import { createBufferedDecisionLog } from '../policy/pdp/decision-log';
@@ -39,8 +40,8 @@ export interface DataPlaneTuning {
   apiKeyLastUsed?: Pick<ApiKeyLastUsedRecorder, 'record'>;
 }
 
-/** What a composed data plane needs from its configuration (a whole `DataPlaneConfig` fits). */
-export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'limits' | 'maxBodyBytes' | 'oidc'>;
+/** What a composed data plane needs from its configuration (a whole `DataPlaneConfig` fits; limits not given take their defaults). */
+export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'maxBodyBytes' | 'oidc'> & { limits: LimitsConfigInput };
 
 export interface ComposedDataPlane extends DataPlane {
   /** Stops serving (waits for in-flight requests and their usage events), then every cache and subscription. Backends stay open. */

@@ -10,7 +10,6 @@ import { createInProcessBus } from '../bus/in-process-bus';
 import { composeDataPlane } from '../composition/compose-data-plane';
 import { loadDataPlaneConfig } from '../config';
 import type { ApiKeyRecord, ApiKeyResolver } from '../ingress/api-keys';
-import { parseLimitsConfig } from '../ingress/limits/limits-config';
 import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
 import { parseRoutes } from '../router/route';
@@ -92,7 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     {
       providers: options.providers ?? [MOCK_PROVIDER],
       routes: Array.isArray(options.routes) ? parseRoutes(options.routes) : [],
-      limits: parseLimitsConfig({ requestsPerMinutePerKey: options.requestsPerMinutePerKey ?? 1_000, ...options.limits }),
+      limits: { requestsPerMinutePerKey: options.requestsPerMinutePerKey ?? 1_000, ...options.limits },
       maxBodyBytes: options.maxBodyBytes ?? defaults.maxBodyBytes,
       oidc: undefined,
     },
