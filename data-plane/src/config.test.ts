@@ -8,6 +8,21 @@ describe('data-plane config', () => {
     expect(config.providers).toEqual([{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }]);
   });
 
+  it('reads the database, the data dir, the master keys and Redis with the defaults every deployable shares', () => {
+    const defaults = loadDataPlaneConfig({});
+    expect(defaults).toMatchObject({ databaseUrl: undefined, redisUrl: undefined, redisKeyPrefix: '', masterKeys: { keys: undefined, activeKeyId: undefined } });
+    expect(defaults.dataDir).toMatch(/\.data$/);
+    const config = loadDataPlaneConfig({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/sy',
+      SWITCHYARD_DATA_DIR: '/tmp/sy',
+      REDIS_KEY_PREFIX: 'tenant-a:',
+      SWITCHYARD_MASTER_KEYS: 'k1:abc',
+      SWITCHYARD_MASTER_KEY_ID: '',
+    });
+    expect(config).toMatchObject({ databaseUrl: 'postgres://postgres@127.0.0.1:5432/sy', dataDir: '/tmp/sy', redisKeyPrefix: 'tenant-a:', masterKeys: { keys: 'k1:abc', activeKeyId: undefined } });
+    expect(() => loadDataPlaneConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+  });
+
   it('parses providers JSON and Redis', () => {
     const config = loadDataPlaneConfig({
       DATA_PLANE_PORT: '9000',
@@ -25,8 +40,11 @@ describe('data-plane config', () => {
     ).toThrow(/DATA_PLANE_PORT.*REDIS_URL.*DATA_PLANE_PROVIDERS/s);
   });
 
-  it('parses DATA_PLANE_ROUTES (none by default) and reports bad routes with the variable name', () => {
-    expect(loadDataPlaneConfig({}).routes).toEqual([]);
+  it('parses DATA_PLANE_ROUTES (default: the demo routes the providers serve) and reports bad routes with the variable name', () => {
+    expect(loadDataPlaneConfig({}).routes.map((route) => route.name)).toEqual(['auto', 'cheapest', 'fastest']);
+    const realProviderOnly = JSON.stringify([{ name: 'up', kind: 'openai-compatible', baseUrl: 'http://127.0.0.1:9100/v1', models: ['gpt-x'] }]);
+    expect(loadDataPlaneConfig({ DATA_PLANE_PROVIDERS: realProviderOnly }).routes).toEqual([]);
+    expect(loadDataPlaneConfig({ DATA_PLANE_ROUTES: '[]' }).routes).toEqual([]);
     const config = loadDataPlaneConfig({
       DATA_PLANE_ROUTES: JSON.stringify([{ name: 'smart', candidates: [{ model: 'mock-gpt' }, { model: 'mock-mini' }], strategy: { kind: 'weighted' } }]),
     });

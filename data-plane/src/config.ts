@@ -1,78 +1,146 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { ProviderConfig } from './adapters/provider-registry';
-import { routesSchema, type Route } from './router/route';
+import { demoRoutesFor } from './router/demo-routes';
+import { parseRoutes, routesSchema, type Route } from './router/route';
 import type { LimitsConfig } from './ingress/limits/limits-config';
 import { limitsEnvShape, limitsFromEnv } from './ingress/limits/limits-env';
+import type { OidcAuthenticationConfig } from './ingress/oidc-authentication';
 import { providersEnvShape } from './adapters/providers-env';
 import { jsonEnv } from './json-env';
 
-/** The data plane's environment, parsed once; every problem is reported together at start-up. */
-const envSchema = z.object({
-  DATA_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
-  DATA_PLANE_HOST: z.string().min(1).default('127.0.0.1'),
-  /** When set, the bus and rate limiter use Redis; otherwise in-process implementations. */
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
+/** `<repo>/` from `data-plane/src/` and from the bundle in `data-plane/dist/` alike. */
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** `VAR=` (empty) means unset, as shells and container runtimes commonly pass it. */
+const emptyIsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+/**
+ * Redis, as every deployable that touches it reads it (data plane, `npm start`, standalone
+ * subgraphs, supergraph): one default, so processes on one REDIS_URL always meet on the same names.
+ */
+export const redisEnvShape = {
+  /** When set, the bus, rate limiter and feedback log use Redis; otherwise in-process implementations. */
+  REDIS_URL: emptyIsUnset(z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')),
+  /**
+   * Prepended to every Redis key, stream and channel, so several installations can share one Redis.
+   * Default empty: the names themselves already start with `switchyard:` (see shared-state.ts).
+   */
   REDIS_KEY_PREFIX: z.string().default(''),
+};
+
+/**
+ * The data planes' upstream providers and the platform's routes, read by every data plane and by the
+ * experiments subgraph (tenant routes may fall back to the platform's): one default for all of them.
+ */
+export const routesEnvShape = {
   ...providersEnvShape,
-  /** JSON array of routes (see src/router/route.ts): [{"name","candidates":[{"model"}],"strategy":{"kind":"weighted"}}]. */
-  DATA_PLANE_ROUTES: jsonEnv(routesSchema, 'a JSON array of routes', []),
+  /**
+   * JSON array of routes (see src/router/route.ts): [{"name","candidates":[{"model"}],"strategy":{"kind":"weighted"}}].
+   * Unset: the demo routes whose models the providers serve (router/demo-routes.ts).
+   */
+  DATA_PLANE_ROUTES: jsonEnv<Route[] | undefined>(routesSchema, 'a JSON array of routes', undefined),
+};
+
+/** The platform's routes from a parsed {@link routesEnvShape}: DATA_PLANE_ROUTES, else the demo routes the providers serve. */
+export function platformRoutesFromEnv(e: { DATA_PLANE_PROVIDERS: ProviderConfig[]; DATA_PLANE_ROUTES: Route[] | undefined }): Route[] {
+  return e.DATA_PLANE_ROUTES ?? parseRoutes(demoRoutesFor(e.DATA_PLANE_PROVIDERS));
+}
+
+/**
+ * The data plane's environment, defined once: the standalone data plane parses it on its own and
+ * `npm start` (platform/src/config.ts) spreads it into its schema, so both read the same names
+ * with the same defaults. Key order decides the order start-up problems are listed in.
+ */
+export const dataPlaneEnvShape = {
+  DATA_PLANE_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** Default: loopback for the standalone data plane, SWITCHYARD_HOST under `npm start`. */
+  DATA_PLANE_HOST: emptyIsUnset(z.string().min(1)),
+  /** Postgres; unset: the embedded PGlite in SWITCHYARD_DATA_DIR/pglite. */
+  DATABASE_URL: emptyIsUnset(z.string().trim().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
+  /** The embedded database, and the embedded master keyring when SWITCHYARD_MASTER_KEYS is unset. */
+  SWITCHYARD_DATA_DIR: z.string().min(1).default(path.join(REPO_ROOT, '.data')),
+  ...redisEnvShape,
+  /**
+   * Master keys that wrap every tenant's data key (tenant provider credentials at rest): JSON
+   * {"<id>": "<base64, 32 bytes>", …} or "<id>:<base64>,<id>:<base64>"; checked at start-up.
+   * Unset: the keyring in SWITCHYARD_DATA_DIR/keys (generated there on first start).
+   */
+  SWITCHYARD_MASTER_KEYS: emptyIsUnset(z.string()),
+  /** Which of SWITCHYARD_MASTER_KEYS wraps new data keys (optional with a single key); the others only unwrap. */
+  SWITCHYARD_MASTER_KEY_ID: emptyIsUnset(z.string()),
+  ...routesEnvShape,
   ...limitsEnvShape,
   DATA_PLANE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
-  /** OIDC issuer whose access tokens are accepted next to API keys (e.g. the bundled http://127.0.0.1:4400); unset: API keys only. */
-  DATA_PLANE_OIDC_ISSUER: z.url('must be the issuer URL').optional().or(z.literal('').transform(() => undefined)),
+  /** OIDC issuer whose access tokens are accepted next to API keys (e.g. the bundled http://127.0.0.1:4400); unset: API keys only (`npm start`: its own issuer). */
+  DATA_PLANE_OIDC_ISSUER: emptyIsUnset(z.url('must be the issuer URL')),
   DATA_PLANE_OIDC_AUDIENCE: z.string().min(1).default('urn:switchyard:api'),
   /** Default: discovered from the issuer. */
-  DATA_PLANE_OIDC_JWKS_URI: z.url().optional(),
+  DATA_PLANE_OIDC_JWKS_URI: emptyIsUnset(z.url()),
   /** Claim that names the caller's tenant id; unset: the tenant comes from the members table (subject, then email). */
-  DATA_PLANE_OIDC_TENANT_CLAIM: z.string().min(1).optional(),
+  DATA_PLANE_OIDC_TENANT_CLAIM: emptyIsUnset(z.string().min(1)),
   /** JSON object: token scope -> data-plane scopes it grants. */
   DATA_PLANE_OIDC_SCOPE_MAP: jsonEnv(z.record(z.string(), z.array(z.string().min(1))), 'a JSON object like {"inference":["inference"]}', { inference: ['inference'] }),
   DATA_PLANE_OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+};
+
+const envSchema = z.object(dataPlaneEnvShape);
+
+/** The parsed variables of {@link dataPlaneEnvShape} (a platform environment has them all). */
+export type DataPlaneEnv = z.output<typeof envSchema>;
 
 export interface DataPlaneConfig {
   port: number;
   host: string;
+  /** Postgres; undefined: the embedded PGlite in `<dataDir>/pglite`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
+  /** SWITCHYARD_MASTER_KEYS / SWITCHYARD_MASTER_KEY_ID as given; unset keys: the keyring in `<dataDir>/keys`. */
+  masterKeys: { keys: string | undefined; activeKeyId: string | undefined };
   providers: ProviderConfig[];
+  /** The platform's routes: every tenant may send their names as `model` unless it has a route of that name. */
   routes: Route[];
   requestsPerMinutePerKey: number;
   /** Every request and token limit, and what each does while Redis is down. */
   limits: LimitsConfig;
   maxBodyBytes: number;
-  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  logLevel: DataPlaneEnv['LOG_LEVEL'];
   /** Accept OIDC access tokens from this issuer; undefined: API keys only. */
-  oidc: { issuer: string; audience: string; jwksUri: string | undefined; tenantClaim: string | undefined; scopeMap: Record<string, string[]>; clockToleranceSeconds: number } | undefined;
+  oidc: OidcAuthenticationConfig | undefined;
 }
 
-export function loadDataPlaneConfig(env: NodeJS.ProcessEnv = process.env): DataPlaneConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`Invalid data-plane configuration: ${problems}`);
-  }
-  const e = parsed.data;
+export interface DataPlaneDefaults {
+  /** Where to listen when DATA_PLANE_HOST is unset. */
+  host: string;
+  /** Whose access tokens to accept when DATA_PLANE_OIDC_ISSUER is unset (`npm start`: its bundled issuer); absent: none. */
+  oidcIssuer?: string;
+}
+
+/** The data plane's configuration from an already parsed environment (standalone or `npm start`). */
+export function dataPlaneConfigFromEnv(e: DataPlaneEnv, defaults: DataPlaneDefaults): DataPlaneConfig {
   const limits = limitsFromEnv(e);
+  const issuer = e.DATA_PLANE_OIDC_ISSUER ?? defaults.oidcIssuer;
   return {
     port: e.DATA_PLANE_PORT,
-    host: e.DATA_PLANE_HOST,
+    host: e.DATA_PLANE_HOST ?? defaults.host,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.SWITCHYARD_DATA_DIR,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    masterKeys: { keys: e.SWITCHYARD_MASTER_KEYS, activeKeyId: e.SWITCHYARD_MASTER_KEY_ID },
     providers: e.DATA_PLANE_PROVIDERS,
-    routes: e.DATA_PLANE_ROUTES,
+    routes: platformRoutesFromEnv(e),
     requestsPerMinutePerKey: limits.requestsPerMinutePerKey,
     limits,
     maxBodyBytes: e.DATA_PLANE_MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
-    oidc: e.DATA_PLANE_OIDC_ISSUER
+    oidc: issuer
       ? {
-          issuer: e.DATA_PLANE_OIDC_ISSUER,
+          issuer,
           audience: e.DATA_PLANE_OIDC_AUDIENCE,
           jwksUri: e.DATA_PLANE_OIDC_JWKS_URI,
           tenantClaim: e.DATA_PLANE_OIDC_TENANT_CLAIM,
@@ -81,4 +149,14 @@ export function loadDataPlaneConfig(env: NodeJS.ProcessEnv = process.env): DataP
         }
       : undefined,
   };
+}
+
+/** The standalone data plane's environment, parsed once; every problem is reported together at start-up. */
+export function loadDataPlaneConfig(env: NodeJS.ProcessEnv = process.env): DataPlaneConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid data-plane configuration: ${problems}`);
+  }
+  return dataPlaneConfigFromEnv(parsed.data, { host: '127.0.0.1' });
 }

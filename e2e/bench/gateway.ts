@@ -1,65 +1,55 @@
-// The data plane as the benchmark runs it: key auth against Postgres (cached), Redis rate
-// limits, Redis Streams usage events and the Redis feedback log, PII redaction, the policy
-// decision point, the router and the OpenAI-compatible adapter to the mock upstream. The database
-// is the harness's own throw-away Postgres database (run.ts creates, migrates and seeds it): a
-// production data plane talks to Postgres, so this process must not carry an embedded PGlite.
-// run.ts bundles this file (service-bundle) and runs it under plain node, as `npm start` runs the data plane.
-import { createDatabase } from '@switchyard/db';
-import { createDataPlane } from '@switchyard/data-plane/app';
-import { createDatabaseApiKeyResolver } from '@switchyard/data-plane/api-keys';
-import { createDatabasePriceBookSource } from '@switchyard/data-plane/price-book';
-import { createRedisBus } from '@switchyard/bus';
-import { createRedisFeedbackLog } from '@switchyard/data-plane/feedback-log';
-import { createRedisRateLimiter } from '@switchyard/data-plane/rate-limit';
-import { createDatabaseActivePolicySource, createPolicyDecisionPoint } from '@switchyard/data-plane/pdp';
+// The data plane as the benchmark runs it: composed by the data plane's one composition root
+// (composeDataPlane), as the standalone data plane and `npm start` compose it, over the production
+// backends: key auth against Postgres (cached), Redis rate limits, Redis Streams usage events and
+// the Redis feedback log, tenant policies (decision point and decision log), tenant routes,
+// settings and provider credentials, PII redaction, the router and the OpenAI-compatible adapter
+// to the mock upstream. The database is the harness's own throw-away Postgres database (run.ts
+// creates, migrates and seeds it): a production data plane talks to Postgres, so this process
+// must not carry an embedded PGlite. run.ts bundles this file (service-bundle) and runs it under
+// plain node, as `npm start -w @switchyard/data-plane` runs the data plane.
+import { composeDataPlane, openDataPlaneBackends } from '@switchyard/data-plane/composition';
+import { loadDataPlaneConfig } from '@switchyard/data-plane/config';
+import { generateMasterKey } from '@switchyard/identity/envelope';
 import { listen } from '@switchyard/platform/listen';
 
 const upstream = process.env.UPSTREAM_BASE_URL;
 const databaseUrl = process.env.DATABASE_URL;
 const apiKey = process.env.BENCH_API_KEY;
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = process.env.REDIS_KEY_PREFIX ?? `sy-bench-${process.pid}:`;
 if (!upstream || !databaseUrl || !apiKey) throw new Error('UPSTREAM_BASE_URL, DATABASE_URL and BENCH_API_KEY are required');
+const huge = String(1_000_000_000);
+const hugeTokens = String(1_000_000_000_000);
 
-const db = await createDatabase({ url: databaseUrl });
-
-const bus = createRedisBus(redisUrl, { keyPrefix });
-const rateLimiter = createRedisRateLimiter(redisUrl, { keyPrefix });
-// As the data plane's server does with Redis: POST /v1/feedback may reach any replica.
-const feedbackLog = createRedisFeedbackLog(redisUrl, { keyPrefix });
-const app = createDataPlane({
-  apiKeys: createDatabaseApiKeyResolver(db),
-  priceBook: createDatabasePriceBookSource(db),
-  bus,
-  rateLimiter,
-  feedbackLog,
+// The variables an operator would set for a standalone data plane, parsed by its own schema.
+const config = loadDataPlaneConfig({
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX ?? `sy-bench-${process.pid}:`,
+  // A throw-away keyring: no tenant of the bench database stores provider credentials.
+  SWITCHYARD_MASTER_KEYS: `bench:${generateMasterKey()}`,
+  DATA_PLANE_PROVIDERS: JSON.stringify([{ name: 'upstream', kind: 'openai-compatible', baseUrl: upstream, apiKey: 'bench', models: ['mock-gpt'] }]),
+  DATA_PLANE_ROUTES: '[]',
   // Far above any rate the benchmark reaches: every limit (all six, one Redis script) runs on every request, none refuses.
-  limits: {
-    requestsPerMinutePerKey: 1_000_000_000,
-    requestsPerMinutePerTenant: 1_000_000_000,
-    tokensPerMinutePerKey: 1_000_000_000_000,
-    tokensPerMinutePerTenant: 1_000_000_000_000,
-    tokensPerDayPerKey: 1_000_000_000_000,
-    tokensPerDayPerTenant: 1_000_000_000_000,
-  },
-  providers: [{ name: 'upstream', kind: 'openai-compatible', baseUrl: upstream, apiKey: 'bench', models: ['mock-gpt'] }],
+  DATA_PLANE_REQUESTS_PER_MINUTE: huge,
+  DATA_PLANE_REQUESTS_PER_MINUTE_PER_TENANT: huge,
+  DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY: hugeTokens,
+  DATA_PLANE_TOKENS_PER_MINUTE_PER_TENANT: hugeTokens,
+  DATA_PLANE_TOKENS_PER_DAY_PER_KEY: hugeTokens,
+  DATA_PLANE_TOKENS_PER_DAY_PER_TENANT: hugeTokens,
+  LOG_LEVEL: 'warn',
+});
+const opened = await openDataPlaneBackends(config);
+const app = await composeDataPlane(config, opened.backends, {
   // The per-upstream AIMD gate starts at 20 concurrent calls (a safe default for an unknown
   // provider); the benchmark's upstream is known to take 1,000+ concurrent streams, so it starts
   // there, as an operator would configure it. The gate still runs on every call.
   routing: { concurrency: { initialLimit: 1_200, maxLimit: 2_000, maxQueue: 400 } },
-  // Everything on: the policy decision point (tenant without a policy: default allow, compiled and
-  // cached after the first request) and PII redaction (the app's default: every type).
-  policy: createPolicyDecisionPoint({ source: createDatabaseActivePolicySource(db) }),
 });
 const port = await listen(app.server, 0, '127.0.0.1');
 process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, apiKey, pid: process.pid })}\n`);
 process.on('SIGTERM', () => {
   void (async () => {
     await app.close();
-    await bus.close();
-    await rateLimiter.close();
-    await feedbackLog.close();
-    await db.close();
+    await opened.close();
     process.exit(0);
   })();
 });

@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '@switchyard/db';
 import { createSecretVault, dataKeysPerMasterKey } from '@switchyard/db/secret-vault';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
-import { createLocalKms, generateMasterKey } from '@switchyard/identity/envelope';
+import { createLocalKms, generateMasterKey, loadOrCreateMasterKeyring } from '@switchyard/identity/envelope';
 import { REPO_ROOT } from './config';
-import { loadOrCreateMasterKeyring } from './master-keys';
 
 const run = promisify(execFile);
 const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');

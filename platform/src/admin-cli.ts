@@ -96,8 +96,7 @@ function rotateViaOperatorSocket(socketPath: string, batchSize: number): Promise
 async function rotateDirectly(env: PlatformEnv, batchSize: number): Promise<RotationProgress> {
   const { createDatabase } = await import('@switchyard/db');
   const { rotateMasterKey, dataKeysPerMasterKey } = await import('@switchyard/db/secret-vault');
-  const { createLocalKms } = await import('@switchyard/identity/envelope');
-  const { loadOrCreateMasterKeyring } = await import('./master-keys');
+  const { createLocalKms, loadOrCreateMasterKeyring } = await import('@switchyard/identity/envelope');
   const keyring = await loadOrCreateMasterKeyring({ dataDir: env.SWITCHYARD_DATA_DIR, keys: env.SWITCHYARD_MASTER_KEYS, activeKeyId: env.SWITCHYARD_MASTER_KEY_ID });
   const db = env.DATABASE_URL
     ? await createDatabase({ url: env.DATABASE_URL })
@@ -121,7 +120,7 @@ async function rotateMasterKeyCommand(env: PlatformEnv, options: { generateKey: 
       throw new Error('master keys come from SWITCHYARD_MASTER_KEYS: add the new key there, make it SWITCHYARD_MASTER_KEY_ID, roll it out to every replica, then run rotate-master-key');
     }
     if (socketLive) throw new Error('the running platform holds the embedded keyring: stop it, run rotate-master-key --generate-key, then start it again');
-    const { addGeneratedMasterKey } = await import('./master-keys');
+    const { addGeneratedMasterKey } = await import('@switchyard/identity/envelope');
     const added = await addGeneratedMasterKey(env.SWITCHYARD_DATA_DIR);
     process.stderr.write(`rotate-master-key: added ${added.activeKeyId} as the current master key (${added.previousKeyId} kept for unwrapping)\n`);
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { redisKeyNames } from '@switchyard/data-plane/composition';
+import { loadDataPlaneConfig } from '@switchyard/data-plane/config';
 import { limitsFromEnv } from '@switchyard/data-plane/limits-env';
-import { parsePlatformEnv } from './config';
+import { parsePlatformEnv, platformDataPlaneConfig } from './config';
 
 describe('platform environment', () => {
   it('defaults to the embedded backends and the documented ports', () => {
@@ -30,5 +32,25 @@ describe('platform environment', () => {
     expect(limits.tokensPerDayPerTenant).toBe(5000);
     expect(limits.onRedisDown.tokensPerDay).toBe('closed');
     expect(() => parsePlatformEnv({ DATA_PLANE_ON_REDIS_DOWN_REQUESTS: 'sometimes' })).toThrow(/DATA_PLANE_ON_REDIS_DOWN_REQUESTS/);
+  });
+
+  it('configures its data plane exactly as the same variables configure a standalone one: one Redis prefix default, one set of Redis names', () => {
+    for (const env of [{ REDIS_URL: 'redis://127.0.0.1:6379' }, { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: 'acme:' }]) {
+      const standalone = loadDataPlaneConfig(env);
+      const platform = platformDataPlaneConfig(parsePlatformEnv(env));
+      expect(platform.redisKeyPrefix).toBe(standalone.redisKeyPrefix);
+      expect(redisKeyNames(platform.redisKeyPrefix)).toEqual(redisKeyNames(standalone.redisKeyPrefix));
+      const { host: _platformHost, oidc: _platformOidc, ...platformRest } = platform;
+      const { host: _standaloneHost, oidc: _standaloneOidc, ...standaloneRest } = standalone;
+      expect(platformRest).toEqual(standaloneRest);
+    }
+    // Names already start with `switchyard:`; the default prefix adds nothing.
+    expect(redisKeyNames(parsePlatformEnv({}).REDIS_KEY_PREFIX)).toEqual({ bus: '', rateLimits: 'switchyard:rl:', feedbackLog: '' });
+  });
+
+  it('accepts its own issuer’s access tokens on the data plane unless DATA_PLANE_OIDC_ISSUER names another', () => {
+    expect(platformDataPlaneConfig(parsePlatformEnv({})).oidc).toMatchObject({ issuer: 'http://127.0.0.1:4400', audience: 'urn:switchyard:api', tenantClaim: undefined });
+    expect(platformDataPlaneConfig(parsePlatformEnv({ DATA_PLANE_OIDC_ISSUER: 'https://idp.example' })).oidc?.issuer).toBe('https://idp.example');
+    expect(loadDataPlaneConfig({}).oidc).toBeUndefined();
   });
 });

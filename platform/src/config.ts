@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { limitsEnvShape } from '@switchyard/data-plane/limits-env';
-import { providersEnvShape } from '@switchyard/data-plane/providers-env';
+import { dataPlaneConfigFromEnv, dataPlaneEnvShape, type DataPlaneConfig } from '@switchyard/data-plane/config';
+import { auditLedgerEnvShape } from '@switchyard/subgraph-audit/config';
 import { z } from 'zod';
 
 /** Everything `npm start` and the operator CLI read from the environment, parsed once. */
@@ -16,11 +16,14 @@ const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).def
 const optionalUrl = z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional());
 
 const envSchema = z.object({
-  DATABASE_URL: optionalUrl,
-  REDIS_URL: optionalUrl,
-  /** Namespaces every Redis key, stream and channel of this installation (several can share one Redis). */
-  REDIS_KEY_PREFIX: z.string().min(1).default('switchyard:'),
-  SWITCHYARD_DATA_DIR: z.string().default(path.join(REPO_ROOT, '.data')),
+  /**
+   * The data plane's variables, as the standalone data plane reads them (one schema, one set of
+   * defaults): DATABASE_URL, SWITCHYARD_DATA_DIR, REDIS_URL, REDIS_KEY_PREFIX, SWITCHYARD_MASTER_KEYS,
+   * SWITCHYARD_MASTER_KEY_ID, DATA_PLANE_* (port, providers, routes, limits, OIDC), LOG_LEVEL.
+   */
+  ...dataPlaneEnvShape,
+  /** The audit ledger's keys, witnesses and checkpoint cadence, as the standalone audit subgraph reads them. */
+  ...auditLedgerEnvShape,
   SWITCHYARD_HOST: z.string().default('127.0.0.1'),
   SWITCHYARD_COMPONENTS: z
     .string()
@@ -52,14 +55,6 @@ const envSchema = z.object({
   SWITCHYARD_MEMBER_PASSWORD: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(8).optional()),
   SWITCHYARD_MEMBER_EMAIL: z.string().email().default('member@switchyard.local'),
   OIDC_ISSUER: optionalUrl,
-  /**
-   * Master keys that wrap every tenant's data key (tenant secrets at rest): JSON
-   * {"<id>": "<base64, 32 bytes>", …} or "<id>:<base64>,<id>:<base64>"; checked at start-up.
-   * Unset: one key is generated and kept in SWITCHYARD_DATA_DIR/keys (embedded default).
-   */
-  SWITCHYARD_MASTER_KEYS: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
-  /** Which of SWITCHYARD_MASTER_KEYS wraps new data keys (optional with a single key); the others only unwrap. */
-  SWITCHYARD_MASTER_KEY_ID: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
   CONSOLE_PORT: port(3000),
   SUPERGRAPH_PORT: port(4000),
   TENANTS_SUBGRAPH_PORT: port(4101),
@@ -69,30 +64,25 @@ const envSchema = z.object({
   POLICY_SUBGRAPH_PORT: port(4102),
   EXPERIMENTS_SUBGRAPH_PORT: port(4103),
   OIDC_PORT: port(4400),
-  DATA_PLANE_PORT: port(8080),
-  /** JSON array of routes (see data-plane/src/router/README.md); unset: the demo routes. */
-  DATA_PLANE_ROUTES: z
-    .string()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === '') return undefined;
-      try {
-        return JSON.parse(value) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of routes' });
-        return z.NEVER;
-      }
-    }),
-  /** Every request and token limit of the data plane, as for the standalone data plane (FAILURE-MODES.md). */
-  ...limitsEnvShape,
-  /** The data plane's upstream providers, as for the standalone data plane; unset: the deterministic mock only. */
-  ...providersEnvShape,
   /** The console may send only the operations of its allowlist (supergraph/persisted-operations.json); integrators are not limited. */
   PERSISTED_QUERIES: z.enum(['off', 'allow', 'require']).default('require'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type PlatformEnv = z.infer<typeof envSchema>;
+
+/** The bundled OIDC issuer's URL (or OIDC_ISSUER): the console signs in there, the gateway and data plane accept its tokens. */
+export function platformOidcIssuer(env: PlatformEnv): string {
+  return env.OIDC_ISSUER ?? `http://${env.SWITCHYARD_HOST}:${env.OIDC_PORT}`;
+}
+
+/**
+ * The data plane `npm start` runs, configured exactly as a standalone data plane with the same
+ * variables would be; only two defaults differ, because the platform has them: it listens on
+ * SWITCHYARD_HOST and accepts the bundled issuer's access tokens.
+ */
+export function platformDataPlaneConfig(env: PlatformEnv): DataPlaneConfig {
+  return dataPlaneConfigFromEnv(env, { host: env.SWITCHYARD_HOST, oidcIssuer: platformOidcIssuer(env) });
+}
 
 export function parsePlatformEnv(env: NodeJS.ProcessEnv = process.env): PlatformEnv {
   const parsed = envSchema.safeParse(env);

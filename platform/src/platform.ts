@@ -1,47 +1,38 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Server } from 'node:http';
-import { createDatabase, seed, type Database } from '@switchyard/db';
-import { createInProcessBus, createRedisBus, type Bus } from '@switchyard/bus';
-import { createInProcessRateLimiter, createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
-import { createDataPlane } from '@switchyard/data-plane/app';
-import { createRedisFeedbackLog } from '@switchyard/data-plane/feedback-log';
-import { limitsFromEnv } from '@switchyard/data-plane/limits-env';
-import { createDatabaseRouteTable, parseRoutes } from '@switchyard/data-plane/routes';
+import { pino } from 'pino';
+import { seed, type Database } from '@switchyard/db';
+import { composeDataPlane, databaseStores, loadMasterKeyring, openDatabase, openSharedState, type SharedState } from '@switchyard/data-plane/composition';
+import type { DataPlaneConfig } from '@switchyard/data-plane/config';
 import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
 import { createApiKeyLastUsedRecorder } from '@switchyard/data-plane/api-key-last-used';
-import { DEFAULT_TOKEN_SCOPE_MAP } from '@switchyard/data-plane/app';
-import { createDatabasePriceBookSource } from '@switchyard/data-plane/price-book';
 import {
-  createAccessTokenClaimsVerifier,
   createAccessTokenVerifier,
   createCachedMembershipDirectory,
   createInternalTokenSigner,
-  subscribeMembershipEviction,
   createInternalTokenVerifier,
   startOidcIssuer,
+  subscribeMembershipEviction,
+  type InternalKeyPair,
 } from '@switchyard/identity';
-import { createTenantsService, createTenantsSubgraph, quotaDefaultsOf } from '@switchyard/subgraph-tenants';
-import { createCostSubgraph, startUsageConsumer } from '@switchyard/subgraph-cost';
-import { createDpSubgraph } from '@switchyard/subgraph-dp';
-import { createAuditSubgraph, openAuditLedger, startAuditConsumer } from '@switchyard/subgraph-audit';
-import { createPolicySubgraph } from '@switchyard/subgraph-policy';
-import { createExperimentsSubgraph, createPriceBookModelCatalog } from '@switchyard/subgraph-experiments';
-import { createBufferedDecisionLog, createDatabaseActivePolicySource, createDatabaseDecisionLogWriter, createPolicyDecisionPoint } from '@switchyard/data-plane/pdp';
+import { createLocalKms, type KeyManagementService, type MasterKeyring } from '@switchyard/identity/envelope';
+import { createTenantsService, quotaDefaultsOf, startTenantsSubgraph } from '@switchyard/subgraph-tenants';
+import { startCostSubgraph } from '@switchyard/subgraph-cost';
+import { startDpSubgraph } from '@switchyard/subgraph-dp';
+import { startAuditSubgraph } from '@switchyard/subgraph-audit';
+import { auditLedgerOptionsFromEnv } from '@switchyard/subgraph-audit/config';
+import { startPolicySubgraph } from '@switchyard/subgraph-policy';
+import { startExperimentsSubgraph } from '@switchyard/subgraph-experiments';
 import { createSupergraphServer } from '@switchyard/supergraph';
-import type { Component, PlatformEnv } from './config';
+import { rotateMasterKey } from '@switchyard/db/secret-vault';
+import { platformDataPlaneConfig, platformOidcIssuer, type Component, type PlatformEnv } from './config';
 import { listen } from './listen';
 import { loadOrCreateInternalKeys } from './internal-keys';
-import { loadOrCreateMasterKeyring } from './master-keys';
-import { createLocalKms } from '@switchyard/identity/envelope';
-import { createSecretVault, rotateMasterKey } from '@switchyard/db/secret-vault';
-import { createTenantCredentialCache } from '@switchyard/data-plane/provider-credentials';
-import { createDatabaseTenantSettingsSource, createTenantSettingsCache } from '@switchyard/data-plane/tenant-settings';
 import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
 import { startOperatorSocket } from './operator-socket';
 import { loadOrCreateConsoleSessionSecret } from './console-session-secret';
 import { createDemoKeyIfFresh } from './demo-seed';
-import { demoRoutesFor } from './demo-routes';
 
 export const API_AUDIENCE = 'urn:switchyard:api';
 export const CONSOLE_CLIENT_ID = 'switchyard-console';
@@ -73,79 +64,66 @@ export interface StartOptions {
   progress?: (line: string) => void;
 }
 
-/** Starts the selected components in this process, wired to the configured backends. */
-export async function startPlatform({ env, progress = (line) => process.stderr.write(`${line}\n`) }: StartOptions): Promise<RunningPlatform> {
-  const has = (component: Component) => env.SWITCHYARD_COMPONENTS.has(component);
-  const host = env.SWITCHYARD_HOST;
-  const url = (port: number) => `http://${host}:${port}`;
-  const closers: Array<() => Promise<void>> = [];
-  const close = async () => {
-    for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
+/** Opened once per start, only when a selected component needs it; components share them. */
+interface Shared {
+  database: Database;
+  internalKeys: InternalKeyPair;
+  masterKeys: { keyring: MasterKeyring; kms: KeyManagementService };
+}
+type SharedNeed = keyof Shared;
+
+/** What a component's start function is given. */
+interface ComponentContext {
+  env: PlatformEnv;
+  host: string;
+  urls: RunningPlatform['urls'];
+  /** The data plane's configuration (also what the experiments subgraph's platform routes come from). */
+  dataPlane: DataPlaneConfig;
+  /** Bus, rate limiter and feedback log (Redis or in-process), shared by every component. */
+  sharedState: SharedState;
+  /** A shared backend this component declared in `needs`. */
+  need<K extends SharedNeed>(what: K): Shared[K];
+  progress(line: string): void;
+  /** Listens on the component's port (closing `app` if it cannot); the progress line names it and its URL. */
+  serve(name: string, app: ServedApp, port: number, host?: string): Promise<void>;
+}
+
+/** Something with a server that its own close() stops, with whatever runs beside it. */
+interface ServedApp {
+  server: Server;
+  close(): Promise<void>;
+}
+
+interface ComponentEntry {
+  name: Component;
+  needs: readonly SharedNeed[];
+  /** Starts the component; what it returns stops everything it started (its server included). */
+  start(context: ComponentContext): Promise<{ close(): Promise<void> }>;
+}
+
+/** JSON lines on stderr (stdout carries the banner), at LOG_LEVEL. */
+const logTo = (env: PlatformEnv, service: string) => pino({ level: env.LOG_LEVEL, base: { service } }, pino.destination(2));
+
+/** What a subgraph is built from here: the shared database and bus, tokens for `subgraph:<name>`. */
+function subgraphRuntime(context: ComponentContext, name: string) {
+  return {
+    db: context.need('database'),
+    bus: context.sharedState.bus,
+    verifyInternalToken: createInternalTokenVerifier(context.need('internalKeys').publicKey, `subgraph:${name}`),
+    logger: logTo(context.env, `subgraph-${name}`),
   };
+}
 
-  try {
-    await mkdir(env.SWITCHYARD_DATA_DIR, { recursive: true });
-    const oidcIssuer = env.OIDC_ISSUER ?? url(env.OIDC_PORT);
-    const urls = {
-      console: url(env.CONSOLE_PORT),
-      graphql: `${url(env.SUPERGRAPH_PORT)}/graphql`,
-      openaiBaseUrl: `${url(env.DATA_PLANE_PORT)}/v1`,
-      oidcIssuer,
-      tenantsSubgraph: `${url(env.TENANTS_SUBGRAPH_PORT)}/graphql`,
-      costSubgraph: `${url(env.COST_SUBGRAPH_PORT)}/graphql`,
-      dpSubgraph: `${url(env.DP_SUBGRAPH_PORT)}/graphql`,
-      auditSubgraph: `${url(env.AUDIT_SUBGRAPH_PORT)}/graphql`,
-      policySubgraph: `${url(env.POLICY_SUBGRAPH_PORT)}/graphql`,
-      experimentsSubgraph: `${url(env.EXPERIMENTS_SUBGRAPH_PORT)}/graphql`,
-    };
-    // Validated before anything starts: every problem is listed and nothing listens.
-    const platformRoutes = parseRoutes(env.DATA_PLANE_ROUTES ?? demoRoutesFor(env.DATA_PLANE_PROVIDERS));
-
-    const needsDatabase = has('tenants') || has('cost') || has('dp') || has('audit') || has('policy') || has('experiments') || has('data-plane') || has('gateway');
-    let db: Database | null = null;
-    if (needsDatabase) {
-      progress(env.DATABASE_URL ? 'database: Postgres (DATABASE_URL)' : `database: embedded PGlite in ${path.join(env.SWITCHYARD_DATA_DIR, 'pglite')}`);
-      const opened = env.DATABASE_URL
-        ? await createDatabase({ url: env.DATABASE_URL })
-        : await createDatabase({ dataDir: path.join(env.SWITCHYARD_DATA_DIR, 'pglite') });
-      db = opened;
-      closers.push(() => opened.close());
-      progress('database: applying migrations');
-      await opened.migrate();
-    }
-
-    const bus: Bus = env.REDIS_URL ? createRedisBus(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX }) : createInProcessBus();
-    closers.push(() => bus.close());
-    const rateLimiter: RateLimiter = env.REDIS_URL ? createRedisRateLimiter(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX }) : createInProcessRateLimiter();
-    closers.push(() => rateLimiter.close());
-    progress(`bus and limits: ${env.REDIS_URL ? 'Redis (REDIS_URL)' : 'in-process'}`);
-
-    let demoApiKey: string | null = null;
-    if (db && has('tenants')) {
-      const { demoTenantId } = await seed(db);
-      demoApiKey = await createDemoKeyIfFresh(createTenantsService({ db, bus }), demoTenantId);
-    }
-
-    const keys = await loadOrCreateInternalKeys(env.SWITCHYARD_DATA_DIR);
-    // Tenant secrets (provider credentials, webhook secrets) sit under data keys wrapped by these.
-    const masterKeys = await loadOrCreateMasterKeyring({ dataDir: env.SWITCHYARD_DATA_DIR, keys: env.SWITCHYARD_MASTER_KEYS, activeKeyId: env.SWITCHYARD_MASTER_KEY_ID });
-    const kms = createLocalKms(masterKeys);
-    progress(`master keys: ${masterKeys.source === 'environment' ? 'SWITCHYARD_MASTER_KEYS' : 'embedded (data dir)'}, current ${masterKeys.activeKeyId}`);
-
-    // Identity shared by the gateway and the data plane: members by subject/email (cached, cleared on
-    // member.changed), and API keys' last use (coalesced per key per minute, written in batches).
-    const memberships = db ? createCachedMembershipDirectory(db) : undefined;
-    if (memberships) closers.push(await subscribeMembershipEviction(bus, memberships));
-    const apiKeyLastUsed = db
-      ? createApiKeyLastUsedRecorder(db, { onError: (error) => progress(`api keys: last use not recorded yet (${error instanceof Error ? error.message : String(error)}); retrying`) })
-      : undefined;
-    if (apiKeyLastUsed) closers.push(() => apiKeyLastUsed.close());
-
-    if (has('oidc')) {
+/** Every component `npm start` can run, in start order; SWITCHYARD_COMPONENTS selects which. */
+const COMPONENT_TABLE: readonly ComponentEntry[] = [
+  {
+    name: 'oidc',
+    needs: [],
+    async start({ env, host, urls, progress }) {
       const issuer = await startOidcIssuer({
         host,
         port: env.OIDC_PORT,
-        issuer: oidcIssuer,
+        issuer: urls.oidcIssuer,
         dataDir: path.join(env.SWITCHYARD_DATA_DIR, 'oidc'),
         consoleRedirectUris: [`${urls.console}/auth/callback`],
         consolePostLogoutRedirectUris: [`${urls.console}/`],
@@ -168,128 +146,128 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
             : []),
         ],
       });
-      closers.push(() => issuer.close());
-      progress(`oidc issuer: ${oidcIssuer}`);
-    }
-
-    const serve = async (name: string, server: Server, port: number, closeApp: () => Promise<void>) => {
-      closers.push(closeApp);
-      await listen(server, port, host);
-      closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-      progress(`${name}: ${url(port)}`);
-    };
-
-    if (db && has('tenants')) {
+      progress(`oidc issuer: ${urls.oidcIssuer}`);
+      return issuer;
+    },
+  },
+  {
+    name: 'tenants',
+    needs: ['database', 'internalKeys', 'masterKeys'],
+    async start(context) {
       // Tenant admins may set quotas up to the data plane's tenant limits; above them takes a platform admin.
-      const app = createTenantsSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:tenants'), kms, quotaDefaults: quotaDefaultsOf(limitsFromEnv(env)), alertWebhooks: true });
-      await serve('tenants subgraph', app.server, env.TENANTS_SUBGRAPH_PORT, app.close);
-    }
-    if (db && has('cost')) {
-      const app = createCostSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:cost') });
-      await serve('cost subgraph', app.server, env.COST_SUBGRAPH_PORT, app.close);
-      const consumer = startUsageConsumer({ db, bus });
-      closers.push(() => consumer.stop());
-    }
-    if (db && has('dp')) {
-      const app = createDpSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:dp') });
-      await serve('dp subgraph (/graphql, /metrics)', app.server, env.DP_SUBGRAPH_PORT, app.close);
-    }
-    if (db && has('audit')) {
-      // Checkpoints go to the database and <data dir>/audit-witness.jsonl; keys live in <data dir>/audit-keys.json.
-      const ledger = await openAuditLedger({ db, bus, dataDir: env.SWITCHYARD_DATA_DIR });
-      closers.push(() => ledger.close());
-      const app = createAuditSubgraph({ ledger, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:audit') });
-      await serve('audit subgraph', app.server, env.AUDIT_SUBGRAPH_PORT, app.close);
-      const consumer = startAuditConsumer({ ledger, bus });
-      closers.push(() => consumer.stop());
-    }
-    if (db && has('policy')) {
-      const app = createPolicySubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:policy') });
-      await serve('policy subgraph', app.server, env.POLICY_SUBGRAPH_PORT, app.close);
-    }
-    if (db && has('experiments')) {
-      const app = createExperimentsSubgraph({
-        db,
-        bus,
-        verifyInternalToken: createInternalTokenVerifier(keys.publicKey, 'subgraph:experiments'),
-        // Tenant routes may name the price book's models and fall back to the platform's routes.
-        catalog: createPriceBookModelCatalog(db, platformRoutes.map((route) => route.name)),
-      });
-      await serve('experiments subgraph', app.server, env.EXPERIMENTS_SUBGRAPH_PORT, app.close);
-    }
-    if (has('gateway')) {
+      const app = startTenantsSubgraph(subgraphRuntime(context, 'tenants'), { quotaDefaults: quotaDefaultsOf(context.dataPlane.limits), kms: context.need('masterKeys').kms });
+      await context.serve('tenants subgraph', app, context.env.TENANTS_SUBGRAPH_PORT);
+      return app;
+    },
+  },
+  {
+    name: 'cost',
+    needs: ['database', 'internalKeys'],
+    async start(context) {
+      const app = startCostSubgraph(subgraphRuntime(context, 'cost'));
+      await context.serve('cost subgraph', app, context.env.COST_SUBGRAPH_PORT);
+      return app;
+    },
+  },
+  {
+    name: 'dp',
+    needs: ['database', 'internalKeys'],
+    async start(context) {
+      const app = startDpSubgraph(subgraphRuntime(context, 'dp'));
+      await context.serve('dp subgraph (/graphql, /metrics)', app, context.env.DP_SUBGRAPH_PORT);
+      return app;
+    },
+  },
+  {
+    name: 'audit',
+    needs: ['database', 'internalKeys'],
+    async start(context) {
+      // Checkpoints go to the database and <data dir>/audit-witness.jsonl; keys live in <data dir>/audit-keys.json (or AUDIT_*).
+      const app = await startAuditSubgraph(subgraphRuntime(context, 'audit'), auditLedgerOptionsFromEnv(context.env));
+      await context.serve('audit subgraph', app, context.env.AUDIT_SUBGRAPH_PORT);
+      return app;
+    },
+  },
+  {
+    name: 'policy',
+    needs: ['database', 'internalKeys'],
+    async start(context) {
+      const app = startPolicySubgraph(subgraphRuntime(context, 'policy'));
+      await context.serve('policy subgraph', app, context.env.POLICY_SUBGRAPH_PORT);
+      return app;
+    },
+  },
+  {
+    name: 'experiments',
+    needs: ['database', 'internalKeys'],
+    async start(context) {
+      const app = startExperimentsSubgraph(subgraphRuntime(context, 'experiments'), { platformRouteNames: context.dataPlane.routes.map((route) => route.name) });
+      await context.serve('experiments subgraph', app, context.env.EXPERIMENTS_SUBGRAPH_PORT);
+      return app;
+    },
+  },
+  {
+    name: 'gateway',
+    needs: ['database', 'internalKeys'],
+    async start(context) {
+      const { env, urls, sharedState } = context;
+      const db = context.need('database');
+      const closers: Array<() => Promise<void>> = [];
+      // A signed-in person's tenant and role come from the members table (cached, cleared on member.changed), not from token claims.
+      const memberships = createCachedMembershipDirectory(db);
+      closers.push(await subscribeMembershipEviction(sharedState.bus, memberships));
       // Integrations may call with admin-scoped API keys; revocations reach this cache through the bus.
-      const gatewayApiKeys = db ? createDatabaseApiKeyResolver(db) : undefined;
-      if (gatewayApiKeys) closers.push(await subscribeApiKeyEviction(bus, gatewayApiKeys));
+      const apiKeys = createDatabaseApiKeyResolver(db);
+      closers.push(await subscribeApiKeyEviction(sharedState.bus, apiKeys));
+      // API keys' last use: coalesced per key per minute, written in batches.
+      const apiKeyLastUsed = createApiKeyLastUsedRecorder(db, {
+        onError: (error) => context.progress(`api keys: last use not recorded yet (${error instanceof Error ? error.message : String(error)}); retrying`),
+      });
+      closers.push(() => apiKeyLastUsed.close());
       const app = createSupergraphServer({
         subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph, audit: urls.auditSubgraph, policy: urls.policySubgraph, experiments: urls.experimentsSubgraph },
-        signer: createInternalTokenSigner(keys.privateKey),
-        verifyAccessToken: createAccessTokenVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE, verifiedCacheSize: 10_000 }),
-        // A signed-in person's tenant and role come from the members table, not from token claims.
-        ...(memberships ? { memberships } : {}),
-        ...(gatewayApiKeys ? { apiKeys: gatewayApiKeys } : {}),
-        ...(apiKeyLastUsed ? { onApiKeyUsed: (id: string) => apiKeyLastUsed.record(id) } : {}),
-        bus,
+        signer: createInternalTokenSigner(context.need('internalKeys').privateKey),
+        verifyAccessToken: createAccessTokenVerifier({ issuer: urls.oidcIssuer, audience: API_AUDIENCE, verifiedCacheSize: 10_000 }),
+        memberships,
+        apiKeys,
+        onApiKeyUsed: (id: string) => apiKeyLastUsed.record(id),
+        bus: sharedState.bus,
         corsOrigins: [urls.console],
         introspection: false,
         persistedQueries: { mode: env.PERSISTED_QUERIES },
       });
-      await serve('supergraph', app.server, env.SUPERGRAPH_PORT, app.close);
-    }
-    if (db && has('data-plane')) {
-      const apiKeys = createDatabaseApiKeyResolver(db);
-      // Revocations reach this replica's key cache through the bus, not after the cache TTL.
-      const unsubscribe = await subscribeApiKeyEviction(bus, apiKeys);
-      closers.push(unsubscribe);
-      // Decision requests feed policy dry runs: batched off the request path, newest 1000 per tenant kept.
-      // Tenant routes (experiments subgraph) over the platform's: all loaded before serving, one tenant
-      // reloaded per routes.changed event, so no request waits on Postgres for a route.
-      const routes = createDatabaseRouteTable({ db, defaults: platformRoutes });
-      await routes.load();
-      closers.push(await routes.subscribe(bus));
-      const decisionLog = createBufferedDecisionLog({ writer: createDatabaseDecisionLogWriter(db, 1000) });
-      closers.push(() => decisionLog.close());
-      // Tenants' own provider keys, decrypted into this replica's memory before serving and reloaded
-      // per tenant on provider-credentials.changed: no request reads Postgres for a credential.
-      const credentials = createTenantCredentialCache({
-        source: createSecretVault({ db, kms }),
-        onReloadError: (tenantId, error, attempt) =>
-          progress(`data plane: provider credentials of tenant ${tenantId} not reloaded (attempt ${attempt}): ${error instanceof Error ? error.message : String(error)}`),
+      closers.push(app.close);
+      const gateway = {
+        server: app.server,
+        async close() {
+          for (const closeOne of closers.reverse()) await closeOne();
+        },
+      };
+      await context.serve('supergraph', gateway, env.SUPERGRAPH_PORT);
+      return gateway;
+    },
+  },
+  {
+    name: 'data-plane',
+    needs: ['database', 'masterKeys'],
+    async start(context) {
+      // Composed exactly as the standalone data plane composes it (policies, tenant routes, tenant
+      // credentials, settings, OIDC tokens), over the backends this process shares.
+      const app = await composeDataPlane(context.dataPlane, {
+        stores: databaseStores(context.need('database'), { kms: context.need('masterKeys').kms }),
+        bus: context.sharedState.bus,
+        rateLimiter: context.sharedState.rateLimiter,
+        feedbackLog: context.sharedState.feedbackLog,
+        logger: logTo(context.env, 'data-plane'),
       });
-      closers.push(await credentials.subscribe(bus));
-      await credentials.loadAll();
-      // Allowed regions, default classification and quotas per tenant: loaded before serving,
-      // reloaded per tenant on tenant-settings.changed.
-      const tenantSettings = createTenantSettingsCache({
-        source: createDatabaseTenantSettingsSource(db),
-        onReloadError: (tenantId, error, attempt) =>
-          progress(`data plane: settings of tenant ${tenantId} not reloaded (attempt ${attempt}): ${error instanceof Error ? error.message : String(error)}`),
-      });
-      closers.push(await tenantSettings.subscribe(bus));
-      await tenantSettings.loadAll();
-      // Which replica served which request, shared through Redis so POST /v1/feedback may reach any replica.
-      const feedbackLog = env.REDIS_URL ? createRedisFeedbackLog(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX }) : undefined;
-      if (feedbackLog) closers.push(() => feedbackLog.close());
-      const app = createDataPlane({
-        apiKeys,
-        priceBook: createDatabasePriceBookSource(db),
-        bus,
-        rateLimiter,
-        // The same DATA_PLANE_* limit variables as the standalone data plane.
-        limits: limitsFromEnv(env),
-        providers: env.DATA_PLANE_PROVIDERS,
-        routes,
-        policy: createPolicyDecisionPoint({ source: createDatabaseActivePolicySource(db), log: decisionLog }),
-        providerCredentials: credentials,
-        tenantSettings,
-        ...(feedbackLog ? { feedbackLog } : {}),
-        // People may call with their OIDC access token (scope `inference`); the tenant comes from members.
-        accessTokens: { verify: createAccessTokenClaimsVerifier({ issuer: oidcIssuer, audience: API_AUDIENCE, verifiedCacheSize: 10_000 }), ...(memberships ? { memberships } : {}), scopeMap: DEFAULT_TOKEN_SCOPE_MAP },
-        ...(apiKeyLastUsed ? { apiKeyLastUsed } : {}),
-      });
-      await serve('data plane', app.server, env.DATA_PLANE_PORT, app.close);
-    }
-    if (has('console')) {
+      await context.serve('data plane', app, context.dataPlane.port, context.dataPlane.host);
+      return app;
+    },
+  },
+  {
+    name: 'console',
+    needs: [],
+    async start({ env, host, urls, progress }) {
       if (!consoleIsBuilt()) {
         progress('console: first start, building the Next.js app (a few minutes on 2 cores)…');
         await buildConsole();
@@ -298,7 +276,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         host,
         port: env.CONSOLE_PORT,
         env: {
-          OIDC_ISSUER: oidcIssuer,
+          OIDC_ISSUER: urls.oidcIssuer,
           OIDC_CLIENT_ID: CONSOLE_CLIENT_ID,
           SWITCHYARD_CONSOLE_URL: urls.console,
           SWITCHYARD_GATEWAY_URL: urls.graphql,
@@ -306,24 +284,110 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
           SWITCHYARD_SESSION_SECRET: await loadOrCreateConsoleSessionSecret(env.SWITCHYARD_DATA_DIR),
         },
       });
-      closers.push(() => running.stop());
       progress(`console: ${urls.console}`);
+      return { close: () => running.stop() };
+    },
+  },
+];
+
+/** Starts the selected components in this process, wired to the configured backends. */
+export async function startPlatform({ env, progress = (line) => process.stderr.write(`${line}\n`) }: StartOptions): Promise<RunningPlatform> {
+  const has = (component: Component) => env.SWITCHYARD_COMPONENTS.has(component);
+  const host = env.SWITCHYARD_HOST;
+  const url = (port: number, on = host) => `http://${on}:${port}`;
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
+  };
+
+  try {
+    await mkdir(env.SWITCHYARD_DATA_DIR, { recursive: true });
+    // Validated before anything starts: every problem is listed and nothing listens.
+    const dataPlane = platformDataPlaneConfig(env);
+    const urls = {
+      console: url(env.CONSOLE_PORT),
+      graphql: `${url(env.SUPERGRAPH_PORT)}/graphql`,
+      openaiBaseUrl: `${url(dataPlane.port, dataPlane.host)}/v1`,
+      oidcIssuer: platformOidcIssuer(env),
+      tenantsSubgraph: `${url(env.TENANTS_SUBGRAPH_PORT)}/graphql`,
+      costSubgraph: `${url(env.COST_SUBGRAPH_PORT)}/graphql`,
+      dpSubgraph: `${url(env.DP_SUBGRAPH_PORT)}/graphql`,
+      auditSubgraph: `${url(env.AUDIT_SUBGRAPH_PORT)}/graphql`,
+      policySubgraph: `${url(env.POLICY_SUBGRAPH_PORT)}/graphql`,
+      experimentsSubgraph: `${url(env.EXPERIMENTS_SUBGRAPH_PORT)}/graphql`,
+    };
+    const selected = COMPONENT_TABLE.filter((entry) => has(entry.name));
+    const needed = new Set(selected.flatMap((entry) => entry.needs));
+
+    // The shared backends, each opened once (and only when a selected component needs it).
+    let db: Database | null = null;
+    if (needed.has('database')) {
+      progress(env.DATABASE_URL ? 'database: Postgres (DATABASE_URL)' : `database: embedded PGlite in ${path.join(env.SWITCHYARD_DATA_DIR, 'pglite')}`);
+      progress('database: applying migrations');
+      const opened = await openDatabase(dataPlane);
+      db = opened;
+      closers.push(() => opened.close());
+    }
+    const sharedState = openSharedState(dataPlane);
+    closers.push(() => sharedState.close());
+    progress(`bus and limits: ${sharedState.kind === 'redis' ? 'Redis (REDIS_URL)' : 'in-process'}`);
+    const internalKeys = needed.has('internalKeys') ? await loadOrCreateInternalKeys(env.SWITCHYARD_DATA_DIR) : null;
+    // Tenant secrets (provider credentials, webhook secrets) sit under data keys wrapped by these.
+    let masterKeys: Shared['masterKeys'] | null = null;
+    if (needed.has('masterKeys')) {
+      const keyring = await loadMasterKeyring(dataPlane);
+      masterKeys = { keyring, kms: createLocalKms(keyring) };
+      progress(`master keys: ${keyring.source === 'environment' ? 'SWITCHYARD_MASTER_KEYS' : 'embedded (data dir)'}, current ${keyring.activeKeyId}`);
+    }
+    const shared: Partial<Shared> = { ...(db ? { database: db } : {}), ...(internalKeys ? { internalKeys } : {}), ...(masterKeys ? { masterKeys } : {}) };
+
+    let demoApiKey: string | null = null;
+    if (db && has('tenants')) {
+      const { demoTenantId } = await seed(db);
+      demoApiKey = await createDemoKeyIfFresh(createTenantsService({ db, bus: sharedState.bus }), demoTenantId);
     }
 
-    if (db && !env.DATABASE_URL && has('tenants')) {
+    for (const entry of selected) {
+      const context: ComponentContext = {
+        env,
+        host,
+        urls,
+        dataPlane,
+        sharedState,
+        progress,
+        need(what) {
+          const backend: Shared[typeof what] | undefined = shared[what];
+          if (backend === undefined || !entry.needs.includes(what)) throw new Error(`component ${entry.name} uses ${what} without declaring it in needs`);
+          return backend;
+        },
+        async serve(name, app, port, on = host) {
+          const bound = await listen(app.server, port, on).catch(async (error: unknown) => {
+            await app.close().catch(() => undefined);
+            throw error;
+          });
+          progress(`${name}: ${url(bound, on)}`);
+        },
+      };
+      const started = await entry.start(context);
+      closers.push(() => started.close());
+    }
+
+    if (db && masterKeys && !env.DATABASE_URL && has('tenants')) {
       // The embedded database belongs to this process; the operator CLI reaches it through this socket.
+      const operatorDb = db;
+      const operatorKms = masterKeys.kms;
       const socket = await startOperatorSocket({
         socketPath: path.join(env.SWITCHYARD_DATA_DIR, 'operator.sock'),
-        tenants: createTenantsService({ db, bus }),
-        rotateMasterKey: (batchSize, onProgress) => rotateMasterKey({ db, kms, batchSize, onProgress }),
+        tenants: createTenantsService({ db: operatorDb, bus: sharedState.bus }),
+        rotateMasterKey: (batchSize, onProgress) => rotateMasterKey({ db: operatorDb, kms: operatorKms, batchSize, onProgress }),
       });
       closers.push(() => socket.close());
     }
 
     return {
       urls,
-      backends: { database: env.DATABASE_URL ? 'postgres' : 'pglite', bus: env.REDIS_URL ? 'redis' : 'in-process' },
-      platformRoutes: platformRoutes.map((route) => route.name),
+      backends: { database: env.DATABASE_URL ? 'postgres' : 'pglite', bus: sharedState.kind },
+      platformRoutes: dataPlane.routes.map((route) => route.name),
       demoApiKey,
       close,
     };

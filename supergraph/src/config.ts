@@ -1,3 +1,4 @@
+import { redisEnvShape } from '@switchyard/data-plane/config';
 import { z } from 'zod';
 
 /** Apollo's gateway phones home and probes cloud metadata addresses unless this is set (DESIGN.md §4). */
@@ -36,8 +37,8 @@ const envSchema = z.object({
    * IdP that issues them), and refuses API keys.
    */
   DATABASE_URL: z.url('DATABASE_URL must be a postgres:// URL').optional().or(z.literal('').transform(() => undefined)),
-  REDIS_URL: z.url('REDIS_URL must be a redis:// URL').optional(),
-  REDIS_KEY_PREFIX: z.string().optional(),
+  /** REDIS_URL and REDIS_KEY_PREFIX as every deployable reads them (one default prefix: none). */
+  ...redisEnvShape,
   /** The gateway's Ed25519 private key for internal tokens, as a JWK (JSON text). */
   INTERNAL_TOKEN_PRIVATE_JWK: jsonObject('INTERNAL_TOKEN_PRIVATE_JWK'),
   /** Comma-separated browser origins allowed to call the API (the console). */

@@ -4,17 +4,16 @@ import { generateApiKeySecret } from '@switchyard/identity';
 import { createStaticPriceBookSource, type PriceBook, type PriceBookSource } from '../accounting/price-book';
 import { USAGE_STREAM, usageEventSchema, type UsageEvent } from '@switchyard/events/usage';
 import type { ProviderConfig } from '../adapters/provider-registry';
-import { createDataPlane, type DataPlane, type DataPlaneDeps } from '../app';
+import type { DataPlane, DataPlaneDeps } from '../app';
 import { type Bus, createInProcessBus } from '@switchyard/bus';
+import { composeDataPlane } from '../composition/compose-data-plane';
+import { loadDataPlaneConfig } from '../config';
 import type { ApiKeyRecord, ApiKeyResolver } from '../ingress/api-keys';
 import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
+import { parseRoutes } from '../router/route';
+import { inMemoryStores } from './in-memory-stores';
 
-/**
- * Starts the data plane on port 0 with in-process ports and a fake key store, for tests.
- * `finish()` closes the app (which drains usage recording) and returns every usage event
- * written, so "exactly one event" can be asserted without waiting on timers.
- */
 export const TEST_PRICE_BOOK: PriceBook = {
   version: 3,
   prices: [
@@ -74,27 +73,45 @@ export interface Harness {
 
 export const MOCK_PROVIDER: ProviderConfig = { name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] };
 
+/**
+ * Starts the data plane on port 0, composed as every deployable composes it (composeDataPlane),
+ * over in-process backends: a fake key store, a static price book, the in-process bus and limiter.
+ * `finish()` closes the app (which drains usage recording) and returns every usage event
+ * written, so "exactly one event" can be asserted without waiting on timers.
+ */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const keys = new FakeApiKeyStore();
   const { secret, record } = keys.add();
   const bus = options.bus ?? createInProcessBus();
   const rateLimiter = options.rateLimiter ?? createInProcessRateLimiter();
-  const dataPlane = createDataPlane({
-    apiKeys: options.apiKeys ?? keys,
-    priceBook: options.priceBook ?? createStaticPriceBookSource(TEST_PRICE_BOOK),
-    bus,
-    rateLimiter,
-    providers: options.providers ?? [MOCK_PROVIDER],
-    limits: { requestsPerMinutePerKey: options.requestsPerMinutePerKey ?? 1_000, ...options.limits },
-    maxBodyBytes: options.maxBodyBytes,
-    routes: options.routes,
-    routing: options.routing,
-    redaction: options.redaction,
-    qos: options.qos,
-    ...(options.accessTokens ? { accessTokens: options.accessTokens } : {}),
-    ...(options.apiKeyLastUsed ? { apiKeyLastUsed: options.apiKeyLastUsed } : {}),
-    ...(options.feedbackLog ? { feedbackLog: options.feedbackLog } : {}),
-  });
+  // The production defaults, then what this test sets.
+  const defaults = loadDataPlaneConfig({});
+  const dataPlane = await composeDataPlane(
+    {
+      providers: options.providers ?? [MOCK_PROVIDER],
+      routes: Array.isArray(options.routes) ? parseRoutes(options.routes) : [],
+      limits: { requestsPerMinutePerKey: options.requestsPerMinutePerKey ?? 1_000, ...options.limits },
+      maxBodyBytes: options.maxBodyBytes ?? defaults.maxBodyBytes,
+      oidc: undefined,
+    },
+    {
+      stores: inMemoryStores({
+        apiKeys: options.apiKeys ?? keys,
+        priceBook: options.priceBook ?? createStaticPriceBookSource(TEST_PRICE_BOOK),
+        ...(options.routes && !Array.isArray(options.routes) ? { routes: options.routes } : {}),
+      }),
+      bus,
+      rateLimiter,
+      feedbackLog: options.feedbackLog,
+    },
+    {
+      ...(options.routing ? { routing: options.routing } : {}),
+      ...(options.redaction ? { redaction: options.redaction } : {}),
+      ...(options.qos ? { qos: options.qos } : {}),
+      ...(options.accessTokens ? { accessTokens: options.accessTokens } : {}),
+      ...(options.apiKeyLastUsed ? { apiKeyLastUsed: options.apiKeyLastUsed } : {}),
+    },
+  );
   await new Promise<void>((resolve) => dataPlane.server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = dataPlane.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

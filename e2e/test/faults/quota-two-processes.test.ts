@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed, type Database } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { generateApiKeySecret } from '@switchyard/identity';
+import { generateMasterKey } from '@switchyard/identity/envelope';
 import { USAGE_STREAM, usageEventSchema } from '@switchyard/events/usage';
 import { createRedisBus } from '@switchyard/bus';
 import { startChild, type ChildUnderTest } from '../../testkit/faults/child-process';
@@ -48,6 +49,8 @@ beforeAll(async () => {
     DATABASE_URL: testDatabase.url,
     REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
+    // One keyring for both replicas, as an operator deploys them (unset, each would use the repo's data dir).
+    SWITCHYARD_MASTER_KEYS: `quota:${generateMasterKey()}`,
     DATA_PLANE_PORT: '0',
     DATA_PLANE_REQUESTS_PER_MINUTE: String(REQUESTS_PER_MINUTE),
     DATA_PLANE_TOKENS_PER_DAY_PER_TENANT: String(TOKENS_PER_DAY_PER_TENANT),

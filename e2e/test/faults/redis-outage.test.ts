@@ -28,7 +28,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A data plane whose limiter and bus reach Redis only through `proxy`, as server.ts wires them. */
+/** A data plane whose limiter and bus reach Redis only through `proxy` (Redis implementations, as openSharedState opens them). */
 async function dataPlaneBehind(proxy: TcpProxy, limits: Parameters<CatalogueWorld['startDataPlane']>[0]['limits']) {
   const prefix = world.prefix;
   const rateLimiter: RateLimiter = createRedisRateLimiter(proxy.url, { keyPrefix: `${prefix}rl-${randomUUID()}:` });

@@ -4,11 +4,14 @@ import OpenAI from 'openai';
 import { seed, type Database } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { generateApiKeySecret } from '@switchyard/identity';
-import { createDataPlane, type DataPlane, type DataPlaneDeps, type ProviderConfig } from '@switchyard/data-plane/app';
-import { createDatabaseApiKeyResolver } from '@switchyard/data-plane/api-keys';
+import type { DataPlaneDeps, LimitsConfigInput, ProviderConfig, RouteConfig } from '@switchyard/data-plane/app';
+import { composeDataPlane, databaseStores, redisKeyNames, type ComposedDataPlane } from '@switchyard/data-plane/composition';
+import { loadDataPlaneConfig } from '@switchyard/data-plane/config';
 import { createStaticPriceBookSource } from '@switchyard/data-plane/price-book';
 import { createRedisBus, type Bus } from '@switchyard/bus';
 import { createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
+import { parseRoutes } from '@switchyard/data-plane/routes';
+import { createLocalKms, generateMasterKey } from '@switchyard/identity/envelope';
 import { USAGE_STREAM, usageEventSchema, type UsageEvent } from '@switchyard/events/usage';
 import { createAuditLedger, createPrismaAuditStore, databaseAnchor, generateAuditKeys, startAuditConsumer, type AuditConsumer, type AuditLedger } from '@switchyard/subgraph-audit';
 import { listen } from '@switchyard/platform/listen';
@@ -36,7 +39,7 @@ export interface CatalogueWorld {
   apiKey: string;
   /** Creates another key of the same tenant (returns its secret). */
   newKey(): Promise<string>;
-  startDataPlane(options: { providers: ProviderConfig[]; routes?: DataPlaneDeps['routes']; routing?: DataPlaneDeps['routing']; limits?: DataPlaneDeps['limits']; rateLimiter?: RateLimiter; bus?: Bus }): Promise<{ app: DataPlane; url: string; client: OpenAI }>;
+  startDataPlane(options: { providers: ProviderConfig[]; routes?: RouteConfig[]; routing?: DataPlaneDeps['routing']; limits?: LimitsConfigInput; rateLimiter?: RateLimiter; bus?: Bus }): Promise<{ app: ComposedDataPlane; url: string; client: OpenAI }>;
   /** The one usage event of `requestId` (waits for the fire-and-forget append). */
   usageEvent(requestId: string): Promise<UsageEvent>;
   /** Every usage event seen so far for `requestId` (to assert "exactly one"). */
@@ -78,7 +81,9 @@ export async function startCatalogueWorld(): Promise<CatalogueWorld> {
   const readerGroup = `faults-${randomUUID()}`;
   await readerBus.ensureGroup(USAGE_STREAM, readerGroup);
   const seen = new Map<string, UsageEvent[]>();
-  const apps: DataPlane[] = [];
+  const apps: ComposedDataPlane[] = [];
+  const kms = createLocalKms({ masterKeys: { main: generateMasterKey() }, activeKeyId: 'main' });
+  const defaults = loadDataPlaneConfig({});
   const ownLimiters: RateLimiter[] = [];
 
   const pull = async (): Promise<void> => {
@@ -98,21 +103,24 @@ export async function startCatalogueWorld(): Promise<CatalogueWorld> {
     apiKey,
     newKey,
     async startDataPlane(options) {
-      const rateLimiter = options.rateLimiter ?? createRedisRateLimiter(REDIS_URL, { keyPrefix: `${prefix}rl:` });
+      const rateLimiter = options.rateLimiter ?? createRedisRateLimiter(REDIS_URL, { keyPrefix: redisKeyNames(prefix).rateLimits });
       if (!options.rateLimiter) ownLimiters.push(rateLimiter);
-      const app = createDataPlane({
-        apiKeys: createDatabaseApiKeyResolver(db),
-        priceBook: createStaticPriceBookSource({
-          version: 1,
-          prices: ['healthy', 'slow-drip', 'cut-after-3', 'stall-after-2', 'malformed-after-2', 'flaky', 'mock-gpt'].map((model) => ({ model, inputPer1kMicros: 1000n, outputPer1kMicros: 2000n })),
-        }),
-        bus: options.bus ?? bus,
-        rateLimiter,
-        providers: options.providers,
-        routes: options.routes,
-        routing: options.routing,
-        limits: options.limits,
-      });
+      // Composed as every deployable composes it; only the price book is the catalogue's own.
+      const app = await composeDataPlane(
+        { providers: options.providers, routes: parseRoutes(options.routes ?? []), limits: options.limits ?? {}, maxBodyBytes: defaults.maxBodyBytes, oidc: undefined },
+        {
+          stores: {
+            ...databaseStores(db, { kms }),
+            priceBook: createStaticPriceBookSource({
+              version: 1,
+              prices: ['healthy', 'slow-drip', 'cut-after-3', 'stall-after-2', 'malformed-after-2', 'flaky', 'mock-gpt'].map((model) => ({ model, inputPer1kMicros: 1000n, outputPer1kMicros: 2000n })),
+            }),
+          },
+          bus: options.bus ?? bus,
+          rateLimiter,
+        },
+        options.routing ? { routing: options.routing } : {},
+      );
       apps.push(app);
       const port = await listen(app.server, 0, '127.0.0.1');
       const url = `http://127.0.0.1:${port}`;

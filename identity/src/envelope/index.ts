@@ -7,3 +7,5 @@ export type { KeyManagementService, WrappedKey } from './key-management-service'
 export { generateDataKey, lastFour, openSecret, sealSecret, secretFingerprint } from './sealed-secret';
 export type { SealedSecret, SecretContext } from './sealed-secret';
 export { parseMasterKeysEnv } from './master-keys-env';
+export { addGeneratedMasterKey, loadOrCreateMasterKeyring, masterKeyringFile } from './master-keyring';
+export type { MasterKeyring } from './master-keyring';

@@ -1,5 +1,7 @@
 export { createAuditSubgraph } from './audit-subgraph';
 export type { AuditSubgraph, AuditSubgraphDeps } from './audit-subgraph';
+export { startAuditSubgraph } from './start-audit-subgraph';
+export type { AuditSubgraphOptions } from './start-audit-subgraph';
 export { createAuditLedger } from './audit-ledger';
 export type { AuditKeys, AuditLedger, AuditLedgerDeps, ConsistencyProofResult, InclusionProofResult, PayloadState, ReadableAuditEntry } from './audit-ledger';
 export { openAuditLedger } from './audit-runtime';

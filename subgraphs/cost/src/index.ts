@@ -1,6 +1,8 @@
 export { subgraphName, typeDefs } from './type-defs';
 export { createCostSubgraph } from './cost-subgraph';
 export type { CostSubgraph, CostSubgraphDeps } from './cost-subgraph';
+export { startCostSubgraph } from './start-cost-subgraph';
+export type { CostSubgraphOptions } from './start-cost-subgraph';
 export { createCostService } from './cost-service';
 export type { CostService, CostServiceDeps } from './cost-service';
 export { startUsageConsumer, COST_WRITER_GROUP } from './usage-consumer';

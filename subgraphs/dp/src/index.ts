@@ -1,6 +1,8 @@
 export { subgraphName, typeDefs } from './type-defs';
 export { createDpSubgraph } from './dp-subgraph';
 export type { DpSubgraph, DpSubgraphDeps } from './dp-subgraph';
+export { startDpSubgraph } from './start-dp-subgraph';
+export type { DpSubgraphOptions } from './start-dp-subgraph';
 export { createDpService } from './dp-service';
 export type { DpService, DpServiceDeps, NoisyRelease } from './dp-service';
 export { createDpMetrics } from './metrics';

@@ -1,6 +1,6 @@
 import { runSubgraph } from '@switchyard/subgraph-kit/main';
 import { loadConfig } from './config';
-import { createDpSubgraph } from './dp-subgraph';
+import { startDpSubgraph } from './start-dp-subgraph';
 import { subgraphName } from './type-defs';
 
 /** Runs the dp subgraph on its own (the platform launcher embeds it instead). */
@@ -11,13 +11,5 @@ await runSubgraph({
   port: config.DP_SUBGRAPH_PORT,
   host: config.DP_SUBGRAPH_HOST,
   listeningMessage: 'dp subgraph listening on /graphql and /metrics',
-  start: ({ db, bus, verifyInternalToken, logger }) =>
-    createDpSubgraph({
-      db,
-      bus,
-      verifyInternalToken,
-      logger,
-      introspection: config.SUBGRAPH_INTROSPECTION,
-      expirySweepMs: config.DP_EXPIRY_SWEEP_MS,
-    }),
+  start: (runtime) => startDpSubgraph(runtime, { expirySweepMs: config.DP_EXPIRY_SWEEP_MS, introspection: config.SUBGRAPH_INTROSPECTION }),
 });

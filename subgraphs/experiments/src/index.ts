@@ -1,6 +1,8 @@
 export { subgraphName, typeDefs } from './type-defs';
 export { createExperimentsSubgraph } from './experiments-subgraph';
 export type { ExperimentsSubgraph, ExperimentsSubgraphDeps } from './experiments-subgraph';
+export { startExperimentsSubgraph } from './start-experiments-subgraph';
+export type { ExperimentsSubgraphOptions } from './start-experiments-subgraph';
 export { createRoutesService, DEFAULT_MAX_ROUTES_PER_TENANT } from './routes-service';
 export type { CreateRouteInput, DeleteRouteInput, RoutesService, RoutesServiceDeps, UpdateRouteInput } from './routes-service';
 export { createPriceBookModelCatalog } from './model-catalog';

@@ -1,7 +1,6 @@
 import { runSubgraph } from '@switchyard/subgraph-kit/main';
 import { loadConfig } from './config';
-import { createExperimentsSubgraph } from './experiments-subgraph';
-import { createPriceBookModelCatalog } from './model-catalog';
+import { startExperimentsSubgraph } from './start-experiments-subgraph';
 import { subgraphName } from './type-defs';
 
 /** Runs the experiments subgraph on its own (the platform launcher embeds it instead). */
@@ -12,13 +11,5 @@ await runSubgraph({
   port: config.EXPERIMENTS_SUBGRAPH_PORT,
   host: config.EXPERIMENTS_SUBGRAPH_HOST,
   listeningMessage: 'experiments subgraph listening on /graphql',
-  start: ({ db, bus, verifyInternalToken, logger }) =>
-    createExperimentsSubgraph({
-      db,
-      bus,
-      verifyInternalToken,
-      catalog: createPriceBookModelCatalog(db, config.PLATFORM_ROUTE_NAMES),
-      logger,
-      introspection: config.SUBGRAPH_INTROSPECTION,
-    }),
+  start: (runtime) => startExperimentsSubgraph(runtime, { platformRouteNames: config.platformRouteNames, introspection: config.SUBGRAPH_INTROSPECTION }),
 });

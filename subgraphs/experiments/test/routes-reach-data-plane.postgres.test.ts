@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataPlane, type DataPlane } from '@switchyard/data-plane/app';
-import { createDatabaseApiKeyResolver } from '@switchyard/data-plane/api-keys';
+import { composeDataPlane, databaseStores, type ComposedDataPlane } from '@switchyard/data-plane/composition';
+import { loadDataPlaneConfig } from '@switchyard/data-plane/config';
 import { createRedisBus, type Bus } from '@switchyard/bus';
-import { createDatabasePriceBookSource } from '@switchyard/data-plane/price-book';
 import { createInProcessRateLimiter } from '@switchyard/data-plane/rate-limit';
-import { createDatabaseRouteTable, parseRoutes } from '@switchyard/data-plane/routes';
+import { createDatabaseRouteTable } from '@switchyard/data-plane/routes';
 import { createDatabase, seed, type Database } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { generateApiKeySecret } from '@switchyard/identity';
+import { createLocalKms, generateMasterKey } from '@switchyard/identity/envelope';
 import { CREATE, DELETE, ONE, UPDATE, definition, errorCodes, principalOf, startExperimentsHarness, type ExperimentsHarness, type RouteReply } from './harness';
 
 /**
@@ -18,13 +18,15 @@ import { CREATE, DELETE, ONE, UPDATE, definition, errorCodes, principalOf, start
  */
 const redisUrl = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keyPrefix = `sy-test-routes-${randomUUID()}:`;
-const PLATFORM_ROUTES = parseRoutes([{ name: 'auto', candidates: [{ model: 'mock-gpt' }], strategy: { kind: 'priority' } }]);
+/** Configured as a data plane is: one platform route `auto`, the mock provider. */
+const DATA_PLANE_CONFIG = loadDataPlaneConfig({ DATA_PLANE_ROUTES: JSON.stringify([{ name: 'auto', candidates: [{ model: 'mock-gpt' }], strategy: { kind: 'priority' } }]) });
+const kms = createLocalKms({ masterKeys: { main: generateMasterKey() }, activeKeyId: 'main' });
 
 interface Replica {
   url: string;
   db: Database;
   bus: Bus;
-  app: DataPlane;
+  app: ComposedDataPlane;
   close(): Promise<void>;
 }
 
@@ -33,21 +35,16 @@ let subgraphBus: Bus;
 let harness: ExperimentsHarness;
 let replicas: Replica[] = [];
 
-/** A data plane as the platform starts one: its own pool and bus, every route loaded before it listens. */
+/** A data plane composed as every deployable composes it: its own pool and bus, every route loaded before it listens. */
 async function startReplica(databaseUrl: string): Promise<Replica> {
   const db = await createDatabase({ url: databaseUrl });
   const bus = createRedisBus(redisUrl, { keyPrefix });
-  const routes = createDatabaseRouteTable({ db, defaults: PLATFORM_ROUTES, resyncIntervalMs: 0 });
-  await routes.load();
-  const unsubscribe = await routes.subscribe(bus);
   const rateLimiter = createInProcessRateLimiter();
-  const app = createDataPlane({
-    apiKeys: createDatabaseApiKeyResolver(db),
-    priceBook: createDatabasePriceBookSource(db),
+  const app = await composeDataPlane(DATA_PLANE_CONFIG, {
+    // No periodic resync: a route must arrive through routes.changed, not a reload that would hide a lost event.
+    stores: { ...databaseStores(db, { kms }), routeTable: (defaults, logger) => createDatabaseRouteTable({ db, defaults, logger, resyncIntervalMs: 0 }) },
     bus,
     rateLimiter,
-    providers: [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }],
-    routes,
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   return {
@@ -57,7 +54,6 @@ async function startReplica(databaseUrl: string): Promise<Replica> {
     app,
     async close() {
       await app.close();
-      await unsubscribe();
       await rateLimiter.close();
       await bus.close();
       await db.close();

@@ -10,6 +10,7 @@ describe('subgraph environment', () => {
     expect(config).toEqual({
       EXAMPLE_SUBGRAPH_PORT: 4100,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/db',
+      REDIS_KEY_PREFIX: '',
       INTERNAL_TOKEN_PUBLIC_JWK: { kty: 'OKP' },
       SUBGRAPH_INTROSPECTION: false,
     });
@@ -23,7 +24,7 @@ describe('subgraph environment', () => {
           'Invalid environment for the example subgraph:',
           '  EXAMPLE_SUBGRAPH_PORT: Too big: expected number to be <=65535',
           '  DATABASE_URL: DATABASE_URL must be a postgres:// URL',
-          '  REDIS_URL: REDIS_URL must be a redis:// URL',
+          '  REDIS_URL: must be a redis:// or rediss:// URL',
           '  INTERNAL_TOKEN_PUBLIC_JWK: INTERNAL_TOKEN_PUBLIC_JWK must be a JWK as JSON text',
           '  SUBGRAPH_INTROSPECTION: Invalid option: expected one of "true"|"false"',
         ].join('\n'),

@@ -1,3 +1,4 @@
+import { redisEnvShape } from '@switchyard/data-plane/config';
 import { z } from 'zod';
 
 /**
@@ -6,8 +7,8 @@ import { z } from 'zod';
  */
 export const subgraphProcessEnv = {
   DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL'),
-  REDIS_URL: z.string().url('REDIS_URL must be a redis:// URL').optional(),
-  REDIS_KEY_PREFIX: z.string().optional(),
+  /** REDIS_URL and REDIS_KEY_PREFIX as every deployable reads them (one default prefix: none). */
+  ...redisEnvShape,
   /** The gateway's Ed25519 public key as a JWK (JSON text). */
   INTERNAL_TOKEN_PUBLIC_JWK: z.string().transform((text, ctx) => {
     try {

@@ -1,29 +1,10 @@
-import type http from 'node:http';
 import { createInProcessBus, createRedisBus } from '@switchyard/bus';
-import type { Bus } from '@switchyard/bus';
 import { createDatabase } from '@switchyard/db';
-import type { Database } from '@switchyard/db';
 import { createInternalTokenVerifier, importInternalPublicKey } from '@switchyard/identity';
-import type { InternalTokenVerifier } from '@switchyard/identity';
 import { createConsoleLogger } from './logger';
-import type { Logger } from './logger';
+import type { StartedSubgraph, SubgraphRuntime } from './runtime';
 
-/** What a standalone subgraph process is given to build its subgraph from. */
-export interface SubgraphProcess {
-  db: Database;
-  bus: Bus;
-  verifyInternalToken: InternalTokenVerifier;
-  logger: Logger;
-}
-
-/** A built subgraph: its (not yet listening) server and how to stop it and whatever runs beside it. */
-export interface StartedSubgraph {
-  server: http.Server;
-  /** Stops the subgraph and anything beside it (consumers, ledgers); the bus and database close after it. */
-  close(): Promise<void>;
-  /** Extra fields for the "listening" log line. */
-  listeningDetails?: Record<string, unknown>;
-}
+export type { StartedSubgraph, SubgraphRuntime } from './runtime';
 
 export interface RunSubgraphOptions {
   /** The subgraph's name: the logger is `subgraph-<name>`, internal tokens must be for `subgraph:<name>`. */
@@ -38,7 +19,7 @@ export interface RunSubgraphOptions {
   host: string;
   /** Logged once the server listens, e.g. "cost subgraph listening on /graphql". */
   listeningMessage: string;
-  start(runtime: SubgraphProcess): StartedSubgraph | Promise<StartedSubgraph>;
+  start(runtime: SubgraphRuntime): StartedSubgraph | Promise<StartedSubgraph>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { runSubgraph } from '@switchyard/subgraph-kit/main';
 import { loadConfig } from './config';
-import { createPolicySubgraph } from './policy-subgraph';
+import { startPolicySubgraph } from './start-policy-subgraph';
 import { subgraphName } from './type-defs';
 
 /** Runs the policy subgraph on its own (the platform launcher embeds it instead). */
@@ -11,6 +11,5 @@ await runSubgraph({
   port: config.POLICY_SUBGRAPH_PORT,
   host: config.POLICY_SUBGRAPH_HOST,
   listeningMessage: 'policy subgraph listening on /graphql',
-  start: ({ db, bus, verifyInternalToken, logger }) =>
-    createPolicySubgraph({ db, bus, verifyInternalToken, logger, introspection: config.SUBGRAPH_INTROSPECTION }),
+  start: (runtime) => startPolicySubgraph(runtime, { introspection: config.SUBGRAPH_INTROSPECTION }),
 });

@@ -13,6 +13,11 @@ describe('loadConfig', () => {
     expect(config.SUBGRAPH_INTROSPECTION).toBe(false);
   });
 
+  it('reads the data plane limit variables the data planes read (tenant quotas go up to them)', () => {
+    expect(loadConfig({ ...VALID, DATA_PLANE_TOKENS_PER_DAY_PER_TENANT: '5000' }).DATA_PLANE_TOKENS_PER_DAY_PER_TENANT).toBe(5000);
+    expect(() => loadConfig({ ...VALID, DATA_PLANE_REQUESTS_PER_MINUTE_PER_TENANT: '0' })).toThrow(/DATA_PLANE_REQUESTS_PER_MINUTE_PER_TENANT/);
+  });
+
   it('reports every problem at once', () => {
     expect(() => loadConfig({ INTERNAL_TOKEN_PUBLIC_JWK: '{not json', TENANTS_SUBGRAPH_PORT: '99999' })).toThrow(
       /DATABASE_URL[\s\S]*INTERNAL_TOKEN_PUBLIC_JWK|INTERNAL_TOKEN_PUBLIC_JWK[\s\S]*DATABASE_URL/,

@@ -1,3 +1,4 @@
+import { limitsEnvShape } from '@switchyard/data-plane/limits-env';
 import { parseMasterKeysEnv } from '@switchyard/identity/envelope';
 import { parseEnvironment, subgraphIntrospectionEnv, subgraphProcessEnv } from '@switchyard/subgraph-kit/config';
 import { z } from 'zod';
@@ -11,6 +12,8 @@ const envSchema = z.object({
   /** Master keys for tenant secrets, as for the platform: JSON {"<id>": "<base64>"} or "<id>:<base64>,…". Unset: secrets answer NOT_CONFIGURED. */
   SWITCHYARD_MASTER_KEYS: z.string().optional(),
   SWITCHYARD_MASTER_KEY_ID: z.string().optional(),
+  /** The data plane's limits, as the data planes read them: tenant admins may set quotas up to the tenant limits. */
+  ...limitsEnvShape,
 }).transform((env, ctx) => {
   if (!env.SWITCHYARD_MASTER_KEYS) return { ...env, masterKeys: undefined };
   try {

@@ -1,6 +1,8 @@
 export { subgraphName, typeDefs } from './type-defs';
 export { createTenantsSubgraph, quotaDefaultsOf } from './tenants-subgraph';
 export type { TenantsSubgraph, TenantsSubgraphDeps } from './tenants-subgraph';
+export { startTenantsSubgraph } from './start-tenants-subgraph';
+export type { TenantsSubgraphOptions } from './start-tenants-subgraph';
 export { createTenantsService } from './tenants-service';
 export type { TenantsService, TenantsServiceDeps } from './tenants-service';
 export type { ApiKey, Tenant, Viewer } from './tenant-types';

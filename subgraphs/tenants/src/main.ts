@@ -1,7 +1,9 @@
 import { createLocalKms } from '@switchyard/identity/envelope';
+import { limitsFromEnv } from '@switchyard/data-plane/limits-env';
 import { runSubgraph } from '@switchyard/subgraph-kit/main';
 import { loadConfig } from './config';
-import { createTenantsSubgraph } from './tenants-subgraph';
+import { startTenantsSubgraph } from './start-tenants-subgraph';
+import { quotaDefaultsOf } from './tenants-subgraph';
 import { subgraphName } from './type-defs';
 
 /** Runs the tenants subgraph on its own (the platform launcher embeds it instead). */
@@ -12,14 +14,10 @@ await runSubgraph({
   port: config.TENANTS_SUBGRAPH_PORT,
   host: config.TENANTS_SUBGRAPH_HOST,
   listeningMessage: 'tenants subgraph listening on /graphql',
-  start: ({ db, bus, verifyInternalToken, logger }) =>
-    createTenantsSubgraph({
-      db,
-      bus,
-      verifyInternalToken,
-      logger,
+  start: (runtime) =>
+    startTenantsSubgraph(runtime, {
+      quotaDefaults: quotaDefaultsOf(limitsFromEnv(config)),
+      kms: config.masterKeys ? createLocalKms(config.masterKeys) : undefined,
       introspection: config.SUBGRAPH_INTROSPECTION,
-      alertWebhooks: true,
-      ...(config.masterKeys ? { kms: createLocalKms(config.masterKeys) } : {}),
     }),
 });

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateMasterKey } from '@switchyard/identity/envelope';
-import { addGeneratedMasterKey, loadOrCreateMasterKeyring, masterKeyringFile } from './master-keys';
+import { generateMasterKey } from './local-kms';
+import { addGeneratedMasterKey, loadOrCreateMasterKeyring, masterKeyringFile } from './master-keyring';
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { generateMasterKey, localKmsConfigSchema, parseMasterKeysEnv } from '@switchyard/identity/envelope';
+import { generateMasterKey, localKmsConfigSchema } from './local-kms';
+import { parseMasterKeysEnv } from './master-keys-env';
 import { z } from 'zod';
 
 /**

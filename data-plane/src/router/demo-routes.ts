@@ -1,8 +1,9 @@
-import type { ProviderConfig, RouteConfig } from '@switchyard/data-plane/app';
+import type { ProviderConfig } from '../adapters/provider-registry';
+import type { RouteConfig } from './route';
 
 /**
- * Routes `npm start` serves when DATA_PLANE_ROUTES is not set, so a newcomer can try routing
- * against the mock models at once: send one of these names as `model`.
+ * Routes every data plane serves (standalone or under `npm start`) when DATA_PLANE_ROUTES is not
+ * set, so a newcomer can try routing against the mock models at once: send one of these names as `model`.
  */
 export const DEMO_ROUTES: RouteConfig[] = [
   {
@@ -27,7 +28,7 @@ export const DEMO_ROUTES: RouteConfig[] = [
 
 /**
  * The demo routes whose models the configured providers serve: with real providers and no
- * mock, `npm start` serves no demo route rather than refusing to start over a missing model.
+ * mock, a data plane serves no demo route rather than refusing to start over a missing model.
  */
 export function demoRoutesFor(providers: readonly ProviderConfig[]): RouteConfig[] {
   const served = new Set(providers.flatMap((provider) => provider.models));

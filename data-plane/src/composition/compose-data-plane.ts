@@ -1,0 +1,146 @@
+import { pino, type Logger } from 'pino';
+import { createTenantCredentialCache } from '../adapters/tenant-credentials/credential-cache';
+import { createDataPlane, type DataPlane, type DataPlaneDeps } from '../app';
+import type { Bus } from '@switchyard/bus';
+import type { DataPlaneConfig } from '../config';
+import type { AccessTokenAuthentication } from '../ingress/access-token';
+import { createApiKeyLastUsedRecorder, type ApiKeyLastUsedRecorder } from '../ingress/api-key-last-used';
+import type { LimitsConfigInput } from '../ingress/limits/limits-config';
+import { createOidcAuthentication } from '../ingress/oidc-authentication';
+import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
+import { createBufferedDecisionLog } from '../policy/pdp/decision-log';
+import { createPolicyDecisionPoint } from '../policy/pdp/decision-point';
+import type { FeedbackLog } from '../router/feedback-log';
+import { createTenantSettingsCache } from '../tenant-settings/settings-cache';
+import type { DataPlaneStores } from './stores';
+
+/** What the configuration picks: the shared state (see shared-state.ts) and where stored data is read. */
+export interface DataPlaneBackends {
+  stores: DataPlaneStores;
+  bus: Bus;
+  rateLimiter: RateLimiter;
+  /** Shared by every replica (Redis), so POST /v1/feedback may reach any of them; absent: this replica only. */
+  feedbackLog?: FeedbackLog | undefined;
+  /** Default: silent. */
+  logger?: Logger;
+}
+
+/**
+ * Knobs with no environment variable: the benchmark's upstream concurrency, and tests' seeded
+ * randomness, injected signals and stand-ins. Production passes none.
+ */
+export interface DataPlaneTuning {
+  routing?: DataPlaneDeps['routing'];
+  qos?: DataPlaneDeps['qos'];
+  redaction?: DataPlaneDeps['redaction'];
+  replicaId?: string;
+  /** Instead of the OIDC authentication built from `config.oidc` (tests sign their own tokens). */
+  accessTokens?: AccessTokenAuthentication;
+  /** Instead of the recorder over `stores.apiKeyUse` (tests flush it by hand). */
+  apiKeyLastUsed?: Pick<ApiKeyLastUsedRecorder, 'record'>;
+}
+
+/** What a composed data plane needs from its configuration (a whole `DataPlaneConfig` fits; limits not given take their defaults). */
+export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'maxBodyBytes' | 'oidc'> & { limits: LimitsConfigInput };
+
+export interface ComposedDataPlane extends DataPlane {
+  /** Stops serving (waits for in-flight requests and their usage events), then every cache and subscription. Backends stay open. */
+  close(): Promise<void>;
+}
+
+/**
+ * The one composition root of the data plane: every deployable (standalone server, `npm start`,
+ * the benchmark gateway, the test harness) builds it here and differs only in the configuration
+ * and backends it passes. Loads what requests must never wait for (routes, tenant settings,
+ * provider credentials; the app itself compiles policies before it reports ready) and subscribes
+ * each to its change event, then returns the app, not yet listening.
+ */
+export async function composeDataPlane(config: DataPlaneAppConfig, backends: DataPlaneBackends, tuning: DataPlaneTuning = {}): Promise<ComposedDataPlane> {
+  const { stores, bus } = backends;
+  const logger = backends.logger ?? pino({ level: 'silent' });
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const closeOne of closers.splice(0).reverse()) await closeOne();
+  };
+  try {
+    // Tenant routes (experiments subgraph) over the platform's: loaded before serving, one tenant
+    // reloaded per routes.changed, so no request waits on the database for a route.
+    const routes = stores.routeTable(config.routes, logger);
+    closers.push(await routes.subscribe(bus));
+    await routes.load();
+
+    // Tenants' own provider keys, decrypted into this replica's memory before serving and reloaded
+    // per tenant on provider-credentials.changed: no request reads the database for a credential.
+    const credentials = createTenantCredentialCache({
+      source: stores.providerCredentials,
+      onReloadError: (tenantId, error, attempt) => logger.warn({ err: error, tenantId, attempt }, 'provider credentials not reloaded'),
+    });
+    closers.push(await credentials.subscribe(bus));
+    await credentials.loadAll();
+
+    // Allowed regions, default classification and quotas per tenant: the same, on tenant-settings.changed.
+    const tenantSettings = createTenantSettingsCache({
+      source: stores.tenantSettings,
+      onReloadError: (tenantId, error, attempt) => logger.warn({ err: error, tenantId, attempt }, 'tenant settings not reloaded'),
+    });
+    closers.push(await tenantSettings.subscribe(bus));
+    await tenantSettings.loadAll();
+
+    // Decision requests feed policy dry runs: batched off the request path.
+    const decisionLog = stores.decisions ? createBufferedDecisionLog({ writer: stores.decisions }) : undefined;
+    if (decisionLog) closers.push(() => decisionLog.close());
+    const policy = createPolicyDecisionPoint({
+      source: stores.policies,
+      ...(decisionLog ? { log: decisionLog } : {}),
+      onInvalidStoredPolicy: (tenantId, version) => logger.error({ tenantId, version }, 'stored active policy no longer compiles; the tenant is denied everything'),
+      onReloadError: (tenantId, error) => logger.warn({ err: error, tenantId }, "tenant policy not reloaded; the tenant's next request loads it"),
+    });
+
+    let accessTokens = tuning.accessTokens;
+    if (!accessTokens && config.oidc) {
+      const oidc = await createOidcAuthentication(config.oidc, stores.memberships, bus, logger);
+      closers.push(() => oidc.close());
+      accessTokens = oidc.authentication;
+    }
+
+    let apiKeyLastUsed = tuning.apiKeyLastUsed;
+    if (!apiKeyLastUsed && stores.apiKeyUse) {
+      const recorder = createApiKeyLastUsedRecorder(stores.apiKeyUse, { onError: (error) => logger.warn({ err: error }, 'API key last use not recorded yet; retrying') });
+      closers.push(() => recorder.close());
+      apiKeyLastUsed = recorder;
+    }
+
+    // The app subscribes the API key cache to api-key.changed and the policies to policy.changed itself.
+    const app = createDataPlane({
+      apiKeys: stores.apiKeys,
+      priceBook: stores.priceBook,
+      bus,
+      rateLimiter: backends.rateLimiter,
+      providers: config.providers,
+      routes,
+      limits: config.limits,
+      maxBodyBytes: config.maxBodyBytes,
+      policy,
+      providerCredentials: credentials,
+      tenantSettings,
+      logger,
+      ...(backends.feedbackLog ? { feedbackLog: backends.feedbackLog } : {}),
+      ...(accessTokens ? { accessTokens } : {}),
+      ...(apiKeyLastUsed ? { apiKeyLastUsed } : {}),
+      ...(tuning.routing ? { routing: tuning.routing } : {}),
+      ...(tuning.qos ? { qos: tuning.qos } : {}),
+      ...(tuning.redaction ? { redaction: tuning.redaction } : {}),
+      ...(tuning.replicaId ? { replicaId: tuning.replicaId } : {}),
+    });
+    return {
+      server: app.server,
+      async close() {
+        await app.close();
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll().catch(() => undefined);
+    throw error;
+  }
+}

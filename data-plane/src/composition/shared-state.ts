@@ -1,0 +1,70 @@
+import { type Bus, createInProcessBus, createRedisBus } from '@switchyard/bus';
+import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
+import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
+import { createRedisRateLimiter } from '../ingress/rate-limit/redis-rate-limiter';
+import type { FeedbackLog } from '../router/feedback-log';
+import { createRedisFeedbackLog } from '../router/redis-feedback-log';
+
+/** What the shared state is opened from: `REDIS_URL` and `REDIS_KEY_PREFIX` (config.ts, `redisEnvShape`). */
+export interface SharedStateConfig {
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+}
+
+/**
+ * Where every replica's shared state lives in Redis. One function for every deployable (standalone
+ * data plane, `npm start`, benchmark), so two processes on one REDIS_URL and prefix always meet:
+ * the same usage stream, the same rate-limit keys, the same feedback keys.
+ */
+export interface RedisKeyNames {
+  /** Prepended to every bus stream and channel name (those already start with `switchyard:`). */
+  bus: string;
+  /** Prepended to every rate-limit key (`rpm:<key id>`, `tpd-tenant:<tenant id>`, …). */
+  rateLimits: string;
+  /** Prepended to the feedback log's keys (which start with `switchyard:feedback:`). */
+  feedbackLog: string;
+}
+
+export function redisKeyNames(prefix: string): RedisKeyNames {
+  return { bus: prefix, rateLimits: `${prefix}switchyard:rl:`, feedbackLog: prefix };
+}
+
+/** The state data-plane replicas share: the bus, the rate limiter and the feedback log. */
+export interface SharedState {
+  kind: 'redis' | 'in-process';
+  bus: Bus;
+  rateLimiter: RateLimiter;
+  /** Redis only: without it each replica keeps its own (the app's in-memory default). */
+  feedbackLog: FeedbackLog | undefined;
+  close(): Promise<void>;
+}
+
+/** Redis when configured (shared by every replica), otherwise in-process implementations (this process only). */
+export function openSharedState(config: SharedStateConfig): SharedState {
+  if (!config.redisUrl) {
+    const bus = createInProcessBus();
+    const rateLimiter = createInProcessRateLimiter();
+    return {
+      kind: 'in-process',
+      bus,
+      rateLimiter,
+      feedbackLog: undefined,
+      async close() {
+        await Promise.all([bus.close(), rateLimiter.close()]);
+      },
+    };
+  }
+  const names = redisKeyNames(config.redisKeyPrefix);
+  const bus = createRedisBus(config.redisUrl, { keyPrefix: names.bus });
+  const rateLimiter = createRedisRateLimiter(config.redisUrl, { keyPrefix: names.rateLimits });
+  const feedbackLog = createRedisFeedbackLog(config.redisUrl, { keyPrefix: names.feedbackLog });
+  return {
+    kind: 'redis',
+    bus,
+    rateLimiter,
+    feedbackLog,
+    async close() {
+      await Promise.all([bus.close(), rateLimiter.close(), feedbackLog.close()]);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { Database } from '@switchyard/db';
+import { createSecretVault } from '@switchyard/db/secret-vault';
+import type { MembershipStore } from '@switchyard/identity';
+import type { KeyManagementService } from '@switchyard/identity/envelope';
+import { createDatabasePriceBookSource, type PriceBookSource } from '../accounting/price-book';
+import type { TenantCredentialSource } from '../adapters/tenant-credentials/credential-cache';
+import type { Bus, Unsubscribe } from '@switchyard/bus';
+import type { ApiKeyLastUsedSink } from '../ingress/api-key-last-used';
+import { createDatabaseApiKeyResolver, type ApiKeyResolver } from '../ingress/api-keys';
+import { createDatabaseActivePolicySource, type ActivePolicySource } from '../policy/pdp/active-policy-source';
+import { createDatabaseDecisionLogWriter, type DecisionLogWriter } from '../policy/pdp/decision-log';
+import { createDatabaseRouteTable, type RouteTableLogger } from '../router/database-route-table';
+import type { Route } from '../router/route';
+import type { RouteTable } from '../router/route-table';
+import { createDatabaseTenantSettingsSource } from '../tenant-settings/database-settings-source';
+import type { TenantSettingsSource } from '../tenant-settings/settings-cache';
+
+/** A route table the data plane loads before serving and keeps fresh from the bus. */
+export interface ServedRouteTable extends RouteTable {
+  load(): Promise<void>;
+  subscribe(bus: Bus): Promise<Unsubscribe>;
+}
+
+/**
+ * Where the data plane reads what the admin plane stored: keys, prices, tenants' policies, routes,
+ * settings, provider credentials and members. Production: {@link databaseStores}; tests may pass
+ * in-memory ones (test-support/in-memory-stores.ts). The composition root builds the caches over them.
+ */
+export interface DataPlaneStores {
+  apiKeys: ApiKeyResolver;
+  /** Where API keys' last use is written (off the request path); absent: not recorded. */
+  apiKeyUse?: ApiKeyLastUsedSink;
+  priceBook: PriceBookSource;
+  /** Tenants' active policies (policy subgraph). */
+  policies: ActivePolicySource;
+  /** Where decision requests are kept for policy dry runs; absent: not kept. */
+  decisions?: DecisionLogWriter;
+  tenantSettings: TenantSettingsSource;
+  /** Tenants' own provider keys, decrypted (the secret vault). */
+  providerCredentials: TenantCredentialSource;
+  /** The platform's routes under each tenant's own (experiments subgraph). */
+  routeTable(platformRoutes: readonly Route[], logger: RouteTableLogger): ServedRouteTable;
+  /** People's tenants, for OIDC callers whose token names no tenant. */
+  memberships: MembershipStore;
+}
+
+/** Decision requests kept per tenant for dry runs (the newest). */
+const DECISIONS_KEPT_PER_TENANT = 1000;
+
+/** Every store on the database; tenant secrets are decrypted with `kms` (the master keyring). */
+export function databaseStores(db: Database, options: { kms: KeyManagementService }): DataPlaneStores {
+  return {
+    apiKeys: createDatabaseApiKeyResolver(db),
+    apiKeyUse: db,
+    priceBook: createDatabasePriceBookSource(db),
+    policies: createDatabaseActivePolicySource(db),
+    decisions: createDatabaseDecisionLogWriter(db, DECISIONS_KEPT_PER_TENANT),
+    tenantSettings: createDatabaseTenantSettingsSource(db),
+    providerCredentials: createSecretVault({ db, kms: options.kms }),
+    routeTable: (platformRoutes, logger) => createDatabaseRouteTable({ db, defaults: platformRoutes, logger }),
+    memberships: db,
+  };
+}

@@ -1,0 +1,27 @@
+import type http from 'node:http';
+import type { Bus } from '@switchyard/bus';
+import type { Database } from '@switchyard/db';
+import type { InternalTokenVerifier } from '@switchyard/identity';
+import type { Logger } from './logger';
+
+/**
+ * What a subgraph is built from, wherever it runs: its own process (`runSubgraph`) or `npm start`
+ * (platform.ts). Each subgraph's `startXSubgraph(runtime, options)` takes it, so both run the same
+ * subgraph with the same things beside it (consumers, ledgers, dispatchers).
+ */
+export interface SubgraphRuntime {
+  db: Database;
+  bus: Bus;
+  /** Verifies the gateway's internal token for this subgraph's audience (`subgraph:<name>`). */
+  verifyInternalToken: InternalTokenVerifier;
+  logger: Logger;
+}
+
+/** A built subgraph: its (not yet listening) server and how to stop it and whatever runs beside it. */
+export interface StartedSubgraph {
+  server: http.Server;
+  /** Stops the subgraph and anything beside it (consumers, ledgers); the bus and database close after it. */
+  close(): Promise<void>;
+  /** Extra fields for the "listening" log line. */
+  listeningDetails?: Record<string, unknown>;
+}
