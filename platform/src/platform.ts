@@ -29,7 +29,7 @@ import { createPolicySubgraph } from '@switchyard/subgraph-policy';
 import { createExperimentsSubgraph, createPriceBookModelCatalog } from '@switchyard/subgraph-experiments';
 import { createBufferedDecisionLog, createDatabaseActivePolicySource, createDatabaseDecisionLogWriter, createPolicyDecisionPoint } from '@switchyard/data-plane/pdp';
 import { createSupergraphServer } from '@switchyard/supergraph';
-import type { Component, PlatformEnv } from './config';
+import { COMPONENTS, type Component, type PlatformEnv } from './config';
 import { listen } from './listen';
 import { loadOrCreateInternalKeys } from './internal-keys';
 import { loadOrCreateMasterKeyring } from './master-keys';
@@ -38,7 +38,7 @@ import { createSecretVault, rotateMasterKey } from '@switchyard/db/secret-vault'
 import { createTenantCredentialCache } from '@switchyard/data-plane/provider-credentials';
 import { createDatabaseTenantSettingsSource, createTenantSettingsCache } from '@switchyard/data-plane/tenant-settings';
 import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
-import { startOperatorSocket } from './operator-socket';
+import { claimOperatorSocket, operatorSocketPath } from './operator-socket';
 import { loadOrCreateConsoleSessionSecret } from './console-session-secret';
 import { createDemoKeyIfFresh } from './demo-seed';
 import { demoRoutesFor } from './demo-routes';
@@ -61,7 +61,10 @@ export interface RunningPlatform {
   };
   /** Names of the platform's configured routes (every tenant may send them as `model`). */
   platformRoutes: string[];
-  backends: { database: 'postgres' | 'pglite'; bus: 'redis' | 'in-process' };
+  /** `null`: no component of this start needed a database, so none was opened. */
+  backends: { database: 'postgres' | 'pglite' | null; bus: 'redis' | 'in-process' };
+  /** The components this start runs (what the banner lists). */
+  components: ReadonlySet<Component>;
   /** Set only when this start created the demo tenant's first key (fresh data). */
   demoApiKey: string | null;
   close(): Promise<void>;
@@ -82,6 +85,12 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
   const close = async () => {
     for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
   };
+  const needsDatabase = has('tenants') || has('cost') || has('dp') || has('audit') || has('policy') || has('experiments') || has('data-plane') || has('gateway');
+
+  // The embedded database's lock, taken before anything opens the data dir: a second start (or an
+  // operator command) on it is refused here with who holds it. Closed last, after the database.
+  const operatorSocket = needsDatabase && !env.DATABASE_URL ? await claimOperatorSocket({ socketPath: operatorSocketPath(env.SWITCHYARD_DATA_DIR), holder: 'platform' }) : null;
+  if (operatorSocket) closers.push(() => operatorSocket.close());
 
   try {
     await mkdir(env.SWITCHYARD_DATA_DIR, { recursive: true });
@@ -101,7 +110,6 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
     // Validated before anything starts: every problem is listed and nothing listens.
     const platformRoutes = parseRoutes(env.DATA_PLANE_ROUTES ?? demoRoutesFor(env.DATA_PLANE_PROVIDERS));
 
-    const needsDatabase = has('tenants') || has('cost') || has('dp') || has('audit') || has('policy') || has('experiments') || has('data-plane') || has('gateway');
     let db: Database | null = null;
     if (needsDatabase) {
       progress(env.DATABASE_URL ? 'database: Postgres (DATABASE_URL)' : `database: embedded PGlite in ${path.join(env.SWITCHYARD_DATA_DIR, 'pglite')}`);
@@ -131,6 +139,16 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
     const masterKeys = await loadOrCreateMasterKeyring({ dataDir: env.SWITCHYARD_DATA_DIR, keys: env.SWITCHYARD_MASTER_KEYS, activeKeyId: env.SWITCHYARD_MASTER_KEY_ID });
     const kms = createLocalKms(masterKeys);
     progress(`master keys: ${masterKeys.source === 'environment' ? 'SWITCHYARD_MASTER_KEYS' : 'embedded (data dir)'}, current ${masterKeys.activeKeyId}`);
+
+    // Operator commands need only the database, the bus and the master keys: served from here on,
+    // so `npm run admin` works while the components (and the console's first build) still start.
+    if (operatorSocket && db) {
+      const opened = db;
+      operatorSocket.serve({
+        tenants: createTenantsService({ db: opened, bus }),
+        rotateMasterKey: (batchSize, onProgress) => rotateMasterKey({ db: opened, kms, batchSize, onProgress }),
+      });
+    }
 
     // Identity shared by the gateway and the data plane: members by subject/email (cached, cleared on
     // member.changed), and API keys' last use (coalesced per key per minute, written in batches).
@@ -310,19 +328,11 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       progress(`console: ${urls.console}`);
     }
 
-    if (db && !env.DATABASE_URL && has('tenants')) {
-      // The embedded database belongs to this process; the operator CLI reaches it through this socket.
-      const socket = await startOperatorSocket({
-        socketPath: path.join(env.SWITCHYARD_DATA_DIR, 'operator.sock'),
-        tenants: createTenantsService({ db, bus }),
-        rotateMasterKey: (batchSize, onProgress) => rotateMasterKey({ db, kms, batchSize, onProgress }),
-      });
-      closers.push(() => socket.close());
-    }
-
     return {
       urls,
-      backends: { database: env.DATABASE_URL ? 'postgres' : 'pglite', bus: env.REDIS_URL ? 'redis' : 'in-process' },
+      backends: { database: db ? (env.DATABASE_URL ? 'postgres' : 'pglite') : null, bus: env.REDIS_URL ? 'redis' : 'in-process' },
+      // Every selected component has started by now (a failure throws), in COMPONENTS order.
+      components: new Set(COMPONENTS.filter(has)),
       platformRoutes: platformRoutes.map((route) => route.name),
       demoApiKey,
       close,
