@@ -1,6 +1,7 @@
 // Operator CLI: `npm run -s admin -- key create --tenant <slug> [--name <name>]`,
 // `npm run -s admin -- rotate-master-key [--generate-key] [--batch-size <n>]`.
 // Prints only the result on stdout (scriptable); progress and errors go to stderr.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,8 @@ const USAGE = [
 ].join('\n');
 
 const DEFAULT_WAIT_SECONDS = 120;
+/** The holder answered 503: it did not take the command, so asking again is safe. */
+const NOT_SERVING_YET = 'NOT_SERVING_YET';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
@@ -41,6 +44,7 @@ function viaOperatorSocket(socketPath: string, body: { tenant: string; name: str
           // Not JSON: reported below as a refusal.
         }
         if (reply.secret) resolve(reply.secret);
+        else if (response.statusCode === 503) reject(Object.assign(new Error(reply.error ?? 'not serving yet'), { code: NOT_SERVING_YET }));
         else reject(new Error(reply.error ?? `operator socket refused the command (HTTP ${response.statusCode})`));
       });
     });
@@ -98,7 +102,7 @@ function rotateViaOperatorSocket(socketPath: string, batchSize: number): Promise
       response.on('end', () => {
         if (settled) return;
         if (response.statusCode === 404) reject(new Error('the running platform does not offer rotate-master-key (restart it on this version)'));
-        else if (response.statusCode === 503) reject(new Error('the running platform does not serve operator commands yet; try again in a moment'));
+        else if (response.statusCode === 503) reject(Object.assign(new Error('the running platform does not serve operator commands yet'), { code: NOT_SERVING_YET }));
         else reject(Object.assign(new Error('operator socket closed before the result'), { code: 'ECONNRESET' }));
       });
     });
@@ -132,8 +136,8 @@ async function rotateDirectly(env: PlatformEnv, batchSize: number): Promise<Rota
  * Runs a command where the data is. Postgres (DATABASE_URL) is shared safely: directly. The
  * embedded database belongs to one process: through the running platform's operator socket, or,
  * when no platform holds it, directly while this process holds the same lock, so no platform can
- * start on the directory meanwhile (its start is refused and names this command; waiting instead
- * would look like a hung start, and the command takes seconds).
+ * start on the directory meanwhile: a start waits for the command (seconds) with progress, up to
+ * a minute, then refuses naming it (operator-socket.ts, claimOperatorSocketForPlatform).
  */
 async function onTheDatabase<T>(
   env: PlatformEnv,
@@ -143,10 +147,15 @@ async function onTheDatabase<T>(
   if (env.DATABASE_URL) return how.directly();
   const socketPath = operatorSocketPath(env.SWITCHYARD_DATA_DIR);
   const progress = (line: string) => process.stderr.write(`${line}\n`);
+  const startedAt = Date.now();
   for (let attempt = 1; ; attempt += 1) {
-    const target = await reachOperator({ socketPath, waitMs, progress });
+    const target = await reachOperator({ socketPath, waitMs, progress, startedAt });
     if (target.kind === 'locked') {
       try {
+        // Nobody runs on this data dir: rather than create an empty database here, say what is missing.
+        if (!existsSync(path.join(env.SWITCHYARD_DATA_DIR, 'pglite'))) {
+          throw new Error(`there is no embedded database in ${env.SWITCHYARD_DATA_DIR} yet: npm start creates it (with the demo tenant) on its first start`);
+        }
         return await how.directly();
       } finally {
         await target.lock.close();
@@ -156,9 +165,9 @@ async function onTheDatabase<T>(
       return await how.viaPlatform(socketPath, target.status);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      // Gone before it received the command (nothing happened): ask again, the lock is free now.
-      if ((code === 'ECONNREFUSED' || code === 'ENOENT') && attempt < 3) continue;
-      if (code === undefined) throw error;
+      // Gone before it received the command, or not serving it yet: nothing happened, ask again.
+      if ((code === 'ECONNREFUSED' || code === 'ENOENT' || code === NOT_SERVING_YET) && attempt < 5) continue;
+      if (code === undefined || code === NOT_SERVING_YET) throw error;
       const who = target.status ? `the platform (pid ${target.status.pid})` : 'the platform';
       throw new Error(`${who} holding ${env.SWITCHYARD_DATA_DIR} went away before answering (${code}); whether the command took effect is unknown: check, then run it again`);
     }

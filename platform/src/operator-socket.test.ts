@@ -2,12 +2,13 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { createServer, type Socket } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TenantsService } from '@switchyard/subgraph-tenants';
-import { claimOperatorSocket, OperatorSocketHeldError, probeOperatorSocket, reachOperator, type OperatorSocket } from './operator-socket';
+import { claimOperatorSocket, claimOperatorSocketForPlatform, OperatorSocketHeldError, probeOperatorSocket, reachOperator, type OperatorSocket } from './operator-socket';
 
 function call(socketPath: string, method: string, route: string, body = ''): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -117,7 +118,7 @@ describe('operator socket: the data dir lock, taken before anything starts', () 
   it('replaces a stale socket left by a process that died', async () => {
     await leaveStaleSocket(socketPath);
     await claim('platform');
-    expect(await probeOperatorSocket(socketPath)).toEqual({ kind: 'held', status: { holder: 'platform', state: 'starting', pid: process.pid } });
+    expect(await probeOperatorSocket(socketPath)).toEqual({ kind: 'held', status: { holder: 'platform', state: 'starting', pid: process.pid }, answered: true });
   });
 
   it('while another process takes over a stale socket, waits for it and then does not remove the socket it bound', async () => {
@@ -167,10 +168,14 @@ describe('operator socket: the data dir lock, taken before anything starts', () 
   it('reachOperator: waits for a starting platform with progress, then fails clearly past the bound', async () => {
     await claim('platform');
     const lines: string[] = [];
-    await expect(reachOperator({ socketPath, waitMs: 400, pollMs: 50, progress: (line) => lines.push(line) })).rejects.toThrow(
-      `the platform (pid ${process.pid}) on ${dir} is still starting after 0 s and does not serve operator commands yet (nothing was changed); try again in a moment, or wait longer with --wait <seconds>`,
+    const failed = await reachOperator({ socketPath, waitMs: 400, pollMs: 50, progress: (line) => lines.push(line) }).catch((error: Error) => error);
+    expect((failed as Error).message).toMatch(
+      new RegExp(
+        `^the platform \\(pid ${process.pid}\\) on ${dir} is still starting after \\d+ s and does not serve operator commands yet \\(nothing was changed\\); try again in a moment, or wait longer with --wait <seconds>$`,
+      ),
     );
-    expect(lines).toEqual([`waiting for the platform (pid ${process.pid}) to finish starting… (0 s of at most 0 s)`]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^waiting for the platform \\(pid ${process.pid}\\) to finish starting… \\(\\d+ s of at most 0 s\\)$`));
   });
 
   it('reachOperator: returns the platform once it serves within the bound', async () => {
@@ -195,5 +200,58 @@ describe('operator socket: the data dir lock, taken before anything starts', () 
     await target.lock.close();
     held.splice(held.indexOf(target.lock), 1);
     await claim('platform');
+  });
+
+  it('reachOperator: a holder that accepts but does not answer (its event loop busy in PGlite) is waited for, not taken for a ready platform', async () => {
+    const connections: Socket[] = [];
+    const requests: string[] = [];
+    const silent = createServer((connection) => {
+      connections.push(connection);
+      connection.on('data', (chunk: Buffer) => requests.push(chunk.toString('utf8').split('\r\n')[0] ?? ''));
+    });
+    await new Promise<void>((resolve) => silent.listen(socketPath, resolve));
+    try {
+      const failed = await reachOperator({ socketPath, waitMs: 200, pollMs: 50, progress: () => undefined }).catch((error: Error) => error);
+      expect((failed as Error).message).toMatch(
+        `a process holds the embedded database in ${dir} but does not answer on ${socketPath} (busy, or hung): try again in a moment, or stop it (waited `,
+      );
+      expect((failed as Error).message).toMatch(/\(waited \d+ s; wait longer with --wait <seconds>\)$/);
+      // It never asked the silent holder to run a command: only the status probe reached it.
+      expect(requests).toEqual(['GET /status HTTP/1.1']);
+    } finally {
+      for (const connection of connections) connection.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  }, 20_000);
+
+  it('a starting platform waits for an operator command that holds the lock, then takes it', async () => {
+    const command = await claim('admin-cli');
+    const lines: string[] = [];
+    let claimed = false;
+    const platform = claimOperatorSocketForPlatform({ socketPath, progress: (line) => lines.push(line), waitMs: 10_000, pollMs: 50 }).then((socket) => {
+      claimed = true;
+      held.push(socket);
+      return socket;
+    });
+    await sleep(300);
+    expect(claimed).toBe(false);
+    expect(lines).toEqual([`operator socket: waiting up to 10 s for the operator command (pid ${process.pid}) holding the embedded database to finish…`]);
+
+    await command.close();
+    held.splice(held.indexOf(command), 1);
+    const socket = await platform;
+    expect(await probeOperatorSocket(socket.socketPath)).toMatchObject({ kind: 'held', status: { holder: 'platform', state: 'starting' } });
+  });
+
+  it('a starting platform refuses another platform at once, and an operator command that outlasts the bound', async () => {
+    const first = await claim('platform');
+    const startedAt = Date.now();
+    await expect(claimOperatorSocketForPlatform({ socketPath, progress: () => undefined, waitMs: 10_000 })).rejects.toThrow(/another Switchyard platform/);
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    await first.close();
+    held.splice(held.indexOf(first), 1);
+
+    await claim('admin-cli');
+    await expect(claimOperatorSocketForPlatform({ socketPath, progress: () => undefined, waitMs: 300, pollMs: 50 })).rejects.toThrow(/an operator command \(npm run admin, pid \d+\) holds the embedded database/);
   });
 });

@@ -53,18 +53,23 @@ export interface OperatorSocket {
   close(): Promise<void>;
 }
 
-/** Another live process holds the data dir; `status` is null when it does not say who it is. */
+/**
+ * Another live process holds the data dir. `status` is null when it does not say who it is:
+ * `answered` false means it accepted the connection but did not answer in time (PGlite's
+ * migrations block a process's event loop for seconds), true that it is an older version.
+ */
 export class OperatorSocketHeldError extends Error {
   constructor(
     readonly socketPath: string,
     readonly status: OperatorStatus | null,
+    readonly answered: boolean,
   ) {
-    super(describeHolder(socketPath, status));
+    super(describeHolder(socketPath, status, answered));
     this.name = 'OperatorSocketHeldError';
   }
 }
 
-function describeHolder(socketPath: string, status: OperatorStatus | null): string {
+function describeHolder(socketPath: string, status: OperatorStatus | null, answered: boolean): string {
   const dataDir = path.dirname(socketPath);
   if (status?.holder === 'platform') {
     return `another Switchyard platform (pid ${status.pid}, ${status.state}) holds the embedded database in ${dataDir}: stop it first, or give this one another SWITCHYARD_DATA_DIR`;
@@ -72,13 +77,14 @@ function describeHolder(socketPath: string, status: OperatorStatus | null): stri
   if (status?.holder === 'admin-cli') {
     return `an operator command (npm run admin, pid ${status.pid}) holds the embedded database in ${dataDir} for a moment: try again when it has finished`;
   }
+  if (!answered) return `a process holds the embedded database in ${dataDir} but does not answer on ${socketPath} (busy, or hung): try again in a moment, or stop it`;
   return `another process answers on ${socketPath}, so it holds the embedded database in ${dataDir}: stop it first, or use another SWITCHYARD_DATA_DIR`;
 }
 
-type Probe = { kind: 'held'; status: OperatorStatus | null } | { kind: 'stale' } | { kind: 'absent' };
+export type OperatorProbe = { kind: 'held'; status: OperatorStatus | null; answered: boolean } | { kind: 'stale' } | { kind: 'absent' };
 
 /** Who answers on the socket: a live holder, a file nobody listens on (stale), or no file. */
-export function probeOperatorSocket(socketPath: string, timeoutMs = 5_000): Promise<Probe> {
+export function probeOperatorSocket(socketPath: string, timeoutMs = 5_000): Promise<OperatorProbe> {
   return new Promise((resolve) => {
     const call = request({ socketPath, path: '/status', method: 'GET', timeout: timeoutMs }, (response) => {
       const chunks: Buffer[] = [];
@@ -90,16 +96,16 @@ export function probeOperatorSocket(socketPath: string, timeoutMs = 5_000): Prom
         } catch {
           // A holder that does not say who it is (an older version): still a live holder.
         }
-        resolve({ kind: 'held', status });
+        resolve({ kind: 'held', status, answered: true });
       });
-      response.on('error', () => resolve({ kind: 'held', status: null }));
+      response.on('error', () => resolve({ kind: 'held', status: null, answered: false }));
     });
     // It accepted the connection but does not answer: alive, and holding the directory.
     call.once('timeout', () => call.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     call.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ECONNREFUSED') resolve({ kind: 'stale' });
       else if (error.code === 'ENOENT') resolve({ kind: 'absent' });
-      else resolve({ kind: 'held', status: null });
+      else resolve({ kind: 'held', status: null, answered: false });
     });
     call.end();
   });
@@ -246,7 +252,7 @@ export async function claimOperatorSocket(options: { socketPath: string; holder:
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw error;
     }
     const probe = await probeOperatorSocket(socketPath);
-    if (probe.kind === 'held') throw new OperatorSocketHeldError(socketPath, probe.status);
+    if (probe.kind === 'held') throw new OperatorSocketHeldError(socketPath, probe.status, probe.answered);
     if (probe.kind === 'stale') {
       // Probed again under the takeover lock: only a socket still refusing connections is removed.
       await withTakeoverLock(socketPath, async () => {
@@ -267,6 +273,33 @@ export async function claimOperatorSocket(options: { socketPath: string; holder:
   };
 }
 
+/**
+ * The platform's claim: an operator command holding the embedded database (seconds), or a holder
+ * too busy to answer, is waited for up to `waitMs` with progress; another platform is refused at
+ * once. Waiting rather than refusing matters when `npm start` and a command are run together: the
+ * command may bind first while the platform is still loading its modules.
+ */
+export async function claimOperatorSocketForPlatform(options: { socketPath: string; progress: (line: string) => void; waitMs?: number; pollMs?: number }): Promise<OperatorSocket> {
+  const { socketPath, progress, waitMs = 60_000, pollMs = 250 } = options;
+  const deadline = Date.now() + waitMs;
+  let lastReportAt = 0;
+  for (;;) {
+    try {
+      return await claimOperatorSocket({ socketPath, holder: 'platform' });
+    } catch (error) {
+      const passing = error instanceof OperatorSocketHeldError && (error.status?.holder === 'admin-cli' || !error.answered);
+      if (!passing || Date.now() >= deadline) throw error;
+      // Once, then every 10 s: a busy holder flips between answering and not.
+      if (Date.now() - lastReportAt >= 10_000) {
+        const waitingFor = error.status ? `the operator command (pid ${error.status.pid}) holding the embedded database to finish` : `the process holding ${socketPath} to answer`;
+        progress(`operator socket: waiting up to ${Math.round((deadline - Date.now()) / 1000)} s for ${waitingFor}…`);
+        lastReportAt = Date.now();
+      }
+    }
+    await sleep(pollMs);
+  }
+}
+
 export type OperatorTarget = { kind: 'platform'; status: OperatorStatus | null } | { kind: 'locked'; lock: OperatorSocket };
 
 /**
@@ -276,9 +309,8 @@ export type OperatorTarget = { kind: 'platform'; status: OperatorStatus | null }
  * database, it waits up to `waitMs` with progress, then fails: a key written beside a running
  * platform would never be seen by it.
  */
-export async function reachOperator(options: { socketPath: string; waitMs: number; progress: (line: string) => void; pollMs?: number }): Promise<OperatorTarget> {
-  const { socketPath, waitMs, progress, pollMs = 250 } = options;
-  const startedAt = Date.now();
+export async function reachOperator(options: { socketPath: string; waitMs: number; progress: (line: string) => void; pollMs?: number; startedAt?: number }): Promise<OperatorTarget> {
+  const { socketPath, waitMs, progress, pollMs = 250, startedAt = Date.now() } = options;
   let lastReported = '';
   let lastReportAt = 0;
   for (;;) {
@@ -290,13 +322,17 @@ export async function reachOperator(options: { socketPath: string; waitMs: numbe
       held = error;
     }
     const status = held.status;
-    // A holder that does not say its state is an older platform, whose socket existed only once ready.
-    if (!status || status.state === 'ready') return { kind: 'platform', status };
+    // A holder that answers without saying its state is an older platform, whose socket existed only once ready.
+    if (held.answered && (!status || status.state === 'ready')) return { kind: 'platform', status };
     const elapsedMs = Date.now() - startedAt;
-    const who = status.holder === 'platform' ? `the platform (pid ${status.pid}) to finish starting` : `the operator command of pid ${status.pid} to finish`;
+    const who = !status
+      ? `the process holding ${socketPath} to answer`
+      : status.holder === 'platform'
+        ? `the platform (pid ${status.pid}) to finish starting`
+        : `the operator command of pid ${status.pid} to finish`;
     if (elapsedMs >= waitMs) {
       throw new Error(
-        status.holder === 'platform'
+        status?.holder === 'platform'
           ? `the platform (pid ${status.pid}) on ${path.dirname(socketPath)} is still starting after ${Math.round(elapsedMs / 1000)} s and does not serve operator commands yet (nothing was changed); try again in a moment, or wait longer with --wait <seconds>`
           : `${held.message} (waited ${Math.round(elapsedMs / 1000)} s; wait longer with --wait <seconds>)`,
       );

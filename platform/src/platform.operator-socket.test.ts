@@ -50,7 +50,7 @@ describe('startPlatform on the embedded database: the operator socket is its loc
       const socketPath = operatorSocketPath(dataDir);
       expect(platform.components).toEqual(new Set(['tenants']));
       expect(platform.backends.database).toBe('pglite');
-      expect(await probeOperatorSocket(socketPath)).toEqual({ kind: 'held', status: { holder: 'platform', state: 'ready', pid: process.pid } });
+      expect(await probeOperatorSocket(socketPath)).toEqual({ kind: 'held', status: { holder: 'platform', state: 'ready', pid: process.pid }, answered: true });
 
       const created = await createKey(socketPath, 'demo');
       expect(created.status).toBe(200);

@@ -38,7 +38,7 @@ import { createSecretVault, rotateMasterKey } from '@switchyard/db/secret-vault'
 import { createTenantCredentialCache } from '@switchyard/data-plane/provider-credentials';
 import { createDatabaseTenantSettingsSource, createTenantSettingsCache } from '@switchyard/data-plane/tenant-settings';
 import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
-import { claimOperatorSocket, operatorSocketPath } from './operator-socket';
+import { claimOperatorSocketForPlatform, operatorSocketPath } from './operator-socket';
 import { loadOrCreateConsoleSessionSecret } from './console-session-secret';
 import { createDemoKeyIfFresh } from './demo-seed';
 import { demoRoutesFor } from './demo-routes';
@@ -87,9 +87,9 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
   };
   const needsDatabase = has('tenants') || has('cost') || has('dp') || has('audit') || has('policy') || has('experiments') || has('data-plane') || has('gateway');
 
-  // The embedded database's lock, taken before anything opens the data dir: a second start (or an
-  // operator command) on it is refused here with who holds it. Closed last, after the database.
-  const operatorSocket = needsDatabase && !env.DATABASE_URL ? await claimOperatorSocket({ socketPath: operatorSocketPath(env.SWITCHYARD_DATA_DIR), holder: 'platform' }) : null;
+  // The embedded database's lock, taken before anything opens the data dir: a second start on it is
+  // refused here, naming the holder (an operator command is waited for). Closed last, after the database.
+  const operatorSocket = needsDatabase && !env.DATABASE_URL ? await claimOperatorSocketForPlatform({ socketPath: operatorSocketPath(env.SWITCHYARD_DATA_DIR), progress }) : null;
   if (operatorSocket) closers.push(() => operatorSocket.close());
 
   try {
