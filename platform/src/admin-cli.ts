@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { parseArgs } from 'node:util';
 import type { RotationProgress } from '@switchyard/db/secret-vault';
 import type { PlatformEnv } from './config';
+import { operatorSocketPath, reachOperator, type OperatorStatus } from './operator-socket';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
@@ -16,7 +17,13 @@ const USAGE = [
   '         rewraps every tenant data key under the current master key (SWITCHYARD_MASTER_KEY_ID, or the',
   '         embedded keyring); idempotent and resumable. --generate-key (embedded keyring only) first adds',
   '         a new key and makes it current.',
+  'On the embedded database the command runs through the platform that holds it (npm start); while that',
+  'platform is still starting it waits up to --wait <seconds> (default 120), then fails without changing anything.',
 ].join('\n');
+
+const DEFAULT_WAIT_SECONDS = 120;
+/** The holder answered 503: it did not take the command, so asking again is safe. */
+const NOT_SERVING_YET = 'NOT_SERVING_YET';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
@@ -28,10 +35,17 @@ function viaOperatorSocket(socketPath: string, body: { tenant: string; name: str
     const call = request({ socketPath, path: '/keys', method: 'POST', headers: { 'content-type': 'application/json' } }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
       response.on('end', () => {
-        const reply = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { secret?: string; error?: string };
+        let reply: { secret?: string; error?: string } = {};
+        try {
+          reply = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof reply;
+        } catch {
+          // Not JSON: reported below as a refusal.
+        }
         if (reply.secret) resolve(reply.secret);
-        else reject(new Error(reply.error ?? 'operator socket refused the command'));
+        else if (response.statusCode === 503) reject(Object.assign(new Error(reply.error ?? 'not serving yet'), { code: NOT_SERVING_YET }));
+        else reject(new Error(reply.error ?? `operator socket refused the command (HTTP ${response.statusCode})`));
       });
     });
     call.once('error', reject);
@@ -84,8 +98,12 @@ function rotateViaOperatorSocket(socketPath: string, batchSize: number): Promise
           }
         }
       });
+      response.on('error', reject);
       response.on('end', () => {
-        if (!settled) reject(new Error(response.statusCode === 404 ? 'the running platform does not offer rotate-master-key (restart it on this version)' : 'operator socket closed early'));
+        if (settled) return;
+        if (response.statusCode === 404) reject(new Error('the running platform does not offer rotate-master-key (restart it on this version)'));
+        else if (response.statusCode === 503) reject(Object.assign(new Error('the running platform does not serve operator commands yet'), { code: NOT_SERVING_YET }));
+        else reject(Object.assign(new Error('operator socket closed before the result'), { code: 'ECONNRESET' }));
       });
     });
     call.once('error', reject);
@@ -113,26 +131,66 @@ async function rotateDirectly(env: PlatformEnv, batchSize: number): Promise<Rota
   }
 }
 
-async function rotateMasterKeyCommand(env: PlatformEnv, options: { generateKey: boolean; batchSize: number }, socketPath: string): Promise<RotationProgress> {
-  const socketLive = !env.DATABASE_URL && existsSync(socketPath);
-  if (options.generateKey) {
-    if (env.SWITCHYARD_MASTER_KEYS) {
-      throw new Error('master keys come from SWITCHYARD_MASTER_KEYS: add the new key there, make it SWITCHYARD_MASTER_KEY_ID, roll it out to every replica, then run rotate-master-key');
+/**
+ * Runs a command where the data is. Postgres (DATABASE_URL) is shared safely: directly. The
+ * embedded database belongs to one process: through the running platform's operator socket, or,
+ * when no platform holds it, directly while this process holds the same lock, so no platform can
+ * start on the directory meanwhile: a start waits for the command (seconds) with progress, up to
+ * a minute, then refuses naming it (operator-socket.ts, claimOperatorSocketForPlatform).
+ */
+async function onTheDatabase<T>(
+  env: PlatformEnv,
+  waitMs: number,
+  how: { viaPlatform: (socketPath: string, status: OperatorStatus | null) => Promise<T>; directly: () => Promise<T> },
+): Promise<T> {
+  if (env.DATABASE_URL) return how.directly();
+  const socketPath = operatorSocketPath(env.SWITCHYARD_DATA_DIR);
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+  const startedAt = Date.now();
+  for (let attempt = 1; ; attempt += 1) {
+    const target = await reachOperator({ socketPath, waitMs, progress, startedAt });
+    if (target.kind === 'locked') {
+      try {
+        // Nobody runs on this data dir: rather than create an empty database here, say what is missing.
+        if (!existsSync(path.join(env.SWITCHYARD_DATA_DIR, 'pglite'))) {
+          throw new Error(`there is no embedded database in ${env.SWITCHYARD_DATA_DIR} yet: npm start creates it (with the demo tenant) on its first start`);
+        }
+        return await how.directly();
+      } finally {
+        await target.lock.close();
+      }
     }
-    if (socketLive) throw new Error('the running platform holds the embedded keyring: stop it, run rotate-master-key --generate-key, then start it again');
-    const { addGeneratedMasterKey } = await import('@switchyard/identity/envelope');
-    const added = await addGeneratedMasterKey(env.SWITCHYARD_DATA_DIR);
-    process.stderr.write(`rotate-master-key: added ${added.activeKeyId} as the current master key (${added.previousKeyId} kept for unwrapping)\n`);
+    try {
+      return await how.viaPlatform(socketPath, target.status);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Gone before it received the command, or not serving it yet: nothing happened, ask again.
+      if ((code === 'ECONNREFUSED' || code === 'ENOENT' || code === NOT_SERVING_YET) && attempt < 5) continue;
+      if (code === undefined || code === NOT_SERVING_YET) throw error;
+      const who = target.status ? `the platform (pid ${target.status.pid})` : 'the platform';
+      throw new Error(`${who} holding ${env.SWITCHYARD_DATA_DIR} went away before answering (${code}); whether the command took effect is unknown: check, then run it again`);
+    }
   }
-  if (socketLive) {
-    const viaSocket = await rotateViaOperatorSocket(socketPath, options.batchSize).catch((error: NodeJS.ErrnoException) => {
-      // A socket left behind by a platform that died: nobody holds the database, open it directly.
-      if (error.code === 'ECONNREFUSED') return null;
-      throw error;
-    });
-    if (viaSocket) return viaSocket;
+}
+
+async function rotateMasterKeyCommand(env: PlatformEnv, options: { generateKey: boolean; batchSize: number; waitMs: number }): Promise<RotationProgress> {
+  if (options.generateKey && env.SWITCHYARD_MASTER_KEYS) {
+    throw new Error('master keys come from SWITCHYARD_MASTER_KEYS: add the new key there, make it SWITCHYARD_MASTER_KEY_ID, roll it out to every replica, then run rotate-master-key');
   }
-  return rotateDirectly(env, options.batchSize);
+  return onTheDatabase(env, options.waitMs, {
+    viaPlatform: async (socketPath) => {
+      if (options.generateKey) throw new Error('the running platform holds the embedded keyring: stop it, run rotate-master-key --generate-key, then start it again');
+      return rotateViaOperatorSocket(socketPath, options.batchSize);
+    },
+    directly: async () => {
+      if (options.generateKey) {
+        const { addGeneratedMasterKey } = await import('@switchyard/identity/envelope');
+        const added = await addGeneratedMasterKey(env.SWITCHYARD_DATA_DIR);
+        process.stderr.write(`rotate-master-key: added ${added.activeKeyId} as the current master key (${added.previousKeyId} kept for unwrapping)\n`);
+      }
+      return rotateDirectly(env, options.batchSize);
+    },
+  });
 }
 
 const { positionals, values } = parseArgs({
@@ -143,11 +201,15 @@ const { positionals, values } = parseArgs({
     name: { type: 'string' },
     'generate-key': { type: 'boolean' },
     'batch-size': { type: 'string' },
+    wait: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help) fail(USAGE, 0);
 const [noun, verb] = positionals;
+const waitSeconds = values.wait === undefined ? DEFAULT_WAIT_SECONDS : Number(values.wait);
+if (!Number.isFinite(waitSeconds) || waitSeconds < 0 || waitSeconds > 3600) fail(`--wait must be a number of seconds in 0..3600\n${USAGE}`, 2);
+const waitMs = waitSeconds * 1000;
 
 if (noun === 'rotate-master-key' && verb === undefined) {
   const batchSize = values['batch-size'] === undefined ? 100 : Number(values['batch-size']);
@@ -155,7 +217,7 @@ if (noun === 'rotate-master-key' && verb === undefined) {
   try {
     const { parsePlatformEnv } = await import('./config');
     const env = parsePlatformEnv();
-    const result = await rotateMasterKeyCommand(env, { generateKey: values['generate-key'] === true, batchSize }, path.join(env.SWITCHYARD_DATA_DIR, 'operator.sock'));
+    const result = await rotateMasterKeyCommand(env, { generateKey: values['generate-key'] === true, batchSize, waitMs });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(0);
   } catch (error) {
@@ -169,16 +231,11 @@ try {
   const { parsePlatformEnv } = await import('./config');
   const env = parsePlatformEnv();
   const name = values.name ?? `cli-${new Date().toISOString()}`;
-  const socketPath = path.join(env.SWITCHYARD_DATA_DIR, 'operator.sock');
-  let secret: string | null = null;
-  if (!env.DATABASE_URL && existsSync(socketPath)) {
-    secret = await viaOperatorSocket(socketPath, { tenant: values.tenant, name }).catch((error: NodeJS.ErrnoException) => {
-      // A socket left behind by a platform that died: nobody holds the database, open it directly.
-      if (error.code === 'ECONNREFUSED') return null;
-      throw error;
-    });
-  }
-  secret ??= await createKeyDirectly(env, values.tenant, name);
+  const tenant = values.tenant;
+  const secret = await onTheDatabase(env, waitMs, {
+    viaPlatform: (socketPath) => viaOperatorSocket(socketPath, { tenant, name }),
+    directly: () => createKeyDirectly(env, tenant, name),
+  });
   process.stdout.write(`${secret}\n`);
 } catch (error) {
   fail(`key create failed: ${error instanceof Error ? error.message : String(error)}`);

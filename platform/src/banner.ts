@@ -1,30 +1,45 @@
-import type { PlatformEnv } from './config';
+import { COMPONENTS, type PlatformEnv } from './config';
 import type { RunningPlatform } from './platform';
 
-/** What `npm start` prints on stdout once everything answers: where to go next. */
-export function formatBanner(platform: RunningPlatform, env: PlatformEnv): string {
-  const { urls, backends } = platform;
-  const embedded = backends.database === 'pglite' ? 'embedded PGlite' : 'Postgres';
-  const bus = backends.bus === 'redis' ? 'Redis' : 'in-process bus';
-  const key = platform.demoApiKey
-    ? `${platform.demoApiKey}\n                    (shown once; more with: npm run -s admin -- key create --tenant demo)`
-    : 'created on first start; a new one: npm run -s admin -- key create --tenant demo';
-  return `
-Switchyard is running (${embedded}, ${bus}).
+const DATABASE_NAMES = { pglite: 'embedded PGlite', postgres: 'Postgres' } as const;
 
-  Console           ${urls.console}
-                    sign in as ${env.SWITCHYARD_ADMIN_LOGIN} / ${env.SWITCHYARD_ADMIN_PASSWORD === 'switchyard-admin' ? 'switchyard-admin' : '(SWITCHYARD_ADMIN_PASSWORD)'}
-  OpenAI base URL   ${urls.openaiBaseUrl}
-  Demo API key      ${key}
-  Routes            ${platform.platformRoutes.join(', ') || '(none configured)'}: send one as "model"; GET /v1/models lists them
-                    tenant admins add their own with the createRoute mutation (experiments subgraph)
-  GraphQL API       ${urls.graphql}
-  OIDC issuer       ${urls.oidcIssuer}
+/** What `npm start` prints on stdout once everything answers: where to go next, for what this start runs only. */
+export function formatBanner(platform: Pick<RunningPlatform, 'urls' | 'backends' | 'components' | 'platformRoutes' | 'demoApiKey'>, env: Pick<PlatformEnv, 'SWITCHYARD_ADMIN_LOGIN' | 'SWITCHYARD_ADMIN_PASSWORD'>): string {
+  const { urls, backends, components } = platform;
+  const runs = (component: (typeof COMPONENTS)[number]) => components.has(component);
+  const backendNames = [...(backends.database ? [DATABASE_NAMES[backends.database]] : []), backends.bus === 'redis' ? 'Redis' : 'in-process bus'].join(', ');
+  const lines: string[] = ['', `Switchyard is running (${backendNames}).`, ''];
+  const row = (label: string, value: string) => lines.push(`  ${label.padEnd(18)}${value}`);
+  const more = (value: string) => lines.push(`${' '.repeat(20)}${value}`);
 
-Try it:
-  curl ${urls.openaiBaseUrl}/chat/completions -H "Authorization: Bearer ${platform.demoApiKey ?? '<key>'}" \\
-    -H 'content-type: application/json' -d '{"model":"mock-gpt","messages":[{"role":"user","content":"hello"}]}'
+  if (components.size < COMPONENTS.length) row('Components', `${[...components].join(', ') || '(none)'} (SWITCHYARD_COMPONENTS)`);
+  if (runs('console')) {
+    row('Console', urls.console);
+    more(`sign in as ${env.SWITCHYARD_ADMIN_LOGIN} / ${env.SWITCHYARD_ADMIN_PASSWORD === 'switchyard-admin' ? 'switchyard-admin' : '(SWITCHYARD_ADMIN_PASSWORD)'}`);
+  }
+  if (runs('data-plane')) row('OpenAI base URL', urls.openaiBaseUrl);
+  if (platform.demoApiKey) {
+    // Shown once whatever else runs: it is never printed again.
+    row('Demo API key', platform.demoApiKey);
+    more('(shown once; more with: npm run -s admin -- key create --tenant demo)');
+  } else if (runs('data-plane')) {
+    row('Demo API key', 'created on first start; a new one: npm run -s admin -- key create --tenant demo');
+  }
+  if (runs('data-plane')) {
+    row('Routes', `${platform.platformRoutes.join(', ') || '(none configured)'}: send one as "model"; GET /v1/models lists them`);
+    more('tenant admins add their own with the createRoute mutation (experiments subgraph)');
+  }
+  if (runs('gateway')) row('GraphQL API', urls.graphql);
+  if (runs('oidc')) row('OIDC issuer', urls.oidcIssuer);
 
-Ctrl-C stops everything.
-`;
+  if (runs('data-plane')) {
+    lines.push(
+      '',
+      'Try it:',
+      `  curl ${urls.openaiBaseUrl}/chat/completions -H "Authorization: Bearer ${platform.demoApiKey ?? '<key>'}" \\`,
+      `    -H 'content-type: application/json' -d '{"model":"mock-gpt","messages":[{"role":"user","content":"hello"}]}'`,
+    );
+  }
+  lines.push('', 'Ctrl-C stops everything.', '');
+  return lines.join('\n');
 }

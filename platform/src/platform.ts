@@ -26,11 +26,11 @@ import { startPolicySubgraph } from '@switchyard/subgraph-policy';
 import { startExperimentsSubgraph } from '@switchyard/subgraph-experiments';
 import { createSupergraphServer } from '@switchyard/supergraph';
 import { rotateMasterKey } from '@switchyard/db/secret-vault';
-import { platformDataPlaneConfig, platformOidcIssuer, type Component, type PlatformEnv } from './config';
+import { COMPONENTS, platformDataPlaneConfig, platformOidcIssuer, type Component, type PlatformEnv } from './config';
 import { listen } from './listen';
 import { loadOrCreateInternalKeys } from './internal-keys';
 import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
-import { startOperatorSocket } from './operator-socket';
+import { claimOperatorSocketForPlatform, operatorSocketPath } from './operator-socket';
 import { loadOrCreateConsoleSessionSecret } from './console-session-secret';
 import { createDemoKeyIfFresh } from './demo-seed';
 
@@ -52,7 +52,9 @@ export interface RunningPlatform {
   };
   /** Names of the platform's configured routes (every tenant may send them as `model`). */
   platformRoutes: string[];
-  backends: { database: 'postgres' | 'pglite'; bus: 'redis' | 'in-process' };
+  backends: { database: 'postgres' | 'pglite' | null; bus: 'redis' | 'in-process' };
+  /** The components this start runs (what the banner lists). */
+  components: ReadonlySet<Component>;
   /** Set only when this start created the demo tenant's first key (fresh data). */
   demoApiKey: string | null;
   close(): Promise<void>;
@@ -299,6 +301,15 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
   const close = async () => {
     for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
   };
+  const selected = COMPONENT_TABLE.filter((entry) => has(entry.name));
+  const needed = new Set(selected.flatMap((entry) => entry.needs));
+
+  // The embedded database's lock, taken before anything opens the data dir: a second start on it is
+  // refused here, naming the holder (an operator command is waited for). Closed last, after the database.
+  const operatorSocket = needed.has('database') && !env.DATABASE_URL ? await claimOperatorSocketForPlatform({ socketPath: operatorSocketPath(env.SWITCHYARD_DATA_DIR), progress }) : null;
+  if (operatorSocket) closers.push(() => operatorSocket.close());
+  // Operator commands rewrap tenant data keys, so the socket needs the master keys too.
+  if (operatorSocket) needed.add('masterKeys');
 
   try {
     await mkdir(env.SWITCHYARD_DATA_DIR, { recursive: true });
@@ -316,8 +327,6 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       policySubgraph: `${url(env.POLICY_SUBGRAPH_PORT)}/graphql`,
       experimentsSubgraph: `${url(env.EXPERIMENTS_SUBGRAPH_PORT)}/graphql`,
     };
-    const selected = COMPONENT_TABLE.filter((entry) => has(entry.name));
-    const needed = new Set(selected.flatMap((entry) => entry.needs));
 
     // The shared backends, each opened once (and only when a selected component needs it).
     let db: Database | null = null;
@@ -340,6 +349,17 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       progress(`master keys: ${keyring.source === 'environment' ? 'SWITCHYARD_MASTER_KEYS' : 'embedded (data dir)'}, current ${keyring.activeKeyId}`);
     }
     const shared: Partial<Shared> = { ...(db ? { database: db } : {}), ...(internalKeys ? { internalKeys } : {}), ...(masterKeys ? { masterKeys } : {}) };
+
+    // Operator commands need only the database, the bus and the master keys: served from here on,
+    // so `npm run admin` works while the components (and the console's first build) still start.
+    if (operatorSocket && db && masterKeys) {
+      const operatorDb = db;
+      const operatorKms = masterKeys.kms;
+      operatorSocket.serve({
+        tenants: createTenantsService({ db: operatorDb, bus: sharedState.bus }),
+        rotateMasterKey: (batchSize, onProgress) => rotateMasterKey({ db: operatorDb, kms: operatorKms, batchSize, onProgress }),
+      });
+    }
 
     let demoApiKey: string | null = null;
     if (db && has('tenants')) {
@@ -372,21 +392,11 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       closers.push(() => started.close());
     }
 
-    if (db && masterKeys && !env.DATABASE_URL && has('tenants')) {
-      // The embedded database belongs to this process; the operator CLI reaches it through this socket.
-      const operatorDb = db;
-      const operatorKms = masterKeys.kms;
-      const socket = await startOperatorSocket({
-        socketPath: path.join(env.SWITCHYARD_DATA_DIR, 'operator.sock'),
-        tenants: createTenantsService({ db: operatorDb, bus: sharedState.bus }),
-        rotateMasterKey: (batchSize, onProgress) => rotateMasterKey({ db: operatorDb, kms: operatorKms, batchSize, onProgress }),
-      });
-      closers.push(() => socket.close());
-    }
-
     return {
       urls,
-      backends: { database: env.DATABASE_URL ? 'postgres' : 'pglite', bus: sharedState.kind },
+      backends: { database: db ? (env.DATABASE_URL ? 'postgres' : 'pglite') : null, bus: sharedState.kind },
+      // Every selected component has started by now (a failure throws), in COMPONENTS order.
+      components: new Set(COMPONENTS.filter(has)),
       platformRoutes: dataPlane.routes.map((route) => route.name),
       demoApiKey,
       close,
