@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Bus } from './bus';
+import { isMissingGroupError, type Bus } from './bus';
 
 /**
  * The contract every Bus implementation passes (in-process and Redis). Each case uses its own
@@ -171,6 +171,31 @@ export function runBusContract(name: string, factory: BusFactory): void {
         const stream = unique('stream');
         await bus.append(stream, 'x');
         await expect(bus.readGroup(stream, 'missing', 'c', { count: 1, blockMs: 0 })).rejects.toThrow();
+      });
+
+      it('a missing group is reported with an error isMissingGroupError recognizes (the consumer loop recreates the group on it)', async () => {
+        const stream = unique('stream');
+        const never = unique('never-appended');
+        await bus.append(stream, 'x');
+        const missing = async (run: () => Promise<unknown>): Promise<boolean> => run().then(() => false, isMissingGroupError);
+        expect(await missing(() => bus.readGroup(stream, 'missing', 'c', { count: 1, blockMs: 0 }))).toBe(true);
+        expect(await missing(() => bus.readGroup(never, 'missing', 'c', { count: 1, blockMs: 0 }))).toBe(true);
+        expect(await missing(() => bus.claimStale(stream, 'missing', 'c', 0, 10))).toBe(true);
+        expect(isMissingGroupError(new Error('connection refused'))).toBe(false);
+      });
+
+      it('groupInfo reports lag (not yet handed over) and pending (handed, not acked), null for a missing group', async () => {
+        const stream = unique('stream');
+        expect(await bus.groupInfo(stream, 'g')).toBeNull();
+        await bus.ensureGroup(stream, 'g');
+        expect(await bus.groupInfo(stream, 'g')).toEqual({ lag: 0, pending: 0 });
+        for (const payload of ['a', 'b', 'c']) await bus.append(stream, payload);
+        expect(await bus.groupInfo(stream, 'g')).toEqual({ lag: 3, pending: 0 });
+        const read = await bus.readGroup(stream, 'g', 'c', { count: 2, blockMs: 0 });
+        expect(await bus.groupInfo(stream, 'g')).toEqual({ lag: 1, pending: 2 });
+        await bus.ack(stream, 'g', read.slice(0, 1).map((entry) => entry.id));
+        expect(await bus.groupInfo(stream, 'g')).toEqual({ lag: 1, pending: 1 });
+        expect(await bus.groupInfo(stream, 'other')).toBeNull();
       });
 
       it('concurrent appends and concurrent consumers: every entry delivered exactly once', async () => {

@@ -19,6 +19,23 @@ export interface ReadGroupOptions {
 
 export type Unsubscribe = () => Promise<void>;
 
+/** Where a consumer group stands on its stream (for lag metrics). */
+export interface StreamGroupInfo {
+  /** Entries appended that the group has not been handed yet; null when the store cannot tell (e.g. after trimming). */
+  lag: number | null;
+  /** Entries handed to a consumer of the group and not acked yet. */
+  pending: number;
+}
+
+/**
+ * True for the error a bus gives when the consumer group (or its stream) does not exist: Redis's
+ * `NOGROUP` reply (e.g. after Redis restarted without persistence) or the in-process bus's
+ * `NoSuchGroupError`. The consumer loop recreates the group when it sees one.
+ */
+export function isMissingGroupError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'NoSuchGroupError' || error.message.startsWith('NOGROUP'));
+}
+
 export interface Bus {
   /** Pub/sub: deliver to every current subscriber of `channel` (at most once). */
   publish(channel: string, message: string): Promise<void>;
@@ -38,6 +55,8 @@ export interface Bus {
    * (crash recovery: a consumer that died mid-batch leaves its entries pending).
    */
   claimStale(stream: string, group: string, consumer: string, minIdleMs: number, count: number): Promise<StreamEntry[]>;
+  /** Lag and pending count of the group; null when the stream or the group does not exist. */
+  groupInfo(stream: string, group: string): Promise<StreamGroupInfo | null>;
 
   close(): Promise<void>;
 }

@@ -185,6 +185,14 @@ export function createInProcessBus(options: InProcessBusOptions = {}): Bus {
       return claimed;
     },
 
+    async groupInfo(streamName, groupName) {
+      assertOpen();
+      const group = streams.get(streamName)?.groups.get(groupName);
+      const stream = streams.get(streamName);
+      if (!stream || !group) return null;
+      return { lag: stream.entries.length - group.nextIndex, pending: group.pending.size };
+    },
+
     async close() {
       if (closed) return;
       closed = true;

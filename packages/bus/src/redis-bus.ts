@@ -189,6 +189,27 @@ export function createRedisBus(connection: string | RedisOptions, options: Redis
       return claimed;
     },
 
+    async groupInfo(stream, group) {
+      assertOpen();
+      let reply: unknown;
+      try {
+        reply = await commands.xinfo('GROUPS', key(stream));
+      } catch (error) {
+        // "ERR no such key": the stream itself is gone (e.g. Redis restarted empty).
+        if (error instanceof Error && /no such key/i.test(error.message)) return null;
+        throw error;
+      }
+      for (const fields of reply as unknown[][]) {
+        const info = new Map<string, unknown>();
+        for (let i = 0; i + 1 < fields.length; i += 2) info.set(String(fields[i]), fields[i + 1]);
+        if (info.get('name') !== group) continue;
+        const lag = info.get('lag');
+        // `lag` is nil when Redis cannot compute it (entries deleted or trimmed inside the group's range).
+        return { lag: typeof lag === 'number' ? lag : null, pending: Number(info.get('pending') ?? 0) };
+      }
+      return null;
+    },
+
     async close() {
       if (closed) return;
       closed = true;

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import gql from 'graphql-tag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInProcessBus, startStreamConsumer } from '@switchyard/bus';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair, type Principal } from '@switchyard/identity';
 import { createSubgraphHttpServer, type SubgraphHttpServer } from './http-server';
 
@@ -48,6 +49,30 @@ describe('shared subgraph transport', () => {
 
   const post = (body: string, auth = `Bearer ${token}`) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body });
+
+  it('serves the process registry on /metrics: the lag and failures of the stream consumers running beside it', async () => {
+    const bus = createInProcessBus();
+    const consumer = startStreamConsumer({
+      bus,
+      stream: 'kit-metrics-stream',
+      group: 'kit-metrics-group',
+      consumer: 'c1',
+      blockMs: 5,
+      lagSampleMs: 0,
+      logger: { info: () => undefined, error: () => undefined },
+      handle: (entries) => bus.ack('kit-metrics-stream', 'kit-metrics-group', entries.map((entry) => entry.id)),
+    });
+    await bus.append('kit-metrics-stream', 'x');
+    let text = '';
+    for (const giveUpAt = Date.now() + 5_000; !/switchyard_stream_consumer_entries_total\{stream="kit-metrics-stream",group="kit-metrics-group"\} 1/.test(text); ) {
+      if (Date.now() > giveUpAt) break;
+      text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+    }
+    await consumer.stop();
+    await bus.close();
+    expect(text).toMatch(/switchyard_stream_consumer_entries_total\{stream="kit-metrics-stream",group="kit-metrics-group"\} 1/);
+    expect(text).toMatch(/switchyard_stream_consumer_lag\{stream="kit-metrics-stream",group="kit-metrics-group"\} 0/);
+  });
 
   it('answers an authenticated caller with its principal', async () => {
     const response = await post(JSON.stringify({ query: '{ whoami }' }));

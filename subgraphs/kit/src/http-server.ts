@@ -4,6 +4,7 @@ import type { BaseContext, HTTPGraphQLRequest } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
+import { register as processRegistry } from 'prom-client';
 import type { InternalTokenVerifier, Principal } from '@switchyard/identity';
 import { unauthenticated } from './errors/base-errors';
 import { KIT_ERRORS } from './errors/graphql-errors';
@@ -22,7 +23,11 @@ export interface SubgraphHttpServerOptions<TContext extends BaseContext> {
   introspection?: boolean;
   /** Largest accepted request body; larger ones get 413. */
   maxBodyBytes?: number;
-  /** Prometheus text served on `GET /metrics` (unauthenticated, like the data plane's). */
+  /**
+   * The subgraph's own Prometheus text on `GET /metrics` (unauthenticated, like the data plane's), after the
+   * process registry's (what runs beside the subgraph: stream consumer lag and failures, labelled by stream
+   * and group only). Without it `/metrics` serves the process registry alone.
+   */
   metrics?: () => Promise<{ contentType: string; body: string }>;
   /** The subgraph's own client errors: passed through unmasked; everything else is masked. */
   isClientError(error: unknown): boolean;
@@ -114,10 +119,11 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://subgraph.invalid');
-    if (url.pathname === METRICS_PATH && options.metrics && req.method === 'GET') {
-      const { contentType, body } = await options.metrics();
-      res.writeHead(200, { 'content-type': contentType });
-      res.end(body);
+    if (url.pathname === METRICS_PATH && req.method === 'GET') {
+      const own = options.metrics ? await options.metrics() : null;
+      const shared = await processRegistry.metrics();
+      res.writeHead(200, { 'content-type': own?.contentType ?? processRegistry.contentType });
+      res.end(own ? `${shared}\n${own.body}` : shared);
       return;
     }
     if (url.pathname !== GRAPHQL_PATH) return sendError(res, 'NOT_FOUND', `Only ${GRAPHQL_PATH} is served here.`);
