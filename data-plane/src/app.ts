@@ -8,6 +8,7 @@ import type { ProviderCredentialLookup } from './adapters/tenant-credentials/cre
 import { handleChatCompletions } from './api/chat-completions-handler';
 import { modelList } from './api/chat-completion-response';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
+import { isDatabaseUnavailableError } from '@switchyard/db/availability';
 import { ApiError } from './errors';
 import { requestIdFrom } from './http/request-id';
 import { sendError, sendJson } from './http/respond';
@@ -111,6 +112,8 @@ export interface DataPlane {
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Model list `created`: a fixed timestamp, since configured models have no creation date. */
 const MODELS_CREATED = 1_700_000_000;
+/** Postgres dropped or refused a connection a request needed: the pool reconnects on the next query. */
+const DATABASE_RETRY_AFTER_SECONDS = 1;
 
 type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'metrics' | 'not_found';
 
@@ -311,8 +314,9 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         if (!response.writableEnded) response.destroy();
         return;
       }
-      const apiError = error instanceof ApiError ? error : new ApiError('internal_error');
-      if (!(error instanceof ApiError)) logger.error({ err: error, requestId }, 'unhandled error');
+      const apiError = error instanceof ApiError ? error : isDatabaseUnavailableError(error) ? new ApiError('database_unavailable', { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS }) : new ApiError('internal_error');
+      if (apiError.code === 'database_unavailable') logger.warn({ err: error instanceof Error ? error.message : String(error), requestId }, 'database unavailable');
+      else if (!(error instanceof ApiError)) logger.error({ err: error, requestId }, 'unhandled error');
       if (apiError.code === 'request_too_large') {
         // We stopped reading mid-body: close the connection rather than drain an attacker's upload.
         response.setHeader('connection', 'close');

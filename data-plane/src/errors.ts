@@ -152,6 +152,12 @@ export const ERROR_REGISTRY = {
     type: 'server_error',
     message: 'The store that remembers which model served each request (Redis) is unreachable, so the score was not recorded. Retry after the number of seconds in the Retry-After header.',
   },
+  database_unavailable: {
+    status: 503,
+    type: 'server_error',
+    message:
+      'The database this request needs (here: to look up a key not yet cached on this replica) is unreachable or dropped the connection. Retry after the number of seconds in the Retry-After header.',
+  },
   rate_limiter_unavailable: {
     status: 503,
     type: 'server_error',

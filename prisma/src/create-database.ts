@@ -5,6 +5,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { z } from 'zod';
 import type { Database, PriceBook, ResolvedApiKey, ResolvedMembership, TenantTx } from './database';
 import { DatabaseError } from './database';
+import { createPostgresPool, withUnavailableErrors } from './database-availability';
 import { PrismaClient } from './generated/client';
 import { migrateDatabase } from './migrate';
 import { pgliteMigrationConnection, postgresMigrationConnection } from './migration-connections';
@@ -66,8 +67,10 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
   const log = options.log ?? (() => {});
   if (options.url) {
     const url = options.url;
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }), transactionOptions });
-    return buildDatabase('postgres', prisma, () => postgresMigrationConnection(url), log, async () => {});
+    // Our own pool, so every client has an error listener for its whole life (see createPostgresPool).
+    const pool = createPostgresPool(url);
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions });
+    return withUnavailableErrors(buildDatabase('postgres', prisma, () => postgresMigrationConnection(url), log, () => pool.end()));
   }
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});

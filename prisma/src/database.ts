@@ -62,7 +62,8 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export type DatabaseErrorCode = 'INVALID_TENANT_ID' | 'PRICE_BOOK_MISSING' | 'DATABASE_CLOSED';
+/** DATABASE_UNAVAILABLE: the database could not be reached or dropped the connection (retryable; see isDatabaseUnavailableError). */
+export type DatabaseErrorCode = 'INVALID_TENANT_ID' | 'PRICE_BOOK_MISSING' | 'DATABASE_CLOSED' | 'DATABASE_UNAVAILABLE';
 
 /** A caller-caused database error with a stable code. */
 export class DatabaseError extends Error {
@@ -70,7 +71,8 @@ export class DatabaseError extends Error {
   constructor(
     readonly code: DatabaseErrorCode,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }

@@ -2,6 +2,7 @@
 export { createDatabase } from './create-database';
 export type { CreateDatabaseOptions } from './create-database';
 export { DatabaseError } from './database';
+export { isDatabaseUnavailableError } from './database-availability';
 export type { Database, DatabaseErrorCode, ModelPriceEntry, PriceBook, ResolvedApiKey, ResolvedMembership, TenantTx } from './database';
 export { seed, priceBookV1, demoTenant } from './seed';
 export { loadDbConfig } from './config';

@@ -10,6 +10,8 @@ export function postgresMigrationConnection(url: string): MigrationConnection {
   return {
     async withMigrationLock(fn) {
       const client = new pg.Client({ connectionString: url });
+      // A dropped connection fails the migration through its query; unheard, the 'error' event would end the process.
+      client.on('error', () => undefined);
       await client.connect();
       try {
         await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK_KEY]);

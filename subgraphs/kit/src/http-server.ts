@@ -5,6 +5,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import { register as processRegistry } from 'prom-client';
+import { isDatabaseUnavailableError } from '@switchyard/db/availability';
 import type { InternalTokenVerifier, Principal } from '@switchyard/identity';
 import { unauthenticated } from './errors/base-errors';
 import { KIT_ERRORS } from './errors/graphql-errors';
@@ -39,6 +40,8 @@ export interface SubgraphHttpServer {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unreachable right now; retry shortly.';
+const DATABASE_RETRY_AFTER_SECONDS = 1;
 const GRAPHQL_PATH = '/graphql';
 const METRICS_PATH = '/metrics';
 
@@ -95,6 +98,15 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
     formatError(formatted, error) {
       const original = unwrapResolverError(error);
       if (options.isClientError(original)) return formatted;
+      if (isDatabaseUnavailableError(original)) {
+        // Postgres dropped or refused the connection: retryable, so a coded (not masked, not final) error.
+        logger.warn({ err: original instanceof Error ? original.message : String(original), path: formatted.path }, 'database unavailable');
+        return {
+          message: DATABASE_UNAVAILABLE_MESSAGE,
+          extensions: { code: 'SERVICE_UNAVAILABLE', retryAfter: DATABASE_RETRY_AFTER_SECONDS },
+          ...(formatted.path ? { path: formatted.path } : {}),
+        };
+      }
       const code = formatted.extensions?.['code'];
       // Apollo's own request errors (parse, validation, bad request) carry their own codes.
       if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;

@@ -22,6 +22,11 @@ export async function authenticate(authorization: unknown, verifyAccessToken: Ve
   } catch (error) {
     if (error instanceof CallerRefusedError) return { ok: false, code: error.code, message: error.message };
     const code = (error as { code?: unknown }).code;
+    // @switchyard/db's DatabaseError: the members or API key lookup could not reach Postgres. Retryable,
+    // never UNAUTHENTICATED (which is final: the console would sign the person out).
+    if (code === 'DATABASE_UNAVAILABLE') {
+      return { ok: false, code: 'SERVICE_UNAVAILABLE', message: 'The database is unreachable right now, so the caller could not be looked up; retry shortly.' };
+    }
     if (code === 'IDENTITY_PROVIDER_UNAVAILABLE') {
       return { ok: false, code: 'IDENTITY_PROVIDER_UNAVAILABLE', message: GATEWAY_ERRORS.definitions.IDENTITY_PROVIDER_UNAVAILABLE.message };
     }
