@@ -10,6 +10,7 @@ import { modelList } from './api/chat-completion-response';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
 import { isDatabaseUnavailableError } from '@switchyard/db/availability';
 import { ApiError } from './errors';
+import { createHttpDrain, type DrainOptions, type DrainOutcome } from './http/drain';
 import { requestIdFrom } from './http/request-id';
 import { sendError, sendJson } from './http/respond';
 import { subscribeApiKeyEviction, type ApiKeyResolver } from './ingress/api-keys';
@@ -107,6 +108,12 @@ export interface DataPlane {
   server: Server;
   /** Stops accepting requests, waits for in-flight ones and their usage events. Does not close deps. */
   close(): Promise<void>;
+  /**
+   * Graceful shutdown's first half (SIGTERM): /readyz 503 and `Connection: close` at once, new
+   * requests refused with 503 `shutting_down` after `graceMs`, in-flight requests and streams given
+   * `timeoutMs`; then call close() to flush usage events.
+   */
+  drain(options: DrainOptions): Promise<DrainOutcome>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -255,7 +262,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       case 'healthz':
         return sendJson(response, 200, { status: 'ok' });
       case 'readyz':
-        return ready && policiesLoaded && !closing ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not_ready' });
+        return ready && policiesLoaded && !closing && !drain.draining ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not_ready' });
       case 'metrics': {
         const text = await metrics.registry.metrics();
         response.writeHead(200, { 'content-type': metrics.registry.contentType });
@@ -302,6 +309,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     const requestId = requestIdFrom(request.headers['x-request-id']);
     const route = routeOf((request.url ?? '/').split('?', 1)[0] ?? '/');
     response.setHeader('x-request-id', requestId);
+    if (!drain.admit(request, response)) return;
     const stopTimer = metrics.latency.startTimer({ route });
     response.once('close', () => {
       stopTimer();
@@ -327,9 +335,14 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     inFlight.add(handling);
     void handling.finally(() => inFlight.delete(handling));
   });
+  const drain = createHttpDrain(server, (response) => {
+    metrics.requests.inc({ route: 'refused', status: '503' });
+    sendError(response, new ApiError('shutting_down', { retryAfterSeconds: 1 }));
+  });
 
   return {
     server,
+    drain: (options) => drain.drain(options),
     async close() {
       closing = true;
       if (!deps.qos?.eventLoopLag) eventLoopLag.stop();

@@ -84,6 +84,10 @@ export const dataPlaneEnvShape = {
   DATA_PLANE_OIDC_SCOPE_MAP: jsonEnv(z.record(z.string(), z.array(z.string().min(1))), 'a JSON object like {"inference":["inference"]}', { inference: ['inference'] }),
   DATA_PLANE_OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** After SIGTERM: how long new requests are still served (with `Connection: close`, /readyz already 503) so load balancers notice. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /** After the grace: how long in-flight requests and streams may take to finish before they are cut (then events are flushed and the process exits). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
 };
 
 const envSchema = z.object(dataPlaneEnvShape);
@@ -109,6 +113,8 @@ export interface DataPlaneConfig {
   limits: LimitsConfig;
   maxBodyBytes: number;
   logLevel: DataPlaneEnv['LOG_LEVEL'];
+  /** SIGTERM: SHUTDOWN_GRACE_MS and SHUTDOWN_TIMEOUT_MS. */
+  shutdown: { graceMs: number; timeoutMs: number };
   /** Accept OIDC access tokens from this issuer; undefined: API keys only. */
   oidc: OidcAuthenticationConfig | undefined;
 }
@@ -138,6 +144,7 @@ export function dataPlaneConfigFromEnv(e: DataPlaneEnv, defaults: DataPlaneDefau
     limits,
     maxBodyBytes: e.DATA_PLANE_MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
+    shutdown: { graceMs: e.SHUTDOWN_GRACE_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     oidc: issuer
       ? {
           issuer,

@@ -152,6 +152,11 @@ export const ERROR_REGISTRY = {
     type: 'server_error',
     message: 'The store that remembers which model served each request (Redis) is unreachable, so the score was not recorded. Retry after the number of seconds in the Retry-After header.',
   },
+  shutting_down: {
+    status: 503,
+    type: 'server_error',
+    message: 'This gateway replica is shutting down and takes no new requests. Retry (on a new connection) after the number of seconds in the Retry-After header.',
+  },
   database_unavailable: {
     status: 503,
     type: 'server_error',

@@ -1,11 +1,18 @@
 import { loadDataPlaneConfig } from './config';
 import { startDataPlaneServer } from './server';
 
-const running = await startDataPlaneServer(loadDataPlaneConfig());
+const config = loadDataPlaneConfig();
+const running = await startDataPlaneServer(config);
 console.log(`data plane: ${running.url}/v1 (metrics ${running.url}/metrics)`);
 
+// SIGTERM (a supervisor) or SIGINT (Ctrl-C): drain, flush, exit 0. A second signal, or a drain that
+// outlives its bound by 10 s (e.g. events held for an unreachable Redis), exits at once with 1.
+let stopping = false;
 const shutdown = (): void => {
-  running.close().then(
+  if (stopping) process.exit(1);
+  stopping = true;
+  setTimeout(() => process.exit(1), config.shutdown.graceMs + config.shutdown.timeoutMs + 10_000).unref();
+  running.shutdown().then(
     () => process.exit(0),
     (error: unknown) => {
       console.error(error);
@@ -13,5 +20,5 @@ const shutdown = (): void => {
     },
   );
 };
-process.once('SIGINT', shutdown);
-process.once('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -16,7 +16,18 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 /** The standalone data plane: opens the backends its configuration picks, composes the data plane, listens. */
-export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ url: string; close(): Promise<void> }> {
+export interface RunningDataPlane {
+  url: string;
+  /** Stops at once (in-flight requests still finish, usage events are flushed). */
+  close(): Promise<void>;
+  /**
+   * SIGTERM: drain (readiness false, `Connection: close`, new requests refused after
+   * SHUTDOWN_GRACE_MS, in-flight ones given SHUTDOWN_TIMEOUT_MS), then close (flush usage events).
+   */
+  shutdown(): Promise<void>;
+}
+
+export async function startDataPlaneServer(config: DataPlaneConfig): Promise<RunningDataPlane> {
   const logger = pino({ level: config.logLevel, base: { service: 'data-plane' } });
   const opened = await openDataPlaneBackends(config, logger);
   const dataPlane = await composeDataPlane(config, opened.backends).catch(async (error: unknown) => {
@@ -36,5 +47,12 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
     { url, backends: opened.sharedState.kind, database: opened.db.kind, masterKeys: opened.keyring.source, routes: config.routes.map((route) => route.name) },
     'data plane listening',
   );
-  return { url, close };
+  const shutdown = async () => {
+    logger.info({ graceMs: config.shutdown.graceMs, timeoutMs: config.shutdown.timeoutMs }, 'draining: readiness off, new requests refused after the grace');
+    const { timedOut } = await dataPlane.drain(config.shutdown);
+    if (timedOut) logger.warn({ timeoutMs: config.shutdown.timeoutMs }, 'requests still in flight after the shutdown timeout were cut');
+    await close();
+    logger.info({}, 'drained; usage events flushed');
+  };
+  return { url, close, shutdown };
 }

@@ -134,6 +134,7 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
     });
     return {
       server: app.server,
+      drain: (options) => app.drain(options),
       async close() {
         await app.close();
         await closeAll();
