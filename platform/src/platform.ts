@@ -1,3 +1,4 @@
+import { attachHttpDrain, type DrainOptions } from '@switchyard/subgraph-kit/drain';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Server } from 'node:http';
@@ -58,6 +59,12 @@ export interface RunningPlatform {
   /** Set only when this start created the demo tenant's first key (fresh data). */
   demoApiKey: string | null;
   close(): Promise<void>;
+  /**
+   * SIGTERM: drains every server at once (readiness off, `Connection: close`, new requests refused
+   * after `graceMs`, in-flight requests and streams given `timeoutMs`), then close() (consumers finish
+   * their round, usage and audit events are flushed, backends close).
+   */
+  shutdown(options: DrainOptions): Promise<void>;
 }
 
 export interface StartOptions {
@@ -94,6 +101,8 @@ interface ComponentContext {
 interface ServedApp {
   server: Server;
   close(): Promise<void>;
+  /** Its own drain (the data plane's); otherwise attachHttpDrain's. */
+  drain?(options: DrainOptions): Promise<{ timedOut: boolean }>;
 }
 
 interface ComponentEntry {
@@ -301,6 +310,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
   const close = async () => {
     for (const closeOne of closers.reverse()) await closeOne().catch(() => undefined);
   };
+  const drains: Array<(options: DrainOptions) => Promise<{ timedOut: boolean }>> = [];
   const selected = COMPONENT_TABLE.filter((entry) => has(entry.name));
   const needed = new Set(selected.flatMap((entry) => entry.needs));
 
@@ -381,6 +391,8 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
           return backend;
         },
         async serve(name, app, port, on = host) {
+          // Before it listens, so every request is counted when SIGTERM drains it.
+          drains.push(app.drain?.bind(app) ?? attachHttpDrain(app.server).drain);
           const bound = await listen(app.server, port, on).catch(async (error: unknown) => {
             await app.close().catch(() => undefined);
             throw error;
@@ -400,6 +412,11 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       platformRoutes: dataPlane.routes.map((route) => route.name),
       demoApiKey,
       close,
+      async shutdown(options) {
+        const outcomes = await Promise.all(drains.map((drain) => drain(options)));
+        if (outcomes.some((outcome) => outcome.timedOut)) progress(`requests still in flight after ${options.timeoutMs} ms were cut`);
+        await close();
+      },
     };
   } catch (error) {
     await close();

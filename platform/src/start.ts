@@ -14,8 +14,13 @@ try {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`\n${signal}: stopping Switchyard…\n`);
-    void platform.close().then(() => process.exit(0));
+    process.stderr.write(`\n${signal}: draining Switchyard (${env.SHUTDOWN_GRACE_MS} ms grace, ${env.SHUTDOWN_TIMEOUT_MS} ms for requests in flight)…\n`);
+    // A drain 10 s past its bound exits at once.
+    setTimeout(() => process.exit(1), env.SHUTDOWN_GRACE_MS + env.SHUTDOWN_TIMEOUT_MS + 10_000).unref();
+    void platform.shutdown({ graceMs: env.SHUTDOWN_GRACE_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS }).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

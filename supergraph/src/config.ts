@@ -1,4 +1,5 @@
 import { redisEnvShape } from '@switchyard/data-plane/config';
+import { shutdownEnv } from '@switchyard/subgraph-kit/config';
 import { z } from 'zod';
 
 /** Apollo's gateway phones home and probes cloud metadata addresses unless this is set (DESIGN.md §4). */
@@ -54,6 +55,8 @@ const envSchema = z.object({
     .string()
     .default('switchyard-console')
     .transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean)),
+  /** SIGTERM: SHUTDOWN_GRACE_MS, SHUTDOWN_TIMEOUT_MS as every server reads them. */
+  ...shutdownEnv,
 });
 
 export type SupergraphConfig = z.output<typeof envSchema>;

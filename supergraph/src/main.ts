@@ -9,6 +9,7 @@ import {
   importInternalPrivateKey,
   subscribeMembershipEviction,
 } from '@switchyard/identity';
+import { attachHttpDrain } from '@switchyard/subgraph-kit/drain';
 import { disableApolloTelemetry, loadConfig } from './config';
 import { createConsoleLogger } from './logger';
 import { createSupergraphServer } from './supergraph-server';
@@ -49,6 +50,8 @@ const app = createSupergraphServer({
   persistedQueries: { mode: config.PERSISTED_QUERIES, requiredClients: config.PERSISTED_QUERY_CLIENTS },
 });
 await app.ready;
+// Attached before it listens, so every request is counted; SIGTERM drains through it.
+const drain = attachHttpDrain(app.server);
 await new Promise<void>((resolve, reject) => {
   app.server.once('error', reject);
   app.server.listen(config.SUPERGRAPH_PORT, config.SUPERGRAPH_HOST, resolve);
@@ -56,6 +59,9 @@ await new Promise<void>((resolve, reject) => {
 logger.info({ url: `http://${config.SUPERGRAPH_HOST}:${config.SUPERGRAPH_PORT}/graphql` }, 'supergraph listening');
 
 const shutdown = async () => {
+  const { timedOut } = await drain.drain({ graceMs: config.SHUTDOWN_GRACE_MS, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+  if (timedOut) logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'requests still in flight after the shutdown timeout were cut');
+  // Then subscriptions (WebSockets) end, and the last uses of API keys are written.
   await app.close();
   await unsubscribeMembers?.();
   await unsubscribeKeys?.();
@@ -63,8 +69,14 @@ const shutdown = async () => {
   await bus.close();
   await db?.close();
 };
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    // A second signal, or a drain 10 s past its bound, exits at once.
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'draining: readiness off, new requests refused after the grace');
+    setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS + config.SHUTDOWN_TIMEOUT_MS + 10_000).unref();
     shutdown().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -12,6 +12,8 @@ describe('subgraph environment', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/db',
       REDIS_KEY_PREFIX: '',
       INTERNAL_TOKEN_PUBLIC_JWK: { kty: 'OKP' },
+      SHUTDOWN_GRACE_MS: 5_000,
+      SHUTDOWN_TIMEOUT_MS: 20_000,
       SUBGRAPH_INTROSPECTION: false,
     });
   });

@@ -1,6 +1,13 @@
 import { redisEnvShape } from '@switchyard/data-plane/config';
 import { z } from 'zod';
 
+/** SIGTERM: as every server reads them (README): serve new requests this long with `Connection: close`, then refuse them. */
+export const shutdownEnv = {
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /** After the grace: how long in-flight requests may take before they are cut. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
+};
+
 /**
  * Environment every standalone subgraph process reads besides its own port and host.
  * Spread into a subgraph's zod object; key order decides the order start-up problems are listed in.
@@ -18,6 +25,7 @@ export const subgraphProcessEnv = {
       return z.NEVER;
     }
   }),
+  ...shutdownEnv,
 };
 
 /** `SUBGRAPH_INTROSPECTION=true` serves introspection (off by default). */

@@ -12,7 +12,7 @@ import { KIT_ERRORS } from './errors/graphql-errors';
 import type { Logger } from './logger';
 
 /**
- * Node http transport for one subgraph: `POST /graphql` (and `GET /metrics` when given), every request authenticated with
+ * Node http transport for one subgraph: `POST /graphql`, `GET /metrics`, `GET /readyz`, every request authenticated with
  * the gateway's internal token (including `_service` and `_entities`), internal errors masked.
  * The server is returned without listening so tests and the platform decide where it binds.
  */
@@ -44,6 +44,7 @@ const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unreachable right now; ret
 const DATABASE_RETRY_AFTER_SECONDS = 1;
 const GRAPHQL_PATH = '/graphql';
 const METRICS_PATH = '/metrics';
+const READY_PATH = '/readyz';
 
 class RequestBodyTooLargeError extends Error {}
 
@@ -136,6 +137,12 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
       const shared = await processRegistry.metrics();
       res.writeHead(200, { 'content-type': own?.contentType ?? processRegistry.contentType });
       res.end(own ? `${shared}\n${own.body}` : shared);
+      return;
+    }
+    if (url.pathname === READY_PATH && req.method === 'GET') {
+      // Not ready until the GraphQL server started; a draining server answers 503 before this (attachHttpDrain).
+      if (await started) res.writeHead(200, { 'content-type': 'text/plain' }).end('ready');
+      else sendError(res, 'SERVICE_UNAVAILABLE', 'The GraphQL server failed to start; see the service log.');
       return;
     }
     if (url.pathname !== GRAPHQL_PATH) return sendError(res, 'NOT_FOUND', `Only ${GRAPHQL_PATH} is served here.`);

@@ -1,6 +1,7 @@
 import { createInProcessBus, createRedisBus } from '@switchyard/bus';
 import { createDatabase } from '@switchyard/db';
 import { createInternalTokenVerifier, importInternalPublicKey } from '@switchyard/identity';
+import { attachHttpDrain } from './drain';
 import { createConsoleLogger } from './logger';
 import type { StartedSubgraph, SubgraphRuntime } from './runtime';
 
@@ -14,6 +15,10 @@ export interface RunSubgraphOptions {
     REDIS_URL?: string | undefined;
     REDIS_KEY_PREFIX?: string | undefined;
     INTERNAL_TOKEN_PUBLIC_JWK: Record<string, unknown>;
+    /** SIGTERM: new requests served (with `Connection: close`) this long, then refused (default 5000). */
+    SHUTDOWN_GRACE_MS?: number | undefined;
+    /** SIGTERM: in-flight requests get this long after the grace (default 20000). */
+    SHUTDOWN_TIMEOUT_MS?: number | undefined;
   };
   port: number;
   host: string;
@@ -25,7 +30,8 @@ export interface RunSubgraphOptions {
 /**
  * Runs one subgraph on its own (the platform launcher embeds them instead): opens the database and the bus
  * (Redis when configured, in-process otherwise), verifies internal tokens with the gateway's key, listens,
- * and closes everything in order on SIGINT/SIGTERM.
+ * and on SIGINT/SIGTERM drains (attachHttpDrain: readiness off, `Connection: close`, new requests refused
+ * after SHUTDOWN_GRACE_MS, in-flight ones given SHUTDOWN_TIMEOUT_MS), then closes everything in order.
  */
 export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
   const { config } = options;
@@ -36,21 +42,30 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
   const verifyInternalToken = createInternalTokenVerifier(publicKey, `subgraph:${options.name}`);
   const subgraph = await options.start({ db, bus, verifyInternalToken, logger });
 
+  const drain = attachHttpDrain(subgraph.server);
   subgraph.server.listen(options.port, options.host, () => {
     logger.info({ port: options.port, host: options.host, ...subgraph.listeningDetails }, options.listeningMessage);
   });
 
+  const graceMs = config.SHUTDOWN_GRACE_MS ?? 5_000;
+  const timeoutMs = config.SHUTDOWN_TIMEOUT_MS ?? 20_000;
   let stopping = false;
   async function shutdown(signal: string): Promise<void> {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, graceMs, timeoutMs }, 'draining: readiness off, new requests refused after the grace');
+    const { timedOut } = await drain.drain({ graceMs, timeoutMs });
+    if (timedOut) logger.warn({ timeoutMs }, 'requests still in flight after the shutdown timeout were cut');
+    // Then what runs beside the subgraph (consumers finish their round, ledgers flush), the bus, the database.
     await subgraph.close();
     await bus.close();
     await db.close();
+    logger.info({}, 'stopped');
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      // A second signal, or a drain 10 s past its bound, exits at once.
+      if (stopping) process.exit(1);
+      stopping = true;
+      setTimeout(() => process.exit(1), graceMs + timeoutMs + 10_000).unref();
       shutdown(signal).then(
         () => process.exit(0),
         (error: unknown) => {

@@ -48,6 +48,13 @@ export const KIT_ERRORS = defineErrors({
     kind: 'unavailable',
     httpStatus: 503,
   },
+  SHUTTING_DOWN: {
+    message: 'This server is shutting down and takes no new requests; retry (on a new connection).',
+    description: 'The server received SIGTERM and its grace period is over; another replica (or this one, restarted) answers a retry. Sent with Retry-After.',
+    final: false,
+    kind: 'unavailable',
+    httpStatus: 503,
+  },
   INTERNAL_SERVER_ERROR: {
     message: 'Internal server error',
     description: 'An unexpected failure: the message is masked, the details are in the service log.',
