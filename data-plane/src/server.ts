@@ -24,7 +24,7 @@ export interface RunningDataPlane {
    * SIGTERM: drain (readiness false, `Connection: close`, new requests refused after
    * SHUTDOWN_GRACE_MS, in-flight ones given SHUTDOWN_TIMEOUT_MS), then close (flush usage events).
    */
-  shutdown(): Promise<void>;
+  shutdown(options?: { graceMs?: number }): Promise<void>;
 }
 
 export async function startDataPlaneServer(config: DataPlaneConfig): Promise<RunningDataPlane> {
@@ -47,9 +47,10 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<Run
     { url, backends: opened.sharedState.kind, database: opened.db.kind, masterKeys: opened.keyring.source, routes: config.routes.map((route) => route.name) },
     'data plane listening',
   );
-  const shutdown = async () => {
-    logger.info({ graceMs: config.shutdown.graceMs, timeoutMs: config.shutdown.timeoutMs }, 'draining: readiness off, new requests refused after the grace');
-    const { timedOut } = await dataPlane.drain(config.shutdown);
+  const shutdown = async (options: { graceMs?: number } = {}) => {
+    const bounds = { graceMs: options.graceMs ?? config.shutdown.graceMs, timeoutMs: config.shutdown.timeoutMs };
+    logger.info(bounds, 'draining: readiness off, new requests refused after the grace');
+    const { timedOut } = await dataPlane.drain(bounds);
     if (timedOut) logger.warn({ timeoutMs: config.shutdown.timeoutMs }, 'requests still in flight after the shutdown timeout were cut');
     await close();
     logger.info({}, 'drained; usage events flushed');

@@ -14,10 +14,12 @@ try {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`\n${signal}: draining Switchyard (${env.SHUTDOWN_GRACE_MS} ms grace, ${env.SHUTDOWN_TIMEOUT_MS} ms for requests in flight)…\n`);
+    // Ctrl-C: no load balancer to wait for, so no grace.
+    const graceMs = signal === 'SIGINT' ? 0 : env.SHUTDOWN_GRACE_MS;
+    process.stderr.write(`\n${signal}: draining Switchyard (${graceMs} ms grace, ${env.SHUTDOWN_TIMEOUT_MS} ms for requests in flight)…\n`);
     // A drain 10 s past its bound exits at once.
-    setTimeout(() => process.exit(1), env.SHUTDOWN_GRACE_MS + env.SHUTDOWN_TIMEOUT_MS + 10_000).unref();
-    void platform.shutdown({ graceMs: env.SHUTDOWN_GRACE_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS }).then(
+    setTimeout(() => process.exit(1), graceMs + env.SHUTDOWN_TIMEOUT_MS + 10_000).unref();
+    void platform.shutdown({ graceMs, timeoutMs: env.SHUTDOWN_TIMEOUT_MS }).then(
       () => process.exit(0),
       () => process.exit(1),
     );

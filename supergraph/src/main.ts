@@ -58,8 +58,8 @@ await new Promise<void>((resolve, reject) => {
 });
 logger.info({ url: `http://${config.SUPERGRAPH_HOST}:${config.SUPERGRAPH_PORT}/graphql` }, 'supergraph listening');
 
-const shutdown = async () => {
-  const { timedOut } = await drain.drain({ graceMs: config.SHUTDOWN_GRACE_MS, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+const shutdown = async (graceMs: number) => {
+  const { timedOut } = await drain.drain({ graceMs, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   if (timedOut) logger.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'requests still in flight after the shutdown timeout were cut');
   // Then subscriptions (WebSockets) end, and the last uses of API keys are written.
   await app.close();
@@ -77,7 +77,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'draining: readiness off, new requests refused after the grace');
     setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS + config.SHUTDOWN_TIMEOUT_MS + 10_000).unref();
-    shutdown().then(
+    // Ctrl-C: no load balancer to wait for.
+    shutdown(signal === 'SIGINT' ? 0 : config.SHUTDOWN_GRACE_MS).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -51,8 +51,10 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
   const timeoutMs = config.SHUTDOWN_TIMEOUT_MS ?? 20_000;
   let stopping = false;
   async function shutdown(signal: string): Promise<void> {
-    logger.info({ signal, graceMs, timeoutMs }, 'draining: readiness off, new requests refused after the grace');
-    const { timedOut } = await drain.drain({ graceMs, timeoutMs });
+    // Ctrl-C: no load balancer to wait for.
+    const grace = signal === 'SIGINT' ? 0 : graceMs;
+    logger.info({ signal, graceMs: grace, timeoutMs }, 'draining: readiness off, new requests refused after the grace');
+    const { timedOut } = await drain.drain({ graceMs: grace, timeoutMs });
     if (timedOut) logger.warn({ timeoutMs }, 'requests still in flight after the shutdown timeout were cut');
     // Then what runs beside the subgraph (consumers finish their round, ledgers flush), the bus, the database.
     await subgraph.close();
