@@ -9,7 +9,7 @@ import { handleChatCompletions } from './api/chat-completions-handler';
 import { modelList } from './api/chat-completion-response';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
 import { ApiError } from './errors';
-import { requestIdFrom } from './http/request-id';
+import { clientRequestIdFrom, newRequestId } from './http/request-id';
 import { sendError, sendJson } from './http/respond';
 import { subscribeApiKeyEviction, type ApiKeyResolver } from './ingress/api-keys';
 import { authenticateCaller, type AuthenticatedCaller } from './ingress/authenticate';
@@ -111,6 +111,8 @@ export interface DataPlane {
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Model list `created`: a fixed timestamp, since configured models have no creation date. */
 const MODELS_CREATED = 1_700_000_000;
+/** The data plane's own id of the request (the one billing and audit records carry), on every response. */
+export const SWITCHYARD_REQUEST_ID_HEADER = 'x-switchyard-request-id';
 
 type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'metrics' | 'not_found';
 
@@ -245,7 +247,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     return caller;
   }
 
-  async function dispatch(route: Route, request: IncomingMessage, response: ServerResponse, requestId: string, startedAt: number) {
+  async function dispatch(route: Route, request: IncomingMessage, response: ServerResponse, ids: { requestId: string; clientRequestId: string | undefined }, startedAt: number) {
     if (route === 'not_found') throw new ApiError('not_found');
     if (request.method !== METHOD_OF[route]) throw new ApiError('method_not_allowed');
     switch (route) {
@@ -282,7 +284,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         }
         chatInFlight += 1;
         try {
-          return await handleChatCompletions(chatDeps, { requestId, startedAt, key }, request, response);
+          return await handleChatCompletions(chatDeps, { ...ids, startedAt, key }, request, response);
         } finally {
           chatInFlight -= 1;
         }
@@ -296,23 +298,27 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
 
   const server = createServer((request, response) => {
     const startedAt = Date.now();
-    const requestId = requestIdFrom(request.headers['x-request-id']);
+    // Our own id deduplicates billing and audit; the client's x-request-id is kept for correlation
+    // (echoed, logged, in the usage event and the completion id, usable for feedback).
+    const requestId = newRequestId();
+    const clientRequestId = clientRequestIdFrom(request.headers['x-request-id']);
     const route = routeOf((request.url ?? '/').split('?', 1)[0] ?? '/');
-    response.setHeader('x-request-id', requestId);
+    response.setHeader('x-request-id', clientRequestId ?? requestId);
+    response.setHeader(SWITCHYARD_REQUEST_ID_HEADER, requestId);
     const stopTimer = metrics.latency.startTimer({ route });
     response.once('close', () => {
       stopTimer();
       metrics.requests.inc({ route, status: String(response.statusCode) });
     });
 
-    const handling = dispatch(route, request, response, requestId, startedAt).catch((error: unknown) => {
+    const handling = dispatch(route, request, response, { requestId, clientRequestId }, startedAt).catch((error: unknown) => {
       if (response.headersSent) {
         // The stream already started: the handler has ended it with an error event if it could.
         if (!response.writableEnded) response.destroy();
         return;
       }
       const apiError = error instanceof ApiError ? error : new ApiError('internal_error');
-      if (!(error instanceof ApiError)) logger.error({ err: error, requestId }, 'unhandled error');
+      if (!(error instanceof ApiError)) logger.error({ err: error, requestId, clientRequestId }, 'unhandled error');
       if (apiError.code === 'request_too_large') {
         // We stopped reading mid-body: close the connection rather than drain an attacker's upload.
         response.setHeader('connection', 'close');

@@ -121,6 +121,12 @@ export const ERROR_REGISTRY = {
     type: 'rate_limit_error',
     message: 'The token quota of this API key or its tenant is exhausted. Lower max_tokens or retry after the number of seconds in the Retry-After header.',
   },
+  request_exceeds_token_limit: {
+    status: 400,
+    type: 'invalid_request_error',
+    message:
+      'This request may use more tokens (prompt plus max_tokens) than a token limit allows at all, so it can never be admitted; retrying will not help. Lower max_tokens or shorten the prompt; the message names the limit and what remains of it.',
+  },
   internal_error: {
     status: 500,
     type: 'server_error',

@@ -7,7 +7,10 @@ import { USAGE_STREAM, type RouteDecisionRecord, type UsageEvent } from '@switch
 
 /** What the request path knows when a request has finished. */
 export interface CompletedRequest {
+  /** The data plane's own id (generated per request): what consumers deduplicate on. */
   requestId: string;
+  /** The client's x-request-id, for correlation only. */
+  clientRequestId?: string;
   tenantId: string;
   apiKeyId: string | null;
   model: string;
@@ -34,7 +37,7 @@ export interface UsageRecorder {
  * How long an event is retried while the bus (Redis) is unreachable. The request was served, so
  * dropping its event would serve it for free: it is held in memory and appended when Redis comes
  * back; only past this window is it given up (metric + an error log carrying the whole event, so it
- * can be replayed). Appends are idempotent downstream (by request id), so a retry that did land is harmless.
+ * can be replayed). Appends are idempotent downstream (by the data plane's request id), so a retry that did land is harmless.
  */
 const DEFAULT_RETRY_FOR_MS = 120_000;
 const MAX_RETRY_DELAY_MS = 2_000;
@@ -66,6 +69,7 @@ export function usageEventOf(completed: CompletedRequest, book: PriceBook, cost:
     status: completed.status,
     createdAt: completed.completedAt.toISOString(),
   };
+  if (completed.clientRequestId !== undefined) event.clientRequestId = completed.clientRequestId;
   if (completed.piiRedactions && Object.keys(completed.piiRedactions).length > 0) event.piiRedactions = { ...completed.piiRedactions };
   if (completed.route) event.route = completed.route;
   return event;

@@ -74,7 +74,10 @@ export interface Router {
 }
 
 export interface ServeContext {
+  /** The data plane's own id of the request. */
   requestId: string;
+  /** The client's x-request-id: the served request is also ratable by it (within the tenant). */
+  clientRequestId?: string | undefined;
   /** Whose credentials and feedback log entry the request uses. */
   tenantId: string;
   /** When the request arrived (the router's clock): a served upstream's latency runs from here. */
@@ -107,6 +110,7 @@ export type Served =
 
 export interface EndedRequest {
   requestId: string;
+  clientRequestId?: string | undefined;
   tenantId: string;
   legs: readonly LegRecord[];
   winner?: { upstream: Upstream; success: boolean; latencyMs: number };
@@ -270,10 +274,16 @@ export function createRouter(options: RouterOptions): Router {
     learn(target, { kind: 'outcome', ...identity, upstream: winner.upstream.key, success: winner.success, latencyMs: winner.latencyMs, ...priceOf(winner.upstream) });
     metrics.routeDecisions.inc({ route: target.route.name, model: winner.upstream.model });
     // Off the response path: a lost entry only makes this request's feedback answer 404.
-    feedbackLog.remember(ended.requestId, { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key }).catch((error: unknown) => {
-      metrics.routingStateFailures.inc({ kind: 'feedback_log' });
-      options.logger.warn({ err: error, requestId: ended.requestId }, 'served request not written to the feedback log; its feedback will be refused');
-    });
+    // Ratable by the data plane's id and by the client's x-request-id (the feedback log is per tenant,
+    // so another tenant reusing the id neither overwrites nor reads this entry).
+    const served = { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key };
+    const ids = ended.clientRequestId === undefined || ended.clientRequestId === ended.requestId ? [ended.requestId] : [ended.requestId, ended.clientRequestId];
+    for (const id of ids) {
+      feedbackLog.remember(id, served).catch((error: unknown) => {
+        metrics.routingStateFailures.inc({ kind: 'feedback_log' });
+        options.logger.warn({ err: error, requestId: ended.requestId }, 'served request not written to the feedback log; its feedback will be refused');
+      });
+    }
   };
 
   return {
@@ -303,7 +313,7 @@ export function createRouter(options: RouterOptions): Router {
       };
     },
     async serve(decision, request, context, deliver) {
-      const { requestId, tenantId, signal } = context;
+      const { requestId, clientRequestId, tenantId, signal } = context;
       const routeName = decision.target.route.name;
       // Legs of earlier rounds that failed mid-answer: billed for what they generated.
       const spent: LegRecord[] = [];
@@ -317,7 +327,7 @@ export function createRouter(options: RouterOptions): Router {
         } catch (error) {
           adapterStep.end(error);
           const legs = error instanceof ExecutionFailedError ? error.legs : [];
-          completed(decision, { requestId, tenantId, legs });
+          completed(decision, { requestId, clientRequestId, tenantId, legs });
           options.logger.warn({ err: error, requestId, route: routeName, legs }, 'no upstream answered before the first byte');
           return { answered: false, error, legs: spent.length > 0 ? [...spent, ...legs] : legs };
         }
@@ -330,6 +340,7 @@ export function createRouter(options: RouterOptions): Router {
         const others = await execution.others;
         completed(decision, {
           requestId,
+          clientRequestId,
           tenantId,
           legs: others,
           winner: delivery.outcome === 'cancelled' ? undefined : { upstream: winner.upstream, success: delivery.outcome === 'ok', latencyMs: clock() - context.startedAt },

@@ -21,8 +21,13 @@ import { REDIS_URL } from '../../testkit/faults/catalogue-stack';
  */
 const REQUESTS_PER_MINUTE = 6;
 const TOKENS_PER_DAY_PER_TENANT = 1_000;
-/** "hi" is estimated at 3 + 4 + 1 = 8 prompt tokens; with max_tokens 92 each request costs 100. */
-const TOKENS_PER_REQUEST = { maxTokens: 92, cost: 100 };
+/**
+ * Each request reserves 100 tokens: "hi [mock: first-token-ms=3000]" is estimated at 3 + 4 + 8 = 15
+ * prompt tokens, plus max_tokens 85. The mock waits 3 s before answering, so the admitted requests
+ * hold their reservations while the others are decided (a finished request settles to what it
+ * used and gives the rest back, which would let later ones in).
+ */
+const TOKENS_PER_REQUEST = { maxTokens: 85, cost: 100, prompt: 'hi [mock: first-token-ms=3000]' };
 
 let testDatabase: TestDatabase;
 let db: Database;
@@ -78,7 +83,7 @@ afterAll(async () => {
 });
 
 /** Fires `total` concurrent requests, alternating between the two replicas; returns status → count and error codes. */
-async function load(secrets: string[], total: number, maxTokens: number) {
+async function load(secrets: string[], total: number, maxTokens: number, prompt = 'hi') {
   const clients = urls.flatMap((url) => secrets.map((secret) => new OpenAI({ apiKey: secret, baseURL: `${url}/v1`, maxRetries: 0, timeout: 60_000 })));
   const outcomes = await Promise.all(
     Array.from({ length: total }, async (_, i) => {
@@ -86,7 +91,7 @@ async function load(secrets: string[], total: number, maxTokens: number) {
       const replica = Math.floor((i % clients.length) / secrets.length);
       for (let attempt = 0; ; attempt += 1) {
         try {
-          await client.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'hi' }], max_tokens: maxTokens });
+          await client.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: prompt }], max_tokens: maxTokens });
           return { status: 200, code: 'ok', replica };
         } catch (error) {
           if (!(error instanceof OpenAI.APIError)) throw error;
@@ -160,6 +165,7 @@ describe('fault catalogue: two data-plane processes on one Redis', () => {
       keys.map((k) => k.secret),
       100,
       TOKENS_PER_REQUEST.maxTokens,
+      TOKENS_PER_REQUEST.prompt,
     );
     const admitted = TOKENS_PER_DAY_PER_TENANT / TOKENS_PER_REQUEST.cost;
     expect(count((o) => o.status === 200)).toBe(admitted);

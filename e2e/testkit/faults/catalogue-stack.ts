@@ -40,7 +40,7 @@ export interface CatalogueWorld {
   /** Creates another key of the same tenant (returns its secret). */
   newKey(): Promise<string>;
   startDataPlane(options: { providers: ProviderConfig[]; routes?: RouteConfig[]; routing?: DataPlaneDeps['routing']; limits?: LimitsConfigInput; rateLimiter?: RateLimiter; bus?: Bus }): Promise<{ app: ComposedDataPlane; url: string; client: OpenAI }>;
-  /** The one usage event of `requestId` (waits for the fire-and-forget append). */
+  /** The one usage event of the request sent with x-request-id `requestId` (waits for the fire-and-forget append). */
   usageEvent(requestId: string): Promise<UsageEvent>;
   /** Every usage event seen so far for `requestId` (to assert "exactly one"). */
   usageEventsSeen(requestId: string): UsageEvent[];
@@ -90,7 +90,9 @@ export async function startCatalogueWorld(): Promise<CatalogueWorld> {
     const entries = await readerBus.readGroup(USAGE_STREAM, readerGroup, 'reader', { count: 1000, blockMs: 0 });
     for (const entry of entries) {
       const event = usageEventSchema.parse(JSON.parse(entry.payload));
-      seen.set(event.requestId, [...(seen.get(event.requestId) ?? []), event]);
+      // Tests name requests by the x-request-id they sent (the event's requestId is the data plane's own).
+      const id = event.clientRequestId ?? event.requestId;
+      seen.set(id, [...(seen.get(id) ?? []), event]);
     }
     if (entries.length > 0) await readerBus.ack(USAGE_STREAM, readerGroup, entries.map((entry) => entry.id));
   };
@@ -139,7 +141,7 @@ export async function startCatalogueWorld(): Promise<CatalogueWorld> {
         const readable = await ledger.readable(stored);
         const mine = readable
           .map((entry) => ({ action: entry.action, actor: entry.actor, tenantId: entry.tenantId, payload: (entry.payload ? JSON.parse(entry.payload) : {}) as Record<string, unknown> }))
-          .filter((entry) => entry.payload.requestId === requestId);
+          .filter((entry) => (entry.payload.clientRequestId ?? entry.payload.requestId) === requestId);
         return mine.length > 0 ? mine : undefined;
       }, `the audit entry of ${requestId}`);
     },

@@ -1,4 +1,4 @@
-export type { BackendDownMode, RateLimit, RateLimitDecision, RateLimiter } from './rate-limiter';
+export type { BackendDownMode, RateLimit, RateLimitDecision, RateLimiter, RateLimitSettlement } from './rate-limiter';
 export { createFailSafeRateLimiter, RateLimiterUnavailableError } from './fail-safe-rate-limiter';
 export type { FailSafeRateLimiter, FailSafeRateLimiterOptions } from './fail-safe-rate-limiter';
 export { createInProcessRateLimiter } from './in-process-rate-limiter';
