@@ -242,6 +242,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   };
   /** Every endpoint that serves a caller authenticates it and requires the endpoint's scope. */
   async function authenticate(request: IncomingMessage, route: keyof typeof ENDPOINT_SCOPES): Promise<AuthenticatedCaller> {
+    // Node keeps only the first of repeated Authorization headers; which one a proxy in front checked is unknowable, so refuse.
+    if ((request.headersDistinct.authorization?.length ?? 0) > 1) throw new ApiError('duplicate_authorization');
     const caller = await authenticateCaller(request.headers.authorization, request.headers[TENANT_HEADER], callerAuth);
     requireScope(caller, ENDPOINT_SCOPES[route]);
     return caller;

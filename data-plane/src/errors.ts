@@ -15,6 +15,11 @@ export const ERROR_REGISTRY = {
     type: 'invalid_request_error',
     message: 'The request body does not match the API schema; see `param` for the offending field.',
   },
+  duplicate_authorization: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The request carries more than one Authorization header. Send exactly one: `Authorization: Bearer <key or token>`.',
+  },
   missing_api_key: {
     status: 401,
     type: 'authentication_error',

@@ -92,6 +92,13 @@ export const GATEWAY_ERRORS = defineErrors({
   BAD_REQUEST: { ...KIT_ERRORS.definitions.BAD_REQUEST, message: 'The request is malformed.' },
   NOT_FOUND: { ...KIT_ERRORS.definitions.NOT_FOUND, message: 'Nothing here: the GraphQL API is at /graphql.' },
   METHOD_NOT_ALLOWED: { ...KIT_ERRORS.definitions.METHOD_NOT_ALLOWED, message: 'Use GET or POST on /graphql.' },
+  DUPLICATE_AUTHORIZATION: {
+    message: 'The request carries more than one Authorization header. Send exactly one: "Authorization: Bearer <access token or API key>".',
+    description: 'Two or more Authorization headers (e.g. one added by a proxy, one by the client): which one to trust is ambiguous, so the request is refused before any is checked.',
+    final: true,
+    kind: 'input',
+    httpStatus: 400,
+  },
   PERSISTED_QUERY_NOT_ALLOWED: { message: 'This operation is not in the persisted-operation allowlist.', final: true, kind: 'input', httpStatus: 400 },
   SUBSCRIPTION_OVER_HTTP: { message: 'Subscriptions are served over WebSocket (graphql-ws protocol) at /graphql.', final: true, kind: 'input', httpStatus: 400, failsRequest: true },
   GRAPHQL_PARSE_FAILED: { message: 'The operation is not valid GraphQL syntax.', final: true, kind: 'input', httpStatus: 400 },
