@@ -92,7 +92,7 @@ describe('fault catalogue: Redis down', () => {
     const usage = await world.usageEvent(servedDuringOutage);
     expect(usage).toMatchObject({ status: 'ok', model: 'mock-gpt' });
     const [audit] = await world.auditEntries(servedDuringOutage);
-    expect(audit?.payload).toMatchObject({ requestId: servedDuringOutage, status: 'ok' });
+    expect(audit?.payload).toMatchObject({ requestId: usage.requestId, clientRequestId: servedDuringOutage, status: 'ok' });
     expect(world.usageEventsSeen(servedDuringOutage)).toHaveLength(1);
   });
 

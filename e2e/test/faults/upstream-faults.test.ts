@@ -92,7 +92,7 @@ async function records(requestId: string) {
   expect(audit).toMatchObject({
     action: 'inference.request',
     tenantId: world.tenantId,
-    payload: { requestId, status: usage.status, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costMicros: usage.costMicros },
+    payload: { requestId: usage.requestId, clientRequestId: requestId, status: usage.status, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costMicros: usage.costMicros },
   });
   return { usage, audit: audit! };
 }
