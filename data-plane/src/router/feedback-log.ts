@@ -7,6 +7,8 @@ export interface ServedRequest {
   tenantId: string;
   route: string;
   upstream: string;
+  /** The other id the same request is remembered under (its x-request-id, or the data plane's id): taken with it, so feedback counts once. */
+  alias?: string;
 }
 
 export interface FeedbackLog {

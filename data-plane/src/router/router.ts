@@ -12,7 +12,7 @@ import type { CircuitBreakerOptions } from './circuit-breaker';
 import { applyConstraints } from './constraints';
 import { execute, ExecutionFailedError, type Execution, type ExecutionPlan, type Upstream, type WinningLeg } from './execute';
 import { createBanditPosteriors, type BanditPosteriors } from './bandit-posteriors';
-import { createInMemoryFeedbackLog, type FeedbackLog } from './feedback-log';
+import { createInMemoryFeedbackLog, type FeedbackLog, type ServedRequest } from './feedback-log';
 import type { Random } from './random';
 import { createRetryBudget } from './retry';
 import type { Route } from './route';
@@ -277,9 +277,16 @@ export function createRouter(options: RouterOptions): Router {
     // Ratable by the data plane's id and by the client's x-request-id (the feedback log is per tenant,
     // so another tenant reusing the id neither overwrites nor reads this entry).
     const served = { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key };
-    const ids = ended.clientRequestId === undefined || ended.clientRequestId === ended.requestId ? [ended.requestId] : [ended.requestId, ended.clientRequestId];
-    for (const id of ids) {
-      feedbackLog.remember(id, served).catch((error: unknown) => {
+    const { requestId, clientRequestId } = ended;
+    const entries: [string, ServedRequest][] =
+      clientRequestId === undefined || clientRequestId === requestId
+        ? [[requestId, served]]
+        : [
+            [requestId, { ...served, alias: clientRequestId }],
+            [clientRequestId, { ...served, alias: requestId }],
+          ];
+    for (const [id, entry] of entries) {
+      feedbackLog.remember(id, entry).catch((error: unknown) => {
         metrics.routingStateFailures.inc({ kind: 'feedback_log' });
         options.logger.warn({ err: error, requestId: ended.requestId }, 'served request not written to the feedback log; its feedback will be refused');
       });
@@ -373,6 +380,8 @@ export function createRouter(options: RouterOptions): Router {
     async feedback(requestId, tenantId, score) {
       const served = await feedbackLog.take(requestId, tenantId);
       if (!served) return false;
+      // The same request under its other id: taken too, so rating it by both ids counts once.
+      if (served.alias !== undefined) await feedbackLog.take(served.alias, tenantId);
       const route = options.routes.get(tenantId, served.route);
       if (route) learn({ route, tenantId, configured: true, strategy: strategyOf(route, tenantId) }, { kind: 'feedback', tenantId, route: served.route, upstream: served.upstream, score });
       return true;

@@ -336,6 +336,12 @@ describe('POST /v1/feedback', () => {
     const generated = third.headers.get('x-switchyard-request-id') ?? '';
     await third.text();
     expect((await feedback(h, { request_id: generated, score: 1 })).status).toBe(202);
+    // Rated once by either id, a request is not ratable again by the other.
+    const fourth = await post(h, { model: 'r', messages }, { 'x-request-id': 'rate-me-once' });
+    const fourthId = fourth.headers.get('x-switchyard-request-id') ?? '';
+    await fourth.text();
+    expect((await feedback(h, { request_id: 'rate-me-once', score: 1 })).status).toBe(202);
+    expect((await feedback(h, { request_id: fourthId, score: 1 })).status).toBe(404);
   });
 
   it('accepts the completion id too; refuses twice, unknown, other tenants, and malformed scores', async () => {
