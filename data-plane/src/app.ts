@@ -184,7 +184,14 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     onDegradedDecision: (mode, allowed) => metrics.limiterDegradedDecisions.inc({ mode, outcome: allowed ? 'admitted' : 'refused' }),
   });
   const limits = parseLimitsConfig(deps.limits);
+  // Token settlements run after their response closed: close() waits for them before the limiter goes.
+  const settling = new Set<Promise<void>>();
+  const background = (task: Promise<void>): void => {
+    settling.add(task);
+    void task.finally(() => settling.delete(task));
+  };
   const chatDeps = {
+    background,
     router,
     rateLimiter,
     limits,
@@ -348,6 +355,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         await closed;
       }
       while (inFlight.size > 0) await Promise.all([...inFlight]);
+      while (settling.size > 0) await Promise.all([...settling]);
       await usage.drain();
       await observations.close();
     },

@@ -51,6 +51,8 @@ export interface ChatCompletionsDeps {
   redaction: RedactionConfigSource;
   /** Day-quota soft-limit warnings become alerts for the tenant's webhook; absent = header and event only. */
   quotaAlerts?: QuotaAlerts;
+  /** Told about work that outlives the handler (token settlements), so closing the app can wait for it. */
+  background?: (task: Promise<void>) => void;
 }
 
 export interface RequestContext {
@@ -92,9 +94,10 @@ export async function handleChatCompletions(
   const settle = (usedTokens: number): void => {
     if (settled) return;
     settled = true;
-    settleLimits(deps.rateLimiter, admitted.reservation, usedTokens).catch((error: unknown) =>
+    const settling = settleLimits(deps.rateLimiter, admitted.reservation, usedTokens).catch((error: unknown) =>
       deps.logger.warn({ err: error, requestId: context.requestId }, 'token reservation not settled; the estimate stays charged'),
     );
+    deps.background?.(settling);
   };
   const finish = (outcome: RequestOutcome): void => settle(recordUsage(deps, outcome));
   try {
@@ -157,7 +160,9 @@ async function admit(deps: ChatCompletionsDeps, context: RequestContext, setting
     return { request: redacted.request, target, piiRedactions: redacted.counts, reservation };
   } catch (error) {
     // Nothing was generated: the whole reservation comes back.
-    settleLimits(deps.rateLimiter, reservation, 0).catch((settleError: unknown) => deps.logger.warn({ err: settleError, requestId: context.requestId }, 'token reservation not settled; the estimate stays charged'));
+    deps.background?.(
+      settleLimits(deps.rateLimiter, reservation, 0).catch((settleError: unknown) => deps.logger.warn({ err: settleError, requestId: context.requestId }, 'token reservation not settled; the estimate stays charged')),
+    );
     throw error;
   }
 }

@@ -112,4 +112,28 @@ describe('token quotas in the request path', () => {
     expect(events.some((event) => event.status === 'error' && event.completionTokens > 0)).toBe(true);
     expect(await dayRemaining(limiter, h, 10_000)).toBe(10_000 - used);
   });
+
+  it('closing the data plane waits for the settlements of requests that already ended', async () => {
+    const real = createInProcessRateLimiter();
+    const settled: number[] = [];
+    // A settlement that takes a while (a slow Redis): close must not return before it lands.
+    const slowSettle: RateLimiter = {
+      consume: (...args) => real.consume(...args),
+      consumeAll: (checks) => real.consumeAll(checks),
+      settle: async (settlements) => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await real.settle(settlements);
+        settled.push(settlements.length);
+      },
+      close: () => real.close(),
+    };
+    const h = await startHarness({ rateLimiter: slowSettle, limits: { tokensPerDayPerKey: 10_000 } });
+    const response = await post(h, { model: 'mock-gpt', messages: [{ role: 'user', content: 'hi' }], max_tokens: 500 });
+    expect(response.status).toBe(200);
+    await response.json();
+    const events = await h.finish();
+    expect(settled).toEqual([4]);
+    const used = (events[0]?.promptTokens ?? 0) + (events[0]?.completionTokens ?? 0);
+    expect(await dayRemaining(real, h, 10_000)).toBe(10_000 - used);
+  });
 });
