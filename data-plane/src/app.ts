@@ -37,18 +37,6 @@ import { createRoutingObservationExchange } from './router/routing-observations'
 import { createMetrics } from './telemetry/metrics';
 import type { PolicyDecisionPoint } from './policy/pdp/decision-point';
 
-export type { ProviderConfig } from './adapters/provider-registry';
-export { DEFAULT_TOKEN_SCOPE_MAP, TENANT_HEADER } from './ingress/access-token';
-export type { AccessTokenAuthentication } from './ingress/access-token';
-export type { ApiKeyResolver, ApiKeyRecord } from '@switchyard/identity/api-keys';
-export type { PriceBookSource, PriceBook, ModelPrice } from './accounting/price-book';
-export type { RouteConfig, Route } from './router/route';
-export type { RouteTable } from './router/route-table';
-export type { RedactionConfigSource } from './ingress/pii/redaction-config';
-export type { LimitsConfigInput } from './ingress/limits/limits-config';
-export type { SheddingThresholds } from './ingress/qos/load-shedding';
-export type { EventLoopLagSignal } from './ingress/qos/event-loop-lag';
-
 export interface DataPlaneDeps {
   apiKeys: ApiKeyResolver;
   /** OIDC access tokens as well as API keys (DESIGN.md §3 ingress); absent: API keys only. */
