@@ -73,13 +73,13 @@ export interface DataPlaneDeps {
    */
   policy?: PolicyDecisionPoint;
   /**
-   * Tenants' own provider keys (`@switchyard/data-plane/provider-credentials`, loaded and kept
-   * fresh by the embedder): a tenant's call uses its key for that provider, else the provider's.
+   * Tenants' own provider keys (adapters/tenant-credentials/credential-cache.ts, loaded and kept
+   * fresh by the composition root): a tenant's call uses its key for that provider, else the provider's.
    */
   providerCredentials?: ProviderCredentialLookup;
   /**
    * Tenants' allowed regions, default data classification and quota overrides
-   * (`@switchyard/data-plane/tenant-settings`, loaded and kept fresh by the embedder). Absent:
+   * (tenant-settings/settings-cache.ts, loaded and kept fresh by the composition root). Absent:
    * every tenant may use any region, is `internal` by default and has the platform's limits.
    */
   tenantSettings?: TenantSettingsLookup;
