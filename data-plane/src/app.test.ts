@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_KEY_CHANGED_CHANNEL } from '@switchyard/events/tenants';
-import { createDatabaseApiKeyResolver } from './ingress/api-keys';
+import { createDatabaseApiKeyResolver } from '@switchyard/identity/api-keys';
 import { FakeApiKeyStore, readSse, startHarness, type Harness } from './test-support/data-plane-harness';
 
 const harnesses: Harness[] = [];

@@ -11,10 +11,9 @@ import type { Bus, Unsubscribe } from '@switchyard/bus';
 import { ApiError } from './errors';
 import { requestIdFrom } from './http/request-id';
 import { sendError, sendJson } from './http/respond';
-import { subscribeApiKeyEviction, type ApiKeyResolver } from './ingress/api-keys';
+import { subscribeApiKeyEviction, type ApiKeyLastUsedRecorder, type ApiKeyResolver } from '@switchyard/identity/api-keys';
 import { authenticateCaller, type AuthenticatedCaller } from './ingress/authenticate';
 import { TENANT_HEADER, type AccessTokenAuthentication } from './ingress/access-token';
-import type { ApiKeyLastUsedRecorder } from './ingress/api-key-last-used';
 import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
 import { createFailSafeRateLimiter } from './ingress/rate-limit/fail-safe-rate-limiter';
 import { parseLimitsConfig, type LimitsConfigInput } from './ingress/limits/limits-config';
@@ -37,18 +36,6 @@ import type { FeedbackLog } from './router/feedback-log';
 import { createRoutingObservationExchange } from './router/routing-observations';
 import { createMetrics } from './telemetry/metrics';
 import type { PolicyDecisionPoint } from './policy/pdp/decision-point';
-
-export type { ProviderConfig } from './adapters/provider-registry';
-export { DEFAULT_TOKEN_SCOPE_MAP, TENANT_HEADER } from './ingress/access-token';
-export type { AccessTokenAuthentication } from './ingress/access-token';
-export type { ApiKeyResolver, ApiKeyRecord } from './ingress/api-keys';
-export type { PriceBookSource, PriceBook, ModelPrice } from './accounting/price-book';
-export type { RouteConfig, Route } from './router/route';
-export type { RouteTable } from './router/route-table';
-export type { RedactionConfigSource } from './ingress/pii/redaction-config';
-export type { LimitsConfigInput } from './ingress/limits/limits-config';
-export type { SheddingThresholds } from './ingress/qos/load-shedding';
-export type { EventLoopLagSignal } from './ingress/qos/event-loop-lag';
 
 export interface DataPlaneDeps {
   apiKeys: ApiKeyResolver;
@@ -86,13 +73,13 @@ export interface DataPlaneDeps {
    */
   policy?: PolicyDecisionPoint;
   /**
-   * Tenants' own provider keys (`@switchyard/data-plane/provider-credentials`, loaded and kept
-   * fresh by the embedder): a tenant's call uses its key for that provider, else the provider's.
+   * Tenants' own provider keys (adapters/tenant-credentials/credential-cache.ts, loaded and kept
+   * fresh by the composition root): a tenant's call uses its key for that provider, else the provider's.
    */
   providerCredentials?: ProviderCredentialLookup;
   /**
    * Tenants' allowed regions, default data classification and quota overrides
-   * (`@switchyard/data-plane/tenant-settings`, loaded and kept fresh by the embedder). Absent:
+   * (tenant-settings/settings-cache.ts, loaded and kept fresh by the composition root). Absent:
    * every tenant may use any region, is `internal` by default and has the platform's limits.
    */
   tenantSettings?: TenantSettingsLookup;

@@ -1,14 +1,18 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { REGION_PATTERN } from '@switchyard/db/tenant-settings';
 import type { ProviderConfig } from './adapters/provider-registry';
 import { demoRoutesFor } from './router/demo-routes';
 import { parseRoutes, routesSchema, type Route } from './router/route';
-import type { LimitsConfig } from './ingress/limits/limits-config';
-import { limitsEnvShape, limitsFromEnv } from './ingress/limits/limits-env';
+import { parseLimitsConfig, type LimitsConfig } from './ingress/limits/limits-config';
 import type { OidcAuthenticationConfig } from './ingress/oidc-authentication';
-import { providersEnvShape } from './adapters/providers-env';
 import { jsonEnv } from './json-env';
+
+// @switchyard/data-plane/config: every environment variable of the data plane, defined once, and
+// the shapes other deployables spread into their own schema (Redis, providers and routes, limits).
+export type { ProviderConfig } from './adapters/provider-registry';
+export type { LimitsConfig, LimitsConfigInput } from './ingress/limits/limits-config';
 
 /** `<repo>/` from `data-plane/src/` and from the bundle in `data-plane/dist/` alike. */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,6 +34,29 @@ export const redisEnvShape = {
   REDIS_KEY_PREFIX: z.string().default(''),
 };
 
+const providerSchema = z.object({
+  name: z.string().min(1),
+  kind: z.enum(['mock', 'openai-compatible', 'anthropic']),
+  baseUrl: z.url().optional(),
+  apiKey: z.string().min(1).optional(),
+  models: z.array(z.string().min(1)).min(1),
+  idleTimeoutMs: z.number().int().positive().optional(),
+  /** Where the provider processes data (data-locality policies, tenants' allowed regions); default `unspecified`. */
+  region: z.string().regex(REGION_PATTERN, 'a short token like eu-west-1').optional(),
+  mock: z.object({ directives: z.string().max(500), firstRequests: z.number().int().positive().optional() }).optional(),
+});
+
+/** Unset: the deterministic mock provider only (nothing leaves the machine). */
+export const DEFAULT_PROVIDERS: ProviderConfig[] = [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }];
+
+/**
+ * `DATA_PLANE_PROVIDERS`, shared by the standalone data plane and `npm start`: a JSON array of
+ * providers [{"name","kind":"mock"|"openai-compatible"|"anthropic","baseUrl","apiKey","models":[...],"region"}].
+ */
+const providersEnvShape = {
+  DATA_PLANE_PROVIDERS: jsonEnv<ProviderConfig[]>(z.array(providerSchema).min(1), 'a JSON array of providers', DEFAULT_PROVIDERS),
+};
+
 /**
  * The data planes' upstream providers and the platform's routes, read by every data plane and by the
  * experiments subgraph (tenant routes may fall back to the platform's): one default for all of them.
@@ -46,6 +73,53 @@ export const routesEnvShape = {
 /** The platform's routes from a parsed {@link routesEnvShape}: DATA_PLANE_ROUTES, else the demo routes the providers serve. */
 export function platformRoutesFromEnv(e: { DATA_PLANE_PROVIDERS: ProviderConfig[]; DATA_PLANE_ROUTES: Route[] | undefined }): Route[] {
   return e.DATA_PLANE_ROUTES ?? parseRoutes(demoRoutesFor(e.DATA_PLANE_PROVIDERS));
+}
+
+const positiveLimit = z.coerce.number().int().positive().optional();
+const backendDownMode = z.enum(['local', 'open', 'closed']).optional();
+
+/**
+ * The environment variables that set every request and token limit, read by every data plane and
+ * by the tenants subgraph (the platform's quotas a tenant's overrides replace). Unset = the
+ * default in ingress/limits/limits-config.ts.
+ */
+export const limitsEnvShape = {
+  DATA_PLANE_REQUESTS_PER_MINUTE: positiveLimit,
+  DATA_PLANE_REQUESTS_PER_MINUTE_PER_TENANT: positiveLimit,
+  DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY: positiveLimit,
+  DATA_PLANE_TOKENS_PER_MINUTE_PER_TENANT: positiveLimit,
+  DATA_PLANE_TOKENS_PER_DAY_PER_KEY: positiveLimit,
+  DATA_PLANE_TOKENS_PER_DAY_PER_TENANT: positiveLimit,
+  DATA_PLANE_SOFT_LIMIT_RATIO: z.coerce.number().gt(0).lt(1).optional(),
+  DATA_PLANE_DEFAULT_COMPLETION_TOKENS: positiveLimit,
+  /** Per limit type while Redis is down: local | open | closed (FAILURE-MODES.md). */
+  DATA_PLANE_ON_REDIS_DOWN_REQUESTS: backendDownMode,
+  DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_MINUTE: backendDownMode,
+  DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_DAY: backendDownMode,
+  /** A limiter call to Redis slower than this counts as Redis down (the limit then falls back per type; default 500). */
+  DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS: positiveLimit,
+};
+
+export type LimitsEnv = { [K in keyof typeof limitsEnvShape]?: z.output<(typeof limitsEnvShape)[K]> };
+
+/** The limits an already parsed {@link limitsEnvShape} sets. */
+export function limitsFromEnv(e: LimitsEnv): LimitsConfig {
+  return parseLimitsConfig({
+    requestsPerMinutePerKey: e.DATA_PLANE_REQUESTS_PER_MINUTE,
+    requestsPerMinutePerTenant: e.DATA_PLANE_REQUESTS_PER_MINUTE_PER_TENANT,
+    tokensPerMinutePerKey: e.DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY,
+    tokensPerMinutePerTenant: e.DATA_PLANE_TOKENS_PER_MINUTE_PER_TENANT,
+    tokensPerDayPerKey: e.DATA_PLANE_TOKENS_PER_DAY_PER_KEY,
+    tokensPerDayPerTenant: e.DATA_PLANE_TOKENS_PER_DAY_PER_TENANT,
+    softLimitRatio: e.DATA_PLANE_SOFT_LIMIT_RATIO,
+    defaultCompletionTokens: e.DATA_PLANE_DEFAULT_COMPLETION_TOKENS,
+    onRedisDown: {
+      requests: e.DATA_PLANE_ON_REDIS_DOWN_REQUESTS,
+      tokensPerMinute: e.DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_MINUTE,
+      tokensPerDay: e.DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_DAY,
+    },
+    redisTimeoutMs: e.DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS,
+  });
 }
 
 /**

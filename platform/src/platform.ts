@@ -5,8 +5,7 @@ import { pino } from 'pino';
 import { seed, type Database } from '@switchyard/db';
 import { composeDataPlane, databaseStores, loadMasterKeyring, openDatabase, openSharedState, type SharedState } from '@switchyard/data-plane/composition';
 import type { DataPlaneConfig } from '@switchyard/data-plane/config';
-import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
-import { createApiKeyLastUsedRecorder } from '@switchyard/data-plane/api-key-last-used';
+import { createApiKeyLastUsedRecorder, createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/identity/api-keys';
 import {
   createAccessTokenVerifier,
   createCachedMembershipDirectory,

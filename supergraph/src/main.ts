@@ -1,6 +1,5 @@
 import { createDatabase } from '@switchyard/db';
-import { createApiKeyLastUsedRecorder } from '@switchyard/data-plane/api-key-last-used';
-import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
+import { createApiKeyLastUsedRecorder, createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/identity/api-keys';
 import { createInProcessBus, createRedisBus } from '@switchyard/bus';
 import {
   createAccessTokenVerifier,

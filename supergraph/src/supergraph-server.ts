@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Bus } from '@switchyard/bus';
-import type { ApiKeyResolver } from '@switchyard/data-plane/api-keys';
+import type { ApiKeyResolver } from '@switchyard/identity/api-keys';
 import type { InternalTokenSigner, MembershipDirectory, Principal } from '@switchyard/identity';
 import { buildSchema, print, type FormattedExecutionResult } from 'graphql';
 import { readFileSync } from 'node:fs';

@@ -4,7 +4,7 @@ import { createDataPlane, type DataPlane, type DataPlaneDeps } from '../app';
 import type { Bus } from '@switchyard/bus';
 import type { DataPlaneConfig } from '../config';
 import type { AccessTokenAuthentication } from '../ingress/access-token';
-import { createApiKeyLastUsedRecorder, type ApiKeyLastUsedRecorder } from '../ingress/api-key-last-used';
+import { createApiKeyLastUsedRecorder, type ApiKeyLastUsedRecorder } from '@switchyard/identity/api-keys';
 import type { LimitsConfigInput } from '../ingress/limits/limits-config';
 import { createOidcAuthentication } from '../ingress/oidc-authentication';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';

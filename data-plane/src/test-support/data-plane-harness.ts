@@ -8,7 +8,7 @@ import type { DataPlane, DataPlaneDeps } from '../app';
 import { type Bus, createInProcessBus } from '@switchyard/bus';
 import { composeDataPlane } from '../composition/compose-data-plane';
 import { loadDataPlaneConfig } from '../config';
-import type { ApiKeyRecord, ApiKeyResolver } from '../ingress/api-keys';
+import type { ApiKeyRecord, ApiKeyResolver } from '@switchyard/identity/api-keys';
 import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
 import { parseRoutes } from '../router/route';

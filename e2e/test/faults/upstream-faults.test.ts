@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderConfig } from '@switchyard/data-plane/app';
+import type { ProviderConfig } from '@switchyard/data-plane/config';
 import { closedPort, FAULT_MODELS, startFaultUpstream, type FaultUpstream } from '../../testkit/faults/fault-upstream';
 import { startCatalogueWorld, type CatalogueWorld } from '../../testkit/faults/catalogue-stack';
 

@@ -1,4 +1,4 @@
-import { limitsEnvShape } from '@switchyard/data-plane/limits-env';
+import { limitsEnvShape } from '@switchyard/data-plane/config';
 import { parseMasterKeysEnv } from '@switchyard/identity/envelope';
 import { parseEnvironment, subgraphIntrospectionEnv, subgraphProcessEnv } from '@switchyard/subgraph-kit/config';
 import { z } from 'zod';

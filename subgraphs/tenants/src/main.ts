@@ -1,5 +1,5 @@
 import { createLocalKms } from '@switchyard/identity/envelope';
-import { limitsFromEnv } from '@switchyard/data-plane/limits-env';
+import { limitsFromEnv } from '@switchyard/data-plane/config';
 import { runSubgraph } from '@switchyard/subgraph-kit/main';
 import { loadConfig } from './config';
 import { startTenantsSubgraph } from './start-tenants-subgraph';

@@ -16,7 +16,7 @@ import { startAlertWebhookDispatcher, type AlertWebhookDispatcherDeps } from './
 import { createSecretVault } from '@switchyard/db/secret-vault';
 import { createSettingsService } from './settings-service';
 import type { QuotaDefaults } from './settings-types';
-import { limitsFromEnv } from '@switchyard/data-plane/limits-env';
+import { limitsFromEnv } from '@switchyard/data-plane/config';
 import { createTenantsService } from './tenants-service';
 import { subgraphName, typeDefs } from './type-defs';
 
