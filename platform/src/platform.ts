@@ -115,6 +115,25 @@ function subgraphRuntime(context: ComponentContext, name: string) {
   };
 }
 
+/** A subgraph component: its runtime from the shared backends, started and served on its port. */
+function subgraphComponent(
+  name: 'tenants' | 'cost' | 'dp' | 'audit' | 'policy' | 'experiments',
+  portVariable: `${Uppercase<typeof name>}_SUBGRAPH_PORT`,
+  extraNeeds: readonly SharedNeed[],
+  start: (runtime: ReturnType<typeof subgraphRuntime>, context: ComponentContext) => ServedApp | Promise<ServedApp>,
+  label = `${name} subgraph`,
+): ComponentEntry {
+  return {
+    name,
+    needs: ['database', 'internalKeys', ...extraNeeds],
+    async start(context) {
+      const app = await start(subgraphRuntime(context, name), context);
+      await context.serve(label, app, context.env[portVariable]);
+      return app;
+    },
+  };
+}
+
 /** Every component `npm start` can run, in start order; SWITCHYARD_COMPONENTS selects which. */
 const COMPONENT_TABLE: readonly ComponentEntry[] = [
   {
@@ -151,62 +170,19 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
       return issuer;
     },
   },
-  {
-    name: 'tenants',
-    needs: ['database', 'internalKeys', 'masterKeys'],
-    async start(context) {
-      // Tenant admins may set quotas up to the data plane's tenant limits; above them takes a platform admin.
-      const app = startTenantsSubgraph(subgraphRuntime(context, 'tenants'), { quotaDefaults: quotaDefaultsOf(context.dataPlane.limits), kms: context.need('masterKeys').kms });
-      await context.serve('tenants subgraph', app, context.env.TENANTS_SUBGRAPH_PORT);
-      return app;
-    },
-  },
-  {
-    name: 'cost',
-    needs: ['database', 'internalKeys'],
-    async start(context) {
-      const app = startCostSubgraph(subgraphRuntime(context, 'cost'));
-      await context.serve('cost subgraph', app, context.env.COST_SUBGRAPH_PORT);
-      return app;
-    },
-  },
-  {
-    name: 'dp',
-    needs: ['database', 'internalKeys'],
-    async start(context) {
-      const app = startDpSubgraph(subgraphRuntime(context, 'dp'));
-      await context.serve('dp subgraph (/graphql, /metrics)', app, context.env.DP_SUBGRAPH_PORT);
-      return app;
-    },
-  },
-  {
-    name: 'audit',
-    needs: ['database', 'internalKeys'],
-    async start(context) {
-      // Checkpoints go to the database and <data dir>/audit-witness.jsonl; keys live in <data dir>/audit-keys.json (or AUDIT_*).
-      const app = await startAuditSubgraph(subgraphRuntime(context, 'audit'), auditLedgerOptionsFromEnv(context.env));
-      await context.serve('audit subgraph', app, context.env.AUDIT_SUBGRAPH_PORT);
-      return app;
-    },
-  },
-  {
-    name: 'policy',
-    needs: ['database', 'internalKeys'],
-    async start(context) {
-      const app = startPolicySubgraph(subgraphRuntime(context, 'policy'));
-      await context.serve('policy subgraph', app, context.env.POLICY_SUBGRAPH_PORT);
-      return app;
-    },
-  },
-  {
-    name: 'experiments',
-    needs: ['database', 'internalKeys'],
-    async start(context) {
-      const app = startExperimentsSubgraph(subgraphRuntime(context, 'experiments'), { platformRouteNames: context.dataPlane.routes.map((route) => route.name) });
-      await context.serve('experiments subgraph', app, context.env.EXPERIMENTS_SUBGRAPH_PORT);
-      return app;
-    },
-  },
+  // Each subgraph runs as its own main.ts runs it (start<D>Subgraph), on the shared database and bus.
+  subgraphComponent('tenants', 'TENANTS_SUBGRAPH_PORT', ['masterKeys'], (runtime, context) =>
+    // Tenant admins may set quotas up to the data plane's tenant limits; above them takes a platform admin.
+    startTenantsSubgraph(runtime, { quotaDefaults: quotaDefaultsOf(context.dataPlane.limits), kms: context.need('masterKeys').kms }),
+  ),
+  subgraphComponent('cost', 'COST_SUBGRAPH_PORT', [], (runtime) => startCostSubgraph(runtime)),
+  subgraphComponent('dp', 'DP_SUBGRAPH_PORT', [], (runtime) => startDpSubgraph(runtime), 'dp subgraph (/graphql, /metrics)'),
+  // Checkpoints go to the database and <data dir>/audit-witness.jsonl; keys live in <data dir>/audit-keys.json (or AUDIT_*).
+  subgraphComponent('audit', 'AUDIT_SUBGRAPH_PORT', [], (runtime, context) => startAuditSubgraph(runtime, auditLedgerOptionsFromEnv(context.env))),
+  subgraphComponent('policy', 'POLICY_SUBGRAPH_PORT', [], (runtime) => startPolicySubgraph(runtime)),
+  subgraphComponent('experiments', 'EXPERIMENTS_SUBGRAPH_PORT', [], (runtime, context) =>
+    startExperimentsSubgraph(runtime, { platformRouteNames: context.dataPlane.routes.map((route) => route.name) }),
+  ),
   {
     name: 'gateway',
     needs: ['database', 'internalKeys'],
