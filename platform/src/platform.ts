@@ -157,7 +157,11 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
     needs: ['database', 'internalKeys', 'masterKeys'],
     async start(context) {
       // Tenant admins may set quotas up to the data plane's tenant limits; above them takes a platform admin.
-      const app = startTenantsSubgraph(subgraphRuntime(context, 'tenants'), { quotaDefaults: quotaDefaultsOf(context.dataPlane.limits), kms: context.need('masterKeys').kms });
+      const app = startTenantsSubgraph(subgraphRuntime(context, 'tenants'), {
+        quotaDefaults: quotaDefaultsOf(context.dataPlane.limits),
+        kms: context.need('masterKeys').kms,
+        webhookAllowedNetworks: context.env.ALERT_WEBHOOK_ALLOWED_CIDRS,
+      });
       await context.serve('tenants subgraph', app, context.env.TENANTS_SUBGRAPH_PORT);
       return app;
     },

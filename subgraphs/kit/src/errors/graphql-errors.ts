@@ -198,6 +198,15 @@ export const TENANTS_ERRORS = KIT_ERRORS.extend({
     kind: 'unavailable',
     httpStatus: 501,
   },
+  WEBHOOK_ADDRESS_REFUSED: {
+    message: 'Refused by policy: the webhook address is not public. Use a public https URL.',
+    description:
+      'The alert webhook names (or its host name resolves to) an address webhooks may not reach: loopback, private, link-local, cloud metadata, multicast or reserved. Nothing was sent; the message does not say more about the network.',
+    final: true,
+    kind: 'input',
+    httpStatus: 400,
+    fields: { field: 'the argument at fault, when one is (`input.url`)' },
+  },
 });
 
 /**
