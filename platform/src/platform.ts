@@ -25,6 +25,7 @@ import { auditLedgerOptionsFromEnv } from '@switchyard/subgraph-audit/config';
 import { startPolicySubgraph } from '@switchyard/subgraph-policy';
 import { startExperimentsSubgraph } from '@switchyard/subgraph-experiments';
 import { createSupergraphServer } from '@switchyard/supergraph';
+import { subscriptionLimitsFromEnv } from '@switchyard/supergraph/subscription-limits';
 import { rotateMasterKey } from '@switchyard/db/secret-vault';
 import { COMPONENTS, platformDataPlaneConfig, platformOidcIssuer, type Component, type PlatformEnv } from './config';
 import { listen } from './listen';
@@ -241,6 +242,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
         corsOrigins: [urls.console],
         introspection: false,
         persistedQueries: { mode: env.PERSISTED_QUERIES },
+        subscriptionLimits: subscriptionLimitsFromEnv(env),
       });
       closers.push(app.close);
       const gateway = {
