@@ -54,6 +54,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       REDIS_URL,
       REDIS_KEY_PREFIX: `sy-e2e-${randomBytes(4).toString('hex')}:`,
       SWITCHYARD_DATA_DIR: dataDir,
+      // Tests' webhook receivers listen on loopback, which alert webhooks may not reach by default.
+      ALERT_WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32,::1/128',
     };
     const processes: PlatformProcess[] = [];
     cleanups.push(async () => {

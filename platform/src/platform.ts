@@ -24,6 +24,7 @@ import { auditLedgerOptionsFromEnv } from '@switchyard/subgraph-audit/config';
 import { startPolicySubgraph } from '@switchyard/subgraph-policy';
 import { startExperimentsSubgraph } from '@switchyard/subgraph-experiments';
 import { createSupergraphServer } from '@switchyard/supergraph';
+import { subscriptionLimitsFromEnv } from '@switchyard/supergraph/subscription-limits';
 import { rotateMasterKey } from '@switchyard/db/secret-vault';
 import { COMPONENTS, platformDataPlaneConfig, platformOidcIssuer, type Component, type PlatformEnv } from './config';
 import { listen } from './listen';
@@ -173,7 +174,11 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
   // Each subgraph runs as its own main.ts runs it (start<D>Subgraph), on the shared database and bus.
   subgraphComponent('tenants', 'TENANTS_SUBGRAPH_PORT', ['masterKeys'], (runtime, context) =>
     // Tenant admins may set quotas up to the data plane's tenant limits; above them takes a platform admin.
-    startTenantsSubgraph(runtime, { quotaDefaults: quotaDefaultsOf(context.dataPlane.limits), kms: context.need('masterKeys').kms }),
+    startTenantsSubgraph(runtime, {
+      quotaDefaults: quotaDefaultsOf(context.dataPlane.limits),
+      kms: context.need('masterKeys').kms,
+      webhookAllowedNetworks: context.env.ALERT_WEBHOOK_ALLOWED_CIDRS,
+    }),
   ),
   subgraphComponent('cost', 'COST_SUBGRAPH_PORT', [], (runtime) => startCostSubgraph(runtime)),
   subgraphComponent('dp', 'DP_SUBGRAPH_PORT', [], (runtime) => startDpSubgraph(runtime), 'dp subgraph (/graphql, /metrics)'),
@@ -212,6 +217,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
         corsOrigins: [urls.console],
         introspection: false,
         persistedQueries: { mode: env.PERSISTED_QUERIES },
+        subscriptionLimits: subscriptionLimitsFromEnv(env),
       });
       closers.push(app.close);
       const gateway = {

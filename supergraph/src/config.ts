@@ -1,5 +1,6 @@
 import { redisEnvShape } from '@switchyard/data-plane/config';
 import { z } from 'zod';
+import { subscriptionLimitsEnvShape } from './subscriptions/subscription-limits';
 
 /** Apollo's gateway phones home and probes cloud metadata addresses unless this is set (DESIGN.md §4). */
 export function disableApolloTelemetry(): void {
@@ -54,6 +55,8 @@ const envSchema = z.object({
     .string()
     .default('switchyard-console')
     .transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean)),
+  /** graphql-ws sockets (default 10) and active subscriptions (default 100) per principal (a person or an API key). */
+  ...subscriptionLimitsEnvShape,
 });
 
 export type SupergraphConfig = z.output<typeof envSchema>;

@@ -11,6 +11,7 @@ import {
 import { disableApolloTelemetry, loadConfig } from './config';
 import { createConsoleLogger } from './logger';
 import { createSupergraphServer } from './supergraph-server';
+import { subscriptionLimitsFromEnv } from './subscriptions/subscription-limits';
 
 /** Standalone gateway process: `npm start -w @switchyard/supergraph`. */
 disableApolloTelemetry();
@@ -46,6 +47,7 @@ const app = createSupergraphServer({
   introspection: config.GRAPHQL_INTROSPECTION,
   logger,
   persistedQueries: { mode: config.PERSISTED_QUERIES, requiredClients: config.PERSISTED_QUERY_CLIENTS },
+  subscriptionLimits: subscriptionLimitsFromEnv(config),
 });
 await app.ready;
 await new Promise<void>((resolve, reject) => {

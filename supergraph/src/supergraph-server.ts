@@ -21,6 +21,7 @@ import type { PersistedQueryMode } from './persisted/persisted-query-gate';
 import { readSupergraphSdl } from './supergraph-sdl';
 import { createChannelHub } from './subscriptions/channel-hub';
 import { attachSubscriptionServer, type RunQuery } from './subscriptions/subscription-server';
+import type { SubscriptionLimits } from './subscriptions/subscription-limits';
 
 export interface SupergraphServerOptions {
   /** URL of each subgraph's `/graphql`, by subgraph name. */
@@ -51,6 +52,8 @@ export interface SupergraphServerOptions {
    * persisted-operations.json, with `switchyard-console` as the client that `require` pins.
    */
   persistedQueries?: { mode: PersistedQueryMode; requiredClients?: readonly string[]; manifest?: PersistedManifest };
+  /** graphql-ws sockets and subscriptions per principal (default 10 and 100; SUBSCRIPTIONS_MAX_* variables). */
+  subscriptionLimits?: SubscriptionLimits;
 }
 
 export interface SupergraphServer {
@@ -144,6 +147,7 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
     runQuery,
     allowedOrigins: new Set(options.corsOrigins),
     logger,
+    ...(options.subscriptionLimits ? { limits: options.subscriptionLimits } : {}),
   });
 
   return {

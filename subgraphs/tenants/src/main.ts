@@ -19,5 +19,6 @@ await runSubgraph({
       quotaDefaults: quotaDefaultsOf(limitsFromEnv(config)),
       kms: config.masterKeys ? createLocalKms(config.masterKeys) : undefined,
       introspection: config.SUBGRAPH_INTROSPECTION,
+      webhookAllowedNetworks: config.ALERT_WEBHOOK_ALLOWED_CIDRS,
     }),
 });

@@ -98,6 +98,21 @@ export const GATEWAY_ERRORS = defineErrors({
   GRAPHQL_VALIDATION_FAILED: { message: 'The operation does not validate against the API schema.', final: true, kind: 'input', httpStatus: 400 },
   /** Too many subscriptions on one connection. */
   BAD_USER_INPUT: KIT_ERRORS.definitions.BAD_USER_INPUT,
+  TOO_MANY_CONNECTIONS: {
+    message: 'Too many open subscription sockets for this caller; close one first.',
+    description:
+      'graphql-ws: the caller (a person or an API key) already holds SUBSCRIPTIONS_MAX_SOCKETS_PER_PRINCIPAL open sockets on this gateway; the new socket is closed with code 4429 and a reason starting with this code.',
+    final: true,
+    kind: 'state',
+    httpStatus: 429,
+  },
+  TOO_MANY_SUBSCRIPTIONS: {
+    message: 'Too many active subscriptions for this caller; complete one first.',
+    description: 'graphql-ws: the caller already holds SUBSCRIPTIONS_MAX_PER_PRINCIPAL active subscriptions over all its sockets; this subscribe is refused, the socket stays open.',
+    final: true,
+    kind: 'state',
+    httpStatus: 429,
+  },
   /** A subgraph could not be reached; the rest of the response may still be there. */
   SUBGRAPH_UNAVAILABLE: { message: 'Part of the API is temporarily unavailable; retry shortly.', final: false, kind: 'unavailable', httpStatus: 503 },
   /** Live updates: the bus cannot be listened to. */
@@ -197,6 +212,15 @@ export const TENANTS_ERRORS = KIT_ERRORS.extend({
     final: true,
     kind: 'unavailable',
     httpStatus: 501,
+  },
+  WEBHOOK_ADDRESS_REFUSED: {
+    message: 'Refused by policy: the webhook address is not public. Use a public https URL.',
+    description:
+      'The alert webhook names (or its host name resolves to) an address webhooks may not reach: loopback, private, link-local, cloud metadata, multicast or reserved. Nothing was sent; the message does not say more about the network.',
+    final: true,
+    kind: 'input',
+    httpStatus: 400,
+    fields: { field: 'the argument at fault, when one is (`input.url`)' },
   },
 });
 
