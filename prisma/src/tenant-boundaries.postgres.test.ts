@@ -146,4 +146,16 @@ describe('tenant role on Postgres: no way to another tenant or to the platform s
     expect(seen).toEqual({ who: { current_user: 'switchyard_platform' }, owners: [{ tenant_id: B }] });
     expect(await test.db.touchApiKeys([{ id: KEY_B, usedAt: new Date('2026-01-02T00:00:00Z') }])).toBe(1);
   });
+
+  it('keeps it so for every later migration: no tenant-role policy reads app.scope, no SECURITY DEFINER function is executable by it', async () => {
+    const policies = await owner.query<{ policy: string }>(`
+      SELECT tablename || '.' || policyname AS policy FROM pg_policies
+      WHERE schemaname = 'public' AND (roles && ARRAY['public', 'switchyard_app']::name[])
+        AND (coalesce(qual, '') || coalesce(with_check, '')) LIKE '%app.scope%'`);
+    expect(policies.rows).toEqual([]);
+    const functions = await owner.query<{ fn: string }>(`
+      SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
+      WHERE p.prosecdef AND p.pronamespace = 'public'::regnamespace AND has_function_privilege('switchyard_app', p.oid, 'EXECUTE')`);
+    expect(functions.rows).toEqual([]);
+  });
 });
