@@ -2,7 +2,7 @@
 // session logged in as the tenant role (what the tenant pool is) tries every known way out.
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { tenantUrlFor } from './create-database';
+import { createDatabase, tenantUrlFor } from './create-database';
 import { createTestDatabase, type TestDatabase } from './testing';
 
 const A = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
@@ -157,5 +157,17 @@ describe('tenant role on Postgres: no way to another tenant or to the platform s
       SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
       WHERE p.prosecdef AND p.pronamespace = 'public'::regnamespace AND has_function_privilege('switchyard_app', p.oid, 'EXECUTE')`);
     expect(functions.rows).toEqual([]);
+  });
+
+  it('opens the tenant pool with tenantUrl (DATABASE_TENANT_URL) when given, never with the platform login', async () => {
+    const wrong = new URL(test.url);
+    wrong.username = 'sy_no_such_role';
+    const db = await createDatabase({ url: test.url, tenantUrl: wrong.toString() });
+    try {
+      await expect(db.withTenant(A, (tx) => tx.tenant.findMany())).rejects.toThrow(/denied access|sy_no_such_role/);
+      await expect(db.withPlatform((tx) => tx.tenant.count())).resolves.toBe(2);
+    } finally {
+      await db.close();
+    }
   });
 });
