@@ -22,6 +22,10 @@ describe('data-plane config', () => {
     });
     expect(config).toMatchObject({ databaseUrl: 'postgres://postgres@127.0.0.1:5432/sy', dataDir: '/tmp/sy', redisKeyPrefix: 'tenant-a:', masterKeys: { keys: 'k1:abc', activeKeyId: undefined } });
     expect(() => loadDataPlaneConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    // The tenant pool's own login (role switchyard_app); unset, createDatabase derives it from DATABASE_URL.
+    expect(config.databaseTenantUrl).toBeUndefined();
+    expect(loadDataPlaneConfig({ DATABASE_TENANT_URL: 'postgres://switchyard_app:pw@db/sy' }).databaseTenantUrl).toBe('postgres://switchyard_app:pw@db/sy');
+    expect(() => loadDataPlaneConfig({ DATABASE_TENANT_URL: 'mysql://x' })).toThrow(/DATABASE_TENANT_URL/);
   });
 
   it('parses providers JSON and Redis', () => {

@@ -133,6 +133,8 @@ export const dataPlaneEnvShape = {
   DATA_PLANE_HOST: emptyIsUnset(z.string().min(1)),
   /** Postgres; unset: the embedded PGlite in SWITCHYARD_DATA_DIR/pglite. */
   DATABASE_URL: emptyIsUnset(z.string().trim().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
+  /** The tenant pool's login (role switchyard_app); unset: DATABASE_URL as user switchyard_app without a password. */
+  DATABASE_TENANT_URL: emptyIsUnset(z.string().trim().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
   /** The embedded database, and the embedded master keyring when SWITCHYARD_MASTER_KEYS is unset. */
   SWITCHYARD_DATA_DIR: z.string().min(1).default(path.join(REPO_ROOT, '.data')),
   ...redisEnvShape,
@@ -170,6 +172,8 @@ export interface DataPlaneConfig {
   host: string;
   /** Postgres; undefined: the embedded PGlite in `<dataDir>/pglite`. */
   databaseUrl: string | undefined;
+  /** The tenant pool's connection string (role switchyard_app); undefined: derived from databaseUrl. */
+  databaseTenantUrl?: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
@@ -202,6 +206,7 @@ export function dataPlaneConfigFromEnv(e: DataPlaneEnv, defaults: DataPlaneDefau
     port: e.DATA_PLANE_PORT,
     host: e.DATA_PLANE_HOST ?? defaults.host,
     databaseUrl: e.DATABASE_URL,
+    databaseTenantUrl: e.DATABASE_TENANT_URL,
     dataDir: e.SWITCHYARD_DATA_DIR,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,

@@ -38,6 +38,8 @@ const envSchema = z.object({
    * IdP that issues them), and refuses API keys.
    */
   DATABASE_URL: z.url('DATABASE_URL must be a postgres:// URL').optional().or(z.literal('').transform(() => undefined)),
+  /** The tenant pool's login (role switchyard_app); unset: DATABASE_URL as user switchyard_app without a password. */
+  DATABASE_TENANT_URL: z.url('DATABASE_TENANT_URL must be a postgres:// URL').optional().or(z.literal('').transform(() => undefined)),
   /** REDIS_URL and REDIS_KEY_PREFIX as every deployable reads them (one default prefix: none). */
   ...redisEnvShape,
   /** The gateway's Ed25519 private key for internal tokens, as a JWK (JSON text). */

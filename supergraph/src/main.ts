@@ -23,7 +23,7 @@ if (!config.REDIS_URL) logger.warn({}, 'REDIS_URL is not set: subscriptions only
 
 // With the platform's database: people's tenant and role from members, admin-scoped API keys, both
 // evicted on the bus when they change, and keys' last use recorded off the request path.
-const db = config.DATABASE_URL ? await createDatabase({ url: config.DATABASE_URL }) : undefined;
+const db = config.DATABASE_URL ? await createDatabase({ url: config.DATABASE_URL, tenantUrl: config.DATABASE_TENANT_URL }) : undefined;
 if (!db) logger.warn({}, 'DATABASE_URL is not set: tenant and role come from token claims, and API keys are refused');
 const memberships = db ? createCachedMembershipDirectory(db) : undefined;
 const unsubscribeMembers = memberships ? await subscribeMembershipEviction(bus, memberships) : undefined;

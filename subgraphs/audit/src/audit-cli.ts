@@ -58,7 +58,7 @@ async function main(): Promise<number> {
   const progress = (line: string) => process.stderr.write(`audit: ${line}\n`);
   let db: Database;
   try {
-    db = config.DATABASE_URL ? await createDatabase({ url: config.DATABASE_URL }) : await createDatabase({ dataDir: path.join(config.SWITCHYARD_DATA_DIR, 'pglite') });
+    db = config.DATABASE_URL ? await createDatabase({ url: config.DATABASE_URL, tenantUrl: config.DATABASE_TENANT_URL }) : await createDatabase({ dataDir: path.join(config.SWITCHYARD_DATA_DIR, 'pglite') });
     await db.migrate();
   } catch (error) {
     process.stderr.write(`cannot open the database: ${error instanceof Error ? error.message : String(error)}\n`);

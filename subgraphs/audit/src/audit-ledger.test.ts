@@ -136,7 +136,14 @@ describe('AuditLedger on PGlite', () => {
       ),
     ).rejects.toThrow();
     const forged = JSON.stringify([{ idempotencyKey: 'forged-fn', occurredAt: new Date().toISOString(), tenantId: TENANT, actor: 'x', action: 'x', dataClassification: 'public', payloadDigest: 'x', payloadKeyId: 'x', leafHead: '', leafTail: '' }]);
-    await expect(test.db.withTenant(TENANT, (tx) => tx.$queryRaw`SELECT * FROM switchyard_audit_append(${forged}::jsonb)`)).rejects.toThrow(/only the platform scope appends/);
+    // Only the platform role may call it (migration tenant_platform_roles), app.scope or not.
+    await expect(test.db.withTenant(TENANT, (tx) => tx.$queryRaw`SELECT * FROM switchyard_audit_append(${forged}::jsonb)`)).rejects.toThrow(/permission denied for function switchyard_audit_append/);
+    await expect(
+      test.db.withTenant(TENANT, async (tx) => {
+        await tx.$queryRaw`SELECT set_config('app.scope', 'platform', true)`;
+        return tx.$queryRaw`SELECT * FROM switchyard_audit_append(${forged}::jsonb)`;
+      }),
+    ).rejects.toThrow(/permission denied for function switchyard_audit_append/);
     const { entries, checkpoints } = await readWholeLog(ledger.store);
     expect(verifyAuditLog(entries, checkpoints, nodeAuditLogVerifier(keys.publicKey)).ok).toBe(true);
   });

@@ -38,6 +38,7 @@ export function auditLedgerOptionsFromEnv(e: AuditLedgerEnv): Pick<AuditSubgraph
 
 const ledgerEnv = {
   DATABASE_URL: optional(z.string().url('DATABASE_URL must be a postgres:// URL')),
+  DATABASE_TENANT_URL: optional(z.string().url('DATABASE_TENANT_URL must be a postgres:// URL')),
   SWITCHYARD_DATA_DIR: z.string().default(path.join(REPO_ROOT, '.data')),
   ...auditLedgerEnvShape,
 };

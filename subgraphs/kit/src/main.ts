@@ -11,6 +11,7 @@ export interface RunSubgraphOptions {
   name: string;
   config: {
     DATABASE_URL: string;
+    DATABASE_TENANT_URL?: string | undefined;
     REDIS_URL?: string | undefined;
     REDIS_KEY_PREFIX?: string | undefined;
     INTERNAL_TOKEN_PUBLIC_JWK: Record<string, unknown>;
@@ -30,7 +31,7 @@ export interface RunSubgraphOptions {
 export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
   const { config } = options;
   const logger = createConsoleLogger(`subgraph-${options.name}`);
-  const db = await createDatabase({ url: config.DATABASE_URL });
+  const db = await createDatabase({ url: config.DATABASE_URL, tenantUrl: config.DATABASE_TENANT_URL });
   const bus = config.REDIS_URL ? createRedisBus(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX }) : createInProcessBus();
   const publicKey = await importInternalPublicKey(config.INTERNAL_TOKEN_PUBLIC_JWK);
   const verifyInternalToken = createInternalTokenVerifier(publicKey, `subgraph:${options.name}`);
