@@ -83,7 +83,9 @@ export async function verifyStoredLog(store: AuditStore, publicKey: KeyObject, o
   } else {
     const where = verification.firstBadSeq === null ? 'bad log' : `bad entry ${verification.firstBadSeq}`;
     lines.push(`${where}: ${verification.problem}: ${verification.message}`);
-    if (verification.firstBadSeq !== null && verification.firstBadSeq > 0) lines.push(`entries 0..${verification.firstBadSeq - 1} verify; restore the log from a backup taken before the change, or investigate who wrote to audit_entries`);
+    lines.push(
+      'what to do: treat the log as tampered from there on; restore audit_entries and audit_checkpoints from a backup taken before the change and find out who could write to the database',
+    );
   }
   for (const witness of witnesses) {
     if (witness.unreadable > 0) lines.push(`warning: ${witness.source}: ${plural(witness.unreadable, 'line')} that are not checkpoints (ignored)`);
