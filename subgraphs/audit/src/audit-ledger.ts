@@ -249,7 +249,14 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
       await treeOfAtLeast(treeSize);
       const size = treeSize ?? tree.size;
       if (seq >= size) throw new AuditError('BAD_USER_INPUT', `seq ${seq} is not in a tree of size ${size}.`, 'seq');
-      return { seq, treeSize: size, leafHash: hex(tree.leafHash(seq)), rootHash: hex(tree.root(size)), path: tree.inclusionProof(seq, size).map(hex) };
+      // Never serve a leaf the entry's stored fields do not hash to (an edited leaf_hash or entry):
+      // the reader would otherwise "verify" a value that describes no stored entry.
+      const leaf = hex(tree.leafHash(seq));
+      const entry = await store.getEntry('platform', seq);
+      if (!entry || hex(leafHash(auditLeafBytes(entry))) !== leaf || entry.leafHash !== leaf) {
+        throw new Error(`audit entry ${seq} does not hash to its leaf: the log was altered; run npm run -s audit -- verify`);
+      }
+      return { seq, treeSize: size, leafHash: leaf, rootHash: hex(tree.root(size)), path: tree.inclusionProof(seq, size).map(hex) };
     },
 
     async consistencyProof(oldSize, newSize) {

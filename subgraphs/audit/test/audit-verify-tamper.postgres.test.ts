@@ -187,6 +187,26 @@ describe('audit verify on Postgres: tampering the database', () => {
     });
   });
 
+  it('serves no inclusion proof for an entry whose leaf_hash or fields were edited', async () => {
+    const fresh = () => createAuditLedger({ store: ledger.store, keys, anchors: [], checkpointIntervalMs: 0 });
+    const untouched = fresh();
+    await expect(untouched.inclusionProof(12, 40)).resolves.toMatchObject({ seq: 12, treeSize: 40 });
+    await untouched.close();
+    for (const statement of [
+      `UPDATE audit_entries SET leaf_hash = (SELECT leaf_hash FROM audit_backup WHERE seq = 11) WHERE seq = 12`,
+      `UPDATE audit_entries SET data_classification = 'restricted' WHERE seq = 12`,
+    ]) {
+      await asSuperuser(test, statement);
+      const reader = fresh();
+      try {
+        await expect(reader.inclusionProof(12, 40)).rejects.toThrow(/audit entry 12 does not hash to its leaf/);
+      } finally {
+        await reader.close();
+        await asSuperuser(test, 'DELETE FROM audit_entries', 'INSERT INTO audit_entries SELECT * FROM audit_backup');
+      }
+    }
+  });
+
   it('fails when the tail was deleted with its checkpoints: the witness file still holds the larger checkpoint', async () => {
     expect(await tamperThenRestore([`DELETE FROM audit_entries WHERE seq >= 45`, 'DELETE FROM audit_checkpoints WHERE tree_size > 45'])).toEqual({
       ok: false,
