@@ -89,7 +89,8 @@ describe('audit log verification', () => {
     const other = generateKeyPairSync('ed25519');
     const forged = signCheckpoint({ logId: 'test', treeSize: 8, rootHash: (checkpoints[0] as Checkpoint).rootHash, issuedAt: 'x' }, other.privateKey);
     expect(verifyCheckpointSignature(forged, publicKey)).toBe(false);
-    expect(verifyAuditLog(log, [forged], nodeAuditLogVerifier(publicKey))).toMatchObject({ ok: false, problem: 'checkpoint-signature-invalid' });
+    expect(verifyAuditLog(log, [forged], nodeAuditLogVerifier(publicKey))).toMatchObject({ ok: false, problem: 'wrong-keys', firstBadSeq: null });
+    expect(verifyAuditLog(log, [checkpoints[0] as Checkpoint, forged], nodeAuditLogVerifier(publicKey))).toMatchObject({ ok: false, problem: 'checkpoint-signature-invalid' });
     expect(verifyCheckpointSignature({ ...(checkpoints[0] as Checkpoint), treeSize: 9 }, publicKey)).toBe(false);
   });
 });
@@ -154,6 +155,11 @@ describe('audit log verification: every stored field, witnesses', () => {
       12,
     ).map((entry) => ({ ...entry, leafHash: Buffer.from(leafHash(auditLeafBytes(entry))).toString('hex') }));
     expect(verify(rewritten, [], [v2Checkpoints[0] as Checkpoint, v2Checkpoints[1] as Checkpoint])).toMatchObject({ ok: false, problem: 'witnessed-checkpoint-inconsistent', firstBadSeq: 8 });
+  });
+
+  it('says the keys are wrong instead of naming entry 0 when no checkpoint verifies under them', () => {
+    const other = generateKeyPairSync('ed25519');
+    expect(verifyAuditLog(v2, v2Checkpoints, nodeAuditLogVerifier(other.publicKey), { entryMac: () => 'wrong' })).toMatchObject({ ok: false, problem: 'wrong-keys', firstBadSeq: null });
   });
 
   it('fails when the database lost checkpoints a witness holds, and ignores forged witness lines', () => {

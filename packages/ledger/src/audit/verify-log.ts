@@ -18,7 +18,8 @@ export type LogProblem =
   | 'checkpoint-beyond-log'
   | 'witnessed-checkpoint-beyond-log'
   | 'witnessed-checkpoint-inconsistent'
-  | 'checkpoint-missing';
+  | 'checkpoint-missing'
+  | 'wrong-keys';
 
 /** An entry as stored: the chained fields plus what the store keeps beside them. */
 export interface VerifiableAuditEntry extends ChainedAuditEntry {
@@ -112,6 +113,16 @@ export function verifyAuditLog(
   options: VerifyAuditLogOptions = {},
 ): LogVerification {
   const progressEvery = options.progressEvery ?? 100_000;
+  // Keys that are not the log's would make every MAC and signature fail: say so, rather than name
+  // entry 0 as changed. (Checked up front only when there is a checkpoint to tell.)
+  if (checkpoints.length > 0 && !checkpoints.some((checkpoint) => verifier.checkpointSignatureValid(checkpoint))) {
+    return {
+      ok: false,
+      problem: 'wrong-keys',
+      firstBadSeq: null,
+      message: `none of the database's ${checkpoints.length} checkpoints verifies under the given public key: these are not this log's keys (check AUDIT_KEYS or <data dir>/audit-keys.json), or every checkpoint was forged`,
+    };
+  }
   const { leafHash, verifyConsistency } = createMerkle(verifier.hasher);
   const { chainHashOfLeaf, payloadDigest } = createAuditChain(verifier.hasher);
   let prevHash = GENESIS_HASH;
