@@ -25,6 +25,7 @@ import { auditLedgerOptionsFromEnv } from '@switchyard/subgraph-audit/config';
 import { startPolicySubgraph } from '@switchyard/subgraph-policy';
 import { startExperimentsSubgraph } from '@switchyard/subgraph-experiments';
 import { createSupergraphServer } from '@switchyard/supergraph';
+import { createMetricsListener, type MetricsSource } from '@switchyard/data-plane/metrics-listener';
 import { rotateMasterKey } from '@switchyard/db/secret-vault';
 import { COMPONENTS, platformDataPlaneConfig, platformOidcIssuer, type Component, type PlatformEnv } from './config';
 import { listen } from './listen';
@@ -50,6 +51,8 @@ export interface RunningPlatform {
     policySubgraph: string;
     experimentsSubgraph: string;
   };
+  /** The operator metrics listener (METRICS_HOST:METRICS_PORT), serving every started component's metrics; null when none has any. */
+  metricsUrl: string | null;
   /** Names of the platform's configured routes (every tenant may send them as `model`). */
   platformRoutes: string[];
   backends: { database: 'postgres' | 'pglite' | null; bus: 'redis' | 'in-process' };
@@ -88,6 +91,8 @@ interface ComponentContext {
   progress(line: string): void;
   /** Listens on the component's port (closing `app` if it cannot); the progress line names it and its URL. */
   serve(name: string, app: ServedApp, port: number, host?: string): Promise<void>;
+  /** Adds the component's metrics to the one operator metrics listener (never its public port). */
+  exposeMetrics(source: MetricsSource): void;
 }
 
 /** Something with a server that its own close() stops, with whatever runs beside it. */
@@ -175,8 +180,9 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
     name: 'dp',
     needs: ['database', 'internalKeys'],
     async start(context) {
-      const app = startDpSubgraph(subgraphRuntime(context, 'dp'));
-      await context.serve('dp subgraph (/graphql, /metrics)', app, context.env.DP_SUBGRAPH_PORT);
+      const app = startDpSubgraph(subgraphRuntime(context, 'dp'), { metricsTenantLabels: context.dataPlane.metrics.tenantLabels });
+      await context.serve('dp subgraph', app, context.env.DP_SUBGRAPH_PORT);
+      if (app.metrics) context.exposeMetrics(app.metrics);
       return app;
     },
   },
@@ -263,6 +269,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
         logger: logTo(context.env, 'data-plane'),
       });
       await context.serve('data plane', app, context.dataPlane.port, context.dataPlane.host);
+      context.exposeMetrics(app.metrics);
       return app;
     },
   },
@@ -367,6 +374,8 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       demoApiKey = await createDemoKeyIfFresh(createTenantsService({ db, bus: sharedState.bus }), demoTenantId);
     }
 
+    // One operator metrics listener for the whole process (METRICS_*), never a public port.
+    const metricsSources: MetricsSource[] = [];
     for (const entry of selected) {
       const context: ComponentContext = {
         env,
@@ -387,9 +396,28 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
           });
           progress(`${name}: ${url(bound, on)}`);
         },
+        exposeMetrics(source) {
+          metricsSources.push(source);
+        },
       };
       const started = await entry.start(context);
       closers.push(() => started.close());
+    }
+
+    let metricsUrl: string | null = null;
+    if (metricsSources.length > 0) {
+      const { port, host: metricsHost, token } = dataPlane.metrics;
+      const listener = createMetricsListener({ sources: () => metricsSources, token });
+      const bound = await listen(listener, port, metricsHost);
+      closers.push(
+        () =>
+          new Promise<void>((resolve) => {
+            listener.close(() => resolve());
+            listener.closeIdleConnections();
+          }),
+      );
+      metricsUrl = `${url(bound, metricsHost)}/metrics`;
+      progress(`operator metrics: ${metricsUrl}${token ? ' (bearer token)' : ''}`);
     }
 
     return {
@@ -398,6 +426,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       // Every selected component has started by now (a failure throws), in COMPONENTS order.
       components: new Set(COMPONENTS.filter(has)),
       platformRoutes: dataPlane.routes.map((route) => route.name),
+      metricsUrl,
       demoApiKey,
       close,
     };

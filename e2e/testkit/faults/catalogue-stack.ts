@@ -39,7 +39,15 @@ export interface CatalogueWorld {
   apiKey: string;
   /** Creates another key of the same tenant (returns its secret). */
   newKey(): Promise<string>;
-  startDataPlane(options: { providers: ProviderConfig[]; routes?: RouteConfig[]; routing?: DataPlaneDeps['routing']; limits?: LimitsConfigInput; rateLimiter?: RateLimiter; bus?: Bus }): Promise<{ app: ComposedDataPlane; url: string; client: OpenAI }>;
+  /** `metricsText()`: what the operator metrics listener would serve for this data plane (its public port serves no /metrics). */
+  startDataPlane(options: {
+    providers: ProviderConfig[];
+    routes?: RouteConfig[];
+    routing?: DataPlaneDeps['routing'];
+    limits?: LimitsConfigInput;
+    rateLimiter?: RateLimiter;
+    bus?: Bus;
+  }): Promise<{ app: ComposedDataPlane; url: string; client: OpenAI; metricsText(): Promise<string> }>;
   /** The one usage event of `requestId` (waits for the fire-and-forget append). */
   usageEvent(requestId: string): Promise<UsageEvent>;
   /** Every usage event seen so far for `requestId` (to assert "exactly one"). */
@@ -124,7 +132,7 @@ export async function startCatalogueWorld(): Promise<CatalogueWorld> {
       apps.push(app);
       const port = await listen(app.server, 0, '127.0.0.1');
       const url = `http://127.0.0.1:${port}`;
-      return { app, url, client: new OpenAI({ apiKey, baseURL: `${url}/v1`, maxRetries: 0 }) };
+      return { app, url, client: new OpenAI({ apiKey, baseURL: `${url}/v1`, maxRetries: 0 }), metricsText: () => app.metrics.metrics() };
     },
     async usageEvent(requestId) {
       return eventually(async () => {
