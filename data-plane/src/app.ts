@@ -8,7 +8,8 @@ import type { ProviderCredentialLookup } from './adapters/tenant-credentials/cre
 import { handleChatCompletions } from './api/chat-completions-handler';
 import { modelList } from './api/chat-completion-response';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
-import { ApiError } from './errors';
+import { ApiError, type ErrorCode } from './errors';
+import { answerClientErrors, type ClientErrorKind } from './http/client-error';
 import { requestIdFrom } from './http/request-id';
 import { sendError, sendJson } from './http/respond';
 import { subscribeApiKeyEviction, type ApiKeyResolver } from './ingress/api-keys';
@@ -114,6 +115,12 @@ export interface DataPlane {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** What the HTTP parser refuses before the app runs, answered in the OpenAI shape (http/client-error.ts). */
+const CLIENT_ERROR_CODES: Record<ClientErrorKind, ErrorCode> = {
+  header_too_large: 'request_headers_too_large',
+  timeout: 'request_timeout',
+  malformed: 'malformed_request',
+};
 /** Model list `created`: a fixed timestamp, since configured models have no creation date. */
 const MODELS_CREATED = 1_700_000_000;
 
@@ -321,6 +328,10 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     });
     inFlight.add(handling);
     void handling.finally(() => inFlight.delete(handling));
+  });
+  answerClientErrors(server, {
+    render: (kind) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(new ApiError(CLIENT_ERROR_CODES[kind]).toBody()) }),
+    onRefused: (kind, status, code) => logger.debug({ kind, status, parserCode: code }, 'request refused by the HTTP parser'),
   });
 
   return {

@@ -5,6 +5,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { InternalTokenVerifier, Principal } from '@switchyard/identity';
+import { answerGraphQLClientErrors } from './client-errors';
 import { unauthenticated } from './errors/base-errors';
 import { KIT_ERRORS } from './errors/graphql-errors';
 import type { Logger } from './logger';
@@ -163,6 +164,8 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
       else res.destroy();
     });
   });
+  // Oversized headers, malformed request lines: a GraphQL-shaped error body, not Node's empty one.
+  answerGraphQLClientErrors(server, KIT_ERRORS.definitions);
 
   return {
     server,
