@@ -68,4 +68,17 @@ describe('errors below the application', () => {
     expect(parse(second).body).toMatchObject({ error: { code: 'malformed_request' } });
     await stillServes(h);
   });
+  it('a malformed request pipelined after a streamed answer still being written waits for it: the stream completes, then the 400', async () => {
+    const h = await startHarness();
+    harnesses.push(h);
+    const body = JSON.stringify({ model: 'mock-gpt', stream: true, messages: [{ role: 'user', content: 'tell me a long story' }], max_tokens: 50 });
+    const chat = `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${h.secret}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const text = await raw(h, `${chat}BAD REQUEST LINE\r\n\r\n`);
+    expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    const refusal = text.indexOf('HTTP/1.1 400');
+    expect(refusal).toBeGreaterThan(text.indexOf('data: [DONE]'));
+    expect(text.indexOf('data: [DONE]')).toBeGreaterThan(0);
+    expect(parse(text.slice(refusal)).body).toMatchObject({ error: { code: 'malformed_request' } });
+    await stillServes(h);
+  });
 });

@@ -33,10 +33,9 @@ function kindOf(error: NodeJS.ErrnoException): ClientErrorKind {
  * Answers what Node's HTTP parser refuses (431 for headers over the limit, 408 for headers too slow,
  * 400 for a malformed request line, header or framing) with a real HTTP response in the server's own
  * error shape and `Connection: close`, then destroys the socket; Node's default answers with an
- * empty body. Nothing is written when the client is gone (ECONNRESET) or when a response on this
- * connection is still being written (a pipelined request after it failed to parse): bytes written
- * then would corrupt that response, so the socket is only destroyed. After responses that have
- * ended, the answer follows them in order.
+ * empty body. Nothing is written when the client is gone (ECONNRESET). When requests parsed before
+ * the bad one (pipelined) are still being answered, the refusal waits until their responses are done,
+ * so it is never spliced into one; it then follows them in order.
  */
 export function answerClientErrors(server: Server, answer: ClientErrorAnswer): void {
   // Responses per socket until they close: an error response must not be interleaved with one still being written.
@@ -48,9 +47,10 @@ export function answerClientErrors(server: Server, answer: ClientErrorAnswer): v
     open.add(response);
     response.once('close', () => open.delete(response));
   });
-  const writing = (socket: Duplex) => [...(responses.get(socket) ?? [])].some((response) => !response.writableEnded);
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable || writing(socket)) {
+  const unfinished = (socket: Duplex) => [...(responses.get(socket) ?? [])].filter((response) => !response.writableEnded);
+
+  function refuse(error: NodeJS.ErrnoException, socket: Duplex): void {
+    if (!socket.writable) {
       socket.destroy();
       return;
     }
@@ -73,5 +73,16 @@ export function answerClientErrors(server: Server, answer: ClientErrorAnswer): v
       clearTimeout(timer);
       socket.destroy();
     });
+  }
+
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    // Requests parsed before the bad one are answered first (in order), then the refusal.
+    const pending = unfinished(socket);
+    if (pending.length === 0) return refuse(error, socket);
+    void Promise.all(pending.map((response) => new Promise((resolve) => response.once('close', resolve)))).then(() => refuse(error, socket));
   });
 }
