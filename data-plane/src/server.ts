@@ -41,7 +41,12 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<{ u
     await dataPlane.close();
     await opened.close();
   };
-  const [port, metricsPort] = await Promise.all([listen(dataPlane.server, config.port, config.host), listen(metricsListener, config.metrics.port, config.metrics.host)]).catch(
+  const metricsListening = listen(metricsListener, config.metrics.port, config.metrics.host).catch((error: unknown) => {
+    throw new Error(
+      `operator metrics listener: cannot listen on ${config.metrics.host}:${config.metrics.port} (${error instanceof Error ? error.message : String(error)}); set METRICS_PORT / METRICS_HOST`,
+    );
+  });
+  const [port, metricsPort] = await Promise.all([listen(dataPlane.server, config.port, config.host), metricsListening]).catch(
     async (error: unknown) => {
       await close();
       throw error;

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,17 @@ import { startPlatform, type RunningPlatform } from './platform';
  * component's own port answers /metrics.
  */
 const TOKEN = 'platform-metrics-token-0123456789';
+const environment = (extra: Record<string, string>) =>
+  parsePlatformEnv({
+    DATABASE_URL: database?.url,
+    SWITCHYARD_DATA_DIR: dataDir,
+    SWITCHYARD_MASTER_KEYS: `main:${generateMasterKey()}`,
+    SWITCHYARD_COMPONENTS: 'dp,data-plane',
+    DATA_PLANE_PORT: '0',
+    DP_SUBGRAPH_PORT: '0',
+    LOG_LEVEL: 'silent',
+    ...extra,
+  });
 let database: TestDatabase | undefined;
 let dataDir: string | undefined;
 let platform: RunningPlatform | undefined;
@@ -21,18 +33,7 @@ const lines: string[] = [];
 beforeAll(async () => {
   database = await createTestDatabase();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-metrics-'));
-  const env = parsePlatformEnv({
-    DATABASE_URL: database.url,
-    SWITCHYARD_DATA_DIR: dataDir,
-    SWITCHYARD_MASTER_KEYS: `main:${generateMasterKey()}`,
-    SWITCHYARD_COMPONENTS: 'dp,data-plane',
-    DATA_PLANE_PORT: '0',
-    DP_SUBGRAPH_PORT: '0',
-    METRICS_PORT: '0',
-    METRICS_TOKEN: TOKEN,
-    LOG_LEVEL: 'silent',
-  });
-  platform = await startPlatform({ env, progress: (line) => lines.push(line) });
+  platform = await startPlatform({ env: environment({ METRICS_PORT: '0', METRICS_TOKEN: TOKEN }), progress: (line) => lines.push(line) });
 }, 120_000);
 
 afterAll(async () => {
@@ -65,5 +66,18 @@ describe('npm start serves metrics on one operator listener only', () => {
     const text = await response.text();
     expect(text).toContain('switchyard_http_requests_total');
     expect(text).toContain('# TYPE dp_budgets gauge');
+  });
+
+  it('a taken METRICS_PORT fails the start with a message naming it', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      await expect(startPlatform({ env: environment({ METRICS_PORT: String(port) }), progress: () => undefined })).rejects.toThrow(
+        `operator metrics listener: cannot listen on 127.0.0.1:${port}`,
+      );
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   });
 });

@@ -408,7 +408,9 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
     if (metricsSources.length > 0) {
       const { port, host: metricsHost, token } = dataPlane.metrics;
       const listener = createMetricsListener({ sources: () => metricsSources, token });
-      const bound = await listen(listener, port, metricsHost);
+      const bound = await listen(listener, port, metricsHost).catch((error: unknown) => {
+        throw new Error(`operator metrics listener: cannot listen on ${metricsHost}:${port} (${error instanceof Error ? error.message : String(error)}); set METRICS_PORT / METRICS_HOST`);
+      });
       closers.push(
         () =>
           new Promise<void>((resolve) => {
