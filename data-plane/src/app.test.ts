@@ -143,7 +143,7 @@ describe('wire format', () => {
     expect((await fetch(`${h.url}/readyz`)).status).toBe(200);
     await post(h, { model: 'mock-gpt', messages });
     await post(h, { model: 'mock-gpt', messages: 'x' });
-    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    const metrics = await h.metricsText();
     expect(metrics).toContain('switchyard_http_requests_total{route="chat_completions",status="200"} 1');
     expect(metrics).toContain('switchyard_http_requests_total{route="chat_completions",status="400"} 1');
     expect(metrics).toContain('switchyard_http_request_duration_seconds_bucket');

@@ -8,7 +8,8 @@ import type { ProviderCredentialLookup } from './adapters/tenant-credentials/cre
 import { handleChatCompletions } from './api/chat-completions-handler';
 import { modelList } from './api/chat-completion-response';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
-import { ApiError } from './errors';
+import { ApiError, type ErrorCode } from './errors';
+import { answerClientErrors, type ClientErrorKind } from '@switchyard/http-edge/client-error';
 import { requestIdFrom } from './http/request-id';
 import { sendError, sendJson } from './http/respond';
 import { subscribeApiKeyEviction, type ApiKeyLastUsedRecorder, type ApiKeyResolver } from '@switchyard/identity/api-keys';
@@ -34,7 +35,8 @@ import { createInMemoryRouteTable, type RouteTable } from './router/route-table'
 import { createRouter } from './router/router';
 import type { FeedbackLog } from './router/feedback-log';
 import { createRoutingObservationExchange } from './router/routing-observations';
-import { createMetrics } from './telemetry/metrics';
+import { createMetrics, UNSERVED_MODEL_LABEL } from './telemetry/metrics';
+import type { MetricsSource } from '@switchyard/http-edge/metrics-listener';
 import type { PolicyDecisionPoint } from './policy/pdp/decision-point';
 
 export interface DataPlaneDeps {
@@ -85,21 +87,31 @@ export interface DataPlaneDeps {
   tenantSettings?: TenantSettingsLookup;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Tenant route names as `route` label values (METRICS_TENANT_LABELS=on); default off. */
+  metricsTenantLabels?: boolean;
   logger?: Logger;
 }
 
 export interface DataPlane {
-  /** Not listening: the caller decides where (tests use port 0). */
+  /** Not listening: the caller decides where (tests use port 0). Serves no metrics: see `metrics`. */
   server: Server;
+  /** This instance's Prometheus registry, for the operator metrics listener (telemetry/metrics-listener.ts), never the public port. */
+  metrics: MetricsSource;
   /** Stops accepting requests, waits for in-flight ones and their usage events. Does not close deps. */
   close(): Promise<void>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** What the HTTP parser refuses before the app runs, answered in the OpenAI shape (http/client-error.ts). */
+const CLIENT_ERROR_CODES: Record<ClientErrorKind, ErrorCode> = {
+  header_too_large: 'request_headers_too_large',
+  timeout: 'request_timeout',
+  malformed: 'malformed_request',
+};
 /** Model list `created`: a fixed timestamp, since configured models have no creation date. */
 const MODELS_CREATED = 1_700_000_000;
 
-type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'metrics' | 'not_found';
+type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'not_found';
 
 function routeOf(path: string): Route {
   switch (path) {
@@ -113,8 +125,7 @@ function routeOf(path: string): Route {
       return 'healthz';
     case '/readyz':
       return 'readyz';
-    case '/metrics':
-      return 'metrics';
+    // `/metrics` is not served here (the public port): the operator metrics listener serves it.
     default:
       return 'not_found';
   }
@@ -126,15 +137,16 @@ const METHOD_OF: Record<Route, string | undefined> = {
   models: 'GET',
   healthz: 'GET',
   readyz: 'GET',
-  metrics: 'GET',
   not_found: undefined,
 };
 
 export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   const logger = deps.logger ?? pino({ level: 'silent' });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ tenantLabels: deps.metricsTenantLabels ?? false });
   const providers = createProviderRegistry(deps.providers);
-  const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, logger });
+  // A request no configured model served carries the client's `model` text: never a label value.
+  const modelLabel = (model: string) => (providers.route(model) ? model : UNSERVED_MODEL_LABEL);
+  const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, modelLabel, logger });
   const routeTable = Array.isArray(deps.routes) ? createInMemoryRouteTable(parseRoutes(deps.routes)) : (deps.routes ?? createInMemoryRouteTable([]));
   // Bandit observations are shared with the other replicas through the bus, batched off the hot path.
   const observations = createRoutingObservationExchange({
@@ -240,12 +252,6 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         return sendJson(response, 200, { status: 'ok' });
       case 'readyz':
         return ready && policiesLoaded && !closing ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not_ready' });
-      case 'metrics': {
-        const text = await metrics.registry.metrics();
-        response.writeHead(200, { 'content-type': metrics.registry.contentType });
-        response.end(text);
-        return;
-      }
       case 'models': {
         const key = await authenticate(request, 'models');
         const { routes, models } = router.listing(key.tenantId);
@@ -310,9 +316,14 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     inFlight.add(handling);
     void handling.finally(() => inFlight.delete(handling));
   });
+  answerClientErrors(server, {
+    render: (kind) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(new ApiError(CLIENT_ERROR_CODES[kind]).toBody()) }),
+    onRefused: (kind, status, code) => logger.debug({ kind, status, parserCode: code }, 'request refused by the HTTP parser'),
+  });
 
   return {
     server,
+    metrics: metrics.registry,
     async close() {
       closing = true;
       if (!deps.qos?.eventLoopLag) eventLoopLag.stop();

@@ -58,6 +58,37 @@ const providersEnvShape = {
 };
 
 /**
+ * The operator metrics listener, as every deployable that serves metrics reads it (data plane,
+ * `npm start`, the dp subgraph): `GET /metrics` on its own port, never on a public one
+ * (SECURITY.md "Metrics exposure"). Port 9464 (the conventional OpenTelemetry Prometheus exporter port) and loopback by default.
+ */
+export const metricsEnvShape = {
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** When set, scrapes need `Authorization: Bearer <METRICS_TOKEN>` (at least 16 characters). */
+  METRICS_TOKEN: emptyIsUnset(z.string().min(16, 'must be at least 16 characters')),
+  /**
+   * `off` (default): no tenant-chosen string (tenant route names, tenant ids, dataset names) in any
+   * label value; tenant routes count as route="(tenant)", budgets only by state. `on`: the raw
+   * names, for an operator who accepts the cardinality and the exposure.
+   */
+  METRICS_TENANT_LABELS: z.enum(['off', 'on']).default('off'),
+};
+
+/** The operator metrics listener's settings (from {@link metricsEnvShape}). */
+export interface MetricsConfig {
+  port: number;
+  host: string;
+  token: string | undefined;
+  /** Tenant route names, tenant ids and dataset names as label values (METRICS_TENANT_LABELS=on). */
+  tenantLabels: boolean;
+}
+
+export function metricsConfigFromEnv(e: { METRICS_PORT: number; METRICS_HOST: string; METRICS_TOKEN?: string | undefined; METRICS_TENANT_LABELS: 'off' | 'on' }): MetricsConfig {
+  return { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN, tenantLabels: e.METRICS_TENANT_LABELS === 'on' };
+}
+
+/**
  * The data planes' upstream providers and the platform's routes, read by every data plane and by the
  * experiments subgraph (tenant routes may fall back to the platform's): one default for all of them.
  */
@@ -159,6 +190,7 @@ export const dataPlaneEnvShape = {
   /** JSON object: token scope -> data-plane scopes it grants. */
   DATA_PLANE_OIDC_SCOPE_MAP: jsonEnv(z.record(z.string(), z.array(z.string().min(1))), 'a JSON object like {"inference":["inference"]}', { inference: ['inference'] }),
   DATA_PLANE_OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  ...metricsEnvShape,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
@@ -189,6 +221,8 @@ export interface DataPlaneConfig {
   logLevel: DataPlaneEnv['LOG_LEVEL'];
   /** Accept OIDC access tokens from this issuer; undefined: API keys only. */
   oidc: OidcAuthenticationConfig | undefined;
+  /** The operator metrics listener (never the public port) and what label values may carry. */
+  metrics: MetricsConfig;
 }
 
 export interface DataPlaneDefaults {
@@ -217,6 +251,7 @@ export function dataPlaneConfigFromEnv(e: DataPlaneEnv, defaults: DataPlaneDefau
     limits,
     maxBodyBytes: e.DATA_PLANE_MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
+    metrics: metricsConfigFromEnv(e),
     oidc: issuer
       ? {
           issuer,

@@ -25,8 +25,10 @@ import { startPolicySubgraph } from '@switchyard/subgraph-policy';
 import { startExperimentsSubgraph } from '@switchyard/subgraph-experiments';
 import { createSupergraphServer } from '@switchyard/supergraph';
 import { subscriptionLimitsFromEnv } from '@switchyard/supergraph/subscription-limits';
+import { createMetricsListener, type MetricsSource } from '@switchyard/http-edge/metrics-listener';
 import { rotateMasterKey } from '@switchyard/db/secret-vault';
 import { COMPONENTS, platformDataPlaneConfig, platformOidcIssuer, type Component, type PlatformEnv } from './config';
+import type { StartedSubgraph } from '@switchyard/subgraph-kit/runtime';
 import { listen } from './listen';
 import { loadOrCreateInternalKeys } from './internal-keys';
 import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
@@ -50,6 +52,8 @@ export interface RunningPlatform {
     policySubgraph: string;
     experimentsSubgraph: string;
   };
+  /** The operator metrics listener (METRICS_HOST:METRICS_PORT), serving every started component's metrics; null when none has any. */
+  metricsUrl: string | null;
   /** Names of the platform's configured routes (every tenant may send them as `model`). */
   platformRoutes: string[];
   backends: { database: 'postgres' | 'pglite' | null; bus: 'redis' | 'in-process' };
@@ -88,6 +92,8 @@ interface ComponentContext {
   progress(line: string): void;
   /** Listens on the component's port (closing `app` if it cannot); the progress line names it and its URL. */
   serve(name: string, app: ServedApp, port: number, host?: string): Promise<void>;
+  /** Adds the component's metrics to the one operator metrics listener (never its public port). */
+  exposeMetrics(source: MetricsSource): void;
 }
 
 /** Something with a server that its own close() stops, with whatever runs beside it. */
@@ -121,7 +127,7 @@ function subgraphComponent(
   name: 'tenants' | 'cost' | 'dp' | 'audit' | 'policy' | 'experiments',
   portVariable: `${Uppercase<typeof name>}_SUBGRAPH_PORT`,
   extraNeeds: readonly SharedNeed[],
-  start: (runtime: ReturnType<typeof subgraphRuntime>, context: ComponentContext) => ServedApp | Promise<ServedApp>,
+  start: (runtime: ReturnType<typeof subgraphRuntime>, context: ComponentContext) => StartedSubgraph | Promise<StartedSubgraph>,
   label = `${name} subgraph`,
 ): ComponentEntry {
   return {
@@ -130,6 +136,8 @@ function subgraphComponent(
     async start(context) {
       const app = await start(subgraphRuntime(context, name), context);
       await context.serve(label, app, context.env[portVariable]);
+      // Its metrics go to the one operator listener, never to its own port.
+      if (app.metrics) context.exposeMetrics(app.metrics);
       return app;
     },
   };
@@ -181,7 +189,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
     }),
   ),
   subgraphComponent('cost', 'COST_SUBGRAPH_PORT', [], (runtime) => startCostSubgraph(runtime)),
-  subgraphComponent('dp', 'DP_SUBGRAPH_PORT', [], (runtime) => startDpSubgraph(runtime), 'dp subgraph (/graphql, /metrics)'),
+  subgraphComponent('dp', 'DP_SUBGRAPH_PORT', [], (runtime, context) => startDpSubgraph(runtime, { metricsTenantLabels: context.dataPlane.metrics.tenantLabels })),
   // Checkpoints go to the database and <data dir>/audit-witness.jsonl; keys live in <data dir>/audit-keys.json (or AUDIT_*).
   subgraphComponent('audit', 'AUDIT_SUBGRAPH_PORT', [], (runtime, context) => startAuditSubgraph(runtime, auditLedgerOptionsFromEnv(context.env))),
   subgraphComponent('policy', 'POLICY_SUBGRAPH_PORT', [], (runtime) => startPolicySubgraph(runtime)),
@@ -244,6 +252,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
         logger: logTo(context.env, 'data-plane'),
       });
       await context.serve('data plane', app, context.dataPlane.port, context.dataPlane.host);
+      context.exposeMetrics(app.metrics);
       return app;
     },
   },
@@ -348,6 +357,8 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       demoApiKey = await createDemoKeyIfFresh(createTenantsService({ db, bus: sharedState.bus }), demoTenantId);
     }
 
+    // One operator metrics listener for the whole process (METRICS_*), never a public port.
+    const metricsSources: MetricsSource[] = [];
     for (const entry of selected) {
       const context: ComponentContext = {
         env,
@@ -368,9 +379,30 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
           });
           progress(`${name}: ${url(bound, on)}`);
         },
+        exposeMetrics(source) {
+          metricsSources.push(source);
+        },
       };
       const started = await entry.start(context);
       closers.push(() => started.close());
+    }
+
+    let metricsUrl: string | null = null;
+    if (metricsSources.length > 0) {
+      const { port, host: metricsHost, token } = dataPlane.metrics;
+      const listener = createMetricsListener({ sources: () => metricsSources, token });
+      const bound = await listen(listener, port, metricsHost).catch((error: unknown) => {
+        throw new Error(`operator metrics listener: cannot listen on ${metricsHost}:${port} (${error instanceof Error ? error.message : String(error)}); set METRICS_PORT / METRICS_HOST`);
+      });
+      closers.push(
+        () =>
+          new Promise<void>((resolve) => {
+            listener.close(() => resolve());
+            listener.closeIdleConnections();
+          }),
+      );
+      metricsUrl = `${url(bound, metricsHost)}/metrics`;
+      progress(`operator metrics: ${metricsUrl}${token ? ' (bearer token)' : ''}`);
     }
 
     return {
@@ -379,6 +411,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       // Every selected component has started by now (a failure throws), in COMPONENTS order.
       components: new Set(COMPONENTS.filter(has)),
       platformRoutes: dataPlane.routes.map((route) => route.name),
+      metricsUrl,
       demoApiKey,
       close,
     };

@@ -3,6 +3,8 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Bus } from '@switchyard/bus';
 import type { ApiKeyResolver } from '@switchyard/identity/api-keys';
+import { answerGraphQLClientErrors } from '@switchyard/subgraph-kit/client-errors';
+import { GATEWAY_ERRORS } from '@switchyard/subgraph-kit/errors';
 import type { InternalTokenSigner, MembershipDirectory, Principal } from '@switchyard/identity';
 import { buildSchema, print, type FormattedExecutionResult } from 'graphql';
 import { readFileSync } from 'node:fs';
@@ -125,6 +127,9 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
       logger,
     ),
   );
+
+  // Oversized headers, malformed request lines: a GraphQL-shaped error body (the gateway's registry), not Node's empty one.
+  answerGraphQLClientErrors(server, GATEWAY_ERRORS.definitions);
 
   const runQuery: RunQuery = async (plan, principal) => {
     await ready;

@@ -58,6 +58,8 @@ export interface HarnessOptions {
   accessTokens?: DataPlaneDeps['accessTokens'];
   apiKeyLastUsed?: DataPlaneDeps['apiKeyLastUsed'];
   feedbackLog?: DataPlaneDeps['feedbackLog'];
+  /** METRICS_TENANT_LABELS=on (default off). */
+  metricsTenantLabels?: boolean;
 }
 
 export interface Harness {
@@ -68,6 +70,8 @@ export interface Harness {
   record: ApiKeyRecord;
   bus: Bus;
   dataPlane: DataPlane;
+  /** What the operator metrics listener serves for this data plane (the public `url` serves no /metrics). */
+  metricsText(): Promise<string>;
   finish(): Promise<UsageEvent[]>;
 }
 
@@ -93,6 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       limits: { requestsPerMinutePerKey: options.requestsPerMinutePerKey ?? 1_000, ...options.limits },
       maxBodyBytes: options.maxBodyBytes ?? defaults.maxBodyBytes,
       oidc: undefined,
+      metrics: { tenantLabels: options.metricsTenantLabels ?? false },
     },
     {
       stores: inMemoryStores({
@@ -136,6 +141,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     record,
     bus,
     dataPlane,
+    metricsText: () => dataPlane.metrics.metrics(),
     finish() {
       finished ??= drainAndRead();
       return finished;

@@ -41,7 +41,7 @@ async function dataPlaneBehind(proxy: TcpProxy, limits: Parameters<CatalogueWorl
   });
   const client = new OpenAI({ apiKey, baseURL: `${started.url}/v1`, maxRetries: 0, timeout: 15_000 });
   const metrics = async (name: string): Promise<string> => {
-    const text = await (await fetch(`${started.url}/metrics`)).text();
+    const text = await started.metricsText();
     return text
       .split('\n')
       .filter((line) => line.startsWith(name))

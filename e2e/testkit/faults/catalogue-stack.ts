@@ -47,9 +47,10 @@ export interface CatalogueWorld {
   /**
    * A data plane composed as every deployable composes it. `sharedState`: its bus, rate limiter and
    * feedback log as `openSharedState` opens them (the caller closes it); default: opened on the
-   * world's Redis and prefix, closed with the world.
+   * world's Redis and prefix, closed with the world. `metricsText()`: what the operator metrics
+   * listener would serve for this data plane (its public port serves no /metrics).
    */
-  startDataPlane(options: { providers: ProviderConfig[]; routes?: RouteConfig[]; routing?: DataPlaneTuning['routing']; limits?: LimitsConfigInput; sharedState?: SharedState }): Promise<{ app: ComposedDataPlane; url: string; client: OpenAI }>;
+  startDataPlane(options: { providers: ProviderConfig[]; routes?: RouteConfig[]; routing?: DataPlaneTuning['routing']; limits?: LimitsConfigInput; sharedState?: SharedState }): Promise<{ app: ComposedDataPlane; url: string; client: OpenAI; metricsText(): Promise<string> }>;
   /** The one usage event of `requestId` (waits for the fire-and-forget append). */
   usageEvent(requestId: string): Promise<UsageEvent>;
   /** Every usage event seen so far for `requestId` (to assert "exactly one"). */
@@ -134,7 +135,7 @@ export async function startCatalogueWorld(): Promise<CatalogueWorld> {
       apps.push(app);
       const port = await listen(app.server, 0, '127.0.0.1');
       const url = `http://127.0.0.1:${port}`;
-      return { app, url, client: new OpenAI({ apiKey, baseURL: `${url}/v1`, maxRetries: 0 }) };
+      return { app, url, client: new OpenAI({ apiKey, baseURL: `${url}/v1`, maxRetries: 0 }), metricsText: () => app.metrics.metrics() };
     },
     async usageEvent(requestId) {
       return eventually(async () => {
