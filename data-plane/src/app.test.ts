@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_KEY_CHANGED_CHANNEL } from '@switchyard/events/tenants';
 import { SWITCHYARD_REQUEST_ID_HEADER } from './app';
-import { createDatabaseApiKeyResolver } from './ingress/api-keys';
+import { createDatabaseApiKeyResolver } from '@switchyard/identity/api-keys';
 import { FakeApiKeyStore, readSse, startHarness, type Harness } from './test-support/data-plane-harness';
 
 const harnesses: Harness[] = [];
@@ -145,7 +145,7 @@ describe('wire format', () => {
     expect((await fetch(`${h.url}/readyz`)).status).toBe(200);
     await post(h, { model: 'mock-gpt', messages });
     await post(h, { model: 'mock-gpt', messages: 'x' });
-    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    const metrics = await h.metricsText();
     expect(metrics).toContain('switchyard_http_requests_total{route="chat_completions",status="200"} 1');
     expect(metrics).toContain('switchyard_http_requests_total{route="chat_completions",status="400"} 1');
     expect(metrics).toContain('switchyard_http_request_duration_seconds_bucket');

@@ -8,13 +8,13 @@ import type { ProviderCredentialLookup } from './adapters/tenant-credentials/cre
 import { handleChatCompletions } from './api/chat-completions-handler';
 import { modelList } from './api/chat-completion-response';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
-import { ApiError } from './errors';
+import { ApiError, type ErrorCode } from './errors';
+import { answerClientErrors, type ClientErrorKind } from '@switchyard/http-edge/client-error';
 import { clientRequestIdFrom, newRequestId } from './http/request-id';
 import { sendError, sendJson } from './http/respond';
-import { subscribeApiKeyEviction, type ApiKeyResolver } from './ingress/api-keys';
+import { subscribeApiKeyEviction, type ApiKeyLastUsedRecorder, type ApiKeyResolver } from '@switchyard/identity/api-keys';
 import { authenticateCaller, type AuthenticatedCaller } from './ingress/authenticate';
 import { TENANT_HEADER, type AccessTokenAuthentication } from './ingress/access-token';
-import type { ApiKeyLastUsedRecorder } from './ingress/api-key-last-used';
 import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
 import { createFailSafeRateLimiter } from './ingress/rate-limit/fail-safe-rate-limiter';
 import { parseLimitsConfig, type LimitsConfigInput } from './ingress/limits/limits-config';
@@ -35,20 +35,9 @@ import { createInMemoryRouteTable, type RouteTable } from './router/route-table'
 import { createRouter } from './router/router';
 import type { FeedbackLog } from './router/feedback-log';
 import { createRoutingObservationExchange } from './router/routing-observations';
-import { createMetrics } from './telemetry/metrics';
+import { createMetrics, UNSERVED_MODEL_LABEL } from './telemetry/metrics';
+import type { MetricsSource } from '@switchyard/http-edge/metrics-listener';
 import type { PolicyDecisionPoint } from './policy/pdp/decision-point';
-
-export type { ProviderConfig } from './adapters/provider-registry';
-export { DEFAULT_TOKEN_SCOPE_MAP, TENANT_HEADER } from './ingress/access-token';
-export type { AccessTokenAuthentication } from './ingress/access-token';
-export type { ApiKeyResolver, ApiKeyRecord } from './ingress/api-keys';
-export type { PriceBookSource, PriceBook, ModelPrice } from './accounting/price-book';
-export type { RouteConfig, Route } from './router/route';
-export type { RouteTable } from './router/route-table';
-export type { RedactionConfigSource } from './ingress/pii/redaction-config';
-export type { LimitsConfigInput } from './ingress/limits/limits-config';
-export type { SheddingThresholds } from './ingress/qos/load-shedding';
-export type { EventLoopLagSignal } from './ingress/qos/event-loop-lag';
 
 export interface DataPlaneDeps {
   apiKeys: ApiKeyResolver;
@@ -86,35 +75,45 @@ export interface DataPlaneDeps {
    */
   policy?: PolicyDecisionPoint;
   /**
-   * Tenants' own provider keys (`@switchyard/data-plane/provider-credentials`, loaded and kept
-   * fresh by the embedder): a tenant's call uses its key for that provider, else the provider's.
+   * Tenants' own provider keys (adapters/tenant-credentials/credential-cache.ts, loaded and kept
+   * fresh by the composition root): a tenant's call uses its key for that provider, else the provider's.
    */
   providerCredentials?: ProviderCredentialLookup;
   /**
    * Tenants' allowed regions, default data classification and quota overrides
-   * (`@switchyard/data-plane/tenant-settings`, loaded and kept fresh by the embedder). Absent:
+   * (tenant-settings/settings-cache.ts, loaded and kept fresh by the composition root). Absent:
    * every tenant may use any region, is `internal` by default and has the platform's limits.
    */
   tenantSettings?: TenantSettingsLookup;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Tenant route names as `route` label values (METRICS_TENANT_LABELS=on); default off. */
+  metricsTenantLabels?: boolean;
   logger?: Logger;
 }
 
 export interface DataPlane {
-  /** Not listening: the caller decides where (tests use port 0). */
+  /** Not listening: the caller decides where (tests use port 0). Serves no metrics: see `metrics`. */
   server: Server;
+  /** This instance's Prometheus registry, for the operator metrics listener (telemetry/metrics-listener.ts), never the public port. */
+  metrics: MetricsSource;
   /** Stops accepting requests, waits for in-flight ones and their usage events. Does not close deps. */
   close(): Promise<void>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** What the HTTP parser refuses before the app runs, answered in the OpenAI shape (http/client-error.ts). */
+const CLIENT_ERROR_CODES: Record<ClientErrorKind, ErrorCode> = {
+  header_too_large: 'request_headers_too_large',
+  timeout: 'request_timeout',
+  malformed: 'malformed_request',
+};
 /** Model list `created`: a fixed timestamp, since configured models have no creation date. */
 const MODELS_CREATED = 1_700_000_000;
 /** The data plane's own id of the request (the one billing and audit records carry), on every response. */
 export const SWITCHYARD_REQUEST_ID_HEADER = 'x-switchyard-request-id';
 
-type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'metrics' | 'not_found';
+type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'not_found';
 
 function routeOf(path: string): Route {
   switch (path) {
@@ -128,8 +127,7 @@ function routeOf(path: string): Route {
       return 'healthz';
     case '/readyz':
       return 'readyz';
-    case '/metrics':
-      return 'metrics';
+    // `/metrics` is not served here (the public port): the operator metrics listener serves it.
     default:
       return 'not_found';
   }
@@ -141,15 +139,16 @@ const METHOD_OF: Record<Route, string | undefined> = {
   models: 'GET',
   healthz: 'GET',
   readyz: 'GET',
-  metrics: 'GET',
   not_found: undefined,
 };
 
 export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   const logger = deps.logger ?? pino({ level: 'silent' });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ tenantLabels: deps.metricsTenantLabels ?? false });
   const providers = createProviderRegistry(deps.providers);
-  const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, logger });
+  // A request no configured model served carries the client's `model` text: never a label value.
+  const modelLabel = (model: string) => (providers.route(model) ? model : UNSERVED_MODEL_LABEL);
+  const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, modelLabel, logger });
   const routeTable = Array.isArray(deps.routes) ? createInMemoryRouteTable(parseRoutes(deps.routes)) : (deps.routes ?? createInMemoryRouteTable([]));
   // Bandit observations are shared with the other replicas through the bus, batched off the hot path.
   const observations = createRoutingObservationExchange({
@@ -264,12 +263,6 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         return sendJson(response, 200, { status: 'ok' });
       case 'readyz':
         return ready && policiesLoaded && !closing ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not_ready' });
-      case 'metrics': {
-        const text = await metrics.registry.metrics();
-        response.writeHead(200, { 'content-type': metrics.registry.contentType });
-        response.end(text);
-        return;
-      }
       case 'models': {
         const key = await authenticate(request, 'models');
         const { routes, models } = router.listing(key.tenantId);
@@ -338,9 +331,14 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     inFlight.add(handling);
     void handling.finally(() => inFlight.delete(handling));
   });
+  answerClientErrors(server, {
+    render: (kind) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(new ApiError(CLIENT_ERROR_CODES[kind]).toBody()) }),
+    onRefused: (kind, status, code) => logger.debug({ kind, status, parserCode: code }, 'request refused by the HTTP parser'),
+  });
 
   return {
     server,
+    metrics: metrics.registry,
     async close() {
       closing = true;
       if (!deps.qos?.eventLoopLag) eventLoopLag.stop();

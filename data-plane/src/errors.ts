@@ -20,6 +20,11 @@ export const ERROR_REGISTRY = {
     type: 'invalid_request_error',
     message: 'The request carries more than one Authorization header. Send exactly one: `Authorization: Bearer <key or token>`.',
   },
+  malformed_request: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The request is not valid HTTP/1.1 (request line, header syntax or message framing). Fix the client, or the proxy in front of it; the connection is closed.',
+  },
   missing_api_key: {
     status: 401,
     type: 'authentication_error',
@@ -106,6 +111,11 @@ export const ERROR_REGISTRY = {
     type: 'invalid_request_error',
     message: 'This route does not support that HTTP method.',
   },
+  request_timeout: {
+    status: 408,
+    type: 'invalid_request_error',
+    message: "The request's headers did not arrive in time. Send the whole request promptly; the connection is closed.",
+  },
   request_too_large: {
     status: 413,
     type: 'invalid_request_error',
@@ -115,6 +125,11 @@ export const ERROR_REGISTRY = {
     status: 415,
     type: 'invalid_request_error',
     message: 'Send the body as `Content-Type: application/json`.',
+  },
+  request_headers_too_large: {
+    status: 431,
+    type: 'invalid_request_error',
+    message: "The request's headers are larger than this server accepts (16 KiB in total by default). Send smaller headers (cookies, tokens); the connection is closed.",
   },
   rate_limit_exceeded: {
     status: 429,

@@ -2,7 +2,7 @@ import { loadDataPlaneConfig } from './config';
 import { startDataPlaneServer } from './server';
 
 const running = await startDataPlaneServer(loadDataPlaneConfig());
-console.log(`data plane: ${running.url}/v1 (metrics ${running.url}/metrics)`);
+console.log(`data plane: ${running.url}/v1 (operator metrics ${running.metricsUrl})`);
 
 const shutdown = (): void => {
   running.close().then(

@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seed, type Database } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { USAGE_STREAM, usageEventSchema, type UsageEvent } from '@switchyard/events/usage';
-import { composeDataPlane, databaseStores, openSharedState, redisKeyNames, type ComposedDataPlane, type SharedState } from '@switchyard/data-plane/composition';
+import { composeDataPlane, databaseStores, openSharedState, type ComposedDataPlane, type SharedState } from '@switchyard/data-plane/composition';
 import { loadDataPlaneConfig } from '@switchyard/data-plane/config';
-import { createRedisRateLimiter } from '@switchyard/data-plane/rate-limit';
 import { generateApiKeySecret } from '@switchyard/identity';
 import { createLocalKms, generateMasterKey } from '@switchyard/identity/envelope';
 import { startUsageConsumer } from '@switchyard/subgraph-cost';
@@ -130,7 +129,9 @@ describe('billing across two replicas', () => {
     expect(statuses.filter((s) => s === 'token_quota_exceeded')).toHaveLength(30 - TOKENS_PER_DAY_PER_TENANT / 100);
 
     // Settled: what stays charged is what was used, read back from the shared limiter.
-    const limiter = createRedisRateLimiter(REDIS_URL, { keyPrefix: redisKeyNames(prefix).rateLimits });
+    // The same limiter, key names and prefix the replicas use (openSharedState), read from outside them.
+    const reader = openSharedState({ redisUrl: REDIS_URL, redisKeyPrefix: prefix });
+    const limiter = reader.rateLimiter;
     try {
       const remaining = async () => (await limiter.consume(`tpd-tenant:${tenantId}`, { limit: TOKENS_PER_DAY_PER_TENANT, periodMs: DAY_MS }, 0)).remaining;
       await vi.waitFor(async () => expect(await usageEventsOf(tenantId)).toHaveLength(10), { timeout: 10_000 });
@@ -149,7 +150,7 @@ describe('billing across two replicas', () => {
       const usedAll = (await usageEventsOf(tenantId)).reduce((sum, event) => sum + event.promptTokens + event.completionTokens, 0);
       await vi.waitFor(async () => expect(await remaining()).toBe(TOKENS_PER_DAY_PER_TENANT - usedAll), { timeout: 5_000 });
     } finally {
-      await limiter.close();
+      await reader.close();
     }
   });
 });

@@ -88,6 +88,8 @@ export function createUsageRecorder(deps: {
   bus: Pick<Bus, 'append'>;
   priceBook: PriceBookSource;
   metrics: Metrics;
+  /** The `model` label of a recorded model (the app maps what no configured provider serves, i.e. the client's own text, to one value). */
+  modelLabel?: (model: string) => string;
   logger: Logger;
   retryForMs?: number;
   flushWindowMs?: number;
@@ -141,9 +143,10 @@ export function createUsageRecorder(deps: {
       try {
         const cost = costMicros(book, completed.model, completed.promptTokens, completed.completionTokens);
         const event = usageEventOf(completed, book, cost);
-        deps.metrics.tokens.inc({ model: event.model, kind: 'prompt' }, event.promptTokens);
-        deps.metrics.tokens.inc({ model: event.model, kind: 'completion' }, event.completionTokens);
-        deps.metrics.costMicros.inc({ model: event.model }, Number(cost));
+        const model = deps.modelLabel ? deps.modelLabel(event.model) : event.model;
+        deps.metrics.tokens.inc({ model, kind: 'prompt' }, event.promptTokens);
+        deps.metrics.tokens.inc({ model, kind: 'completion' }, event.completionTokens);
+        deps.metrics.costMicros.inc({ model }, Number(cost));
         // Issued synchronously one after another: same socket write, stream order = completion order.
         appends.push(append(completed.requestId, JSON.stringify(event)));
       } catch (error) {

@@ -23,7 +23,7 @@ import type { ResolvedTarget, Router, RoutingDecision, Served } from '../router/
 import type { Metrics } from '../telemetry/metrics';
 import { inStep, startStep } from '../telemetry/steps';
 import type { TenantSettingsLookup } from '../tenant-settings/settings-cache';
-import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '../tenant-settings/tenant-settings';
+import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
 import { deliverAnswer } from './chat-completion-answer';
 import { parseChatCompletionRequest, toInferenceRequest } from './chat-completion-request';
 import { enforceChatPolicies, refusedUpstreamsError } from './chat-policy-step';

@@ -10,7 +10,7 @@ import { enforceUseModel, PolicyDeniedError } from '../policy/pdp/enforce';
 import { enforceToolPermissions, NoPermittedUpstreamError, ToolNotPermittedError, upstreamPermissions, type NamedTool, type UpstreamPermissions } from '../policy/pdp/enforce-data-policies';
 import { requestParties } from '../policy/pdp/use-model-request';
 import { POLICY_ACTIONS } from '../policy/vocabulary';
-import type { TenantSettings } from '../tenant-settings/tenant-settings';
+import type { TenantSettings } from '@switchyard/db/tenant-settings';
 
 export interface ChatPolicyStep {
   policy: PolicyDecisionPoint;

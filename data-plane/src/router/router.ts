@@ -190,6 +190,12 @@ export function createRouter(options: RouterOptions): Router {
     }
   }
 
+  // Label values are operator-chosen only: platform route names and configured models as they are,
+  // a tenant's own route as one bounded value (its name only with METRICS_TENANT_LABELS=on).
+  const platformRouteNames = new Set(defaults.map((route) => route.name));
+  const routeLabel = (target: ResolvedTarget): string =>
+    !target.configured || platformRouteNames.has(target.route.name) ? target.route.name : metrics.tenantRouteLabel(target.route.name);
+
   const resolve = (name: string, tenantId: string): ResolvedTarget | undefined => {
     const route = options.routes.get(tenantId, name);
     if (route) return { route, tenantId, configured: true, strategy: strategyOf(route, tenantId) };
@@ -272,7 +278,7 @@ export function createRouter(options: RouterOptions): Router {
     const winner = ended.winner;
     if (!winner) return;
     learn(target, { kind: 'outcome', ...identity, upstream: winner.upstream.key, success: winner.success, latencyMs: winner.latencyMs, ...priceOf(winner.upstream) });
-    metrics.routeDecisions.inc({ route: target.route.name, model: winner.upstream.model });
+    metrics.routeDecisions.inc({ route: routeLabel(target), model: winner.upstream.model });
     // Off the response path: a lost entry only makes this request's feedback answer 404.
     // Ratable by the data plane's id and by the client's x-request-id (the feedback log is per tenant,
     // so another tenant reusing the id neither overwrites nor reads this entry).

@@ -50,7 +50,7 @@ function feedback(h: Harness, body: unknown, secret = h.secret): Promise<Respons
   });
 }
 async function metricsText(h: Harness): Promise<string> {
-  return (await fetch(`${h.url}/metrics`)).text();
+  return h.metricsText();
 }
 async function servedModel(response: Response): Promise<string> {
   expect(response.status).toBe(200);

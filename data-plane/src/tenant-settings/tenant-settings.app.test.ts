@@ -11,7 +11,7 @@ import { FakeApiKeyStore, TEST_PRICE_BOOK } from '../test-support/data-plane-har
 import { ALLOW_ALL_POLICY, TWO_REGION_PROVIDERS, TWO_REGION_ROUTES } from '../test-support/two-region-providers';
 import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from '@switchyard/events/tenants';
 import { createTenantSettingsCache } from './settings-cache';
-import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from './tenant-settings';
+import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
 
 const running: DataPlane[] = [];
 afterEach(async () => {

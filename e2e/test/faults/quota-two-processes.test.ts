@@ -34,6 +34,7 @@ let db: Database;
 const prefix = `sy-test-quota-${randomUUID()}:`;
 const replicas: ChildUnderTest[] = [];
 let urls: string[] = [];
+let metricsUrls: string[] = [];
 
 async function newTenant(): Promise<string> {
   const slug = `quota-${randomUUID().slice(0, 8)}`;
@@ -57,12 +58,20 @@ beforeAll(async () => {
     // One keyring for both replicas, as an operator deploys them (unset, each would use the repo's data dir).
     SWITCHYARD_MASTER_KEYS: `quota:${generateMasterKey()}`,
     DATA_PLANE_PORT: '0',
+    // Each replica's operator metrics listener on a port of its own.
+    METRICS_PORT: '0',
     DATA_PLANE_REQUESTS_PER_MINUTE: String(REQUESTS_PER_MINUTE),
     DATA_PLANE_TOKENS_PER_DAY_PER_TENANT: String(TOKENS_PER_DAY_PER_TENANT),
   };
   const started = await Promise.all(['a', 'b'].map((name) => startChild('data-plane/src/index.ts', env, /data plane: (http:\/\/\S+)\/v1/, `data-plane-${name}`)));
   replicas.push(...started);
   urls = started.map((replica) => replica.readyValue);
+  // index.ts prints `data plane: <url>/v1 (operator metrics <metrics url>)` on the same line.
+  metricsUrls = started.map((replica) => {
+    const metricsUrl = /operator metrics (http:\/\/\S+\/metrics)/.exec(replica.stdout())?.[1];
+    if (!metricsUrl) throw new Error(`no operator metrics URL in:\n${replica.stdout()}`);
+    return metricsUrl;
+  });
   // Warm up: tsx compiles the request path on first use and the event-loop lag that causes is shed
   // as overload for a window; the quota runs below should measure limits, not start-up.
   const warmUp = await newKey(await newTenant());
@@ -125,8 +134,8 @@ async function usageEventsOf(tenantId: string): Promise<number> {
 
 /** Exactness holds only while the limiter is on Redis: no replica may have fallen back to local decisions. */
 async function expectNoDegradedDecisions(): Promise<void> {
-  for (const url of urls) {
-    const text = await (await fetch(`${url}/metrics`)).text();
+  for (const metricsUrl of metricsUrls) {
+    const text = await (await fetch(metricsUrl)).text();
     expect(text).toMatch(/^switchyard_rate_limiter_backend_down 0$/m);
     expect(text).not.toMatch(/^switchyard_rate_limiter_degraded_decisions_total\{/m);
   }

@@ -5,12 +5,13 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
 import type { InternalTokenVerifier, Principal } from '@switchyard/identity';
+import { answerGraphQLClientErrors } from './client-errors';
 import { unauthenticated } from './errors/base-errors';
 import { KIT_ERRORS } from './errors/graphql-errors';
 import type { Logger } from './logger';
 
 /**
- * Node http transport for one subgraph: `POST /graphql` (and `GET /metrics` when given), every request authenticated with
+ * Node http transport for one subgraph: `POST /graphql` (metrics are served by the operator metrics listener, never here), every request authenticated with
  * the gateway's internal token (including `_service` and `_entities`), internal errors masked.
  * The server is returned without listening so tests and the platform decide where it binds.
  */
@@ -22,8 +23,6 @@ export interface SubgraphHttpServerOptions<TContext extends BaseContext> {
   introspection?: boolean;
   /** Largest accepted request body; larger ones get 413. */
   maxBodyBytes?: number;
-  /** Prometheus text served on `GET /metrics` (unauthenticated, like the data plane's). */
-  metrics?: () => Promise<{ contentType: string; body: string }>;
   /** The subgraph's own client errors: passed through unmasked; everything else is masked. */
   isClientError(error: unknown): boolean;
 }
@@ -35,7 +34,6 @@ export interface SubgraphHttpServer {
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const GRAPHQL_PATH = '/graphql';
-const METRICS_PATH = '/metrics';
 
 class RequestBodyTooLargeError extends Error {}
 
@@ -114,12 +112,6 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://subgraph.invalid');
-    if (url.pathname === METRICS_PATH && options.metrics && req.method === 'GET') {
-      const { contentType, body } = await options.metrics();
-      res.writeHead(200, { 'content-type': contentType });
-      res.end(body);
-      return;
-    }
     if (url.pathname !== GRAPHQL_PATH) return sendError(res, 'NOT_FOUND', `Only ${GRAPHQL_PATH} is served here.`);
     if (req.method !== 'POST') return sendError(res, 'METHOD_NOT_ALLOWED', 'Use POST.', { allow: 'POST' });
 
@@ -172,6 +164,8 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
       else res.destroy();
     });
   });
+  // Oversized headers, malformed request lines: a GraphQL-shaped error body, not Node's empty one.
+  answerGraphQLClientErrors(server, KIT_ERRORS.definitions);
 
   return {
     server,

@@ -1,6 +1,7 @@
 import { createInProcessBus, createRedisBus } from '@switchyard/bus';
 import { createDatabase } from '@switchyard/db';
 import { createInternalTokenVerifier, importInternalPublicKey } from '@switchyard/identity';
+import { createMetricsListener } from '@switchyard/http-edge/metrics-listener';
 import { createConsoleLogger } from './logger';
 import type { StartedSubgraph, SubgraphRuntime } from './runtime';
 
@@ -11,6 +12,7 @@ export interface RunSubgraphOptions {
   name: string;
   config: {
     DATABASE_URL: string;
+    DATABASE_TENANT_URL?: string | undefined;
     REDIS_URL?: string | undefined;
     REDIS_KEY_PREFIX?: string | undefined;
     INTERNAL_TOKEN_PUBLIC_JWK: Record<string, unknown>;
@@ -19,6 +21,8 @@ export interface RunSubgraphOptions {
   host: string;
   /** Logged once the server listens, e.g. "cost subgraph listening on /graphql". */
   listeningMessage: string;
+  /** Where a subgraph with metrics serves them: the operator metrics listener (METRICS_*), never its own port. */
+  metrics?: { port: number; host: string; token: string | undefined };
   start(runtime: SubgraphRuntime): StartedSubgraph | Promise<StartedSubgraph>;
 }
 
@@ -30,7 +34,7 @@ export interface RunSubgraphOptions {
 export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
   const { config } = options;
   const logger = createConsoleLogger(`subgraph-${options.name}`);
-  const db = await createDatabase({ url: config.DATABASE_URL });
+  const db = await createDatabase({ url: config.DATABASE_URL, tenantUrl: config.DATABASE_TENANT_URL });
   const bus = config.REDIS_URL ? createRedisBus(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX }) : createInProcessBus();
   const publicKey = await importInternalPublicKey(config.INTERNAL_TOKEN_PUBLIC_JWK);
   const verifyInternalToken = createInternalTokenVerifier(publicKey, `subgraph:${options.name}`);
@@ -39,12 +43,19 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
   subgraph.server.listen(options.port, options.host, () => {
     logger.info({ port: options.port, host: options.host, ...subgraph.listeningDetails }, options.listeningMessage);
   });
+  const source = subgraph.metrics;
+  const metricsListener = source && options.metrics ? createMetricsListener({ sources: () => [source], token: options.metrics.token }) : undefined;
+  if (metricsListener && options.metrics) {
+    const { port, host, token } = options.metrics;
+    metricsListener.listen(port, host, () => logger.info({ port, host, token: token !== undefined }, 'operator metrics listening on /metrics'));
+  }
 
   let stopping = false;
   async function shutdown(signal: string): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    if (metricsListener?.listening) await new Promise<void>((resolve) => metricsListener.close(() => resolve()));
     await subgraph.close();
     await bus.close();
     await db.close();
