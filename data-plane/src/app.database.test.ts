@@ -4,7 +4,7 @@ import { seed, type Database } from '@switchyard/db';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabasePriceBookSource } from './accounting/price-book';
-import { createDatabaseApiKeyResolver } from './ingress/api-keys';
+import { createDatabaseApiKeyResolver } from '@switchyard/identity/api-keys';
 import { startHarness } from './test-support/data-plane-harness';
 
 /** The data plane against the real @switchyard/db (in-memory PGlite, migrated and seeded). */

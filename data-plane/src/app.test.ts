@@ -1,7 +1,8 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_KEY_CHANGED_CHANNEL } from '@switchyard/events/tenants';
-import { createDatabaseApiKeyResolver } from './ingress/api-keys';
+import { SWITCHYARD_REQUEST_ID_HEADER } from './app';
+import { createDatabaseApiKeyResolver } from '@switchyard/identity/api-keys';
 import { FakeApiKeyStore, readSse, startHarness, type Harness } from './test-support/data-plane-harness';
 
 const harnesses: Harness[] = [];
@@ -50,7 +51,8 @@ describe('the official openai client works unchanged', () => {
 
     const events = await h.finish();
     expect(events).toHaveLength(2);
-    const event = events.find((e) => e.requestId === 'req-nonstream-1')!;
+    const event = events.find((e) => e.clientRequestId === 'req-nonstream-1')!;
+    expect(event.requestId).toBe(response.headers.get('x-switchyard-request-id'));
     expect(event).toMatchObject({
       tenantId: h.record.tenantId,
       apiKeyId: h.record.id,
@@ -143,7 +145,7 @@ describe('wire format', () => {
     expect((await fetch(`${h.url}/readyz`)).status).toBe(200);
     await post(h, { model: 'mock-gpt', messages });
     await post(h, { model: 'mock-gpt', messages: 'x' });
-    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    const metrics = await h.metricsText();
     expect(metrics).toContain('switchyard_http_requests_total{route="chat_completions",status="200"} 1');
     expect(metrics).toContain('switchyard_http_requests_total{route="chat_completions",status="400"} 1');
     expect(metrics).toContain('switchyard_http_request_duration_seconds_bucket');
@@ -163,7 +165,7 @@ describe('wire format', () => {
 });
 
 describe('request ids and usage events', () => {
-  it('writes exactly one usage event per request; a repeated x-request-id keeps its id (consumers dedupe on it)', async () => {
+  it('writes exactly one usage event per request, each under its own generated id; the client id is kept beside it', async () => {
     const h = await harness();
     for (let i = 0; i < 3; i++) expect((await post(h, { model: 'mock-gpt', messages }, { 'x-request-id': `req-${i}` })).status).toBe(200);
     const s = await post(h, { model: 'mock-gpt', messages, stream: true }, { 'x-request-id': 'req-stream' });
@@ -171,9 +173,45 @@ describe('request ids and usage events', () => {
     expect((await post(h, { model: 'mock-gpt', messages }, { 'x-request-id': 'req-0' })).status).toBe(200);
 
     const events = await h.finish();
-    expect(events.map((e) => e.requestId).sort()).toEqual(['req-0', 'req-0', 'req-1', 'req-2', 'req-stream']);
-    const [first, repeat] = events.filter((e) => e.requestId === 'req-0');
+    expect(events.map((e) => e.clientRequestId).sort()).toEqual(['req-0', 'req-0', 'req-1', 'req-2', 'req-stream']);
+    expect(new Set(events.map((e) => e.requestId)).size).toBe(5);
+    for (const event of events) expect(event.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const [first, repeat] = events.filter((e) => e.clientRequestId === 'req-0');
     expect(repeat?.costMicros).toBe(first?.costMicros);
+  });
+
+  it('a reused x-request-id never deduplicates: five requests with one id leave five events with five distinct ids, echoed per response', async () => {
+    const h = await harness();
+    const generated: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await post(h, { model: 'mock-gpt', messages }, { 'x-request-id': 'same-id' });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-request-id')).toBe('same-id');
+      generated.push(response.headers.get(SWITCHYARD_REQUEST_ID_HEADER) ?? '');
+      await response.text();
+    }
+    expect(new Set(generated).size).toBe(5);
+    const events = await h.finish();
+    expect(events).toHaveLength(5);
+    expect(events.map((e) => e.requestId).sort()).toEqual([...generated].sort());
+    expect(events.every((e) => e.clientRequestId === 'same-id')).toBe(true);
+  });
+
+  it("another tenant sending the same x-request-id is recorded too (one tenant cannot suppress another's records)", async () => {
+    const h = await harness();
+    const other = h.keys.add();
+    expect(other.record.tenantId).not.toBe(h.record.tenantId);
+    const send = (secret: string) =>
+      fetch(`${h.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json', 'x-request-id': 'victim-id' },
+        body: JSON.stringify({ model: 'mock-gpt', messages }),
+      }).then(async (response) => (await response.text(), response.status));
+    expect(await send(h.secret)).toBe(200);
+    expect(await send(other.secret)).toBe(200);
+    const events = await h.finish();
+    expect(events.map((e) => e.tenantId).sort()).toEqual([h.record.tenantId, other.record.tenantId].sort());
+    expect(new Set(events.map((e) => e.requestId)).size).toBe(2);
   });
 
   it('replaces an unsafe x-request-id with a generated one and echoes it', async () => {
@@ -181,9 +219,11 @@ describe('request ids and usage events', () => {
     const response = await post(h, { model: 'mock-gpt', messages }, { 'x-request-id': 'bad id\twith spaces' });
     const generated = response.headers.get('x-request-id')!;
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get(SWITCHYARD_REQUEST_ID_HEADER)).toBe(generated);
     expect(((await response.json()) as { id: string }).id).toBe(`chatcmpl-${generated}`);
     const events = await h.finish();
     expect(events.map((e) => e.requestId)).toEqual([generated]);
+    expect(events[0]).not.toHaveProperty('clientRequestId');
   });
 });
 

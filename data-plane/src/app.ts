@@ -9,14 +9,14 @@ import { handleChatCompletions } from './api/chat-completions-handler';
 import { modelList } from './api/chat-completion-response';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
 import { isDatabaseUnavailableError } from '@switchyard/db/availability';
-import { ApiError } from './errors';
+import { ApiError, type ErrorCode } from './errors';
+import { answerClientErrors, type ClientErrorKind } from '@switchyard/http-edge/client-error';
 import { createHttpDrain, type DrainOptions, type DrainOutcome } from './http/drain';
-import { requestIdFrom } from './http/request-id';
+import { clientRequestIdFrom, newRequestId } from './http/request-id';
 import { sendError, sendJson } from './http/respond';
-import { subscribeApiKeyEviction, type ApiKeyResolver } from './ingress/api-keys';
+import { subscribeApiKeyEviction, type ApiKeyLastUsedRecorder, type ApiKeyResolver } from '@switchyard/identity/api-keys';
 import { authenticateCaller, type AuthenticatedCaller } from './ingress/authenticate';
 import { TENANT_HEADER, type AccessTokenAuthentication } from './ingress/access-token';
-import type { ApiKeyLastUsedRecorder } from './ingress/api-key-last-used';
 import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
 import { createFailSafeRateLimiter } from './ingress/rate-limit/fail-safe-rate-limiter';
 import { parseLimitsConfig, type LimitsConfigInput } from './ingress/limits/limits-config';
@@ -37,20 +37,9 @@ import { createInMemoryRouteTable, type RouteTable } from './router/route-table'
 import { createRouter } from './router/router';
 import type { FeedbackLog } from './router/feedback-log';
 import { createRoutingObservationExchange } from './router/routing-observations';
-import { createMetrics } from './telemetry/metrics';
+import { createMetrics, UNSERVED_MODEL_LABEL } from './telemetry/metrics';
+import type { MetricsSource } from '@switchyard/http-edge/metrics-listener';
 import type { PolicyDecisionPoint } from './policy/pdp/decision-point';
-
-export type { ProviderConfig } from './adapters/provider-registry';
-export { DEFAULT_TOKEN_SCOPE_MAP, TENANT_HEADER } from './ingress/access-token';
-export type { AccessTokenAuthentication } from './ingress/access-token';
-export type { ApiKeyResolver, ApiKeyRecord } from './ingress/api-keys';
-export type { PriceBookSource, PriceBook, ModelPrice } from './accounting/price-book';
-export type { RouteConfig, Route } from './router/route';
-export type { RouteTable } from './router/route-table';
-export type { RedactionConfigSource } from './ingress/pii/redaction-config';
-export type { LimitsConfigInput } from './ingress/limits/limits-config';
-export type { SheddingThresholds } from './ingress/qos/load-shedding';
-export type { EventLoopLagSignal } from './ingress/qos/event-loop-lag';
 
 export interface DataPlaneDeps {
   apiKeys: ApiKeyResolver;
@@ -88,24 +77,28 @@ export interface DataPlaneDeps {
    */
   policy?: PolicyDecisionPoint;
   /**
-   * Tenants' own provider keys (`@switchyard/data-plane/provider-credentials`, loaded and kept
-   * fresh by the embedder): a tenant's call uses its key for that provider, else the provider's.
+   * Tenants' own provider keys (adapters/tenant-credentials/credential-cache.ts, loaded and kept
+   * fresh by the composition root): a tenant's call uses its key for that provider, else the provider's.
    */
   providerCredentials?: ProviderCredentialLookup;
   /**
    * Tenants' allowed regions, default data classification and quota overrides
-   * (`@switchyard/data-plane/tenant-settings`, loaded and kept fresh by the embedder). Absent:
+   * (tenant-settings/settings-cache.ts, loaded and kept fresh by the composition root). Absent:
    * every tenant may use any region, is `internal` by default and has the platform's limits.
    */
   tenantSettings?: TenantSettingsLookup;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Tenant route names as `route` label values (METRICS_TENANT_LABELS=on); default off. */
+  metricsTenantLabels?: boolean;
   logger?: Logger;
 }
 
 export interface DataPlane {
-  /** Not listening: the caller decides where (tests use port 0). */
+  /** Not listening: the caller decides where (tests use port 0). Serves no metrics: see `metrics`. */
   server: Server;
+  /** This instance's Prometheus registry, for the operator metrics listener (telemetry/metrics-listener.ts), never the public port. */
+  metrics: MetricsSource;
   /** Stops accepting requests, waits for in-flight ones and their usage events. Does not close deps. */
   close(): Promise<void>;
   /**
@@ -117,12 +110,20 @@ export interface DataPlane {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** What the HTTP parser refuses before the app runs, answered in the OpenAI shape (http/client-error.ts). */
+const CLIENT_ERROR_CODES: Record<ClientErrorKind, ErrorCode> = {
+  header_too_large: 'request_headers_too_large',
+  timeout: 'request_timeout',
+  malformed: 'malformed_request',
+};
 /** Model list `created`: a fixed timestamp, since configured models have no creation date. */
 const MODELS_CREATED = 1_700_000_000;
 /** Postgres dropped or refused a connection a request needed: the pool reconnects on the next query. */
 const DATABASE_RETRY_AFTER_SECONDS = 1;
+/** The data plane's own id of the request (the one billing and audit records carry), on every response. */
+export const SWITCHYARD_REQUEST_ID_HEADER = 'x-switchyard-request-id';
 
-type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'metrics' | 'not_found';
+type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'not_found';
 
 function routeOf(path: string): Route {
   switch (path) {
@@ -136,8 +137,7 @@ function routeOf(path: string): Route {
       return 'healthz';
     case '/readyz':
       return 'readyz';
-    case '/metrics':
-      return 'metrics';
+    // `/metrics` is not served here (the public port): the operator metrics listener serves it.
     default:
       return 'not_found';
   }
@@ -149,15 +149,16 @@ const METHOD_OF: Record<Route, string | undefined> = {
   models: 'GET',
   healthz: 'GET',
   readyz: 'GET',
-  metrics: 'GET',
   not_found: undefined,
 };
 
 export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   const logger = deps.logger ?? pino({ level: 'silent' });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ tenantLabels: deps.metricsTenantLabels ?? false });
   const providers = createProviderRegistry(deps.providers);
-  const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, logger });
+  // A request no configured model served carries the client's `model` text: never a label value.
+  const modelLabel = (model: string) => (providers.route(model) ? model : UNSERVED_MODEL_LABEL);
+  const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, modelLabel, logger });
   const routeTable = Array.isArray(deps.routes) ? createInMemoryRouteTable(parseRoutes(deps.routes)) : (deps.routes ?? createInMemoryRouteTable([]));
   // Bandit observations are shared with the other replicas through the bus, batched off the hot path.
   const observations = createRoutingObservationExchange({
@@ -192,7 +193,14 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     onDegradedDecision: (mode, allowed) => metrics.limiterDegradedDecisions.inc({ mode, outcome: allowed ? 'admitted' : 'refused' }),
   });
   const limits = parseLimitsConfig(deps.limits);
+  // Token settlements run after their response closed: close() waits for them before the limiter goes.
+  const settling = new Set<Promise<void>>();
+  const background = (task: Promise<void>): void => {
+    settling.add(task);
+    void task.finally(() => settling.delete(task));
+  };
   const chatDeps = {
+    background,
     router,
     rateLimiter,
     limits,
@@ -250,12 +258,14 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   };
   /** Every endpoint that serves a caller authenticates it and requires the endpoint's scope. */
   async function authenticate(request: IncomingMessage, route: keyof typeof ENDPOINT_SCOPES): Promise<AuthenticatedCaller> {
+    // Node keeps only the first of repeated Authorization headers; which one a proxy in front checked is unknowable, so refuse.
+    if ((request.headersDistinct.authorization?.length ?? 0) > 1) throw new ApiError('duplicate_authorization');
     const caller = await authenticateCaller(request.headers.authorization, request.headers[TENANT_HEADER], callerAuth);
     requireScope(caller, ENDPOINT_SCOPES[route]);
     return caller;
   }
 
-  async function dispatch(route: Route, request: IncomingMessage, response: ServerResponse, requestId: string, startedAt: number) {
+  async function dispatch(route: Route, request: IncomingMessage, response: ServerResponse, ids: { requestId: string; clientRequestId: string | undefined }, startedAt: number) {
     if (route === 'not_found') throw new ApiError('not_found');
     if (request.method !== METHOD_OF[route]) throw new ApiError('method_not_allowed');
     switch (route) {
@@ -263,12 +273,6 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         return sendJson(response, 200, { status: 'ok' });
       case 'readyz':
         return ready && policiesLoaded && !closing && !drain.draining ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not_ready' });
-      case 'metrics': {
-        const text = await metrics.registry.metrics();
-        response.writeHead(200, { 'content-type': metrics.registry.contentType });
-        response.end(text);
-        return;
-      }
       case 'models': {
         const key = await authenticate(request, 'models');
         const { routes, models } = router.listing(key.tenantId);
@@ -292,7 +296,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         }
         chatInFlight += 1;
         try {
-          return await handleChatCompletions(chatDeps, { requestId, startedAt, key }, request, response);
+          return await handleChatCompletions(chatDeps, { ...ids, startedAt, key }, request, response);
         } finally {
           chatInFlight -= 1;
         }
@@ -306,9 +310,13 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
 
   const server = createServer((request, response) => {
     const startedAt = Date.now();
-    const requestId = requestIdFrom(request.headers['x-request-id']);
+    // Our own id deduplicates billing and audit; the client's x-request-id is kept for correlation
+    // (echoed, logged, in the usage event and the completion id, usable for feedback).
+    const requestId = newRequestId();
+    const clientRequestId = clientRequestIdFrom(request.headers['x-request-id']);
     const route = routeOf((request.url ?? '/').split('?', 1)[0] ?? '/');
-    response.setHeader('x-request-id', requestId);
+    response.setHeader('x-request-id', clientRequestId ?? requestId);
+    response.setHeader(SWITCHYARD_REQUEST_ID_HEADER, requestId);
     if (!drain.admit(request, response)) return;
     const stopTimer = metrics.latency.startTimer({ route });
     response.once('close', () => {
@@ -316,15 +324,15 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       metrics.requests.inc({ route, status: String(response.statusCode) });
     });
 
-    const handling = dispatch(route, request, response, requestId, startedAt).catch((error: unknown) => {
+    const handling = dispatch(route, request, response, { requestId, clientRequestId }, startedAt).catch((error: unknown) => {
       if (response.headersSent) {
         // The stream already started: the handler has ended it with an error event if it could.
         if (!response.writableEnded) response.destroy();
         return;
       }
       const apiError = error instanceof ApiError ? error : isDatabaseUnavailableError(error) ? new ApiError('database_unavailable', { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS }) : new ApiError('internal_error');
-      if (apiError.code === 'database_unavailable') logger.warn({ err: error instanceof Error ? error.message : String(error), requestId }, 'database unavailable');
-      else if (!(error instanceof ApiError)) logger.error({ err: error, requestId }, 'unhandled error');
+      if (apiError.code === 'database_unavailable') logger.warn({ err: error instanceof Error ? error.message : String(error), requestId, clientRequestId }, 'database unavailable');
+      else if (!(error instanceof ApiError)) logger.error({ err: error, requestId, clientRequestId }, 'unhandled error');
       if (apiError.code === 'request_too_large') {
         // We stopped reading mid-body: close the connection rather than drain an attacker's upload.
         response.setHeader('connection', 'close');
@@ -335,6 +343,10 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     inFlight.add(handling);
     void handling.finally(() => inFlight.delete(handling));
   });
+  answerClientErrors(server, {
+    render: (kind) => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(new ApiError(CLIENT_ERROR_CODES[kind]).toBody()) }),
+    onRefused: (kind, status, code) => logger.debug({ kind, status, parserCode: code }, 'request refused by the HTTP parser'),
+  });
   const drain = createHttpDrain(server, (response) => {
     metrics.requests.inc({ route: 'refused', status: '503' });
     sendError(response, new ApiError('shutting_down', { retryAfterSeconds: 1 }));
@@ -343,6 +355,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   return {
     server,
     drain: (options) => drain.drain(options),
+    metrics: metrics.registry,
     async close() {
       closing = true;
       if (!deps.qos?.eventLoopLag) eventLoopLag.stop();
@@ -357,6 +370,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         await closed;
       }
       while (inFlight.size > 0) await Promise.all([...inFlight]);
+      while (settling.size > 0) await Promise.all([...settling]);
       await usage.drain();
       await observations.close();
     },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadDataPlaneConfig } from './config';
+import { z } from 'zod';
+import { limitsEnvShape, limitsFromEnv, loadDataPlaneConfig } from './config';
 
 describe('data-plane config', () => {
   it('has working defaults: port 8080 on loopback, in-process backends, the mock provider', () => {
@@ -21,6 +22,10 @@ describe('data-plane config', () => {
     });
     expect(config).toMatchObject({ databaseUrl: 'postgres://postgres@127.0.0.1:5432/sy', dataDir: '/tmp/sy', redisKeyPrefix: 'tenant-a:', masterKeys: { keys: 'k1:abc', activeKeyId: undefined } });
     expect(() => loadDataPlaneConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    // The tenant pool's own login (role switchyard_app); unset, createDatabase derives it from DATABASE_URL.
+    expect(config.databaseTenantUrl).toBeUndefined();
+    expect(loadDataPlaneConfig({ DATABASE_TENANT_URL: 'postgres://switchyard_app:pw@db/sy' }).databaseTenantUrl).toBe('postgres://switchyard_app:pw@db/sy');
+    expect(() => loadDataPlaneConfig({ DATABASE_TENANT_URL: 'mysql://x' })).toThrow(/DATABASE_TENANT_URL/);
   });
 
   it('parses providers JSON and Redis', () => {
@@ -81,5 +86,48 @@ describe('data-plane config', () => {
     expect(config.oidc).toEqual({ issuer: 'http://127.0.0.1:4400', audience: 'urn:switchyard:api', jwksUri: undefined, tenantClaim: 'tid', scopeMap: { 'llm:use': ['inference'] }, clockToleranceSeconds: 5 });
     expect(loadDataPlaneConfig({ DATA_PLANE_OIDC_ISSUER: 'http://127.0.0.1:4400' }).oidc?.scopeMap).toEqual({ inference: ['inference'] });
     expect(() => loadDataPlaneConfig({ DATA_PLANE_OIDC_ISSUER: 'not a url', DATA_PLANE_OIDC_SCOPE_MAP: '{"inference": "inference"}' })).toThrow(/DATA_PLANE_OIDC_ISSUER.*DATA_PLANE_OIDC_SCOPE_MAP/s);
+  });
+});
+
+describe('limits from the environment', () => {
+  const parse = (env: Record<string, string>) => limitsFromEnv(z.object(limitsEnvShape).parse(env));
+
+  it('leaves every unset limit at its default', () => {
+    const limits = parse({});
+    expect(limits.requestsPerMinutePerKey).toBe(600);
+    expect(limits.onRedisDown).toEqual({ requests: 'local', tokensPerMinute: 'local', tokensPerDay: 'local' });
+  });
+
+  it('maps each variable onto its limit', () => {
+    const limits = parse({
+      DATA_PLANE_REQUESTS_PER_MINUTE: '7',
+      DATA_PLANE_REQUESTS_PER_MINUTE_PER_TENANT: '70',
+      DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY: '100',
+      DATA_PLANE_TOKENS_PER_MINUTE_PER_TENANT: '1000',
+      DATA_PLANE_TOKENS_PER_DAY_PER_KEY: '10000',
+      DATA_PLANE_TOKENS_PER_DAY_PER_TENANT: '100000',
+      DATA_PLANE_SOFT_LIMIT_RATIO: '0.5',
+      DATA_PLANE_DEFAULT_COMPLETION_TOKENS: '64',
+      DATA_PLANE_ON_REDIS_DOWN_REQUESTS: 'open',
+      DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_DAY: 'closed',
+      DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS: '250',
+    });
+    expect(limits).toMatchObject({
+      requestsPerMinutePerKey: 7,
+      requestsPerMinutePerTenant: 70,
+      tokensPerMinutePerKey: 100,
+      tokensPerMinutePerTenant: 1000,
+      tokensPerDayPerKey: 10_000,
+      tokensPerDayPerTenant: 100_000,
+      softLimitRatio: 0.5,
+      defaultCompletionTokens: 64,
+      onRedisDown: { requests: 'open', tokensPerMinute: 'local', tokensPerDay: 'closed' },
+      redisTimeoutMs: 250,
+    });
+  });
+
+  it('refuses nonsense', () => {
+    expect(() => parse({ DATA_PLANE_TOKENS_PER_DAY_PER_KEY: '-3' })).toThrow();
+    expect(() => parse({ DATA_PLANE_SOFT_LIMIT_RATIO: '1.5' })).toThrow();
   });
 });

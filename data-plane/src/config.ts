@@ -1,14 +1,18 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { REGION_PATTERN } from '@switchyard/db/tenant-settings';
 import type { ProviderConfig } from './adapters/provider-registry';
 import { demoRoutesFor } from './router/demo-routes';
 import { parseRoutes, routesSchema, type Route } from './router/route';
-import type { LimitsConfig } from './ingress/limits/limits-config';
-import { limitsEnvShape, limitsFromEnv } from './ingress/limits/limits-env';
+import { parseLimitsConfig, type LimitsConfig } from './ingress/limits/limits-config';
 import type { OidcAuthenticationConfig } from './ingress/oidc-authentication';
-import { providersEnvShape } from './adapters/providers-env';
 import { jsonEnv } from './json-env';
+
+// @switchyard/data-plane/config: every environment variable of the data plane, defined once, and
+// the shapes other deployables spread into their own schema (Redis, providers and routes, limits).
+export type { ProviderConfig } from './adapters/provider-registry';
+export type { LimitsConfig, LimitsConfigInput } from './ingress/limits/limits-config';
 
 /** `<repo>/` from `data-plane/src/` and from the bundle in `data-plane/dist/` alike. */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,6 +34,60 @@ export const redisEnvShape = {
   REDIS_KEY_PREFIX: z.string().default(''),
 };
 
+const providerSchema = z.object({
+  name: z.string().min(1),
+  kind: z.enum(['mock', 'openai-compatible', 'anthropic']),
+  baseUrl: z.url().optional(),
+  apiKey: z.string().min(1).optional(),
+  models: z.array(z.string().min(1)).min(1),
+  idleTimeoutMs: z.number().int().positive().optional(),
+  /** Where the provider processes data (data-locality policies, tenants' allowed regions); default `unspecified`. */
+  region: z.string().regex(REGION_PATTERN, 'a short token like eu-west-1').optional(),
+  mock: z.object({ directives: z.string().max(500), firstRequests: z.number().int().positive().optional() }).optional(),
+});
+
+/** Unset: the deterministic mock provider only (nothing leaves the machine). */
+export const DEFAULT_PROVIDERS: ProviderConfig[] = [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }];
+
+/**
+ * `DATA_PLANE_PROVIDERS`, shared by the standalone data plane and `npm start`: a JSON array of
+ * providers [{"name","kind":"mock"|"openai-compatible"|"anthropic","baseUrl","apiKey","models":[...],"region"}].
+ */
+const providersEnvShape = {
+  DATA_PLANE_PROVIDERS: jsonEnv<ProviderConfig[]>(z.array(providerSchema).min(1), 'a JSON array of providers', DEFAULT_PROVIDERS),
+};
+
+/**
+ * The operator metrics listener, as every deployable that serves metrics reads it (data plane,
+ * `npm start`, the dp subgraph): `GET /metrics` on its own port, never on a public one
+ * (SECURITY.md "Metrics exposure"). Port 9464 (the conventional OpenTelemetry Prometheus exporter port) and loopback by default.
+ */
+export const metricsEnvShape = {
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** When set, scrapes need `Authorization: Bearer <METRICS_TOKEN>` (at least 16 characters). */
+  METRICS_TOKEN: emptyIsUnset(z.string().min(16, 'must be at least 16 characters')),
+  /**
+   * `off` (default): no tenant-chosen string (tenant route names, tenant ids, dataset names) in any
+   * label value; tenant routes count as route="(tenant)", budgets only by state. `on`: the raw
+   * names, for an operator who accepts the cardinality and the exposure.
+   */
+  METRICS_TENANT_LABELS: z.enum(['off', 'on']).default('off'),
+};
+
+/** The operator metrics listener's settings (from {@link metricsEnvShape}). */
+export interface MetricsConfig {
+  port: number;
+  host: string;
+  token: string | undefined;
+  /** Tenant route names, tenant ids and dataset names as label values (METRICS_TENANT_LABELS=on). */
+  tenantLabels: boolean;
+}
+
+export function metricsConfigFromEnv(e: { METRICS_PORT: number; METRICS_HOST: string; METRICS_TOKEN?: string | undefined; METRICS_TENANT_LABELS: 'off' | 'on' }): MetricsConfig {
+  return { port: e.METRICS_PORT, host: e.METRICS_HOST, token: e.METRICS_TOKEN, tenantLabels: e.METRICS_TENANT_LABELS === 'on' };
+}
+
 /**
  * The data planes' upstream providers and the platform's routes, read by every data plane and by the
  * experiments subgraph (tenant routes may fall back to the platform's): one default for all of them.
@@ -48,6 +106,53 @@ export function platformRoutesFromEnv(e: { DATA_PLANE_PROVIDERS: ProviderConfig[
   return e.DATA_PLANE_ROUTES ?? parseRoutes(demoRoutesFor(e.DATA_PLANE_PROVIDERS));
 }
 
+const positiveLimit = z.coerce.number().int().positive().optional();
+const backendDownMode = z.enum(['local', 'open', 'closed']).optional();
+
+/**
+ * The environment variables that set every request and token limit, read by every data plane and
+ * by the tenants subgraph (the platform's quotas a tenant's overrides replace). Unset = the
+ * default in ingress/limits/limits-config.ts.
+ */
+export const limitsEnvShape = {
+  DATA_PLANE_REQUESTS_PER_MINUTE: positiveLimit,
+  DATA_PLANE_REQUESTS_PER_MINUTE_PER_TENANT: positiveLimit,
+  DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY: positiveLimit,
+  DATA_PLANE_TOKENS_PER_MINUTE_PER_TENANT: positiveLimit,
+  DATA_PLANE_TOKENS_PER_DAY_PER_KEY: positiveLimit,
+  DATA_PLANE_TOKENS_PER_DAY_PER_TENANT: positiveLimit,
+  DATA_PLANE_SOFT_LIMIT_RATIO: z.coerce.number().gt(0).lt(1).optional(),
+  DATA_PLANE_DEFAULT_COMPLETION_TOKENS: positiveLimit,
+  /** Per limit type while Redis is down: local | open | closed (FAILURE-MODES.md). */
+  DATA_PLANE_ON_REDIS_DOWN_REQUESTS: backendDownMode,
+  DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_MINUTE: backendDownMode,
+  DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_DAY: backendDownMode,
+  /** A limiter call to Redis slower than this counts as Redis down (the limit then falls back per type; default 500). */
+  DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS: positiveLimit,
+};
+
+export type LimitsEnv = { [K in keyof typeof limitsEnvShape]?: z.output<(typeof limitsEnvShape)[K]> };
+
+/** The limits an already parsed {@link limitsEnvShape} sets. */
+export function limitsFromEnv(e: LimitsEnv): LimitsConfig {
+  return parseLimitsConfig({
+    requestsPerMinutePerKey: e.DATA_PLANE_REQUESTS_PER_MINUTE,
+    requestsPerMinutePerTenant: e.DATA_PLANE_REQUESTS_PER_MINUTE_PER_TENANT,
+    tokensPerMinutePerKey: e.DATA_PLANE_TOKENS_PER_MINUTE_PER_KEY,
+    tokensPerMinutePerTenant: e.DATA_PLANE_TOKENS_PER_MINUTE_PER_TENANT,
+    tokensPerDayPerKey: e.DATA_PLANE_TOKENS_PER_DAY_PER_KEY,
+    tokensPerDayPerTenant: e.DATA_PLANE_TOKENS_PER_DAY_PER_TENANT,
+    softLimitRatio: e.DATA_PLANE_SOFT_LIMIT_RATIO,
+    defaultCompletionTokens: e.DATA_PLANE_DEFAULT_COMPLETION_TOKENS,
+    onRedisDown: {
+      requests: e.DATA_PLANE_ON_REDIS_DOWN_REQUESTS,
+      tokensPerMinute: e.DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_MINUTE,
+      tokensPerDay: e.DATA_PLANE_ON_REDIS_DOWN_TOKENS_PER_DAY,
+    },
+    redisTimeoutMs: e.DATA_PLANE_REDIS_LIMITER_TIMEOUT_MS,
+  });
+}
+
 /**
  * The data plane's environment, defined once: the standalone data plane parses it on its own and
  * `npm start` (platform/src/config.ts) spreads it into its schema, so both read the same names
@@ -59,6 +164,8 @@ export const dataPlaneEnvShape = {
   DATA_PLANE_HOST: emptyIsUnset(z.string().min(1)),
   /** Postgres; unset: the embedded PGlite in SWITCHYARD_DATA_DIR/pglite. */
   DATABASE_URL: emptyIsUnset(z.string().trim().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
+  /** The tenant pool's login (role switchyard_app); unset: DATABASE_URL as user switchyard_app without a password. */
+  DATABASE_TENANT_URL: emptyIsUnset(z.string().trim().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
   /** The embedded database, and the embedded master keyring when SWITCHYARD_MASTER_KEYS is unset. */
   SWITCHYARD_DATA_DIR: z.string().min(1).default(path.join(REPO_ROOT, '.data')),
   ...redisEnvShape,
@@ -83,6 +190,7 @@ export const dataPlaneEnvShape = {
   /** JSON object: token scope -> data-plane scopes it grants. */
   DATA_PLANE_OIDC_SCOPE_MAP: jsonEnv(z.record(z.string(), z.array(z.string().min(1))), 'a JSON object like {"inference":["inference"]}', { inference: ['inference'] }),
   DATA_PLANE_OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  ...metricsEnvShape,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** After SIGTERM: how long new requests are still served (with `Connection: close`, /readyz already 503) so load balancers notice. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
@@ -100,6 +208,8 @@ export interface DataPlaneConfig {
   host: string;
   /** Postgres; undefined: the embedded PGlite in `<dataDir>/pglite`. */
   databaseUrl: string | undefined;
+  /** The tenant pool's connection string (role switchyard_app); undefined: derived from databaseUrl. */
+  databaseTenantUrl?: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
@@ -117,6 +227,8 @@ export interface DataPlaneConfig {
   shutdown: { graceMs: number; timeoutMs: number };
   /** Accept OIDC access tokens from this issuer; undefined: API keys only. */
   oidc: OidcAuthenticationConfig | undefined;
+  /** The operator metrics listener (never the public port) and what label values may carry. */
+  metrics: MetricsConfig;
 }
 
 export interface DataPlaneDefaults {
@@ -134,6 +246,7 @@ export function dataPlaneConfigFromEnv(e: DataPlaneEnv, defaults: DataPlaneDefau
     port: e.DATA_PLANE_PORT,
     host: e.DATA_PLANE_HOST ?? defaults.host,
     databaseUrl: e.DATABASE_URL,
+    databaseTenantUrl: e.DATABASE_TENANT_URL,
     dataDir: e.SWITCHYARD_DATA_DIR,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
@@ -145,6 +258,7 @@ export function dataPlaneConfigFromEnv(e: DataPlaneEnv, defaults: DataPlaneDefau
     maxBodyBytes: e.DATA_PLANE_MAX_BODY_BYTES,
     logLevel: e.LOG_LEVEL,
     shutdown: { graceMs: e.SHUTDOWN_GRACE_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    metrics: metricsConfigFromEnv(e),
     oidc: issuer
       ? {
           issuer,

@@ -15,6 +15,16 @@ export const ERROR_REGISTRY = {
     type: 'invalid_request_error',
     message: 'The request body does not match the API schema; see `param` for the offending field.',
   },
+  duplicate_authorization: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The request carries more than one Authorization header. Send exactly one: `Authorization: Bearer <key or token>`.',
+  },
+  malformed_request: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The request is not valid HTTP/1.1 (request line, header syntax or message framing). Fix the client, or the proxy in front of it; the connection is closed.',
+  },
   missing_api_key: {
     status: 401,
     type: 'authentication_error',
@@ -101,6 +111,11 @@ export const ERROR_REGISTRY = {
     type: 'invalid_request_error',
     message: 'This route does not support that HTTP method.',
   },
+  request_timeout: {
+    status: 408,
+    type: 'invalid_request_error',
+    message: "The request's headers did not arrive in time. Send the whole request promptly; the connection is closed.",
+  },
   request_too_large: {
     status: 413,
     type: 'invalid_request_error',
@@ -111,6 +126,11 @@ export const ERROR_REGISTRY = {
     type: 'invalid_request_error',
     message: 'Send the body as `Content-Type: application/json`.',
   },
+  request_headers_too_large: {
+    status: 431,
+    type: 'invalid_request_error',
+    message: "The request's headers are larger than this server accepts (16 KiB in total by default). Send smaller headers (cookies, tokens); the connection is closed.",
+  },
   rate_limit_exceeded: {
     status: 429,
     type: 'rate_limit_error',
@@ -120,6 +140,12 @@ export const ERROR_REGISTRY = {
     status: 429,
     type: 'rate_limit_error',
     message: 'The token quota of this API key or its tenant is exhausted. Lower max_tokens or retry after the number of seconds in the Retry-After header.',
+  },
+  request_exceeds_token_limit: {
+    status: 400,
+    type: 'invalid_request_error',
+    message:
+      'This request may use more tokens (prompt plus max_tokens) than a token limit allows at all, so it can never be admitted; retrying will not help. Lower max_tokens or shorten the prompt; the message names the limit and what remains of it.',
   },
   internal_error: {
     status: 500,

@@ -3,7 +3,7 @@ import { startDataPlaneServer } from './server';
 
 const config = loadDataPlaneConfig();
 const running = await startDataPlaneServer(config);
-console.log(`data plane: ${running.url}/v1 (metrics ${running.url}/metrics)`);
+console.log(`data plane: ${running.url}/v1 (operator metrics ${running.metricsUrl})`);
 
 // SIGTERM (a supervisor) or SIGINT (Ctrl-C: no load balancer to wait for, so no grace): drain, flush,
 // exit 0. A second signal, or a drain that outlives its bound by 10 s (e.g. events held for an

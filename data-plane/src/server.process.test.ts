@@ -91,6 +91,7 @@ beforeAll(async () => {
     SWITCHYARD_MASTER_KEYS: `main:${masterKey}`,
     DATA_PLANE_PORT: '0',
     DATA_PLANE_HOST: '127.0.0.1',
+    METRICS_PORT: '0',
     DATA_PLANE_PROVIDERS: JSON.stringify([
       { name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] },
       { name: 'upstream', kind: 'openai-compatible', baseUrl: upstream.baseUrl, apiKey: PLATFORM_UPSTREAM_KEY, models: ['up-model'] },

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { composeDataPlane } from './composition/compose-data-plane';
 import { openDataPlaneBackends } from './composition/open-backends';
 import type { DataPlaneConfig } from './config';
+import { createMetricsListener } from '@switchyard/http-edge/metrics-listener';
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -15,9 +16,22 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-/** The standalone data plane: opens the backends its configuration picks, composes the data plane, listens. */
+function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+/**
+ * The standalone data plane: opens the backends its configuration picks, composes the data plane,
+ * listens on the public port, and serves its metrics on the operator listener (METRICS_HOST:METRICS_PORT).
+ */
 export interface RunningDataPlane {
   url: string;
+  /** The operator metrics listener (METRICS_HOST:METRICS_PORT), never the public port. */
+  metricsUrl: string;
   /** Stops at once (in-flight requests still finish, usage events are flushed). */
   close(): Promise<void>;
   /**
@@ -34,17 +48,27 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<Run
     await opened.close();
     throw error;
   });
+  const metricsListener = createMetricsListener({ sources: () => [dataPlane.metrics], token: config.metrics.token });
   const close = async () => {
+    await closeServer(metricsListener);
     await dataPlane.close();
     await opened.close();
   };
-  const port = await listen(dataPlane.server, config.port, config.host).catch(async (error: unknown) => {
-    await close();
-    throw error;
+  const metricsListening = listen(metricsListener, config.metrics.port, config.metrics.host).catch((error: unknown) => {
+    throw new Error(
+      `operator metrics listener: cannot listen on ${config.metrics.host}:${config.metrics.port} (${error instanceof Error ? error.message : String(error)}); set METRICS_PORT / METRICS_HOST`,
+    );
   });
+  const [port, metricsPort] = await Promise.all([listen(dataPlane.server, config.port, config.host), metricsListening]).catch(
+    async (error: unknown) => {
+      await close();
+      throw error;
+    },
+  );
   const url = `http://${config.host}:${port}`;
+  const metricsUrl = `http://${config.metrics.host}:${metricsPort}/metrics`;
   logger.info(
-    { url, backends: opened.sharedState.kind, database: opened.db.kind, masterKeys: opened.keyring.source, routes: config.routes.map((route) => route.name) },
+    { url, metricsUrl, metricsToken: config.metrics.token !== undefined, backends: opened.sharedState.kind, database: opened.db.kind, masterKeys: opened.keyring.source, routes: config.routes.map((route) => route.name) },
     'data plane listening',
   );
   const shutdown = async (options: { graceMs?: number } = {}) => {
@@ -55,5 +79,5 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<Run
     await close();
     logger.info({}, 'drained; usage events flushed');
   };
-  return { url, close, shutdown };
+  return { url, metricsUrl, close, shutdown };
 }

@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { createTestDatabase } from '@switchyard/db/testing';
 import { launchChromium } from './browser';
 import { startPlatformProcess, type PlatformProcess } from './platform-process';
-import { allocateStackPorts, type StackPorts } from './ports';
+import { allocateStackPorts, freePort, type StackPorts } from './ports';
 
 const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -54,6 +54,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       REDIS_URL,
       REDIS_KEY_PREFIX: `sy-e2e-${randomBytes(4).toString('hex')}:`,
       SWITCHYARD_DATA_DIR: dataDir,
+      // Tests' webhook receivers listen on loopback, which alert webhooks may not reach by default.
+      ALERT_WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32,::1/128',
     };
     const processes: PlatformProcess[] = [];
     cleanups.push(async () => {
@@ -61,7 +63,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     processes.push(await startPlatformProcess({ ...shared, ...options.adminEnv, SWITCHYARD_COMPONENTS: options.adminComponents }, { name: 'admin-plane' }));
     if (options.dataPlane ?? true) {
-      processes.push(await startPlatformProcess({ ...shared, SWITCHYARD_COMPONENTS: 'data-plane' }, { name: 'data-plane' }));
+      // Its own operator metrics listener: METRICS_PORT in `shared` is the admin plane's.
+      processes.push(await startPlatformProcess({ ...shared, METRICS_PORT: String(await freePort()), SWITCHYARD_COMPONENTS: 'data-plane' }, { name: 'data-plane' }));
     }
     const browser = await launchChromium();
     cleanups.push(() => browser.close());

@@ -59,7 +59,7 @@ async function createKeyDirectly(env: PlatformEnv, tenant: string, name: string)
   const { createTenantsService } = await import('@switchyard/subgraph-tenants');
   const { OPERATOR_PRINCIPAL } = await import('./operator-principal');
   const db = env.DATABASE_URL
-    ? await createDatabase({ url: env.DATABASE_URL })
+    ? await createDatabase({ url: env.DATABASE_URL, tenantUrl: env.DATABASE_TENANT_URL })
     : await createDatabase({ dataDir: path.join(env.SWITCHYARD_DATA_DIR, 'pglite') });
   const bus = env.REDIS_URL ? createRedisBus(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX }) : createInProcessBus();
   try {
@@ -117,7 +117,7 @@ async function rotateDirectly(env: PlatformEnv, batchSize: number): Promise<Rota
   const { createLocalKms, loadOrCreateMasterKeyring } = await import('@switchyard/identity/envelope');
   const keyring = await loadOrCreateMasterKeyring({ dataDir: env.SWITCHYARD_DATA_DIR, keys: env.SWITCHYARD_MASTER_KEYS, activeKeyId: env.SWITCHYARD_MASTER_KEY_ID });
   const db = env.DATABASE_URL
-    ? await createDatabase({ url: env.DATABASE_URL })
+    ? await createDatabase({ url: env.DATABASE_URL, tenantUrl: env.DATABASE_TENANT_URL })
     : await createDatabase({ dataDir: path.join(env.SWITCHYARD_DATA_DIR, 'pglite') });
   try {
     await db.migrate();

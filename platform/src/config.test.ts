@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redisKeyNames } from '@switchyard/data-plane/composition';
-import { loadDataPlaneConfig } from '@switchyard/data-plane/config';
-import { limitsFromEnv } from '@switchyard/data-plane/limits-env';
+import { limitsFromEnv, loadDataPlaneConfig } from '@switchyard/data-plane/config';
 import { parsePlatformEnv, platformDataPlaneConfig } from './config';
 
 describe('platform environment', () => {

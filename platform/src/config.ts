@@ -2,6 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataPlaneConfigFromEnv, dataPlaneEnvShape, type DataPlaneConfig } from '@switchyard/data-plane/config';
 import { auditLedgerEnvShape } from '@switchyard/subgraph-audit/config';
+import { alertWebhookEnvShape } from '@switchyard/subgraph-tenants/webhook-env';
+import { subscriptionLimitsEnvShape } from '@switchyard/supergraph/subscription-limits';
 import { z } from 'zod';
 
 /** Everything `npm start` and the operator CLI read from the environment, parsed once. */
@@ -24,6 +26,10 @@ const envSchema = z.object({
   ...dataPlaneEnvShape,
   /** The audit ledger's keys, witnesses and checkpoint cadence, as the standalone audit subgraph reads them. */
   ...auditLedgerEnvShape,
+  /** ALERT_WEBHOOK_ALLOWED_CIDRS: non-public addresses tenants' alert webhooks may reach (default none), as the standalone tenants subgraph reads it. */
+  ...alertWebhookEnvShape,
+  /** SUBSCRIPTIONS_MAX_SOCKETS_PER_PRINCIPAL, SUBSCRIPTIONS_MAX_PER_PRINCIPAL: the gateway's graphql-ws caps, as the standalone gateway reads them. */
+  ...subscriptionLimitsEnvShape,
   SWITCHYARD_HOST: z.string().default('127.0.0.1'),
   SWITCHYARD_COMPONENTS: z
     .string()

@@ -6,8 +6,7 @@ import { pino } from 'pino';
 import { seed, type Database } from '@switchyard/db';
 import { composeDataPlane, databaseStores, loadMasterKeyring, openDatabase, openSharedState, type SharedState } from '@switchyard/data-plane/composition';
 import type { DataPlaneConfig } from '@switchyard/data-plane/config';
-import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
-import { createApiKeyLastUsedRecorder } from '@switchyard/data-plane/api-key-last-used';
+import { createApiKeyLastUsedRecorder, createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/identity/api-keys';
 import {
   createAccessTokenVerifier,
   createCachedMembershipDirectory,
@@ -26,8 +25,12 @@ import { auditLedgerOptionsFromEnv } from '@switchyard/subgraph-audit/config';
 import { startPolicySubgraph } from '@switchyard/subgraph-policy';
 import { startExperimentsSubgraph } from '@switchyard/subgraph-experiments';
 import { createSupergraphServer } from '@switchyard/supergraph';
+import { subscriptionLimitsFromEnv } from '@switchyard/supergraph/subscription-limits';
+import { register as processRegistry } from 'prom-client';
+import { createMetricsListener, type MetricsSource } from '@switchyard/http-edge/metrics-listener';
 import { rotateMasterKey } from '@switchyard/db/secret-vault';
 import { COMPONENTS, platformDataPlaneConfig, platformOidcIssuer, type Component, type PlatformEnv } from './config';
+import type { StartedSubgraph } from '@switchyard/subgraph-kit/runtime';
 import { listen } from './listen';
 import { loadOrCreateInternalKeys } from './internal-keys';
 import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
@@ -51,6 +54,8 @@ export interface RunningPlatform {
     policySubgraph: string;
     experimentsSubgraph: string;
   };
+  /** The operator metrics listener (METRICS_HOST:METRICS_PORT), serving every started component's metrics; null when none has any. */
+  metricsUrl: string | null;
   /** Names of the platform's configured routes (every tenant may send them as `model`). */
   platformRoutes: string[];
   backends: { database: 'postgres' | 'pglite' | null; bus: 'redis' | 'in-process' };
@@ -95,6 +100,8 @@ interface ComponentContext {
   progress(line: string): void;
   /** Listens on the component's port (closing `app` if it cannot); the progress line names it and its URL. */
   serve(name: string, app: ServedApp, port: number, host?: string): Promise<void>;
+  /** Adds the component's metrics to the one operator metrics listener (never its public port). */
+  exposeMetrics(source: MetricsSource): void;
 }
 
 /** Something with a server that its own close() stops, with whatever runs beside it. */
@@ -122,6 +129,27 @@ function subgraphRuntime(context: ComponentContext, name: string) {
     bus: context.sharedState.bus,
     verifyInternalToken: createInternalTokenVerifier(context.need('internalKeys').publicKey, `subgraph:${name}`),
     logger: logTo(context.env, `subgraph-${name}`),
+  };
+}
+
+/** A subgraph component: its runtime from the shared backends, started and served on its port. */
+function subgraphComponent(
+  name: 'tenants' | 'cost' | 'dp' | 'audit' | 'policy' | 'experiments',
+  portVariable: `${Uppercase<typeof name>}_SUBGRAPH_PORT`,
+  extraNeeds: readonly SharedNeed[],
+  start: (runtime: ReturnType<typeof subgraphRuntime>, context: ComponentContext) => StartedSubgraph | Promise<StartedSubgraph>,
+  label = `${name} subgraph`,
+): ComponentEntry {
+  return {
+    name,
+    needs: ['database', 'internalKeys', ...extraNeeds],
+    async start(context) {
+      const app = await start(subgraphRuntime(context, name), context);
+      await context.serve(label, app, context.env[portVariable]);
+      // Its metrics go to the one operator listener, never to its own port.
+      if (app.metrics) context.exposeMetrics(app.metrics);
+      return app;
+    },
   };
 }
 
@@ -161,62 +189,23 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
       return issuer;
     },
   },
-  {
-    name: 'tenants',
-    needs: ['database', 'internalKeys', 'masterKeys'],
-    async start(context) {
-      // Tenant admins may set quotas up to the data plane's tenant limits; above them takes a platform admin.
-      const app = startTenantsSubgraph(subgraphRuntime(context, 'tenants'), { quotaDefaults: quotaDefaultsOf(context.dataPlane.limits), kms: context.need('masterKeys').kms });
-      await context.serve('tenants subgraph', app, context.env.TENANTS_SUBGRAPH_PORT);
-      return app;
-    },
-  },
-  {
-    name: 'cost',
-    needs: ['database', 'internalKeys'],
-    async start(context) {
-      const app = startCostSubgraph(subgraphRuntime(context, 'cost'));
-      await context.serve('cost subgraph', app, context.env.COST_SUBGRAPH_PORT);
-      return app;
-    },
-  },
-  {
-    name: 'dp',
-    needs: ['database', 'internalKeys'],
-    async start(context) {
-      const app = startDpSubgraph(subgraphRuntime(context, 'dp'));
-      await context.serve('dp subgraph (/graphql, /metrics)', app, context.env.DP_SUBGRAPH_PORT);
-      return app;
-    },
-  },
-  {
-    name: 'audit',
-    needs: ['database', 'internalKeys'],
-    async start(context) {
-      // Checkpoints go to the database and <data dir>/audit-witness.jsonl; keys live in <data dir>/audit-keys.json (or AUDIT_*).
-      const app = await startAuditSubgraph(subgraphRuntime(context, 'audit'), auditLedgerOptionsFromEnv(context.env));
-      await context.serve('audit subgraph', app, context.env.AUDIT_SUBGRAPH_PORT);
-      return app;
-    },
-  },
-  {
-    name: 'policy',
-    needs: ['database', 'internalKeys'],
-    async start(context) {
-      const app = startPolicySubgraph(subgraphRuntime(context, 'policy'));
-      await context.serve('policy subgraph', app, context.env.POLICY_SUBGRAPH_PORT);
-      return app;
-    },
-  },
-  {
-    name: 'experiments',
-    needs: ['database', 'internalKeys'],
-    async start(context) {
-      const app = startExperimentsSubgraph(subgraphRuntime(context, 'experiments'), { platformRouteNames: context.dataPlane.routes.map((route) => route.name) });
-      await context.serve('experiments subgraph', app, context.env.EXPERIMENTS_SUBGRAPH_PORT);
-      return app;
-    },
-  },
+  // Each subgraph runs as its own main.ts runs it (start<D>Subgraph), on the shared database and bus.
+  subgraphComponent('tenants', 'TENANTS_SUBGRAPH_PORT', ['masterKeys'], (runtime, context) =>
+    // Tenant admins may set quotas up to the data plane's tenant limits; above them takes a platform admin.
+    startTenantsSubgraph(runtime, {
+      quotaDefaults: quotaDefaultsOf(context.dataPlane.limits),
+      kms: context.need('masterKeys').kms,
+      webhookAllowedNetworks: context.env.ALERT_WEBHOOK_ALLOWED_CIDRS,
+    }),
+  ),
+  subgraphComponent('cost', 'COST_SUBGRAPH_PORT', [], (runtime) => startCostSubgraph(runtime)),
+  subgraphComponent('dp', 'DP_SUBGRAPH_PORT', [], (runtime, context) => startDpSubgraph(runtime, { metricsTenantLabels: context.dataPlane.metrics.tenantLabels })),
+  // Checkpoints go to the database and <data dir>/audit-witness.jsonl; keys live in <data dir>/audit-keys.json (or AUDIT_*).
+  subgraphComponent('audit', 'AUDIT_SUBGRAPH_PORT', [], (runtime, context) => startAuditSubgraph(runtime, auditLedgerOptionsFromEnv(context.env))),
+  subgraphComponent('policy', 'POLICY_SUBGRAPH_PORT', [], (runtime) => startPolicySubgraph(runtime)),
+  subgraphComponent('experiments', 'EXPERIMENTS_SUBGRAPH_PORT', [], (runtime, context) =>
+    startExperimentsSubgraph(runtime, { platformRouteNames: context.dataPlane.routes.map((route) => route.name) }),
+  ),
   {
     name: 'gateway',
     needs: ['database', 'internalKeys'],
@@ -246,6 +235,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
         corsOrigins: [urls.console],
         introspection: false,
         persistedQueries: { mode: env.PERSISTED_QUERIES },
+        subscriptionLimits: subscriptionLimitsFromEnv(env),
       });
       closers.push(app.close);
       const gateway = {
@@ -272,6 +262,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
         logger: logTo(context.env, 'data-plane'),
       });
       await context.serve('data plane', app, context.dataPlane.port, context.dataPlane.host);
+      context.exposeMetrics(app.metrics);
       return app;
     },
   },
@@ -377,6 +368,8 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       demoApiKey = await createDemoKeyIfFresh(createTenantsService({ db, bus: sharedState.bus }), demoTenantId);
     }
 
+    // One operator metrics listener for the whole process (METRICS_*), never a public port.
+    const metricsSources: MetricsSource[] = [];
     for (const entry of selected) {
       const context: ComponentContext = {
         env,
@@ -399,9 +392,33 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
           });
           progress(`${name}: ${url(bound, on)}`);
         },
+        exposeMetrics(source) {
+          metricsSources.push(source);
+        },
       };
       const started = await entry.start(context);
       closers.push(() => started.close());
+    }
+
+    let metricsUrl: string | null = null;
+    // The stream consumers beside cost, audit and tenants count their lag and failures in prom-client's process registry.
+    const consumersRun = has('cost') || has('audit') || has('tenants');
+    if (metricsSources.length > 0 || consumersRun) {
+      const { port, host: metricsHost, token } = dataPlane.metrics;
+      const sources: MetricsSource[] = consumersRun ? [processRegistry, ...metricsSources] : metricsSources;
+      const listener = createMetricsListener({ sources: () => sources, token });
+      const bound = await listen(listener, port, metricsHost).catch((error: unknown) => {
+        throw new Error(`operator metrics listener: cannot listen on ${metricsHost}:${port} (${error instanceof Error ? error.message : String(error)}); set METRICS_PORT / METRICS_HOST`);
+      });
+      closers.push(
+        () =>
+          new Promise<void>((resolve) => {
+            listener.close(() => resolve());
+            listener.closeIdleConnections();
+          }),
+      );
+      metricsUrl = `${url(bound, metricsHost)}/metrics`;
+      progress(`operator metrics: ${metricsUrl}${token ? ' (bearer token)' : ''}`);
     }
 
     return {
@@ -410,6 +427,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       // Every selected component has started by now (a failure throws), in COMPONENTS order.
       components: new Set(COMPONENTS.filter(has)),
       platformRoutes: dataPlane.routes.map((route) => route.name),
+      metricsUrl,
       demoApiKey,
       close,
       async shutdown(options) {

@@ -17,6 +17,7 @@ const postgresUrl = z
 
 const envSchema = z.object({
   DATABASE_URL: postgresUrl.optional().or(z.literal('').transform(() => undefined)),
+  DATABASE_TENANT_URL: postgresUrl.optional().or(z.literal('').transform(() => undefined)),
   SWITCHYARD_DATA_DIR: z.string().trim().min(1).optional(),
   SWITCHYARD_TEST_POSTGRES_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/postgres'),
 });
@@ -24,6 +25,11 @@ const envSchema = z.object({
 export interface DbConfig {
   /** Postgres connection string; when absent the embedded PGlite is used. */
   readonly databaseUrl: string | undefined;
+  /**
+   * The tenant pool's connection string (login role `switchyard_app`); when absent, DATABASE_URL
+   * with that user and no password (createDatabase's default).
+   */
+  readonly databaseTenantUrl: string | undefined;
   /** Where the embedded PGlite keeps its files. */
   readonly pgliteDataDir: string;
   /** Server that test databases (`sy_test_<random>`) are created on. */
@@ -40,6 +46,7 @@ export function loadDbConfig(env: NodeJS.ProcessEnv = process.env): DbConfig {
   const dataDir = parsed.data.SWITCHYARD_DATA_DIR ?? `${repoRoot}.data`;
   return {
     databaseUrl: parsed.data.DATABASE_URL,
+    databaseTenantUrl: parsed.data.DATABASE_TENANT_URL,
     pgliteDataDir: `${dataDir.replace(/\/+$/, '')}/pglite`,
     testPostgresUrl: parsed.data.SWITCHYARD_TEST_POSTGRES_URL,
   };

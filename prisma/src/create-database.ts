@@ -12,8 +12,18 @@ import { pgliteMigrationConnection, postgresMigrationConnection } from './migrat
 import type { MigrationConnection } from './migrator';
 
 export interface CreateDatabaseOptions {
-  /** Postgres connection string. When set, PGlite options are ignored. */
+  /**
+   * Postgres connection string of the platform pool: the owner (the migrating user), which runs
+   * migrations and platform-scope work as `switchyard_platform`. When set, PGlite options are ignored.
+   */
   url?: string;
+  /**
+   * Postgres connection string of the tenant pool, which logs in as the tenant role
+   * `switchyard_app` (DATABASE_TENANT_URL). Default: `url` with the user `switchyard_app` and no
+   * password ({@link tenantUrlFor}), which works where the server trusts that user on this host
+   * (trust or cert auth); production gives the role a password and sets this.
+   */
+  tenantUrl?: string;
   /** PGlite data directory (created if missing). */
   dataDir?: string;
   /** In-memory PGlite (tests). Used when neither url nor dataDir is given. */
@@ -59,18 +69,45 @@ interface ResolvedApiKeyRow {
   revoked_at: Date | null;
 }
 
+/** The database role tenant-scoped work runs as (row-level security by `app.tenant_id`). */
+export const TENANT_ROLE = 'switchyard_app';
+/** The database role platform-scope work runs as; the tenant role is never a member of it. */
+export const PLATFORM_ROLE = 'switchyard_platform';
+
+/** `url` logging in as the tenant role instead (same host, port, database and options; no password). */
+export function tenantUrlFor(url: string): string {
+  const tenant = new URL(url);
+  tenant.username = TENANT_ROLE;
+  tenant.password = '';
+  return tenant.toString();
+}
+
 /**
  * Opens the relational store: Postgres when `url` is given, otherwise PGlite (on disk at
  * `dataDir`, or in memory). Does not migrate; call `db.migrate()`.
+ *
+ * On Postgres there are two pools: the tenant pool logs in AS `switchyard_app` (so no SQL sent on
+ * it can RESET ROLE or SET ROLE to anything stronger), the platform pool logs in as `url`'s user
+ * and runs each transaction as `switchyard_platform`. PGlite has one connection and its user is
+ * a superuser: there each transaction switches role (SET LOCAL ROLE), which is sound only because
+ * no SQL but this package's reaches that embedded, in-process database.
  */
 export async function createDatabase(options: CreateDatabaseOptions): Promise<Database> {
   const log = options.log ?? (() => {});
   if (options.url) {
     const url = options.url;
-    // Our own pool, so every client has an error listener for its whole life (see createPostgresPool).
-    const pool = createPostgresPool(url);
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions });
-    return withUnavailableErrors(buildDatabase('postgres', prisma, () => postgresMigrationConnection(url), log, () => pool.end()));
+    // Our own pools, so every client has an error listener for its whole life (see createPostgresPool):
+    // the platform role's (DATABASE_URL) and the tenant role's (its own login, see tenantUrlFor).
+    const platformPool = createPostgresPool(url);
+    const tenantPool = createPostgresPool(options.tenantUrl ?? tenantUrlFor(url));
+    const platform = new PrismaClient({ adapter: new PrismaPg(platformPool), transactionOptions });
+    const tenant = new PrismaClient({ adapter: new PrismaPg(tenantPool), transactionOptions });
+    return withUnavailableErrors(
+      buildDatabase('postgres', { tenant, platform }, () => postgresMigrationConnection(url), log, async () => {
+        await tenant.$disconnect();
+        await Promise.all([platformPool.end(), tenantPool.end()]);
+      }),
+    );
   }
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
@@ -82,16 +119,17 @@ export function openPgliteDatabase(pglite: PGlite, log: (message: string) => voi
   // pglite-prisma-adapter runs every query and transaction through PGlite's own mutex, so
   // concurrent transactions from this process queue instead of interleaving.
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), transactionOptions });
-  return buildDatabase('pglite', prisma, () => pgliteMigrationConnection(pglite), log, () => pglite.close());
+  return buildDatabase('pglite', { tenant: prisma, platform: prisma }, () => pgliteMigrationConnection(pglite), log, () => pglite.close());
 }
 
 function buildDatabase(
   kind: Database['kind'],
-  prisma: PrismaClient,
+  clients: { readonly tenant: PrismaClient; readonly platform: PrismaClient },
   migrationConnection: () => MigrationConnection,
   log: (message: string) => void,
   closeBackend: () => Promise<void>,
 ): Database {
+  const { tenant, platform: prisma } = clients;
   let closed = false;
   const ensureOpen = () => {
     if (closed) throw new DatabaseError('DATABASE_CLOSED', 'The database was closed; create a new one with createDatabase().');
@@ -108,8 +146,9 @@ function buildDatabase(
       if (!tenantIdSchema.safeParse(tenantId).success) {
         throw new DatabaseError('INVALID_TENANT_ID', `Tenant id must be a UUID, got ${JSON.stringify(String(tenantId).slice(0, 64))}.`);
       }
-      return prisma.$transaction(async (tx) => {
+      return tenant.$transaction(async (tx) => {
         // set_config('role', …, true) is SET LOCAL ROLE: both revert at the end of the transaction.
+        // On Postgres the session already is switchyard_app (a no-op); on PGlite it drops the superuser.
         await tx.$queryRaw`SELECT set_config('role', 'switchyard_app', true), set_config('app.tenant_id', ${tenantId}, true)`;
         return fn(tx);
       }, transactionOptions);
@@ -117,7 +156,9 @@ function buildDatabase(
     async withPlatform<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T> {
       ensureOpen();
       return prisma.$transaction(async (tx) => {
-        await tx.$queryRaw`SELECT set_config('role', 'switchyard_app', true), set_config('app.scope', 'platform', true)`;
+        // The role is what grants platform scope; app.scope is only a marker (switchyard_audit_append
+        // reads it) and grants the tenant role nothing.
+        await tx.$queryRaw`SELECT set_config('role', 'switchyard_platform', true), set_config('app.scope', 'platform', true)`;
         return fn(tx);
       }, transactionOptions);
     },
@@ -125,7 +166,7 @@ function buildDatabase(
       ensureOpen();
       if (!apiKeyHashSchema.safeParse(hash).success) return null;
       const [, rows] = await prisma.$transaction([
-        prisma.$queryRaw`SELECT set_config('role', 'switchyard_app', true)`,
+        prisma.$queryRaw`SELECT set_config('role', 'switchyard_platform', true)`,
         prisma.$queryRaw<ResolvedApiKeyRow[]>`SELECT id, tenant_id, scopes, expires_at, revoked_at FROM switchyard_resolve_api_key(${hash})`,
       ]);
       const row = rows[0];
@@ -138,7 +179,7 @@ function buildDatabase(
       if (wellFormed.length === 0) return found;
       // One statement for the whole batch: the same lookup function per hash (it is what RLS allows).
       const [, rows] = await prisma.$transaction([
-        prisma.$queryRaw`SELECT set_config('role', 'switchyard_app', true)`,
+        prisma.$queryRaw`SELECT set_config('role', 'switchyard_platform', true)`,
         prisma.$queryRaw<ResolvedApiKeyRow[]>`SELECT h AS hash, r.id, r.tenant_id, r.scopes, r.expires_at, r.revoked_at FROM unnest(${wellFormed}::text[]) AS h, LATERAL switchyard_resolve_api_key(h) AS r`,
       ]);
       for (const row of rows) if (row.hash) found.set(row.hash, resolvedApiKeyOf(row));
@@ -149,7 +190,7 @@ function buildDatabase(
       if (subject.length === 0 || subject.length > MAX_IDENTITY_LENGTH) return [];
       const mail = email && email.length <= MAX_IDENTITY_LENGTH ? email : null;
       const [, rows] = await prisma.$transaction([
-        prisma.$queryRaw`SELECT set_config('role', 'switchyard_app', true)`,
+        prisma.$queryRaw`SELECT set_config('role', 'switchyard_platform', true)`,
         prisma.$queryRaw<ResolvedMembershipRow[]>`SELECT tenant_id, role, created_at FROM switchyard_resolve_memberships(${subject}, ${mail})`,
       ]);
       return rows
@@ -164,7 +205,7 @@ function buildDatabase(
       const ids = valid.map((use) => use.id);
       const times = valid.map((use) => use.usedAt.toISOString());
       const [, rows] = await prisma.$transaction([
-        prisma.$queryRaw`SELECT set_config('role', 'switchyard_app', true)`,
+        prisma.$queryRaw`SELECT set_config('role', 'switchyard_platform', true)`,
         prisma.$queryRaw<{ touched: number }[]>`SELECT switchyard_touch_api_keys(${ids}::uuid[], ${times}::timestamptz[]) AS touched`,
       ]);
       return Number(rows[0]?.touched ?? 0);

@@ -2,7 +2,8 @@ import type { Prisma } from './generated/client';
 
 /**
  * The Prisma interactive-transaction client handed to `withTenant`/`withPlatform` callbacks.
- * Every query through it runs as `switchyard_app` under row-level security.
+ * Every query through it runs under row-level security: as `switchyard_app` (withTenant) or
+ * `switchyard_platform` (withPlatform).
  */
 export type TenantTx = Prisma.TransactionClient;
 
@@ -38,9 +39,16 @@ export interface Database {
   readonly kind: 'postgres' | 'pglite';
   /** Applies pending migrations (same code as `npm run db:migrate`). Safe to call repeatedly and concurrently. */
   migrate(): Promise<void>;
-  /** Runs `fn` in one transaction as `switchyard_app` with `app.tenant_id = tenantId`: RLS limits it to that tenant. */
+  /**
+   * Runs `fn` in one transaction as the tenant role `switchyard_app` with `app.tenant_id = tenantId`:
+   * RLS limits it to that tenant. On Postgres the tenant pool logs in as that role, so nothing sent
+   * on it can reach another tenant's rows or the platform scope.
+   */
   withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
-  /** Runs `fn` in one transaction as `switchyard_app` with `app.scope = 'platform'` (all tenants rows, price book writes; no tenant-scoped rows). */
+  /**
+   * Runs `fn` in one transaction on the platform pool as `switchyard_platform` (all tenants rows,
+   * price book writes, the audit log, the cross-tenant lookup functions; no tenant-scoped rows).
+   */
   withPlatform<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T>;
   /** Looks an API key up by its SHA-256 hex hash across tenants (null when unknown or malformed). */
   resolveApiKey(hash: string): Promise<ResolvedApiKey | null>;

@@ -1,5 +1,5 @@
 // Public API of @switchyard/db. Named exports only.
-export { createDatabase } from './create-database';
+export { createDatabase, tenantUrlFor, TENANT_ROLE, PLATFORM_ROLE } from './create-database';
 export type { CreateDatabaseOptions } from './create-database';
 export { DatabaseError } from './database';
 export { isDatabaseUnavailableError } from './database-availability';

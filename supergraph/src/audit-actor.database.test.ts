@@ -1,4 +1,4 @@
-import { createDatabaseApiKeyResolver } from '@switchyard/data-plane/api-keys';
+import { createDatabaseApiKeyResolver } from '@switchyard/identity/api-keys';
 import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { seed } from '@switchyard/db';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';

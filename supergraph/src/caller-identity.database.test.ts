@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
+import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/identity/api-keys';
 import { createInProcessBus, type Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';

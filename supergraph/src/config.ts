@@ -1,6 +1,7 @@
 import { redisEnvShape } from '@switchyard/data-plane/config';
 import { shutdownEnv } from '@switchyard/subgraph-kit/config';
 import { z } from 'zod';
+import { subscriptionLimitsEnvShape } from './subscriptions/subscription-limits';
 
 /** Apollo's gateway phones home and probes cloud metadata addresses unless this is set (DESIGN.md §4). */
 export function disableApolloTelemetry(): void {
@@ -38,6 +39,8 @@ const envSchema = z.object({
    * IdP that issues them), and refuses API keys.
    */
   DATABASE_URL: z.url('DATABASE_URL must be a postgres:// URL').optional().or(z.literal('').transform(() => undefined)),
+  /** The tenant pool's login (role switchyard_app); unset: DATABASE_URL as user switchyard_app without a password. */
+  DATABASE_TENANT_URL: z.url('DATABASE_TENANT_URL must be a postgres:// URL').optional().or(z.literal('').transform(() => undefined)),
   /** REDIS_URL and REDIS_KEY_PREFIX as every deployable reads them (one default prefix: none). */
   ...redisEnvShape,
   /** The gateway's Ed25519 private key for internal tokens, as a JWK (JSON text). */
@@ -57,6 +60,8 @@ const envSchema = z.object({
     .transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean)),
   /** SIGTERM: SHUTDOWN_GRACE_MS, SHUTDOWN_TIMEOUT_MS as every server reads them. */
   ...shutdownEnv,
+  /** graphql-ws sockets (default 10) and active subscriptions (default 100) per principal (a person or an API key). */
+  ...subscriptionLimitsEnvShape,
 });
 
 export type SupergraphConfig = z.output<typeof envSchema>;

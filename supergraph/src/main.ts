@@ -1,6 +1,5 @@
 import { createDatabase } from '@switchyard/db';
-import { createApiKeyLastUsedRecorder } from '@switchyard/data-plane/api-key-last-used';
-import { createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/data-plane/api-keys';
+import { createApiKeyLastUsedRecorder, createDatabaseApiKeyResolver, subscribeApiKeyEviction } from '@switchyard/identity/api-keys';
 import { createInProcessBus, createRedisBus } from '@switchyard/bus';
 import {
   createAccessTokenVerifier,
@@ -13,6 +12,7 @@ import { attachHttpDrain } from '@switchyard/subgraph-kit/drain';
 import { disableApolloTelemetry, loadConfig } from './config';
 import { createConsoleLogger } from './logger';
 import { createSupergraphServer } from './supergraph-server';
+import { subscriptionLimitsFromEnv } from './subscriptions/subscription-limits';
 
 /** Standalone gateway process: `npm start -w @switchyard/supergraph`. */
 disableApolloTelemetry();
@@ -24,7 +24,7 @@ if (!config.REDIS_URL) logger.warn({}, 'REDIS_URL is not set: subscriptions only
 
 // With the platform's database: people's tenant and role from members, admin-scoped API keys, both
 // evicted on the bus when they change, and keys' last use recorded off the request path.
-const db = config.DATABASE_URL ? await createDatabase({ url: config.DATABASE_URL }) : undefined;
+const db = config.DATABASE_URL ? await createDatabase({ url: config.DATABASE_URL, tenantUrl: config.DATABASE_TENANT_URL }) : undefined;
 if (!db) logger.warn({}, 'DATABASE_URL is not set: tenant and role come from token claims, and API keys are refused');
 const memberships = db ? createCachedMembershipDirectory(db) : undefined;
 const unsubscribeMembers = memberships ? await subscribeMembershipEviction(bus, memberships) : undefined;
@@ -48,6 +48,7 @@ const app = createSupergraphServer({
   introspection: config.GRAPHQL_INTROSPECTION,
   logger,
   persistedQueries: { mode: config.PERSISTED_QUERIES, requiredClients: config.PERSISTED_QUERY_CLIENTS },
+  subscriptionLimits: subscriptionLimitsFromEnv(config),
 });
 await app.ready;
 // Attached before it listens, so every request is counted; SIGTERM drains through it.

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { startTestIssuer, type TestIssuer } from '@switchyard/identity/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CONSOLE_ORIGIN, postGraphQL, startGatewayUnderTest, type GatewayUnderTest } from './test-support/gateway-under-test';
@@ -38,6 +39,33 @@ describe('authentication', () => {
     }
     const wrongScheme = await postGraphQL(gateway.url, { query: '{ viewer { subject } }' }, { headers: { authorization: `Basic ${adminToken}` } });
     expect(wrongScheme.status).toBe(401);
+    expect(subgraphCalls()).toBe(0);
+  });
+
+  it('refuses two Authorization headers with 400 DUPLICATE_AUTHORIZATION before any is checked, even when one is valid', async () => {
+    const url = new URL(gateway.url);
+    for (const values of [
+      [`Bearer ${adminToken}`, 'Bearer garbage'],
+      ['Bearer garbage', `Bearer ${adminToken}`],
+      [`Bearer ${adminToken}`, `Bearer ${tenantToken}`],
+    ]) {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const body = JSON.stringify({ query: '{ viewer { subject } }' });
+        const request = httpRequest(
+          { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: ['host', url.host, 'content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)), ...values.flatMap((value) => ['authorization', value])] },
+          (response) => {
+            let text = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => (text += chunk));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+          },
+        );
+        request.on('error', reject);
+        request.end(body);
+      });
+      expect(answer.status).toBe(400);
+      expect((JSON.parse(answer.body) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe('DUPLICATE_AUTHORIZATION');
+    }
     expect(subgraphCalls()).toBe(0);
   });
 

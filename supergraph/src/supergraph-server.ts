@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Bus } from '@switchyard/bus';
-import type { ApiKeyResolver } from '@switchyard/data-plane/api-keys';
+import type { ApiKeyResolver } from '@switchyard/identity/api-keys';
+import { answerGraphQLClientErrors } from '@switchyard/subgraph-kit/client-errors';
+import { GATEWAY_ERRORS } from '@switchyard/subgraph-kit/errors';
 import type { InternalTokenSigner, MembershipDirectory, Principal } from '@switchyard/identity';
 import { buildSchema, print, type FormattedExecutionResult } from 'graphql';
 import { readFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ import type { PersistedQueryMode } from './persisted/persisted-query-gate';
 import { readSupergraphSdl } from './supergraph-sdl';
 import { createChannelHub } from './subscriptions/channel-hub';
 import { attachSubscriptionServer, type RunQuery } from './subscriptions/subscription-server';
+import type { SubscriptionLimits } from './subscriptions/subscription-limits';
 
 export interface SupergraphServerOptions {
   /** URL of each subgraph's `/graphql`, by subgraph name. */
@@ -51,6 +54,8 @@ export interface SupergraphServerOptions {
    * persisted-operations.json, with `switchyard-console` as the client that `require` pins.
    */
   persistedQueries?: { mode: PersistedQueryMode; requiredClients?: readonly string[]; manifest?: PersistedManifest };
+  /** graphql-ws sockets and subscriptions per principal (default 10 and 100; SUBSCRIPTIONS_MAX_* variables). */
+  subscriptionLimits?: SubscriptionLimits;
 }
 
 export interface SupergraphServer {
@@ -123,6 +128,9 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
     ),
   );
 
+  // Oversized headers, malformed request lines: a GraphQL-shaped error body (the gateway's registry), not Node's empty one.
+  answerGraphQLClientErrors(server, GATEWAY_ERRORS.definitions);
+
   const runQuery: RunQuery = async (plan, principal) => {
     await ready;
     const response = await apollo.executeOperation<Record<string, unknown>>(
@@ -144,6 +152,7 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
     runQuery,
     allowedOrigins: new Set(options.corsOrigins),
     logger,
+    ...(options.subscriptionLimits ? { limits: options.subscriptionLimits } : {}),
   });
 
   return {

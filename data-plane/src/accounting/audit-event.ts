@@ -17,7 +17,10 @@ export interface DataPlaneAuditEvent {
 }
 
 export interface PolicyDenial {
+  /** The data plane's own id of the request (generated per request: never the client's). */
   requestId: string;
+  /** The client's x-request-id, kept for correlation. */
+  clientRequestId?: string | undefined;
   tenantId: string;
   apiKeyId: string;
   /** Who was denied; default `api-key:<apiKeyId>`. */
@@ -33,7 +36,7 @@ export interface PolicyDenial {
   refused?: readonly string[];
 }
 
-/** One `policy.denied` audit event per denied request (idempotent by request id). */
+/** One `policy.denied` audit event per denied request (idempotent by the data plane's request id). */
 export function policyDeniedAuditEvent(denial: PolicyDenial): DataPlaneAuditEvent {
   return {
     idempotencyKey: `policy-denied:${denial.requestId}`,
@@ -44,6 +47,7 @@ export function policyDeniedAuditEvent(denial: PolicyDenial): DataPlaneAuditEven
     dataClassification: 'internal',
     payload: {
       requestId: denial.requestId,
+      ...(denial.clientRequestId === undefined ? {} : { clientRequestId: denial.clientRequestId }),
       model: denial.model.slice(0, 256),
       route: denial.route.slice(0, 256),
       determiningPolicies: denial.determiningPolicies.slice(0, 32).map((id) => id.slice(0, 200)),

@@ -4,7 +4,10 @@ import { MAX_ROUTE_LEGS } from '@switchyard/events/usage';
 
 /** How an accepted request ended, as far as billing is concerned. */
 export interface RequestOutcome {
+  /** The data plane's own id of the request. */
   requestId: string;
+  /** The client's x-request-id, when it sent one. */
+  clientRequestId?: string | undefined;
   tenantId: string;
   apiKeyId: string | null;
   /** The route or model the client named. */
@@ -55,6 +58,7 @@ export function usageRecordOf(outcome: RequestOutcome): CompletedRequest {
   }
   return {
     requestId: outcome.requestId,
+    ...(outcome.clientRequestId === undefined ? {} : { clientRequestId: outcome.clientRequestId }),
     tenantId: outcome.tenantId,
     apiKeyId: outcome.apiKeyId,
     model: served?.model ?? outcome.requestedModel,

@@ -7,7 +7,10 @@ import { USAGE_STREAM, type RouteDecisionRecord, type UsageEvent } from '@switch
 
 /** What the request path knows when a request has finished. */
 export interface CompletedRequest {
+  /** The data plane's own id (generated per request): what consumers deduplicate on. */
   requestId: string;
+  /** The client's x-request-id, for correlation only. */
+  clientRequestId?: string;
   tenantId: string;
   apiKeyId: string | null;
   model: string;
@@ -34,7 +37,7 @@ export interface UsageRecorder {
  * How long an event is retried while the bus (Redis) is unreachable. The request was served, so
  * dropping its event would serve it for free: it is held in memory and appended when Redis comes
  * back; only past this window is it given up (metric + an error log carrying the whole event, so it
- * can be replayed). Appends are idempotent downstream (by request id), so a retry that did land is harmless.
+ * can be replayed). Appends are idempotent downstream (by the data plane's request id), so a retry that did land is harmless.
  */
 const DEFAULT_RETRY_FOR_MS = 120_000;
 const MAX_RETRY_DELAY_MS = 2_000;
@@ -66,6 +69,7 @@ export function usageEventOf(completed: CompletedRequest, book: PriceBook, cost:
     status: completed.status,
     createdAt: completed.completedAt.toISOString(),
   };
+  if (completed.clientRequestId !== undefined) event.clientRequestId = completed.clientRequestId;
   if (completed.piiRedactions && Object.keys(completed.piiRedactions).length > 0) event.piiRedactions = { ...completed.piiRedactions };
   if (completed.route) event.route = completed.route;
   return event;
@@ -84,6 +88,8 @@ export function createUsageRecorder(deps: {
   bus: Pick<Bus, 'append'>;
   priceBook: PriceBookSource;
   metrics: Metrics;
+  /** The `model` label of a recorded model (the app maps what no configured provider serves, i.e. the client's own text, to one value). */
+  modelLabel?: (model: string) => string;
   logger: Logger;
   retryForMs?: number;
   flushWindowMs?: number;
@@ -137,9 +143,10 @@ export function createUsageRecorder(deps: {
       try {
         const cost = costMicros(book, completed.model, completed.promptTokens, completed.completionTokens);
         const event = usageEventOf(completed, book, cost);
-        deps.metrics.tokens.inc({ model: event.model, kind: 'prompt' }, event.promptTokens);
-        deps.metrics.tokens.inc({ model: event.model, kind: 'completion' }, event.completionTokens);
-        deps.metrics.costMicros.inc({ model: event.model }, Number(cost));
+        const model = deps.modelLabel ? deps.modelLabel(event.model) : event.model;
+        deps.metrics.tokens.inc({ model, kind: 'prompt' }, event.promptTokens);
+        deps.metrics.tokens.inc({ model, kind: 'completion' }, event.completionTokens);
+        deps.metrics.costMicros.inc({ model }, Number(cost));
         // Issued synchronously one after another: same socket write, stream order = completion order.
         appends.push(append(completed.requestId, JSON.stringify(event)));
       } catch (error) {

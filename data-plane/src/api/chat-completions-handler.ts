@@ -10,7 +10,7 @@ import { ApiError } from '../errors';
 import { readJsonBody } from '../http/read-json-body';
 import { sendError } from '../http/respond';
 import type { AuthenticatedKey } from '../ingress/authenticate';
-import { enforceLimits, LimitExceededError, limitWarningHeader } from '../ingress/limits/enforce-limits';
+import { LimitExceededError, limitWarningHeader, reserveLimits, settleLimits, type LimitReservation } from '../ingress/limits/enforce-limits';
 import { LIMIT_WARNING_CHANNEL } from '@switchyard/events/limits';
 import type { LimitsConfig } from '../ingress/limits/limits-config';
 import { redactChatRequest } from '../ingress/pii/redact-chat-request';
@@ -23,7 +23,7 @@ import type { ResolvedTarget, Router, RoutingDecision, Served } from '../router/
 import type { Metrics } from '../telemetry/metrics';
 import { inStep, startStep } from '../telemetry/steps';
 import type { TenantSettingsLookup } from '../tenant-settings/settings-cache';
-import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '../tenant-settings/tenant-settings';
+import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
 import { deliverAnswer } from './chat-completion-answer';
 import { parseChatCompletionRequest, toInferenceRequest } from './chat-completion-request';
 import { enforceChatPolicies, refusedUpstreamsError } from './chat-policy-step';
@@ -51,10 +51,15 @@ export interface ChatCompletionsDeps {
   redaction: RedactionConfigSource;
   /** Day-quota soft-limit warnings become alerts for the tenant's webhook; absent = header and event only. */
   quotaAlerts?: QuotaAlerts;
+  /** Told about work that outlives the handler (token settlements), so closing the app can wait for it. */
+  background?: (task: Promise<void>) => void;
 }
 
 export interface RequestContext {
+  /** The data plane's own id, generated per request: what billing and audit deduplicate on. */
   requestId: string;
+  /** The client's x-request-id (correlation only: echoed, logged, recorded beside the request). */
+  clientRequestId?: string | undefined;
   startedAt: number;
   key: AuthenticatedKey;
 }
@@ -64,6 +69,8 @@ interface AdmittedRequest {
   request: InferenceRequest;
   target: ResolvedTarget;
   piiRedactions: PiiCounts;
+  /** The tokens reserved against the limits, settled to what was used when the request ends. */
+  reservation: LimitReservation;
 }
 
 /**
@@ -82,18 +89,35 @@ export async function handleChatCompletions(
 ): Promise<void> {
   const settings = deps.tenantSettings ? deps.tenantSettings.settingsOf(context.key.tenantId) : DEFAULT_TENANT_SETTINGS;
   const admitted = await inStep(deps.metrics, 'ingress', () => admit(deps, context, settings, request, response));
-  const routing = await authorize(deps, context, settings, admitted, request.headers);
-  const served = await serve(deps, context, admitted.request, routing, response);
+  // From here the request holds a token reservation: every way it ends settles it, once, to what was used.
+  let settled = false;
+  const settle = (usedTokens: number): void => {
+    if (settled) return;
+    settled = true;
+    const settling = settleLimits(deps.rateLimiter, admitted.reservation, usedTokens).catch((error: unknown) =>
+      deps.logger.warn({ err: error, requestId: context.requestId }, 'token reservation not settled; the estimate stays charged'),
+    );
+    deps.background?.(settling);
+  };
+  const finish = (outcome: RequestOutcome): void => settle(recordUsage(deps, outcome));
+  try {
+    const routing = await authorize(deps, context, settings, admitted, request.headers);
+    const served = await serve(deps, context, admitted.request, routing, response);
 
-  if (!served.answered) {
-    recordUsage(deps, outcomeOf(context, admitted, routing, served, 'error'));
-    throw upstreamToApiError(served.error);
+    if (!served.answered) {
+      finish(outcomeOf(context, admitted, routing, served, 'error'));
+      throw upstreamToApiError(served.error);
+    }
+    const { delivery } = served;
+    // A buffered answer that failed with nowhere left to fail over to: nothing was sent yet, so the client gets the error status.
+    if (delivery.outcome === 'failed' && delivery.retryable && !response.destroyed) sendError(response, upstreamToApiError(delivery.error));
+    if (delivery.outcome === 'ok') afterResponse(response, () => finish(outcomeOf(context, admitted, routing, served, 'ok')));
+    else finish(outcomeOf(context, admitted, routing, served, 'error'));
+  } catch (error) {
+    // Refused after admission (policy, routing) or failed unexpectedly: nothing was generated that is not already settled.
+    settle(0);
+    throw error;
   }
-  const { delivery } = served;
-  // A buffered answer that failed with nowhere left to fail over to: nothing was sent yet, so the client gets the error status.
-  if (delivery.outcome === 'failed' && delivery.retryable && !response.destroyed) sendError(response, upstreamToApiError(delivery.error));
-  if (delivery.outcome === 'ok') afterResponse(response, () => recordUsage(deps, outcomeOf(context, admitted, routing, served, 'ok')));
-  else recordUsage(deps, outcomeOf(context, admitted, routing, served, 'error'));
 }
 
 /** Parse (OpenAI wire → the data plane's request), resolve the model, enforce the limits, redact. */
@@ -108,14 +132,15 @@ async function admit(deps: ChatCompletionsDeps, context: RequestContext, setting
       message: `The model '${parsed.model.slice(0, 256)}' does not exist or is not available. List available models and routes with GET /v1/models.`,
     });
   }
-  // Tokens are charged up front, from an estimate: the prompt estimate plus the completion the
-  // client allows (its output limit, else a default). Charging after the answer would let any
-  // number of concurrent requests pass a nearly spent quota; an up-front worst case keeps the
-  // limit a real ceiling, at the price of over-counting short answers.
+  // Tokens are reserved up front, from an estimate: the prompt estimate plus the completion the
+  // client allows (its output limit, else a default). Charging only after the answer would let any
+  // number of concurrent requests pass a nearly spent quota; the up-front reservation keeps the
+  // limit a real ceiling across replicas, and settling it when the request ends charges exactly
+  // what was used (the unused part comes back).
   const estimatedTokens = countPromptTokens(parsed) + (parsed.maxOutputTokens ?? limits.defaultCompletionTokens);
   // Per-caller limits: an API key's id, or `user:<sub>` for a person with an access token.
   const subject = { tenantId, apiKeyId: context.key.callerId };
-  const warnings = await enforceLimits(deps.rateLimiter, limits, subject, estimatedTokens).catch((error: unknown) => {
+  const { warnings, reservation } = await reserveLimits(deps.rateLimiter, limits, subject, estimatedTokens).catch((error: unknown) => {
     if (error instanceof LimitExceededError) deps.metrics.rateLimitRejections.inc();
     throw error;
   });
@@ -129,9 +154,17 @@ async function admit(deps: ChatCompletionsDeps, context: RequestContext, setting
   // Redact before anything else sees the messages: from here on only the redacted request exists,
   // so no provider, log line or stored event can carry the original text. After the rate limit,
   // so rejected floods cost no regex work.
-  const redacted = redactChatRequest(parsed, await deps.redaction.policyFor(tenantId));
-  for (const [type, count] of Object.entries(redacted.counts)) deps.metrics.piiRedactions.inc({ type }, count);
-  return { request: redacted.request, target, piiRedactions: redacted.counts };
+  try {
+    const redacted = redactChatRequest(parsed, await deps.redaction.policyFor(tenantId));
+    for (const [type, count] of Object.entries(redacted.counts)) deps.metrics.piiRedactions.inc({ type }, count);
+    return { request: redacted.request, target, piiRedactions: redacted.counts, reservation };
+  } catch (error) {
+    // Nothing was generated: the whole reservation comes back.
+    deps.background?.(
+      settleLimits(deps.rateLimiter, reservation, 0).catch((settleError: unknown) => deps.logger.warn({ err: settleError, requestId: context.requestId }, 'token reservation not settled; the estimate stays charged')),
+    );
+    throw error;
+  }
 }
 
 /**
@@ -147,7 +180,7 @@ async function authorize(
 ): Promise<RoutingDecision> {
   const { target } = admitted;
   const policy = deps.policy;
-  const policyStep = policy && { policy, bus: deps.bus, logger: deps.logger, requestId: context.requestId, key: context.key, chatRequest: admitted.request, route: target.route.name, headers, tenantSettings: settings };
+  const policyStep = policy && { policy, bus: deps.bus, logger: deps.logger, requestId: context.requestId, clientRequestId: context.clientRequestId, key: context.key, chatRequest: admitted.request, route: target.route.name, headers, tenantSettings: settings };
   const policyPermissions = policyStep && (await inStep(deps.metrics, 'policy', () => enforceChatPolicies(policyStep)));
   // The tenant's allowed regions filter before the policies: an upstream elsewhere is never used.
   const permissions = restrictToAllowedRegions(policyPermissions, settings.allowedRegions);
@@ -177,9 +210,10 @@ function serve(deps: ChatCompletionsDeps, context: RequestContext, request: Infe
   response.once('close', () => {
     if (!response.writableFinished) abort.abort(new Error('client disconnected'));
   });
-  const { requestId, startedAt } = context;
-  const answer = { requestId, completionId: `chatcmpl-${requestId}`, created: Math.floor(startedAt / 1000), configuredRoute: routing.target.configured };
-  return deps.router.serve(routing, request, { requestId, tenantId: context.key.tenantId, startedAt, signal: abort.signal }, (winner) =>
+  const { requestId, clientRequestId, startedAt } = context;
+  // The completion id carries the id the client knows (its x-request-id when it sent one), so feedback by either works.
+  const answer = { requestId, completionId: `chatcmpl-${clientRequestId ?? requestId}`, created: Math.floor(startedAt / 1000), configuredRoute: routing.target.configured };
+  return deps.router.serve(routing, request, { requestId, clientRequestId, tenantId: context.key.tenantId, startedAt, signal: abort.signal }, (winner) =>
     deliverAnswer(deps, answer, request, winner, response),
   );
 }
@@ -188,6 +222,7 @@ function outcomeOf(context: RequestContext, admitted: AdmittedRequest, routing: 
   const { route } = routing.target;
   return {
     requestId: context.requestId,
+    clientRequestId: context.clientRequestId,
     tenantId: context.key.tenantId,
     apiKeyId: context.key.apiKeyId,
     requestedModel: admitted.request.model,
@@ -204,12 +239,14 @@ function outcomeOf(context: RequestContext, admitted: AdmittedRequest, routing: 
   };
 }
 
-/** Exactly one usage event per accepted request, whatever path it ended on. */
-function recordUsage(deps: ChatCompletionsDeps, outcome: RequestOutcome): void {
+/** Exactly one usage event per accepted request, whatever path it ended on. Returns the tokens it used (what the limits are settled to). */
+function recordUsage(deps: ChatCompletionsDeps, outcome: RequestOutcome): number {
   const step = startStep(deps.metrics, 'accounting');
   if (outcome.legs.length > 1) deps.logger.info({ requestId: outcome.requestId, legs: outcome.legs }, 'request used several upstream legs');
-  deps.usage.record(usageRecordOf(outcome));
+  const record = usageRecordOf(outcome);
+  deps.usage.record(record);
   step.end();
+  return record.promptTokens + record.completionTokens;
 }
 
 /** Runs `fn` once the response is closed (flushed or the client gone), even if that already happened. */

@@ -10,13 +10,16 @@ import { enforceUseModel, PolicyDeniedError } from '../policy/pdp/enforce';
 import { enforceToolPermissions, NoPermittedUpstreamError, ToolNotPermittedError, upstreamPermissions, type NamedTool, type UpstreamPermissions } from '../policy/pdp/enforce-data-policies';
 import { requestParties } from '../policy/pdp/use-model-request';
 import { POLICY_ACTIONS } from '../policy/vocabulary';
-import type { TenantSettings } from '../tenant-settings/tenant-settings';
+import type { TenantSettings } from '@switchyard/db/tenant-settings';
 
 export interface ChatPolicyStep {
   policy: PolicyDecisionPoint;
   bus: Pick<Bus, 'append'>;
   logger: Logger;
+  /** The data plane's own id (the audit entry's idempotency key). */
   requestId: string;
+  /** The client's x-request-id, recorded for correlation. */
+  clientRequestId?: string | undefined;
   key: AuthenticatedKey;
   chatRequest: InferenceRequest;
   route: string;
@@ -72,7 +75,7 @@ export function refusedUpstreamsError(step: ChatPolicyStep | undefined, permissi
 
 function audit(step: ChatPolicyStep, denial: Pick<PolicyDenial, 'determiningPolicies' | 'policyVersion' | 'action' | 'refused'>): void {
   const { tenantId, callerId, actor } = step.key;
-  const event = policyDeniedAuditEvent({ requestId: step.requestId, tenantId, apiKeyId: callerId, actor, model: step.chatRequest.model, route: step.route, deniedAt: new Date(), ...denial });
+  const event = policyDeniedAuditEvent({ requestId: step.requestId, clientRequestId: step.clientRequestId, tenantId, apiKeyId: callerId, actor, model: step.chatRequest.model, route: step.route, deniedAt: new Date(), ...denial });
   // Off the hot path: the 403 does not wait for the audit stream.
   step.bus.append(AUDIT_STREAM, JSON.stringify(event)).catch((appendError: unknown) => step.logger.error({ err: appendError, requestId: step.requestId }, 'policy denial could not be audited'));
 }

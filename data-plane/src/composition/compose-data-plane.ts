@@ -4,7 +4,7 @@ import { createDataPlane, type DataPlane, type DataPlaneDeps } from '../app';
 import type { Bus } from '@switchyard/bus';
 import type { DataPlaneConfig } from '../config';
 import type { AccessTokenAuthentication } from '../ingress/access-token';
-import { createApiKeyLastUsedRecorder, type ApiKeyLastUsedRecorder } from '../ingress/api-key-last-used';
+import { createApiKeyLastUsedRecorder, type ApiKeyLastUsedRecorder } from '@switchyard/identity/api-keys';
 import type { LimitsConfigInput } from '../ingress/limits/limits-config';
 import { createOidcAuthentication } from '../ingress/oidc-authentication';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
@@ -41,7 +41,11 @@ export interface DataPlaneTuning {
 }
 
 /** What a composed data plane needs from its configuration (a whole `DataPlaneConfig` fits; limits not given take their defaults). */
-export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'maxBodyBytes' | 'oidc'> & { limits: LimitsConfigInput };
+export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'maxBodyBytes' | 'oidc'> & {
+  limits: LimitsConfigInput;
+  /** Only `tenantLabels` matters here (where metrics are served is the embedder's: telemetry/metrics-listener.ts); default off. */
+  metrics?: Pick<DataPlaneConfig['metrics'], 'tenantLabels'>;
+};
 
 export interface ComposedDataPlane extends DataPlane {
   /** Stops serving (waits for in-flight requests and their usage events), then every cache and subscription. Backends stay open. */
@@ -120,6 +124,7 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
       routes,
       limits: config.limits,
       maxBodyBytes: config.maxBodyBytes,
+      metricsTenantLabels: config.metrics?.tenantLabels ?? false,
       policy,
       providerCredentials: credentials,
       tenantSettings,
@@ -135,6 +140,7 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
     return {
       server: app.server,
       drain: (options) => app.drain(options),
+      metrics: app.metrics,
       async close() {
         await app.close();
         await closeAll();

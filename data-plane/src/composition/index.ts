@@ -2,7 +2,10 @@
 export { composeDataPlane } from './compose-data-plane';
 export type { ComposedDataPlane, DataPlaneAppConfig, DataPlaneBackends, DataPlaneTuning } from './compose-data-plane';
 export { databaseStores } from './stores';
-export type { DataPlaneStores, ServedRouteTable } from './stores';
+export type { DatabaseStoresOptions, DataPlaneStores, ServedRouteTable } from './stores';
+// A fixed price book instead of the database's (tests whose upstream models no stored book prices).
+export { createStaticPriceBookSource } from '../accounting/price-book';
+export type { PriceBook, PriceBookSource } from '../accounting/price-book';
 export { openSharedState, redisKeyNames } from './shared-state';
 export type { RedisKeyNames, SharedState, SharedStateConfig } from './shared-state';
 export { loadMasterKeyring, openDataPlaneBackends, openDatabase } from './open-backends';

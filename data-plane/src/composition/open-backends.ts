@@ -8,8 +8,8 @@ import { openSharedState, type SharedState } from './shared-state';
 import { databaseStores } from './stores';
 
 /** The database as every deployable opens it: Postgres when DATABASE_URL is set, else the embedded PGlite in the data dir. */
-export async function openDatabase(config: Pick<DataPlaneConfig, 'databaseUrl' | 'dataDir'>): Promise<Database> {
-  const db = config.databaseUrl ? await createDatabase({ url: config.databaseUrl }) : await createDatabase({ dataDir: path.join(config.dataDir, 'pglite') });
+export async function openDatabase(config: Pick<DataPlaneConfig, 'databaseUrl' | 'databaseTenantUrl' | 'dataDir'>): Promise<Database> {
+  const db = config.databaseUrl ? await createDatabase({ url: config.databaseUrl, tenantUrl: config.databaseTenantUrl }) : await createDatabase({ dataDir: path.join(config.dataDir, 'pglite') });
   try {
     await db.migrate();
     return db;

@@ -5,8 +5,7 @@ import type { KeyManagementService } from '@switchyard/identity/envelope';
 import { createDatabasePriceBookSource, type PriceBookSource } from '../accounting/price-book';
 import type { TenantCredentialSource } from '../adapters/tenant-credentials/credential-cache';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
-import type { ApiKeyLastUsedSink } from '../ingress/api-key-last-used';
-import { createDatabaseApiKeyResolver, type ApiKeyResolver } from '../ingress/api-keys';
+import { createDatabaseApiKeyResolver, type ApiKeyLastUsedSink, type ApiKeyResolver } from '@switchyard/identity/api-keys';
 import { createDatabaseActivePolicySource, type ActivePolicySource } from '../policy/pdp/active-policy-source';
 import { createDatabaseDecisionLogWriter, type DecisionLogWriter } from '../policy/pdp/decision-log';
 import { createDatabaseRouteTable, type RouteTableLogger } from '../router/database-route-table';
@@ -47,8 +46,18 @@ export interface DataPlaneStores {
 /** Decision requests kept per tenant for dry runs (the newest). */
 const DECISIONS_KEPT_PER_TENANT = 1000;
 
-/** Every store on the database; tenant secrets are decrypted with `kms` (the master keyring). */
-export function databaseStores(db: Database, options: { kms: KeyManagementService }): DataPlaneStores {
+export interface DatabaseStoresOptions {
+  /** Decrypts tenant secrets (the master keyring). */
+  kms: KeyManagementService;
+  /**
+   * How often the route table reloads every route while subscribed, healing a missed routes.changed
+   * (default: the route table's, 60 s; 0: never, for tests that must see routes arrive by the event).
+   */
+  routeResyncIntervalMs?: number;
+}
+
+/** Every store on the database. */
+export function databaseStores(db: Database, options: DatabaseStoresOptions): DataPlaneStores {
   return {
     apiKeys: createDatabaseApiKeyResolver(db),
     apiKeyUse: db,
@@ -57,7 +66,8 @@ export function databaseStores(db: Database, options: { kms: KeyManagementServic
     decisions: createDatabaseDecisionLogWriter(db, DECISIONS_KEPT_PER_TENANT),
     tenantSettings: createDatabaseTenantSettingsSource(db),
     providerCredentials: createSecretVault({ db, kms: options.kms }),
-    routeTable: (platformRoutes, logger) => createDatabaseRouteTable({ db, defaults: platformRoutes, logger }),
+    routeTable: (platformRoutes, logger) =>
+      createDatabaseRouteTable({ db, defaults: platformRoutes, logger, ...(options.routeResyncIntervalMs !== undefined ? { resyncIntervalMs: options.routeResyncIntervalMs } : {}) }),
     memberships: db,
   };
 }

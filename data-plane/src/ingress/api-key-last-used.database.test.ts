@@ -3,8 +3,7 @@ import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/d
 import { seed } from '@switchyard/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness } from '../test-support/data-plane-harness';
-import { createApiKeyLastUsedRecorder } from './api-key-last-used';
-import { createDatabaseApiKeyResolver } from './api-keys';
+import { createApiKeyLastUsedRecorder, createDatabaseApiKeyResolver } from '@switchyard/identity/api-keys';
 
 /** lastUsedAt through the real @switchyard/db (in-memory PGlite): written once per window, after the requests, not during them. */
 let testDb: MemoryTestDatabase;

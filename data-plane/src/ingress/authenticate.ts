@@ -1,6 +1,6 @@
 import { hashApiKeySecret } from '@switchyard/identity';
 import { ApiError } from '../errors';
-import { apiKeyStatus, type ApiKeyRecord, type ApiKeyResolver } from './api-keys';
+import { apiKeyStatus, type ApiKeyRecord, type ApiKeyResolver } from '@switchyard/identity/api-keys';
 import { authenticateAccessToken, type AccessTokenAuthentication } from './access-token';
 
 /** Who is calling: an API key, or a person with an OIDC access token. Both act inside one tenant. */

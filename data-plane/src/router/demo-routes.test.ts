@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROVIDERS } from '../adapters/providers-env';
+import { DEFAULT_PROVIDERS } from '../config';
 import { DEMO_ROUTES, demoRoutesFor } from './demo-routes';
 
 describe('demo routes', () => {

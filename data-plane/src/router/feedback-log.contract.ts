@@ -30,6 +30,20 @@ export function runFeedbackLogContract(name: string, create: () => FeedbackLog &
       expect(await log.take('req-2', 't1')).toEqual(served('t1'));
     });
 
+    it('keeps two tenants that use the same request id apart: neither overwrites the other', async () => {
+      const log = open();
+      await log.remember('shared-id', served('t1', 'p/a'));
+      await log.remember('shared-id', served('t2', 'p/b'));
+      expect(await log.take('shared-id', 't1')).toEqual(served('t1', 'p/a'));
+      expect(await log.take('shared-id', 't2')).toEqual(served('t2', 'p/b'));
+    });
+
+    it('keeps the alias of an entry (the other id of the same request)', async () => {
+      const log = open();
+      await log.remember('req-5', { ...served('t1'), alias: 'client-5' });
+      expect(await log.take('req-5', 't1')).toEqual({ ...served('t1'), alias: 'client-5' });
+    });
+
     it('answers unknown ids, hostile ids included, with undefined', async () => {
       const log = open();
       expect(await log.take('never-seen', 't1')).toBeUndefined();

@@ -7,6 +7,8 @@ export interface ServedRequest {
   tenantId: string;
   route: string;
   upstream: string;
+  /** The other id the same request is remembered under (its x-request-id, or the data plane's id): taken with it, so feedback counts once. */
+  alias?: string;
 }
 
 export interface FeedbackLog {
@@ -15,23 +17,27 @@ export interface FeedbackLog {
   take(requestId: string, tenantId: string): Promise<ServedRequest | undefined>;
 }
 
-/** The embedded default: bounded, oldest entries forgotten first; per process. */
+/** The embedded default: bounded, oldest entries forgotten first; per process; keyed by tenant and request id. */
 export function createInMemoryFeedbackLog(capacity = 100_000): FeedbackLog {
   const entries = new Map<string, ServedRequest>();
+  // The tenant is part of the key: two tenants using the same (client-chosen) id keep separate entries.
+  const keyOf = (tenantId: string, requestId: string): string => `${tenantId}\n${requestId}`;
   return {
     async remember(requestId, served) {
-      entries.delete(requestId);
-      entries.set(requestId, served);
+      const key = keyOf(served.tenantId, requestId);
+      entries.delete(key);
+      entries.set(key, served);
       if (entries.size > capacity) {
         const oldest = entries.keys().next();
         if (!oldest.done) entries.delete(oldest.value);
       }
     },
     async take(requestId, tenantId) {
-      const served = entries.get(requestId);
+      const key = keyOf(tenantId, requestId);
+      const served = entries.get(key);
       // Another tenant's request looks exactly like an unknown one (and stays ratable by its owner).
-      if (!served || served.tenantId !== tenantId) return undefined;
-      entries.delete(requestId);
+      if (!served) return undefined;
+      entries.delete(key);
       return served;
     },
   };

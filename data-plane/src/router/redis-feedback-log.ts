@@ -9,7 +9,7 @@ export interface RedisFeedbackLogOptions {
   ttlSeconds?: number;
 }
 
-const storedSchema = z.object({ route: z.string(), upstream: z.string() });
+const storedSchema = z.object({ route: z.string(), upstream: z.string(), alias: z.string().max(200).optional() });
 
 /**
  * The shared feedback log: one key per served request, `<prefix>switchyard:feedback:<tenant>:<request id>`,
@@ -29,7 +29,7 @@ export function createRedisFeedbackLog(connection: string | Redis, options: Redi
 
   return {
     async remember(requestId, served) {
-      await redis.set(key(served.tenantId, requestId), JSON.stringify({ route: served.route, upstream: served.upstream }), 'EX', ttlSeconds);
+      await redis.set(key(served.tenantId, requestId), JSON.stringify({ route: served.route, upstream: served.upstream, ...(served.alias === undefined ? {} : { alias: served.alias }) }), 'EX', ttlSeconds);
     },
     async take(requestId, tenantId): Promise<ServedRequest | undefined> {
       const stored = await redis.getdel(key(tenantId, requestId));
@@ -41,7 +41,9 @@ export function createRedisFeedbackLog(connection: string | Redis, options: Redi
         return undefined;
       }
       const parsed = storedSchema.safeParse(json);
-      return parsed.success ? { tenantId, ...parsed.data } : undefined;
+      if (!parsed.success) return undefined;
+      const { alias, ...rest } = parsed.data;
+      return alias === undefined ? { tenantId, ...rest } : { tenantId, ...rest, alias };
     },
     async close() {
       if (owned) await redis.quit();

@@ -12,7 +12,7 @@ import type { CircuitBreakerOptions } from './circuit-breaker';
 import { applyConstraints } from './constraints';
 import { execute, ExecutionFailedError, type Execution, type ExecutionPlan, type Upstream, type WinningLeg } from './execute';
 import { createBanditPosteriors, type BanditPosteriors } from './bandit-posteriors';
-import { createInMemoryFeedbackLog, type FeedbackLog } from './feedback-log';
+import { createInMemoryFeedbackLog, type FeedbackLog, type ServedRequest } from './feedback-log';
 import type { Random } from './random';
 import { createRetryBudget } from './retry';
 import type { Route } from './route';
@@ -74,7 +74,10 @@ export interface Router {
 }
 
 export interface ServeContext {
+  /** The data plane's own id of the request. */
   requestId: string;
+  /** The client's x-request-id: the served request is also ratable by it (within the tenant). */
+  clientRequestId?: string | undefined;
   /** Whose credentials and feedback log entry the request uses. */
   tenantId: string;
   /** When the request arrived (the router's clock): a served upstream's latency runs from here. */
@@ -107,6 +110,7 @@ export type Served =
 
 export interface EndedRequest {
   requestId: string;
+  clientRequestId?: string | undefined;
   tenantId: string;
   legs: readonly LegRecord[];
   winner?: { upstream: Upstream; success: boolean; latencyMs: number };
@@ -185,6 +189,12 @@ export function createRouter(options: RouterOptions): Router {
       if (!defaults.some((r) => r.name === fallback) && !providers.route(fallback)) throw new Error(`route ${route.name}: unknown fallback ${fallback}`);
     }
   }
+
+  // Label values are operator-chosen only: platform route names and configured models as they are,
+  // a tenant's own route as one bounded value (its name only with METRICS_TENANT_LABELS=on).
+  const platformRouteNames = new Set(defaults.map((route) => route.name));
+  const routeLabel = (target: ResolvedTarget): string =>
+    !target.configured || platformRouteNames.has(target.route.name) ? target.route.name : metrics.tenantRouteLabel(target.route.name);
 
   const resolve = (name: string, tenantId: string): ResolvedTarget | undefined => {
     const route = options.routes.get(tenantId, name);
@@ -268,12 +278,25 @@ export function createRouter(options: RouterOptions): Router {
     const winner = ended.winner;
     if (!winner) return;
     learn(target, { kind: 'outcome', ...identity, upstream: winner.upstream.key, success: winner.success, latencyMs: winner.latencyMs, ...priceOf(winner.upstream) });
-    metrics.routeDecisions.inc({ route: target.route.name, model: winner.upstream.model });
+    metrics.routeDecisions.inc({ route: routeLabel(target), model: winner.upstream.model });
     // Off the response path: a lost entry only makes this request's feedback answer 404.
-    feedbackLog.remember(ended.requestId, { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key }).catch((error: unknown) => {
-      metrics.routingStateFailures.inc({ kind: 'feedback_log' });
-      options.logger.warn({ err: error, requestId: ended.requestId }, 'served request not written to the feedback log; its feedback will be refused');
-    });
+    // Ratable by the data plane's id and by the client's x-request-id (the feedback log is per tenant,
+    // so another tenant reusing the id neither overwrites nor reads this entry).
+    const served = { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key };
+    const { requestId, clientRequestId } = ended;
+    const entries: [string, ServedRequest][] =
+      clientRequestId === undefined || clientRequestId === requestId
+        ? [[requestId, served]]
+        : [
+            [requestId, { ...served, alias: clientRequestId }],
+            [clientRequestId, { ...served, alias: requestId }],
+          ];
+    for (const [id, entry] of entries) {
+      feedbackLog.remember(id, entry).catch((error: unknown) => {
+        metrics.routingStateFailures.inc({ kind: 'feedback_log' });
+        options.logger.warn({ err: error, requestId: ended.requestId }, 'served request not written to the feedback log; its feedback will be refused');
+      });
+    }
   };
 
   return {
@@ -303,7 +326,7 @@ export function createRouter(options: RouterOptions): Router {
       };
     },
     async serve(decision, request, context, deliver) {
-      const { requestId, tenantId, signal } = context;
+      const { requestId, clientRequestId, tenantId, signal } = context;
       const routeName = decision.target.route.name;
       // Legs of earlier rounds that failed mid-answer: billed for what they generated.
       const spent: LegRecord[] = [];
@@ -317,7 +340,7 @@ export function createRouter(options: RouterOptions): Router {
         } catch (error) {
           adapterStep.end(error);
           const legs = error instanceof ExecutionFailedError ? error.legs : [];
-          completed(decision, { requestId, tenantId, legs });
+          completed(decision, { requestId, clientRequestId, tenantId, legs });
           options.logger.warn({ err: error, requestId, route: routeName, legs }, 'no upstream answered before the first byte');
           return { answered: false, error, legs: spent.length > 0 ? [...spent, ...legs] : legs };
         }
@@ -330,6 +353,7 @@ export function createRouter(options: RouterOptions): Router {
         const others = await execution.others;
         completed(decision, {
           requestId,
+          clientRequestId,
           tenantId,
           legs: others,
           winner: delivery.outcome === 'cancelled' ? undefined : { upstream: winner.upstream, success: delivery.outcome === 'ok', latencyMs: clock() - context.startedAt },
@@ -362,6 +386,8 @@ export function createRouter(options: RouterOptions): Router {
     async feedback(requestId, tenantId, score) {
       const served = await feedbackLog.take(requestId, tenantId);
       if (!served) return false;
+      // The same request under its other id: taken too, so rating it by both ids counts once.
+      if (served.alias !== undefined) await feedbackLog.take(served.alias, tenantId);
       const route = options.routes.get(tenantId, served.route);
       if (route) learn({ route, tenantId, configured: true, strategy: strategyOf(route, tenantId) }, { kind: 'feedback', tenantId, route: served.route, upstream: served.upstream, score });
       return true;

@@ -50,7 +50,7 @@ function feedback(h: Harness, body: unknown, secret = h.secret): Promise<Respons
   });
 }
 async function metricsText(h: Harness): Promise<string> {
-  return (await fetch(`${h.url}/metrics`)).text();
+  return h.metricsText();
 }
 async function servedModel(response: Response): Promise<string> {
   expect(response.status).toBe(200);
@@ -312,6 +312,36 @@ describe('POST /v1/feedback', () => {
     }
     const late = served.slice(-20).filter((m) => m === 'mock-mini').length;
     expect(late).toBeGreaterThanOrEqual(17);
+  });
+
+  it("reaches the request by the client's x-request-id within its tenant, when another tenant used the same id after it", async () => {
+    const h = await harness({ routes: [route('r', [{ model: 'mock-gpt' }], { strategy: { kind: 'bandit' } })] });
+    const other = h.keys.add();
+    const send = (secret: string) =>
+      fetch(`${h.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json', 'x-request-id': 'shared-client-id' },
+        body: JSON.stringify({ model: 'r', messages }),
+      });
+    const mine = await send(h.secret);
+    expect(mine.status).toBe(200);
+    await mine.text();
+    const theirs = await send(other.secret);
+    expect(theirs.status).toBe(200);
+    await theirs.text();
+    expect((await feedback(h, { request_id: 'shared-client-id', score: 1 })).status).toBe(202);
+    expect((await feedback(h, { request_id: 'shared-client-id', score: 1 }, other.secret)).status).toBe(202);
+    // The data plane's own id of the request (x-switchyard-request-id) reaches it too.
+    const third = await post(h, { model: 'r', messages });
+    const generated = third.headers.get('x-switchyard-request-id') ?? '';
+    await third.text();
+    expect((await feedback(h, { request_id: generated, score: 1 })).status).toBe(202);
+    // Rated once by either id, a request is not ratable again by the other.
+    const fourth = await post(h, { model: 'r', messages }, { 'x-request-id': 'rate-me-once' });
+    const fourthId = fourth.headers.get('x-switchyard-request-id') ?? '';
+    await fourth.text();
+    expect((await feedback(h, { request_id: 'rate-me-once', score: 1 })).status).toBe(202);
+    expect((await feedback(h, { request_id: fourthId, score: 1 })).status).toBe(404);
   });
 
   it('accepts the completion id too; refuses twice, unknown, other tenants, and malformed scores', async () => {

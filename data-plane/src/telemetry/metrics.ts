@@ -11,8 +11,22 @@ export interface UpstreamSnapshot {
 
 const BREAKER_STATES = ['closed', 'half-open', 'open'] as const;
 
+export interface MetricsOptions {
+  /**
+   * Tenant-chosen strings (tenant route names) as label values: off by default (METRICS_TENANT_LABELS),
+   * so a scrape never carries what a tenant named, and a tenant cannot grow the label set at will.
+   */
+  tenantLabels?: boolean;
+}
+
+/** The `route` label of a tenant's own route while tenant labels are off (a name no route can have: see route.ts). */
+export const TENANT_ROUTE_LABEL = '(tenant)';
+/** The `model` label of a request no configured model served (the client's `model` text is never a label value). */
+export const UNSERVED_MODEL_LABEL = '(unserved)';
+
 /** One registry per data-plane instance, so several instances (tests) never collide. */
-export function createMetrics() {
+export function createMetrics(options: MetricsOptions = {}) {
+  const tenantLabels = options.tenantLabels ?? false;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'switchyard_data_plane_' });
   // Gauges read the router's live state at scrape time (a breaker turns half-open by the clock, not by an event).
@@ -44,6 +58,10 @@ export function createMetrics() {
     },
   });
   return {
+    /** Whether tenant-chosen names may be label values (METRICS_TENANT_LABELS=on). */
+    tenantLabels,
+    /** The `route` label of a tenant's own route: its name only when the operator opted in. */
+    tenantRouteLabel: (name: string): string => (tenantLabels ? name : TENANT_ROUTE_LABEL),
     /** The router registers where the upstream gauges read from. */
     observeUpstreams(source: () => readonly UpstreamSnapshot[]): void {
       upstreams = source;
@@ -81,7 +99,7 @@ export function createMetrics() {
     }),
     routeDecisions: new Counter({
       name: 'switchyard_route_decisions_total',
-      help: 'Requests per route and the model that served them',
+      help: `Requests per route and the model that served them (a tenant's own route counts as route="${TENANT_ROUTE_LABEL}" unless METRICS_TENANT_LABELS=on)`,
       labelNames: ['route', 'model'] as const,
       registers: [registry],
     }),

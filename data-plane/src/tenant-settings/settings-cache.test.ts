@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createInProcessBus } from '@switchyard/bus';
 import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from '@switchyard/events/tenants';
 import { createTenantSettingsCache, type TenantSettingsSource } from './settings-cache';
-import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from './tenant-settings';
+import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
 
 const settings = (partial: Partial<TenantSettings>): TenantSettings => ({ ...DEFAULT_TENANT_SETTINGS, ...partial });
 

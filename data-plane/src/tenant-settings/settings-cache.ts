@@ -1,7 +1,7 @@
 import type { Bus, Unsubscribe } from '@switchyard/bus';
 import { createTenantSnapshotCache } from '../tenant-snapshot/tenant-snapshot-cache';
 import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessageSchema } from '@switchyard/events/tenants';
-import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from './tenant-settings';
+import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
 
 /** Where settings come from (Postgres: database-settings-source.ts). */
 export interface TenantSettingsSource {

@@ -11,7 +11,7 @@ import { FakeApiKeyStore, TEST_PRICE_BOOK } from '../test-support/data-plane-har
 import { ALLOW_ALL_POLICY, TWO_REGION_PROVIDERS, TWO_REGION_ROUTES } from '../test-support/two-region-providers';
 import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from '@switchyard/events/tenants';
 import { createTenantSettingsCache } from './settings-cache';
-import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from './tenant-settings';
+import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
 
 const running: DataPlane[] = [];
 afterEach(async () => {
@@ -164,11 +164,12 @@ describe('per-tenant quota overrides', () => {
   it('a token quota override refuses what the platform limit would admit', async () => {
     const { a, b, chat, changeSettings } = await start();
     await changeSettings(a.record.tenantId, { tokensPerDay: 300 });
-    // A request estimated above the whole allowance spends all of it, once (enforce-limits.ts).
-    expect((await chat(a.secret, { max_tokens: 400 })).status).toBe(200);
+    // A request estimated above the tenant's whole allowance can never pass: 400 naming the override (enforce-limits.ts).
     const refused = await errorOf(await chat(a.secret, { max_tokens: 400 }));
-    expect(refused).toMatchObject({ code: 'token_quota_exceeded' });
-    expect(refused.message).toContain('tokens_per_day_per_tenant');
+    expect(refused).toMatchObject({ code: 'request_exceeds_token_limit' });
+    expect(refused.message).toContain('tokens_per_day_per_tenant allows at all (300 tokens per 24 hours)');
+    // One that fits is served (and settled to what it used).
+    expect((await chat(a.secret, { max_tokens: 200 })).status).toBe(200);
     for (let i = 0; i < 2; i += 1) expect((await chat(b.secret, { max_tokens: 400 })).status).toBe(200);
   });
 });

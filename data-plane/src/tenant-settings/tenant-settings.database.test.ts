@@ -4,7 +4,7 @@ import { createInProcessBus } from '@switchyard/bus';
 import { TENANT_SETTINGS_CHANGED_CHANNEL, tenantSettingsChangedMessage } from '@switchyard/events/tenants';
 import { createDatabaseTenantSettingsSource } from './database-settings-source';
 import { createTenantSettingsCache } from './settings-cache';
-import { DEFAULT_TENANT_SETTINGS } from './tenant-settings';
+import { DEFAULT_TENANT_SETTINGS } from '@switchyard/db/tenant-settings';
 
 /** The real chain: settings columns in Postgres → the replica's cache at start → reloaded on the bus event. */
 describe('tenant settings from Postgres', () => {

@@ -8,7 +8,7 @@ import type { DataPlane, DataPlaneDeps } from '../app';
 import { type Bus, createInProcessBus } from '@switchyard/bus';
 import { composeDataPlane } from '../composition/compose-data-plane';
 import { loadDataPlaneConfig } from '../config';
-import type { ApiKeyRecord, ApiKeyResolver } from '../ingress/api-keys';
+import type { ApiKeyRecord, ApiKeyResolver } from '@switchyard/identity/api-keys';
 import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
 import { parseRoutes } from '../router/route';
@@ -58,6 +58,8 @@ export interface HarnessOptions {
   accessTokens?: DataPlaneDeps['accessTokens'];
   apiKeyLastUsed?: DataPlaneDeps['apiKeyLastUsed'];
   feedbackLog?: DataPlaneDeps['feedbackLog'];
+  /** METRICS_TENANT_LABELS=on (default off). */
+  metricsTenantLabels?: boolean;
 }
 
 export interface Harness {
@@ -68,6 +70,8 @@ export interface Harness {
   record: ApiKeyRecord;
   bus: Bus;
   dataPlane: DataPlane;
+  /** What the operator metrics listener serves for this data plane (the public `url` serves no /metrics). */
+  metricsText(): Promise<string>;
   finish(): Promise<UsageEvent[]>;
 }
 
@@ -93,6 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       limits: { requestsPerMinutePerKey: options.requestsPerMinutePerKey ?? 1_000, ...options.limits },
       maxBodyBytes: options.maxBodyBytes ?? defaults.maxBodyBytes,
       oidc: undefined,
+      metrics: { tenantLabels: options.metricsTenantLabels ?? false },
     },
     {
       stores: inMemoryStores({
@@ -136,6 +141,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     record,
     bus,
     dataPlane,
+    metricsText: () => dataPlane.metrics.metrics(),
     finish() {
       finished ??= drainAndRead();
       return finished;

@@ -4,7 +4,7 @@ import { createStaticPriceBookSource } from '../accounting/price-book';
 import type { ProviderCredentialLookup } from '../adapters/tenant-credentials/credential-cache';
 import { createDataPlane } from '../app';
 import type { Bus } from '@switchyard/bus';
-import type { ApiKeyResolver } from '../ingress/api-keys';
+import type { ApiKeyResolver } from '@switchyard/identity/api-keys';
 import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
 import { TEST_PRICE_BOOK } from './data-plane-harness';
 

@@ -1,5 +1,5 @@
 import type { ProviderConfig } from '../adapters/provider-registry';
-import type { RouteConfig } from '../app';
+import type { RouteConfig } from '../router/route';
 
 /** Two mock providers serving the same model in different regions (`us-east`, `eu-west`). */
 export const TWO_REGION_PROVIDERS: ProviderConfig[] = [

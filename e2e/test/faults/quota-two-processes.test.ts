@@ -21,14 +21,20 @@ import { REDIS_URL } from '../../testkit/faults/catalogue-stack';
  */
 const REQUESTS_PER_MINUTE = 6;
 const TOKENS_PER_DAY_PER_TENANT = 1_000;
-/** "hi" is estimated at 3 + 4 + 1 = 8 prompt tokens; with max_tokens 92 each request costs 100. */
-const TOKENS_PER_REQUEST = { maxTokens: 92, cost: 100 };
+/**
+ * Each request reserves 100 tokens: "hi [mock: first-token-ms=3000]" is estimated at 3 + 4 + 8 = 15
+ * prompt tokens, plus max_tokens 85. The mock waits 3 s before answering, so the admitted requests
+ * hold their reservations while the others are decided (a finished request settles to what it
+ * used and gives the rest back, which would let later ones in).
+ */
+const TOKENS_PER_REQUEST = { maxTokens: 85, cost: 100, prompt: 'hi [mock: first-token-ms=3000]' };
 
 let testDatabase: TestDatabase;
 let db: Database;
 const prefix = `sy-test-quota-${randomUUID()}:`;
 const replicas: ChildUnderTest[] = [];
 let urls: string[] = [];
+let metricsUrls: string[] = [];
 
 async function newTenant(): Promise<string> {
   const slug = `quota-${randomUUID().slice(0, 8)}`;
@@ -52,12 +58,20 @@ beforeAll(async () => {
     // One keyring for both replicas, as an operator deploys them (unset, each would use the repo's data dir).
     SWITCHYARD_MASTER_KEYS: `quota:${generateMasterKey()}`,
     DATA_PLANE_PORT: '0',
+    // Each replica's operator metrics listener on a port of its own.
+    METRICS_PORT: '0',
     DATA_PLANE_REQUESTS_PER_MINUTE: String(REQUESTS_PER_MINUTE),
     DATA_PLANE_TOKENS_PER_DAY_PER_TENANT: String(TOKENS_PER_DAY_PER_TENANT),
   };
   const started = await Promise.all(['a', 'b'].map((name) => startChild('data-plane/src/index.ts', env, /data plane: (http:\/\/\S+)\/v1/, `data-plane-${name}`)));
   replicas.push(...started);
   urls = started.map((replica) => replica.readyValue);
+  // index.ts prints `data plane: <url>/v1 (operator metrics <metrics url>)` on the same line.
+  metricsUrls = started.map((replica) => {
+    const metricsUrl = /operator metrics (http:\/\/\S+\/metrics)/.exec(replica.stdout())?.[1];
+    if (!metricsUrl) throw new Error(`no operator metrics URL in:\n${replica.stdout()}`);
+    return metricsUrl;
+  });
   // Warm up: tsx compiles the request path on first use and the event-loop lag that causes is shed
   // as overload for a window; the quota runs below should measure limits, not start-up.
   const warmUp = await newKey(await newTenant());
@@ -78,7 +92,7 @@ afterAll(async () => {
 });
 
 /** Fires `total` concurrent requests, alternating between the two replicas; returns status → count and error codes. */
-async function load(secrets: string[], total: number, maxTokens: number) {
+async function load(secrets: string[], total: number, maxTokens: number, prompt = 'hi') {
   const clients = urls.flatMap((url) => secrets.map((secret) => new OpenAI({ apiKey: secret, baseURL: `${url}/v1`, maxRetries: 0, timeout: 60_000 })));
   const outcomes = await Promise.all(
     Array.from({ length: total }, async (_, i) => {
@@ -86,7 +100,7 @@ async function load(secrets: string[], total: number, maxTokens: number) {
       const replica = Math.floor((i % clients.length) / secrets.length);
       for (let attempt = 0; ; attempt += 1) {
         try {
-          await client.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'hi' }], max_tokens: maxTokens });
+          await client.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: prompt }], max_tokens: maxTokens });
           return { status: 200, code: 'ok', replica };
         } catch (error) {
           if (!(error instanceof OpenAI.APIError)) throw error;
@@ -120,8 +134,8 @@ async function usageEventsOf(tenantId: string): Promise<number> {
 
 /** Exactness holds only while the limiter is on Redis: no replica may have fallen back to local decisions. */
 async function expectNoDegradedDecisions(): Promise<void> {
-  for (const url of urls) {
-    const text = await (await fetch(`${url}/metrics`)).text();
+  for (const metricsUrl of metricsUrls) {
+    const text = await (await fetch(metricsUrl)).text();
     expect(text).toMatch(/^switchyard_rate_limiter_backend_down 0$/m);
     expect(text).not.toMatch(/^switchyard_rate_limiter_degraded_decisions_total\{/m);
   }
@@ -160,6 +174,7 @@ describe('fault catalogue: two data-plane processes on one Redis', () => {
       keys.map((k) => k.secret),
       100,
       TOKENS_PER_REQUEST.maxTokens,
+      TOKENS_PER_REQUEST.prompt,
     );
     const admitted = TOKENS_PER_DAY_PER_TENANT / TOKENS_PER_REQUEST.cost;
     expect(count((o) => o.status === 200)).toBe(admitted);

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderConfig } from '@switchyard/data-plane/app';
-import { createRedisBus, type Bus } from '@switchyard/bus';
-import { createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
+import { openSharedState } from '@switchyard/data-plane/composition';
+import type { ProviderConfig } from '@switchyard/data-plane/config';
 import { startCatalogueWorld, REDIS_URL, type CatalogueWorld } from '../../testkit/faults/catalogue-stack';
 import { startTcpProxy, type TcpProxy } from '../../testkit/faults/tcp-proxy';
 
@@ -28,22 +27,21 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** A data plane whose limiter and bus reach Redis only through `proxy` (Redis implementations, as openSharedState opens them). */
+/** A data plane whose shared state (limiter, bus, feedback log) reaches Redis only through `proxy`, opened as every deployable opens it. */
 async function dataPlaneBehind(proxy: TcpProxy, limits: Parameters<CatalogueWorld['startDataPlane']>[0]['limits']) {
-  const prefix = world.prefix;
-  const rateLimiter: RateLimiter = createRedisRateLimiter(proxy.url, { keyPrefix: `${prefix}rl-${randomUUID()}:` });
-  const bus: Bus = createRedisBus(proxy.url, { keyPrefix: prefix });
+  const sharedState = openSharedState({ redisUrl: proxy.url, redisKeyPrefix: world.prefix });
+  // A fresh key per row: the rows share the rate-limit keys of the world's prefix.
   const apiKey = await world.newKey();
-  const started = await world.startDataPlane({ providers: [MOCK], limits: { redisTimeoutMs: 250, ...limits }, rateLimiter, bus });
+  const started = await world.startDataPlane({ providers: [MOCK], limits: { redisTimeoutMs: 250, ...limits }, sharedState });
   cleanups.push(async () => {
     proxy.restore();
     await started.app.close();
-    await Promise.all([rateLimiter.close(), bus.close()]);
+    await sharedState.close();
     await proxy.close();
   });
   const client = new OpenAI({ apiKey, baseURL: `${started.url}/v1`, maxRetries: 0, timeout: 15_000 });
   const metrics = async (name: string): Promise<string> => {
-    const text = await (await fetch(`${started.url}/metrics`)).text();
+    const text = await started.metricsText();
     return text
       .split('\n')
       .filter((line) => line.startsWith(name))
@@ -92,7 +90,7 @@ describe('fault catalogue: Redis down', () => {
     const usage = await world.usageEvent(servedDuringOutage);
     expect(usage).toMatchObject({ status: 'ok', model: 'mock-gpt' });
     const [audit] = await world.auditEntries(servedDuringOutage);
-    expect(audit?.payload).toMatchObject({ requestId: servedDuringOutage, status: 'ok' });
+    expect(audit?.payload).toMatchObject({ requestId: usage.requestId, clientRequestId: servedDuringOutage, status: 'ok' });
     expect(world.usageEventsSeen(servedDuringOutage)).toHaveLength(1);
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProviderConfig } from '@switchyard/data-plane/app';
+import type { ProviderConfig } from '@switchyard/data-plane/config';
 import { closedPort, FAULT_MODELS, startFaultUpstream, type FaultUpstream } from '../../testkit/faults/fault-upstream';
 import { startCatalogueWorld, type CatalogueWorld } from '../../testkit/faults/catalogue-stack';
 
@@ -92,7 +92,7 @@ async function records(requestId: string) {
   expect(audit).toMatchObject({
     action: 'inference.request',
     tenantId: world.tenantId,
-    payload: { requestId, status: usage.status, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costMicros: usage.costMicros },
+    payload: { requestId: usage.requestId, clientRequestId: requestId, status: usage.status, promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, costMicros: usage.costMicros },
   });
   return { usage, audit: audit! };
 }
@@ -234,9 +234,9 @@ describe('fault catalogue: circuit breaker', () => {
   it('opens after failures (later calls refused without touching the upstream), half-opens after the cooldown, a failed probe reopens it, a good probe closes it', async () => {
     const providers: ProviderConfig[] = [{ name: 'faulty', kind: 'openai-compatible', baseUrl: upstream.baseUrl, apiKey: 'test', models: ['flaky'], idleTimeoutMs: IDLE_TIMEOUT_MS }];
     const breaker = { windowSize: 4, minimumCalls: 4, failureRateThreshold: 0.5, cooldownMs: 1_500 };
-    const { client: breakerClient, url: breakerUrl } = await world.startDataPlane({ providers, routing: { breaker } });
+    const { client: breakerClient, metricsText } = await world.startDataPlane({ providers, routing: { breaker } });
     const state = async (): Promise<string | undefined> => {
-      const text = await (await fetch(`${breakerUrl}/metrics`)).text();
+      const text = await metricsText();
       return /switchyard_upstream_breaker_state\{upstream="faulty\/flaky",state="([a-z-]+)"\} 1/.exec(text)?.[1];
     };
     const untilState = async (wanted: string): Promise<void> => {
@@ -274,7 +274,7 @@ describe('fault catalogue: circuit breaker', () => {
     expect(await state()).toBe('closed');
     expect((await records(probeId)).usage).toMatchObject({ status: 'ok', completionTokens: 5 });
 
-    const transitions = await (await fetch(`${breakerUrl}/metrics`)).text();
+    const transitions = await metricsText();
     expect(transitions).toMatch(/switchyard_upstream_breaker_transitions_total\{upstream="faulty\/flaky",state="open"\} 2/);
     expect(transitions).toMatch(/switchyard_upstream_breaker_transitions_total\{upstream="faulty\/flaky",state="half-open"\} 2/);
     expect(transitions).toMatch(/switchyard_upstream_breaker_transitions_total\{upstream="faulty\/flaky",state="closed"\} 1/);

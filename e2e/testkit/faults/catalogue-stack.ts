@@ -4,13 +4,18 @@ import OpenAI from 'openai';
 import { seed, type Database } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { generateApiKeySecret } from '@switchyard/identity';
-import type { DataPlaneDeps, LimitsConfigInput, ProviderConfig, RouteConfig } from '@switchyard/data-plane/app';
-import { composeDataPlane, databaseStores, redisKeyNames, type ComposedDataPlane } from '@switchyard/data-plane/composition';
-import { loadDataPlaneConfig } from '@switchyard/data-plane/config';
-import { createStaticPriceBookSource } from '@switchyard/data-plane/price-book';
-import { createRedisBus, type Bus } from '@switchyard/bus';
-import { createRedisRateLimiter, type RateLimiter } from '@switchyard/data-plane/rate-limit';
-import { parseRoutes } from '@switchyard/data-plane/routes';
+import {
+  composeDataPlane,
+  createStaticPriceBookSource,
+  databaseStores,
+  openSharedState,
+  type ComposedDataPlane,
+  type DataPlaneTuning,
+  type SharedState,
+} from '@switchyard/data-plane/composition';
+import { loadDataPlaneConfig, type LimitsConfigInput, type ProviderConfig } from '@switchyard/data-plane/config';
+import { createRedisBus } from '@switchyard/bus';
+import { parseRoutes, type RouteConfig } from '@switchyard/data-plane/routes';
 import { createLocalKms, generateMasterKey } from '@switchyard/identity/envelope';
 import { USAGE_STREAM, usageEventSchema, type UsageEvent } from '@switchyard/events/usage';
 import { createAuditLedger, createPrismaAuditStore, databaseAnchor, generateAuditKeys, startAuditConsumer, type AuditConsumer, type AuditLedger } from '@switchyard/subgraph-audit';
@@ -39,8 +44,14 @@ export interface CatalogueWorld {
   apiKey: string;
   /** Creates another key of the same tenant (returns its secret). */
   newKey(): Promise<string>;
-  startDataPlane(options: { providers: ProviderConfig[]; routes?: RouteConfig[]; routing?: DataPlaneDeps['routing']; limits?: LimitsConfigInput; rateLimiter?: RateLimiter; bus?: Bus }): Promise<{ app: ComposedDataPlane; url: string; client: OpenAI }>;
-  /** The one usage event of `requestId` (waits for the fire-and-forget append). */
+  /**
+   * A data plane composed as every deployable composes it. `sharedState`: its bus, rate limiter and
+   * feedback log as `openSharedState` opens them (the caller closes it); default: opened on the
+   * world's Redis and prefix, closed with the world. `metricsText()`: what the operator metrics
+   * listener would serve for this data plane (its public port serves no /metrics).
+   */
+  startDataPlane(options: { providers: ProviderConfig[]; routes?: RouteConfig[]; routing?: DataPlaneTuning['routing']; limits?: LimitsConfigInput; sharedState?: SharedState }): Promise<{ app: ComposedDataPlane; url: string; client: OpenAI; metricsText(): Promise<string> }>;
+  /** The one usage event of the request sent with x-request-id `requestId` (waits for the fire-and-forget append). */
   usageEvent(requestId: string): Promise<UsageEvent>;
   /** Every usage event seen so far for `requestId` (to assert "exactly one"). */
   usageEventsSeen(requestId: string): UsageEvent[];
@@ -72,7 +83,6 @@ export async function startCatalogueWorld(): Promise<CatalogueWorld> {
   };
   const apiKey = await newKey();
   const prefix = `sy-test-faults-${randomUUID()}:`;
-  const bus = createRedisBus(REDIS_URL, { keyPrefix: prefix });
   const readerBus = createRedisBus(REDIS_URL, { keyPrefix: prefix });
   const auditBus = createRedisBus(REDIS_URL, { keyPrefix: prefix });
   const store = createPrismaAuditStore(db);
@@ -84,13 +94,15 @@ export async function startCatalogueWorld(): Promise<CatalogueWorld> {
   const apps: ComposedDataPlane[] = [];
   const kms = createLocalKms({ masterKeys: { main: generateMasterKey() }, activeKeyId: 'main' });
   const defaults = loadDataPlaneConfig({});
-  const ownLimiters: RateLimiter[] = [];
+  const ownSharedStates: SharedState[] = [];
 
   const pull = async (): Promise<void> => {
     const entries = await readerBus.readGroup(USAGE_STREAM, readerGroup, 'reader', { count: 1000, blockMs: 0 });
     for (const entry of entries) {
       const event = usageEventSchema.parse(JSON.parse(entry.payload));
-      seen.set(event.requestId, [...(seen.get(event.requestId) ?? []), event]);
+      // Tests name requests by the x-request-id they sent (the event's requestId is the data plane's own).
+      const id = event.clientRequestId ?? event.requestId;
+      seen.set(id, [...(seen.get(id) ?? []), event]);
     }
     if (entries.length > 0) await readerBus.ack(USAGE_STREAM, readerGroup, entries.map((entry) => entry.id));
   };
@@ -103,8 +115,8 @@ export async function startCatalogueWorld(): Promise<CatalogueWorld> {
     apiKey,
     newKey,
     async startDataPlane(options) {
-      const rateLimiter = options.rateLimiter ?? createRedisRateLimiter(REDIS_URL, { keyPrefix: redisKeyNames(prefix).rateLimits });
-      if (!options.rateLimiter) ownLimiters.push(rateLimiter);
+      const sharedState = options.sharedState ?? openSharedState({ redisUrl: REDIS_URL, redisKeyPrefix: prefix });
+      if (!options.sharedState) ownSharedStates.push(sharedState);
       // Composed as every deployable composes it; only the price book is the catalogue's own.
       const app = await composeDataPlane(
         { providers: options.providers, routes: parseRoutes(options.routes ?? []), limits: options.limits ?? {}, maxBodyBytes: defaults.maxBodyBytes, oidc: undefined },
@@ -116,15 +128,16 @@ export async function startCatalogueWorld(): Promise<CatalogueWorld> {
               prices: ['healthy', 'slow-drip', 'cut-after-3', 'stall-after-2', 'malformed-after-2', 'flaky', 'mock-gpt'].map((model) => ({ model, inputPer1kMicros: 1000n, outputPer1kMicros: 2000n })),
             }),
           },
-          bus: options.bus ?? bus,
-          rateLimiter,
+          bus: sharedState.bus,
+          rateLimiter: sharedState.rateLimiter,
+          feedbackLog: sharedState.feedbackLog,
         },
         options.routing ? { routing: options.routing } : {},
       );
       apps.push(app);
       const port = await listen(app.server, 0, '127.0.0.1');
       const url = `http://127.0.0.1:${port}`;
-      return { app, url, client: new OpenAI({ apiKey, baseURL: `${url}/v1`, maxRetries: 0 }) };
+      return { app, url, client: new OpenAI({ apiKey, baseURL: `${url}/v1`, maxRetries: 0 }), metricsText: () => app.metrics.metrics() };
     },
     async usageEvent(requestId) {
       return eventually(async () => {
@@ -139,7 +152,7 @@ export async function startCatalogueWorld(): Promise<CatalogueWorld> {
         const readable = await ledger.readable(stored);
         const mine = readable
           .map((entry) => ({ action: entry.action, actor: entry.actor, tenantId: entry.tenantId, payload: (entry.payload ? JSON.parse(entry.payload) : {}) as Record<string, unknown> }))
-          .filter((entry) => entry.payload.requestId === requestId);
+          .filter((entry) => (entry.payload.clientRequestId ?? entry.payload.requestId) === requestId);
         return mine.length > 0 ? mine : undefined;
       }, `the audit entry of ${requestId}`);
     },
@@ -147,8 +160,8 @@ export async function startCatalogueWorld(): Promise<CatalogueWorld> {
       for (const app of apps) await app.close();
       await consumer.stop();
       await ledger.close();
-      for (const limiter of ownLimiters) await limiter.close();
-      await Promise.all([bus.close(), readerBus.close(), auditBus.close()]);
+      for (const sharedState of ownSharedStates) await sharedState.close();
+      await Promise.all([readerBus.close(), auditBus.close()]);
       await testDatabase.drop();
       const redis = new Redis(REDIS_URL);
       const keys = await redis.keys(`${prefix}*`);

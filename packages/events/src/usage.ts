@@ -32,7 +32,13 @@ export const routeDecisionSchema = z.object({
 export type RouteDecisionRecord = z.infer<typeof routeDecisionSchema>;
 
 export const usageEventSchema = z.object({
+  /**
+   * The data plane's own id of the request, generated per request (never the client's): the key
+   * consumers deduplicate on (cost: one row per id; audit: `inference:<id>`).
+   */
   requestId: z.string().min(1).max(200),
+  /** The client's `x-request-id`, when it sent one: correlation only, not unique, never a dedup key. */
+  clientRequestId: z.string().min(1).max(200).optional(),
   tenantId: z.string().uuid(),
   apiKeyId: z.string().uuid().nullable(),
   model: z.string().min(1),

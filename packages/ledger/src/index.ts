@@ -20,10 +20,10 @@ export {
   zcdpToEpsilon,
 } from './dp/privacy-accounting';
 export type { AccountingMode, Mechanism } from './dp/privacy-accounting';
-export { auditLeafBytes, auditLeafTextAroundSeq, createAuditChain, GENESIS_HASH } from './audit/audit-entry';
-export type { AuditChain, AuditEntryFields, ChainedAuditEntry } from './audit/audit-entry';
+export { auditEntryMacMessage, auditLeafBytes, auditLeafTextAroundSeq, createAuditChain, CURRENT_AUDIT_LEAF_VERSION, GENESIS_HASH } from './audit/audit-entry';
+export type { AuditChain, AuditEntryFields, AuditLeafVersion, ChainedAuditEntry } from './audit/audit-entry';
 export { checkpointMessage } from './audit/checkpoint';
 export type { Checkpoint, UnsignedCheckpoint } from './audit/checkpoint';
 export { verifyAuditLog } from './audit/verify-log';
-export type { AuditLogVerifier, LogProblem, LogVerification, VerifyAuditLogOptions } from './audit/verify-log';
+export type { AuditLogVerifier, LogProblem, LogVerification, VerifiableAuditEntry, VerifyAuditLogOptions, WitnessCheckpoints, WitnessCoverage } from './audit/verify-log';
 export { LeafHashTree } from './audit/leaf-hash-tree';

@@ -5,7 +5,7 @@ import type { AuditStore } from './audit-store';
 
 /**
  * Where signed tree heads are published so a rewrite of the log cannot go unnoticed: the
- * database (what `verify` reads), a witness file outside it, or an HTTP witness.
+ * database, a witness file outside it, or an HTTP witness; `verify` reads all of them.
  */
 export interface CheckpointAnchor {
   readonly name: string;
@@ -21,7 +21,7 @@ export function databaseAnchor(store: AuditStore): CheckpointAnchor {
   };
 }
 
-/** One JSON line per checkpoint, appended (a witness or a log shipper tails the file). */
+/** One JSON line per checkpoint, appended (a witness or a log shipper tails the file); `audit verify` reads it. */
 export function witnessFileAnchor(filePath: string): CheckpointAnchor {
   return {
     name: `witness-file:${filePath}`,
@@ -32,7 +32,10 @@ export function witnessFileAnchor(filePath: string): CheckpointAnchor {
   };
 }
 
-/** POSTs each checkpoint as JSON to a witness endpoint; a non-2xx answer is a failure. */
+/**
+ * POSTs each checkpoint as JSON to a witness endpoint; a non-2xx answer is a failure. `audit verify`
+ * reads the witness back with GET on the same URL (witness-read.ts readHttpWitness).
+ */
 export function httpWitnessAnchor(url: string, fetchImpl: typeof fetch = fetch): CheckpointAnchor {
   return {
     name: `witness-http:${url}`,

@@ -10,14 +10,19 @@ import { databaseAnchor, witnessFileAnchor } from './anchor';
 import { loadCliConfig } from './config';
 import { createPrismaAuditStore } from './prisma-audit-store';
 import { verifyStoredLog } from './verify-command';
+import { WitnessUnavailableError } from './witness-read';
 
 const USAGE = `usage: npm run -s audit -- <command>
-  verify                    check every entry and checkpoint of the log (exit 0 ok, 1 tampered)
+  verify [--require-witness]
+                            check every entry, every checkpoint and every witnessed checkpoint
+                            (exit 0 ok, 1 tampered, 2 a witness or the database cannot be read;
+                            --require-witness: an unwitnessed log exits 1)
   checkpoint                sign a checkpoint over the current log now
   export --subject <id>     print every entry of a data subject as JSON lines
   erase --subject <id>      crypto-shred the subject's payloads (entries and proofs stay)
   expire                    drop payloads past their retention TTL
-Environment: DATABASE_URL (else the embedded PGlite in SWITCHYARD_DATA_DIR), AUDIT_KEYS.`;
+Environment: DATABASE_URL (else the embedded PGlite in SWITCHYARD_DATA_DIR), AUDIT_KEYS,
+  AUDIT_WITNESS_FILE (default <data dir>/audit-witness.jsonl), AUDIT_WITNESS_URL.`;
 
 const EXIT_OK = 0;
 const EXIT_BAD_LOG = 1;
@@ -37,7 +42,7 @@ function platformHoldsPglite(socketPath: string): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { subject: { type: 'string' }, help: { type: 'boolean' } } });
+  const { positionals, values } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { subject: { type: 'string' }, help: { type: 'boolean' }, 'require-witness': { type: 'boolean' } } });
   const command = positionals[0];
   if (values.help || !command || !['verify', 'checkpoint', 'export', 'erase', 'expire'].includes(command)) {
     process.stderr.write(`${USAGE}\n`);
@@ -58,7 +63,7 @@ async function main(): Promise<number> {
   const progress = (line: string) => process.stderr.write(`audit: ${line}\n`);
   let db: Database;
   try {
-    db = config.DATABASE_URL ? await createDatabase({ url: config.DATABASE_URL }) : await createDatabase({ dataDir: path.join(config.SWITCHYARD_DATA_DIR, 'pglite') });
+    db = config.DATABASE_URL ? await createDatabase({ url: config.DATABASE_URL, tenantUrl: config.DATABASE_TENANT_URL }) : await createDatabase({ dataDir: path.join(config.SWITCHYARD_DATA_DIR, 'pglite') });
     await db.migrate();
   } catch (error) {
     process.stderr.write(`cannot open the database: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -66,15 +71,23 @@ async function main(): Promise<number> {
   }
   try {
     const store = createPrismaAuditStore(db);
+    const witnessFile = config.AUDIT_WITNESS_FILE ?? path.join(config.SWITCHYARD_DATA_DIR, 'audit-witness.jsonl');
     if (command === 'verify') {
-      const outcome = await verifyStoredLog(store, keys.publicKey, progress);
-      process.stdout.write(`${outcome.summary}\n`);
-      return outcome.verification.ok ? EXIT_OK : EXIT_BAD_LOG;
+      try {
+        const outcome = await verifyStoredLog(store, keys.publicKey, { witnessFile, witnessUrl: config.AUDIT_WITNESS_URL, subjectHmacKey: keys.subjectHmacKey, progress });
+        process.stdout.write(`${outcome.lines.join('\n')}\n`);
+        if (!outcome.verification.ok) return EXIT_BAD_LOG;
+        return outcome.unwitnessed && values['require-witness'] ? EXIT_BAD_LOG : EXIT_OK;
+      } catch (error) {
+        if (!(error instanceof WitnessUnavailableError)) throw error;
+        process.stderr.write(`audit: ${error.message}; the log was not verified against it\n`);
+        return EXIT_UNAVAILABLE;
+      }
     }
     const ledger = createAuditLedger({
       store,
       keys,
-      anchors: [databaseAnchor(store), witnessFileAnchor(config.AUDIT_WITNESS_FILE ?? path.join(config.SWITCHYARD_DATA_DIR, 'audit-witness.jsonl'))],
+      anchors: [databaseAnchor(store), witnessFileAnchor(witnessFile)],
       checkpointIntervalMs: 0,
     });
     try {

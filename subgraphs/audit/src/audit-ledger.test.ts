@@ -11,6 +11,7 @@ import { generateAuditKeys } from './audit-keys';
 import { createAuditLedger, type AuditLedger } from './audit-ledger';
 import { createPrismaAuditStore } from './prisma-audit-store';
 import { readWholeLog } from './read-whole-log';
+import { readWitnessFile } from './witness-read';
 
 const TENANT = '11111111-1111-4111-8111-111111111111';
 const OTHER_TENANT = '22222222-2222-4222-8222-222222222222';
@@ -63,7 +64,14 @@ describe('AuditLedger on PGlite', () => {
     expect(witness).toHaveLength(1);
     expect(await ledger.checkpoint()).toBeNull();
     const { entries } = await readWholeLog(ledger.store);
-    expect(verifyAuditLog(entries, checkpoints, nodeAuditLogVerifier(keys.publicKey))).toEqual({ ok: true, size: 7, checkpointsVerified: 1 });
+    expect(verifyAuditLog(entries, checkpoints, nodeAuditLogVerifier(keys.publicKey))).toMatchObject({ ok: true, size: 7, checkpointsVerified: 1, witness: { witnessedCheckpoints: 0, uncovered: 7 } });
+    const witnessed = await readWitnessFile(path.join(witnessDir, 'witness.jsonl'));
+    expect(verifyAuditLog(entries, checkpoints, nodeAuditLogVerifier(keys.publicKey), { witnesses: [witnessed] })).toEqual({
+      ok: true,
+      size: 7,
+      checkpointsVerified: 1,
+      witness: { witnessedCheckpoints: 1, witnessedSize: 7, uncovered: 0, ignored: [] },
+    });
   });
 
   it('serves inclusion and consistency proofs that verify against the checkpoint root', async () => {
@@ -136,7 +144,14 @@ describe('AuditLedger on PGlite', () => {
       ),
     ).rejects.toThrow();
     const forged = JSON.stringify([{ idempotencyKey: 'forged-fn', occurredAt: new Date().toISOString(), tenantId: TENANT, actor: 'x', action: 'x', dataClassification: 'public', payloadDigest: 'x', payloadKeyId: 'x', leafHead: '', leafTail: '' }]);
-    await expect(test.db.withTenant(TENANT, (tx) => tx.$queryRaw`SELECT * FROM switchyard_audit_append(${forged}::jsonb)`)).rejects.toThrow(/only the platform scope appends/);
+    // Only the platform role may call it (migration tenant_platform_roles), app.scope or not.
+    await expect(test.db.withTenant(TENANT, (tx) => tx.$queryRaw`SELECT * FROM switchyard_audit_append(${forged}::jsonb)`)).rejects.toThrow(/permission denied for function switchyard_audit_append/);
+    await expect(
+      test.db.withTenant(TENANT, async (tx) => {
+        await tx.$queryRaw`SELECT set_config('app.scope', 'platform', true)`;
+        return tx.$queryRaw`SELECT * FROM switchyard_audit_append(${forged}::jsonb)`;
+      }),
+    ).rejects.toThrow(/permission denied for function switchyard_audit_append/);
     const { entries, checkpoints } = await readWholeLog(ledger.store);
     expect(verifyAuditLog(entries, checkpoints, nodeAuditLogVerifier(keys.publicKey)).ok).toBe(true);
   });

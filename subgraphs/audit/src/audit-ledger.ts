@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { auditLeafBytes, LeafHashTree, type Checkpoint } from '@switchyard/ledger';
+import { auditLeafBytes, CURRENT_AUDIT_LEAF_VERSION, LeafHashTree, type Checkpoint } from '@switchyard/ledger';
 import { chainHashOfLeaf, leafHash, payloadDigest, signCheckpoint, nodeSha256 } from '@switchyard/ledger/node';
 import { auditEventSchema, type AuditEventInput } from '@switchyard/events/audit';
 import { AuditError } from './audit-error';
@@ -8,6 +8,7 @@ import type { CheckpointAnchor } from './anchor';
 import { describeCheckpointKey, type CheckpointPublicKey } from './checkpoint-key';
 import { decryptPayload, encryptPayload, generateDataKey, unwrapDataKey, wrapDataKey } from './payload-crypto';
 import { DEFAULT_RETENTION, expiryCutoffs, type RetentionPolicy } from './retention';
+import { entryMacFunction, entryMacOf } from './entry-mac';
 import { sharedPayloadKeyId, subjectKeyOf, subjectPayloadKeyId } from './subject-key';
 
 export interface AuditKeys {
@@ -105,6 +106,7 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
   let lastCheckpointSize: number | null = null;
   let checkpointing: Promise<Checkpoint | null> | null = null;
   const sharedDataKeys = new Map<string, Buffer>();
+  const entryMac = entryMacFunction(keys.subjectHmacKey);
 
   function syncTree(): Promise<void> {
     syncing = syncing.then(async () => {
@@ -152,7 +154,8 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
         if (subjectKey === null) sharedDataKeys.set(payloadKeyId, dataKey);
       }
       const ciphertext = encryptPayload(dataKey, event.idempotencyKey, JSON.stringify(event.payload));
-      return {
+      const fields = {
+        leafVersion: CURRENT_AUDIT_LEAF_VERSION,
         idempotencyKey: event.idempotencyKey,
         // Normalised to what the database keeps (ms, UTC), so the hash survives the round trip.
         occurredAt: new Date(event.occurredAt ?? now()).toISOString(),
@@ -162,9 +165,9 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
         subjectKey,
         dataClassification: event.dataClassification,
         payloadDigest: payloadDigest(ciphertext),
-        payloadCiphertext: ciphertext,
         payloadKeyId,
       };
+      return { ...fields, payloadCiphertext: ciphertext, entryMac: entryMacOf(entryMac, fields) };
     });
   }
 
@@ -226,8 +229,8 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
       if (events.length === 0) return [];
       const drafts = await draftsOf(events);
       const appended = await store.appendBatch(drafts, (prevHash, seq, draft) => {
-        const fields = { seq, occurredAt: draft.occurredAt, tenantId: draft.tenantId, actor: draft.actor, action: draft.action, subjectKey: draft.subjectKey, payloadDigest: draft.payloadDigest };
-        const leaf = leafHash(auditLeafBytes(fields));
+        const { payloadCiphertext: _ciphertext, entryMac: _mac, ...fields } = draft;
+        const leaf = leafHash(auditLeafBytes({ ...fields, seq }));
         return { prevHash, entryHash: chainHashOfLeaf(prevHash, leaf), leafHash: hex(leaf) };
       });
       const created = appended.filter((item) => item.created).map((item) => item.entry);
@@ -246,7 +249,14 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
       await treeOfAtLeast(treeSize);
       const size = treeSize ?? tree.size;
       if (seq >= size) throw new AuditError('BAD_USER_INPUT', `seq ${seq} is not in a tree of size ${size}.`, 'seq');
-      return { seq, treeSize: size, leafHash: hex(tree.leafHash(seq)), rootHash: hex(tree.root(size)), path: tree.inclusionProof(seq, size).map(hex) };
+      // Never serve a leaf the entry's stored fields do not hash to (an edited leaf_hash or entry):
+      // the reader would otherwise "verify" a value that describes no stored entry.
+      const leaf = hex(tree.leafHash(seq));
+      const entry = await store.getEntry('platform', seq);
+      if (!entry || hex(leafHash(auditLeafBytes(entry))) !== leaf || entry.leafHash !== leaf) {
+        throw new Error(`audit entry ${seq} does not hash to its leaf: the log was altered; run npm run -s audit -- verify`);
+      }
+      return { seq, treeSize: size, leafHash: leaf, rootHash: hex(tree.root(size)), path: tree.inclusionProof(seq, size).map(hex) };
     },
 
     async consistencyProof(oldSize, newSize) {

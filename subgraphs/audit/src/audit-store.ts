@@ -1,8 +1,10 @@
-import type { Checkpoint, ChainedAuditEntry } from '@switchyard/ledger';
+import type { AuditLeafVersion, Checkpoint, ChainedAuditEntry } from '@switchyard/ledger';
 import type { DataClassification } from '@switchyard/events/audit';
 
 /** An entry ready to be chained: everything but its position and hashes. */
 export interface AuditDraft {
+  /** The leaf format the entry is hashed under (CURRENT_AUDIT_LEAF_VERSION for new entries). */
+  leafVersion: AuditLeafVersion;
   idempotencyKey: string;
   occurredAt: string;
   tenantId: string | null;
@@ -13,9 +15,15 @@ export interface AuditDraft {
   payloadDigest: string;
   payloadCiphertext: Uint8Array;
   payloadKeyId: string;
+  /** HMAC of the leaf text without the seq (entry-mac.ts); null for leaf v1. */
+  entryMac: string | null;
 }
 
 export interface StoredAuditEntry extends ChainedAuditEntry {
+  /** Stored per entry (leaf_version): old entries keep verifying under the format they were written with. */
+  leafVersion: AuditLeafVersion;
+  /** See AuditDraft.entryMac. */
+  entryMac: string | null;
   idempotencyKey: string;
   dataClassification: string;
   /** Null once retention dropped it. */

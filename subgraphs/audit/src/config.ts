@@ -16,7 +16,7 @@ export const auditLedgerEnvShape = {
   AUDIT_KEYS: optional(z.string()),
   /** A witness file to append every checkpoint to; default: `<data dir>/audit-witness.jsonl`. */
   AUDIT_WITNESS_FILE: optional(z.string()),
-  /** POST every checkpoint to this witness endpoint as well. */
+  /** POST every checkpoint to this witness endpoint as well; `audit verify` reads it back with GET. */
   AUDIT_WITNESS_URL: optional(z.string().url()),
   AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().positive().default(1000),
   AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().nonnegative().default(60_000),
@@ -38,6 +38,7 @@ export function auditLedgerOptionsFromEnv(e: AuditLedgerEnv): Pick<AuditSubgraph
 
 const ledgerEnv = {
   DATABASE_URL: optional(z.string().url('DATABASE_URL must be a postgres:// URL')),
+  DATABASE_TENANT_URL: optional(z.string().url('DATABASE_TENANT_URL must be a postgres:// URL')),
   SWITCHYARD_DATA_DIR: z.string().default(path.join(REPO_ROOT, '.data')),
   ...auditLedgerEnvShape,
 };

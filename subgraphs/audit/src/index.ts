@@ -14,6 +14,8 @@ export { databaseAnchor, witnessFileAnchor, httpWitnessAnchor } from './anchor';
 export type { CheckpointAnchor } from './anchor';
 export { loadOrCreateAuditKeys, auditKeysFromJson, generateAuditKeys, generateAuditKeysDocument } from './audit-keys';
 export { verifyStoredLog } from './verify-command';
+export type { VerifyOutcome, VerifyStoredLogOptions } from './verify-command';
+export { readHttpWitness, readWitnessFile, WitnessUnavailableError } from './witness-read';
 export { DEFAULT_RETENTION } from './retention';
 export type { RetentionPolicy } from './retention';
 export type { Logger } from './logger';

@@ -1,5 +1,5 @@
 import { Prisma, type Database, type TenantTx } from '@switchyard/db';
-import { auditLeafTextAroundSeq, type Checkpoint } from '@switchyard/ledger';
+import { auditLeafTextAroundSeq, type AuditLeafVersion, type Checkpoint } from '@switchyard/ledger';
 import { storedActorForms } from '@switchyard/subgraph-kit/audit-actor';
 import type { AuditDraft, AuditEntryFilter, AuditStore, ReadScope, StoredAuditEntry } from './audit-store';
 
@@ -22,6 +22,8 @@ interface AuditEntryRow {
   payloadDigest: string;
   payloadCiphertext: Uint8Array | null;
   payloadKeyId: string;
+  leafVersion: number;
+  entryMac: string | null;
   leafHash: string;
   prevHash: string;
   entryHash: string;
@@ -48,6 +50,9 @@ function toEntry(row: AuditEntryRow): StoredAuditEntry {
     payloadDigest: row.payloadDigest,
     payloadCiphertext: row.payloadCiphertext === null ? null : new Uint8Array(row.payloadCiphertext),
     payloadKeyId: row.payloadKeyId,
+    // Any other number is kept as stored: the verifier reports it, so it must not be coerced here.
+    leafVersion: row.leafVersion as AuditLeafVersion,
+    entryMac: row.entryMac,
     leafHash: row.leafHash,
     prevHash: row.prevHash,
     entryHash: row.entryHash,
@@ -61,7 +66,7 @@ interface AppendedRow extends AuditEntryRow {
 
 const APPEND_SELECT = Prisma.sql`SELECT o_created AS "created", o_seq AS "seq", o_occurred_at AS "occurredAt", o_tenant_id::text AS "tenantId", o_actor AS "actor",
   o_action AS "action", o_subject_key AS "subjectKey", o_data_classification AS "dataClassification", o_payload_digest AS "payloadDigest",
-  o_payload_ciphertext AS "payloadCiphertext", o_payload_key_id AS "payloadKeyId", o_leaf_hash AS "leafHash", o_prev_hash AS "prevHash",
+  o_payload_ciphertext AS "payloadCiphertext", o_payload_key_id AS "payloadKeyId", o_leaf_version AS "leafVersion", o_entry_mac AS "entryMac", o_leaf_hash AS "leafHash", o_prev_hash AS "prevHash",
   o_entry_hash AS "entryHash", o_idempotency_key AS "idempotencyKey"`;
 
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
@@ -71,6 +76,8 @@ const utf8Base64 = (text: string): string => Buffer.from(text, 'utf8').toString(
 function appendItemOf(draft: AuditDraft) {
   const { head, tail } = auditLeafTextAroundSeq(draft);
   return {
+    leafVersion: draft.leafVersion,
+    entryMac: draft.entryMac,
     idempotencyKey: draft.idempotencyKey,
     occurredAt: draft.occurredAt,
     tenantId: draft.tenantId,

@@ -26,7 +26,9 @@ export function parseAuditStreamEntry(payload: string): ParsedStreamEvent {
 
 /**
  * One audit entry per inference request, from the usage event the data plane already emits
- * (its routing decision: route, strategy, served candidate and legs; model, provider, cost, status). Idempotent by request id.
+ * (its routing decision: route, strategy, served candidate and legs; model, provider, cost, status). Idempotent by
+ * the data plane's request id (generated per request; the client's x-request-id is only recorded, as
+ * `clientRequestId`, so reusing it can neither hide a request nor suppress another tenant's entry).
  */
 export function parseUsageStreamEntry(payload: string): ParsedStreamEvent {
   const json = parseJson(payload);
@@ -45,6 +47,7 @@ export function parseUsageStreamEntry(payload: string): ParsedStreamEvent {
       occurredAt: usage.createdAt,
       payload: {
         requestId: usage.requestId,
+        ...(usage.clientRequestId === undefined ? {} : { clientRequestId: usage.clientRequestId }),
         model: usage.model,
         provider: usage.provider,
         status: usage.status,

@@ -58,6 +58,13 @@ describe('data-plane events against the audit schema', () => {
     });
   });
 
+  it("keys the inference entry on the data plane's request id and keeps the client's x-request-id beside it", () => {
+    const first = parseUsageStreamEntry(JSON.stringify({ ...routed, requestId: 'dp-1', clientRequestId: 'same-id' }));
+    const second = parseUsageStreamEntry(JSON.stringify({ ...routed, requestId: 'dp-2', clientRequestId: 'same-id' }));
+    expect(first).toMatchObject({ ok: true, event: { idempotencyKey: 'inference:dp-1', payload: { requestId: 'dp-1', clientRequestId: 'same-id' } } });
+    expect(second).toMatchObject({ ok: true, event: { idempotencyKey: 'inference:dp-2' } });
+  });
+
   it('puts the routing decision into the inference entry', () => {
     const parsed = parseUsageStreamEntry(JSON.stringify(routed));
     expect(parsed).toMatchObject({ ok: true, event: { action: 'inference.request', payload: { route: { name: 'smart', strategy: 'priority', candidate: 'mock/mock-mini' }, model: 'mock-mini' } } });
@@ -105,5 +112,12 @@ describe('audit consumer with data-plane events', () => {
     const entries = await ledger.store.listEntries('platform', {}, -1, 100);
     expect(entries.map((entry) => entry.action).sort()).toEqual(['inference.request', 'policy.denied']);
     expect(entries.find((entry) => entry.action === 'policy.denied')).toMatchObject({ actor: apiKeyIdentity(KEY), tenantId: TENANT });
+  });
+
+  it('appends one inference entry per request even when requests reuse one x-request-id', async () => {
+    const before = await ledger.store.size();
+    for (let i = 0; i < 5; i += 1) await bus.append(USAGE_STREAM, JSON.stringify({ ...routed, requestId: `dp-reused-${i}`, clientRequestId: 'reused' }));
+    for (let attempt = 0; attempt < 200 && (await ledger.store.size()) < before + 5; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await ledger.store.size()).toBe(before + 5);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
 import { USAGE_STREAM } from '@switchyard/events/usage';
@@ -53,6 +54,21 @@ describe('usage consumer', () => {
         const marker = usageEvent(tenantId, { costMicros: '1' });
         await bus.append(USAGE_STREAM, JSON.stringify(marker));
         await vi.waitFor(async () => expect(await storedUsage(db, tenantId)).toEqual({ events: 2, requests: 2, costMicros: 2_500_001n }), { timeout: 20_000 });
+      } finally {
+        await consumer.stop();
+      }
+    }));
+
+  it("deduplicates on the data plane's request id, never the client's x-request-id: five requests sent with one id cost five times, and another tenant's same id is recorded too", () =>
+    withBus(async (bus) => {
+      const tenantId = await newTenant('reused-client-id');
+      const otherTenant = await newTenant('same-client-id');
+      for (let i = 0; i < 5; i += 1) await bus.append(USAGE_STREAM, JSON.stringify(usageEvent(tenantId, { requestId: randomUUID(), clientRequestId: 'same-id', costMicros: '100' })));
+      await bus.append(USAGE_STREAM, JSON.stringify(usageEvent(otherTenant, { requestId: randomUUID(), clientRequestId: 'same-id', costMicros: '7' })));
+      const consumer = startUsageConsumer({ db, bus, consumerName: 'c1', blockMs: 20, logger: createRecordingLogger().logger });
+      try {
+        await vi.waitFor(async () => expect(await storedUsage(db, tenantId)).toEqual({ events: 5, requests: 5, costMicros: 500n }), { timeout: 20_000 });
+        await vi.waitFor(async () => expect(await storedUsage(db, otherTenant)).toEqual({ events: 1, requests: 1, costMicros: 7n }), { timeout: 20_000 });
       } finally {
         await consumer.stop();
       }

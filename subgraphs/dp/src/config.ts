@@ -1,4 +1,5 @@
 import { parseEnvironment, subgraphIntrospectionEnv, subgraphProcessEnv } from '@switchyard/subgraph-kit/config';
+import { metricsEnvShape } from '@switchyard/data-plane/config';
 import { z } from 'zod';
 
 /** Environment of a standalone dp subgraph, read once and validated with zod. */
@@ -9,6 +10,8 @@ const envSchema = z.object({
   /** Reservation expiry sweep interval; 0 disables it (e.g. on all but one replica). */
   DP_EXPIRY_SWEEP_MS: z.coerce.number().int().min(0).default(5_000),
   ...subgraphIntrospectionEnv,
+  /** The operator metrics listener (METRICS_PORT, METRICS_HOST, METRICS_TOKEN, METRICS_TENANT_LABELS), as the data plane reads it. */
+  ...metricsEnvShape,
 });
 
 export type DpSubgraphConfig = z.output<typeof envSchema>;

@@ -25,6 +25,8 @@ export interface DpSubgraphDeps {
   verifyInternalToken: InternalTokenVerifier;
   logger?: Logger;
   introspection?: boolean;
+  /** Tenant ids and dataset names as metric label values (METRICS_TENANT_LABELS=on); default off. */
+  metricsTenantLabels?: boolean;
   /** Sweep interval of the reservation expiry job; 0 disables the job (tests sweep by hand). */
   expirySweepMs?: number;
   /** Test seams. */
@@ -33,7 +35,7 @@ export interface DpSubgraphDeps {
 }
 
 export interface DpSubgraph {
-  /** Not listening yet; serves `POST /graphql` and `GET /metrics`. */
+  /** Not listening yet; serves `POST /graphql` (metrics are `metrics.registry`, for the operator metrics listener). */
   server: http.Server;
   service: DpService;
   metrics: DpMetrics;
@@ -44,7 +46,7 @@ export interface DpSubgraph {
 
 export function createDpSubgraph(deps: DpSubgraphDeps): DpSubgraph {
   const logger = deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`);
-  const metrics = createDpMetrics();
+  const metrics = createDpMetrics({ tenantLabels: deps.metricsTenantLabels ?? false });
   const service = createDpService({
     db: deps.db,
     bus: deps.bus,
@@ -60,7 +62,6 @@ export function createDpSubgraph(deps: DpSubgraphDeps): DpSubgraph {
     logger,
     introspection: deps.introspection ?? false,
     createContext: (principal) => ({ principal, service }),
-    metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
   });
   const sweepMs = deps.expirySweepMs ?? 5_000;
   const expiry = sweepMs > 0 ? startExpiryJob({ service, logger, intervalMs: sweepMs }) : null;

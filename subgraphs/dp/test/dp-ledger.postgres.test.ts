@@ -54,7 +54,8 @@ beforeAll(async () => {
   db = testDatabase.db;
   bus = createInProcessBus();
   await bus.subscribe(DP_BUDGET_CHANGED_CHANNEL, (message) => events.push(JSON.parse(message) as DpBudgetChangedEvent));
-  metrics = createDpMetrics();
+  // The per-budget gauge with tenant and dataset labels is opt-in (METRICS_TENANT_LABELS=on): asserted below.
+  metrics = createDpMetrics({ tenantLabels: true });
   service = createDpService({ db, bus, metrics, logger: createRecordingLogger().logger, random: seededRandomSource(42n), now: () => clock });
   [tenantA, tenantB] = await db.withPlatform(async (tx) => {
     const a = await tx.tenant.create({ data: { slug: 'dp-a', name: 'A' } });

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus } from '@switchyard/bus';
@@ -9,7 +10,9 @@ import { createMemoryTestDatabase } from '@switchyard/db/testing';
 import type { MemoryTestDatabase } from '@switchyard/db/testing';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair } from '@switchyard/identity';
 import type { InternalTokenSigner, Principal, Role } from '@switchyard/identity';
+import { createMetricsListener } from '@switchyard/http-edge/metrics-listener';
 import { createDpSubgraph } from '../src/dp-subgraph';
+import { createDpMetrics } from '../src/metrics';
 import type { DpSubgraph } from '../src/dp-subgraph';
 import { createRecordingLogger } from './recording-logger';
 
@@ -101,9 +104,12 @@ describe('dp subgraph over HTTP', () => {
     const listed = await request(principal(['viewer'], tenantA), BUDGETS, { tenantId: tenantA });
     expect(listed.body.data?.['dpBudgets']).toEqual([{ id: budget['id'], dataset: 'visits', remaining: '1', remainingMicros: '1000000', spent: '0.5', reserved: '0' }]);
 
-    const metrics = await fetch(`${origin}/metrics`);
-    expect(metrics.status).toBe(200);
-    expect(await metrics.text()).toContain(`dp_budget_remaining{tenant="${tenantA}",dataset="visits"} 1`);
+    // Metrics are the operator listener's (metrics-exposure.test.ts), never the subgraph's port; by state, no tenant labels.
+    expect((await fetch(`${origin}/metrics`)).status).toBe(404);
+    const text = await subgraph.metrics.registry.metrics();
+    expect(text).toMatch(/^dp_budgets\{state="available"\} [1-9]/m);
+    expect(text).not.toContain(tenantA);
+    expect(text).not.toContain('visits');
   });
 
   it('answers with stable codes for exceeded budgets, bad input and foreign tenants', async () => {
@@ -154,5 +160,51 @@ describe('dp subgraph over HTTP', () => {
     expect(await subgraph.service.releaseExpired()).toBe(1);
     const budget = await request(admin, `query($id: ID!) { dpBudget(id: $id) { reservedMicros spentMicros } }`, { id: budgetId });
     expect(budget.body.data?.['dpBudget']).toEqual({ reservedMicros: '0', spentMicros: '0' });
+  });
+});
+
+describe('dp subgraph metrics exposure (SECURITY.md "Metrics exposure")', () => {
+  async function scrape(listener: Server, token?: string): Promise<{ status: number; text: string }> {
+    const { port } = listener.address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    return { status: response.status, text: await response.text() };
+  }
+
+  it('serves budgets only on the operator listener, behind its token, with no tenant id or dataset name in any label value', async () => {
+    const admin = principal(['tenant_admin'], tenantB);
+    const created = await request(admin, CREATE, { input: { tenantId: tenantB, dataset: 'secret-dataset', mode: 'PURE_EPSILON', cap: '1' } });
+    expect(created.body.errors).toBeUndefined();
+    const budgetId = (created.body.data?.['createDpBudget'] as { id: string }).id;
+    expect((await request(admin, RESERVE, { input: { budgetId, idempotencyKey: 'exp-1', amount: '0.95' } })).body.errors).toBeUndefined();
+
+    expect((await fetch(`${origin}/metrics`)).status).toBe(404);
+    const token = 'operator-metrics-token-0123456789';
+    const listener = createMetricsListener({ sources: () => [subgraph.metrics.registry], token });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    try {
+      expect((await scrape(listener)).status).toBe(401);
+      expect((await scrape(listener, 'wrong-token-wrong-token-wrong')).status).toBe(401);
+      const { status, text } = await scrape(listener, token);
+      expect(status).toBe(200);
+      expect(text).toMatch(/^dp_budgets\{state="low"\} [1-9]/m);
+      expect(text).not.toContain('secret-dataset');
+      expect(text).not.toContain(tenantB);
+      expect(text).not.toContain(tenantA);
+    } finally {
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+    }
+  });
+
+  it('names tenants and datasets only when the operator opts in (METRICS_TENANT_LABELS=on)', () => {
+    const budget = { id: 'b1', tenantId: 't1', dataset: 'secret-dataset', mode: 'pure_epsilon' as const, capMicros: 1_000_000n, spentMicros: 0n, reservedMicros: 0n, delta: null, alertThresholds: [], createdAt: new Date() };
+    const off = createDpMetrics();
+    off.observe(budget);
+    const on = createDpMetrics({ tenantLabels: true });
+    on.observe(budget);
+    return Promise.all([off.registry.metrics(), on.registry.metrics()]).then(([offText, onText]) => {
+      expect(offText).not.toContain('secret-dataset');
+      expect(offText).toMatch(/^dp_budgets\{state="available"\} 1$/m);
+      expect(onText).toContain('dp_budget_remaining{tenant="t1",dataset="secret-dataset"} 1');
+    });
   });
 });

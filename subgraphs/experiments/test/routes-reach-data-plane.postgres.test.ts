@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeDataPlane, databaseStores, type ComposedDataPlane } from '@switchyard/data-plane/composition';
+import { composeDataPlane, databaseStores, openSharedState, type ComposedDataPlane } from '@switchyard/data-plane/composition';
 import { loadDataPlaneConfig } from '@switchyard/data-plane/config';
 import { createRedisBus, type Bus } from '@switchyard/bus';
-import { createInProcessRateLimiter } from '@switchyard/data-plane/rate-limit';
-import { createDatabaseRouteTable } from '@switchyard/data-plane/routes';
 import { createDatabase, seed, type Database } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { generateApiKeySecret } from '@switchyard/identity';
@@ -35,16 +33,17 @@ let subgraphBus: Bus;
 let harness: ExperimentsHarness;
 let replicas: Replica[] = [];
 
-/** A data plane composed as every deployable composes it: its own pool and bus, every route loaded before it listens. */
+/** A data plane composed as every deployable composes it: its own pool and Redis clients, every route loaded before it listens. */
 async function startReplica(databaseUrl: string): Promise<Replica> {
   const db = await createDatabase({ url: databaseUrl });
-  const bus = createRedisBus(redisUrl, { keyPrefix });
-  const rateLimiter = createInProcessRateLimiter();
+  const sharedState = openSharedState({ redisUrl, redisKeyPrefix: keyPrefix });
+  const { bus } = sharedState;
   const app = await composeDataPlane(DATA_PLANE_CONFIG, {
     // No periodic resync: a route must arrive through routes.changed, not a reload that would hide a lost event.
-    stores: { ...databaseStores(db, { kms }), routeTable: (defaults, logger) => createDatabaseRouteTable({ db, defaults, logger, resyncIntervalMs: 0 }) },
+    stores: databaseStores(db, { kms, routeResyncIntervalMs: 0 }),
     bus,
-    rateLimiter,
+    rateLimiter: sharedState.rateLimiter,
+    feedbackLog: sharedState.feedbackLog,
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
   return {
@@ -54,8 +53,7 @@ async function startReplica(databaseUrl: string): Promise<Replica> {
     app,
     async close() {
       await app.close();
-      await rateLimiter.close();
-      await bus.close();
+      await sharedState.close();
       await db.close();
     },
   };

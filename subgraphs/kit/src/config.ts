@@ -14,6 +14,8 @@ export const shutdownEnv = {
  */
 export const subgraphProcessEnv = {
   DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL'),
+  /** The tenant pool's login (role switchyard_app); unset: DATABASE_URL as user switchyard_app without a password. */
+  DATABASE_TENANT_URL: z.string().url('DATABASE_TENANT_URL must be a postgres:// URL').optional().or(z.literal('').transform(() => undefined)),
   /** REDIS_URL and REDIS_KEY_PREFIX as every deployable reads them (one default prefix: none). */
   ...redisEnvShape,
   /** The gateway's Ed25519 public key as a JWK (JSON text). */

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus, startStreamConsumer } from '@switchyard/bus';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair, type Principal } from '@switchyard/identity';
 import { createSubgraphHttpServer, type SubgraphHttpServer } from './http-server';
+import { MALFORMED_REQUESTS, OVERSIZED_HEADER_REQUEST, parseRawHttpAnswer, rawHttpExchange } from './testing/raw-http';
 
 const admin: Principal = { subject: 'u1', email: null, tenantId: null, roles: ['platform_admin'], service: 'gateway' };
 
@@ -97,5 +98,28 @@ describe('shared subgraph transport', () => {
   it('refuses an oversized body with 413 and malformed JSON with 400', async () => {
     expect((await post(JSON.stringify({ query: `{ whoami } #${'x'.repeat(4096)}` }))).status).toBe(413);
     expect((await post('{not json')).status).toBe(400);
+  });
+  describe('errors below GraphQL (raw sockets)', () => {
+    const port = () => (app.server.address() as AddressInfo).port;
+    const stillServes = async () => expect(await (await post(JSON.stringify({ query: '{ whoami }' }))).json()).toEqual({ data: { whoami: 'u1' } });
+
+    it('a 20 KB header line gets 431 with a GraphQL error body and Connection: close; the server stays up', async () => {
+      const answer = parseRawHttpAnswer(await rawHttpExchange(port(), OVERSIZED_HEADER_REQUEST));
+      expect(answer.status).toBe(431);
+      expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(answer.headers['connection']).toBe('close');
+      expect(JSON.parse(answer.body)).toEqual({ errors: [{ message: expect.stringContaining('headers are larger') as unknown, extensions: { code: 'REQUEST_HEADER_FIELDS_TOO_LARGE' } }] });
+      await stillServes();
+    });
+
+    it('a garbage request line gets 400 with a GraphQL error body; the server stays up', async () => {
+      for (const garbage of MALFORMED_REQUESTS) {
+        const answer = parseRawHttpAnswer(await rawHttpExchange(port(), garbage));
+        expect(answer.status).toBe(400);
+        expect(answer.headers['connection']).toBe('close');
+        expect(JSON.parse(answer.body)).toEqual({ errors: [{ message: expect.stringContaining('HTTP request is malformed') as unknown, extensions: { code: 'BAD_REQUEST' } }] });
+      }
+      await stillServes();
+    });
   });
 });

@@ -4,15 +4,15 @@ import type { BaseContext, HTTPGraphQLRequest } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
-import { register as processRegistry } from 'prom-client';
 import { isDatabaseUnavailableError } from '@switchyard/db/availability';
 import type { InternalTokenVerifier, Principal } from '@switchyard/identity';
+import { answerGraphQLClientErrors } from './client-errors';
 import { unauthenticated } from './errors/base-errors';
 import { KIT_ERRORS } from './errors/graphql-errors';
 import type { Logger } from './logger';
 
 /**
- * Node http transport for one subgraph: `POST /graphql`, `GET /metrics`, `GET /readyz`, every request authenticated with
+ * Node http transport for one subgraph: `POST /graphql` and `GET /readyz` (metrics are served by the operator metrics listener, never here), every request authenticated with
  * the gateway's internal token (including `_service` and `_entities`), internal errors masked.
  * The server is returned without listening so tests and the platform decide where it binds.
  */
@@ -24,12 +24,6 @@ export interface SubgraphHttpServerOptions<TContext extends BaseContext> {
   introspection?: boolean;
   /** Largest accepted request body; larger ones get 413. */
   maxBodyBytes?: number;
-  /**
-   * The subgraph's own Prometheus text on `GET /metrics` (unauthenticated, like the data plane's), after the
-   * process registry's (what runs beside the subgraph: stream consumer lag and failures, labelled by stream
-   * and group only). Without it `/metrics` serves the process registry alone.
-   */
-  metrics?: () => Promise<{ contentType: string; body: string }>;
   /** The subgraph's own client errors: passed through unmasked; everything else is masked. */
   isClientError(error: unknown): boolean;
 }
@@ -43,7 +37,6 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unreachable right now; retry shortly.';
 const DATABASE_RETRY_AFTER_SECONDS = 1;
 const GRAPHQL_PATH = '/graphql';
-const METRICS_PATH = '/metrics';
 const READY_PATH = '/readyz';
 
 class RequestBodyTooLargeError extends Error {}
@@ -132,13 +125,6 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://subgraph.invalid');
-    if (url.pathname === METRICS_PATH && req.method === 'GET') {
-      const own = options.metrics ? await options.metrics() : null;
-      const shared = await processRegistry.metrics();
-      res.writeHead(200, { 'content-type': own?.contentType ?? processRegistry.contentType });
-      res.end(own ? `${shared}\n${own.body}` : shared);
-      return;
-    }
     if (url.pathname === READY_PATH && req.method === 'GET') {
       // Not ready until the GraphQL server started; a draining server answers 503 before this (attachHttpDrain).
       if (await started) res.writeHead(200, { 'content-type': 'text/plain' }).end('ready');
@@ -197,6 +183,8 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
       else res.destroy();
     });
   });
+  // Oversized headers, malformed request lines: a GraphQL-shaped error body, not Node's empty one.
+  answerGraphQLClientErrors(server, KIT_ERRORS.definitions);
 
   return {
     server,

@@ -1,6 +1,8 @@
 import { createInProcessBus, createRedisBus } from '@switchyard/bus';
 import { createDatabase } from '@switchyard/db';
 import { createInternalTokenVerifier, importInternalPublicKey } from '@switchyard/identity';
+import { register as processRegistry } from 'prom-client';
+import { createMetricsListener } from '@switchyard/http-edge/metrics-listener';
 import { attachHttpDrain } from './drain';
 import { createConsoleLogger } from './logger';
 import type { StartedSubgraph, SubgraphRuntime } from './runtime';
@@ -12,6 +14,7 @@ export interface RunSubgraphOptions {
   name: string;
   config: {
     DATABASE_URL: string;
+    DATABASE_TENANT_URL?: string | undefined;
     REDIS_URL?: string | undefined;
     REDIS_KEY_PREFIX?: string | undefined;
     INTERNAL_TOKEN_PUBLIC_JWK: Record<string, unknown>;
@@ -24,6 +27,8 @@ export interface RunSubgraphOptions {
   host: string;
   /** Logged once the server listens, e.g. "cost subgraph listening on /graphql". */
   listeningMessage: string;
+  /** Where a subgraph with metrics serves them: the operator metrics listener (METRICS_*), never its own port. */
+  metrics?: { port: number; host: string; token: string | undefined };
   start(runtime: SubgraphRuntime): StartedSubgraph | Promise<StartedSubgraph>;
 }
 
@@ -36,7 +41,7 @@ export interface RunSubgraphOptions {
 export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
   const { config } = options;
   const logger = createConsoleLogger(`subgraph-${options.name}`);
-  const db = await createDatabase({ url: config.DATABASE_URL });
+  const db = await createDatabase({ url: config.DATABASE_URL, tenantUrl: config.DATABASE_TENANT_URL });
   const bus = config.REDIS_URL ? createRedisBus(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX }) : createInProcessBus();
   const publicKey = await importInternalPublicKey(config.INTERNAL_TOKEN_PUBLIC_JWK);
   const verifyInternalToken = createInternalTokenVerifier(publicKey, `subgraph:${options.name}`);
@@ -46,6 +51,13 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
   subgraph.server.listen(options.port, options.host, () => {
     logger.info({ port: options.port, host: options.host, ...subgraph.listeningDetails }, options.listeningMessage);
   });
+  // The process registry (what runs beside the subgraph: stream consumer lag and failures) and the subgraph's own.
+  const sources = [processRegistry, ...(subgraph.metrics ? [subgraph.metrics] : [])];
+  const metricsListener = options.metrics ? createMetricsListener({ sources: () => sources, token: options.metrics.token }) : undefined;
+  if (metricsListener && options.metrics) {
+    const { port, host, token } = options.metrics;
+    metricsListener.listen(port, host, () => logger.info({ port, host, token: token !== undefined }, 'operator metrics listening on /metrics'));
+  }
 
   const graceMs = config.SHUTDOWN_GRACE_MS ?? 5_000;
   const timeoutMs = config.SHUTDOWN_TIMEOUT_MS ?? 20_000;
@@ -56,6 +68,7 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
     logger.info({ signal, graceMs: grace, timeoutMs }, 'draining: readiness off, new requests refused after the grace');
     const { timedOut } = await drain.drain({ graceMs: grace, timeoutMs });
     if (timedOut) logger.warn({ timeoutMs }, 'requests still in flight after the shutdown timeout were cut');
+    if (metricsListener?.listening) await new Promise<void>((resolve) => metricsListener.close(() => resolve()));
     // Then what runs beside the subgraph (consumers finish their round, ledgers flush), the bus, the database.
     await subgraph.close();
     await bus.close();

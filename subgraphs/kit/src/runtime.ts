@@ -22,6 +22,8 @@ export interface StartedSubgraph {
   server: http.Server;
   /** Stops the subgraph and anything beside it (consumers, ledgers); the bus and database close after it. */
   close(): Promise<void>;
+  /** Prometheus text for the operator metrics listener (never served on the subgraph's own port); absent: none. */
+  metrics?: { readonly contentType: string; metrics(): Promise<string> };
   /** Extra fields for the "listening" log line. */
   listeningDetails?: Record<string, unknown>;
 }

@@ -4,6 +4,10 @@ import { ALERT_EVENT_ID_HEADER, ALERT_SIGNATURE_HEADER, signAlert } from './aler
 import { ALERTS_STREAM, alertEventSchema, type AlertEvent } from '@switchyard/events/alerts';
 import { startStreamConsumer, type Bus, type StreamConsumer, type StreamEntry } from '@switchyard/bus';
 import type { Logger } from './logger';
+import { createWebhookAddressPolicy, type WebhookAddressPolicy } from './webhook-address-policy';
+import { createGuardedWebhookPost, describeWebhookFailure, type WebhookPost } from './webhook-transport';
+
+export type { WebhookPost } from './webhook-transport';
 
 /** One group: each alert goes to exactly one dispatcher replica. */
 export const ALERT_WEBHOOKS_GROUP = 'alert-webhooks';
@@ -12,9 +16,6 @@ export const ALERT_WEBHOOKS_GROUP = 'alert-webhooks';
 export interface AlertWebhookSource {
   revealAlertWebhook(tenantId: string): Promise<{ url: string; secret: string } | null>;
 }
-
-/** Sends one signed request; resolves with the HTTP status (throws on a network failure or timeout). */
-export type WebhookPost = (url: string, headers: Record<string, string>, body: string, timeoutMs: number) => Promise<number>;
 
 export interface AlertWebhookDispatcherDeps {
   bus: Bus;
@@ -26,21 +27,14 @@ export interface AlertWebhookDispatcherDeps {
   retryDelaysMs?: readonly number[];
   /** Per request (default 5 s). */
   timeoutMs?: number;
+  /** Which addresses webhooks may reach (default: public addresses only); used when `post` is not given. */
+  addressPolicy?: WebhookAddressPolicy;
+  /** How a try is sent (default: the guarded undici transport under `addressPolicy`). */
   post?: WebhookPost;
   now?: () => Date;
   blockMs?: number;
   claimIdleMs?: number;
 }
-
-/**
- * Redirects are not followed: the URL was validated when the tenant admin saved it (https, or
- * http to loopback), and a redirect could point the gateway's request anywhere else.
- */
-export const fetchPost: WebhookPost = async (url, headers, body, timeoutMs) => {
-  const response = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-  await response.body?.cancel();
-  return response.status;
-};
 
 export interface AlertDeliveryOptions {
   attempts: number;
@@ -51,10 +45,16 @@ export interface AlertDeliveryOptions {
   logger: Pick<Logger, 'warn'>;
 }
 
-/** The outcome of the last try: `HTTP <status>`, or the network error (refused, timeout, …). */
+/**
+ * The outcome of the last try as the tenant may see it: `HTTP <status>`, `no answer within … ms`,
+ * the policy refusal, or `the webhook could not be reached` (the network detail — errno, TLS
+ * names — goes only to the operator log: it would let a tenant map hosts and ports).
+ */
 export interface AlertDeliveryResult {
   delivered: boolean;
   outcome: string;
+  /** The address policy refused the webhook's address before any connection was opened. */
+  refusedByPolicy: boolean;
 }
 
 /** POSTs one alert, signed for this try's timestamp; retries a non-2xx or a network failure. */
@@ -68,24 +68,25 @@ export async function deliverAlert(alert: AlertEvent, webhook: { url: string; se
       [ALERT_EVENT_ID_HEADER]: alert.id,
       [ALERT_SIGNATURE_HEADER]: signAlert(webhook.secret, body, Math.floor(options.now().getTime() / 1000)),
     };
+    let detail: string | undefined;
     try {
       const status = await options.post(webhook.url, headers, body, options.timeoutMs);
       outcome = `HTTP ${status}`;
-      if (status >= 200 && status < 300) return { delivered: true, outcome };
+      if (status >= 200 && status < 300) return { delivered: true, outcome, refusedByPolicy: false };
     } catch (error) {
-      outcome = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : causeOf(error)) : String(error);
+      const failure = describeWebhookFailure(error, options.timeoutMs);
+      outcome = failure.outcome;
+      detail = failure.detail;
+      if (failure.refusedByPolicy) {
+        // Retrying cannot help until the tenant changes the URL (or its DNS).
+        options.logger.warn({ alertId: alert.id, tenantId: alert.tenantId, attempt, outcome, detail }, 'alert webhook refused by the address policy');
+        return { delivered: false, outcome, refusedByPolicy: true };
+      }
     }
-    options.logger.warn({ alertId: alert.id, tenantId: alert.tenantId, attempt, outcome }, 'alert webhook delivery failed');
+    options.logger.warn({ alertId: alert.id, tenantId: alert.tenantId, attempt, outcome, ...(detail ? { detail } : {}) }, 'alert webhook delivery failed');
     if (attempt < options.attempts) await sleep(options.retryDelaysMs[Math.min(attempt - 1, options.retryDelaysMs.length - 1)] ?? 0);
   }
-  return { delivered: false, outcome };
-}
-
-/** fetch reports "fetch failed" and keeps the socket error (ECONNREFUSED, ENOTFOUND, …) as its cause. */
-function causeOf(error: Error): string {
-  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  if (typeof cause?.code === 'string') return cause.code;
-  return typeof cause?.message === 'string' ? cause.message : error.message;
+  return { delivered: false, outcome, refusedByPolicy: false };
 }
 
 /**
@@ -100,7 +101,8 @@ export function startAlertWebhookDispatcher(deps: AlertWebhookDispatcherDeps): S
   const attempts = deps.attempts ?? 3;
   const retryDelaysMs = deps.retryDelaysMs ?? [1_000, 5_000];
   const timeoutMs = deps.timeoutMs ?? 5_000;
-  const post = deps.post ?? fetchPost;
+  const guarded = deps.post ? null : createGuardedWebhookPost({ policy: deps.addressPolicy ?? createWebhookAddressPolicy() });
+  const post = deps.post ?? guarded!;
   const now = deps.now ?? (() => new Date());
   const { bus, logger } = deps;
 
@@ -127,7 +129,7 @@ export function startAlertWebhookDispatcher(deps: AlertWebhookDispatcherDeps): S
     }
   }
 
-  return startStreamConsumer({
+  const consumer = startStreamConsumer({
     bus,
     stream: ALERTS_STREAM,
     group: ALERT_WEBHOOKS_GROUP,
@@ -140,6 +142,13 @@ export function startAlertWebhookDispatcher(deps: AlertWebhookDispatcherDeps): S
     claimIdleMs: deps.claimIdleMs ?? 60_000,
     handle,
   });
+  return {
+    ...consumer,
+    async stop() {
+      await consumer.stop();
+      await guarded?.close();
+    },
+  };
 }
 
 function safeJson(text: string): unknown {

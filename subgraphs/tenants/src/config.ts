@@ -1,7 +1,8 @@
-import { limitsEnvShape } from '@switchyard/data-plane/limits-env';
+import { limitsEnvShape } from '@switchyard/data-plane/config';
 import { parseMasterKeysEnv } from '@switchyard/identity/envelope';
 import { parseEnvironment, subgraphIntrospectionEnv, subgraphProcessEnv } from '@switchyard/subgraph-kit/config';
 import { z } from 'zod';
+import { alertWebhookEnvShape } from './webhook-env';
 
 /** Environment of a standalone tenants subgraph, read once and validated with zod. */
 const envSchema = z.object({
@@ -14,6 +15,8 @@ const envSchema = z.object({
   SWITCHYARD_MASTER_KEY_ID: z.string().optional(),
   /** The data plane's limits, as the data planes read them: tenant admins may set quotas up to the tenant limits. */
   ...limitsEnvShape,
+  /** Non-public addresses alert webhooks may reach (default none). */
+  ...alertWebhookEnvShape,
 }).transform((env, ctx) => {
   if (!env.SWITCHYARD_MASTER_KEYS) return { ...env, masterKeys: undefined };
   try {

@@ -27,3 +27,8 @@ export function notConfigured(message: string): GraphQLError {
 export function isClientError(error: unknown): error is GraphQLError {
   return TENANTS_ERRORS.isClientError(error);
 }
+
+/** The alert webhook's address is not public (and no operator allowlist names it). */
+export function webhookAddressRefused(field?: string): GraphQLError {
+  return TENANTS_ERRORS.create('WEBHOOK_ADDRESS_REFUSED', undefined, field ? { field } : {});
+}

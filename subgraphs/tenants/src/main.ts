@@ -1,5 +1,5 @@
 import { createLocalKms } from '@switchyard/identity/envelope';
-import { limitsFromEnv } from '@switchyard/data-plane/limits-env';
+import { limitsFromEnv } from '@switchyard/data-plane/config';
 import { runSubgraph } from '@switchyard/subgraph-kit/main';
 import { loadConfig } from './config';
 import { startTenantsSubgraph } from './start-tenants-subgraph';
@@ -19,5 +19,6 @@ await runSubgraph({
       quotaDefaults: quotaDefaultsOf(limitsFromEnv(config)),
       kms: config.masterKeys ? createLocalKms(config.masterKeys) : undefined,
       introspection: config.SUBGRAPH_INTROSPECTION,
+      webhookAllowedNetworks: config.ALERT_WEBHOOK_ALLOWED_CIDRS,
     }),
 });

@@ -9,7 +9,7 @@ import type { Principal } from '@switchyard/identity';
 import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canManageSecrets, canReadTenant } from './authorization';
-import { forbidden, notConfigured, notFound } from './errors';
+import { forbidden, notConfigured, notFound, webhookAddressRefused } from './errors';
 import type { Logger } from './logger';
 import { parseInput } from './parse-input';
 import {
@@ -21,7 +21,9 @@ import {
   type SetProviderCredentialInput,
 } from './secret-inputs';
 import type { AlertWebhook, ProviderCredential } from './secret-types';
-import { deliverAlert, fetchPost, type WebhookPost } from './alert-webhook-dispatcher';
+import { deliverAlert } from './alert-webhook-dispatcher';
+import { createWebhookAddressPolicy, literalAddressOf, type WebhookAddressPolicy } from './webhook-address-policy';
+import { createGuardedWebhookPost, type WebhookPost } from './webhook-transport';
 import { idSchema } from './tenant-inputs';
 
 /**
@@ -41,12 +43,13 @@ export interface SecretsService {
   alertWebhook(tenantId: string, principal: Principal): Promise<AlertWebhook | null>;
   /** Sends a `webhook.test` alert to the tenant's webhook now (one try) and says how it went. */
   sendTestAlert(tenantId: string, principal: Principal): Promise<TestAlertResult>;
+  close(): Promise<void>;
 }
 
 export interface TestAlertResult {
   alertId: string;
   delivered: boolean;
-  /** `HTTP <status>` or the network failure (ECONNREFUSED, no answer within 5000 ms, …). */
+  /** `HTTP <status>`, `no answer within 5000 ms` or `the webhook could not be reached` (never the network detail). */
   outcome: string;
 }
 
@@ -57,7 +60,9 @@ export interface SecretsServiceDeps {
   kms?: KeyManagementService;
   logger: Logger;
   now?: () => Date;
-  /** How the test alert is sent (default: fetch, no redirects). */
+  /** Which addresses webhooks may reach (default: public addresses only), checked when the URL is saved and on every connection. */
+  addressPolicy?: WebhookAddressPolicy;
+  /** How the test alert is sent (default: the guarded undici transport under `addressPolicy`, no redirects). */
   postWebhook?: WebhookPost;
 }
 
@@ -68,6 +73,9 @@ const MANAGE_MESSAGE = 'Only a tenant admin of this tenant (or a platform admin)
 export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
   const vault: SecretVault | null = deps.kms ? createSecretVault({ db: deps.db, kms: deps.kms }) : null;
   const now = deps.now ?? (() => new Date());
+  const addressPolicy = deps.addressPolicy ?? createWebhookAddressPolicy();
+  const guardedPost = deps.postWebhook ? null : createGuardedWebhookPost({ policy: addressPolicy });
+  const postWebhook = deps.postWebhook ?? guardedPost!;
 
   function requireVault(): SecretVault {
     if (!vault) throw notConfigured('This deployment has no master key configured, so it cannot store secrets (set SWITCHYARD_MASTER_KEYS).');
@@ -134,6 +142,10 @@ export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
     async setAlertWebhook(input, principal) {
       const valid = parseInput(setAlertWebhookInputSchema, input, 'input');
       if (!canManageSecrets(principal, valid.tenantId)) throw forbidden(MANAGE_MESSAGE);
+      // An IP literal (in any spelling: the URL parser normalised it) is judged now; a host name
+      // is judged on every connection, when it is resolved.
+      const literal = literalAddressOf(new URL(valid.url));
+      if (literal !== null && !addressPolicy.allows(literal)) throw webhookAddressRefused('input.url');
       const secrets = requireVault();
       await requireTenant(valid.tenantId);
       const generatedSecret = valid.secret ? null : `whsec_${randomBytes(32).toString('base64url')}`;
@@ -174,12 +186,17 @@ export function createSecretsService(deps: SecretsServiceDeps): SecretsService {
         data: { requestedBy: auditActor(principal) },
       };
       // One try, answered at once: the admin is waiting for the result.
-      const result = await deliverAlert(alert, webhook, { attempts: 1, retryDelaysMs: [], timeoutMs: TEST_ALERT_TIMEOUT_MS, post: deps.postWebhook ?? fetchPost, now, logger: deps.logger });
+      const result = await deliverAlert(alert, webhook, { attempts: 1, retryDelaysMs: [], timeoutMs: TEST_ALERT_TIMEOUT_MS, post: postWebhook, now, logger: deps.logger });
       await audit(
         { idempotencyKey: `alert_webhook.test:${alert.id}`, tenantId: validId, action: 'alert_webhook.test', payload: { origin: new URL(webhook.url).origin, delivered: result.delivered, outcome: result.outcome } },
         principal,
       );
+      if (result.refusedByPolicy) throw webhookAddressRefused();
       return { alertId: alert.id, delivered: result.delivered, outcome: result.outcome };
+    },
+
+    async close() {
+      await guardedPost?.close();
     },
   };
 }

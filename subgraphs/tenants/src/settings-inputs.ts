@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_ALLOWED_REGIONS, REGION_PATTERN, dataClassificationSchema } from '@switchyard/data-plane/tenant-settings';
+import { MAX_ALLOWED_REGIONS, REGION_PATTERN, dataClassificationSchema } from '@switchyard/db/tenant-settings';
 import { idSchema } from './tenant-inputs';
 
 const regionSchema = z.string().regex(REGION_PATTERN, "Use a region name as providers are configured: 1-64 letters, digits, '.', ':', '-' or '_' (e.g. eu-west-1).");

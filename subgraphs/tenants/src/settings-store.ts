@@ -1,25 +1,16 @@
 import type { Database, TenantTx } from '@switchyard/db';
-import { DEFAULT_DATA_CLASSIFICATION, isDataClassification } from '@switchyard/data-plane/tenant-settings';
+import { TENANT_SETTINGS_SELECT as select, tenantSettingsOf, type TenantSettingsRow } from '@switchyard/db/tenant-settings';
 import type { AccessScope } from './authorization';
 import type { TenantSettingsRecord } from './settings-types';
 
-const select = { id: true, allowedRegions: true, defaultDataClassification: true, requestsPerMinute: true, tokensPerMinute: true, tokensPerDay: true } as const;
-
-interface Row {
-  id: string;
-  allowedRegions: string[];
-  defaultDataClassification: string;
-  requestsPerMinute: number | null;
-  tokensPerMinute: number | null;
-  tokensPerDay: number | null;
-}
-
-function toRecord(row: Row): TenantSettingsRecord {
+/** The row read as the data plane reads it (`tenantSettingsOf`), shaped for this subgraph's API. */
+function toRecord(row: TenantSettingsRow): TenantSettingsRecord {
+  const settings = tenantSettingsOf(row);
   return {
     tenantId: row.id,
-    allowedRegions: row.allowedRegions,
-    defaultDataClassification: isDataClassification(row.defaultDataClassification) ? row.defaultDataClassification : DEFAULT_DATA_CLASSIFICATION,
-    quotas: { requestsPerMinute: row.requestsPerMinute, tokensPerMinute: row.tokensPerMinute, tokensPerDay: row.tokensPerDay },
+    allowedRegions: [...settings.allowedRegions],
+    defaultDataClassification: settings.defaultDataClassification,
+    quotas: { requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute, tokensPerDay: settings.tokensPerDay },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { DataClassification } from '@switchyard/data-plane/tenant-settings';
+import type { DataClassification } from '@switchyard/db/tenant-settings';
 
 /** Per-tenant quotas; null = the platform default. */
 export interface TenantQuotas {

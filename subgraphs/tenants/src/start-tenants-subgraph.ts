@@ -9,6 +9,8 @@ export interface TenantsSubgraphOptions {
   /** Master keys for tenant secrets; absent: secrets answer NOT_CONFIGURED and alert webhooks are not delivered. */
   kms?: KeyManagementService | undefined;
   introspection?: boolean;
+  /** ALERT_WEBHOOK_ALLOWED_CIDRS: non-public addresses alert webhooks may reach (default none). */
+  webhookAllowedNetworks?: readonly string[];
 }
 
 /**
@@ -21,6 +23,7 @@ export function startTenantsSubgraph(runtime: SubgraphRuntime, options: TenantsS
     quotaDefaults: options.quotaDefaults,
     introspection: options.introspection ?? false,
     alertWebhooks: true,
+    webhookAllowedNetworks: options.webhookAllowedNetworks ?? [],
     ...(options.kms ? { kms: options.kms } : {}),
   });
   return { server: subgraph.server, close: subgraph.close, listeningDetails: { alertWebhooks: options.kms !== undefined } };

@@ -14,9 +14,10 @@ import { resolvers } from './resolvers/index';
 import { createSecretsService } from './secrets-service';
 import { startAlertWebhookDispatcher, type AlertWebhookDispatcherDeps } from './alert-webhook-dispatcher';
 import { createSecretVault } from '@switchyard/db/secret-vault';
+import { createWebhookAddressPolicy } from './webhook-address-policy';
 import { createSettingsService } from './settings-service';
 import type { QuotaDefaults } from './settings-types';
-import { limitsFromEnv } from '@switchyard/data-plane/limits-env';
+import { limitsFromEnv } from '@switchyard/data-plane/config';
 import { createTenantsService } from './tenants-service';
 import { subgraphName, typeDefs } from './type-defs';
 
@@ -36,7 +37,12 @@ export interface TenantsSubgraphDeps {
    * signing secrets). The processes that serve the tenants domain turn it on; tests that do not
    * exercise it leave it off.
    */
-  alertWebhooks?: boolean | Omit<AlertWebhookDispatcherDeps, 'bus' | 'webhooks' | 'logger'>;
+  alertWebhooks?: boolean | Omit<AlertWebhookDispatcherDeps, 'bus' | 'webhooks' | 'logger' | 'addressPolicy'>;
+  /**
+   * Addresses alert webhooks may reach although they are not public (`ALERT_WEBHOOK_ALLOWED_CIDRS`:
+   * CIDRs or single addresses, e.g. `127.0.0.1/32` for a receiver on loopback). Default: none.
+   */
+  webhookAllowedNetworks?: readonly string[];
 }
 
 /** The tenant limits the data plane applies when nothing overrides them. */
@@ -55,7 +61,8 @@ export function createTenantsSubgraph(deps: TenantsSubgraphDeps): TenantsSubgrap
   const members = createMembersService({ db: deps.db, bus: deps.bus });
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
   const logger = deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`);
-  const secrets = createSecretsService({ db: deps.db, bus: deps.bus, logger, ...(deps.kms ? { kms: deps.kms } : {}) });
+  const addressPolicy = createWebhookAddressPolicy(deps.webhookAllowedNetworks ?? []);
+  const secrets = createSecretsService({ db: deps.db, bus: deps.bus, logger, addressPolicy, ...(deps.kms ? { kms: deps.kms } : {}) });
   const settings = createSettingsService({ db: deps.db, bus: deps.bus, logger, quotaDefaults: deps.quotaDefaults ?? quotaDefaultsOf(limitsFromEnv({})) });
   const subgraph = createSubgraphHttpServer<TenantsContext>({
     schema,
@@ -64,22 +71,30 @@ export function createTenantsSubgraph(deps: TenantsSubgraphDeps): TenantsSubgrap
     introspection: deps.introspection ?? false,
     createContext: (principal) => ({ principal, service, members, secrets, settings, loaders: createTenantsLoaders(service, members, principal) }),
   });
-  if (!deps.alertWebhooks) return subgraph;
+  const withSecrets = {
+    server: subgraph.server,
+    async close() {
+      await subgraph.close();
+      await secrets.close();
+    },
+  };
+  if (!deps.alertWebhooks) return withSecrets;
   if (!deps.kms) {
     logger.warn({}, 'alert webhooks are not delivered: no master keys to decrypt their signing secrets');
-    return subgraph;
+    return withSecrets;
   }
   const dispatcher = startAlertWebhookDispatcher({
     bus: deps.bus,
     webhooks: createSecretVault({ db: deps.db, kms: deps.kms }),
     logger,
+    addressPolicy,
     ...(typeof deps.alertWebhooks === 'object' ? deps.alertWebhooks : {}),
   });
   return {
     server: subgraph.server,
     async close() {
       await dispatcher.stop();
-      await subgraph.close();
+      await withSecrets.close();
     },
   };
 }

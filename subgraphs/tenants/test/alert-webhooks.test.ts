@@ -8,6 +8,10 @@ import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/d
 import { createSecretVault } from '@switchyard/db/secret-vault';
 import { createLocalKms, generateMasterKey } from '@switchyard/identity/envelope';
 import { ALERT_WEBHOOKS_GROUP, startAlertWebhookDispatcher, type AlertWebhookSource } from '../src/alert-webhook-dispatcher';
+import { createWebhookAddressPolicy } from '../src/webhook-address-policy';
+
+/** The receivers listen on loopback: the operator allowlist names it (as the e2e stack does). */
+const LOOPBACK_ALLOWED = createWebhookAddressPolicy(['127.0.0.1/32']);
 
 /** A webhook receiver on loopback that answers with the scripted statuses, then 200. */
 interface Receiver {
@@ -62,7 +66,7 @@ async function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
 }
 
 function start(bus: Bus, webhooks: AlertWebhookSource, options: { claimIdleMs?: number } = {}) {
-  const dispatcher = startAlertWebhookDispatcher({ bus, webhooks, logger, retryDelaysMs: [10, 10], timeoutMs: 2_000, blockMs: 20, ...options });
+  const dispatcher = startAlertWebhookDispatcher({ bus, webhooks, logger, retryDelaysMs: [10, 10], timeoutMs: 2_000, blockMs: 20, addressPolicy: LOOPBACK_ALLOWED, ...options });
   cleanups.push(() => dispatcher.stop());
   return dispatcher;
 }
@@ -134,6 +138,37 @@ describe('alert webhook dispatcher', () => {
     await until(() => receiver.requests.length === 1);
     expect(receiver.requests[0]!.headers[ALERT_EVENT_ID_HEADER]).toBe('after-outage');
     expect(failures).toBe(3);
+  });
+});
+
+describe('alert webhook dispatcher under the default address policy', () => {
+  it('refuses a webhook on loopback (in any spelling) without connecting, does not retry, and logs the refusal without network detail', async () => {
+    const receiver = await startReceiver();
+    let connections = 0;
+    receiver.server.on('connection', () => (connections += 1));
+    cleanups.push(() => new Promise((resolve) => receiver.server.close(() => resolve())));
+    const bus = createInProcessBus();
+    cleanups.push(() => bus.close());
+    const port = new URL(receiver.url).port;
+    const urls: Record<string, string> = { plain: receiver.url, short: `http://127.1:${port}/hook`, decimal: `http://2130706433:${port}/hook`, hex: `http://0x7f000001:${port}/hook` };
+    // No addressPolicy: the default (public addresses only).
+    const dispatcher = startAlertWebhookDispatcher({
+      bus,
+      webhooks: { revealAlertWebhook: async (tenantId) => (urls[tenantId] ? { url: urls[tenantId], secret: SECRET } : null) },
+      logger,
+      retryDelaysMs: [10, 10],
+      timeoutMs: 2_000,
+      blockMs: 20,
+    });
+    cleanups.push(() => dispatcher.stop());
+    for (const tenantId of Object.keys(urls)) await bus.append(ALERTS_STREAM, JSON.stringify(alertFor(tenantId, `refused-${tenantId}`)));
+    await until(() => logs.filter((log) => log.level === 'error').length === 4);
+    expect(connections).toBe(0);
+    expect(receiver.requests).toHaveLength(0);
+    // One try each: retrying cannot help.
+    expect(logs.filter((log) => log.message === 'alert webhook refused by the address policy')).toHaveLength(4);
+    for (const log of logs.filter((entry) => entry.level === 'error')) expect(log.fields).toMatchObject({ outcome: 'refused by policy: the address is not public' });
+    expect(await pendingCount(bus)).toBe(0);
   });
 });
 

@@ -24,8 +24,11 @@ export interface TenantsHarness {
   close(): Promise<void>;
 }
 
-/** Starts the subgraph on 127.0.0.1:0 over `db`; the caller owns `db`. `kms: null` runs without master keys. */
-export async function startTenantsHarness(db: Database, options: { kms?: KeyManagementService | null } = {}): Promise<TenantsHarness> {
+/**
+ * Starts the subgraph on 127.0.0.1:0 over `db`; the caller owns `db`. `kms: null` runs without
+ * master keys. Alert webhooks may reach 127.0.0.1 (tests' receivers) unless `webhookAllowedNetworks` says otherwise.
+ */
+export async function startTenantsHarness(db: Database, options: { kms?: KeyManagementService | null; webhookAllowedNetworks?: string[] } = {}): Promise<TenantsHarness> {
   const kms = options.kms === undefined ? createLocalKms({ masterKeys: { test: generateMasterKey() }, activeKeyId: 'test' }) : options.kms;
   const bus = createInProcessBus();
   const keys = await generateInternalKeyPair();
@@ -36,7 +39,10 @@ export async function startTenantsHarness(db: Database, options: { kms?: KeyMana
     warn: (details, message) => logged.push({ message, details }),
     error: (details, message) => logged.push({ message, details }),
   };
-  const subgraph = createTenantsSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, AUDIENCE), logger, ...(kms ? { kms } : {}) });
+  const subgraph = createTenantsSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, AUDIENCE), logger,
+    webhookAllowedNetworks: options.webhookAllowedNetworks ?? ['127.0.0.1/32'],
+    ...(kms ? { kms } : {}),
+  });
   const url = await listenOnLoopback(subgraph.server);
 
   return {

@@ -36,9 +36,9 @@ interface CredentialReply {
   rotatedAt: string | null;
 }
 
-async function auditEvents(): Promise<AuditEvent[]> {
-  await harness.bus.ensureGroup(AUDIT_STREAM, 'secrets-test');
-  const entries = await harness.bus.readGroup(AUDIT_STREAM, 'secrets-test', 'reader', { count: 1000, blockMs: 0 });
+async function auditEvents(bus = harness.bus): Promise<AuditEvent[]> {
+  await bus.ensureGroup(AUDIT_STREAM, 'secrets-test');
+  const entries = await bus.readGroup(AUDIT_STREAM, 'secrets-test', 'reader', { count: 1000, blockMs: 0 });
   return entries.map((entry) => auditEventSchema.parse(JSON.parse(entry.payload)));
 }
 
@@ -222,7 +222,10 @@ describe('test alerts', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     await harness.request(adminA(), WEBHOOK, { input: { tenantId: tenantA.id, url: `http://127.0.0.1:${port}/gone`, secret: 'test-alert-signing-secret' } });
-    expect((await harness.request(adminA(), TEST_ALERT, { tenantId: tenantA.id })).body.data?.['sendTestAlert']).toMatchObject({ delivered: false, outcome: 'ECONNREFUSED' });
+    // Unreachable, but not why: an errno (ECONNREFUSED vs a timeout) would map ports and hosts.
+    const unreachable = await harness.request(adminA(), TEST_ALERT, { tenantId: tenantA.id });
+    expect(unreachable.body.data?.['sendTestAlert']).toMatchObject({ delivered: false, outcome: 'the webhook could not be reached' });
+    expect(JSON.stringify(unreachable.body)).not.toMatch(/ECONN|127\.0\.0\.1|connect/);
 
     expect(errorCodes(await harness.request(viewerA(), TEST_ALERT, { tenantId: tenantA.id }))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await harness.request(operatorA(), TEST_ALERT, { tenantId: tenantA.id }))).toEqual(['FORBIDDEN']);
@@ -245,6 +248,64 @@ describe('without master keys', () => {
     } finally {
       await bare.close();
       await database.drop();
+    }
+  });
+});
+
+describe('alert webhook address policy through the API (no operator allowlist)', () => {
+  const TEST_ALERT = 'mutation ($tenantId: ID!) { sendTestAlert(tenantId: $tenantId) { alertId delivered outcome } }';
+  let strict: TenantsHarness;
+  let tenant: Tenant;
+  const admin = () => principalOf(['tenant_admin'], tenant.id, 'strict-admin');
+
+  beforeAll(async () => {
+    strict = await startTenantsHarness(testDatabase.db, { kms, webhookAllowedNetworks: [] });
+    tenant = await createTenantsService({ db: testDatabase.db, bus: strict.bus }).createTenant({ slug: 'strict-hooks', name: 'Strict hooks' }, PLATFORM_ADMIN);
+  });
+  afterAll(async () => {
+    await strict?.close();
+  });
+
+  it.each([
+    'http://127.0.0.1:9999/hook',
+    'http://127.1:9999/hook',
+    'http://2130706433:9999/hook',
+    'http://0x7f000001:9999/hook',
+    'http://[::1]:9999/hook',
+    'https://[::ffff:127.0.0.1]/hook',
+    'https://169.254.169.254/latest/meta-data/',
+    'https://0xa9fea9fe/latest/meta-data/',
+    'https://[fd00:ec2::254]/',
+    'https://10.0.0.8/hook',
+    'https://192.168.1.1/hook',
+    'https://100.64.0.1/hook',
+    'https://[fe80::1]/hook',
+    'https://0.0.0.0/hook',
+  ])('refuses to save %s with WEBHOOK_ADDRESS_REFUSED and stores nothing', async (url) => {
+    const reply = await strict.request(admin(), WEBHOOK, { input: { tenantId: tenant.id, url, secret: 'strict-signing-secret-0001' } });
+    expect(errorCodes(reply)).toEqual(['WEBHOOK_ADDRESS_REFUSED']);
+    expect(reply.body.errors?.[0]?.extensions?.field).toBe('input.url');
+    expect(reply.body.errors?.[0]?.message).toMatch(/not public/);
+    expect(await createSecretVault({ db: testDatabase.db, kms }).revealAlertWebhook(tenant.id)).toBeNull();
+  });
+
+  it('refuses a test alert to a name that resolves to loopback, before connecting, and audits the refusal', async () => {
+    let connections = 0;
+    const receiver = createServer((_request, response) => response.end());
+    receiver.on('connection', () => (connections += 1));
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      // A host name is saved (it is judged when it is resolved, on every connection).
+      const url = `http://localhost:${(receiver.address() as AddressInfo).port}/hook`;
+      expect((await strict.request(admin(), WEBHOOK, { input: { tenantId: tenant.id, url, secret: 'strict-signing-secret-0001' } })).body.errors).toBeUndefined();
+      const reply = await strict.request(admin(), TEST_ALERT, { tenantId: tenant.id });
+      expect(errorCodes(reply)).toEqual(['WEBHOOK_ADDRESS_REFUSED']);
+      expect(JSON.stringify(reply.body)).not.toMatch(/127\.0\.0\.1|::1|ECONN/);
+      expect(connections).toBe(0);
+      const audited = (await auditEvents(strict.bus)).filter((event) => event.action === 'alert_webhook.test' && event.tenantId === tenant.id).map((event) => event.payload);
+      expect(audited).toEqual([{ origin: new URL(url).origin, delivered: false, outcome: 'refused by policy: the address is not public' }]);
+    } finally {
+      receiver.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { apiKeyStatus, type ApiKeyResolver } from '@switchyard/data-plane/api-keys';
+import { apiKeyStatus, type ApiKeyResolver } from '@switchyard/identity/api-keys';
 import { hashApiKeySecret, type MembershipDirectory, type Principal, type Role } from '@switchyard/identity';
 import { API_KEY_IDENTITY_PREFIX, apiKeyIdentity } from '@switchyard/subgraph-kit/audit-actor';
 import type { GatewayErrorCode } from '../errors';

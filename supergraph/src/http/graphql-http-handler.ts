@@ -59,6 +59,8 @@ export function createGraphQLHttpHandler(options: GraphQLHttpHandlerOptions) {
     }
     if (!options.ready()) return sendError(res, 'SERVICE_STARTING');
 
+    // Node keeps only the first of repeated Authorization headers; which one a proxy in front checked is unknowable, so refuse.
+    if ((req.headersDistinct.authorization?.length ?? 0) > 1) return sendError(res, 'DUPLICATE_AUTHORIZATION');
     const tenantHeader = req.headers[TENANT_HEADER];
     const auth = await authenticate(req.headers.authorization, options.verifyAccessToken, typeof tenantHeader === 'string' ? tenantHeader : undefined);
     if (!auth.ok) return sendError(res, auth.code, auth.message);

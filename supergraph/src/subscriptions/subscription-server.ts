@@ -5,12 +5,14 @@ import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { GATEWAY_ERRORS, isFinal } from '@switchyard/subgraph-kit/errors';
+import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { authenticate, tokenExpiresAt, type VerifyAccessToken } from '../http/authenticate';
 import { OPERATION_LIMITS } from '../hardening/limits';
 import type { Logger } from '../logger';
 import type { ChannelHub } from './channel-hub';
 import { createCoalescingRefresh } from './coalescing-refresh';
 import { planSubscription, type SubscriptionPlan } from './subscription-plan';
+import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits } from './subscription-limits';
 
 export type RunQuery = (plan: SubscriptionPlan, principal: Principal) => Promise<FormattedExecutionResult>;
 
@@ -27,6 +29,8 @@ export interface SubscriptionServerOptions {
   /** Browser origins allowed to open a socket; requests without Origin (non-browsers) are allowed. */
   allowedOrigins: ReadonlySet<string>;
   logger: Logger;
+  /** Sockets and subscriptions per principal (default 10 and 100). */
+  limits?: SubscriptionLimits;
 }
 
 interface SubscriptionContext {
@@ -38,6 +42,15 @@ interface SubscriptionContext {
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
+/** graphql-ws's "too many" close code: its clients do not retry it, so an over-cap caller does not reconnect in a loop. */
+export const TOO_MANY_CONNECTIONS_CLOSE_CODE = 4429;
+
+/** What a socket error looks like in the log: one line, no stack (ws's own errors carry a `code`, e.g. WS_ERR_UNSUPPORTED_MESSAGE_LENGTH). */
+function socketErrorFields(error: unknown): { code?: string; reason: string } {
+  if (!(error instanceof Error)) return { reason: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return { ...(typeof code === 'string' ? { code } : {}), reason: error.message };
+}
 /** A result after which a subscription cannot recover (a final code): stop instead of retrying forever. */
 function endsSubscription(result: FormattedExecutionResult): boolean {
   return result.errors?.some((error) => isFinal(error.extensions?.['code'])) ?? false;
@@ -62,8 +75,12 @@ function closeWhenTokenExpires(socket: WebSocket, token: string): void {
  */
 export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { logger } = options;
+  const limits = options.limits ?? DEFAULT_SUBSCRIPTION_LIMITS;
   const rules = [...specifiedRules, ...options.validationRules];
   const principals = new WeakMap<object, Principal>();
+  /** The open sockets (graphql-ws contexts) of each principal; `ctx.subscriptions` holds each socket's active subscriptions. */
+  const socketsByPrincipal = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
+  const principalKeys = new WeakMap<object, string>();
   const wss = new WebSocketServer({
     server: options.httpServer,
     path: options.path,
@@ -78,6 +95,20 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
       async onConnect(ctx) {
         const auth = await authenticate(ctx.connectionParams?.['authorization'], options.verifyAccessToken);
         if (auth.ok) {
+          // A socket that closed while it was being authenticated has had its onClose already: not counted.
+          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
+          // Checked and counted in one synchronous step after the await: concurrent connects cannot both pass.
+          const key = auditActor(auth.principal);
+          const sockets = socketsByPrincipal.get(key) ?? new Set();
+          if (sockets.size >= limits.maxSocketsPerPrincipal) {
+            logger.warn({ principal: key, sockets: sockets.size, limit: limits.maxSocketsPerPrincipal }, 'subscription socket refused: too many for this principal');
+            const reason = `TOO_MANY_CONNECTIONS: at most ${limits.maxSocketsPerPrincipal} open sockets per caller; close one first`;
+            ctx.extra.socket.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, reason.slice(0, 120));
+            return false;
+          }
+          sockets.add(ctx);
+          socketsByPrincipal.set(key, sockets);
+          principalKeys.set(ctx, key);
           principals.set(ctx, auth.principal);
           closeWhenTokenExpires(ctx.extra.socket, auth.token);
           return true;
@@ -92,6 +123,14 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         if (!principal) return [GATEWAY_ERRORS.create('UNAUTHENTICATED', 'Not authenticated')];
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return [GATEWAY_ERRORS.create('BAD_USER_INPUT', `At most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection.`)];
+        }
+        // graphql-ws has already entered this one in ctx.subscriptions, and removes each when it ends
+        // (completed by either side, failed, or its socket closed): the count includes this one.
+        const key = principalKeys.get(ctx);
+        const active = [...(key ? (socketsByPrincipal.get(key) ?? []) : [])].reduce((sum, socket) => sum + Object.keys(socket.subscriptions).length, 0);
+        if (active > limits.maxSubscriptionsPerPrincipal) {
+          logger.warn({ principal: key, active: active - 1, limit: limits.maxSubscriptionsPerPrincipal }, 'subscription refused: too many for this principal');
+          return [GATEWAY_ERRORS.create('TOO_MANY_SUBSCRIPTIONS', `At most ${limits.maxSubscriptionsPerPrincipal} active subscriptions per caller; complete one first.`)];
         }
         let document: DocumentNode;
         try {
@@ -136,9 +175,28 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
       onError(_ctx, id, _payload, errors) {
         logger.warn({ id, errors: errors.map((error) => error.message) }, 'subscription refused');
       },
+      onClose(ctx) {
+        const key = principalKeys.get(ctx);
+        if (key === undefined) return;
+        const sockets = socketsByPrincipal.get(key);
+        sockets?.delete(ctx);
+        if (sockets?.size === 0) socketsByPrincipal.delete(key);
+      },
     },
     wss,
   );
+
+  // graphql-ws prints every socket error with its stack to stderr (console.error), e.g. each frame
+  // over maxPayload, which anyone can send before authenticating. ws has already closed the socket
+  // (1009 for an oversized frame); log one line instead. Registered after useServer's listener,
+  // so its per-socket error handler exists to be replaced.
+  wss.on('connection', (socket: WebSocket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: unknown) => {
+      logger.warn(socketErrorFields(error), 'websocket error; connection closed');
+      if (socket.readyState === socket.OPEN) socket.close(CloseCode.InternalServerError, 'Internal server error');
+    });
+  });
 
   return {
     async close() {

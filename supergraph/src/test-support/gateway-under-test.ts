@@ -21,6 +21,8 @@ export async function startGatewayUnderTest(
   issuer: TestIssuer,
   options: { bus?: Bus; introspection?: boolean; verifyAccessToken?: (token: string) => Promise<Principal>; subgraphUrls?: Partial<StandIns['urls']>;
     persistedQueries?: SupergraphServerOptions['persistedQueries'];
+    subscriptionLimits?: SupergraphServerOptions['subscriptionLimits'];
+    logger?: SupergraphServerOptions['logger'];
   } = {},
 ): Promise<GatewayUnderTest> {
   const keys = await generateInternalKeyPair();
@@ -33,8 +35,9 @@ export async function startGatewayUnderTest(
     bus,
     corsOrigins: [CONSOLE_ORIGIN],
     introspection: options.introspection ?? false,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     ...(options.persistedQueries ? { persistedQueries: options.persistedQueries } : {}),
+    ...(options.subscriptionLimits ? { subscriptionLimits: options.subscriptionLimits } : {}),
   });
   await app.ready;
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));

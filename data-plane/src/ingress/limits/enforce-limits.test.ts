@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createInProcessRateLimiter } from '../rate-limit/in-process-rate-limiter';
 import { createRedisRateLimiter } from '../rate-limit/redis-rate-limiter';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
-import { enforceLimits, LimitExceededError, limitWarningHeader } from './enforce-limits';
+import { enforceLimits, LimitExceededError, limitWarningHeader, RequestExceedsTokenLimitError, reserveLimits, settleLimits } from './enforce-limits';
 import { parseLimitsConfig } from './limits-config';
 
 const redisUrl = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -64,16 +64,61 @@ describe.each(limiters)('enforceLimits (%s limiter)', (_name, makeLimiter) => {
     await limiter.close();
   });
 
-  it('the request limit refuses with rate_limit_exceeded; an oversized estimate spends the whole allowance once instead of never passing', async () => {
+  it('the request limit refuses with rate_limit_exceeded', async () => {
     const limiter = makeLimiter();
     const config = parseLimitsConfig({ requestsPerMinutePerKey: 2, tokensPerMinutePerKey: 1_000 });
-    const who = subject();
-    await enforceLimits(limiter, config, who, 1_000_000);
-    await expect(enforceLimits(limiter, config, who, 1)).rejects.toMatchObject({ code: 'token_quota_exceeded' });
     const other = subject();
     await enforceLimits(limiter, config, other, 1);
     await enforceLimits(limiter, config, other, 1);
     await expect(enforceLimits(limiter, config, other, 1)).rejects.toMatchObject({ code: 'rate_limit_exceeded', limit: 'requests_per_minute_per_key' });
+    await limiter.close();
+  });
+
+  it('an estimate above a whole allowance can never pass: 400 request_exceeds_token_limit naming the limit and what remains, charging nothing', async () => {
+    const limiter = makeLimiter();
+    const config = parseLimitsConfig({ requestsPerMinutePerKey: 2, tokensPerMinutePerKey: 1_000, tokensPerDayPerKey: 5_000 });
+    const who = subject();
+    await enforceLimits(limiter, config, who, 300);
+    const refusal = await enforceLimits(limiter, config, who, 1_000_000).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(RequestExceedsTokenLimitError);
+    // The tightest limit the estimate exceeds is named (tokens per minute: 1,000), with what is left of it.
+    expect(refusal).toMatchObject({ code: 'request_exceeds_token_limit', status: 400, limit: 'tokens_per_minute_per_key', allowance: 1_000, remaining: 700, param: 'max_tokens' });
+    expect((refusal as Error).message).toMatch(/tokens_per_minute_per_key/);
+    expect((refusal as Error).message).toMatch(/\(1000 tokens per minute\); 700 tokens of it remain/);
+    // Refused before anything was charged: the one request left of the 2 per minute still passes.
+    await expect(enforceLimits(limiter, config, who, 700)).resolves.toBeDefined();
+    // Between the minute and the day allowance, the day allowance is named.
+    const dayOnly = parseLimitsConfig({ tokensPerMinutePerKey: 100_000, tokensPerDayPerKey: 5_000 });
+    await expect(enforceLimits(limiter, dayOnly, subject(), 6_000)).rejects.toMatchObject({ code: 'request_exceeds_token_limit', limit: 'tokens_per_day_per_key', allowance: 5_000 });
+    await limiter.close();
+  });
+
+  it('a 429 names the refusing limit whose wait is longest, with that wait as Retry-After (not a wait borrowed from another limit)', async () => {
+    const limiter = makeLimiter();
+    const config = parseLimitsConfig({ tokensPerMinutePerKey: 1_000, tokensPerDayPerKey: 1_500 });
+    const who = subject();
+    await enforceLimits(limiter, config, who, 900);
+    // Only the minute allowance refuses: its own wait (seconds), not the day's.
+    const minute = (await enforceLimits(limiter, config, who, 200).catch((error: unknown) => error)) as LimitExceededError;
+    expect(minute).toMatchObject({ limit: 'tokens_per_minute_per_key' });
+    expect(minute.retryAfterSeconds).toBeLessThanOrEqual(60);
+    // Both refuse: the day's wait is longer, and the day is named with it.
+    const both = (await enforceLimits(limiter, config, who, 700).catch((error: unknown) => error)) as LimitExceededError;
+    expect(both).toMatchObject({ limit: 'tokens_per_day_per_key' });
+    expect(both.retryAfterSeconds).toBeGreaterThan(60);
+    await limiter.close();
+  });
+
+  it('settling a reservation leaves exactly the used tokens charged', async () => {
+    const limiter = makeLimiter();
+    const config = parseLimitsConfig({ tokensPerDayPerKey: 10_000, tokensPerDayPerTenant: 50_000 });
+    const who = subject();
+    for (let i = 0; i < 4; i += 1) {
+      const { reservation } = await reserveLimits(limiter, config, who, 2_000);
+      await settleLimits(limiter, reservation, 25);
+    }
+    expect(await limiter.consume(`tpd:${who.apiKeyId}`, { limit: 10_000, periodMs: 86_400_000 }, 0)).toMatchObject({ remaining: 10_000 - 100 });
+    expect(await limiter.consume(`tpd-tenant:${who.tenantId}`, { limit: 50_000, periodMs: 86_400_000 }, 0)).toMatchObject({ remaining: 50_000 - 100 });
     await limiter.close();
   });
 

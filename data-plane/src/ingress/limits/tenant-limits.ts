@@ -1,4 +1,4 @@
-import type { TenantSettings } from '../../tenant-settings/tenant-settings';
+import type { TenantSettings } from '@switchyard/db/tenant-settings';
 import type { LimitsConfig } from './limits-config';
 
 /**

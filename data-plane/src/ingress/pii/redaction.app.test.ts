@@ -74,7 +74,7 @@ describe('PII redaction in the request path', () => {
       body: JSON.stringify({ model: 'mock-gpt', messages: [{ role: 'user', content: PROMPT }] }),
     });
     expect(response.status).toBe(200);
-    const metricsText = await (await fetch(`${h.url}/metrics`)).text();
+    const metricsText = await h.metricsText();
     expect(metricsText).toMatch(/switchyard_pii_redactions_total\{type="email"\} 1/);
     expect(metricsText).not.toMatch(/switchyard_pii_redactions_total\{type="payment_card"\}/);
     expect(JSON.stringify(bodies[0])).toContain('4111 1111 1111 1111');

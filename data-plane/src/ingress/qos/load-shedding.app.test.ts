@@ -42,7 +42,7 @@ describe('QoS load shedding', () => {
     lagMs = 500;
     expect((await post(h, h.secret, 'interactive')).status).toBe(503);
 
-    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    const metrics = await h.metricsText();
     expect(metrics).toMatch(/switchyard_shed_requests_total\{reason="gateway_saturated",qos="batch"\} 2/);
     expect(metrics).toMatch(/switchyard_shed_requests_total\{reason="gateway_saturated",qos="interactive"\} 1/);
     expect(await h.finish()).toHaveLength(3);

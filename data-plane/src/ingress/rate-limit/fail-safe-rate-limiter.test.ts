@@ -21,6 +21,11 @@ function switchableBackend(clock: () => number) {
       if (state.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
       return real.consumeAll(checks);
     },
+    async settle(settlements) {
+      state.calls += 1;
+      if (state.down) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      return real.settle(settlements);
+    },
     close: () => real.close(),
   };
   return { backend, state };
@@ -128,6 +133,7 @@ describe('fail-safe rate limiter (Redis down)', () => {
     const backend: RateLimiter = {
       consume: () => new Promise((resolve) => socket.once('data', () => resolve({ allowed: true, remaining: 1, retryAfterMs: 0 }))),
       consumeAll: () => Promise.reject(new Error('not used')),
+      settle: () => Promise.reject(new Error('not used')),
       close: async () => undefined,
     };
     const limiter = createFailSafeRateLimiter(backend, { backendTimeoutMs: 20 });
@@ -146,8 +152,34 @@ describe('fail-safe rate limiter (Redis down)', () => {
     await new Promise<void>((resolve) => echo.close(() => resolve()));
   });
 
+  it('settles a reservation where it was charged: on the backend when it decided, locally when it was down', async () => {
+    let now = 1_000_000;
+    const { backend, state } = switchableBackend(() => now);
+    const limiter = createFailSafeRateLimiter(backend, { clock: () => now, retryBackendAfterMs: 1_000 });
+    const day = { limit: 100, periodMs: 86_400_000 };
+    // Reserved on the backend, settled on the backend.
+    const [shared] = await limiter.consumeAll([{ key: 'k', limit: day, cost: 40 }]);
+    expect(shared).toMatchObject({ allowed: true, remaining: 60 });
+    await limiter.settle([{ key: 'k', limit: day, reserved: 40, used: 5 }]);
+    expect(await backend.consume('k', day, 0)).toMatchObject({ remaining: 95 });
+    // Reserved while down (locally), settled locally: the backend is not refunded for units it never charged.
+    state.down = true;
+    const [local] = await limiter.consumeAll([{ key: 'k', limit: day, cost: 30 }]);
+    expect(local).toMatchObject({ allowed: true, degraded: true, remaining: 65 });
+    await limiter.settle([{ key: 'k', limit: day, reserved: 30, used: 10, degraded: true }]);
+    expect(await limiter.consume('k', day, 0)).toMatchObject({ remaining: 85, degraded: true });
+    state.down = false;
+    now += 1_001;
+    expect(await backend.consume('k', day, 0)).toMatchObject({ remaining: 95 });
+    // A settlement the backend cannot take keeps the estimate charged (never refunds what it cannot verify) and does not throw.
+    await limiter.consumeAll([{ key: 'k', limit: day, cost: 20 }]);
+    state.down = true;
+    await expect(limiter.settle([{ key: 'k', limit: day, reserved: 20, used: 0 }])).resolves.toBeUndefined();
+    expect(limiter.degraded()).toBe(true);
+  });
+
   it('a backend that never answers is an outage after backendTimeoutMs', async () => {
-    const backend: RateLimiter = { consume: () => new Promise(() => undefined), consumeAll: () => new Promise(() => undefined), close: async () => undefined };
+    const backend: RateLimiter = { consume: () => new Promise(() => undefined), consumeAll: () => new Promise(() => undefined), settle: () => new Promise(() => undefined), close: async () => undefined };
     const limiter = createFailSafeRateLimiter(backend, { backendTimeoutMs: 20 });
     expect(await limiter.consume('k', limit('local'))).toMatchObject({ allowed: true, degraded: true });
     expect(limiter.degraded()).toBe(true);

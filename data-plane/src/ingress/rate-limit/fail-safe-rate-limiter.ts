@@ -1,5 +1,5 @@
 import { ApiError } from '../../errors';
-import { InvalidRateLimitError } from './gcra';
+import { InvalidRateLimitError, validateSettlement } from './gcra';
 import { createInProcessRateLimiter } from './in-process-rate-limiter';
 import type { BackendDownMode, RateLimit, RateLimitCheck, RateLimitDecision, RateLimiter } from './rate-limiter';
 
@@ -159,6 +159,32 @@ export function createFailSafeRateLimiter(backend: RateLimiter, options: FailSaf
       markUp();
       checks.forEach((check, index) => remember(check.key, (decisions[index] as RateLimitDecision).remaining));
       return decisions;
+    },
+    /**
+     * A reservation taken without the backend is settled where it was charged (the local fallback;
+     * `open` charged nothing); one the backend took is settled on the backend. While the backend
+     * is down, or when the settlement fails, the backend keeps the reservation's full estimate:
+     * the conservative side (a refund lost costs allowance, never admits more than the limit).
+     */
+    async settle(settlements) {
+      for (const { limit, reserved, used } of settlements) validateSettlement(limit, reserved, used);
+      const locally = settlements.filter((s) => s.degraded && (s.limit.onBackendDown ?? 'local') === 'local');
+      if (locally.length > 0) await local.settle(locally);
+      const shared = settlements.filter((s) => !s.degraded);
+      if (shared.length === 0 || (down && clock() < downUntil)) return;
+      try {
+        await withTimeout(backend.settle(shared), timeoutMs);
+      } catch (error) {
+        if (error instanceof InvalidRateLimitError) throw error;
+        markDown(error);
+        return;
+      }
+      markUp();
+      // Keep the allowance a later outage seeds from in step with the settlement.
+      for (const { key, limit, reserved, used } of shared) {
+        const known = lastRemaining.get(key);
+        if (known !== undefined) remember(key, Math.max(0, Math.min(limit.burst ?? limit.limit, known + reserved - used)));
+      }
     },
     degraded: () => down,
     /** Clears the local fallback only: the backend belongs to whoever created it. */

@@ -83,3 +83,23 @@ export function gcraAll(
   const uncharged = decisions.map((decision, index) => (decision.allowed ? { ...decision, remaining: decision.remaining + (checks[index] as GcraCheck).cost } : decision));
   return { decisions: uncharged, writes: new Map() };
 }
+
+/**
+ * Settling a reservation, pure: move a key's TAT by `delta` units (`used - reserved`). A refund
+ * (negative) never takes the TAT below now (a key cannot hold more than a fresh key's allowance:
+ * what time already gave back is not given twice); a charge (positive) is applied whatever the
+ * TAT, even past the burst (the work was done). `tat: undefined` means the key is as good as
+ * fresh (delete it). The Redis script in redis-rate-limiter.ts transcribes this.
+ */
+export function gcraSettle(storedTat: number | undefined, nowMs: number, limit: RateLimit, delta: number): { tat: number | undefined; ttlMs: number } {
+  const emissionInterval = limit.periodMs / limit.limit;
+  const tat = Math.max(storedTat ?? nowMs, nowMs);
+  const newTat = tat + emissionInterval * delta;
+  if (newTat <= nowMs) return { tat: undefined, ttlMs: 0 };
+  return { tat: newTat, ttlMs: Math.ceil(newTat - nowMs) };
+}
+
+export function validateSettlement(limit: RateLimit, reserved: number, used: number): void {
+  validateRateLimit(limit, reserved);
+  if (!Number.isInteger(used) || used < 0) throw new InvalidRateLimitError(`used must be a non-negative integer, got ${used}`);
+}

@@ -1,4 +1,4 @@
-import { gcraAll, validateRateLimit } from './gcra';
+import { gcraAll, gcraSettle, validateRateLimit, validateSettlement } from './gcra';
 import type { RateLimitCheck, RateLimitDecision, RateLimiter } from './rate-limiter';
 
 /** Correct within one process (the embedded default). `clock` returns milliseconds. */
@@ -35,6 +35,17 @@ export function createInProcessRateLimiter(clock: () => number = Date.now): Rate
     },
     async consumeAll(checks) {
       return decide(checks);
+    },
+    async settle(settlements) {
+      for (const { limit, reserved, used } of settlements) validateSettlement(limit, reserved, used);
+      const now = clock();
+      for (const { key, limit, reserved, used } of settlements) {
+        if (used === reserved) continue;
+        const stored = tats.get(key);
+        const result = gcraSettle(stored && stored.expiresAt > now ? stored.tat : undefined, now, limit, used - reserved);
+        if (result.tat === undefined) tats.delete(key);
+        else tats.set(key, { tat: result.tat, expiresAt: now + result.ttlMs });
+      }
     },
     async close() {
       tats.clear();

@@ -96,6 +96,72 @@ export function runRateLimiterContract(name: string, factory: RateLimiterFactory
       expect(decisions.filter((d) => !d.allowed).every((d) => d.retryAfterMs > 0)).toBe(true);
     });
 
+    describe('settle: a reservation moved to what was used', () => {
+      it('refunds the unused part: after settling, exactly the used units are consumed', async () => {
+        const [a, b] = [key(), key()];
+        const limit: RateLimit = { limit: 1_000, periodMs: HOUR };
+        await limiter.consumeAll([
+          { key: a, limit, cost: 400 },
+          { key: b, limit, cost: 400 },
+        ]);
+        await limiter.settle([
+          { key: a, limit, reserved: 400, used: 25 },
+          { key: b, limit, reserved: 400, used: 400 },
+        ]);
+        expect(await limiter.consume(a, limit, 0)).toMatchObject({ remaining: 975 });
+        expect(await limiter.consume(b, limit, 0)).toMatchObject({ remaining: 600 });
+      });
+
+      it('charges usage above the reservation even past the allowance (the work was done); later requests wait for it', async () => {
+        const k = key();
+        const limit: RateLimit = { limit: 100, periodMs: HOUR };
+        await limiter.consume(k, limit, 90);
+        await limiter.settle([{ key: k, limit, reserved: 90, used: 120 }]);
+        const after = await limiter.consume(k, limit, 1);
+        expect(after).toMatchObject({ allowed: false, remaining: 0 });
+        // 20 units over plus the one asked for: 21 emission intervals of 36 s.
+        expect(after.retryAfterMs).toBeGreaterThan(20 * 36_000);
+        expect(after.retryAfterMs).toBeLessThanOrEqual(21 * 36_000);
+      });
+
+      it('never refunds a key above a fresh allowance', async () => {
+        const k = key();
+        const limit: RateLimit = { limit: 10, periodMs: HOUR };
+        await limiter.consume(k, limit, 2);
+        await limiter.settle([{ key: k, limit, reserved: 8, used: 0 }]);
+        expect(await limiter.consume(k, limit, 0)).toMatchObject({ remaining: 10 });
+        await limiter.settle([{ key: key(), limit, reserved: 5, used: 0 }]);
+        expect((await limiter.consume(k, limit, 11)).allowed).toBe(false);
+      });
+
+      it('is exact under concurrency: reserve, then settle, from many requests at once', async () => {
+        const k = key();
+        const limit: RateLimit = { limit: 10_000, periodMs: HOUR };
+        await Promise.all(
+          Array.from({ length: 100 }, async (_, i) => {
+            const [decision] = await limiter.consumeAll([{ key: k, limit, cost: 90 }]);
+            expect(decision?.allowed).toBe(true);
+            await limiter.settle([{ key: k, limit, reserved: 90, used: i % 10 }]);
+          }),
+        );
+        // Used: 10 × (0 + 1 + … + 9) = 450.
+        expect(await limiter.consume(k, limit, 0)).toMatchObject({ remaining: 10_000 - 450 });
+      });
+
+      it('settling nothing, or exactly what was reserved, changes nothing; nonsensical settlements are refused', async () => {
+        const k = key();
+        const limit: RateLimit = { limit: 10, periodMs: HOUR };
+        await limiter.consume(k, limit, 4);
+        await limiter.settle([]);
+        await limiter.settle([{ key: k, limit, reserved: 4, used: 4 }]);
+        expect(await limiter.consume(k, limit, 0)).toMatchObject({ remaining: 6 });
+        await expect(limiter.settle([{ key: k, limit, reserved: 4, used: -1 }])).rejects.toThrow();
+        await expect(limiter.settle([{ key: k, limit, reserved: 1.5, used: 0 }])).rejects.toThrow();
+        await expect(limiter.settle([{ key: k, limit: { limit: 0, periodMs: HOUR }, reserved: 4, used: 0 }])).rejects.toThrow();
+        expect(await limiter.consume(k, limit, 0)).toMatchObject({ remaining: 6 });
+      });
+    });
+
     describe('consumeAll: every limit of a request at once', () => {
       it('charges every check and reports each one', async () => {
         const [a, b] = [key(), key()];

@@ -35,6 +35,22 @@ export interface RateLimitCheck {
   cost: number;
 }
 
+/**
+ * The end of a reservation: `reserved` units were charged against `key` under `limit` by an
+ * admitted `consume`/`consumeAll`; `used` is what the request actually spent. Settling charges the
+ * difference: the unused part comes back (never more than is still charged: time already returned
+ * part of it), and usage above the reservation is charged unconditionally (the work is done; later
+ * requests wait for it).
+ */
+export interface RateLimitSettlement {
+  key: string;
+  limit: RateLimit;
+  reserved: number;
+  used: number;
+  /** The reservation was decided without the shared backend (its decision said `degraded`): settled where it was charged. */
+  degraded?: true;
+}
+
 export interface RateLimiter {
   /** Atomically charge `cost` units against `key` under `limit`; charges nothing when refused. */
   consume(key: string, limit: RateLimit, cost?: number): Promise<RateLimitDecision>;
@@ -46,5 +62,11 @@ export interface RateLimiter {
    * the refused checks.
    */
   consumeAll(checks: readonly RateLimitCheck[]): Promise<RateLimitDecision[]>;
+  /**
+   * Settles reservations to what was used, atomically (one script on Redis, like `consumeAll`):
+   * each key's charge moves by `used - reserved` units. A refund never leaves a key with more
+   * than a fresh key's allowance; an extra charge is never refused.
+   */
+  settle(settlements: readonly RateLimitSettlement[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import { validateRateLimit } from './gcra';
+import { validateRateLimit, validateSettlement } from './gcra';
 import type { RateLimitCheck, RateLimitDecision, RateLimiter } from './rate-limiter';
 
 /**
@@ -70,6 +70,34 @@ end
 return out
 `;
 
+/**
+ * Settles reservations (see `RateLimiter.settle` and `gcraSettle` in gcra.ts, which this
+ * transcribes): each key's TAT moves by `delta` units, never below now; a key left at or below
+ * now is deleted (as good as fresh). Atomic with every other script on the keys.
+ *
+ * KEYS[i]: limit keys. ARGV[2i-1..2i]: emission interval (µs), delta (units, signed) of settlement i.
+ */
+const SETTLE_SCRIPT = `
+if redis.replicate_commands then redis.replicate_commands() end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local emission = tonumber(ARGV[2 * i - 1])
+  local delta = tonumber(ARGV[2 * i])
+  local stored = redis.call('GET', key)
+  local tat = now
+  if stored then tat = math.max(tonumber(stored), now) end
+  local new_tat = tat + emission * delta
+  if new_tat <= now then
+    redis.call('DEL', key)
+  else
+    redis.call('SET', key, string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
+  end
+end
+return #KEYS
+`;
+
 export interface RedisRateLimiterOptions {
   /** Prepended to every key, e.g. `switchyard:rl:`. */
   keyPrefix?: string;
@@ -91,7 +119,13 @@ export function createRedisRateLimiter(connection: string | RedisOptions, option
   redis.on('error', () => undefined);
   // defineCommand sends EVALSHA and falls back to EVAL once when the script cache is cold.
   redis.defineCommand('switchyardGcraAll', { lua: GCRA_ALL_SCRIPT });
-  const run = (redis as unknown as { switchyardGcraAll(numberOfKeys: number, ...args: string[]): Promise<number[]> }).switchyardGcraAll.bind(redis);
+  redis.defineCommand('switchyardGcraSettle', { lua: SETTLE_SCRIPT });
+  const scripts = redis as unknown as {
+    switchyardGcraAll(numberOfKeys: number, ...args: string[]): Promise<number[]>;
+    switchyardGcraSettle(numberOfKeys: number, ...args: string[]): Promise<number>;
+  };
+  const run = scripts.switchyardGcraAll.bind(redis);
+  const runSettle = scripts.switchyardGcraSettle.bind(redis);
 
   async function decide(checks: readonly RateLimitCheck[]): Promise<RateLimitDecision[]> {
     if (checks.length === 0) return [];
@@ -112,6 +146,17 @@ export function createRedisRateLimiter(connection: string | RedisOptions, option
       return (await decide([{ key, limit, cost }]))[0] as RateLimitDecision;
     },
     consumeAll: decide,
+    async settle(settlements) {
+      const keys: string[] = [];
+      const args: string[] = [];
+      for (const { key, limit, reserved, used } of settlements) {
+        validateSettlement(limit, reserved, used);
+        if (used === reserved) continue;
+        keys.push(prefix + key);
+        args.push(String((limit.periodMs * 1000) / limit.limit), String(used - reserved));
+      }
+      if (keys.length > 0) await runSettle(keys.length, ...keys, ...args);
+    },
     async close() {
       await redis.quit();
     },

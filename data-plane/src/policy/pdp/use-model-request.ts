@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PolicyRequest } from '../request';
 import { POLICY_ACTIONS } from '../vocabulary';
-import { effectiveDataClassification, type TenantSettings } from '../../tenant-settings/tenant-settings';
+import type { TenantSettings } from '@switchyard/db/tenant-settings';
+import { effectiveDataClassification } from '../../tenant-settings/settings-rules';
 
 /** Headers a client may send to describe where its data may be processed and how sensitive it is. */
 export const REGION_HEADER = 'x-switchyard-region';

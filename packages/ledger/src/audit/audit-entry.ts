@@ -2,11 +2,30 @@ import { bytesToHex, hexToBytes, type Hasher } from '../hasher';
 import { createMerkle } from '../merkle';
 
 /**
+ * Leaf formats, versioned per entry (the `leaf_version` column), so a log written before a format
+ * change keeps verifying under the rule it was written with:
+ * - 1: `["switchyard.audit.v1", seq, occurredAt, tenantId, actor, action, subjectKey, payloadDigest]`.
+ *   Did not commit to the idempotency key, the classification or the payload key id: those could be
+ *   edited (or swapped between entries) without breaking a hash.
+ * - 2 (every entry appended since): v1's fields, then idempotencyKey, dataClassification and
+ *   payloadKeyId: every stored column of the entry except the payload itself (committed through
+ *   its digest) and the hashes computed from the leaf.
+ * The version string is inside the hashed bytes, so relabelling an entry's version changes its
+ * leaf; the verifier also refuses a v1 entry after a v2 one (no downgrade).
+ */
+export type AuditLeafVersion = 1 | 2;
+export const CURRENT_AUDIT_LEAF_VERSION: AuditLeafVersion = 2;
+
+/**
  * One audit-log entry as the chain and the Merkle tree see it. The payload itself is NOT part of
- * the leaf, only its digest: a payload can be crypto-shredded (data-subject erasure) or expire
- * (retention) while every hash, chain link and proof stays verifiable.
+ * the leaf, only its digest (SHA-256 of the ciphertext, which is kept): a payload can be
+ * crypto-shredded (data-subject erasure: the key is deleted, the ciphertext stays) or expire
+ * (retention: the ciphertext is dropped, the digest stays) while every hash, chain link and proof
+ * stays verifiable.
  */
 export interface AuditEntryFields {
+  /** Leaf format (see AuditLeafVersion); absent means 1. */
+  leafVersion?: AuditLeafVersion;
   /** 0-based position in the log; the leaf index in the Merkle tree. */
   seq: number;
   /** ISO-8601 UTC time of the append. */
@@ -18,7 +37,14 @@ export interface AuditEntryFields {
   subjectKey: string | null;
   /** SHA-256 hex of the (encrypted) payload as stored at append time. */
   payloadDigest: string;
+  /** v2: the caller's idempotency key (unique in the log). */
+  idempotencyKey?: string;
+  /** v2: public | internal | confidential | restricted (decides retention). */
+  dataClassification?: string;
+  /** v2: the payload key (row of audit_subject_keys) that encrypts the payload. */
+  payloadKeyId?: string;
 }
+
 
 export interface ChainedAuditEntry extends AuditEntryFields {
   /** entryHash of the previous entry (hex); GENESIS_HASH for seq 0. */
@@ -44,11 +70,29 @@ export function auditLeafBytes(fields: AuditEntryFields): Uint8Array {
  * assigns the position (the database, under its append lock) hash the leaf without re-encoding it.
  */
 export function auditLeafTextAroundSeq(fields: Omit<AuditEntryFields, 'seq'>): { head: string; tail: string } {
-  const rest = JSON.stringify([fields.occurredAt, fields.tenantId, fields.actor, fields.action, fields.subjectKey, fields.payloadDigest]);
-  return { head: '["switchyard.audit.v1",', tail: `,${rest.slice(1)}` };
+  const v1 = [fields.occurredAt, fields.tenantId, fields.actor, fields.action, fields.subjectKey, fields.payloadDigest];
+  if ((fields.leafVersion ?? 1) === 1) return { head: '["switchyard.audit.v1",', tail: `,${JSON.stringify(v1).slice(1)}` };
+  const { idempotencyKey, dataClassification, payloadKeyId } = fields;
+  if (idempotencyKey === undefined || dataClassification === undefined || payloadKeyId === undefined) {
+    throw new TypeError('a v2 audit leaf needs idempotencyKey, dataClassification and payloadKeyId');
+  }
+  return { head: '["switchyard.audit.v2",', tail: `,${JSON.stringify([...v1, idempotencyKey, dataClassification, payloadKeyId]).slice(1)}` };
 }
 
 const utf8 = new TextEncoder();
+
+/**
+ * What an entry's MAC covers (leaf v2 on): the leaf text without the seq (head ‖ tail), which the
+ * appender knows before the database assigns the position. Null for v1 entries (they have none).
+ * The MAC is keyed with a secret the database never sees, so someone who can write to the table and
+ * rewrites the chain after an edit still leaves the changed entry's MAC wrong: the verifier names
+ * exactly that entry instead of "somewhere after the last good checkpoint".
+ */
+export function auditEntryMacMessage(fields: Omit<AuditEntryFields, 'seq'>): Uint8Array | null {
+  if ((fields.leafVersion ?? 1) < 2) return null;
+  const { head, tail } = auditLeafTextAroundSeq(fields);
+  return utf8.encode(`${head}${tail}`);
+}
 
 /** The hash chain's functions over one SHA-256 implementation. */
 export interface AuditChain {

@@ -10,6 +10,7 @@ import { nodeSha256 } from './node-sha256';
 export { nodeSha256 } from './node-sha256';
 export { signCheckpoint, verifyCheckpointSignature } from './checkpoint-signature';
 export { cryptoRandomSource } from './crypto-random-source';
+export { nodeEntryMac } from './entry-mac';
 
 export const {
   leafHash,

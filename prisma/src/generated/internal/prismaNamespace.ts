@@ -1942,6 +1942,8 @@ export const AuditEntryScalarFieldEnum = {
   payloadDigest: 'payloadDigest',
   payloadCiphertext: 'payloadCiphertext',
   payloadKeyId: 'payloadKeyId',
+  leafVersion: 'leafVersion',
+  entryMac: 'entryMac',
   leafHash: 'leafHash',
   prevHash: 'prevHash',
   entryHash: 'entryHash',

@@ -224,6 +224,8 @@ export const AuditEntryScalarFieldEnum = {
   payloadDigest: 'payloadDigest',
   payloadCiphertext: 'payloadCiphertext',
   payloadKeyId: 'payloadKeyId',
+  leafVersion: 'leafVersion',
+  entryMac: 'entryMac',
   leafHash: 'leafHash',
   prevHash: 'prevHash',
   entryHash: 'entryHash',

@@ -30,10 +30,12 @@ export type AggregateAuditEntry = {
 
 export type AuditEntryAvgAggregateOutputType = {
   seq: number | null
+  leafVersion: number | null
 }
 
 export type AuditEntrySumAggregateOutputType = {
   seq: bigint | null
+  leafVersion: number | null
 }
 
 export type AuditEntryMinAggregateOutputType = {
@@ -47,6 +49,8 @@ export type AuditEntryMinAggregateOutputType = {
   payloadDigest: string | null
   payloadCiphertext: runtime.Bytes | null
   payloadKeyId: string | null
+  leafVersion: number | null
+  entryMac: string | null
   leafHash: string | null
   prevHash: string | null
   entryHash: string | null
@@ -64,6 +68,8 @@ export type AuditEntryMaxAggregateOutputType = {
   payloadDigest: string | null
   payloadCiphertext: runtime.Bytes | null
   payloadKeyId: string | null
+  leafVersion: number | null
+  entryMac: string | null
   leafHash: string | null
   prevHash: string | null
   entryHash: string | null
@@ -81,6 +87,8 @@ export type AuditEntryCountAggregateOutputType = {
   payloadDigest: number
   payloadCiphertext: number
   payloadKeyId: number
+  leafVersion: number
+  entryMac: number
   leafHash: number
   prevHash: number
   entryHash: number
@@ -91,10 +99,12 @@ export type AuditEntryCountAggregateOutputType = {
 
 export type AuditEntryAvgAggregateInputType = {
   seq?: true
+  leafVersion?: true
 }
 
 export type AuditEntrySumAggregateInputType = {
   seq?: true
+  leafVersion?: true
 }
 
 export type AuditEntryMinAggregateInputType = {
@@ -108,6 +118,8 @@ export type AuditEntryMinAggregateInputType = {
   payloadDigest?: true
   payloadCiphertext?: true
   payloadKeyId?: true
+  leafVersion?: true
+  entryMac?: true
   leafHash?: true
   prevHash?: true
   entryHash?: true
@@ -125,6 +137,8 @@ export type AuditEntryMaxAggregateInputType = {
   payloadDigest?: true
   payloadCiphertext?: true
   payloadKeyId?: true
+  leafVersion?: true
+  entryMac?: true
   leafHash?: true
   prevHash?: true
   entryHash?: true
@@ -142,6 +156,8 @@ export type AuditEntryCountAggregateInputType = {
   payloadDigest?: true
   payloadCiphertext?: true
   payloadKeyId?: true
+  leafVersion?: true
+  entryMac?: true
   leafHash?: true
   prevHash?: true
   entryHash?: true
@@ -246,6 +262,8 @@ export type AuditEntryGroupByOutputType = {
   payloadDigest: string
   payloadCiphertext: runtime.Bytes | null
   payloadKeyId: string
+  leafVersion: number
+  entryMac: string | null
   leafHash: string
   prevHash: string
   entryHash: string
@@ -286,6 +304,8 @@ export type AuditEntryWhereInput = {
   payloadDigest?: Prisma.StringFilter<"AuditEntry"> | string
   payloadCiphertext?: Prisma.BytesNullableFilter<"AuditEntry"> | runtime.Bytes | null
   payloadKeyId?: Prisma.StringFilter<"AuditEntry"> | string
+  leafVersion?: Prisma.IntFilter<"AuditEntry"> | number
+  entryMac?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
   leafHash?: Prisma.StringFilter<"AuditEntry"> | string
   prevHash?: Prisma.StringFilter<"AuditEntry"> | string
   entryHash?: Prisma.StringFilter<"AuditEntry"> | string
@@ -303,6 +323,8 @@ export type AuditEntryOrderByWithRelationInput = {
   payloadDigest?: Prisma.SortOrder
   payloadCiphertext?: Prisma.SortOrderInput | Prisma.SortOrder
   payloadKeyId?: Prisma.SortOrder
+  leafVersion?: Prisma.SortOrder
+  entryMac?: Prisma.SortOrderInput | Prisma.SortOrder
   leafHash?: Prisma.SortOrder
   prevHash?: Prisma.SortOrder
   entryHash?: Prisma.SortOrder
@@ -324,6 +346,8 @@ export type AuditEntryWhereUniqueInput = Prisma.AtLeast<{
   payloadDigest?: Prisma.StringFilter<"AuditEntry"> | string
   payloadCiphertext?: Prisma.BytesNullableFilter<"AuditEntry"> | runtime.Bytes | null
   payloadKeyId?: Prisma.StringFilter<"AuditEntry"> | string
+  leafVersion?: Prisma.IntFilter<"AuditEntry"> | number
+  entryMac?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
   leafHash?: Prisma.StringFilter<"AuditEntry"> | string
   prevHash?: Prisma.StringFilter<"AuditEntry"> | string
   entryHash?: Prisma.StringFilter<"AuditEntry"> | string
@@ -340,6 +364,8 @@ export type AuditEntryOrderByWithAggregationInput = {
   payloadDigest?: Prisma.SortOrder
   payloadCiphertext?: Prisma.SortOrderInput | Prisma.SortOrder
   payloadKeyId?: Prisma.SortOrder
+  leafVersion?: Prisma.SortOrder
+  entryMac?: Prisma.SortOrderInput | Prisma.SortOrder
   leafHash?: Prisma.SortOrder
   prevHash?: Prisma.SortOrder
   entryHash?: Prisma.SortOrder
@@ -365,6 +391,8 @@ export type AuditEntryScalarWhereWithAggregatesInput = {
   payloadDigest?: Prisma.StringWithAggregatesFilter<"AuditEntry"> | string
   payloadCiphertext?: Prisma.BytesNullableWithAggregatesFilter<"AuditEntry"> | runtime.Bytes | null
   payloadKeyId?: Prisma.StringWithAggregatesFilter<"AuditEntry"> | string
+  leafVersion?: Prisma.IntWithAggregatesFilter<"AuditEntry"> | number
+  entryMac?: Prisma.StringNullableWithAggregatesFilter<"AuditEntry"> | string | null
   leafHash?: Prisma.StringWithAggregatesFilter<"AuditEntry"> | string
   prevHash?: Prisma.StringWithAggregatesFilter<"AuditEntry"> | string
   entryHash?: Prisma.StringWithAggregatesFilter<"AuditEntry"> | string
@@ -382,6 +410,8 @@ export type AuditEntryCreateInput = {
   payloadDigest: string
   payloadCiphertext?: runtime.Bytes | null
   payloadKeyId: string
+  leafVersion?: number
+  entryMac?: string | null
   leafHash: string
   prevHash: string
   entryHash: string
@@ -399,6 +429,8 @@ export type AuditEntryUncheckedCreateInput = {
   payloadDigest: string
   payloadCiphertext?: runtime.Bytes | null
   payloadKeyId: string
+  leafVersion?: number
+  entryMac?: string | null
   leafHash: string
   prevHash: string
   entryHash: string
@@ -416,6 +448,8 @@ export type AuditEntryUpdateInput = {
   payloadDigest?: Prisma.StringFieldUpdateOperationsInput | string
   payloadCiphertext?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   payloadKeyId?: Prisma.StringFieldUpdateOperationsInput | string
+  leafVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  entryMac?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   leafHash?: Prisma.StringFieldUpdateOperationsInput | string
   prevHash?: Prisma.StringFieldUpdateOperationsInput | string
   entryHash?: Prisma.StringFieldUpdateOperationsInput | string
@@ -433,6 +467,8 @@ export type AuditEntryUncheckedUpdateInput = {
   payloadDigest?: Prisma.StringFieldUpdateOperationsInput | string
   payloadCiphertext?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   payloadKeyId?: Prisma.StringFieldUpdateOperationsInput | string
+  leafVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  entryMac?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   leafHash?: Prisma.StringFieldUpdateOperationsInput | string
   prevHash?: Prisma.StringFieldUpdateOperationsInput | string
   entryHash?: Prisma.StringFieldUpdateOperationsInput | string
@@ -450,6 +486,8 @@ export type AuditEntryCreateManyInput = {
   payloadDigest: string
   payloadCiphertext?: runtime.Bytes | null
   payloadKeyId: string
+  leafVersion?: number
+  entryMac?: string | null
   leafHash: string
   prevHash: string
   entryHash: string
@@ -467,6 +505,8 @@ export type AuditEntryUpdateManyMutationInput = {
   payloadDigest?: Prisma.StringFieldUpdateOperationsInput | string
   payloadCiphertext?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   payloadKeyId?: Prisma.StringFieldUpdateOperationsInput | string
+  leafVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  entryMac?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   leafHash?: Prisma.StringFieldUpdateOperationsInput | string
   prevHash?: Prisma.StringFieldUpdateOperationsInput | string
   entryHash?: Prisma.StringFieldUpdateOperationsInput | string
@@ -484,6 +524,8 @@ export type AuditEntryUncheckedUpdateManyInput = {
   payloadDigest?: Prisma.StringFieldUpdateOperationsInput | string
   payloadCiphertext?: Prisma.NullableBytesFieldUpdateOperationsInput | runtime.Bytes | null
   payloadKeyId?: Prisma.StringFieldUpdateOperationsInput | string
+  leafVersion?: Prisma.IntFieldUpdateOperationsInput | number
+  entryMac?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   leafHash?: Prisma.StringFieldUpdateOperationsInput | string
   prevHash?: Prisma.StringFieldUpdateOperationsInput | string
   entryHash?: Prisma.StringFieldUpdateOperationsInput | string
@@ -501,6 +543,8 @@ export type AuditEntryCountOrderByAggregateInput = {
   payloadDigest?: Prisma.SortOrder
   payloadCiphertext?: Prisma.SortOrder
   payloadKeyId?: Prisma.SortOrder
+  leafVersion?: Prisma.SortOrder
+  entryMac?: Prisma.SortOrder
   leafHash?: Prisma.SortOrder
   prevHash?: Prisma.SortOrder
   entryHash?: Prisma.SortOrder
@@ -509,6 +553,7 @@ export type AuditEntryCountOrderByAggregateInput = {
 
 export type AuditEntryAvgOrderByAggregateInput = {
   seq?: Prisma.SortOrder
+  leafVersion?: Prisma.SortOrder
 }
 
 export type AuditEntryMaxOrderByAggregateInput = {
@@ -522,6 +567,8 @@ export type AuditEntryMaxOrderByAggregateInput = {
   payloadDigest?: Prisma.SortOrder
   payloadCiphertext?: Prisma.SortOrder
   payloadKeyId?: Prisma.SortOrder
+  leafVersion?: Prisma.SortOrder
+  entryMac?: Prisma.SortOrder
   leafHash?: Prisma.SortOrder
   prevHash?: Prisma.SortOrder
   entryHash?: Prisma.SortOrder
@@ -539,6 +586,8 @@ export type AuditEntryMinOrderByAggregateInput = {
   payloadDigest?: Prisma.SortOrder
   payloadCiphertext?: Prisma.SortOrder
   payloadKeyId?: Prisma.SortOrder
+  leafVersion?: Prisma.SortOrder
+  entryMac?: Prisma.SortOrder
   leafHash?: Prisma.SortOrder
   prevHash?: Prisma.SortOrder
   entryHash?: Prisma.SortOrder
@@ -547,6 +596,7 @@ export type AuditEntryMinOrderByAggregateInput = {
 
 export type AuditEntrySumOrderByAggregateInput = {
   seq?: Prisma.SortOrder
+  leafVersion?: Prisma.SortOrder
 }
 
 export type NullableBytesFieldUpdateOperationsInput = {
@@ -566,6 +616,8 @@ export type AuditEntrySelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   payloadDigest?: boolean
   payloadCiphertext?: boolean
   payloadKeyId?: boolean
+  leafVersion?: boolean
+  entryMac?: boolean
   leafHash?: boolean
   prevHash?: boolean
   entryHash?: boolean
@@ -583,6 +635,8 @@ export type AuditEntrySelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   payloadDigest?: boolean
   payloadCiphertext?: boolean
   payloadKeyId?: boolean
+  leafVersion?: boolean
+  entryMac?: boolean
   leafHash?: boolean
   prevHash?: boolean
   entryHash?: boolean
@@ -600,6 +654,8 @@ export type AuditEntrySelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   payloadDigest?: boolean
   payloadCiphertext?: boolean
   payloadKeyId?: boolean
+  leafVersion?: boolean
+  entryMac?: boolean
   leafHash?: boolean
   prevHash?: boolean
   entryHash?: boolean
@@ -617,13 +673,15 @@ export type AuditEntrySelectScalar = {
   payloadDigest?: boolean
   payloadCiphertext?: boolean
   payloadKeyId?: boolean
+  leafVersion?: boolean
+  entryMac?: boolean
   leafHash?: boolean
   prevHash?: boolean
   entryHash?: boolean
   idempotencyKey?: boolean
 }
 
-export type AuditEntryOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"seq" | "occurredAt" | "tenantId" | "actor" | "action" | "subjectKey" | "dataClassification" | "payloadDigest" | "payloadCiphertext" | "payloadKeyId" | "leafHash" | "prevHash" | "entryHash" | "idempotencyKey", ExtArgs["result"]["auditEntry"]>
+export type AuditEntryOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"seq" | "occurredAt" | "tenantId" | "actor" | "action" | "subjectKey" | "dataClassification" | "payloadDigest" | "payloadCiphertext" | "payloadKeyId" | "leafVersion" | "entryMac" | "leafHash" | "prevHash" | "entryHash" | "idempotencyKey", ExtArgs["result"]["auditEntry"]>
 
 export type $AuditEntryPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "AuditEntry"
@@ -657,6 +715,14 @@ export type $AuditEntryPayload<ExtArgs extends runtime.Types.Extensions.Internal
      * Row of audit_subject_keys that encrypts the payload.
      */
     payloadKeyId: string
+    /**
+     * Leaf format the entry was hashed under (1: before every stored field was committed; 2: all of them). See @switchyard/ledger AuditLeafVersion.
+     */
+    leafVersion: number
+    /**
+     * Leaf v2 on: HMAC-SHA-256 (hex) of the entry's leaf text without its seq, under a key the database never sees, so a rewrite of the chain still names the entry it changed. Null for v1.
+     */
+    entryMac: string | null
     /**
      * RFC 9162 leaf hash (hex), stored so proofs need no recomputation.
      */
@@ -1097,6 +1163,8 @@ export interface AuditEntryFieldRefs {
   readonly payloadDigest: Prisma.FieldRef<"AuditEntry", 'String'>
   readonly payloadCiphertext: Prisma.FieldRef<"AuditEntry", 'Bytes'>
   readonly payloadKeyId: Prisma.FieldRef<"AuditEntry", 'String'>
+  readonly leafVersion: Prisma.FieldRef<"AuditEntry", 'Int'>
+  readonly entryMac: Prisma.FieldRef<"AuditEntry", 'String'>
   readonly leafHash: Prisma.FieldRef<"AuditEntry", 'String'>
   readonly prevHash: Prisma.FieldRef<"AuditEntry", 'String'>
   readonly entryHash: Prisma.FieldRef<"AuditEntry", 'String'>

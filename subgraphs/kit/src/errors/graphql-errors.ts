@@ -41,6 +41,20 @@ export const KIT_ERRORS = defineErrors({
   METHOD_NOT_ALLOWED: { message: 'Use POST.', description: 'The HTTP method is not served on this path.', final: true, kind: 'input', httpStatus: 405 },
   PAYLOAD_TOO_LARGE: { message: 'The request body is too large.', final: true, kind: 'input', httpStatus: 413 },
   BAD_REQUEST: { message: 'The request body is not valid JSON.', description: 'The HTTP request is malformed (e.g. the body is not JSON).', final: true, kind: 'input', httpStatus: 400 },
+  REQUEST_TIMEOUT: {
+    message: "The request's headers did not arrive in time; the connection is closed.",
+    description: 'The HTTP server refused a request whose headers came too slowly (answered below GraphQL, then the connection is closed). Send the whole request promptly.',
+    final: false,
+    kind: 'input',
+    httpStatus: 408,
+  },
+  REQUEST_HEADER_FIELDS_TOO_LARGE: {
+    message: "The request's headers are larger than this server accepts (16 KiB in total by default); the connection is closed.",
+    description: 'The HTTP server refused headers over its limit (answered below GraphQL, then the connection is closed). Send smaller headers (cookies, tokens).',
+    final: true,
+    kind: 'input',
+    httpStatus: 431,
+  },
   SERVICE_UNAVAILABLE: {
     message: 'The GraphQL server failed to start; see the service log.',
     description: 'A service the request needs cannot serve it right now; retry shortly.',
@@ -97,14 +111,38 @@ export const GATEWAY_ERRORS = defineErrors({
   SERVICE_STARTING: { message: 'The API is starting; retry shortly.', final: false, kind: 'unavailable', httpStatus: 503 },
   PAYLOAD_TOO_LARGE: KIT_ERRORS.definitions.PAYLOAD_TOO_LARGE,
   BAD_REQUEST: { ...KIT_ERRORS.definitions.BAD_REQUEST, message: 'The request is malformed.' },
+  REQUEST_TIMEOUT: KIT_ERRORS.definitions.REQUEST_TIMEOUT,
+  REQUEST_HEADER_FIELDS_TOO_LARGE: KIT_ERRORS.definitions.REQUEST_HEADER_FIELDS_TOO_LARGE,
   NOT_FOUND: { ...KIT_ERRORS.definitions.NOT_FOUND, message: 'Nothing here: the GraphQL API is at /graphql.' },
   METHOD_NOT_ALLOWED: { ...KIT_ERRORS.definitions.METHOD_NOT_ALLOWED, message: 'Use GET or POST on /graphql.' },
+  DUPLICATE_AUTHORIZATION: {
+    message: 'The request carries more than one Authorization header. Send exactly one: "Authorization: Bearer <access token or API key>".',
+    description: 'Two or more Authorization headers (e.g. one added by a proxy, one by the client): which one to trust is ambiguous, so the request is refused before any is checked.',
+    final: true,
+    kind: 'input',
+    httpStatus: 400,
+  },
   PERSISTED_QUERY_NOT_ALLOWED: { message: 'This operation is not in the persisted-operation allowlist.', final: true, kind: 'input', httpStatus: 400 },
   SUBSCRIPTION_OVER_HTTP: { message: 'Subscriptions are served over WebSocket (graphql-ws protocol) at /graphql.', final: true, kind: 'input', httpStatus: 400, failsRequest: true },
   GRAPHQL_PARSE_FAILED: { message: 'The operation is not valid GraphQL syntax.', final: true, kind: 'input', httpStatus: 400 },
   GRAPHQL_VALIDATION_FAILED: { message: 'The operation does not validate against the API schema.', final: true, kind: 'input', httpStatus: 400 },
   /** Too many subscriptions on one connection. */
   BAD_USER_INPUT: KIT_ERRORS.definitions.BAD_USER_INPUT,
+  TOO_MANY_CONNECTIONS: {
+    message: 'Too many open subscription sockets for this caller; close one first.',
+    description:
+      'graphql-ws: the caller (a person or an API key) already holds SUBSCRIPTIONS_MAX_SOCKETS_PER_PRINCIPAL open sockets on this gateway; the new socket is closed with code 4429 and a reason starting with this code.',
+    final: true,
+    kind: 'state',
+    httpStatus: 429,
+  },
+  TOO_MANY_SUBSCRIPTIONS: {
+    message: 'Too many active subscriptions for this caller; complete one first.',
+    description: 'graphql-ws: the caller already holds SUBSCRIPTIONS_MAX_PER_PRINCIPAL active subscriptions over all its sockets; this subscribe is refused, the socket stays open.',
+    final: true,
+    kind: 'state',
+    httpStatus: 429,
+  },
   /** A subgraph could not be reached; the rest of the response may still be there. */
   SUBGRAPH_UNAVAILABLE: { message: 'Part of the API is temporarily unavailable; retry shortly.', final: false, kind: 'unavailable', httpStatus: 503 },
   /** Live updates: the bus cannot be listened to. */
@@ -204,6 +242,15 @@ export const TENANTS_ERRORS = KIT_ERRORS.extend({
     final: true,
     kind: 'unavailable',
     httpStatus: 501,
+  },
+  WEBHOOK_ADDRESS_REFUSED: {
+    message: 'Refused by policy: the webhook address is not public. Use a public https URL.',
+    description:
+      'The alert webhook names (or its host name resolves to) an address webhooks may not reach: loopback, private, link-local, cloud metadata, multicast or reserved. Nothing was sent; the message does not say more about the network.',
+    final: true,
+    kind: 'input',
+    httpStatus: 400,
+    fields: { field: 'the argument at fault, when one is (`input.url`)' },
   },
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DATA_CLASSIFICATIONS, effectiveDataClassification, regionAllowed } from './tenant-settings';
+import { DATA_CLASSIFICATIONS } from '@switchyard/db/tenant-settings';
+import { effectiveDataClassification, regionAllowed } from './settings-rules';
 
 describe('effectiveDataClassification', () => {
   it('the header raises the tenant default, never lowers it', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { API_KEY_CHANGED_CHANNEL } from '@switchyard/events/tenants';
 import { createInProcessBus } from '@switchyard/bus';
-import { createDatabaseApiKeyResolver, subscribeApiKeyEviction, type ApiKeyStore } from './api-keys';
+import { createDatabaseApiKeyResolver, subscribeApiKeyEviction, type ApiKeyStore } from './api-key-resolver';
 
 function store(rows: Record<string, Awaited<ReturnType<ApiKeyStore['resolveApiKey']>>>) {
   const calls: string[] = [];

@@ -35,7 +35,7 @@ type StoredApiKey = {
   revokedAt: Date | string | null;
 };
 
-/** What the resolver needs from `@switchyard/db`'s Database. */
+/** What the resolver needs from `@switchyard/db`'s Database (structurally: the database depends on identity, not the reverse). */
 export interface ApiKeyStore {
   resolveApiKey(keyHash: string): Promise<StoredApiKey | null>;
   /** Many keys at once (found ones by hash); with it, keys in use are re-validated in the background. */

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/**
+ * @switchyard/db/tenant-settings: a tenant's settings as the `tenants` table stores them (allowed
+ * regions, default data classification, quota overrides) — the contract between the tenants
+ * subgraph, which writes them, and the data plane, which applies them. The CHECK constraints of
+ * the tenant_settings migration hold the same values; the columns' defaults are
+ * {@link DEFAULT_TENANT_SETTINGS}. Pure: no Prisma client behind this entry.
+ */
+
+/** Data classifications, least to most sensitive: the order decides which of two is stricter. */
+export const DATA_CLASSIFICATIONS = ['public', 'internal', 'confidential', 'restricted'] as const;
+export type DataClassification = (typeof DATA_CLASSIFICATIONS)[number];
+
+export const DEFAULT_DATA_CLASSIFICATION: DataClassification = 'internal';
+
+/** Region names as providers are configured with them (`DATA_PLANE_PROVIDERS` `region`). */
+export const REGION_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** At most this many allowed regions per tenant (CHECK in the database as well). */
+export const MAX_ALLOWED_REGIONS = 32;
+
+/**
+ * What the data plane applies per tenant. `allowedRegions` empty = any region; a quota null =
+ * the platform's limit for tenants (the data plane's limits configuration).
+ */
+export interface TenantSettings {
+  allowedRegions: readonly string[];
+  defaultDataClassification: DataClassification;
+  requestsPerMinute: number | null;
+  tokensPerMinute: number | null;
+  tokensPerDay: number | null;
+}
+
+/** A tenant nobody configured: any region, `internal`, platform quotas. */
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze({
+  allowedRegions: Object.freeze([]) as readonly string[],
+  defaultDataClassification: DEFAULT_DATA_CLASSIFICATION,
+  requestsPerMinute: null,
+  tokensPerMinute: null,
+  tokensPerDay: null,
+});
+
+export const dataClassificationSchema = z.enum(DATA_CLASSIFICATIONS);
+
+export function isDataClassification(value: string): value is DataClassification {
+  return (DATA_CLASSIFICATIONS as readonly string[]).includes(value);
+}
+
+/** The columns of `tenants` that hold its settings (with its id), as a Prisma `select`. */
+export const TENANT_SETTINGS_SELECT = {
+  id: true,
+  allowedRegions: true,
+  defaultDataClassification: true,
+  requestsPerMinute: true,
+  tokensPerMinute: true,
+  tokensPerDay: true,
+} as const;
+
+/** A `tenants` row read with {@link TENANT_SETTINGS_SELECT}. */
+export interface TenantSettingsRow {
+  id: string;
+  allowedRegions: string[];
+  defaultDataClassification: string;
+  requestsPerMinute: number | null;
+  tokensPerMinute: number | null;
+  tokensPerDay: number | null;
+}
+
+/** The settings a row holds, read the same way by their writer and their reader. */
+export function tenantSettingsOf(row: TenantSettingsRow): TenantSettings {
+  return {
+    allowedRegions: Object.freeze([...row.allowedRegions]),
+    // The database CHECK keeps this in the enum; the fallback only guards a future widening.
+    defaultDataClassification: isDataClassification(row.defaultDataClassification) ? row.defaultDataClassification : DEFAULT_DATA_CLASSIFICATION,
+    requestsPerMinute: row.requestsPerMinute,
+    tokensPerMinute: row.tokensPerMinute,
+    tokensPerDay: row.tokensPerDay,
+  };
+}
