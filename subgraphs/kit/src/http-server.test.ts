@@ -1,3 +1,5 @@
+import { register as processRegistry } from 'prom-client';
+import { createMetricsListener } from '@switchyard/http-edge/metrics-listener';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -51,7 +53,10 @@ describe('shared subgraph transport', () => {
   const post = (body: string, auth = `Bearer ${token}`) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body });
 
-  it('serves the process registry on /metrics: the lag and failures of the stream consumers running beside it', async () => {
+  it('counts the lag and failures of the stream consumers beside it in the process registry, served by the operator metrics listener, not on its own port', async () => {
+    const listener = createMetricsListener({ sources: () => [processRegistry] });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', () => resolve()));
+    const metricsUrl = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/metrics`;
     const bus = createInProcessBus();
     const consumer = startStreamConsumer({
       bus,
@@ -67,10 +72,12 @@ describe('shared subgraph transport', () => {
     let text = '';
     for (const giveUpAt = Date.now() + 5_000; !/switchyard_stream_consumer_entries_total\{stream="kit-metrics-stream",group="kit-metrics-group"\} 1/.test(text); ) {
       if (Date.now() > giveUpAt) break;
-      text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+      text = await (await fetch(metricsUrl)).text();
     }
     await consumer.stop();
     await bus.close();
+    await new Promise<void>((resolve) => listener.close(() => resolve()));
+    expect((await fetch(url.replace('/graphql', '/metrics'))).status).toBe(404);
     expect(text).toMatch(/switchyard_stream_consumer_entries_total\{stream="kit-metrics-stream",group="kit-metrics-group"\} 1/);
     expect(text).toMatch(/switchyard_stream_consumer_lag\{stream="kit-metrics-stream",group="kit-metrics-group"\} 0/);
   });
