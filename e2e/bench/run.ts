@@ -263,7 +263,8 @@ for (const suite of suites) {
 
 const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
-const sections = ['data-plane', 'policy', 'pii', 'audit']
+// refactor-ab.md: a recorded same-sitting A/B of three commits (written by hand from three runs, kept until replaced).
+const sections = ['data-plane', 'refactor-ab', 'policy', 'pii', 'audit']
   .map((name) => path.join(RESULTS_DIR, `${name}.md`))
   .filter((file) => existsSync(file))
   .map((file) => readFileSync(file, 'utf8').trim());

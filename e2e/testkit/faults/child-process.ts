@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../platform-process';
 
-const TSX_CLI = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+// tsx as a loader in the child itself (`node --import tsx`), not its CLI: the CLI runs the entry in a
+// grandchild, so a SIGKILL of the spawned pid left the real process running (a "crash" that crashed nothing).
+const TSX_LOADER = pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 export interface ChildUnderTest {
   pid: number;
@@ -20,7 +23,7 @@ export interface ChildUnderTest {
  * waits until its stdout matches `ready`.
  */
 export async function startChild(entry: string, env: Record<string, string>, ready: RegExp, name: string): Promise<ChildUnderTest> {
-  const child: ChildProcess = spawn(process.execPath, [TSX_CLI, path.join(REPO_ROOT, entry)], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', TSX_LOADER, path.join(REPO_ROOT, entry)], {
     cwd: REPO_ROOT,
     env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '--experimental-wasm-modules', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
