@@ -15,8 +15,19 @@ export async function signIn(
 ): Promise<Page> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  await page.goto(consoleUrl);
-  await page.getByTestId('sign-in').click();
+  // The first page a just-started console serves can lag on a loaded 2-core CI machine (CI saw the
+  // sign-in button missing for 30 s once, then the same test passed alone): reload a few times, as a person would.
+  const signInButton = page.getByTestId('sign-in');
+  for (let attempt = 1; ; attempt += 1) {
+    await page.goto(consoleUrl);
+    const shown = await signInButton.waitFor({ state: 'visible', timeout: 20_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (shown) break;
+    if (attempt === 4) throw new Error(`the console at ${consoleUrl} showed no sign-in button after ${attempt} loads: ${(await page.content()).slice(0, 500)}`);
+  }
+  await signInButton.click();
   await page.locator('input[name=login]').fill(login);
   await page.locator('input[name=password]').fill(password);
   await page.locator('button[type=submit]').click();
