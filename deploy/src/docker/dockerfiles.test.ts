@@ -1,0 +1,29 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEPLOYABLES } from '../deployables';
+import { renderDockerfile } from './dockerfile';
+import { lintDockerfile } from './dockerfile-lint';
+import { dockerfilePath, REPO_ROOT } from './paths';
+
+describe.each(DEPLOYABLES.map((d) => [d.name, d] as const))('deploy/docker/%s.Dockerfile', (_name, d) => {
+  it('is committed as generated (npm run -w @switchyard/deploy dockerfiles)', async () => {
+    expect(await readFile(dockerfilePath(d.name), 'utf8')).toBe(renderDockerfile(d));
+  });
+
+  it('passes the lint: multi-stage, non-root, HEALTHCHECK on its port, exec-form CMD, pinned base', async () => {
+    expect(lintDockerfile(await readFile(dockerfilePath(d.name), 'utf8'), { port: d.port })).toEqual([]);
+  });
+
+  it('bundles an entry that exists', async () => {
+    if (d.build.kind !== 'bundle') return;
+    await expect(readFile(path.join(REPO_ROOT, d.build.entry), 'utf8')).resolves.toContain('import');
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps installed modules, local data, git and build output out of the build context', async () => {
+    const ignored = (await readFile(path.join(REPO_ROOT, '.dockerignore'), 'utf8')).split('\n').map((line) => line.trim());
+    for (const entry of ['**/node_modules', '.git', '**/.data', '**/.next', '**/dist', '.env']) expect(ignored).toContain(entry);
+  });
+});

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * The values a deployment of one region is rendered from: values/values.yaml (everything shared)
+ * with values/values-region-<x>.yaml merged over it. Secrets are never values: only the names of
+ * Kubernetes Secrets (and keys in them) that the cluster already holds.
+ */
+const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi)?$/, 'a Kubernetes quantity like 500m or 512Mi');
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS label (lower-case letters, digits, dashes)').max(63);
+
+const secretRef = z.strictObject({ name: dnsLabel, key: z.string().regex(/^[-._a-zA-Z0-9]+$/) });
+
+const box = z
+  .strictObject({
+    /** The one replica count of this box: the Deployment's replicas and the autoscaler's floor. */
+    replicas: z.number().int().min(1).max(100),
+    /** The autoscaler's ceiling. */
+    maxReplicas: z.number().int().min(1).max(200),
+    targetCpuUtilization: z.number().int().min(10).max(100).default(70),
+    /** Pods that may be down at once during voluntary disruptions (drains, upgrades). */
+    maxUnavailable: z.number().int().min(1).default(1),
+    resources: z.strictObject({
+      requests: z.strictObject({ cpu: quantity, memory: quantity }),
+      limits: z.strictObject({ memory: quantity, cpu: quantity.optional() }),
+    }),
+  })
+  .refine((b) => b.maxReplicas >= b.replicas, { message: 'maxReplicas must be at least replicas' });
+
+export const BOX_NAMES = ['data-plane', 'gateway', 'tenants', 'policy', 'experiments', 'cost', 'audit', 'dp', 'console'] as const;
+export type BoxName = (typeof BOX_NAMES)[number];
+
+export const valuesSchema = z.strictObject({
+  region: dnsLabel,
+  namespace: dnsLabel,
+  image: z.strictObject({
+    /** Images are `<repository>/<deployable>:<tag>` (deploy/docker/<deployable>.Dockerfile). */
+    repository: z.string().min(1),
+    tag: z.string().regex(/^[\w][\w.-]{0,127}$/),
+    pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
+  }),
+  /** Pods here may scrape the operator metrics ports (labelled namespace). */
+  monitoringNamespace: dnsLabel,
+  /** Pods here (the ingress controller / load balancer) may reach the data plane, gateway and console. */
+  ingressNamespace: dnsLabel,
+  urls: z.strictObject({
+    oidcIssuer: z.url(),
+    console: z.url(),
+    gateway: z.url(),
+    openaiBaseUrl: z.url(),
+  }),
+  redisKeyPrefix: z.string().default(''),
+  shutdown: z.strictObject({ graceMs: z.number().int().min(0), timeoutMs: z.number().int().min(0) }),
+  secrets: z.strictObject({
+    databaseUrl: secretRef,
+    databaseTenantUrl: secretRef,
+    redisUrl: secretRef,
+    masterKeys: secretRef,
+    internalTokenPrivateJwk: secretRef,
+    internalTokenPublicJwk: secretRef,
+    metricsToken: secretRef,
+    auditKeys: secretRef,
+    consoleSessionSecret: secretRef,
+  }),
+  boxes: z.strictObject(Object.fromEntries(BOX_NAMES.map((name) => [name, box])) as Record<BoxName, typeof box>),
+});
+
+export type Values = z.output<typeof valuesSchema>;
+export type BoxValues = Values['boxes'][BoxName];
+
+/** Plain-object deep merge: the region file overrides the shared one key by key (arrays replace). */
+export function mergeValues(base: unknown, overlay: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(overlay)) return overlay === undefined ? base : overlay;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overlay)) out[key] = mergeValues(base[key], value);
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses merged values, or throws one error listing every problem. */
+export function parseValues(merged: unknown): Values {
+  const result = valuesSchema.safeParse(merged);
+  if (!result.success) throw new Error(`Invalid values:\n${result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  return result.data;
+}
