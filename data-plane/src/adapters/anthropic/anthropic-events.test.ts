@@ -26,6 +26,14 @@ describe('Anthropic event folding', () => {
     expect(folder.completed).toBe(true);
   });
 
+  it('refuses prompt counts whose sum is not a safe integer (regression: found by the fuzzer)', () => {
+    const folder = createAnthropicEventFolder();
+    const start = s({ type: 'message_start', message: { usage: { input_tokens: Number.MAX_SAFE_INTEGER, cache_read_input_tokens: 1 } } });
+    expect(() => folder.next(start)).toThrow(UpstreamError);
+    expect(() => folder.next(start)).toThrow(/token count out of range/);
+    expect(createAnthropicEventFolder().next(s({ type: 'message_start', message: { usage: { input_tokens: Number.MAX_SAFE_INTEGER } } }))).toEqual([]);
+  });
+
   it('maps stop reasons', () => {
     expect(mapStopReason('end_turn')).toBe('stop');
     expect(mapStopReason('stop_sequence')).toBe('stop');

@@ -79,6 +79,9 @@ export function createAnthropicEventFolder(): AnthropicEventFolder {
           const usage = event.message.usage;
           promptTokens = (usage?.input_tokens ?? 0) + (usage?.cache_creation_input_tokens ?? 0) + (usage?.cache_read_input_tokens ?? 0);
           completionTokens = usage?.output_tokens ?? 0;
+          // Each count is a safe integer, their sum need not be (found by anthropic-events.fuzz.test.ts):
+          // an inexact count would be billed, so the answer fails instead.
+          if (!Number.isSafeInteger(promptTokens)) throw new UpstreamError('upstream_error', 'upstream reported a token count out of range');
           return [];
         }
         case 'content_block_delta':
