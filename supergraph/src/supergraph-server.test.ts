@@ -109,6 +109,19 @@ describe('hardening', () => {
     }
   });
 
+  it('answers an operationName that names no operation with 400 GRAPHQL_VALIDATION_FAILED, not 500 (regression: found by graphql-fuzz.test.ts)', async () => {
+    const unknown = await postGraphQL(gateway.url, { query: 'query Mine { viewer { subject } }', operationName: 'Other' }, { token: adminToken });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors?.[0]).toMatchObject({ message: 'Unknown operation named "Other".', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    const ambiguous = await postGraphQL(gateway.url, { query: 'query A { viewer { subject } } query B { viewer { email } }' }, { token: adminToken });
+    expect(ambiguous.status).toBe(400);
+    expect(ambiguous.body.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+    const named = await postGraphQL(gateway.url, { query: 'query A { viewer { subject } } query B { viewer { email } }', operationName: 'B' }, { token: adminToken });
+    expect(named.status).toBe(200);
+    expect(named.body.data?.['viewer']).toHaveProperty('email');
+    expect(subgraphCalls()).toBe(1);
+  });
+
   it('refuses a depth bomb before calling any subgraph', async () => {
     const deep = '{ tenants { apiKeys { tenant { apiKeys { tenant { apiKeys { tenant { apiKeys { tenant { id } } } } } } } } } }';
     const response = await postGraphQL(gateway.url, { query: deep }, { token: adminToken });

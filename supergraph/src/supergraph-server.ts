@@ -14,6 +14,7 @@ import { createGateway } from './gateway/create-gateway';
 import { OPERATION_LIMITS, createArmor } from './hardening/limits';
 import { createErrorFormatter } from './hardening/format-error';
 import { refuseSubscriptionsOverHttp } from './hardening/refuse-subscriptions-over-http';
+import { requireResolvedOperation } from './hardening/require-resolved-operation';
 import { createCallerAuthenticator } from './http/caller-authenticator';
 import { GRAPHQL_PATH, createGraphQLHttpHandler, toRequestListener } from './http/graphql-http-handler';
 import { createConsoleLogger, type Logger } from './logger';
@@ -95,7 +96,7 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
     formatError: createErrorFormatter(logger),
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
-    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled(), refuseSubscriptionsOverHttp<GatewayContext>()],
+    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled(), requireResolvedOperation<GatewayContext>(), refuseSubscriptionsOverHttp<GatewayContext>()],
     logger: {
       debug: () => undefined,
       info: () => undefined,
