@@ -72,7 +72,7 @@ function selection(type: GraphQLNamedType, depth: number): fc.Arbitrary<string> 
 
 function fieldText(field: GraphQLField<unknown, unknown>, depth: number): fc.Arbitrary<string> {
   const named = getNamedType(field.type);
-  const args = field.args.length === 0 ? fc.constant('') : fc.subarray(field.args).chain((chosen) => (chosen.length === 0 ? fc.constant('') : fc.tuple(...chosen.map((a) => literal(a.type, 0).map((v) => `${a.name}: ${v}`))).map((parts) => `(${parts.join(', ')})`)));
+  const args = field.args.length === 0 ? fc.constant('') : fc.subarray([...field.args]).chain((chosen) => (chosen.length === 0 ? fc.constant('') : fc.tuple(...chosen.map((a) => literal(a.type, 0).map((v) => `${a.name}: ${v}`))).map((parts) => `(${parts.join(', ')})`)));
   const sub = isObjectType(named) ? (depth > 3 ? fc.constant('{ __typename }') : selection(named, depth)) : fc.oneof({ weight: 9, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constant('{ x }') });
   return fc.tuple(args, sub).map(([a, s]) => `${field.name}${a} ${s}`);
 }
