@@ -23,7 +23,7 @@ for (const lockfile of LOCKFILES) {
   const head = parseLockfile(await readFile(path.join(REPO_ROOT, lockfile), 'utf8'));
   const landed = await lastLandedLockfile(REPO_ROOT, lockfile, args.base || undefined);
   const diff = diffLockfiles(landed ? parseLockfile(landed.text) : undefined, head);
-  process.stdout.write(`\n${lockfile}: ${formatDiff(diff, landed ? landed.label : 'nothing (no landed lockfile in this clone): every package is new')}`);
+  process.stdout.write(`\n${lockfile}: ${formatDiff(diff, landed ? landed.label : 'nothing (this clone has no earlier version of this lockfile): every package is new')}`);
   results.push({ lockfile, base: landed?.commit ?? null, ...diff });
 }
 await mkdir(path.dirname(args.out), { recursive: true });
