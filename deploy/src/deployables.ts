@@ -118,3 +118,15 @@ export function deployable(name: DeployableName): Deployable {
   if (!found) throw new Error(`unknown deployable ${name}`);
   return found;
 }
+
+/**
+ * The one image that is not a server: applies the database migrations (bundled
+ * `prisma/src/migrate-cli.ts`; the schema engine is WebAssembly, hence the node flag). Run once per
+ * release and region, as a Job, before the new pods roll out.
+ */
+export const MIGRATE_JOB = {
+  name: 'migrate',
+  description: 'the database migrations (a run-to-completion job)',
+  entry: 'prisma/src/migrate-cli.ts',
+  nodeOptions: ['--experimental-wasm-modules'],
+} as const;

@@ -70,7 +70,8 @@ function baseImages(args: Instruction[], stage: Stage): string {
 }
 
 /** Every rule broken, as readable problems (empty: the Dockerfile passes). */
-export function lintDockerfile(text: string, expect: { port: number }): string[] {
+/** `port` undefined: a run-to-completion image (no HEALTHCHECK or EXPOSE expected). */
+export function lintDockerfile(text: string, expect: { port: number | undefined }): string[] {
   const problems: string[] = [];
   const { args, stages } = stagesOf(parseDockerfile(text));
   if (stages.length < 2) problems.push('not multi-stage: build and runtime must be separate stages');
@@ -92,11 +93,13 @@ export function lintDockerfile(text: string, expect: { port: number }): string[]
   for (const i of runtime.instructions.filter((x) => x.keyword === 'CMD' || x.keyword === 'ENTRYPOINT')) {
     if (!isExecForm(i.args)) problems.push(`line ${i.line}: ${i.keyword} in shell form: SIGTERM would reach /bin/sh, not node`);
   }
-  const health = runtime.instructions.find((i) => i.keyword === 'HEALTHCHECK');
-  if (!health) problems.push('runtime stage has no HEALTHCHECK');
-  else if (!health.args.includes(`${expect.port}`)) problems.push(`HEALTHCHECK does not probe port ${expect.port}`);
-  const exposed = runtime.instructions.filter((i) => i.keyword === 'EXPOSE').flatMap((i) => i.args.split(/\s+/));
-  if (!exposed.includes(String(expect.port))) problems.push(`runtime stage does not EXPOSE ${expect.port}`);
+  if (expect.port !== undefined) {
+    const health = runtime.instructions.find((i) => i.keyword === 'HEALTHCHECK');
+    if (!health) problems.push('runtime stage has no HEALTHCHECK');
+    else if (!health.args.includes(`${expect.port}`)) problems.push(`HEALTHCHECK does not probe port ${expect.port}`);
+    const exposed = runtime.instructions.filter((i) => i.keyword === 'EXPOSE').flatMap((i) => i.args.split(/\s+/));
+    if (!exposed.includes(String(expect.port))) problems.push(`runtime stage does not EXPOSE ${expect.port}`);
+  }
   for (const stage of stages) {
     for (const i of stage.instructions) {
       if (i.keyword === 'ADD' && /https?:\/\//.test(i.args)) problems.push(`line ${i.line}: ADD from a URL (unverified download)`);

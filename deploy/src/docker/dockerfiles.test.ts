@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEPLOYABLES } from '../deployables';
-import { renderDockerfile } from './dockerfile';
+import { DEPLOYABLES, MIGRATE_JOB } from '../deployables';
+import { renderDockerfile, renderJobDockerfile } from './dockerfile';
 import { lintDockerfile } from './dockerfile-lint';
 import { dockerfilePath, REPO_ROOT } from './paths';
 
@@ -18,6 +18,16 @@ describe.each(DEPLOYABLES.map((d) => [d.name, d] as const))('deploy/docker/%s.Do
   it('bundles an entry that exists', async () => {
     if (d.build.kind !== 'bundle') return;
     await expect(readFile(path.join(REPO_ROOT, d.build.entry), 'utf8')).resolves.toContain('import');
+  });
+});
+
+describe('deploy/docker/migrate.Dockerfile', () => {
+  it('is committed as generated, passes the lint (no port: no HEALTHCHECK expected) and bundles an existing entry', async () => {
+    const text = await readFile(dockerfilePath(MIGRATE_JOB.name), 'utf8');
+    expect(text).toBe(renderJobDockerfile(MIGRATE_JOB));
+    expect(lintDockerfile(text, { port: undefined })).toEqual([]);
+    expect(text).toContain('CMD ["node", "--experimental-wasm-modules", "--enable-source-maps", "dist/migrate.mjs"]');
+    await expect(readFile(path.join(REPO_ROOT, MIGRATE_JOB.entry), 'utf8')).resolves.toContain('migrate');
   });
 });
 

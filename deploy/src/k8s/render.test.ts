@@ -96,6 +96,18 @@ describe.each(REGIONS.map((r) => [r] as const))('region %s, rendered from values
     expect(JSON.stringify(dpMetrics?.spec)).not.toContain(`"port":${SUBGRAPHS.dp.port}`);
   });
 
+  it('runs the migrations as a Job named by the release, non-root, with the migrating login from a Secret', () => {
+    const job = manifests.find((m) => m.kind === 'Job');
+    if (!job || job.kind !== 'Job') throw new Error('no migration Job');
+    expect(manifests[0]).toBe(job);
+    expect(job.metadata?.name).toBe(`switchyard-migrate-${values.image.tag.replace(/[^a-z0-9-]/g, '-')}`);
+    const c = job.spec?.template.spec?.containers[0];
+    expect(c?.image).toBe(`${values.image.repository}/migrate:${values.image.tag}`);
+    expect(c?.env).toEqual([{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: values.secrets.migrationDatabaseUrl } }]);
+    expect(c?.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true });
+    expect(job.spec?.template.spec?.restartPolicy).toBe('Never');
+  });
+
   it('points the gateway at the subgraph Services and labels everything with its region', () => {
     const env = Object.fromEntries((containerOf(manifests, 'gateway').env ?? []).map((e) => [e.name, e.value]));
     expect(env['TENANTS_SUBGRAPH_URL']).toBe('http://switchyard-tenants:4101/graphql');

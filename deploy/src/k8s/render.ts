@@ -1,15 +1,16 @@
 import { Deployment } from 'kubernetes-models/apps/v1';
+import { Job } from 'kubernetes-models/batch/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import type { IContainer, IEnvVar, IProbe } from 'kubernetes-models/v1';
-import { deployable, SUBGRAPHS, type Deployable, type Probe, type SubgraphName } from '../deployables';
+import { deployable, MIGRATE_JOB, SUBGRAPHS, type Deployable, type Probe, type SubgraphName } from '../deployables';
 import type { BoxName, Values } from './values';
 import { BOX_NAMES } from './values';
 
 /** Every object the renderer emits: a kubernetes-models instance, so each validates against the API schema offline. */
-export type Manifest = Deployment | Service | ServiceAccount | HorizontalPodAutoscaler | PodDisruptionBudget | NetworkPolicy;
+export type Manifest = Deployment | Service | ServiceAccount | HorizontalPodAutoscaler | PodDisruptionBudget | NetworkPolicy | Job;
 
 const PART_OF = 'switchyard';
 /** The node user of the official Node image (deploy/docker: USER node). */
@@ -235,9 +236,53 @@ function networkPoliciesOf(values: Values): NetworkPolicy[] {
   return policies;
 }
 
-/** Every object of one region's deployment, in apply order. */
+/**
+ * The release's migration Job, named by the image tag (a Job is immutable: each release brings its
+ * own, and re-applying the same release changes nothing). Apply it and wait for it to complete
+ * before the Deployments (docs/OPERATIONS.md); migrations are idempotent, so a retry is safe.
+ */
+function migrationJobOf(values: Values): Job {
+  const name = `${PART_OF}-migrate-${values.image.tag.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`.slice(0, 63).replace(/-+$/, '');
+  const jobLabels = { 'app.kubernetes.io/name': MIGRATE_JOB.name, 'app.kubernetes.io/part-of': PART_OF, 'app.kubernetes.io/component': 'job', 'switchyard.dev/region': values.region, 'app.kubernetes.io/version': values.image.tag };
+  return new Job({
+    metadata: { name, namespace: values.namespace, labels: jobLabels },
+    spec: {
+      backoffLimit: 3,
+      activeDeadlineSeconds: 900,
+      ttlSecondsAfterFinished: 7 * 24 * 3600,
+      template: {
+        metadata: { labels: jobLabels },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, runAsUser: NODE_UID, runAsGroup: NODE_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: MIGRATE_JOB.name,
+              image: `${values.image.repository}/${MIGRATE_JOB.name}:${values.image.tag}`,
+              imagePullPolicy: values.image.pullPolicy,
+              env: [secretEnv('DATABASE_URL', values.secrets.migrationDatabaseUrl)],
+              resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
+              securityContext: { runAsNonRoot: true, runAsUser: NODE_UID, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              volumeMounts: [
+                { name: 'data', mountPath: '/data' },
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'data', emptyDir: {} },
+            { name: 'tmp', emptyDir: {} },
+          ],
+        },
+      },
+    },
+  });
+}
+
+/** Every object of one region's deployment, in apply order (the migration Job first). */
 export function renderManifests(values: Values): Manifest[] {
-  const out: Manifest[] = [];
+  const out: Manifest[] = [migrationJobOf(values)];
   for (const box of BOX_NAMES) out.push(serviceAccountOf(values, box), serviceOf(values, box), deploymentOf(values, box), autoscalerOf(values, box), disruptionBudgetOf(values, box));
   out.push(...networkPoliciesOf(values));
   return out;

@@ -52,6 +52,8 @@ export const valuesSchema = z.strictObject({
   shutdown: z.strictObject({ graceMs: z.number().int().min(0), timeoutMs: z.number().int().min(0) }),
   secrets: z.strictObject({
     databaseUrl: secretRef,
+    /** The migrating login (creates roles and tables; README.md), used only by the migration Job. */
+    migrationDatabaseUrl: secretRef,
     databaseTenantUrl: secretRef,
     redisUrl: secretRef,
     masterKeys: secretRef,
