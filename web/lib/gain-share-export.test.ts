@@ -32,6 +32,6 @@ describe('gain-share export', () => {
     expect(html).toContain('@page');
     expect(html).not.toContain('<script>alert');
     expect(html).toContain('&lt;b&gt;r&lt;/b&gt;');
-    expect(html).toContain('$0.01</td>');
+    expect(html).toContain('$0.006900</td>');
   });
 });

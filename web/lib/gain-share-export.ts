@@ -26,7 +26,8 @@ export function gainShareCsv(tenantSlug: string, month: GainShareMonth, routes: 
 }
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const money = (amount: number): string => `$${amount.toFixed(2)}`;
+// Sub-dollar amounts (small tenants, cheap models) keep micro-dollar precision instead of showing $0.00.
+const money = (amount: number): string => `${amount < 0 ? '-' : ''}$${Math.abs(amount).toFixed(amount !== 0 && Math.abs(amount) < 1 ? 6 : 2)}`;
 
 export function gainShareHtml(tenant: { slug: string; name: string }, month: GainShareMonth, routes: readonly RouteSavings[]): string {
   const routeRows = routes

@@ -25,7 +25,7 @@ export function SavingsHistoryChart({ history }: { history: RouteSavings[] }) {
       <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 8 }}>
         <CartesianGrid stroke="#e2e5ea" strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="label" tick={{ fontSize: 11, fill: '#5d6675' }} minTickGap={28} tickLine={false} />
-        <YAxis unit=" %" tick={{ fontSize: 11, fill: '#5d6675' }} width={56} tickLine={false} axisLine={false} />
+        <YAxis tickFormatter={(value: number) => `${value}%`} tick={{ fontSize: 11, fill: '#5d6675' }} width={64} tickLine={false} axisLine={false} />
         <Tooltip contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: '#cfd4dc' }} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
         {routes.map((route, i) => (

@@ -18,7 +18,7 @@ export function SavingsDashboard(props: { tenantId: string; reportPath: string; 
   const { tenantId } = props;
   const [report, setReport] = useState<SavingsReport | null>(props.initialReport);
   const [month, setMonth] = useState(props.initialMonth);
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ text: string; failed: boolean } | null>(null);
   const accept = (next: SavingsReport) => {
     if (next.tenantId === tenantId) setReport(next);
   };
@@ -39,12 +39,12 @@ export function SavingsDashboard(props: { tenantId: string; reportPath: string; 
 
   const runNow = async () => {
     const result = await callConsoleApi(runCostOptimizerMutation, { tenantId });
-    setMessage(result.ok ? 'Optimizer run requested; figures update when it finishes.' : result.error.message);
+    setMessage(result.ok ? { text: 'Optimizer run requested; figures update when it finishes.', failed: false } : { text: result.error.message, failed: true });
   };
   const saveSettings = async (settings: { baseline?: SavingsBaseline; gainSharePct?: number }) => {
     const result = await callConsoleApi(setOptimizerSettingsMutation, { tenantId, ...settings });
     if (result.ok) accept(result.data.setOptimizerSettings);
-    setMessage(result.ok ? 'Saved. The next optimizer run measures against it.' : result.error.message);
+    setMessage(result.ok ? { text: 'Saved. The next optimizer run measures against it.', failed: false } : { text: result.error.message, failed: true });
   };
 
   const routes = report?.routes ?? [];
@@ -71,8 +71,8 @@ export function SavingsDashboard(props: { tenantId: string; reportPath: string; 
         </div>
       ) : null}
       {message ? (
-        <div className={`alert ${styles.notice}`} role="status" data-testid="savings-message">
-          {message}
+        <div className={`${message.failed ? 'alert' : 'muted'} ${styles.notice}`} role="status" data-testid="savings-message">
+          {message.text}
         </div>
       ) : null}
 
