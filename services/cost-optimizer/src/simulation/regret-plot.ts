@@ -7,7 +7,7 @@ import type { RegretCurve } from './routing-simulation';
 export function regretPlotSvg(curve: RegretCurve, title: string): string {
   const width = 720;
   const height = 420;
-  const margin = { left: 64, right: 24, top: 40, bottom: 48 };
+  const margin = { left: 64, right: 40, top: 40, bottom: 56 };
   const plotW = width - margin.left - margin.right;
   const plotH = height - margin.top - margin.bottom;
   const minX = Math.log10(curve.checkpoints[0] ?? 1);
@@ -20,7 +20,7 @@ export function regretPlotSvg(curve: RegretCurve, title: string): string {
   const xTicks: string[] = [];
   for (let decade = Math.ceil(minX); decade <= maxX; decade++) {
     const px = x(10 ** decade).toFixed(1);
-    xTicks.push(`<line x1="${px}" x2="${px}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#eee"/><text x="${px}" y="${height - 28}" text-anchor="middle">${(10 ** decade).toLocaleString('en-US')}</text>`);
+    xTicks.push(`<line x1="${px}" x2="${px}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#eee"/><text x="${px}" y="${height - 36}" text-anchor="middle">${(10 ** decade).toLocaleString('en-US')}</text>`);
   }
   const yTicks: string[] = [];
   for (let i = 0; i <= 4; i++) {
@@ -45,7 +45,7 @@ ${line(curve.laiRobbins, '#555', '6 4')}
 ${line(curve.uniform, '#c0392b')}
 ${line(curve.withPriors, '#2471a3')}
 ${legend}
-<text x="${margin.left + plotW / 2}" y="${height - 8}" text-anchor="middle">requests (log scale)</text>
+<text x="${margin.left + plotW / 2}" y="${height - 12}" text-anchor="middle">requests (log scale)</text>
 <text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">cumulative regret (lost successes)</text>
 </svg>
 `;
