@@ -144,6 +144,25 @@ describe('cost optimizer on Postgres and Redis', () => {
     expect(await priorsOf(tenant)).toEqual([]);
   });
 
+  it('two optimizer replicas running one tenant at once leave exactly one canary', async () => {
+    const tenant = await newTenant('optimizer-concurrent');
+    for (let i = 0; i < 20; i++) await bus.append(USAGE_STREAM, JSON.stringify(usage(tenant, i % 2 === 0 ? 'mock-mini' : 'mock-large')));
+    await vi.waitFor(async () => expect(await observations(tenant)).toBe(20), { timeout: 20_000, interval: 100 });
+    const replica = await composeCostOptimizer({ intervalMs: 0, windowMs: 3_600_000, canaryShare: 0.1, platformRoutes: new Map([['smart', ['mock-large', 'mock-mini']]]) }, { db, bus });
+    try {
+      const runs = await Promise.allSettled([optimizer.runTenant(tenant), replica.runTenant(tenant), optimizer.runTenant(tenant)]);
+      expect(runs.some((run) => run.status === 'fulfilled')).toBe(true);
+      const rows = await priorsOf(tenant);
+      expect(rows.map((p) => [p.stage, p.upstream])).toEqual([
+        ['canary', 'mock/mock-large'],
+        ['canary', 'mock/mock-mini'],
+      ]);
+      expect(new Set(rows.map((p) => p.updatedAt.getTime())).size).toBe(1);
+    } finally {
+      await replica.close();
+    }
+  });
+
   it('runs a tenant when asked on the bus (GraphQL runCostOptimizer), ignoring malformed requests', async () => {
     const tenant = await newTenant('optimizer-on-demand');
     const snapshots = () => db.withTenant(tenant, (tx) => tx.optimizerSnapshot.count());

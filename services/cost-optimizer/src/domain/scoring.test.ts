@@ -48,6 +48,14 @@ describe('multi-objective scoring', () => {
         }
         const front = paretoFront(arms);
         for (const a of scored) expect(a.pareto).toBe(front.has(a.upstream));
+        // Whatever the weights, an arm never scores above one that dominates it.
+        const noWorse = (x: (typeof arms)[number], y: (typeof arms)[number]) =>
+          x.successRate * (x.quality ?? 1) >= y.successRate * (y.quality ?? 1) && x.latencyP95Ms <= y.latencyP95Ms && x.costPer1kMicros <= y.costPer1kMicros;
+        arms.forEach((x, i) =>
+          arms.forEach((y, j) => {
+            if (i !== j && noWorse(x, y)) expect(scored[i]!.score).toBeGreaterThanOrEqual(scored[j]!.score - 1e-12);
+          }),
+        );
       }),
       { seed: 42, numRuns: 300 },
     );
