@@ -33,12 +33,13 @@ export interface CostSubgraph {
 
 export function createCostSubgraph(deps: CostSubgraphDeps): CostSubgraph {
   const service = createCostService({ db: deps.db, ...(deps.now ? { now: deps.now } : {}) });
-  const savings = createSavingsService({ db: deps.db, bus: deps.bus });
+  const logger = deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`);
+  const savings = createSavingsService({ db: deps.db, bus: deps.bus, logger });
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
   return createSubgraphHttpServer<CostContext>({
     schema,
     verifyInternalToken: deps.verifyInternalToken,
-    logger: deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`),
+    logger,
     introspection: deps.introspection ?? false,
     createContext: (principal) => ({ principal, service, savings, costSummaries: createCostSummaryLoader(service, principal) }),
   });

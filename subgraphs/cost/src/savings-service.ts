@@ -3,6 +3,9 @@ import type { Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
 import { OPTIMIZER_RUN_REQUESTED_CHANNEL } from '@switchyard/events/optimizer';
+import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/events/audit';
+import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
+import type { Logger } from './logger';
 import { gainShareMicros, priceTokens } from '@switchyard/cost-optimizer/domain';
 import { canReadTenantCost } from './authorization';
 import { forbidden } from './errors';
@@ -75,7 +78,7 @@ function canAdminister(principal: Principal, tenantId: string): boolean {
 }
 
 /** Savings, gain share and the optimizer's tenant settings: authorization and coordination. */
-export function createSavingsService(deps: { db: Database; bus: Bus }) {
+export function createSavingsService(deps: { db: Database; bus: Bus; logger?: Pick<Logger, 'error'> }) {
   const store = createSavingsStore(deps.db);
 
   const readable = (tenantId: string, principal: Principal): string => {
@@ -151,7 +154,18 @@ export function createSavingsService(deps: { db: Database; bus: Bus }) {
       const valid = administrable(tenantId, principal);
       const baseline = parseInput(baselineSchema, input.baseline, 'baseline');
       const gainSharePct = parseInput(sharePctSchema, input.gainSharePct, 'gainSharePct');
-      await store.saveSettings(valid, { baseline: baseline ? (baseline === 'MOST_EXPENSIVE' ? 'most_expensive' : 'champion') : undefined, gainSharePct: gainSharePct ?? undefined });
+      const saved = await store.saveSettings(valid, { baseline: baseline ? (baseline === 'MOST_EXPENSIVE' ? 'most_expensive' : 'champion') : undefined, gainSharePct: gainSharePct ?? undefined });
+      // Audited like every tenant setting: the audit subgraph chains it (idempotent per saved version).
+      const event: AuditEventInput = {
+        idempotencyKey: `optimizer.settings_update:${valid}:${saved.updatedAt.getTime()}`,
+        tenantId: valid,
+        actor: auditActor(principal),
+        action: 'optimizer.settings_update',
+        dataClassification: 'internal',
+        payload: { baseline: saved.baseline, gainSharePct: saved.gainSharePct },
+        occurredAt: saved.updatedAt.toISOString(),
+      };
+      await deps.bus.append(AUDIT_STREAM, JSON.stringify(auditEventSchema.parse(event))).catch((error: unknown) => deps.logger?.error({ err: String(error), tenantId: valid }, 'could not append an optimizer settings audit event'));
       return report(valid);
     },
   };

@@ -30,9 +30,11 @@ export function createSavingsStore(db: Pick<Database, 'withTenant' | 'latestPric
     },
 
     /** Upsert: the same settings written twice leave one row with those settings. */
-    async saveSettings(tenantId: string, settings: { baseline?: string | undefined; gainSharePct?: number | undefined }): Promise<void> {
+    async saveSettings(tenantId: string, settings: { baseline?: string | undefined; gainSharePct?: number | undefined }): Promise<{ baseline: string; gainSharePct: number; updatedAt: Date }> {
       const data = { ...(settings.baseline ? { baseline: settings.baseline } : {}), ...(settings.gainSharePct !== undefined ? { gainSharePct: settings.gainSharePct } : {}) };
-      await db.withTenant(tenantId, (tx) => tx.optimizerSetting.upsert({ where: { tenantId }, create: { tenantId, ...data }, update: { ...data, updatedAt: new Date() } }));
+      return db.withTenant(tenantId, (tx) =>
+        tx.optimizerSetting.upsert({ where: { tenantId }, create: { tenantId, ...data }, update: { ...data, updatedAt: new Date() }, select: { baseline: true, gainSharePct: true, updatedAt: true } }),
+      );
     },
 
     /** The newest HISTORY_PER_ROUTE runs per route, oldest first. */

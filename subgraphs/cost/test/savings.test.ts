@@ -4,6 +4,7 @@ import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { seed, type Database } from '@switchyard/db';
 import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import { OPTIMIZER_RUN_REQUESTED_CHANNEL } from '@switchyard/events/optimizer';
+import { AUDIT_STREAM } from '@switchyard/events/audit';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair, type InternalTokenSigner, type Principal, type Role } from '@switchyard/identity';
 import { createCostSubgraph, type CostSubgraph } from '../src/cost-subgraph';
 import { createRecordingLogger } from './recording-logger';
@@ -128,6 +129,12 @@ describe('savings over GraphQL', () => {
     expect((await request(admin, SET, set)).data?.['setOptimizerSettings']).toEqual({ baseline: 'MOST_EXPENSIVE', gainSharePct: 12.5 });
     expect((await request(admin, SET, set)).data?.['setOptimizerSettings']).toEqual({ baseline: 'MOST_EXPENSIVE', gainSharePct: 12.5 });
     expect(await db.withTenant(tenantA, (tx) => tx.optimizerSetting.count())).toBe(1);
+    await bus.ensureGroup(AUDIT_STREAM, 'savings-test');
+    const audited = (await bus.readGroup(AUDIT_STREAM, 'savings-test', 't', { count: 100, blockMs: 0 })).map((entry) => JSON.parse(entry.payload) as { action: string; tenantId: string; payload: unknown });
+    expect(audited.filter((event) => event.action === 'optimizer.settings_update' && event.tenantId === tenantA).map((event) => event.payload)).toEqual([
+      { baseline: 'most_expensive', gainSharePct: 12.5 },
+      { baseline: 'most_expensive', gainSharePct: 12.5 },
+    ]);
     expect(codes(await request(principal(['viewer'], tenantA), SET, { t: tenantA, s: 50 }))).toEqual(['FORBIDDEN']);
     expect(codes(await request(principal(['tenant_admin'], tenantB), SET, { t: tenantA, s: 50 }))).toEqual(['FORBIDDEN']);
     expect((await request(principal(['viewer'], tenantA), SAVINGS, { t: tenantA })).data?.['savings']).toMatchObject({ baseline: 'MOST_EXPENSIVE', gainSharePct: 12.5 });
