@@ -16,7 +16,10 @@ await db.migrate();
 const bus = env.REDIS_URL ? createRedisBus(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX }) : createInProcessBus();
 const optimizer = await composeCostOptimizer(config, { db, bus, logger });
 const listener = createMetricsListener({ sources: () => [processRegistry, optimizer.metrics], token: metrics.token });
-listener.listen(metrics.port, metrics.host, () => logger.info({ port: metrics.port, host: metrics.host, intervalMs: config.intervalMs }, 'cost optimizer running; operator metrics on /metrics'));
+listener.listen(metrics.port, metrics.host, () => {
+  const bound = listener.address();
+  logger.info({ port: typeof bound === 'object' && bound ? bound.port : metrics.port, host: metrics.host, intervalMs: config.intervalMs }, 'cost optimizer running; operator metrics on /metrics');
+});
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
