@@ -35,6 +35,7 @@ import type { Random } from './router/random';
 import { parseRoutes, type RouteConfig } from './router/route';
 import { createInMemoryRouteTable, type RouteTable } from './router/route-table';
 import { createRouter } from './router/router';
+import type { BanditPriorLookup } from './router/bandit-priors';
 import type { FeedbackLog } from './router/feedback-log';
 import { createRoutingObservationExchange } from './router/routing-observations';
 import { createMetrics, UNSERVED_MODEL_LABEL } from './telemetry/metrics';
@@ -87,6 +88,8 @@ export interface DataPlaneDeps {
    * every tenant may use any region, is `internal` by default and has the platform's limits.
    */
   tenantSettings?: TenantSettingsLookup;
+  /** The cost optimizer's bandit priors (router/bandit-priors.ts, loaded and kept fresh by the composition root); absent: Beta(1, 1). */
+  banditPriors?: BanditPriorLookup;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
   /** Tenant route names as `route` label values (METRICS_TENANT_LABELS=on); default off. */
@@ -176,6 +179,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     ...deps.routing,
     ...(deps.providerCredentials ? { credentials: deps.providerCredentials } : {}),
     ...(deps.feedbackLog ? { feedbackLog: deps.feedbackLog } : {}),
+    ...(deps.banditPriors ? { priors: deps.banditPriors } : {}),
     observations,
   });
   const observing = observations.subscribe((observation) => router.observe(observation)).catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { optimizerEnvShape } from '@switchyard/cost-optimizer';
 import { dataPlaneConfigFromEnv, dataPlaneEnvShape, type DataPlaneConfig } from '@switchyard/data-plane/config';
 import { auditLedgerEnvShape } from '@switchyard/subgraph-audit/config';
 import { alertWebhookEnvShape } from '@switchyard/subgraph-tenants/webhook-env';
@@ -7,7 +8,7 @@ import { subscriptionLimitsEnvShape } from '@switchyard/supergraph/subscription-
 import { z } from 'zod';
 
 /** Everything `npm start` and the operator CLI read from the environment, parsed once. */
-export const COMPONENTS = ['oidc', 'tenants', 'cost', 'dp', 'audit', 'policy', 'experiments', 'gateway', 'data-plane', 'console'] as const;
+export const COMPONENTS = ['oidc', 'tenants', 'cost', 'dp', 'audit', 'policy', 'experiments', 'gateway', 'data-plane', 'cost-optimizer', 'console'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,6 +31,8 @@ const envSchema = z.object({
   ...alertWebhookEnvShape,
   /** SUBSCRIPTIONS_MAX_SOCKETS_PER_PRINCIPAL, SUBSCRIPTIONS_MAX_PER_PRINCIPAL: the gateway's graphql-ws caps, as the standalone gateway reads them. */
   ...subscriptionLimitsEnvShape,
+  /** OPTIMIZER_INTERVAL_MS, OPTIMIZER_WINDOW_MS, OPTIMIZER_CANARY_SHARE, as the standalone cost optimizer reads them. */
+  ...optimizerEnvShape,
   SWITCHYARD_HOST: z.string().default('127.0.0.1'),
   SWITCHYARD_COMPONENTS: z
     .string()

@@ -19,7 +19,7 @@ const environment = (extra: Record<string, string>) =>
     DATABASE_URL: database?.url,
     SWITCHYARD_DATA_DIR: dataDir,
     SWITCHYARD_MASTER_KEYS: `main:${generateMasterKey()}`,
-    SWITCHYARD_COMPONENTS: 'dp,data-plane',
+    SWITCHYARD_COMPONENTS: 'dp,data-plane,cost-optimizer',
     DATA_PLANE_PORT: '0',
     DP_SUBGRAPH_PORT: '0',
     LOG_LEVEL: 'silent',
@@ -66,6 +66,9 @@ describe('npm start serves metrics on one operator listener only', () => {
     const text = await response.text();
     expect(text).toContain('switchyard_http_requests_total');
     expect(text).toContain('# TYPE dp_budgets gauge');
+    // The cost optimizer's registry on the same listener (savings, regret).
+    expect(text).toContain('# TYPE switchyard_optimizer_savings_pct gauge');
+    expect(text).toContain('# TYPE switchyard_optimizer_regret_delta gauge');
   });
 
   it('a taken METRICS_PORT fails the start with a message naming it', async () => {

@@ -25,6 +25,7 @@ import { auditLedgerOptionsFromEnv } from '@switchyard/subgraph-audit/config';
 import { startPolicySubgraph } from '@switchyard/subgraph-policy';
 import { startExperimentsSubgraph } from '@switchyard/subgraph-experiments';
 import { createSupergraphServer } from '@switchyard/supergraph';
+import { composeCostOptimizer, optimizerConfigFromEnv } from '@switchyard/cost-optimizer';
 import { subscriptionLimitsFromEnv } from '@switchyard/supergraph/subscription-limits';
 import { register as processRegistry } from 'prom-client';
 import { createMetricsListener, type MetricsSource } from '@switchyard/http-edge/metrics-listener';
@@ -264,6 +265,21 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
       await context.serve('data plane', app, context.dataPlane.port, context.dataPlane.host);
       context.exposeMetrics(app.metrics);
       return app;
+    },
+  },
+  {
+    name: 'cost-optimizer',
+    needs: ['database'],
+    async start(context) {
+      // Composed as its own process composes it (services/cost-optimizer/src/main.ts), on the shared database and bus.
+      const optimizer = await composeCostOptimizer(optimizerConfigFromEnv(context.env, context.dataPlane.routes, context.dataPlane.metrics.tenantLabels), {
+        db: context.need('database'),
+        bus: context.sharedState.bus,
+        logger: logTo(context.env, 'cost-optimizer'),
+      });
+      context.exposeMetrics(optimizer.metrics);
+      context.progress(`cost optimizer: every ${Math.round(context.env.OPTIMIZER_INTERVAL_MS / 1000)} s and on demand`);
+      return optimizer;
     },
   },
   {

@@ -12,7 +12,7 @@ export interface RequestOutcome {
   apiKeyId: string | null;
   /** The route or model the client named. */
   requestedModel: string;
-  route: { name: string; configured: boolean; strategy: string };
+  route: { name: string; configured: boolean; strategy: string; priors?: 'active' | 'canary' | undefined };
   /** The provider first in the plan: named when no upstream served. */
   plannedProvider: string | undefined;
   /** The upstream that answered (fully or in part) and the tokens it generated; absent when none did. */
@@ -75,6 +75,7 @@ export function usageRecordOf(outcome: RequestOutcome): CompletedRequest {
       strategy: outcome.route.strategy,
       candidate: served ? `${served.provider}/${served.model}` : null,
       legs: routeLegs.length > MAX_ROUTE_LEGS ? routeLegs.slice(0, MAX_ROUTE_LEGS) : routeLegs,
+      ...(outcome.route.priors ? { priors: outcome.route.priors } : {}),
     },
   };
 }

@@ -226,7 +226,7 @@ function outcomeOf(context: RequestContext, admitted: AdmittedRequest, routing: 
     tenantId: context.key.tenantId,
     apiKeyId: context.key.apiKeyId,
     requestedModel: admitted.request.model,
-    route: { name: route.name, configured: routing.target.configured, strategy: route.strategy.kind },
+    route: { name: route.name, configured: routing.target.configured, strategy: route.strategy.kind, ...(routing.priors ? { priors: routing.priors } : {}) },
     plannedProvider: routing.plan.upstreams[0]?.provider,
     served: served.answered
       ? { provider: served.upstream.provider, model: served.upstream.model, promptTokens: served.delivery.promptTokens, completionTokens: served.delivery.completionTokens }

@@ -12,6 +12,7 @@ import { createBufferedDecisionLog } from '../policy/pdp/decision-log';
 import { createPolicyDecisionPoint } from '../policy/pdp/decision-point';
 import type { FeedbackLog } from '../router/feedback-log';
 import { createTenantSettingsCache } from '../tenant-settings/settings-cache';
+import { createBanditPriorsCache, type BanditPriorsCache } from '../router/bandit-priors';
 import type { DataPlaneStores } from './stores';
 
 /** Decisions kept for policy dry runs, per second per replica (the rest of a second's decisions are not logged). */
@@ -93,6 +94,17 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
     closers.push(await tenantSettings.subscribe(bus));
     await tenantSettings.loadAll();
 
+    // The cost optimizer's bandit priors (and canaries): the same, on bandit-priors.changed.
+    let banditPriors: BanditPriorsCache | undefined;
+    if (stores.banditPriors) {
+      banditPriors = createBanditPriorsCache({
+        source: stores.banditPriors,
+        onReloadError: (tenantId, error, attempt) => logger.warn({ err: error, tenantId, attempt }, 'bandit priors not reloaded'),
+      });
+      closers.push(await banditPriors.subscribe(bus));
+      await banditPriors.loadAll();
+    }
+
     // Decision requests feed policy dry runs: batched off the request path.
     // Dry runs read the newest 1,000 decisions per tenant: writing more than ~100 a second only churns
     // that window, and a 1,000-row Prisma batch every second stalled the event loop (p99 at 10
@@ -134,6 +146,7 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
       policy,
       providerCredentials: credentials,
       tenantSettings,
+      ...(banditPriors ? { banditPriors } : {}),
       logger,
       ...(backends.feedbackLog ? { feedbackLog: backends.feedbackLog } : {}),
       ...(accessTokens ? { accessTokens } : {}),

@@ -9,6 +9,8 @@ import { createDatabaseApiKeyResolver, type ApiKeyLastUsedSink, type ApiKeyResol
 import { createDatabaseActivePolicySource, type ActivePolicySource } from '../policy/pdp/active-policy-source';
 import { createDatabaseDecisionLogWriter, type DecisionLogWriter } from '../policy/pdp/decision-log';
 import { createDatabaseRouteTable, type RouteTableLogger } from '../router/database-route-table';
+import { createDatabaseBanditPriorSource } from '../router/database-bandit-priors';
+import type { BanditPriorSource } from '../router/bandit-priors';
 import type { Route } from '../router/route';
 import type { RouteTable } from '../router/route-table';
 import { createDatabaseTenantSettingsSource } from '../tenant-settings/database-settings-source';
@@ -41,6 +43,8 @@ export interface DataPlaneStores {
   routeTable(platformRoutes: readonly Route[], logger: RouteTableLogger): ServedRouteTable;
   /** People's tenants, for OIDC callers whose token names no tenant. */
   memberships: MembershipStore;
+  /** The cost optimizer's bandit priors; absent: bandits start at Beta(1, 1). */
+  banditPriors?: BanditPriorSource;
 }
 
 /** Decision requests kept per tenant for dry runs (the newest). */
@@ -69,5 +73,6 @@ export function databaseStores(db: Database, options: DatabaseStoresOptions): Da
     routeTable: (platformRoutes, logger) =>
       createDatabaseRouteTable({ db, defaults: platformRoutes, logger, ...(options.routeResyncIntervalMs !== undefined ? { resyncIntervalMs: options.routeResyncIntervalMs } : {}) }),
     memberships: db,
+    banditPriors: createDatabaseBanditPriorSource(db),
   };
 }

@@ -12,6 +12,8 @@ import type { CircuitBreakerOptions } from './circuit-breaker';
 import { applyConstraints } from './constraints';
 import { execute, ExecutionFailedError, type Execution, type ExecutionPlan, type Upstream, type WinningLeg } from './execute';
 import { createBanditPosteriors, type BanditPosteriors } from './bandit-posteriors';
+import { pickPriors, type BanditPriorLookup, type PriorCohort } from './bandit-priors';
+import type { BetaParameters } from './strategies/strategy';
 import { createInMemoryFeedbackLog, type FeedbackLog, type ServedRequest } from './feedback-log';
 import type { Random } from './random';
 import { createRetryBudget } from './retry';
@@ -43,6 +45,8 @@ export interface RoutingDecision {
   plan: ExecutionPlan;
   /** Set when the plan is empty because no provider on this data plane serves any model of the route or its fallbacks. */
   unserved?: true;
+  /** Which cost-optimizer priors ranked the route's candidates (bandit routes with priors only), recorded with the usage. */
+  priors?: PriorCohort;
 }
 
 export interface Router {
@@ -135,6 +139,8 @@ export interface RouterOptions {
   posteriors?: BanditPosteriors;
   /** Where this replica's bandit observations go for the other replicas; absent: each replica learns alone. */
   observations?: Pick<RoutingObservationExchange, 'publish'>;
+  /** The cost optimizer's bandit priors (and canary); absent: every arm starts at Beta(1, 1). */
+  priors?: BanditPriorLookup;
 }
 
 /** Routes without a retry setting retry once; plain models do not (the client's SDK retries). */
@@ -214,7 +220,12 @@ export function createRouter(options: RouterOptions): Router {
       route.candidates.some((candidate) => providers.serve(candidate.model, candidate.provider) !== undefined),
     );
 
-  const upstreamsOf = (target: ResolvedTarget, book: PriceBook | null, allowUpstream?: (upstream: Upstream) => boolean): Upstream[] => {
+  const upstreamsOf = (
+    target: ResolvedTarget,
+    book: PriceBook | null,
+    allowUpstream?: (upstream: Upstream) => boolean,
+    priors?: ReadonlyMap<string, BetaParameters>,
+  ): Upstream[] => {
     const candidates = target.route.candidates.flatMap((candidate) => {
       const served = providers.serve(candidate.model, candidate.provider);
       if (!served) return [];
@@ -243,7 +254,7 @@ export function createRouter(options: RouterOptions): Router {
       target.route.constraints,
       (key) => stats.percentile(key, 99),
     );
-    const ranked = target.strategy.rank(allowed, { random, now: clock(), latency: stats });
+    const ranked = target.strategy.rank(allowed, { random, now: clock(), latency: stats, priors });
     return ranked.map((r) => candidates.find((c) => c.rankable === r)!.upstream);
   };
 
@@ -304,7 +315,9 @@ export function createRouter(options: RouterOptions): Router {
     async decide(target, decideOptions) {
       const book = await options.priceBook.current();
       const allowUpstream = decideOptions?.allowUpstream;
-      const upstreams = upstreamsOf(target, book, allowUpstream);
+      // Only a learning route of the tenant's view has priors; fallbacks rank without them.
+      const picked = target.configured && target.strategy.kind === 'bandit' ? pickPriors(options.priors?.forRoute(target.tenantId, target.route.name), random) : undefined;
+      const upstreams = upstreamsOf(target, book, allowUpstream, picked?.arms);
       // Fallback routes come after every candidate, ranked by their own strategies (one level deep: no cycles).
       for (const name of target.route.fallbacks ?? []) {
         const fallback = resolve(name, target.tenantId);
@@ -323,6 +336,7 @@ export function createRouter(options: RouterOptions): Router {
           firstTokenTimeoutMs: route.firstTokenTimeoutMs,
         },
         ...(upstreams.length === 0 && !servesAny(target) ? { unserved: true as const } : {}),
+        ...(picked ? { priors: picked.cohort } : {}),
       };
     },
     async serve(decision, request, context, deliver) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { BanditPriorSource } from '../router/bandit-priors';
 import type { AddressInfo } from 'node:net';
 import { generateApiKeySecret } from '@switchyard/identity';
 import { createStaticPriceBookSource, type PriceBook, type PriceBookSource } from '../accounting/price-book';
@@ -60,6 +61,8 @@ export interface HarnessOptions {
   feedbackLog?: DataPlaneDeps['feedbackLog'];
   /** METRICS_TENANT_LABELS=on (default off). */
   metricsTenantLabels?: boolean;
+  /** The cost optimizer's priors (loaded at start, reloaded on bandit-priors.changed). */
+  banditPriors?: BanditPriorSource;
 }
 
 export interface Harness {
@@ -104,6 +107,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         apiKeys: options.apiKeys ?? keys,
         priceBook: options.priceBook ?? createStaticPriceBookSource(TEST_PRICE_BOOK),
         ...(options.routes && !Array.isArray(options.routes) ? { routes: options.routes } : {}),
+        ...(options.banditPriors ? { banditPriors: options.banditPriors } : {}),
       }),
       bus,
       rateLimiter,

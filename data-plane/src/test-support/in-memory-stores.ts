@@ -6,6 +6,7 @@ import type { ApiKeyLastUsedSink, ApiKeyResolver } from '@switchyard/identity/ap
 import type { ActivePolicySource } from '../policy/pdp/active-policy-source';
 import { createInMemoryRouteTable, type RouteTable } from '../router/route-table';
 import type { TenantSettingsSource } from '../tenant-settings/settings-cache';
+import type { BanditPriorSource } from '../router/bandit-priors';
 
 export interface InMemoryStoresOptions {
   apiKeys: ApiKeyResolver;
@@ -21,6 +22,8 @@ export interface InMemoryStoresOptions {
   providerCredentials?: TenantCredentialSource;
   /** Default: nobody belongs to a tenant. */
   memberships?: MembershipStore;
+  /** The cost optimizer's priors; default: none (Beta(1, 1)). */
+  banditPriors?: BanditPriorSource;
 }
 
 const noPolicies: ActivePolicySource = { activePolicy: async () => null, activePolicies: async () => [] };
@@ -50,5 +53,6 @@ export function inMemoryStores(options: InMemoryStoresOptions): DataPlaneStores 
     providerCredentials: options.providerCredentials ?? noCredentials,
     routeTable: (platformRoutes) => servedAsIs(options.routes ?? createInMemoryRouteTable(platformRoutes)),
     memberships: options.memberships ?? noMembers,
+    ...(options.banditPriors ? { banditPriors: options.banditPriors } : {}),
   };
 }

@@ -27,6 +27,8 @@ export const routeDecisionSchema = z.object({
   /** `provider/model` that served the answer; null when none did. */
   candidate: z.string().min(1).max(300).nullable(),
   legs: z.array(routeLegSchema).max(MAX_ROUTE_LEGS),
+  /** Which cost-optimizer priors ranked the candidates (a bandit route with priors only): the canary's or the active ones. */
+  priors: z.enum(['active', 'canary']).optional(),
 });
 
 export type RouteDecisionRecord = z.infer<typeof routeDecisionSchema>;

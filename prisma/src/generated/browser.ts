@@ -118,3 +118,43 @@ export type ProviderCredential = Prisma.ProviderCredentialModel
  * Where a tenant's alerts are POSTed, with the secret that signs them (encrypted like credentials).
  */
 export type TenantAlertWebhook = Prisma.TenantAlertWebhookModel
+/**
+ * Model OptimizerObservation
+ * Cost optimizer (services/cost-optimizer, the only writer of the optimizer_* tables and
+ * bandit_priors). One row per request of a configured route, from the usage stream; idempotent by
+ * (tenant, request id). `priors`: which bandit priors ranked it ('active', 'canary'), null: none.
+ * No foreign key to tenants: rows are written from the stream, possibly before or after the
+ * tenant row changes; the window (OPTIMIZER_WINDOW) bounds what is read, and retention deletes.
+ */
+export type OptimizerObservation = Prisma.OptimizerObservationModel
+/**
+ * Model OptimizerFeedback
+ * Cost optimizer: client quality scores (POST /v1/feedback), as the data plane shares them.
+ */
+export type OptimizerFeedback = Prisma.OptimizerFeedbackModel
+/**
+ * Model OptimizerSnapshot
+ * Cost optimizer: one immutable feature snapshot per tenant per run; a run reads only its snapshot.
+ */
+export type OptimizerSnapshot = Prisma.OptimizerSnapshotModel
+/**
+ * Model OptimizerFeature
+ * Cost optimizer: the features of one (route, upstream) in one snapshot.
+ */
+export type OptimizerFeature = Prisma.OptimizerFeatureModel
+/**
+ * Model BanditPrior
+ * Bandit priors per (tenant, route, upstream): `active` applies to all traffic, `canary` to
+ * `canary_share` of it until the canary rule promotes or discards it. Read by every data plane.
+ */
+export type BanditPrior = Prisma.BanditPriorModel
+/**
+ * Model RouteSavings
+ * Savings and regret of one route in one snapshot (against the tenant's baseline then).
+ */
+export type RouteSavings = Prisma.RouteSavingsModel
+/**
+ * Model OptimizerSetting
+ * A tenant's optimizer settings: the savings baseline and the agreed gain share.
+ */
+export type OptimizerSetting = Prisma.OptimizerSettingModel

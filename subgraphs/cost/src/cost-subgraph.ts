@@ -5,6 +5,7 @@ import type { Database } from '@switchyard/db';
 import type { InternalTokenVerifier } from '@switchyard/identity';
 import type { CostContext } from './context';
 import { createCostService } from './cost-service';
+import { createSavingsService } from './savings-service';
 import { createSubgraphHttpServer } from './http-server';
 import { createCostSummaryLoader } from './loaders';
 import { createConsoleLogger } from './logger';
@@ -14,7 +15,7 @@ import { subgraphName, typeDefs } from './type-defs';
 
 export interface CostSubgraphDeps {
   db: Database;
-  /** Unused by the read path today; the usage consumer publishes on it. Kept for a uniform wiring. */
+  /** runCostOptimizer publishes optimizer.run-requested on it; the usage consumer publishes cost.updated. */
   bus: Bus;
   /** Verifies the gateway's internal token for audience `subgraph:cost`. */
   verifyInternalToken: InternalTokenVerifier;
@@ -32,12 +33,14 @@ export interface CostSubgraph {
 
 export function createCostSubgraph(deps: CostSubgraphDeps): CostSubgraph {
   const service = createCostService({ db: deps.db, ...(deps.now ? { now: deps.now } : {}) });
+  const logger = deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`);
+  const savings = createSavingsService({ db: deps.db, bus: deps.bus, logger });
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
   return createSubgraphHttpServer<CostContext>({
     schema,
     verifyInternalToken: deps.verifyInternalToken,
-    logger: deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`),
+    logger,
     introspection: deps.introspection ?? false,
-    createContext: (principal) => ({ principal, service, costSummaries: createCostSummaryLoader(service, principal) }),
+    createContext: (principal) => ({ principal, service, savings, costSummaries: createCostSummaryLoader(service, principal) }),
   });
 }

@@ -1,6 +1,7 @@
 import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
 import { DP_BUDGET_CHANGED_CHANNEL } from '@switchyard/events/dp';
 import { AUDIT_APPENDED_CHANNEL } from '@switchyard/events/audit';
+import { SAVINGS_UPDATED_CHANNEL } from '@switchyard/events/optimizer';
 import { z } from 'zod';
 
 /**
@@ -34,5 +35,6 @@ const byTenantArgument = (args: Readonly<Record<string, unknown>>): string => St
 export const SUBSCRIPTION_ROUTES: Readonly<Record<string, SubscriptionRoute>> = {
   costUpdated: { channel: COST_UPDATED_CHANNEL, queryField: 'costSummary', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
   dpBudgetChanged: { channel: DP_BUDGET_CHANGED_CHANNEL, queryField: 'dpBudgets', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
+  savingsUpdated: { channel: SAVINGS_UPDATED_CHANNEL, queryField: 'savings', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
   auditAppended: { channel: AUDIT_APPENDED_CHANNEL, queryField: 'latestAuditEntry', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
 };

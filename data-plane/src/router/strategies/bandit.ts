@@ -1,6 +1,6 @@
 import type { RewardWeights } from '../route';
 import { sampleBeta } from './beta-sample';
-import type { Strategy } from './strategy';
+import type { BetaParameters, Strategy } from './strategy';
 
 export interface BanditOptions {
   reward: RewardWeights;
@@ -8,9 +8,15 @@ export interface BanditOptions {
   costTargetPer1kMicros: number;
 }
 
-export interface ArmPosterior {
-  alpha: number;
-  beta: number;
+export type ArmPosterior = BetaParameters;
+
+/**
+ * The posterior a ranking samples: what this route learned (counted from Beta(1, 1)) on top of
+ * the optimizer's prior when there is one. Priors are added at ranking time, never stored in the
+ * learned state, so new priors (or a canary's) apply at once and learned evidence is never lost.
+ */
+export function withPrior(learned: ArmPosterior, prior: BetaParameters | undefined): ArmPosterior {
+  return prior ? { alpha: prior.alpha + learned.alpha - 1, beta: prior.beta + learned.beta - 1 } : learned;
 }
 
 /**
@@ -46,10 +52,10 @@ export function createBanditStrategy(options: BanditOptions, arms: Map<string, A
 
   return {
     kind: 'bandit',
-    rank(candidates, { random }) {
+    rank(candidates, { random, priors }) {
       return candidates
         .map((candidate) => {
-          const { alpha, beta } = arms.get(candidate.key) ?? { alpha: 1, beta: 1 };
+          const { alpha, beta } = withPrior(arms.get(candidate.key) ?? { alpha: 1, beta: 1 }, priors?.get(candidate.key));
           return { candidate, draw: sampleBeta(alpha, beta, random) };
         })
         .sort((a, b) => b.draw - a.draw)

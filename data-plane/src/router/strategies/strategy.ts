@@ -16,10 +16,21 @@ export interface LatencyView {
   loadCost(key: string, now: number): number;
 }
 
+/** Parameters of a Beta distribution (a bandit arm's posterior or prior). */
+export interface BetaParameters {
+  alpha: number;
+  beta: number;
+}
+
 export interface RankContext {
   random: Random;
   now: number;
   latency: LatencyView;
+  /**
+   * The cost optimizer's priors for this request's ranking (upstream key → Beta), when the route
+   * has some: a learning strategy starts each arm from its prior instead of Beta(1, 1).
+   */
+  priors?: ReadonlyMap<string, BetaParameters> | undefined;
 }
 
 /** How an attempt on one candidate ended, for strategies that learn. */

@@ -414,7 +414,14 @@ export const ModelName = {
   Route: 'Route',
   TenantDataKey: 'TenantDataKey',
   ProviderCredential: 'ProviderCredential',
-  TenantAlertWebhook: 'TenantAlertWebhook'
+  TenantAlertWebhook: 'TenantAlertWebhook',
+  OptimizerObservation: 'OptimizerObservation',
+  OptimizerFeedback: 'OptimizerFeedback',
+  OptimizerSnapshot: 'OptimizerSnapshot',
+  OptimizerFeature: 'OptimizerFeature',
+  BanditPrior: 'BanditPrior',
+  RouteSavings: 'RouteSavings',
+  OptimizerSetting: 'OptimizerSetting'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -430,7 +437,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1766,6 +1773,524 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    OptimizerObservation: {
+      payload: Prisma.$OptimizerObservationPayload<ExtArgs>
+      fields: Prisma.OptimizerObservationFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.OptimizerObservationFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerObservationPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.OptimizerObservationFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerObservationPayload>
+        }
+        findFirst: {
+          args: Prisma.OptimizerObservationFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerObservationPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.OptimizerObservationFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerObservationPayload>
+        }
+        findMany: {
+          args: Prisma.OptimizerObservationFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerObservationPayload>[]
+        }
+        create: {
+          args: Prisma.OptimizerObservationCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerObservationPayload>
+        }
+        createMany: {
+          args: Prisma.OptimizerObservationCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.OptimizerObservationCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerObservationPayload>[]
+        }
+        delete: {
+          args: Prisma.OptimizerObservationDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerObservationPayload>
+        }
+        update: {
+          args: Prisma.OptimizerObservationUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerObservationPayload>
+        }
+        deleteMany: {
+          args: Prisma.OptimizerObservationDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.OptimizerObservationUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.OptimizerObservationUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerObservationPayload>[]
+        }
+        upsert: {
+          args: Prisma.OptimizerObservationUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerObservationPayload>
+        }
+        aggregate: {
+          args: Prisma.OptimizerObservationAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateOptimizerObservation>
+        }
+        groupBy: {
+          args: Prisma.OptimizerObservationGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OptimizerObservationGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.OptimizerObservationCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OptimizerObservationCountAggregateOutputType> | number
+        }
+      }
+    }
+    OptimizerFeedback: {
+      payload: Prisma.$OptimizerFeedbackPayload<ExtArgs>
+      fields: Prisma.OptimizerFeedbackFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.OptimizerFeedbackFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeedbackPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.OptimizerFeedbackFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeedbackPayload>
+        }
+        findFirst: {
+          args: Prisma.OptimizerFeedbackFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeedbackPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.OptimizerFeedbackFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeedbackPayload>
+        }
+        findMany: {
+          args: Prisma.OptimizerFeedbackFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeedbackPayload>[]
+        }
+        create: {
+          args: Prisma.OptimizerFeedbackCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeedbackPayload>
+        }
+        createMany: {
+          args: Prisma.OptimizerFeedbackCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.OptimizerFeedbackCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeedbackPayload>[]
+        }
+        delete: {
+          args: Prisma.OptimizerFeedbackDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeedbackPayload>
+        }
+        update: {
+          args: Prisma.OptimizerFeedbackUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeedbackPayload>
+        }
+        deleteMany: {
+          args: Prisma.OptimizerFeedbackDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.OptimizerFeedbackUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.OptimizerFeedbackUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeedbackPayload>[]
+        }
+        upsert: {
+          args: Prisma.OptimizerFeedbackUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeedbackPayload>
+        }
+        aggregate: {
+          args: Prisma.OptimizerFeedbackAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateOptimizerFeedback>
+        }
+        groupBy: {
+          args: Prisma.OptimizerFeedbackGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OptimizerFeedbackGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.OptimizerFeedbackCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OptimizerFeedbackCountAggregateOutputType> | number
+        }
+      }
+    }
+    OptimizerSnapshot: {
+      payload: Prisma.$OptimizerSnapshotPayload<ExtArgs>
+      fields: Prisma.OptimizerSnapshotFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.OptimizerSnapshotFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSnapshotPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.OptimizerSnapshotFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSnapshotPayload>
+        }
+        findFirst: {
+          args: Prisma.OptimizerSnapshotFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSnapshotPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.OptimizerSnapshotFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSnapshotPayload>
+        }
+        findMany: {
+          args: Prisma.OptimizerSnapshotFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSnapshotPayload>[]
+        }
+        create: {
+          args: Prisma.OptimizerSnapshotCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSnapshotPayload>
+        }
+        createMany: {
+          args: Prisma.OptimizerSnapshotCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.OptimizerSnapshotCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSnapshotPayload>[]
+        }
+        delete: {
+          args: Prisma.OptimizerSnapshotDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSnapshotPayload>
+        }
+        update: {
+          args: Prisma.OptimizerSnapshotUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSnapshotPayload>
+        }
+        deleteMany: {
+          args: Prisma.OptimizerSnapshotDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.OptimizerSnapshotUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.OptimizerSnapshotUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSnapshotPayload>[]
+        }
+        upsert: {
+          args: Prisma.OptimizerSnapshotUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSnapshotPayload>
+        }
+        aggregate: {
+          args: Prisma.OptimizerSnapshotAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateOptimizerSnapshot>
+        }
+        groupBy: {
+          args: Prisma.OptimizerSnapshotGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OptimizerSnapshotGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.OptimizerSnapshotCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OptimizerSnapshotCountAggregateOutputType> | number
+        }
+      }
+    }
+    OptimizerFeature: {
+      payload: Prisma.$OptimizerFeaturePayload<ExtArgs>
+      fields: Prisma.OptimizerFeatureFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.OptimizerFeatureFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeaturePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.OptimizerFeatureFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeaturePayload>
+        }
+        findFirst: {
+          args: Prisma.OptimizerFeatureFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeaturePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.OptimizerFeatureFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeaturePayload>
+        }
+        findMany: {
+          args: Prisma.OptimizerFeatureFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeaturePayload>[]
+        }
+        create: {
+          args: Prisma.OptimizerFeatureCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeaturePayload>
+        }
+        createMany: {
+          args: Prisma.OptimizerFeatureCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.OptimizerFeatureCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeaturePayload>[]
+        }
+        delete: {
+          args: Prisma.OptimizerFeatureDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeaturePayload>
+        }
+        update: {
+          args: Prisma.OptimizerFeatureUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeaturePayload>
+        }
+        deleteMany: {
+          args: Prisma.OptimizerFeatureDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.OptimizerFeatureUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.OptimizerFeatureUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeaturePayload>[]
+        }
+        upsert: {
+          args: Prisma.OptimizerFeatureUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerFeaturePayload>
+        }
+        aggregate: {
+          args: Prisma.OptimizerFeatureAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateOptimizerFeature>
+        }
+        groupBy: {
+          args: Prisma.OptimizerFeatureGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OptimizerFeatureGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.OptimizerFeatureCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OptimizerFeatureCountAggregateOutputType> | number
+        }
+      }
+    }
+    BanditPrior: {
+      payload: Prisma.$BanditPriorPayload<ExtArgs>
+      fields: Prisma.BanditPriorFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.BanditPriorFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BanditPriorPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.BanditPriorFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BanditPriorPayload>
+        }
+        findFirst: {
+          args: Prisma.BanditPriorFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BanditPriorPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.BanditPriorFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BanditPriorPayload>
+        }
+        findMany: {
+          args: Prisma.BanditPriorFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BanditPriorPayload>[]
+        }
+        create: {
+          args: Prisma.BanditPriorCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BanditPriorPayload>
+        }
+        createMany: {
+          args: Prisma.BanditPriorCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.BanditPriorCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BanditPriorPayload>[]
+        }
+        delete: {
+          args: Prisma.BanditPriorDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BanditPriorPayload>
+        }
+        update: {
+          args: Prisma.BanditPriorUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BanditPriorPayload>
+        }
+        deleteMany: {
+          args: Prisma.BanditPriorDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.BanditPriorUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.BanditPriorUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BanditPriorPayload>[]
+        }
+        upsert: {
+          args: Prisma.BanditPriorUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$BanditPriorPayload>
+        }
+        aggregate: {
+          args: Prisma.BanditPriorAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateBanditPrior>
+        }
+        groupBy: {
+          args: Prisma.BanditPriorGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.BanditPriorGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.BanditPriorCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.BanditPriorCountAggregateOutputType> | number
+        }
+      }
+    }
+    RouteSavings: {
+      payload: Prisma.$RouteSavingsPayload<ExtArgs>
+      fields: Prisma.RouteSavingsFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RouteSavingsFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteSavingsPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RouteSavingsFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteSavingsPayload>
+        }
+        findFirst: {
+          args: Prisma.RouteSavingsFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteSavingsPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RouteSavingsFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteSavingsPayload>
+        }
+        findMany: {
+          args: Prisma.RouteSavingsFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteSavingsPayload>[]
+        }
+        create: {
+          args: Prisma.RouteSavingsCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteSavingsPayload>
+        }
+        createMany: {
+          args: Prisma.RouteSavingsCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RouteSavingsCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteSavingsPayload>[]
+        }
+        delete: {
+          args: Prisma.RouteSavingsDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteSavingsPayload>
+        }
+        update: {
+          args: Prisma.RouteSavingsUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteSavingsPayload>
+        }
+        deleteMany: {
+          args: Prisma.RouteSavingsDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RouteSavingsUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RouteSavingsUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteSavingsPayload>[]
+        }
+        upsert: {
+          args: Prisma.RouteSavingsUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteSavingsPayload>
+        }
+        aggregate: {
+          args: Prisma.RouteSavingsAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRouteSavings>
+        }
+        groupBy: {
+          args: Prisma.RouteSavingsGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RouteSavingsGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RouteSavingsCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RouteSavingsCountAggregateOutputType> | number
+        }
+      }
+    }
+    OptimizerSetting: {
+      payload: Prisma.$OptimizerSettingPayload<ExtArgs>
+      fields: Prisma.OptimizerSettingFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.OptimizerSettingFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSettingPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.OptimizerSettingFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSettingPayload>
+        }
+        findFirst: {
+          args: Prisma.OptimizerSettingFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSettingPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.OptimizerSettingFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSettingPayload>
+        }
+        findMany: {
+          args: Prisma.OptimizerSettingFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSettingPayload>[]
+        }
+        create: {
+          args: Prisma.OptimizerSettingCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSettingPayload>
+        }
+        createMany: {
+          args: Prisma.OptimizerSettingCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.OptimizerSettingCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSettingPayload>[]
+        }
+        delete: {
+          args: Prisma.OptimizerSettingDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSettingPayload>
+        }
+        update: {
+          args: Prisma.OptimizerSettingUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSettingPayload>
+        }
+        deleteMany: {
+          args: Prisma.OptimizerSettingDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.OptimizerSettingUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.OptimizerSettingUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSettingPayload>[]
+        }
+        upsert: {
+          args: Prisma.OptimizerSettingUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OptimizerSettingPayload>
+        }
+        aggregate: {
+          args: Prisma.OptimizerSettingAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateOptimizerSetting>
+        }
+        groupBy: {
+          args: Prisma.OptimizerSettingGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OptimizerSettingGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.OptimizerSettingCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OptimizerSettingCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -2056,6 +2581,111 @@ export const TenantAlertWebhookScalarFieldEnum = {
 } as const
 
 export type TenantAlertWebhookScalarFieldEnum = (typeof TenantAlertWebhookScalarFieldEnum)[keyof typeof TenantAlertWebhookScalarFieldEnum]
+
+
+export const OptimizerObservationScalarFieldEnum = {
+  tenantId: 'tenantId',
+  requestId: 'requestId',
+  route: 'route',
+  upstream: 'upstream',
+  model: 'model',
+  success: 'success',
+  latencyMs: 'latencyMs',
+  promptTokens: 'promptTokens',
+  completionTokens: 'completionTokens',
+  costMicros: 'costMicros',
+  priors: 'priors',
+  createdAt: 'createdAt'
+} as const
+
+export type OptimizerObservationScalarFieldEnum = (typeof OptimizerObservationScalarFieldEnum)[keyof typeof OptimizerObservationScalarFieldEnum]
+
+
+export const OptimizerFeedbackScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  route: 'route',
+  upstream: 'upstream',
+  score: 'score',
+  createdAt: 'createdAt'
+} as const
+
+export type OptimizerFeedbackScalarFieldEnum = (typeof OptimizerFeedbackScalarFieldEnum)[keyof typeof OptimizerFeedbackScalarFieldEnum]
+
+
+export const OptimizerSnapshotScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  windowStart: 'windowStart',
+  windowEnd: 'windowEnd',
+  createdAt: 'createdAt'
+} as const
+
+export type OptimizerSnapshotScalarFieldEnum = (typeof OptimizerSnapshotScalarFieldEnum)[keyof typeof OptimizerSnapshotScalarFieldEnum]
+
+
+export const OptimizerFeatureScalarFieldEnum = {
+  snapshotId: 'snapshotId',
+  tenantId: 'tenantId',
+  route: 'route',
+  upstream: 'upstream',
+  model: 'model',
+  requests: 'requests',
+  successes: 'successes',
+  latencyP50Ms: 'latencyP50Ms',
+  latencyP95Ms: 'latencyP95Ms',
+  latencyP99Ms: 'latencyP99Ms',
+  quality: 'quality',
+  qualitySamples: 'qualitySamples',
+  promptTokens: 'promptTokens',
+  completionTokens: 'completionTokens',
+  costMicros: 'costMicros'
+} as const
+
+export type OptimizerFeatureScalarFieldEnum = (typeof OptimizerFeatureScalarFieldEnum)[keyof typeof OptimizerFeatureScalarFieldEnum]
+
+
+export const BanditPriorScalarFieldEnum = {
+  tenantId: 'tenantId',
+  route: 'route',
+  upstream: 'upstream',
+  stage: 'stage',
+  alpha: 'alpha',
+  beta: 'beta',
+  snapshotId: 'snapshotId',
+  canaryShare: 'canaryShare',
+  updatedAt: 'updatedAt'
+} as const
+
+export type BanditPriorScalarFieldEnum = (typeof BanditPriorScalarFieldEnum)[keyof typeof BanditPriorScalarFieldEnum]
+
+
+export const RouteSavingsScalarFieldEnum = {
+  snapshotId: 'snapshotId',
+  tenantId: 'tenantId',
+  route: 'route',
+  baseline: 'baseline',
+  baselineModel: 'baselineModel',
+  requests: 'requests',
+  actualMicros: 'actualMicros',
+  baselineMicros: 'baselineMicros',
+  savingsPct: 'savingsPct',
+  regret: 'regret',
+  regretDelta: 'regretDelta',
+  createdAt: 'createdAt'
+} as const
+
+export type RouteSavingsScalarFieldEnum = (typeof RouteSavingsScalarFieldEnum)[keyof typeof RouteSavingsScalarFieldEnum]
+
+
+export const OptimizerSettingScalarFieldEnum = {
+  tenantId: 'tenantId',
+  baseline: 'baseline',
+  gainSharePct: 'gainSharePct',
+  updatedAt: 'updatedAt'
+} as const
+
+export type OptimizerSettingScalarFieldEnum = (typeof OptimizerSettingScalarFieldEnum)[keyof typeof OptimizerSettingScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2433,6 +3063,13 @@ export type GlobalOmitConfig = {
   tenantDataKey?: Prisma.TenantDataKeyOmit
   providerCredential?: Prisma.ProviderCredentialOmit
   tenantAlertWebhook?: Prisma.TenantAlertWebhookOmit
+  optimizerObservation?: Prisma.OptimizerObservationOmit
+  optimizerFeedback?: Prisma.OptimizerFeedbackOmit
+  optimizerSnapshot?: Prisma.OptimizerSnapshotOmit
+  optimizerFeature?: Prisma.OptimizerFeatureOmit
+  banditPrior?: Prisma.BanditPriorOmit
+  routeSavings?: Prisma.RouteSavingsOmit
+  optimizerSetting?: Prisma.OptimizerSettingOmit
 }
 
 /* Types for Logging */

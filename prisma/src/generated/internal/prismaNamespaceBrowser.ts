@@ -68,7 +68,14 @@ export const ModelName = {
   Route: 'Route',
   TenantDataKey: 'TenantDataKey',
   ProviderCredential: 'ProviderCredential',
-  TenantAlertWebhook: 'TenantAlertWebhook'
+  TenantAlertWebhook: 'TenantAlertWebhook',
+  OptimizerObservation: 'OptimizerObservation',
+  OptimizerFeedback: 'OptimizerFeedback',
+  OptimizerSnapshot: 'OptimizerSnapshot',
+  OptimizerFeature: 'OptimizerFeature',
+  BanditPrior: 'BanditPrior',
+  RouteSavings: 'RouteSavings',
+  OptimizerSetting: 'OptimizerSetting'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -338,6 +345,111 @@ export const TenantAlertWebhookScalarFieldEnum = {
 } as const
 
 export type TenantAlertWebhookScalarFieldEnum = (typeof TenantAlertWebhookScalarFieldEnum)[keyof typeof TenantAlertWebhookScalarFieldEnum]
+
+
+export const OptimizerObservationScalarFieldEnum = {
+  tenantId: 'tenantId',
+  requestId: 'requestId',
+  route: 'route',
+  upstream: 'upstream',
+  model: 'model',
+  success: 'success',
+  latencyMs: 'latencyMs',
+  promptTokens: 'promptTokens',
+  completionTokens: 'completionTokens',
+  costMicros: 'costMicros',
+  priors: 'priors',
+  createdAt: 'createdAt'
+} as const
+
+export type OptimizerObservationScalarFieldEnum = (typeof OptimizerObservationScalarFieldEnum)[keyof typeof OptimizerObservationScalarFieldEnum]
+
+
+export const OptimizerFeedbackScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  route: 'route',
+  upstream: 'upstream',
+  score: 'score',
+  createdAt: 'createdAt'
+} as const
+
+export type OptimizerFeedbackScalarFieldEnum = (typeof OptimizerFeedbackScalarFieldEnum)[keyof typeof OptimizerFeedbackScalarFieldEnum]
+
+
+export const OptimizerSnapshotScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  windowStart: 'windowStart',
+  windowEnd: 'windowEnd',
+  createdAt: 'createdAt'
+} as const
+
+export type OptimizerSnapshotScalarFieldEnum = (typeof OptimizerSnapshotScalarFieldEnum)[keyof typeof OptimizerSnapshotScalarFieldEnum]
+
+
+export const OptimizerFeatureScalarFieldEnum = {
+  snapshotId: 'snapshotId',
+  tenantId: 'tenantId',
+  route: 'route',
+  upstream: 'upstream',
+  model: 'model',
+  requests: 'requests',
+  successes: 'successes',
+  latencyP50Ms: 'latencyP50Ms',
+  latencyP95Ms: 'latencyP95Ms',
+  latencyP99Ms: 'latencyP99Ms',
+  quality: 'quality',
+  qualitySamples: 'qualitySamples',
+  promptTokens: 'promptTokens',
+  completionTokens: 'completionTokens',
+  costMicros: 'costMicros'
+} as const
+
+export type OptimizerFeatureScalarFieldEnum = (typeof OptimizerFeatureScalarFieldEnum)[keyof typeof OptimizerFeatureScalarFieldEnum]
+
+
+export const BanditPriorScalarFieldEnum = {
+  tenantId: 'tenantId',
+  route: 'route',
+  upstream: 'upstream',
+  stage: 'stage',
+  alpha: 'alpha',
+  beta: 'beta',
+  snapshotId: 'snapshotId',
+  canaryShare: 'canaryShare',
+  updatedAt: 'updatedAt'
+} as const
+
+export type BanditPriorScalarFieldEnum = (typeof BanditPriorScalarFieldEnum)[keyof typeof BanditPriorScalarFieldEnum]
+
+
+export const RouteSavingsScalarFieldEnum = {
+  snapshotId: 'snapshotId',
+  tenantId: 'tenantId',
+  route: 'route',
+  baseline: 'baseline',
+  baselineModel: 'baselineModel',
+  requests: 'requests',
+  actualMicros: 'actualMicros',
+  baselineMicros: 'baselineMicros',
+  savingsPct: 'savingsPct',
+  regret: 'regret',
+  regretDelta: 'regretDelta',
+  createdAt: 'createdAt'
+} as const
+
+export type RouteSavingsScalarFieldEnum = (typeof RouteSavingsScalarFieldEnum)[keyof typeof RouteSavingsScalarFieldEnum]
+
+
+export const OptimizerSettingScalarFieldEnum = {
+  tenantId: 'tenantId',
+  baseline: 'baseline',
+  gainSharePct: 'gainSharePct',
+  updatedAt: 'updatedAt'
+} as const
+
+export type OptimizerSettingScalarFieldEnum = (typeof OptimizerSettingScalarFieldEnum)[keyof typeof OptimizerSettingScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -1,6 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { CostContext } from '../context';
 import { dateTimeScalar } from '../date-time-scalar';
+import { mutationResolvers } from './mutation';
 import { queryResolvers } from './query';
 import { subscriptionResolvers } from './subscription';
 import { tenantResolvers } from './tenant';
@@ -10,4 +11,5 @@ export const resolvers = {
   Query: queryResolvers,
   Subscription: subscriptionResolvers,
   Tenant: tenantResolvers,
+  Mutation: mutationResolvers,
 } as unknown as GraphQLResolverMap<CostContext>;

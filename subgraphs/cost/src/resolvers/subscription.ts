@@ -10,4 +10,5 @@ const refuse = (): never => {
  */
 export const subscriptionResolvers = {
   costUpdated: { subscribe: refuse, resolve: refuse },
+  savingsUpdated: { subscribe: refuse, resolve: refuse },
 };

@@ -9,4 +9,5 @@ export const tenantResolvers = {
   __resolveReference: (reference: { id: string }): { id: string } => ({ id: reference.id }),
   cost: (tenant: { id: string }, args: { window: CostWindow }, { costSummaries }: CostContext): Promise<CostSummary> =>
     costSummaries.load({ tenantId: tenant.id, window: args.window }),
+  savings: (tenant: { id: string }, _args: unknown, { savings, principal }: CostContext) => savings.savings(tenant.id, principal),
 };

@@ -81,6 +81,9 @@ export default async function TenantPage({ params }: Props) {
           <Link className="button" href={`${path}/cost`} data-testid="cost-link">
             Live cost →
           </Link>
+          <Link className="button buttonSecondary" href={`${path}/savings`} data-testid="savings-link">
+            Savings →
+          </Link>
         </div>
       </div>
 

@@ -1,0 +1,3 @@
+export * from './scoring';
+export * from './canary';
+export * from './savings';

@@ -1,0 +1,30 @@
+import type { Bus, Unsubscribe } from '@switchyard/bus';
+import { ROUTING_OBSERVED_CHANNEL, routingObservationBatchSchema } from '@switchyard/events/routing';
+import type { Logger } from 'pino';
+import type { OptimizerStore } from '../store/optimizer-store';
+
+/**
+ * Client quality scores as the data-plane replicas share them (routing.observed, feedback kind).
+ * Pub/sub, so a score published while no optimizer listens is lost: quality is an average over
+ * a window, which a few lost scores do not move; the durable record of requests is the usage stream.
+ */
+export async function subscribeFeedback(bus: Bus, store: OptimizerStore, logger: Logger): Promise<Unsubscribe> {
+  return bus.subscribe(ROUTING_OBSERVED_CHANNEL, (message) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(message);
+    } catch {
+      return;
+    }
+    const batch = routingObservationBatchSchema.safeParse(parsed);
+    if (!batch.success) return;
+    const byTenant = new Map<string, { route: string; upstream: string; score: number }[]>();
+    for (const observation of batch.data.observations) {
+      if (observation.kind !== 'feedback') continue;
+      byTenant.set(observation.tenantId, [...(byTenant.get(observation.tenantId) ?? []), { route: observation.route, upstream: observation.upstream, score: observation.score }]);
+    }
+    for (const [tenantId, rows] of byTenant) {
+      store.recordFeedback(tenantId, rows).catch((error: unknown) => logger.warn({ tenantId, err: String(error) }, 'feedback not recorded'));
+    }
+  });
+}
