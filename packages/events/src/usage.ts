@@ -31,6 +31,18 @@ export const routeDecisionSchema = z.object({
 
 export type RouteDecisionRecord = z.infer<typeof routeDecisionSchema>;
 
+/**
+ * The experiment arm a request belongs to. `shadow`: a copy of a request the champion answered,
+ * sent to the challenger off the client's path; its tokens are the tenant's shadow cost, shown apart.
+ */
+export const experimentArmSchema = z.object({
+  experimentId: z.string().uuid(),
+  arm: z.enum(['champion', 'challenger']),
+  shadow: z.boolean(),
+});
+
+export type ExperimentArmRecord = z.infer<typeof experimentArmSchema>;
+
 export const usageEventSchema = z.object({
   /**
    * The data plane's own id of the request, generated per request (never the client's): the key
@@ -59,6 +71,8 @@ export const usageEventSchema = z.object({
   piiRedactions: z.record(z.string().min(1).max(64), z.number().int().nonnegative()).optional(),
   /** The routing decision (optional: events written before it existed stay valid). */
   route: routeDecisionSchema.optional(),
+  /** The experiment arm (optional: requests outside experiments, and events written before it existed, have none). */
+  experiment: experimentArmSchema.optional(),
 });
 
 export type UsageEvent = z.infer<typeof usageEventSchema>;
