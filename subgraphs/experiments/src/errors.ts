@@ -43,3 +43,7 @@ export function experimentRunning(name: string): GraphQLError {
 export function experimentState(status: string, wanted: string): GraphQLError {
   return EXPERIMENTS_ERRORS.create('EXPERIMENT_STATE', `The experiment is ${status}; only a ${wanted} experiment can be changed this way.`, { status });
 }
+
+export function subscriptionViaGateway(): GraphQLError {
+  return EXPERIMENTS_ERRORS.create('SUBSCRIPTION_VIA_GATEWAY');
+}

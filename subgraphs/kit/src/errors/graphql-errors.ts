@@ -197,6 +197,7 @@ export const DP_ERRORS = KIT_ERRORS.extend({
 
 export const EXPERIMENTS_ERRORS = KIT_ERRORS.extend({
   CONFLICT: SHARED_ERROR_DEFINITIONS.CONFLICT,
+  SUBSCRIPTION_VIA_GATEWAY: SHARED_ERROR_DEFINITIONS.SUBSCRIPTION_VIA_GATEWAY,
   VERSION_CONFLICT: {
     message: 'The route changed since the version your change is based on. Reload it and apply your change again.',
     description: 'Optimistic concurrency: the route changed since `expectedVersion`; reload it and apply the change again.',
