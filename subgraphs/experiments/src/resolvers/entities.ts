@@ -25,4 +25,5 @@ export const routeResolvers = {
 
 export const tenantResolvers = {
   routes: (tenant: { id: string }, _args: unknown, { loaders }: ExperimentsContext): Promise<RouteRecord[]> => loaders.routesByTenantId.load(tenant.id),
+  experiments: (tenant: { id: string }, _args: unknown, { experiments, principal }: ExperimentsContext) => experiments.experiments(tenant.id, principal),
 };
