@@ -7,6 +7,7 @@ import { MOCK_PROVIDER, startHarness, type Harness } from '../test-support/data-
 import { parseRoutes, type RouteConfig } from './route';
 import { createRouter } from './router';
 import { createInMemoryRouteTable } from './route-table';
+import { EXPERIMENT_FEEDBACK_STREAM, experimentFeedbackEventSchema } from '@switchyard/events/usage';
 
 /**
  * Experiments on a route through the HTTP app with the official openai client: shadow copies off
@@ -98,6 +99,27 @@ describe('split mode', () => {
   it('0 % keeps everyone on the champion', async () => {
     const { client } = await start(routeWith({ mode: 'split', percent: 0, challenger: { model: 'mock-mini' } }));
     for (let i = 0; i < 5; i++) expect((await ask(client, `u${i}`)).model).toBe('mock-gpt');
+  });
+});
+
+describe('feedback', () => {
+  it('a score for a request of an experiment becomes a quality observation of its arm, once', async () => {
+    const { h, client } = await start(routeWith({ mode: 'split', percent: 100, challenger: { model: 'mock-mini' } }));
+    const answer = await ask(client, 'rater');
+    expect(answer.model).toBe('mock-mini');
+    const rate = () =>
+      fetch(`${h.baseUrl}/feedback`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ request_id: answer.id, score: 0.8 }),
+      });
+    expect((await rate()).status).toBe(202);
+    expect((await rate()).status).toBe(404);
+    await h.bus.ensureGroup(EXPERIMENT_FEEDBACK_STREAM, 'check');
+    const entries = await h.bus.readGroup(EXPERIMENT_FEEDBACK_STREAM, 'check', 'reader', { count: 100, blockMs: 0 });
+    expect(entries.map((entry) => experimentFeedbackEventSchema.parse(JSON.parse(entry.payload)))).toEqual([
+      expect.objectContaining({ tenantId: h.record.tenantId, experimentId, arm: 'challenger', score: 0.8 }),
+    ]);
   });
 });
 

@@ -153,6 +153,8 @@ export interface RouterOptions {
   feedbackLog?: FeedbackLog;
   /** Bandit posteriors by (tenant, route name, upstream); injectable so tests can read them. */
   posteriors?: BanditPosteriors;
+  /** Feedback on a request that took part in an experiment (its arm's quality); absent: experiments see no feedback. */
+  onExperimentFeedback?: (feedback: { requestId: string; tenantId: string; experimentId: string; arm: 'champion' | 'challenger'; score: number }) => void;
   /** Where this replica's bandit observations go for the other replicas; absent: each replica learns alone. */
   observations?: Pick<RoutingObservationExchange, 'publish'>;
 }
@@ -320,13 +322,15 @@ export function createRouter(options: RouterOptions): Router {
     }
     const winner = ended.winner;
     if (!winner) return;
-    if (winner.upstream.key === challengerKey) return;
-    learn(target, { kind: 'outcome', ...identity, upstream: winner.upstream.key, success: winner.success, latencyMs: winner.latencyMs, ...priceOf(winner.upstream) });
+    if (winner.upstream.key !== challengerKey) {
+      learn(target, { kind: 'outcome', ...identity, upstream: winner.upstream.key, success: winner.success, latencyMs: winner.latencyMs, ...priceOf(winner.upstream) });
+    }
     metrics.routeDecisions.inc({ route: routeLabel(target), model: winner.upstream.model });
     // Off the response path: a lost entry only makes this request's feedback answer 404.
     // Ratable by the data plane's id and by the client's x-request-id (the feedback log is per tenant,
     // so another tenant reusing the id neither overwrites nor reads this entry).
-    const served = { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key };
+    const experiment = decision.experiment ? { experimentId: decision.experiment.id, arm: decision.experiment.arm } : undefined;
+    const served = { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key, ...(experiment ? { experiment } : {}) };
     const { requestId, clientRequestId } = ended;
     const entries: [string, ServedRequest][] =
       clientRequestId === undefined || clientRequestId === requestId
@@ -444,8 +448,13 @@ export function createRouter(options: RouterOptions): Router {
       if (!served) return false;
       // The same request under its other id: taken too, so rating it by both ids counts once.
       if (served.alias !== undefined) await feedbackLog.take(served.alias, tenantId);
+      // Taken once above (under either id), so the arm gets this score once.
+      if (served.experiment) options.onExperimentFeedback?.({ requestId, tenantId, ...served.experiment, score });
       const route = options.routes.get(tenantId, served.route);
-      if (route) learn({ route, tenantId, configured: true, strategy: strategyOf(route, tenantId) }, { kind: 'feedback', tenantId, route: served.route, upstream: served.upstream, score });
+      // A challenger's score is the experiment's, not an arm of the champion's bandit.
+      if (route && served.experiment?.arm !== 'challenger') {
+        learn({ route, tenantId, configured: true, strategy: strategyOf(route, tenantId) }, { kind: 'feedback', tenantId, route: served.route, upstream: served.upstream, score });
+      }
       return true;
     },
     observe(observation) {

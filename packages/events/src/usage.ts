@@ -76,3 +76,21 @@ export const usageEventSchema = z.object({
 });
 
 export type UsageEvent = z.infer<typeof usageEventSchema>;
+
+/**
+ * Durable stream of quality scores (`POST /v1/feedback`) for requests that took part in an
+ * experiment (written by the data plane, read by the experiments subgraph's statistics).
+ * Idempotent by `requestId`: feedback counts once per request.
+ */
+export const EXPERIMENT_FEEDBACK_STREAM = 'switchyard:experiment-feedback';
+
+export const experimentFeedbackEventSchema = z.object({
+  requestId: z.string().min(1).max(200),
+  tenantId: z.string().uuid(),
+  experimentId: z.string().uuid(),
+  arm: z.enum(['champion', 'challenger']),
+  score: z.number().min(0).max(1),
+  createdAt: z.string().datetime(),
+});
+
+export type ExperimentFeedbackEvent = z.infer<typeof experimentFeedbackEventSchema>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { observationsOf } from './usage-observations';
+import { feedbackObservationsOf, observationsOf } from './usage-observations';
 
 const tenantId = randomUUID();
 const experimentId = randomUUID();
@@ -37,5 +37,16 @@ describe('observationsOf', () => {
       { requestId: 'a', experimentId, arm: 'challenger', values: { cost: 42, latency: 120 } },
       { requestId: 'b', experimentId, arm: 'champion', values: { cost: 42 } },
     ]);
+  });
+});
+
+describe('feedbackObservationsOf', () => {
+  it('turns experiment feedback into quality observations keyed apart from usage', () => {
+    const entry = (id: string, payload: unknown) => ({ id, payload: JSON.stringify(payload) });
+    const observed = feedbackObservationsOf([
+      entry('1', { requestId: 'r1', tenantId, experimentId, arm: 'challenger', score: 0.75, createdAt: new Date().toISOString() }),
+      entry('2', { requestId: 'r2', tenantId, experimentId, arm: 'challenger', score: 7, createdAt: new Date().toISOString() }),
+    ]);
+    expect(observed.get(tenantId)).toEqual([{ requestId: 'feedback:r1', experimentId, arm: 'challenger', values: { quality: 0.75 } }]);
   });
 });

@@ -1,4 +1,4 @@
-import { usageEventSchema } from '@switchyard/events/usage';
+import { experimentFeedbackEventSchema, usageEventSchema } from '@switchyard/events/usage';
 import type { StreamEntry } from '@switchyard/bus';
 import type { Observation } from './experiment-store';
 
@@ -25,6 +25,26 @@ export function observationsOf(entries: readonly StreamEntry[]): Map<string, Obs
     if (event.status === 'ok') values.latency = event.latencyMs;
     const list = byTenant.get(event.tenantId) ?? [];
     list.push({ requestId: event.requestId, experimentId: experiment.experimentId, arm: experiment.arm, values });
+    byTenant.set(event.tenantId, list);
+  }
+  return byTenant;
+}
+
+/** Quality observations from experiment feedback entries, by tenant (key `feedback:<request id>`, so a score counts once). Pure. */
+export function feedbackObservationsOf(entries: readonly StreamEntry[]): Map<string, Observation[]> {
+  const byTenant = new Map<string, Observation[]>();
+  for (const entry of entries) {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(entry.payload);
+    } catch {
+      continue;
+    }
+    const parsed = experimentFeedbackEventSchema.safeParse(payload);
+    if (!parsed.success) continue;
+    const event = parsed.data;
+    const list = byTenant.get(event.tenantId) ?? [];
+    list.push({ requestId: `feedback:${event.requestId}`, experimentId: event.experimentId, arm: event.arm, values: { quality: event.score } });
     byTenant.set(event.tenantId, list);
   }
   return byTenant;
