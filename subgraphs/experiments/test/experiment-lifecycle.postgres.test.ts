@@ -213,6 +213,35 @@ describe('experiment lifecycle', () => {
     expect(audited).toEqual(expect.arrayContaining(['experiment.start', 'experiment.promote', 'experiment.revert', 'route.rollback', 'route.pin', 'route.unpin']));
   });
 
+  it('a challenger that breaks a guardrail is stopped automatically, audited, and the route goes back to its champion', async () => {
+    const client = chatClient(secretA);
+    await createRoute('costly');
+    await untilServed(client, 'costly', 'mock-gpt');
+    const refused = await harness.request(adminA(), START, {
+      input: { tenantId: tenantA, routeName: 'costly', challengerModel: 'mock-large', mode: 'SPLIT', guardrails: { allowedDataClassifications: ['public'] } },
+    });
+    expect(errorCodes(refused)).toEqual(['BAD_USER_INPUT']);
+    const started = data<ExperimentReply>(
+      await harness.request(adminA(), START, {
+        input: { tenantId: tenantA, routeName: 'costly', challengerModel: 'mock-large', mode: 'SPLIT', percent: 100, guardrails: { maxCostPerRequestMicros: 1, minSamples: 3 } },
+      }),
+      'startExperiment',
+    );
+    await untilServed(client, 'costly', 'mock-large');
+    const deadline = Date.now() + 30_000;
+    let state = await experimentState(started.id);
+    while (state.status === 'RUNNING' && Date.now() < deadline) {
+      await client.chat.completions.create({ model: 'costly', messages: [{ role: 'user', content: 'expensive question' }] });
+      state = await experimentState(started.id);
+    }
+    expect(state.status).toBe('STOPPED');
+    expect(state.statusReason).toMatch(/^guardrail: mean cost per request \d+ µUSD exceeds the guardrail of 1 µUSD/);
+    expect((await routeState('costly')).versions.map((v) => v.reason)).toEqual(['experiment.guardrail', 'experiment.start', 'create']);
+    await untilServed(client, 'costly', 'mock-gpt');
+    const stop = (await auditEvents()).find((event) => event.action === 'experiment.guardrail_stop' && event.payload['experimentId'] === started.id);
+    expect(stop).toMatchObject({ actor: 'service:experiments', tenantId: tenantA });
+  });
+
   it('concurrent promotions of one experiment resolve to one: one new version, one champion', async () => {
     await createRoute('race');
     const started = data<ExperimentReply>(
