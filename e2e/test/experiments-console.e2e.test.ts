@@ -81,6 +81,8 @@ describe('console: experiments on a route', () => {
     await page.getByTestId('experiment-revert').click();
     await expect.poll(() => page.getByTestId('experiment-status').allTextContents(), { timeout: 30_000 }).toEqual(['reverted']);
     await expect.poll(() => ask(2), { timeout: 10_000, interval: 50 }).toBe('mock-gpt');
+    // The history shows the revert (v4) before rolling back (the button carries the version it is based on).
+    await expect.poll(() => page.getByTestId('route-versions').textContent(), { timeout: 30_000 }).toContain('experiment.revert');
     await page.getByTestId('rollback-smart-3').click();
     await expect.poll(() => ask(3), { timeout: 10_000, interval: 50 }).toBe('mock-mini');
     await expect.poll(() => page.getByTestId('route-versions').textContent(), { timeout: 30_000 }).toContain('rollback');
