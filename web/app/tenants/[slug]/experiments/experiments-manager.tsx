@@ -21,6 +21,8 @@ import { useLiveExperiments } from './use-live-experiments';
 // recharts measures the DOM: browser only.
 const IntervalChart = dynamic(() => import('./interval-chart').then((module) => module.IntervalChart), { ssr: false });
 
+const METRIC_UNITS: Record<string, string> = { COST: 'µUSD per request, lower is better', LATENCY: 'ms, lower is better', QUALITY: 'score 0..1, higher is better' };
+
 type Result = { ok: true } | { ok: false; error: { code: string; message: string } };
 
 /** Start, watch, promote, stop and revert experiments; roll a route back or pin a version. */
@@ -76,9 +78,9 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
           <p className="muted">Create a route first: experiments run on a route.</p>
         ) : (
           <form className={styles.form} onSubmit={start}>
-            <label>
+            <label className="label">
               Route
-              <select value={routeName} onChange={(e) => setRouteName(e.target.value)} data-testid="experiment-route">
+              <select className="input" value={routeName} onChange={(e) => setRouteName(e.target.value)} data-testid="experiment-route">
                 {props.routes.map((route) => (
                   <option key={route.name} value={route.name}>
                     {route.name}
@@ -86,32 +88,32 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
                 ))}
               </select>
             </label>
-            <label>
+            <label className="label">
               Challenger model
-              <input value={challenger} onChange={(e) => setChallenger(e.target.value)} data-testid="experiment-challenger" />
+              <input className="input" value={challenger} onChange={(e) => setChallenger(e.target.value)} data-testid="experiment-challenger" />
             </label>
-            <label>
+            <label className="label">
               Mode
-              <select value={mode} onChange={(e) => setMode(e.target.value as 'SHADOW' | 'SPLIT')} data-testid="experiment-mode">
+              <select className="input" value={mode} onChange={(e) => setMode(e.target.value as 'SHADOW' | 'SPLIT')} data-testid="experiment-mode">
                 <option value="SHADOW">shadow</option>
                 <option value="SPLIT">split</option>
               </select>
             </label>
             {mode === 'SPLIT' ? (
-              <label>
+              <label className="label">
                 Challenger share (%)
-                <input type="number" min={0} max={100} value={percent} onChange={(e) => setPercent(Number(e.target.value))} data-testid="experiment-percent" />
+                <input className="input" type="number" min={0} max={100} value={percent} onChange={(e) => setPercent(Number(e.target.value))} data-testid="experiment-percent" />
               </label>
             ) : null}
-            <label>
+            <label className="label">
               Decide on
-              <select value={metric} onChange={(e) => setMetric(e.target.value as 'COST' | 'LATENCY' | 'QUALITY')} data-testid="experiment-metric">
+              <select className="input" value={metric} onChange={(e) => setMetric(e.target.value as 'COST' | 'LATENCY' | 'QUALITY')} data-testid="experiment-metric">
                 <option value="COST">cost per request</option>
                 <option value="LATENCY">latency</option>
                 <option value="QUALITY">quality (feedback)</option>
               </select>
             </label>
-            <label>
+            <label style={{ display: 'flex', gap: 6, alignItems: 'center', fontSize: 13, paddingBottom: 8 }}>
               <input type="checkbox" checked={autoPromote} onChange={(e) => setAutoPromote(e.target.checked)} data-testid="experiment-auto-promote" /> promote automatically
             </label>
             <button className="button" type="submit" disabled={pending} data-testid="experiment-start">
@@ -133,7 +135,7 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
               {experiment.routeName}: {experiment.challengerModel} ({experiment.mode.toLowerCase()}
               {experiment.mode === 'SPLIT' ? ` ${experiment.percent}%` : ''})
             </h2>
-            <span className={`badge ${experiment.status === 'RUNNING' ? 'badgeWarning' : 'badgeSuccess'}`} data-testid="experiment-status">
+            <span className={`badge ${experiment.status === 'RUNNING' ? 'badgeWarning' : experiment.status === 'PROMOTED' ? 'badgeSuccess' : ''}`} data-testid="experiment-status">
               {experiment.status.toLowerCase()}
             </span>
           </div>
@@ -144,7 +146,7 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
           ) : null}
           <div className={styles.stats}>
             <span>
-              metric <strong>{experiment.metric.toLowerCase()}</strong>
+              metric <strong>{experiment.metric.toLowerCase()}</strong> ({METRIC_UNITS[experiment.metric] ?? ''})
             </span>
             <span>
               samples <strong data-testid="experiment-samples">{experiment.statistics.challengerSamples}</strong> challenger · <strong>{experiment.statistics.championSamples}</strong> champion
@@ -162,6 +164,7 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
               decision <strong data-testid="experiment-decision">{experiment.statistics.decision}</strong>
             </span>
           </div>
+          <div className="muted">Always-valid 95% confidence sequence of challenger − champion, per sample; the challenger wins when the band leaves 0 on the better side.</div>
           <div className={styles.chart} data-testid="experiment-chart">
             <IntervalChart points={history[experiment.id] ?? []} />
           </div>

@@ -11,7 +11,7 @@ export function IntervalChart({ points }: { points: IntervalPoint[] }) {
       <ComposedChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 8 }}>
         <CartesianGrid stroke="#e2e5ea" strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="samples" type="number" domain={['dataMin', 'dataMax']} tick={{ fontSize: 11, fill: '#5d6675' }} tickLine={false} />
-        <YAxis tick={{ fontSize: 11, fill: '#5d6675' }} width={72} tickLine={false} axisLine={false} tickFormatter={(value: number) => value.toPrecision(3)} />
+        <YAxis domain={[(min: number) => Math.min(min, 0), (max: number) => Math.max(max, 0)]} tick={{ fontSize: 11, fill: '#5d6675' }} width={72} tickLine={false} axisLine={false} tickFormatter={(value: number) => value.toPrecision(3)} />
         <Tooltip contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: '#cfd4dc' }} labelFormatter={(label) => `${String(label)} samples per arm`} />
         <ReferenceLine y={0} stroke="#8a93a3" strokeDasharray="4 4" />
         <Area dataKey="band" stroke="#2b59c3" strokeOpacity={0.4} fill="#2b59c3" fillOpacity={0.18} isAnimationActive={false} name="95% confidence sequence" />
