@@ -36,6 +36,7 @@ import { parseRoutes, type RouteConfig } from './router/route';
 import { createInMemoryRouteTable, type RouteTable } from './router/route-table';
 import { createRouter } from './router/router';
 import type { BanditPriorLookup } from './router/bandit-priors';
+import { EXPERIMENT_FEEDBACK_STREAM, type ExperimentFeedbackEvent } from '@switchyard/events/usage';
 import type { FeedbackLog } from './router/feedback-log';
 import { createRoutingObservationExchange } from './router/routing-observations';
 import { createMetrics, UNSERVED_MODEL_LABEL } from './telemetry/metrics';
@@ -181,6 +182,11 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     ...(deps.feedbackLog ? { feedbackLog: deps.feedbackLog } : {}),
     ...(deps.banditPriors ? { priors: deps.banditPriors } : {}),
     observations,
+    // Off the feedback call's path: a lost score only leaves the arm one observation short.
+    onExperimentFeedback: (feedback) => {
+      const event: ExperimentFeedbackEvent = { ...feedback, createdAt: new Date().toISOString() };
+      deps.bus.append(EXPERIMENT_FEEDBACK_STREAM, JSON.stringify(event)).catch((error: unknown) => logger.warn({ err: error, requestId: feedback.requestId }, 'experiment feedback not recorded'));
+    },
   });
   const observing = observations.subscribe((observation) => router.observe(observation)).catch((error: unknown) => {
     logger.error({ err: error }, 'could not subscribe to routing observations; bandits here learn from this replica only');

@@ -9,6 +9,9 @@ const A = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const B = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
 const KEY_B = 'b0000000-0000-4000-8000-00000000000b';
 const BUDGET_B = 'b0000000-0000-4000-8000-0000000000b1';
+const ROUTE_A = 'a0000000-0000-4000-8000-0000000000a7';
+const ROUTE_B = 'b0000000-0000-4000-8000-0000000000b7';
+const EXPERIMENT_B = 'b0000000-0000-4000-8000-0000000000b8';
 const CHARGE_B = 'b0000000-0000-4000-8000-0000000000c1';
 const DATA_KEY_B = 'b0000000-0000-4000-8000-0000000000d1';
 const HASH_B = 'b'.repeat(64);
@@ -39,6 +42,14 @@ describe('tenant role on Postgres: no way to another tenant or to the platform s
         ('${DATA_KEY_B}', '${B}', 1, 'old-master', 'wrapped');
       INSERT INTO provider_credentials (id, tenant_id, provider, ciphertext, nonce, data_key_id, last4, fingerprint) VALUES
         (gen_random_uuid(), '${B}', 'openai', '\\x00', '\\x000000000000000000000000', '${DATA_KEY_B}', 'abcd', 'fp');
+      INSERT INTO routes (id, tenant_id, name, definition, created_by, updated_by) VALUES
+        ('${ROUTE_B}', '${B}', 'smart', '{}', 'b', 'b'), ('${ROUTE_A}', '${A}', 'smart', '{}', 'a', 'a');
+      INSERT INTO route_versions (id, tenant_id, route_id, version, definition, reason, created_by) VALUES
+        (gen_random_uuid(), '${B}', '${ROUTE_B}', 1, '{}', 'create', 'b'), (gen_random_uuid(), '${A}', '${ROUTE_A}', 1, '{}', 'create', 'a');
+      INSERT INTO experiments (id, tenant_id, route_id, route_name, challenger, mode, percent, unit, metric, guardrails, alpha, tau2, status, baseline_version, created_by) VALUES
+        ('${EXPERIMENT_B}', '${B}', '${ROUTE_B}', 'smart', '{}', 'shadow', 100, 'key', 'cost', '{}', 0.05, 1, 'running', 1, 'b');
+      INSERT INTO experiment_arm_stats (experiment_id, tenant_id, arm, metric, n, sum, sum_sq) VALUES ('${EXPERIMENT_B}', '${B}', 'challenger', 'cost', 1, 1, 1);
+      INSERT INTO experiment_observations (tenant_id, request_id, experiment_id) VALUES ('${B}', 'r-b', '${EXPERIMENT_B}');
     `);
   });
 
@@ -85,7 +96,18 @@ describe('tenant role on Postgres: no way to another tenant or to the platform s
     expect(await asTenantA('SELECT tenant_id::text FROM api_keys', [], escape)).toEqual([{ tenant_id: A }]);
     expect(await asTenantA('SELECT id FROM dp_budgets', [], escape)).toEqual([]);
     expect(await asTenantA('SELECT id FROM provider_credentials', [], escape)).toEqual([]);
-    expect(await asTenantA('SELECT id FROM routes', [], escape)).toEqual([]);
+    expect(await asTenantA('SELECT id::text FROM routes', [], escape)).toEqual([{ id: ROUTE_A }]);
+    expect(await asTenantA('SELECT tenant_id::text FROM route_versions', [], escape)).toEqual([{ tenant_id: A }]);
+    expect(await asTenantA('SELECT id FROM experiments', [], escape)).toEqual([]);
+    expect(await asTenantA('SELECT n FROM experiment_arm_stats', [], escape)).toEqual([]);
+    expect(await asTenantA('SELECT request_id FROM experiment_observations', [], escape)).toEqual([]);
+    // Another tenant's experiment cannot be claimed or counted into: its id is checked against the row's tenant.
+    await expect(
+      asTenantA(`INSERT INTO experiment_arm_stats (experiment_id, tenant_id, arm, metric) VALUES ('${EXPERIMENT_B}', '${B}', 'champion', 'cost')`, [], escape),
+    ).rejects.toThrow(/row-level security/);
+    // Route history is immutable for the tenant role: no UPDATE or DELETE of a version.
+    await expect(asTenantA(`UPDATE route_versions SET reason = 'forged'`, [], escape)).rejects.toThrow(/permission denied/);
+    await expect(asTenantA(`DELETE FROM route_versions`, [], escape)).rejects.toThrow(/permission denied/);
     expect(await asTenantA('SELECT seq FROM audit_entries WHERE tenant_id IS DISTINCT FROM $1::uuid', [A], escape)).toEqual([]);
     // Nor can it write what only the platform writes.
     await expect(asTenantA(`INSERT INTO tenants (id, slug, name) VALUES (gen_random_uuid(), 'evil', 'Evil')`, [], escape)).rejects.toThrow(/row-level security/);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MEMBER_OPERATIONS } from './member-operations';
 import { POLICY_OPERATIONS } from './policy-operations';
 import { ROUTE_OPERATIONS } from './route-operations';
+import { EXPERIMENT_OPERATIONS } from './experiment-operations';
 import { SECRET_OPERATIONS } from './secret-operations';
 import { SETTINGS_OPERATIONS } from './settings-operations';
 import { SAVINGS_OPERATIONS } from './savings-operations';
@@ -306,6 +307,7 @@ export const CONSOLE_OPERATIONS = [
   ...POLICY_OPERATIONS,
   ...MEMBER_OPERATIONS,
   ...ROUTE_OPERATIONS,
+  ...EXPERIMENT_OPERATIONS,
   ...SECRET_OPERATIONS,
   ...SETTINGS_OPERATIONS,
   ...SAVINGS_OPERATIONS,

@@ -1,6 +1,6 @@
 import type { LegRecord } from '../domain/upstream-leg';
 import type { CompletedRequest } from './usage-recorder';
-import { MAX_ROUTE_LEGS } from '@switchyard/events/usage';
+import { MAX_ROUTE_LEGS, type ExperimentArmRecord } from '@switchyard/events/usage';
 
 /** How an accepted request ended, as far as billing is concerned. */
 export interface RequestOutcome {
@@ -24,6 +24,8 @@ export interface RequestOutcome {
   /** Epoch milliseconds. */
   startedAt: number;
   endedAt: number;
+  /** The experiment arm, when the route runs an experiment the request took part in. */
+  experiment?: ExperimentArmRecord;
 }
 
 /**
@@ -77,5 +79,6 @@ export function usageRecordOf(outcome: RequestOutcome): CompletedRequest {
       legs: routeLegs.length > MAX_ROUTE_LEGS ? routeLegs.slice(0, MAX_ROUTE_LEGS) : routeLegs,
       ...(outcome.route.priors ? { priors: outcome.route.priors } : {}),
     },
+    ...(outcome.experiment ? { experiment: outcome.experiment } : {}),
   };
 }

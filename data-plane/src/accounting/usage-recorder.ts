@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Bus } from '@switchyard/bus';
 import type { Metrics } from '../telemetry/metrics';
 import { costMicros, type PriceBook, type PriceBookSource } from './price-book';
-import { USAGE_STREAM, type RouteDecisionRecord, type UsageEvent } from '@switchyard/events/usage';
+import { USAGE_STREAM, type ExperimentArmRecord, type RouteDecisionRecord, type UsageEvent } from '@switchyard/events/usage';
 
 /** What the request path knows when a request has finished. */
 export interface CompletedRequest {
@@ -24,6 +24,8 @@ export interface CompletedRequest {
   piiRedactions?: Readonly<Record<string, number>>;
   /** The routing decision (route, strategy, served candidate, legs); omitted when unknown. */
   route?: RouteDecisionRecord;
+  /** The experiment arm the request served (a shadow request: the challenger's copy). */
+  experiment?: ExperimentArmRecord;
 }
 
 export interface UsageRecorder {
@@ -72,6 +74,7 @@ export function usageEventOf(completed: CompletedRequest, book: PriceBook, cost:
   if (completed.clientRequestId !== undefined) event.clientRequestId = completed.clientRequestId;
   if (completed.piiRedactions && Object.keys(completed.piiRedactions).length > 0) event.piiRedactions = { ...completed.piiRedactions };
   if (completed.route) event.route = completed.route;
+  if (completed.experiment) event.experiment = completed.experiment;
   return event;
 }
 

@@ -111,8 +111,10 @@ export async function handleChatCompletions(
     const { delivery } = served;
     // A buffered answer that failed with nowhere left to fail over to: nothing was sent yet, so the client gets the error status.
     if (delivery.outcome === 'failed' && delivery.retryable && !response.destroyed) sendError(response, upstreamToApiError(delivery.error));
-    if (delivery.outcome === 'ok') afterResponse(response, () => finish(outcomeOf(context, admitted, routing, served, 'ok')));
-    else finish(outcomeOf(context, admitted, routing, served, 'error'));
+    if (delivery.outcome === 'ok') {
+      afterResponse(response, () => finish(outcomeOf(context, admitted, routing, served, 'ok')));
+      if (routing.experiment?.shadow) shadowCopy(deps, context, admitted, routing);
+    } else finish(outcomeOf(context, admitted, routing, served, 'error'));
   } catch (error) {
     // Refused after admission (policy, routing) or failed unexpectedly: nothing was generated that is not already settled.
     settle(0);
@@ -185,7 +187,10 @@ async function authorize(
   // The tenant's allowed regions filter before the policies: an upstream elsewhere is never used.
   const permissions = restrictToAllowedRegions(policyPermissions, settings.allowedRegions);
 
-  const routing = await inStep(deps.metrics, 'routing_decision', () => deps.router.decide(target, permissions && { allowUpstream: permissions.allow }), { 'switchyard.route': target.route.name });
+  const units = { endUser: admitted.request.endUserId, caller: context.key.callerId, session: sessionOf(headers) };
+  const routing = await inStep(deps.metrics, 'routing_decision', () => deps.router.decide(target, permissions ? { allowUpstream: permissions.allow, units } : { units }), {
+    'switchyard.route': target.route.name,
+  });
   if (routing.unserved) {
     const models = target.route.candidates.map((candidate) => candidate.model).join(', ');
     throw new ApiError('route_not_served', {
@@ -218,9 +223,50 @@ function serve(deps: ChatCompletionsDeps, context: RequestContext, request: Infe
   );
 }
 
+/** The client's session for sticky split assignment (`unit: session`); bounded, one value. */
+function sessionOf(headers: IncomingHttpHeaders): string | undefined {
+  const value = headers['x-switchyard-session'];
+  return typeof value === 'string' && value.length > 0 && value.length <= 200 ? value : undefined;
+}
+
+/**
+ * Shadow mode: the champion answered; the challenger gets the same (already redacted) request
+ * off the client's path, after the answer. Its tokens are billed as the tenant's shadow cost in a
+ * usage event of its own (id `<request id>:shadow`, marked `shadow`), whether it answered, failed
+ * or timed out; nothing of it reaches the client. Its tokens are not charged to the tenant's rate
+ * limits (the client did not ask for them).
+ */
+function shadowCopy(deps: ChatCompletionsDeps, context: RequestContext, admitted: AdmittedRequest, routing: RoutingDecision): void {
+  const experiment = routing.experiment!;
+  const startedAt = Date.now();
+  const running = deps.router.shadow(routing, admitted.request, context.key.tenantId).then((outcome) => {
+    if (!outcome) return;
+    const { route } = routing.target;
+    const promptTokens = outcome.promptTokens > 0 ? outcome.promptTokens : outcome.status === 'ok' ? countPromptTokens(admitted.request) : 0;
+    recordUsage(deps, {
+      requestId: `${context.requestId}:shadow`,
+      tenantId: context.key.tenantId,
+      apiKeyId: context.key.apiKeyId,
+      requestedModel: admitted.request.model,
+      route: { name: route.name, configured: routing.target.configured, strategy: route.strategy.kind },
+      plannedProvider: outcome.upstream.provider,
+      served: { provider: outcome.upstream.provider, model: outcome.upstream.model, promptTokens, completionTokens: outcome.completionTokens },
+      status: outcome.status,
+      legs: [],
+      piiRedactions: {},
+      startedAt,
+      endedAt: startedAt + outcome.latencyMs,
+      experiment: { experimentId: experiment.id, arm: 'challenger', shadow: true },
+    });
+    deps.metrics.shadowLegs.inc({ outcome: outcome.status });
+  });
+  deps.background?.(running.catch((error: unknown) => deps.logger.warn({ err: error, requestId: context.requestId }, 'shadow leg not recorded')));
+}
+
 function outcomeOf(context: RequestContext, admitted: AdmittedRequest, routing: RoutingDecision, served: Served, status: 'ok' | 'error'): RequestOutcome {
   const { route } = routing.target;
   return {
+    ...(routing.experiment ? { experiment: { experimentId: routing.experiment.id, arm: routing.experiment.arm, shadow: false } } : {}),
     requestId: context.requestId,
     clientRequestId: context.clientRequestId,
     tenantId: context.key.tenantId,

@@ -23,6 +23,13 @@ export function runFeedbackLogContract(name: string, create: () => FeedbackLog &
       expect(await log.take('req-1', 't1')).toBeUndefined();
     });
 
+    it('keeps the experiment arm that served the request (feedback is also that arm quality)', async () => {
+      const log = open();
+      const entry = { ...served('t1'), alias: 'client-id', experiment: { experimentId: '0a5c8f9e-1b2d-4c3e-8f70-6a5b4c3d2e10', arm: 'challenger' as const } };
+      await log.remember('req-x', entry);
+      expect(await log.take('req-x', 't1')).toEqual(entry);
+    });
+
     it("makes another tenant's request look unknown, without consuming it", async () => {
       const log = open();
       await log.remember('req-2', served('t1'));

@@ -9,6 +9,8 @@ export interface ServedRequest {
   upstream: string;
   /** The other id the same request is remembered under (its x-request-id, or the data plane's id): taken with it, so feedback counts once. */
   alias?: string;
+  /** The experiment arm that served it, when the route ran one: its feedback is also a quality observation of that arm. */
+  experiment?: { experimentId: string; arm: 'champion' | 'challenger' };
 }
 
 export interface FeedbackLog {

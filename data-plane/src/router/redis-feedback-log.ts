@@ -9,7 +9,12 @@ export interface RedisFeedbackLogOptions {
   ttlSeconds?: number;
 }
 
-const storedSchema = z.object({ route: z.string(), upstream: z.string(), alias: z.string().max(200).optional() });
+const storedSchema = z.object({
+  route: z.string(),
+  upstream: z.string(),
+  alias: z.string().max(200).optional(),
+  experiment: z.object({ experimentId: z.string().max(100), arm: z.enum(['champion', 'challenger']) }).optional(),
+});
 
 /**
  * The shared feedback log: one key per served request, `<prefix>switchyard:feedback:<tenant>:<request id>`,
@@ -29,7 +34,12 @@ export function createRedisFeedbackLog(connection: string | Redis, options: Redi
 
   return {
     async remember(requestId, served) {
-      await redis.set(key(served.tenantId, requestId), JSON.stringify({ route: served.route, upstream: served.upstream, ...(served.alias === undefined ? {} : { alias: served.alias }) }), 'EX', ttlSeconds);
+      await redis.set(key(served.tenantId, requestId), JSON.stringify({
+          route: served.route,
+          upstream: served.upstream,
+          ...(served.alias === undefined ? {} : { alias: served.alias }),
+          ...(served.experiment === undefined ? {} : { experiment: served.experiment }),
+        }), 'EX', ttlSeconds);
     },
     async take(requestId, tenantId): Promise<ServedRequest | undefined> {
       const stored = await redis.getdel(key(tenantId, requestId));
@@ -42,8 +52,8 @@ export function createRedisFeedbackLog(connection: string | Redis, options: Redi
       }
       const parsed = storedSchema.safeParse(json);
       if (!parsed.success) return undefined;
-      const { alias, ...rest } = parsed.data;
-      return alias === undefined ? { tenantId, ...rest } : { tenantId, ...rest, alias };
+      const { alias, experiment, ...rest } = parsed.data;
+      return { tenantId, ...rest, ...(alias === undefined ? {} : { alias }), ...(experiment === undefined ? {} : { experiment }) };
     },
     async close() {
       if (owned) await redis.quit();

@@ -48,6 +48,24 @@ const speculativeSchema = z.discriminatedUnion('mode', [
   }),
 ]);
 
+/**
+ * A challenger under test on the route, written only by the experiments subgraph (a new route
+ * version starts, promotes or stops it). `shadow`: the champion answers, the challenger gets a
+ * copy off the client's path; `split`: `percent` % of units (sticky by a hash) go to the challenger.
+ */
+export const routeExperimentSchema = z.object({
+  id: z.string().uuid(),
+  challenger: z.object({ model: z.string().min(1).max(256), provider: z.string().min(1).optional() }),
+  mode: z.enum(['shadow', 'split']),
+  percent: z.number().min(0).max(100).default(10),
+  /** What a sticky assignment hashes: the end user (`user` field, else the caller), the API key / caller, or the `x-switchyard-session` header. */
+  unit: z.enum(['user', 'key', 'session']).default('key'),
+  /** A shadow leg not finished by then is cancelled (and recorded as an error). */
+  shadowTimeoutMs: z.number().int().positive().max(120_000).default(30_000),
+});
+
+export type RouteExperiment = z.infer<typeof routeExperimentSchema>;
+
 export const routeSchema = z
   .object({
     name: z
@@ -73,12 +91,17 @@ export const routeSchema = z
       .optional(),
     /** Give up on a candidate that has not produced its first event in this time and fail over. */
     firstTokenTimeoutMs: z.number().int().positive().max(600_000).optional(),
+    experiment: routeExperimentSchema.optional(),
   })
   .refine((r) => new Set(r.candidates.map((c) => `${c.provider ?? ''}/${c.model}`)).size === r.candidates.length, {
     message: 'candidates must be distinct',
     path: ['candidates'],
   })
-  .refine((r) => !r.fallbacks?.includes(r.name), { message: 'a route cannot fall back to itself', path: ['fallbacks'] });
+  .refine((r) => !r.fallbacks?.includes(r.name), { message: 'a route cannot fall back to itself', path: ['fallbacks'] })
+  .refine((r) => !r.experiment || !r.candidates.some((c) => c.model === r.experiment!.challenger.model && (c.provider ?? '') === (r.experiment!.challenger.provider ?? '')), {
+    message: 'the challenger must not already be a candidate',
+    path: ['experiment', 'challenger'],
+  });
 
 export type RouteConfig = z.input<typeof routeSchema>;
 export type Route = z.infer<typeof routeSchema>;

@@ -25,6 +25,8 @@ import { createStrategy } from './strategies/create-strategy';
 import type { RankableCandidate, Strategy } from './strategies/strategy';
 import { createUpstreamHealthRegistry } from './upstream-health';
 import { createUpstreamStats, type UpstreamStats } from './upstream-stats';
+import { assignArm, unitValue, type Arm, type AssignmentUnits } from './experiment-assignment';
+import { runShadow, type ShadowOutcome } from './shadow';
 
 /** What a client's `model` names: a configured route, or a plain model as a one-candidate route. */
 export interface ResolvedTarget {
@@ -38,11 +40,24 @@ export interface ResolvedTarget {
 
 export interface DecideOptions {
   allowUpstream?: (upstream: Upstream) => boolean;
+  /** What a split experiment may hash for its sticky assignment; absent: every request is the champion's. */
+  units?: AssignmentUnits;
+}
+
+/** The experiment a request takes part in (the route runs one and its challenger is allowed for this tenant). */
+export interface ExperimentDecision {
+  id: string;
+  /** The arm that serves the client: always the champion in shadow mode. */
+  arm: Arm;
+  /** Shadow mode: the challenger that gets a copy of the request after the champion answered. */
+  shadow?: Upstream;
+  shadowTimeoutMs: number;
 }
 
 export interface RoutingDecision {
   target: ResolvedTarget;
   plan: ExecutionPlan;
+  experiment?: ExperimentDecision;
   /** Set when the plan is empty because no provider on this data plane serves any model of the route or its fallbacks. */
   unserved?: true;
   /** Which cost-optimizer priors ranked the route's candidates (bandit routes with priors only), recorded with the usage. */
@@ -69,6 +84,11 @@ export interface Router {
    * winner's outcome; a served request becomes ratable through feedback.
    */
   completed(decision: RoutingDecision, ended: EndedRequest): void;
+  /**
+   * Shadow mode: runs the already-redacted request on the decision's shadow challenger, off the
+   * client's path, to its end or its timeout. Never throws; an error or timeout is its outcome.
+   */
+  shadow(decision: RoutingDecision, request: InferenceRequest, tenantId: string): Promise<ShadowOutcome | undefined>;
   /** A client's quality score for a request it made (served by any replica sharing the feedback log); false when unknown. */
   feedback(requestId: string, tenantId: string, score: number): Promise<boolean>;
   /** Another replica's bandit observation (from the routing.observed channel), applied to this replica's posteriors. */
@@ -137,6 +157,8 @@ export interface RouterOptions {
   feedbackLog?: FeedbackLog;
   /** Bandit posteriors by (tenant, route name, upstream); injectable so tests can read them. */
   posteriors?: BanditPosteriors;
+  /** Feedback on a request that took part in an experiment (its arm's quality); absent: experiments see no feedback. */
+  onExperimentFeedback?: (feedback: { requestId: string; tenantId: string; experimentId: string; arm: 'champion' | 'challenger'; score: number }) => void;
   /** Where this replica's bandit observations go for the other replicas; absent: each replica learns alone. */
   observations?: Pick<RoutingObservationExchange, 'publish'>;
   /** The cost optimizer's bandit priors (and canary); absent: every arm starts at Beta(1, 1). */
@@ -220,6 +242,37 @@ export function createRouter(options: RouterOptions): Router {
       route.candidates.some((candidate) => providers.serve(candidate.model, candidate.provider) !== undefined),
     );
 
+  const upstreamOf = (candidate: { model: string; provider?: string | undefined }, book: PriceBook | null): Upstream | undefined => {
+    const served = providers.serve(candidate.model, candidate.provider);
+    if (!served) return undefined;
+    const price = book?.prices.find((p) => p.model === candidate.model);
+    return {
+      key: `${served.adapter.name}/${candidate.model}`,
+      model: candidate.model,
+      provider: served.adapter.name,
+      host: served.host,
+      region: served.region,
+      adapter: served.adapter,
+      pricePer1kMicros: price ? Number(price.inputPer1kMicros + price.outputPer1kMicros) : undefined,
+    };
+  };
+
+  /**
+   * The route's experiment for this request: none when the route runs none, when no provider here
+   * serves the challenger, or when the tenant's policy or regions refuse it (a forbidden challenger
+   * never receives traffic, not even a shadow copy).
+   */
+  const experimentOf = (target: ResolvedTarget, book: PriceBook | null, options: DecideOptions | undefined): { decision: ExperimentDecision; challenger: Upstream } | undefined => {
+    const experiment = target.route.experiment;
+    if (!experiment || !target.configured) return undefined;
+    const challenger = upstreamOf(experiment.challenger, book);
+    if (!challenger || (options?.allowUpstream && !options.allowUpstream(challenger))) return undefined;
+    const { id, shadowTimeoutMs } = experiment;
+    if (experiment.mode === 'shadow') return { decision: { id, arm: 'champion', shadow: challenger, shadowTimeoutMs }, challenger };
+    const arm = options?.units ? assignArm(id, experiment.percent, unitValue(experiment.unit, options.units)) : 'champion';
+    return { decision: { id, arm, shadowTimeoutMs }, challenger };
+  };
+
   const upstreamsOf = (
     target: ResolvedTarget,
     book: PriceBook | null,
@@ -227,18 +280,8 @@ export function createRouter(options: RouterOptions): Router {
     priors?: ReadonlyMap<string, BetaParameters>,
   ): Upstream[] => {
     const candidates = target.route.candidates.flatMap((candidate) => {
-      const served = providers.serve(candidate.model, candidate.provider);
-      if (!served) return [];
-      const price = book?.prices.find((p) => p.model === candidate.model);
-      const upstream: Upstream = {
-        key: `${served.adapter.name}/${candidate.model}`,
-        model: candidate.model,
-        provider: served.adapter.name,
-        host: served.host,
-        region: served.region,
-        adapter: served.adapter,
-        pricePer1kMicros: price ? Number(price.inputPer1kMicros + price.outputPer1kMicros) : undefined,
-      };
+      const upstream = upstreamOf(candidate, book);
+      if (!upstream) return [];
       if (allowUpstream && !allowUpstream(upstream)) return [];
       const rankable: RankableCandidate = {
         key: upstream.key,
@@ -281,19 +324,24 @@ export function createRouter(options: RouterOptions): Router {
   const completed: Router['completed'] = (decision, ended) => {
     const { target, plan } = decision;
     const identity = { tenantId: target.tenantId, route: target.route.name };
+    // A challenger is not one of the strategy's arms: its outcomes go to the experiment, not the bandit.
+    const challengerKey = decision.experiment?.arm === 'challenger' ? plan.upstreams[0]?.key : undefined;
     for (const leg of ended.legs) {
-      if (leg.outcome !== 'failed') continue;
+      if (leg.outcome !== 'failed' || leg.upstream === challengerKey) continue;
       const upstream = plan.upstreams.find((u) => u.key === leg.upstream);
       learn(target, { kind: 'outcome', ...identity, upstream: leg.upstream, success: false, latencyMs: 0, ...priceOf(upstream) });
     }
     const winner = ended.winner;
     if (!winner) return;
-    learn(target, { kind: 'outcome', ...identity, upstream: winner.upstream.key, success: winner.success, latencyMs: winner.latencyMs, ...priceOf(winner.upstream) });
+    if (winner.upstream.key !== challengerKey) {
+      learn(target, { kind: 'outcome', ...identity, upstream: winner.upstream.key, success: winner.success, latencyMs: winner.latencyMs, ...priceOf(winner.upstream) });
+    }
     metrics.routeDecisions.inc({ route: routeLabel(target), model: winner.upstream.model });
     // Off the response path: a lost entry only makes this request's feedback answer 404.
     // Ratable by the data plane's id and by the client's x-request-id (the feedback log is per tenant,
     // so another tenant reusing the id neither overwrites nor reads this entry).
-    const served = { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key };
+    const experiment = decision.experiment ? { experimentId: decision.experiment.id, arm: decision.experiment.arm } : undefined;
+    const served = { tenantId: ended.tenantId, route: target.route.name, upstream: winner.upstream.key, ...(experiment ? { experiment } : {}) };
     const { requestId, clientRequestId } = ended;
     const entries: [string, ServedRequest][] =
       clientRequestId === undefined || clientRequestId === requestId
@@ -327,11 +375,17 @@ export function createRouter(options: RouterOptions): Router {
         }
       }
       const route = target.route;
+      const experiment = experimentOf(target, book, decideOptions);
+      // Split, challenger arm: the challenger answers alone (no speculative race against the
+      // champion, which would blur the arms); the champion's upstreams stay behind it as fail-over.
+      const challengerLeads = experiment?.decision.arm === 'challenger';
+      if (challengerLeads) upstreams.unshift(experiment.challenger);
       return {
         target,
+        ...(experiment ? { experiment: experiment.decision } : {}),
         plan: {
           upstreams,
-          speculative: route.speculative,
+          speculative: challengerLeads ? undefined : route.speculative,
           retries: route.retries ?? (target.configured ? DEFAULT_ROUTE_RETRIES : PLAIN_MODEL_RETRIES),
           firstTokenTimeoutMs: route.firstTokenTimeoutMs,
         },
@@ -397,13 +451,24 @@ export function createRouter(options: RouterOptions): Router {
     },
     execute: executeRound,
     completed,
+    async shadow(decision, request, tenantId) {
+      const challenger = decision.experiment?.shadow;
+      if (!challenger) return undefined;
+      const plan: ExecutionPlan = { upstreams: [challenger], speculative: undefined, retries: { max: 0, baseMs: 100 }, firstTokenTimeoutMs: decision.experiment?.shadowTimeoutMs };
+      return runShadow({ clock, logger: options.logger, execute: (signal) => executeRound({ ...decision, plan }, request, signal, tenantId) }, challenger, decision.experiment!.shadowTimeoutMs);
+    },
     async feedback(requestId, tenantId, score) {
       const served = await feedbackLog.take(requestId, tenantId);
       if (!served) return false;
       // The same request under its other id: taken too, so rating it by both ids counts once.
       if (served.alias !== undefined) await feedbackLog.take(served.alias, tenantId);
+      // Taken once above (under either id), so the arm gets this score once.
+      if (served.experiment) options.onExperimentFeedback?.({ requestId, tenantId, ...served.experiment, score });
       const route = options.routes.get(tenantId, served.route);
-      if (route) learn({ route, tenantId, configured: true, strategy: strategyOf(route, tenantId) }, { kind: 'feedback', tenantId, route: served.route, upstream: served.upstream, score });
+      // A challenger's score is the experiment's, not an arm of the champion's bandit.
+      if (route && served.experiment?.arm !== 'challenger') {
+        learn({ route, tenantId, configured: true, strategy: strategyOf(route, tenantId) }, { kind: 'feedback', tenantId, route: served.route, upstream: served.upstream, score });
+      }
       return true;
     },
     observe(observation) {

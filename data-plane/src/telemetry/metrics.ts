@@ -91,6 +91,12 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['upstream', 'outcome'] as const,
       registers: [registry],
     }),
+    shadowLegs: new Counter({
+      name: 'switchyard_experiment_shadow_legs_total',
+      help: 'Shadow legs sent to an experiment challenger after the champion answered, by outcome (ok, error: failed or timed out; never seen by the client)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     legTokens: new Counter({
       name: 'switchyard_router_leg_tokens_total',
       help: 'Completion tokens generated per upstream leg, by outcome (lost legs are billed too)',

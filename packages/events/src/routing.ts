@@ -27,6 +27,17 @@ export function parseRoutesChangedMessage(message: string): string | undefined {
 }
 
 /**
+ * Pub/sub channel the experiments subgraph publishes on after a tenant's experiments changed
+ * (started, new statistics, stopped, promoted, reverted). Key-only, like routes.changed:
+ * `{ tenantId }`; subscribers re-read the tenant's experiments.
+ */
+export const EXPERIMENT_UPDATED_CHANNEL = 'switchyard:experiments.updated';
+
+export function experimentUpdatedMessage(tenantId: string): string {
+  return JSON.stringify({ tenantId });
+}
+
+/**
  * Pub/sub channel between data-plane replicas: bandit observations, batched, so every replica
  * learns from all of the traffic. Message: JSON {@link RoutingObservationBatch}; a replica drops
  * batches whose `origin` is its own id (it applied them when they happened).

@@ -33,6 +33,18 @@ export const routeDecisionSchema = z.object({
 
 export type RouteDecisionRecord = z.infer<typeof routeDecisionSchema>;
 
+/**
+ * The experiment arm a request belongs to. `shadow`: a copy of a request the champion answered,
+ * sent to the challenger off the client's path; its tokens are the tenant's shadow cost, shown apart.
+ */
+export const experimentArmSchema = z.object({
+  experimentId: z.string().uuid(),
+  arm: z.enum(['champion', 'challenger']),
+  shadow: z.boolean(),
+});
+
+export type ExperimentArmRecord = z.infer<typeof experimentArmSchema>;
+
 export const usageEventSchema = z.object({
   /**
    * The data plane's own id of the request, generated per request (never the client's): the key
@@ -61,6 +73,26 @@ export const usageEventSchema = z.object({
   piiRedactions: z.record(z.string().min(1).max(64), z.number().int().nonnegative()).optional(),
   /** The routing decision (optional: events written before it existed stay valid). */
   route: routeDecisionSchema.optional(),
+  /** The experiment arm (optional: requests outside experiments, and events written before it existed, have none). */
+  experiment: experimentArmSchema.optional(),
 });
 
 export type UsageEvent = z.infer<typeof usageEventSchema>;
+
+/**
+ * Durable stream of quality scores (`POST /v1/feedback`) for requests that took part in an
+ * experiment (written by the data plane, read by the experiments subgraph's statistics).
+ * Idempotent by `requestId`: feedback counts once per request.
+ */
+export const EXPERIMENT_FEEDBACK_STREAM = 'switchyard:experiment-feedback';
+
+export const experimentFeedbackEventSchema = z.object({
+  requestId: z.string().min(1).max(200),
+  tenantId: z.string().uuid(),
+  experimentId: z.string().uuid(),
+  arm: z.enum(['champion', 'challenger']),
+  score: z.number().min(0).max(1),
+  createdAt: z.string().datetime(),
+});
+
+export type ExperimentFeedbackEvent = z.infer<typeof experimentFeedbackEventSchema>;

@@ -100,6 +100,28 @@ export type PolicyDecisionLog = Prisma.PolicyDecisionLogModel
  */
 export type Route = Prisma.RouteModel
 /**
+ * Model RouteVersion
+ * Experiments subgraph: every definition a route ever had, one immutable row per version
+ * (create, update, rollback, experiment start/stop/promotion/revert).
+ */
+export type RouteVersion = Prisma.RouteVersionModel
+/**
+ * Model Experiment
+ * Experiments subgraph: a challenger under test on a route (shadow or split), its guardrails and
+ * lifecycle. At most one running per route (partial unique index in the migration).
+ */
+export type Experiment = Prisma.ExperimentModel
+/**
+ * Model ExperimentArmStat
+ * Experiments subgraph: sufficient statistics (n, Σx, Σx²) per experiment, arm and metric.
+ */
+export type ExperimentArmStat = Prisma.ExperimentArmStatModel
+/**
+ * Model ExperimentObservation
+ * Experiments subgraph: usage events already counted (the consumer's idempotency).
+ */
+export type ExperimentObservation = Prisma.ExperimentObservationModel
+/**
  * Model TenantDataKey
  * Tenants subgraph: envelope encryption of tenant secrets. A data key is random AES-256 and is
  * stored only wrapped by a master key from config; `master_key_id` says which, so a master-key

@@ -12,7 +12,7 @@ describe('route audit trail', () => {
     const tenantId = randomUUID();
     const routeId = randomUUID();
     await bus.ensureGroup(AUDIT_STREAM, 'test');
-    await createBusAuditTrail(bus, silent).record({ tenantId, principal: { subject: 'alice', service: 'gateway' }, action: 'route.update', routeId, version: 3, payload: { name: 'smart' } });
+    await createBusAuditTrail(bus, silent).record({ tenantId, actor: 'user:alice', action: 'route.update', routeId, version: 3, payload: { name: 'smart' } });
     const [entry] = await bus.readGroup(AUDIT_STREAM, 'test', 'c', { count: 10, blockMs: 0 });
     const event = auditEventSchema.parse(JSON.parse(entry?.payload ?? '{}'));
     expect(event).toMatchObject({ tenantId, actor: 'user:alice', action: 'route.update', idempotencyKey: `route.update:${routeId}:3`, payload: { routeId, version: 3, name: 'smart' } });
@@ -25,7 +25,7 @@ describe('route audit trail', () => {
     const errors: string[] = [];
     await createBusAuditTrail(bus, { ...silent, error: (_details, message) => void errors.push(message) }).record({
       tenantId: randomUUID(),
-      principal: { subject: 'a', service: 'gateway' },
+      actor: 'user:a',
       action: 'route.create',
       routeId: randomUUID(),
       version: 1,

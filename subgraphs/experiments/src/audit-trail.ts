@@ -1,15 +1,24 @@
 import type { Bus } from '@switchyard/bus';
-import type { Principal } from '@switchyard/identity';
-import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { AUDIT_STREAM, auditEventSchema, type AuditEventInput } from '@switchyard/events/audit';
 import type { Logger } from '@switchyard/subgraph-kit/logger';
 
-export type RouteAuditAction = 'route.create' | 'route.update' | 'route.delete';
+export type RouteAuditAction =
+  | 'route.create'
+  | 'route.update'
+  | 'route.delete'
+  | 'route.rollback'
+  | 'route.pin'
+  | 'route.unpin'
+  | 'experiment.start'
+  | 'experiment.stop'
+  | 'experiment.guardrail_stop'
+  | 'experiment.promote'
+  | 'experiment.revert';
 
 export interface RouteAuditStep {
   tenantId: string;
-  /** Who made the change (a person or an API key); recorded as its audit actor. */
-  principal: Pick<Principal, 'subject' | 'service'>;
+  /** Who made the change (a person or an API key; `service:experiments` for automatic decisions); recorded as its audit actor. */
+  actor: string;
   action: RouteAuditAction;
   routeId: string;
   /** The version the change produced (create: 1; delete: the version deleted). */
@@ -33,7 +42,7 @@ export function createBusAuditTrail(bus: Pick<Bus, 'append'>, logger: Logger): R
       const event: AuditEventInput = {
         idempotencyKey: `${step.action}:${step.routeId}:${step.version}`,
         tenantId: step.tenantId,
-        actor: auditActor(step.principal),
+        actor: step.actor,
         action: step.action,
         dataClassification: 'internal',
         payload: { routeId: step.routeId, version: step.version, ...step.payload },

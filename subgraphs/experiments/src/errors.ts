@@ -31,3 +31,19 @@ export function limitExceeded(message: string): GraphQLError {
 export function isClientError(error: unknown): error is GraphQLError {
   return EXPERIMENTS_ERRORS.isClientError(error);
 }
+
+export function routePinned(name: string, pinnedVersion: number): GraphQLError {
+  return EXPERIMENTS_ERRORS.create('ROUTE_PINNED', `Route '${name}' is pinned to version ${pinnedVersion}: unpin it first.`, { pinnedVersion });
+}
+
+export function experimentRunning(name: string): GraphQLError {
+  return EXPERIMENTS_ERRORS.create('EXPERIMENT_RUNNING', `Route '${name}' already runs an experiment; stop it first.`);
+}
+
+export function experimentState(status: string, wanted: string): GraphQLError {
+  return EXPERIMENTS_ERRORS.create('EXPERIMENT_STATE', `The experiment is ${status}; only a ${wanted} experiment can be changed this way.`, { status });
+}
+
+export function subscriptionViaGateway(): GraphQLError {
+  return EXPERIMENTS_ERRORS.create('SUBSCRIPTION_VIA_GATEWAY');
+}

@@ -11,6 +11,8 @@ import { createExperimentsLoaders } from './loaders';
 import { createPriceBookModelCatalog, type ModelCatalog } from './model-catalog';
 import { resolvers } from './resolvers/index';
 import { createRoutesService } from './routes-service';
+import { createExperimentsService, type ExperimentsService } from './experiments-service';
+import { startExperimentConsumer } from './experiment-consumer';
 import { subgraphName, typeDefs } from './type-defs';
 
 export interface ExperimentsSubgraphDeps {
@@ -27,12 +29,15 @@ export interface ExperimentsSubgraphDeps {
   introspection?: boolean;
   maxRoutesPerTenant?: number;
   now?: () => Date;
+  /** Count usage events into per-arm statistics and decide (guardrails, auto-promotion); default true. */
+  experimentConsumer?: boolean | { blockMs?: number; claimIdleMs?: number; consumerName?: string };
 }
 
 export interface ExperimentsSubgraph {
   /** Not listening yet; serves `POST /graphql`. */
   server: http.Server;
   close(): Promise<void>;
+  experiments: ExperimentsService;
 }
 
 export function createExperimentsSubgraph(deps: ExperimentsSubgraphDeps): ExperimentsSubgraph {
@@ -46,12 +51,32 @@ export function createExperimentsSubgraph(deps: ExperimentsSubgraphDeps): Experi
     ...(deps.maxRoutesPerTenant !== undefined ? { maxRoutesPerTenant: deps.maxRoutesPerTenant } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
+  const experiments = createExperimentsService({
+    db: deps.db,
+    bus: deps.bus,
+    audit: deps.audit ?? createBusAuditTrail(deps.bus, logger),
+    catalog: deps.catalog ?? createPriceBookModelCatalog(deps.db),
+    logger,
+    dataClassificationOf: async (tenantId) =>
+      (await deps.db.withTenant(tenantId, (tx) => tx.tenant.findUnique({ where: { id: tenantId }, select: { defaultDataClassification: true } })))?.defaultDataClassification ?? 'internal',
+    ...(deps.now ? { now: deps.now } : {}),
+  });
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
-  return createSubgraphHttpServer<ExperimentsContext>({
+  const http = createSubgraphHttpServer<ExperimentsContext>({
     schema,
     verifyInternalToken: deps.verifyInternalToken,
     logger,
     introspection: deps.introspection ?? false,
-    createContext: (principal) => ({ principal, routes, loaders: createExperimentsLoaders(routes, principal) }),
+    createContext: (principal) => ({ principal, routes, experiments, loaders: createExperimentsLoaders(routes, principal, experiments) }),
   });
+  const consumerOptions = deps.experimentConsumer ?? true;
+  const consumer = consumerOptions === false ? null : startExperimentConsumer({ bus: deps.bus, service: experiments, logger, ...(consumerOptions === true ? {} : consumerOptions) });
+  return {
+    server: http.server,
+    experiments,
+    async close() {
+      await consumer?.stop();
+      await http.close();
+    },
+  };
 }

@@ -37,6 +37,10 @@ export function parseRouteInput(name: string, definitionText: string): Route {
   } catch {
     throw badUserInput('Invalid definition: not valid JSON.', 'definition');
   }
+  // The experiment on a route is written only by the experiment lifecycle (startExperiment, …).
+  if (typeof definition === 'object' && definition !== null && 'experiment' in definition) {
+    throw badUserInput('Invalid definition.experiment: experiments are started and stopped with startExperiment / stopExperiment, not written into a route.', 'definition.experiment');
+  }
   const parsed = parseRouteDefinition(name, definition);
   if (!parsed.ok) throw invalidRoute(parsed.issues);
   return parsed.route;

@@ -5,6 +5,8 @@ export interface RouteRecord {
   name: string;
   definition: unknown;
   version: number;
+  /** While set, the data plane serves this version (the route's definition is its copy) and nothing changes the route. */
+  pinnedVersion: number | null;
   createdBy: string;
   updatedBy: string;
   createdAt: Date;

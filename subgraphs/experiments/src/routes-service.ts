@@ -8,11 +8,13 @@ import { parseInput } from '@switchyard/subgraph-kit/parse-input';
 import type { Logger } from '@switchyard/subgraph-kit/logger';
 import type { RouteAuditTrail } from './audit-trail';
 import { canReadRoutes, canWriteRoutes, isPlatformAdmin } from './authorization';
-import { conflict, forbidden, limitExceeded, notFound, versionConflict } from './errors';
+import { badUserInput, conflict, forbidden, limitExceeded, notFound, routePinned, versionConflict } from './errors';
 import type { ModelCatalog } from './model-catalog';
 import { checkReferences, expectedVersionSchema, parseRouteInput, routeNameLookupSchema, tenantIdSchema } from './route-input';
 import type { RouteRecord } from './route-record';
-import { createRouteStore, RouteLimitError, RouteNameTakenError, StaleVersionError } from './route-store';
+import { createRouteStore, RouteLimitError, RouteNameTakenError, RoutePinnedError, StaleVersionError, UnknownVersionError } from './route-store';
+import type { RouteVersionRecord } from './route-versions';
+import { EXPERIMENT_UPDATED_CHANNEL, experimentUpdatedMessage } from '@switchyard/events/routing';
 
 export interface CreateRouteInput {
   tenantId: string;
@@ -28,6 +30,19 @@ export interface DeleteRouteInput {
   expectedVersion: number;
 }
 
+export interface RollbackRouteInput {
+  tenantId: string;
+  name: string;
+  toVersion: number;
+  expectedVersion: number;
+}
+export interface PinRouteInput {
+  tenantId: string;
+  name: string;
+  /** Null unpins. */
+  version: number | null;
+}
+
 /** Authorization, validation, concurrency, audit and change notification for tenant routes. */
 export interface RoutesService {
   routes(tenantId: string, principal: Principal): Promise<RouteRecord[]>;
@@ -35,6 +50,12 @@ export interface RoutesService {
   createRoute(input: CreateRouteInput, principal: Principal): Promise<RouteRecord>;
   updateRoute(input: UpdateRouteInput, principal: Principal): Promise<RouteRecord>;
   deleteRoute(input: DeleteRouteInput, principal: Principal): Promise<RouteRecord>;
+  /** The route's history, newest first; null when there is no such route. */
+  routeVersions(tenantId: string, name: string, principal: Principal): Promise<RouteVersionRecord[] | null>;
+  /** One step back to an earlier version (as a new version); stops a running experiment. Audited. */
+  rollbackRoute(input: RollbackRouteInput, principal: Principal): Promise<RouteRecord>;
+  /** Pins the route to a version (or unpins it). Audited. */
+  pinRoute(input: PinRouteInput, principal: Principal): Promise<RouteRecord>;
   /** DataLoader batch functions: results in the order of the keys; out-of-reach keys get null / []. */
   loadRoutesByIds(ids: readonly string[], principal: Principal): Promise<(RouteRecord | null)[]>;
   loadRoutesOfTenants(tenantIds: readonly string[], principal: Principal): Promise<(RouteRecord[] | Error)[]>;
@@ -109,7 +130,7 @@ export function createRoutesService(deps: RoutesServiceDeps): RoutesService {
         if (error instanceof RouteLimitError) throw limitExceeded(`A tenant may have at most ${maxRoutes} routes; delete one first.`);
         throw error;
       }
-      await deps.audit.record({ tenantId, principal, action: 'route.create', routeId: created.id, version: created.version, payload: { name: created.name, definition: stored } });
+      await deps.audit.record({ tenantId, actor: auditActor(principal), action: 'route.create', routeId: created.id, version: created.version, payload: { name: created.name, definition: stored } });
       await publishChange(tenantId);
       return created;
     },
@@ -123,10 +144,11 @@ export function createRoutesService(deps: RoutesServiceDeps): RoutesService {
         updated = await store.update({ tenantId, name: route.name, expectedVersion, definition: stored, actor: auditActor(principal), at: now() });
       } catch (error) {
         if (error instanceof StaleVersionError) throw versionConflict(route.name, expectedVersion, error.currentVersion);
+        if (error instanceof RoutePinnedError) throw routePinned(route.name, error.pinnedVersion);
         throw error;
       }
       if (!updated) throw notFound(`The tenant has no route named '${route.name}'.`);
-      await deps.audit.record({ tenantId, principal, action: 'route.update', routeId: updated.id, version: updated.version, payload: { name: updated.name, definition: stored } });
+      await deps.audit.record({ tenantId, actor: auditActor(principal), action: 'route.update', routeId: updated.id, version: updated.version, payload: { name: updated.name, definition: stored } });
       await publishChange(tenantId);
       return updated;
     },
@@ -143,9 +165,65 @@ export function createRoutesService(deps: RoutesServiceDeps): RoutesService {
         throw error;
       }
       if (!deleted) throw notFound(`The tenant has no route named '${name}'.`);
-      await deps.audit.record({ tenantId, principal, action: 'route.delete', routeId: deleted.id, version: deleted.version, payload: { name: deleted.name } });
+      await deps.audit.record({ tenantId, actor: auditActor(principal), action: 'route.delete', routeId: deleted.id, version: deleted.version, payload: { name: deleted.name } });
       await publishChange(tenantId);
       return deleted;
+    },
+
+    async routeVersions(tenantIdInput, nameInput, principal) {
+      const tenantId = readable(tenantIdInput, principal);
+      return store.versions(tenantId, parseInput(routeNameLookupSchema, nameInput, 'name'));
+    },
+
+    async rollbackRoute(input, principal) {
+      const tenantId = writable(input.tenantId, principal);
+      const name = parseInput(routeNameLookupSchema, input.name, 'name');
+      const expectedVersion = parseInput(expectedVersionSchema, input.expectedVersion, 'expectedVersion');
+      const toVersion = parseInput(expectedVersionSchema, input.toVersion, 'toVersion');
+      const actor = auditActor(principal);
+      let result;
+      try {
+        result = await store.rollback({ tenantId, name, toVersion, expectedVersion, actor, at: now() });
+      } catch (error) {
+        if (error instanceof StaleVersionError) throw versionConflict(name, expectedVersion, error.currentVersion);
+        if (error instanceof RoutePinnedError) throw routePinned(name, error.pinnedVersion);
+        if (error instanceof UnknownVersionError) throw badUserInput(`Route '${name}' has no version ${toVersion}.`, 'toVersion');
+        throw error;
+      }
+      if (!result) throw notFound(`The tenant has no route named '${name}'.`);
+      const { route, stoppedExperimentId } = result;
+      await deps.audit.record({ tenantId, actor, action: 'route.rollback', routeId: route.id, version: route.version, payload: { name, toVersion, stoppedExperimentId, definition: route.definition } });
+      await publishChange(tenantId);
+      if (stoppedExperimentId) await deps.bus.publish(EXPERIMENT_UPDATED_CHANNEL, experimentUpdatedMessage(tenantId)).catch(() => undefined);
+      return route;
+    },
+
+    async pinRoute(input, principal) {
+      const tenantId = writable(input.tenantId, principal);
+      const name = parseInput(routeNameLookupSchema, input.name, 'name');
+      const version = input.version === null ? null : parseInput(expectedVersionSchema, input.version, 'version');
+      const actor = auditActor(principal);
+      let result;
+      try {
+        result = await store.pin({ tenantId, name, version, actor, at: now() });
+      } catch (error) {
+        if (error instanceof UnknownVersionError) throw badUserInput(`Route '${name}' has no version ${version}.`, 'version');
+        throw error;
+      }
+      if (!result) throw notFound(`The tenant has no route named '${name}'.`);
+      const { route, stoppedExperimentId } = result;
+      // Idempotency key: one entry per pin state change of this version (re-pinning the same version is the same entry).
+      await deps.audit.record({
+        tenantId,
+        actor,
+        action: version === null ? 'route.unpin' : 'route.pin',
+        routeId: route.id,
+        version: version ?? route.version,
+        payload: { name, pinnedVersion: version, stoppedExperimentId },
+      });
+      await publishChange(tenantId);
+      if (stoppedExperimentId) await deps.bus.publish(EXPERIMENT_UPDATED_CHANNEL, experimentUpdatedMessage(tenantId)).catch(() => undefined);
+      return route;
     },
 
     async loadRoutesByIds(ids, principal) {

@@ -2,6 +2,7 @@ import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
 import { DP_BUDGET_CHANGED_CHANNEL } from '@switchyard/events/dp';
 import { AUDIT_APPENDED_CHANNEL } from '@switchyard/events/audit';
 import { SAVINGS_UPDATED_CHANNEL } from '@switchyard/events/optimizer';
+import { EXPERIMENT_UPDATED_CHANNEL } from '@switchyard/events/routing';
 import { z } from 'zod';
 
 /**
@@ -37,4 +38,5 @@ export const SUBSCRIPTION_ROUTES: Readonly<Record<string, SubscriptionRoute>> = 
   dpBudgetChanged: { channel: DP_BUDGET_CHANGED_CHANNEL, queryField: 'dpBudgets', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
   savingsUpdated: { channel: SAVINGS_UPDATED_CHANNEL, queryField: 'savings', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
   auditAppended: { channel: AUDIT_APPENDED_CHANNEL, queryField: 'latestAuditEntry', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
+  experimentUpdated: { channel: EXPERIMENT_UPDATED_CHANNEL, queryField: 'experiments', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
 };

@@ -412,6 +412,10 @@ export const ModelName = {
   PolicyVersion: 'PolicyVersion',
   PolicyDecisionLog: 'PolicyDecisionLog',
   Route: 'Route',
+  RouteVersion: 'RouteVersion',
+  Experiment: 'Experiment',
+  ExperimentArmStat: 'ExperimentArmStat',
+  ExperimentObservation: 'ExperimentObservation',
   TenantDataKey: 'TenantDataKey',
   ProviderCredential: 'ProviderCredential',
   TenantAlertWebhook: 'TenantAlertWebhook',
@@ -437,7 +441,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1551,6 +1555,302 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    RouteVersion: {
+      payload: Prisma.$RouteVersionPayload<ExtArgs>
+      fields: Prisma.RouteVersionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RouteVersionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteVersionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RouteVersionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteVersionPayload>
+        }
+        findFirst: {
+          args: Prisma.RouteVersionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteVersionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RouteVersionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteVersionPayload>
+        }
+        findMany: {
+          args: Prisma.RouteVersionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteVersionPayload>[]
+        }
+        create: {
+          args: Prisma.RouteVersionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteVersionPayload>
+        }
+        createMany: {
+          args: Prisma.RouteVersionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RouteVersionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteVersionPayload>[]
+        }
+        delete: {
+          args: Prisma.RouteVersionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteVersionPayload>
+        }
+        update: {
+          args: Prisma.RouteVersionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteVersionPayload>
+        }
+        deleteMany: {
+          args: Prisma.RouteVersionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RouteVersionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RouteVersionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteVersionPayload>[]
+        }
+        upsert: {
+          args: Prisma.RouteVersionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RouteVersionPayload>
+        }
+        aggregate: {
+          args: Prisma.RouteVersionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRouteVersion>
+        }
+        groupBy: {
+          args: Prisma.RouteVersionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RouteVersionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RouteVersionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RouteVersionCountAggregateOutputType> | number
+        }
+      }
+    }
+    Experiment: {
+      payload: Prisma.$ExperimentPayload<ExtArgs>
+      fields: Prisma.ExperimentFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ExperimentFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ExperimentFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentPayload>
+        }
+        findFirst: {
+          args: Prisma.ExperimentFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ExperimentFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentPayload>
+        }
+        findMany: {
+          args: Prisma.ExperimentFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentPayload>[]
+        }
+        create: {
+          args: Prisma.ExperimentCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentPayload>
+        }
+        createMany: {
+          args: Prisma.ExperimentCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ExperimentCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentPayload>[]
+        }
+        delete: {
+          args: Prisma.ExperimentDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentPayload>
+        }
+        update: {
+          args: Prisma.ExperimentUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentPayload>
+        }
+        deleteMany: {
+          args: Prisma.ExperimentDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ExperimentUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ExperimentUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentPayload>[]
+        }
+        upsert: {
+          args: Prisma.ExperimentUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentPayload>
+        }
+        aggregate: {
+          args: Prisma.ExperimentAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateExperiment>
+        }
+        groupBy: {
+          args: Prisma.ExperimentGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ExperimentGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ExperimentCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ExperimentCountAggregateOutputType> | number
+        }
+      }
+    }
+    ExperimentArmStat: {
+      payload: Prisma.$ExperimentArmStatPayload<ExtArgs>
+      fields: Prisma.ExperimentArmStatFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ExperimentArmStatFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentArmStatPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ExperimentArmStatFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentArmStatPayload>
+        }
+        findFirst: {
+          args: Prisma.ExperimentArmStatFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentArmStatPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ExperimentArmStatFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentArmStatPayload>
+        }
+        findMany: {
+          args: Prisma.ExperimentArmStatFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentArmStatPayload>[]
+        }
+        create: {
+          args: Prisma.ExperimentArmStatCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentArmStatPayload>
+        }
+        createMany: {
+          args: Prisma.ExperimentArmStatCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ExperimentArmStatCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentArmStatPayload>[]
+        }
+        delete: {
+          args: Prisma.ExperimentArmStatDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentArmStatPayload>
+        }
+        update: {
+          args: Prisma.ExperimentArmStatUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentArmStatPayload>
+        }
+        deleteMany: {
+          args: Prisma.ExperimentArmStatDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ExperimentArmStatUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ExperimentArmStatUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentArmStatPayload>[]
+        }
+        upsert: {
+          args: Prisma.ExperimentArmStatUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentArmStatPayload>
+        }
+        aggregate: {
+          args: Prisma.ExperimentArmStatAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateExperimentArmStat>
+        }
+        groupBy: {
+          args: Prisma.ExperimentArmStatGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ExperimentArmStatGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ExperimentArmStatCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ExperimentArmStatCountAggregateOutputType> | number
+        }
+      }
+    }
+    ExperimentObservation: {
+      payload: Prisma.$ExperimentObservationPayload<ExtArgs>
+      fields: Prisma.ExperimentObservationFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ExperimentObservationFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentObservationPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ExperimentObservationFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentObservationPayload>
+        }
+        findFirst: {
+          args: Prisma.ExperimentObservationFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentObservationPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ExperimentObservationFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentObservationPayload>
+        }
+        findMany: {
+          args: Prisma.ExperimentObservationFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentObservationPayload>[]
+        }
+        create: {
+          args: Prisma.ExperimentObservationCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentObservationPayload>
+        }
+        createMany: {
+          args: Prisma.ExperimentObservationCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ExperimentObservationCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentObservationPayload>[]
+        }
+        delete: {
+          args: Prisma.ExperimentObservationDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentObservationPayload>
+        }
+        update: {
+          args: Prisma.ExperimentObservationUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentObservationPayload>
+        }
+        deleteMany: {
+          args: Prisma.ExperimentObservationDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ExperimentObservationUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ExperimentObservationUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentObservationPayload>[]
+        }
+        upsert: {
+          args: Prisma.ExperimentObservationUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ExperimentObservationPayload>
+        }
+        aggregate: {
+          args: Prisma.ExperimentObservationAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateExperimentObservation>
+        }
+        groupBy: {
+          args: Prisma.ExperimentObservationGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ExperimentObservationGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ExperimentObservationCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ExperimentObservationCountAggregateOutputType> | number
+        }
+      }
+    }
     TenantDataKey: {
       payload: Prisma.$TenantDataKeyPayload<ExtArgs>
       fields: Prisma.TenantDataKeyFieldRefs
@@ -2534,10 +2834,75 @@ export const RouteScalarFieldEnum = {
   createdBy: 'createdBy',
   updatedBy: 'updatedBy',
   createdAt: 'createdAt',
-  updatedAt: 'updatedAt'
+  updatedAt: 'updatedAt',
+  pinnedVersion: 'pinnedVersion'
 } as const
 
 export type RouteScalarFieldEnum = (typeof RouteScalarFieldEnum)[keyof typeof RouteScalarFieldEnum]
+
+
+export const RouteVersionScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  routeId: 'routeId',
+  version: 'version',
+  definition: 'definition',
+  reason: 'reason',
+  createdBy: 'createdBy',
+  createdAt: 'createdAt'
+} as const
+
+export type RouteVersionScalarFieldEnum = (typeof RouteVersionScalarFieldEnum)[keyof typeof RouteVersionScalarFieldEnum]
+
+
+export const ExperimentScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  routeId: 'routeId',
+  routeName: 'routeName',
+  challenger: 'challenger',
+  mode: 'mode',
+  percent: 'percent',
+  unit: 'unit',
+  metric: 'metric',
+  guardrails: 'guardrails',
+  alpha: 'alpha',
+  tau2: 'tau2',
+  autoPromote: 'autoPromote',
+  status: 'status',
+  statusReason: 'statusReason',
+  baselineVersion: 'baselineVersion',
+  promotedVersion: 'promotedVersion',
+  createdBy: 'createdBy',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type ExperimentScalarFieldEnum = (typeof ExperimentScalarFieldEnum)[keyof typeof ExperimentScalarFieldEnum]
+
+
+export const ExperimentArmStatScalarFieldEnum = {
+  experimentId: 'experimentId',
+  tenantId: 'tenantId',
+  arm: 'arm',
+  metric: 'metric',
+  n: 'n',
+  sum: 'sum',
+  sumSq: 'sumSq',
+  updatedAt: 'updatedAt'
+} as const
+
+export type ExperimentArmStatScalarFieldEnum = (typeof ExperimentArmStatScalarFieldEnum)[keyof typeof ExperimentArmStatScalarFieldEnum]
+
+
+export const ExperimentObservationScalarFieldEnum = {
+  tenantId: 'tenantId',
+  requestId: 'requestId',
+  experimentId: 'experimentId',
+  createdAt: 'createdAt'
+} as const
+
+export type ExperimentObservationScalarFieldEnum = (typeof ExperimentObservationScalarFieldEnum)[keyof typeof ExperimentObservationScalarFieldEnum]
 
 
 export const TenantDataKeyScalarFieldEnum = {
@@ -3060,6 +3425,10 @@ export type GlobalOmitConfig = {
   policyVersion?: Prisma.PolicyVersionOmit
   policyDecisionLog?: Prisma.PolicyDecisionLogOmit
   route?: Prisma.RouteOmit
+  routeVersion?: Prisma.RouteVersionOmit
+  experiment?: Prisma.ExperimentOmit
+  experimentArmStat?: Prisma.ExperimentArmStatOmit
+  experimentObservation?: Prisma.ExperimentObservationOmit
   tenantDataKey?: Prisma.TenantDataKeyOmit
   providerCredential?: Prisma.ProviderCredentialOmit
   tenantAlertWebhook?: Prisma.TenantAlertWebhookOmit

@@ -66,6 +66,10 @@ export const ModelName = {
   PolicyVersion: 'PolicyVersion',
   PolicyDecisionLog: 'PolicyDecisionLog',
   Route: 'Route',
+  RouteVersion: 'RouteVersion',
+  Experiment: 'Experiment',
+  ExperimentArmStat: 'ExperimentArmStat',
+  ExperimentObservation: 'ExperimentObservation',
   TenantDataKey: 'TenantDataKey',
   ProviderCredential: 'ProviderCredential',
   TenantAlertWebhook: 'TenantAlertWebhook',
@@ -298,10 +302,75 @@ export const RouteScalarFieldEnum = {
   createdBy: 'createdBy',
   updatedBy: 'updatedBy',
   createdAt: 'createdAt',
-  updatedAt: 'updatedAt'
+  updatedAt: 'updatedAt',
+  pinnedVersion: 'pinnedVersion'
 } as const
 
 export type RouteScalarFieldEnum = (typeof RouteScalarFieldEnum)[keyof typeof RouteScalarFieldEnum]
+
+
+export const RouteVersionScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  routeId: 'routeId',
+  version: 'version',
+  definition: 'definition',
+  reason: 'reason',
+  createdBy: 'createdBy',
+  createdAt: 'createdAt'
+} as const
+
+export type RouteVersionScalarFieldEnum = (typeof RouteVersionScalarFieldEnum)[keyof typeof RouteVersionScalarFieldEnum]
+
+
+export const ExperimentScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  routeId: 'routeId',
+  routeName: 'routeName',
+  challenger: 'challenger',
+  mode: 'mode',
+  percent: 'percent',
+  unit: 'unit',
+  metric: 'metric',
+  guardrails: 'guardrails',
+  alpha: 'alpha',
+  tau2: 'tau2',
+  autoPromote: 'autoPromote',
+  status: 'status',
+  statusReason: 'statusReason',
+  baselineVersion: 'baselineVersion',
+  promotedVersion: 'promotedVersion',
+  createdBy: 'createdBy',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type ExperimentScalarFieldEnum = (typeof ExperimentScalarFieldEnum)[keyof typeof ExperimentScalarFieldEnum]
+
+
+export const ExperimentArmStatScalarFieldEnum = {
+  experimentId: 'experimentId',
+  tenantId: 'tenantId',
+  arm: 'arm',
+  metric: 'metric',
+  n: 'n',
+  sum: 'sum',
+  sumSq: 'sumSq',
+  updatedAt: 'updatedAt'
+} as const
+
+export type ExperimentArmStatScalarFieldEnum = (typeof ExperimentArmStatScalarFieldEnum)[keyof typeof ExperimentArmStatScalarFieldEnum]
+
+
+export const ExperimentObservationScalarFieldEnum = {
+  tenantId: 'tenantId',
+  requestId: 'requestId',
+  experimentId: 'experimentId',
+  createdAt: 'createdAt'
+} as const
+
+export type ExperimentObservationScalarFieldEnum = (typeof ExperimentObservationScalarFieldEnum)[keyof typeof ExperimentObservationScalarFieldEnum]
 
 
 export const TenantDataKeyScalarFieldEnum = {

@@ -30,10 +30,12 @@ export type AggregateRoute = {
 
 export type RouteAvgAggregateOutputType = {
   version: number | null
+  pinnedVersion: number | null
 }
 
 export type RouteSumAggregateOutputType = {
   version: number | null
+  pinnedVersion: number | null
 }
 
 export type RouteMinAggregateOutputType = {
@@ -45,6 +47,7 @@ export type RouteMinAggregateOutputType = {
   updatedBy: string | null
   createdAt: Date | null
   updatedAt: Date | null
+  pinnedVersion: number | null
 }
 
 export type RouteMaxAggregateOutputType = {
@@ -56,6 +59,7 @@ export type RouteMaxAggregateOutputType = {
   updatedBy: string | null
   createdAt: Date | null
   updatedAt: Date | null
+  pinnedVersion: number | null
 }
 
 export type RouteCountAggregateOutputType = {
@@ -68,16 +72,19 @@ export type RouteCountAggregateOutputType = {
   updatedBy: number
   createdAt: number
   updatedAt: number
+  pinnedVersion: number
   _all: number
 }
 
 
 export type RouteAvgAggregateInputType = {
   version?: true
+  pinnedVersion?: true
 }
 
 export type RouteSumAggregateInputType = {
   version?: true
+  pinnedVersion?: true
 }
 
 export type RouteMinAggregateInputType = {
@@ -89,6 +96,7 @@ export type RouteMinAggregateInputType = {
   updatedBy?: true
   createdAt?: true
   updatedAt?: true
+  pinnedVersion?: true
 }
 
 export type RouteMaxAggregateInputType = {
@@ -100,6 +108,7 @@ export type RouteMaxAggregateInputType = {
   updatedBy?: true
   createdAt?: true
   updatedAt?: true
+  pinnedVersion?: true
 }
 
 export type RouteCountAggregateInputType = {
@@ -112,6 +121,7 @@ export type RouteCountAggregateInputType = {
   updatedBy?: true
   createdAt?: true
   updatedAt?: true
+  pinnedVersion?: true
   _all?: true
 }
 
@@ -211,6 +221,7 @@ export type RouteGroupByOutputType = {
   updatedBy: string
   createdAt: Date
   updatedAt: Date
+  pinnedVersion: number | null
   _count: RouteCountAggregateOutputType | null
   _avg: RouteAvgAggregateOutputType | null
   _sum: RouteSumAggregateOutputType | null
@@ -246,7 +257,10 @@ export type RouteWhereInput = {
   updatedBy?: Prisma.StringFilter<"Route"> | string
   createdAt?: Prisma.DateTimeFilter<"Route"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Route"> | Date | string
+  pinnedVersion?: Prisma.IntNullableFilter<"Route"> | number | null
   tenant?: Prisma.XOR<Prisma.TenantScalarRelationFilter, Prisma.TenantWhereInput>
+  versions?: Prisma.RouteVersionListRelationFilter
+  experiments?: Prisma.ExperimentListRelationFilter
 }
 
 export type RouteOrderByWithRelationInput = {
@@ -259,7 +273,10 @@ export type RouteOrderByWithRelationInput = {
   updatedBy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  pinnedVersion?: Prisma.SortOrderInput | Prisma.SortOrder
   tenant?: Prisma.TenantOrderByWithRelationInput
+  versions?: Prisma.RouteVersionOrderByRelationAggregateInput
+  experiments?: Prisma.ExperimentOrderByRelationAggregateInput
 }
 
 export type RouteWhereUniqueInput = Prisma.AtLeast<{
@@ -276,7 +293,10 @@ export type RouteWhereUniqueInput = Prisma.AtLeast<{
   updatedBy?: Prisma.StringFilter<"Route"> | string
   createdAt?: Prisma.DateTimeFilter<"Route"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Route"> | Date | string
+  pinnedVersion?: Prisma.IntNullableFilter<"Route"> | number | null
   tenant?: Prisma.XOR<Prisma.TenantScalarRelationFilter, Prisma.TenantWhereInput>
+  versions?: Prisma.RouteVersionListRelationFilter
+  experiments?: Prisma.ExperimentListRelationFilter
 }, "id" | "tenantId_name">
 
 export type RouteOrderByWithAggregationInput = {
@@ -289,6 +309,7 @@ export type RouteOrderByWithAggregationInput = {
   updatedBy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  pinnedVersion?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.RouteCountOrderByAggregateInput
   _avg?: Prisma.RouteAvgOrderByAggregateInput
   _max?: Prisma.RouteMaxOrderByAggregateInput
@@ -309,6 +330,7 @@ export type RouteScalarWhereWithAggregatesInput = {
   updatedBy?: Prisma.StringWithAggregatesFilter<"Route"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Route"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Route"> | Date | string
+  pinnedVersion?: Prisma.IntNullableWithAggregatesFilter<"Route"> | number | null
 }
 
 export type RouteCreateInput = {
@@ -320,7 +342,10 @@ export type RouteCreateInput = {
   updatedBy: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  pinnedVersion?: number | null
   tenant: Prisma.TenantCreateNestedOneWithoutRoutesInput
+  versions?: Prisma.RouteVersionCreateNestedManyWithoutRouteInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutRouteInput
 }
 
 export type RouteUncheckedCreateInput = {
@@ -333,6 +358,9 @@ export type RouteUncheckedCreateInput = {
   updatedBy: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  pinnedVersion?: number | null
+  versions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutRouteInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutRouteInput
 }
 
 export type RouteUpdateInput = {
@@ -344,7 +372,10 @@ export type RouteUpdateInput = {
   updatedBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  pinnedVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tenant?: Prisma.TenantUpdateOneRequiredWithoutRoutesNestedInput
+  versions?: Prisma.RouteVersionUpdateManyWithoutRouteNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutRouteNestedInput
 }
 
 export type RouteUncheckedUpdateInput = {
@@ -357,6 +388,9 @@ export type RouteUncheckedUpdateInput = {
   updatedBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  pinnedVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  versions?: Prisma.RouteVersionUncheckedUpdateManyWithoutRouteNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutRouteNestedInput
 }
 
 export type RouteCreateManyInput = {
@@ -369,6 +403,7 @@ export type RouteCreateManyInput = {
   updatedBy: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  pinnedVersion?: number | null
 }
 
 export type RouteUpdateManyMutationInput = {
@@ -380,6 +415,7 @@ export type RouteUpdateManyMutationInput = {
   updatedBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  pinnedVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type RouteUncheckedUpdateManyInput = {
@@ -392,6 +428,7 @@ export type RouteUncheckedUpdateManyInput = {
   updatedBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  pinnedVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
 export type RouteListRelationFilter = {
@@ -419,10 +456,12 @@ export type RouteCountOrderByAggregateInput = {
   updatedBy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  pinnedVersion?: Prisma.SortOrder
 }
 
 export type RouteAvgOrderByAggregateInput = {
   version?: Prisma.SortOrder
+  pinnedVersion?: Prisma.SortOrder
 }
 
 export type RouteMaxOrderByAggregateInput = {
@@ -434,6 +473,7 @@ export type RouteMaxOrderByAggregateInput = {
   updatedBy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  pinnedVersion?: Prisma.SortOrder
 }
 
 export type RouteMinOrderByAggregateInput = {
@@ -445,10 +485,17 @@ export type RouteMinOrderByAggregateInput = {
   updatedBy?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  pinnedVersion?: Prisma.SortOrder
 }
 
 export type RouteSumOrderByAggregateInput = {
   version?: Prisma.SortOrder
+  pinnedVersion?: Prisma.SortOrder
+}
+
+export type RouteScalarRelationFilter = {
+  is?: Prisma.RouteWhereInput
+  isNot?: Prisma.RouteWhereInput
 }
 
 export type RouteCreateNestedManyWithoutTenantInput = {
@@ -493,6 +540,34 @@ export type RouteUncheckedUpdateManyWithoutTenantNestedInput = {
   deleteMany?: Prisma.RouteScalarWhereInput | Prisma.RouteScalarWhereInput[]
 }
 
+export type RouteCreateNestedOneWithoutVersionsInput = {
+  create?: Prisma.XOR<Prisma.RouteCreateWithoutVersionsInput, Prisma.RouteUncheckedCreateWithoutVersionsInput>
+  connectOrCreate?: Prisma.RouteCreateOrConnectWithoutVersionsInput
+  connect?: Prisma.RouteWhereUniqueInput
+}
+
+export type RouteUpdateOneRequiredWithoutVersionsNestedInput = {
+  create?: Prisma.XOR<Prisma.RouteCreateWithoutVersionsInput, Prisma.RouteUncheckedCreateWithoutVersionsInput>
+  connectOrCreate?: Prisma.RouteCreateOrConnectWithoutVersionsInput
+  upsert?: Prisma.RouteUpsertWithoutVersionsInput
+  connect?: Prisma.RouteWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.RouteUpdateToOneWithWhereWithoutVersionsInput, Prisma.RouteUpdateWithoutVersionsInput>, Prisma.RouteUncheckedUpdateWithoutVersionsInput>
+}
+
+export type RouteCreateNestedOneWithoutExperimentsInput = {
+  create?: Prisma.XOR<Prisma.RouteCreateWithoutExperimentsInput, Prisma.RouteUncheckedCreateWithoutExperimentsInput>
+  connectOrCreate?: Prisma.RouteCreateOrConnectWithoutExperimentsInput
+  connect?: Prisma.RouteWhereUniqueInput
+}
+
+export type RouteUpdateOneRequiredWithoutExperimentsNestedInput = {
+  create?: Prisma.XOR<Prisma.RouteCreateWithoutExperimentsInput, Prisma.RouteUncheckedCreateWithoutExperimentsInput>
+  connectOrCreate?: Prisma.RouteCreateOrConnectWithoutExperimentsInput
+  upsert?: Prisma.RouteUpsertWithoutExperimentsInput
+  connect?: Prisma.RouteWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.RouteUpdateToOneWithWhereWithoutExperimentsInput, Prisma.RouteUpdateWithoutExperimentsInput>, Prisma.RouteUncheckedUpdateWithoutExperimentsInput>
+}
+
 export type RouteCreateWithoutTenantInput = {
   id?: string
   name: string
@@ -502,6 +577,9 @@ export type RouteCreateWithoutTenantInput = {
   updatedBy: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  pinnedVersion?: number | null
+  versions?: Prisma.RouteVersionCreateNestedManyWithoutRouteInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutRouteInput
 }
 
 export type RouteUncheckedCreateWithoutTenantInput = {
@@ -513,6 +591,9 @@ export type RouteUncheckedCreateWithoutTenantInput = {
   updatedBy: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  pinnedVersion?: number | null
+  versions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutRouteInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutRouteInput
 }
 
 export type RouteCreateOrConnectWithoutTenantInput = {
@@ -554,6 +635,151 @@ export type RouteScalarWhereInput = {
   updatedBy?: Prisma.StringFilter<"Route"> | string
   createdAt?: Prisma.DateTimeFilter<"Route"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Route"> | Date | string
+  pinnedVersion?: Prisma.IntNullableFilter<"Route"> | number | null
+}
+
+export type RouteCreateWithoutVersionsInput = {
+  id?: string
+  name: string
+  definition: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  version?: number
+  createdBy: string
+  updatedBy: string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  pinnedVersion?: number | null
+  tenant: Prisma.TenantCreateNestedOneWithoutRoutesInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutRouteInput
+}
+
+export type RouteUncheckedCreateWithoutVersionsInput = {
+  id?: string
+  tenantId: string
+  name: string
+  definition: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  version?: number
+  createdBy: string
+  updatedBy: string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  pinnedVersion?: number | null
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutRouteInput
+}
+
+export type RouteCreateOrConnectWithoutVersionsInput = {
+  where: Prisma.RouteWhereUniqueInput
+  create: Prisma.XOR<Prisma.RouteCreateWithoutVersionsInput, Prisma.RouteUncheckedCreateWithoutVersionsInput>
+}
+
+export type RouteUpsertWithoutVersionsInput = {
+  update: Prisma.XOR<Prisma.RouteUpdateWithoutVersionsInput, Prisma.RouteUncheckedUpdateWithoutVersionsInput>
+  create: Prisma.XOR<Prisma.RouteCreateWithoutVersionsInput, Prisma.RouteUncheckedCreateWithoutVersionsInput>
+  where?: Prisma.RouteWhereInput
+}
+
+export type RouteUpdateToOneWithWhereWithoutVersionsInput = {
+  where?: Prisma.RouteWhereInput
+  data: Prisma.XOR<Prisma.RouteUpdateWithoutVersionsInput, Prisma.RouteUncheckedUpdateWithoutVersionsInput>
+}
+
+export type RouteUpdateWithoutVersionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  definition?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  createdBy?: Prisma.StringFieldUpdateOperationsInput | string
+  updatedBy?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  pinnedVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tenant?: Prisma.TenantUpdateOneRequiredWithoutRoutesNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutRouteNestedInput
+}
+
+export type RouteUncheckedUpdateWithoutVersionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  tenantId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  definition?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  createdBy?: Prisma.StringFieldUpdateOperationsInput | string
+  updatedBy?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  pinnedVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutRouteNestedInput
+}
+
+export type RouteCreateWithoutExperimentsInput = {
+  id?: string
+  name: string
+  definition: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  version?: number
+  createdBy: string
+  updatedBy: string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  pinnedVersion?: number | null
+  tenant: Prisma.TenantCreateNestedOneWithoutRoutesInput
+  versions?: Prisma.RouteVersionCreateNestedManyWithoutRouteInput
+}
+
+export type RouteUncheckedCreateWithoutExperimentsInput = {
+  id?: string
+  tenantId: string
+  name: string
+  definition: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  version?: number
+  createdBy: string
+  updatedBy: string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  pinnedVersion?: number | null
+  versions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutRouteInput
+}
+
+export type RouteCreateOrConnectWithoutExperimentsInput = {
+  where: Prisma.RouteWhereUniqueInput
+  create: Prisma.XOR<Prisma.RouteCreateWithoutExperimentsInput, Prisma.RouteUncheckedCreateWithoutExperimentsInput>
+}
+
+export type RouteUpsertWithoutExperimentsInput = {
+  update: Prisma.XOR<Prisma.RouteUpdateWithoutExperimentsInput, Prisma.RouteUncheckedUpdateWithoutExperimentsInput>
+  create: Prisma.XOR<Prisma.RouteCreateWithoutExperimentsInput, Prisma.RouteUncheckedCreateWithoutExperimentsInput>
+  where?: Prisma.RouteWhereInput
+}
+
+export type RouteUpdateToOneWithWhereWithoutExperimentsInput = {
+  where?: Prisma.RouteWhereInput
+  data: Prisma.XOR<Prisma.RouteUpdateWithoutExperimentsInput, Prisma.RouteUncheckedUpdateWithoutExperimentsInput>
+}
+
+export type RouteUpdateWithoutExperimentsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  definition?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  createdBy?: Prisma.StringFieldUpdateOperationsInput | string
+  updatedBy?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  pinnedVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tenant?: Prisma.TenantUpdateOneRequiredWithoutRoutesNestedInput
+  versions?: Prisma.RouteVersionUpdateManyWithoutRouteNestedInput
+}
+
+export type RouteUncheckedUpdateWithoutExperimentsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  tenantId?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  definition?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  version?: Prisma.IntFieldUpdateOperationsInput | number
+  createdBy?: Prisma.StringFieldUpdateOperationsInput | string
+  updatedBy?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  pinnedVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  versions?: Prisma.RouteVersionUncheckedUpdateManyWithoutRouteNestedInput
 }
 
 export type RouteCreateManyTenantInput = {
@@ -565,6 +791,7 @@ export type RouteCreateManyTenantInput = {
   updatedBy: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  pinnedVersion?: number | null
 }
 
 export type RouteUpdateWithoutTenantInput = {
@@ -576,6 +803,9 @@ export type RouteUpdateWithoutTenantInput = {
   updatedBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  pinnedVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  versions?: Prisma.RouteVersionUpdateManyWithoutRouteNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutRouteNestedInput
 }
 
 export type RouteUncheckedUpdateWithoutTenantInput = {
@@ -587,6 +817,9 @@ export type RouteUncheckedUpdateWithoutTenantInput = {
   updatedBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  pinnedVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  versions?: Prisma.RouteVersionUncheckedUpdateManyWithoutRouteNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutRouteNestedInput
 }
 
 export type RouteUncheckedUpdateManyWithoutTenantInput = {
@@ -598,8 +831,47 @@ export type RouteUncheckedUpdateManyWithoutTenantInput = {
   updatedBy?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  pinnedVersion?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
 }
 
+
+/**
+ * Count Type RouteCountOutputType
+ */
+
+export type RouteCountOutputType = {
+  versions: number
+  experiments: number
+}
+
+export type RouteCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  versions?: boolean | RouteCountOutputTypeCountVersionsArgs
+  experiments?: boolean | RouteCountOutputTypeCountExperimentsArgs
+}
+
+/**
+ * RouteCountOutputType without action
+ */
+export type RouteCountOutputTypeDefaultArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the RouteCountOutputType
+   */
+  select?: Prisma.RouteCountOutputTypeSelect<ExtArgs> | null
+}
+
+/**
+ * RouteCountOutputType without action
+ */
+export type RouteCountOutputTypeCountVersionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.RouteVersionWhereInput
+}
+
+/**
+ * RouteCountOutputType without action
+ */
+export type RouteCountOutputTypeCountExperimentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ExperimentWhereInput
+}
 
 
 export type RouteSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -612,7 +884,11 @@ export type RouteSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   updatedBy?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  pinnedVersion?: boolean
   tenant?: boolean | Prisma.TenantDefaultArgs<ExtArgs>
+  versions?: boolean | Prisma.Route$versionsArgs<ExtArgs>
+  experiments?: boolean | Prisma.Route$experimentsArgs<ExtArgs>
+  _count?: boolean | Prisma.RouteCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["route"]>
 
 export type RouteSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -625,6 +901,7 @@ export type RouteSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   updatedBy?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  pinnedVersion?: boolean
   tenant?: boolean | Prisma.TenantDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["route"]>
 
@@ -638,6 +915,7 @@ export type RouteSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensi
   updatedBy?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  pinnedVersion?: boolean
   tenant?: boolean | Prisma.TenantDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["route"]>
 
@@ -651,11 +929,15 @@ export type RouteSelectScalar = {
   updatedBy?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  pinnedVersion?: boolean
 }
 
-export type RouteOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "tenantId" | "name" | "definition" | "version" | "createdBy" | "updatedBy" | "createdAt" | "updatedAt", ExtArgs["result"]["route"]>
+export type RouteOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "tenantId" | "name" | "definition" | "version" | "createdBy" | "updatedBy" | "createdAt" | "updatedAt" | "pinnedVersion", ExtArgs["result"]["route"]>
 export type RouteInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   tenant?: boolean | Prisma.TenantDefaultArgs<ExtArgs>
+  versions?: boolean | Prisma.Route$versionsArgs<ExtArgs>
+  experiments?: boolean | Prisma.Route$experimentsArgs<ExtArgs>
+  _count?: boolean | Prisma.RouteCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type RouteIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   tenant?: boolean | Prisma.TenantDefaultArgs<ExtArgs>
@@ -668,6 +950,8 @@ export type $RoutePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   name: "Route"
   objects: {
     tenant: Prisma.$TenantPayload<ExtArgs>
+    versions: Prisma.$RouteVersionPayload<ExtArgs>[]
+    experiments: Prisma.$ExperimentPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -679,6 +963,10 @@ export type $RoutePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs 
     updatedBy: string
     createdAt: Date
     updatedAt: Date
+    /**
+     * The version the data plane serves while pinned (definition holds its copy); null: the latest.
+     */
+    pinnedVersion: number | null
   }, ExtArgs["result"]["route"]>
   composites: {}
 }
@@ -1074,6 +1362,8 @@ readonly fields: RouteFieldRefs;
 export interface Prisma__RouteClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   tenant<T extends Prisma.TenantDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.TenantDefaultArgs<ExtArgs>>): Prisma.Prisma__TenantClient<runtime.Types.Result.GetResult<Prisma.$TenantPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  versions<T extends Prisma.Route$versionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Route$versionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$RouteVersionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  experiments<T extends Prisma.Route$experimentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Route$experimentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ExperimentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1112,6 +1402,7 @@ export interface RouteFieldRefs {
   readonly updatedBy: Prisma.FieldRef<"Route", 'String'>
   readonly createdAt: Prisma.FieldRef<"Route", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Route", 'DateTime'>
+  readonly pinnedVersion: Prisma.FieldRef<"Route", 'Int'>
 }
     
 
@@ -1510,6 +1801,54 @@ export type RouteDeleteManyArgs<ExtArgs extends runtime.Types.Extensions.Interna
    * Limit how many Routes to delete.
    */
   limit?: number
+}
+
+/**
+ * Route.versions
+ */
+export type Route$versionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the RouteVersion
+   */
+  select?: Prisma.RouteVersionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the RouteVersion
+   */
+  omit?: Prisma.RouteVersionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.RouteVersionInclude<ExtArgs> | null
+  where?: Prisma.RouteVersionWhereInput
+  orderBy?: Prisma.RouteVersionOrderByWithRelationInput | Prisma.RouteVersionOrderByWithRelationInput[]
+  cursor?: Prisma.RouteVersionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.RouteVersionScalarFieldEnum | Prisma.RouteVersionScalarFieldEnum[]
+}
+
+/**
+ * Route.experiments
+ */
+export type Route$experimentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Experiment
+   */
+  select?: Prisma.ExperimentSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Experiment
+   */
+  omit?: Prisma.ExperimentOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ExperimentInclude<ExtArgs> | null
+  where?: Prisma.ExperimentWhereInput
+  orderBy?: Prisma.ExperimentOrderByWithRelationInput | Prisma.ExperimentOrderByWithRelationInput[]
+  cursor?: Prisma.ExperimentWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ExperimentScalarFieldEnum | Prisma.ExperimentScalarFieldEnum[]
 }
 
 /**

@@ -258,6 +258,8 @@ export type TenantWhereInput = {
   policyVersions?: Prisma.PolicyVersionListRelationFilter
   policyDecisionLogs?: Prisma.PolicyDecisionLogListRelationFilter
   routes?: Prisma.RouteListRelationFilter
+  routeVersions?: Prisma.RouteVersionListRelationFilter
+  experiments?: Prisma.ExperimentListRelationFilter
   dataKeys?: Prisma.TenantDataKeyListRelationFilter
   providerCredentials?: Prisma.ProviderCredentialListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
@@ -279,6 +281,8 @@ export type TenantOrderByWithRelationInput = {
   policyVersions?: Prisma.PolicyVersionOrderByRelationAggregateInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogOrderByRelationAggregateInput
   routes?: Prisma.RouteOrderByRelationAggregateInput
+  routeVersions?: Prisma.RouteVersionOrderByRelationAggregateInput
+  experiments?: Prisma.ExperimentOrderByRelationAggregateInput
   dataKeys?: Prisma.TenantDataKeyOrderByRelationAggregateInput
   providerCredentials?: Prisma.ProviderCredentialOrderByRelationAggregateInput
   alertWebhook?: Prisma.TenantAlertWebhookOrderByWithRelationInput
@@ -303,6 +307,8 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   policyVersions?: Prisma.PolicyVersionListRelationFilter
   policyDecisionLogs?: Prisma.PolicyDecisionLogListRelationFilter
   routes?: Prisma.RouteListRelationFilter
+  routeVersions?: Prisma.RouteVersionListRelationFilter
+  experiments?: Prisma.ExperimentListRelationFilter
   dataKeys?: Prisma.TenantDataKeyListRelationFilter
   providerCredentials?: Prisma.ProviderCredentialListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
@@ -356,6 +362,8 @@ export type TenantCreateInput = {
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
@@ -377,6 +385,8 @@ export type TenantUncheckedCreateInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
@@ -398,6 +408,8 @@ export type TenantUpdateInput = {
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
@@ -419,6 +431,8 @@ export type TenantUncheckedUpdateInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
@@ -628,6 +642,34 @@ export type TenantUpdateOneRequiredWithoutRoutesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutRoutesInput, Prisma.TenantUpdateWithoutRoutesInput>, Prisma.TenantUncheckedUpdateWithoutRoutesInput>
 }
 
+export type TenantCreateNestedOneWithoutRouteVersionsInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutRouteVersionsInput, Prisma.TenantUncheckedCreateWithoutRouteVersionsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutRouteVersionsInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutRouteVersionsNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutRouteVersionsInput, Prisma.TenantUncheckedCreateWithoutRouteVersionsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutRouteVersionsInput
+  upsert?: Prisma.TenantUpsertWithoutRouteVersionsInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutRouteVersionsInput, Prisma.TenantUpdateWithoutRouteVersionsInput>, Prisma.TenantUncheckedUpdateWithoutRouteVersionsInput>
+}
+
+export type TenantCreateNestedOneWithoutExperimentsInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutExperimentsInput, Prisma.TenantUncheckedCreateWithoutExperimentsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutExperimentsInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutExperimentsNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutExperimentsInput, Prisma.TenantUncheckedCreateWithoutExperimentsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutExperimentsInput
+  upsert?: Prisma.TenantUpsertWithoutExperimentsInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutExperimentsInput, Prisma.TenantUpdateWithoutExperimentsInput>, Prisma.TenantUncheckedUpdateWithoutExperimentsInput>
+}
+
 export type TenantCreateNestedOneWithoutDataKeysInput = {
   create?: Prisma.XOR<Prisma.TenantCreateWithoutDataKeysInput, Prisma.TenantUncheckedCreateWithoutDataKeysInput>
   connectOrCreate?: Prisma.TenantCreateOrConnectWithoutDataKeysInput
@@ -685,6 +727,8 @@ export type TenantCreateWithoutMembersInput = {
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
@@ -705,6 +749,8 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
@@ -741,6 +787,8 @@ export type TenantUpdateWithoutMembersInput = {
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
@@ -761,6 +809,8 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
@@ -781,6 +831,8 @@ export type TenantCreateWithoutApiKeysInput = {
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
@@ -801,6 +853,8 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
@@ -837,6 +891,8 @@ export type TenantUpdateWithoutApiKeysInput = {
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
@@ -857,6 +913,8 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
@@ -877,6 +935,8 @@ export type TenantCreateWithoutDpBudgetsInput = {
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
@@ -897,6 +957,8 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
@@ -933,6 +995,8 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
@@ -953,6 +1017,8 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
@@ -973,6 +1039,8 @@ export type TenantCreateWithoutPolicyVersionsInput = {
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
@@ -993,6 +1061,8 @@ export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
@@ -1029,6 +1099,8 @@ export type TenantUpdateWithoutPolicyVersionsInput = {
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
@@ -1049,6 +1121,8 @@ export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
@@ -1069,6 +1143,8 @@ export type TenantCreateWithoutPolicyDecisionLogsInput = {
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
@@ -1089,6 +1165,8 @@ export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
@@ -1125,6 +1203,8 @@ export type TenantUpdateWithoutPolicyDecisionLogsInput = {
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
@@ -1145,6 +1225,8 @@ export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
@@ -1165,6 +1247,8 @@ export type TenantCreateWithoutRoutesInput = {
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
@@ -1185,6 +1269,8 @@ export type TenantUncheckedCreateWithoutRoutesInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
@@ -1221,6 +1307,8 @@ export type TenantUpdateWithoutRoutesInput = {
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
@@ -1241,6 +1329,216 @@ export type TenantUncheckedUpdateWithoutRoutesInput = {
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutRouteVersionsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutRouteVersionsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutRouteVersionsInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutRouteVersionsInput, Prisma.TenantUncheckedCreateWithoutRouteVersionsInput>
+}
+
+export type TenantUpsertWithoutRouteVersionsInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutRouteVersionsInput, Prisma.TenantUncheckedUpdateWithoutRouteVersionsInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutRouteVersionsInput, Prisma.TenantUncheckedCreateWithoutRouteVersionsInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutRouteVersionsInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutRouteVersionsInput, Prisma.TenantUncheckedUpdateWithoutRouteVersionsInput>
+}
+
+export type TenantUpdateWithoutRouteVersionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutRouteVersionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutExperimentsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutExperimentsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutExperimentsInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutExperimentsInput, Prisma.TenantUncheckedCreateWithoutExperimentsInput>
+}
+
+export type TenantUpsertWithoutExperimentsInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutExperimentsInput, Prisma.TenantUncheckedUpdateWithoutExperimentsInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutExperimentsInput, Prisma.TenantUncheckedCreateWithoutExperimentsInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutExperimentsInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutExperimentsInput, Prisma.TenantUncheckedUpdateWithoutExperimentsInput>
+}
+
+export type TenantUpdateWithoutExperimentsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutExperimentsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
@@ -1262,6 +1560,8 @@ export type TenantCreateWithoutDataKeysInput = {
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -1282,6 +1582,8 @@ export type TenantUncheckedCreateWithoutDataKeysInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -1318,6 +1620,8 @@ export type TenantUpdateWithoutDataKeysInput = {
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -1338,6 +1642,8 @@ export type TenantUncheckedUpdateWithoutDataKeysInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -1358,6 +1664,8 @@ export type TenantCreateWithoutProviderCredentialsInput = {
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -1378,6 +1686,8 @@ export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -1414,6 +1724,8 @@ export type TenantUpdateWithoutProviderCredentialsInput = {
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -1434,6 +1746,8 @@ export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -1454,6 +1768,8 @@ export type TenantCreateWithoutAlertWebhookInput = {
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
 }
@@ -1474,6 +1790,8 @@ export type TenantUncheckedCreateWithoutAlertWebhookInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -1510,6 +1828,8 @@ export type TenantUpdateWithoutAlertWebhookInput = {
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
 }
@@ -1530,6 +1850,8 @@ export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -1546,6 +1868,8 @@ export type TenantCountOutputType = {
   policyVersions: number
   policyDecisionLogs: number
   routes: number
+  routeVersions: number
+  experiments: number
   dataKeys: number
   providerCredentials: number
 }
@@ -1557,6 +1881,8 @@ export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions
   policyVersions?: boolean | TenantCountOutputTypeCountPolicyVersionsArgs
   policyDecisionLogs?: boolean | TenantCountOutputTypeCountPolicyDecisionLogsArgs
   routes?: boolean | TenantCountOutputTypeCountRoutesArgs
+  routeVersions?: boolean | TenantCountOutputTypeCountRouteVersionsArgs
+  experiments?: boolean | TenantCountOutputTypeCountExperimentsArgs
   dataKeys?: boolean | TenantCountOutputTypeCountDataKeysArgs
   providerCredentials?: boolean | TenantCountOutputTypeCountProviderCredentialsArgs
 }
@@ -1616,6 +1942,20 @@ export type TenantCountOutputTypeCountRoutesArgs<ExtArgs extends runtime.Types.E
 /**
  * TenantCountOutputType without action
  */
+export type TenantCountOutputTypeCountRouteVersionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.RouteVersionWhereInput
+}
+
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountExperimentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.ExperimentWhereInput
+}
+
+/**
+ * TenantCountOutputType without action
+ */
 export type TenantCountOutputTypeCountDataKeysArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   where?: Prisma.TenantDataKeyWhereInput
 }
@@ -1644,6 +1984,8 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   policyVersions?: boolean | Prisma.Tenant$policyVersionsArgs<ExtArgs>
   policyDecisionLogs?: boolean | Prisma.Tenant$policyDecisionLogsArgs<ExtArgs>
   routes?: boolean | Prisma.Tenant$routesArgs<ExtArgs>
+  routeVersions?: boolean | Prisma.Tenant$routeVersionsArgs<ExtArgs>
+  experiments?: boolean | Prisma.Tenant$experimentsArgs<ExtArgs>
   dataKeys?: boolean | Prisma.Tenant$dataKeysArgs<ExtArgs>
   providerCredentials?: boolean | Prisma.Tenant$providerCredentialsArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
@@ -1694,6 +2036,8 @@ export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   policyVersions?: boolean | Prisma.Tenant$policyVersionsArgs<ExtArgs>
   policyDecisionLogs?: boolean | Prisma.Tenant$policyDecisionLogsArgs<ExtArgs>
   routes?: boolean | Prisma.Tenant$routesArgs<ExtArgs>
+  routeVersions?: boolean | Prisma.Tenant$routeVersionsArgs<ExtArgs>
+  experiments?: boolean | Prisma.Tenant$experimentsArgs<ExtArgs>
   dataKeys?: boolean | Prisma.Tenant$dataKeysArgs<ExtArgs>
   providerCredentials?: boolean | Prisma.Tenant$providerCredentialsArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
@@ -1711,6 +2055,8 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     policyVersions: Prisma.$PolicyVersionPayload<ExtArgs>[]
     policyDecisionLogs: Prisma.$PolicyDecisionLogPayload<ExtArgs>[]
     routes: Prisma.$RoutePayload<ExtArgs>[]
+    routeVersions: Prisma.$RouteVersionPayload<ExtArgs>[]
+    experiments: Prisma.$ExperimentPayload<ExtArgs>[]
     dataKeys: Prisma.$TenantDataKeyPayload<ExtArgs>[]
     providerCredentials: Prisma.$ProviderCredentialPayload<ExtArgs>[]
     alertWebhook: Prisma.$TenantAlertWebhookPayload<ExtArgs> | null
@@ -2134,6 +2480,8 @@ export interface Prisma__TenantClient<T, Null = never, ExtArgs extends runtime.T
   policyVersions<T extends Prisma.Tenant$policyVersionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$policyVersionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyVersionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   policyDecisionLogs<T extends Prisma.Tenant$policyDecisionLogsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$policyDecisionLogsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyDecisionLogPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   routes<T extends Prisma.Tenant$routesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$routesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$RoutePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  routeVersions<T extends Prisma.Tenant$routeVersionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$routeVersionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$RouteVersionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  experiments<T extends Prisma.Tenant$experimentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$experimentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ExperimentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   dataKeys<T extends Prisma.Tenant$dataKeysArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$dataKeysArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TenantDataKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   providerCredentials<T extends Prisma.Tenant$providerCredentialsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$providerCredentialsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProviderCredentialPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   alertWebhook<T extends Prisma.Tenant$alertWebhookArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$alertWebhookArgs<ExtArgs>>): Prisma.Prisma__TenantAlertWebhookClient<runtime.Types.Result.GetResult<Prisma.$TenantAlertWebhookPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
@@ -2709,6 +3057,54 @@ export type Tenant$routesArgs<ExtArgs extends runtime.Types.Extensions.InternalA
   take?: number
   skip?: number
   distinct?: Prisma.RouteScalarFieldEnum | Prisma.RouteScalarFieldEnum[]
+}
+
+/**
+ * Tenant.routeVersions
+ */
+export type Tenant$routeVersionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the RouteVersion
+   */
+  select?: Prisma.RouteVersionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the RouteVersion
+   */
+  omit?: Prisma.RouteVersionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.RouteVersionInclude<ExtArgs> | null
+  where?: Prisma.RouteVersionWhereInput
+  orderBy?: Prisma.RouteVersionOrderByWithRelationInput | Prisma.RouteVersionOrderByWithRelationInput[]
+  cursor?: Prisma.RouteVersionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.RouteVersionScalarFieldEnum | Prisma.RouteVersionScalarFieldEnum[]
+}
+
+/**
+ * Tenant.experiments
+ */
+export type Tenant$experimentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Experiment
+   */
+  select?: Prisma.ExperimentSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Experiment
+   */
+  omit?: Prisma.ExperimentOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ExperimentInclude<ExtArgs> | null
+  where?: Prisma.ExperimentWhereInput
+  orderBy?: Prisma.ExperimentOrderByWithRelationInput | Prisma.ExperimentOrderByWithRelationInput[]
+  cursor?: Prisma.ExperimentWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.ExperimentScalarFieldEnum | Prisma.ExperimentScalarFieldEnum[]
 }
 
 /**

@@ -16,6 +16,8 @@ export const routeResolvers = {
   candidates: (record: RouteRecord) => routeOf(record)?.candidates ?? [],
   strategy: (record: RouteRecord): string => routeOf(record)?.strategy.kind ?? 'invalid',
   fallbacks: (record: RouteRecord): string[] => routeOf(record)?.fallbacks ?? [],
+  versions: async (record: RouteRecord, _args: unknown, { routes, principal }: ExperimentsContext) =>
+    ((await routes.routeVersions(record.tenantId, record.name, principal)) ?? []).map((version) => ({ ...version, definition: JSON.stringify(version.definition), createdBy: canonicalActor(version.createdBy) })),
   // Older rows hold a bare subject: shown as the actor its audit entries name.
   createdBy: (record: RouteRecord): string => canonicalActor(record.createdBy),
   updatedBy: (record: RouteRecord): string => canonicalActor(record.updatedBy),
@@ -23,4 +25,5 @@ export const routeResolvers = {
 
 export const tenantResolvers = {
   routes: (tenant: { id: string }, _args: unknown, { loaders }: ExperimentsContext): Promise<RouteRecord[]> => loaders.routesByTenantId.load(tenant.id),
+  experiments: (tenant: { id: string }, _args: unknown, { experiments, principal }: ExperimentsContext) => experiments.experiments(tenant.id, principal),
 };

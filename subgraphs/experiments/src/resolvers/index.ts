@@ -3,12 +3,15 @@ import { dateTimeScalar } from '@switchyard/subgraph-kit/date-time-scalar';
 import type { ExperimentsContext } from '../context';
 import { routeResolvers, tenantResolvers } from './entities';
 import { mutationResolvers } from './mutation';
-import { queryResolvers } from './query';
+import { experimentResolvers } from './experiment';
+import { queryResolvers, subscriptionResolvers } from './query';
 
 export const resolvers = {
   DateTime: dateTimeScalar,
   Query: queryResolvers,
   Mutation: mutationResolvers,
+  Subscription: subscriptionResolvers,
+  Experiment: experimentResolvers,
   Route: routeResolvers,
   Tenant: tenantResolvers,
 } as unknown as GraphQLResolverMap<ExperimentsContext>;

@@ -197,6 +197,7 @@ export const DP_ERRORS = KIT_ERRORS.extend({
 
 export const EXPERIMENTS_ERRORS = KIT_ERRORS.extend({
   CONFLICT: SHARED_ERROR_DEFINITIONS.CONFLICT,
+  SUBSCRIPTION_VIA_GATEWAY: SHARED_ERROR_DEFINITIONS.SUBSCRIPTION_VIA_GATEWAY,
   VERSION_CONFLICT: {
     message: 'The route changed since the version your change is based on. Reload it and apply your change again.',
     description: 'Optimistic concurrency: the route changed since `expectedVersion`; reload it and apply the change again.',
@@ -206,6 +207,29 @@ export const EXPERIMENTS_ERRORS = KIT_ERRORS.extend({
     fields: { field: 'always `expectedVersion`', expectedVersion: 'the version the caller sent', currentVersion: 'the version stored now' },
   },
   LIMIT_EXCEEDED: { message: 'The tenant has as many routes as it may; delete one first.', final: true, kind: 'state', httpStatus: 409 },
+  ROUTE_PINNED: {
+    message: 'The route is pinned to a version: unpin it before changing it, starting an experiment on it or promoting into it.',
+    description: 'A pinned route serves its pinned version and refuses every change (update, rollback, experiment start, promotion, revert) until it is unpinned.',
+    final: true,
+    kind: 'state',
+    httpStatus: 409,
+    fields: { pinnedVersion: 'the version the route is pinned to' },
+  },
+  EXPERIMENT_RUNNING: {
+    message: 'The route already runs an experiment; stop it first.',
+    description: 'At most one experiment runs on a route at a time (two concurrent starts resolve to one).',
+    final: true,
+    kind: 'state',
+    httpStatus: 409,
+  },
+  EXPERIMENT_STATE: {
+    message: 'The experiment is not in a state that allows this change (e.g. it was already promoted or stopped).',
+    description: 'Lifecycle changes move an experiment from one status to the next (running → promoted/stopped, promoted → reverted); of two concurrent promotions exactly one applies and the other gets this code.',
+    final: true,
+    kind: 'state',
+    httpStatus: 409,
+    fields: { status: 'the status the experiment is in now' },
+  },
 });
 
 export const POLICY_ERRORS = KIT_ERRORS.extend({

@@ -66,6 +66,7 @@ export default async function TenantPage({ params }: Props) {
           <Link className="button buttonSecondary" href={`${path}/routes`} data-testid="routes-link">
             Routes →
           </Link>
+          <Link className="button buttonSecondary" href={`${path}/experiments`} data-testid="experiments-link">Experiments →</Link>
           <Link className="button buttonSecondary" href={`${path}/policies`} data-testid="policies-link">
             Policies →
           </Link>
