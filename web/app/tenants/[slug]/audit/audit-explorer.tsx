@@ -1,5 +1,6 @@
 'use client';
 
+import { formatTimestamp } from '../../../../lib/display';
 import { Fragment, useEffect, useRef, useState, type FormEvent } from 'react';
 import { checkEntryInclusion, type ProofAnchor, type ProofCheck, type ProofSource } from '../../../../lib/audit-proof-check';
 import { callConsoleApi } from '../../../../lib/browser-api';
@@ -34,10 +35,6 @@ function shortHash(value: string): string {
   return value.length > 14 ? `${value.slice(0, 8)}…${value.slice(-4)}` : value;
 }
 
-function formatSeconds(iso: string): string {
-  const time = Date.parse(iso);
-  return Number.isNaN(time) ? '—' : new Date(time).toISOString().slice(0, 19).replace('T', ' ');
-}
 
 /** Appends a page to the rows, ignoring entries already shown (a live refresh may overlap a load). */
 function merge(rows: AuditEntry[], page: AuditEntryPage): AuditEntry[] {
@@ -189,7 +186,7 @@ export function AuditExplorer(props: { tenantId: string; wsUrl: string; initialP
             <thead>
               <tr>
                 <th className="numeric">Seq</th>
-                <th>Time (UTC)</th>
+                <th>Time</th>
                 <th>Actor</th>
                 <th>Action</th>
                 <th>Subject key</th>
@@ -209,7 +206,7 @@ export function AuditExplorer(props: { tenantId: string; wsUrl: string; initialP
                       <td className="numeric" data-testid="audit-seq">
                         {entry.seq}
                       </td>
-                      <td className="muted">{formatSeconds(entry.occurredAt)}</td>
+                      <td className="muted">{formatTimestamp(entry.occurredAt)}</td>
                       <td className={styles.actor} title={entry.actor}>
                         {entry.actor}
                       </td>
