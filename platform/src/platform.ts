@@ -37,6 +37,7 @@ import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
 import { claimOperatorSocketForPlatform, operatorSocketPath } from './operator-socket';
 import { loadOrCreateConsoleSessionSecret } from './console-session-secret';
 import { createDemoKeyIfFresh } from './demo-seed';
+import { secondAdmin } from './demo-accounts';
 
 export const API_AUDIENCE = 'urn:switchyard:api';
 export const CONSOLE_CLIENT_ID = 'switchyard-console';
@@ -159,6 +160,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
     name: 'oidc',
     needs: [],
     async start({ env, host, urls, progress }) {
+      const reviewer = secondAdmin(env);
       const issuer = await startOidcIssuer({
         host,
         port: env.OIDC_PORT,
@@ -168,16 +170,8 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
         consolePostLogoutRedirectUris: [`${urls.console}/`],
         admin: { login: env.SWITCHYARD_ADMIN_LOGIN, password: env.SWITCHYARD_ADMIN_PASSWORD, email: env.SWITCHYARD_ADMIN_EMAIL },
         extraUsers: [
-          ...(env.SWITCHYARD_SECOND_ADMIN_LOGIN && env.SWITCHYARD_SECOND_ADMIN_PASSWORD
-            ? [
-                {
-                  sub: `second-admin:${env.SWITCHYARD_SECOND_ADMIN_LOGIN}`,
-                  login: env.SWITCHYARD_SECOND_ADMIN_LOGIN,
-                  password: env.SWITCHYARD_SECOND_ADMIN_PASSWORD,
-                  email: env.SWITCHYARD_SECOND_ADMIN_EMAIL,
-                  roles: ['platform_admin' as const],
-                },
-              ]
+          ...(reviewer
+            ? [{ sub: `second-admin:${reviewer.login}`, login: reviewer.login, password: reviewer.password, email: reviewer.email, roles: ['platform_admin' as const] }]
             : []),
           // No platform role: the members table alone decides (roles in a token never grant tenant access).
           ...(env.SWITCHYARD_MEMBER_LOGIN && env.SWITCHYARD_MEMBER_PASSWORD
