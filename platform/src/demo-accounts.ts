@@ -1,3 +1,5 @@
+import type { IssuerUser } from '@switchyard/identity';
+import type { Person } from '@switchyard/subgraph-tenants';
 import type { PlatformEnv } from './config';
 
 /** The demo admin password `npm start` falls back to: its presence means the embedded default. */
@@ -25,4 +27,23 @@ export function secondAdmin(env: SecondAdminEnv): SecondAdmin | null {
   }
   if (env.SWITCHYARD_ADMIN_PASSWORD !== DEFAULT_ADMIN_PASSWORD || env.SWITCHYARD_SECOND_ADMIN_LOGIN || env.SWITCHYARD_SECOND_ADMIN_PASSWORD) return null;
   return { ...DEMO_SECOND_ADMIN, email: env.SWITCHYARD_SECOND_ADMIN_EMAIL, demo: true };
+}
+
+type IssuerEnv = SecondAdminEnv & Pick<PlatformEnv, 'SWITCHYARD_ADMIN_EMAIL' | 'SWITCHYARD_MEMBER_LOGIN' | 'SWITCHYARD_MEMBER_PASSWORD' | 'SWITCHYARD_MEMBER_EMAIL'>;
+
+/** The bundled issuer's accounts besides its admin (whose subject is always `admin`). */
+export function bundledIssuerExtraUsers(env: IssuerEnv): IssuerUser[] {
+  const reviewer = secondAdmin(env);
+  return [
+    ...(reviewer ? [{ sub: `second-admin:${reviewer.login}`, login: reviewer.login, password: reviewer.password, email: reviewer.email, roles: ['platform_admin' as const] }] : []),
+    // No platform role: the members table alone decides (roles in a token never grant tenant access).
+    ...(env.SWITCHYARD_MEMBER_LOGIN && env.SWITCHYARD_MEMBER_PASSWORD
+      ? [{ sub: `member:${env.SWITCHYARD_MEMBER_LOGIN}`, login: env.SWITCHYARD_MEMBER_LOGIN, password: env.SWITCHYARD_MEMBER_PASSWORD, email: env.SWITCHYARD_MEMBER_EMAIL, roles: [] }]
+      : []),
+  ];
+}
+
+/** Everyone who can sign in at the bundled issuer, by e-mail: the tenants subgraph adds members by address from this. */
+export function bundledIssuerPeople(env: IssuerEnv): Person[] {
+  return [{ subject: 'admin', email: env.SWITCHYARD_ADMIN_EMAIL }, ...bundledIssuerExtraUsers(env).map((user) => ({ subject: user.sub, email: user.email }))];
 }

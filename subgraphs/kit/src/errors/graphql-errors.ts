@@ -236,6 +236,14 @@ export const POLICY_ERRORS = KIT_ERRORS.extend({
 export const TENANTS_ERRORS = KIT_ERRORS.extend({
   CONFLICT: SHARED_ERROR_DEFINITIONS.CONFLICT,
   LAST_ADMIN: { message: "This is the tenant's last tenant_admin: make another member tenant_admin first.", final: true, kind: 'state', httpStatus: 409 },
+  UNKNOWN_EMAIL: {
+    message: 'No one with that e-mail address is known to the identity provider.',
+    description: 'A member was named by e-mail and the identity provider\'s directory knows no one (or more than one person) with that address; check it, or add the member by subject.',
+    final: true,
+    kind: 'input',
+    httpStatus: 404,
+    fields: { field: 'always `input.email`' },
+  },
   NOT_CONFIGURED: {
     message: 'This deployment lacks what the operation needs.',
     description: 'The deployment lacks what the operation needs (e.g. no master key for secrets); an operator has to configure it.',
