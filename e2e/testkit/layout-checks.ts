@@ -1,0 +1,29 @@
+/**
+ * Layout checks for console pages at the widths people use (a 1440 px laptop, a 390 px phone):
+ * nothing makes the page scroll sideways, and a screenshot of each width lands in e2e/artifacts to look at.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { REPO_ROOT } from './platform-process';
+
+export const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
+export const WIDTHS = { desktop: { width: 1440, height: 900 }, phone: { width: 390, height: 844 } } as const;
+
+/** How far the page's content is wider than the window (0 when nothing overflows). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  // A string expression: the e2e package compiles without the DOM library.
+  return Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
+}
+
+/** At each width: no sideways scrolling of the page, then a full-page screenshot `<name>-<width>.png`. */
+export async function checkWidths(page: Page, name: string): Promise<void> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  for (const size of Object.values(WIDTHS)) {
+    await page.setViewportSize(size);
+    await expect.poll(() => horizontalOverflow(page), { timeout: 5_000 }).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${size.width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
