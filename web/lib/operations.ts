@@ -205,6 +205,23 @@ export const createDpBudgetMutation = operation<
   z.object({ createDpBudget: dpBudgetSchema }),
 );
 
+export const updateDpBudgetMutation = operation<{ updateDpBudget: DpBudget }, { input: { id: string; cap?: string | null; alertThresholds?: number[] | null } }>(
+  'ConsoleUpdateDpBudget',
+  `mutation ConsoleUpdateDpBudget($input: UpdateDpBudgetInput!) {
+  updateDpBudget(input: $input) {${DP_BUDGET_FIELDS}
+  }
+}`,
+  z.object({ updateDpBudget: dpBudgetSchema }),
+);
+
+export const deleteDpBudgetMutation = operation<{ deleteDpBudget: { id: string } }, { id: string }>(
+  'ConsoleDeleteDpBudget',
+  `mutation ConsoleDeleteDpBudget($id: ID!) {
+  deleteDpBudget(id: $id) { id }
+}`,
+  z.object({ deleteDpBudget: z.object({ id: z.string() }) }),
+);
+
 export const AUDIT_PAYLOAD_STATES = ['AVAILABLE', 'EXPIRED', 'ERASED'] as const;
 
 export const auditEntrySchema = z.object({
@@ -298,6 +315,8 @@ export const CONSOLE_OPERATIONS = [
   dpBudgetsQuery,
   dpBudgetChangedSubscription,
   createDpBudgetMutation,
+  updateDpBudgetMutation,
+  deleteDpBudgetMutation,
   auditEntriesQuery,
   auditAppendedSubscription,
   auditProofQuery,
