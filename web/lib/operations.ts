@@ -229,6 +229,8 @@ export const auditEntrySchema = z.object({
   occurredAt: z.string(),
   tenantId: z.string().nullable(),
   actor: z.string(),
+  /** The API key the actor is, with its name (federated from the tenants subgraph); null for people and services. */
+  actorApiKey: z.object({ id: z.string(), name: z.string() }).nullable(),
   action: z.string(),
   subjectKey: z.string().nullable(),
   dataClassification: z.string(),
@@ -264,7 +266,7 @@ export interface AuditEntryFilter {
 }
 
 // Inlined rather than a fragment: the subscription is re-run as a query by the gateway.
-const AUDIT_ENTRY_FIELDS = 'seq occurredAt tenantId actor action subjectKey dataClassification payloadState leafHash entryHash';
+const AUDIT_ENTRY_FIELDS = 'seq occurredAt tenantId actor actorApiKey { id name } action subjectKey dataClassification payloadState leafHash entryHash';
 
 export const auditEntriesQuery = operation<
   { auditEntries: AuditEntryPage },
@@ -272,7 +274,7 @@ export const auditEntriesQuery = operation<
 >(
   'ConsoleAuditEntries',
   `query ConsoleAuditEntries($filter: AuditEntryFilter, $first: Int, $after: String) {
-  auditEntries(filter: $filter, first: $first, after: $after) {
+  auditEntries(filter: $filter, first: $first, after: $after, newestFirst: true) {
     edges { cursor node { ${AUDIT_ENTRY_FIELDS} } }
     pageInfo { hasNextPage endCursor }
   }
