@@ -17,13 +17,28 @@ export async function horizontalOverflow(page: Page): Promise<number> {
   return Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
 }
 
+/** The elements that reach past the window's right edge (tag, class, width), to say what overflows. */
+async function overflowingElements(page: Page): Promise<string> {
+  return String(
+    await page.evaluate(`[...document.querySelectorAll('body *')]
+      .filter((element) => element.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+      .filter((element) => getComputedStyle(element).position === 'absolute' || !element.closest('.tableWrap, pre, [data-scrolls]') || element.matches('.tableWrap, pre, [data-scrolls]'))
+      .slice(0, 8)
+      .map((element) => element.tagName.toLowerCase() + '.' + String(element.className).slice(0, 40) + ' ' + Math.round(element.getBoundingClientRect().width) + 'px')
+      .join('; ')`),
+  );
+}
+
 /** At each width: no sideways scrolling of the page, then a full-page screenshot `<name>-<width>.png`. */
 export async function checkWidths(page: Page, name: string): Promise<void> {
   await mkdir(ARTIFACTS, { recursive: true });
   for (const size of Object.values(WIDTHS)) {
     await page.setViewportSize(size);
-    await expect.poll(() => horizontalOverflow(page), { timeout: 5_000 }).toBe(0);
+    // Let the layout settle, shoot first (to look at what overflows), then assert.
+    await expect.poll(() => horizontalOverflow(page), { timeout: 2_000 }).toBe(0).catch(() => undefined);
     await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${size.width}.png`), fullPage: true });
+    const overflow = await horizontalOverflow(page);
+    if (overflow !== 0) throw new Error(`${name} at ${size.width} px scrolls sideways by ${overflow} px: ${await overflowingElements(page)}`);
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }

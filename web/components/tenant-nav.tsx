@@ -16,7 +16,7 @@ export function TenantNav({ slug }: { slug: string }) {
         <span className={styles.tenant} title={slug}>
           {slug}
         </span>
-        <ul className={styles.list}>
+        <ul className={styles.list} data-scrolls>
           {TENANT_SECTIONS.map((section) => {
             const active = section === current;
             return (
