@@ -147,6 +147,12 @@ describe('console: privacy budget gauges move live', () => {
     const edited = await graphql('query($tenantId: ID!) { dpBudgets(tenantId: $tenantId) { cap alertThresholds } }', { tenantId });
     expect(edited.data?.['dpBudgets']).toEqual([{ cap: '2', alertThresholds: [60, 90] }]);
     await checkWidths(page, 'privacy');
+    // On a phone the section row scrolls sideways with the current section in view.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    const current = await page.getByTestId('privacy-link').boundingBox();
+    expect(current && current.x >= 0 && current.x + current.width <= 390).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // Delete asks first (Cancel keeps it), then the budget is gone.
     await page.getByTestId('dp-delete').click();

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useEffect, useRef } from 'react';
 import { TENANT_SECTIONS, currentSection, sectionTestId, tenantBasePath } from '../lib/tenant-sections';
 import styles from './tenant-nav.module.css';
 
@@ -10,13 +11,20 @@ export function TenantNav({ slug }: { slug: string }) {
   const pathname = usePathname();
   const current = currentSection(pathname, slug);
   const base = tenantBasePath(slug);
+  const list = useRef<HTMLUListElement>(null);
+  // On a phone the row scrolls: bring the current section into view (sideways only, never the page).
+  useEffect(() => {
+    const row = list.current;
+    const active = row?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (row && active && row.scrollWidth > row.clientWidth) row.scrollLeft = active.offsetLeft - (row.clientWidth - active.offsetWidth) / 2;
+  }, [current]);
   return (
     <nav className={styles.nav} aria-label="Tenant sections" data-testid="tenant-nav">
       <div className={styles.inner}>
         <span className={styles.tenant} title={slug}>
           {slug}
         </span>
-        <ul className={styles.list} data-scrolls>
+        <ul ref={list} className={styles.list} data-scrolls>
           {TENANT_SECTIONS.map((section) => {
             const active = section === current;
             return (
