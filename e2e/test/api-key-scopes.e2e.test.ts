@@ -2,14 +2,18 @@
  * API key scopes across real processes: a tenant admin picks scopes in the console; an admin:read
  * key calls the GraphQL API as a viewer of its tenant (and nothing else), the data plane refuses
  * it; an inference key's use shows up as "last used" in the console; revoking the admin key in the
- * console stops it at the gateway at once.
+ * console (after confirming in a dialog) stops it at the gateway at once. The tenant page's
+ * navigation marks where you are, and neither its header nor its keys table overflows at 1440 or
+ * 390 px (the name column stays in view while the table scrolls).
  */
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackPorts } from '../testkit/ports';
 import { startStack, type Stack } from '../testkit/stack';
 import { createApiKey, createTenant, signIn } from '../testkit/console-steps';
+import { ARTIFACTS, checkWidths, WIDTHS } from '../testkit/layout-checks';
 
 async function graphql(port: string | number, secret: string, query: string): Promise<{ status: number; body: { data?: unknown; errors?: { extensions?: { code?: string } }[] } }> {
   const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
@@ -64,7 +68,40 @@ describe('console: API key scopes', () => {
       )
       .not.toBe('never');
 
-    await page.getByTestId('api-key-row').filter({ hasText: 'integration' }).getByTestId('revoke-key').click();
+    // Where you are: the overview is the current section.
+    await expect(page.getByTestId('overview-link').getAttribute('aria-current')).resolves.toBe('page');
+    await expect(page.getByTestId('members-link').getAttribute('aria-current')).resolves.toBeNull();
+    await checkWidths(page, 'tenant-overview');
+
+    // On a phone the keys table scrolls sideways inside its card and keeps the name in view.
+    await page.setViewportSize(WIDTHS.phone);
+    const wrap = page.locator('section[aria-label="API keys"] .tableWrap');
+    await wrap.evaluate((element) => element.scrollTo({ left: element.scrollWidth }));
+    await expect.poll(() => wrap.evaluate((element) => element.scrollLeft)).toBeGreaterThan(0);
+    const nameCell = page.getByTestId('api-key-row').first().getByTestId('api-key-name');
+    const [wrapBox, nameBox] = [await wrap.boundingBox(), await nameCell.boundingBox()];
+    expect(nameBox && wrapBox && nameBox.x >= wrapBox.x - 1 && nameBox.x < wrapBox.x + 40).toBe(true);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'tenant-keys-scrolled-390.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // One click only asks: Cancel (or Escape) keeps the key; the dialog's Revoke revokes it.
+    const integrationRow = page.getByTestId('api-key-row').filter({ hasText: 'integration' });
+    await integrationRow.getByTestId('revoke-key').click();
+    const dialog = page.getByRole('alertdialog', { name: 'Revoke “integration”?' });
+    await dialog.waitFor({ state: 'visible' });
+    // Focus starts on Cancel, so Enter never revokes by accident.
+    await expect(page.evaluate("document.activeElement?.getAttribute('data-testid')")).resolves.toBe('confirm-cancel');
+    await page.getByTestId('confirm-cancel').click();
+    await dialog.waitFor({ state: 'hidden' });
+    await integrationRow.getByTestId('revoke-key').click();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await expect(integrationRow.getByTestId('api-key-status').textContent()).resolves.toBe('active');
+    expect((await graphql(ports.SUPERGRAPH_PORT, adminKey, '{ viewer { roles } }')).status).toBe(200);
+
+    await integrationRow.getByTestId('revoke-key').click();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'revoke-dialog.png') });
+    await page.getByTestId('confirm-accept').click();
     await expect
       .poll(() => page.getByTestId('api-key-row').filter({ hasText: 'integration' }).getByTestId('api-key-status').textContent(), { timeout: 15_000 })
       .toBe('revoked');

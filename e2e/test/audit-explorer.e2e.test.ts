@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackPorts } from '../testkit/ports';
 import { startStack, type Stack } from '../testkit/stack';
 import { createApiKey, createTenant, signIn } from '../testkit/console-steps';
+import { checkWidths } from '../testkit/layout-checks';
 import { REPO_ROOT } from '../testkit/platform-process';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
@@ -66,6 +67,13 @@ describe('console: audit explorer with in-browser inclusion proofs', () => {
     const actions = () => page.getByTestId('audit-action').allTextContents();
     // tenant.create and api_key.create from the console, inference.request from the data plane (live or on load).
     await expect.poll(actions, { timeout: 60_000 }).toEqual(expect.arrayContaining(['tenant.create', 'api_key.create', 'inference.request']));
+    // Newest first, and the request's actor is the key's name (resolved at the tenants subgraph), not its id.
+    const seqs = (await page.getByTestId('audit-seq').allTextContents()).map(Number);
+    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+    const inferenceRow = page.getByTestId('audit-row').filter({ has: page.getByTestId('audit-action').getByText('inference.request', { exact: true }) });
+    expect(await inferenceRow.first().getByTestId('audit-actor').textContent()).toBe('key audit key');
+    expect(await page.getByTestId('audit-link').getAttribute('aria-current')).toBe('page');
+    await checkWidths(page, 'audit');
 
     // Filter by action: only the key creation is left.
     await page.getByTestId('audit-filter-action').fill('api_key.create');
@@ -89,7 +97,8 @@ describe('console: audit explorer with in-browser inclusion proofs', () => {
     const before = (await actions()).length;
     await client.chat.completions.create({ model: 'mock-mini', messages: [{ role: 'user', content: 'after the checkpoint' }] });
     await expect.poll(async () => (await actions()).length, { timeout: 60_000 }).toBe(before + 1);
-    const newest = page.getByTestId('audit-row').last();
+    const newest = page.getByTestId('audit-row').first();
+    await expect(newest.getByTestId('audit-action').textContent()).resolves.toBe('inference.request');
     await newest.getByTestId('verify-proof').click();
     await expect(page.getByTestId('proof-not-covered').waitFor({ timeout: 30_000 })).resolves.toBeUndefined();
     await page.getByTestId('verify-against-head').click();

@@ -2,7 +2,8 @@
  * The policy review flow across real processes: an admin writes a policy in the console, dry-runs
  * it against decisions the data plane (ANOTHER process) logged, fails to approve it alone, a
  * second admin approves it, and the data plane denies the forbidden model within a second (Redis
- * pub/sub). A newer version is approved and then rolled back in one step.
+ * pub/sub). A newer version is approved and then rolled back in one step. The second admin is
+ * the one `npm start` seeds on the embedded default (no configuration).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,7 +17,8 @@ import { createApiKey, createTenant, signIn } from '../testkit/console-steps';
 import { REPO_ROOT } from '../testkit/platform-process';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
-const SECOND_ADMIN = { login: 'second-admin', password: 'second-admin-password' };
+// Seeded by the embedded default (platform/src/demo-accounts.ts) and printed in the banner.
+const SECOND_ADMIN = { login: 'reviewer', password: 'switchyard-reviewer' };
 
 const ALLOW_ALL = `@id("allow-all")
 permit (principal, action, resource);
@@ -28,10 +30,7 @@ describe('console: policy review (propose, dry run, second-admin approval, rollb
   let ports: StackPorts;
 
   beforeAll(async () => {
-    stack = await startStack({
-      adminComponents: 'oidc,tenants,policy,gateway,console',
-      adminEnv: { SWITCHYARD_SECOND_ADMIN_LOGIN: SECOND_ADMIN.login, SWITCHYARD_SECOND_ADMIN_PASSWORD: SECOND_ADMIN.password },
-    });
+    stack = await startStack({ adminComponents: 'oidc,tenants,policy,gateway,console' });
     ({ browser, ports } = stack);
   }, 900_000);
 
@@ -80,8 +79,10 @@ describe('console: policy review (propose, dry run, second-admin approval, rollb
     await mkdir(ARTIFACTS, { recursive: true });
     await first.screenshot({ path: path.join(ARTIFACTS, 'policy-dry-run.png'), fullPage: true });
 
-    await first.getByTestId('policy-approve').click();
-    await expect.poll(() => first.getByTestId('policy-error').textContent(), { timeout: 15_000 }).toContain('different admin');
+    // The proposer is not offered Approve (the API would refuse: four eyes).
+    await expect(first.getByTestId('policy-approve').count()).resolves.toBe(0);
+    await expect(first.getByTestId('policy-approve-hint').textContent()).resolves.toContain('different admin');
+    await expect(first.getByTestId('policies-link').getAttribute('aria-current')).resolves.toBe('page');
 
     const second = await signIn(browser, consoleUrl, SECOND_ADMIN.login, SECOND_ADMIN.password);
     await second.goto(`${consoleUrl}/tenants/${slug}/policies`);
@@ -99,6 +100,8 @@ describe('console: policy review (propose, dry run, second-admin approval, rollb
     await first.getByTestId('policy-approve').click();
     await expect.poll(() => first.getByTestId('policy-status-2').textContent(), { timeout: 15_000 }).toBe('active');
     await expect.poll(() => status('mock-large'), { timeout: 5_000, interval: 100 }).toBe(200);
+    // An active version is never offered for approval again.
+    await expect.poll(() => first.getByTestId('policy-approve').count(), { timeout: 5_000 }).toBe(0);
 
     await first.getByTestId('policy-rollback-1').click();
     await expect.poll(() => first.getByTestId('policy-status-1').textContent(), { timeout: 15_000 }).toBe('active');

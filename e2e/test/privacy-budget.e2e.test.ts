@@ -17,6 +17,7 @@ import { loginWithPassword } from '@switchyard/identity/testing';
 import type { StackPorts } from '../testkit/ports';
 import { startStack, type Stack } from '../testkit/stack';
 import { createTenant, signIn } from '../testkit/console-steps';
+import { checkWidths } from '../testkit/layout-checks';
 import { REPO_ROOT } from '../testkit/platform-process';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
@@ -130,5 +131,37 @@ describe('console: privacy budget gauges move live', () => {
     const test = alertEventSchema.parse(JSON.parse(received.at(-1)!.body));
     expect(test).toMatchObject({ type: 'webhook.test', tenantId });
     receiver.close();
+
+    // Edit: a cap below what is used (0.75) is refused with the API's reason; a raise and new thresholds apply.
+    await page.getByTestId('privacy-link').click();
+    await page.waitForURL(`${consoleUrl}/tenants/${slug}/privacy`);
+    expect(await page.getByTestId('privacy-link').getAttribute('aria-current')).toBe('page');
+    await page.getByTestId('dp-edit').click();
+    await page.getByTestId('dp-edit-cap').fill('0.5');
+    await page.getByTestId('dp-edit-save').click();
+    await expect.poll(() => page.getByTestId('dp-action-error').textContent(), { timeout: 15_000 }).toContain('cannot go below');
+    await page.getByTestId('dp-edit-cap').fill('2');
+    await page.getByTestId('dp-edit-thresholds').fill('60, 90');
+    await page.getByTestId('dp-edit-save').click();
+    await expect.poll(() => page.getByTestId('dp-remaining').textContent(), { timeout: 15_000 }).toBe('1.25');
+    const edited = await graphql('query($tenantId: ID!) { dpBudgets(tenantId: $tenantId) { cap alertThresholds } }', { tenantId });
+    expect(edited.data?.['dpBudgets']).toEqual([{ cap: '2', alertThresholds: [60, 90] }]);
+    await checkWidths(page, 'privacy');
+    // On a phone the section row scrolls sideways with the current section in view.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    const current = await page.getByTestId('privacy-link').boundingBox();
+    expect(current && current.x >= 0 && current.x + current.width <= 390).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // Delete asks first (Cancel keeps it), then the budget is gone.
+    await page.getByTestId('dp-delete').click();
+    await page.getByTestId('confirm-cancel').click();
+    expect(await page.getByTestId('dp-gauge').count()).toBe(1);
+    await page.getByTestId('dp-delete').click();
+    await page.getByTestId('confirm-accept').click();
+    await expect.poll(() => page.getByTestId('dp-gauge').count(), { timeout: 15_000 }).toBe(0);
+    const after = await graphql('query($tenantId: ID!) { dpBudgets(tenantId: $tenantId) { id } }', { tenantId });
+    expect(after.data?.['dpBudgets']).toEqual([]);
   }, 180_000);
 });

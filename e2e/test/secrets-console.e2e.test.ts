@@ -105,7 +105,6 @@ describe('console: provider credentials & alert webhook', () => {
 
     // A viewer of the tenant: the same metadata, no controls, and the API refuses changes anyway.
     await admin.goto(`${stack.consoleUrl}/tenants/${slug}/members`);
-    await admin.getByTestId('member-subject-input').fill(`member:${VIEWER.login}`);
     await admin.getByTestId('member-email-input').fill(VIEWER.email);
     await admin.getByTestId('member-role-input').selectOption('viewer');
     await admin.getByTestId('member-add-submit').click();

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkWidths } from '../testkit/layout-checks';
 import { REPO_ROOT } from '../testkit/platform-process';
 import { startStack, type Stack } from '../testkit/stack';
 import { createTenant, signIn } from '../testkit/console-steps';
@@ -59,13 +60,18 @@ describe('console: tenant settings', () => {
     await mkdir(ARTIFACTS, { recursive: true });
     await admin.screenshot({ path: path.join(ARTIFACTS, 'settings.png'), fullPage: true });
 
-    // The member account becomes a tenant admin of this tenant.
+    // The member account becomes a tenant admin of this tenant, added by e-mail (resolved through the bundled issuer's directory).
     await admin.goto(`${stack.consoleUrl}/tenants/${slug}/members`);
-    await admin.getByTestId('member-subject-input').fill(`member:${MEMBER.login}`);
+    await admin.getByTestId('member-email-input').fill('nobody@settings.test');
+    await admin.getByTestId('member-add-submit').click();
+    await expect.poll(() => admin.getByTestId('members-error').textContent(), { timeout: 15_000 }).toContain('No one with the e-mail address nobody@settings.test');
     await admin.getByTestId('member-email-input').fill(MEMBER.email);
     await admin.getByTestId('member-role-input').selectOption('tenant_admin');
     await admin.getByTestId('member-add-submit').click();
     await expect.poll(() => admin.getByTestId('member-subject').allTextContents(), { timeout: 15_000 }).toContain(`member:${MEMBER.login}`);
+    expect(await admin.getByTestId('member-email').allTextContents()).toContain(MEMBER.email);
+    expect(await admin.getByTestId('members-link').getAttribute('aria-current')).toBe('page');
+    await checkWidths(admin, 'members');
 
     const tenantAdmin = await signInAs(MEMBER.login, MEMBER.password);
     await tenantAdmin.goto(`${stack.consoleUrl}/tenants/${slug}/settings`);

@@ -15,7 +15,7 @@ const urls: RunningPlatform['urls'] = {
   policySubgraph: 'http://127.0.0.1:4102/graphql',
   experimentsSubgraph: 'http://127.0.0.1:4103/graphql',
 };
-const env = { SWITCHYARD_ADMIN_LOGIN: 'admin', SWITCHYARD_ADMIN_PASSWORD: 'switchyard-admin' };
+const env = { SWITCHYARD_ADMIN_LOGIN: 'admin', SWITCHYARD_ADMIN_PASSWORD: 'switchyard-admin', SWITCHYARD_SECOND_ADMIN_LOGIN: undefined, SWITCHYARD_SECOND_ADMIN_PASSWORD: undefined, SWITCHYARD_SECOND_ADMIN_EMAIL: 'second-admin@switchyard.local' };
 
 function banner(components: readonly Component[], options: { demoApiKey?: string | null; database?: 'pglite' | 'postgres' | null } = {}): string {
   return formatBanner(
@@ -36,6 +36,7 @@ describe('formatBanner lists only what this start runs', () => {
     expect(text).toContain('Switchyard is running (embedded PGlite, in-process bus).');
     expect(text).toContain(`Console           ${urls.console}`);
     expect(text).toContain('sign in as admin / switchyard-admin');
+    expect(text).toContain('second admin (approves policies): reviewer / switchyard-reviewer');
     expect(text).toContain(`OpenAI base URL   ${urls.openaiBaseUrl}`);
     expect(text).toContain('Demo API key      sk-sy-demo');
     expect(text).toContain('Routes            auto, cheapest, fastest');

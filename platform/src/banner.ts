@@ -1,10 +1,11 @@
 import { COMPONENTS, type PlatformEnv } from './config';
+import { DEFAULT_ADMIN_PASSWORD, secondAdmin } from './demo-accounts';
 import type { RunningPlatform } from './platform';
 
 const DATABASE_NAMES = { pglite: 'embedded PGlite', postgres: 'Postgres' } as const;
 
 /** What `npm start` prints on stdout once everything answers: where to go next, for what this start runs only. */
-export function formatBanner(platform: Pick<RunningPlatform, 'urls' | 'backends' | 'components' | 'platformRoutes' | 'demoApiKey'>, env: Pick<PlatformEnv, 'SWITCHYARD_ADMIN_LOGIN' | 'SWITCHYARD_ADMIN_PASSWORD'>): string {
+export function formatBanner(platform: Pick<RunningPlatform, 'urls' | 'backends' | 'components' | 'platformRoutes' | 'demoApiKey'>, env: Pick<PlatformEnv, 'SWITCHYARD_ADMIN_LOGIN' | 'SWITCHYARD_ADMIN_PASSWORD' | 'SWITCHYARD_SECOND_ADMIN_LOGIN' | 'SWITCHYARD_SECOND_ADMIN_PASSWORD' | 'SWITCHYARD_SECOND_ADMIN_EMAIL'>): string {
   const { urls, backends, components } = platform;
   const runs = (component: (typeof COMPONENTS)[number]) => components.has(component);
   const backendNames = [...(backends.database ? [DATABASE_NAMES[backends.database]] : []), backends.bus === 'redis' ? 'Redis' : 'in-process bus'].join(', ');
@@ -15,7 +16,12 @@ export function formatBanner(platform: Pick<RunningPlatform, 'urls' | 'backends'
   if (components.size < COMPONENTS.length) row('Components', `${[...components].join(', ') || '(none)'} (SWITCHYARD_COMPONENTS)`);
   if (runs('console')) {
     row('Console', urls.console);
-    more(`sign in as ${env.SWITCHYARD_ADMIN_LOGIN} / ${env.SWITCHYARD_ADMIN_PASSWORD === 'switchyard-admin' ? 'switchyard-admin' : '(SWITCHYARD_ADMIN_PASSWORD)'}`);
+    more(`sign in as ${env.SWITCHYARD_ADMIN_LOGIN} / ${env.SWITCHYARD_ADMIN_PASSWORD === DEFAULT_ADMIN_PASSWORD ? DEFAULT_ADMIN_PASSWORD : '(SWITCHYARD_ADMIN_PASSWORD)'}`);
+    const reviewer = runs('oidc') ? secondAdmin(env) : null;
+    if (reviewer) {
+      // Policies take a second admin's approval: say who that is, or the first policy looks stuck.
+      more(`second admin (approves policies): ${reviewer.login} / ${reviewer.demo ? reviewer.password : '(SWITCHYARD_SECOND_ADMIN_PASSWORD)'}`);
+    }
   }
   if (runs('data-plane')) row('OpenAI base URL', urls.openaiBaseUrl);
   if (platform.demoApiKey) {

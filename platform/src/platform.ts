@@ -17,7 +17,7 @@ import {
   type InternalKeyPair,
 } from '@switchyard/identity';
 import { createLocalKms, type KeyManagementService, type MasterKeyring } from '@switchyard/identity/envelope';
-import { createTenantsService, quotaDefaultsOf, startTenantsSubgraph } from '@switchyard/subgraph-tenants';
+import { createTenantsService, quotaDefaultsOf, startTenantsSubgraph, staticPeopleDirectory } from '@switchyard/subgraph-tenants';
 import { startCostSubgraph } from '@switchyard/subgraph-cost';
 import { startDpSubgraph } from '@switchyard/subgraph-dp';
 import { startAuditSubgraph } from '@switchyard/subgraph-audit';
@@ -38,6 +38,7 @@ import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
 import { claimOperatorSocketForPlatform, operatorSocketPath } from './operator-socket';
 import { loadOrCreateConsoleSessionSecret } from './console-session-secret';
 import { createDemoKeyIfFresh } from './demo-seed';
+import { bundledIssuerExtraUsers, bundledIssuerPeople } from './demo-accounts';
 
 export const API_AUDIENCE = 'urn:switchyard:api';
 export const CONSOLE_CLIENT_ID = 'switchyard-console';
@@ -168,23 +169,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
         consoleRedirectUris: [`${urls.console}/auth/callback`],
         consolePostLogoutRedirectUris: [`${urls.console}/`],
         admin: { login: env.SWITCHYARD_ADMIN_LOGIN, password: env.SWITCHYARD_ADMIN_PASSWORD, email: env.SWITCHYARD_ADMIN_EMAIL },
-        extraUsers: [
-          ...(env.SWITCHYARD_SECOND_ADMIN_LOGIN && env.SWITCHYARD_SECOND_ADMIN_PASSWORD
-            ? [
-                {
-                  sub: `second-admin:${env.SWITCHYARD_SECOND_ADMIN_LOGIN}`,
-                  login: env.SWITCHYARD_SECOND_ADMIN_LOGIN,
-                  password: env.SWITCHYARD_SECOND_ADMIN_PASSWORD,
-                  email: env.SWITCHYARD_SECOND_ADMIN_EMAIL,
-                  roles: ['platform_admin' as const],
-                },
-              ]
-            : []),
-          // No platform role: the members table alone decides (roles in a token never grant tenant access).
-          ...(env.SWITCHYARD_MEMBER_LOGIN && env.SWITCHYARD_MEMBER_PASSWORD
-            ? [{ sub: `member:${env.SWITCHYARD_MEMBER_LOGIN}`, login: env.SWITCHYARD_MEMBER_LOGIN, password: env.SWITCHYARD_MEMBER_PASSWORD, email: env.SWITCHYARD_MEMBER_EMAIL, roles: [] }]
-            : []),
-        ],
+        extraUsers: bundledIssuerExtraUsers(env),
       });
       progress(`oidc issuer: ${urls.oidcIssuer}`);
       return issuer;
@@ -197,6 +182,8 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
       quotaDefaults: quotaDefaultsOf(context.dataPlane.limits),
       kms: context.need('masterKeys').kms,
       webhookAllowedNetworks: context.env.ALERT_WEBHOOK_ALLOWED_CIDRS,
+      // The bundled issuer is the identity provider when it runs here: members are added by its users' e-mail.
+      ...(context.env.SWITCHYARD_COMPONENTS.has('oidc') ? { people: staticPeopleDirectory(bundledIssuerPeople(context.env)) } : {}),
     }),
   ),
   subgraphComponent('cost', 'COST_SUBGRAPH_PORT', [], (runtime) => startCostSubgraph(runtime)),

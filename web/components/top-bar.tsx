@@ -13,7 +13,9 @@ export function TopBar({ email }: { email: string | undefined }) {
       </nav>
       {email ? (
         <div className={styles.user}>
-          <span data-testid="user-email">{email}</span>
+          <span className={styles.email} data-testid="user-email" title={email}>
+            {email}
+          </span>
           <form action="/auth/logout" method="post">
             <button type="submit" className={styles.signOut} data-testid="sign-out">
               Sign out

@@ -1,14 +1,15 @@
 import type { ApiKey } from './operations';
 
 /**
- * Timestamps are rendered in UTC (`2026-11-26 03:43`; headers say so) on the server and the client alike, so hydration never
- * disagrees and operators in different zones read the same value.
+ * The one way the console shows a point in time: `2026-11-26 03:43:12 UTC`, on the server and the
+ * client alike, so hydration never disagrees and operators in different zones read the same value.
+ * (Locale formats differ between the server's and the browser's runtime; ISO-like UTC does not.)
  */
 export function formatTimestamp(iso: string | null | undefined): string {
   if (!iso) return '—';
   const time = Date.parse(iso);
   if (Number.isNaN(time)) return '—';
-  return new Date(time).toISOString().slice(0, 16).replace('T', ' ');
+  return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 export type ApiKeyStatus = 'active' | 'revoked' | 'expired';

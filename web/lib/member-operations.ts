@@ -35,7 +35,7 @@ export const tenantMembersQuery = operation<
 
 export const addMemberMutation = operation<
   { addMember: Member },
-  { input: { tenantId: string; subject: string; email?: string | null; role: AssignableMemberRole } }
+  { input: { tenantId: string; subject?: string | null; email?: string | null; role: AssignableMemberRole } }
 >(
   'ConsoleAddMember',
   `mutation ConsoleAddMember($input: AddMemberInput!) { addMember(input: $input) { ${MEMBER_FIELDS} } }`,

@@ -22,7 +22,7 @@ describe('reconnectDelayMs', () => {
 
 describe('display helpers', () => {
   it('formats timestamps in UTC and dashes for missing ones', () => {
-    expect(formatTimestamp('2026-11-26T03:43:04.123Z')).toBe('2026-11-26 03:43');
+    expect(formatTimestamp('2026-11-26T03:43:04.123Z')).toBe('2026-11-26 03:43:04 UTC');
     expect(formatTimestamp(null)).toBe('—');
     expect(formatTimestamp('garbage')).toBe('—');
   });

@@ -207,6 +207,23 @@ export const createDpBudgetMutation = operation<
   z.object({ createDpBudget: dpBudgetSchema }),
 );
 
+export const updateDpBudgetMutation = operation<{ updateDpBudget: DpBudget }, { input: { id: string; cap?: string | null; alertThresholds?: number[] | null } }>(
+  'ConsoleUpdateDpBudget',
+  `mutation ConsoleUpdateDpBudget($input: UpdateDpBudgetInput!) {
+  updateDpBudget(input: $input) {${DP_BUDGET_FIELDS}
+  }
+}`,
+  z.object({ updateDpBudget: dpBudgetSchema }),
+);
+
+export const deleteDpBudgetMutation = operation<{ deleteDpBudget: { id: string } }, { id: string }>(
+  'ConsoleDeleteDpBudget',
+  `mutation ConsoleDeleteDpBudget($id: ID!) {
+  deleteDpBudget(id: $id) { id }
+}`,
+  z.object({ deleteDpBudget: z.object({ id: z.string() }) }),
+);
+
 export const AUDIT_PAYLOAD_STATES = ['AVAILABLE', 'EXPIRED', 'ERASED'] as const;
 
 export const auditEntrySchema = z.object({
@@ -214,6 +231,8 @@ export const auditEntrySchema = z.object({
   occurredAt: z.string(),
   tenantId: z.string().nullable(),
   actor: z.string(),
+  /** The API key the actor is, with its name (federated from the tenants subgraph); null for people and services. */
+  actorApiKey: z.object({ id: z.string(), name: z.string() }).nullable(),
   action: z.string(),
   subjectKey: z.string().nullable(),
   dataClassification: z.string(),
@@ -249,7 +268,7 @@ export interface AuditEntryFilter {
 }
 
 // Inlined rather than a fragment: the subscription is re-run as a query by the gateway.
-const AUDIT_ENTRY_FIELDS = 'seq occurredAt tenantId actor action subjectKey dataClassification payloadState leafHash entryHash';
+const AUDIT_ENTRY_FIELDS = 'seq occurredAt tenantId actor actorApiKey { id name } action subjectKey dataClassification payloadState leafHash entryHash';
 
 export const auditEntriesQuery = operation<
   { auditEntries: AuditEntryPage },
@@ -257,7 +276,7 @@ export const auditEntriesQuery = operation<
 >(
   'ConsoleAuditEntries',
   `query ConsoleAuditEntries($filter: AuditEntryFilter, $first: Int, $after: String) {
-  auditEntries(filter: $filter, first: $first, after: $after) {
+  auditEntries(filter: $filter, first: $first, after: $after, newestFirst: true) {
     edges { cursor node { ${AUDIT_ENTRY_FIELDS} } }
     pageInfo { hasNextPage endCursor }
   }
@@ -300,6 +319,8 @@ export const CONSOLE_OPERATIONS = [
   dpBudgetsQuery,
   dpBudgetChangedSubscription,
   createDpBudgetMutation,
+  updateDpBudgetMutation,
+  deleteDpBudgetMutation,
   auditEntriesQuery,
   auditAppendedSubscription,
   auditProofQuery,

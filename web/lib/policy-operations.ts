@@ -90,3 +90,13 @@ export const rollbackPolicyMutation = operation<{ rollbackPolicy: PolicyVersion 
 );
 
 export const POLICY_OPERATIONS = [policyVersionsQuery, proposePolicyMutation, dryRunPolicyMutation, approvePolicyMutation, rollbackPolicyMutation] as const;
+
+/**
+ * Whether the viewer may be offered Approve for this version: only a proposal, and never to the
+ * admin who proposed it (the API refuses both; hiding the button saves the round trip). Proposals
+ * stored before `proposedBy` held actors (`user:<sub>`) hold the bare subject: both forms count.
+ */
+export function canOfferApproval(version: Pick<PolicyVersion, 'status' | 'proposedBy'>, viewerSubject: string): boolean {
+  if (version.status !== 'PROPOSED') return false;
+  return version.proposedBy !== viewerSubject && version.proposedBy !== `user:${viewerSubject}`;
+}

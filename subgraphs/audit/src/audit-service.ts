@@ -19,7 +19,7 @@ export type PublishedCheckpoint = Checkpoint & CheckpointPublicKey;
 
 /** Authorization and input validation in front of the ledger, for the GraphQL API. */
 export interface AuditService {
-  listEntries(principal: Principal, filter: AuditEntryFilter | null | undefined, first: number, after: string | null | undefined): Promise<AuditEntryPage>;
+  listEntries(principal: Principal, filter: AuditEntryFilter | null | undefined, first: number, after: string | null | undefined, newestFirst?: boolean | null): Promise<AuditEntryPage>;
   entry(principal: Principal, seq: number): Promise<ReadableAuditEntry | null>;
   latestEntry(principal: Principal, tenantId: string): Promise<ReadableAuditEntry | null>;
   latestCheckpoint(principal: Principal): Promise<PublishedCheckpoint | null>;
@@ -71,7 +71,7 @@ function withoutNulls(filter: AuditEntryFilter | null | undefined): Record<strin
 export function createAuditService(ledger: AuditLedger): AuditService {
   const { store } = ledger;
   return {
-    async listEntries(principal, rawFilter, rawFirst, after) {
+    async listEntries(principal, rawFilter, rawFirst, after, newestFirst) {
       const scope = requireScope(principal);
       const filter = parseInput(filterSchema, withoutNulls(rawFilter), 'filter');
       const first = parseInput(firstSchema, rawFirst, 'first');
@@ -79,7 +79,7 @@ export function createAuditService(ledger: AuditLedger): AuditService {
         throw forbidden("You may only read your own tenant's audit entries.");
       }
       const afterSeq = after ? decodeCursor(after) : -1;
-      const rows = await store.listEntries(scope, filter, afterSeq, first + 1);
+      const rows = await store.listEntries(scope, filter, afterSeq, first + 1, newestFirst === true);
       return { entries: await ledger.readable(rows.slice(0, first)), hasNextPage: rows.length > first };
     },
 

@@ -65,8 +65,11 @@ export interface AuditStore {
   size(): Promise<number>;
   /** Stored leaf hashes (hex) of seq in [fromSeq, fromSeq + limit), in order. */
   leafHashes(fromSeq: number, limit: number): Promise<string[]>;
-  /** Entries in seq order with seq > afterSeq. */
-  listEntries(scope: ReadScope, filter: AuditEntryFilter, afterSeq: number, limit: number): Promise<StoredAuditEntry[]>;
+  /**
+   * Entries in seq order with seq > afterSeq; with `newestFirst`, in reverse order with
+   * seq < afterSeq (afterSeq < 0: from the newest).
+   */
+  listEntries(scope: ReadScope, filter: AuditEntryFilter, afterSeq: number, limit: number, newestFirst?: boolean): Promise<StoredAuditEntry[]>;
   getEntry(scope: ReadScope, seq: number): Promise<StoredAuditEntry | null>;
   /** The newest entry of one tenant. */
   latestEntry(scope: { tenantId: string }): Promise<StoredAuditEntry | null>;

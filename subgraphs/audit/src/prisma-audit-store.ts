@@ -176,9 +176,10 @@ export function createPrismaAuditStore(db: Database): AuditStore {
       });
     },
 
-    listEntries(scope, filter, afterSeq, limit) {
+    listEntries(scope, filter, afterSeq, limit, newestFirst = false) {
       return read(scope, async (tx) => {
-        const rows = await tx.auditEntry.findMany({ where: { ...whereOf(filter), seq: { gt: BigInt(afterSeq) } }, orderBy: { seq: 'asc' }, take: limit });
+        const position = newestFirst ? (afterSeq < 0 ? {} : { seq: { lt: BigInt(afterSeq) } }) : { seq: { gt: BigInt(afterSeq) } };
+        const rows = await tx.auditEntry.findMany({ where: { ...whereOf(filter), ...position }, orderBy: { seq: newestFirst ? 'desc' : 'asc' }, take: limit });
         return rows.map(toEntry);
       });
     },

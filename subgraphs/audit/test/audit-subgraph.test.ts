@@ -122,6 +122,20 @@ describe('audit subgraph', () => {
     expect(codes(await request(platformAdmin, ENTRIES, { filter: { subjectKey: "' OR 1=1 --" } }))).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('pages newest first towards older entries, and names no API key for people', async () => {
+    const NEWEST = `query($first: Int, $after: String) {
+      auditEntries(first: $first, after: $after, newestFirst: true) { edges { node { seq actorApiKey { id } } } pageInfo { hasNextPage endCursor } }
+    }`;
+    type Page = { edges: Array<{ node: { seq: number; actorApiKey: { id: string } | null } }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
+    const first = (await request(platformAdmin, NEWEST, { first: 3 })).body.data?.['auditEntries'] as Page;
+    expect(first.edges.map((edge) => edge.node.seq)).toEqual([3, 2, 1]);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const second = (await request(platformAdmin, NEWEST, { first: 3, after: first.pageInfo.endCursor })).body.data?.['auditEntries'] as Page;
+    expect(second.edges.map((edge) => edge.node.seq)).toEqual([0]);
+    expect(second.pageInfo.hasNextPage).toBe(false);
+    expect([...first.edges, ...second.edges].map((edge) => edge.node.actorApiKey)).toEqual([null, null, null, null]);
+  });
+
   it("shows a tenant admin only its own tenant's entries and refuses other roles and tenants", async () => {
     const own = await request(adminA, ENTRIES, {});
     const tenants = (own.body.data?.['auditEntries'] as { edges: Array<{ node: { tenantId: string } }> }).edges.map((edge) => edge.node.tenantId);

@@ -17,6 +17,11 @@ export const idempotencyKeySchema = z
   .max(200, 'Idempotency keys are at most 200 characters.')
   .regex(/^[\x21-\x7e]+$/, 'Idempotency keys are printable ASCII without spaces.');
 
+const thresholdsSchema = z
+  .array(z.number().int().min(1, 'Thresholds are percentages 1..100.').max(100, 'Thresholds are percentages 1..100.'))
+  .max(10, 'At most 10 alert thresholds.')
+  .refine((list) => new Set(list).size === list.length, 'Thresholds must be distinct.');
+
 export const createBudgetSchema = z
   .object({
     tenantId: uuidSchema,
@@ -24,14 +29,19 @@ export const createBudgetSchema = z
     mode: z.enum(['PURE_EPSILON', 'ZCDP']),
     cap: z.string(),
     delta: z.number().gt(0, 'δ must be greater than 0.').lt(1, 'δ must be less than 1.').nullish(),
-    alertThresholds: z
-      .array(z.number().int().min(1, 'Thresholds are percentages 1..100.').max(100, 'Thresholds are percentages 1..100.'))
-      .max(10, 'At most 10 alert thresholds.')
-      .refine((list) => new Set(list).size === list.length, 'Thresholds must be distinct.')
-      .nullish(),
+    alertThresholds: thresholdsSchema.nullish(),
   })
   .refine((input) => input.mode !== 'ZCDP' || typeof input.delta === 'number', { message: 'A zCDP budget needs δ (0 < δ < 1) to be shown as (ε, δ).', path: ['delta'] })
   .refine((input) => input.mode !== 'PURE_EPSILON' || input.delta === null || input.delta === undefined, { message: 'A pure-ε budget has no δ.', path: ['delta'] });
+
+/** An edit changes the cap and/or the alert thresholds; mode, δ and dataset are fixed at creation (charges were accounted under them). */
+export const updateBudgetSchema = z
+  .object({
+    id: uuidSchema,
+    cap: z.string().nullish(),
+    alertThresholds: thresholdsSchema.nullish(),
+  })
+  .refine((input) => (input.cap ?? null) !== null || (input.alertThresholds ?? null) !== null, { message: 'Change the cap, the alert thresholds or both.', path: ['cap'] });
 
 export const reserveSchema = z.object({
   budgetId: uuidSchema,

@@ -17,6 +17,7 @@ import {
   parseAmount,
   parseInput,
   reserveSchema,
+  updateBudgetSchema,
   uuidSchema,
 } from './dp-input';
 import { createDpStore } from './dp-store';
@@ -30,6 +31,9 @@ export interface DpService {
   listBudgets(tenantId: string, principal: Principal): Promise<DpBudget[]>;
   getBudget(budgetId: string, principal: Principal): Promise<DpBudget | null>;
   createBudget(input: unknown, principal: Principal): Promise<DpBudget>;
+  updateBudget(input: unknown, principal: Principal): Promise<DpBudget>;
+  /** Returns the budget as it was. */
+  deleteBudget(budgetId: string, principal: Principal): Promise<DpBudget>;
   reserve(input: unknown, principal: Principal): Promise<DpCharge>;
   commit(chargeId: string, principal: Principal): Promise<DpCharge>;
   release(chargeId: string, principal: Principal): Promise<DpCharge>;
@@ -106,6 +110,13 @@ export function createDpService(deps: DpServiceDeps): DpService {
     // Tenant callers only ever look inside their own tenant: RLS makes another tenant's id NOT_FOUND.
     if (!principal.tenantId) throw forbidden('Your account belongs to no tenant.');
     return principal.tenantId;
+  }
+
+  /** Editing and deleting take what creating takes: tenant_admin of the budget's tenant (or a platform admin). */
+  async function managingTenant(budgetId: string, principal: Principal): Promise<string> {
+    const tenantId = await tenantFor('budget', budgetId, principal);
+    if (!canCreateBudgets(principal, tenantId)) throw forbidden('Changing privacy budgets needs the tenant_admin role in this tenant.');
+    return tenantId;
   }
 
   async function spendingTenant(kind: 'budget' | 'charge', id: string, principal: Principal): Promise<string> {
@@ -186,6 +197,45 @@ export function createDpService(deps: DpServiceDeps): DpService {
         capMicros: budget.capMicros.toString(),
       });
       return budget;
+    },
+
+    async updateBudget(input, principal) {
+      const valid = parseInput(updateBudgetSchema, input, 'input');
+      const capMicros = valid.cap ? parseAmount(valid.cap, 'cap') : undefined;
+      const tenantId = await managingTenant(valid.id, principal);
+      const thresholds = valid.alertThresholds ? [...valid.alertThresholds].sort((a, b) => a - b) : undefined;
+      const { before, after } = await store.updateBudget(tenantId, valid.id, { capMicros, alertThresholds: thresholds });
+      await announce(null, after);
+      // Keyed by the resulting state: a retried edit is one audit entry; a later different edit is another.
+      await audit('dp_budget.update', tenantId, principal, `${after.id}:${after.capMicros}:${after.alertThresholds.join('-')}:${before.capMicros}:${before.alertThresholds.join('-')}`, {
+        budgetId: after.id,
+        dataset: after.dataset,
+        capMicrosBefore: before.capMicros.toString(),
+        capMicros: after.capMicros.toString(),
+        alertThresholdsBefore: before.alertThresholds.join(','),
+        alertThresholds: after.alertThresholds.join(','),
+      });
+      return after;
+    },
+
+    async deleteBudget(budgetId, principal) {
+      const valid = parseInput(uuidSchema, budgetId, 'id');
+      const tenantId = await managingTenant(valid, principal);
+      const deleted = await store.deleteBudget(tenantId, valid);
+      deps.metrics.forget(deleted);
+      const event: DpBudgetChangedEvent = { tenantId, budgetId: deleted.id, thresholdCrossed: false, crossedThresholds: [] };
+      await deps.bus.publish(DP_BUDGET_CHANGED_CHANNEL, JSON.stringify(event)).catch((error: unknown) => {
+        deps.logger.error({ err: error instanceof Error ? error.message : String(error), budgetId: deleted.id }, 'could not publish dp budget change');
+      });
+      // What was spent is in the audit log for good, though the budget (and its ledger) is gone.
+      await audit('dp_budget.delete', tenantId, principal, deleted.id, {
+        budgetId: deleted.id,
+        dataset: deleted.dataset,
+        mode: deleted.mode,
+        capMicros: deleted.capMicros.toString(),
+        spentMicros: deleted.spentMicros.toString(),
+      });
+      return deleted;
     },
 
     async reserve(input, principal) {

@@ -18,6 +18,11 @@ export interface NewBudget {
   alertThresholds: number[];
 }
 
+export interface BudgetEdit {
+  capMicros?: bigint | undefined;
+  alertThresholds?: number[] | undefined;
+}
+
 export interface ReserveRequest {
   budgetId: string;
   idempotencyKey: string;
@@ -47,6 +52,10 @@ export interface ChargeOutcome {
 
 export interface DpStore {
   createBudget(tenantId: string, budget: NewBudget): Promise<DpBudget>;
+  /** Sets the cap and/or alert thresholds; a cap below what is spent or reserved is DP_CAP_BELOW_USED. */
+  updateBudget(tenantId: string, budgetId: string, change: BudgetEdit): Promise<{ before: DpBudget; after: DpBudget }>;
+  /** Deletes the budget and its charges; refused (DP_BUDGET_IN_USE) while a reservation is outstanding. */
+  deleteBudget(tenantId: string, budgetId: string): Promise<DpBudget>;
   listBudgets(tenantId: string): Promise<DpBudget[]>;
   getBudget(tenantId: string, budgetId: string): Promise<DpBudget | null>;
   getCharge(tenantId: string, chargeId: string): Promise<DpCharge | null>;
@@ -101,6 +110,12 @@ async function readCharge(tx: TenantTx, chargeId: string): Promise<DpCharge | nu
 async function lockCharge(tx: TenantTx, chargeId: string): Promise<DpCharge | null> {
   const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id"::text AS "id" FROM "dp_charges" WHERE "id" = ${chargeId}::uuid FOR UPDATE`;
   return locked.length === 0 ? null : readCharge(tx, chargeId);
+}
+
+/** Locks the budget row: an edit or delete waits for in-flight charges (their UPDATE holds it) and they wait for it. */
+async function lockBudget(tx: TenantTx, budgetId: string): Promise<DpBudget> {
+  await tx.$queryRaw<{ id: string }[]>`SELECT "id"::text AS "id" FROM "dp_budgets" WHERE "id" = ${budgetId}::uuid FOR UPDATE`;
+  return mustReadBudget(tx, budgetId);
 }
 
 async function mustReadBudget(tx: TenantTx, budgetId: string): Promise<DpBudget> {
@@ -199,6 +214,34 @@ export function createDpStore(db: Database): DpStore {
         const created = await tx.dpBudget.findUnique({ where: { tenantId_dataset: { tenantId, dataset: budget.dataset } }, select: budgetSelect });
         if (!created) throw new Error('created budget not readable');
         return created;
+      });
+    },
+
+    updateBudget(tenantId, budgetId, change) {
+      return db.withTenant(tenantId, async (tx) => {
+        const before = await lockBudget(tx, budgetId);
+        const used = before.spentMicros + before.reservedMicros;
+        if (change.capMicros !== undefined && change.capMicros < used) {
+          throw dpError('DP_CAP_BELOW_USED', `The cap of "${before.dataset}" cannot go below what is already spent or reserved (${used} micro-units).`, { field: 'input.cap', usedMicros: used.toString() });
+        }
+        const after = await tx.dpBudget.update({
+          where: { id: budgetId },
+          data: { ...(change.capMicros !== undefined ? { capMicros: change.capMicros } : {}), ...(change.alertThresholds ? { alertThresholds: change.alertThresholds } : {}) },
+          select: budgetSelect,
+        });
+        return { before, after };
+      });
+    },
+
+    deleteBudget(tenantId, budgetId) {
+      return db.withTenant(tenantId, async (tx) => {
+        const budget = await lockBudget(tx, budgetId);
+        if (budget.reservedMicros > 0n) {
+          throw dpError('DP_BUDGET_IN_USE', `"${budget.dataset}" has ${budget.reservedMicros} micro-units reserved by charges not yet committed or released; settle them (or wait for their timeout) first.`);
+        }
+        // Its charges go with it (ON DELETE CASCADE).
+        await tx.dpBudget.delete({ where: { id: budgetId } });
+        return budget;
       });
     },
 

@@ -8,6 +8,8 @@ export interface DpMetrics {
   readonly registry: Registry;
   /** Records what remains of a budget after a change or a read. */
   observe(budget: DpBudget): void;
+  /** A deleted budget: no longer counted, its series removed. */
+  forget(budget: DpBudget): void;
 }
 
 export interface DpMetricsOptions {
@@ -58,6 +60,10 @@ export function createDpMetrics(options: DpMetricsOptions = {}): DpMetrics {
     observe(budget) {
       states.set(budget.id, stateOf(budget));
       remaining?.set({ tenant: budget.tenantId, dataset: budget.dataset }, Number(remainingMicros(budget)) / Number(MICRO));
+    },
+    forget(budget) {
+      states.delete(budget.id);
+      remaining?.remove({ tenant: budget.tenantId, dataset: budget.dataset });
     },
   };
 }

@@ -49,6 +49,8 @@ const codes = (reply: Reply) => (reply.body.errors ?? []).map((error) => error.e
 const CREATE = `mutation($input: CreateDpBudgetInput!) { createDpBudget(input: $input) { id dataset mode cap capMicros remaining usedPercent delta capEpsilonDelta { epsilon delta } alertThresholds } }`;
 const BUDGETS = `query($tenantId: ID!) { dpBudgets(tenantId: $tenantId) { id dataset remaining remainingMicros spent reserved } }`;
 const RESERVE = `mutation($input: ReserveDpBudgetInput!) { reserveDpBudget(input: $input) { id state amountMicros mechanism noiseDrawn } }`;
+const UPDATE = `mutation($input: UpdateDpBudgetInput!) { updateDpBudget(input: $input) { id cap remaining alertThresholds } }`;
+const DELETE = `mutation($id: ID!) { deleteDpBudget(id: $id) { id spent } }`;
 const COMMIT = `mutation($id: ID!) { commitDpCharge(chargeId: $id) { id state } }`;
 const RELEASE = `mutation($id: ID!) { releaseDpCharge(chargeId: $id) { id state } }`;
 const NOISY = `mutation($input: ReleaseNoisyAggregateInput!) { releaseNoisyAggregate(input: $input) { noisyValue fresh charge { id state noiseDrawn amountMicros mechanism } budget { spentMicros remaining } } }`;
@@ -142,6 +144,42 @@ describe('dp subgraph over HTTP', () => {
     expect(events.map((event) => event.action)).toEqual(['dp_budget.create', 'dp.noisy_release']);
     expect(events.every((event) => event.tenantId === tenantA && event.actor === `user:${admin.subject}`)).toBe(true);
     expect(events[1]?.payload).toMatchObject({ amountMicros: '250000', state: 'committed' });
+  });
+
+  it('edits a budget\'s cap and thresholds and deletes it: tenant_admin only, never below what is used, never with reservations outstanding, audited', async () => {
+    const admin = principal(['tenant_admin'], tenantA);
+    const created = await request(admin, CREATE, { input: { tenantId: tenantA, dataset: 'editable', mode: 'PURE_EPSILON', cap: '1' } });
+    const budgetId = (created.body.data?.['createDpBudget'] as { id: string }).id;
+    const reserved = await request(admin, RESERVE, { input: { budgetId, idempotencyKey: 'edit-1', amount: '0.4' } });
+    const chargeId = (reserved.body.data?.['reserveDpBudget'] as { id: string }).id;
+
+    const raised = await request(admin, UPDATE, { input: { id: budgetId, cap: '2.5', alertThresholds: [90, 60] } });
+    expect(raised.body.data?.['updateDpBudget']).toEqual({ id: budgetId, cap: '2.5', remaining: '2.1', alertThresholds: [60, 90] });
+    // Below what is spent + reserved (0.4): refused, nothing changed.
+    const tooLow = await request(admin, UPDATE, { input: { id: budgetId, cap: '0.3' } });
+    expect(codes(tooLow)).toEqual(['DP_CAP_BELOW_USED']);
+    expect(tooLow.body.errors?.[0]?.extensions).toMatchObject({ field: 'input.cap', usedMicros: '400000' });
+    expect(codes(await request(admin, UPDATE, { input: { id: budgetId } }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await request(admin, UPDATE, { input: { id: budgetId, cap: '-1' } }))).toEqual(['DP_INVALID_AMOUNT']);
+    // Operators spend but do not manage; another tenant's admin does not see it.
+    expect(codes(await request(principal(['operator'], tenantA), UPDATE, { input: { id: budgetId, cap: '3' } }))).toEqual(['FORBIDDEN']);
+    expect(codes(await request(principal(['tenant_admin'], tenantB), UPDATE, { input: { id: budgetId, cap: '3' } }))).toEqual(['NOT_FOUND']);
+    expect(codes(await request(principal(['tenant_admin'], tenantB), DELETE, { id: budgetId }))).toEqual(['NOT_FOUND']);
+
+    expect(codes(await request(admin, DELETE, { id: budgetId }))).toEqual(['DP_BUDGET_IN_USE']);
+    await request(admin, COMMIT, { id: chargeId });
+    const deleted = await request(admin, DELETE, { id: budgetId });
+    expect(deleted.body.data?.['deleteDpBudget']).toMatchObject({ id: budgetId, spent: '0.4' });
+    expect(codes(await request(admin, DELETE, { id: budgetId }))).toEqual(['NOT_FOUND']);
+    const left = (await request(admin, BUDGETS, { tenantId: tenantA })).body.data?.['dpBudgets'] as { id: string }[];
+    expect(left.map((budget) => budget.id)).not.toContain(budgetId);
+
+    await bus.ensureGroup(AUDIT_STREAM, 'dp-edit-test');
+    const entries = await bus.readGroup(AUDIT_STREAM, 'dp-edit-test', 'reader', { count: 1000, blockMs: 0 });
+    const events = entries.map((entry) => auditEventSchema.parse(JSON.parse(entry.payload))).filter((event) => event.payload['budgetId'] === budgetId);
+    expect(events.map((event) => event.action)).toEqual(['dp_budget.create', 'dp_charge.reserve', 'dp_budget.update', 'dp_charge.commit', 'dp_budget.delete']);
+    expect(events[2]?.payload).toMatchObject({ capMicrosBefore: '1000000', capMicros: '2500000', alertThresholds: '60,90' });
+    expect(events[4]?.payload).toMatchObject({ dataset: 'editable', spentMicros: '400000' });
   });
 
   it('refuses callers without a valid internal token', async () => {

@@ -32,3 +32,8 @@ export function isClientError(error: unknown): error is GraphQLError {
 export function webhookAddressRefused(field?: string): GraphQLError {
   return TENANTS_ERRORS.create('WEBHOOK_ADDRESS_REFUSED', undefined, field ? { field } : {});
 }
+
+/** No one with this e-mail address is known to the identity provider's directory. */
+export function unknownEmail(email: string): GraphQLError {
+  return TENANTS_ERRORS.create('UNKNOWN_EMAIL', `No one with the e-mail address ${email} is known to the identity provider. Check the address, or add the member by subject.`, { field: 'input.email' });
+}

@@ -14,3 +14,5 @@ export type { MembersService, MembersServiceDeps } from './members-service';
 export type { Member } from './member-types';
 export { ASSIGNABLE_MEMBER_ROLES } from './member-inputs';
 export type { AddMemberInput } from './member-inputs';
+export { NO_PEOPLE_DIRECTORY, staticPeopleDirectory } from './people-directory';
+export type { PeopleDirectory, Person } from './people-directory';

@@ -20,16 +20,22 @@ const subjectSchema = z
   .max(200, 'Use at most 200 characters.')
   .regex(/^[\x21-\x7e]+$/, 'Use printable ASCII without spaces (the identity provider subject).');
 
-export const addMemberInputSchema = z.object({
-  tenantId: idSchema,
-  subject: subjectSchema,
-  email: z.email('Must be an email address.').max(254, 'Use at most 254 characters.').nullish(),
-  role: memberRoleSchema,
-});
+/**
+ * A member is named by e-mail (resolved to the identity provider's subject through the people
+ * directory) or, for identity providers without a directory, by subject.
+ */
+export const addMemberInputSchema = z
+  .object({
+    tenantId: idSchema,
+    subject: subjectSchema.nullish(),
+    email: z.email('Must be an email address.').max(254, 'Use at most 254 characters.').nullish(),
+    role: memberRoleSchema,
+  })
+  .refine((input) => Boolean(input.subject) || Boolean(input.email), { message: 'Give the member’s e-mail address (or their identity provider subject).', path: ['email'] });
 /** What callers send; validated by `addMemberInputSchema` in the service. */
 export interface AddMemberInput {
   tenantId: string;
-  subject: string;
+  subject?: string | null | undefined;
   email?: string | null | undefined;
   role: string;
 }

@@ -6,13 +6,14 @@ import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canManageMembers, canReadTenant, isPlatformAdmin, readScope } from './authorization';
 import type { AccessScope } from './authorization';
-import { conflict, forbidden, lastAdmin, notFound } from './errors';
+import { conflict, forbidden, lastAdmin, notFound, unknownEmail } from './errors';
 import { addMemberInputSchema, memberRoleSchema } from './member-inputs';
 import type { AddMemberInput } from './member-inputs';
 import type { Member } from './member-types';
 import { DuplicateMemberError, LastAdminError, createMembersStore } from './members-store';
 import type { MemberChange, MembersStore } from './members-store';
 import { parseInput } from './parse-input';
+import { NO_PEOPLE_DIRECTORY, type PeopleDirectory } from './people-directory';
 import { idSchema } from './tenant-inputs';
 
 /**
@@ -33,6 +34,8 @@ export interface MembersService {
 export interface MembersServiceDeps {
   db: Database;
   bus: Bus;
+  /** Resolves e-mail addresses to subjects (the bundled issuer's accounts under `npm start`); default: none. */
+  people?: PeopleDirectory;
   now?: () => Date;
 }
 
@@ -42,6 +45,7 @@ const isUuid = (value: string): boolean => idSchema.safeParse(value).success;
 export function createMembersService(deps: MembersServiceDeps): MembersService {
   const store: MembersStore = createMembersStore(deps.db);
   const now = deps.now ?? (() => new Date());
+  const people = deps.people ?? NO_PEOPLE_DIRECTORY;
 
   async function audit(event: Omit<AuditEventInput, 'subjectId' | 'dataClassification' | 'actor'>, principal: Principal): Promise<void> {
     const full: AuditEventInput = {
@@ -77,6 +81,14 @@ export function createMembersService(deps: MembersServiceDeps): MembersService {
     }
   }
 
+  /** A subject given is used as is; otherwise the e-mail must resolve, and the directory's spelling of it is kept. */
+  async function resolvePerson(subject: string | null, email: string | null): Promise<{ subject: string; email: string | null }> {
+    if (subject) return { subject, email };
+    const person = email ? await people.findByEmail(email) : null;
+    if (!person) throw unknownEmail(email ?? '');
+    return person;
+  }
+
   return {
     async listMembers(tenantId, principal) {
       const validId = parseInput(idSchema, tenantId, 'tenantId');
@@ -99,15 +111,19 @@ export function createMembersService(deps: MembersServiceDeps): MembersService {
       if (!canManageMembers(principal, valid.tenantId)) throw forbidden(MANAGE_MESSAGE);
       const tenantExists = await deps.db.withPlatform((tx) => tx.tenant.count({ where: { id: valid.tenantId } }));
       if (tenantExists === 0) throw notFound(`No tenant ${valid.tenantId} is visible to you.`);
+      const { subject, email } = await resolvePerson(valid.subject ?? null, valid.email ?? null);
       try {
-        const member = await store.addMember(valid.tenantId, { subject: valid.subject, email: valid.email ?? null, role: valid.role });
+        const member = await store.addMember(valid.tenantId, { subject, email, role: valid.role });
         await audit(
           { idempotencyKey: `member.add:${member.id}`, tenantId: member.tenantId, action: 'member.add', payload: { memberId: member.id, subject: member.subject, role: member.role } },
           principal,
         );
         return member;
       } catch (error) {
-        if (error instanceof DuplicateMemberError) throw conflict(`Subject "${valid.subject}" is already a member of this tenant; change its role instead.`, 'input.subject');
+        if (error instanceof DuplicateMemberError) {
+          const who = valid.subject ? `Subject "${subject}"` : `${email ?? subject}`;
+          throw conflict(`${who} is already a member of this tenant; change the role instead.`, valid.subject ? 'input.subject' : 'input.email');
+        }
         throw error;
       }
     },

@@ -1,5 +1,6 @@
 import type { KeyManagementService } from '@switchyard/identity/envelope';
 import type { StartedSubgraph, SubgraphRuntime } from '@switchyard/subgraph-kit/runtime';
+import type { PeopleDirectory } from './people-directory';
 import type { QuotaDefaults } from './settings-types';
 import { createTenantsSubgraph } from './tenants-subgraph';
 
@@ -11,6 +12,8 @@ export interface TenantsSubgraphOptions {
   introspection?: boolean;
   /** ALERT_WEBHOOK_ALLOWED_CIDRS: non-public addresses alert webhooks may reach (default none). */
   webhookAllowedNetworks?: readonly string[];
+  /** The identity provider's people, to add members by e-mail (`npm start`: the bundled issuer's accounts). */
+  people?: PeopleDirectory;
 }
 
 /**
@@ -25,6 +28,7 @@ export function startTenantsSubgraph(runtime: SubgraphRuntime, options: TenantsS
     alertWebhooks: true,
     webhookAllowedNetworks: options.webhookAllowedNetworks ?? [],
     ...(options.kms ? { kms: options.kms } : {}),
+    ...(options.people ? { people: options.people } : {}),
   });
   return { server: subgraph.server, close: subgraph.close, listeningDetails: { alertWebhooks: options.kms !== undefined } };
 }

@@ -10,6 +10,7 @@ import { createTenantsLoaders } from './loaders';
 import { createConsoleLogger } from './logger';
 import type { Logger } from './logger';
 import { createMembersService } from './members-service';
+import type { PeopleDirectory } from './people-directory';
 import { resolvers } from './resolvers/index';
 import { createSecretsService } from './secrets-service';
 import { startAlertWebhookDispatcher, type AlertWebhookDispatcherDeps } from './alert-webhook-dispatcher';
@@ -43,6 +44,8 @@ export interface TenantsSubgraphDeps {
    * CIDRs or single addresses, e.g. `127.0.0.1/32` for a receiver on loopback). Default: none.
    */
   webhookAllowedNetworks?: readonly string[];
+  /** Resolves e-mail addresses when members are added by e-mail; absent: only by subject. */
+  people?: PeopleDirectory;
 }
 
 /** The tenant limits the data plane applies when nothing overrides them. */
@@ -58,7 +61,7 @@ export interface TenantsSubgraph {
 
 export function createTenantsSubgraph(deps: TenantsSubgraphDeps): TenantsSubgraph {
   const service = createTenantsService({ db: deps.db, bus: deps.bus });
-  const members = createMembersService({ db: deps.db, bus: deps.bus });
+  const members = createMembersService({ db: deps.db, bus: deps.bus, ...(deps.people ? { people: deps.people } : {}) });
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
   const logger = deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`);
   const addressPolicy = createWebhookAddressPolicy(deps.webhookAllowedNetworks ?? []);

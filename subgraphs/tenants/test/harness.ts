@@ -7,6 +7,7 @@ import { createLocalKms, generateMasterKey, type KeyManagementService } from '@s
 import { createGraphQLRequest, listenOnLoopback } from '@switchyard/subgraph-kit/testing';
 export { PLATFORM_ADMIN, errorCodes, principalOf } from '@switchyard/subgraph-kit/testing';
 import type { GraphQLReply as KitGraphQLReply, GraphQLRequest } from '@switchyard/subgraph-kit/testing';
+import type { PeopleDirectory } from '../src/people-directory';
 import { createTenantsSubgraph } from '../src/tenants-subgraph';
 import type { Logger } from '../src/logger';
 
@@ -28,7 +29,7 @@ export interface TenantsHarness {
  * Starts the subgraph on 127.0.0.1:0 over `db`; the caller owns `db`. `kms: null` runs without
  * master keys. Alert webhooks may reach 127.0.0.1 (tests' receivers) unless `webhookAllowedNetworks` says otherwise.
  */
-export async function startTenantsHarness(db: Database, options: { kms?: KeyManagementService | null; webhookAllowedNetworks?: string[] } = {}): Promise<TenantsHarness> {
+export async function startTenantsHarness(db: Database, options: { kms?: KeyManagementService | null; webhookAllowedNetworks?: string[]; people?: PeopleDirectory } = {}): Promise<TenantsHarness> {
   const kms = options.kms === undefined ? createLocalKms({ masterKeys: { test: generateMasterKey() }, activeKeyId: 'test' }) : options.kms;
   const bus = createInProcessBus();
   const keys = await generateInternalKeyPair();
@@ -42,6 +43,7 @@ export async function startTenantsHarness(db: Database, options: { kms?: KeyMana
   const subgraph = createTenantsSubgraph({ db, bus, verifyInternalToken: createInternalTokenVerifier(keys.publicKey, AUDIENCE), logger,
     webhookAllowedNetworks: options.webhookAllowedNetworks ?? ['127.0.0.1/32'],
     ...(kms ? { kms } : {}),
+    ...(options.people ? { people: options.people } : {}),
   });
   const url = await listenOnLoopback(subgraph.server);
 

@@ -3,6 +3,7 @@ import type { Database } from '@switchyard/db';
 import { createMemoryTestDatabase } from '@switchyard/db/testing';
 import type { MemoryTestDatabase } from '@switchyard/db/testing';
 import { AUDIT_STREAM, auditEventSchema } from '@switchyard/events/audit';
+import { staticPeopleDirectory } from '../src/people-directory';
 import { createTenantsService } from '../src/tenants-service';
 import type { Tenant } from '../src/tenant-types';
 import { PLATFORM_ADMIN, errorCodes, principalOf, startTenantsHarness } from './harness';
@@ -47,7 +48,7 @@ async function listSubjects(slug: string, by = PLATFORM_ADMIN): Promise<string[]
 beforeAll(async () => {
   testDatabase = await createMemoryTestDatabase();
   db = testDatabase.db;
-  harness = await startTenantsHarness(db);
+  harness = await startTenantsHarness(db, { people: staticPeopleDirectory([{ subject: 'idp|carol', email: 'carol@example.test' }]) });
   const service = createTenantsService({ db, bus: harness.bus });
   tenantA = await service.createTenant({ slug: 'members-a', name: 'Members A' }, PLATFORM_ADMIN);
   tenantB = await service.createTenant({ slug: 'members-b', name: 'Members B' }, PLATFORM_ADMIN);
@@ -71,6 +72,27 @@ describe('members', () => {
     expect(memberOf(await harness.request(adminA(), CHANGE, { id: bob.id, role: 'operator' }), 'changeMemberRole').role).toBe('operator');
     expect(memberOf(await harness.request(adminA(), REMOVE, { id: bob.id }), 'removeMember').subject).toBe('bob');
     expect(await listSubjects('members-a')).toEqual(['alice:tenant_admin']);
+  });
+
+  it('adds a member by e-mail through the identity provider’s directory, with a clear error for unknown addresses', async () => {
+    const carol = memberOf(await harness.request(adminA(), ADD, { input: { tenantId: tenantA.id, email: 'Carol@Example.test', role: 'viewer' } }), 'addMember');
+    expect(carol).toMatchObject({ subject: 'idp|carol', email: 'carol@example.test', role: 'viewer' });
+
+    const again = await harness.request(adminA(), ADD, { input: { tenantId: tenantA.id, email: 'carol@example.test', role: 'operator' } });
+    expect(errorCodes(again)).toEqual(['CONFLICT']);
+    expect(again.body.errors?.[0]?.message).toContain('carol@example.test is already a member');
+
+    const unknown = await harness.request(adminA(), ADD, { input: { tenantId: tenantA.id, email: 'nobody@example.test', role: 'viewer' } });
+    expect(errorCodes(unknown)).toEqual(['UNKNOWN_EMAIL']);
+    expect(unknown.body.errors?.[0]?.extensions?.field).toBe('input.email');
+    expect(unknown.body.errors?.[0]?.message).toContain('nobody@example.test');
+
+    // Neither subject nor e-mail: refused as input, naming the field to fill in.
+    const neither = await harness.request(adminA(), ADD, { input: { tenantId: tenantA.id, role: 'viewer' } });
+    expect(errorCodes(neither)).toEqual(['BAD_USER_INPUT']);
+    // Another tenant's admin cannot add into tenant A by e-mail either.
+    expect(errorCodes(await harness.request(adminB(), ADD, { input: { tenantId: tenantA.id, email: 'carol@example.test', role: 'viewer' } }))).toEqual(['FORBIDDEN']);
+    await harness.request(adminA(), REMOVE, { id: carol.id });
   });
 
   it('refuses a duplicate subject with CONFLICT', async () => {

@@ -34,7 +34,7 @@ export default async function TenantsPage() {
               <tr>
                 <th>Name</th>
                 <th>Slug</th>
-                <th>Created (UTC)</th>
+                <th>Created</th>
               </tr>
             </thead>
             <tbody>

@@ -22,6 +22,8 @@ export const resolvers = {
   },
   Mutation: {
     createDpBudget: async (_: unknown, args: Args, { service, principal }: DpContext) => budgetView(await service.createBudget(args['input'], principal)),
+    updateDpBudget: async (_: unknown, args: Args, { service, principal }: DpContext) => budgetView(await service.updateBudget(args['input'], principal)),
+    deleteDpBudget: async (_: unknown, args: Args, { service, principal }: DpContext) => budgetView(await service.deleteBudget(String(args['id']), principal)),
     reserveDpBudget: async (_: unknown, args: Args, { service, principal }: DpContext) => chargeView(await service.reserve(args['input'], principal)),
     commitDpCharge: async (_: unknown, args: Args, { service, principal }: DpContext) => chargeView(await service.commit(String(args['chargeId']), principal)),
     releaseDpCharge: async (_: unknown, args: Args, { service, principal }: DpContext) => chargeView(await service.release(String(args['chargeId']), principal)),

@@ -189,6 +189,19 @@ export const DP_ERRORS = KIT_ERRORS.extend({
     fields: { remainingMicros: 'what the budget has left, in micro-units (decimal string)', requestedMicros: 'what the charge asked for, in micro-units (decimal string)' },
   },
   DP_BUDGET_EXISTS: { message: 'The dataset already has a privacy budget in this tenant.', final: true, kind: 'state', httpStatus: 409 },
+  DP_CAP_BELOW_USED: {
+    message: 'The cap cannot go below what the budget has already spent or reserved.',
+    final: true,
+    kind: 'state',
+    httpStatus: 409,
+    fields: { field: 'always `input.cap`', usedMicros: 'spent + reserved, in micro-units (decimal string)' },
+  },
+  DP_BUDGET_IN_USE: {
+    message: 'The budget has reservations not yet committed or released; settle them (or wait for their timeout) before deleting it.',
+    final: true,
+    kind: 'state',
+    httpStatus: 409,
+  },
   DP_IDEMPOTENCY_CONFLICT: { message: 'The idempotency key was already used for a different charge; use a new key.', final: true, kind: 'state', httpStatus: 409 },
   DP_CHARGE_NOT_RESERVED: { message: 'The charge is not reserved: a released charge cannot be committed, a committed one not released.', final: true, kind: 'state', httpStatus: 409 },
   DP_NOISE_DRAWN: { message: 'Noise was drawn for this charge, so its budget is spent for good: nothing is refunded.', final: true, kind: 'state', httpStatus: 409 },
@@ -260,6 +273,14 @@ export const POLICY_ERRORS = KIT_ERRORS.extend({
 export const TENANTS_ERRORS = KIT_ERRORS.extend({
   CONFLICT: SHARED_ERROR_DEFINITIONS.CONFLICT,
   LAST_ADMIN: { message: "This is the tenant's last tenant_admin: make another member tenant_admin first.", final: true, kind: 'state', httpStatus: 409 },
+  UNKNOWN_EMAIL: {
+    message: 'No one with that e-mail address is known to the identity provider.',
+    description: 'A member was named by e-mail and the identity provider\'s directory knows no one (or more than one person) with that address; check it, or add the member by subject.',
+    final: true,
+    kind: 'input',
+    httpStatus: 404,
+    fields: { field: 'always `input.email`' },
+  },
   NOT_CONFIGURED: {
     message: 'This deployment lacks what the operation needs.',
     description: 'The deployment lacks what the operation needs (e.g. no master key for secrets); an operator has to configure it.',

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { ConfirmDialog } from '../../../components/confirm-dialog';
 import { callConsoleApi } from '../../../lib/browser-api';
 import { formatTimestamp, type ApiKeyStatus } from '../../../lib/display';
 import { revokeApiKeyMutation, type ApiKey } from '../../../lib/operations';
@@ -18,6 +19,7 @@ const STATUS_BADGE: Record<ApiKeyStatus, string> = {
 export function ApiKeyTable({ keys }: { keys: ApiKeyRow[] }) {
   const router = useRouter();
   const [revoking, setRevoking] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<ApiKeyRow | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   async function revoke(key: ApiKeyRow) {
@@ -25,6 +27,7 @@ export function ApiKeyTable({ keys }: { keys: ApiKeyRow[] }) {
     setError(null);
     const result = await callConsoleApi(revokeApiKeyMutation, { id: key.id });
     setRevoking(null);
+    setConfirming(null);
     if (!result.ok) {
       setError(`Could not revoke “${key.name}”: ${result.error.message}`);
       return;
@@ -35,14 +38,14 @@ export function ApiKeyTable({ keys }: { keys: ApiKeyRow[] }) {
   return (
     <>
       <div className="tableWrap">
-        <table className="table">
+        <table className="table tableStickyFirst">
           <thead>
             <tr>
               <th>Name</th>
               <th>Prefix</th>
               <th>Scopes</th>
-              <th>Created (UTC)</th>
-              <th>Last used (UTC)</th>
+              <th>Created</th>
+              <th>Last used</th>
               <th>Status</th>
               <th className={styles.actionsCell}>
                 <span className="visuallyHidden">Actions</span>
@@ -74,10 +77,11 @@ export function ApiKeyTable({ keys }: { keys: ApiKeyRow[] }) {
                       type="button"
                       className="button buttonDanger"
                       disabled={revoking !== null}
-                      onClick={() => void revoke(key)}
+                      onClick={() => setConfirming(key)}
                       data-testid="revoke-key"
+                      aria-label={`Revoke ${key.name}`}
                     >
-                      {revoking === key.id ? 'Revoking…' : 'Revoke'}
+                      Revoke
                     </button>
                   ) : null}
                 </td>
@@ -85,7 +89,7 @@ export function ApiKeyTable({ keys }: { keys: ApiKeyRow[] }) {
             ))}
             {keys.length === 0 ? (
               <tr>
-                <td colSpan={6} className="empty">
+                <td colSpan={7} className="empty">
                   No API keys yet. Create one to call the gateway.
                 </td>
               </tr>
@@ -93,6 +97,18 @@ export function ApiKeyTable({ keys }: { keys: ApiKeyRow[] }) {
           </tbody>
         </table>
       </div>
+      <ConfirmDialog
+        open={confirming !== null}
+        title={`Revoke “${confirming?.name ?? ''}”?`}
+        confirmLabel={revoking ? 'Revoking…' : 'Revoke key'}
+        pending={revoking !== null}
+        onCancel={() => setConfirming(null)}
+        onConfirm={() => {
+          if (confirming) void revoke(confirming);
+        }}
+      >
+        Requests with the key <code>{confirming?.prefix}…</code> are refused within seconds on every replica. This cannot be undone: clients need a new key.
+      </ConfirmDialog>
       {error ? (
         <div className="alert" role="alert" data-testid="revoke-error">
           {error}

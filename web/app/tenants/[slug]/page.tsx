@@ -50,41 +50,11 @@ export default async function TenantPage({ params }: Props) {
             <span>
               slug <span className={styles.mono} data-testid="tenant-slug">{tenant.slug}</span>
             </span>
-            <span>
+            <span className={styles.metaId}>
               id <span className={styles.mono}>{tenant.id}</span>
             </span>
-            <span>created {formatTimestamp(tenant.createdAt)} UTC</span>
+            <span>created {formatTimestamp(tenant.createdAt)}</span>
           </div>
-        </div>
-        <div className={styles.headerLinks}>
-          <Link className="button buttonSecondary" href={`${path}/members`} data-testid="members-link">
-            Members →
-          </Link>
-          <Link className="button buttonSecondary" href={`${path}/audit`} data-testid="audit-link">
-            Audit log →
-          </Link>
-          <Link className="button buttonSecondary" href={`${path}/routes`} data-testid="routes-link">
-            Routes →
-          </Link>
-          <Link className="button buttonSecondary" href={`${path}/experiments`} data-testid="experiments-link">Experiments →</Link>
-          <Link className="button buttonSecondary" href={`${path}/policies`} data-testid="policies-link">
-            Policies →
-          </Link>
-          <Link className="button buttonSecondary" href={`${path}/privacy`} data-testid="privacy-link">
-            Privacy budgets →
-          </Link>
-          <Link className="button buttonSecondary" href={`${path}/secrets`} data-testid="secrets-link">
-            Provider keys &amp; alerts →
-          </Link>
-          <Link className="button buttonSecondary" href={`${path}/settings`} data-testid="settings-link">
-            Settings →
-          </Link>
-          <Link className="button" href={`${path}/cost`} data-testid="cost-link">
-            Live cost →
-          </Link>
-          <Link className="button buttonSecondary" href={`${path}/savings`} data-testid="savings-link">
-            Savings →
-          </Link>
         </div>
       </div>
 

@@ -1,7 +1,9 @@
 'use client';
 
+import { formatTimestamp } from '../../../../lib/display';
 import { Fragment, useEffect, useRef, useState, type FormEvent } from 'react';
 import { checkEntryInclusion, type ProofAnchor, type ProofCheck, type ProofSource } from '../../../../lib/audit-proof-check';
+import { joinHead, mergeNewestFirst } from '../../../../lib/audit-rows';
 import { callConsoleApi } from '../../../../lib/browser-api';
 import { auditCheckpointQuery, auditEntriesQuery, auditProofQuery, type AuditEntry, type AuditEntryFilter, type AuditEntryPage } from '../../../../lib/operations';
 import { AUDIT_PAGE_SIZE } from './page-size';
@@ -34,16 +36,6 @@ function shortHash(value: string): string {
   return value.length > 14 ? `${value.slice(0, 8)}…${value.slice(-4)}` : value;
 }
 
-function formatSeconds(iso: string): string {
-  const time = Date.parse(iso);
-  return Number.isNaN(time) ? '—' : new Date(time).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-/** Appends a page to the rows, ignoring entries already shown (a live refresh may overlap a load). */
-function merge(rows: AuditEntry[], page: AuditEntryPage): AuditEntry[] {
-  const known = new Set(rows.map((row) => row.seq));
-  return [...rows, ...page.edges.map((edge) => edge.node).filter((node) => !known.has(node.seq))];
-}
 
 export function AuditExplorer(props: { tenantId: string; wsUrl: string; initialPage: AuditEntryPage | null }) {
   const { tenantId } = props;
@@ -60,6 +52,7 @@ export function AuditExplorer(props: { tenantId: string; wsUrl: string; initialP
   // Every (re)load bumps this; answers to an older query (a filter since replaced) are dropped.
   const query = useRef(0);
 
+  /** A page of older entries (after the cursor), or the first page again when replacing (a new filter). */
   async function load(options: { filter: Filter; after: string | null; replace: boolean }) {
     const ticket = options.replace ? ++query.current : query.current;
     setLoading(true);
@@ -72,36 +65,47 @@ export function AuditExplorer(props: { tenantId: string; wsUrl: string; initialP
     }
     setLoadError(null);
     const page = result.data.auditEntries;
-    setRows((previous) => merge(options.replace ? [] : previous, page));
-    // An empty page keeps the old cursor: the next tail read starts from the same place.
-    if (page.pageInfo.endCursor) setEndCursor(page.pageInfo.endCursor);
-    else if (options.replace) setEndCursor(null);
+    setRows((previous) => mergeNewestFirst(options.replace ? [] : previous, page.edges.map((edge) => edge.node)));
+    if (page.pageInfo.endCursor || options.replace) setEndCursor(page.pageInfo.endCursor);
     setHasNextPage(page.pageInfo.hasNextPage);
+  }
+
+  /** New entries: read the newest page and put it on top (restarting the list if more arrived than one page holds). */
+  async function loadHead(current: Filter) {
+    const ticket = query.current;
+    const result = await callConsoleApi(auditEntriesQuery, { filter: { ...current, tenantId }, first: AUDIT_PAGE_SIZE, after: null });
+    if (ticket !== query.current || !result.ok) return;
+    const page = result.data.auditEntries;
+    const shown = rowsRef.current;
+    const joined = joinHead(shown, { nodes: page.edges.map((edge) => edge.node), hasNextPage: page.pageInfo.hasNextPage });
+    setRows(joined.rows);
+    if (joined.restart || shown.length === 0) {
+      setEndCursor(page.pageInfo.endCursor);
+      setHasNextPage(page.pageInfo.hasNextPage);
+    }
   }
 
   useEffect(() => {
     if (props.initialPage === null) void load({ filter: {}, after: null, replace: true });
   }, []);
 
-  // New entries exist past what is shown: read the tail, unless unread pages are still pending
-  // (then "Load more" will reach them in order).
-  // `tailReadFor` remembers the newest seq already acted on: with a filter the newest entry may
-  // never show up in the table, and that must not cause a read per render.
+  // A newer entry than the top row exists: read the head. `tailReadFor` remembers the newest seq
+  // already acted on: with a filter the newest entry may never show up, and that must not cause a read per render.
   const tailReadFor = useRef(-1);
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
   useEffect(() => {
-    if (newestSeq === null || newestSeq <= tailReadFor.current || hasNextPage || loading) return;
+    if (newestSeq === null || newestSeq <= tailReadFor.current || loading) return;
     tailReadFor.current = newestSeq;
-    if (newestSeq <= (rows.at(-1)?.seq ?? -1)) return;
-    void load({ filter, after: endCursor, replace: false });
-  }, [newestSeq, hasNextPage, loading]);
+    if (newestSeq <= (rows[0]?.seq ?? -1)) return;
+    void loadHead(filter);
+  }, [newestSeq, loading]);
 
   useEffect(() => {
     if (status === 'live') return;
-    const timer = setInterval(() => {
-      if (!hasNextPage) void load({ filter, after: endCursor, replace: false });
-    }, FALLBACK_POLL_MS);
+    const timer = setInterval(() => void loadHead(filter), FALLBACK_POLL_MS);
     return () => clearInterval(timer);
-  }, [status, filter, endCursor, hasNextPage]);
+  }, [status, filter]);
 
   function applyFilter(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -189,7 +193,7 @@ export function AuditExplorer(props: { tenantId: string; wsUrl: string; initialP
             <thead>
               <tr>
                 <th className="numeric">Seq</th>
-                <th>Time (UTC)</th>
+                <th>Time</th>
                 <th>Actor</th>
                 <th>Action</th>
                 <th>Subject key</th>
@@ -209,9 +213,15 @@ export function AuditExplorer(props: { tenantId: string; wsUrl: string; initialP
                       <td className="numeric" data-testid="audit-seq">
                         {entry.seq}
                       </td>
-                      <td className="muted">{formatSeconds(entry.occurredAt)}</td>
-                      <td className={styles.actor} title={entry.actor}>
-                        {entry.actor}
+                      <td className="muted">{formatTimestamp(entry.occurredAt)}</td>
+                      <td className={styles.actor} title={entry.actor} data-testid="audit-actor">
+                        {entry.actorApiKey ? (
+                          <>
+                            key <strong>{entry.actorApiKey.name}</strong>
+                          </>
+                        ) : (
+                          entry.actor
+                        )}
                       </td>
                       <td data-testid="audit-action">
                         <code>{entry.action}</code>

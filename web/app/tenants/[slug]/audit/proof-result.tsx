@@ -1,12 +1,9 @@
 'use client';
 
+import { formatTimestamp } from '../../../../lib/display';
 import type { ProofCheck } from '../../../../lib/audit-proof-check';
 import styles from './audit.module.css';
 
-function formatSeconds(iso: string): string {
-  const time = Date.parse(iso);
-  return Number.isNaN(time) ? '—' : new Date(time).toISOString().slice(0, 19).replace('T', ' ');
-}
 
 /** The outcome of one in-browser inclusion check, with what it was checked against. */
 export function ProofResult({ check, onVerifyAgainstHead }: { check: ProofCheck; onVerifyAgainstHead: () => void }) {
@@ -22,7 +19,7 @@ export function ProofResult({ check, onVerifyAgainstHead }: { check: ProofCheck;
       <div className={styles.proof} data-testid="proof-not-covered" role="status">
         <span>
           Not yet covered by a checkpoint
-          {check.checkpoint ? ` (the latest covers ${check.checkpoint.treeSize} entries, issued ${formatSeconds(check.checkpoint.issuedAt)} UTC)` : ' (none issued yet)'}.
+          {check.checkpoint ? ` (the latest covers ${check.checkpoint.treeSize} entries, issued ${formatTimestamp(check.checkpoint.issuedAt)})` : ' (none issued yet)'}.
         </span>{' '}
         <button className="button buttonSecondary" type="button" data-testid="verify-against-head" onClick={onVerifyAgainstHead}>
           Verify against the current tree head (unsigned)
@@ -61,7 +58,7 @@ export function ProofResult({ check, onVerifyAgainstHead }: { check: ProofCheck;
           <>
             <dt>Checkpoint</dt>
             <dd>
-              {check.checkpoint.treeSize} entries, issued {formatSeconds(check.checkpoint.issuedAt)} UTC, log <code>{check.checkpoint.logId}</code>
+              {check.checkpoint.treeSize} entries, issued {formatTimestamp(check.checkpoint.issuedAt)}, log <code>{check.checkpoint.logId}</code>
             </dd>
             <dt>Signature</dt>
             <dd data-testid="proof-signature">

@@ -15,7 +15,11 @@ import {
 
 const isAssignable = (role: string): role is AssignableMemberRole => (ASSIGNABLE_MEMBER_ROLES as readonly string[]).includes(role);
 
-/** List, add, re-role and remove members; the API's errors (LAST_ADMIN, CONFLICT, …) show inline. */
+/**
+ * List, add, re-role and remove members; the API's errors (LAST_ADMIN, CONFLICT, UNKNOWN_EMAIL, …)
+ * show inline. Members are added by e-mail (the API resolves it through the identity provider's
+ * directory); the subject stays available for identity providers without one.
+ */
 export function MembersManager({ tenantId, members }: { tenantId: string; members: Member[] }) {
   const router = useRouter();
   const [subject, setSubject] = useState('');
@@ -39,11 +43,11 @@ export function MembersManager({ tenantId, members }: { tenantId: string; member
 
   async function add(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (subject.trim() === '') {
-      setError('Enter the member’s subject (the identity provider’s user id).');
+    if (email.trim() === '' && subject.trim() === '') {
+      setError('Enter the member’s e-mail address.');
       return;
     }
-    const input = { tenantId, subject: subject.trim(), email: email.trim() === '' ? null : email.trim(), role };
+    const input = { tenantId, subject: subject.trim() === '' ? null : subject.trim(), email: email.trim() === '' ? null : email.trim(), role };
     if (await run(() => callConsoleApi(addMemberMutation, { input }))) {
       setSubject('');
       setEmail('');
@@ -63,11 +67,11 @@ export function MembersManager({ tenantId, members }: { tenantId: string; member
           <span className="muted">{members.length}</span>
         </div>
         <div className="tableWrap">
-          <table className="table" data-testid="members-table">
+          <table className="table tableStickyFirst" data-testid="members-table">
             <thead>
               <tr>
+                <th>E-mail</th>
                 <th>Subject</th>
-                <th>Email</th>
                 <th>Role</th>
                 <th>Added</th>
                 <th>
@@ -78,13 +82,15 @@ export function MembersManager({ tenantId, members }: { tenantId: string; member
             <tbody>
               {members.map((member) => (
                 <tr key={member.id} data-testid="member-row">
-                  <td data-testid="member-subject">{member.subject}</td>
-                  <td className="muted">{member.email ?? '—'}</td>
+                  <td data-testid="member-email">{member.email ?? '—'}</td>
+                  <td className="muted" data-testid="member-subject">
+                    {member.subject}
+                  </td>
                   <td>
                     {isAssignable(member.role) ? (
                       <select
                         className="input"
-                        aria-label={`Role of ${member.subject}`}
+                        aria-label={`Role of ${member.email ?? member.subject}`}
                         value={member.role}
                         disabled={pending}
                         data-testid="member-role"
@@ -127,13 +133,25 @@ export function MembersManager({ tenantId, members }: { tenantId: string; member
         </div>
         <form className="stack" style={{ gap: 10 }} onSubmit={(event) => void add(event)} noValidate>
           <label className="label">
-            Subject
-            <input className="input" name="subject" value={subject} onChange={(event) => setSubject(event.target.value)} autoComplete="off" data-testid="member-subject-input" />
+            E-mail
+            <input
+              className="input"
+              name="email"
+              type="email"
+              value={email}
+              onChange={(event) => setEmail(event.target.value)}
+              autoComplete="off"
+              placeholder="name@company.com"
+              data-testid="member-email-input"
+            />
           </label>
-          <label className="label">
-            Email (optional)
-            <input className="input" name="email" type="email" value={email} onChange={(event) => setEmail(event.target.value)} autoComplete="off" data-testid="member-email-input" />
-          </label>
+          <details>
+            <summary className="muted">Identity provider without a directory? Add by subject</summary>
+            <label className="label" style={{ marginTop: 8 }}>
+              Subject (the identity provider’s user id)
+              <input className="input" name="subject" value={subject} onChange={(event) => setSubject(event.target.value)} autoComplete="off" data-testid="member-subject-input" />
+            </label>
+          </details>
           <label className="label">
             Role
             <select

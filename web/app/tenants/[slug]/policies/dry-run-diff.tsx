@@ -1,3 +1,4 @@
+import { formatTimestamp } from '../../../../lib/display';
 import type { PolicyDryRunResult } from '../../../../lib/policy-operations';
 import styles from './policies.module.css';
 
@@ -36,7 +37,7 @@ export function DryRunDiff({ result }: { result: PolicyDryRunResult }) {
             <tbody>
               {result.flips.map((flip, index) => (
                 <tr key={`${flip.loggedAt}-${index}`} data-testid="dry-run-flip">
-                  <td className={styles.mono}>{new Date(flip.loggedAt).toLocaleString()}</td>
+                  <td className={styles.mono}>{formatTimestamp(flip.loggedAt)}</td>
                   <td className={styles.mono}>{flip.principalId}</td>
                   <td className={styles.mono}>{flip.action}</td>
                   <td className={styles.mono}>

@@ -39,7 +39,7 @@ export default async function PoliciesPage({ params }: Props) {
         </div>
         <h1>Policies · {tenant.name}</h1>
       </div>
-      {versions.ok ? <PolicyEditor tenantId={tenant.id} initialVersions={versions.data.policyVersions} /> : <ErrorPanel error={versions.error} retryHref={`${tenantPath}/policies`} />}
+      {versions.ok ? <PolicyEditor tenantId={tenant.id} viewerSubject={session.subject} initialVersions={versions.data.policyVersions} /> : <ErrorPanel error={versions.error} retryHref={`${tenantPath}/policies`} />}
     </main>
   );
 }

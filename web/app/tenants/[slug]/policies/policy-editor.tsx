@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { callConsoleApi } from '../../../../lib/browser-api';
 import {
   approvePolicyMutation,
+  canOfferApproval,
   dryRunPolicyMutation,
   policyVersionsQuery,
   proposePolicyMutation,
@@ -39,7 +40,7 @@ when { resource.id == "mock-large" };
  * any earlier active version. Every step is a mutation; the API enforces the rules and this page
  * shows its messages (positions of syntax errors, lockout, same-admin, conflicts) as they come.
  */
-export function PolicyEditor({ tenantId, initialVersions }: { tenantId: string; initialVersions: PolicyVersion[] }) {
+export function PolicyEditor({ tenantId, viewerSubject, initialVersions }: { tenantId: string; viewerSubject: string; initialVersions: PolicyVersion[] }) {
   const active = initialVersions.find((version) => version.status === 'ACTIVE');
   const [text, setText] = useState(active?.text ?? TEMPLATE);
   const [versions, setVersions] = useState(initialVersions);
@@ -48,6 +49,8 @@ export function PolicyEditor({ tenantId, initialVersions }: { tenantId: string; 
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const selectedVersion = versions.find((version) => version.version === selected);
+  const approvable = selectedVersion !== undefined && canOfferApproval(selectedVersion, viewerSubject);
 
   async function refresh() {
     const result = await callConsoleApi(policyVersionsQuery, { tenantId });
@@ -109,9 +112,15 @@ export function PolicyEditor({ tenantId, initialVersions }: { tenantId: string; 
               <button className="button buttonSecondary" type="button" disabled={pending} onClick={() => void runDryRun(selected)} data-testid="policy-dry-run">
                 Dry run v{selected}
               </button>
-              <button className="button buttonSecondary" type="button" disabled={pending} onClick={() => void approve(selected)} data-testid="policy-approve">
-                Approve v{selected}
-              </button>
+              {approvable ? (
+                <button className="button buttonSecondary" type="button" disabled={pending} onClick={() => void approve(selected)} data-testid="policy-approve">
+                  Approve v{selected}
+                </button>
+              ) : selectedVersion?.status === 'PROPOSED' ? (
+                <span className="muted" data-testid="policy-approve-hint">
+                  You proposed v{selected}: a different admin approves it.
+                </span>
+              ) : null}
             </>
           ) : null}
         </div>

@@ -1,3 +1,4 @@
+import { formatTimestamp } from '../../../../lib/display';
 import type { PolicyVersion } from '../../../../lib/policy-operations';
 import styles from './policies.module.css';
 
@@ -34,7 +35,7 @@ export function VersionTable(props: { versions: PolicyVersion[]; pending: boolea
                   <td data-testid={`policy-status-${version.version}`}>{version.status.toLowerCase()}</td>
                   <td className={styles.mono}>{version.proposedBy}</td>
                   <td className={styles.mono}>{version.approvedBy ?? '—'}</td>
-                  <td>{version.activatedAt ? new Date(version.activatedAt).toLocaleString() : '—'}</td>
+                  <td>{version.activatedAt ? formatTimestamp(version.activatedAt) : '—'}</td>
                   <td>
                     {version.status === 'SUPERSEDED' && version.activatedAt ? (
                       <button className="button buttonDanger" type="button" disabled={props.pending} onClick={() => props.onRollback(version.version)} data-testid={`policy-rollback-${version.version}`}>

@@ -1,4 +1,5 @@
 import type { DpBudget } from '../../../../lib/operations';
+import type { ReactNode } from 'react';
 import styles from './privacy.module.css';
 
 const RADIUS = 52;
@@ -19,7 +20,7 @@ function tone(share: number, thresholds: readonly number[]): 'ok' | 'warn' | 'da
 }
 
 /** A radial gauge of what remains of one budget, with the threshold ticks. Plain SVG: renders on the server too. */
-export function BudgetGauge({ budget }: { budget: DpBudget }) {
+export function BudgetGauge({ budget, children }: { budget: DpBudget; children?: ReactNode }) {
   const share = remainingShare(budget);
   const unit = budget.mode === 'ZCDP' ? 'ρ' : 'ε';
   const level = tone(share, budget.alertThresholds);
@@ -69,6 +70,7 @@ export function BudgetGauge({ budget }: { budget: DpBudget }) {
             cap ≈ ({budget.capEpsilonDelta.epsilon.toFixed(3)}, {budget.capEpsilonDelta.delta.toExponential(0)})-DP
           </span>
         ) : null}
+        {children}
       </figcaption>
     </figure>
   );

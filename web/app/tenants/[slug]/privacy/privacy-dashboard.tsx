@@ -1,6 +1,7 @@
 'use client';
 
 import type { DpBudget } from '../../../../lib/operations';
+import { BudgetActions } from './budget-actions';
 import { BudgetGauge } from './budget-gauge';
 import { CreateBudgetForm } from './create-budget-form';
 import styles from './privacy.module.css';
@@ -30,7 +31,9 @@ export function PrivacyDashboard(props: { tenantId: string; wsUrl: string; initi
           </div>
           <div className={styles.gauges}>
             {(budgets ?? []).map((budget) => (
-              <BudgetGauge key={budget.id} budget={budget} />
+              <BudgetGauge key={budget.id} budget={budget}>
+                <BudgetActions budget={budget} onChanged={() => void refresh()} />
+              </BudgetGauge>
             ))}
             {budgets && budgets.length === 0 ? <p className="empty">No privacy budgets yet.</p> : null}
             {budgets === null ? <p className="empty">Loading budgets…</p> : null}

@@ -77,9 +77,9 @@ export function AlertWebhookPanel({ tenantId, webhook, canManage }: { tenantId: 
             <dd className={styles.masked} data-testid="webhook-secret-masked">
               {maskedSecret(webhook.secretLast4)}
             </dd>
-            <dt>Set (UTC)</dt>
+            <dt>Set</dt>
             <dd className="muted">{formatTimestamp(webhook.createdAt)}</dd>
-            <dt>Changed (UTC)</dt>
+            <dt>Changed</dt>
             <dd className="muted" data-testid="webhook-updated" data-updated-at={webhook.updatedAt}>
               {formatTimestamp(webhook.updatedAt)}
             </dd>

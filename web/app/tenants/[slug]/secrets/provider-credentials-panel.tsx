@@ -85,8 +85,8 @@ export function ProviderCredentialsPanel({ tenantId, credentials, canManage }: {
                 <tr>
                   <th>Provider</th>
                   <th>Key</th>
-                  <th>Set (UTC)</th>
-                  <th>Rotated (UTC)</th>
+                  <th>Set</th>
+                  <th>Rotated</th>
                   {canManage ? (
                     <th>
                       <span className="visuallyHidden">Actions</span>
