@@ -5,6 +5,7 @@ import type { Database } from '@switchyard/db';
 import type { InternalTokenVerifier } from '@switchyard/identity';
 import type { CostContext } from './context';
 import { createCostService } from './cost-service';
+import { createRequestLogService } from './request-log/request-log-service';
 import { createSubgraphHttpServer } from './http-server';
 import { createCostSummaryLoader } from './loaders';
 import { createConsoleLogger } from './logger';
@@ -32,12 +33,13 @@ export interface CostSubgraph {
 
 export function createCostSubgraph(deps: CostSubgraphDeps): CostSubgraph {
   const service = createCostService({ db: deps.db, ...(deps.now ? { now: deps.now } : {}) });
+  const requestLog = createRequestLogService({ db: deps.db, ...(deps.now ? { now: deps.now } : {}) });
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
   return createSubgraphHttpServer<CostContext>({
     schema,
     verifyInternalToken: deps.verifyInternalToken,
     logger: deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`),
     introspection: deps.introspection ?? false,
-    createContext: (principal) => ({ principal, service, costSummaries: createCostSummaryLoader(service, principal) }),
+    createContext: (principal) => ({ principal, service, requestLog, costSummaries: createCostSummaryLoader(service, principal) }),
   });
 }
