@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MEMBER_OPERATIONS } from './member-operations';
 import { POLICY_OPERATIONS } from './policy-operations';
+import { REQUEST_LOG_OPERATIONS } from './request-log-operations';
 import { ROUTE_OPERATIONS } from './route-operations';
 import { SECRET_OPERATIONS } from './secret-operations';
 import { SETTINGS_OPERATIONS } from './settings-operations';
@@ -307,4 +308,5 @@ export const CONSOLE_OPERATIONS = [
   ...ROUTE_OPERATIONS,
   ...SECRET_OPERATIONS,
   ...SETTINGS_OPERATIONS,
+  ...REQUEST_LOG_OPERATIONS,
 ] as const;
