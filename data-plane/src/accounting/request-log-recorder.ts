@@ -7,7 +7,7 @@ import { requestLogEntryOf, type RequestLogDraft } from './request-log-entry';
 export interface RequestLogLimits {
   /** Refused requests logged per tenant per second on this replica; the rest are only counted (default 50). */
   refusalsPerTenantPerSecond: number;
-  /** Entries waiting for the bus; past this, new entries are dropped and counted (default 5,000). */
+  /** Entries queued or being appended (a Redis outage can hold appends open); past this, new entries are dropped and counted (default 5,000). */
   maxQueued: number;
 }
 
@@ -54,6 +54,7 @@ export function createRequestLogRecorder(deps: {
   let queued: { draft: RequestLogDraft; caller: NonNullable<RequestLogDraft['caller']>; status: number; endedAt: number }[] = [];
   let scheduled: NodeJS.Immediate | undefined;
   const pending = new Set<Promise<void>>();
+  let appending = 0;
 
   function admitRefusal(tenantId: string): boolean {
     const second = Math.floor(now() / 1000);
@@ -80,6 +81,8 @@ export function createRequestLogRecorder(deps: {
         } catch (error) {
           deps.metrics.dropped('bus_error');
           deps.logger.warn({ err: error, requestId: draft.requestId }, 'request log entry not appended');
+        } finally {
+          appending -= 1;
         }
       }),
     );
@@ -89,6 +92,8 @@ export function createRequestLogRecorder(deps: {
     scheduled = undefined;
     const batch = queued;
     queued = [];
+    // Counted against maxQueued until each append settles (decremented per entry in write()).
+    appending += batch.length;
     const task = write(batch).finally(() => pending.delete(task));
     pending.add(task);
   }
@@ -104,7 +109,7 @@ export function createRequestLogRecorder(deps: {
         deps.metrics.dropped('refusal_cap');
         return;
       }
-      if (queued.length >= limits.maxQueued) {
+      if (queued.length + appending >= limits.maxQueued) {
         deps.metrics.dropped('queue_full');
         return;
       }
