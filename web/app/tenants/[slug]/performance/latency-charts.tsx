@@ -9,6 +9,11 @@ const AXIS = { fontSize: 11, fill: '#5d6675' };
 const TOOLTIP_STYLE = { fontSize: 12, borderRadius: 6, borderColor: '#cfd4dc' };
 export const SERIES_COLORS = ['#2b59c3', '#d9480f', '#2b8a3e', '#862e9c', '#c92a2a', '#0b7285'];
 
+/** Requests refused before they named a route or model are grouped under the empty key. */
+function seriesName(key: string): string {
+  return key === '' ? 'refused early' : key;
+}
+
 function bucketLabel(iso: string, long: boolean): string {
   const d = new Date(iso);
   return long ? d.toISOString().slice(5, 16).replace('T', ' ') : d.toISOString().slice(11, 16);
@@ -25,9 +30,10 @@ export function LatencyChart({ group, long }: { group: LatencyGroup; long: boole
         <YAxis tickFormatter={(v: number) => formatMs(v)} tick={AXIS} width={64} tickLine={false} axisLine={false} />
         <Tooltip formatter={(value, name) => [formatMs(typeof value === 'number' ? value : null), String(name)]} contentStyle={TOOLTIP_STYLE} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
-        <Line type="monotone" dataKey="p50" stroke="#2b8a3e" strokeWidth={1.5} dot={false} isAnimationActive={false} connectNulls={false} />
-        <Line type="monotone" dataKey="p95" stroke="#e67700" strokeWidth={1.5} dot={false} isAnimationActive={false} connectNulls={false} />
-        <Line type="monotone" dataKey="p99" stroke="#c92a2a" strokeWidth={1.5} dot={false} isAnimationActive={false} connectNulls={false} />
+        {/* Dots: a bucket between two empty ones has no line segment, and must still show. */}
+        <Line type="monotone" dataKey="p50" stroke="#2b8a3e" strokeWidth={1.5} dot={{ r: 2.5 }} isAnimationActive={false} connectNulls={false} />
+        <Line type="monotone" dataKey="p95" stroke="#e67700" strokeWidth={1.5} dot={{ r: 2.5 }} isAnimationActive={false} connectNulls={false} />
+        <Line type="monotone" dataKey="p99" stroke="#c92a2a" strokeWidth={1.5} dot={{ r: 2.5 }} isAnimationActive={false} connectNulls={false} />
       </LineChart>
     </ResponsiveContainer>
   );
@@ -41,7 +47,7 @@ export function ErrorRateChart({ groups, long }: { groups: LatencyGroup[]; long:
     const row: Record<string, string | number | null> = { label: bucketLabel(point.bucketStart, long) };
     for (const group of shown) {
       const p = group.series[i];
-      row[group.key || '(none)'] = p && p.requests > 0 ? p.errorRate + p.refusedRate : null;
+      row[seriesName(group.key)] = p && p.requests > 0 ? p.errorRate + p.refusedRate : null;
     }
     return row;
   });
@@ -50,11 +56,11 @@ export function ErrorRateChart({ groups, long }: { groups: LatencyGroup[]; long:
       <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 8 }}>
         <CartesianGrid stroke="#e2e5ea" strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="label" tick={AXIS} minTickGap={28} tickLine={false} axisLine={{ stroke: '#cfd4dc' }} />
-        <YAxis tickFormatter={(v: number) => formatPercent(v)} tick={AXIS} width={56} tickLine={false} axisLine={false} domain={[0, 'auto']} />
+        <YAxis tickFormatter={(v: number) => `${Math.round(v * 100)}%`} tick={AXIS} width={44} tickLine={false} axisLine={false} domain={[0, 1]} />
         <Tooltip formatter={(value, name) => [formatPercent(typeof value === 'number' ? value : 0), String(name)]} contentStyle={TOOLTIP_STYLE} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
         {shown.map((group, i) => (
-          <Line key={group.key} type="monotone" dataKey={group.key || '(none)'} stroke={SERIES_COLORS[i]} strokeWidth={1.5} dot={false} isAnimationActive={false} connectNulls={false} />
+          <Line key={group.key} type="monotone" dataKey={seriesName(group.key)} stroke={SERIES_COLORS[i]} strokeWidth={1.5} dot={{ r: 2.5 }} isAnimationActive={false} connectNulls={false} />
         ))}
       </LineChart>
     </ResponsiveContainer>

@@ -15,7 +15,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Performance · ${(await params).slug}` };
 }
 
-const INITIAL_WINDOW = 'LAST_24_HOURS';
+const INITIAL_WINDOW = 'LAST_HOUR';
 
 export default async function PerformancePage({ params }: Props) {
   const { slug } = await params;
