@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { REQUEST_LOG_STREAM, requestLogEventSchema, type RequestLogEvent } from '@switchyard/events/request-log';
-import { startHarness, type Harness } from '../test-support/data-plane-harness';
+import type { AddressInfo } from 'node:net';
+import { createDataPlane } from '../app';
+import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
+import { createPolicyDecisionPoint } from '../policy/pdp/decision-point';
+import { FakeApiKeyStore, MOCK_PROVIDER, startHarness, TEST_PRICE_BOOK, type Harness } from '../test-support/data-plane-harness';
+import { createStaticPriceBookSource } from './price-book';
 
 /** Every answered request of a known tenant, served or refused, reaches the request-log stream once. */
 const harnesses: Harness[] = [];
@@ -103,5 +108,29 @@ describe('request log events', () => {
     expect(await logOf(h)).toEqual([]);
     expect(metrics).toMatch(/switchyard_unattributed_refusals_total\{code="invalid_api_key"\} 1/);
     expect(metrics).toMatch(/switchyard_unattributed_refusals_total\{code="missing_api_key"\} 1/);
+  });
+
+  it('carries the policy decisions: what allowed a served request, what denied a refused one', async () => {
+    const keys = new FakeApiKeyStore();
+    const { secret } = keys.add();
+    const bus = createInProcessBus();
+    buses.push(bus);
+    const text = `@id("allow-all") permit (principal, action, resource);
+@id("no-large") forbid (principal, action == Action::"use_model", resource is Model) when { resource.id == "mock-large" };`;
+    const policy = createPolicyDecisionPoint({ source: { activePolicy: () => Promise.resolve({ version: 3, text }) } });
+    const app = createDataPlane({ apiKeys: keys, priceBook: createStaticPriceBookSource(TEST_PRICE_BOOK), bus, rateLimiter: createInProcessRateLimiter(), providers: [MOCK_PROVIDER], policy });
+    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/chat/completions`;
+    const chatAs = (model: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ model, messages }) });
+    expect((await chatAs('mock-large')).status).toBe(403);
+    expect((await (await chatAs('mock-gpt')).text()).length).toBeGreaterThan(0);
+    await app.close();
+    const group = `test-${randomUUID()}`;
+    await bus.ensureGroup(REQUEST_LOG_STREAM, group);
+    const entries = (await bus.readGroup(REQUEST_LOG_STREAM, group, 'test', { count: 10, blockMs: 0 })).map((entry) => requestLogEventSchema.parse(JSON.parse(entry.payload)));
+    const denied = entries.find((entry) => entry.status === 403);
+    const served = entries.find((entry) => entry.status === 200);
+    expect(denied).toMatchObject({ refused: true, errorCode: 'policy_denied', route: 'mock-large', policyDecisions: [{ action: 'use_model', decision: 'deny', policies: ['no-large'], policyVersion: 3 }] });
+    expect(served?.policyDecisions).toEqual([{ action: 'use_model', decision: 'allow', policies: ['allow-all'], policyVersion: 3 }]);
   });
 });
