@@ -18,7 +18,7 @@ import { createHttpDrain, type DrainOptions, type DrainOutcome } from './http/dr
 import { clientRequestIdFrom, newRequestId } from './http/request-id';
 import { sendError, sendJson } from './http/respond';
 import { subscribeApiKeyEviction, type ApiKeyLastUsedRecorder, type ApiKeyResolver } from '@switchyard/identity/api-keys';
-import { authenticateCaller, type AuthenticatedCaller } from './ingress/authenticate';
+import { authenticateCaller, KnownKeyRefusedError, type AuthenticatedCaller } from './ingress/authenticate';
 import { TENANT_HEADER, type AccessTokenAuthentication } from './ingress/access-token';
 import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
 import { createFailSafeRateLimiter } from './ingress/rate-limit/fail-safe-rate-limiter';
@@ -353,6 +353,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       if (apiError.code === 'database_unavailable') logger.warn({ err: error instanceof Error ? error.message : String(error), requestId, clientRequestId }, 'database unavailable');
       else if (!(error instanceof ApiError)) logger.error({ err: error, requestId, clientRequestId }, 'unhandled error');
       log.errorCode = apiError.code;
+      if (!log.caller && error instanceof KnownKeyRefusedError) log.caller = { tenantId: error.tenantId, apiKeyId: error.apiKeyId, userId: null };
       if (apiError.code === 'request_too_large') {
         // We stopped reading mid-body: close the connection rather than drain an attacker's upload.
         response.setHeader('connection', 'close');

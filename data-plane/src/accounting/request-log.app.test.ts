@@ -98,6 +98,14 @@ describe('request log events', () => {
     expect(entries).toHaveLength(4);
   });
 
+  it("records a revoked key's refusal in its tenant's log: the caller holds the real secret", async () => {
+    const h = await start();
+    const revoked = h.keys.add({ tenantId: h.record.tenantId, revokedAt: new Date(Date.now() - 1000) });
+    expect((await chat(h, { model: 'mock-gpt', messages }, {}, revoked.secret)).status).toBe(401);
+    await h.finish();
+    expect(await logOf(h)).toEqual([expect.objectContaining({ tenantId: h.record.tenantId, apiKeyId: revoked.record.id, status: 401, errorCode: 'api_key_revoked', refused: true })]);
+  });
+
   it('logs nothing per request for unauthenticated refusals and counts them instead', async () => {
     const h = await start();
     expect((await chat(h, { model: 'mock-gpt', messages }, {}, 'sk-sy-not-a-key')).status).toBe(401);
