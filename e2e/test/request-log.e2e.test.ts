@@ -81,6 +81,12 @@ describe('console: request log and performance from real traffic', () => {
     await page.getByTestId('filter-traceId').fill('');
     await page.getByTestId('filter-apply').click();
     await page.screenshot({ path: path.join(ARTIFACTS, 'request-log-refused.png'), fullPage: true });
+    // A phone's width: the filters wrap and the table scrolls inside its card; the page's own
+    // content stays within the viewport (the shared top bar is the navigation work's).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'request-log-390.png'), fullPage: true });
+    expect(await page.locator('main').evaluate((main) => Math.max(main.scrollWidth, main.getBoundingClientRect().right))).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await page.goto(`${stack.consoleUrl}/tenants/${slug}/performance`);
     const routes = await page.getByTestId('performance-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-key')));
