@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { createUsageRecorder } from './accounting/usage-recorder';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { newRequestLogDraft, traceIdFromHeader, type RequestLogDraft } from './accounting/request-log-entry';
+import { createRequestLogRecorder, type RequestLogLimits } from './accounting/request-log-recorder';
 import type { PriceBookSource } from './accounting/price-book';
 import { createProviderRegistry, type ProviderConfig } from './adapters/provider-registry';
 import type { ProviderCredentialLookup } from './adapters/tenant-credentials/credential-cache';
@@ -15,7 +18,7 @@ import { createHttpDrain, type DrainOptions, type DrainOutcome } from './http/dr
 import { clientRequestIdFrom, newRequestId } from './http/request-id';
 import { sendError, sendJson } from './http/respond';
 import { subscribeApiKeyEviction, type ApiKeyLastUsedRecorder, type ApiKeyResolver } from '@switchyard/identity/api-keys';
-import { authenticateCaller, type AuthenticatedCaller } from './ingress/authenticate';
+import { authenticateCaller, KnownKeyRefusedError, type AuthenticatedCaller } from './ingress/authenticate';
 import { TENANT_HEADER, type AccessTokenAuthentication } from './ingress/access-token';
 import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
 import { createFailSafeRateLimiter } from './ingress/rate-limit/fail-safe-rate-limiter';
@@ -93,6 +96,8 @@ export interface DataPlaneDeps {
   banditPriors?: BanditPriorLookup;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Bounds of the request log (accounting/request-log-recorder.ts); tests shrink them. */
+  requestLog?: Partial<RequestLogLimits>;
   /** Tenant route names as `route` label values (METRICS_TENANT_LABELS=on); default off. */
   metricsTenantLabels?: boolean;
   logger?: Logger;
@@ -163,6 +168,16 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   // A request no configured model served carries the client's `model` text: never a label value.
   const modelLabel = (model: string) => (providers.route(model) ? model : UNSERVED_MODEL_LABEL);
   const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, modelLabel, logger });
+  const requestLog = createRequestLogRecorder({
+    bus: deps.bus,
+    priceBook: deps.priceBook,
+    logger,
+    ...(deps.requestLog ? { limits: deps.requestLog } : {}),
+    metrics: {
+      dropped: (reason, count = 1) => metrics.requestLogDropped.inc({ reason }, count),
+      unattributed: (code) => metrics.unattributedRefusals.inc({ code }),
+    },
+  });
   const routeTable = Array.isArray(deps.routes) ? createInMemoryRouteTable(parseRoutes(deps.routes)) : (deps.routes ?? createInMemoryRouteTable([]));
   // Bandit observations are shared with the other replicas through the bus, batched off the hot path.
   const observations = createRoutingObservationExchange({
@@ -267,15 +282,17 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     ...(deps.apiKeyLastUsed ? { onApiKeyUsed: (id: string) => deps.apiKeyLastUsed?.record(id) } : {}),
   };
   /** Every endpoint that serves a caller authenticates it and requires the endpoint's scope. */
-  async function authenticate(request: IncomingMessage, route: keyof typeof ENDPOINT_SCOPES): Promise<AuthenticatedCaller> {
+  async function authenticate(request: IncomingMessage, route: keyof typeof ENDPOINT_SCOPES, log: RequestLogDraft): Promise<AuthenticatedCaller> {
     // Node keeps only the first of repeated Authorization headers; which one a proxy in front checked is unknowable, so refuse.
     if ((request.headersDistinct.authorization?.length ?? 0) > 1) throw new ApiError('duplicate_authorization');
     const caller = await authenticateCaller(request.headers.authorization, request.headers[TENANT_HEADER], callerAuth);
+    // From here the tenant is known: even a scope refusal goes into its request log.
+    log.caller = { tenantId: caller.tenantId, apiKeyId: caller.apiKeyId, userId: caller.kind === 'user' ? caller.callerId : null };
     requireScope(caller, ENDPOINT_SCOPES[route]);
     return caller;
   }
 
-  async function dispatch(route: Route, request: IncomingMessage, response: ServerResponse, ids: { requestId: string; clientRequestId: string | undefined }, startedAt: number) {
+  async function dispatch(route: Route, request: IncomingMessage, response: ServerResponse, ids: { requestId: string; clientRequestId: string | undefined }, startedAt: number, log: RequestLogDraft) {
     if (route === 'not_found') throw new ApiError('not_found');
     if (request.method !== METHOD_OF[route]) throw new ApiError('method_not_allowed');
     switch (route) {
@@ -284,7 +301,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       case 'readyz':
         return ready && policiesLoaded && !closing && !drain.draining ? sendJson(response, 200, { status: 'ready' }) : sendJson(response, 503, { status: 'not_ready' });
       case 'models': {
-        const key = await authenticate(request, 'models');
+        const key = await authenticate(request, 'models', log);
         const { routes, models } = router.listing(key.tenantId);
         const routeIds = new Set(routes.map((r) => r.name));
         const entries = [
@@ -294,7 +311,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         return sendJson(response, 200, modelList(entries, MODELS_CREATED));
       }
       case 'chat_completions': {
-        const key = await authenticate(request, 'chat_completions');
+        const key = await authenticate(request, 'chat_completions', log);
         // Shed before reading the body: a saturated replica spends nothing on work it will refuse.
         const qos = qosClassOf(request.headers[QOS_HEADER], key.scopes);
         if (shouldShed(qos, { inFlight: chatInFlight, eventLoopLagMs: eventLoopLag.lagMs() }, sheddingThresholds)) {
@@ -306,13 +323,13 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         }
         chatInFlight += 1;
         try {
-          return await handleChatCompletions(chatDeps, { ...ids, startedAt, key }, request, response);
+          return await handleChatCompletions(chatDeps, { ...ids, startedAt, key, log }, request, response);
         } finally {
           chatInFlight -= 1;
         }
       }
       case 'feedback': {
-        const key = await authenticate(request, 'feedback');
+        const key = await authenticate(request, 'feedback', log);
         return handleFeedback({ router, maxBodyBytes: chatDeps.maxBodyBytes, logger }, key, request, response);
       }
     }
@@ -329,12 +346,14 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     response.setHeader(SWITCHYARD_REQUEST_ID_HEADER, requestId);
     if (!drain.admit(request, response)) return;
     const stopTimer = metrics.latency.startTimer({ route });
+    const log = newRequestLogDraft({ requestId, clientRequestId, endpoint: route, startedAt, traceId: traceIdOf(request) });
     response.once('close', () => {
       stopTimer();
       metrics.requests.inc({ route, status: String(response.statusCode) });
+      if (route !== 'healthz' && route !== 'readyz') requestLog.record(log, response.statusCode, Date.now());
     });
 
-    const handling = dispatch(route, request, response, { requestId, clientRequestId }, startedAt).catch((error: unknown) => {
+    const handling = dispatch(route, request, response, { requestId, clientRequestId }, startedAt, log).catch((error: unknown) => {
       if (response.headersSent) {
         // The stream already started: the handler has ended it with an error event if it could.
         if (!response.writableEnded) response.destroy();
@@ -343,6 +362,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       const apiError = error instanceof ApiError ? error : isDatabaseUnavailableError(error) ? new ApiError('database_unavailable', { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS }) : new ApiError('internal_error');
       if (apiError.code === 'database_unavailable') logger.warn({ err: error instanceof Error ? error.message : String(error), requestId, clientRequestId }, 'database unavailable');
       else if (!(error instanceof ApiError)) logger.error({ err: error, requestId, clientRequestId }, 'unhandled error');
+      log.errorCode = apiError.code;
+      if (!log.caller && error instanceof KnownKeyRefusedError) log.caller = { tenantId: error.tenantId, apiKeyId: error.apiKeyId, userId: null };
       if (apiError.code === 'request_too_large') {
         // We stopped reading mid-body: close the connection rather than drain an attacker's upload.
         response.setHeader('connection', 'close');
@@ -382,7 +403,15 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
       while (settling.size > 0) await Promise.all([...settling]);
       await usage.drain();
+      await requestLog.drain();
       await observations.close();
     },
   };
+}
+
+/** The request's trace: the active span's when an SDK samples it, else the client's `traceparent`. */
+function traceIdOf(request: IncomingMessage): string | null {
+  const span = trace.getActiveSpan()?.spanContext();
+  if (span && isSpanContextValid(span)) return span.traceId;
+  return traceIdFromHeader(request.headers.traceparent);
 }

@@ -43,6 +43,9 @@ const app = await composeDataPlane(config, opened.backends, {
   // provider); the benchmark's upstream is known to take 1,000+ concurrent streams, so it starts
   // there, as an operator would configure it. The gate still runs on every call.
   routing: { concurrency: { initialLimit: 1_200, maxLimit: 2_000, maxQueue: 400 } },
+  // BENCH_REQUEST_LOG=off: every request-log entry is dropped at once (drafts are still filled),
+  // so an A/B run shows what appending one entry per request costs.
+  ...(process.env.BENCH_REQUEST_LOG === 'off' ? { requestLog: { maxQueued: 0 } } : {}),
 });
 const port = await listen(app.server, 0, '127.0.0.1');
 process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, apiKey, pid: process.pid })}\n`);

@@ -137,6 +137,31 @@ describe('tenant role on Postgres: no way to another tenant or to the platform s
     expect(rows).toEqual([{ last_used_at: null }]);
   });
 
+  it("sees no other tenant's request log, reaches no partition directly and cannot make or expire partitions", async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    await owner.query(`SELECT switchyard_request_log_ensure_partitions($1::date, 1)`, [day]);
+    await owner.query(
+      `INSERT INTO request_log (tenant_id, started_at, request_id, endpoint, status, refused, latency_ms, prompt_tokens, completion_tokens, cost_micros, policy_decisions)
+       VALUES ($1, now(), 'req-b', 'chat_completions', 200, false, 5, 1, 1, 10, '[]')`,
+      [B],
+    );
+    const escape = `SELECT set_config('app.scope', 'platform', true)`;
+    expect(await asTenantA('SELECT request_id FROM request_log', [], escape)).toEqual([]);
+    const partition = `request_log_p${day.replaceAll('-', '')}`;
+    await expect(asTenantA(`SELECT request_id FROM "${partition}"`, [], escape)).rejects.toThrow(/permission denied/);
+    await expect(
+      asTenantA(
+        `INSERT INTO request_log (tenant_id, started_at, request_id, endpoint, status, refused, latency_ms, prompt_tokens, completion_tokens, cost_micros, policy_decisions)
+         VALUES ($1, now(), 'forged', 'chat_completions', 200, false, 5, 1, 1, 10, '[]')`,
+        [B],
+        escape,
+      ),
+    ).rejects.toThrow(/row-level security/);
+    const denied = /permission denied for function/;
+    await expect(asTenantA(`SELECT switchyard_request_log_ensure_partitions(current_date, 1)`, [], escape)).rejects.toThrow(denied);
+    await expect(asTenantA(`SELECT switchyard_request_log_expire(now(), '{"internal": 1}'::jsonb)`, [], escape)).rejects.toThrow(denied);
+  });
+
   it('cannot become the platform role, the owner or a superuser', async () => {
     await session.query('RESET ROLE');
     const { rows } = await session.query<{ current_user: string }>('SELECT current_user');

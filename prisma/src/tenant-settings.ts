@@ -41,6 +41,18 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze({
   tokensPerDay: null,
 });
 
+/**
+ * Days a tenant's request log is kept, by its default data classification: the more sensitive
+ * what flows through, the shorter the metadata about it lives (public 90, internal 30,
+ * confidential 14, restricted 7). Passed to `switchyard_request_log_expire`, so this is the only copy.
+ */
+export const REQUEST_LOG_RETENTION_DAYS: Readonly<Record<DataClassification, number>> = Object.freeze({
+  public: 90,
+  internal: 30,
+  confidential: 14,
+  restricted: 7,
+});
+
 export const dataClassificationSchema = z.enum(DATA_CLASSIFICATIONS);
 
 export function isDataClassification(value: string): value is DataClassification {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MEMBER_OPERATIONS } from './member-operations';
 import { POLICY_OPERATIONS } from './policy-operations';
+import { REQUEST_LOG_OPERATIONS } from './request-log-operations';
 import { ROUTE_OPERATIONS } from './route-operations';
 import { EXPERIMENT_OPERATIONS } from './experiment-operations';
 import { SECRET_OPERATIONS } from './secret-operations';
@@ -332,4 +333,5 @@ export const CONSOLE_OPERATIONS = [
   ...SECRET_OPERATIONS,
   ...SETTINGS_OPERATIONS,
   ...SAVINGS_OPERATIONS,
+  ...REQUEST_LOG_OPERATIONS,
 ] as const;

@@ -11,6 +11,8 @@ export const TENANT_SECTIONS: readonly TenantSection[] = [
   { href: '/experiments', label: 'Experiments' },
   { href: '/cost', label: 'Cost' },
   { href: '/savings', label: 'Savings' },
+  { href: '/requests', label: 'Requests' },
+  { href: '/performance', label: 'Performance' },
   { href: '/privacy', label: 'Privacy' },
   { href: '/audit', label: 'Audit' },
   { href: '/secrets', label: 'Secrets' },

@@ -56,7 +56,7 @@ describe('usageRecordOf: the usage of one request, from how it ended', () => {
         configured: true,
         strategy: 'priority',
         candidate: 'b/gpt-b',
-        legs: [{ upstream: 'b/gpt-b', model: 'gpt-b', outcome: 'won', promptTokens: 0, completionTokens: 0 }],
+        legs: [{ upstream: 'b/gpt-b', model: 'gpt-b', outcome: 'won', promptTokens: 10, completionTokens: 20 }],
       },
     });
   });

@@ -47,7 +47,12 @@ export function usageRecordOf(outcome: RequestOutcome): CompletedRequest {
       otherCompletion += leg.completionTokens;
     }
   }
-  const routeLegs = legs.map((leg) => ({ upstream: leg.upstream, model: leg.model, outcome: leg.outcome, promptTokens: leg.promptTokens, completionTokens: leg.completionTokens }));
+  // The router records the winning leg before its answer is counted: it carries what was served (the request log shows it per leg).
+  const routeLegs = legs.map((leg) =>
+    leg.outcome === 'won' && served
+      ? { upstream: leg.upstream, model: leg.model, outcome: leg.outcome, promptTokens: served.promptTokens, completionTokens: served.completionTokens }
+      : { upstream: leg.upstream, model: leg.model, outcome: leg.outcome, promptTokens: leg.promptTokens, completionTokens: leg.completionTokens },
+  );
   // The serving leg is listed from `legs` when the router recorded it as won; otherwise it is added, won or failed mid-answer.
   if (served && !won) {
     routeLegs.push({

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { usageRecordOf, type RequestOutcome } from '../accounting/request-usage';
+import type { RequestLogDraft } from '../accounting/request-log-entry';
 import { countPromptTokens } from '../accounting/token-count';
 import type { UsageRecorder } from '../accounting/usage-recorder';
 import type { QuotaAlerts } from '../alerts/quota-alerts';
@@ -62,6 +63,8 @@ export interface RequestContext {
   clientRequestId?: string | undefined;
   startedAt: number;
   key: AuthenticatedKey;
+  /** The request's log entry in the making (accounting/request-log-entry.ts); absent for embedders that keep no log. */
+  log?: RequestLogDraft;
 }
 
 /** A request past ingress: translated into the data plane's own request, within its limits, redacted. */
@@ -99,7 +102,7 @@ export async function handleChatCompletions(
     );
     deps.background?.(settling);
   };
-  const finish = (outcome: RequestOutcome): void => settle(recordUsage(deps, outcome));
+  const finish = (outcome: RequestOutcome): void => settle(recordUsage(deps, outcome, context.log));
   try {
     const routing = await authorize(deps, context, settings, admitted, request.headers);
     const served = await serve(deps, context, admitted.request, routing, response);
@@ -111,6 +114,7 @@ export async function handleChatCompletions(
     const { delivery } = served;
     // A buffered answer that failed with nowhere left to fail over to: nothing was sent yet, so the client gets the error status.
     if (delivery.outcome === 'failed' && delivery.retryable && !response.destroyed) sendError(response, upstreamToApiError(delivery.error));
+    if (delivery.outcome === 'failed' && context.log) context.log.errorCode = upstreamToApiError(delivery.error).code;
     if (delivery.outcome === 'ok') {
       afterResponse(response, () => finish(outcomeOf(context, admitted, routing, served, 'ok')));
       if (routing.experiment?.shadow) shadowCopy(deps, context, admitted, routing);
@@ -127,6 +131,7 @@ async function admit(deps: ChatCompletionsDeps, context: RequestContext, setting
   const { tenantId } = context.key;
   const limits = deps.limitsFor ? deps.limitsFor(settings) : deps.limits;
   const parsed = toInferenceRequest(parseChatCompletionRequest(await readJsonBody(request, deps.maxBodyBytes)));
+  if (context.log) context.log.route = parsed.model;
   const target = deps.router.resolve(parsed.model, tenantId);
   if (!target) {
     throw new ApiError('model_not_found', {
@@ -182,7 +187,7 @@ async function authorize(
 ): Promise<RoutingDecision> {
   const { target } = admitted;
   const policy = deps.policy;
-  const policyStep = policy && { policy, bus: deps.bus, logger: deps.logger, requestId: context.requestId, clientRequestId: context.clientRequestId, key: context.key, chatRequest: admitted.request, route: target.route.name, headers, tenantSettings: settings };
+  const policyStep = policy && { log: context.log, policy, bus: deps.bus, logger: deps.logger, requestId: context.requestId, clientRequestId: context.clientRequestId, key: context.key, chatRequest: admitted.request, route: target.route.name, headers, tenantSettings: settings };
   const policyPermissions = policyStep && (await inStep(deps.metrics, 'policy', () => enforceChatPolicies(policyStep)));
   // The tenant's allowed regions filter before the policies: an upstream elsewhere is never used.
   const permissions = restrictToAllowedRegions(policyPermissions, settings.allowedRegions);
@@ -191,6 +196,11 @@ async function authorize(
   const routing = await inStep(deps.metrics, 'routing_decision', () => deps.router.decide(target, permissions ? { allowUpstream: permissions.allow, units } : { units }), {
     'switchyard.route': target.route.name,
   });
+  if (context.log) {
+    const planned = routing.plan.upstreams[0];
+    context.log.plannedModel = planned?.model ?? target.route.name;
+    if (planned) context.log.plannedProvider = planned.provider;
+  }
   if (routing.unserved) {
     const models = target.route.candidates.map((candidate) => candidate.model).join(', ');
     throw new ApiError('route_not_served', {
@@ -218,9 +228,11 @@ function serve(deps: ChatCompletionsDeps, context: RequestContext, request: Infe
   const { requestId, clientRequestId, startedAt } = context;
   // The completion id carries the id the client knows (its x-request-id when it sent one), so feedback by either works.
   const answer = { requestId, completionId: `chatcmpl-${clientRequestId ?? requestId}`, created: Math.floor(startedAt / 1000), configuredRoute: routing.target.configured };
-  return deps.router.serve(routing, request, { requestId, clientRequestId, tenantId: context.key.tenantId, startedAt, signal: abort.signal }, (winner) =>
-    deliverAnswer(deps, answer, request, winner, response),
-  );
+  return deps.router.serve(routing, request, { requestId, clientRequestId, tenantId: context.key.tenantId, startedAt, signal: abort.signal }, (winner) => {
+    // The winning leg's first event is ready: what the client sees next is the first byte (TTFT).
+    if (context.log) context.log.firstByteAt ??= Date.now();
+    return deliverAnswer(deps, answer, request, winner, response);
+  });
 }
 
 /** The client's session for sticky split assignment (`unit: session`); bounded, one value. */
@@ -257,7 +269,7 @@ function shadowCopy(deps: ChatCompletionsDeps, context: RequestContext, admitted
       startedAt,
       endedAt: startedAt + outcome.latencyMs,
       experiment: { experimentId: experiment.id, arm: 'challenger', shadow: true },
-    });
+    }, undefined); // a shadow leg is not a request the client made: billed, not in the request log
     deps.metrics.shadowLegs.inc({ outcome: outcome.status });
   });
   deps.background?.(running.catch((error: unknown) => deps.logger.warn({ err: error, requestId: context.requestId }, 'shadow leg not recorded')));
@@ -286,11 +298,12 @@ function outcomeOf(context: RequestContext, admitted: AdmittedRequest, routing: 
 }
 
 /** Exactly one usage event per accepted request, whatever path it ended on. Returns the tokens it used (what the limits are settled to). */
-function recordUsage(deps: ChatCompletionsDeps, outcome: RequestOutcome): number {
+function recordUsage(deps: ChatCompletionsDeps, outcome: RequestOutcome, log: RequestLogDraft | undefined): number {
   const step = startStep(deps.metrics, 'accounting');
   if (outcome.legs.length > 1) deps.logger.info({ requestId: outcome.requestId, legs: outcome.legs }, 'request used several upstream legs');
   const record = usageRecordOf(outcome);
   deps.usage.record(record);
+  if (log) log.usage = record;
   step.end();
   return record.promptTokens + record.completionTokens;
 }

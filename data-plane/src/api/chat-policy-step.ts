@@ -11,6 +11,7 @@ import { enforceToolPermissions, NoPermittedUpstreamError, ToolNotPermittedError
 import { requestParties } from '../policy/pdp/use-model-request';
 import { POLICY_ACTIONS } from '../policy/vocabulary';
 import type { TenantSettings } from '@switchyard/db/tenant-settings';
+import { notePolicyDecision, type RequestLogDraft } from '../accounting/request-log-entry';
 
 export interface ChatPolicyStep {
   policy: PolicyDecisionPoint;
@@ -24,6 +25,8 @@ export interface ChatPolicyStep {
   chatRequest: InferenceRequest;
   route: string;
   headers: IncomingHttpHeaders;
+  /** Where the decisions are noted for the request log. */
+  log?: RequestLogDraft | undefined;
   /** The tenant's default classification and allowed regions (tenant settings). */
   tenantSettings: Pick<TenantSettings, 'allowedRegions' | 'defaultDataClassification'>;
 }
@@ -48,7 +51,8 @@ export async function enforceChatPolicies(step: ChatPolicyStep, now: Date = new 
   const { callerId, kind, tenantId, scopes } = step.key;
   const input = { apiKeyId: callerId, principalKind: kind, tenantId, scopes, model: step.chatRequest.model, route: step.route, headers: step.headers, tenantSettings: step.tenantSettings };
   try {
-    await enforceUseModel(step.policy, input, now);
+    const allowed = await enforceUseModel(step.policy, input, now);
+    notePolicyDecision(step.log, { action: POLICY_ACTIONS.useModel, decision: 'allow', policies: [...allowed.determiningPolicies], policyVersion: allowed.policyVersion });
     const parties = requestParties({ ...input, now });
     await enforceToolPermissions(step.policy, parties, toolsNamedIn(step.chatRequest), step.chatRequest.model, step.route);
     return upstreamPermissions(await step.policy.forTenant(tenantId), parties);
@@ -74,6 +78,7 @@ export function refusedUpstreamsError(step: ChatPolicyStep | undefined, permissi
 }
 
 function audit(step: ChatPolicyStep, denial: Pick<PolicyDenial, 'determiningPolicies' | 'policyVersion' | 'action' | 'refused'>): void {
+  notePolicyDecision(step.log, { action: denial.action ?? POLICY_ACTIONS.useModel, decision: 'deny', policies: [...denial.determiningPolicies], policyVersion: denial.policyVersion });
   const { tenantId, callerId, actor } = step.key;
   const event = policyDeniedAuditEvent({ requestId: step.requestId, clientRequestId: step.clientRequestId, tenantId, apiKeyId: callerId, actor, model: step.chatRequest.model, route: step.route, deniedAt: new Date(), ...denial });
   // Off the hot path: the 403 does not wait for the audit stream.

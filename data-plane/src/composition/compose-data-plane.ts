@@ -38,6 +38,8 @@ export interface DataPlaneTuning {
   qos?: DataPlaneDeps['qos'];
   redaction?: DataPlaneDeps['redaction'];
   replicaId?: string;
+  /** Bounds of the request log (refusals per tenant per second, queue); tests shrink them. */
+  requestLog?: DataPlaneDeps['requestLog'];
   /** Instead of the OIDC authentication built from `config.oidc` (tests sign their own tokens). */
   accessTokens?: AccessTokenAuthentication;
   /** Instead of the recorder over `stores.apiKeyUse` (tests flush it by hand). */
@@ -155,6 +157,7 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
       ...(tuning.qos ? { qos: tuning.qos } : {}),
       ...(tuning.redaction ? { redaction: tuning.redaction } : {}),
       ...(tuning.replicaId ? { replicaId: tuning.replicaId } : {}),
+      ...(tuning.requestLog ? { requestLog: tuning.requestLog } : {}),
     });
     return {
       server: app.server,

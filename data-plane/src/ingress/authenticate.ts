@@ -42,6 +42,23 @@ function bearerOf(authorization: string | undefined, accessTokens: boolean): str
   return token;
 }
 
+/**
+ * A 401 for a real key that may no longer be used (revoked, expired). The caller sent that key's
+ * actual secret, so its tenant is known and may be trusted: the request log records the refusal
+ * in that tenant's log (a client still using an old key is worth seeing), where a wrong or
+ * missing key is only counted.
+ */
+export class KnownKeyRefusedError extends ApiError {
+  readonly tenantId: string;
+  readonly apiKeyId: string;
+
+  constructor(code: 'api_key_revoked' | 'invalid_api_key', record: Pick<ApiKeyRecord, 'id' | 'tenantId'>, message?: string) {
+    super(code, message === undefined ? {} : { message });
+    this.tenantId = record.tenantId;
+    this.apiKeyId = record.id;
+  }
+}
+
 /** Authorization header → the key's tenant, or a 401 ApiError saying exactly what is wrong. */
 export async function authenticateApiKey(authorization: string | undefined, resolver: ApiKeyResolver, now: Date = new Date()): Promise<AuthenticatedCaller> {
   return apiKeyCaller(bearerOf(authorization, false), resolver, now);
@@ -52,8 +69,8 @@ async function apiKeyCaller(secret: string, resolver: ApiKeyResolver, now: Date)
   const record: ApiKeyRecord | null = await resolver.resolve(hashApiKeySecret(secret));
   if (!record) throw new ApiError('invalid_api_key');
   const status = apiKeyStatus(record, now);
-  if (status === 'revoked') throw new ApiError('api_key_revoked');
-  if (status === 'expired') throw new ApiError('invalid_api_key', { message: 'The API key has expired. Create a new key in the console.' });
+  if (status === 'revoked') throw new KnownKeyRefusedError('api_key_revoked', record);
+  if (status === 'expired') throw new KnownKeyRefusedError('invalid_api_key', record, 'The API key has expired. Create a new key in the console.');
   return { kind: 'api_key', callerId: record.id, actor: `api-key:${record.id}`, apiKeyId: record.id, tenantId: record.tenantId, scopes: record.scopes };
 }
 

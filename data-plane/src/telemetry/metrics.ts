@@ -136,6 +136,18 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['model', 'kind'] as const,
       registers: [registry],
     }),
+    requestLogDropped: new Counter({
+      name: 'switchyard_request_log_dropped_total',
+      help: 'Request-log entries not written, by reason: refusal_cap (refusals of one tenant past the per-second cap), queue_full, bus_error',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    unattributedRefusals: new Counter({
+      name: 'switchyard_unattributed_refusals_total',
+      help: 'Requests refused before any tenant was authenticated (missing or invalid credentials, unknown paths), by error code: counted here, never in a tenant request log',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
     costMicros: new Counter({
       name: 'switchyard_cost_micros_total',
       help: 'Cost charged in micro-USD, by model',

@@ -56,6 +56,7 @@ export interface HarnessOptions {
   /** Extra limits (merged over `requestsPerMinutePerKey`). */
   limits?: DataPlaneDeps['limits'];
   qos?: DataPlaneDeps['qos'];
+  requestLog?: DataPlaneDeps['requestLog'];
   accessTokens?: DataPlaneDeps['accessTokens'];
   apiKeyLastUsed?: DataPlaneDeps['apiKeyLastUsed'];
   feedbackLog?: DataPlaneDeps['feedbackLog'];
@@ -117,6 +118,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.routing ? { routing: options.routing } : {}),
       ...(options.redaction ? { redaction: options.redaction } : {}),
       ...(options.qos ? { qos: options.qos } : {}),
+      ...(options.requestLog ? { requestLog: options.requestLog } : {}),
       ...(options.accessTokens ? { accessTokens: options.accessTokens } : {}),
       ...(options.apiKeyLastUsed ? { apiKeyLastUsed: options.apiKeyLastUsed } : {}),
     },

@@ -48,6 +48,13 @@ export type ModelPrice = Prisma.ModelPriceModel
  */
 export type UsageEvent = Prisma.UsageEventModel
 /**
+ * Model RequestLogEntry
+ * One row per answered request of a tenant, served or refused (the request log). Range-partitioned
+ * by UTC day on started_at (partitions are made by switchyard_request_log_ensure_partitions, see
+ * the request_log migration); rows expire by the tenant's data classification.
+ */
+export type RequestLogEntry = Prisma.RequestLogEntryModel
+/**
  * Model CostRollup
  * Per-minute cost totals per tenant and model, maintained in the same transaction as the usage insert.
  */

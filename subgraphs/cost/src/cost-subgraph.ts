@@ -6,6 +6,7 @@ import type { InternalTokenVerifier } from '@switchyard/identity';
 import type { CostContext } from './context';
 import { createCostService } from './cost-service';
 import { createSavingsService } from './savings-service';
+import { createRequestLogService } from './request-log/request-log-service';
 import { createSubgraphHttpServer } from './http-server';
 import { createCostSummaryLoader } from './loaders';
 import { createConsoleLogger } from './logger';
@@ -35,12 +36,13 @@ export function createCostSubgraph(deps: CostSubgraphDeps): CostSubgraph {
   const service = createCostService({ db: deps.db, ...(deps.now ? { now: deps.now } : {}) });
   const logger = deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`);
   const savings = createSavingsService({ db: deps.db, bus: deps.bus, logger });
+  const requestLog = createRequestLogService({ db: deps.db, ...(deps.now ? { now: deps.now } : {}) });
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
   return createSubgraphHttpServer<CostContext>({
     schema,
     verifyInternalToken: deps.verifyInternalToken,
     logger,
     introspection: deps.introspection ?? false,
-    createContext: (principal) => ({ principal, service, savings, costSummaries: createCostSummaryLoader(service, principal) }),
+    createContext: (principal) => ({ principal, service, savings, requestLog, costSummaries: createCostSummaryLoader(service, principal) }),
   });
 }

@@ -17,3 +17,7 @@ export function isClientError(error: unknown): error is GraphQLError {
 export function subscriptionViaGateway(): GraphQLError {
   return COST_ERRORS.create('SUBSCRIPTION_VIA_GATEWAY');
 }
+
+export function invalidCursor(): GraphQLError {
+  return COST_ERRORS.create('INVALID_CURSOR', undefined, { field: 'after' });
+}

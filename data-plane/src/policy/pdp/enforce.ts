@@ -27,10 +27,13 @@ export class PolicyDeniedError extends ApiError {
   }
 }
 
-/** Throws `policy_denied` (403) naming the deciding policies when the tenant's policy denies the model/route. */
-export async function enforceUseModel(pdp: PolicyDecisionPoint, check: UseModelCheck, now: Date = new Date()): Promise<void> {
+/**
+ * Throws `policy_denied` (403) naming the deciding policies when the tenant's policy denies the
+ * model/route; returns what allowed it (for the request log).
+ */
+export async function enforceUseModel(pdp: PolicyDecisionPoint, check: UseModelCheck, now: Date = new Date()): Promise<{ determiningPolicies: readonly string[]; policyVersion: number | null }> {
   const result = await pdp.decide(useModelRequest({ ...check, now }));
-  if (result.decision === 'allow') return;
+  if (result.decision === 'allow') return { determiningPolicies: result.determiningPolicies, policyVersion: result.policyVersion };
   const deciding = result.determiningPolicies.length > 0 ? `denied by ${result.determiningPolicies.join(', ')}` : 'no policy permits it';
   const version = result.policyVersion === null ? '' : ` (policy version ${result.policyVersion})`;
   throw new PolicyDeniedError(

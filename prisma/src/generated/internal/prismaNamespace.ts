@@ -403,6 +403,7 @@ export const ModelName = {
   PriceBookVersion: 'PriceBookVersion',
   ModelPrice: 'ModelPrice',
   UsageEvent: 'UsageEvent',
+  RequestLogEntry: 'RequestLogEntry',
   CostRollup: 'CostRollup',
   DpBudget: 'DpBudget',
   DpCharge: 'DpCharge',
@@ -441,7 +442,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -886,6 +887,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.UsageEventCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.UsageEventCountAggregateOutputType> | number
+        }
+      }
+    }
+    RequestLogEntry: {
+      payload: Prisma.$RequestLogEntryPayload<ExtArgs>
+      fields: Prisma.RequestLogEntryFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RequestLogEntryFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RequestLogEntryPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RequestLogEntryFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RequestLogEntryPayload>
+        }
+        findFirst: {
+          args: Prisma.RequestLogEntryFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RequestLogEntryPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RequestLogEntryFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RequestLogEntryPayload>
+        }
+        findMany: {
+          args: Prisma.RequestLogEntryFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RequestLogEntryPayload>[]
+        }
+        create: {
+          args: Prisma.RequestLogEntryCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RequestLogEntryPayload>
+        }
+        createMany: {
+          args: Prisma.RequestLogEntryCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RequestLogEntryCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RequestLogEntryPayload>[]
+        }
+        delete: {
+          args: Prisma.RequestLogEntryDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RequestLogEntryPayload>
+        }
+        update: {
+          args: Prisma.RequestLogEntryUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RequestLogEntryPayload>
+        }
+        deleteMany: {
+          args: Prisma.RequestLogEntryDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RequestLogEntryUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RequestLogEntryUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RequestLogEntryPayload>[]
+        }
+        upsert: {
+          args: Prisma.RequestLogEntryUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RequestLogEntryPayload>
+        }
+        aggregate: {
+          args: Prisma.RequestLogEntryAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRequestLogEntry>
+        }
+        groupBy: {
+          args: Prisma.RequestLogEntryGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RequestLogEntryGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RequestLogEntryCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RequestLogEntryCountAggregateOutputType> | number
         }
       }
     }
@@ -2709,6 +2784,33 @@ export const UsageEventScalarFieldEnum = {
 export type UsageEventScalarFieldEnum = (typeof UsageEventScalarFieldEnum)[keyof typeof UsageEventScalarFieldEnum]
 
 
+export const RequestLogEntryScalarFieldEnum = {
+  tenantId: 'tenantId',
+  startedAt: 'startedAt',
+  requestId: 'requestId',
+  clientRequestId: 'clientRequestId',
+  apiKeyId: 'apiKeyId',
+  userId: 'userId',
+  endpoint: 'endpoint',
+  route: 'route',
+  model: 'model',
+  provider: 'provider',
+  status: 'status',
+  errorCode: 'errorCode',
+  refused: 'refused',
+  latencyMs: 'latencyMs',
+  ttftMs: 'ttftMs',
+  promptTokens: 'promptTokens',
+  completionTokens: 'completionTokens',
+  costMicros: 'costMicros',
+  traceId: 'traceId',
+  decision: 'decision',
+  policyDecisions: 'policyDecisions'
+} as const
+
+export type RequestLogEntryScalarFieldEnum = (typeof RequestLogEntryScalarFieldEnum)[keyof typeof RequestLogEntryScalarFieldEnum]
+
+
 export const CostRollupScalarFieldEnum = {
   tenantId: 'tenantId',
   bucketStart: 'bucketStart',
@@ -3061,6 +3163,14 @@ export const SortOrder = {
 export type SortOrder = (typeof SortOrder)[keyof typeof SortOrder]
 
 
+export const NullableJsonNullValueInput = {
+  DbNull: DbNull,
+  JsonNull: JsonNull
+} as const
+
+export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
+
+
 export const JsonNullValueInput = {
   JsonNull: JsonNull
 } as const
@@ -3170,6 +3280,27 @@ export type ListBigIntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaMod
 
 
 /**
+ * Reference to a field of type 'Boolean'
+ */
+export type BooleanFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Boolean'>
+    
+
+
+/**
+ * Reference to a field of type 'Json'
+ */
+export type JsonFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Json'>
+    
+
+
+/**
+ * Reference to a field of type 'QueryMode'
+ */
+export type EnumQueryModeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'QueryMode'>
+    
+
+
+/**
  * Reference to a field of type 'DpAccountingMode'
  */
 export type EnumDpAccountingModeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'DpAccountingMode'>
@@ -3212,13 +3343,6 @@ export type ListEnumDpChargeStateFieldRefInput<$PrismaModel> = FieldRefInputType
 
 
 /**
- * Reference to a field of type 'Boolean'
- */
-export type BooleanFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Boolean'>
-    
-
-
-/**
  * Reference to a field of type 'Bytes'
  */
 export type BytesFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Bytes'>
@@ -3243,20 +3367,6 @@ export type EnumPolicyVersionStatusFieldRefInput<$PrismaModel> = FieldRefInputTy
  * Reference to a field of type 'PolicyVersionStatus[]'
  */
 export type ListEnumPolicyVersionStatusFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'PolicyVersionStatus[]'>
-    
-
-
-/**
- * Reference to a field of type 'Json'
- */
-export type JsonFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Json'>
-    
-
-
-/**
- * Reference to a field of type 'QueryMode'
- */
-export type EnumQueryModeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'QueryMode'>
     
 
 /**
@@ -3416,6 +3526,7 @@ export type GlobalOmitConfig = {
   priceBookVersion?: Prisma.PriceBookVersionOmit
   modelPrice?: Prisma.ModelPriceOmit
   usageEvent?: Prisma.UsageEventOmit
+  requestLogEntry?: Prisma.RequestLogEntryOmit
   costRollup?: Prisma.CostRollupOmit
   dpBudget?: Prisma.DpBudgetOmit
   dpCharge?: Prisma.DpChargeOmit

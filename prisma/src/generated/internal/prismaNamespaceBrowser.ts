@@ -57,6 +57,7 @@ export const ModelName = {
   PriceBookVersion: 'PriceBookVersion',
   ModelPrice: 'ModelPrice',
   UsageEvent: 'UsageEvent',
+  RequestLogEntry: 'RequestLogEntry',
   CostRollup: 'CostRollup',
   DpBudget: 'DpBudget',
   DpCharge: 'DpCharge',
@@ -175,6 +176,33 @@ export const UsageEventScalarFieldEnum = {
 } as const
 
 export type UsageEventScalarFieldEnum = (typeof UsageEventScalarFieldEnum)[keyof typeof UsageEventScalarFieldEnum]
+
+
+export const RequestLogEntryScalarFieldEnum = {
+  tenantId: 'tenantId',
+  startedAt: 'startedAt',
+  requestId: 'requestId',
+  clientRequestId: 'clientRequestId',
+  apiKeyId: 'apiKeyId',
+  userId: 'userId',
+  endpoint: 'endpoint',
+  route: 'route',
+  model: 'model',
+  provider: 'provider',
+  status: 'status',
+  errorCode: 'errorCode',
+  refused: 'refused',
+  latencyMs: 'latencyMs',
+  ttftMs: 'ttftMs',
+  promptTokens: 'promptTokens',
+  completionTokens: 'completionTokens',
+  costMicros: 'costMicros',
+  traceId: 'traceId',
+  decision: 'decision',
+  policyDecisions: 'policyDecisions'
+} as const
+
+export type RequestLogEntryScalarFieldEnum = (typeof RequestLogEntryScalarFieldEnum)[keyof typeof RequestLogEntryScalarFieldEnum]
 
 
 export const CostRollupScalarFieldEnum = {
@@ -527,6 +555,14 @@ export const SortOrder = {
 } as const
 
 export type SortOrder = (typeof SortOrder)[keyof typeof SortOrder]
+
+
+export const NullableJsonNullValueInput = {
+  DbNull: DbNull,
+  JsonNull: JsonNull
+} as const
+
+export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
 
 
 export const JsonNullValueInput = {

@@ -567,10 +567,6 @@ export type EnumDpChargeStateFieldUpdateOperationsInput = {
   set?: $Enums.DpChargeState
 }
 
-export type BoolFieldUpdateOperationsInput = {
-  set?: boolean
-}
-
 export type DpChargeCreateWithoutBudgetInput = {
   id?: string
   tenantId: string

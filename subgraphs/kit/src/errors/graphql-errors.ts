@@ -167,7 +167,17 @@ export const GATEWAY_ERRORS = defineErrors({
 
 export const AUDIT_ERRORS = KIT_ERRORS.extend({ SUBSCRIPTION_VIA_GATEWAY: SHARED_ERROR_DEFINITIONS.SUBSCRIPTION_VIA_GATEWAY });
 
-export const COST_ERRORS = KIT_ERRORS.extend({ SUBSCRIPTION_VIA_GATEWAY: SHARED_ERROR_DEFINITIONS.SUBSCRIPTION_VIA_GATEWAY });
+export const COST_ERRORS = KIT_ERRORS.extend({
+  SUBSCRIPTION_VIA_GATEWAY: SHARED_ERROR_DEFINITIONS.SUBSCRIPTION_VIA_GATEWAY,
+  INVALID_CURSOR: {
+    message: 'The cursor is not one this API issued: request the first page again without `after`.',
+    description: 'A pagination cursor (`after`) was altered, truncated, made up or is too long; cursors are opaque and only valid as returned.',
+    final: true,
+    kind: 'input',
+    httpStatus: 400,
+    fields: { field: 'the argument at fault (`after`)' },
+  },
+});
 
 /** The privacy-budget ledger's codes (subgraphs/dp/README.md explains each in context). */
 export const DP_ERRORS = KIT_ERRORS.extend({
