@@ -38,6 +38,7 @@ import { createRouter } from './router/router';
 import type { FeedbackLog } from './router/feedback-log';
 import { createRoutingObservationExchange } from './router/routing-observations';
 import { createMetrics, UNSERVED_MODEL_LABEL } from './telemetry/metrics';
+import { startRequestSpan } from './telemetry/request-span';
 import type { MetricsSource } from '@switchyard/http-edge/metrics-listener';
 import type { PolicyDecisionPoint } from './policy/pdp/decision-point';
 
@@ -124,6 +125,9 @@ const DATABASE_RETRY_AFTER_SECONDS = 1;
 export const SWITCHYARD_REQUEST_ID_HEADER = 'x-switchyard-request-id';
 
 type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'not_found';
+
+/** The span name's route part (OpenTelemetry HTTP conventions: a low-cardinality template, never the raw path). */
+const HTTP_ROUTE: Record<Route, string> = { chat_completions: '/v1/chat/completions', feedback: '/v1/feedback', models: '/v1/models', healthz: '/healthz', readyz: '/readyz', not_found: '(unmatched)' };
 
 function routeOf(path: string): Route {
   switch (path) {
@@ -324,7 +328,10 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       metrics.requests.inc({ route, status: String(response.statusCode) });
     });
 
-    const handling = dispatch(route, request, response, { requestId, clientRequestId }, startedAt).catch((error: unknown) => {
+    // Probes are not traced; every API request is a server span continuing the client's traceparent.
+    const dispatching = () => dispatch(route, request, response, { requestId, clientRequestId }, startedAt);
+    const traced = route === 'healthz' || route === 'readyz' ? dispatching() : startRequestSpan(request, response, HTTP_ROUTE[route], requestId).run(dispatching);
+    const handling = traced.catch((error: unknown) => {
       if (response.headersSent) {
         // The stream already started: the handler has ended it with an error event if it could.
         if (!response.writableEnded) response.destroy();

@@ -7,8 +7,7 @@ import { startHarness } from '../test-support/data-plane-harness';
 const exporter = new InMemorySpanExporter();
 
 beforeAll(() => {
-  const provider = new BasicTracerProvider();
-  provider.addSpanProcessor(new SimpleSpanProcessor(exporter));
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   trace.setGlobalTracerProvider(provider);
 });
 afterAll(() => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { traceparentSchema } from './trace';
 
 /** Durable stream carrying one entry per completed request (written by the data plane; read by the cost and audit domains). */
 export const USAGE_STREAM = 'switchyard:usage';
@@ -59,6 +60,8 @@ export const usageEventSchema = z.object({
   piiRedactions: z.record(z.string().min(1).max(64), z.number().int().nonnegative()).optional(),
   /** The routing decision (optional: events written before it existed stay valid). */
   route: routeDecisionSchema.optional(),
+  /** The request's trace (W3C), when the data plane traces: the consumers' spans join it. */
+  traceparent: traceparentSchema.optional(),
 });
 
 export type UsageEvent = z.infer<typeof usageEventSchema>;

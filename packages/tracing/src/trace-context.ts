@@ -55,3 +55,38 @@ export async function inSpanFrom<T>(
 }
 
 export { SpanKind };
+
+export interface EventSpans {
+  /** Ends every span, errored when `error` is given. */
+  end(error?: unknown): void;
+}
+
+const NO_EVENT_SPANS: EventSpans = { end: () => undefined };
+
+/**
+ * One consumer span per event that carries a traceparent, each a child of its event's request:
+ * a batch written in one transaction shows in every request's trace as the same write. Events
+ * without a traceparent get none (no trace to join); without an SDK nothing is allocated.
+ */
+export function startEventSpans(tracerName: string, name: string, traceparents: Iterable<string | undefined>, attributes: Attributes = {}): EventSpans {
+  const tracer = trace.getTracer(tracerName);
+  const spans: Span[] = [];
+  for (const traceparent of traceparents) {
+    if (traceparent === undefined) continue;
+    const span = tracer.startSpan(name, { kind: SpanKind.CONSUMER, attributes }, contextFromTraceparent(traceparent));
+    if (!span.isRecording()) return NO_EVENT_SPANS;
+    spans.push(span);
+  }
+  if (spans.length === 0) return NO_EVENT_SPANS;
+  return {
+    end(error) {
+      for (const span of spans) {
+        if (error !== undefined) {
+          span.recordException(error instanceof Error ? error : String(error));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        span.end();
+      }
+    },
+  };
+}
