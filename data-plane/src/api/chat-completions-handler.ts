@@ -195,7 +195,7 @@ async function authorize(
 ): Promise<RoutingDecision> {
   const { target } = admitted;
   const policy = deps.policy;
-  const policyStep = policy && { policy, bus: deps.bus, logger: deps.logger, requestId: context.requestId, clientRequestId: context.clientRequestId, key: context.key, chatRequest: admitted.request, route: target.route.name, headers, tenantSettings: settings };
+  const policyStep = policy && { policy, bus: deps.bus, logger: deps.logger, requestId: context.requestId, clientRequestId: context.clientRequestId, key: context.key, chatRequest: admitted.request, route: target.route.name, headers, tenantSettings: settings, countDenial: (action: string) => deps.metrics.policyDenials.inc({ action }) };
   const policyPermissions = policyStep && (await inStep(deps.metrics, 'policy', () => enforceChatPolicies(policyStep)));
   // The tenant's allowed regions filter before the policies: an upstream elsewhere is never used.
   const permissions = restrictToAllowedRegions(policyPermissions, settings.allowedRegions);

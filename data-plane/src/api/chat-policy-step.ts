@@ -29,6 +29,8 @@ export interface ChatPolicyStep {
   headers: IncomingHttpHeaders;
   /** The tenant's default classification and allowed regions (tenant settings). */
   tenantSettings: Pick<TenantSettings, 'allowedRegions' | 'defaultDataClassification'>;
+  /** Counts each denial by the action denied (switchyard_policy_denials_total). */
+  countDenial?: (action: string) => void;
 }
 
 /**
@@ -80,6 +82,7 @@ function audit(step: ChatPolicyStep, denial: Pick<PolicyDenial, 'determiningPoli
   const { tenantId, callerId, actor } = step.key;
   // The denial marks the active span (policy step or request) so the tail sampler keeps the trace; the audit event joins it.
   trace.getActiveSpan()?.setAttribute(SWITCHYARD.policyDecision, 'deny');
+  step.countDenial?.(denial.action ?? POLICY_ACTIONS.useModel);
   const event = policyDeniedAuditEvent({ requestId: step.requestId, clientRequestId: step.clientRequestId, tenantId, apiKeyId: callerId, actor, model: step.chatRequest.model, route: step.route, deniedAt: new Date(), traceparent: currentTraceparent(), ...denial });
   // Off the hot path: the 403 does not wait for the audit stream.
   step.bus.append(AUDIT_STREAM, JSON.stringify(event)).catch((appendError: unknown) => step.logger.error({ err: appendError, requestId: step.requestId }, 'policy denial could not be audited'));
