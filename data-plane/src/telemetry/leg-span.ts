@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { GEN_AI, SWITCHYARD } from '@switchyard/tracing';
 import type { UpstreamLocation } from '../domain/upstream-location';
 
@@ -13,6 +13,10 @@ export type LegKind = 'primary' | 'failover' | 'speculative' | 'hedge';
  * the execution started (a hedge timer or a fail-over starts its leg later).
  */
 export function startLegSpan(parent: Context, upstream: UpstreamLocation & { key: string }, kind: LegKind, route: string | undefined): Span {
+  // Outside a recorded request (tracing off, or a caller without a request span) a leg has no trace to
+  // join: the parent's no-op span is returned as is, so the hot path allocates nothing for it.
+  const request = trace.getSpan(parent);
+  if (!request?.isRecording()) return request ?? trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
   return tracer.startSpan(
     'adapter_call',
     {
