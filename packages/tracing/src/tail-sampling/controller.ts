@@ -33,10 +33,13 @@ export interface TailSamplingOptions {
  *
  *     p = clamp((budget − mandatory span rate) / ordinary span rate, minProbability, 1)
  *
- * from smoothed rates of the previous windows, so p follows the load. Within a window a token
- * count also caps the sampled spans at the window's share of the budget, so a burst inside a
- * window cannot overshoot before p catches up. Mandatory traces are never dropped, even past the
- * budget: a budget that errors alone exceed is an incident, not a sampling problem.
+ * from smoothed rates of the previous windows, so p follows the load. Within a window the sampled
+ * spans are also paced: by the fraction f of the window that has passed, at most
+ * f × (budget − projected mandatory spans) may have been sampled, the projection being the larger
+ * of the smoothed mandatory rate and what this window's mandatory traces extrapolate to. So a step
+ * in load cannot overshoot before p catches up, and mandatory traces arriving late in a window
+ * still find the room they need. Mandatory traces are never dropped, even past the budget: a
+ * budget that errors alone exceed is an incident, not a sampling problem.
  */
 export class TailSamplingController {
   private readonly budgetPerWindow: number;
@@ -48,7 +51,7 @@ export class TailSamplingController {
   private probabilityNow = 1;
   private mandatorySpans = 0;
   private ordinarySpans = 0;
-  private exportedSpans = 0;
+  private sampledSpans = 0;
   private mandatoryRate: number | undefined;
   private ordinaryRate: number | undefined;
 
@@ -77,14 +80,23 @@ export class TailSamplingController {
     const reason: KeepReason | undefined = trace.errored ? 'error' : trace.denied ? 'denied' : slow ? 'slow' : trace.fallback ? 'fallback' : undefined;
     if (reason) {
       this.mandatorySpans += trace.spanCount;
-      this.exportedSpans += trace.spanCount;
       return { keep: true, reason };
     }
     this.ordinarySpans += trace.spanCount;
-    if (this.exportedSpans + trace.spanCount > this.budgetPerWindow) return { keep: false };
+    if (this.sampledSpans + trace.spanCount > this.sampledAllowance()) return { keep: false };
     if (this.probabilityNow < 1 && this.random() >= this.probabilityNow) return { keep: false };
-    this.exportedSpans += trace.spanCount;
+    this.sampledSpans += trace.spanCount;
     return { keep: true, reason: 'sampled' };
+  }
+
+  /** Sampled spans this window may have exported by now (pacing; see the class comment). */
+  private sampledAllowance(): number {
+    const elapsed = Math.min(1, Math.max(0, (this.clock() - this.windowStart) / this.windowMs));
+    // Early in a window the extrapolation is noise: trust it only after a tenth of the window.
+    const extrapolated = elapsed >= 0.1 ? this.mandatorySpans / elapsed : 0;
+    const projected = Math.max(this.mandatoryRate ?? 0, extrapolated, this.mandatorySpans);
+    // One trace of slack so a window with room for a few traces is not starved by rounding.
+    return Math.max(0, this.budgetPerWindow - projected) * Math.max(elapsed, 0.02);
   }
 
   /** Closes every window that has passed and recomputes p from the smoothed rates. */
@@ -103,7 +115,7 @@ export class TailSamplingController {
     this.windowStart += windows * this.windowMs;
     this.mandatorySpans = 0;
     this.ordinarySpans = 0;
-    this.exportedSpans = 0;
+    this.sampledSpans = 0;
     const room = Math.max(0, this.budgetPerWindow - (this.mandatoryRate ?? 0));
     const ordinary = this.ordinaryRate ?? 0;
     this.probabilityNow = ordinary <= room ? 1 : Math.max(this.minProbability, room / ordinary);
