@@ -20,7 +20,7 @@ function fakeWorld() {
 }
 
 /** Offers `tracesPerSecond` traces for `seconds`, evenly spread; returns exported spans per second. */
-function run(controller: TailSamplingController, world: ReturnType<typeof fakeWorld>, tracesPerSecond: number, seconds: number, trace: (i: number) => TraceSummary = () => ordinary()) {
+function run(controller: Pick<TailSamplingController, 'decide'>, world: ReturnType<typeof fakeWorld>, tracesPerSecond: number, seconds: number, trace: (i: number) => TraceSummary = () => ordinary()) {
   const perSecond: number[] = [];
   for (let s = 0; s < seconds; s++) {
     let exported = 0;
@@ -55,6 +55,32 @@ describe('TailSamplingController', () => {
     expect(controller.probability).toBeLessThan(0.2);
     run(controller, world, 50, 5);
     expect(controller.probability).toBe(1);
+  });
+
+  it('at a step to 10× the load with 5 % errored traces, no second exports more than the budget and every errored trace is kept', () => {
+    const world = fakeWorld();
+    const controller = new TailSamplingController({ spansPerSecond: 600 }, world.clock, world.random);
+    const mixed = (i: number): TraceSummary => ({ ...ordinary(6), errored: i % 20 === 0 });
+    let errors = 0;
+    let kept = 0;
+    const counted = (i: number) => {
+      const trace = mixed(i);
+      if (trace.errored) errors += 1;
+      return trace;
+    };
+    const wrap = {
+      decide(trace: TraceSummary) {
+        const decision = controller.decide(trace);
+        if (trace.errored && decision.keep) kept += 1;
+        return decision;
+      },
+    };
+    const before = run(wrap, world, 100, 5, counted);
+    const flooded = run(wrap, world, 1000, 10, counted);
+    for (const rate of [...before, ...flooded]) expect(rate).toBeLessThanOrEqual(600);
+    expect(flooded.slice(2).every((rate) => rate >= 450)).toBe(true);
+    expect(kept).toBe(errors);
+    expect(errors).toBeGreaterThan(500);
   });
 
   it('keeps every errored, denied and fallback trace whatever the load, on top of the budget', () => {
