@@ -135,6 +135,8 @@ traces fill the rest with probability p, recomputed every second from smoothed r
 the second (by the fraction of the second passed, at most that fraction of the budget left after the
 projected mandatory spans), so the step to 10× cannot overshoot before p adapts. Mandatory traces are
 kept even past the budget (not the case here: at 10× they are about a third of it).
+After the flood the sampler under-uses the budget for a few seconds (the "1× again" minimum): the
+smoothed rates halve every second, so p and the paced allowance return to full over ~3–5 s.
 <!-- tracing-bench:end -->`;
 const file = path.join(REPO_ROOT, 'BENCHMARKS.md');
 const current = readFileSync(file, 'utf8');
