@@ -43,6 +43,7 @@ import { EXPERIMENT_FEEDBACK_STREAM, type ExperimentFeedbackEvent } from '@switc
 import type { FeedbackLog } from './router/feedback-log';
 import { createRoutingObservationExchange } from './router/routing-observations';
 import { createMetrics, UNSERVED_MODEL_LABEL } from './telemetry/metrics';
+import { startRequestSpan } from './telemetry/request-span';
 import type { MetricsSource } from '@switchyard/http-edge/metrics-listener';
 import type { PolicyDecisionPoint } from './policy/pdp/decision-point';
 
@@ -133,6 +134,9 @@ const DATABASE_RETRY_AFTER_SECONDS = 1;
 export const SWITCHYARD_REQUEST_ID_HEADER = 'x-switchyard-request-id';
 
 type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'not_found';
+
+/** The span name's route part (OpenTelemetry HTTP conventions: a low-cardinality template, never the raw path). */
+const HTTP_ROUTE: Record<Route, string> = { chat_completions: '/v1/chat/completions', feedback: '/v1/feedback', models: '/v1/models', healthz: '/healthz', readyz: '/readyz', not_found: '(unmatched)' };
 
 function routeOf(path: string): Route {
   switch (path) {
@@ -353,7 +357,10 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       if (route !== 'healthz' && route !== 'readyz') requestLog.record(log, response.statusCode, Date.now());
     });
 
-    const handling = dispatch(route, request, response, { requestId, clientRequestId }, startedAt, log).catch((error: unknown) => {
+    // Probes are not traced; every API request is a server span continuing the client's traceparent.
+    const dispatching = () => dispatch(route, request, response, { requestId, clientRequestId }, startedAt, log);
+    const traced = route === 'healthz' || route === 'readyz' ? dispatching() : startRequestSpan(request, response, HTTP_ROUTE[route], requestId).run(dispatching);
+    const handling = traced.catch((error: unknown) => {
       if (response.headersSent) {
         // The stream already started: the handler has ended it with an error event if it could.
         if (!response.writableEnded) response.destroy();

@@ -8,6 +8,7 @@ import { parseRoutes, routesSchema, type Route } from './router/route';
 import { parseLimitsConfig, type LimitsConfig } from './ingress/limits/limits-config';
 import type { OidcAuthenticationConfig } from './ingress/oidc-authentication';
 import { jsonEnv } from './json-env';
+import { tracingConfigOf, tracingEnvShape, type TracingConfig } from '@switchyard/tracing';
 
 // @switchyard/data-plane/config: every environment variable of the data plane, defined once, and
 // the shapes other deployables spread into their own schema (Redis, providers and routes, limits).
@@ -191,6 +192,8 @@ export const dataPlaneEnvShape = {
   DATA_PLANE_OIDC_SCOPE_MAP: jsonEnv(z.record(z.string(), z.array(z.string().min(1))), 'a JSON object like {"inference":["inference"]}', { inference: ['inference'] }),
   DATA_PLANE_OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   ...metricsEnvShape,
+  /** OpenTelemetry export (OTEL_EXPORTER_OTLP_ENDPOINT, …): off unless an endpoint is set. */
+  ...tracingEnvShape,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** After SIGTERM: how long new requests are still served (with `Connection: close`, /readyz already 503) so load balancers notice. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
@@ -229,6 +232,8 @@ export interface DataPlaneConfig {
   oidc: OidcAuthenticationConfig | undefined;
   /** The operator metrics listener (never the public port) and what label values may carry. */
   metrics: MetricsConfig;
+  /** Where traces go (OTLP/HTTP); `endpoint` undefined: tracing off, nothing registered. */
+  tracing: TracingConfig;
 }
 
 export interface DataPlaneDefaults {
@@ -259,6 +264,7 @@ export function dataPlaneConfigFromEnv(e: DataPlaneEnv, defaults: DataPlaneDefau
     logLevel: e.LOG_LEVEL,
     shutdown: { graceMs: e.SHUTDOWN_GRACE_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     metrics: metricsConfigFromEnv(e),
+    tracing: tracingConfigOf(e),
     oidc: issuer
       ? {
           issuer,

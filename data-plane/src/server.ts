@@ -5,6 +5,7 @@ import { composeDataPlane } from './composition/compose-data-plane';
 import { openDataPlaneBackends } from './composition/open-backends';
 import type { DataPlaneConfig } from './config';
 import { createMetricsListener } from '@switchyard/http-edge/metrics-listener';
+import { registerTracing } from '@switchyard/tracing';
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -43,6 +44,8 @@ export interface RunningDataPlane {
 
 export async function startDataPlaneServer(config: DataPlaneConfig): Promise<RunningDataPlane> {
   const logger = pino({ level: config.logLevel, base: { service: 'data-plane' } });
+  // First: spans started before the provider exists would be no-ops. One provider per process.
+  const tracing = registerTracing(config.tracing, { serviceName: 'switchyard-data-plane' });
   const opened = await openDataPlaneBackends(config, logger);
   const dataPlane = await composeDataPlane(config, opened.backends).catch(async (error: unknown) => {
     await opened.close();
@@ -53,6 +56,7 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<Run
     await closeServer(metricsListener);
     await dataPlane.close();
     await opened.close();
+    await tracing.shutdown();
   };
   const metricsListening = listen(metricsListener, config.metrics.port, config.metrics.host).catch((error: unknown) => {
     throw new Error(
@@ -68,7 +72,7 @@ export async function startDataPlaneServer(config: DataPlaneConfig): Promise<Run
   const url = `http://${config.host}:${port}`;
   const metricsUrl = `http://${config.metrics.host}:${metricsPort}/metrics`;
   logger.info(
-    { url, metricsUrl, metricsToken: config.metrics.token !== undefined, backends: opened.sharedState.kind, database: opened.db.kind, masterKeys: opened.keyring.source, routes: config.routes.map((route) => route.name) },
+    { url, metricsUrl, traces: config.tracing.endpoint ?? 'off', metricsToken: config.metrics.token !== undefined, backends: opened.sharedState.kind, database: opened.db.kind, masterKeys: opened.keyring.source, routes: config.routes.map((route) => route.name) },
     'data plane listening',
   );
   const shutdown = async (options: { graceMs?: number } = {}) => {

@@ -27,6 +27,12 @@ if (!process.env.BENCH_PINNED) {
   process.exit(result.status ?? 1);
 }
 
+// `--tracing`: only the tail-sampling section (its own script), not the whole benchmark.
+if (process.argv.includes('--tracing')) {
+  await import('./tracing');
+  process.exit(process.exitCode ?? 0);
+}
+
 const quick = process.argv.includes('--quick');
 /** Re-measure the data plane only; the other sections are kept from bench-results/. */
 const dataPlaneOnly = process.argv.includes('--data-plane-only');

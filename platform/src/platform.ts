@@ -37,6 +37,7 @@ import { loadOrCreateInternalKeys } from './internal-keys';
 import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
 import { claimOperatorSocketForPlatform, operatorSocketPath } from './operator-socket';
 import { loadOrCreateConsoleSessionSecret } from './console-session-secret';
+import { registerTracing } from '@switchyard/tracing';
 import { createDemoKeyIfFresh } from './demo-seed';
 import { bundledIssuerExtraUsers, bundledIssuerPeople } from './demo-accounts';
 
@@ -319,6 +320,11 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
     await mkdir(env.SWITCHYARD_DATA_DIR, { recursive: true });
     // Validated before anything starts: every problem is listed and nothing listens.
     const dataPlane = platformDataPlaneConfig(env);
+    // One tracer provider for the whole process, before any component starts (their spans would be no-ops otherwise);
+    // closed last. Off, sending nothing, unless OTEL_EXPORTER_OTLP_ENDPOINT (or the traces endpoint) is set.
+    const tracing = registerTracing(dataPlane.tracing, { serviceName: 'switchyard' });
+    closers.push(() => tracing.shutdown());
+    progress(`traces: ${dataPlane.tracing.endpoint === undefined ? 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export)' : `OTLP/HTTP to ${dataPlane.tracing.endpoint}`}`);
     const urls = {
       console: url(env.CONSOLE_PORT),
       graphql: `${url(env.SUPERGRAPH_PORT)}/graphql`,

@@ -1,6 +1,7 @@
 import { redisEnvShape } from '@switchyard/data-plane/config';
 import { shutdownEnv } from '@switchyard/subgraph-kit/config';
 import { z } from 'zod';
+import { tracingEnvShape } from '@switchyard/tracing';
 import { subscriptionLimitsEnvShape } from './subscriptions/subscription-limits';
 
 /** Apollo's gateway phones home and probes cloud metadata addresses unless this is set (DESIGN.md §4). */
@@ -62,6 +63,8 @@ const envSchema = z.object({
   ...shutdownEnv,
   /** graphql-ws sockets (default 10) and active subscriptions (default 100) per principal (a person or an API key). */
   ...subscriptionLimitsEnvShape,
+  /** OpenTelemetry export (OTEL_EXPORTER_OTLP_ENDPOINT, …): off unless an endpoint is set. */
+  ...tracingEnvShape,
 });
 
 export type SupergraphConfig = z.output<typeof envSchema>;

@@ -12,12 +12,15 @@ import { attachHttpDrain } from '@switchyard/subgraph-kit/drain';
 import { disableApolloTelemetry, loadConfig } from './config';
 import { createConsoleLogger } from './logger';
 import { createSupergraphServer } from './supergraph-server';
+import { registerTracing, tracingConfigOf } from '@switchyard/tracing';
 import { subscriptionLimitsFromEnv } from './subscriptions/subscription-limits';
 
 /** Standalone gateway process: `npm start -w @switchyard/supergraph`. */
 disableApolloTelemetry();
 const config = loadConfig();
 const logger = createConsoleLogger('supergraph');
+// Before the gateway exists: one provider per process, off (sending nothing) without an OTLP endpoint.
+const tracing = registerTracing(tracingConfigOf(config), { serviceName: 'switchyard-gateway' });
 
 const bus = config.REDIS_URL ? createRedisBus(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX }) : createInProcessBus();
 if (!config.REDIS_URL) logger.warn({}, 'REDIS_URL is not set: subscriptions only see events published in this process');
@@ -69,6 +72,7 @@ const shutdown = async (graceMs: number) => {
   await apiKeyLastUsed?.close();
   await bus.close();
   await db?.close();
+  await tracing.shutdown();
 };
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -24,6 +24,7 @@ import type { PersistedQueryMode } from './persisted/persisted-query-gate';
 import { readSupergraphSdl } from './supergraph-sdl';
 import { createChannelHub } from './subscriptions/channel-hub';
 import { attachSubscriptionServer, type RunQuery } from './subscriptions/subscription-server';
+import { startServerSpan } from '@switchyard/tracing/http';
 import type { SubscriptionLimits } from './subscriptions/subscription-limits';
 
 export interface SupergraphServerOptions {
@@ -111,23 +112,23 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
   });
   ready.catch((error: unknown) => logger.error({ err: error instanceof Error ? error.stack : String(error) }, 'gateway failed to start'));
 
-  const server = createServer(
-    toRequestListener(
-      createGraphQLHttpHandler({
-        apollo,
-        ready: () => started,
-        verifyAccessToken: authenticateCaller,
-        corsOrigins: options.corsOrigins,
-        logger,
-        persistedQueries: {
-          mode: options.persistedQueries?.mode ?? 'allow',
-          manifest: options.persistedQueries?.manifest ?? readPersistedManifest(),
-          requiredClients: new Set(options.persistedQueries?.requiredClients ?? [DEFAULT_PERSISTED_QUERY_CLIENT]),
-        },
-      }),
+  const listener = toRequestListener(
+    createGraphQLHttpHandler({
+      apollo,
+      ready: () => started,
+      verifyAccessToken: authenticateCaller,
+      corsOrigins: options.corsOrigins,
       logger,
-    ),
+      persistedQueries: {
+        mode: options.persistedQueries?.mode ?? 'allow',
+        manifest: options.persistedQueries?.manifest ?? readPersistedManifest(),
+        requiredClients: new Set(options.persistedQueries?.requiredClients ?? [DEFAULT_PERSISTED_QUERY_CLIENT]),
+      },
+    }),
+    logger,
   );
+  // One server span per request (continuing a client's traceparent); the gateway's own spans (plan, fetch) nest under it.
+  const server = createServer((req, res) => startServerSpan('@switchyard/supergraph', req, res, GRAPHQL_PATH).run(() => listener(req, res)));
 
   // Oversized headers, malformed request lines: a GraphQL-shaped error body (the gateway's registry), not Node's empty one.
   answerGraphQLClientErrors(server, GATEWAY_ERRORS.definitions);

@@ -14,6 +14,8 @@ export interface DataPlaneAuditEvent {
   dataClassification: 'internal';
   payload: Record<string, unknown>;
   occurredAt: string;
+  /** The request's trace (W3C), when the data plane traces. */
+  traceparent?: string;
 }
 
 export interface PolicyDenial {
@@ -34,6 +36,7 @@ export interface PolicyDenial {
   action?: string;
   /** What was refused: tool names, or `provider/model` upstreams. */
   refused?: readonly string[];
+  traceparent?: string | undefined;
 }
 
 /** One `policy.denied` audit event per denied request (idempotent by the data plane's request id). */
@@ -56,5 +59,6 @@ export function policyDeniedAuditEvent(denial: PolicyDenial): DataPlaneAuditEven
       ...(denial.refused === undefined ? {} : { refused: denial.refused.slice(0, 32).map((name) => name.slice(0, 200)) }),
     },
     occurredAt: denial.deniedAt.toISOString(),
+    ...(denial.traceparent === undefined ? {} : { traceparent: denial.traceparent }),
   };
 }

@@ -8,6 +8,8 @@ export interface RequestOutcome {
   requestId: string;
   /** The client's x-request-id, when it sent one. */
   clientRequestId?: string | undefined;
+  /** The request's trace (W3C), when traced: the usage event carries it to the consumers. */
+  traceparent?: string | undefined;
   tenantId: string;
   apiKeyId: string | null;
   /** The route or model the client named. */
@@ -66,6 +68,7 @@ export function usageRecordOf(outcome: RequestOutcome): CompletedRequest {
   return {
     requestId: outcome.requestId,
     ...(outcome.clientRequestId === undefined ? {} : { clientRequestId: outcome.clientRequestId }),
+    ...(outcome.traceparent === undefined ? {} : { traceparent: outcome.traceparent }),
     tenantId: outcome.tenantId,
     apiKeyId: outcome.apiKeyId,
     model: served?.model ?? outcome.requestedModel,

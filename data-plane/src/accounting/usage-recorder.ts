@@ -11,6 +11,7 @@ export interface CompletedRequest {
   requestId: string;
   /** The client's x-request-id, for correlation only. */
   clientRequestId?: string;
+  traceparent?: string;
   tenantId: string;
   apiKeyId: string | null;
   model: string;
@@ -72,6 +73,7 @@ export function usageEventOf(completed: CompletedRequest, book: PriceBook, cost:
     createdAt: completed.completedAt.toISOString(),
   };
   if (completed.clientRequestId !== undefined) event.clientRequestId = completed.clientRequestId;
+  if (completed.traceparent !== undefined) event.traceparent = completed.traceparent;
   if (completed.piiRedactions && Object.keys(completed.piiRedactions).length > 0) event.piiRedactions = { ...completed.piiRedactions };
   if (completed.route) event.route = completed.route;
   if (completed.experiment) event.experiment = completed.experiment;

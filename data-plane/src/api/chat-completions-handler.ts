@@ -1,5 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { Span } from '@opentelemetry/api';
+import { GEN_AI, SWITCHYARD } from '@switchyard/tracing';
+import { currentTraceparent } from '@switchyard/tracing/context';
 import { usageRecordOf, type RequestOutcome } from '../accounting/request-usage';
 import type { RequestLogDraft } from '../accounting/request-log-entry';
 import { countPromptTokens } from '../accounting/token-count';
@@ -22,6 +25,7 @@ import { restrictToAllowedRegions } from '../policy/pdp/allowed-regions';
 import type { PolicyDecisionPoint } from '../policy/pdp/decision-point';
 import type { ResolvedTarget, Router, RoutingDecision, Served } from '../router/router';
 import type { Metrics } from '../telemetry/metrics';
+import { activeRequestSpan } from '../telemetry/request-span';
 import { inStep, startStep } from '../telemetry/steps';
 import type { TenantSettingsLookup } from '../tenant-settings/settings-cache';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
@@ -65,6 +69,8 @@ export interface RequestContext {
   key: AuthenticatedKey;
   /** The request's log entry in the making (accounting/request-log-entry.ts); absent for embedders that keep no log. */
   log?: RequestLogDraft;
+  /** The request's trace (W3C), when traced: carried by its usage event. */
+  traceparent?: string | undefined;
 }
 
 /** A request past ingress: translated into the data plane's own request, within its limits, redacted. */
@@ -91,7 +97,14 @@ export async function handleChatCompletions(
   response: ServerResponse,
 ): Promise<void> {
   const settings = deps.tenantSettings ? deps.tenantSettings.settingsOf(context.key.tenantId) : DEFAULT_TENANT_SETTINGS;
+  // The request's server span (undefined when not traced): tenant, model, route, decision and outcome go on it.
+  const root = activeRequestSpan();
+  if (root) {
+    root.setAttribute(SWITCHYARD.tenantId, context.key.tenantId);
+    context = { ...context, traceparent: currentTraceparent() };
+  }
   const admitted = await inStep(deps.metrics, 'ingress', () => admit(deps, context, settings, request, response));
+  root?.setAttributes({ [GEN_AI.operationName]: 'chat', [GEN_AI.requestModel]: admitted.request.model, [SWITCHYARD.route]: admitted.target.route.name });
   // From here the request holds a token reservation: every way it ends settles it, once, to what was used.
   let settled = false;
   const settle = (usedTokens: number): void => {
@@ -105,7 +118,9 @@ export async function handleChatCompletions(
   const finish = (outcome: RequestOutcome): void => settle(recordUsage(deps, outcome, context.log));
   try {
     const routing = await authorize(deps, context, settings, admitted, request.headers);
+    if (root) annotateDecision(root, routing, deps.policy !== undefined);
     const served = await serve(deps, context, admitted.request, routing, response);
+    if (root && served.answered) annotateServed(root, routing, served);
 
     if (!served.answered) {
       finish(outcomeOf(context, admitted, routing, served, 'error'));
@@ -187,7 +202,7 @@ async function authorize(
 ): Promise<RoutingDecision> {
   const { target } = admitted;
   const policy = deps.policy;
-  const policyStep = policy && { log: context.log, policy, bus: deps.bus, logger: deps.logger, requestId: context.requestId, clientRequestId: context.clientRequestId, key: context.key, chatRequest: admitted.request, route: target.route.name, headers, tenantSettings: settings };
+  const policyStep = policy && { log: context.log, policy, bus: deps.bus, logger: deps.logger, requestId: context.requestId, clientRequestId: context.clientRequestId, key: context.key, chatRequest: admitted.request, route: target.route.name, headers, tenantSettings: settings, countDenial: (action: string) => deps.metrics.policyDenials.inc({ action }) };
   const policyPermissions = policyStep && (await inStep(deps.metrics, 'policy', () => enforceChatPolicies(policyStep)));
   // The tenant's allowed regions filter before the policies: an upstream elsewhere is never used.
   const permissions = restrictToAllowedRegions(policyPermissions, settings.allowedRegions);
@@ -281,6 +296,7 @@ function outcomeOf(context: RequestContext, admitted: AdmittedRequest, routing: 
     ...(routing.experiment ? { experiment: { experimentId: routing.experiment.id, arm: routing.experiment.arm, shadow: false } } : {}),
     requestId: context.requestId,
     clientRequestId: context.clientRequestId,
+    traceparent: context.traceparent,
     tenantId: context.key.tenantId,
     apiKeyId: context.key.apiKeyId,
     requestedModel: admitted.request.model,
@@ -295,6 +311,25 @@ function outcomeOf(context: RequestContext, admitted: AdmittedRequest, routing: 
     startedAt: context.startedAt,
     endedAt: Date.now(),
   };
+}
+
+function annotateDecision(root: Span, routing: RoutingDecision, policyRan: boolean): void {
+  const { route } = routing.target;
+  root.setAttribute(SWITCHYARD.decision, `${route.strategy.kind}: ${routing.plan.upstreams.map((u) => u.key).join(' > ')}`);
+  if (policyRan) root.setAttribute(SWITCHYARD.policyDecision, 'allow');
+}
+
+/** What served the answer; a fallback is any upstream but the plan's first (fail-over, a fallback route, a speculative leg that beat it). */
+function annotateServed(root: Span, routing: RoutingDecision, served: Served & { answered: true }): void {
+  root.setAttributes({
+    [GEN_AI.providerName]: served.upstream.provider,
+    [GEN_AI.system]: served.upstream.provider,
+    [GEN_AI.responseModel]: served.upstream.model,
+    [GEN_AI.inputTokens]: served.delivery.promptTokens,
+    [GEN_AI.outputTokens]: served.delivery.completionTokens,
+    [SWITCHYARD.upstream]: served.upstream.key,
+    [SWITCHYARD.fallback]: served.upstream.key !== routing.plan.upstreams[0]?.key,
+  });
 }
 
 /** Exactly one usage event per accepted request, whatever path it ended on. Returns the tokens it used (what the limits are settled to). */

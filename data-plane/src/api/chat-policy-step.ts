@@ -1,5 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import { SWITCHYARD } from '@switchyard/tracing';
+import { currentTraceparent } from '@switchyard/tracing/context';
 import { AUDIT_STREAM } from '@switchyard/events/audit';
 import { policyDeniedAuditEvent, type PolicyDenial } from '../accounting/audit-event';
 import type { Bus } from '@switchyard/bus';
@@ -29,6 +32,8 @@ export interface ChatPolicyStep {
   log?: RequestLogDraft | undefined;
   /** The tenant's default classification and allowed regions (tenant settings). */
   tenantSettings: Pick<TenantSettings, 'allowedRegions' | 'defaultDataClassification'>;
+  /** Counts each denial by the action denied (switchyard_policy_denials_total). */
+  countDenial?: (action: string) => void;
 }
 
 /**
@@ -80,7 +85,10 @@ export function refusedUpstreamsError(step: ChatPolicyStep | undefined, permissi
 function audit(step: ChatPolicyStep, denial: Pick<PolicyDenial, 'determiningPolicies' | 'policyVersion' | 'action' | 'refused'>): void {
   notePolicyDecision(step.log, { action: denial.action ?? POLICY_ACTIONS.useModel, decision: 'deny', policies: [...denial.determiningPolicies], policyVersion: denial.policyVersion });
   const { tenantId, callerId, actor } = step.key;
-  const event = policyDeniedAuditEvent({ requestId: step.requestId, clientRequestId: step.clientRequestId, tenantId, apiKeyId: callerId, actor, model: step.chatRequest.model, route: step.route, deniedAt: new Date(), ...denial });
+  // The denial marks the active span (policy step or request) so the tail sampler keeps the trace; the audit event joins it.
+  trace.getActiveSpan()?.setAttribute(SWITCHYARD.policyDecision, 'deny');
+  step.countDenial?.(denial.action ?? POLICY_ACTIONS.useModel);
+  const event = policyDeniedAuditEvent({ requestId: step.requestId, clientRequestId: step.clientRequestId, tenantId, apiKeyId: callerId, actor, model: step.chatRequest.model, route: step.route, deniedAt: new Date(), traceparent: currentTraceparent(), ...denial });
   // Off the hot path: the 403 does not wait for the audit stream.
   step.bus.append(AUDIT_STREAM, JSON.stringify(event)).catch((appendError: unknown) => step.logger.error({ err: appendError, requestId: step.requestId }, 'policy denial could not be audited'));
 }

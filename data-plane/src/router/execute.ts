@@ -1,3 +1,4 @@
+import { context, type Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { countPromptTokens, estimateCompletionTokens } from '../accounting/token-count';
 import { UpstreamError, type ProviderAdapter } from '../adapters/adapter';
@@ -5,6 +6,7 @@ import type { CompletionEvent } from '../domain/completion-event';
 import type { InferenceRequest } from '../domain/inference-request';
 import type { LegOutcome, LegRecord } from '../domain/upstream-leg';
 import type { UpstreamLocation } from '../domain/upstream-location';
+import { endLegSpan, startLegSpan, type LegKind } from '../telemetry/leg-span';
 import type { Metrics } from '../telemetry/metrics';
 import { OverloadedError } from './adaptive-concurrency';
 import type { Random } from './random';
@@ -27,6 +29,8 @@ export interface ExecutionPlan {
   speculative: SpeculativeConfig | undefined;
   retries: { max: number; baseMs: number };
   firstTokenTimeoutMs: number | undefined;
+  /** The route's name, for the legs' spans. */
+  route?: string | undefined;
 }
 
 /** The upstream's breaker is open: it was not called. */
@@ -45,7 +49,9 @@ export interface WinningLeg {
   /** Time from the start of this leg's successful attempt to its first event. */
   firstEventMs: number;
   attempts: number;
-  /** Settles breaker, concurrency limit and latency stats for the winner. Idempotent. */
+  /** The leg's `adapter_call` span (a no-op without a tracing SDK): the caller adds the tokens; `finish` ends it. */
+  span: Span;
+  /** Settles breaker, concurrency limit and latency stats for the winner, and ends its span. Idempotent. */
   finish(outcome: 'success' | 'failure' | 'cancelled'): void;
 }
 
@@ -133,6 +139,8 @@ export function execute(deps: ExecutorDeps, plan: ExecutionPlan, request: Infere
   const pendingLegs = new Set<Promise<unknown>>();
   let winner: WinningLeg | undefined;
   let hedgeTimer: ReturnType<typeof setTimeout> | undefined;
+  // The request's context now: a hedge timer or a fail-over starts its leg later, under the same parent.
+  const parent = context.active();
 
   const others = async (): Promise<LegRecord[]> => {
     while (pendingLegs.size > 0) await Promise.allSettled([...pendingLegs]);
@@ -143,25 +151,38 @@ export function execute(deps: ExecutorDeps, plan: ExecutionPlan, request: Infere
     let running = 0;
     let lastError: unknown;
 
-    const launch = (): boolean => {
+    let launched = 0;
+    const launch = (kind?: LegKind): boolean => {
       const upstream = queue.shift();
       if (!upstream) return false;
       running += 1;
+      const span = startLegSpan(parent, upstream, kind ?? (launched === 0 ? 'primary' : 'failover'), plan.route);
+      launched += 1;
       const controller = childController(signal);
       legControllers.add(controller);
       const legSignal = controller.signal;
       const leg = runLeg(deps, plan, upstream, request, legSignal).then(
-        (won) => {
+        (opened) => {
           running -= 1;
           legControllers.delete(controller);
           if (winner) {
             // Produced its first event a moment after another leg won: cancel, bill what it made.
-            won.finish('cancelled');
-            void won.iterator.return?.().catch(() => undefined);
+            opened.finish('cancelled');
+            void opened.iterator.return?.().catch(() => undefined);
             controller.abort(new Cancelled());
-            recordLeg(won.upstream, 'lost', won.attempts, undefined, generatedBy(won.first, request));
+            const tokens = generatedBy(opened.first, request);
+            recordLeg(opened.upstream, 'lost', opened.attempts, undefined, tokens);
+            endLegSpan(span, { outcome: 'lost', attempts: opened.attempts, promptTokens: tokens.prompt, completionTokens: tokens.completion });
             return;
           }
+          const won: WinningLeg = {
+            ...opened,
+            span,
+            finish(outcome) {
+              opened.finish(outcome);
+              endLegSpan(span, { outcome: outcome === 'failure' ? 'failed' : 'won', attempts: opened.attempts, responseModel: opened.upstream.model });
+            },
+          };
           winner = won;
           clearTimeout(hedgeTimer);
           for (const other of legControllers) other.abort(new Cancelled());
@@ -173,6 +194,7 @@ export function execute(deps: ExecutorDeps, plan: ExecutionPlan, request: Infere
           legControllers.delete(controller);
           const lost = winner !== undefined || failure.error instanceof Cancelled;
           recordLeg(upstream, lost ? 'lost' : 'failed', failure.attempts, lost ? undefined : describe(failure.error));
+          endLegSpan(span, { outcome: lost ? 'lost' : 'failed', attempts: failure.attempts, error: lost ? undefined : describe(failure.error) });
           if (winner || signal.aborted) {
             if (!winner && running === 0) reject(new ExecutionFailedError(signal.reason ?? failure.error, records));
             return;
@@ -191,13 +213,13 @@ export function execute(deps: ExecutorDeps, plan: ExecutionPlan, request: Infere
 
     const speculative = plan.speculative;
     const initial = speculative?.mode === 'parallel' ? Math.min(speculative.k, queue.length) : 1;
-    for (let i = 0; i < initial; i++) launch();
+    for (let i = 0; i < initial; i++) launch(i === 0 ? 'primary' : 'speculative');
     if (speculative?.mode === 'hedge' && queue.length > 0) {
       const primary = plan.upstreams[0]!;
       const observed = deps.stats.percentile(primary.key, speculative.afterPercentile);
       const delay = Math.max(speculative.minDelayMs, observed ?? speculative.minDelayMs);
       hedgeTimer = setTimeout(() => {
-        if (!winner && !signal.aborted) launch();
+        if (!winner && !signal.aborted) launch('hedge');
       }, delay);
     }
   });
@@ -237,7 +259,7 @@ async function runLeg(
   upstream: Upstream,
   request: InferenceRequest,
   signal: AbortSignal,
-): Promise<WinningLeg> {
+): Promise<Omit<WinningLeg, 'span'>> {
   for (let retry = 0; ; retry++) {
     try {
       const opened = await openAttempt(deps, plan, upstream, request, signal);
@@ -268,7 +290,7 @@ async function openAttempt(
   upstream: Upstream,
   request: InferenceRequest,
   legSignal: AbortSignal,
-): Promise<Omit<WinningLeg, 'attempts'>> {
+): Promise<Omit<WinningLeg, 'attempts' | 'span'>> {
   const health = deps.health.get(upstream.key);
   if (!health.breaker.tryAcquire(deps.clock())) {
     deps.metrics.shedRequests.inc({ upstream: upstream.key, reason: 'circuit_open' });

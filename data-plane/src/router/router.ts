@@ -6,7 +6,7 @@ import type { ProviderCredentialLookup } from '../adapters/tenant-credentials/cr
 import type { InferenceRequest } from '../domain/inference-request';
 import type { LegRecord } from '../domain/upstream-leg';
 import type { Metrics } from '../telemetry/metrics';
-import { startStep } from '../telemetry/steps';
+import { GEN_AI } from '@switchyard/tracing';
 import type { AimdOptions } from './adaptive-concurrency';
 import type { CircuitBreakerOptions } from './circuit-breaker';
 import { applyConstraints } from './constraints';
@@ -315,7 +315,7 @@ export function createRouter(options: RouterOptions): Router {
         logger: options.logger,
         ...(credentials && tenantId !== undefined ? { credentialFor: (provider: string) => credentials.lookup(tenantId, provider) } : {}),
       },
-      decision.plan,
+      { ...decision.plan, route: decision.target.route.name },
       request,
       signal,
     );
@@ -400,23 +400,27 @@ export function createRouter(options: RouterOptions): Router {
       const spent: LegRecord[] = [];
       let plan = decision.plan;
       for (;;) {
-        const adapterStep = startStep(metrics, 'adapter_call', { 'switchyard.route': routeName });
+        // The round's latency (every leg up to the first event); each leg is its own adapter_call span (execute.ts).
+        const stopRoundTimer = metrics.stepLatency.startTimer({ step: 'adapter_call' });
         let execution: Execution;
         try {
           // Waits for the first event: an upstream that fails this early is failed over by execute.
           execution = await executeRound(plan === decision.plan ? decision : { ...decision, plan }, request, signal, tenantId);
         } catch (error) {
-          adapterStep.end(error);
+          stopRoundTimer();
           const legs = error instanceof ExecutionFailedError ? error.legs : [];
           completed(decision, { requestId, clientRequestId, tenantId, legs });
           options.logger.warn({ err: error, requestId, route: routeName, legs }, 'no upstream answered before the first byte');
           return { answered: false, error, legs: spent.length > 0 ? [...spent, ...legs] : legs };
         }
         const { winner } = execution;
-        adapterStep.span.setAttribute('switchyard.upstream', winner.upstream.key);
-        adapterStep.end();
+        stopRoundTimer();
 
         const delivery = await deliver(winner);
+        if (winner.span.isRecording()) {
+          winner.span.setAttribute(GEN_AI.inputTokens, delivery.promptTokens);
+          winner.span.setAttribute(GEN_AI.outputTokens, delivery.completionTokens);
+        }
         winner.finish(delivery.outcome === 'ok' ? 'success' : delivery.outcome === 'failed' ? 'failure' : 'cancelled');
         const others = await execution.others;
         completed(decision, {

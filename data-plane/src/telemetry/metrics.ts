@@ -109,6 +109,18 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['route', 'model'] as const,
       registers: [registry],
     }),
+    /**
+     * Requests refused by a tenant policy, by the action denied (a fixed vocabulary: use_model,
+     * call_tool, send_to_provider, process_in_region). A counter, never a rate: Prometheus derives
+     * `policy_denials_rate` from it (`sum by (action) (rate(switchyard_policy_denials_total[5m]))`,
+     * README "Metrics"), which is correct across restarts and replicas where a gauge would not be.
+     */
+    policyDenials: new Counter({
+      name: 'switchyard_policy_denials_total',
+      help: 'Requests refused by a tenant policy (403 policy_denied), by the action denied; policy_denials_rate = rate() of this',
+      labelNames: ['action'] as const,
+      registers: [registry],
+    }),
     stepLatency: new Histogram({
       name: 'switchyard_step_duration_seconds',
       help: 'Time spent per request-path step (ingress, policy, routing_decision, adapter_call, aggregation, accounting)',

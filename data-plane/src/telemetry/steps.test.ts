@@ -1,5 +1,6 @@
-import { trace } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness } from '../test-support/data-plane-harness';
 
@@ -7,12 +8,13 @@ import { startHarness } from '../test-support/data-plane-harness';
 const exporter = new InMemorySpanExporter();
 
 beforeAll(() => {
-  const provider = new BasicTracerProvider();
-  provider.addSpanProcessor(new SimpleSpanProcessor(exporter));
-  trace.setGlobalTracerProvider(provider);
+  // With the async-hooks context manager, as registerTracing sets up: the steps nest under the request's server span.
+  new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register();
 });
 afterAll(() => {
   trace.disable();
+  context.disable();
+  propagation.disable();
 });
 
 describe('request-path spans', () => {
@@ -28,6 +30,9 @@ describe('request-path spans', () => {
     const spans = exporter.getFinishedSpans();
     expect(spans.map((s) => s.name)).toEqual(expect.arrayContaining(['ingress', 'routing_decision', 'adapter_call', 'aggregation', 'accounting']));
     expect(spans.find((s) => s.name === 'adapter_call')?.attributes).toMatchObject({ 'switchyard.route': 'r', 'switchyard.upstream': 'mock/mock-mini' });
+    const root = spans.find((s) => s.name === 'POST /v1/chat/completions');
+    expect(spans.find((s) => s.name === 'adapter_call')?.parentSpanContext?.spanId).toBe(root?.spanContext().spanId);
+    expect(root?.attributes).toMatchObject({ 'gen_ai.request.model': 'r', 'gen_ai.response.model': 'mock-mini', 'switchyard.route': 'r', 'switchyard.fallback': false });
   });
 
   it('a request no upstream answers marks adapter_call as an error', async () => {
@@ -42,5 +47,21 @@ describe('request-path spans', () => {
     await h.finish();
     const adapterCall = exporter.getFinishedSpans().find((s) => s.name === 'adapter_call');
     expect(adapterCall?.status.code).toBe(2); // SpanStatusCode.ERROR
+  });
+
+  it('a speculative route has one adapter_call span per leg: the winner and the cancelled loser', async () => {
+    exporter.reset();
+    const h = await startHarness({ routes: [{ name: 'spec', candidates: [{ model: 'mock-mini' }, { model: 'mock-gpt' }], strategy: { kind: 'priority' }, speculative: { mode: 'parallel', k: 2 } }] });
+    const response = await fetch(`${h.baseUrl}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'spec', messages: [{ role: 'user', content: 'race' }] }),
+    });
+    expect(response.status).toBe(200);
+    await h.finish();
+    const legs = exporter.getFinishedSpans().filter((s) => s.name === 'adapter_call');
+    expect(legs.map((s) => s.attributes['switchyard.leg.kind']).sort()).toEqual(['primary', 'speculative']);
+    expect(legs.map((s) => s.attributes['switchyard.leg.outcome']).sort()).toEqual(['lost', 'won']);
+    expect(new Set(legs.map((s) => s.spanContext().traceId)).size).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { traceparentSchema } from './trace';
 
 /** Durable stream of audit events (consumer group `audit-writer` appends them to the ledger). */
 export const AUDIT_STREAM = 'switchyard:audit';
@@ -37,6 +38,8 @@ export const auditEventSchema = z.object({
   payload: payloadSchema.default({}),
   /** ISO-8601; defaults to the time of the append. */
   occurredAt: z.iso.datetime({ offset: true }).optional(),
+  /** The trace of the request or operation that caused the event (W3C), when its producer traces; not part of the ledger entry. */
+  traceparent: traceparentSchema.optional(),
 });
 
 export type AuditEvent = z.output<typeof auditEventSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { traceparentSchema } from './trace';
 
 /** Durable stream carrying one entry per completed request (written by the data plane; read by the cost and audit domains). */
 export const USAGE_STREAM = 'switchyard:usage';
@@ -75,6 +76,8 @@ export const usageEventSchema = z.object({
   route: routeDecisionSchema.optional(),
   /** The experiment arm (optional: requests outside experiments, and events written before it existed, have none). */
   experiment: experimentArmSchema.optional(),
+  /** The request's trace (W3C), when the data plane traces: the consumers' spans join it. */
+  traceparent: traceparentSchema.optional(),
 });
 
 export type UsageEvent = z.infer<typeof usageEventSchema>;

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { USAGE_STREAM } from '@switchyard/events/usage';
 import { startStreamConsumer, type Bus } from '@switchyard/bus';
 import { AUDIT_STREAM } from '@switchyard/events/audit';
+import { startEventSpans } from '@switchyard/tracing/context';
 import type { AuditLedger } from './audit-ledger';
 import { createConsoleLogger, type Logger } from './logger';
 import { parseAuditStreamEntry, parseUsageStreamEntry, type ParsedStreamEvent } from './stream-events';
@@ -64,9 +65,17 @@ export function startAuditConsumer(deps: AuditConsumerDeps): AuditConsumer {
         // Invalid entries can never succeed; acking them keeps them from being retried forever.
         if (rejected.length > 0) await bus.ack(stream, group, rejected);
         if (valid.length === 0) return;
+        const spans = startEventSpans('@switchyard/subgraph-audit', 'audit.append', valid.map((item) => item.event.traceparent), {
+          'messaging.system': 'redis',
+          'messaging.destination.name': stream,
+          'messaging.consumer.group.name': group,
+          'messaging.batch.message_count': valid.length,
+        });
         try {
           await ledger.appendMany(valid.map((item) => item.event.event));
+          spans.end();
         } catch (error) {
+          spans.end(error);
           // Left pending: claimed again after claimIdleMs (idempotency keys make a retry safe); the loop pauses.
           logger.error({ stream, entries: valid.length, err: String(error) }, 'appending audit events failed; will retry');
           throw error;

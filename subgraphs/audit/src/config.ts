@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { redisEnvShape } from '@switchyard/data-plane/config';
 import { parseEnvironment, subgraphIntrospectionEnv, subgraphProcessEnv } from '@switchyard/subgraph-kit/config';
 import { z } from 'zod';
+import { tracingEnvShape } from '@switchyard/tracing';
 import type { AuditSubgraphOptions } from './start-audit-subgraph';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -56,6 +57,7 @@ const subgraphEnvSchema = z.object({
   /** Set to false to serve reads only (no stream consumers). */
   AUDIT_CONSUMER: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   ...subgraphIntrospectionEnv,
+  ...tracingEnvShape,
 });
 export type AuditSubgraphConfig = z.output<typeof subgraphEnvSchema>;
 

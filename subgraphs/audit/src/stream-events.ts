@@ -3,7 +3,7 @@ import { apiKeyIdentity } from '@switchyard/subgraph-kit/audit-actor';
 import { auditEventSchema, type AuditEventInput } from '@switchyard/events/audit';
 
 /** A stream entry turned into an audit event, or the reason it never can be. */
-export type ParsedStreamEvent = { ok: true; event: AuditEventInput } | { ok: false; reason: string };
+export type ParsedStreamEvent = { ok: true; event: AuditEventInput; traceparent?: string | undefined } | { ok: false; reason: string };
 
 function parseJson(payload: string): unknown {
   try {
@@ -21,7 +21,10 @@ export function parseAuditStreamEntry(payload: string): ParsedStreamEvent {
   const json = parseJson(payload);
   if (json === undefined) return { ok: false, reason: 'payload is not JSON' };
   const result = auditEventSchema.safeParse(json);
-  return result.success ? { ok: true, event: result.data } : { ok: false, reason: describeIssues(result.error.issues) };
+  if (!result.success) return { ok: false, reason: describeIssues(result.error.issues) };
+  // The trace is how the event is consumed, not what is recorded: it stays out of the ledger entry.
+  const { traceparent, ...event } = result.data;
+  return { ok: true, event, traceparent };
 }
 
 /**
@@ -38,6 +41,7 @@ export function parseUsageStreamEntry(payload: string): ParsedStreamEvent {
   const usage = result.data;
   return {
     ok: true,
+    traceparent: usage.traceparent,
     event: {
       idempotencyKey: `inference:${usage.requestId}`,
       tenantId: usage.tenantId,

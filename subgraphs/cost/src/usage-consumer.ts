@@ -3,6 +3,7 @@ import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
 import { USAGE_STREAM } from '@switchyard/events/usage';
 import { startStreamConsumer, type Bus, type StreamEntry } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
+import { startEventSpans } from '@switchyard/tracing/context';
 import { createCostStore } from './cost-store';
 import { createConsoleLogger } from './logger';
 import type { Logger } from './logger';
@@ -51,9 +52,18 @@ export function startUsageConsumer(deps: UsageConsumerDeps): UsageConsumer {
     }
     for (const usage of byTenant) {
       let recorded: number;
+      // Each event's request trace gets this write as a consumer span (none without tracing or traceparents).
+      const spans = startEventSpans('@switchyard/subgraph-cost', 'usage.record', usage.events.map((event) => event.traceparent), {
+        'messaging.system': 'redis',
+        'messaging.destination.name': USAGE_STREAM,
+        'messaging.consumer.group.name': COST_WRITER_GROUP,
+        'messaging.batch.message_count': usage.events.length,
+      });
       try {
         recorded = await store.recordUsage(usage.tenantId, usage.events);
+        spans.end();
       } catch (error) {
+        spans.end(error);
         // Left pending: this or another consumer claims the entries again after claimIdleMs.
         logger.error({ tenantId: usage.tenantId, entries: usage.entryIds.length, err: String(error) }, 'writing usage failed; will retry');
         continue;

@@ -14,6 +14,9 @@ describe('subgraph environment', () => {
       INTERNAL_TOKEN_PUBLIC_JWK: { kty: 'OKP' },
       SHUTDOWN_GRACE_MS: 5_000,
       SHUTDOWN_TIMEOUT_MS: 20_000,
+      // Tracing: off (no endpoint), the tail sampler's defaults.
+      OTEL_SPAN_BUDGET_PER_SECOND: 1000,
+      SWITCHYARD_TRACE_SAMPLING: 'tail',
       SUBGRAPH_INTROSPECTION: false,
     });
   });

@@ -1,5 +1,6 @@
 import { redisEnvShape } from '@switchyard/data-plane/config';
 import { z } from 'zod';
+import { tracingEnvShape } from '@switchyard/tracing';
 
 /** SIGTERM: as every server reads them (README): serve new requests this long with `Connection: close`, then refuse them. */
 export const shutdownEnv = {
@@ -28,6 +29,8 @@ export const subgraphProcessEnv = {
     }
   }),
   ...shutdownEnv,
+  /** OpenTelemetry export (OTEL_EXPORTER_OTLP_ENDPOINT, …): off unless an endpoint is set. */
+  ...tracingEnvShape,
 };
 
 /** `SUBGRAPH_INTROSPECTION=true` serves introspection (off by default). */

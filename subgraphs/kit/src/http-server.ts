@@ -9,6 +9,7 @@ import type { InternalTokenVerifier, Principal } from '@switchyard/identity';
 import { answerGraphQLClientErrors } from './client-errors';
 import { unauthenticated } from './errors/base-errors';
 import { KIT_ERRORS } from './errors/graphql-errors';
+import { startServerSpan } from '@switchyard/tracing/http';
 import type { Logger } from './logger';
 
 /**
@@ -177,7 +178,9 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
   }
 
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    // The gateway's fetch span is the parent (it injects traceparent); readiness probes are not traced.
+    const handling = req.url === READY_PATH ? handle(req, res) : startServerSpan('@switchyard/subgraph-kit', req, res, GRAPHQL_PATH).run(() => handle(req, res));
+    handling.catch((error: unknown) => {
       logger.error({ err: error instanceof Error ? error.message : String(error) }, 'request handling failed');
       if (!res.headersSent) sendError(res, 'INTERNAL_SERVER_ERROR', 'Internal server error');
       else res.destroy();

@@ -3,6 +3,7 @@ import { createDatabase } from '@switchyard/db';
 import { createInternalTokenVerifier, importInternalPublicKey } from '@switchyard/identity';
 import { register as processRegistry } from 'prom-client';
 import { createMetricsListener } from '@switchyard/http-edge/metrics-listener';
+import { registerTracing, tracingConfigOf, type TracingEnv } from '@switchyard/tracing';
 import { attachHttpDrain } from './drain';
 import { createConsoleLogger } from './logger';
 import type { StartedSubgraph, SubgraphRuntime } from './runtime';
@@ -22,7 +23,7 @@ export interface RunSubgraphOptions {
     SHUTDOWN_GRACE_MS?: number | undefined;
     /** SIGTERM: in-flight requests get this long after the grace (default 20000). */
     SHUTDOWN_TIMEOUT_MS?: number | undefined;
-  };
+  } & TracingEnv;
   port: number;
   host: string;
   /** Logged once the server listens, e.g. "cost subgraph listening on /graphql". */
@@ -41,6 +42,8 @@ export interface RunSubgraphOptions {
 export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
   const { config } = options;
   const logger = createConsoleLogger(`subgraph-${options.name}`);
+  // Before anything starts spans: one provider per process, off (sending nothing) without an OTLP endpoint.
+  const tracing = registerTracing(tracingConfigOf(config), { serviceName: `switchyard-subgraph-${options.name}` });
   const db = await createDatabase({ url: config.DATABASE_URL, tenantUrl: config.DATABASE_TENANT_URL });
   const bus = config.REDIS_URL ? createRedisBus(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX }) : createInProcessBus();
   const publicKey = await importInternalPublicKey(config.INTERNAL_TOKEN_PUBLIC_JWK);
@@ -73,6 +76,7 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
     await subgraph.close();
     await bus.close();
     await db.close();
+    await tracing.shutdown();
     logger.info({}, 'stopped');
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

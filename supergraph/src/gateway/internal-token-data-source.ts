@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { InternalTokenSigner } from '@switchyard/identity';
 import { API_KEY_SERVICE_PREFIX } from '../http/caller-authenticator';
+import { injectTraceHeaders } from '@switchyard/tracing/context';
 import type { GatewayContext } from './context';
 
 /** Name of the service subgraphs see as the one vouching for the caller. */
@@ -19,6 +20,13 @@ export class InternalTokenDataSource extends RemoteGraphQLDataSource<GatewayCont
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    // W3C trace context to every subgraph call (the gateway's fetch span is active here): the subgraph's server span continues it.
+    const headers = request.http?.headers;
+    if (headers) {
+      const carrier: Record<string, string> = {};
+      injectTraceHeaders(carrier);
+      for (const [name, value] of Object.entries(carrier)) headers.set(name, value);
+    }
     const principal = (context as Partial<GatewayContext>).principal;
     // The gateway's own health and schema probes carry no caller: they go out unauthenticated.
     if (!principal) return;

@@ -15,6 +15,8 @@ export interface StandIns {
   urls: { tenants: string; cost: string };
   /** Principals (from verified internal tokens) per subgraph, in call order. */
   calls: { tenants: Principal[]; cost: Principal[] };
+  /** The `traceparent` header of every call (absent: not recorded), to check the gateway propagates trace context. */
+  traceparents: string[];
   /** Requests refused for a missing or invalid internal token. */
   refused: number;
   /** totalRequests reported by costSummary, per tenant id; tests change it to simulate new usage. */
@@ -39,6 +41,7 @@ export async function startStandIns(keys: InternalKeyPair): Promise<StandIns> {
   const sdl = (name: string) => parse(sources.find((source) => source.name === name)?.sdl ?? '');
   const state: Omit<StandIns, 'urls' | 'close'> = {
     calls: { tenants: [], cost: [] },
+    traceparents: [],
     refused: 0,
     usage: new Map(),
     maxConcurrentCost: 0,
@@ -98,6 +101,7 @@ export async function startStandIns(keys: InternalKeyPair): Promise<StandIns> {
       listen: { port: 0, host: '127.0.0.1' },
       context: async ({ req }) => {
         const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+        if (typeof req.headers.traceparent === 'string') state.traceparents.push(req.headers.traceparent);
         try {
           const principal = await verify(token);
           state.calls[name].push(principal);

@@ -34,7 +34,7 @@ async function start() {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}`, ...headers },
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
     });
-  return { chat, bus, tenantId: record.tenantId, setPolicy: (text: string) => policies.set(record.tenantId, { version: 1, text }) };
+  return { app, chat, bus, tenantId: record.tenantId, setPolicy: (text: string) => policies.set(record.tenantId, { version: 1, text }) };
 }
 
 describe('policy step of /v1/chat/completions', () => {
@@ -56,5 +56,16 @@ describe('policy step of /v1/chat/completions', () => {
     setPolicy(NO_LARGE);
     expect((await chat('mock-gpt', { 'x-switchyard-data-classification': 'restricted' })).status).toBe(403);
     expect((await chat('mock-gpt', { 'x-switchyard-data-classification': 'restricted', 'x-switchyard-region': 'eu' })).status).toBe(200);
+  });
+
+  it('counts each denial by action in switchyard_policy_denials_total (policy_denials_rate is its rate)', async () => {
+    const { app, chat, setPolicy } = await start();
+    setPolicy(NO_LARGE);
+    const denials = async () => (await app.metrics.metrics()).split('\n').filter((line) => line.startsWith('switchyard_policy_denials_total'));
+    expect((await chat('mock-gpt')).status).toBe(200);
+    expect(await denials()).toEqual([]);
+    expect((await chat('mock-large')).status).toBe(403);
+    expect((await chat('mock-large')).status).toBe(403);
+    expect(await denials()).toEqual(['switchyard_policy_denials_total{action="use_model"} 2']);
   });
 });
