@@ -41,3 +41,6 @@ export type SloDefinition = z.infer<typeof sloDefinitionSchema>;
 export function latencyPercentile(slo: Pick<SloDefinition, 'objective'>): number {
   return Math.round(slo.objective * 10_000) / 100;
 }
+
+/** An SLO before it is stored (no id yet), per class. */
+export type SloDraft = SloDefinition extends infer T ? (T extends SloDefinition ? Omit<T, 'id'> : never) : never;

@@ -1,7 +1,23 @@
 import { Redis } from 'ioredis';
 import type { Counts } from '../burn-rate';
 import { bucketsAt, bucketsForWindow, DEFAULT_TIERS, type BucketTier } from './bucket-plan';
-import type { SliCounters } from './sli-counters';
+import { EVENT_ID_TTL_SECONDS, type SliCounters } from './sli-counters';
+
+/**
+ * Marks the event id and adds its counts in one script, so a replay adds nothing and a crash
+ * cannot leave the id marked without its counts (or the counts without the id).
+ * KEYS[1] the event id's marker, KEYS[2..] bucket hashes; ARGV[1] the marker's TTL, then per
+ * bucket good, total, TTL.
+ */
+const RECORD_ONCE = `
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+for i = 2, #KEYS do
+  local a = (i - 2) * 3 + 2
+  redis.call('HINCRBY', KEYS[i], 'g', ARGV[a])
+  redis.call('HINCRBY', KEYS[i], 't', ARGV[a + 1])
+  redis.call('EXPIRE', KEYS[i], ARGV[a + 2])
+end
+return 1`;
 
 export interface RedisSliCountersOptions {
   /** REDIS_KEY_PREFIX (tests isolate runs with it). */
@@ -11,7 +27,7 @@ export interface RedisSliCountersOptions {
 
 /**
  * One hash per series and bucket, `<prefix>switchyard:sli:<series>:<tier seconds>:<index>` with
- * fields `g` and `t`, incremented atomically (MULTI) on every replica and expiring after the tier's
+ * fields `g` and `t`, incremented by one script per event (replays count once) on every replica and expiring after the tier's
  * retention; a window is one pipelined HMGET per bucket it covers.
  */
 export function createRedisSliCounters(connection: string | Redis, options: RedisSliCountersOptions = {}): SliCounters & { close(): Promise<void> } {
@@ -26,13 +42,17 @@ export function createRedisSliCounters(connection: string | Redis, options: Redi
   const toInt = (value: string | null) => (value === null ? 0 : Number.parseInt(value, 10) || 0);
 
   return {
-    async add(series, at, counts) {
-      const multi = redis.multi();
-      for (const bucket of bucketsAt(at.getTime(), tiers)) {
-        const k = key(series, bucket.tierSeconds, bucket.index);
-        multi.hincrby(k, 'g', counts.good).hincrby(k, 't', counts.total).expire(k, retain.get(bucket.tierSeconds) ?? 0);
+    async record(eventId, adds) {
+      const keys = [`${prefix}seen:${eventId}`];
+      const args: Array<string | number> = [EVENT_ID_TTL_SECONDS];
+      for (const add of adds) {
+        for (const bucket of bucketsAt(add.at.getTime(), tiers)) {
+          keys.push(key(add.series, bucket.tierSeconds, bucket.index));
+          args.push(add.counts.good, add.counts.total, retain.get(bucket.tierSeconds) ?? 0);
+        }
       }
-      await multi.exec();
+      const recorded = await redis.eval(RECORD_ONCE, keys.length, ...keys, ...args);
+      return recorded === 1;
     },
     async totals(series, now, windowsSeconds) {
       const plans = windowsSeconds.map((window) => ({ window, buckets: bucketsForWindow(now.getTime(), window, tiers) }));

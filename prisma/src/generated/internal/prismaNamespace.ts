@@ -414,7 +414,9 @@ export const ModelName = {
   Route: 'Route',
   TenantDataKey: 'TenantDataKey',
   ProviderCredential: 'ProviderCredential',
-  TenantAlertWebhook: 'TenantAlertWebhook'
+  TenantAlertWebhook: 'TenantAlertWebhook',
+  Slo: 'Slo',
+  SloTransition: 'SloTransition'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -430,7 +432,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "slo" | "sloTransition"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1766,6 +1768,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    Slo: {
+      payload: Prisma.$SloPayload<ExtArgs>
+      fields: Prisma.SloFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.SloFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.SloFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>
+        }
+        findFirst: {
+          args: Prisma.SloFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.SloFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>
+        }
+        findMany: {
+          args: Prisma.SloFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>[]
+        }
+        create: {
+          args: Prisma.SloCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>
+        }
+        createMany: {
+          args: Prisma.SloCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.SloCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>[]
+        }
+        delete: {
+          args: Prisma.SloDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>
+        }
+        update: {
+          args: Prisma.SloUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>
+        }
+        deleteMany: {
+          args: Prisma.SloDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.SloUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.SloUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>[]
+        }
+        upsert: {
+          args: Prisma.SloUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>
+        }
+        aggregate: {
+          args: Prisma.SloAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateSlo>
+        }
+        groupBy: {
+          args: Prisma.SloGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SloGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.SloCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SloCountAggregateOutputType> | number
+        }
+      }
+    }
+    SloTransition: {
+      payload: Prisma.$SloTransitionPayload<ExtArgs>
+      fields: Prisma.SloTransitionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.SloTransitionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.SloTransitionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>
+        }
+        findFirst: {
+          args: Prisma.SloTransitionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.SloTransitionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>
+        }
+        findMany: {
+          args: Prisma.SloTransitionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>[]
+        }
+        create: {
+          args: Prisma.SloTransitionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>
+        }
+        createMany: {
+          args: Prisma.SloTransitionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.SloTransitionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>[]
+        }
+        delete: {
+          args: Prisma.SloTransitionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>
+        }
+        update: {
+          args: Prisma.SloTransitionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>
+        }
+        deleteMany: {
+          args: Prisma.SloTransitionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.SloTransitionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.SloTransitionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>[]
+        }
+        upsert: {
+          args: Prisma.SloTransitionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>
+        }
+        aggregate: {
+          args: Prisma.SloTransitionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateSloTransition>
+        }
+        groupBy: {
+          args: Prisma.SloTransitionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SloTransitionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.SloTransitionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SloTransitionCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -2056,6 +2206,42 @@ export const TenantAlertWebhookScalarFieldEnum = {
 } as const
 
 export type TenantAlertWebhookScalarFieldEnum = (typeof TenantAlertWebhookScalarFieldEnum)[keyof typeof TenantAlertWebhookScalarFieldEnum]
+
+
+export const SloScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  route: 'route',
+  kind: 'kind',
+  objective: 'objective',
+  windowDays: 'windowDays',
+  thresholdMs: 'thresholdMs',
+  maxRegret: 'maxRegret',
+  minSavingsPct: 'minSavingsPct',
+  version: 'version',
+  createdBy: 'createdBy',
+  updatedBy: 'updatedBy',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type SloScalarFieldEnum = (typeof SloScalarFieldEnum)[keyof typeof SloScalarFieldEnum]
+
+
+export const SloTransitionScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  sloId: 'sloId',
+  seq: 'seq',
+  route: 'route',
+  state: 'state',
+  previous: 'previous',
+  throttle: 'throttle',
+  burnRates: 'burnRates',
+  occurredAt: 'occurredAt'
+} as const
+
+export type SloTransitionScalarFieldEnum = (typeof SloTransitionScalarFieldEnum)[keyof typeof SloTransitionScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2433,6 +2619,8 @@ export type GlobalOmitConfig = {
   tenantDataKey?: Prisma.TenantDataKeyOmit
   providerCredential?: Prisma.ProviderCredentialOmit
   tenantAlertWebhook?: Prisma.TenantAlertWebhookOmit
+  slo?: Prisma.SloOmit
+  sloTransition?: Prisma.SloTransitionOmit
 }
 
 /* Types for Logging */

@@ -68,7 +68,9 @@ export const ModelName = {
   Route: 'Route',
   TenantDataKey: 'TenantDataKey',
   ProviderCredential: 'ProviderCredential',
-  TenantAlertWebhook: 'TenantAlertWebhook'
+  TenantAlertWebhook: 'TenantAlertWebhook',
+  Slo: 'Slo',
+  SloTransition: 'SloTransition'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -338,6 +340,42 @@ export const TenantAlertWebhookScalarFieldEnum = {
 } as const
 
 export type TenantAlertWebhookScalarFieldEnum = (typeof TenantAlertWebhookScalarFieldEnum)[keyof typeof TenantAlertWebhookScalarFieldEnum]
+
+
+export const SloScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  route: 'route',
+  kind: 'kind',
+  objective: 'objective',
+  windowDays: 'windowDays',
+  thresholdMs: 'thresholdMs',
+  maxRegret: 'maxRegret',
+  minSavingsPct: 'minSavingsPct',
+  version: 'version',
+  createdBy: 'createdBy',
+  updatedBy: 'updatedBy',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type SloScalarFieldEnum = (typeof SloScalarFieldEnum)[keyof typeof SloScalarFieldEnum]
+
+
+export const SloTransitionScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  sloId: 'sloId',
+  seq: 'seq',
+  route: 'route',
+  state: 'state',
+  previous: 'previous',
+  throttle: 'throttle',
+  burnRates: 'burnRates',
+  occurredAt: 'occurredAt'
+} as const
+
+export type SloTransitionScalarFieldEnum = (typeof SloTransitionScalarFieldEnum)[keyof typeof SloTransitionScalarFieldEnum]
 
 
 export const SortOrder = {

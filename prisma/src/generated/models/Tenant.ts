@@ -260,6 +260,8 @@ export type TenantWhereInput = {
   routes?: Prisma.RouteListRelationFilter
   dataKeys?: Prisma.TenantDataKeyListRelationFilter
   providerCredentials?: Prisma.ProviderCredentialListRelationFilter
+  slos?: Prisma.SloListRelationFilter
+  sloTransitions?: Prisma.SloTransitionListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
 }
 
@@ -281,6 +283,8 @@ export type TenantOrderByWithRelationInput = {
   routes?: Prisma.RouteOrderByRelationAggregateInput
   dataKeys?: Prisma.TenantDataKeyOrderByRelationAggregateInput
   providerCredentials?: Prisma.ProviderCredentialOrderByRelationAggregateInput
+  slos?: Prisma.SloOrderByRelationAggregateInput
+  sloTransitions?: Prisma.SloTransitionOrderByRelationAggregateInput
   alertWebhook?: Prisma.TenantAlertWebhookOrderByWithRelationInput
 }
 
@@ -305,6 +309,8 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   routes?: Prisma.RouteListRelationFilter
   dataKeys?: Prisma.TenantDataKeyListRelationFilter
   providerCredentials?: Prisma.ProviderCredentialListRelationFilter
+  slos?: Prisma.SloListRelationFilter
+  sloTransitions?: Prisma.SloTransitionListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
 }, "id" | "slug">
 
@@ -358,6 +364,8 @@ export type TenantCreateInput = {
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -379,6 +387,8 @@ export type TenantUncheckedCreateInput = {
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -400,6 +410,8 @@ export type TenantUpdateInput = {
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -421,6 +433,8 @@ export type TenantUncheckedUpdateInput = {
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -670,6 +684,34 @@ export type TenantUpdateOneRequiredWithoutAlertWebhookNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutAlertWebhookInput, Prisma.TenantUpdateWithoutAlertWebhookInput>, Prisma.TenantUncheckedUpdateWithoutAlertWebhookInput>
 }
 
+export type TenantCreateNestedOneWithoutSlosInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutSlosInput, Prisma.TenantUncheckedCreateWithoutSlosInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutSlosInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutSlosNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutSlosInput, Prisma.TenantUncheckedCreateWithoutSlosInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutSlosInput
+  upsert?: Prisma.TenantUpsertWithoutSlosInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutSlosInput, Prisma.TenantUpdateWithoutSlosInput>, Prisma.TenantUncheckedUpdateWithoutSlosInput>
+}
+
+export type TenantCreateNestedOneWithoutSloTransitionsInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutSloTransitionsInput, Prisma.TenantUncheckedCreateWithoutSloTransitionsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutSloTransitionsInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutSloTransitionsNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutSloTransitionsInput, Prisma.TenantUncheckedCreateWithoutSloTransitionsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutSloTransitionsInput
+  upsert?: Prisma.TenantUpsertWithoutSloTransitionsInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutSloTransitionsInput, Prisma.TenantUpdateWithoutSloTransitionsInput>, Prisma.TenantUncheckedUpdateWithoutSloTransitionsInput>
+}
+
 export type TenantCreateWithoutMembersInput = {
   id?: string
   slug: string
@@ -687,6 +729,8 @@ export type TenantCreateWithoutMembersInput = {
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -707,6 +751,8 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -743,6 +789,8 @@ export type TenantUpdateWithoutMembersInput = {
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -763,6 +811,8 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -783,6 +833,8 @@ export type TenantCreateWithoutApiKeysInput = {
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -803,6 +855,8 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -839,6 +893,8 @@ export type TenantUpdateWithoutApiKeysInput = {
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -859,6 +915,8 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -879,6 +937,8 @@ export type TenantCreateWithoutDpBudgetsInput = {
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -899,6 +959,8 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -935,6 +997,8 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -955,6 +1019,8 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -975,6 +1041,8 @@ export type TenantCreateWithoutPolicyVersionsInput = {
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -995,6 +1063,8 @@ export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1031,6 +1101,8 @@ export type TenantUpdateWithoutPolicyVersionsInput = {
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1051,6 +1123,8 @@ export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1071,6 +1145,8 @@ export type TenantCreateWithoutPolicyDecisionLogsInput = {
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1091,6 +1167,8 @@ export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1127,6 +1205,8 @@ export type TenantUpdateWithoutPolicyDecisionLogsInput = {
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1147,6 +1227,8 @@ export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1167,6 +1249,8 @@ export type TenantCreateWithoutRoutesInput = {
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1187,6 +1271,8 @@ export type TenantUncheckedCreateWithoutRoutesInput = {
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1223,6 +1309,8 @@ export type TenantUpdateWithoutRoutesInput = {
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1243,6 +1331,8 @@ export type TenantUncheckedUpdateWithoutRoutesInput = {
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1263,6 +1353,8 @@ export type TenantCreateWithoutDataKeysInput = {
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1283,6 +1375,8 @@ export type TenantUncheckedCreateWithoutDataKeysInput = {
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1319,6 +1413,8 @@ export type TenantUpdateWithoutDataKeysInput = {
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1339,6 +1435,8 @@ export type TenantUncheckedUpdateWithoutDataKeysInput = {
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1359,6 +1457,8 @@ export type TenantCreateWithoutProviderCredentialsInput = {
   policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1379,6 +1479,8 @@ export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1415,6 +1517,8 @@ export type TenantUpdateWithoutProviderCredentialsInput = {
   policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1435,6 +1539,8 @@ export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
   policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1456,6 +1562,8 @@ export type TenantCreateWithoutAlertWebhookInput = {
   routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutAlertWebhookInput = {
@@ -1476,6 +1584,8 @@ export type TenantUncheckedCreateWithoutAlertWebhookInput = {
   routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutAlertWebhookInput = {
@@ -1512,6 +1622,8 @@ export type TenantUpdateWithoutAlertWebhookInput = {
   routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
@@ -1532,6 +1644,216 @@ export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
   routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutSlosInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutSlosInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutSlosInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutSlosInput, Prisma.TenantUncheckedCreateWithoutSlosInput>
+}
+
+export type TenantUpsertWithoutSlosInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutSlosInput, Prisma.TenantUncheckedUpdateWithoutSlosInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutSlosInput, Prisma.TenantUncheckedCreateWithoutSlosInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutSlosInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutSlosInput, Prisma.TenantUncheckedUpdateWithoutSlosInput>
+}
+
+export type TenantUpdateWithoutSlosInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutSlosInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutSloTransitionsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutSloTransitionsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutSloTransitionsInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutSloTransitionsInput, Prisma.TenantUncheckedCreateWithoutSloTransitionsInput>
+}
+
+export type TenantUpsertWithoutSloTransitionsInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutSloTransitionsInput, Prisma.TenantUncheckedUpdateWithoutSloTransitionsInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutSloTransitionsInput, Prisma.TenantUncheckedCreateWithoutSloTransitionsInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutSloTransitionsInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutSloTransitionsInput, Prisma.TenantUncheckedUpdateWithoutSloTransitionsInput>
+}
+
+export type TenantUpdateWithoutSloTransitionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutSloTransitionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
 
@@ -1548,6 +1870,8 @@ export type TenantCountOutputType = {
   routes: number
   dataKeys: number
   providerCredentials: number
+  slos: number
+  sloTransitions: number
 }
 
 export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1559,6 +1883,8 @@ export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions
   routes?: boolean | TenantCountOutputTypeCountRoutesArgs
   dataKeys?: boolean | TenantCountOutputTypeCountDataKeysArgs
   providerCredentials?: boolean | TenantCountOutputTypeCountProviderCredentialsArgs
+  slos?: boolean | TenantCountOutputTypeCountSlosArgs
+  sloTransitions?: boolean | TenantCountOutputTypeCountSloTransitionsArgs
 }
 
 /**
@@ -1627,6 +1953,20 @@ export type TenantCountOutputTypeCountProviderCredentialsArgs<ExtArgs extends ru
   where?: Prisma.ProviderCredentialWhereInput
 }
 
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountSlosArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.SloWhereInput
+}
+
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountSloTransitionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.SloTransitionWhereInput
+}
+
 
 export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -1646,6 +1986,8 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   routes?: boolean | Prisma.Tenant$routesArgs<ExtArgs>
   dataKeys?: boolean | Prisma.Tenant$dataKeysArgs<ExtArgs>
   providerCredentials?: boolean | Prisma.Tenant$providerCredentialsArgs<ExtArgs>
+  slos?: boolean | Prisma.Tenant$slosArgs<ExtArgs>
+  sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["tenant"]>
@@ -1696,6 +2038,8 @@ export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   routes?: boolean | Prisma.Tenant$routesArgs<ExtArgs>
   dataKeys?: boolean | Prisma.Tenant$dataKeysArgs<ExtArgs>
   providerCredentials?: boolean | Prisma.Tenant$providerCredentialsArgs<ExtArgs>
+  slos?: boolean | Prisma.Tenant$slosArgs<ExtArgs>
+  sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }
@@ -1713,6 +2057,8 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     routes: Prisma.$RoutePayload<ExtArgs>[]
     dataKeys: Prisma.$TenantDataKeyPayload<ExtArgs>[]
     providerCredentials: Prisma.$ProviderCredentialPayload<ExtArgs>[]
+    slos: Prisma.$SloPayload<ExtArgs>[]
+    sloTransitions: Prisma.$SloTransitionPayload<ExtArgs>[]
     alertWebhook: Prisma.$TenantAlertWebhookPayload<ExtArgs> | null
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
@@ -2136,6 +2482,8 @@ export interface Prisma__TenantClient<T, Null = never, ExtArgs extends runtime.T
   routes<T extends Prisma.Tenant$routesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$routesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$RoutePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   dataKeys<T extends Prisma.Tenant$dataKeysArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$dataKeysArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TenantDataKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   providerCredentials<T extends Prisma.Tenant$providerCredentialsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$providerCredentialsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProviderCredentialPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  slos<T extends Prisma.Tenant$slosArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$slosArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SloPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  sloTransitions<T extends Prisma.Tenant$sloTransitionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$sloTransitionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SloTransitionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   alertWebhook<T extends Prisma.Tenant$alertWebhookArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$alertWebhookArgs<ExtArgs>>): Prisma.Prisma__TenantAlertWebhookClient<runtime.Types.Result.GetResult<Prisma.$TenantAlertWebhookPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
@@ -2757,6 +3105,54 @@ export type Tenant$providerCredentialsArgs<ExtArgs extends runtime.Types.Extensi
   take?: number
   skip?: number
   distinct?: Prisma.ProviderCredentialScalarFieldEnum | Prisma.ProviderCredentialScalarFieldEnum[]
+}
+
+/**
+ * Tenant.slos
+ */
+export type Tenant$slosArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Slo
+   */
+  select?: Prisma.SloSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Slo
+   */
+  omit?: Prisma.SloOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.SloInclude<ExtArgs> | null
+  where?: Prisma.SloWhereInput
+  orderBy?: Prisma.SloOrderByWithRelationInput | Prisma.SloOrderByWithRelationInput[]
+  cursor?: Prisma.SloWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.SloScalarFieldEnum | Prisma.SloScalarFieldEnum[]
+}
+
+/**
+ * Tenant.sloTransitions
+ */
+export type Tenant$sloTransitionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the SloTransition
+   */
+  select?: Prisma.SloTransitionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the SloTransition
+   */
+  omit?: Prisma.SloTransitionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.SloTransitionInclude<ExtArgs> | null
+  where?: Prisma.SloTransitionWhereInput
+  orderBy?: Prisma.SloTransitionOrderByWithRelationInput | Prisma.SloTransitionOrderByWithRelationInput[]
+  cursor?: Prisma.SloTransitionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.SloTransitionScalarFieldEnum | Prisma.SloTransitionScalarFieldEnum[]
 }
 
 /**
