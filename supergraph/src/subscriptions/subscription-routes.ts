@@ -1,6 +1,7 @@
 import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
 import { DP_BUDGET_CHANGED_CHANNEL } from '@switchyard/events/dp';
 import { AUDIT_APPENDED_CHANNEL } from '@switchyard/events/audit';
+import { SLO_CHANGED_CHANNEL } from '@switchyard/events/slo';
 import { z } from 'zod';
 
 /**
@@ -35,4 +36,5 @@ export const SUBSCRIPTION_ROUTES: Readonly<Record<string, SubscriptionRoute>> = 
   costUpdated: { channel: COST_UPDATED_CHANNEL, queryField: 'costSummary', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
   dpBudgetChanged: { channel: DP_BUDGET_CHANGED_CHANNEL, queryField: 'dpBudgets', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
   auditAppended: { channel: AUDIT_APPENDED_CHANNEL, queryField: 'latestAuditEntry', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
+  slosUpdated: { channel: SLO_CHANGED_CHANNEL, queryField: 'sloOverview', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
 };
