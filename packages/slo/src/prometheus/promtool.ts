@@ -1,15 +1,18 @@
 import { execFileSync } from 'node:child_process';
 
 /**
- * Where promtool is, or why the Prometheus tests may skip: outside CI only (Debian's `prometheus`
- * package installs it; .ci/run does), in CI its absence fails the test.
+ * Whether a Prometheus binary (`promtool`, `prometheus`) is on the PATH, or why the tests that need
+ * it may skip: outside CI only (Debian's `prometheus` package installs both; .ci/run does). In CI
+ * its absence fails the test instead.
  */
-export function findPromtool(options: { ci: boolean }): { path: string } | { skip: string } {
+export function findPrometheusTool(name: 'promtool' | 'prometheus', options: { ci: boolean }): { path: string } | { skip: string } {
   try {
-    execFileSync('promtool', ['--version'], { stdio: 'ignore' });
-    return { path: 'promtool' };
+    execFileSync(name, ['--version'], { stdio: 'ignore' });
+    return { path: name };
   } catch {
-    if (options.ci) throw new Error('promtool is required in CI (apt-get install -y prometheus)');
-    return { skip: 'promtool not found: apt-get install -y prometheus to run the Prometheus rule tests' };
+    if (options.ci) throw new Error(`${name} is required in CI (apt-get install -y prometheus)`);
+    return { skip: `${name} not found: apt-get install -y prometheus to run the Prometheus SLO tests` };
   }
 }
+
+export const findPromtool = (options: { ci: boolean }) => findPrometheusTool('promtool', options);

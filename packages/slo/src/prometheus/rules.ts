@@ -49,11 +49,12 @@ export function bucketFor(thresholdMs: number): number | undefined {
 function errorRatioExpr(slo: SloDefinition, window: string): string | undefined {
   const selector = `tenant=${quote(slo.tenantId)},route=${quote(slo.route)}`;
   const total = `sum(rate(${ROUTE_REQUESTS_METRIC}{${selector}}[${window}]))`;
-  if (slo.kind === 'availability') return `(sum(rate(${ROUTE_REQUESTS_METRIC}{${selector},status="error"}[${window}]))) / ${total}`;
+  // `or on() vector(0)`: a series that never occurred yet (no error so far, no fast answer) is 0, not an empty result.
+  if (slo.kind === 'availability') return `(sum(rate(${ROUTE_REQUESTS_METRIC}{${selector},status="error"}[${window}])) or on() vector(0)) / ${total}`;
   if (slo.kind === 'latency') {
     const le = bucketFor(slo.thresholdMs);
     if (le === undefined) return undefined;
-    return `(${total} - sum(rate(${ROUTE_DURATION_METRIC}_bucket{${selector},le=${quote(String(le))}}[${window}]))) / ${total}`;
+    return `(${total} - (sum(rate(${ROUTE_DURATION_METRIC}_bucket{${selector},le=${quote(String(le))}}[${window}])) or on() vector(0))) / ${total}`;
   }
   return undefined;
 }
