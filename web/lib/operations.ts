@@ -4,6 +4,7 @@ import { POLICY_OPERATIONS } from './policy-operations';
 import { ROUTE_OPERATIONS } from './route-operations';
 import { SECRET_OPERATIONS } from './secret-operations';
 import { SETTINGS_OPERATIONS } from './settings-operations';
+import { SLO_OPERATIONS } from './slo-operations';
 
 /**
  * Every GraphQL operation the console sends, with the schema its data must match. Kept in one
@@ -307,4 +308,5 @@ export const CONSOLE_OPERATIONS = [
   ...ROUTE_OPERATIONS,
   ...SECRET_OPERATIONS,
   ...SETTINGS_OPERATIONS,
+  ...SLO_OPERATIONS,
 ] as const;

@@ -78,6 +78,9 @@ export default async function TenantPage({ params }: Props) {
           <Link className="button buttonSecondary" href={`${path}/settings`} data-testid="settings-link">
             Settings →
           </Link>
+          <Link className="button buttonSecondary" href={`${path}/slos`} data-testid="slos-link">
+            SLOs →
+          </Link>
           <Link className="button" href={`${path}/cost`} data-testid="cost-link">
             Live cost →
           </Link>
