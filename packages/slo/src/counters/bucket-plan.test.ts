@@ -13,7 +13,10 @@ describe('bucketsForWindow', () => {
     const day = bucketsForWindow(now, 86_400, DEFAULT_TIERS);
     expect(day).toHaveLength(24);
     expect(day.every((b) => b.tierSeconds === 3_600)).toBe(true);
-    expect(bucketsForWindow(now, 30 * 86_400, DEFAULT_TIERS)).toHaveLength(720);
+    expect(bucketsForWindow(now, 7 * 86_400, DEFAULT_TIERS)).toHaveLength(168);
+    const month = bucketsForWindow(now, 30 * 86_400, DEFAULT_TIERS);
+    expect(month).toHaveLength(30);
+    expect(month.every((b) => b.tierSeconds === 86_400)).toBe(true);
   });
 
   it('falls back to the finest tier for windows shorter than it', () => {

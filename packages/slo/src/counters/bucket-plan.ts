@@ -6,11 +6,14 @@ export interface BucketTier {
 
 /**
  * Minutes for the short windows (5 min, 1 h: at most 60 buckets to read), hours for a day and for
- * the SLO window itself (at most 31 × 24 buckets), each kept a little longer than its longest use.
+ * SLO windows under 24 days (at most 23 × 24 buckets), days for longer ones (30 d: 30 buckets), each
+ * kept a little longer than its longest use. The dashboard and the evaluator read every SLO's
+ * windows each round, so reads stay in the tens to hundreds of buckets per SLO.
  */
 export const DEFAULT_TIERS: readonly BucketTier[] = [
   { seconds: 60, retainSeconds: 26 * 3_600 },
-  { seconds: 3_600, retainSeconds: 32 * 86_400 },
+  { seconds: 3_600, retainSeconds: 25 * 86_400 },
+  { seconds: 86_400, retainSeconds: 33 * 86_400 },
 ];
 
 export interface BucketRef {
