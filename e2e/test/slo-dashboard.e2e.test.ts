@@ -73,22 +73,36 @@ describe('console: SLO dashboard, burn-rate alert and auto-throttle', () => {
     expect(sli).toContain('10 requests');
     await expect(page.getByTestId('burn-chart').locator('svg').count()).resolves.toBeGreaterThan(0);
 
-    // The data plane (another process) got the throttle over the bus: batch refused, interactive served.
-    let refused: unknown;
-    try {
-      await batch.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'nightly job' }] });
-    } catch (error) {
-      refused = error;
-    }
-    expect(refused).toBeInstanceOf(OpenAI.APIError);
-    expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
-    expect((refused as InstanceType<typeof OpenAI.APIError>).code).toBe('slo_throttled');
-    const interactive = await client.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'still here' }] });
-    expect(interactive.choices[0]?.message.content?.length).toBeGreaterThan(0);
+    // The data plane (another process) got the throttle over the bus: batch refused with slo_throttled.
+    // A busy machine may shed batch for event-loop lag first (503 overloaded, "saturated"): that is
+    // not the throttle's answer, so it is asked again; any other answer fails the poll.
+    const batchAnswer = async (): Promise<string> => {
+      try {
+        await batch.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'nightly job' }] });
+        return 'served';
+      } catch (error) {
+        if (!(error instanceof OpenAI.APIError)) throw error;
+        return `${error.status} ${String(error.code)}${error.message.includes('saturated') ? ' (saturated)' : ''}`;
+      }
+    };
+    await expect.poll(batchAnswer, { timeout: 30_000, interval: 1_000 }).toBe('503 slo_throttled');
+    // Interactive traffic is never throttled (once the route's breaker lets it through again, it is served).
+    const interactiveAnswer = async (): Promise<string> => {
+      try {
+        await client.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'still here' }] });
+        return 'served';
+      } catch (error) {
+        if (!(error instanceof OpenAI.APIError)) throw error;
+        expect(error.code).not.toBe('slo_throttled');
+        return `${error.status} ${String(error.code)}`;
+      }
+    };
+    await expect.poll(interactiveAnswer, { timeout: 90_000, interval: 2_000 }).toBe('served');
+    expect(await batchAnswer()).toMatch(/^503 (slo_throttled|overloaded \(saturated\))$/);
 
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'slo-dashboard-page.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 900 });
     await page.screenshot({ path: path.join(ARTIFACTS, 'slo-dashboard-390.png'), fullPage: true });
-  }, 240_000);
+  }, 300_000);
 });
