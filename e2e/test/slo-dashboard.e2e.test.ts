@@ -72,6 +72,8 @@ describe('console: SLO dashboard, burn-rate alert and auto-throttle', () => {
     const sli = (await row.getByTestId('slo-sli').textContent()) ?? '';
     expect(sli).toContain('10 requests');
     await expect(page.getByTestId('burn-chart').locator('svg').count()).resolves.toBeGreaterThan(0);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'slo-dashboard-page.png'), fullPage: true });
 
     // The data plane (another process) got the throttle over the bus: batch refused with slo_throttled.
     // A busy machine may shed batch for event-loop lag first (503 overloaded, "saturated"): that is
@@ -100,8 +102,6 @@ describe('console: SLO dashboard, burn-rate alert and auto-throttle', () => {
     await expect.poll(interactiveAnswer, { timeout: 90_000, interval: 2_000 }).toBe('served');
     expect(await batchAnswer()).toMatch(/^503 (slo_throttled|overloaded \(saturated\))$/);
 
-    await mkdir(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'slo-dashboard-page.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 900 });
     await page.screenshot({ path: path.join(ARTIFACTS, 'slo-dashboard-390.png'), fullPage: true });
   }, 300_000);
