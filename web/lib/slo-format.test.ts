@@ -19,7 +19,7 @@ describe('slo-format', () => {
     expect(formatBudget(-2)).toBe('-200 %');
     expect(budgetBarPercent(-2)).toBe(0);
     expect(budgetBarPercent(0.42)).toBe(42);
-    expect([0, 2.345, 30].map(formatBurn)).toEqual(['0×', '2.3×', '30×']);
+    expect([0, 2.345, 14.4, 30, 123.4].map(formatBurn)).toEqual(['0×', '2.3×', '14.4×', '30×', '123×']);
     expect(burnShareOfThreshold({ threshold: 14.4 }, 28.8)).toBe(2);
   });
 });

@@ -40,7 +40,8 @@ export function budgetBarPercent(remaining: number): number {
 
 export function formatBurn(rate: number): string {
   if (rate === 0) return '0×';
-  return rate >= 10 ? `${rate.toFixed(0)}×` : `${rate.toFixed(1)}×`;
+  // 14.4× stays 14.4× (the page threshold); large rates drop the decimal.
+  return rate >= 100 ? `${rate.toFixed(0)}×` : `${Number(rate.toFixed(1))}×`;
 }
 
 /** Burn rate as a share of the alert threshold (1 = at the threshold): what the chart plots. */

@@ -3,7 +3,7 @@
 import dynamic from 'next/dynamic';
 import { useState, type FormEvent } from 'react';
 import { callConsoleApi } from '../../../../lib/browser-api';
-import { budgetBarPercent, describeObjective, formatBudget, formatBurn, formatSli, windowLabel } from '../../../../lib/slo-format';
+import { budgetBarPercent, describeObjective, formatBudget, formatBurn, formatSli } from '../../../../lib/slo-format';
 import { deleteSloMutation, putSloMutation, SLO_KINDS, type Slo, type SloAlertState, type SloKind, type SloOverview } from '../../../../lib/slo-operations';
 import styles from './slos.module.css';
 import { useLiveSlos } from './use-live-slos';
@@ -12,7 +12,7 @@ import { useLiveSlos } from './use-live-slos';
 const BurnChart = dynamic(() => import('./burn-chart').then((module) => module.BurnChart), { ssr: false });
 
 const STATE_BADGE: Record<SloAlertState, string> = { OK: 'badgeSuccess', TICKET: 'badgeWarning', PAGE: 'badgeDanger' };
-const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
+const dateTime = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC' });
 
 function BurnCell({ slo, name }: { slo: Slo; name: string }) {
   const w = slo.status.windows.find((window) => window.name === name);
@@ -20,7 +20,7 @@ function BurnCell({ slo, name }: { slo: Slo; name: string }) {
   return (
     <td className="numeric" title={`alert when both exceed ${formatBurn(w.threshold)}`}>
       <span style={{ color: w.firing ? 'var(--danger)' : undefined, fontWeight: w.firing ? 600 : undefined }}>
-        {windowLabel(w.longWindowSeconds)} {formatBurn(w.longBurnRate)} · {windowLabel(w.shortWindowSeconds)} {formatBurn(w.shortBurnRate)}
+        {formatBurn(w.longBurnRate)} / {formatBurn(w.shortBurnRate)}
       </span>
     </td>
   );
@@ -104,10 +104,9 @@ export function SloDashboard(props: { tenantId: string; wsUrl: string; initial: 
                   <th>Objective</th>
                   <th className="numeric">SLI</th>
                   <th>Error budget left</th>
-                  <th className="numeric">Fast burn</th>
-                  <th className="numeric">Slow burn</th>
+                  <th className="numeric" title="1 h / 5 m windows; pages above 14.4× on both">Fast burn 1h / 5m</th>
+                  <th className="numeric" title="24 h / 1 h windows; a ticket above 3× on both">Slow burn 24h / 1h</th>
                   <th>State</th>
-                  <th />
                 </tr>
               </thead>
               <tbody>
@@ -115,7 +114,20 @@ export function SloDashboard(props: { tenantId: string; wsUrl: string; initial: 
                   <tr key={slo.id} data-testid="slo-row" data-route={slo.route} data-kind={slo.kind}>
                     <td>
                       <span className="mono">{slo.route}</span>
-                      <div className="muted">{slo.kind.toLowerCase()}</div>
+                      <div className="muted">
+                        {slo.kind.toLowerCase()} ·{' '}
+                        <button
+                          type="button"
+                          className={styles.linkButton}
+                          aria-label={`Delete the ${slo.kind.toLowerCase()} SLO of ${slo.route}`}
+                          onClick={() => {
+                            if (!window.confirm(`Delete the ${slo.kind.toLowerCase()} SLO of ${slo.route}?`)) return;
+                            void callConsoleApi(deleteSloMutation, { tenantId: props.tenantId, id: slo.id }).then(() => refresh());
+                          }}
+                        >
+                          delete
+                        </button>
+                      </div>
                     </td>
                     <td>{describeObjective(slo)}</td>
                     <td className="numeric" data-testid="slo-sli">
@@ -144,19 +156,6 @@ export function SloDashboard(props: { tenantId: string; wsUrl: string; initial: 
                           </span>
                         </div>
                       ) : null}
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        className="button buttonSecondary"
-                        aria-label={`Delete the ${slo.kind.toLowerCase()} SLO of ${slo.route}`}
-                        onClick={() => {
-                          if (!window.confirm(`Delete the ${slo.kind.toLowerCase()} SLO of ${slo.route}?`)) return;
-                          void callConsoleApi(deleteSloMutation, { tenantId: props.tenantId, id: slo.id }).then(() => refresh());
-                        }}
-                      >
-                        Delete
-                      </button>
                     </td>
                   </tr>
                 ))}
