@@ -151,8 +151,8 @@ export function SloDashboard(props: { tenantId: string; wsUrl: string; initial: 
                       </span>
                       {slo.status.throttled ? (
                         <div>
-                          <span className="badge badgeDanger" data-testid="slo-throttled-badge">
-                            batch throttled
+                          <span className="badge badgeDanger" data-testid="slo-throttled-badge" title="batch requests of this route are refused while the page lasts">
+                            throttled
                           </span>
                         </div>
                       ) : null}
