@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import { createUsageRecorder } from './accounting/usage-recorder';
+import { createUsageRecorder, type CompletedRequest } from './accounting/usage-recorder';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { newRequestLogDraft, traceIdFromHeader, type RequestLogDraft } from './accounting/request-log-entry';
 import { createRequestLogRecorder, type RequestLogLimits } from './accounting/request-log-recorder';
@@ -28,6 +28,7 @@ import type { TenantSettingsLookup } from './tenant-settings/settings-cache';
 import { monitorEventLoopLag, type EventLoopLagSignal } from './ingress/qos/event-loop-lag';
 import { DEFAULT_SHEDDING_THRESHOLDS, shouldShed, type SheddingThresholds } from './ingress/qos/load-shedding';
 import { QOS_HEADER, qosClassOf } from './ingress/qos/qos-class';
+import type { SloThrottle } from './ingress/slo-throttle/slo-throttle';
 import { ENDPOINT_SCOPES, requireScope } from './ingress/scopes';
 import { createStaticRedactionConfigSource, type RedactionConfigSource } from './ingress/pii/redaction-config';
 import { handleFeedback } from './api/feedback-handler';
@@ -49,6 +50,8 @@ import type { PolicyDecisionPoint } from './policy/pdp/decision-point';
 
 export interface DataPlaneDeps {
   apiKeys: ApiKeyResolver;
+  /** The SLO auto-throttle (batch requests of a paging route refused); absent: never throttles. */
+  sloThrottle?: SloThrottle;
   /** OIDC access tokens as well as API keys (DESIGN.md §3 ingress); absent: API keys only. */
   accessTokens?: AccessTokenAuthentication;
   /** Told about every API key that authenticates, to record its last use off the request path. */
@@ -171,7 +174,6 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   const providers = createProviderRegistry(deps.providers);
   // A request no configured model served carries the client's `model` text: never a label value.
   const modelLabel = (model: string) => (providers.route(model) ? model : UNSERVED_MODEL_LABEL);
-  const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, modelLabel, logger });
   const requestLog = createRequestLogRecorder({
     bus: deps.bus,
     priceBook: deps.priceBook,
@@ -183,6 +185,14 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     },
   });
   const routeTable = Array.isArray(deps.routes) ? createInMemoryRouteTable(parseRoutes(deps.routes)) : (deps.routes ?? createInMemoryRouteTable([]));
+  // As the router labels routes: platform routes and served models by name, a tenant's own route per METRICS_TENANT_LABELS.
+  const platformRouteNames = new Set(routeTable.defaults().map((route) => route.name));
+  const routeLabel = (completed: CompletedRequest): string => {
+    const name = completed.route?.name ?? completed.model;
+    if (completed.route?.configured === true && !platformRouteNames.has(name)) return metrics.tenantRouteLabel(name);
+    return completed.route?.configured === true ? name : modelLabel(name);
+  };
+  const usage = createUsageRecorder({ bus: deps.bus, priceBook: deps.priceBook, metrics, modelLabel, routeLabel, logger });
   // Bandit observations are shared with the other replicas through the bus, batched off the hot path.
   const observations = createRoutingObservationExchange({
     bus: deps.bus,
@@ -241,6 +251,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     logger,
     redaction: deps.redaction ?? createStaticRedactionConfigSource(),
     quotaAlerts: createQuotaAlerts({ bus: deps.bus, logger }),
+    ...(deps.sloThrottle ? { sloThrottle: deps.sloThrottle } : {}),
     ...(deps.policy ? { policy: deps.policy } : {}),
     ...(deps.tenantSettings ? { tenantSettings: deps.tenantSettings } : {}),
   };
@@ -327,7 +338,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         }
         chatInFlight += 1;
         try {
-          return await handleChatCompletions(chatDeps, { ...ids, startedAt, key, log }, request, response);
+          return await handleChatCompletions(chatDeps, { ...ids, startedAt, key, log, qos }, request, response);
         } finally {
           chatInFlight -= 1;
         }

@@ -168,6 +168,12 @@ export const ERROR_REGISTRY = {
     message:
       "No provider on this data plane serves any model of this route (or of its fallbacks). Retrying will not help: ask an administrator to point the route at models listed by GET /v1/models.",
   },
+  slo_throttled: {
+    status: 503,
+    type: 'server_error',
+    message:
+      "This route's SLO is burning its error budget fast, so its batch requests are paused to protect interactive traffic. Retry after the number of seconds in the Retry-After header, or send the request as interactive.",
+  },
   overloaded: {
     status: 503,
     type: 'server_error',

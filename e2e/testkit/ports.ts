@@ -21,6 +21,7 @@ export interface StackPorts {
   AUDIT_SUBGRAPH_PORT: string;
   POLICY_SUBGRAPH_PORT: string;
   EXPERIMENTS_SUBGRAPH_PORT: string;
+  SLO_SUBGRAPH_PORT: string;
   OIDC_PORT: string;
   DATA_PLANE_PORT: string;
   /** The operator metrics listener of the process these ports are given to (a second process needs its own). */
@@ -28,7 +29,7 @@ export interface StackPorts {
 }
 
 export async function allocateStackPorts(): Promise<StackPorts> {
-  const names: Array<keyof StackPorts> = ['CONSOLE_PORT', 'SUPERGRAPH_PORT', 'TENANTS_SUBGRAPH_PORT', 'COST_SUBGRAPH_PORT', 'DP_SUBGRAPH_PORT', 'AUDIT_SUBGRAPH_PORT', 'POLICY_SUBGRAPH_PORT', 'EXPERIMENTS_SUBGRAPH_PORT', 'OIDC_PORT', 'DATA_PLANE_PORT', 'METRICS_PORT'];
+  const names: Array<keyof StackPorts> = ['CONSOLE_PORT', 'SUPERGRAPH_PORT', 'TENANTS_SUBGRAPH_PORT', 'COST_SUBGRAPH_PORT', 'DP_SUBGRAPH_PORT', 'AUDIT_SUBGRAPH_PORT', 'POLICY_SUBGRAPH_PORT', 'EXPERIMENTS_SUBGRAPH_PORT', 'SLO_SUBGRAPH_PORT', 'OIDC_PORT', 'DATA_PLANE_PORT', 'METRICS_PORT'];
   const ports = {} as StackPorts;
   for (const name of names) ports[name] = String(await freePort());
   return ports;

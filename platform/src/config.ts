@@ -8,7 +8,7 @@ import { subscriptionLimitsEnvShape } from '@switchyard/supergraph/subscription-
 import { z } from 'zod';
 
 /** Everything `npm start` and the operator CLI read from the environment, parsed once. */
-export const COMPONENTS = ['oidc', 'tenants', 'cost', 'dp', 'audit', 'policy', 'experiments', 'gateway', 'data-plane', 'cost-optimizer', 'console'] as const;
+export const COMPONENTS = ['oidc', 'tenants', 'cost', 'dp', 'audit', 'policy', 'experiments', 'slo', 'gateway', 'data-plane', 'cost-optimizer', 'console'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -72,6 +72,9 @@ const envSchema = z.object({
   AUDIT_SUBGRAPH_PORT: port(4105),
   POLICY_SUBGRAPH_PORT: port(4102),
   EXPERIMENTS_SUBGRAPH_PORT: port(4103),
+  SLO_SUBGRAPH_PORT: port(4107),
+  /** How often the SLO evaluator reads the burn rates (alerts and the auto-throttle act on its rounds). */
+  SLO_EVALUATION_INTERVAL_MS: z.coerce.number().int().min(1_000).max(300_000).default(15_000),
   OIDC_PORT: port(4400),
   /** The console may send only the operations of its allowlist (supergraph/persisted-operations.json); integrators are not limited. */
   PERSISTED_QUERIES: z.enum(['off', 'allow', 'require']).default('require'),

@@ -19,6 +19,8 @@ import {
 import { createLocalKms, type KeyManagementService, type MasterKeyring } from '@switchyard/identity/envelope';
 import { createTenantsService, quotaDefaultsOf, startTenantsSubgraph, staticPeopleDirectory } from '@switchyard/subgraph-tenants';
 import { startCostSubgraph } from '@switchyard/subgraph-cost';
+import { startSloSubgraph } from '@switchyard/subgraph-slo';
+import { createInMemorySliCounters, createRedisSliCounters } from '@switchyard/slo/counters';
 import { startDpSubgraph } from '@switchyard/subgraph-dp';
 import { startAuditSubgraph } from '@switchyard/subgraph-audit';
 import { auditLedgerOptionsFromEnv } from '@switchyard/subgraph-audit/config';
@@ -56,6 +58,7 @@ export interface RunningPlatform {
     auditSubgraph: string;
     policySubgraph: string;
     experimentsSubgraph: string;
+    sloSubgraph: string;
   };
   /** The operator metrics listener (METRICS_HOST:METRICS_PORT), serving every started component's metrics; null when none has any. */
   metricsUrl: string | null;
@@ -137,7 +140,7 @@ function subgraphRuntime(context: ComponentContext, name: string) {
 
 /** A subgraph component: its runtime from the shared backends, started and served on its port. */
 function subgraphComponent(
-  name: 'tenants' | 'cost' | 'dp' | 'audit' | 'policy' | 'experiments',
+  name: 'tenants' | 'cost' | 'dp' | 'audit' | 'policy' | 'experiments' | 'slo',
   portVariable: `${Uppercase<typeof name>}_SUBGRAPH_PORT`,
   extraNeeds: readonly SharedNeed[],
   start: (runtime: ReturnType<typeof subgraphRuntime>, context: ComponentContext) => StartedSubgraph | Promise<StartedSubgraph>,
@@ -195,6 +198,18 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
   subgraphComponent('experiments', 'EXPERIMENTS_SUBGRAPH_PORT', [], (runtime, context) =>
     startExperimentsSubgraph(runtime, { platformRouteNames: context.dataPlane.routes.map((route) => route.name) }),
   ),
+  // SLI counters live where the bus lives: Redis (shared with standalone replicas) or this process.
+  subgraphComponent('slo', 'SLO_SUBGRAPH_PORT', [], async (runtime, { env }) => {
+    const counters = env.REDIS_URL ? createRedisSliCounters(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX }) : createInMemorySliCounters();
+    const started = await startSloSubgraph(runtime, { counters, evaluationIntervalMs: env.SLO_EVALUATION_INTERVAL_MS });
+    return {
+      ...started,
+      async close() {
+        await started.close();
+        if ('close' in counters) await counters.close();
+      },
+    };
+  }),
   {
     name: 'gateway',
     needs: ['database', 'internalKeys'],
@@ -214,7 +229,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
       });
       closers.push(() => apiKeyLastUsed.close());
       const app = createSupergraphServer({
-        subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph, audit: urls.auditSubgraph, policy: urls.policySubgraph, experiments: urls.experimentsSubgraph },
+        subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph, audit: urls.auditSubgraph, policy: urls.policySubgraph, experiments: urls.experimentsSubgraph, slo: urls.sloSubgraph },
         signer: createInternalTokenSigner(context.need('internalKeys').privateKey),
         verifyAccessToken: createAccessTokenVerifier({ issuer: urls.oidcIssuer, audience: API_AUDIENCE, verifiedCacheSize: 10_000 }),
         memberships,
@@ -336,6 +351,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       auditSubgraph: `${url(env.AUDIT_SUBGRAPH_PORT)}/graphql`,
       policySubgraph: `${url(env.POLICY_SUBGRAPH_PORT)}/graphql`,
       experimentsSubgraph: `${url(env.EXPERIMENTS_SUBGRAPH_PORT)}/graphql`,
+      sloSubgraph: `${url(env.SLO_SUBGRAPH_PORT)}/graphql`,
     };
 
     // The shared backends, each opened once (and only when a selected component needs it).
@@ -410,8 +426,8 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
     }
 
     let metricsUrl: string | null = null;
-    // The stream consumers beside cost, audit and tenants count their lag and failures in prom-client's process registry.
-    const consumersRun = has('cost') || has('audit') || has('tenants');
+    // The stream consumers beside cost, audit, tenants and slo count their lag and failures in prom-client's process registry.
+    const consumersRun = has('cost') || has('audit') || has('tenants') || has('slo');
     if (metricsSources.length > 0 || consumersRun) {
       const { port, host: metricsHost, token } = dataPlane.metrics;
       const sources: MetricsSource[] = consumersRun ? [processRegistry, ...metricsSources] : metricsSources;

@@ -7,6 +7,7 @@ import { EXPERIMENT_OPERATIONS } from './experiment-operations';
 import { SECRET_OPERATIONS } from './secret-operations';
 import { SETTINGS_OPERATIONS } from './settings-operations';
 import { SAVINGS_OPERATIONS } from './savings-operations';
+import { SLO_OPERATIONS } from './slo-operations';
 
 /**
  * Every GraphQL operation the console sends, with the schema its data must match. Kept in one
@@ -334,4 +335,5 @@ export const CONSOLE_OPERATIONS = [
   ...SETTINGS_OPERATIONS,
   ...SAVINGS_OPERATIONS,
   ...REQUEST_LOG_OPERATIONS,
+  ...SLO_OPERATIONS,
 ] as const;

@@ -13,6 +13,7 @@ export const TENANT_SECTIONS: readonly TenantSection[] = [
   { href: '/savings', label: 'Savings' },
   { href: '/requests', label: 'Requests' },
   { href: '/performance', label: 'Performance' },
+  { href: '/slos', label: 'SLOs' },
   { href: '/privacy', label: 'Privacy' },
   { href: '/audit', label: 'Audit' },
   { href: '/secrets', label: 'Secrets' },

@@ -51,6 +51,8 @@ const MAX_RETRY_DELAY_MS = 2_000;
  * never waits for a flush; the window only delays when events reach Redis.
  */
 const DEFAULT_FLUSH_WINDOW_MS = 5;
+/** The route label when the recorder was given no way to label routes (tests, embedders). */
+const UNLABELLED_ROUTE = '(route)';
 
 /**
  * The event as it goes on the stream. Built from typed request-path values (not re-validated with
@@ -95,6 +97,8 @@ export function createUsageRecorder(deps: {
   metrics: Metrics;
   /** The `model` label of a recorded model (the app maps what no configured provider serves, i.e. the client's own text, to one value). */
   modelLabel?: (model: string) => string;
+  /** The `route` label of a request's route (platform routes and served models as they are, a tenant's own route per METRICS_TENANT_LABELS). */
+  routeLabel?: (completed: CompletedRequest) => string;
   logger: Logger;
   retryForMs?: number;
   flushWindowMs?: number;
@@ -172,6 +176,10 @@ export function createUsageRecorder(deps: {
 
   return {
     record(completed) {
+      // The per-route SLI metrics count here, where every request that reached a provider ends, as the SLI consumer counts its usage event.
+      const labels = { tenant: deps.metrics.tenantLabel(completed.tenantId), route: deps.routeLabel ? deps.routeLabel(completed) : UNLABELLED_ROUTE };
+      deps.metrics.routeRequests.inc({ ...labels, status: completed.status });
+      if (completed.status === 'ok') deps.metrics.routeDuration.observe(labels, completed.latencyMs / 1000);
       queued.push(completed);
       if (scheduled) return;
       const wait = lastFlushAt + flushWindowMs - Date.now();

@@ -21,6 +21,8 @@ import { redactChatRequest } from '../ingress/pii/redact-chat-request';
 import type { PiiCounts } from '../ingress/pii/redact';
 import type { RedactionConfigSource } from '../ingress/pii/redaction-config';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
+import type { QosClass } from '../ingress/qos/qos-class';
+import type { SloThrottle } from '../ingress/slo-throttle/slo-throttle';
 import { restrictToAllowedRegions } from '../policy/pdp/allowed-regions';
 import type { PolicyDecisionPoint } from '../policy/pdp/decision-point';
 import type { ResolvedTarget, Router, RoutingDecision, Served } from '../router/router';
@@ -58,6 +60,8 @@ export interface ChatCompletionsDeps {
   quotaAlerts?: QuotaAlerts;
   /** Told about work that outlives the handler (token settlements), so closing the app can wait for it. */
   background?: (task: Promise<void>) => void;
+  /** The SLO auto-throttle: batch requests of a route whose SLO pages are refused; absent = never. */
+  sloThrottle?: Pick<SloThrottle, 'throttles'>;
 }
 
 export interface RequestContext {
@@ -71,6 +75,8 @@ export interface RequestContext {
   log?: RequestLogDraft;
   /** The request's trace (W3C), when traced: carried by its usage event. */
   traceparent?: string | undefined;
+  /** The request's QoS class (header and scopes); absent = interactive. */
+  qos?: QosClass;
 }
 
 /** A request past ingress: translated into the data plane's own request, within its limits, redacted. */
@@ -153,6 +159,11 @@ async function admit(deps: ChatCompletionsDeps, context: RequestContext, setting
       param: 'model',
       message: `The model '${parsed.model.slice(0, 256)}' does not exist or is not available. List available models and routes with GET /v1/models.`,
     });
+  }
+  // Before any limit is charged: a throttled request costs the tenant nothing.
+  if (context.qos === 'batch' && deps.sloThrottle?.throttles(tenantId, target.route.name)) {
+    deps.metrics.shedRequests.inc({ reason: 'slo_throttled', qos: 'batch' });
+    throw new ApiError('slo_throttled', { retryAfterSeconds: 60 });
   }
   // Tokens are reserved up front, from an estimate: the prompt estimate plus the completion the
   // client allows (its output limit, else a default). Charging only after the answer would let any

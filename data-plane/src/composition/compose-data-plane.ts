@@ -1,3 +1,4 @@
+import { createSloThrottle, subscribeSloThrottle } from '../ingress/slo-throttle/slo-throttle';
 import { pino, type Logger } from 'pino';
 import { createTenantCredentialCache } from '../adapters/tenant-credentials/credential-cache';
 import { createDataPlane, type DataPlane, type DataPlaneDeps } from '../app';
@@ -134,8 +135,15 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
       apiKeyLastUsed = recorder;
     }
 
+    // The SLO auto-throttle: subscribed before the engaged set is read, so no engage is missed (a
+    // release racing the read is healed by the evaluator's next transition of that SLO).
+    const sloThrottle = createSloThrottle();
+    closers.push(await subscribeSloThrottle(bus, sloThrottle, logger));
+    if (stores.engagedSloThrottles) for (const engaged of await stores.engagedSloThrottles()) sloThrottle.apply({ ...engaged, action: 'engage' });
+
     // The app subscribes the API key cache to api-key.changed and the policies to policy.changed itself.
     const app = createDataPlane({
+      sloThrottle,
       apiKeys: stores.apiKeys,
       priceBook: stores.priceBook,
       bus,

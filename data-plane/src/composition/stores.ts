@@ -1,3 +1,4 @@
+import type { EngagedThrottle } from '../ingress/slo-throttle/slo-throttle';
 import type { Database } from '@switchyard/db';
 import { createSecretVault } from '@switchyard/db/secret-vault';
 import type { MembershipStore } from '@switchyard/identity';
@@ -45,6 +46,8 @@ export interface DataPlaneStores {
   memberships: MembershipStore;
   /** The cost optimizer's bandit priors; absent: bandits start at Beta(1, 1). */
   banditPriors?: BanditPriorSource;
+  /** Routes whose SLO pages now (SLO subgraph): the auto-throttle a starting replica applies; absent: none. */
+  engagedSloThrottles?: () => Promise<EngagedThrottle[]>;
 }
 
 /** Decision requests kept per tenant for dry runs (the newest). */
@@ -74,5 +77,12 @@ export function databaseStores(db: Database, options: DatabaseStoresOptions): Da
       createDatabaseRouteTable({ db, defaults: platformRoutes, logger, ...(options.routeResyncIntervalMs !== undefined ? { resyncIntervalMs: options.routeResyncIntervalMs } : {}) }),
     memberships: db,
     banditPriors: createDatabaseBanditPriorSource(db),
+    engagedSloThrottles: async () => {
+      // The latest transition per SLO, across tenants (platform scope: slo_transitions_platform_read).
+      const latest = await db.withPlatform((tx) =>
+        tx.sloTransition.findMany({ distinct: ['sloId'], orderBy: [{ sloId: 'asc' }, { seq: 'desc' }], select: { tenantId: true, sloId: true, route: true, state: true } }),
+      );
+      return latest.filter((row) => row.state === 'page').map(({ tenantId, sloId, route }) => ({ tenantId, sloId, route }));
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ROUTE_DURATION_BUCKETS, ROUTE_DURATION_METRIC, ROUTE_REQUESTS_METRIC } from '@switchyard/slo/prometheus';
 
 /** What the router reports about each upstream when metrics are scraped. */
 export interface UpstreamSnapshot {
@@ -62,6 +63,8 @@ export function createMetrics(options: MetricsOptions = {}) {
     tenantLabels,
     /** The `route` label of a tenant's own route: its name only when the operator opted in. */
     tenantRouteLabel: (name: string): string => (tenantLabels ? name : TENANT_ROUTE_LABEL),
+    /** The `tenant` label: the tenant's id only with METRICS_TENANT_LABELS=on (the SLO rules need it), else one value. */
+    tenantLabel: (tenantId: string): string => (tenantLabels ? tenantId : TENANT_ROUTE_LABEL),
     /** The router registers where the upstream gauges read from. */
     observeUpstreams(source: () => readonly UpstreamSnapshot[]): void {
       upstreams = source;
@@ -75,7 +78,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     shedRequests: new Counter({
       name: 'switchyard_shed_requests_total',
       help:
-        'Requests refused without calling an upstream: per upstream (reason overloaded or circuit_open), or by the gateway itself when saturated (reason gateway_saturated, by qos class, no upstream)',
+        'Requests refused without calling an upstream: per upstream (reason overloaded or circuit_open), or by the gateway itself when saturated (reason gateway_saturated, by qos class, no upstream) or when the SLO auto-throttle pauses a route\'s batch class (reason slo_throttled)',
       labelNames: ['upstream', 'reason', 'qos'] as const,
       registers: [registry],
     }),
@@ -186,6 +189,21 @@ export function createMetrics(options: MetricsOptions = {}) {
       name: 'switchyard_pii_redactions_total',
       help: 'PII occurrences redacted from prompts before routing, by type',
       labelNames: ['type'] as const,
+      registers: [registry],
+    }),
+    // The SLIs Prometheus computes the SLO rules from (@switchyard/slo/prometheus): one count per
+    // request that reached a provider, as the usage stream has it, by tenant, route and outcome.
+    routeRequests: new Counter({
+      name: ROUTE_REQUESTS_METRIC,
+      help: `Requests that reached a provider, by tenant, route (or plain model) and status ok|error; tenant and tenant route are "${TENANT_ROUTE_LABEL}" unless METRICS_TENANT_LABELS=on`,
+      labelNames: ['tenant', 'route', 'status'] as const,
+      registers: [registry],
+    }),
+    routeDuration: new Histogram({
+      name: ROUTE_DURATION_METRIC,
+      help: 'Latency of successful requests by tenant and route (a latency SLO counts le=<threshold> as good), labelled like switchyard_route_requests_total',
+      labelNames: ['tenant', 'route'] as const,
+      buckets: [...ROUTE_DURATION_BUCKETS],
       registers: [registry],
     }),
     usageEventFailures: new Counter({

@@ -49,5 +49,33 @@ const webhookTest = z.object({
   data: z.object({ requestedBy: z.string().min(1).max(300) }),
 });
 
-export const alertEventSchema = z.discriminatedUnion('type', [dpBudgetThresholdCrossed, quotaSoftLimitReached, webhookTest]);
+const burnRateState = z.enum(['ok', 'ticket', 'page']);
+
+/**
+ * An SLO's multi-window burn-rate alert changed state (the SLO subgraph's evaluator): `page` a
+ * fast burn (the auto-throttle engaged), `ticket` a slow one, `ok` resolved. One per transition;
+ * the id carries the transition's number, so replicas and redeliveries share it.
+ */
+const sloBurnRate = z.object({
+  id: z.string().min(1).max(200),
+  type: z.literal('slo.burn_rate'),
+  tenantId: z.string().min(1).max(100),
+  occurredAt: z.iso.datetime(),
+  data: z.object({
+    sloId: z.string().min(1).max(100),
+    route: z.string().min(1).max(256),
+    kind: z.enum(['latency', 'availability', 'quality', 'cost']),
+    objective: z.number().gt(0).lt(1),
+    windowDays: z.number().int().positive(),
+    state: burnRateState,
+    previous: burnRateState,
+    /** Long-window burn rates of the fast (1 h) and slow (24 h) pairs when it changed. */
+    fastBurnRate: z.number().nonnegative(),
+    slowBurnRate: z.number().nonnegative(),
+    /** What the auto-throttle did: engaged on a page, released when the page ended. */
+    throttle: z.enum(['engage', 'release']).nullable(),
+  }),
+});
+
+export const alertEventSchema = z.discriminatedUnion('type', [dpBudgetThresholdCrossed, quotaSoftLimitReached, webhookTest, sloBurnRate]);
 export type AlertEvent = z.infer<typeof alertEventSchema>;

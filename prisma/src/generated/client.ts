@@ -211,3 +211,18 @@ export type RouteSavings = Prisma.RouteSavingsModel
  * A tenant's optimizer settings: the savings baseline and the agreed gain share.
  */
 export type OptimizerSetting = Prisma.OptimizerSettingModel
+/**
+ * Model Slo
+ * SLO subgraph: a tenant's service-level objectives, one per route and class (`@switchyard/slo`
+ * explains the classes). `objective` is the share of requests that must be good over
+ * `window_days`; the class's threshold column is set, the others are null (checked below the
+ * line in the migration).
+ */
+export type Slo = Prisma.SloModel
+/**
+ * Model SloTransition
+ * SLO subgraph: every change of an SLO's alert state, numbered per SLO. The latest row is the
+ * current state; `(slo_id, seq)` being unique lets evaluators on several replicas race and
+ * record each transition once. `throttle` is the auto-throttle's action on it, if any.
+ */
+export type SloTransition = Prisma.SloTransitionModel

@@ -13,6 +13,7 @@ export const SUBGRAPHS = [
   { name: 'audit', schemaModule: '@switchyard/subgraph-audit/schema.graphql', defaultUrl: 'http://127.0.0.1:4105/graphql' },
   { name: 'policy', schemaModule: '@switchyard/subgraph-policy/schema.graphql', defaultUrl: 'http://127.0.0.1:4102/graphql' },
   { name: 'experiments', schemaModule: '@switchyard/subgraph-experiments/schema.graphql', defaultUrl: 'http://127.0.0.1:4103/graphql' },
+  { name: 'slo', schemaModule: '@switchyard/subgraph-slo/schema.graphql', defaultUrl: 'http://127.0.0.1:4107/graphql' },
 ] as const;
 
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];

@@ -3,6 +3,7 @@ import { DP_BUDGET_CHANGED_CHANNEL } from '@switchyard/events/dp';
 import { AUDIT_APPENDED_CHANNEL } from '@switchyard/events/audit';
 import { SAVINGS_UPDATED_CHANNEL } from '@switchyard/events/optimizer';
 import { EXPERIMENT_UPDATED_CHANNEL } from '@switchyard/events/routing';
+import { SLO_CHANGED_CHANNEL } from '@switchyard/events/slo';
 import { z } from 'zod';
 
 /**
@@ -39,4 +40,5 @@ export const SUBSCRIPTION_ROUTES: Readonly<Record<string, SubscriptionRoute>> = 
   savingsUpdated: { channel: SAVINGS_UPDATED_CHANNEL, queryField: 'savings', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
   auditAppended: { channel: AUDIT_APPENDED_CHANNEL, queryField: 'latestAuditEntry', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
   experimentUpdated: { channel: EXPERIMENT_UPDATED_CHANNEL, queryField: 'experiments', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
+  slosUpdated: { channel: SLO_CHANGED_CHANNEL, queryField: 'sloOverview', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
 };

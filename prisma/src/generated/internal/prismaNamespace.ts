@@ -426,7 +426,9 @@ export const ModelName = {
   OptimizerFeature: 'OptimizerFeature',
   BanditPrior: 'BanditPrior',
   RouteSavings: 'RouteSavings',
-  OptimizerSetting: 'OptimizerSetting'
+  OptimizerSetting: 'OptimizerSetting',
+  Slo: 'Slo',
+  SloTransition: 'SloTransition'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -442,7 +444,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting" | "slo" | "sloTransition"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -2666,6 +2668,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    Slo: {
+      payload: Prisma.$SloPayload<ExtArgs>
+      fields: Prisma.SloFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.SloFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.SloFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>
+        }
+        findFirst: {
+          args: Prisma.SloFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.SloFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>
+        }
+        findMany: {
+          args: Prisma.SloFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>[]
+        }
+        create: {
+          args: Prisma.SloCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>
+        }
+        createMany: {
+          args: Prisma.SloCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.SloCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>[]
+        }
+        delete: {
+          args: Prisma.SloDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>
+        }
+        update: {
+          args: Prisma.SloUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>
+        }
+        deleteMany: {
+          args: Prisma.SloDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.SloUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.SloUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>[]
+        }
+        upsert: {
+          args: Prisma.SloUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloPayload>
+        }
+        aggregate: {
+          args: Prisma.SloAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateSlo>
+        }
+        groupBy: {
+          args: Prisma.SloGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SloGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.SloCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SloCountAggregateOutputType> | number
+        }
+      }
+    }
+    SloTransition: {
+      payload: Prisma.$SloTransitionPayload<ExtArgs>
+      fields: Prisma.SloTransitionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.SloTransitionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.SloTransitionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>
+        }
+        findFirst: {
+          args: Prisma.SloTransitionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.SloTransitionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>
+        }
+        findMany: {
+          args: Prisma.SloTransitionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>[]
+        }
+        create: {
+          args: Prisma.SloTransitionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>
+        }
+        createMany: {
+          args: Prisma.SloTransitionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.SloTransitionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>[]
+        }
+        delete: {
+          args: Prisma.SloTransitionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>
+        }
+        update: {
+          args: Prisma.SloTransitionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>
+        }
+        deleteMany: {
+          args: Prisma.SloTransitionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.SloTransitionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.SloTransitionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>[]
+        }
+        upsert: {
+          args: Prisma.SloTransitionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SloTransitionPayload>
+        }
+        aggregate: {
+          args: Prisma.SloTransitionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateSloTransition>
+        }
+        groupBy: {
+          args: Prisma.SloTransitionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SloTransitionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.SloTransitionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SloTransitionCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -3155,6 +3305,42 @@ export const OptimizerSettingScalarFieldEnum = {
 export type OptimizerSettingScalarFieldEnum = (typeof OptimizerSettingScalarFieldEnum)[keyof typeof OptimizerSettingScalarFieldEnum]
 
 
+export const SloScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  route: 'route',
+  kind: 'kind',
+  objective: 'objective',
+  windowDays: 'windowDays',
+  thresholdMs: 'thresholdMs',
+  maxRegret: 'maxRegret',
+  minSavingsPct: 'minSavingsPct',
+  version: 'version',
+  createdBy: 'createdBy',
+  updatedBy: 'updatedBy',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type SloScalarFieldEnum = (typeof SloScalarFieldEnum)[keyof typeof SloScalarFieldEnum]
+
+
+export const SloTransitionScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  sloId: 'sloId',
+  seq: 'seq',
+  route: 'route',
+  state: 'state',
+  previous: 'previous',
+  throttle: 'throttle',
+  burnRates: 'burnRates',
+  occurredAt: 'occurredAt'
+} as const
+
+export type SloTransitionScalarFieldEnum = (typeof SloTransitionScalarFieldEnum)[keyof typeof SloTransitionScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -3550,6 +3736,8 @@ export type GlobalOmitConfig = {
   banditPrior?: Prisma.BanditPriorOmit
   routeSavings?: Prisma.RouteSavingsOmit
   optimizerSetting?: Prisma.OptimizerSettingOmit
+  slo?: Prisma.SloOmit
+  sloTransition?: Prisma.SloTransitionOmit
 }
 
 /* Types for Logging */

@@ -80,7 +80,9 @@ export const ModelName = {
   OptimizerFeature: 'OptimizerFeature',
   BanditPrior: 'BanditPrior',
   RouteSavings: 'RouteSavings',
-  OptimizerSetting: 'OptimizerSetting'
+  OptimizerSetting: 'OptimizerSetting',
+  Slo: 'Slo',
+  SloTransition: 'SloTransition'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -547,6 +549,42 @@ export const OptimizerSettingScalarFieldEnum = {
 } as const
 
 export type OptimizerSettingScalarFieldEnum = (typeof OptimizerSettingScalarFieldEnum)[keyof typeof OptimizerSettingScalarFieldEnum]
+
+
+export const SloScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  route: 'route',
+  kind: 'kind',
+  objective: 'objective',
+  windowDays: 'windowDays',
+  thresholdMs: 'thresholdMs',
+  maxRegret: 'maxRegret',
+  minSavingsPct: 'minSavingsPct',
+  version: 'version',
+  createdBy: 'createdBy',
+  updatedBy: 'updatedBy',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type SloScalarFieldEnum = (typeof SloScalarFieldEnum)[keyof typeof SloScalarFieldEnum]
+
+
+export const SloTransitionScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  sloId: 'sloId',
+  seq: 'seq',
+  route: 'route',
+  state: 'state',
+  previous: 'previous',
+  throttle: 'throttle',
+  burnRates: 'burnRates',
+  occurredAt: 'occurredAt'
+} as const
+
+export type SloTransitionScalarFieldEnum = (typeof SloTransitionScalarFieldEnum)[keyof typeof SloTransitionScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -179,6 +179,20 @@ export const COST_ERRORS = KIT_ERRORS.extend({
   },
 });
 
+/** The SLO subgraph's codes (subgraphs/slo). */
+export const SLO_ERRORS = KIT_ERRORS.extend({
+  SUBSCRIPTION_VIA_GATEWAY: SHARED_ERROR_DEFINITIONS.SUBSCRIPTION_VIA_GATEWAY,
+  SLO_VERSION_CONFLICT: {
+    message: 'The SLO changed since the version your change is based on. Reload it and apply your change again.',
+    description: 'Optimistic concurrency: the SLO changed since `expectedVersion` (or was created meanwhile); reload it and apply the change again.',
+    final: true,
+    kind: 'state',
+    httpStatus: 409,
+    fields: { field: 'always `input.expectedVersion`', currentVersion: 'the version stored now (null: none stored)' },
+  },
+  SLO_LIMIT_EXCEEDED: { message: 'The tenant has as many SLOs as it may (200); delete one first.', final: true, kind: 'state', httpStatus: 409 },
+});
+
 /** The privacy-budget ledger's codes (subgraphs/dp/README.md explains each in context). */
 export const DP_ERRORS = KIT_ERRORS.extend({
   SUBSCRIPTION_VIA_GATEWAY: SHARED_ERROR_DEFINITIONS.SUBSCRIPTION_VIA_GATEWAY,
@@ -320,6 +334,7 @@ export const GRAPHQL_ERRORS = mergeErrorRegistries({
   dp: DP_ERRORS,
   experiments: EXPERIMENTS_ERRORS,
   policy: POLICY_ERRORS,
+  slo: SLO_ERRORS,
   tenants: TENANTS_ERRORS,
 });
 

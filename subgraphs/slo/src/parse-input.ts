@@ -1,0 +1,1 @@
+export { parseInput } from '@switchyard/subgraph-kit/parse-input';
