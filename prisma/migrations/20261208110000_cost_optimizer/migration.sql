@@ -149,5 +149,4 @@ BEGIN
   END LOOP;
 END $$;
 
-CREATE POLICY "bandit_priors_platform_read" ON "bandit_priors" FOR SELECT
-  USING (current_setting('app.scope', true) = 'platform');
+CREATE POLICY "bandit_priors_platform_read" ON "bandit_priors" FOR SELECT TO switchyard_platform USING (true);

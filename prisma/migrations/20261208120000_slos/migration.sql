@@ -82,13 +82,11 @@ ALTER TABLE "slos" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "slos_tenant_isolation" ON "slos"
   USING ("tenant_id"::text = current_setting('app.tenant_id', true))
   WITH CHECK ("tenant_id"::text = current_setting('app.tenant_id', true));
-CREATE POLICY "slos_platform_read" ON "slos" FOR SELECT
-  USING (current_setting('app.scope', true) = 'platform');
+CREATE POLICY "slos_platform_read" ON "slos" FOR SELECT TO switchyard_platform USING (true);
 
 ALTER TABLE "slo_transitions" ENABLE ROW LEVEL SECURITY;
 ALTER TABLE "slo_transitions" FORCE ROW LEVEL SECURITY;
 CREATE POLICY "slo_transitions_tenant_isolation" ON "slo_transitions"
   USING ("tenant_id"::text = current_setting('app.tenant_id', true))
   WITH CHECK ("tenant_id"::text = current_setting('app.tenant_id', true));
-CREATE POLICY "slo_transitions_platform_read" ON "slo_transitions" FOR SELECT
-  USING (current_setting('app.scope', true) = 'platform');
+CREATE POLICY "slo_transitions_platform_read" ON "slo_transitions" FOR SELECT TO switchyard_platform USING (true);
