@@ -57,9 +57,12 @@ describe('console: experiments on a route', () => {
     await page.getByTestId('experiments-link').click();
     await page.waitForURL(`${consoleUrl}/tenants/${slug}/experiments`);
     await page.getByTestId('experiment-challenger').fill('mock-mini');
+    await page.getByTestId('experiment-region').fill('local');
+    await page.getByTestId('experiment-context-window').fill('8192');
     await page.getByTestId('experiment-auto-promote').uncheck();
     await page.getByTestId('experiment-start').click();
     await expect.poll(() => page.getByTestId('experiment-status').allTextContents(), { timeout: 30_000 }).toEqual(['running']);
+    await expect.poll(() => page.getByTestId('experiment-challenger-metadata').textContent(), { timeout: 30_000 }).toBe('challenger region local · context 8,192 tokens');
     await expect.poll(() => page.getByTestId('experiments-live-status').textContent(), { timeout: 30_000 }).toBe('live');
 
     // Traffic in rounds: the champion always answers; the page's sample count grows live.

@@ -13,6 +13,9 @@ const experimentSchema = z.object({
   id: z.string(),
   routeName: z.string(),
   challengerModel: z.string(),
+  challengerMetadata: z
+    .object({ inputPer1kUsd: z.number().nullable(), outputPer1kUsd: z.number().nullable(), contextWindow: z.number().int().nullable(), region: z.string().nullable() })
+    .nullable(),
   mode: z.string(),
   percent: z.number(),
   metric: z.string(),
@@ -44,7 +47,7 @@ const routeSchema = z.object({
 });
 export type ExperimentRoute = z.infer<typeof routeSchema>;
 
-const EXPERIMENT_FIELDS = `id routeName challengerModel mode percent metric status statusReason baselineVersion promotedVersion autoPromote
+const EXPERIMENT_FIELDS = `id routeName challengerModel challengerMetadata { inputPer1kUsd outputPer1kUsd contextWindow region } mode percent metric status statusReason baselineVersion promotedVersion autoPromote
   arms { arm label metrics { metric samples mean } }
   statistics { estimate lower upper pValue championSamples challengerSamples decision } createdAt`;
 const ROUTE_FIELDS = 'name version pinnedVersion candidates { model } versions { version reason createdBy createdAt }';
@@ -73,7 +76,16 @@ export const experimentUpdatedSubscription = operation<{ experimentUpdated: Cons
 );
 
 export interface StartExperimentVariables {
-  input: { tenantId: string; routeName: string; challengerModel: string; mode: 'SHADOW' | 'SPLIT'; percent?: number; metric: 'COST' | 'LATENCY' | 'QUALITY'; autoPromote: boolean };
+  input: {
+    tenantId: string;
+    routeName: string;
+    challengerModel: string;
+    challengerMetadata?: { inputPer1kUsd?: number; outputPer1kUsd?: number; contextWindow?: number; region?: string };
+    mode: 'SHADOW' | 'SPLIT';
+    percent?: number;
+    metric: 'COST' | 'LATENCY' | 'QUALITY';
+    autoPromote: boolean;
+  };
 }
 
 export const startExperimentMutation = operation<{ startExperiment: { id: string } }, StartExperimentVariables>(

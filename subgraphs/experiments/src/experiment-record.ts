@@ -5,6 +5,8 @@ export interface ExperimentRecord {
   routeId: string;
   routeName: string;
   challenger: unknown;
+  /** Registered price, context window and region (JSON); null or absent: none given. */
+  challengerMetadata?: unknown;
   mode: string;
   percent: number;
   unit: string;

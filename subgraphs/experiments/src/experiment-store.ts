@@ -17,6 +17,8 @@ export interface StartExperimentRow {
   tenantId: string;
   routeName: string;
   challenger: { model: string; provider?: string | undefined };
+  /** What the admin registered about the challenger (price, context window, region); kept apart from the route definition. */
+  challengerMetadata?: Prisma.InputJsonValue | undefined;
   mode: 'shadow' | 'split';
   percent: number;
   unit: 'user' | 'key' | 'session';
@@ -117,6 +119,7 @@ export function createExperimentStore(db: Database): ExperimentStore {
               routeId: route.id,
               routeName: route.name,
               challenger: row.challenger,
+              ...(row.challengerMetadata !== undefined ? { challengerMetadata: row.challengerMetadata } : {}),
               mode: row.mode,
               percent: row.percent,
               unit: row.unit,

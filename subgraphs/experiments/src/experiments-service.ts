@@ -1,5 +1,6 @@
 import type { Bus } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
+import { REGION_PATTERN } from '@switchyard/db/tenant-settings';
 import { EXPERIMENT_UPDATED_CHANNEL, experimentUpdatedMessage, ROUTES_CHANGED_CHANNEL, routesChangedMessage } from '@switchyard/events/routing';
 import type { Principal } from '@switchyard/identity';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
@@ -24,11 +25,22 @@ export const EXPERIMENTS_SERVICE_ACTOR = 'service:experiments';
 /** Mixture variance per metric when the tenant sets none: about the squared difference worth detecting in its unit. */
 const DEFAULT_TAU2: Record<string, number> = { quality: 0.01, latency: 2_500, cost: 10_000 };
 
+/** What a tenant admin registers about a challenger: shown with the experiment; its region must be one the tenant allows. */
+export const challengerMetadataSchema = z
+  .object({
+    inputPer1kUsd: z.number().min(0).max(1_000).optional().nullable(),
+    outputPer1kUsd: z.number().min(0).max(1_000).optional().nullable(),
+    contextWindow: z.number().int().positive().max(100_000_000).optional().nullable(),
+    region: z.string().regex(REGION_PATTERN).optional().nullable(),
+  })
+  .strict();
+
 export const startExperimentInputSchema = z.object({
   tenantId: tenantIdSchema,
   routeName: routeNameLookupSchema,
   challengerModel: z.string().min(1).max(256),
   challengerProvider: z.string().min(1).max(100).optional().nullable(),
+  challengerMetadata: challengerMetadataSchema.optional().nullable(),
   mode: z.enum(['shadow', 'split']),
   percent: z.number().min(0).max(100).default(10),
   unit: z.enum(['user', 'key', 'session']).default('key'),
@@ -66,6 +78,8 @@ export interface ExperimentsServiceDeps {
   logger: Logger;
   /** The tenant's default data classification, for the allowedDataClassifications guardrail. */
   dataClassificationOf?: (tenantId: string) => Promise<string>;
+  /** The tenant's allowed regions (empty: any); absent: a challenger's registered region is not checked. */
+  allowedRegionsOf?: (tenantId: string) => Promise<readonly string[]>;
   now?: () => Date;
 }
 
@@ -196,6 +210,14 @@ export function createExperimentsService(deps: ExperimentsServiceDeps): Experime
           throw badUserInput(`The tenant's data is classified '${classification}', which the challenger's guardrail does not allow.`, 'guardrails.allowedDataClassifications');
         }
       }
+      const metadata = parsed.challengerMetadata ? Object.fromEntries(Object.entries(parsed.challengerMetadata).filter(([, value]) => value !== null && value !== undefined)) : undefined;
+      const region = parsed.challengerMetadata?.region;
+      if (region && deps.allowedRegionsOf) {
+        const allowedRegions = await deps.allowedRegionsOf(tenantId);
+        if (allowedRegions.length > 0 && !allowedRegions.includes(region)) {
+          throw badUserInput(`The challenger's region '${region}' is not one the tenant allows (${allowedRegions.join(', ')}); its traffic would leave them.`, 'challengerMetadata.region');
+        }
+      }
       const actor = auditActor(principal);
       const challenger = { model: parsed.challengerModel, ...(parsed.challengerProvider ? { provider: parsed.challengerProvider } : {}) };
       const result = await change(
@@ -204,6 +226,7 @@ export function createExperimentsService(deps: ExperimentsServiceDeps): Experime
             tenantId,
             routeName: parsed.routeName,
             challenger,
+            ...(metadata && Object.keys(metadata).length > 0 ? { challengerMetadata: metadata } : {}),
             mode: parsed.mode,
             percent: parsed.mode === 'shadow' ? 100 : parsed.percent,
             unit: parsed.unit,
@@ -221,7 +244,7 @@ export function createExperimentsService(deps: ExperimentsServiceDeps): Experime
         if (error instanceof Error && error.message.startsWith('The tenant has no such experiment')) throw notFound(`The tenant has no route named '${parsed.routeName}'.`);
         throw error;
       });
-      await record('experiment.start', actor, result, { mode: parsed.mode, percent: result.experiment.percent, unit: parsed.unit, metric: parsed.metric, guardrails: parsed.guardrails });
+      await record('experiment.start', actor, result, { mode: parsed.mode, percent: result.experiment.percent, unit: parsed.unit, metric: parsed.metric, guardrails: parsed.guardrails, ...(metadata ? { challengerMetadata: metadata } : {}) });
       await publish(tenantId, true);
       return result.experiment;
     },

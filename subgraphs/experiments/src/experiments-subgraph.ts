@@ -59,6 +59,8 @@ export function createExperimentsSubgraph(deps: ExperimentsSubgraphDeps): Experi
     logger,
     dataClassificationOf: async (tenantId) =>
       (await deps.db.withTenant(tenantId, (tx) => tx.tenant.findUnique({ where: { id: tenantId }, select: { defaultDataClassification: true } })))?.defaultDataClassification ?? 'internal',
+    allowedRegionsOf: async (tenantId) =>
+      (await deps.db.withTenant(tenantId, (tx) => tx.tenant.findUnique({ where: { id: tenantId }, select: { allowedRegions: true } })))?.allowedRegions ?? [],
     ...(deps.now ? { now: deps.now } : {}),
   });
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);

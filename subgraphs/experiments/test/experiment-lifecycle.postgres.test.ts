@@ -278,6 +278,32 @@ describe('experiment lifecycle', () => {
     expect(route.candidates).toEqual([{ model: 'mock-gpt' }]);
   });
 
+  it("registers the challenger's price, context window and region; a region outside the tenant's allowed ones is refused", async () => {
+    await createRoute('placed');
+    const setAllowedRegions = (allowedRegions: string[]) => testDatabase.db.withPlatform((tx) => tx.tenant.update({ where: { id: tenantA }, data: { allowedRegions } }));
+    await setAllowedRegions(['eu-west']);
+    try {
+      const input = { tenantId: tenantA, routeName: 'placed', challengerModel: 'mock-mini', mode: 'SHADOW' };
+      const abroad = await harness.request(adminA(), START, { input: { ...input, challengerMetadata: { region: 'us-east', contextWindow: 8192 } } });
+      expect(errorCodes(abroad)).toEqual(['BAD_USER_INPUT']);
+      expect(JSON.stringify(abroad.body.errors)).toMatch(/us-east/);
+      expect(errorCodes(await harness.request(adminA(), START, { input: { ...input, challengerMetadata: { contextWindow: -1 } } }))).toEqual(['BAD_USER_INPUT']);
+      expect(errorCodes(await harness.request(adminA(), START, { input: { ...input, challengerMetadata: { region: 'eu west; drop' } } }))).toEqual(['BAD_USER_INPUT']);
+      const metadata = { inputPer1kUsd: 0.15, outputPer1kUsd: 0.6, contextWindow: 128000, region: 'eu-west' };
+      const reply = await harness.request(adminA(), `mutation ($input: StartExperimentInput!) { startExperiment(input: $input) { id challengerMetadata { inputPer1kUsd outputPer1kUsd contextWindow region } } }`, {
+        input: { ...input, challengerMetadata: metadata },
+      });
+      const started = data<{ id: string; challengerMetadata: typeof metadata }>(reply, 'startExperiment');
+      expect(started.challengerMetadata).toEqual(metadata);
+      // The route the data plane reads carries only the challenger's model: metadata stays with the experiment.
+      const route = await testDatabase.db.withTenant(tenantA, (tx) => tx.route.findFirstOrThrow({ where: { tenantId: tenantA, name: 'placed' } }));
+      expect(JSON.stringify(route.definition)).not.toMatch(/contextWindow|eu-west/);
+      await harness.request(adminA(), STOP, { input: { tenantId: tenantA, id: started.id } });
+    } finally {
+      await setAllowedRegions([]);
+    }
+  });
+
   it('one running experiment per route; members read, only admins of the tenant change; ids are untrusted', async () => {
     await createRoute('guarded');
     const input = { tenantId: tenantA, routeName: 'guarded', challengerModel: 'mock-mini', mode: 'SPLIT', percent: 10 };

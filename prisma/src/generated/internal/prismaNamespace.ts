@@ -3113,6 +3113,7 @@ export const ExperimentScalarFieldEnum = {
   routeId: 'routeId',
   routeName: 'routeName',
   challenger: 'challenger',
+  challengerMetadata: 'challengerMetadata',
   mode: 'mode',
   percent: 'percent',
   unit: 'unit',

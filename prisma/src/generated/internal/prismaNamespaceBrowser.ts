@@ -359,6 +359,7 @@ export const ExperimentScalarFieldEnum = {
   routeId: 'routeId',
   routeName: 'routeName',
   challenger: 'challenger',
+  challengerMetadata: 'challengerMetadata',
   mode: 'mode',
   percent: 'percent',
   unit: 'unit',

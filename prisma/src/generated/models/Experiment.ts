@@ -91,6 +91,7 @@ export type ExperimentCountAggregateOutputType = {
   routeId: number
   routeName: number
   challenger: number
+  challengerMetadata: number
   mode: number
   percent: number
   unit: number
@@ -174,6 +175,7 @@ export type ExperimentCountAggregateInputType = {
   routeId?: true
   routeName?: true
   challenger?: true
+  challengerMetadata?: true
   mode?: true
   percent?: true
   unit?: true
@@ -284,6 +286,7 @@ export type ExperimentGroupByOutputType = {
   routeId: string
   routeName: string
   challenger: runtime.JsonValue
+  challengerMetadata: runtime.JsonValue | null
   mode: string
   percent: number
   unit: string
@@ -330,6 +333,7 @@ export type ExperimentWhereInput = {
   routeId?: Prisma.UuidFilter<"Experiment"> | string
   routeName?: Prisma.StringFilter<"Experiment"> | string
   challenger?: Prisma.JsonFilter<"Experiment">
+  challengerMetadata?: Prisma.JsonNullableFilter<"Experiment">
   mode?: Prisma.StringFilter<"Experiment"> | string
   percent?: Prisma.FloatFilter<"Experiment"> | number
   unit?: Prisma.StringFilter<"Experiment"> | string
@@ -356,6 +360,7 @@ export type ExperimentOrderByWithRelationInput = {
   routeId?: Prisma.SortOrder
   routeName?: Prisma.SortOrder
   challenger?: Prisma.SortOrder
+  challengerMetadata?: Prisma.SortOrderInput | Prisma.SortOrder
   mode?: Prisma.SortOrder
   percent?: Prisma.SortOrder
   unit?: Prisma.SortOrder
@@ -385,6 +390,7 @@ export type ExperimentWhereUniqueInput = Prisma.AtLeast<{
   routeId?: Prisma.UuidFilter<"Experiment"> | string
   routeName?: Prisma.StringFilter<"Experiment"> | string
   challenger?: Prisma.JsonFilter<"Experiment">
+  challengerMetadata?: Prisma.JsonNullableFilter<"Experiment">
   mode?: Prisma.StringFilter<"Experiment"> | string
   percent?: Prisma.FloatFilter<"Experiment"> | number
   unit?: Prisma.StringFilter<"Experiment"> | string
@@ -411,6 +417,7 @@ export type ExperimentOrderByWithAggregationInput = {
   routeId?: Prisma.SortOrder
   routeName?: Prisma.SortOrder
   challenger?: Prisma.SortOrder
+  challengerMetadata?: Prisma.SortOrderInput | Prisma.SortOrder
   mode?: Prisma.SortOrder
   percent?: Prisma.SortOrder
   unit?: Prisma.SortOrder
@@ -442,6 +449,7 @@ export type ExperimentScalarWhereWithAggregatesInput = {
   routeId?: Prisma.UuidWithAggregatesFilter<"Experiment"> | string
   routeName?: Prisma.StringWithAggregatesFilter<"Experiment"> | string
   challenger?: Prisma.JsonWithAggregatesFilter<"Experiment">
+  challengerMetadata?: Prisma.JsonNullableWithAggregatesFilter<"Experiment">
   mode?: Prisma.StringWithAggregatesFilter<"Experiment"> | string
   percent?: Prisma.FloatWithAggregatesFilter<"Experiment"> | number
   unit?: Prisma.StringWithAggregatesFilter<"Experiment"> | string
@@ -463,6 +471,7 @@ export type ExperimentCreateInput = {
   id?: string
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -489,6 +498,7 @@ export type ExperimentUncheckedCreateInput = {
   routeId: string
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -511,6 +521,7 @@ export type ExperimentUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -537,6 +548,7 @@ export type ExperimentUncheckedUpdateInput = {
   routeId?: Prisma.StringFieldUpdateOperationsInput | string
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -561,6 +573,7 @@ export type ExperimentCreateManyInput = {
   routeId: string
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -582,6 +595,7 @@ export type ExperimentUpdateManyMutationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -605,6 +619,7 @@ export type ExperimentUncheckedUpdateManyInput = {
   routeId?: Prisma.StringFieldUpdateOperationsInput | string
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -638,6 +653,7 @@ export type ExperimentCountOrderByAggregateInput = {
   routeId?: Prisma.SortOrder
   routeName?: Prisma.SortOrder
   challenger?: Prisma.SortOrder
+  challengerMetadata?: Prisma.SortOrder
   mode?: Prisma.SortOrder
   percent?: Prisma.SortOrder
   unit?: Prisma.SortOrder
@@ -828,6 +844,7 @@ export type ExperimentCreateWithoutTenantInput = {
   id?: string
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -852,6 +869,7 @@ export type ExperimentUncheckedCreateWithoutTenantInput = {
   routeId: string
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -905,6 +923,7 @@ export type ExperimentScalarWhereInput = {
   routeId?: Prisma.UuidFilter<"Experiment"> | string
   routeName?: Prisma.StringFilter<"Experiment"> | string
   challenger?: Prisma.JsonFilter<"Experiment">
+  challengerMetadata?: Prisma.JsonNullableFilter<"Experiment">
   mode?: Prisma.StringFilter<"Experiment"> | string
   percent?: Prisma.FloatFilter<"Experiment"> | number
   unit?: Prisma.StringFilter<"Experiment"> | string
@@ -926,6 +945,7 @@ export type ExperimentCreateWithoutRouteInput = {
   id?: string
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -950,6 +970,7 @@ export type ExperimentUncheckedCreateWithoutRouteInput = {
   tenantId: string
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -998,6 +1019,7 @@ export type ExperimentCreateWithoutArmStatsInput = {
   id?: string
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -1023,6 +1045,7 @@ export type ExperimentUncheckedCreateWithoutArmStatsInput = {
   routeId: string
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -1060,6 +1083,7 @@ export type ExperimentUpdateWithoutArmStatsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1085,6 +1109,7 @@ export type ExperimentUncheckedUpdateWithoutArmStatsInput = {
   routeId?: Prisma.StringFieldUpdateOperationsInput | string
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1107,6 +1132,7 @@ export type ExperimentCreateManyTenantInput = {
   routeId: string
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -1128,6 +1154,7 @@ export type ExperimentUpdateWithoutTenantInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1152,6 +1179,7 @@ export type ExperimentUncheckedUpdateWithoutTenantInput = {
   routeId?: Prisma.StringFieldUpdateOperationsInput | string
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1175,6 +1203,7 @@ export type ExperimentUncheckedUpdateManyWithoutTenantInput = {
   routeId?: Prisma.StringFieldUpdateOperationsInput | string
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1197,6 +1226,7 @@ export type ExperimentCreateManyRouteInput = {
   tenantId: string
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -1218,6 +1248,7 @@ export type ExperimentUpdateWithoutRouteInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1242,6 +1273,7 @@ export type ExperimentUncheckedUpdateWithoutRouteInput = {
   tenantId?: Prisma.StringFieldUpdateOperationsInput | string
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1265,6 +1297,7 @@ export type ExperimentUncheckedUpdateManyWithoutRouteInput = {
   tenantId?: Prisma.StringFieldUpdateOperationsInput | string
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1319,6 +1352,7 @@ export type ExperimentSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   routeId?: boolean
   routeName?: boolean
   challenger?: boolean
+  challengerMetadata?: boolean
   mode?: boolean
   percent?: boolean
   unit?: boolean
@@ -1346,6 +1380,7 @@ export type ExperimentSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   routeId?: boolean
   routeName?: boolean
   challenger?: boolean
+  challengerMetadata?: boolean
   mode?: boolean
   percent?: boolean
   unit?: boolean
@@ -1371,6 +1406,7 @@ export type ExperimentSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   routeId?: boolean
   routeName?: boolean
   challenger?: boolean
+  challengerMetadata?: boolean
   mode?: boolean
   percent?: boolean
   unit?: boolean
@@ -1396,6 +1432,7 @@ export type ExperimentSelectScalar = {
   routeId?: boolean
   routeName?: boolean
   challenger?: boolean
+  challengerMetadata?: boolean
   mode?: boolean
   percent?: boolean
   unit?: boolean
@@ -1413,7 +1450,7 @@ export type ExperimentSelectScalar = {
   updatedAt?: boolean
 }
 
-export type ExperimentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "tenantId" | "routeId" | "routeName" | "challenger" | "mode" | "percent" | "unit" | "metric" | "guardrails" | "alpha" | "tau2" | "autoPromote" | "status" | "statusReason" | "baselineVersion" | "promotedVersion" | "createdBy" | "createdAt" | "updatedAt", ExtArgs["result"]["experiment"]>
+export type ExperimentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "tenantId" | "routeId" | "routeName" | "challenger" | "challengerMetadata" | "mode" | "percent" | "unit" | "metric" | "guardrails" | "alpha" | "tau2" | "autoPromote" | "status" | "statusReason" | "baselineVersion" | "promotedVersion" | "createdBy" | "createdAt" | "updatedAt", ExtArgs["result"]["experiment"]>
 export type ExperimentInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   tenant?: boolean | Prisma.TenantDefaultArgs<ExtArgs>
   route?: boolean | Prisma.RouteDefaultArgs<ExtArgs>
@@ -1442,6 +1479,10 @@ export type $ExperimentPayload<ExtArgs extends runtime.Types.Extensions.Internal
     routeId: string
     routeName: string
     challenger: runtime.JsonValue
+    /**
+     * Registered price (USD per 1k tokens), context window and region of the challenger; null: none given.
+     */
+    challengerMetadata: runtime.JsonValue | null
     mode: string
     percent: number
     unit: string
@@ -1888,6 +1929,7 @@ export interface ExperimentFieldRefs {
   readonly routeId: Prisma.FieldRef<"Experiment", 'String'>
   readonly routeName: Prisma.FieldRef<"Experiment", 'String'>
   readonly challenger: Prisma.FieldRef<"Experiment", 'Json'>
+  readonly challengerMetadata: Prisma.FieldRef<"Experiment", 'Json'>
   readonly mode: Prisma.FieldRef<"Experiment", 'String'>
   readonly percent: Prisma.FieldRef<"Experiment", 'Float'>
   readonly unit: Prisma.FieldRef<"Experiment", 'String'>

@@ -3,6 +3,7 @@ import type { ExperimentRecord } from '../experiment-record';
 import { armsOf, statisticsOf } from '../lifecycle/experiment-statistics';
 import { guardrailsSchema } from '../lifecycle/guardrails';
 import { mean, variance } from '../sequential/arm-summary';
+import { challengerMetadataSchema } from '../experiments-service';
 import { canonicalActor } from '@switchyard/subgraph-kit/audit-actor';
 
 const upper = (value: string): string => value.toUpperCase();
@@ -13,6 +14,7 @@ const stats = (record: ExperimentRecord, { loaders }: ExperimentsContext) => loa
 export const experimentResolvers = {
   challengerModel: (record: ExperimentRecord) => challengerOf(record).model,
   challengerProvider: (record: ExperimentRecord) => challengerOf(record).provider ?? null,
+  challengerMetadata: (record: ExperimentRecord) => (record.challengerMetadata ? challengerMetadataSchema.parse(record.challengerMetadata) : null),
   mode: (record: ExperimentRecord) => upper(record.mode),
   unit: (record: ExperimentRecord) => upper(record.unit),
   metric: (record: ExperimentRecord) => upper(record.metric),

@@ -38,6 +38,8 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
   const [percent, setPercent] = useState(10);
   const [metric, setMetric] = useState<'COST' | 'LATENCY' | 'QUALITY'>('COST');
   const [autoPromote, setAutoPromote] = useState(true);
+  const [region, setRegion] = useState('');
+  const [contextWindow, setContextWindow] = useState('');
 
   async function run(action: () => Promise<Result>) {
     setPending(true);
@@ -53,7 +55,16 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
     event.preventDefault();
     void run(() =>
       callConsoleApi(startExperimentMutation, {
-        input: { tenantId, routeName, challengerModel: challenger.trim(), mode, metric, autoPromote, ...(mode === 'SPLIT' ? { percent } : {}) },
+        input: {
+          tenantId,
+          routeName,
+          challengerModel: challenger.trim(),
+          mode,
+          metric,
+          autoPromote,
+          ...(mode === 'SPLIT' ? { percent } : {}),
+          ...challengerMetadataOf(region, contextWindow),
+        },
       }),
     );
   }
@@ -113,6 +124,14 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
                 <option value="QUALITY">quality (feedback)</option>
               </select>
             </label>
+            <label className="label">
+              Challenger region (optional)
+              <input className="input" value={region} onChange={(e) => setRegion(e.target.value)} placeholder="any" data-testid="experiment-region" />
+            </label>
+            <label className="label">
+              Context window (optional)
+              <input className="input" type="number" min={1} value={contextWindow} onChange={(e) => setContextWindow(e.target.value)} placeholder="tokens" data-testid="experiment-context-window" />
+            </label>
             <label style={{ display: 'flex', gap: 6, alignItems: 'center', fontSize: 13, paddingBottom: 8 }}>
               <input type="checkbox" checked={autoPromote} onChange={(e) => setAutoPromote(e.target.checked)} data-testid="experiment-auto-promote" /> promote automatically
             </label>
@@ -139,6 +158,11 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
               {experiment.status.toLowerCase()}
             </span>
           </div>
+          {experiment.challengerMetadata ? (
+            <p className="muted" data-testid="experiment-challenger-metadata">
+              challenger {describeChallengerMetadata(experiment.challengerMetadata)}
+            </p>
+          ) : null}
           {experiment.statusReason ? (
             <p className="muted" data-testid="experiment-reason">
               {experiment.statusReason}
@@ -244,4 +268,20 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
       ))}
     </div>
   );
+}
+
+/** The optional challenger details the form collected, as the API takes them (empty fields left out). */
+function challengerMetadataOf(region: string, contextWindow: string): { challengerMetadata?: { region?: string; contextWindow?: number } } {
+  const metadata = { ...(region.trim() ? { region: region.trim() } : {}), ...(contextWindow.trim() ? { contextWindow: Number(contextWindow) } : {}) };
+  return Object.keys(metadata).length > 0 ? { challengerMetadata: metadata } : {};
+}
+
+function describeChallengerMetadata(metadata: NonNullable<ConsoleExperiment['challengerMetadata']>): string {
+  const parts = [
+    metadata.region ? `region ${metadata.region}` : null,
+    metadata.contextWindow ? `context ${metadata.contextWindow.toLocaleString('en-US')} tokens` : null,
+    metadata.inputPer1kUsd !== null ? `$${metadata.inputPer1kUsd}/1k in` : null,
+    metadata.outputPer1kUsd !== null ? `$${metadata.outputPer1kUsd}/1k out` : null,
+  ];
+  return parts.filter((part) => part !== null).join(' · ');
 }
