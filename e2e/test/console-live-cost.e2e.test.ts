@@ -59,6 +59,9 @@ describe('console: live cost from real traffic', () => {
     await expect.poll(() => page.getByTestId('cost-total-requests').textContent(), { timeout: 30_000 }).toBe('3');
     const totalUsd = Number((await page.getByTestId('cost-total-usd').textContent())?.replace(/[^0-9.]/g, ''));
     expect(totalUsd).toBeGreaterThan(0);
+    // No experiment: no shadow cost, and none of it is hidden in the total.
+    expect(await page.getByTestId('cost-shadow-usd').textContent()).toBe('$0.000000');
+    expect(await page.getByTestId('cost-shadow-requests').textContent()).toBe('0');
     await expect(page.getByTestId('cost-chart').locator('svg').count()).resolves.toBeGreaterThan(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'cost-live.png'), fullPage: true });
   }, 180_000);

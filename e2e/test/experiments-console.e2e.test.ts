@@ -3,7 +3,9 @@
  * experiment in the console → traffic from the official openai client against the data plane (a
  * separate process): the champion answers, the challenger's shadow usage reaches the experiments
  * consumer over Redis, and the page's confidence sequence narrows live (experimentUpdated) →
- * promote in the console: the data plane serves the challenger → revert → roll back a version.
+ * each shadow copy's tokens are the tenant's shadow cost, shown on the experiment and on the cost
+ * page apart from the client cost → promote in the console: the data plane serves the challenger →
+ * revert → roll back a version.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,7 +26,7 @@ describe('console: experiments on a route', () => {
   let ports: StackPorts;
 
   beforeAll(async () => {
-    stack = await startStack({ adminComponents: 'oidc,tenants,experiments,gateway,console' });
+    stack = await startStack({ adminComponents: 'oidc,tenants,experiments,cost,gateway,console' });
     ({ browser, ports } = stack);
   }, 900_000);
 
@@ -72,8 +74,31 @@ describe('console: experiments on a route', () => {
       await expect.poll(async () => Number(await page.getByTestId('experiment-samples').textContent()), { timeout: 30_000 }).toBeGreaterThanOrEqual(sent - 5);
     }
     await expect.poll(() => page.getByTestId('experiment-decision').textContent(), { timeout: 30_000 }).toBe('challenger');
+    // The challenger's shadow copies are billed as shadow cost: on the experiment card...
+    await expect.poll(async () => Number(await page.getByTestId('experiment-shadow-requests').textContent()), { timeout: 30_000 }).toBeGreaterThanOrEqual(sent - 5);
+    const usd = (text: string | null) => Number((text ?? '').replace(/[^0-9.]/g, ''));
+    expect(usd(await page.getByTestId('experiment-shadow-cost').textContent())).toBeGreaterThan(0);
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'experiments-running.png'), fullPage: true });
+
+    // ...and on the cost page, apart: the client cost is the champion's answers only (no mock-mini row),
+    // the shadow figure counts the copies, and its table names the experiment's challenger.
+    const costPage = await page.context().newPage();
+    await costPage.setViewportSize({ width: 1280, height: 1100 });
+    await costPage.goto(`${consoleUrl}/tenants/${slug}/cost`);
+    await expect.poll(() => costPage.getByTestId('live-status').textContent(), { timeout: 30_000 }).toContain('live');
+    const shadowOnExperiment = Number(await page.getByTestId('experiment-shadow-requests').textContent());
+    await expect.poll(async () => Number(await costPage.getByTestId('cost-shadow-requests').textContent()), { timeout: 30_000 }).toBeGreaterThanOrEqual(shadowOnExperiment);
+    expect(Number(await costPage.getByTestId('cost-total-requests').textContent())).toBeGreaterThanOrEqual(sent);
+    expect(usd(await costPage.getByTestId('cost-shadow-usd').textContent())).toBeGreaterThan(0);
+    const modelRows = await costPage.getByTestId('cost-model-row').allTextContents();
+    expect(modelRows.some((row) => row.includes('mock-gpt'))).toBe(true);
+    expect(modelRows.some((row) => row.includes('mock-mini'))).toBe(false);
+    const shadowRows = await costPage.getByTestId('cost-shadow-row').allTextContents();
+    expect(shadowRows).toHaveLength(1);
+    expect(shadowRows[0]).toContain('mock-mini');
+    await costPage.screenshot({ path: path.join(ARTIFACTS, 'cost-shadow.png'), fullPage: true });
+    await costPage.close();
 
     // Promote: a new route version with the challenger; the data plane follows.
     await page.getByTestId('experiment-promote').click();

@@ -56,7 +56,7 @@ describe('schema.prisma and the migrations folder', () => {
 
   it('keeps row-level security on every table in the migrations', async () => {
     const sql = (await readMigrationFiles(migrationsDir)).map((migration) => migration.sql).join('\n');
-    for (const table of ['tenants', 'members', 'api_keys', 'usage_events', 'cost_rollups', 'price_book_versions', 'model_prices']) {
+    for (const table of ['tenants', 'members', 'api_keys', 'usage_events', 'cost_rollups', 'shadow_cost_rollups', 'price_book_versions', 'model_prices']) {
       expect(sql).toContain(`ALTER TABLE "${table}" ENABLE ROW LEVEL SECURITY;`);
       expect(sql).toContain(`ALTER TABLE "${table}" FORCE ROW LEVEL SECURITY;`);
     }

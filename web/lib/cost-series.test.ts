@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { rankModels, shapeCostSeries, totalTokens } from './cost-series';
 import type { CostPoint, ModelCost } from './operations';
 
-const point = (bucketStart: string, costUsd: number, requests = 1, tokens = 10): CostPoint => ({
+const point = (bucketStart: string, costUsd: number, requests = 1, tokens = 10, shadowCostUsd = 0): CostPoint => ({
   bucketStart,
   costUsd,
   requests,
   tokens,
+  shadowCostUsd,
+  shadowRequests: shadowCostUsd > 0 ? 1 : 0,
 });
 
 describe('shapeCostSeries', () => {
@@ -32,6 +34,15 @@ describe('shapeCostSeries', () => {
     const shaped = shapeCostSeries([point('2026-01-01T10:00:00Z', 1, 2, 20), point('2026-01-01T10:00:30Z', 0.5, 1, 5)], 'UTC');
     expect(shaped).toHaveLength(1);
     expect(shaped[0]).toMatchObject({ costUsd: 1.5, requests: 3, tokens: 25 });
+  });
+
+  it('keeps shadow cost as its own series, summed per minute and never added to the cost', () => {
+    const shaped = shapeCostSeries([point('2026-01-01T10:00:00Z', 1, 1, 10, 0.25), point('2026-01-01T10:00:30Z', 0.5, 1, 5, 0.5), point('2026-01-01T10:02:00Z', 0, 0, 0, 2)], 'UTC');
+    expect(shaped.map((entry) => [entry.costUsd, entry.shadowCostUsd])).toEqual([
+      [1.5, 0.75],
+      [0, 0],
+      [0, 2],
+    ]);
   });
 
   it('drops unparseable timestamps and returns nothing for no data', () => {

@@ -7,12 +7,14 @@ export interface ChartPoint {
   costUsd: number;
   requests: number;
   tokens: number;
+  /** Shadow copies (challengers off the client's path): a series of its own, never in costUsd. */
+  shadowCostUsd: number;
 }
 
 const MINUTE_MS = 60_000;
 /** Two days of minutes: beyond that the input is not a cost window and gaps are left unfilled. */
 const MAX_FILLED_POINTS = 2 * 24 * 60;
-const EMPTY_BUCKET = { costUsd: 0, requests: 0, tokens: 0 } as const;
+const EMPTY_BUCKET = { costUsd: 0, requests: 0, tokens: 0, shadowCostUsd: 0 } as const;
 
 function minuteFormatter(timeZone: string | undefined): Intl.DateTimeFormat {
   return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone });
@@ -24,7 +26,7 @@ function minuteFormatter(timeZone: string | undefined): Intl.DateTimeFormat {
  * timestamps dropped. The API promises most of this; the chart must not lie if it does not.
  */
 export function shapeCostSeries(points: readonly CostPoint[], timeZone?: string): ChartPoint[] {
-  const byMinute = new Map<number, { costUsd: number; requests: number; tokens: number }>();
+  const byMinute = new Map<number, { costUsd: number; requests: number; tokens: number; shadowCostUsd: number }>();
   for (const point of points) {
     const parsed = Date.parse(point.bucketStart);
     if (Number.isNaN(parsed)) continue;
@@ -34,6 +36,7 @@ export function shapeCostSeries(points: readonly CostPoint[], timeZone?: string)
       costUsd: existing.costUsd + point.costUsd,
       requests: existing.requests + point.requests,
       tokens: existing.tokens + point.tokens,
+      shadowCostUsd: existing.shadowCostUsd + point.shadowCostUsd,
     });
   }
   if (byMinute.size === 0) return [];

@@ -121,7 +121,21 @@ export const pinRouteMutation = operation<{ pinRoute: { version: number } }, { i
   z.object({ pinRoute: z.object({ version: z.number().int() }) }),
 );
 
+const shadowCostRowSchema = z.object({ experimentId: z.string(), model: z.string(), costUsd: z.number(), requests: z.number().int() });
+export type ExperimentShadowCostRow = z.infer<typeof shadowCostRowSchema>;
+
+/**
+ * Shadow cost per experiment (cost subgraph, the day window). A query of its own rather than a
+ * field of ConsoleTenantExperiments: without the cost subgraph the page still works, minus this.
+ */
+export const experimentShadowCostQuery = operation<{ costSummary: { shadowByExperiment: ExperimentShadowCostRow[] } }, { tenantId: string }>(
+  'ConsoleExperimentShadowCost',
+  `query ConsoleExperimentShadowCost($tenantId: ID!) { costSummary(tenantId: $tenantId, window: LAST_24_HOURS) { shadowByExperiment { experimentId model costUsd requests } } }`,
+  z.object({ costSummary: z.object({ shadowByExperiment: z.array(shadowCostRowSchema) }) }),
+);
+
 export const EXPERIMENT_OPERATIONS = [
+  experimentShadowCostQuery,
   tenantExperimentsQuery,
   experimentsQuery,
   experimentUpdatedSubscription,

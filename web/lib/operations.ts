@@ -52,6 +52,8 @@ const costPointSchema = z.object({
   costUsd: z.number(),
   requests: z.number().int(),
   tokens: z.number().int(),
+  shadowCostUsd: z.number(),
+  shadowRequests: z.number().int(),
 });
 export type CostPoint = z.infer<typeof costPointSchema>;
 
@@ -64,6 +66,16 @@ const modelCostSchema = z.object({
 });
 export type ModelCost = z.infer<typeof modelCostSchema>;
 
+const shadowCostSchema = z.object({
+  experimentId: z.string(),
+  model: z.string(),
+  costUsd: z.number(),
+  requests: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+});
+export type ShadowCost = z.infer<typeof shadowCostSchema>;
+
 export const costSummarySchema = z.object({
   tenantId: z.string(),
   window: costWindowSchema,
@@ -73,6 +85,9 @@ export const costSummarySchema = z.object({
   completionTokens: z.number().int(),
   series: z.array(costPointSchema),
   byModel: z.array(modelCostSchema),
+  shadowCostUsd: z.number(),
+  shadowRequests: z.number().int(),
+  shadowByExperiment: z.array(shadowCostSchema),
 });
 export type CostSummary = z.infer<typeof costSummarySchema>;
 
@@ -84,8 +99,11 @@ const COST_SUMMARY_FIELDS = `
     totalRequests
     promptTokens
     completionTokens
-    series { bucketStart costUsd requests tokens }
-    byModel { model costUsd requests promptTokens completionTokens }`;
+    series { bucketStart costUsd requests tokens shadowCostUsd shadowRequests }
+    byModel { model costUsd requests promptTokens completionTokens }
+    shadowCostUsd
+    shadowRequests
+    shadowByExperiment { experimentId model costUsd requests promptTokens completionTokens }`;
 
 const API_KEY_FIELDS = 'id name prefix scopes createdAt expiresAt revokedAt lastUsedAt';
 

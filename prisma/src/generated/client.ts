@@ -84,6 +84,12 @@ export type RequestLogEntry = Prisma.RequestLogEntryModel
  */
 export type CostRollup = Prisma.CostRollupModel
 /**
+ * Model ShadowCostRollup
+ * Per-minute totals of shadow copies (a challenger answering a copy off the client's path) per
+ * experiment and model: the tenant's shadow cost, kept apart from cost_rollups (client traffic).
+ */
+export type ShadowCostRollup = Prisma.ShadowCostRollupModel
+/**
  * Model DpBudget
  * A differential-privacy budget per tenant and dataset, in integer micro-units of ε or ρ (dp subgraph).
  * Invariant (CHECK): spent + reserved <= cap.

@@ -34,7 +34,7 @@ export function createCostService(deps: CostServiceDeps): CostService {
       const at = now();
       const { first, last } = windowBuckets(validWindow, at);
       const rows = await store.listRollups(validTenantId, first, last);
-      return summarizeCost(validTenantId, validWindow, at, rows);
+      return summarizeCost(validTenantId, validWindow, at, rows.client, rows.shadow);
     },
   };
 }

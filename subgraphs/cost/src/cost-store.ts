@@ -1,15 +1,15 @@
 import type { Database } from '@switchyard/db';
 import type { UsageEvent } from '@switchyard/events/usage';
 import { floorToMinute } from './cost-summary';
-import type { CostRollupRow } from './cost-summary';
+import type { CostRollupRow, ShadowCostRollupRow } from './cost-summary';
 
 /**
  * The only code of the cost subgraph that touches the database. Everything runs inside
  * `withTenant`, so row-level security confines each transaction to one tenant.
  */
 export interface CostStore {
-  /** Rollup rows of one tenant with `first <= bucketStart <= last`. */
-  listRollups(tenantId: string, first: Date, last: Date): Promise<CostRollupRow[]>;
+  /** Rollup rows of one tenant with `first <= bucketStart <= last`: client traffic and shadow copies, apart. */
+  listRollups(tenantId: string, first: Date, last: Date): Promise<{ client: CostRollupRow[]; shadow: ShadowCostRollupRow[] }>;
   /**
    * Records usage events of ONE tenant in one transaction: each event whose request id is new
    * is inserted and added to its per-minute rollup; replays change nothing.
@@ -18,16 +18,25 @@ export interface CostStore {
   recordUsage(tenantId: string, events: readonly UsageEvent[]): Promise<number>;
 }
 
+/** The experiment of a shadow copy, or null for client traffic (champion and split arms included). */
+function shadowOf(event: UsageEvent): string | null {
+  return event.experiment?.shadow === true ? event.experiment.experimentId : null;
+}
+
 export function createCostStore(db: Database): CostStore {
   return {
     listRollups(tenantId, first, last) {
-      return db.withTenant(tenantId, (tx) =>
-        tx.costRollup.findMany({
-          where: { tenantId, bucketStart: { gte: first, lte: last } },
-          select: { bucketStart: true, model: true, requests: true, promptTokens: true, completionTokens: true, costMicros: true },
-          orderBy: [{ bucketStart: 'asc' }, { model: 'asc' }],
+      const where = { tenantId, bucketStart: { gte: first, lte: last } };
+      const select = { bucketStart: true, model: true, requests: true, promptTokens: true, completionTokens: true, costMicros: true } as const;
+      // One transaction: both reads see the same snapshot.
+      return db.withTenant(tenantId, async (tx) => ({
+        client: await tx.costRollup.findMany({ where, select, orderBy: [{ bucketStart: 'asc' }, { model: 'asc' }] }),
+        shadow: await tx.shadowCostRollup.findMany({
+          where,
+          select: { ...select, experimentId: true },
+          orderBy: [{ bucketStart: 'asc' }, { experimentId: 'asc' }, { model: 'asc' }],
         }),
-      );
+      }));
     },
 
     recordUsage(tenantId, events) {
@@ -53,6 +62,8 @@ export function createCostStore(db: Database): CostStore {
                 latencyMs: event.latencyMs,
                 status: event.status,
                 createdAt: new Date(event.createdAt),
+                shadow: shadowOf(event) !== null,
+                experimentId: event.experiment?.experimentId ?? null,
               },
             ],
             skipDuplicates: true,
@@ -61,6 +72,24 @@ export function createCostStore(db: Database): CostStore {
           const bucketStart = floorToMinute(new Date(event.createdAt));
           const promptTokens = BigInt(event.promptTokens);
           const completionTokens = BigInt(event.completionTokens);
+          const shadowExperimentId = shadowOf(event);
+          if (shadowExperimentId !== null) {
+            // A shadow copy: billed to the tenant, but kept out of the client totals.
+            await tx.shadowCostRollup.upsert({
+              where: {
+                tenantId_bucketStart_experimentId_model: { tenantId, bucketStart, experimentId: shadowExperimentId, model: event.model },
+              },
+              create: { tenantId, bucketStart, experimentId: shadowExperimentId, model: event.model, requests: 1, promptTokens, completionTokens, costMicros },
+              update: {
+                requests: { increment: 1 },
+                promptTokens: { increment: promptTokens },
+                completionTokens: { increment: completionTokens },
+                costMicros: { increment: costMicros },
+              },
+            });
+            recorded += 1;
+            continue;
+          }
           await tx.costRollup.upsert({
             where: { tenantId_bucketStart_model: { tenantId, bucketStart, model: event.model } },
             create: { tenantId, bucketStart, model: event.model, requests: 1, promptTokens, completionTokens, costMicros },

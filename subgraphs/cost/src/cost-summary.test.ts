@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { floorToMinute, summarizeCost, windowBuckets } from './cost-summary';
-import type { CostRollupRow } from './cost-summary';
+import type { CostRollupRow, ShadowCostRollupRow } from './cost-summary';
 
 const TENANT = '00000000-0000-4000-8000-00000000000a';
 const NOW = new Date('2026-03-01T12:30:45.500Z');
@@ -31,7 +31,7 @@ describe('summarizeCost', () => {
     expect(summary.series.every((point) => point.costUsd === 0 && point.requests === 0 && point.tokens === 0)).toBe(true);
     expect(summary.series[0]?.bucketStart).toEqual(new Date('2026-03-01T11:31:00.000Z'));
     expect(summary.series[59]?.bucketStart).toEqual(new Date('2026-03-01T12:30:00.000Z'));
-    expect(summary).toMatchObject({ tenantId: TENANT, window: 'LAST_HOUR', totalCostUsd: 0, totalRequests: 0, byModel: [] });
+    expect(summary).toMatchObject({ tenantId: TENANT, window: 'LAST_HOUR', totalCostUsd: 0, totalRequests: 0, byModel: [], shadowCostUsd: 0, shadowRequests: 0, shadowByExperiment: [] });
   });
 
   it('fills buckets oldest first, totals per model, and converts micros to USD exactly', () => {
@@ -41,8 +41,8 @@ describe('summarizeCost', () => {
       row('2026-03-01T12:30:00.000Z', 'gpt-large', 250_000n),
     ];
     const summary = summarizeCost(TENANT, 'LAST_15_MINUTES', NOW, rows);
-    expect(summary.series[0]).toEqual({ bucketStart: new Date('2026-03-01T12:16:00.000Z'), costUsd: 2, requests: 1, tokens: 15 });
-    expect(summary.series[14]).toEqual({ bucketStart: new Date('2026-03-01T12:30:00.000Z'), costUsd: 0.2515, requests: 3, tokens: 45 });
+    expect(summary.series[0]).toEqual({ bucketStart: new Date('2026-03-01T12:16:00.000Z'), costUsd: 2, requests: 1, tokens: 15, shadowCostUsd: 0, shadowRequests: 0 });
+    expect(summary.series[14]).toEqual({ bucketStart: new Date('2026-03-01T12:30:00.000Z'), costUsd: 0.2515, requests: 3, tokens: 45, shadowCostUsd: 0, shadowRequests: 0 });
     expect(summary.totalCostUsd).toBe(2.2515);
     expect(summary.totalRequests).toBe(4);
     expect(summary.promptTokens).toBe(40);
@@ -56,5 +56,40 @@ describe('summarizeCost', () => {
     const summary = summarizeCost(TENANT, 'LAST_15_MINUTES', NOW, rows);
     expect(summary.totalRequests).toBe(0);
     expect(summary.byModel).toEqual([]);
+  });
+});
+
+describe('shadow cost', () => {
+  const EXP_A = '00000000-0000-4000-8000-0000000000e1';
+  const EXP_B = '00000000-0000-4000-8000-0000000000e2';
+  const shadow = (bucketStart: string, experimentId: string, model: string, costMicros: bigint, requests = 1): ShadowCostRollupRow => ({
+    ...row(bucketStart, model, costMicros, requests),
+    experimentId,
+  });
+
+  it('sums shadow copies apart: never in the client totals, per minute and per experiment and model', () => {
+    const summary = summarizeCost(
+      TENANT,
+      'LAST_15_MINUTES',
+      NOW,
+      [row('2026-03-01T12:30:00.000Z', 'champion', 1_000_000n)],
+      [
+        shadow('2026-03-01T12:30:00.000Z', EXP_A, 'challenger', 400_000n, 2),
+        shadow('2026-03-01T12:29:00.000Z', EXP_A, 'challenger', 100_000n),
+        shadow('2026-03-01T12:30:00.000Z', EXP_B, 'other', 700_000n),
+        shadow('2026-03-01T12:00:00.000Z', EXP_B, 'other', 9n),
+      ],
+    );
+    expect(summary.totalCostUsd).toBe(1);
+    expect(summary.totalRequests).toBe(1);
+    expect(summary.byModel.map((model) => model.model)).toEqual(['champion']);
+    expect(summary.shadowCostUsd).toBe(1.2);
+    expect(summary.shadowRequests).toBe(4);
+    expect(summary.series[13]).toMatchObject({ costUsd: 0, requests: 0, shadowCostUsd: 0.1, shadowRequests: 1 });
+    expect(summary.series[14]).toMatchObject({ costUsd: 1, requests: 1, shadowCostUsd: 1.1, shadowRequests: 3 });
+    expect(summary.shadowByExperiment).toEqual([
+      { experimentId: EXP_B, model: 'other', costUsd: 0.7, requests: 1, promptTokens: 10, completionTokens: 5 },
+      { experimentId: EXP_A, model: 'challenger', costUsd: 0.5, requests: 3, promptTokens: 30, completionTokens: 15 },
+    ]);
   });
 });

@@ -18,11 +18,19 @@ export interface CostRollupRow {
   costMicros: bigint;
 }
 
+/** One row of `shadow_cost_rollups`: shadow copies of a tenant, an experiment and a model in a minute. */
+export interface ShadowCostRollupRow extends CostRollupRow {
+  experimentId: string;
+}
+
 export interface CostPoint {
   bucketStart: Date;
   costUsd: number;
   requests: number;
   tokens: number;
+  /** Shadow copies in the same minute: not part of `costUsd`/`requests`/`tokens`. */
+  shadowCostUsd: number;
+  shadowRequests: number;
 }
 
 export interface ModelCost {
@@ -33,15 +41,29 @@ export interface ModelCost {
   completionTokens: number;
 }
 
+/** Shadow cost of one experiment's challenger model. */
+export interface ShadowCost {
+  experimentId: string;
+  model: string;
+  costUsd: number;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
 export interface CostSummary {
   tenantId: string;
   window: CostWindow;
+  /** Client traffic only; shadow copies are in the `shadow*` fields. */
   totalCostUsd: number;
   totalRequests: number;
   promptTokens: number;
   completionTokens: number;
   series: CostPoint[];
   byModel: ModelCost[];
+  shadowCostUsd: number;
+  shadowRequests: number;
+  shadowByExperiment: ShadowCost[];
 }
 
 export function floorToMinute(instant: Date): Date {
@@ -75,26 +97,57 @@ function add(totals: Totals, row: CostRollupRow): void {
   totals.costMicros += row.costMicros;
 }
 
-/** Rows outside the window are ignored; every minute of the window gets a point, oldest first. */
-export function summarizeCost(tenantId: string, window: CostWindow, now: Date, rows: readonly CostRollupRow[]): CostSummary {
+function totalsFor<K>(map: Map<K, Totals>, key: K): Totals {
+  let totals = map.get(key);
+  if (!totals) {
+    totals = emptyTotals();
+    map.set(key, totals);
+  }
+  return totals;
+}
+
+/**
+ * Rows outside the window are ignored; every minute of the window gets a point, oldest first.
+ * Shadow rows never reach the client totals: they are the tenant's shadow cost, summed apart.
+ */
+export function summarizeCost(
+  tenantId: string,
+  window: CostWindow,
+  now: Date,
+  rows: readonly CostRollupRow[],
+  shadowRows: readonly ShadowCostRollupRow[] = [],
+): CostSummary {
   const { first, last, minutes } = windowBuckets(window, now);
   const perMinute = Array.from({ length: minutes }, emptyTotals);
+  const shadowPerMinute = Array.from({ length: minutes }, emptyTotals);
   const perModel = new Map<string, Totals>();
   const overall = emptyTotals();
+  const shadowOverall = emptyTotals();
+  // Keyed by experiment id + NUL + model (neither contains NUL).
+  const perShadow = new Map<string, Totals>();
+
+  const minuteIndex = (bucketStart: Date): number | undefined => {
+    const time = bucketStart.getTime();
+    if (time < first.getTime() || time > last.getTime()) return undefined;
+    return Math.floor((time - first.getTime()) / MINUTE_MS);
+  };
 
   for (const row of rows) {
-    const time = row.bucketStart.getTime();
-    if (time < first.getTime() || time > last.getTime()) continue;
-    const minute = perMinute[Math.floor((time - first.getTime()) / MINUTE_MS)];
+    const index = minuteIndex(row.bucketStart);
+    const minute = index === undefined ? undefined : perMinute[index];
     if (!minute) continue;
     add(minute, row);
     add(overall, row);
-    let model = perModel.get(row.model);
-    if (!model) {
-      model = emptyTotals();
-      perModel.set(row.model, model);
-    }
-    add(model, row);
+    add(totalsFor(perModel, row.model), row);
+  }
+
+  for (const row of shadowRows) {
+    const index = minuteIndex(row.bucketStart);
+    const minute = index === undefined ? undefined : shadowPerMinute[index];
+    if (!minute) continue;
+    add(minute, row);
+    add(shadowOverall, row);
+    add(totalsFor(perShadow, `${row.experimentId}\u0000${row.model}`), row);
   }
 
   return {
@@ -109,6 +162,8 @@ export function summarizeCost(tenantId: string, window: CostWindow, now: Date, r
       costUsd: microsToUsd(totals.costMicros),
       requests: totals.requests,
       tokens: Number(totals.promptTokens + totals.completionTokens),
+      shadowCostUsd: microsToUsd(shadowPerMinute[index]?.costMicros ?? 0n),
+      shadowRequests: shadowPerMinute[index]?.requests ?? 0,
     })),
     byModel: [...perModel.entries()]
       .map(([model, totals]) => ({
@@ -120,5 +175,20 @@ export function summarizeCost(tenantId: string, window: CostWindow, now: Date, r
       }))
       // Most expensive first; ties by name so the order is stable.
       .sort((a, b) => b.costUsd - a.costUsd || a.model.localeCompare(b.model)),
+    shadowCostUsd: microsToUsd(shadowOverall.costMicros),
+    shadowRequests: shadowOverall.requests,
+    shadowByExperiment: [...perShadow.entries()]
+      .map(([key, totals]) => {
+        const [experimentId = '', model = ''] = key.split('\u0000');
+        return {
+          experimentId,
+          model,
+          costUsd: microsToUsd(totals.costMicros),
+          requests: totals.requests,
+          promptTokens: Number(totals.promptTokens),
+          completionTokens: Number(totals.completionTokens),
+        };
+      })
+      .sort((a, b) => b.costUsd - a.costUsd || a.experimentId.localeCompare(b.experimentId) || a.model.localeCompare(b.model)),
   };
 }

@@ -15,6 +15,7 @@ import { usageEvent } from './usage-events';
 
 const AUDIENCE = 'subgraph:cost';
 const NOW = new Date('2026-03-01T12:30:45.000Z');
+const EXPERIMENT = '00000000-0000-4000-8000-0000000000e1';
 
 interface Reply {
   status: number;
@@ -71,6 +72,13 @@ beforeAll(async () => {
     usageEvent(tenantA, { model: 'mock-large', costMicros: '250000', createdAt: '2026-03-01T12:30:50.000Z' }),
     usageEvent(tenantA, { model: 'mock-gpt', costMicros: '500000', createdAt: '2026-03-01T12:20:00.000Z' }),
     usageEvent(tenantA, { model: 'mock-gpt', costMicros: '999', createdAt: '2026-03-01T10:00:00.000Z' }),
+    // A shadow copy: billed apart, so none of the client totals below include it.
+    usageEvent(tenantA, {
+      model: 'mock-challenger',
+      costMicros: '400000',
+      createdAt: '2026-03-01T12:30:20.000Z',
+      experiment: { experimentId: EXPERIMENT, arm: 'challenger', shadow: true },
+    }),
   ]);
   await store.recordUsage(tenantB, [usageEvent(tenantB, { costMicros: '7000000', createdAt: '2026-03-01T12:30:00.000Z' })]);
 });
@@ -143,6 +151,34 @@ describe('costSummary', () => {
     expect(badId.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'tenantId' });
     const badWindow = await request(viewerA(), summaryQuery, { t: tenantA, w: 'LAST_DECADE' });
     expect(codes(badWindow)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('shadow cost', () => {
+  const shadowQuery = `query ($t: ID!) {
+    costSummary(tenantId: $t, window: LAST_15_MINUTES) {
+      totalCostUsd totalRequests shadowCostUsd shadowRequests
+      series { bucketStart costUsd shadowCostUsd shadowRequests }
+      shadowByExperiment { experimentId model costUsd requests promptTokens completionTokens }
+    }
+  }`;
+
+  it('serves shadow cost apart from the client totals, per minute and per experiment', async () => {
+    const reply = await request(viewerA(), shadowQuery, { t: tenantA });
+    expect(reply.body.errors).toBeUndefined();
+    const summary = (reply.body.data as { costSummary: { series: { bucketStart: string }[] } & Record<string, unknown> }).costSummary;
+    expect(summary).toMatchObject({ totalCostUsd: 2.25, totalRequests: 3, shadowCostUsd: 0.4, shadowRequests: 1 });
+    expect(summary.series[14]).toEqual({ bucketStart: '2026-03-01T12:30:00.000Z', costUsd: 1.75, shadowCostUsd: 0.4, shadowRequests: 1 });
+    expect(summary['shadowByExperiment']).toEqual([
+      { experimentId: EXPERIMENT, model: 'mock-challenger', costUsd: 0.4, requests: 1, promptTokens: 100, completionTokens: 50 },
+    ]);
+  });
+
+  it("shows another tenant none of it, and refuses to read another tenant's", async () => {
+    const own = await request(principal(['viewer'], tenantB), shadowQuery, { t: tenantB });
+    expect(own.body.data).toMatchObject({ costSummary: { shadowCostUsd: 0, shadowRequests: 0, shadowByExperiment: [] } });
+    const foreign = await request(principal(['viewer'], tenantB), shadowQuery, { t: tenantA });
+    expect(codes(foreign)).toEqual(['FORBIDDEN']);
   });
 });
 

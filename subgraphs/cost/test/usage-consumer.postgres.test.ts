@@ -11,6 +11,7 @@ import { createCostStore } from '../src/cost-store';
 import { COST_WRITER_GROUP, startUsageConsumer } from '../src/usage-consumer';
 import { storedUsage } from './cost-rows';
 import { createRecordingLogger } from './recording-logger';
+import { shadowCostContract } from './shadow-cost-contract';
 import { usageEvent } from './usage-events';
 
 /**
@@ -116,4 +117,8 @@ describe('usage consumer on Postgres and Redis', () => {
     }
     expect(await storedUsage(db, tenantId)).toEqual({ events: 5, requests: 5, costMicros: 15n });
   });
+});
+
+describe('shadow cost on Postgres', () => {
+  shadowCostContract(() => db);
 });

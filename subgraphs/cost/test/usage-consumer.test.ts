@@ -10,6 +10,7 @@ import type { MemoryTestDatabase } from '@switchyard/db/testing';
 import { COST_WRITER_GROUP, startUsageConsumer } from '../src/usage-consumer';
 import { storedUsage } from './cost-rows';
 import { createRecordingLogger } from './recording-logger';
+import { shadowCostContract } from './shadow-cost-contract';
 import { usageEvent } from './usage-events';
 
 let testDatabase: MemoryTestDatabase;
@@ -163,4 +164,8 @@ describe('usage consumer', () => {
       expect(pending).toHaveLength(1);
       expect((await storedUsage(db, tenantId)).events).toBe(0);
     }));
+});
+
+describe('shadow cost on PGlite', () => {
+  shadowCostContract(() => db);
 });

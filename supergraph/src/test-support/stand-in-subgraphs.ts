@@ -33,7 +33,7 @@ interface Context {
 }
 
 function summary(tenantId: string, window: string, totalRequests: number) {
-  return { tenantId, window, totalCostUsd: totalRequests * 0.01, totalRequests, promptTokens: totalRequests * 10, completionTokens: totalRequests * 5, series: [], byModel: [] };
+  return { tenantId, window, totalCostUsd: totalRequests * 0.01, totalRequests, promptTokens: totalRequests * 10, completionTokens: totalRequests * 5, series: [], byModel: [], shadowCostUsd: 0, shadowRequests: 0, shadowByExperiment: [] };
 }
 
 export async function startStandIns(keys: InternalKeyPair): Promise<StandIns> {

@@ -405,6 +405,7 @@ export const ModelName = {
   UsageEvent: 'UsageEvent',
   RequestLogEntry: 'RequestLogEntry',
   CostRollup: 'CostRollup',
+  ShadowCostRollup: 'ShadowCostRollup',
   DpBudget: 'DpBudget',
   DpCharge: 'DpCharge',
   AuditEntry: 'AuditEntry',
@@ -444,7 +445,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting" | "slo" | "sloTransition"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "shadowCostRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting" | "slo" | "sloTransition"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1037,6 +1038,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.CostRollupCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.CostRollupCountAggregateOutputType> | number
+        }
+      }
+    }
+    ShadowCostRollup: {
+      payload: Prisma.$ShadowCostRollupPayload<ExtArgs>
+      fields: Prisma.ShadowCostRollupFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ShadowCostRollupFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ShadowCostRollupPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ShadowCostRollupFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ShadowCostRollupPayload>
+        }
+        findFirst: {
+          args: Prisma.ShadowCostRollupFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ShadowCostRollupPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ShadowCostRollupFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ShadowCostRollupPayload>
+        }
+        findMany: {
+          args: Prisma.ShadowCostRollupFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ShadowCostRollupPayload>[]
+        }
+        create: {
+          args: Prisma.ShadowCostRollupCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ShadowCostRollupPayload>
+        }
+        createMany: {
+          args: Prisma.ShadowCostRollupCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ShadowCostRollupCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ShadowCostRollupPayload>[]
+        }
+        delete: {
+          args: Prisma.ShadowCostRollupDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ShadowCostRollupPayload>
+        }
+        update: {
+          args: Prisma.ShadowCostRollupUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ShadowCostRollupPayload>
+        }
+        deleteMany: {
+          args: Prisma.ShadowCostRollupDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ShadowCostRollupUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ShadowCostRollupUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ShadowCostRollupPayload>[]
+        }
+        upsert: {
+          args: Prisma.ShadowCostRollupUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ShadowCostRollupPayload>
+        }
+        aggregate: {
+          args: Prisma.ShadowCostRollupAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateShadowCostRollup>
+        }
+        groupBy: {
+          args: Prisma.ShadowCostRollupGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ShadowCostRollupGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ShadowCostRollupCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ShadowCostRollupCountAggregateOutputType> | number
         }
       }
     }
@@ -2928,7 +3003,9 @@ export const UsageEventScalarFieldEnum = {
   costMicros: 'costMicros',
   latencyMs: 'latencyMs',
   status: 'status',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  shadow: 'shadow',
+  experimentId: 'experimentId'
 } as const
 
 export type UsageEventScalarFieldEnum = (typeof UsageEventScalarFieldEnum)[keyof typeof UsageEventScalarFieldEnum]
@@ -2972,6 +3049,20 @@ export const CostRollupScalarFieldEnum = {
 } as const
 
 export type CostRollupScalarFieldEnum = (typeof CostRollupScalarFieldEnum)[keyof typeof CostRollupScalarFieldEnum]
+
+
+export const ShadowCostRollupScalarFieldEnum = {
+  tenantId: 'tenantId',
+  bucketStart: 'bucketStart',
+  experimentId: 'experimentId',
+  model: 'model',
+  requests: 'requests',
+  promptTokens: 'promptTokens',
+  completionTokens: 'completionTokens',
+  costMicros: 'costMicros'
+} as const
+
+export type ShadowCostRollupScalarFieldEnum = (typeof ShadowCostRollupScalarFieldEnum)[keyof typeof ShadowCostRollupScalarFieldEnum]
 
 
 export const DpBudgetScalarFieldEnum = {
@@ -3715,6 +3806,7 @@ export type GlobalOmitConfig = {
   usageEvent?: Prisma.UsageEventOmit
   requestLogEntry?: Prisma.RequestLogEntryOmit
   costRollup?: Prisma.CostRollupOmit
+  shadowCostRollup?: Prisma.ShadowCostRollupOmit
   dpBudget?: Prisma.DpBudgetOmit
   dpCharge?: Prisma.DpChargeOmit
   auditEntry?: Prisma.AuditEntryOmit

@@ -59,6 +59,7 @@ export const ModelName = {
   UsageEvent: 'UsageEvent',
   RequestLogEntry: 'RequestLogEntry',
   CostRollup: 'CostRollup',
+  ShadowCostRollup: 'ShadowCostRollup',
   DpBudget: 'DpBudget',
   DpCharge: 'DpCharge',
   AuditEntry: 'AuditEntry',
@@ -174,7 +175,9 @@ export const UsageEventScalarFieldEnum = {
   costMicros: 'costMicros',
   latencyMs: 'latencyMs',
   status: 'status',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  shadow: 'shadow',
+  experimentId: 'experimentId'
 } as const
 
 export type UsageEventScalarFieldEnum = (typeof UsageEventScalarFieldEnum)[keyof typeof UsageEventScalarFieldEnum]
@@ -218,6 +221,20 @@ export const CostRollupScalarFieldEnum = {
 } as const
 
 export type CostRollupScalarFieldEnum = (typeof CostRollupScalarFieldEnum)[keyof typeof CostRollupScalarFieldEnum]
+
+
+export const ShadowCostRollupScalarFieldEnum = {
+  tenantId: 'tenantId',
+  bucketStart: 'bucketStart',
+  experimentId: 'experimentId',
+  model: 'model',
+  requests: 'requests',
+  promptTokens: 'promptTokens',
+  completionTokens: 'completionTokens',
+  costMicros: 'costMicros'
+} as const
+
+export type ShadowCostRollupScalarFieldEnum = (typeof ShadowCostRollupScalarFieldEnum)[keyof typeof ShadowCostRollupScalarFieldEnum]
 
 
 export const DpBudgetScalarFieldEnum = {

@@ -55,6 +55,8 @@ export type UsageEventMinAggregateOutputType = {
   latencyMs: number | null
   status: string | null
   createdAt: Date | null
+  shadow: boolean | null
+  experimentId: string | null
 }
 
 export type UsageEventMaxAggregateOutputType = {
@@ -70,6 +72,8 @@ export type UsageEventMaxAggregateOutputType = {
   latencyMs: number | null
   status: string | null
   createdAt: Date | null
+  shadow: boolean | null
+  experimentId: string | null
 }
 
 export type UsageEventCountAggregateOutputType = {
@@ -85,6 +89,8 @@ export type UsageEventCountAggregateOutputType = {
   latencyMs: number
   status: number
   createdAt: number
+  shadow: number
+  experimentId: number
   _all: number
 }
 
@@ -118,6 +124,8 @@ export type UsageEventMinAggregateInputType = {
   latencyMs?: true
   status?: true
   createdAt?: true
+  shadow?: true
+  experimentId?: true
 }
 
 export type UsageEventMaxAggregateInputType = {
@@ -133,6 +141,8 @@ export type UsageEventMaxAggregateInputType = {
   latencyMs?: true
   status?: true
   createdAt?: true
+  shadow?: true
+  experimentId?: true
 }
 
 export type UsageEventCountAggregateInputType = {
@@ -148,6 +158,8 @@ export type UsageEventCountAggregateInputType = {
   latencyMs?: true
   status?: true
   createdAt?: true
+  shadow?: true
+  experimentId?: true
   _all?: true
 }
 
@@ -250,6 +262,8 @@ export type UsageEventGroupByOutputType = {
   latencyMs: number
   status: string
   createdAt: Date
+  shadow: boolean
+  experimentId: string | null
   _count: UsageEventCountAggregateOutputType | null
   _avg: UsageEventAvgAggregateOutputType | null
   _sum: UsageEventSumAggregateOutputType | null
@@ -288,6 +302,8 @@ export type UsageEventWhereInput = {
   latencyMs?: Prisma.IntFilter<"UsageEvent"> | number
   status?: Prisma.StringFilter<"UsageEvent"> | string
   createdAt?: Prisma.DateTimeFilter<"UsageEvent"> | Date | string
+  shadow?: Prisma.BoolFilter<"UsageEvent"> | boolean
+  experimentId?: Prisma.UuidNullableFilter<"UsageEvent"> | string | null
 }
 
 export type UsageEventOrderByWithRelationInput = {
@@ -303,6 +319,8 @@ export type UsageEventOrderByWithRelationInput = {
   latencyMs?: Prisma.SortOrder
   status?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  shadow?: Prisma.SortOrder
+  experimentId?: Prisma.SortOrderInput | Prisma.SortOrder
 }
 
 export type UsageEventWhereUniqueInput = Prisma.AtLeast<{
@@ -321,6 +339,8 @@ export type UsageEventWhereUniqueInput = Prisma.AtLeast<{
   latencyMs?: Prisma.IntFilter<"UsageEvent"> | number
   status?: Prisma.StringFilter<"UsageEvent"> | string
   createdAt?: Prisma.DateTimeFilter<"UsageEvent"> | Date | string
+  shadow?: Prisma.BoolFilter<"UsageEvent"> | boolean
+  experimentId?: Prisma.UuidNullableFilter<"UsageEvent"> | string | null
 }, "requestId">
 
 export type UsageEventOrderByWithAggregationInput = {
@@ -336,6 +356,8 @@ export type UsageEventOrderByWithAggregationInput = {
   latencyMs?: Prisma.SortOrder
   status?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  shadow?: Prisma.SortOrder
+  experimentId?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.UsageEventCountOrderByAggregateInput
   _avg?: Prisma.UsageEventAvgOrderByAggregateInput
   _max?: Prisma.UsageEventMaxOrderByAggregateInput
@@ -359,6 +381,8 @@ export type UsageEventScalarWhereWithAggregatesInput = {
   latencyMs?: Prisma.IntWithAggregatesFilter<"UsageEvent"> | number
   status?: Prisma.StringWithAggregatesFilter<"UsageEvent"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"UsageEvent"> | Date | string
+  shadow?: Prisma.BoolWithAggregatesFilter<"UsageEvent"> | boolean
+  experimentId?: Prisma.UuidNullableWithAggregatesFilter<"UsageEvent"> | string | null
 }
 
 export type UsageEventCreateInput = {
@@ -374,6 +398,8 @@ export type UsageEventCreateInput = {
   latencyMs: number
   status: string
   createdAt: Date | string
+  shadow?: boolean
+  experimentId?: string | null
 }
 
 export type UsageEventUncheckedCreateInput = {
@@ -389,6 +415,8 @@ export type UsageEventUncheckedCreateInput = {
   latencyMs: number
   status: string
   createdAt: Date | string
+  shadow?: boolean
+  experimentId?: string | null
 }
 
 export type UsageEventUpdateInput = {
@@ -404,6 +432,8 @@ export type UsageEventUpdateInput = {
   latencyMs?: Prisma.IntFieldUpdateOperationsInput | number
   status?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  shadow?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  experimentId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type UsageEventUncheckedUpdateInput = {
@@ -419,6 +449,8 @@ export type UsageEventUncheckedUpdateInput = {
   latencyMs?: Prisma.IntFieldUpdateOperationsInput | number
   status?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  shadow?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  experimentId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type UsageEventCreateManyInput = {
@@ -434,6 +466,8 @@ export type UsageEventCreateManyInput = {
   latencyMs: number
   status: string
   createdAt: Date | string
+  shadow?: boolean
+  experimentId?: string | null
 }
 
 export type UsageEventUpdateManyMutationInput = {
@@ -449,6 +483,8 @@ export type UsageEventUpdateManyMutationInput = {
   latencyMs?: Prisma.IntFieldUpdateOperationsInput | number
   status?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  shadow?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  experimentId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type UsageEventUncheckedUpdateManyInput = {
@@ -464,6 +500,8 @@ export type UsageEventUncheckedUpdateManyInput = {
   latencyMs?: Prisma.IntFieldUpdateOperationsInput | number
   status?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  shadow?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  experimentId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type UsageEventCountOrderByAggregateInput = {
@@ -479,6 +517,8 @@ export type UsageEventCountOrderByAggregateInput = {
   latencyMs?: Prisma.SortOrder
   status?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  shadow?: Prisma.SortOrder
+  experimentId?: Prisma.SortOrder
 }
 
 export type UsageEventAvgOrderByAggregateInput = {
@@ -502,6 +542,8 @@ export type UsageEventMaxOrderByAggregateInput = {
   latencyMs?: Prisma.SortOrder
   status?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  shadow?: Prisma.SortOrder
+  experimentId?: Prisma.SortOrder
 }
 
 export type UsageEventMinOrderByAggregateInput = {
@@ -517,6 +559,8 @@ export type UsageEventMinOrderByAggregateInput = {
   latencyMs?: Prisma.SortOrder
   status?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  shadow?: Prisma.SortOrder
+  experimentId?: Prisma.SortOrder
 }
 
 export type UsageEventSumOrderByAggregateInput = {
@@ -525,6 +569,10 @@ export type UsageEventSumOrderByAggregateInput = {
   priceBookVersion?: Prisma.SortOrder
   costMicros?: Prisma.SortOrder
   latencyMs?: Prisma.SortOrder
+}
+
+export type BoolFieldUpdateOperationsInput = {
+  set?: boolean
 }
 
 
@@ -542,6 +590,8 @@ export type UsageEventSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   latencyMs?: boolean
   status?: boolean
   createdAt?: boolean
+  shadow?: boolean
+  experimentId?: boolean
 }, ExtArgs["result"]["usageEvent"]>
 
 export type UsageEventSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -557,6 +607,8 @@ export type UsageEventSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   latencyMs?: boolean
   status?: boolean
   createdAt?: boolean
+  shadow?: boolean
+  experimentId?: boolean
 }, ExtArgs["result"]["usageEvent"]>
 
 export type UsageEventSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -572,6 +624,8 @@ export type UsageEventSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   latencyMs?: boolean
   status?: boolean
   createdAt?: boolean
+  shadow?: boolean
+  experimentId?: boolean
 }, ExtArgs["result"]["usageEvent"]>
 
 export type UsageEventSelectScalar = {
@@ -587,9 +641,11 @@ export type UsageEventSelectScalar = {
   latencyMs?: boolean
   status?: boolean
   createdAt?: boolean
+  shadow?: boolean
+  experimentId?: boolean
 }
 
-export type UsageEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"requestId" | "tenantId" | "apiKeyId" | "model" | "provider" | "promptTokens" | "completionTokens" | "priceBookVersion" | "costMicros" | "latencyMs" | "status" | "createdAt", ExtArgs["result"]["usageEvent"]>
+export type UsageEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"requestId" | "tenantId" | "apiKeyId" | "model" | "provider" | "promptTokens" | "completionTokens" | "priceBookVersion" | "costMicros" | "latencyMs" | "status" | "createdAt" | "shadow" | "experimentId", ExtArgs["result"]["usageEvent"]>
 
 export type $UsageEventPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "UsageEvent"
@@ -607,6 +663,11 @@ export type $UsageEventPayload<ExtArgs extends runtime.Types.Extensions.Internal
     latencyMs: number
     status: string
     createdAt: Date
+    /**
+     * A shadow challenger's copy of a request (billed, shown apart); its experiment when it belongs to one.
+     */
+    shadow: boolean
+    experimentId: string | null
   }, ExtArgs["result"]["usageEvent"]>
   composites: {}
 }
@@ -1042,6 +1103,8 @@ export interface UsageEventFieldRefs {
   readonly latencyMs: Prisma.FieldRef<"UsageEvent", 'Int'>
   readonly status: Prisma.FieldRef<"UsageEvent", 'String'>
   readonly createdAt: Prisma.FieldRef<"UsageEvent", 'DateTime'>
+  readonly shadow: Prisma.FieldRef<"UsageEvent", 'Boolean'>
+  readonly experimentId: Prisma.FieldRef<"UsageEvent", 'String'>
 }
     
 

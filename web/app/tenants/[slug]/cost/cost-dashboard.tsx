@@ -96,6 +96,21 @@ export function CostDashboard(props: {
           <div className={styles.statLabel}>Models</div>
           <div className={styles.statValue}>{summary ? String(summary.byModel.length) : '—'}</div>
         </div>
+        <div className={`${styles.stat} ${styles.shadowStat}`}>
+          <div className={styles.statLabel} title="Challengers answering copies of requests off the client's path: billed, not part of the cost above">
+            Shadow cost
+          </div>
+          <div className={styles.statValue} data-testid="cost-shadow-usd">
+            {summary ? formatUsd(summary.shadowCostUsd) : '—'}
+          </div>
+          <div className={styles.statDetail}>
+            {summary ? (
+              <>
+                <span data-testid="cost-shadow-requests">{String(summary.shadowRequests)}</span> shadow requests, not in the cost
+              </>
+            ) : null}
+          </div>
+        </div>
       </div>
 
       <section className={`card ${styles.notice}`} aria-label="Cost per minute">
@@ -146,6 +161,43 @@ export function CostDashboard(props: {
           </tbody>
         </table>
       </section>
+
+      {summary && summary.shadowByExperiment.length > 0 ? (
+        <section className={`card ${styles.notice}`} aria-label="Shadow cost by experiment">
+          <div className="cardHeader">
+            <h2>Shadow cost by experiment</h2>
+            <span className="muted">billed, not part of the cost above</span>
+          </div>
+          <table className={`table ${stale ? styles.stale : ''}`}>
+            <thead>
+              <tr>
+                <th>Experiment</th>
+                <th>Challenger</th>
+                <th className="numeric">Shadow cost</th>
+                <th className="numeric">Requests</th>
+                <th className="numeric">Prompt tokens</th>
+                <th className="numeric">Completion tokens</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.shadowByExperiment.map((row) => (
+                <tr key={`${row.experimentId}/${row.model}`} data-testid="cost-shadow-row">
+                  <td>
+                    <code title={row.experimentId}>{row.experimentId.slice(0, 8)}</code>
+                  </td>
+                  <td>
+                    <code>{row.model}</code>
+                  </td>
+                  <td className="numeric">{formatUsd(row.costUsd)}</td>
+                  <td className="numeric">{String(row.requests)}</td>
+                  <td className="numeric">{formatInteger(row.promptTokens)}</td>
+                  <td className="numeric">{formatInteger(row.completionTokens)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
     </div>
   );
 }

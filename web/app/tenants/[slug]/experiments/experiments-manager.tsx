@@ -4,6 +4,7 @@ import dynamic from 'next/dynamic';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { callConsoleApi } from '../../../../lib/browser-api';
+import { formatUsd } from '../../../../lib/cost-format';
 import { formatTimestamp } from '../../../../lib/display';
 import {
   pinRouteMutation,
@@ -16,6 +17,7 @@ import {
   type ExperimentRoute,
 } from '../../../../lib/experiment-operations';
 import styles from './experiments.module.css';
+import { useExperimentShadowCost } from './use-experiment-shadow-cost';
 import { useLiveExperiments } from './use-live-experiments';
 
 // recharts measures the DOM: browser only.
@@ -30,6 +32,7 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
   const { tenantId } = props;
   const router = useRouter();
   const { experiments, history, status, refresh } = useLiveExperiments({ wsUrl: props.wsUrl, tenantId, initial: props.initialExperiments });
+  const shadowCost = useExperimentShadowCost(tenantId, experiments);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const [routeName, setRouteName] = useState(props.routes[0]?.name ?? '');
@@ -186,6 +189,17 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
             </span>
             <span>
               decision <strong data-testid="experiment-decision">{experiment.statistics.decision}</strong>
+            </span>
+            {/* Shadow copies are billed to the tenant but not part of its client cost (the cost page shows both apart). */}
+            <span title="Tokens of the challenger's shadow copies in the last 24 h: billed, shown apart from client cost">
+              shadow cost (24 h){' '}
+              <strong data-testid="experiment-shadow-cost">{shadowCost ? formatUsd(shadowCost.get(experiment.id)?.costUsd ?? 0) : '—'}</strong>
+              {shadowCost ? (
+                <>
+                  {' '}
+                  over <span data-testid="experiment-shadow-requests">{shadowCost.get(experiment.id)?.requests ?? 0}</span> copies
+                </>
+              ) : null}
             </span>
           </div>
           <div className="muted">Always-valid 95% confidence sequence of challenger − champion, per sample; the challenger wins when the band leaves 0 on the better side.</div>
