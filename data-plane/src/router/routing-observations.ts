@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
 import { MAX_ROUTING_OBSERVATION_BATCH as MAX_BATCH, ROUTING_OBSERVED_CHANNEL, routingObservationBatchSchema, type RoutingObservation, type RoutingObservationBatch } from '@switchyard/events/routing';
@@ -39,7 +40,7 @@ export function createRoutingObservationExchange(options: RoutingObservationExch
 
   const send = (observations: RoutingObservation[]): Promise<void> => {
     const sending = bus
-      .publish(ROUTING_OBSERVED_CHANNEL, JSON.stringify({ origin: replicaId, observations }))
+      .publish(ROUTING_OBSERVED_CHANNEL, JSON.stringify({ origin: replicaId, id: randomUUID(), observations } satisfies RoutingObservationBatch))
       .catch((error: unknown) => {
         options.onPublishFailed?.(observations.length);
         logger.warn({ err: error, dropped: observations.length }, 'routing observations not published; other replicas miss them');

@@ -27,3 +27,36 @@ export const optimizerRunRequestedMessageSchema = z.object({ tenantId: z.string(
  */
 export const SAVINGS_UPDATED_CHANNEL = 'switchyard:savings.updated';
 export const savingsUpdatedMessageSchema = z.object({ tenantId: z.string().min(1).max(100) });
+
+/**
+ * Durable stream: one entry per optimizer run of a tenant that measured at least one route, with
+ * each route's savings and regret (what the slo subgraph counts into quality and cost SLOs). A
+ * stream, not pub/sub, so a run reported while no SLO consumer listens is counted later; `runId`
+ * (the run's snapshot id) makes a redelivery or a replay a no-op for its consumers.
+ */
+export const OPTIMIZER_RUNS_STREAM = 'switchyard:optimizer.runs';
+
+/** Most routes one run reports (a tenant's routes are far fewer; bounds a hostile entry). */
+export const MAX_OPTIMIZER_RUN_ROUTES = 1000;
+
+export const optimizerRunEventSchema = z.object({
+  runId: z.string().uuid(),
+  tenantId: z.string().uuid(),
+  /** When the run's window ended (ISO 8601): the instant its SLI events count at. */
+  at: z.iso.datetime(),
+  routes: z
+    .array(
+      z.object({
+        route: z.string().min(1).max(256),
+        /** Requests of the route in the run's window. */
+        requests: z.number().int().min(0),
+        /** Percent saved against the tenant's baseline; negative when the traffic cost more. */
+        savingsPct: z.number().max(100),
+        /** The bandit's per-request regret against the best arm in hindsight, in [0, 1]. */
+        regretDelta: z.number().min(0).max(1),
+      }),
+    )
+    .min(1)
+    .max(MAX_OPTIMIZER_RUN_ROUTES),
+});
+export type OptimizerRunEvent = z.output<typeof optimizerRunEventSchema>;

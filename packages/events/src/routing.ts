@@ -61,5 +61,14 @@ export type RoutingObservation = z.output<typeof routingObservationSchema>;
 
 /** Most observations in one message; a replica sends a full batch at once. */
 export const MAX_ROUTING_OBSERVATION_BATCH = 100;
-export const routingObservationBatchSchema = z.object({ origin: z.string().min(1).max(100), observations: z.array(routingObservationSchema).max(MAX_ROUTING_OBSERVATION_BATCH) });
+export const routingObservationBatchSchema = z.object({
+  origin: z.string().min(1).max(100),
+  /**
+   * Unique per batch (the publisher's random UUID): whoever stores observations keys them by
+   * (id, position), so a batch delivered twice is stored once. Optional only so batches from
+   * replicas that predate it still parse; those are stored without that protection.
+   */
+  id: z.string().uuid().optional(),
+  observations: z.array(routingObservationSchema).max(MAX_ROUTING_OBSERVATION_BATCH),
+});
 export type RoutingObservationBatch = z.output<typeof routingObservationBatchSchema>;

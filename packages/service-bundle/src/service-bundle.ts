@@ -12,11 +12,19 @@ import { build, type Plugin } from 'esbuild';
  */
 const WORKSPACE_SCOPE = '@switchyard/';
 
-/** npm packages stay imports; relative paths and workspace packages are bundled. */
+/**
+ * npm packages bundled anyway: OpenTelemetry's packages declare no `exports`, so Node loads their
+ * CommonJS `main`, whose named exports (`defaultResource`, …) its ES-module loader cannot see
+ * (`SyntaxError: Named export … not found` before the first line runs); esbuild's interop can.
+ */
+const BUNDLED_NPM_SCOPES = ['@opentelemetry/'];
+
+/** npm packages stay imports; relative paths, workspace packages and BUNDLED_NPM_SCOPES are bundled. */
 const externalNpmPackages: Plugin = {
   name: 'external-npm-packages',
   setup(builder) {
-    builder.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith(WORKSPACE_SCOPE) || args.path.startsWith('node:') ? undefined : { path: args.path, external: true }));
+    const bundled = (specifier: string) => specifier.startsWith(WORKSPACE_SCOPE) || specifier.startsWith('node:') || BUNDLED_NPM_SCOPES.some((scope) => specifier.startsWith(scope));
+    builder.onResolve({ filter: /^[^./]/ }, (args) => (bundled(args.path) ? undefined : { path: args.path, external: true }));
   },
 };
 
@@ -45,6 +53,8 @@ export async function bundleService(entry: string, outfile: string): Promise<voi
     format: 'esm',
     target: 'node20',
     sourcemap: 'linked',
+    // Inlined CommonJS (BUNDLED_NPM_SCOPES) requires Node built-ins: an ES module has no `require`, so give it one.
+    banner: { js: "import { createRequire as __switchyardCreateRequire } from 'node:module'; const require = __switchyardCreateRequire(import.meta.url);" },
     logLevel: 'warning',
     plugins: [externalNpmPackages, ownImportMetaUrl],
   });

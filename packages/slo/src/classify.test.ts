@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classify, type RequestObservation } from './classify';
-import { latencyPercentile, sloDefinitionSchema, type SloDefinition } from './slo-definition';
+import { classify, classifyRun, type RequestObservation, type RunObservation } from './classify';
+import { latencyPercentile, sloDefinitionSchema, throttleRelieves, type SloDefinition } from './slo-definition';
 
 const base = { id: 's1', tenantId: 't1', route: 'chat', objective: 0.99, windowDays: 30 };
 const request: RequestObservation = { tenantId: 't1', route: 'chat', status: 'ok', latencyMs: 300 };
@@ -25,15 +25,33 @@ describe('classify', () => {
     expect(classify(slo, { ...request, latencyMs: 5, status: 'error' })).toBe('bad');
   });
 
-  it('quality and cost count only measured requests', () => {
-    const quality: SloDefinition = { ...base, kind: 'quality', maxRegret: 0.1 };
-    const cost: SloDefinition = { ...base, kind: 'cost', minSavingsPct: 20 };
-    expect(classify(quality, request)).toBeUndefined();
-    expect(classify(quality, { ...request, regretDelta: 0.1 })).toBe('good');
-    expect(classify(quality, { ...request, regretDelta: 0.2 })).toBe('bad');
-    expect(classify(cost, request)).toBeUndefined();
-    expect(classify(cost, { ...request, savingsPct: 25 })).toBe('good');
-    expect(classify(cost, { ...request, savingsPct: 5 })).toBe('bad');
+  it('quality and cost count no single request', () => {
+    expect(classify({ ...base, kind: 'quality', maxRegret: 0.1 }, request)).toBeUndefined();
+    expect(classify({ ...base, kind: 'cost', minSavingsPct: 20 }, request)).toBeUndefined();
+  });
+});
+
+describe('classifyRun', () => {
+  const run: RunObservation = { tenantId: 't1', route: 'chat', regretDelta: 0.1, savingsPct: 25 };
+  const quality: SloDefinition = { ...base, kind: 'quality', maxRegret: 0.1 };
+  const cost: SloDefinition = { ...base, kind: 'cost', minSavingsPct: 20 };
+
+  it('quality: regret at most the maximum is good', () => {
+    expect(classifyRun(quality, run)).toBe('good');
+    expect(classifyRun(quality, { ...run, regretDelta: 0.11 })).toBe('bad');
+  });
+
+  it('cost: savings at least the minimum are good, spending more than the baseline is bad', () => {
+    expect(classifyRun(cost, { ...run, savingsPct: 20 })).toBe('good');
+    expect(classifyRun(cost, { ...run, savingsPct: 19.9 })).toBe('bad');
+    expect(classifyRun(cost, { ...run, savingsPct: -40 })).toBe('bad');
+  });
+
+  it('ignores other tenants, routes and the request classes', () => {
+    expect(classifyRun(quality, { ...run, tenantId: 't2' })).toBeUndefined();
+    expect(classifyRun(cost, { ...run, route: 'other' })).toBeUndefined();
+    expect(classifyRun({ ...base, kind: 'availability' }, run)).toBeUndefined();
+    expect(classifyRun({ ...base, kind: 'latency', thresholdMs: 1 }, run)).toBeUndefined();
   });
 });
 
@@ -43,6 +61,10 @@ describe('sloDefinitionSchema', () => {
     expect(sloDefinitionSchema.safeParse({ ...base, kind: 'availability', windowDays: 0 }).success).toBe(false);
     expect(sloDefinitionSchema.safeParse({ ...base, kind: 'latency' }).success).toBe(false);
     expect(sloDefinitionSchema.safeParse({ ...base, kind: 'latency', thresholdMs: 800 }).success).toBe(true);
+  });
+
+  it('throttles only for the classes shedding load can relieve', () => {
+    expect(['latency', 'availability', 'quality', 'cost'].map((kind) => throttleRelieves(kind as SloDefinition['kind']))).toEqual([true, true, false, false]);
   });
 
   it('states a latency objective as its percentile', () => {

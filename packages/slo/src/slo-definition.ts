@@ -12,6 +12,15 @@ import { z } from 'zod';
 export const SLO_KINDS = ['latency', 'availability', 'quality', 'cost'] as const;
 export type SloKind = (typeof SLO_KINDS)[number];
 
+/**
+ * Whether the auto-throttle (shedding the route's batch class) can relieve a burn of this class:
+ * it lowers load, so it helps latency and availability; it does not lower regret or raise savings,
+ * so quality and cost pages alert without throttling.
+ */
+export function throttleRelieves(kind: SloKind): boolean {
+  return kind === 'latency' || kind === 'availability';
+}
+
 /** Windows an SLO may be measured over: the burn-rate thresholds scale with them (see burn-rate.ts). */
 export const MIN_WINDOW_DAYS = 1;
 export const MAX_WINDOW_DAYS = 31;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRedisBus, type Bus } from '@switchyard/bus';
 import { seed, type Database } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
-import { BANDIT_PRIORS_CHANGED_CHANNEL, OPTIMIZER_RUN_REQUESTED_CHANNEL } from '@switchyard/events/optimizer';
+import { BANDIT_PRIORS_CHANGED_CHANNEL, OPTIMIZER_RUN_REQUESTED_CHANNEL, OPTIMIZER_RUNS_STREAM, optimizerRunEventSchema } from '@switchyard/events/optimizer';
 import { ROUTING_OBSERVED_CHANNEL } from '@switchyard/events/routing';
 import { USAGE_STREAM, type UsageEvent } from '@switchyard/events/usage';
 import { composeCostOptimizer, type ComposedCostOptimizer } from './compose-cost-optimizer';
@@ -90,7 +90,13 @@ describe('cost optimizer on Postgres and Redis', () => {
     expect(await observations(tenantB)).toBe(1);
 
     // Feedback reaches the feature store through the replicas' routing.observed batches.
-    await bus.publish(ROUTING_OBSERVED_CHANNEL, JSON.stringify({ origin: 'replica-1', observations: [{ kind: 'feedback', tenantId: tenantA, route: 'smart', upstream: 'mock/mock-mini', score: 0.9 }] }));
+    // A batch delivered twice (a replica's retry, a replay) is stored once: its rows are keyed by the batch id.
+    const feedback = JSON.stringify({ origin: 'replica-1', id: randomUUID(), observations: [{ kind: 'feedback', tenantId: tenantA, route: 'smart', upstream: 'mock/mock-mini', score: 0.9 }] });
+    await bus.publish(ROUTING_OBSERVED_CHANNEL, feedback);
+    await bus.publish(ROUTING_OBSERVED_CHANNEL, feedback);
+    // A marker batch after them: once it is stored, both deliveries of the first have been handled.
+    await bus.publish(ROUTING_OBSERVED_CHANNEL, JSON.stringify({ origin: 'replica-1', id: randomUUID(), observations: [{ kind: 'feedback', tenantId: tenantB, route: 'smart', upstream: 'mock/mock-mini', score: 0.5 }] }));
+    await vi.waitFor(async () => expect(await db.withTenant(tenantB, (tx) => tx.optimizerFeedback.count())).toBe(1), { timeout: 5_000, interval: 50 });
     await vi.waitFor(async () => expect(await db.withTenant(tenantA, (tx) => tx.optimizerFeedback.count())).toBe(1), { timeout: 5_000, interval: 50 });
 
     const first = await optimizer.runTenant(tenantA);
@@ -100,6 +106,12 @@ describe('cost optimizer on Postgres and Redis', () => {
     expect(first.routes[0]!.savings!.baselineModel).toBe('mock-large');
     expect(first.routes[0]!.savings!.savingsPct).toBeGreaterThan(40);
     expect(first.routes[0]!.savings!.regretDelta).toBeGreaterThan(0);
+    // The run's savings and regret reach the SLO consumers on optimizer.runs, keyed by the run (snapshot) id.
+    await bus.ensureGroup(OPTIMIZER_RUNS_STREAM, 'test-reader');
+    const runEntries = (await bus.readGroup(OPTIMIZER_RUNS_STREAM, 'test-reader', 'test', { count: 100, blockMs: 0 })).map((entry) => optimizerRunEventSchema.parse(JSON.parse(entry.payload)));
+    expect(runEntries.filter((entry) => entry.runId === first.snapshotId)).toEqual([
+      { runId: first.snapshotId, tenantId: tenantA, at: expect.any(String), routes: [{ route: 'smart', requests: 60, savingsPct: first.routes[0]!.savings!.savingsPct, regretDelta: first.routes[0]!.savings!.regretDelta }] },
+    ]);
     const features = await db.withTenant(tenantA, (tx) => tx.optimizerFeature.findMany({ where: { snapshotId: first.snapshotId }, orderBy: { upstream: 'asc' } }));
     expect(features.map((f) => [f.upstream, f.requests, f.successes, f.qualitySamples])).toEqual([
       ['mock/mock-large', 30, 20, 0],
@@ -126,6 +138,7 @@ describe('cost optimizer on Postgres and Redis', () => {
     const active = await priorsOf(tenantA);
     expect(active.map((p) => [p.stage, p.upstream, p.alpha, p.beta])).toEqual(canary.map((p) => ['active', p.upstream, p.alpha, p.beta]));
 
+    expect(await db.withTenant(tenantA, (tx) => tx.optimizerFeedback.count())).toBe(1);
     // Tenant B sees none of A's rows and has no priors of its own from A's traffic.
     expect(await db.withTenant(tenantB, (tx) => tx.banditPrior.count())).toBe(0);
     expect(await db.withTenant(tenantB, (tx) => tx.routeSavings.count())).toBe(0);

@@ -2,7 +2,7 @@ import type { Bus } from '@switchyard/bus';
 import { ALERTS_STREAM, type AlertEvent } from '@switchyard/events/alerts';
 import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';
 import { SLO_CHANGED_CHANNEL } from '@switchyard/events/slo';
-import { DEFAULT_WINDOW_PAIRS, transition, type BurnEvaluation, type SloDefinition, type WindowPair } from '@switchyard/slo';
+import { DEFAULT_WINDOW_PAIRS, throttleRelieves, transition, type BurnEvaluation, type SloDefinition, type WindowPair } from '@switchyard/slo';
 import type { SliCounters } from '@switchyard/slo/counters';
 import type { Logger } from './logger';
 import type { SloDirectory } from './slo-directory';
@@ -51,7 +51,7 @@ export function startBurnEvaluator(deps: BurnEvaluatorDeps): BurnEvaluator {
     if (!change.notify) return false;
     const seq = (latest?.seq ?? 0) + 1;
     const burnRates = { fast: longBurnOf(evaluation, 'fast'), slow: longBurnOf(evaluation, 'slow') };
-    const throttle = change.throttle ?? null;
+    const throttle = throttleRelieves(slo.kind) ? (change.throttle ?? null) : null;
     const recorded = await deps.store.recordTransition({ tenantId: slo.tenantId, sloId: slo.id, seq, route: slo.route, state: evaluation.state, previous, throttle, burnRates, occurredAt: at });
     if (!recorded) return false;
 

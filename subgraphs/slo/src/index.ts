@@ -5,5 +5,5 @@ export { startSloSubgraph } from './start-slo-subgraph';
 export type { SloSubgraphOptions, StartedSloSubgraph } from './start-slo-subgraph';
 export { createSloStore } from './slo-store';
 export type { SloStore } from './slo-store';
-export { SLI_COUNTER_GROUP } from './sli-consumer';
+export { OPTIMIZER_RUN_COUNTER_GROUP, SLI_COUNTER_GROUP } from './sli-consumer';
 export { AUTO_THROTTLE_ACTOR } from './burn-evaluator';

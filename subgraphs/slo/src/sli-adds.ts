@@ -1,5 +1,6 @@
+import type { OptimizerRunEvent } from '@switchyard/events/optimizer';
 import type { UsageEvent } from '@switchyard/events/usage';
-import { classify, type SloDefinition } from '@switchyard/slo';
+import { classify, classifyRun, type SloDefinition } from '@switchyard/slo';
 import { sloSeries, type SliAdd } from '@switchyard/slo/counters';
 
 /**
@@ -14,6 +15,24 @@ export function sliAddsOf(event: UsageEvent, slos: readonly SloDefinition[]): Sl
     const verdict = classify(slo, observation);
     if (verdict === undefined) continue;
     adds.push({ series: sloSeries(slo.tenantId, slo.id), at, counts: { good: verdict === 'good' ? 1 : 0, total: 1 } });
+  }
+  return adds;
+}
+
+/**
+ * What one optimizer run adds to its tenant's quality and cost SLO series: one good or bad event
+ * per SLO of each route the run measured, at the end of the run's window.
+ */
+export function sliAddsOfRun(event: OptimizerRunEvent, slos: readonly SloDefinition[]): SliAdd[] {
+  const at = new Date(event.at);
+  const adds: SliAdd[] = [];
+  for (const route of event.routes) {
+    const observation = { tenantId: event.tenantId, route: route.route, regretDelta: route.regretDelta, savingsPct: route.savingsPct };
+    for (const slo of slos) {
+      const verdict = classifyRun(slo, observation);
+      if (verdict === undefined) continue;
+      adds.push({ series: sloSeries(slo.tenantId, slo.id), at, counts: { good: verdict === 'good' ? 1 : 0, total: 1 } });
+    }
   }
   return adds;
 }

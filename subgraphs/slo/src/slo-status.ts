@@ -1,4 +1,4 @@
-import { DEFAULT_WINDOW_PAIRS, errorBudget, evaluateBurn, windowsOf, type AlertState, type BurnEvaluation, type Counts, type SloDefinition, type WindowPair } from '@switchyard/slo';
+import { DEFAULT_WINDOW_PAIRS, errorBudget, evaluateBurn, throttleRelieves, windowsOf, type AlertState, type BurnEvaluation, type Counts, type SloDefinition, type WindowPair } from '@switchyard/slo';
 import { sloSeries, type SliCounters } from '@switchyard/slo/counters';
 
 export interface SloStatus {
@@ -37,7 +37,7 @@ export function statusOf(slo: SloDefinition, burn: { evaluation: BurnEvaluation;
     totalRequests: burn.window.total,
     evaluation: burn.evaluation,
     alertState: recorded,
-    throttled: recorded === 'page',
+    throttled: recorded === 'page' && throttleRelieves(slo.kind),
     evaluatedAt: now,
   };
 }

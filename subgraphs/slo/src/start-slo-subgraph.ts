@@ -2,7 +2,7 @@ import { SLO_CHANGED_CHANNEL } from '@switchyard/events/slo';
 import type { SliCounters } from '@switchyard/slo/counters';
 import type { StartedSubgraph, SubgraphRuntime } from '@switchyard/subgraph-kit/runtime';
 import { startBurnEvaluator, type BurnEvaluator } from './burn-evaluator';
-import { startSliConsumer } from './sli-consumer';
+import { startOptimizerRunConsumer, startSliConsumer } from './sli-consumer';
 import { createSloDirectory } from './slo-directory';
 import { createSloStore } from './slo-store';
 import { createSloSubgraph } from './slo-subgraph';
@@ -21,7 +21,7 @@ export type StartedSloSubgraph = StartedSubgraph & { evaluator: BurnEvaluator | 
 
 /**
  * The SLO subgraph as every process runs it (its own, or `npm start`): the GraphQL API and, beside
- * it, the SLI consumer (usage stream → shared counters) and the burn-rate evaluator (alerts and the
+ * it, the SLI consumers (usage stream and optimizer runs → shared counters) and the burn-rate evaluator (alerts and the
  * auto-throttle).
  */
 export async function startSloSubgraph(runtime: SubgraphRuntime, options: SloSubgraphOptions): Promise<StartedSloSubgraph> {
@@ -34,6 +34,7 @@ export async function startSloSubgraph(runtime: SubgraphRuntime, options: SloSub
   // A write anywhere makes the next event and round read the SLOs afresh (else within 5 s anyway).
   const unsubscribe = await bus.subscribe(SLO_CHANGED_CHANNEL, () => directory.invalidate());
   const consumer = startSliConsumer({ bus, counters: options.counters, directory, logger });
+  const runConsumer = startOptimizerRunConsumer({ bus, counters: options.counters, directory, logger });
   const evaluator = startBurnEvaluator({ bus, counters: options.counters, store, directory, logger, ...(options.evaluationIntervalMs ? { intervalMs: options.evaluationIntervalMs } : {}) });
   return {
     server: subgraph.server,
@@ -42,6 +43,7 @@ export async function startSloSubgraph(runtime: SubgraphRuntime, options: SloSub
     async close() {
       await evaluator.stop();
       await consumer.stop();
+      await runConsumer.stop();
       await unsubscribe();
       await subgraph.close();
     },

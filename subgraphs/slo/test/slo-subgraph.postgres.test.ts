@@ -5,6 +5,7 @@ import { createInProcessBus, type Bus } from '@switchyard/bus';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { ALERTS_STREAM, alertEventSchema } from '@switchyard/events/alerts';
 import { AUDIT_STREAM, auditEventSchema } from '@switchyard/events/audit';
+import { OPTIMIZER_RUNS_STREAM, type OptimizerRunEvent } from '@switchyard/events/optimizer';
 import { SLO_THROTTLE_CHANNEL, sloThrottleMessageSchema } from '@switchyard/events/slo';
 import { USAGE_STREAM, type UsageEvent } from '@switchyard/events/usage';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair, type Principal } from '@switchyard/identity';
@@ -12,7 +13,7 @@ import { createRedisSliCounters, sloSeries } from '@switchyard/slo/counters';
 import { createGraphQLRequest, errorCodes, listenOnLoopback, principalOf, type GraphQLRequest, type GraphQLReply } from '@switchyard/subgraph-kit/testing';
 import { AUTO_THROTTLE_ACTOR, startBurnEvaluator } from '../src/burn-evaluator';
 import { createConsoleLogger } from '../src/logger';
-import { startSliConsumer } from '../src/sli-consumer';
+import { startOptimizerRunConsumer, startSliConsumer } from '../src/sli-consumer';
 import { createSloDirectory } from '../src/slo-directory';
 import { createSloStore } from '../src/slo-store';
 import { createSloSubgraph, type SloSubgraph } from '../src/slo-subgraph';
@@ -198,6 +199,69 @@ describe('burn-rate alerts and the auto-throttle', () => {
     } finally {
       await evaluator.stop();
       await consumer.stop();
+    }
+  });
+
+  it('pages a quality and a cost SLO when optimizer runs report bad regret and savings, counting each run once', async () => {
+    const store = createSloStore(test.db);
+    const directory = createSloDirectory(store, { maxAgeMs: 0 });
+    const quality = await put(adminA(), { route: 'smart', kind: 'QUALITY', objective: 0.99, maxRegret: 0.05 });
+    const cost = await put(adminA(), { route: 'smart', kind: 'COST', objective: 0.99, minSavingsPct: 20 });
+    const healthy = await put(adminA(), { route: 'steady', kind: 'QUALITY', objective: 0.99, maxRegret: 0.05 });
+    const idOf = (reply: GraphQLReply) => {
+      const id = (reply.body.data?.['putSlo'] as { id?: string } | undefined)?.id;
+      if (!id) throw new Error(`putSlo failed: ${JSON.stringify(reply.body.errors)}`);
+      return id;
+    };
+    const [qualityId, costId, healthyId] = [idOf(quality), idOf(cost), idOf(healthy)];
+    const runConsumer = startOptimizerRunConsumer({ bus, counters, directory, logger, blockMs: 50 });
+    const usageConsumer = startSliConsumer({ bus, counters, directory, logger, blockMs: 50 });
+    const clock = new Date();
+    const evaluator = startBurnEvaluator({ bus, counters, store, directory, logger, intervalMs: 3_600_000, now: () => clock });
+    try {
+      const run = (overrides: Partial<OptimizerRunEvent>): OptimizerRunEvent => ({
+        runId: randomUUID(),
+        tenantId: tenantA,
+        at: new Date(clock.getTime() - 60_000).toISOString(),
+        routes: [
+          { route: 'smart', requests: 400, savingsPct: 4, regretDelta: 0.3 },
+          { route: 'steady', requests: 100, savingsPct: 30, regretDelta: 0.01 },
+        ],
+        ...overrides,
+      });
+      const runs = [run({}), run({}), run({})];
+      for (const event of runs) await bus.append(OPTIMIZER_RUNS_STREAM, JSON.stringify(event));
+      // A redelivered run counts nothing; another tenant's run on a route of the same name neither.
+      await bus.append(OPTIMIZER_RUNS_STREAM, JSON.stringify(runs[0]));
+      await bus.append(OPTIMIZER_RUNS_STREAM, JSON.stringify(run({ tenantId: tenantB })));
+      // Malformed or hostile entries are dropped, not retried forever.
+      await bus.append(OPTIMIZER_RUNS_STREAM, 'not json');
+      await bus.append(OPTIMIZER_RUNS_STREAM, JSON.stringify({ ...run({}), routes: [{ route: 'smart', requests: 1, savingsPct: 500, regretDelta: 2 }] }));
+      // A request on the route has no regret or savings of its own: it counts toward neither class.
+      await bus.append(USAGE_STREAM, JSON.stringify(usage({ route: { name: 'smart', configured: true, strategy: 'bandit', candidate: 'mock/mock-gpt', legs: [] } })));
+
+      await expect.poll(async () => (await counters.totals(sloSeries(tenantA, qualityId), clock, [300])).get(300), { timeout: 20_000 }).toEqual({ good: 0, total: 3 });
+      await expect.poll(async () => (await counters.totals(sloSeries(tenantA, costId), clock, [300])).get(300), { timeout: 20_000 }).toEqual({ good: 0, total: 3 });
+      expect((await counters.totals(sloSeries(tenantA, healthyId), clock, [300])).get(300)).toEqual({ good: 3, total: 3 });
+
+      await evaluator.evaluateOnce();
+      const overview = await request(viewerA(), OVERVIEW, { tenantId: tenantA });
+      const view = overview.body.data?.['sloOverview'] as { slos: Array<{ id: string; status: { alertState: string; throttled: boolean; totalRequests: number } }> };
+      expect(view.slos.find((s) => s.id === qualityId)?.status).toMatchObject({ alertState: 'PAGE', throttled: false, totalRequests: 3 });
+      expect(view.slos.find((s) => s.id === costId)?.status).toMatchObject({ alertState: 'PAGE', throttled: false, totalRequests: 3 });
+      expect(view.slos.find((s) => s.id === healthyId)?.status).toMatchObject({ alertState: 'OK', totalRequests: 3 });
+      const alerts = appended.filter((a) => a.stream === ALERTS_STREAM).map((a) => alertEventSchema.parse(JSON.parse(a.payload)));
+      // Shedding load lowers neither regret nor cost share: these pages alert without the auto-throttle.
+      expect(throttles.map((m) => sloThrottleMessageSchema.parse(JSON.parse(m))).filter((m) => m.sloId === qualityId || m.sloId === costId)).toEqual([]);
+      for (const [sloId, kind] of [[qualityId, 'quality'], [costId, 'cost']] as const) {
+        expect(alerts.filter((a) => a.type === 'slo.burn_rate' && a.data.sloId === sloId)).toEqual([
+          expect.objectContaining({ id: `slo:${sloId}:1`, tenantId: tenantA, data: expect.objectContaining({ kind, state: 'page', previous: 'ok', throttle: null }) }),
+        ]);
+      }
+    } finally {
+      await evaluator.stop();
+      await runConsumer.stop();
+      await usageConsumer.stop();
     }
   });
 

@@ -1,5 +1,5 @@
 import type { Bus } from '@switchyard/bus';
-import { BANDIT_PRIORS_CHANGED_CHANNEL, banditPriorsChangedMessage, SAVINGS_UPDATED_CHANNEL } from '@switchyard/events/optimizer';
+import { BANDIT_PRIORS_CHANGED_CHANNEL, banditPriorsChangedMessage, OPTIMIZER_RUNS_STREAM, SAVINGS_UPDATED_CHANNEL, type OptimizerRunEvent } from '@switchyard/events/optimizer';
 import type { CanaryRule } from '../domain/canary';
 import type { ObjectiveWeights } from '../domain/scoring';
 import type { FeatureRow, OptimizerStore, SavingsRow } from '../store/optimizer-store';
@@ -36,7 +36,8 @@ const COHORT_LIMIT = 20_000;
  * One optimizer run for one tenant: freeze a snapshot of the window, then per route: judge a
  * running canary (promote or discard it), else start a canary when the snapshot's priors differ
  * from the active ones; write savings and regret. Publishes bandit-priors.changed when priors
- * changed and savings.updated when savings were written.
+ * changed; appends the run's savings and regret per route to optimizer.runs (the quality and cost
+ * SLIs) and publishes savings.updated when savings were written.
  */
 export async function runTenant(tenantId: string, store: OptimizerStore, bus: Bus, options: RunOptions): Promise<TenantRun> {
   const now = options.now?.() ?? new Date();
@@ -78,6 +79,19 @@ export async function runTenant(tenantId: string, store: OptimizerStore, bus: Bu
   }
   await store.writeSavings(tenantId, snapshotId, savingsRows);
   if (priorsTouched) await bus.publish(BANDIT_PRIORS_CHANGED_CHANNEL, banditPriorsChangedMessage(tenantId));
-  if (savingsRows.length > 0) await bus.publish(SAVINGS_UPDATED_CHANNEL, JSON.stringify({ tenantId }));
+  if (savingsRows.length > 0) {
+    await bus.append(OPTIMIZER_RUNS_STREAM, JSON.stringify(runEventOf(tenantId, snapshotId, now, savingsRows)));
+    await bus.publish(SAVINGS_UPDATED_CHANNEL, JSON.stringify({ tenantId }));
+  }
   return { tenantId, snapshotId, routes };
+}
+
+/** The optimizer.runs entry of a run: its snapshot id is the run id the SLO consumer counts once. */
+export function runEventOf(tenantId: string, snapshotId: string, windowEnd: Date, rows: readonly SavingsRow[]): OptimizerRunEvent {
+  return {
+    runId: snapshotId,
+    tenantId,
+    at: windowEnd.toISOString(),
+    routes: rows.map((row) => ({ route: row.route, requests: row.requests, savingsPct: row.savingsPct, regretDelta: row.regretDelta })),
+  };
 }

@@ -16,6 +16,14 @@ export interface ObservationRow {
   createdAt: Date;
 }
 
+/** A client quality score; `id` (derived from the bus batch) makes a redelivery a no-op. */
+export interface FeedbackRow {
+  id?: string;
+  route: string;
+  upstream: string;
+  score: number;
+}
+
 export interface FeatureRow {
   route: string;
   upstream: string;
@@ -79,9 +87,10 @@ export function createOptimizerStore(db: Pick<Database, 'withTenant' | 'withPlat
       return result.count;
     },
 
-    async recordFeedback(tenantId: string, rows: readonly { route: string; upstream: string; score: number }[]): Promise<void> {
+    /** Idempotent by row id where the row has one (see FeedbackRow). */
+    async recordFeedback(tenantId: string, rows: readonly FeedbackRow[]): Promise<void> {
       if (rows.length === 0) return;
-      await db.withTenant(tenantId, (tx) => tx.optimizerFeedback.createMany({ data: rows.map((row) => ({ tenantId, ...row })) }));
+      await db.withTenant(tenantId, (tx) => tx.optimizerFeedback.createMany({ data: rows.map((row) => ({ tenantId, ...row })), skipDuplicates: true }));
     },
 
     /**
