@@ -10,6 +10,9 @@ import type { ObservationRow } from '../store/optimizer-store';
 export function observationOf(event: UsageEvent): ObservationRow | undefined {
   const route = event.route;
   if (!route?.configured) return undefined;
+  // A shadow copy answered no client: it is the experiment's measurement of its challenger, not the
+  // route's traffic, so it has no place in the route's savings or in its arms' features.
+  if (event.experiment?.shadow === true) return undefined;
   const leg = route.legs.find((l) => l.upstream === route.candidate && l.outcome === 'won') ?? route.legs.find((l) => l.outcome === 'failed');
   const upstream = route.candidate ?? leg?.upstream;
   if (!upstream) return undefined;
