@@ -29,8 +29,14 @@ describe('generateRules', () => {
       'switchyard-slo-sli-recordings-fast',
       'switchyard-slo-meta-recordings-fast',
       'switchyard-slo-alerts-fast',
+      'switchyard-slo-sli-recordings-regret',
+      'switchyard-slo-meta-recordings-regret',
+      'switchyard-slo-alerts-regret',
     ]);
-    expect(skipped).toEqual([{ id: 'regret', reason: 'no Prometheus metric measures quality' }]);
+    expect(skipped).toEqual([]);
+    expect(generateRules([{ ...(slos[1] as SloDefinition), id: 'too-fast', kind: 'latency', thresholdMs: 10 } as SloDefinition]).skipped).toEqual([
+      { id: 'too-fast', reason: 'threshold 10 ms is below the smallest bucket' },
+    ]);
   });
 
   it('alerts at the evaluator thresholds: 14.4× and 3× of a 30-day budget', () => {
@@ -53,7 +59,7 @@ describe('generateRules', () => {
     const path = join(dir, 'rules.yml');
     writeFileSync(path, JSON.stringify(file, null, 2));
     const out = execFileSync('promtool', ['check', 'rules', path], { encoding: 'utf8' });
-    expect(out).toMatch(/SUCCESS: 24 rules found/);
+    expect(out).toMatch(/SUCCESS: 36 rules found/);
   });
 
   it.skipIf('skip' in promtool)('fires the fast burn on a 20 % error rate and not on 0.5 % (promtool test rules)', () => {
@@ -83,5 +89,31 @@ describe('generateRules', () => {
     // The test can fail: the calm traffic does not satisfy the firing expectation.
     writeFileSync(join(dir, 'wrong.test.yml'), test(0.5, firing));
     expect(() => execFileSync('promtool', ['test', 'rules', 'wrong.test.yml'], { cwd: dir, stdio: 'pipe' })).toThrow();
+  });
+
+  it.skipIf('skip' in promtool)("fires a quality SLO's fast burn while the optimizer's regret stays above its maximum, not below (promtool test rules)", () => {
+    const quality: SloDefinition = { id: 'regret99', tenantId: tenant, route: 'chat', kind: 'quality', objective: 0.99, windowDays: 30, maxRegret: 0.1 };
+    const rules = generateRules([quality]).file;
+    writeFileSync(join(dir, 'quality.yml'), JSON.stringify(rules));
+    const test = (regret: number, expected: string) =>
+      [
+        'rule_files: [quality.yml]',
+        'evaluation_interval: 1m',
+        'tests:',
+        '  - interval: 1m',
+        '    input_series:',
+        `      - { series: 'switchyard_optimizer_regret_delta{tenant="${tenant}",route="chat"}', values: '${regret}x120' }`,
+        '    alert_rule_test:',
+        '      - eval_time: 90m',
+        '        alertname: SwitchyardSloFastBurn',
+        `        exp_alerts: ${expected}`,
+      ].join('\n');
+    const firing = `\n          - exp_labels: { slo_id: regret99, tenant: "${tenant}", route: chat, slo_kind: quality, severity: page, slo_alert_window: 1h/5m }\n            exp_annotations: ${JSON.stringify((rules.groups[2]?.rules[0] as AlertingRule).annotations)}`;
+    writeFileSync(join(dir, 'regretful.test.yml'), test(0.5, firing));
+    execFileSync('promtool', ['test', 'rules', 'regretful.test.yml'], { cwd: dir, encoding: 'utf8' });
+    writeFileSync(join(dir, 'content.test.yml'), test(0.05, '[]'));
+    execFileSync('promtool', ['test', 'rules', 'content.test.yml'], { cwd: dir, encoding: 'utf8' });
+    writeFileSync(join(dir, 'wrong-quality.test.yml'), test(0.05, firing));
+    expect(() => execFileSync('promtool', ['test', 'rules', 'wrong-quality.test.yml'], { cwd: dir, stdio: 'pipe' })).toThrow();
   });
 });

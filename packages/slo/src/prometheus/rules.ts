@@ -1,6 +1,6 @@
 import { burnRateThreshold, DEFAULT_WINDOW_PAIRS, windowsOf, type WindowPair } from '../burn-rate';
 import { latencyPercentile, type SloDefinition } from '../slo-definition';
-import { ROUTE_DURATION_BUCKETS, ROUTE_DURATION_METRIC, ROUTE_REQUESTS_METRIC } from './metric-names';
+import { OPTIMIZER_REGRET_DELTA_METRIC, OPTIMIZER_SAVINGS_PCT_METRIC, ROUTE_DURATION_BUCKETS, ROUTE_DURATION_METRIC, ROUTE_REQUESTS_METRIC } from './metric-names';
 import { promDuration } from './promql-duration';
 
 export interface RecordingRule {
@@ -33,7 +33,7 @@ export interface GenerateOptions {
 
 export interface Generated {
   file: RuleFile;
-  /** SLOs with no Prometheus metric to compute them from (quality, cost), by id with the reason. */
+  /** SLOs no Prometheus metric can compute (a latency threshold below the smallest bucket), by id with the reason. */
   skipped: Array<{ id: string; reason: string }>;
 }
 
@@ -56,6 +56,11 @@ function errorRatioExpr(slo: SloDefinition, window: string): string | undefined 
     if (le === undefined) return undefined;
     return `(${total} - (sum(rate(${ROUTE_DURATION_METRIC}_bucket{${selector},le=${quote(String(le))}}[${window}])) or on() vector(0))) / ${total}`;
   }
+  // Quality and cost are time-slice SLIs here: the share of the window during which the optimizer's
+  // latest run of the route breached the threshold (the evaluator counts runs; Prometheus sees only
+  // the gauge the newest run set). No run yet: nothing breached.
+  if (slo.kind === 'quality') return `avg_over_time(((max(${OPTIMIZER_REGRET_DELTA_METRIC}{${selector}}) > bool ${slo.maxRegret}) or on() vector(0))[${window}:])`;
+  if (slo.kind === 'cost') return `avg_over_time(((max(${OPTIMIZER_SAVINGS_PCT_METRIC}{${selector}}) < bool ${slo.minSavingsPct}) or on() vector(0))[${window}:])`;
   return undefined;
 }
 
@@ -120,7 +125,14 @@ export function generateRules(slos: readonly SloDefinition[], options: GenerateO
         const long = promDuration(pair.longSeconds);
         const short = promDuration(pair.shortSeconds);
         const limit = `(${factor} * ${budget})`;
-        const objectiveText = slo.kind === 'latency' ? `p${latencyPercentile(slo)} within ${slo.thresholdMs} ms` : `${slo.objective * 100} % available`;
+        const objectiveText =
+          slo.kind === 'latency'
+            ? `p${latencyPercentile(slo)} within ${slo.thresholdMs} ms`
+            : slo.kind === 'quality'
+              ? `regret at most ${slo.maxRegret} ${slo.objective * 100} % of the time`
+              : slo.kind === 'cost'
+                ? `savings at least ${slo.minSavingsPct} % ${slo.objective * 100} % of the time`
+                : `${slo.objective * 100} % available`;
         return {
           alert: pair.severity === 'page' ? 'SwitchyardSloFastBurn' : 'SwitchyardSloSlowBurn',
           expr:
