@@ -6,7 +6,7 @@
 export type Probe = { kind: 'http'; path: string } | { kind: 'tcp' };
 
 export type DeployableName = 'data-plane' | 'gateway' | SubgraphName | 'console' | 'platform';
-export type SubgraphName = 'tenants' | 'policy' | 'experiments' | 'cost' | 'audit' | 'dp';
+export type SubgraphName = 'tenants' | 'policy' | 'experiments' | 'cost' | 'audit' | 'dp' | 'slo';
 
 export interface Deployable {
   name: DeployableName;
@@ -36,6 +36,7 @@ export const SUBGRAPHS: Record<SubgraphName, { port: number }> = {
   cost: { port: 4104 },
   audit: { port: 4105 },
   dp: { port: 4106 },
+  slo: { port: 4107 },
 };
 
 function subgraph(name: SubgraphName): Deployable {
@@ -87,6 +88,7 @@ export const DEPLOYABLES: readonly Deployable[] = [
   subgraph('cost'),
   subgraph('audit'),
   subgraph('dp'),
+  subgraph('slo'),
   {
     name: 'console',
     description: 'the Next.js console',
