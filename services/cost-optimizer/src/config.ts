@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tracingConfigOf, tracingEnvShape } from '@switchyard/tracing';
 import { metricsConfigFromEnv, metricsEnvShape, platformRoutesFromEnv, redisEnvShape, routesEnvShape } from '@switchyard/data-plane/config';
 import type { CostOptimizerConfig } from './compose-cost-optimizer';
 
@@ -22,6 +23,7 @@ const envSchema = z.object({
   ...routesEnvShape,
   ...metricsEnvShape,
   ...optimizerEnvShape,
+  ...tracingEnvShape,
 });
 
 export type OptimizerEnv = z.output<typeof envSchema>;
@@ -50,5 +52,5 @@ export function loadOptimizerEnv(env: NodeJS.ProcessEnv = process.env) {
   }
   const e = result.data;
   const metrics = metricsConfigFromEnv(e);
-  return { env: e, metrics, config: optimizerConfigFromEnv(e, platformRoutesFromEnv(e), metrics.tenantLabels) };
+  return { env: e, metrics, tracing: tracingConfigOf(e), config: optimizerConfigFromEnv(e, platformRoutesFromEnv(e), metrics.tenantLabels) };
 }

@@ -3,12 +3,15 @@
 import { createInProcessBus, createRedisBus } from '@switchyard/bus';
 import { createDatabase } from '@switchyard/db';
 import { createMetricsListener } from '@switchyard/http-edge/metrics-listener';
+import { registerTracing } from '@switchyard/tracing';
 import { pino } from 'pino';
 import { register as processRegistry } from 'prom-client';
 import { composeCostOptimizer } from './compose-cost-optimizer';
 import { loadOptimizerEnv } from './config';
 
-const { env, metrics, config } = loadOptimizerEnv();
+const { env, metrics, tracing: tracingConfig, config } = loadOptimizerEnv();
+// Before anything starts spans: one provider per process, off (sending nothing) without an OTLP endpoint.
+const tracing = registerTracing(tracingConfig, { serviceName: 'switchyard-cost-optimizer' });
 const logger = pino({ name: 'cost-optimizer' });
 const db = await createDatabase({ url: env.DATABASE_URL, tenantUrl: env.DATABASE_TENANT_URL });
 await db.migrate();
@@ -31,6 +34,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       await optimizer.close();
       await bus.close();
       await db.close();
+      await tracing.shutdown();
       process.exit(0);
     })().catch((error: unknown) => {
       logger.error({ err: String(error) }, 'shutdown failed');
