@@ -203,7 +203,7 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
                 <th>version</th>
                 <th>why</th>
                 <th>by</th>
-                <th>when (UTC)</th>
+                <th>when</th>
                 <th />
               </tr>
             </thead>
