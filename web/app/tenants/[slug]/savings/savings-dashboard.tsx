@@ -120,41 +120,43 @@ export function SavingsDashboard(props: { tenantId: string; reportPath: string; 
         <div className={styles.chart} data-testid="savings-route-chart">
           <SavingsByRouteChart routes={routes} />
         </div>
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Route</th>
-              <th>Baseline model</th>
-              <th className="numeric">Requests</th>
-              <th className="numeric">Cost</th>
-              <th className="numeric">Baseline</th>
-              <th className="numeric">Savings</th>
-              <th className="numeric">Regret / request</th>
-            </tr>
-          </thead>
-          <tbody>
-            {routes.map((r) => (
-              <tr key={r.route} data-testid={`savings-row-${r.route}`}>
-                <td className="mono">{r.route}</td>
-                <td className="mono">{r.baselineModel}</td>
-                <td className="numeric">{formatInteger(r.requests)}</td>
-                <td className="numeric">{formatUsd(r.actualCostUsd)}</td>
-                <td className="numeric">{formatUsd(r.baselineCostUsd)}</td>
-                <td className="numeric" data-testid={`savings-pct-${r.route}`}>
-                  {r.savingsPct.toFixed(1)} %
-                </td>
-                <td className="numeric">{r.regretDelta.toFixed(4)}</td>
-              </tr>
-            ))}
-            {routes.length === 0 ? (
+        <div className="tableWrap">
+          <table className="table">
+            <thead>
               <tr>
-                <td colSpan={7} className="muted">
-                  No optimizer run with route traffic yet.
-                </td>
+                <th>Route</th>
+                <th>Baseline model</th>
+                <th className="numeric">Requests</th>
+                <th className="numeric">Cost</th>
+                <th className="numeric">Baseline</th>
+                <th className="numeric">Savings</th>
+                <th className="numeric">Regret / request</th>
               </tr>
-            ) : null}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {routes.map((r) => (
+                <tr key={r.route} data-testid={`savings-row-${r.route}`}>
+                  <td className="mono">{r.route}</td>
+                  <td className="mono">{r.baselineModel}</td>
+                  <td className="numeric">{formatInteger(r.requests)}</td>
+                  <td className="numeric">{formatUsd(r.actualCostUsd)}</td>
+                  <td className="numeric">{formatUsd(r.baselineCostUsd)}</td>
+                  <td className="numeric" data-testid={`savings-pct-${r.route}`}>
+                    {r.savingsPct.toFixed(1)} %
+                  </td>
+                  <td className="numeric">{r.regretDelta.toFixed(4)}</td>
+                </tr>
+              ))}
+              {routes.length === 0 ? (
+                <tr>
+                  <td colSpan={7} className="muted">
+                    No optimizer run with route traffic yet.
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+        </div>
       </section>
 
       <section className="card" aria-label="Baseline and gain share">
