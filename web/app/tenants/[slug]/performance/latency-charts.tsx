@@ -21,7 +21,7 @@ export function LatencyChart({ group, long }: { group: LatencyGroup; long: boole
   const data = group.series.map((point) => ({ label: formatTimestamp(point.bucketStart), p50: point.p50Ms, p95: point.p95Ms, p99: point.p99Ms }));
   return (
     <ResponsiveContainer width="100%" height="100%">
-      <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 8 }}>
+      <LineChart data={data} margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
         <CartesianGrid stroke="#e2e5ea" strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="label" tickFormatter={(label: string) => formatAxisTime(label, long)} tick={AXIS} minTickGap={28} tickLine={false} axisLine={{ stroke: '#cfd4dc' }} />
         <YAxis tickFormatter={(v: number) => formatMs(v)} tick={AXIS} width={64} tickLine={false} axisLine={false} />
@@ -50,7 +50,7 @@ export function ErrorRateChart({ groups, long }: { groups: LatencyGroup[]; long:
   });
   return (
     <ResponsiveContainer width="100%" height="100%">
-      <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 8 }}>
+      <LineChart data={data} margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
         <CartesianGrid stroke="#e2e5ea" strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="label" tickFormatter={(label: string) => formatAxisTime(label, long)} tick={AXIS} minTickGap={28} tickLine={false} axisLine={{ stroke: '#cfd4dc' }} />
         <YAxis tickFormatter={(v: number) => `${Math.round(v * 100)}%`} tick={AXIS} width={44} tickLine={false} axisLine={false} domain={[0, 1]} />

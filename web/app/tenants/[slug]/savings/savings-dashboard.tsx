@@ -163,10 +163,11 @@ export function SavingsDashboard(props: { tenantId: string; reportPath: string; 
         <div className="cardHeader">
           <h2>Baseline and gain-share report</h2>
         </div>
-        <div className={styles.toolbar}>
-          <label>
-            Baseline{' '}
+        <div className={styles.reportBar}>
+          <label className="label">
+            Baseline
             <select
+              className="input"
               data-testid="baseline-select"
               value={report?.baseline ?? 'CHAMPION'}
               onChange={(event) => void saveSettings({ baseline: event.target.value as SavingsBaseline })}
@@ -181,9 +182,9 @@ export function SavingsDashboard(props: { tenantId: string; reportPath: string; 
           <span className="muted" data-testid="gain-share-pct">
             agreed share {report?.gainSharePct ?? 20} %
           </span>
-          <label>
-            Month{' '}
-            <input data-testid="report-month" value={month} onChange={(event) => setMonth(event.target.value)} size={8} />
+          <label className="label">
+            Month
+            <input className="input" data-testid="report-month" value={month} onChange={(event) => setMonth(event.target.value)} size={8} />
           </label>
           <a
             className={`button buttonSecondary ${monthValid ? '' : 'disabled'}`}

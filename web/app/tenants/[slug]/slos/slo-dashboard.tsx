@@ -177,7 +177,7 @@ export function SloDashboard(props: { tenantId: string; wsUrl: string; initial: 
               <table className="table" data-testid="slo-transitions">
                 <thead>
                   <tr>
-                    <th>When (UTC)</th>
+                    <th>When</th>
                     <th>SLO</th>
                     <th>State</th>
                     <th>Auto-throttle</th>
