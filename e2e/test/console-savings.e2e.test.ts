@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackPorts } from '../testkit/ports';
 import { startStack, type Stack } from '../testkit/stack';
 import { createApiKey, createTenant, signIn } from '../testkit/console-steps';
+import { checkWidths } from '../testkit/layout-checks';
 import { REPO_ROOT } from '../testkit/platform-process';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
@@ -65,6 +66,7 @@ describe('console: savings from the cost optimizer', () => {
     await expect(page.getByTestId('savings-history-chart').locator('svg').count()).resolves.toBeGreaterThan(0);
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'savings-live.png'), fullPage: true });
+    await checkWidths(page, 'savings');
 
     // The baseline setting changes what the next run measures against.
     await page.getByTestId('baseline-select').selectOption('MOST_EXPENSIVE');

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackPorts } from '../testkit/ports';
 import { startStack, type Stack } from '../testkit/stack';
 import { createApiKey, createTenant, signIn } from '../testkit/console-steps';
+import { checkWidths } from '../testkit/layout-checks';
 import { REPO_ROOT } from '../testkit/platform-process';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
@@ -115,5 +116,7 @@ describe('console: experiments on a route', () => {
     await expect.poll(() => ask(3), { timeout: 10_000, interval: 50 }).toBe('mock-mini');
     await expect.poll(() => page.getByTestId('route-versions').textContent(), { timeout: 30_000 }).toContain('rollback');
     await page.screenshot({ path: path.join(ARTIFACTS, 'experiments-after.png'), fullPage: true });
+    expect(await page.getByTestId('route-versions').textContent()).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
+    await checkWidths(page, 'experiments');
   }, 300_000);
 });

@@ -13,13 +13,12 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../testkit/stack';
 import { createApiKey, createTenant, signIn } from '../testkit/console-steps';
+import { checkWidths } from '../testkit/layout-checks';
 import { REPO_ROOT } from '../testkit/platform-process';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
 
-async function rowCount(page: Page): Promise<number> {
-  await page.getByTestId('request-refresh').click();
-  await page.waitForTimeout(300);
+function rowCount(page: Page): Promise<number> {
   return page.getByTestId('request-row').count();
 }
 
@@ -41,6 +40,14 @@ describe('console: request log and performance from real traffic', () => {
     const secret = await createApiKey(page, 'app key');
     const readerSecret = await createApiKey(page, 'reader key', { inference: false, 'admin:read': true });
 
+    // The page is open before any traffic: every row below arrives live (requestLogUpdated), no refresh.
+    await page.getByTestId('requests-link').click();
+    await page.waitForURL(`${stack.consoleUrl}/tenants/${slug}/requests`);
+    expect(await page.getByTestId('request-log-retention').textContent()).toContain('30 days');
+    expect(await page.getByTestId('request-log-retention').textContent()).toContain('internal');
+    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 30_000 }).toBe('live');
+    expect(await rowCount(page)).toBe(0);
+
     const traceId = randomBytes(16).toString('hex');
     const client = new OpenAI({ apiKey: secret, baseURL: stack.openaiBaseUrl, defaultHeaders: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } });
     await client.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'first' }] });
@@ -50,12 +57,13 @@ describe('console: request log and performance from real traffic', () => {
     const reader = new OpenAI({ apiKey: readerSecret, baseURL: stack.openaiBaseUrl, maxRetries: 0 });
     await expect(reader.chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'not allowed' }] })).rejects.toMatchObject({ status: 403 });
 
-    await page.getByTestId('requests-link').click();
-    await page.waitForURL(`${stack.consoleUrl}/tenants/${slug}/requests`);
-    await expect.poll(() => rowCount(page), { timeout: 30_000, interval: 1_000 }).toBe(4);
+    // The page polls only while its socket is down; it stayed live, so the subscription brought them.
+    await expect.poll(() => rowCount(page), { timeout: 30_000, interval: 250 }).toBe(4);
+    expect(await page.getByTestId('live-status').textContent()).toBe('live');
     // Newest first: the refusal came last.
     const statuses = await page.getByTestId('request-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-status')));
     expect(statuses).toEqual(['403', '200', '200', '200']);
+    expect(await page.getByTestId('request-row').nth(0).locator('td').first().textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
 
     await page.getByTestId('request-row').nth(0).click();
     await expect.poll(() => page.getByTestId('detail-status').textContent(), { timeout: 10_000 }).toContain('insufficient_scope');
@@ -81,12 +89,8 @@ describe('console: request log and performance from real traffic', () => {
     await page.getByTestId('filter-traceId').fill('');
     await page.getByTestId('filter-apply').click();
     await page.screenshot({ path: path.join(ARTIFACTS, 'request-log-refused.png'), fullPage: true });
-    // A phone's width: the filters wrap and the table scrolls inside its card; the page's own
-    // content stays within the viewport (the shared top bar is the navigation work's).
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'request-log-390.png'), fullPage: true });
-    expect(await page.locator('main').evaluate((main) => Math.max(main.scrollWidth, main.getBoundingClientRect().right))).toBeLessThanOrEqual(390);
-    await page.setViewportSize({ width: 1280, height: 900 });
+    // The filters wrap and the table scrolls inside its card: the page never scrolls sideways.
+    await checkWidths(page, 'request-log');
 
     await page.goto(`${stack.consoleUrl}/tenants/${slug}/performance`);
     const routes = await page.getByTestId('performance-row').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-key')));
@@ -95,5 +99,6 @@ describe('console: request log and performance from real traffic', () => {
     await expect(page.getByTestId('error-rate-chart').locator('svg').count()).resolves.toBeGreaterThan(0);
     expect(await page.getByTestId('spend-by-key').textContent()).toContain('app key');
     await page.screenshot({ path: path.join(ARTIFACTS, 'performance.png'), fullPage: true });
+    await checkWidths(page, 'performance');
   }, 240_000);
 });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StackPorts } from '../testkit/ports';
 import { startStack, type Stack } from '../testkit/stack';
 import { createApiKey, createTenant, signIn } from '../testkit/console-steps';
+import { checkWidths } from '../testkit/layout-checks';
 import { REPO_ROOT } from '../testkit/platform-process';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'e2e', 'artifacts');
@@ -74,6 +75,9 @@ describe('console: SLO dashboard, burn-rate alert and auto-throttle', () => {
     await expect(page.getByTestId('burn-chart').locator('svg').count()).resolves.toBeGreaterThan(0);
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'slo-dashboard-page.png'), fullPage: true });
+    // The console's one date format (formatTimestamp), not a locale's.
+    expect(await page.getByTestId('slo-transition').first().locator('td').first().textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    await checkWidths(page, 'slo-dashboard');
 
     // The data plane (another process) got the throttle over the bus: batch refused with slo_throttled.
     // A busy machine may shed batch for event-loop lag first (503 overloaded, "saturated"): that is
@@ -101,8 +105,5 @@ describe('console: SLO dashboard, burn-rate alert and auto-throttle', () => {
     };
     await expect.poll(interactiveAnswer, { timeout: 90_000, interval: 2_000 }).toBe('served');
     expect(await batchAnswer()).toMatch(/^503 (slo_throttled|overloaded \(saturated\))$/);
-
-    await page.setViewportSize({ width: 390, height: 900 });
-    await page.screenshot({ path: path.join(ARTIFACTS, 'slo-dashboard-390.png'), fullPage: true });
   }, 300_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTimestamp } from './display';
+import { formatAxisTime, formatTimestamp } from './display';
 
 describe('formatTimestamp', () => {
   it('renders every instant the same way, in UTC with seconds', () => {
@@ -14,3 +14,14 @@ describe('formatTimestamp', () => {
   });
 });
 
+
+describe('formatAxisTime', () => {
+  it('cuts the one format short for axis ticks', () => {
+    expect(formatAxisTime('2026-11-26 03:43:12 UTC', true)).toBe('2026-11-26 03:43');
+    expect(formatAxisTime('2026-11-26 03:43:12 UTC', false)).toBe('03:43');
+  });
+
+  it('leaves anything else alone', () => {
+    expect(formatAxisTime('—', true)).toBe('—');
+  });
+});

@@ -12,6 +12,15 @@ export function formatTimestamp(iso: string | null | undefined): string {
   return `${new Date(time).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
+/**
+ * A chart axis tick for a value {@link formatTimestamp} produced: the same format cut short
+ * (`2026-11-26 03:43` over days, `03:43` within one), so axes and tooltips read alike.
+ */
+export function formatAxisTime(formatted: string, withDate: boolean): string {
+  if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(formatted)) return formatted;
+  return withDate ? formatted.slice(0, 16) : formatted.slice(11, 16);
+}
+
 export type ApiKeyStatus = 'active' | 'revoked' | 'expired';
 
 export function apiKeyStatus(key: Pick<ApiKey, 'revokedAt' | 'expiresAt'>, now: number): ApiKeyStatus {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_DRAFT, filterFromDraft, formatMs, outcomeOf } from './request-log-format';
+import { EMPTY_DRAFT, filterFromDraft, formatMs, mergeNewest, outcomeOf } from './request-log-format';
 
 describe('request log form', () => {
   const now = Date.parse('2026-12-08T12:00:00Z');
@@ -28,5 +28,19 @@ describe('request log form', () => {
     expect(formatMs(12.4)).toBe('12 ms');
     expect(formatMs(12_345)).toBe('12.3 s');
     expect(formatMs(null)).toBe('—');
+  });
+});
+
+describe('mergeNewest', () => {
+  const row = (requestId: string) => ({ requestId });
+
+  it('puts entries not shown yet on top, newest first, and keeps older loaded pages', () => {
+    const shown = [row('c'), row('b'), row('a')];
+    expect(mergeNewest(shown, [row('e'), row('d'), row('c'), row('b')]).map((r) => r.requestId)).toEqual(['e', 'd', 'c', 'b', 'a']);
+  });
+
+  it('returns the same rows when nothing is new', () => {
+    const shown = [row('b'), row('a')];
+    expect(mergeNewest(shown, [row('b')])).toBe(shown);
   });
 });

@@ -73,3 +73,14 @@ export function filterFromDraft(draft: FilterDraft, now: number): { ok: true; fi
   }
   return { ok: true, filter };
 }
+
+/**
+ * A pushed newest page merged into what the page shows: entries not shown yet go on top (newest
+ * first, as the page holds them); rows already shown, and older pages loaded with "Load more", stay.
+ */
+export function mergeNewest<T extends Pick<RequestLogEntry, 'requestId'>>(shown: T[], newest: readonly T[]): T[] {
+  const known = new Set(shown.map((row) => row.requestId));
+  const fresh = newest.filter((row) => !known.has(row.requestId));
+  // The same array when nothing is new, so React skips the render.
+  return fresh.length === 0 ? shown : [...fresh, ...shown];
+}

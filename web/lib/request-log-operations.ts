@@ -92,6 +92,30 @@ export const requestLogEntryQuery = operation<{ requestLogEntry: RequestDetail |
   z.object({ requestLogEntry: requestDetailSchema.nullable() }),
 );
 
+/**
+ * The newest page for a filter, pushed on subscribe and after each write of the tenant's log
+ * (the gateway coalesces bursts). Same arguments as `requestLog` without a cursor.
+ */
+export const requestLogUpdatedSubscription = operation<{ requestLogUpdated: RequestLogPage }, { tenantId: string; filter: RequestLogFilter; first: number }>(
+  'ConsoleRequestLogUpdated',
+  `subscription ConsoleRequestLogUpdated($tenantId: ID!, $filter: RequestLogFilter, $first: Int) {
+  requestLogUpdated(tenantId: $tenantId, filter: $filter, first: $first) { entries { ${ENTRY_FIELDS} } endCursor hasNextPage }
+}`,
+  z.object({ requestLogUpdated: requestLogPageSchema }),
+);
+
+/** How long the tenant's log is kept (tenants subgraph: set by its default data classification). */
+export const requestLogRetentionQuery = operation<
+  { tenant: { settings: { defaultDataClassification: string; requestLogRetentionDays: number } } | null },
+  { slug: string }
+>(
+  'ConsoleRequestLogRetention',
+  `query ConsoleRequestLogRetention($slug: String!) {
+  tenant(slug: $slug) { settings { defaultDataClassification requestLogRetentionDays } }
+}`,
+  z.object({ tenant: z.object({ settings: z.object({ defaultDataClassification: z.string(), requestLogRetentionDays: z.number().int() }) }).nullable() }),
+);
+
 const latencyPointSchema = z.object({
   bucketStart: z.string(),
   requests: z.number().int(),
@@ -149,4 +173,4 @@ export const performanceQuery = operation<
   }),
 );
 
-export const REQUEST_LOG_OPERATIONS = [requestLogQuery, requestLogEntryQuery, performanceQuery] as const;
+export const REQUEST_LOG_OPERATIONS = [requestLogQuery, requestLogEntryQuery, requestLogUpdatedSubscription, requestLogRetentionQuery, performanceQuery] as const;

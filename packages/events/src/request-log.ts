@@ -9,6 +9,13 @@ import { routeDecisionSchema } from './usage';
  */
 export const REQUEST_LOG_STREAM = 'switchyard:request-log';
 
+/**
+ * Pub/sub channel: key-only notification after request-log entries of a tenant were written (the
+ * request-log writer publishes it; the gateway turns it into `requestLogUpdated`).
+ * Message: JSON `{ tenantId }`.
+ */
+export const REQUEST_LOG_WRITTEN_CHANNEL = 'switchyard:request-log.written';
+
 /** At most this many policy decisions per entry (a request asks a handful: the model, each tool, the upstreams). */
 export const MAX_POLICY_DECISIONS = 16;
 

@@ -118,6 +118,16 @@ describe('request log over GraphQL', () => {
     expect(codes(asOther)).toEqual(['FORBIDDEN']);
   });
 
+  it('latestRequests (what requestLogUpdated pushes) is the newest page, guarded as the log', async () => {
+    const LATEST = `query($tenantId: ID!, $filter: RequestLogFilter, $first: Int) { latestRequests(tenantId: $tenantId, filter: $filter, first: $first) { entries { requestId status } hasNextPage } }`;
+    const latest = await request(admin(), LATEST, { tenantId: tenantA, filter, first: 2 });
+    expect(latest.errors).toBeUndefined();
+    const newest = await request(admin(), SEARCH, { tenantId: tenantA, filter, first: 2 });
+    expect(latest.data!.latestRequests).toEqual({ entries: newest.data!.requestLog.entries.map(({ requestId, status }: { requestId: string; status: number }) => ({ requestId, status })), hasNextPage: true });
+    expect(codes(await request(admin(), LATEST, { tenantId: tenantB, filter }))).toEqual(['FORBIDDEN']);
+    expect(codes(await request(principal(['viewer'], tenantA), LATEST, { tenantId: tenantA, filter }))).toEqual(['FORBIDDEN']);
+  });
+
   it('refuses a viewer the log but not the aggregates', async () => {
     const viewer = principal(['viewer'], tenantA);
     expect(codes(await request(viewer, SEARCH, { tenantId: tenantA, filter }))).toEqual(['FORBIDDEN']);

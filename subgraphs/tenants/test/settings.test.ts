@@ -17,8 +17,8 @@ const viewerA = () => principalOf(['viewer'], tenantA.id, 'settings-viewer-a');
 const operatorA = () => principalOf(['operator'], tenantA.id, 'settings-operator-a');
 const adminB = () => principalOf(['tenant_admin'], tenantB.id, 'settings-admin-b');
 
-const UPDATE = 'mutation ($input: UpdateTenantSettingsInput!) { updateTenantSettings(input: $input) { allowedRegions defaultDataClassification quotas { requestsPerMinute tokensPerMinute tokensPerDay } } }';
-const READ = 'query ($slug: String!) { tenant(slug: $slug) { settings { allowedRegions defaultDataClassification quotas { requestsPerMinute tokensPerMinute tokensPerDay platformDefaults { requestsPerMinute tokensPerMinute tokensPerDay } } } } }';
+const UPDATE = 'mutation ($input: UpdateTenantSettingsInput!) { updateTenantSettings(input: $input) { allowedRegions defaultDataClassification requestLogRetentionDays quotas { requestsPerMinute tokensPerMinute tokensPerDay } } }';
+const READ = 'query ($slug: String!) { tenant(slug: $slug) { settings { allowedRegions defaultDataClassification requestLogRetentionDays quotas { requestsPerMinute tokensPerMinute tokensPerDay platformDefaults { requestsPerMinute tokensPerMinute tokensPerDay } } } } }';
 
 interface SettingsReply {
   allowedRegions: string[];
@@ -59,6 +59,7 @@ describe('tenant settings', () => {
     expect((reply.body.data?.['tenant'] as { settings: unknown }).settings).toEqual({
       allowedRegions: [],
       defaultDataClassification: 'internal',
+      requestLogRetentionDays: 30,
       quotas: { requestsPerMinute: null, tokensPerMinute: null, tokensPerDay: null, platformDefaults: { requestsPerMinute: 6000, tokensPerMinute: 1_000_000, tokensPerDay: 100_000_000 } },
     });
   });
@@ -69,6 +70,8 @@ describe('tenant settings', () => {
     expect(reply.body.data?.['updateTenantSettings']).toEqual({
       allowedRegions: ['eu-west-1', 'eu-central-1'],
       defaultDataClassification: 'confidential',
+      // The retention follows the classification (REQUEST_LOG_RETENTION_DAYS).
+      requestLogRetentionDays: 14,
       quotas: { requestsPerMinute: 100, tokensPerMinute: null, tokensPerDay: null },
     });
     const second = await harness.request(adminA(), UPDATE, { input: { tenantId: tenantA.id, quotas: { tokensPerDay: 5000 } } });

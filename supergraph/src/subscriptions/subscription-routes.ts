@@ -4,6 +4,7 @@ import { AUDIT_APPENDED_CHANNEL } from '@switchyard/events/audit';
 import { SAVINGS_UPDATED_CHANNEL } from '@switchyard/events/optimizer';
 import { EXPERIMENT_UPDATED_CHANNEL } from '@switchyard/events/routing';
 import { SLO_CHANGED_CHANNEL } from '@switchyard/events/slo';
+import { REQUEST_LOG_WRITTEN_CHANNEL } from '@switchyard/events/request-log';
 import { z } from 'zod';
 
 /**
@@ -40,5 +41,6 @@ export const SUBSCRIPTION_ROUTES: Readonly<Record<string, SubscriptionRoute>> = 
   savingsUpdated: { channel: SAVINGS_UPDATED_CHANNEL, queryField: 'savings', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
   auditAppended: { channel: AUDIT_APPENDED_CHANNEL, queryField: 'latestAuditEntry', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
   experimentUpdated: { channel: EXPERIMENT_UPDATED_CHANNEL, queryField: 'experiments', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
+  requestLogUpdated: { channel: REQUEST_LOG_WRITTEN_CHANNEL, queryField: 'latestRequests', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
   slosUpdated: { channel: SLO_CHANGED_CHANNEL, queryField: 'sloOverview', eventKey: tenantEventKey, subscriptionKey: byTenantArgument },
 };

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { startStreamConsumer, type Bus, type StreamEntry } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import { REQUEST_LOG_RETENTION_DAYS } from '@switchyard/db/tenant-settings';
-import { REQUEST_LOG_STREAM } from '@switchyard/events/request-log';
+import { REQUEST_LOG_STREAM, REQUEST_LOG_WRITTEN_CHANNEL } from '@switchyard/events/request-log';
 import { createConsoleLogger, type Logger } from '../logger';
 import { partitionDaysOf, splitRequestLogBatch } from './request-log-batch';
 import { createRequestLogStore } from './request-log-store';
@@ -73,15 +73,24 @@ export function startRequestLogWriter(deps: RequestLogWriterDeps): RequestLogWri
       await bus.ack(REQUEST_LOG_STREAM, REQUEST_LOG_WRITER_GROUP, rejected.map((entry) => entry.entryId));
     }
     for (const group of byTenant) {
+      let written: number;
       try {
         await ensureDays(partitionDaysOf(group.events));
-        await store.write(group.tenantId, group.events);
+        written = await store.write(group.tenantId, group.events);
       } catch (error) {
         // Left pending: claimed again after claimIdleMs (by this or another writer).
         logger.error({ tenantId: group.tenantId, entries: group.entryIds.length, err: String(error) }, 'writing the request log failed; will retry');
         continue;
       }
       await bus.ack(REQUEST_LOG_STREAM, REQUEST_LOG_WRITER_GROUP, group.entryIds);
+      // Redelivered entries change nothing, so they announce nothing either.
+      if (written === 0) continue;
+      try {
+        await bus.publish(REQUEST_LOG_WRITTEN_CHANNEL, JSON.stringify({ tenantId: group.tenantId }));
+      } catch (error) {
+        // Only a live-update hint: the rows are committed, open request logs catch up on the next one.
+        logger.warn({ tenantId: group.tenantId, err: String(error) }, 'publishing request log update failed');
+      }
     }
   }
 

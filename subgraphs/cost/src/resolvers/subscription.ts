@@ -11,4 +11,5 @@ const refuse = (): never => {
 export const subscriptionResolvers = {
   costUpdated: { subscribe: refuse, resolve: refuse },
   savingsUpdated: { subscribe: refuse, resolve: refuse },
+  requestLogUpdated: { subscribe: refuse, resolve: refuse },
 };

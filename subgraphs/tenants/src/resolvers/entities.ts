@@ -1,3 +1,4 @@
+import { REQUEST_LOG_RETENTION_DAYS } from '@switchyard/db/tenant-settings';
 import type { TenantsContext } from '../context';
 import { notFound } from '../errors';
 import type { Member } from '../member-types';
@@ -14,6 +15,11 @@ export const tenantResolvers = {
     secrets.listProviderCredentials(tenant.id, principal),
   alertWebhook: (tenant: Tenant, _args: unknown, { secrets, principal }: TenantsContext): Promise<AlertWebhook | null> => secrets.alertWebhook(tenant.id, principal),
   settings: (tenant: Tenant, _args: unknown, { settings, principal }: TenantsContext): Promise<TenantSettingsRecord> => settings.settings(tenant.id, principal),
+};
+
+export const tenantSettingsResolvers = {
+  // Derived, not stored: the request-log writer expires by the same table.
+  requestLogRetentionDays: (settings: TenantSettingsRecord): number => REQUEST_LOG_RETENTION_DAYS[settings.defaultDataClassification],
 };
 
 export const tenantQuotasResolvers = {

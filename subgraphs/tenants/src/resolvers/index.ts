@@ -1,7 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { TenantsContext } from '../context';
 import { dateTimeScalar } from '../date-time-scalar';
-import { apiKeyResolvers, memberResolvers, tenantQuotasResolvers, tenantResolvers } from './entities';
+import { apiKeyResolvers, memberResolvers, tenantQuotasResolvers, tenantResolvers, tenantSettingsResolvers } from './entities';
 import { mutationResolvers } from './mutation';
 import { queryResolvers } from './query';
 
@@ -13,4 +13,5 @@ export const resolvers = {
   ApiKey: apiKeyResolvers,
   Member: memberResolvers,
   TenantQuotas: tenantQuotasResolvers,
+  TenantSettings: tenantSettingsResolvers,
 } as unknown as GraphQLResolverMap<TenantsContext>;

@@ -235,49 +235,51 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
               {route.pinnedVersion !== null ? ' (pinned)' : ''} · {route.candidates.map((c) => c.model).join(', ')}
             </span>
           </div>
-          <table className={styles.versions}>
-            <thead>
-              <tr>
-                <th>version</th>
-                <th>why</th>
-                <th>by</th>
-                <th>when (UTC)</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {route.versions.map((version) => (
-                <tr key={version.version}>
-                  <td>v{version.version}</td>
-                  <td>{version.reason}</td>
-                  <td>{version.createdBy}</td>
-                  <td>{formatTimestamp(version.createdAt)}</td>
-                  <td className={styles.actions}>
-                    {version.version !== route.version && route.pinnedVersion === null ? (
+          <div className="tableWrap">
+            <table className={styles.versions}>
+              <thead>
+                <tr>
+                  <th>version</th>
+                  <th>why</th>
+                  <th>by</th>
+                  <th>when</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {route.versions.map((version) => (
+                  <tr key={version.version}>
+                    <td>v{version.version}</td>
+                    <td>{version.reason}</td>
+                    <td>{version.createdBy}</td>
+                    <td>{formatTimestamp(version.createdAt)}</td>
+                    <td className={styles.actions}>
+                      {version.version !== route.version && route.pinnedVersion === null ? (
+                        <button
+                          className="button buttonSecondary"
+                          disabled={pending}
+                          data-testid={`rollback-${route.name}-${version.version}`}
+                          onClick={() => void run(() => callConsoleApi(rollbackRouteMutation, { input: { tenantId, name: route.name, toVersion: version.version, expectedVersion: route.version } }))}
+                        >
+                          Roll back to this
+                        </button>
+                      ) : null}
                       <button
                         className="button buttonSecondary"
                         disabled={pending}
-                        data-testid={`rollback-${route.name}-${version.version}`}
-                        onClick={() => void run(() => callConsoleApi(rollbackRouteMutation, { input: { tenantId, name: route.name, toVersion: version.version, expectedVersion: route.version } }))}
+                        data-testid={`pin-${route.name}-${version.version}`}
+                        onClick={() =>
+                          void run(() => callConsoleApi(pinRouteMutation, { input: { tenantId, name: route.name, version: route.pinnedVersion === version.version ? null : version.version } }))
+                        }
                       >
-                        Roll back to this
+                        {route.pinnedVersion === version.version ? 'Unpin' : 'Pin'}
                       </button>
-                    ) : null}
-                    <button
-                      className="button buttonSecondary"
-                      disabled={pending}
-                      data-testid={`pin-${route.name}-${version.version}`}
-                      onClick={() =>
-                        void run(() => callConsoleApi(pinRouteMutation, { input: { tenantId, name: route.name, version: route.pinnedVersion === version.version ? null : version.version } }))
-                      }
-                    >
-                      {route.pinnedVersion === version.version ? 'Unpin' : 'Pin'}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       ))}
     </div>

@@ -2,6 +2,7 @@
 
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatAxisUsd, formatUsd } from '../../../../lib/cost-format';
+import { formatAxisTime, formatTimestamp } from '../../../../lib/display';
 import { formatMs, formatPercent } from '../../../../lib/request-log-format';
 import type { LatencyGroup, SpendGroup } from '../../../../lib/request-log-operations';
 
@@ -14,19 +15,15 @@ function seriesName(key: string): string {
   return key === '' ? 'refused early' : key;
 }
 
-function bucketLabel(iso: string, long: boolean): string {
-  const d = new Date(iso);
-  return long ? d.toISOString().slice(5, 16).replace('T', ' ') : d.toISOString().slice(11, 16);
-}
 
 /** p50/p95/p99 over time for one group; gaps (no answered request in a bucket) stay gaps. */
 export function LatencyChart({ group, long }: { group: LatencyGroup; long: boolean }) {
-  const data = group.series.map((point) => ({ label: bucketLabel(point.bucketStart, long), p50: point.p50Ms, p95: point.p95Ms, p99: point.p99Ms }));
+  const data = group.series.map((point) => ({ label: formatTimestamp(point.bucketStart), p50: point.p50Ms, p95: point.p95Ms, p99: point.p99Ms }));
   return (
     <ResponsiveContainer width="100%" height="100%">
-      <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 8 }}>
+      <LineChart data={data} margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
         <CartesianGrid stroke="#e2e5ea" strokeDasharray="3 3" vertical={false} />
-        <XAxis dataKey="label" tick={AXIS} minTickGap={28} tickLine={false} axisLine={{ stroke: '#cfd4dc' }} />
+        <XAxis dataKey="label" tickFormatter={(label: string) => formatAxisTime(label, long)} tick={AXIS} minTickGap={28} tickLine={false} axisLine={{ stroke: '#cfd4dc' }} />
         <YAxis tickFormatter={(v: number) => formatMs(v)} tick={AXIS} width={64} tickLine={false} axisLine={false} />
         <Tooltip formatter={(value, name) => [formatMs(typeof value === 'number' ? value : null), String(name)]} contentStyle={TOOLTIP_STYLE} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
@@ -44,7 +41,7 @@ export function ErrorRateChart({ groups, long }: { groups: LatencyGroup[]; long:
   const shown = groups.slice(0, SERIES_COLORS.length);
   const first = shown[0];
   const data = (first?.series ?? []).map((point, i) => {
-    const row: Record<string, string | number | null> = { label: bucketLabel(point.bucketStart, long) };
+    const row: Record<string, string | number | null> = { label: formatTimestamp(point.bucketStart) };
     for (const group of shown) {
       const p = group.series[i];
       row[seriesName(group.key)] = p && p.requests > 0 ? p.errorRate + p.refusedRate : null;
@@ -53,9 +50,9 @@ export function ErrorRateChart({ groups, long }: { groups: LatencyGroup[]; long:
   });
   return (
     <ResponsiveContainer width="100%" height="100%">
-      <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 8 }}>
+      <LineChart data={data} margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
         <CartesianGrid stroke="#e2e5ea" strokeDasharray="3 3" vertical={false} />
-        <XAxis dataKey="label" tick={AXIS} minTickGap={28} tickLine={false} axisLine={{ stroke: '#cfd4dc' }} />
+        <XAxis dataKey="label" tickFormatter={(label: string) => formatAxisTime(label, long)} tick={AXIS} minTickGap={28} tickLine={false} axisLine={{ stroke: '#cfd4dc' }} />
         <YAxis tickFormatter={(v: number) => `${Math.round(v * 100)}%`} tick={AXIS} width={44} tickLine={false} axisLine={false} domain={[0, 1]} />
         <Tooltip formatter={(value, name) => [formatPercent(typeof value === 'number' ? value : 0), String(name)]} contentStyle={TOOLTIP_STYLE} />
         <Legend wrapperStyle={{ fontSize: 12 }} />

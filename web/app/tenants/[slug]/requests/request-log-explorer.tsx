@@ -3,30 +3,33 @@
 import { Fragment, useRef, useState, type FormEvent } from 'react';
 import { callConsoleApi } from '../../../../lib/browser-api';
 import { formatUsd } from '../../../../lib/cost-format';
-import { EMPTY_DRAFT, filterFromDraft, formatMs, outcomeOf, type FilterDraft } from '../../../../lib/request-log-format';
+import { formatTimestamp } from '../../../../lib/display';
+import { EMPTY_DRAFT, filterFromDraft, formatMs, mergeNewest, outcomeOf, type FilterDraft } from '../../../../lib/request-log-format';
 import { requestLogEntryQuery, requestLogQuery, REQUEST_OUTCOMES, STATS_WINDOWS, type RequestDetail as Detail, type RequestLogEntry, type RequestLogFilter, type RequestLogPage } from '../../../../lib/request-log-operations';
 import { RequestDetail } from './request-detail';
 import styles from './requests.module.css';
+import { useLiveRequestLog } from './use-live-request-log';
 
 export const REQUEST_LOG_PAGE_SIZE = 50;
 
 const OUTCOME_BADGE = { ok: 'badge badgeSuccess', error: 'badge badgeDanger', refused: 'badge badgeWarning' } as const;
 const WINDOW_LABEL = { LAST_HOUR: 'Last hour', LAST_24_HOURS: 'Last 24 hours', LAST_7_DAYS: 'Last 7 days' } as const;
 
-function formatSeconds(iso: string): string {
-  const time = Date.parse(iso);
-  return Number.isNaN(time) ? '—' : new Date(time).toISOString().slice(0, 19).replace('T', ' ');
-}
-
 function callerOf(entry: RequestLogEntry): string {
   if (entry.apiKey) return entry.apiKey.name ?? entry.apiKey.id.slice(0, 8);
   return entry.userId ?? '—';
 }
 
-export function RequestLogExplorer(props: { tenantId: string; initialPage: RequestLogPage | null }) {
+function defaultFilter(): RequestLogFilter {
+  return (filterFromDraft(EMPTY_DRAFT, Date.now()) as { ok: true; filter: RequestLogFilter }).filter;
+}
+
+export function RequestLogExplorer(props: { tenantId: string; wsUrl: string; initialPage: RequestLogPage | null }) {
   const { tenantId } = props;
   const [draft, setDraft] = useState<FilterDraft>(EMPTY_DRAFT);
   const [filter, setFilter] = useState<RequestLogFilter | null>(null);
+  // What the live page follows when no filter is applied: the default window from when the page opened.
+  const [unfiltered, setUnfiltered] = useState<RequestLogFilter>(defaultFilter);
   const [formError, setFormError] = useState<string | null>(null);
   const [rows, setRows] = useState<RequestLogEntry[]>(props.initialPage?.entries ?? []);
   const [endCursor, setEndCursor] = useState<string | null>(props.initialPage?.endCursor ?? null);
@@ -37,6 +40,15 @@ export function RequestLogExplorer(props: { tenantId: string; initialPage: Reque
   const [details, setDetails] = useState<Record<string, Detail | 'loading' | { error: string }>>({});
   // Answers to a query since replaced (new filter) are dropped.
   const ticket = useRef(0);
+  const following = filter ?? unfiltered;
+  const { status: liveStatus, error: liveError } = useLiveRequestLog({
+    wsUrl: props.wsUrl,
+    tenantId,
+    filter: following,
+    first: REQUEST_LOG_PAGE_SIZE,
+    // New requests go on top; rows already shown (and pages loaded with "Load more") stay.
+    onNewest: (page) => setRows((previous) => mergeNewest(previous, page.entries)),
+  });
 
   async function load(next: RequestLogFilter, after: string | null) {
     const mine = after === null ? ++ticket.current : ticket.current;
@@ -124,11 +136,10 @@ export function RequestLogExplorer(props: { tenantId: string; initialPage: Reque
             type="button"
             onClick={() => {
               setDraft(EMPTY_DRAFT);
-              const parsed = filterFromDraft(EMPTY_DRAFT, Date.now());
-              if (parsed.ok) {
-                setFilter(null);
-                void load(parsed.filter, null);
-              }
+              const next = defaultFilter();
+              setFilter(null);
+              setUnfiltered(next);
+              void load(next, null);
             }}
           >
             Clear
@@ -140,6 +151,11 @@ export function RequestLogExplorer(props: { tenantId: string; initialPage: Reque
           {formError}
         </div>
       ) : null}
+      {liveError ? (
+        <div className="alert" role="alert" data-testid="live-error">
+          Live updates failed: {liveError}
+        </div>
+      ) : null}
       {loadError ? (
         <div className="alert" role="alert" data-testid="request-log-error">
           Could not read the request log: {loadError}
@@ -148,18 +164,20 @@ export function RequestLogExplorer(props: { tenantId: string; initialPage: Reque
       <section className="card" aria-label="Requests">
         <div className="cardHeader">
           <h2>Requests</h2>
-          <span className="muted" data-testid="request-count">
-            {rows.length} shown{hasNextPage ? ', more available' : ''} ·{' '}
-            <button className={styles.linkButton} type="button" onClick={() => apply()} data-testid="request-refresh">
-              refresh
-            </button>
+          <span className={styles.headerMeta}>
+            <span className="muted" data-testid="request-count">
+              {rows.length} shown{hasNextPage ? ', more available' : ''}
+            </span>
+            <span className={`badge ${liveStatus === 'live' ? 'badgeSuccess' : 'badgeWarning'}`} role="status" aria-live="polite" title={liveStatus === 'live' ? 'New requests appear at the top as they are logged.' : 'Reconnecting; meanwhile the newest requests are read every 15 s.'}>
+              <span data-testid="live-status">{liveStatus}</span>
+            </span>
           </span>
         </div>
         <div className="tableWrap">
           <table className={`table ${styles.table}`}>
             <thead>
               <tr>
-                <th>Time (UTC)</th>
+                <th>Time</th>
                 <th>Status</th>
                 <th>Caller</th>
                 <th>Route</th>
@@ -191,7 +209,7 @@ export function RequestLogExplorer(props: { tenantId: string; initialPage: Reque
                         }
                       }}
                     >
-                      <td className="muted">{formatSeconds(entry.startedAt)}</td>
+                      <td className="muted">{formatTimestamp(entry.startedAt)}</td>
                       <td>
                         <span className={OUTCOME_BADGE[outcome]} title={entry.errorCode ?? undefined}>
                           {entry.status}
@@ -239,8 +257,7 @@ export function RequestLogExplorer(props: { tenantId: string; initialPage: Reque
               data-testid="request-load-more"
               disabled={loading}
               onClick={() => {
-                const current = filter ?? (filterFromDraft(EMPTY_DRAFT, Date.now()) as { ok: true; filter: RequestLogFilter }).filter;
-                void load(current, endCursor);
+                void load(following, endCursor);
               }}
             >
               {loading ? 'Loading…' : `Load ${REQUEST_LOG_PAGE_SIZE} more`}

@@ -3,6 +3,7 @@
 import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatAxisUsd, formatUsd } from '../../../../lib/cost-format';
+import { formatAxisTime, formatTimestamp } from '../../../../lib/display';
 import type { RouteSavings } from '../../../../lib/savings-operations';
 
 const COLORS = ['#2b59c3', '#1e8a5a', '#c0392b', '#8e44ad', '#d68910', '#138d90'];
@@ -13,7 +14,7 @@ export function SavingsHistoryChart({ history }: { history: RouteSavings[] }) {
     const routes = [...new Set(history.map((row) => row.route))].sort();
     const byRun = new Map<string, Record<string, number | string>>();
     for (const row of history) {
-      const label = new Date(row.computedAt).toISOString().slice(5, 16).replace('T', ' ');
+      const label = formatTimestamp(row.computedAt);
       const entry = byRun.get(label) ?? { label };
       entry[row.route] = Number(row.savingsPct.toFixed(2));
       byRun.set(label, entry);
@@ -24,7 +25,7 @@ export function SavingsHistoryChart({ history }: { history: RouteSavings[] }) {
     <ResponsiveContainer width="100%" height="100%">
       <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 0, left: 8 }}>
         <CartesianGrid stroke="#e2e5ea" strokeDasharray="3 3" vertical={false} />
-        <XAxis dataKey="label" tick={{ fontSize: 11, fill: '#5d6675' }} minTickGap={28} tickLine={false} />
+        <XAxis dataKey="label" tickFormatter={(label: string) => formatAxisTime(label, true)} tick={{ fontSize: 11, fill: '#5d6675' }} minTickGap={28} tickLine={false} />
         <YAxis tickFormatter={(value: number) => `${value}%`} tick={{ fontSize: 11, fill: '#5d6675' }} width={64} tickLine={false} axisLine={false} />
         <Tooltip contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: '#cfd4dc' }} />
         <Legend wrapperStyle={{ fontSize: 12 }} />

@@ -120,51 +120,54 @@ export function SavingsDashboard(props: { tenantId: string; reportPath: string; 
         <div className={styles.chart} data-testid="savings-route-chart">
           <SavingsByRouteChart routes={routes} />
         </div>
-        <table className="table">
-          <thead>
-            <tr>
-              <th>Route</th>
-              <th>Baseline model</th>
-              <th className="numeric">Requests</th>
-              <th className="numeric">Cost</th>
-              <th className="numeric">Baseline</th>
-              <th className="numeric">Savings</th>
-              <th className="numeric">Regret / request</th>
-            </tr>
-          </thead>
-          <tbody>
-            {routes.map((r) => (
-              <tr key={r.route} data-testid={`savings-row-${r.route}`}>
-                <td className="mono">{r.route}</td>
-                <td className="mono">{r.baselineModel}</td>
-                <td className="numeric">{formatInteger(r.requests)}</td>
-                <td className="numeric">{formatUsd(r.actualCostUsd)}</td>
-                <td className="numeric">{formatUsd(r.baselineCostUsd)}</td>
-                <td className="numeric" data-testid={`savings-pct-${r.route}`}>
-                  {r.savingsPct.toFixed(1)} %
-                </td>
-                <td className="numeric">{r.regretDelta.toFixed(4)}</td>
-              </tr>
-            ))}
-            {routes.length === 0 ? (
+        <div className="tableWrap">
+          <table className="table">
+            <thead>
               <tr>
-                <td colSpan={7} className="muted">
-                  No optimizer run with route traffic yet.
-                </td>
+                <th>Route</th>
+                <th>Baseline model</th>
+                <th className="numeric">Requests</th>
+                <th className="numeric">Cost</th>
+                <th className="numeric">Baseline</th>
+                <th className="numeric">Savings</th>
+                <th className="numeric">Regret / request</th>
               </tr>
-            ) : null}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {routes.map((r) => (
+                <tr key={r.route} data-testid={`savings-row-${r.route}`}>
+                  <td className="mono">{r.route}</td>
+                  <td className="mono">{r.baselineModel}</td>
+                  <td className="numeric">{formatInteger(r.requests)}</td>
+                  <td className="numeric">{formatUsd(r.actualCostUsd)}</td>
+                  <td className="numeric">{formatUsd(r.baselineCostUsd)}</td>
+                  <td className="numeric" data-testid={`savings-pct-${r.route}`}>
+                    {r.savingsPct.toFixed(1)} %
+                  </td>
+                  <td className="numeric">{r.regretDelta.toFixed(4)}</td>
+                </tr>
+              ))}
+              {routes.length === 0 ? (
+                <tr>
+                  <td colSpan={7} className="muted">
+                    No optimizer run with route traffic yet.
+                  </td>
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+        </div>
       </section>
 
       <section className="card" aria-label="Baseline and gain share">
         <div className="cardHeader">
           <h2>Baseline and gain-share report</h2>
         </div>
-        <div className={styles.toolbar}>
-          <label>
-            Baseline{' '}
+        <div className={styles.reportBar}>
+          <label className="label">
+            Baseline
             <select
+              className="input"
               data-testid="baseline-select"
               value={report?.baseline ?? 'CHAMPION'}
               onChange={(event) => void saveSettings({ baseline: event.target.value as SavingsBaseline })}
@@ -179,9 +182,9 @@ export function SavingsDashboard(props: { tenantId: string; reportPath: string; 
           <span className="muted" data-testid="gain-share-pct">
             agreed share {report?.gainSharePct ?? 20} %
           </span>
-          <label>
-            Month{' '}
-            <input data-testid="report-month" value={month} onChange={(event) => setMonth(event.target.value)} size={8} />
+          <label className="label">
+            Month
+            <input className="input" data-testid="report-month" value={month} onChange={(event) => setMonth(event.target.value)} size={8} />
           </label>
           <a
             className={`button buttonSecondary ${monthValid ? '' : 'disabled'}`}

@@ -3,6 +3,7 @@
 import dynamic from 'next/dynamic';
 import { useState, type FormEvent } from 'react';
 import { callConsoleApi } from '../../../../lib/browser-api';
+import { formatTimestamp } from '../../../../lib/display';
 import { budgetBarPercent, describeObjective, formatBudget, formatBurn, formatSli } from '../../../../lib/slo-format';
 import { deleteSloMutation, putSloMutation, SLO_KINDS, type Slo, type SloAlertState, type SloKind, type SloOverview } from '../../../../lib/slo-operations';
 import styles from './slos.module.css';
@@ -12,7 +13,6 @@ import { useLiveSlos } from './use-live-slos';
 const BurnChart = dynamic(() => import('./burn-chart').then((module) => module.BurnChart), { ssr: false });
 
 const STATE_BADGE: Record<SloAlertState, string> = { OK: 'badgeSuccess', TICKET: 'badgeWarning', PAGE: 'badgeDanger' };
-const dateTime = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC' });
 
 function BurnCell({ slo, name }: { slo: Slo; name: string }) {
   const w = slo.status.windows.find((window) => window.name === name);
@@ -177,7 +177,7 @@ export function SloDashboard(props: { tenantId: string; wsUrl: string; initial: 
               <table className="table" data-testid="slo-transitions">
                 <thead>
                   <tr>
-                    <th>When (UTC)</th>
+                    <th>When</th>
                     <th>SLO</th>
                     <th>State</th>
                     <th>Auto-throttle</th>
@@ -187,7 +187,7 @@ export function SloDashboard(props: { tenantId: string; wsUrl: string; initial: 
                 <tbody>
                   {transitions.map((t) => (
                     <tr key={t.id} data-testid="slo-transition">
-                      <td>{dateTime.format(new Date(t.occurredAt))}</td>
+                      <td>{formatTimestamp(t.occurredAt)}</td>
                       <td className="mono">{routeOf.get(t.sloId) ?? t.route}</td>
                       <td>
                         {t.previous.toLowerCase()} → <span className={`badge ${STATE_BADGE[t.state]}`}>{t.state.toLowerCase()}</span>
