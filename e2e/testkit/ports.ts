@@ -12,6 +12,27 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `count` distinct free loopback ports: every probe stays bound until all are read, so the kernel
+ * cannot hand one port out twice (probing one at a time can, and two servers then collide).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const probes = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      probes.map(
+        (probe) =>
+          new Promise<number>((resolve, reject) => {
+            probe.once('error', reject);
+            probe.listen(0, '127.0.0.1', () => resolve((probe.address() as AddressInfo).port));
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(probes.map((probe) => new Promise<void>((resolve) => (probe.listening ? probe.close(() => resolve()) : resolve()))));
+  }
+}
+
 export interface StackPorts {
   CONSOLE_PORT: string;
   SUPERGRAPH_PORT: string;
@@ -30,7 +51,6 @@ export interface StackPorts {
 
 export async function allocateStackPorts(): Promise<StackPorts> {
   const names: Array<keyof StackPorts> = ['CONSOLE_PORT', 'SUPERGRAPH_PORT', 'TENANTS_SUBGRAPH_PORT', 'COST_SUBGRAPH_PORT', 'DP_SUBGRAPH_PORT', 'AUDIT_SUBGRAPH_PORT', 'POLICY_SUBGRAPH_PORT', 'EXPERIMENTS_SUBGRAPH_PORT', 'SLO_SUBGRAPH_PORT', 'OIDC_PORT', 'DATA_PLANE_PORT', 'METRICS_PORT'];
-  const ports = {} as StackPorts;
-  for (const name of names) ports[name] = String(await freePort());
-  return ports;
+  const free = await freePorts(names.length);
+  return Object.fromEntries(names.map((name, i) => [name, String(free[i])])) as unknown as StackPorts;
 }
