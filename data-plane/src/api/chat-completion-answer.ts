@@ -70,7 +70,7 @@ function apply(event: CompletionEvent, tally: Tally): FinishReason | undefined {
 function delivered(outcome: Delivery['outcome'], tally: Tally, request: InferenceRequest, error?: { error: unknown; retryable: boolean }): Delivery {
   const promptTokens = tally.promptTokens ?? countPromptTokens(request);
   const completionTokens = tally.completionTokens ?? estimateCompletionTokens(tally.content);
-  return error ? { outcome, error: error.error, retryable: error.retryable, promptTokens, completionTokens } : { outcome, promptTokens, completionTokens };
+  return error ? { outcome, error: error.error, retryable: error.retryable, promptTokens, completionTokens, text: tally.content } : { outcome, promptTokens, completionTokens, text: tally.content };
 }
 
 /** Buffers the whole answer, then sends it; a failure sends nothing, so the router may fail over. */

@@ -23,7 +23,12 @@ const messageSchema = z.object({
 const toolNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a tool name is 1 to 64 letters, digits, underscores or dashes');
 const toolSchema = z.object({
   type: z.literal('function'),
-  function: z.looseObject({ name: toolNameSchema }),
+  function: z.looseObject({
+    name: toolNameSchema,
+    description: z.string().max(8_192).nullable().optional(),
+    parameters: z.record(z.string(), z.unknown()).nullable().optional(),
+    strict: z.boolean().nullable().optional(),
+  }),
 });
 const toolChoiceSchema = z.union([
   z.enum(['none', 'auto', 'required']),
@@ -55,7 +60,7 @@ export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 export type ChatMessage = z.infer<typeof messageSchema>;
 
 /** `messages[0].content` style path for OpenAI's `param`. */
-function formatPath(path: readonly PropertyKey[]): string | undefined {
+export function formatIssuePath(path: readonly PropertyKey[]): string | undefined {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
@@ -71,7 +76,7 @@ export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest
   const parsed = chatCompletionRequestSchema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const param = issue ? formatPath(issue.path) : undefined;
+  const param = issue ? formatIssuePath(issue.path) : undefined;
   const detail = issue ? issue.message : 'invalid request';
   throw new ApiError('invalid_request', { param, message: param ? `Invalid value for '${param}': ${detail}` : detail });
 }
@@ -98,7 +103,15 @@ export function toInferenceRequest(wire: ChatCompletionRequest): InferenceReques
     frequencyPenalty: wire.frequency_penalty ?? undefined,
     seed: wire.seed ?? undefined,
     endUserId: wire.user,
-    tools: wire.tools?.map((tool) => ({ name: tool.function.name })),
+    tools: wire.tools?.map((tool) => ({
+      name: tool.function.name,
+      // Forwarded to providers that take tools (the OpenAI-compatible adapter); the mock ignores them.
+      definition: {
+        ...(tool.function.description != null ? { description: tool.function.description } : {}),
+        ...(tool.function.parameters != null ? { parameters: tool.function.parameters } : {}),
+        ...(tool.function.strict != null ? { strict: tool.function.strict } : {}),
+      },
+    })),
     toolChoice: wire.tool_choice === undefined ? undefined : toToolChoice(wire.tool_choice),
   };
 }

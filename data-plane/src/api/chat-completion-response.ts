@@ -103,3 +103,7 @@ export function modelList(models: readonly { id: string; ownedBy: string }[], cr
     data: models.map((m) => ({ id: m.id, object: 'model' as const, created, owned_by: m.ownedBy })),
   };
 }
+
+export function modelObject(model: { id: string; ownedBy: string }, created: number) {
+  return { id: model.id, object: 'model' as const, created, owned_by: model.ownedBy };
+}

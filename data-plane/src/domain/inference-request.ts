@@ -68,6 +68,14 @@ export type ContentPart = TextPart | OpaquePart;
 
 export interface InferenceTool {
   readonly name: string;
+  /** The function's description and JSON-schema parameters, forwarded to providers that take tools. */
+  readonly definition?: ToolDefinition;
+}
+
+export interface ToolDefinition {
+  readonly description?: string;
+  readonly parameters?: Readonly<Record<string, unknown>>;
+  readonly strict?: boolean;
 }
 
 /** Whether the model may, must or must not call tools, or the one tool it must call. */

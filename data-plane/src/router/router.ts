@@ -121,6 +121,8 @@ export interface Delivery {
   /** Tokens this leg generated, as the provider reported them or estimated. */
   promptTokens: number;
   completionTokens: number;
+  /** The answer's text as it reached the client (what the memory fabric stores); absent when the wire format did not keep it. */
+  text?: string;
 }
 
 /**

@@ -43,7 +43,13 @@ export function createSnapshottedSessionWindow(fast: SessionWindow, snapshot: Se
     kind: `${fast.kind}+snapshot`,
     async putResponse(tenantId, response) {
       await fast.putResponse(tenantId, response);
-      await snapshot.saveResponse(tenantId, response, responseBytes(response), expiry()).catch(reported('response'));
+      try {
+        await snapshot.saveResponse(tenantId, response, responseBytes(response), expiry());
+      } catch (error) {
+        // Stored in both or in neither: a response only the fast store holds would vanish with it.
+        await fast.deleteResponse(tenantId, response.id).catch(() => undefined);
+        reported('response')(error);
+      }
     },
     async getResponse(tenantId, id) {
       const hit = await fast.getResponse(tenantId, id);
