@@ -203,7 +203,7 @@ describe('POST /v1/responses (official openai client)', () => {
     await h.finish();
   });
 
-  it('accepts function tools (named tools go through the tenant's call_tool policy) and echoes them', async () => {
+  it("accepts function tools (named tools go through the tenant's call_tool policy) and echoes them", async () => {
     const h = await startHarness();
     const response = await clientOf(h).responses.create({
       model: 'mock-gpt',
