@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { countPromptTokens, estimateCompletionTokens } from '../accounting/token-count';
-import type { CompletionEvent, FinishReason } from '../domain/completion-event';
+import { foldToolCall, type CompletionEvent, type FinishReason, type ToolCall } from '../domain/completion-event';
 import type { InferenceRequest } from '../domain/inference-request';
 import { startEventStream } from '../http/respond';
 import type { WinningLeg } from '../router/execute';
@@ -15,13 +15,15 @@ import type { Delivery } from '../router/router';
  */
 export interface AnswerTally {
   text: string;
+  /** The tool calls the model made, by index. */
+  toolCalls: ToolCall[];
   promptTokens: number | undefined;
   completionTokens: number | undefined;
   finishReason: FinishReason;
 }
 
 export function newTally(): AnswerTally {
-  return { text: '', promptTokens: undefined, completionTokens: undefined, finishReason: 'stop' };
+  return { text: '', toolCalls: [], promptTokens: undefined, completionTokens: undefined, finishReason: 'stop' };
 }
 
 export function applyEvent(event: CompletionEvent, tally: AnswerTally): void {
@@ -29,14 +31,15 @@ export function applyEvent(event: CompletionEvent, tally: AnswerTally): void {
   else if (event.type === 'usage') {
     tally.promptTokens = event.promptTokens;
     tally.completionTokens = event.completionTokens;
-  } else tally.finishReason = event.finishReason;
+  } else if (event.type === 'tool_call') foldToolCall(tally.toolCalls, event);
+  else tally.finishReason = event.finishReason;
 }
 
 /** The leg's tokens (reported, else estimated) and its text. */
 export function deliveredOf(outcome: Delivery['outcome'], tally: AnswerTally, request: InferenceRequest, error?: { error: unknown; retryable: boolean }): Delivery {
   const promptTokens = tally.promptTokens ?? countPromptTokens(request);
   const completionTokens = tally.completionTokens ?? estimateCompletionTokens(tally.text);
-  const base = { outcome, promptTokens, completionTokens, text: tally.text };
+  const base = { outcome, promptTokens, completionTokens, text: tally.text, toolCalls: tally.toolCalls.filter((call) => call !== undefined) };
   return error ? { ...base, error: error.error, retryable: error.retryable } : base;
 }
 
@@ -54,10 +57,12 @@ export async function collectAnswer(winner: WinningLeg, request: InferenceReques
   return { delivery: deliveredOf('ok', tally, request), tally };
 }
 
-/** A wire format's stream: the frames before the first delta, one per delta, the end (may store first), and the error frame. */
+/** A wire format's stream: the frames before the first delta, one per delta (text or tool call), the end (may store first), and the error frame. */
 export interface StreamEncoder {
   open(): string;
   delta(content: string): string;
+  /** A tool-call fragment; absent: tool calls are sent whole at the end by `close`. */
+  toolCall?(event: Extract<CompletionEvent, { type: 'tool_call' }>): string;
   close(tally: AnswerTally, delivery: Delivery): Promise<string> | string;
   fail(error: unknown): string;
 }
@@ -85,8 +90,10 @@ export async function streamAnswer(logger: Logger, requestId: string, request: I
     await write(encoder.open());
     for (let step = winner.first; !step.done; step = await iterator.next()) {
       applyEvent(step.value, tally);
-      if (step.value.type === 'delta') {
-        const pushedBack = write(encoder.delta(step.value.content));
+      const event = step.value;
+      const frame = event.type === 'delta' ? encoder.delta(event.content) : event.type === 'tool_call' && encoder.toolCall ? encoder.toolCall(event) : undefined;
+      if (frame) {
+        const pushedBack = write(frame);
         if (pushedBack) await pushedBack;
       }
     }

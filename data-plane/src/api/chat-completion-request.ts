@@ -12,11 +12,19 @@ const textPartSchema = z.object({ type: z.literal('text'), text: z.string() });
 const otherPartSchema = z.looseObject({ type: z.string().min(1) });
 const contentSchema = z.union([z.string(), z.array(z.union([textPartSchema, otherPartSchema])).min(1)]);
 
+/** A tool call the model made, sent back by the client with its result (the upstream needs both). */
+const toolCallSchema = z.object({
+  id: z.string().min(1).max(256),
+  type: z.literal('function'),
+  function: z.object({ name: z.string().min(1).max(64), arguments: z.string() }),
+});
+
 const messageSchema = z.object({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
   content: contentSchema.nullable().optional(),
   name: z.string().min(1).max(64).optional(),
   tool_call_id: z.string().optional(),
+  tool_calls: z.array(toolCallSchema).max(128).optional(),
 });
 
 /** OpenAI's rule for function names; anything else is refused before a policy could be fooled by look-alikes. */
@@ -117,7 +125,13 @@ export function toInferenceRequest(wire: ChatCompletionRequest): InferenceReques
 }
 
 function toInferenceMessage(message: ChatMessage): InferenceMessage {
-  return { role: message.role, content: message.content ?? null, name: message.name, toolCallId: message.tool_call_id };
+  return {
+    role: message.role,
+    content: message.content ?? null,
+    name: message.name,
+    toolCallId: message.tool_call_id,
+    ...(message.role === 'assistant' && message.tool_calls ? { toolCalls: message.tool_calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments })) } : {}),
+  };
 }
 
 function toToolChoice(choice: NonNullable<ChatCompletionRequest['tool_choice']>): ToolChoice {

@@ -33,7 +33,8 @@ import { inStep, startStep } from '../telemetry/steps';
 import type { TenantSettingsLookup } from '../tenant-settings/settings-cache';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
 import type { SessionTurn, SessionWindow } from '@switchyard/memory/session';
-import { messageText, type InferenceMessage } from '../domain/inference-request';
+import type { InferenceMessage } from '../domain/inference-request';
+import { answerTurn, messageOf, turnOf } from './session-turns';
 import type { WinningLeg } from '../router/execute';
 import type { Delivery } from '../router/router';
 import { deliverAnswer, type AnswerContext } from './chat-completion-answer';
@@ -436,7 +437,7 @@ function withTurns<Extra>(call: ParsedCall<Extra>, turns: readonly SessionTurn[]
   const { messages } = call.request;
   let at = 0;
   while (at < messages.length && (messages[at]!.role === 'system' || messages[at]!.role === 'developer')) at += 1;
-  const recalled: InferenceMessage[] = turns.map((turn) => ({ role: turn.role, content: turn.content }));
+  const recalled: InferenceMessage[] = turns.map(messageOf);
   return {
     ...call,
     request: { ...call.request, messages: [...messages.slice(0, at), ...recalled, ...messages.slice(at)] },
@@ -446,15 +447,15 @@ function withTurns<Extra>(call: ParsedCall<Extra>, turns: readonly SessionTurn[]
 }
 
 /** The session's new turns (the client's redacted messages, then the answer), off the client's path. */
-export function turnsOf(call: Pick<ParsedCall, 'request' | 'ownInput'>, answerText: string): SessionTurn[] {
+export function turnsOf(call: Pick<ParsedCall, 'request' | 'ownInput'>, answer: Pick<Delivery, 'text' | 'toolCalls'>): SessionTurn[] {
   const own = call.request.messages.slice(call.ownInput.start, call.ownInput.end).filter((message) => message.role !== 'system' && message.role !== 'developer');
-  return [...own.map((message) => ({ role: message.role, content: messageText(message) })), { role: 'assistant' as const, content: answerText }];
+  return [...own.map(turnOf), answerTurn(answer.text ?? '', answer.toolCalls)];
 }
 
 /** A route with memory remembers the session's turns after the answer (already redacted: only what reached the provider is stored). */
 function rememberTurns(deps: ChatCompletionsDeps, context: RequestContext, call: AdmittedCall, delivery: Delivery): void {
   if (!deps.memory || !call.sessionId || call.target.route.memory === undefined || delivery.text === undefined) return;
-  const writing = deps.memory.appendTurns(context.key.tenantId, call.sessionId, turnsOf(call, delivery.text)).then(
+  const writing = deps.memory.appendTurns(context.key.tenantId, call.sessionId, turnsOf(call, delivery)).then(
     () => undefined,
     (error: unknown) => deps.logger.warn({ err: error, requestId: context.requestId }, 'session turns not remembered'),
   );

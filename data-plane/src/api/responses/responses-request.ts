@@ -21,7 +21,16 @@ const functionCallOutputItem = z.object({
   call_id: z.string().min(1).max(256),
   output: z.string(),
 });
-const inputItem = z.union([messageItem, functionCallOutputItem]);
+/** A function call the model made earlier, sent back by the client beside its output. */
+const functionCallItem = z.object({
+  type: z.literal('function_call'),
+  call_id: z.string().min(1).max(256),
+  name: z.string().min(1).max(64),
+  arguments: z.string(),
+  id: z.string().max(256).optional(),
+  status: z.string().optional(),
+});
+const inputItem = z.union([messageItem, functionCallOutputItem, functionCallItem]);
 
 const toolNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a tool name is 1 to 64 letters, digits, underscores or dashes');
 const functionTool = z.object({
@@ -77,6 +86,7 @@ export function inputMessages(wire: ResponsesRequest): InferenceMessage[] {
   if (typeof wire.input === 'string') return [{ role: 'user', content: wire.input }];
   return wire.input.map((item): InferenceMessage => {
     if (item.type === 'function_call_output') return { role: 'tool', content: item.output, toolCallId: item.call_id };
+    if (item.type === 'function_call') return { role: 'assistant', content: null, toolCalls: [{ id: item.call_id, name: item.name, arguments: item.arguments }] };
     if (typeof item.content === 'string') return { role: item.role, content: item.content };
     // Input and output text parts are text to every provider; other parts travel as they came.
     return { role: item.role, content: item.content.map((part) => ('text' in part && typeof part.text === 'string' ? { type: 'text', text: part.text } : part)) };

@@ -10,6 +10,7 @@ import { collectAnswer, streamAnswer, type AnswerTally } from '../answer-stream'
 import type { AnswerContext } from '../chat-completion-answer';
 import { sessionOf, turnsOf, type AdmittedCall, type CallSurface, type RequestContext } from '../chat-completions-handler';
 import { memoryFailure } from '../memory-step';
+import { answerTurn, messageOf, turnOf } from '../session-turns';
 import { upstreamToApiError } from '../upstream-failure';
 import { parseResponsesRequest, RESPONSE_ID_PATTERN, toInferenceRequest, type ResponsesRequest } from './responses-request';
 import { responseEventEncoder, responseObject, statusOf, type ResponseShape } from './responses-wire';
@@ -48,7 +49,7 @@ export function createResponsesSurface(options: ResponsesSurfaceOptions): CallSu
     if (!shape.store) return false;
     const { wire, previous } = call.extra;
     const instructionsAt = wire.instructions ? 1 : 0;
-    const conversation = call.request.messages.slice(instructionsAt).map((message: InferenceMessage) => ({ role: message.role, content: messageText(message) }));
+    const conversation = call.request.messages.slice(instructionsAt).map(turnOf);
     const stored: StoredResponse = {
       id: shape.id,
       sessionId: call.sessionId ?? shape.id,
@@ -57,10 +58,10 @@ export function createResponsesSurface(options: ResponsesSurfaceOptions): CallSu
       model: shape.model,
       instructions: call.request.messages[0]?.role === 'system' && wire.instructions ? messageText(call.request.messages[0]) : null,
       status: statusOf(tally.finishReason),
-      input: turnsOf(call, '').slice(0, -1),
+      input: turnsOf(call, delivery).slice(0, -1),
       outputText: tally.text,
       usage: { inputTokens: delivery.promptTokens, outputTokens: delivery.completionTokens },
-      context: trimWindow([...conversation, { role: 'assistant', content: tally.text }], limits),
+      context: trimWindow([...conversation, answerTurn(tally.text, tally.toolCalls)], limits),
       metadata: wire.metadata ?? null,
     };
     try {
@@ -86,7 +87,7 @@ export function createResponsesSurface(options: ResponsesSurfaceOptions): CallSu
           throw new ApiError('response_not_found', { param: 'previous_response_id', message: `No stored response '${id.slice(0, 64)}' exists for this tenant (never stored, deleted, expired, or another tenant's).` });
         }
       }
-      const context: InferenceMessage[] = (previous?.context ?? []).map((turn) => ({ role: turn.role, content: turn.content }));
+      const context: InferenceMessage[] = (previous?.context ?? []).map(messageOf);
       const request = toInferenceRequest(wire, context);
       const start = (wire.instructions ? 1 : 0) + context.length;
       return {
@@ -134,7 +135,7 @@ export function createResponsesSurface(options: ResponsesSurfaceOptions): CallSu
           async close(tally, done) {
             const stored = await store(context, call, shape, tally, done);
             shape.store = stored;
-            return encoder.close({ status: statusOf(tally.finishReason), text: tally.text, finishReason: tally.finishReason, usage: { inputTokens: done.promptTokens, outputTokens: done.completionTokens } });
+            return encoder.close({ status: statusOf(tally.finishReason), text: tally.text, toolCalls: tally.toolCalls, finishReason: tally.finishReason, usage: { inputTokens: done.promptTokens, outputTokens: done.completionTokens } });
           },
           fail: (error) => encoder.fail(upstreamToApiError(error)),
         });
@@ -144,7 +145,7 @@ export function createResponsesSurface(options: ResponsesSurfaceOptions): CallSu
         if (delivery.outcome === 'ok') {
           const { tally } = collected;
           shape.store = await store(context, call, shape, tally, delivery);
-          sendJson(response, 200, responseObject(shape, { status: statusOf(tally.finishReason), text: tally.text, finishReason: tally.finishReason, usage: { inputTokens: delivery.promptTokens, outputTokens: delivery.completionTokens } }));
+          sendJson(response, 200, responseObject(shape, { status: statusOf(tally.finishReason), text: tally.text, toolCalls: tally.toolCalls, finishReason: tally.finishReason, usage: { inputTokens: delivery.promptTokens, outputTokens: delivery.completionTokens } }));
         }
       }
       aggregation.end(delivery.outcome === 'failed' ? new Error('upstream failed mid-answer') : undefined);

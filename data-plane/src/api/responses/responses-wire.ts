@@ -1,5 +1,5 @@
 import type { StoredResponse } from '@switchyard/memory/session';
-import type { FinishReason } from '../../domain/completion-event';
+import type { FinishReason, ToolCall } from '../../domain/completion-event';
 import type { ApiError } from '../../errors';
 
 /**
@@ -27,8 +27,31 @@ export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'faile
 export interface ResponseOutcome {
   status: ResponseStatus;
   text: string;
+  /** The function calls the model made: `function_call` output items after the message. */
+  toolCalls?: readonly ToolCall[];
+  /** Keep the (empty) message item even when the model only called tools (a stream already opened it). */
+  keepMessage?: boolean;
   finishReason?: FinishReason;
   usage?: { inputTokens: number; outputTokens: number };
+}
+
+function functionCallItem(responseId: string, index: number, call: ToolCall, status: 'in_progress' | 'completed') {
+  return {
+    type: 'function_call' as const,
+    id: `fc_${responseId.slice('resp_'.length)}_${index}`,
+    call_id: call.id,
+    name: call.name,
+    arguments: status === 'completed' ? call.arguments : '',
+    status,
+  };
+}
+
+function outputOf(id: string, outcome: ResponseOutcome) {
+  if (outcome.status === 'in_progress') return [];
+  const calls = (outcome.toolCalls ?? []).filter((call) => call !== undefined);
+  const message = outputMessage(id, outcome.text, outcome.status === 'incomplete' ? 'incomplete' : 'completed');
+  const withMessage = outcome.text !== '' || calls.length === 0 || outcome.keepMessage === true;
+  return [...(withMessage ? [message] : []), ...calls.map((call, index) => functionCallItem(id, index, call, 'completed'))];
 }
 
 /** The assistant message's id: fixed per response, derived from it. */
@@ -72,7 +95,7 @@ export function responseObject(shape: ResponseShape, outcome: ResponseOutcome) {
     instructions: shape.instructions,
     max_output_tokens: shape.maxOutputTokens,
     model: shape.model,
-    output: outcome.status === 'in_progress' ? [] : [outputMessage(shape.id, outcome.text, incomplete ? 'incomplete' : 'completed')],
+    output: outputOf(shape.id, outcome),
     parallel_tool_calls: true,
     previous_response_id: shape.previousResponseId,
     reasoning: { effort: null, summary: null },
@@ -125,13 +148,22 @@ export function responseEventEncoder(shape: ResponseShape) {
       return frame('response.output_text.delta', { item_id: itemId, output_index: 0, content_index: 0, delta: content, logprobs: [] });
     },
     close(outcome: ResponseOutcome & { status: 'completed' | 'incomplete' }): string {
-      const final = responseObject(shape, outcome);
-      return (
+      const final = responseObject(shape, { ...outcome, keepMessage: true });
+      let frames =
         frame('response.output_text.done', { item_id: itemId, output_index: 0, content_index: 0, text: outcome.text, logprobs: [] }) +
         frame('response.content_part.done', { item_id: itemId, output_index: 0, content_index: 0, part: outputText(outcome.text) }) +
-        frame('response.output_item.done', { output_index: 0, item: final.output[0] }) +
-        frame(outcome.status === 'completed' ? 'response.completed' : 'response.incomplete', { response: final })
-      );
+        frame('response.output_item.done', { output_index: 0, item: final.output[0] });
+      // Function calls follow the message, each whole (its arguments in one done event).
+      const calls = (outcome.toolCalls ?? []).filter((call) => call !== undefined);
+      calls.forEach((call, index) => {
+        const outputIndex = index + 1;
+        const done = functionCallItem(shape.id, index, call, 'completed');
+        frames +=
+          frame('response.output_item.added', { output_index: outputIndex, item: functionCallItem(shape.id, index, call, 'in_progress') }) +
+          frame('response.function_call_arguments.done', { item_id: done.id, output_index: outputIndex, name: call.name, arguments: call.arguments }) +
+          frame('response.output_item.done', { output_index: outputIndex, item: done });
+      });
+      return frames + frame(outcome.status === 'completed' ? 'response.completed' : 'response.incomplete', { response: final });
     },
     /** A provider failure after the first byte: OpenAI's `error` event (the SDK raises it as an APIError), then `response.failed`. */
     fail(error: ApiError): string {

@@ -8,6 +8,8 @@ import { startHarness, type Harness } from '../../test-support/data-plane-harnes
 /** POST /v1/responses, GET and DELETE /v1/responses/{id}, through the official openai client. */
 const clientOf = (h: Harness, secret = h.secret) => new OpenAI({ apiKey: secret, baseURL: h.baseUrl, maxRetries: 0 });
 /** What the mock provider counts as prompt tokens for these messages (the usage the client sees). */
+/** The SDK's Response type leaves out `store`, which the API returns. */
+const storeOf = (response: object): unknown => (response as { store?: unknown }).store;
 const promptTokensOf = (messages: InferenceMessage[]) => countPromptTokens({ messages });
 
 async function errorOf(promise: Promise<unknown>): Promise<{ status: number | undefined; code: unknown; param: unknown }> {
@@ -29,7 +31,7 @@ describe('POST /v1/responses (official openai client)', () => {
     expect(response.object).toBe('response');
     expect(response.status).toBe('completed');
     expect(response.model).toBe('mock-gpt');
-    expect(response.store).toBe(true);
+    expect(storeOf(response)).toBe(true);
     expect(response.metadata).toEqual({ topic: 'greeting' });
     expect(response.output_text.length).toBeGreaterThan(0);
     expect(response.output[0]).toMatchObject({ type: 'message', role: 'assistant', status: 'completed' });
@@ -124,7 +126,7 @@ describe('POST /v1/responses (official openai client)', () => {
     const h = await startHarness();
     const client = clientOf(h);
     const response = await client.responses.create({ model: 'mock-gpt', input: 'Ephemeral.', store: false });
-    expect(response.store).toBe(false);
+    expect(storeOf(response)).toBe(false);
     expect(await errorOf(client.responses.retrieve(response.id))).toMatchObject({ status: 404, code: 'response_not_found' });
     expect(await errorOf(client.responses.create({ model: 'mock-gpt', input: 'x', previous_response_id: response.id }))).toMatchObject({ status: 404, code: 'response_not_found', param: 'previous_response_id' });
     await h.finish();
@@ -186,9 +188,9 @@ describe('POST /v1/responses (official openai client)', () => {
     expect(await errorOf(client.responses.create({ model: 'mock-gpt', input: 'three' }))).toMatchObject({ status: 403, code: 'response_storage_quota_exceeded' });
     expect((await client.responses.create({ model: 'mock-gpt', input: 'three', store: false })).status).toBe('completed');
     // Another tenant has a quota of its own; deleting makes room.
-    expect((await clientOf(h, h.keys.add().secret).responses.create({ model: 'mock-gpt', input: 'elsewhere' })).store).toBe(true);
+    expect(storeOf(await clientOf(h, h.keys.add().secret).responses.create({ model: 'mock-gpt', input: 'elsewhere' }))).toBe(true);
     await client.responses.delete(first.id);
-    expect((await client.responses.create({ model: 'mock-gpt', input: 'three again' })).store).toBe(true);
+    expect(storeOf(await client.responses.create({ model: 'mock-gpt', input: 'three again' }))).toBe(true);
     // Billed: every answered call, not the refused one.
     expect(await h.finish()).toHaveLength(5);
   });

@@ -35,7 +35,7 @@ export function createDatabaseSessionSnapshot(db: Database): SessionSnapshotStor
       return count > 0;
     },
     async saveWindow(tenantId, sessionId, turns, expiresAt) {
-      const json = turns.map((turn) => ({ role: turn.role, content: turn.content }));
+      const json = JSON.parse(JSON.stringify(turns)) as object[];
       const bytes = Buffer.byteLength(JSON.stringify(json));
       await db.withTenant(tenantId, (tx) =>
         tx.memorySession.upsert({

@@ -36,6 +36,8 @@ export function trimWindow(turns: readonly SessionTurn[], limits: Pick<SessionWi
 export const sessionTurnSchema = z.object({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
   content: z.string(),
+  toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })).optional(),
+  toolCallId: z.string().optional(),
 });
 
 export const storedResponseSchema = z.object({

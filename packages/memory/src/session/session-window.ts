@@ -15,6 +15,10 @@ export type TurnRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
 export interface SessionTurn {
   readonly role: TurnRole;
   readonly content: string;
+  /** An assistant turn that called tools: the calls (a provider needs them before the tool results). */
+  readonly toolCalls?: readonly { readonly id: string; readonly name: string; readonly arguments: string }[];
+  /** A tool turn: the call it answers. */
+  readonly toolCallId?: string;
 }
 
 /** A response the client asked to store: what `GET /v1/responses/{id}` shows and `previous_response_id` continues. */
