@@ -402,7 +402,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       }
       case 'response': {
         const key = await authenticate(request, 'response', log);
-        return handleStoredResponse(memory, key.tenantId, request.method === 'DELETE' ? 'DELETE' : 'GET', (request.url ?? '').split('?', 1)[0] ?? '', response);
+        return handleStoredResponse(memory, key.tenantId, request.method === 'DELETE' ? 'DELETE' : 'GET', request.url ?? '', response);
       }
       case 'chat_completions':
       case 'responses':

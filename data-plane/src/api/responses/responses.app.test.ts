@@ -40,6 +40,8 @@ describe('POST /v1/responses (official openai client)', () => {
 
     const retrieved = await client.responses.retrieve(response.id);
     expect(retrieved.id).toBe(response.id);
+    const items = await client.responses.inputItems.list(response.id);
+    expect(items.data).toEqual([{ id: expect.stringMatching(/^msg_/), type: 'message', role: 'user', status: 'completed', content: [{ type: 'input_text', text: 'Say something.' }] }]);
     expect(retrieved.output_text).toBe(response.output_text);
     expect(retrieved.usage).toEqual(response.usage);
     expect(retrieved.metadata).toEqual({ topic: 'greeting' });
@@ -156,6 +158,7 @@ describe('POST /v1/responses (official openai client)', () => {
     const unknown = `resp_${'0'.repeat(32)}`;
     for (const id of [response.id, unknown]) {
       expect(await errorOf(theirs.responses.retrieve(id))).toMatchObject({ status: 404, code: 'response_not_found' });
+      expect(await errorOf(theirs.responses.inputItems.list(id))).toMatchObject({ status: 404, code: 'response_not_found' });
       expect(await errorOf(theirs.responses.delete(id))).toMatchObject({ status: 404, code: 'response_not_found' });
       expect(await errorOf(theirs.responses.create({ model: 'mock-gpt', input: 'steal', previous_response_id: id }))).toMatchObject({ status: 404, code: 'response_not_found' });
     }
