@@ -139,7 +139,6 @@ export interface RequestContext {
   qos?: QosClass;
 }
 
-
 /**
  * POST /v1/chat/completions, as the steps of the request path (the caller was authenticated by
  * the app). Order matters: everything that can reject the request (body, schema, model, limits,
@@ -169,6 +168,7 @@ export async function handleGovernedCall<Extra>(
   }
   const admitted = await inStep(deps.metrics, 'ingress', () => admit(deps, context, settings, request, response, surface));
   root?.setAttributes({ [GEN_AI.operationName]: surface.operation, [GEN_AI.requestModel]: admitted.request.model, [SWITCHYARD.route]: admitted.target.route.name });
+  if (admitted.memoryTurns > 0) root?.setAttribute('switchyard.memory.recalled_turns', admitted.memoryTurns);
   // From here the request holds a token reservation: every way it ends settles it, once, to what was used.
   let settled = false;
   const settle = (usedTokens: number): void => {
