@@ -8,8 +8,20 @@ import { createRequestLogRecorder, type RequestLogLimits } from './accounting/re
 import type { PriceBookSource } from './accounting/price-book';
 import { createProviderRegistry, type ProviderConfig } from './adapters/provider-registry';
 import type { ProviderCredentialLookup } from './adapters/tenant-credentials/credential-cache';
-import { handleChatCompletions } from './api/chat-completions-handler';
-import { modelList } from './api/chat-completion-response';
+import { handleChatCompletions, handleGovernedCall } from './api/chat-completions-handler';
+import { COMPLETIONS_SURFACE } from './api/completions/completions-surface';
+import { createResponsesSurface } from './api/responses/responses-surface';
+import { handleStoredResponse } from './api/responses/stored-responses-handler';
+import {
+  createInProcessSessionWindow,
+  createSnapshottedSessionWindow,
+  DEFAULT_SESSION_WINDOW_LIMITS,
+  instrumentSessionWindow,
+  type SessionSnapshotStore,
+  type SessionWindow,
+  type SessionWindowLimits,
+} from '@switchyard/memory/session';
+import { modelList, modelObject } from './api/chat-completion-response';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
 import { isDatabaseUnavailableError } from '@switchyard/db/availability';
 import { ApiError, type ErrorCode } from './errors';
@@ -104,6 +116,12 @@ export interface DataPlaneDeps {
   requestLog?: Partial<RequestLogLimits>;
   /** Tenant route names as `route` label values (METRICS_TENANT_LABELS=on); default off. */
   metricsTenantLabels?: boolean;
+  /**
+   * The memory fabric's session window (stored responses, recent turns) and the limits it was made
+   * with (the quota is checked before a call, a stored context trimmed to them). Default: an
+   * in-process window with the default limits (this replica only).
+   */
+  memory?: { window: SessionWindow; snapshot?: SessionSnapshotStore; limits?: Partial<SessionWindowLimits> };
   logger?: Logger;
 }
 
@@ -136,10 +154,21 @@ const DATABASE_RETRY_AFTER_SECONDS = 1;
 /** The data plane's own id of the request (the one billing and audit records carry), on every response. */
 export const SWITCHYARD_REQUEST_ID_HEADER = 'x-switchyard-request-id';
 
-type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'not_found';
+type Route = 'chat_completions' | 'responses' | 'response' | 'completions' | 'feedback' | 'models' | 'model' | 'healthz' | 'readyz' | 'not_found';
 
 /** The span name's route part (OpenTelemetry HTTP conventions: a low-cardinality template, never the raw path). */
-const HTTP_ROUTE: Record<Route, string> = { chat_completions: '/v1/chat/completions', feedback: '/v1/feedback', models: '/v1/models', healthz: '/healthz', readyz: '/readyz', not_found: '(unmatched)' };
+const HTTP_ROUTE: Record<Route, string> = {
+  chat_completions: '/v1/chat/completions',
+  responses: '/v1/responses',
+  response: '/v1/responses/{id}',
+  completions: '/v1/completions',
+  feedback: '/v1/feedback',
+  models: '/v1/models',
+  model: '/v1/models/{id}',
+  healthz: '/healthz',
+  readyz: '/readyz',
+  not_found: '(unmatched)',
+};
 
 function routeOf(path: string): Route {
   switch (path) {
@@ -153,16 +182,26 @@ function routeOf(path: string): Route {
       return 'healthz';
     case '/readyz':
       return 'readyz';
+    case '/v1/responses':
+      return 'responses';
+    case '/v1/completions':
+      return 'completions';
     // `/metrics` is not served here (the public port): the operator metrics listener serves it.
     default:
+      if (path.startsWith('/v1/responses/') && path.length > '/v1/responses/'.length) return 'response';
+      if (path.startsWith('/v1/models/') && path.length > '/v1/models/'.length) return 'model';
       return 'not_found';
   }
 }
 
-const METHOD_OF: Record<Route, string | undefined> = {
+const METHOD_OF: Record<Route, string | readonly string[] | undefined> = {
   chat_completions: 'POST',
+  responses: 'POST',
+  response: ['GET', 'DELETE'],
+  completions: 'POST',
   feedback: 'POST',
   models: 'GET',
+  model: 'GET',
   healthz: 'GET',
   readyz: 'GET',
   not_found: undefined,
@@ -238,7 +277,31 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     settling.add(task);
     void task.finally(() => settling.delete(task));
   };
+  // The session window, every call a memory_io span and a metrics sample (hits, misses, bytes, latency).
+  const memoryLimits = { ...DEFAULT_SESSION_WINDOW_LIMITS, ...deps.memory?.limits };
+  const fastMemory = deps.memory?.window ?? createInProcessSessionWindow({ limits: memoryLimits });
+  const durableMemory = deps.memory?.snapshot
+    ? createSnapshottedSessionWindow(fastMemory, deps.memory.snapshot, {
+        limits: memoryLimits,
+        onSnapshotError: (error, what) => logger.warn({ err: error, what }, 'session snapshot not written; the fast store still has it'),
+        onRestored: (what) => metrics.memoryRestored.inc({ what }),
+      })
+    : fastMemory;
+  const memory = instrumentSessionWindow(durableMemory, (io) => {
+    const labels = { operation: io.operation, store: io.store };
+    if (io.error) metrics.memoryErrors.inc(labels);
+    else if (io.hit === true) metrics.memoryHits.inc(labels);
+    else if (io.hit === false) metrics.memoryMisses.inc(labels);
+    if (io.bytes > 0) metrics.memoryBytes.inc(labels, io.bytes);
+    metrics.memoryLatency.observe(labels, io.seconds);
+  });
+  const responsesSurface = createResponsesSurface({
+    memory,
+    limits: memoryLimits,
+    onNotStored: (error, requestId) => logger.warn({ err: error, requestId }, 'response answered but not stored (quota raced or session store unreachable); answered with store: false'),
+  });
   const chatDeps = {
+    memory,
     background,
     router,
     rateLimiter,
@@ -309,7 +372,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
 
   async function dispatch(route: Route, request: IncomingMessage, response: ServerResponse, ids: { requestId: string; clientRequestId: string | undefined }, startedAt: number, log: RequestLogDraft) {
     if (route === 'not_found') throw new ApiError('not_found');
-    if (request.method !== METHOD_OF[route]) throw new ApiError('method_not_allowed');
+    const allowed = METHOD_OF[route];
+    if (typeof allowed === 'string' ? request.method !== allowed : !allowed?.includes(request.method ?? '')) throw new ApiError('method_not_allowed');
     switch (route) {
       case 'healthz':
         return sendJson(response, 200, { status: 'ok' });
@@ -325,8 +389,25 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         ];
         return sendJson(response, 200, modelList(entries, MODELS_CREATED));
       }
-      case 'chat_completions': {
-        const key = await authenticate(request, 'chat_completions', log);
+      case 'model': {
+        const key = await authenticate(request, 'model', log);
+        const id = modelIdFrom(request.url ?? '');
+        const { routes, models } = router.listing(key.tenantId);
+        const route = routes.find((r) => r.name === id);
+        const entry = route ? { id: route.name, ownedBy: 'switchyard-route' } : models.find((m) => m.id === id);
+        if (!entry) {
+          throw new ApiError('model_not_found', { param: 'model', message: `The model '${id.slice(0, 256)}' does not exist or is not available. List available models and routes with GET /v1/models.` });
+        }
+        return sendJson(response, 200, modelObject(entry, MODELS_CREATED));
+      }
+      case 'response': {
+        const key = await authenticate(request, 'response', log);
+        return handleStoredResponse(memory, key.tenantId, request.method === 'DELETE' ? 'DELETE' : 'GET', request.url ?? '', response);
+      }
+      case 'chat_completions':
+      case 'responses':
+      case 'completions': {
+        const key = await authenticate(request, route, log);
         // Shed before reading the body: a saturated replica spends nothing on work it will refuse.
         const qos = qosClassOf(request.headers[QOS_HEADER], key.scopes);
         if (shouldShed(qos, { inFlight: chatInFlight, eventLoopLagMs: eventLoopLag.lagMs() }, sheddingThresholds)) {
@@ -338,7 +419,10 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         }
         chatInFlight += 1;
         try {
-          return await handleChatCompletions(chatDeps, { ...ids, startedAt, key, log, qos }, request, response);
+          const context = { ...ids, startedAt, key, log, qos };
+          if (route === 'responses') return await handleGovernedCall(chatDeps, context, request, response, responsesSurface);
+          if (route === 'completions') return await handleGovernedCall(chatDeps, context, request, response, COMPLETIONS_SURFACE);
+          return await handleChatCompletions(chatDeps, context, request, response);
         } finally {
           chatInFlight -= 1;
         }
@@ -425,6 +509,16 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       await observations.close();
     },
   };
+}
+
+/** The id in `/v1/models/{id}` (route names may hold `/`; percent-encoding is undone). */
+function modelIdFrom(url: string): string {
+  const raw = (url.split('?', 1)[0] ?? '').slice('/v1/models/'.length);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 /** The request's trace: the active span's when an SDK samples it, else the client's `traceparent`. */

@@ -1,3 +1,4 @@
+import { DEFAULT_SESSION_WINDOW_LIMITS, type SessionWindowLimits } from '@switchyard/memory/session';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -33,6 +34,18 @@ export const redisEnvShape = {
    * Default empty: the names themselves already start with `switchyard:` (see shared-state.ts).
    */
   REDIS_KEY_PREFIX: z.string().default(''),
+};
+
+/**
+ * The memory fabric's session window (@switchyard/memory/session): how long sessions and stored
+ * responses live, how much of a conversation is kept, and each tenant's quota of stored responses.
+ */
+export const memoryEnvShape = {
+  MEMORY_TTL_SECONDS: z.coerce.number().int().min(60).max(90 * 24 * 3600).default(DEFAULT_SESSION_WINDOW_LIMITS.ttlSeconds),
+  MEMORY_MAX_TURNS: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_SESSION_WINDOW_LIMITS.maxTurns),
+  MEMORY_MAX_WINDOW_BYTES: z.coerce.number().int().min(1_024).max(16 * 1024 * 1024).default(DEFAULT_SESSION_WINDOW_LIMITS.maxWindowBytes),
+  MEMORY_MAX_RESPONSES_PER_TENANT: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_SESSION_WINDOW_LIMITS.maxResponsesPerTenant),
+  MEMORY_MAX_BYTES_PER_TENANT: z.coerce.number().int().min(1_024).max(64 * 1024 * 1024 * 1024).default(DEFAULT_SESSION_WINDOW_LIMITS.maxBytesPerTenant),
 };
 
 const providerSchema = z.object({
@@ -181,6 +194,7 @@ export const dataPlaneEnvShape = {
   ...routesEnvShape,
   ...limitsEnvShape,
   DATA_PLANE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  ...memoryEnvShape,
   /** OIDC issuer whose access tokens are accepted next to API keys (e.g. the bundled http://127.0.0.1:4400); unset: API keys only (`npm start`: its own issuer). */
   DATA_PLANE_OIDC_ISSUER: emptyIsUnset(z.url('must be the issuer URL')),
   DATA_PLANE_OIDC_AUDIENCE: z.string().min(1).default('urn:switchyard:api'),
@@ -225,6 +239,8 @@ export interface DataPlaneConfig {
   /** Every request and token limit, and what each does while Redis is down. */
   limits: LimitsConfig;
   maxBodyBytes: number;
+  /** The session window's TTL, sizes and per-tenant quota (MEMORY_*). */
+  memory: SessionWindowLimits;
   logLevel: DataPlaneEnv['LOG_LEVEL'];
   /** SIGTERM: SHUTDOWN_GRACE_MS and SHUTDOWN_TIMEOUT_MS. */
   shutdown: { graceMs: number; timeoutMs: number };
@@ -261,6 +277,13 @@ export function dataPlaneConfigFromEnv(e: DataPlaneEnv, defaults: DataPlaneDefau
     requestsPerMinutePerKey: limits.requestsPerMinutePerKey,
     limits,
     maxBodyBytes: e.DATA_PLANE_MAX_BODY_BYTES,
+    memory: {
+      ttlSeconds: e.MEMORY_TTL_SECONDS,
+      maxTurns: e.MEMORY_MAX_TURNS,
+      maxWindowBytes: e.MEMORY_MAX_WINDOW_BYTES,
+      maxResponsesPerTenant: e.MEMORY_MAX_RESPONSES_PER_TENANT,
+      maxBytesPerTenant: e.MEMORY_MAX_BYTES_PER_TENANT,
+    },
     logLevel: e.LOG_LEVEL,
     shutdown: { graceMs: e.SHUTDOWN_GRACE_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     metrics: metricsConfigFromEnv(e),

@@ -263,6 +263,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
         bus: context.sharedState.bus,
         rateLimiter: context.sharedState.rateLimiter,
         feedbackLog: context.sharedState.feedbackLog,
+        sessionWindow: context.sharedState.sessionWindow,
         logger: logTo(context.env, 'data-plane'),
       });
       await context.serve('data plane', app, context.dataPlane.port, context.dataPlane.host);

@@ -1,4 +1,6 @@
 import type { EngagedThrottle } from '../ingress/slo-throttle/slo-throttle';
+import type { SessionSnapshotStore } from '@switchyard/memory/session';
+import { createDatabaseSessionSnapshot } from '@switchyard/memory/session/database';
 import type { Database } from '@switchyard/db';
 import { createSecretVault } from '@switchyard/db/secret-vault';
 import type { MembershipStore } from '@switchyard/identity';
@@ -48,6 +50,8 @@ export interface DataPlaneStores {
   banditPriors?: BanditPriorSource;
   /** Routes whose SLO pages now (SLO subgraph): the auto-throttle a starting replica applies; absent: none. */
   engagedSloThrottles?: () => Promise<EngagedThrottle[]>;
+  /** The session window's durable snapshot (a Redis restart loses no conversation); absent: the fast store alone. */
+  sessionSnapshot?: SessionSnapshotStore;
 }
 
 /** Decision requests kept per tenant for dry runs (the newest). */
@@ -77,6 +81,7 @@ export function databaseStores(db: Database, options: DatabaseStoresOptions): Da
       createDatabaseRouteTable({ db, defaults: platformRoutes, logger, ...(options.routeResyncIntervalMs !== undefined ? { resyncIntervalMs: options.routeResyncIntervalMs } : {}) }),
     memberships: db,
     banditPriors: createDatabaseBanditPriorSource(db),
+    sessionSnapshot: createDatabaseSessionSnapshot(db),
     engagedSloThrottles: async () => {
       // The latest transition per SLO, across tenants (platform scope: slo_transitions_platform_read).
       const latest = await db.withPlatform((tx) =>

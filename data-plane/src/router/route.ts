@@ -66,6 +66,10 @@ export const routeExperimentSchema = z.object({
 
 export type RouteExperiment = z.infer<typeof routeExperimentSchema>;
 
+export const routeMemorySchema = z.object({
+  recentTurns: z.number().int().min(1).max(100).optional(),
+});
+
 export const routeSchema = z
   .object({
     name: z
@@ -92,6 +96,13 @@ export const routeSchema = z
     /** Give up on a candidate that has not produced its first event in this time and fail over. */
     firstTokenTimeoutMs: z.number().int().positive().max(600_000).optional(),
     experiment: routeExperimentSchema.optional(),
+    /**
+     * The memory fabric for this route: an object of optional fields, so each kind of memory adds
+     * its own. `recentTurns`: the session's last N turns (`x-switchyard-session` for chat and
+     * completions) go into the prompt, counted and billed as prompt tokens; the turns of each
+     * answered request are remembered, redacted, in the session window.
+     */
+    memory: routeMemorySchema.optional(),
   })
   .refine((r) => new Set(r.candidates.map((c) => `${c.provider ?? ''}/${c.model}`)).size === r.candidates.length, {
     message: 'candidates must be distinct',

@@ -4,6 +4,7 @@ import type { PriceBook, PriceBookSource } from '../accounting/price-book';
 import type { ProviderRegistry } from '../adapters/provider-registry';
 import type { ProviderCredentialLookup } from '../adapters/tenant-credentials/credential-cache';
 import type { InferenceRequest } from '../domain/inference-request';
+import type { ToolCall } from '../domain/completion-event';
 import type { LegRecord } from '../domain/upstream-leg';
 import type { Metrics } from '../telemetry/metrics';
 import { GEN_AI } from '@switchyard/tracing';
@@ -121,6 +122,10 @@ export interface Delivery {
   /** Tokens this leg generated, as the provider reported them or estimated. */
   promptTokens: number;
   completionTokens: number;
+  /** The answer's text as it reached the client (what the memory fabric stores); absent when the wire format did not keep it. */
+  text?: string;
+  /** The tool calls the model made, when the wire format kept them. */
+  toolCalls?: readonly ToolCall[];
 }
 
 /**

@@ -217,6 +217,45 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
+    // The memory fabric's session window (the memory_io step): reads that found something or not,
+    // bytes moved and latency, by operation and store (`redis+snapshot`, `in-process`, …).
+    memoryHits: new Counter({
+      name: 'switchyard_memory_hits_total',
+      help: 'Session memory reads that found what they looked for (a stored response, recent turns), by operation and store',
+      labelNames: ['operation', 'store'] as const,
+      registers: [registry],
+    }),
+    memoryMisses: new Counter({
+      name: 'switchyard_memory_misses_total',
+      help: 'Session memory reads that found nothing, by operation and store',
+      labelNames: ['operation', 'store'] as const,
+      registers: [registry],
+    }),
+    memoryBytes: new Counter({
+      name: 'switchyard_memory_bytes_total',
+      help: 'Bytes read from or written to session memory, by operation and store',
+      labelNames: ['operation', 'store'] as const,
+      registers: [registry],
+    }),
+    memoryErrors: new Counter({
+      name: 'switchyard_memory_errors_total',
+      help: 'Session memory operations that failed (store unreachable, quota), by operation and store',
+      labelNames: ['operation', 'store'] as const,
+      registers: [registry],
+    }),
+    memoryRestored: new Counter({
+      name: 'switchyard_memory_snapshot_restores_total',
+      help: 'Session memory reads the fast store (Redis) missed and the durable snapshot answered, by what (response, window)',
+      labelNames: ['what'] as const,
+      registers: [registry],
+    }),
+    memoryLatency: new Histogram({
+      name: 'switchyard_memory_io_duration_seconds',
+      help: 'Latency of session memory operations (the memory_io step), by operation and store',
+      labelNames: ['operation', 'store'] as const,
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
   };
 }
 

@@ -14,6 +14,7 @@ import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rat
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
 import { parseRoutes } from '../router/route';
 import { inMemoryStores } from './in-memory-stores';
+import type { SessionSnapshotStore, SessionWindow, SessionWindowLimits } from '@switchyard/memory/session';
 
 export const TEST_PRICE_BOOK: PriceBook = {
   version: 3,
@@ -64,6 +65,11 @@ export interface HarnessOptions {
   metricsTenantLabels?: boolean;
   /** The cost optimizer's priors (loaded at start, reloaded on bandit-priors.changed). */
   banditPriors?: BanditPriorSource;
+  /** The session window (default: in-process) and its limits (default: the memory package's). */
+  sessionWindow?: SessionWindow;
+  memoryLimits?: SessionWindowLimits;
+  /** The session window's durable snapshot (default: none). */
+  sessionSnapshot?: SessionSnapshotStore;
 }
 
 export interface Harness {
@@ -102,6 +108,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       maxBodyBytes: options.maxBodyBytes ?? defaults.maxBodyBytes,
       oidc: undefined,
       metrics: { tenantLabels: options.metricsTenantLabels ?? false },
+      ...(options.memoryLimits ? { memory: options.memoryLimits } : {}),
     },
     {
       stores: inMemoryStores({
@@ -109,10 +116,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         priceBook: options.priceBook ?? createStaticPriceBookSource(TEST_PRICE_BOOK),
         ...(options.routes && !Array.isArray(options.routes) ? { routes: options.routes } : {}),
         ...(options.banditPriors ? { banditPriors: options.banditPriors } : {}),
+        ...(options.sessionSnapshot ? { sessionSnapshot: options.sessionSnapshot } : {}),
       }),
       bus,
       rateLimiter,
       feedbackLog: options.feedbackLog,
+      sessionWindow: options.sessionWindow,
     },
     {
       ...(options.routing ? { routing: options.routing } : {}),

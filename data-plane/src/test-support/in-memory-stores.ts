@@ -1,3 +1,4 @@
+import type { SessionSnapshotStore } from '@switchyard/memory/session';
 import type { MembershipStore } from '@switchyard/identity';
 import type { PriceBookSource } from '../accounting/price-book';
 import type { TenantCredentialSource } from '../adapters/tenant-credentials/credential-cache';
@@ -24,6 +25,8 @@ export interface InMemoryStoresOptions {
   memberships?: MembershipStore;
   /** The cost optimizer's priors; default: none (Beta(1, 1)). */
   banditPriors?: BanditPriorSource;
+  /** The session window's durable snapshot; absent: none. */
+  sessionSnapshot?: SessionSnapshotStore;
 }
 
 const noPolicies: ActivePolicySource = { activePolicy: async () => null, activePolicies: async () => [] };
@@ -54,5 +57,6 @@ export function inMemoryStores(options: InMemoryStoresOptions): DataPlaneStores 
     routeTable: (platformRoutes) => servedAsIs(options.routes ?? createInMemoryRouteTable(platformRoutes)),
     memberships: options.memberships ?? noMembers,
     ...(options.banditPriors ? { banditPriors: options.banditPriors } : {}),
+    ...(options.sessionSnapshot ? { sessionSnapshot: options.sessionSnapshot } : {}),
   };
 }

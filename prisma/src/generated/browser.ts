@@ -208,3 +208,17 @@ export type Slo = Prisma.SloModel
  * record each transition once. `throttle` is the auto-throttle's action on it, if any.
  */
 export type SloTransition = Prisma.SloTransitionModel
+/**
+ * Model MemorySession
+ * Memory fabric (@switchyard/memory): the durable snapshot of a session window (the recent turns of
+ * a conversation, newest last, bounded), written after each turn the data plane stores in Redis, so
+ * a Redis restart loses no conversation. Rows past `expires_at` are dead and swept.
+ */
+export type MemorySession = Prisma.MemorySessionModel
+/**
+ * Model MemoryResponse
+ * Memory fabric: the durable snapshot of a stored response (POST /v1/responses with `store`), the
+ * context a later `previous_response_id` continues. The id is the data plane's (`resp_…`), unique
+ * per tenant; another tenant's id is simply not found.
+ */
+export type MemoryResponse = Prisma.MemoryResponseModel

@@ -429,7 +429,9 @@ export const ModelName = {
   RouteSavings: 'RouteSavings',
   OptimizerSetting: 'OptimizerSetting',
   Slo: 'Slo',
-  SloTransition: 'SloTransition'
+  SloTransition: 'SloTransition',
+  MemorySession: 'MemorySession',
+  MemoryResponse: 'MemoryResponse'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -445,7 +447,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "shadowCostRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting" | "slo" | "sloTransition"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "shadowCostRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting" | "slo" | "sloTransition" | "memorySession" | "memoryResponse"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -2891,6 +2893,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    MemorySession: {
+      payload: Prisma.$MemorySessionPayload<ExtArgs>
+      fields: Prisma.MemorySessionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.MemorySessionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.MemorySessionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>
+        }
+        findFirst: {
+          args: Prisma.MemorySessionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.MemorySessionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>
+        }
+        findMany: {
+          args: Prisma.MemorySessionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>[]
+        }
+        create: {
+          args: Prisma.MemorySessionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>
+        }
+        createMany: {
+          args: Prisma.MemorySessionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.MemorySessionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>[]
+        }
+        delete: {
+          args: Prisma.MemorySessionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>
+        }
+        update: {
+          args: Prisma.MemorySessionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>
+        }
+        deleteMany: {
+          args: Prisma.MemorySessionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.MemorySessionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.MemorySessionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>[]
+        }
+        upsert: {
+          args: Prisma.MemorySessionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>
+        }
+        aggregate: {
+          args: Prisma.MemorySessionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateMemorySession>
+        }
+        groupBy: {
+          args: Prisma.MemorySessionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.MemorySessionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.MemorySessionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.MemorySessionCountAggregateOutputType> | number
+        }
+      }
+    }
+    MemoryResponse: {
+      payload: Prisma.$MemoryResponsePayload<ExtArgs>
+      fields: Prisma.MemoryResponseFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.MemoryResponseFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.MemoryResponseFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>
+        }
+        findFirst: {
+          args: Prisma.MemoryResponseFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.MemoryResponseFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>
+        }
+        findMany: {
+          args: Prisma.MemoryResponseFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>[]
+        }
+        create: {
+          args: Prisma.MemoryResponseCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>
+        }
+        createMany: {
+          args: Prisma.MemoryResponseCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.MemoryResponseCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>[]
+        }
+        delete: {
+          args: Prisma.MemoryResponseDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>
+        }
+        update: {
+          args: Prisma.MemoryResponseUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>
+        }
+        deleteMany: {
+          args: Prisma.MemoryResponseDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.MemoryResponseUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.MemoryResponseUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>[]
+        }
+        upsert: {
+          args: Prisma.MemoryResponseUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>
+        }
+        aggregate: {
+          args: Prisma.MemoryResponseAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateMemoryResponse>
+        }
+        groupBy: {
+          args: Prisma.MemoryResponseGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.MemoryResponseGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.MemoryResponseCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.MemoryResponseCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -3433,6 +3583,31 @@ export const SloTransitionScalarFieldEnum = {
 export type SloTransitionScalarFieldEnum = (typeof SloTransitionScalarFieldEnum)[keyof typeof SloTransitionScalarFieldEnum]
 
 
+export const MemorySessionScalarFieldEnum = {
+  tenantId: 'tenantId',
+  sessionId: 'sessionId',
+  turns: 'turns',
+  bytes: 'bytes',
+  updatedAt: 'updatedAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type MemorySessionScalarFieldEnum = (typeof MemorySessionScalarFieldEnum)[keyof typeof MemorySessionScalarFieldEnum]
+
+
+export const MemoryResponseScalarFieldEnum = {
+  tenantId: 'tenantId',
+  id: 'id',
+  sessionId: 'sessionId',
+  record: 'record',
+  bytes: 'bytes',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type MemoryResponseScalarFieldEnum = (typeof MemoryResponseScalarFieldEnum)[keyof typeof MemoryResponseScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -3831,6 +4006,8 @@ export type GlobalOmitConfig = {
   optimizerSetting?: Prisma.OptimizerSettingOmit
   slo?: Prisma.SloOmit
   sloTransition?: Prisma.SloTransitionOmit
+  memorySession?: Prisma.MemorySessionOmit
+  memoryResponse?: Prisma.MemoryResponseOmit
 }
 
 /* Types for Logging */

@@ -83,7 +83,9 @@ export const ModelName = {
   RouteSavings: 'RouteSavings',
   OptimizerSetting: 'OptimizerSetting',
   Slo: 'Slo',
-  SloTransition: 'SloTransition'
+  SloTransition: 'SloTransition',
+  MemorySession: 'MemorySession',
+  MemoryResponse: 'MemoryResponse'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -603,6 +605,31 @@ export const SloTransitionScalarFieldEnum = {
 } as const
 
 export type SloTransitionScalarFieldEnum = (typeof SloTransitionScalarFieldEnum)[keyof typeof SloTransitionScalarFieldEnum]
+
+
+export const MemorySessionScalarFieldEnum = {
+  tenantId: 'tenantId',
+  sessionId: 'sessionId',
+  turns: 'turns',
+  bytes: 'bytes',
+  updatedAt: 'updatedAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type MemorySessionScalarFieldEnum = (typeof MemorySessionScalarFieldEnum)[keyof typeof MemorySessionScalarFieldEnum]
+
+
+export const MemoryResponseScalarFieldEnum = {
+  tenantId: 'tenantId',
+  id: 'id',
+  sessionId: 'sessionId',
+  record: 'record',
+  bytes: 'bytes',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type MemoryResponseScalarFieldEnum = (typeof MemoryResponseScalarFieldEnum)[keyof typeof MemoryResponseScalarFieldEnum]
 
 
 export const SortOrder = {

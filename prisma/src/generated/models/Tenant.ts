@@ -263,6 +263,8 @@ export type TenantWhereInput = {
   dataKeys?: Prisma.TenantDataKeyListRelationFilter
   providerCredentials?: Prisma.ProviderCredentialListRelationFilter
   slos?: Prisma.SloListRelationFilter
+  memorySessions?: Prisma.MemorySessionListRelationFilter
+  memoryResponses?: Prisma.MemoryResponseListRelationFilter
   sloTransitions?: Prisma.SloTransitionListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
 }
@@ -288,6 +290,8 @@ export type TenantOrderByWithRelationInput = {
   dataKeys?: Prisma.TenantDataKeyOrderByRelationAggregateInput
   providerCredentials?: Prisma.ProviderCredentialOrderByRelationAggregateInput
   slos?: Prisma.SloOrderByRelationAggregateInput
+  memorySessions?: Prisma.MemorySessionOrderByRelationAggregateInput
+  memoryResponses?: Prisma.MemoryResponseOrderByRelationAggregateInput
   sloTransitions?: Prisma.SloTransitionOrderByRelationAggregateInput
   alertWebhook?: Prisma.TenantAlertWebhookOrderByWithRelationInput
 }
@@ -316,6 +320,8 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   dataKeys?: Prisma.TenantDataKeyListRelationFilter
   providerCredentials?: Prisma.ProviderCredentialListRelationFilter
   slos?: Prisma.SloListRelationFilter
+  memorySessions?: Prisma.MemorySessionListRelationFilter
+  memoryResponses?: Prisma.MemoryResponseListRelationFilter
   sloTransitions?: Prisma.SloTransitionListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
 }, "id" | "slug">
@@ -373,6 +379,8 @@ export type TenantCreateInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -398,6 +406,8 @@ export type TenantUncheckedCreateInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -423,6 +433,8 @@ export type TenantUpdateInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -448,6 +460,8 @@ export type TenantUncheckedUpdateInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -754,6 +768,34 @@ export type TenantUpdateOneRequiredWithoutSloTransitionsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutSloTransitionsInput, Prisma.TenantUpdateWithoutSloTransitionsInput>, Prisma.TenantUncheckedUpdateWithoutSloTransitionsInput>
 }
 
+export type TenantCreateNestedOneWithoutMemorySessionsInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutMemorySessionsInput, Prisma.TenantUncheckedCreateWithoutMemorySessionsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutMemorySessionsInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutMemorySessionsNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutMemorySessionsInput, Prisma.TenantUncheckedCreateWithoutMemorySessionsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutMemorySessionsInput
+  upsert?: Prisma.TenantUpsertWithoutMemorySessionsInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutMemorySessionsInput, Prisma.TenantUpdateWithoutMemorySessionsInput>, Prisma.TenantUncheckedUpdateWithoutMemorySessionsInput>
+}
+
+export type TenantCreateNestedOneWithoutMemoryResponsesInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutMemoryResponsesInput, Prisma.TenantUncheckedCreateWithoutMemoryResponsesInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutMemoryResponsesInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutMemoryResponsesNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutMemoryResponsesInput, Prisma.TenantUncheckedCreateWithoutMemoryResponsesInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutMemoryResponsesInput
+  upsert?: Prisma.TenantUpsertWithoutMemoryResponsesInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutMemoryResponsesInput, Prisma.TenantUpdateWithoutMemoryResponsesInput>, Prisma.TenantUncheckedUpdateWithoutMemoryResponsesInput>
+}
+
 export type TenantCreateWithoutMembersInput = {
   id?: string
   slug: string
@@ -774,6 +816,8 @@ export type TenantCreateWithoutMembersInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -798,6 +842,8 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -838,6 +884,8 @@ export type TenantUpdateWithoutMembersInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -862,6 +910,8 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -886,6 +936,8 @@ export type TenantCreateWithoutApiKeysInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -910,6 +962,8 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -950,6 +1004,8 @@ export type TenantUpdateWithoutApiKeysInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -974,6 +1030,8 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -998,6 +1056,8 @@ export type TenantCreateWithoutDpBudgetsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -1022,6 +1082,8 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -1062,6 +1124,8 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -1086,6 +1150,8 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -1110,6 +1176,8 @@ export type TenantCreateWithoutPolicyVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -1134,6 +1202,8 @@ export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -1174,6 +1244,8 @@ export type TenantUpdateWithoutPolicyVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -1198,6 +1270,8 @@ export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -1222,6 +1296,8 @@ export type TenantCreateWithoutPolicyDecisionLogsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -1246,6 +1322,8 @@ export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -1286,6 +1364,8 @@ export type TenantUpdateWithoutPolicyDecisionLogsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -1310,6 +1390,8 @@ export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -1334,6 +1416,8 @@ export type TenantCreateWithoutRoutesInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -1358,6 +1442,8 @@ export type TenantUncheckedCreateWithoutRoutesInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -1398,6 +1484,8 @@ export type TenantUpdateWithoutRoutesInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -1422,6 +1510,8 @@ export type TenantUncheckedUpdateWithoutRoutesInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -1446,6 +1536,8 @@ export type TenantCreateWithoutRouteVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -1470,6 +1562,8 @@ export type TenantUncheckedCreateWithoutRouteVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -1510,6 +1604,8 @@ export type TenantUpdateWithoutRouteVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -1534,6 +1630,8 @@ export type TenantUncheckedUpdateWithoutRouteVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -1558,6 +1656,8 @@ export type TenantCreateWithoutExperimentsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -1582,6 +1682,8 @@ export type TenantUncheckedCreateWithoutExperimentsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -1622,6 +1724,8 @@ export type TenantUpdateWithoutExperimentsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -1646,6 +1750,8 @@ export type TenantUncheckedUpdateWithoutExperimentsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -1670,6 +1776,8 @@ export type TenantCreateWithoutDataKeysInput = {
   experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -1694,6 +1802,8 @@ export type TenantUncheckedCreateWithoutDataKeysInput = {
   experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -1734,6 +1844,8 @@ export type TenantUpdateWithoutDataKeysInput = {
   experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -1758,6 +1870,8 @@ export type TenantUncheckedUpdateWithoutDataKeysInput = {
   experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -1782,6 +1896,8 @@ export type TenantCreateWithoutProviderCredentialsInput = {
   experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -1806,6 +1922,8 @@ export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
   experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -1846,6 +1964,8 @@ export type TenantUpdateWithoutProviderCredentialsInput = {
   experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -1870,6 +1990,8 @@ export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
   experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -1895,6 +2017,8 @@ export type TenantCreateWithoutAlertWebhookInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
 }
 
@@ -1919,6 +2043,8 @@ export type TenantUncheckedCreateWithoutAlertWebhookInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
 }
 
@@ -1959,6 +2085,8 @@ export type TenantUpdateWithoutAlertWebhookInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
 }
 
@@ -1983,6 +2111,8 @@ export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
 }
 
@@ -2006,6 +2136,8 @@ export type TenantCreateWithoutSlosInput = {
   experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
@@ -2030,6 +2162,8 @@ export type TenantUncheckedCreateWithoutSlosInput = {
   experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
@@ -2070,6 +2204,8 @@ export type TenantUpdateWithoutSlosInput = {
   experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
@@ -2094,6 +2230,8 @@ export type TenantUncheckedUpdateWithoutSlosInput = {
   experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -2119,6 +2257,8 @@ export type TenantCreateWithoutSloTransitionsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -2143,6 +2283,8 @@ export type TenantUncheckedCreateWithoutSloTransitionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -2183,6 +2325,8 @@ export type TenantUpdateWithoutSloTransitionsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -2207,6 +2351,248 @@ export type TenantUncheckedUpdateWithoutSloTransitionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutMemorySessionsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutMemorySessionsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutMemorySessionsInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutMemorySessionsInput, Prisma.TenantUncheckedCreateWithoutMemorySessionsInput>
+}
+
+export type TenantUpsertWithoutMemorySessionsInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutMemorySessionsInput, Prisma.TenantUncheckedUpdateWithoutMemorySessionsInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutMemorySessionsInput, Prisma.TenantUncheckedCreateWithoutMemorySessionsInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutMemorySessionsInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutMemorySessionsInput, Prisma.TenantUncheckedUpdateWithoutMemorySessionsInput>
+}
+
+export type TenantUpdateWithoutMemorySessionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutMemorySessionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutMemoryResponsesInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutMemoryResponsesInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutMemoryResponsesInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutMemoryResponsesInput, Prisma.TenantUncheckedCreateWithoutMemoryResponsesInput>
+}
+
+export type TenantUpsertWithoutMemoryResponsesInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutMemoryResponsesInput, Prisma.TenantUncheckedUpdateWithoutMemoryResponsesInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutMemoryResponsesInput, Prisma.TenantUncheckedCreateWithoutMemoryResponsesInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutMemoryResponsesInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutMemoryResponsesInput, Prisma.TenantUncheckedUpdateWithoutMemoryResponsesInput>
+}
+
+export type TenantUpdateWithoutMemoryResponsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutMemoryResponsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -2227,6 +2613,8 @@ export type TenantCountOutputType = {
   dataKeys: number
   providerCredentials: number
   slos: number
+  memorySessions: number
+  memoryResponses: number
   sloTransitions: number
 }
 
@@ -2242,6 +2630,8 @@ export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions
   dataKeys?: boolean | TenantCountOutputTypeCountDataKeysArgs
   providerCredentials?: boolean | TenantCountOutputTypeCountProviderCredentialsArgs
   slos?: boolean | TenantCountOutputTypeCountSlosArgs
+  memorySessions?: boolean | TenantCountOutputTypeCountMemorySessionsArgs
+  memoryResponses?: boolean | TenantCountOutputTypeCountMemoryResponsesArgs
   sloTransitions?: boolean | TenantCountOutputTypeCountSloTransitionsArgs
 }
 
@@ -2335,6 +2725,20 @@ export type TenantCountOutputTypeCountSlosArgs<ExtArgs extends runtime.Types.Ext
 /**
  * TenantCountOutputType without action
  */
+export type TenantCountOutputTypeCountMemorySessionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.MemorySessionWhereInput
+}
+
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountMemoryResponsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.MemoryResponseWhereInput
+}
+
+/**
+ * TenantCountOutputType without action
+ */
 export type TenantCountOutputTypeCountSloTransitionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   where?: Prisma.SloTransitionWhereInput
 }
@@ -2361,6 +2765,8 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   dataKeys?: boolean | Prisma.Tenant$dataKeysArgs<ExtArgs>
   providerCredentials?: boolean | Prisma.Tenant$providerCredentialsArgs<ExtArgs>
   slos?: boolean | Prisma.Tenant$slosArgs<ExtArgs>
+  memorySessions?: boolean | Prisma.Tenant$memorySessionsArgs<ExtArgs>
+  memoryResponses?: boolean | Prisma.Tenant$memoryResponsesArgs<ExtArgs>
   sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
@@ -2415,6 +2821,8 @@ export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   dataKeys?: boolean | Prisma.Tenant$dataKeysArgs<ExtArgs>
   providerCredentials?: boolean | Prisma.Tenant$providerCredentialsArgs<ExtArgs>
   slos?: boolean | Prisma.Tenant$slosArgs<ExtArgs>
+  memorySessions?: boolean | Prisma.Tenant$memorySessionsArgs<ExtArgs>
+  memoryResponses?: boolean | Prisma.Tenant$memoryResponsesArgs<ExtArgs>
   sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
@@ -2436,6 +2844,8 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     dataKeys: Prisma.$TenantDataKeyPayload<ExtArgs>[]
     providerCredentials: Prisma.$ProviderCredentialPayload<ExtArgs>[]
     slos: Prisma.$SloPayload<ExtArgs>[]
+    memorySessions: Prisma.$MemorySessionPayload<ExtArgs>[]
+    memoryResponses: Prisma.$MemoryResponsePayload<ExtArgs>[]
     sloTransitions: Prisma.$SloTransitionPayload<ExtArgs>[]
     alertWebhook: Prisma.$TenantAlertWebhookPayload<ExtArgs> | null
   }
@@ -2863,6 +3273,8 @@ export interface Prisma__TenantClient<T, Null = never, ExtArgs extends runtime.T
   dataKeys<T extends Prisma.Tenant$dataKeysArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$dataKeysArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TenantDataKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   providerCredentials<T extends Prisma.Tenant$providerCredentialsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$providerCredentialsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProviderCredentialPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   slos<T extends Prisma.Tenant$slosArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$slosArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SloPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  memorySessions<T extends Prisma.Tenant$memorySessionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$memorySessionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$MemorySessionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  memoryResponses<T extends Prisma.Tenant$memoryResponsesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$memoryResponsesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$MemoryResponsePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   sloTransitions<T extends Prisma.Tenant$sloTransitionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$sloTransitionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SloTransitionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   alertWebhook<T extends Prisma.Tenant$alertWebhookArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$alertWebhookArgs<ExtArgs>>): Prisma.Prisma__TenantAlertWebhookClient<runtime.Types.Result.GetResult<Prisma.$TenantAlertWebhookPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   /**
@@ -3557,6 +3969,54 @@ export type Tenant$slosArgs<ExtArgs extends runtime.Types.Extensions.InternalArg
   take?: number
   skip?: number
   distinct?: Prisma.SloScalarFieldEnum | Prisma.SloScalarFieldEnum[]
+}
+
+/**
+ * Tenant.memorySessions
+ */
+export type Tenant$memorySessionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the MemorySession
+   */
+  select?: Prisma.MemorySessionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the MemorySession
+   */
+  omit?: Prisma.MemorySessionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.MemorySessionInclude<ExtArgs> | null
+  where?: Prisma.MemorySessionWhereInput
+  orderBy?: Prisma.MemorySessionOrderByWithRelationInput | Prisma.MemorySessionOrderByWithRelationInput[]
+  cursor?: Prisma.MemorySessionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.MemorySessionScalarFieldEnum | Prisma.MemorySessionScalarFieldEnum[]
+}
+
+/**
+ * Tenant.memoryResponses
+ */
+export type Tenant$memoryResponsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the MemoryResponse
+   */
+  select?: Prisma.MemoryResponseSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the MemoryResponse
+   */
+  omit?: Prisma.MemoryResponseOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.MemoryResponseInclude<ExtArgs> | null
+  where?: Prisma.MemoryResponseWhereInput
+  orderBy?: Prisma.MemoryResponseOrderByWithRelationInput | Prisma.MemoryResponseOrderByWithRelationInput[]
+  cursor?: Prisma.MemoryResponseWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.MemoryResponseScalarFieldEnum | Prisma.MemoryResponseScalarFieldEnum[]
 }
 
 /**
