@@ -6,6 +6,7 @@ import type { InferenceRequest } from '../domain/inference-request';
 import { sendJson, startEventStream } from '../http/respond';
 import type { WinningLeg } from '../router/execute';
 import type { Delivery } from '../router/router';
+import { MAX_KEPT_CHARS } from '../router/shadow';
 import type { Metrics } from '../telemetry/metrics';
 import { startStep } from '../telemetry/steps';
 import {
@@ -70,7 +71,8 @@ function apply(event: CompletionEvent, tally: Tally): FinishReason | undefined {
 function delivered(outcome: Delivery['outcome'], tally: Tally, request: InferenceRequest, error?: { error: unknown; retryable: boolean }): Delivery {
   const promptTokens = tally.promptTokens ?? countPromptTokens(request);
   const completionTokens = tally.completionTokens ?? estimateCompletionTokens(tally.content);
-  return error ? { outcome, error: error.error, retryable: error.retryable, promptTokens, completionTokens } : { outcome, promptTokens, completionTokens };
+  if (error) return { outcome, error: error.error, retryable: error.retryable, promptTokens, completionTokens };
+  return outcome === 'ok' ? { outcome, promptTokens, completionTokens, text: tally.content.slice(0, MAX_KEPT_CHARS) } : { outcome, promptTokens, completionTokens };
 }
 
 /** Buffers the whole answer, then sends it; a failure sends nothing, so the router may fail over. */

@@ -14,6 +14,8 @@ import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rat
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
 import { parseRoutes } from '../router/route';
 import { inMemoryStores } from './in-memory-stores';
+import type { TenantSettingsSource } from '../tenant-settings/settings-cache';
+import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
 
 export const TEST_PRICE_BOOK: PriceBook = {
   version: 3,
@@ -64,6 +66,8 @@ export interface HarnessOptions {
   metricsTenantLabels?: boolean;
   /** The cost optimizer's priors (loaded at start, reloaded on bandit-priors.changed). */
   banditPriors?: BanditPriorSource;
+  /** The harness tenant's settings (allowed regions, …); default: the defaults. */
+  tenantSettings?: Partial<TenantSettings>;
 }
 
 export interface Harness {
@@ -77,6 +81,11 @@ export interface Harness {
   /** What the operator metrics listener serves for this data plane (the public `url` serves no /metrics). */
   metricsText(): Promise<string>;
   finish(): Promise<UsageEvent[]>;
+}
+
+/** A settings source where `tenantId` has `settings` (and no other tenant exists). */
+function settingsOf(tenantId: string, settings: TenantSettings): TenantSettingsSource {
+  return { loadAll: async () => new Map([[tenantId, settings]]), load: async (id) => (id === tenantId ? settings : null) };
 }
 
 export const MOCK_PROVIDER: ProviderConfig = { name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] };
@@ -109,6 +118,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         priceBook: options.priceBook ?? createStaticPriceBookSource(TEST_PRICE_BOOK),
         ...(options.routes && !Array.isArray(options.routes) ? { routes: options.routes } : {}),
         ...(options.banditPriors ? { banditPriors: options.banditPriors } : {}),
+        ...(options.tenantSettings ? { tenantSettings: settingsOf(record.tenantId, { ...DEFAULT_TENANT_SETTINGS, ...options.tenantSettings }) } : {}),
       }),
       bus,
       rateLimiter,

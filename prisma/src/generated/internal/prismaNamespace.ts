@@ -3205,6 +3205,7 @@ export const ExperimentScalarFieldEnum = {
   routeName: 'routeName',
   challenger: 'challenger',
   challengerMetadata: 'challengerMetadata',
+  judge: 'judge',
   mode: 'mode',
   percent: 'percent',
   unit: 'unit',

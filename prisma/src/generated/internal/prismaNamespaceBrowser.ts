@@ -377,6 +377,7 @@ export const ExperimentScalarFieldEnum = {
   routeName: 'routeName',
   challenger: 'challenger',
   challengerMetadata: 'challengerMetadata',
+  judge: 'judge',
   mode: 'mode',
   percent: 'percent',
   unit: 'unit',
