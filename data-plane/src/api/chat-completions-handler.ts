@@ -40,6 +40,8 @@ import type { Delivery } from '../router/router';
 import { deliverAnswer, type AnswerContext } from './chat-completion-answer';
 import { parseChatCompletionRequest, toInferenceRequest } from './chat-completion-request';
 import { enforceChatPolicies, refusedUpstreamsError } from './chat-policy-step';
+import { MAX_KEPT_CHARS } from '../router/shadow';
+import { judgeAnswer } from './experiment-judge';
 import { upstreamToApiError } from './upstream-failure';
 
 export const LIMIT_WARNING_HEADER = 'x-switchyard-limit-warning';
@@ -198,6 +200,8 @@ export async function handleGovernedCall<Extra>(
       afterResponse(response, () => finish(outcomeOf(context, admitted, routing, served, 'ok')));
       rememberTurns(deps, context, admitted, delivery);
       if (routing.experiment?.shadow) shadowCopy(deps, context, admitted, routing);
+      // The arm that answered the client is judged too (in shadow mode the champion, beside the challenger's copy).
+      if (routing.experiment?.judge) judge(deps, context, admitted, routing, routing.experiment.arm, (delivery.text ?? '').slice(0, MAX_KEPT_CHARS));
     } else finish(outcomeOf(context, admitted, routing, served, 'error'));
   } catch (error) {
     // Refused after admission (policy, routing) or failed unexpectedly: nothing was generated that is not already settled.
@@ -362,8 +366,19 @@ function shadowCopy(deps: ChatCompletionsDeps, context: RequestContext, admitted
       experiment: { experimentId: experiment.id, arm: 'challenger', shadow: true },
     }, undefined); // a shadow leg is not a request the client made: billed, not in the request log
     deps.metrics.shadowLegs.inc({ outcome: outcome.status });
+    // A challenger that answered is judged on the same question as the champion (a failed one has nothing to judge).
+    if (outcome.status === 'ok' && experiment.judge) judge(deps, context, admitted, routing, 'challenger', outcome.text);
   });
   deps.background?.(running.catch((error: unknown) => deps.logger.warn({ err: error, requestId: context.requestId }, 'shadow leg not recorded')));
+}
+
+/** The experiment's judge scores an arm's answer, off the client's path (api/experiment-judge.ts); the close of the app waits for it. */
+function judge(deps: ChatCompletionsDeps, context: RequestContext, admitted: AdmittedCall, routing: RoutingDecision, arm: 'champion' | 'challenger', answer: string): void {
+  const judging = judgeAnswer(
+    { router: deps.router, bus: deps.bus, redaction: deps.redaction, metrics: deps.metrics, logger: deps.logger, record: (outcome) => recordUsage(deps, outcome, undefined) },
+    { requestId: context.requestId, tenantId: context.key.tenantId, apiKeyId: context.key.apiKeyId, request: admitted.request, routing, arm, answer },
+  );
+  deps.background?.(judging);
 }
 
 function outcomeOf(context: RequestContext, admitted: AdmittedCall, routing: RoutingDecision, served: Served, status: 'ok' | 'error'): RequestOutcome {

@@ -62,6 +62,19 @@ export const routeExperimentSchema = z.object({
   unit: z.enum(['user', 'key', 'session']).default('key'),
   /** A shadow leg not finished by then is cancelled (and recorded as an error). */
   shadowTimeoutMs: z.number().int().positive().max(120_000).default(30_000),
+  /**
+   * An automatic judge: after an arm answered (both arms in shadow mode, the serving arm in a
+   * split), this model scores the answer from 0 to 1 off the client's path; the score is the
+   * arm's quality, as a client's `POST /v1/feedback` is. Its tokens are the tenant's shadow cost.
+   */
+  judge: z
+    .object({
+      model: z.string().min(1).max(256),
+      provider: z.string().min(1).optional(),
+      /** A judge not finished by then is cancelled: no score, its tokens still billed. */
+      timeoutMs: z.number().int().positive().max(120_000).default(30_000),
+    })
+    .optional(),
 });
 
 export type RouteExperiment = z.infer<typeof routeExperimentSchema>;

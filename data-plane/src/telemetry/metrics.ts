@@ -100,6 +100,12 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    judgeCalls: new Counter({
+      name: 'switchyard_experiment_judge_total',
+      help: "Calls to an experiment's automatic judge after an arm answered, by outcome (scored; unparseable: no score in its answer; error: failed or timed out; never seen by the client)",
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     legTokens: new Counter({
       name: 'switchyard_router_leg_tokens_total',
       help: 'Completion tokens generated per upstream leg, by outcome (lost legs are billed too)',

@@ -15,6 +15,8 @@ import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
 import { parseRoutes } from '../router/route';
 import { inMemoryStores } from './in-memory-stores';
 import type { SessionSnapshotStore, SessionWindow, SessionWindowLimits } from '@switchyard/memory/session';
+import type { TenantSettingsSource } from '../tenant-settings/settings-cache';
+import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
 
 export const TEST_PRICE_BOOK: PriceBook = {
   version: 3,
@@ -70,6 +72,8 @@ export interface HarnessOptions {
   memoryLimits?: SessionWindowLimits;
   /** The session window's durable snapshot (default: none). */
   sessionSnapshot?: SessionSnapshotStore;
+  /** The harness tenant's settings (allowed regions, …); default: the defaults. */
+  tenantSettings?: Partial<TenantSettings>;
 }
 
 export interface Harness {
@@ -83,6 +87,11 @@ export interface Harness {
   /** What the operator metrics listener serves for this data plane (the public `url` serves no /metrics). */
   metricsText(): Promise<string>;
   finish(): Promise<UsageEvent[]>;
+}
+
+/** A settings source where `tenantId` has `settings` (and no other tenant exists). */
+function settingsOf(tenantId: string, settings: TenantSettings): TenantSettingsSource {
+  return { loadAll: async () => new Map([[tenantId, settings]]), load: async (id) => (id === tenantId ? settings : null) };
 }
 
 export const MOCK_PROVIDER: ProviderConfig = { name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] };
@@ -117,6 +126,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         ...(options.routes && !Array.isArray(options.routes) ? { routes: options.routes } : {}),
         ...(options.banditPriors ? { banditPriors: options.banditPriors } : {}),
         ...(options.sessionSnapshot ? { sessionSnapshot: options.sessionSnapshot } : {}),
+        ...(options.tenantSettings ? { tenantSettings: settingsOf(record.tenantId, { ...DEFAULT_TENANT_SETTINGS, ...options.tenantSettings }) } : {}),
       }),
       bus,
       rateLimiter,

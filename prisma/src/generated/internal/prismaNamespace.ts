@@ -3355,6 +3355,7 @@ export const ExperimentScalarFieldEnum = {
   routeName: 'routeName',
   challenger: 'challenger',
   challengerMetadata: 'challengerMetadata',
+  judge: 'judge',
   mode: 'mode',
   percent: 'percent',
   unit: 'unit',
