@@ -83,7 +83,8 @@ export const ModelName = {
   RouteSavings: 'RouteSavings',
   OptimizerSetting: 'OptimizerSetting',
   Slo: 'Slo',
-  SloTransition: 'SloTransition'
+  SloTransition: 'SloTransition',
+  VectorMemory: 'VectorMemory'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -603,6 +604,21 @@ export const SloTransitionScalarFieldEnum = {
 } as const
 
 export type SloTransitionScalarFieldEnum = (typeof SloTransitionScalarFieldEnum)[keyof typeof SloTransitionScalarFieldEnum]
+
+
+export const VectorMemoryScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  collection: 'collection',
+  text: 'text',
+  embeddingModel: 'embeddingModel',
+  dimensions: 'dimensions',
+  embedding: 'embedding',
+  subject: 'subject',
+  createdAt: 'createdAt'
+} as const
+
+export type VectorMemoryScalarFieldEnum = (typeof VectorMemoryScalarFieldEnum)[keyof typeof VectorMemoryScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -264,6 +264,7 @@ export type TenantWhereInput = {
   providerCredentials?: Prisma.ProviderCredentialListRelationFilter
   slos?: Prisma.SloListRelationFilter
   sloTransitions?: Prisma.SloTransitionListRelationFilter
+  vectorMemories?: Prisma.VectorMemoryListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
 }
 
@@ -289,6 +290,7 @@ export type TenantOrderByWithRelationInput = {
   providerCredentials?: Prisma.ProviderCredentialOrderByRelationAggregateInput
   slos?: Prisma.SloOrderByRelationAggregateInput
   sloTransitions?: Prisma.SloTransitionOrderByRelationAggregateInput
+  vectorMemories?: Prisma.VectorMemoryOrderByRelationAggregateInput
   alertWebhook?: Prisma.TenantAlertWebhookOrderByWithRelationInput
 }
 
@@ -317,6 +319,7 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   providerCredentials?: Prisma.ProviderCredentialListRelationFilter
   slos?: Prisma.SloListRelationFilter
   sloTransitions?: Prisma.SloTransitionListRelationFilter
+  vectorMemories?: Prisma.VectorMemoryListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
 }, "id" | "slug">
 
@@ -374,6 +377,7 @@ export type TenantCreateInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -399,6 +403,7 @@ export type TenantUncheckedCreateInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -424,6 +429,7 @@ export type TenantUpdateInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -449,6 +455,7 @@ export type TenantUncheckedUpdateInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -754,6 +761,20 @@ export type TenantUpdateOneRequiredWithoutSloTransitionsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutSloTransitionsInput, Prisma.TenantUpdateWithoutSloTransitionsInput>, Prisma.TenantUncheckedUpdateWithoutSloTransitionsInput>
 }
 
+export type TenantCreateNestedOneWithoutVectorMemoriesInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutVectorMemoriesInput, Prisma.TenantUncheckedCreateWithoutVectorMemoriesInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutVectorMemoriesInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutVectorMemoriesNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutVectorMemoriesInput, Prisma.TenantUncheckedCreateWithoutVectorMemoriesInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutVectorMemoriesInput
+  upsert?: Prisma.TenantUpsertWithoutVectorMemoriesInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutVectorMemoriesInput, Prisma.TenantUpdateWithoutVectorMemoriesInput>, Prisma.TenantUncheckedUpdateWithoutVectorMemoriesInput>
+}
+
 export type TenantCreateWithoutMembersInput = {
   id?: string
   slug: string
@@ -775,6 +796,7 @@ export type TenantCreateWithoutMembersInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -799,6 +821,7 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -839,6 +862,7 @@ export type TenantUpdateWithoutMembersInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -863,6 +887,7 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -887,6 +912,7 @@ export type TenantCreateWithoutApiKeysInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -911,6 +937,7 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -951,6 +978,7 @@ export type TenantUpdateWithoutApiKeysInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -975,6 +1003,7 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -999,6 +1028,7 @@ export type TenantCreateWithoutDpBudgetsInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1023,6 +1053,7 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1063,6 +1094,7 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1087,6 +1119,7 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1111,6 +1144,7 @@ export type TenantCreateWithoutPolicyVersionsInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1135,6 +1169,7 @@ export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1175,6 +1210,7 @@ export type TenantUpdateWithoutPolicyVersionsInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1199,6 +1235,7 @@ export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1223,6 +1260,7 @@ export type TenantCreateWithoutPolicyDecisionLogsInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1247,6 +1285,7 @@ export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1287,6 +1326,7 @@ export type TenantUpdateWithoutPolicyDecisionLogsInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1311,6 +1351,7 @@ export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1335,6 +1376,7 @@ export type TenantCreateWithoutRoutesInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1359,6 +1401,7 @@ export type TenantUncheckedCreateWithoutRoutesInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1399,6 +1442,7 @@ export type TenantUpdateWithoutRoutesInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1423,6 +1467,7 @@ export type TenantUncheckedUpdateWithoutRoutesInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1447,6 +1492,7 @@ export type TenantCreateWithoutRouteVersionsInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1471,6 +1517,7 @@ export type TenantUncheckedCreateWithoutRouteVersionsInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1511,6 +1558,7 @@ export type TenantUpdateWithoutRouteVersionsInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1535,6 +1583,7 @@ export type TenantUncheckedUpdateWithoutRouteVersionsInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1559,6 +1608,7 @@ export type TenantCreateWithoutExperimentsInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1583,6 +1633,7 @@ export type TenantUncheckedCreateWithoutExperimentsInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1623,6 +1674,7 @@ export type TenantUpdateWithoutExperimentsInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1647,6 +1699,7 @@ export type TenantUncheckedUpdateWithoutExperimentsInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1671,6 +1724,7 @@ export type TenantCreateWithoutDataKeysInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1695,6 +1749,7 @@ export type TenantUncheckedCreateWithoutDataKeysInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1735,6 +1790,7 @@ export type TenantUpdateWithoutDataKeysInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1759,6 +1815,7 @@ export type TenantUncheckedUpdateWithoutDataKeysInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1783,6 +1840,7 @@ export type TenantCreateWithoutProviderCredentialsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1807,6 +1865,7 @@ export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1847,6 +1906,7 @@ export type TenantUpdateWithoutProviderCredentialsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1871,6 +1931,7 @@ export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1896,6 +1957,7 @@ export type TenantCreateWithoutAlertWebhookInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutAlertWebhookInput = {
@@ -1920,6 +1982,7 @@ export type TenantUncheckedCreateWithoutAlertWebhookInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutAlertWebhookInput = {
@@ -1960,6 +2023,7 @@ export type TenantUpdateWithoutAlertWebhookInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
@@ -1984,6 +2048,7 @@ export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutSlosInput = {
@@ -2007,6 +2072,7 @@ export type TenantCreateWithoutSlosInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -2031,6 +2097,7 @@ export type TenantUncheckedCreateWithoutSlosInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -2071,6 +2138,7 @@ export type TenantUpdateWithoutSlosInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -2095,6 +2163,7 @@ export type TenantUncheckedUpdateWithoutSlosInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -2119,6 +2188,7 @@ export type TenantCreateWithoutSloTransitionsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -2143,6 +2213,7 @@ export type TenantUncheckedCreateWithoutSloTransitionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -2183,6 +2254,7 @@ export type TenantUpdateWithoutSloTransitionsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -2207,6 +2279,123 @@ export type TenantUncheckedUpdateWithoutSloTransitionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutVectorMemoriesInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutVectorMemoriesInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutVectorMemoriesInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutVectorMemoriesInput, Prisma.TenantUncheckedCreateWithoutVectorMemoriesInput>
+}
+
+export type TenantUpsertWithoutVectorMemoriesInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutVectorMemoriesInput, Prisma.TenantUncheckedUpdateWithoutVectorMemoriesInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutVectorMemoriesInput, Prisma.TenantUncheckedCreateWithoutVectorMemoriesInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutVectorMemoriesInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutVectorMemoriesInput, Prisma.TenantUncheckedUpdateWithoutVectorMemoriesInput>
+}
+
+export type TenantUpdateWithoutVectorMemoriesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutVectorMemoriesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -2228,6 +2417,7 @@ export type TenantCountOutputType = {
   providerCredentials: number
   slos: number
   sloTransitions: number
+  vectorMemories: number
 }
 
 export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -2243,6 +2433,7 @@ export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions
   providerCredentials?: boolean | TenantCountOutputTypeCountProviderCredentialsArgs
   slos?: boolean | TenantCountOutputTypeCountSlosArgs
   sloTransitions?: boolean | TenantCountOutputTypeCountSloTransitionsArgs
+  vectorMemories?: boolean | TenantCountOutputTypeCountVectorMemoriesArgs
 }
 
 /**
@@ -2339,6 +2530,13 @@ export type TenantCountOutputTypeCountSloTransitionsArgs<ExtArgs extends runtime
   where?: Prisma.SloTransitionWhereInput
 }
 
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountVectorMemoriesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.VectorMemoryWhereInput
+}
+
 
 export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -2362,6 +2560,7 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   providerCredentials?: boolean | Prisma.Tenant$providerCredentialsArgs<ExtArgs>
   slos?: boolean | Prisma.Tenant$slosArgs<ExtArgs>
   sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
+  vectorMemories?: boolean | Prisma.Tenant$vectorMemoriesArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["tenant"]>
@@ -2416,6 +2615,7 @@ export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   providerCredentials?: boolean | Prisma.Tenant$providerCredentialsArgs<ExtArgs>
   slos?: boolean | Prisma.Tenant$slosArgs<ExtArgs>
   sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
+  vectorMemories?: boolean | Prisma.Tenant$vectorMemoriesArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }
@@ -2437,6 +2637,7 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     providerCredentials: Prisma.$ProviderCredentialPayload<ExtArgs>[]
     slos: Prisma.$SloPayload<ExtArgs>[]
     sloTransitions: Prisma.$SloTransitionPayload<ExtArgs>[]
+    vectorMemories: Prisma.$VectorMemoryPayload<ExtArgs>[]
     alertWebhook: Prisma.$TenantAlertWebhookPayload<ExtArgs> | null
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
@@ -2864,6 +3065,7 @@ export interface Prisma__TenantClient<T, Null = never, ExtArgs extends runtime.T
   providerCredentials<T extends Prisma.Tenant$providerCredentialsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$providerCredentialsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProviderCredentialPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   slos<T extends Prisma.Tenant$slosArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$slosArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SloPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   sloTransitions<T extends Prisma.Tenant$sloTransitionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$sloTransitionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SloTransitionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  vectorMemories<T extends Prisma.Tenant$vectorMemoriesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$vectorMemoriesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$VectorMemoryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   alertWebhook<T extends Prisma.Tenant$alertWebhookArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$alertWebhookArgs<ExtArgs>>): Prisma.Prisma__TenantAlertWebhookClient<runtime.Types.Result.GetResult<Prisma.$TenantAlertWebhookPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
@@ -3581,6 +3783,30 @@ export type Tenant$sloTransitionsArgs<ExtArgs extends runtime.Types.Extensions.I
   take?: number
   skip?: number
   distinct?: Prisma.SloTransitionScalarFieldEnum | Prisma.SloTransitionScalarFieldEnum[]
+}
+
+/**
+ * Tenant.vectorMemories
+ */
+export type Tenant$vectorMemoriesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the VectorMemory
+   */
+  select?: Prisma.VectorMemorySelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the VectorMemory
+   */
+  omit?: Prisma.VectorMemoryOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.VectorMemoryInclude<ExtArgs> | null
+  where?: Prisma.VectorMemoryWhereInput
+  orderBy?: Prisma.VectorMemoryOrderByWithRelationInput | Prisma.VectorMemoryOrderByWithRelationInput[]
+  cursor?: Prisma.VectorMemoryWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.VectorMemoryScalarFieldEnum | Prisma.VectorMemoryScalarFieldEnum[]
 }
 
 /**
