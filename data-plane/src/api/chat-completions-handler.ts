@@ -31,7 +31,10 @@ import { activeRequestSpan } from '../telemetry/request-span';
 import { inStep, startStep } from '../telemetry/steps';
 import type { TenantSettingsLookup } from '../tenant-settings/settings-cache';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
+import type { VectorMemory } from '@switchyard/vector-memory';
+import type { ProviderCredentialLookup } from '../adapters/tenant-credentials/credential-cache';
 import { deliverAnswer } from './chat-completion-answer';
+import { addTopMemories, MEMORIES_HEADER } from './chat-memory-step';
 import { parseChatCompletionRequest, toInferenceRequest } from './chat-completion-request';
 import { enforceChatPolicies, refusedUpstreamsError } from './chat-policy-step';
 import { upstreamToApiError } from './upstream-failure';
@@ -62,6 +65,10 @@ export interface ChatCompletionsDeps {
   background?: (task: Promise<void>) => void;
   /** The SLO auto-throttle: batch requests of a route whose SLO pages are refused; absent = never. */
   sloThrottle?: Pick<SloThrottle, 'throttles'>;
+  /** The tenants' vector memories: a route's `memory.topMemories` retrieves from it; absent = no retrieval. */
+  vectorMemory?: VectorMemory;
+  /** Tenants' own provider keys, for the embedding calls made here (the router has its own reference). */
+  providerCredentials?: ProviderCredentialLookup;
 }
 
 export interface RequestContext {
@@ -125,7 +132,8 @@ export async function handleChatCompletions(
   try {
     const routing = await authorize(deps, context, settings, admitted, request.headers);
     if (root) annotateDecision(root, routing, deps.policy !== undefined);
-    const served = await serve(deps, context, admitted.request, routing, response);
+    const prompt = await withMemories(deps, context, admitted.request, routing, request.headers, response);
+    const served = await serve(deps, context, prompt, routing, response);
     if (root && served.answered) annotateServed(root, routing, served);
 
     if (!served.answered) {
@@ -242,6 +250,22 @@ async function authorize(
     });
   }
   return routing;
+}
+
+/** The route's memories, when it asks for them (api/chat-memory-step.ts): after the policy and routing steps, so a refused request retrieves nothing. */
+async function withMemories(deps: ChatCompletionsDeps, context: RequestContext, request: InferenceRequest, routing: RoutingDecision, headers: IncomingHttpHeaders, response: ServerResponse): Promise<InferenceRequest> {
+  const vectorMemory = deps.vectorMemory;
+  if (!vectorMemory || !routing.target.route.memory?.topMemories) return request;
+  const abort = new AbortController();
+  const onClose = () => abort.abort(new Error('client disconnected'));
+  response.once('close', onClose);
+  try {
+    const retrieval = await addTopMemories({ ...deps, vectorMemory }, { requestId: context.requestId, clientRequestId: context.clientRequestId, key: context.key, headers, signal: abort.signal }, request, routing.target.route);
+    response.setHeader(MEMORIES_HEADER, String(retrieval.added));
+    return retrieval.request;
+  } finally {
+    response.off('close', onClose);
+  }
 }
 
 /** The router serves the plan; each winning leg's answer goes to the client in OpenAI's wire format. */

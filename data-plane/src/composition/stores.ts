@@ -1,3 +1,5 @@
+import type { VectorMemory } from '@switchyard/vector-memory';
+import { createHnswVectorMemory, createPgvectorVectorMemory } from '@switchyard/vector-memory/database';
 import type { EngagedThrottle } from '../ingress/slo-throttle/slo-throttle';
 import type { Database } from '@switchyard/db';
 import { createSecretVault } from '@switchyard/db/secret-vault';
@@ -48,6 +50,11 @@ export interface DataPlaneStores {
   banditPriors?: BanditPriorSource;
   /** Routes whose SLO pages now (SLO subgraph): the auto-throttle a starting replica applies; absent: none. */
   engagedSloThrottles?: () => Promise<EngagedThrottle[]>;
+  /**
+   * Opens the tenants' vector memories (on the database: pgvector in PGlite, or Postgres rows with
+   * an HNSW index per replica kept current over `bus`); absent: in this process's memory.
+   */
+  vectorMemory?: (bus: Bus) => Promise<VectorMemory>;
 }
 
 /** Decision requests kept per tenant for dry runs (the newest). */
@@ -77,6 +84,8 @@ export function databaseStores(db: Database, options: DatabaseStoresOptions): Da
       createDatabaseRouteTable({ db, defaults: platformRoutes, logger, ...(options.routeResyncIntervalMs !== undefined ? { resyncIntervalMs: options.routeResyncIntervalMs } : {}) }),
     memberships: db,
     banditPriors: createDatabaseBanditPriorSource(db),
+    // PGlite carries pgvector; the Postgres servers here do not, so there the index lives in each replica (DESIGN.md §9).
+    vectorMemory: async (bus) => (db.kind === 'pglite' ? createPgvectorVectorMemory(db) : createHnswVectorMemory(db, { bus })),
     engagedSloThrottles: async () => {
       // The latest transition per SLO, across tenants (platform scope: slo_transitions_platform_read).
       const latest = await db.withPlatform((tx) =>

@@ -7,6 +7,8 @@ export const INFERENCE_SCOPE = 'inference';
 /** The scope each caller-facing endpoint requires: none is served on authentication alone. */
 export const ENDPOINT_SCOPES = {
   chat_completions: INFERENCE_SCOPE,
+  embeddings: INFERENCE_SCOPE,
+  memories: INFERENCE_SCOPE,
   models: INFERENCE_SCOPE,
   feedback: INFERENCE_SCOPE,
 } as const satisfies Record<string, string>;

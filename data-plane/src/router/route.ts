@@ -92,6 +92,23 @@ export const routeSchema = z
     /** Give up on a candidate that has not produced its first event in this time and fail over. */
     firstTokenTimeoutMs: z.number().int().positive().max(600_000).optional(),
     experiment: routeExperimentSchema.optional(),
+    /**
+     * What the memory fabric adds to the route's prompts: an object of optional parts, each its own
+     * feature. `topMemories`: the k memories of `collection` most similar to the last user message
+     * (embedded with `embeddingModel`; only those scoring at least `minScore`), as a system message.
+     */
+    memory: z
+      .object({
+        topMemories: z
+          .object({
+            k: z.number().int().min(1).max(20),
+            collection: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a collection is 1-64 letters, digits, _ . or -'),
+            embeddingModel: z.string().min(1).max(256),
+            minScore: z.number().min(-1).max(1).optional(),
+          })
+          .optional(),
+      })
+      .optional(),
   })
   .refine((r) => new Set(r.candidates.map((c) => `${c.provider ?? ''}/${c.model}`)).size === r.candidates.length, {
     message: 'candidates must be distinct',

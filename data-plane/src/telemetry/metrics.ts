@@ -124,9 +124,29 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['action'] as const,
       registers: [registry],
     }),
+    // The memory fabric (memory_io): the same names for every store (`store`: vector here; the session window and documents add theirs).
+    memoryOperations: new Counter({
+      name: 'switchyard_memory_operations_total',
+      help: 'Memory fabric operations by store (vector), operation (search, add, list, get, delete) and outcome (hit: found something, miss: found nothing, error)',
+      labelNames: ['store', 'operation', 'outcome'] as const,
+      registers: [registry],
+    }),
+    memoryBytes: new Counter({
+      name: 'switchyard_memory_bytes_total',
+      help: 'Text bytes moved by the memory fabric, by store and direction (read: into prompts and answers, written: stored)',
+      labelNames: ['store', 'direction'] as const,
+      registers: [registry],
+    }),
+    memoryLatency: new Histogram({
+      name: 'switchyard_memory_io_duration_seconds',
+      help: 'Time per memory fabric operation, by store and operation',
+      labelNames: ['store', 'operation'] as const,
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
     stepLatency: new Histogram({
       name: 'switchyard_step_duration_seconds',
-      help: 'Time spent per request-path step (ingress, policy, routing_decision, adapter_call, aggregation, accounting)',
+      help: 'Time spent per request-path step (ingress, policy, routing_decision, adapter_call, memory_io, aggregation, accounting)',
       labelNames: ['step'] as const,
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
