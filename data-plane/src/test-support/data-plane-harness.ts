@@ -14,6 +14,7 @@ import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rat
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
 import { parseRoutes } from '../router/route';
 import { inMemoryStores } from './in-memory-stores';
+import type { VectorMemory } from '@switchyard/vector-memory';
 
 export const TEST_PRICE_BOOK: PriceBook = {
   version: 3,
@@ -64,6 +65,8 @@ export interface HarnessOptions {
   metricsTenantLabels?: boolean;
   /** The cost optimizer's priors (loaded at start, reloaded on bandit-priors.changed). */
   banditPriors?: BanditPriorSource;
+  /** The vector memory (default: the app's in-process one). */
+  vectorMemory?: VectorMemory;
 }
 
 export interface Harness {
@@ -104,12 +107,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       metrics: { tenantLabels: options.metricsTenantLabels ?? false },
     },
     {
-      stores: inMemoryStores({
+      stores: {
+        ...inMemoryStores({
         apiKeys: options.apiKeys ?? keys,
         priceBook: options.priceBook ?? createStaticPriceBookSource(TEST_PRICE_BOOK),
         ...(options.routes && !Array.isArray(options.routes) ? { routes: options.routes } : {}),
         ...(options.banditPriors ? { banditPriors: options.banditPriors } : {}),
-      }),
+        }),
+        ...(options.vectorMemory ? { vectorMemory: () => Promise.resolve(options.vectorMemory!) } : {}),
+      },
       bus,
       rateLimiter,
       feedbackLog: options.feedbackLog,
