@@ -159,12 +159,25 @@ export class HnswIndex {
     return fresh;
   }
 
+  // The hot loop of both building and searching: four independent sums (the JIT keeps them in
+  // registers and overlaps the multiplies), then the remainder.
   private distance(query: Float32Array, node: number): number {
     const vectors = this.vectors;
-    const offset = node * this.dimensions;
-    let dot = 0;
-    for (let i = 0; i < query.length; i += 1) dot += query[i]! * vectors[offset + i]!;
-    return 1 - dot;
+    const dimensions = this.dimensions;
+    const offset = node * dimensions;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let i = 0;
+    for (; i + 3 < dimensions; i += 4) {
+      s0 += query[i]! * vectors[offset + i]!;
+      s1 += query[i + 1]! * vectors[offset + i + 1]!;
+      s2 += query[i + 2]! * vectors[offset + i + 2]!;
+      s3 += query[i + 3]! * vectors[offset + i + 3]!;
+    }
+    for (; i < dimensions; i += 1) s0 += query[i]! * vectors[offset + i]!;
+    return 1 - (s0 + s1 + s2 + s3);
   }
 
   private distanceBetween(a: number, b: number): number {
@@ -172,9 +185,19 @@ export class HnswIndex {
     const dimensions = this.dimensions;
     const offsetA = a * dimensions;
     const offsetB = b * dimensions;
-    let dot = 0;
-    for (let i = 0; i < dimensions; i += 1) dot += vectors[offsetA + i]! * vectors[offsetB + i]!;
-    return 1 - dot;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let i = 0;
+    for (; i + 3 < dimensions; i += 4) {
+      s0 += vectors[offsetA + i]! * vectors[offsetB + i]!;
+      s1 += vectors[offsetA + i + 1]! * vectors[offsetB + i + 1]!;
+      s2 += vectors[offsetA + i + 2]! * vectors[offsetB + i + 2]!;
+      s3 += vectors[offsetA + i + 3]! * vectors[offsetB + i + 3]!;
+    }
+    for (; i < dimensions; i += 1) s0 += vectors[offsetA + i]! * vectors[offsetB + i]!;
+    return 1 - (s0 + s1 + s2 + s3);
   }
 
   private greedyClosest(query: Float32Array, start: number, layer: number): number {
@@ -255,9 +278,14 @@ export class HnswIndex {
     return kept;
   }
 
+  /**
+   * An existing node's list over its cap keeps its closest links. (hnswlib re-runs the heuristic
+   * here; that costs O(links²) distances per overflow, which in JavaScript made building ~5× slower
+   * for no measurable recall at the benchmark's ef: BENCHMARKS.md.)
+   */
   private prune(node: number, links: readonly number[], max: number): number[] {
     const scored = links.map((other) => ({ node: other, distance: this.distanceBetween(node, other) })).sort((a, b) => a.distance - b.distance);
-    return this.selectNeighbours(scored, max);
+    return scored.slice(0, max).map((entry) => entry.node);
   }
 
   private nextVisitMark(): number {

@@ -191,3 +191,6 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     },
   };
 }
+
+/** The mock provider's embedding model, for tools that embed as it does (the vector benchmark). */
+export { mockEmbedding, MOCK_EMBEDDING_MODEL, MOCK_EMBEDDING_DIMENSIONS } from './mock-embedding';
