@@ -42,6 +42,8 @@ describe('POST /v1/embeddings with the official openai client', () => {
       promptTokens: answer.usage.prompt_tokens,
       completionTokens: 0,
       status: 'ok',
+      // Priced as input tokens only (20 micro-USD per 1k in the test price book).
+      costMicros: String(Math.ceil((answer.usage.prompt_tokens * 20) / 1000)),
     });
   });
 
