@@ -35,7 +35,7 @@ describe('memories on the database', () => {
     const answer = await post(h.baseUrl, secret, '/chat/completions', { model: 'remember', messages: [{ role: 'user', content: 'favourite colour?' }] });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('x-switchyard-memories')).toBe('1');
-  });
+  }, 120_000); // the first PGlite of a new migrations state builds its snapshot (tens of seconds on a busy machine)
 
   it('Postgres: a memory added through one replica is retrieved by another (rows in Postgres, HNSW per replica, kept current over the bus)', async () => {
     const test = await createTestDatabase();
@@ -62,5 +62,5 @@ describe('memories on the database', () => {
     await expect
       .poll(async () => (await post(b.baseUrl, secret, '/chat/completions', { model: 'remember', messages: [{ role: 'user', content: 'how are invoices paid?' }] })).headers.get('x-switchyard-memories'))
       .toBe('2');
-  });
+  }, 120_000);
 });
