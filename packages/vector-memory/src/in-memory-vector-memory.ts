@@ -1,5 +1,5 @@
 import { HnswIndex } from './hnsw';
-import { clampK, DEFAULT_MAX_MEMORIES_PER_TENANT, dimensionMismatch, MAX_LIST_LIMIT, quotaExceeded, validateNewMemory, type MemoryRecord, type VectorMemory } from './vector-memory';
+import { clampK, DEFAULT_MAX_MEMORIES_PER_TENANT, MEMORY_EF_SEARCH, dimensionMismatch, MAX_LIST_LIMIT, quotaExceeded, validateNewMemory, type MemoryRecord, type VectorMemory } from './vector-memory';
 
 /**
  * The in-process vector memory: everything in this process's memory, searched with the same HNSW
@@ -54,7 +54,7 @@ export function createInMemoryVectorMemory(options: { maxMemoriesPerTenant?: num
       if (!state || !index) return [];
       if (index.dimensions !== query.length) throw dimensionMismatch(collection, index.dimensions, query.length);
       const limit = clampK(k);
-      return index.search(query, limit, Math.max(64, limit)).map((hit) => ({ memory: state.records.get(hit.id)!, score: hit.score }));
+      return index.search(query, limit, Math.max(MEMORY_EF_SEARCH, limit)).map((hit) => ({ memory: state.records.get(hit.id)!, score: hit.score }));
     },
     async list(tenantId, { collection, limit, after }) {
       const records = [...(tenants.get(tenantId)?.records.values() ?? [])]

@@ -75,6 +75,11 @@ export class VectorMemoryError extends Error {
 export const MAX_DIMENSIONS = 4096;
 export const MAX_TEXT_CHARS = 8192;
 export const MAX_K = 100;
+/**
+ * The HNSW search list size the vector memories use: the smallest that kept recall@10 at or above
+ * 0.95 on both of the benchmark's data sets of 100,000 vectors (BENCHMARKS.md), at ~3-4 ms p99.
+ */
+export const MEMORY_EF_SEARCH = 256;
 export const MAX_LIST_LIMIT = 500;
 /** Default cap on a tenant's stored memories (all collections). */
 export const DEFAULT_MAX_MEMORIES_PER_TENANT = 100_000;

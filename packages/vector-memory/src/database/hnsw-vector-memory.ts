@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import { VECTOR_MEMORY_CHANGED_CHANNEL, vectorMemoryChangedMessageSchema, type VectorMemoryChangedMessage } from '@switchyard/events/vector-memory';
-import { HnswIndex } from '../hnsw';
-import { clampK, DEFAULT_MAX_MEMORIES_PER_TENANT, dimensionMismatch, isMemoryId, validateNewMemory, type MemoryRecord, type VectorMemory } from '../vector-memory';
+import { clampK, DEFAULT_MAX_MEMORIES_PER_TENANT, MEMORY_EF_SEARCH, dimensionMismatch, isMemoryId, validateNewMemory, type VectorMemory } from '../vector-memory';
+import { LoadedCollection } from './loaded-collection';
 import { deleteMemory, deleteSubject, getMemory, insertMemory, listMemories, loadCollection } from './memory-rows';
 
 export interface HnswVectorMemoryOptions {
@@ -11,16 +11,11 @@ export interface HnswVectorMemoryOptions {
   maxMemoriesPerTenant?: number;
   /** Names this replica on the bus (its own change messages are skipped); default a random UUID. */
   replicaId?: string;
-  /** Search list size (recall against latency; BENCHMARKS.md). Default 64. */
+  /** Search list size (recall against latency; BENCHMARKS.md). Default MEMORY_EF_SEARCH (256). */
   efSearch?: number;
   /** Told when a collection's index is (re)built from Postgres, for metrics. */
   onLoad?: (entries: number, ms: number) => void;
   onError?: (error: unknown) => void;
-}
-
-interface LoadedCollection {
-  index: HnswIndex;
-  records: Map<string, MemoryRecord>;
 }
 
 /**
@@ -28,24 +23,28 @@ interface LoadedCollection {
  * row-level security), the search runs on an HNSW index in this process, built from the rows of a
  * collection on its first search and kept current by this replica's own writes and by
  * `vector-memory.changed` messages from the others (which drop the copy here; the next search
- * rebuilds it). A message lost on the bus leaves a replica's copy stale until the collection
+ * rebuilds it). The index is built in the background (loaded-collection.ts); searches scan exactly
+ * until it is complete. A message lost on the bus leaves a replica's copy stale until the collection
  * changes again or the process restarts; the rows themselves are never stale.
  */
 export async function createHnswVectorMemory(db: Database, options: HnswVectorMemoryOptions): Promise<VectorMemory> {
   const max = options.maxMemoriesPerTenant ?? DEFAULT_MAX_MEMORIES_PER_TENANT;
   const replicaId = options.replicaId ?? randomUUID();
-  const efSearch = options.efSearch ?? 64;
+  const efSearch = options.efSearch ?? MEMORY_EF_SEARCH;
   const collections = new Map<string, Promise<LoadedCollection | null>>();
   // Bumped by every invalidation: a build that started before it must not be installed after it.
   const generations = new Map<string, number>();
   const keyOf = (tenantId: string, collection: string) => `${tenantId}\u0000${collection}`;
 
+  const drop = (key: string) => {
+    const cached = collections.get(key);
+    collections.delete(key);
+    generations.set(key, (generations.get(key) ?? 0) + 1);
+    void cached?.then((loaded) => loaded?.stop(), () => undefined);
+  };
   const invalidate = (tenantId: string, collection?: string) => {
     const keys = collection !== undefined ? [keyOf(tenantId, collection)] : [...collections.keys()].filter((key) => key.startsWith(`${tenantId}\u0000`));
-    for (const key of keys) {
-      collections.delete(key);
-      generations.set(key, (generations.get(key) ?? 0) + 1);
-    }
+    for (const key of keys) drop(key);
   };
 
   const load = (tenantId: string, collection: string): Promise<LoadedCollection | null> => {
@@ -56,14 +55,9 @@ export async function createHnswVectorMemory(db: Database, options: HnswVectorMe
     const started = Date.now();
     const loading = db.withTenant(tenantId, (tx) => loadCollection(tx, tenantId, collection)).then((rows) => {
       if (rows.length === 0) return null;
-      const index = new HnswIndex({ dimensions: rows[0]!.record.dimensions, efSearch });
-      const records = new Map<string, MemoryRecord>();
-      for (const { record, embedding } of rows) {
-        index.add(record.id, embedding);
-        records.set(record.id, record);
-      }
-      options.onLoad?.(rows.length, Date.now() - started);
-      return { index, records };
+      const loaded = new LoadedCollection(rows, { dimensions: rows[0]!.record.dimensions, efSearch });
+      void loaded.build().then(() => options.onLoad?.(rows.length, Date.now() - started));
+      return loaded;
     });
     collections.set(key, loading);
     void loading.then(
@@ -108,10 +102,7 @@ export async function createHnswVectorMemory(db: Database, options: HnswVectorMe
       validateNewMemory(memory);
       const result = await db.withTenant(tenantId, (tx) => insertMemory(tx, tenantId, memory, max));
       if (result.created) {
-        await applyLocally(tenantId, memory.collection, ({ index, records }) => {
-          index.add(result.memory.id, memory.embedding);
-          records.set(result.memory.id, result.memory);
-        });
+        await applyLocally(tenantId, memory.collection, (loaded) => loaded.add(result.memory, memory.embedding));
         announce(tenantId, memory.collection);
       }
       return result;
@@ -122,7 +113,7 @@ export async function createHnswVectorMemory(db: Database, options: HnswVectorMe
       const loaded = await load(tenantId, collection);
       if (!loaded) return [];
       if (loaded.index.dimensions !== query.length) throw dimensionMismatch(collection, loaded.index.dimensions, query.length);
-      return loaded.index.search(query, limit, Math.max(efSearch, limit)).flatMap((hit) => {
+      return loaded.search(query, limit, Math.max(efSearch, limit)).flatMap((hit) => {
         const memory = loaded.records.get(hit.id);
         return memory ? [{ memory, score: hit.score }] : [];
       });
@@ -135,10 +126,7 @@ export async function createHnswVectorMemory(db: Database, options: HnswVectorMe
       if (!isMemoryId(id)) return false;
       const collection = await db.withTenant(tenantId, (tx) => deleteMemory(tx, tenantId, id));
       if (collection === null) return false;
-      await applyLocally(tenantId, collection, ({ index, records }) => {
-        index.remove(id);
-        records.delete(id);
-      });
+      await applyLocally(tenantId, collection, (loaded) => loaded.remove(id));
       // Mostly tombstones: rebuild from the rows on next use rather than walk them.
       const key = keyOf(tenantId, collection);
       const cached = collections.get(key);
@@ -157,7 +145,7 @@ export async function createHnswVectorMemory(db: Database, options: HnswVectorMe
     },
     async close() {
       await unsubscribe();
-      collections.clear();
+      for (const key of [...collections.keys()]) drop(key);
     },
   };
 }
