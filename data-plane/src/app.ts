@@ -44,6 +44,10 @@ import type { SloThrottle } from './ingress/slo-throttle/slo-throttle';
 import { ENDPOINT_SCOPES, requireScope } from './ingress/scopes';
 import { createStaticRedactionConfigSource, type RedactionConfigSource } from './ingress/pii/redaction-config';
 import { handleFeedback } from './api/feedback-handler';
+import { handleEmbeddings } from './api/embeddings-handler';
+import { handleAddMemory, handleListMemories, handleMemory } from './api/memories-handler';
+import { MOCK_EMBEDDING_MODEL } from './adapters/mock/mock-embedding';
+import { createInMemoryVectorMemory, type VectorMemory } from '@switchyard/vector-memory';
 import { createQuotaAlerts } from './alerts/quota-alerts';
 import type { AimdOptions } from './router/adaptive-concurrency';
 import type { CircuitBreakerOptions } from './router/circuit-breaker';
@@ -110,6 +114,13 @@ export interface DataPlaneDeps {
   tenantSettings?: TenantSettingsLookup;
   /** The cost optimizer's bandit priors (router/bandit-priors.ts, loaded and kept fresh by the composition root); absent: Beta(1, 1). */
   banditPriors?: BanditPriorLookup;
+  /**
+   * The tenants' vector memories (POST/GET/DELETE /v1/memories, a route's `memory.topMemories`).
+   * Default: in this process's memory (`@switchyard/vector-memory`), forgotten on restart.
+   */
+  vectorMemory?: VectorMemory;
+  /** Embeds a memory whose POST /v1/memories names no model (default `mock-embed-1`). */
+  defaultEmbeddingModel?: string;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
   /** Bounds of the request log (accounting/request-log-recorder.ts); tests shrink them. */
@@ -154,7 +165,7 @@ const DATABASE_RETRY_AFTER_SECONDS = 1;
 /** The data plane's own id of the request (the one billing and audit records carry), on every response. */
 export const SWITCHYARD_REQUEST_ID_HEADER = 'x-switchyard-request-id';
 
-type Route = 'chat_completions' | 'responses' | 'response' | 'completions' | 'feedback' | 'models' | 'model' | 'healthz' | 'readyz' | 'not_found';
+type Route = 'chat_completions' | 'responses' | 'response' | 'completions' | 'embeddings' | 'memories' | 'memory' | 'feedback' | 'models' | 'model' | 'healthz' | 'readyz' | 'not_found';
 
 /** The span name's route part (OpenTelemetry HTTP conventions: a low-cardinality template, never the raw path). */
 const HTTP_ROUTE: Record<Route, string> = {
@@ -162,6 +173,9 @@ const HTTP_ROUTE: Record<Route, string> = {
   responses: '/v1/responses',
   response: '/v1/responses/{id}',
   completions: '/v1/completions',
+  embeddings: '/v1/embeddings',
+  memories: '/v1/memories',
+  memory: '/v1/memories/{id}',
   feedback: '/v1/feedback',
   models: '/v1/models',
   model: '/v1/models/{id}',
@@ -176,6 +190,10 @@ function routeOf(path: string): Route {
       return 'chat_completions';
     case '/v1/feedback':
       return 'feedback';
+    case '/v1/embeddings':
+      return 'embeddings';
+    case '/v1/memories':
+      return 'memories';
     case '/v1/models':
       return 'models';
     case '/healthz':
@@ -190,21 +208,26 @@ function routeOf(path: string): Route {
     default:
       if (path.startsWith('/v1/responses/') && path.length > '/v1/responses/'.length) return 'response';
       if (path.startsWith('/v1/models/') && path.length > '/v1/models/'.length) return 'model';
-      return 'not_found';
+      return path.startsWith(MEMORY_PATH_PREFIX) && path.length > MEMORY_PATH_PREFIX.length && !path.includes('/', MEMORY_PATH_PREFIX.length) ? 'memory' : 'not_found';
   }
 }
 
-const METHOD_OF: Record<Route, string | readonly string[] | undefined> = {
-  chat_completions: 'POST',
-  responses: 'POST',
+const MEMORY_PATH_PREFIX = '/v1/memories/';
+
+const METHODS_OF: Record<Route, readonly string[]> = {
+  chat_completions: ['POST'],
+  responses: ['POST'],
   response: ['GET', 'DELETE'],
-  completions: 'POST',
-  feedback: 'POST',
-  models: 'GET',
-  model: 'GET',
-  healthz: 'GET',
-  readyz: 'GET',
-  not_found: undefined,
+  completions: ['POST'],
+  embeddings: ['POST'],
+  memories: ['GET', 'POST'],
+  memory: ['GET', 'DELETE'],
+  feedback: ['POST'],
+  models: ['GET'],
+  model: ['GET'],
+  healthz: ['GET'],
+  readyz: ['GET'],
+  not_found: [],
 };
 
 export function createDataPlane(deps: DataPlaneDeps): DataPlane {
@@ -271,6 +294,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     onDegradedDecision: (mode, allowed) => metrics.limiterDegradedDecisions.inc({ mode, outcome: allowed ? 'admitted' : 'refused' }),
   });
   const limits = parseLimitsConfig(deps.limits);
+  const vectorMemory = deps.vectorMemory ?? createInMemoryVectorMemory();
   // Token settlements run after their response closed: close() waits for them before the limiter goes.
   const settling = new Set<Promise<void>>();
   const background = (task: Promise<void>): void => {
@@ -317,7 +341,10 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     ...(deps.sloThrottle ? { sloThrottle: deps.sloThrottle } : {}),
     ...(deps.policy ? { policy: deps.policy } : {}),
     ...(deps.tenantSettings ? { tenantSettings: deps.tenantSettings } : {}),
+    ...(deps.providerCredentials ? { providerCredentials: deps.providerCredentials } : {}),
+    vectorMemory,
   };
+  const memoriesDeps = { ...chatDeps, vectorMemory, defaultEmbeddingModel: deps.defaultEmbeddingModel ?? MOCK_EMBEDDING_MODEL };
 
   const sheddingThresholds = deps.qos?.thresholds ?? DEFAULT_SHEDDING_THRESHOLDS;
   const eventLoopLag = deps.qos?.eventLoopLag ?? monitorEventLoopLag();
@@ -372,8 +399,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
 
   async function dispatch(route: Route, request: IncomingMessage, response: ServerResponse, ids: { requestId: string; clientRequestId: string | undefined }, startedAt: number, log: RequestLogDraft) {
     if (route === 'not_found') throw new ApiError('not_found');
-    const allowed = METHOD_OF[route];
-    if (typeof allowed === 'string' ? request.method !== allowed : !allowed?.includes(request.method ?? '')) throw new ApiError('method_not_allowed');
+    if (!METHODS_OF[route].includes(request.method ?? '')) throw new ApiError('method_not_allowed');
     switch (route) {
       case 'healthz':
         return sendJson(response, 200, { status: 'ok' });
@@ -406,7 +432,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       }
       case 'chat_completions':
       case 'responses':
-      case 'completions': {
+      case 'completions':
+      case 'embeddings': {
         const key = await authenticate(request, route, log);
         // Shed before reading the body: a saturated replica spends nothing on work it will refuse.
         const qos = qosClassOf(request.headers[QOS_HEADER], key.scopes);
@@ -420,12 +447,26 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         chatInFlight += 1;
         try {
           const context = { ...ids, startedAt, key, log, qos };
+          if (route === 'embeddings') return await handleEmbeddings(chatDeps, context, request, response);
           if (route === 'responses') return await handleGovernedCall(chatDeps, context, request, response, responsesSurface);
           if (route === 'completions') return await handleGovernedCall(chatDeps, context, request, response, COMPLETIONS_SURFACE);
           return await handleChatCompletions(chatDeps, context, request, response);
         } finally {
           chatInFlight -= 1;
         }
+      }
+      case 'memories': {
+        const key = await authenticate(request, 'memories', log);
+        const context = { ...ids, startedAt, key, log };
+        if (request.method === 'POST') return handleAddMemory(memoriesDeps, context, request, response);
+        const listed = await handleListMemories(memoriesDeps, context, new URL(request.url ?? '/', 'http://localhost'));
+        return sendJson(response, listed.status, listed.body);
+      }
+      case 'memory': {
+        const key = await authenticate(request, 'memories', log);
+        const id = decodeURIComponentSafe(((request.url ?? '/').split('?', 1)[0] ?? '').slice(MEMORY_PATH_PREFIX.length));
+        const answered = await handleMemory(memoriesDeps, { ...ids, startedAt, key, log }, request.method === 'DELETE' ? 'DELETE' : 'GET', id);
+        return sendJson(response, answered.status, answered.body);
       }
       case 'feedback': {
         const key = await authenticate(request, 'feedback', log);
@@ -507,17 +548,23 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       await usage.drain();
       await requestLog.drain();
       await observations.close();
+      // Only the default, which this app created; a given vector memory is its owner's to close.
+      if (!deps.vectorMemory) await vectorMemory.close();
     },
   };
 }
 
 /** The id in `/v1/models/{id}` (route names may hold `/`; percent-encoding is undone). */
 function modelIdFrom(url: string): string {
-  const raw = (url.split('?', 1)[0] ?? '').slice('/v1/models/'.length);
+  return decodeURIComponentSafe((url.split('?', 1)[0] ?? '').slice('/v1/models/'.length));
+}
+
+/** A path segment as text; a malformed escape is kept as sent (it then names no memory). */
+function decodeURIComponentSafe(segment: string): string {
   try {
-    return decodeURIComponent(raw);
+    return decodeURIComponent(segment);
   } catch {
-    return raw;
+    return segment;
   }
 }
 

@@ -61,7 +61,7 @@ const providerSchema = z.object({
 });
 
 /** Unset: the deterministic mock provider only (nothing leaves the machine). */
-export const DEFAULT_PROVIDERS: ProviderConfig[] = [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini', 'mock-judge'] }];
+export const DEFAULT_PROVIDERS: ProviderConfig[] = [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini', 'mock-judge', 'mock-embed-1'] }];
 
 /**
  * `DATA_PLANE_PROVIDERS`, shared by the standalone data plane and `npm start`: a JSON array of

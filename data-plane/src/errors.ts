@@ -112,6 +112,36 @@ export const ERROR_REGISTRY = {
     message:
       "No stored response with that id exists for this API key's tenant (it was never stored, was deleted, expired, or belongs to another tenant). Send the `id` of a response created with `store` left on.",
   },
+  memory_not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    message: 'No memory with that id exists for this tenant. List memories with GET /v1/memories?collection=<name>.',
+  },
+  too_many_embedding_inputs: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'An embeddings request takes at most 2048 inputs. Split the inputs over several requests.',
+  },
+  embedding_input_too_large: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'An input is longer than 8192 tokens (about 32,768 characters), the most an embedding takes. Split the text into smaller pieces.',
+  },
+  embeddings_not_supported: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: "No provider of this model or route has an embeddings API. Name an embedding model (GET /v1/models), e.g. 'mock-embed-1'.",
+  },
+  memory_dimension_mismatch: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: "The collection holds embeddings of another dimension than this embedding model's. Use the collection's embedding model, or another collection.",
+  },
+  memory_quota_exceeded: {
+    status: 403,
+    type: 'permission_error',
+    message: "This tenant stores as many memories as its quota allows. Delete memories (DELETE /v1/memories/{id}) before adding more.",
+  },
   feedback_request_not_found: {
     status: 404,
     type: 'invalid_request_error',

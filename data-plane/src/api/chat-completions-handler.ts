@@ -38,6 +38,9 @@ import { answerTurn, messageOf, turnOf } from './session-turns';
 import type { WinningLeg } from '../router/execute';
 import type { Delivery } from '../router/router';
 import { deliverAnswer, type AnswerContext } from './chat-completion-answer';
+import type { VectorMemory } from '@switchyard/vector-memory';
+import type { ProviderCredentialLookup } from '../adapters/tenant-credentials/credential-cache';
+import { addTopMemories, MEMORIES_HEADER } from './chat-memory-step';
 import { parseChatCompletionRequest, toInferenceRequest } from './chat-completion-request';
 import { enforceChatPolicies, refusedUpstreamsError } from './chat-policy-step';
 import { MAX_KEPT_CHARS } from '../router/shadow';
@@ -72,6 +75,10 @@ export interface ChatCompletionsDeps {
   sloThrottle?: Pick<SloThrottle, 'throttles'>;
   /** The memory fabric's session window (recent turns, stored responses); absent = no memory (route `memory` options are ignored). */
   memory?: SessionWindow;
+  /** The tenants' vector memories: a route's `memory.topMemories` retrieves from it; absent = no retrieval. */
+  vectorMemory?: VectorMemory;
+  /** Tenants' own provider keys, for the embedding calls made here (the router has its own reference). */
+  providerCredentials?: ProviderCredentialLookup;
 }
 
 /** What a wire format's request became: the data plane's request and what memory it touches. */
@@ -185,7 +192,8 @@ export async function handleGovernedCall<Extra>(
   try {
     const routing = await authorize(deps, context, settings, admitted, request.headers);
     if (root) annotateDecision(root, routing, deps.policy !== undefined);
-    const served = await serve(deps, context, admitted, routing, response, surface);
+    const prompt = await withMemories(deps, context, admitted.request, routing, request.headers, response);
+    const served = await serve(deps, context, { ...admitted, request: prompt }, routing, response, surface);
     if (root && served.answered) annotateServed(root, routing, served);
 
     if (!served.answered) {
@@ -311,6 +319,22 @@ async function authorize(
     });
   }
   return routing;
+}
+
+/** The route's memories, when it asks for them (api/chat-memory-step.ts): after the policy and routing steps, so a refused request retrieves nothing. */
+async function withMemories(deps: ChatCompletionsDeps, context: RequestContext, request: InferenceRequest, routing: RoutingDecision, headers: IncomingHttpHeaders, response: ServerResponse): Promise<InferenceRequest> {
+  const vectorMemory = deps.vectorMemory;
+  if (!vectorMemory || !routing.target.route.memory?.topMemories) return request;
+  const abort = new AbortController();
+  const onClose = () => abort.abort(new Error('client disconnected'));
+  response.once('close', onClose);
+  try {
+    const retrieval = await addTopMemories({ ...deps, vectorMemory }, { requestId: context.requestId, clientRequestId: context.clientRequestId, key: context.key, headers, signal: abort.signal }, request, routing.target.route);
+    response.setHeader(MEMORIES_HEADER, String(retrieval.added));
+    return retrieval.request;
+  } finally {
+    response.off('close', onClose);
+  }
 }
 
 /** The router serves the plan; each winning leg's answer goes to the client in OpenAI's wire format. */

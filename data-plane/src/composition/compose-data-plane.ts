@@ -146,6 +146,9 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
     closers.push(await subscribeSloThrottle(bus, sloThrottle, logger));
     if (stores.engagedSloThrottles) for (const engaged of await stores.engagedSloThrottles()) sloThrottle.apply({ ...engaged, action: 'engage' });
 
+    const vectorMemory = stores.vectorMemory ? await stores.vectorMemory(bus) : undefined;
+    if (vectorMemory) closers.push(() => vectorMemory.close());
+
     // The app subscribes the API key cache to api-key.changed and the policies to policy.changed itself.
     const app = createDataPlane({
       sloThrottle,
@@ -162,6 +165,7 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
       providerCredentials: credentials,
       tenantSettings,
       ...(banditPriors ? { banditPriors } : {}),
+      ...(vectorMemory ? { vectorMemory } : {}),
       logger,
       ...(backends.feedbackLog ? { feedbackLog: backends.feedbackLog } : {}),
       // The session window (Redis or in-process) over its durable snapshot when the stores have one.

@@ -10,6 +10,8 @@ export const ENDPOINT_SCOPES = {
   responses: INFERENCE_SCOPE,
   response: INFERENCE_SCOPE,
   completions: INFERENCE_SCOPE,
+  embeddings: INFERENCE_SCOPE,
+  memories: INFERENCE_SCOPE,
   models: INFERENCE_SCOPE,
   model: INFERENCE_SCOPE,
   feedback: INFERENCE_SCOPE,

@@ -81,6 +81,14 @@ export type RouteExperiment = z.infer<typeof routeExperimentSchema>;
 
 export const routeMemorySchema = z.object({
   recentTurns: z.number().int().min(1).max(100).optional(),
+  topMemories: z
+    .object({
+      k: z.number().int().min(1).max(20),
+      collection: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a collection is 1-64 letters, digits, _ . or -'),
+      embeddingModel: z.string().min(1).max(256),
+      minScore: z.number().min(-1).max(1).optional(),
+    })
+    .optional(),
 });
 
 export const routeSchema = z
@@ -113,7 +121,9 @@ export const routeSchema = z
      * The memory fabric for this route: an object of optional fields, so each kind of memory adds
      * its own. `recentTurns`: the session's last N turns (`x-switchyard-session` for chat and
      * completions) go into the prompt, counted and billed as prompt tokens; the turns of each
-     * answered request are remembered, redacted, in the session window.
+     * answered request are remembered, redacted, in the session window. `topMemories`: the k
+     * memories of `collection` most similar to the last user message (embedded with
+     * `embeddingModel`; only those scoring at least `minScore`), as a system message.
      */
     memory: routeMemorySchema.optional(),
   })

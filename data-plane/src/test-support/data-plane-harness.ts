@@ -17,6 +17,7 @@ import { inMemoryStores } from './in-memory-stores';
 import type { SessionSnapshotStore, SessionWindow, SessionWindowLimits } from '@switchyard/memory/session';
 import type { TenantSettingsSource } from '../tenant-settings/settings-cache';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
+import type { VectorMemory } from '@switchyard/vector-memory';
 
 export const TEST_PRICE_BOOK: PriceBook = {
   version: 3,
@@ -24,6 +25,7 @@ export const TEST_PRICE_BOOK: PriceBook = {
     { model: 'mock-gpt', inputPer1kMicros: 500n, outputPer1kMicros: 1500n },
     { model: 'mock-large', inputPer1kMicros: 3000n, outputPer1kMicros: 15000n },
     { model: 'mock-mini', inputPer1kMicros: 150n, outputPer1kMicros: 600n },
+    { model: 'mock-embed-1', inputPer1kMicros: 20n, outputPer1kMicros: 0n },
   ],
 };
 
@@ -74,6 +76,8 @@ export interface HarnessOptions {
   sessionSnapshot?: SessionSnapshotStore;
   /** The harness tenant's settings (allowed regions, …); default: the defaults. */
   tenantSettings?: Partial<TenantSettings>;
+  /** The vector memory (default: the app's in-process one). */
+  vectorMemory?: VectorMemory;
 }
 
 export interface Harness {
@@ -120,14 +124,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.memoryLimits ? { memory: options.memoryLimits } : {}),
     },
     {
-      stores: inMemoryStores({
+      stores: {
+        ...inMemoryStores({
         apiKeys: options.apiKeys ?? keys,
         priceBook: options.priceBook ?? createStaticPriceBookSource(TEST_PRICE_BOOK),
         ...(options.routes && !Array.isArray(options.routes) ? { routes: options.routes } : {}),
         ...(options.banditPriors ? { banditPriors: options.banditPriors } : {}),
         ...(options.sessionSnapshot ? { sessionSnapshot: options.sessionSnapshot } : {}),
         ...(options.tenantSettings ? { tenantSettings: settingsOf(record.tenantId, { ...DEFAULT_TENANT_SETTINGS, ...options.tenantSettings }) } : {}),
-      }),
+        }),
+        ...(options.vectorMemory ? { vectorMemory: () => Promise.resolve(options.vectorMemory!) } : {}),
+      },
       bus,
       rateLimiter,
       feedbackLog: options.feedbackLog,

@@ -222,3 +222,11 @@ export type MemorySession = Prisma.MemorySessionModel
  * per tenant; another tenant's id is simply not found.
  */
 export type MemoryResponse = Prisma.MemoryResponseModel
+/**
+ * Model VectorMemory
+ * Vector memory (data plane): a tenant's embedded text snippets, per named collection. Embeddings
+ * are `real[]` so Postgres without pgvector stores them too; PGlite casts them to pgvector's
+ * `vector` to search, Postgres deployments search an in-process HNSW index built from these rows
+ * (DESIGN.md §9). The text is stored after the tenant's PII redaction.
+ */
+export type VectorMemory = Prisma.VectorMemoryModel

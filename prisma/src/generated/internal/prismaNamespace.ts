@@ -431,7 +431,8 @@ export const ModelName = {
   Slo: 'Slo',
   SloTransition: 'SloTransition',
   MemorySession: 'MemorySession',
-  MemoryResponse: 'MemoryResponse'
+  MemoryResponse: 'MemoryResponse',
+  VectorMemory: 'VectorMemory'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -447,7 +448,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "shadowCostRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting" | "slo" | "sloTransition" | "memorySession" | "memoryResponse"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "shadowCostRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting" | "slo" | "sloTransition" | "memorySession" | "memoryResponse" | "vectorMemory"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -3041,6 +3042,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    VectorMemory: {
+      payload: Prisma.$VectorMemoryPayload<ExtArgs>
+      fields: Prisma.VectorMemoryFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.VectorMemoryFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.VectorMemoryFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>
+        }
+        findFirst: {
+          args: Prisma.VectorMemoryFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.VectorMemoryFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>
+        }
+        findMany: {
+          args: Prisma.VectorMemoryFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>[]
+        }
+        create: {
+          args: Prisma.VectorMemoryCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>
+        }
+        createMany: {
+          args: Prisma.VectorMemoryCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.VectorMemoryCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>[]
+        }
+        delete: {
+          args: Prisma.VectorMemoryDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>
+        }
+        update: {
+          args: Prisma.VectorMemoryUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>
+        }
+        deleteMany: {
+          args: Prisma.VectorMemoryDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.VectorMemoryUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.VectorMemoryUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>[]
+        }
+        upsert: {
+          args: Prisma.VectorMemoryUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>
+        }
+        aggregate: {
+          args: Prisma.VectorMemoryAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateVectorMemory>
+        }
+        groupBy: {
+          args: Prisma.VectorMemoryGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.VectorMemoryGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.VectorMemoryCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.VectorMemoryCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -3609,6 +3684,21 @@ export const MemoryResponseScalarFieldEnum = {
 export type MemoryResponseScalarFieldEnum = (typeof MemoryResponseScalarFieldEnum)[keyof typeof MemoryResponseScalarFieldEnum]
 
 
+export const VectorMemoryScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  collection: 'collection',
+  text: 'text',
+  embeddingModel: 'embeddingModel',
+  dimensions: 'dimensions',
+  embedding: 'embedding',
+  subject: 'subject',
+  createdAt: 'createdAt'
+} as const
+
+export type VectorMemoryScalarFieldEnum = (typeof VectorMemoryScalarFieldEnum)[keyof typeof VectorMemoryScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -4009,6 +4099,7 @@ export type GlobalOmitConfig = {
   sloTransition?: Prisma.SloTransitionOmit
   memorySession?: Prisma.MemorySessionOmit
   memoryResponse?: Prisma.MemoryResponseOmit
+  vectorMemory?: Prisma.VectorMemoryOmit
 }
 
 /* Types for Logging */

@@ -85,7 +85,8 @@ export const ModelName = {
   Slo: 'Slo',
   SloTransition: 'SloTransition',
   MemorySession: 'MemorySession',
-  MemoryResponse: 'MemoryResponse'
+  MemoryResponse: 'MemoryResponse',
+  VectorMemory: 'VectorMemory'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -631,6 +632,21 @@ export const MemoryResponseScalarFieldEnum = {
 } as const
 
 export type MemoryResponseScalarFieldEnum = (typeof MemoryResponseScalarFieldEnum)[keyof typeof MemoryResponseScalarFieldEnum]
+
+
+export const VectorMemoryScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  collection: 'collection',
+  text: 'text',
+  embeddingModel: 'embeddingModel',
+  dimensions: 'dimensions',
+  embedding: 'embedding',
+  subject: 'subject',
+  createdAt: 'createdAt'
+} as const
+
+export type VectorMemoryScalarFieldEnum = (typeof VectorMemoryScalarFieldEnum)[keyof typeof VectorMemoryScalarFieldEnum]
 
 
 export const SortOrder = {

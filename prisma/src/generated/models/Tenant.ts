@@ -266,6 +266,7 @@ export type TenantWhereInput = {
   memorySessions?: Prisma.MemorySessionListRelationFilter
   memoryResponses?: Prisma.MemoryResponseListRelationFilter
   sloTransitions?: Prisma.SloTransitionListRelationFilter
+  vectorMemories?: Prisma.VectorMemoryListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
 }
 
@@ -293,6 +294,7 @@ export type TenantOrderByWithRelationInput = {
   memorySessions?: Prisma.MemorySessionOrderByRelationAggregateInput
   memoryResponses?: Prisma.MemoryResponseOrderByRelationAggregateInput
   sloTransitions?: Prisma.SloTransitionOrderByRelationAggregateInput
+  vectorMemories?: Prisma.VectorMemoryOrderByRelationAggregateInput
   alertWebhook?: Prisma.TenantAlertWebhookOrderByWithRelationInput
 }
 
@@ -323,6 +325,7 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   memorySessions?: Prisma.MemorySessionListRelationFilter
   memoryResponses?: Prisma.MemoryResponseListRelationFilter
   sloTransitions?: Prisma.SloTransitionListRelationFilter
+  vectorMemories?: Prisma.VectorMemoryListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
 }, "id" | "slug">
 
@@ -382,6 +385,7 @@ export type TenantCreateInput = {
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -409,6 +413,7 @@ export type TenantUncheckedCreateInput = {
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -436,6 +441,7 @@ export type TenantUpdateInput = {
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -463,6 +469,7 @@ export type TenantUncheckedUpdateInput = {
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -796,6 +803,20 @@ export type TenantUpdateOneRequiredWithoutMemoryResponsesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutMemoryResponsesInput, Prisma.TenantUpdateWithoutMemoryResponsesInput>, Prisma.TenantUncheckedUpdateWithoutMemoryResponsesInput>
 }
 
+export type TenantCreateNestedOneWithoutVectorMemoriesInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutVectorMemoriesInput, Prisma.TenantUncheckedCreateWithoutVectorMemoriesInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutVectorMemoriesInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutVectorMemoriesNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutVectorMemoriesInput, Prisma.TenantUncheckedCreateWithoutVectorMemoriesInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutVectorMemoriesInput
+  upsert?: Prisma.TenantUpsertWithoutVectorMemoriesInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutVectorMemoriesInput, Prisma.TenantUpdateWithoutVectorMemoriesInput>, Prisma.TenantUncheckedUpdateWithoutVectorMemoriesInput>
+}
+
 export type TenantCreateWithoutMembersInput = {
   id?: string
   slug: string
@@ -819,6 +840,7 @@ export type TenantCreateWithoutMembersInput = {
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -845,6 +867,7 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -887,6 +910,7 @@ export type TenantUpdateWithoutMembersInput = {
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -913,6 +937,7 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -939,6 +964,7 @@ export type TenantCreateWithoutApiKeysInput = {
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -965,6 +991,7 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1007,6 +1034,7 @@ export type TenantUpdateWithoutApiKeysInput = {
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1033,6 +1061,7 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1059,6 +1088,7 @@ export type TenantCreateWithoutDpBudgetsInput = {
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1085,6 +1115,7 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1127,6 +1158,7 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1153,6 +1185,7 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1179,6 +1212,7 @@ export type TenantCreateWithoutPolicyVersionsInput = {
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1205,6 +1239,7 @@ export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1247,6 +1282,7 @@ export type TenantUpdateWithoutPolicyVersionsInput = {
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1273,6 +1309,7 @@ export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1299,6 +1336,7 @@ export type TenantCreateWithoutPolicyDecisionLogsInput = {
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1325,6 +1363,7 @@ export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1367,6 +1406,7 @@ export type TenantUpdateWithoutPolicyDecisionLogsInput = {
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1393,6 +1433,7 @@ export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1419,6 +1460,7 @@ export type TenantCreateWithoutRoutesInput = {
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1445,6 +1487,7 @@ export type TenantUncheckedCreateWithoutRoutesInput = {
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1487,6 +1530,7 @@ export type TenantUpdateWithoutRoutesInput = {
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1513,6 +1557,7 @@ export type TenantUncheckedUpdateWithoutRoutesInput = {
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1539,6 +1584,7 @@ export type TenantCreateWithoutRouteVersionsInput = {
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1565,6 +1611,7 @@ export type TenantUncheckedCreateWithoutRouteVersionsInput = {
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1607,6 +1654,7 @@ export type TenantUpdateWithoutRouteVersionsInput = {
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1633,6 +1681,7 @@ export type TenantUncheckedUpdateWithoutRouteVersionsInput = {
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1659,6 +1708,7 @@ export type TenantCreateWithoutExperimentsInput = {
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1685,6 +1735,7 @@ export type TenantUncheckedCreateWithoutExperimentsInput = {
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1727,6 +1778,7 @@ export type TenantUpdateWithoutExperimentsInput = {
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1753,6 +1805,7 @@ export type TenantUncheckedUpdateWithoutExperimentsInput = {
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1779,6 +1832,7 @@ export type TenantCreateWithoutDataKeysInput = {
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1805,6 +1859,7 @@ export type TenantUncheckedCreateWithoutDataKeysInput = {
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1847,6 +1902,7 @@ export type TenantUpdateWithoutDataKeysInput = {
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1873,6 +1929,7 @@ export type TenantUncheckedUpdateWithoutDataKeysInput = {
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -1899,6 +1956,7 @@ export type TenantCreateWithoutProviderCredentialsInput = {
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -1925,6 +1983,7 @@ export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -1967,6 +2026,7 @@ export type TenantUpdateWithoutProviderCredentialsInput = {
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -1993,6 +2053,7 @@ export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -2020,6 +2081,7 @@ export type TenantCreateWithoutAlertWebhookInput = {
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutAlertWebhookInput = {
@@ -2046,6 +2108,7 @@ export type TenantUncheckedCreateWithoutAlertWebhookInput = {
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutAlertWebhookInput = {
@@ -2088,6 +2151,7 @@ export type TenantUpdateWithoutAlertWebhookInput = {
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
@@ -2114,6 +2178,7 @@ export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutSlosInput = {
@@ -2139,6 +2204,7 @@ export type TenantCreateWithoutSlosInput = {
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -2165,6 +2231,7 @@ export type TenantUncheckedCreateWithoutSlosInput = {
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -2207,6 +2274,7 @@ export type TenantUpdateWithoutSlosInput = {
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -2233,6 +2301,7 @@ export type TenantUncheckedUpdateWithoutSlosInput = {
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -2259,6 +2328,7 @@ export type TenantCreateWithoutSloTransitionsInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -2285,6 +2355,7 @@ export type TenantUncheckedCreateWithoutSloTransitionsInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -2327,6 +2398,7 @@ export type TenantUpdateWithoutSloTransitionsInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -2353,6 +2425,7 @@ export type TenantUncheckedUpdateWithoutSloTransitionsInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -2379,6 +2452,7 @@ export type TenantCreateWithoutMemorySessionsInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -2405,6 +2479,7 @@ export type TenantUncheckedCreateWithoutMemorySessionsInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -2447,6 +2522,7 @@ export type TenantUpdateWithoutMemorySessionsInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -2473,6 +2549,7 @@ export type TenantUncheckedUpdateWithoutMemorySessionsInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -2499,6 +2576,7 @@ export type TenantCreateWithoutMemoryResponsesInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -2525,6 +2603,7 @@ export type TenantUncheckedCreateWithoutMemoryResponsesInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -2567,6 +2646,7 @@ export type TenantUpdateWithoutMemoryResponsesInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -2593,6 +2673,131 @@ export type TenantUncheckedUpdateWithoutMemoryResponsesInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutVectorMemoriesInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutVectorMemoriesInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutVectorMemoriesInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutVectorMemoriesInput, Prisma.TenantUncheckedCreateWithoutVectorMemoriesInput>
+}
+
+export type TenantUpsertWithoutVectorMemoriesInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutVectorMemoriesInput, Prisma.TenantUncheckedUpdateWithoutVectorMemoriesInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutVectorMemoriesInput, Prisma.TenantUncheckedCreateWithoutVectorMemoriesInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutVectorMemoriesInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutVectorMemoriesInput, Prisma.TenantUncheckedUpdateWithoutVectorMemoriesInput>
+}
+
+export type TenantUpdateWithoutVectorMemoriesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutVectorMemoriesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
@@ -2616,6 +2821,7 @@ export type TenantCountOutputType = {
   memorySessions: number
   memoryResponses: number
   sloTransitions: number
+  vectorMemories: number
 }
 
 export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -2633,6 +2839,7 @@ export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions
   memorySessions?: boolean | TenantCountOutputTypeCountMemorySessionsArgs
   memoryResponses?: boolean | TenantCountOutputTypeCountMemoryResponsesArgs
   sloTransitions?: boolean | TenantCountOutputTypeCountSloTransitionsArgs
+  vectorMemories?: boolean | TenantCountOutputTypeCountVectorMemoriesArgs
 }
 
 /**
@@ -2743,6 +2950,13 @@ export type TenantCountOutputTypeCountSloTransitionsArgs<ExtArgs extends runtime
   where?: Prisma.SloTransitionWhereInput
 }
 
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountVectorMemoriesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.VectorMemoryWhereInput
+}
+
 
 export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -2768,6 +2982,7 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   memorySessions?: boolean | Prisma.Tenant$memorySessionsArgs<ExtArgs>
   memoryResponses?: boolean | Prisma.Tenant$memoryResponsesArgs<ExtArgs>
   sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
+  vectorMemories?: boolean | Prisma.Tenant$vectorMemoriesArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["tenant"]>
@@ -2824,6 +3039,7 @@ export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   memorySessions?: boolean | Prisma.Tenant$memorySessionsArgs<ExtArgs>
   memoryResponses?: boolean | Prisma.Tenant$memoryResponsesArgs<ExtArgs>
   sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
+  vectorMemories?: boolean | Prisma.Tenant$vectorMemoriesArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }
@@ -2847,6 +3063,7 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     memorySessions: Prisma.$MemorySessionPayload<ExtArgs>[]
     memoryResponses: Prisma.$MemoryResponsePayload<ExtArgs>[]
     sloTransitions: Prisma.$SloTransitionPayload<ExtArgs>[]
+    vectorMemories: Prisma.$VectorMemoryPayload<ExtArgs>[]
     alertWebhook: Prisma.$TenantAlertWebhookPayload<ExtArgs> | null
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
@@ -3276,6 +3493,7 @@ export interface Prisma__TenantClient<T, Null = never, ExtArgs extends runtime.T
   memorySessions<T extends Prisma.Tenant$memorySessionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$memorySessionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$MemorySessionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   memoryResponses<T extends Prisma.Tenant$memoryResponsesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$memoryResponsesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$MemoryResponsePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   sloTransitions<T extends Prisma.Tenant$sloTransitionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$sloTransitionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SloTransitionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  vectorMemories<T extends Prisma.Tenant$vectorMemoriesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$vectorMemoriesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$VectorMemoryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   alertWebhook<T extends Prisma.Tenant$alertWebhookArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$alertWebhookArgs<ExtArgs>>): Prisma.Prisma__TenantAlertWebhookClient<runtime.Types.Result.GetResult<Prisma.$TenantAlertWebhookPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
@@ -4041,6 +4259,30 @@ export type Tenant$sloTransitionsArgs<ExtArgs extends runtime.Types.Extensions.I
   take?: number
   skip?: number
   distinct?: Prisma.SloTransitionScalarFieldEnum | Prisma.SloTransitionScalarFieldEnum[]
+}
+
+/**
+ * Tenant.vectorMemories
+ */
+export type Tenant$vectorMemoriesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the VectorMemory
+   */
+  select?: Prisma.VectorMemorySelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the VectorMemory
+   */
+  omit?: Prisma.VectorMemoryOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.VectorMemoryInclude<ExtArgs> | null
+  where?: Prisma.VectorMemoryWhereInput
+  orderBy?: Prisma.VectorMemoryOrderByWithRelationInput | Prisma.VectorMemoryOrderByWithRelationInput[]
+  cursor?: Prisma.VectorMemoryWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.VectorMemoryScalarFieldEnum | Prisma.VectorMemoryScalarFieldEnum[]
 }
 
 /**
