@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createInProcessRateLimiter } from '../rate-limit/in-process-rate-limiter';
 import { createRedisRateLimiter } from '../rate-limit/redis-rate-limiter';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
-import { enforceLimits, LimitExceededError, limitWarningHeader, RequestExceedsTokenLimitError, reserveLimits, settleLimits } from './enforce-limits';
+import { enforceLimits, LimitExceededError, limitKeys, limitWarningHeader, RequestExceedsTokenLimitError, reserveLimits, settleLimits } from './enforce-limits';
 import { parseLimitsConfig } from './limits-config';
 
 const redisUrl = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -117,8 +117,8 @@ describe.each(limiters)('enforceLimits (%s limiter)', (_name, makeLimiter) => {
       const { reservation } = await reserveLimits(limiter, config, who, 2_000);
       await settleLimits(limiter, reservation, 25);
     }
-    expect(await limiter.consume(`tpd:${who.apiKeyId}`, { limit: 10_000, periodMs: 86_400_000 }, 0)).toMatchObject({ remaining: 10_000 - 100 });
-    expect(await limiter.consume(`tpd-tenant:${who.tenantId}`, { limit: 50_000, periodMs: 86_400_000 }, 0)).toMatchObject({ remaining: 50_000 - 100 });
+    expect(await limiter.consume(limitKeys.tokensPerDayPerKey(who), { limit: 10_000, periodMs: 86_400_000 }, 0)).toMatchObject({ remaining: 10_000 - 100 });
+    expect(await limiter.consume(limitKeys.tokensPerDayPerTenant(who.tenantId), { limit: 50_000, periodMs: 86_400_000 }, 0)).toMatchObject({ remaining: 50_000 - 100 });
     await limiter.close();
   });
 

@@ -1,0 +1,1 @@
+export { startRedisCluster, redisServerAvailable, REDIS_SERVER_MISSING, type ThrowawayRedisCluster, type ClusterNode, type ThrowawayClusterOptions } from './throwaway-cluster';
