@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { clusterForTests, clusterTestsSkipReason } from '@switchyard/redis-connection/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessRateLimiter } from '../rate-limit/in-process-rate-limiter';
 import { createRedisRateLimiter } from '../rate-limit/redis-rate-limiter';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
@@ -14,9 +15,18 @@ function subject(tenantId = randomUUID()) {
   return { tenantId, apiKeyId: randomUUID() };
 }
 
+// On a Redis Cluster the six limits of a request (per key, per tenant) meet in one script: their keys share the tenant's hash tag.
+const clusterSkipped = clusterTestsSkipReason() !== undefined;
+const cluster = clusterForTests();
+if (!clusterSkipped) {
+  beforeAll(cluster.start);
+  afterAll(cluster.stop);
+}
+
 const limiters: Array<[string, () => RateLimiter]> = [
   ['in-process', () => createInProcessRateLimiter(() => 1_000_000)],
   ['redis', () => createRedisRateLimiter(redisUrl, { keyPrefix: runPrefix })],
+  ...(clusterSkipped ? [] : [['redis cluster', () => createRedisRateLimiter(cluster.url, { keyPrefix: runPrefix })] as [string, () => RateLimiter]]),
 ];
 
 describe.each(limiters)('enforceLimits (%s limiter)', (_name, makeLimiter) => {

@@ -1,1 +1,11 @@
-export { startRedisCluster, redisServerAvailable, REDIS_SERVER_MISSING, type ThrowawayRedisCluster, type ClusterNode, type ThrowawayClusterOptions } from './throwaway-cluster';
+export {
+  clusterForTests,
+  clusterTestsSkipReason,
+  redisServerAvailable,
+  REDIS_SERVER_MISSING,
+  startRedisCluster,
+  type ClusterForTests,
+  type ClusterNode,
+  type ThrowawayClusterOptions,
+  type ThrowawayRedisCluster,
+} from './throwaway-cluster';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { runningInCi } from './config';
 
 const run = promisify(execFile);
 
@@ -15,6 +16,16 @@ export function redisServerAvailable(): boolean {
 }
 
 export const REDIS_SERVER_MISSING = 'redis-server / redis-cli are not installed (apt-get install redis-server)';
+
+/**
+ * Why cluster tests cannot run here, or undefined when they must. Only a missing redis-server is a
+ * reason, and never in CI (`CI=true`): there the tests run and fail, so a broken image is noticed.
+ */
+export function clusterTestsSkipReason(): string | undefined {
+  if (runningInCi || redisServerAvailable()) return undefined;
+  console.warn(`Redis Cluster tests skipped: ${REDIS_SERVER_MISSING}`);
+  return REDIS_SERVER_MISSING;
+}
 
 export interface ClusterNode {
   readonly port: number;
@@ -209,6 +220,40 @@ export async function startRedisCluster(options: ThrowawayClusterOptions = {}): 
       process.removeListener('exit', killAll);
       await Promise.all(nodes.map((n) => n.kill()));
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A cluster for one test file, started by `beforeAll(handle.start)` and stopped by
+ * `afterAll(handle.stop)`; `url` is read inside tests (after the start).
+ */
+export interface ClusterForTests {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly url: string;
+  readonly cluster: ThrowawayRedisCluster;
+}
+
+export function clusterForTests(options: ThrowawayClusterOptions = {}): ClusterForTests {
+  let started: ThrowawayRedisCluster | undefined;
+  const current = (): ThrowawayRedisCluster => {
+    if (!started) throw new Error('the test cluster is not started (beforeAll(cluster.start))');
+    return started;
+  };
+  return {
+    async start() {
+      started = await startRedisCluster(options);
+    },
+    async stop() {
+      await started?.stop();
+      started = undefined;
+    },
+    get url() {
+      return current().url;
+    },
+    get cluster() {
+      return current();
     },
   };
 }
