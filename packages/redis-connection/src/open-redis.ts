@@ -21,11 +21,20 @@ export interface OpenRedisOptions {
  * latest value). While a master fails over, its slots answer connection errors or CLUSTERDOWN;
  * ioredis refreshes the slot map and retries such commands after `retryDelayOnFailover` /
  * `retryDelayOnClusterDown`, so a failover costs a few hundred milliseconds of latency on those
- * slots and errors only for commands that outlast the retries.
+ * slots and errors only for commands that outlast the retries. A command in flight when its
+ * master dies may have run there and be sent again to the promoted replica (an append can land
+ * twice: stream consumers are idempotent by event id).
  */
 export function openRedis(url: string, options: OpenRedisOptions = {}): RedisConnection {
   const target = parseRedisTarget(url);
-  const node: RedisOptions = { maxRetriesPerRequest: 3, ...options.nodeOptions };
+  const node: RedisOptions = {
+    maxRetriesPerRequest: 3,
+    // A command that reached a master as it was being demoted (a failover paused it, then it ran on
+    // what is now a replica) fails READONLY without writing anything: reconnect and send it again,
+    // which redirects it to the new master. Safe for scripts too: a write refused aborts them unwritten.
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+    ...options.nodeOptions,
+  };
   let connection: RedisConnection;
   if (target.kind === 'node') {
     connection = new Redis(url, { enableAutoPipelining: true, ...node });

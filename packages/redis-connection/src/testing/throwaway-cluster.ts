@@ -41,6 +41,18 @@ export interface ThrowawayRedisCluster {
   readonly nodes: readonly ClusterNode[];
   /** The node serving `key`'s slot as master right now (asked of a live node). */
   masterOf(key: string): Promise<ClusterNode>;
+  /**
+   * Resolves once every replica of `master` has everything `master` had when called (replication is
+   * asynchronous: what a killed master had not yet sent is lost, as in any Redis failover).
+   */
+  waitReplicated(master: ClusterNode): Promise<void>;
+  /** A live replica of `master` whose copy is in sync, or undefined. */
+  replicaOf(master: ClusterNode): Promise<ClusterNode | undefined>;
+  /**
+   * CLUSTER FAILOVER on `replica`: the coordinated switch an operator makes (its master stops
+   * taking writes, the replica catches up, then takes over): no acknowledged write is lost.
+   */
+  promote(replica: ClusterNode): Promise<void>;
   /** Resolves once every slot is served by a live master again and the cluster says `ok`. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -88,6 +100,19 @@ async function ask(port: number, ...command: [string, ...string[]]): Promise<str
   try {
     await client.connect();
     return String(await client.call(...command));
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Each slot range and the port of the master serving it, as `port`'s node sees the cluster. */
+async function slotMasters(port: number): Promise<{ from: number; to: number; port: number }[]> {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const ranges = (await client.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, ...unknown[]], ...unknown[]][];
+    return ranges.map(([from, to, master]) => ({ from, to, port: master[1] }));
   } finally {
     client.disconnect();
   }
@@ -170,9 +195,12 @@ export async function startRedisCluster(options: ThrowawayClusterOptions = {}): 
   async function waitHealthy(timeoutMs = 20_000): Promise<void> {
     const live = () => nodes.filter((n) => n.alive);
     await until('every slot to be served and every node to agree', timeoutMs, async () => {
+      const livePorts = new Set(live().map((n) => n.port));
       for (const node of live()) {
         const info = await ask(node.port, 'CLUSTER', 'INFO');
         if (!info.includes('cluster_state:ok') || !info.includes('cluster_slots_ok:16384')) return false;
+        // Until the dead master is noticed its peers still map its slots to it.
+        if ((await slotMasters(node.port)).some((range) => !livePorts.has(range.port))) return false;
       }
       // Replicas of live masters have their copy (a failover test needs the data replicated).
       for (const node of live()) {
@@ -202,19 +230,41 @@ export async function startRedisCluster(options: ThrowawayClusterOptions = {}): 
       const live = nodes.find((n) => n.alive);
       if (!live) throw new Error('no live node');
       const slot = Number(await ask(live.port, 'CLUSTER', 'KEYSLOT', key));
-      const client = new Redis({ port: live.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        const ranges = (await client.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, ...unknown[]], ...unknown[]][];
-        const range = ranges.find(([from, to]) => slot >= from && slot <= to);
-        const port = range?.[2][1];
-        const node = nodes.find((n) => n.port === port);
-        if (!node) throw new Error(`no master for slot ${slot}`);
-        return node;
-      } finally {
-        client.disconnect();
+      const port = (await slotMasters(live.port)).find((range) => slot >= range.from && slot <= range.to)?.port;
+      const node = nodes.find((n) => n.port === port);
+      if (!node) throw new Error(`no master for slot ${slot}`);
+      return node;
+    },
+    async replicaOf(master) {
+      for (const node of nodes) {
+        if (!node.alive || node === master) continue;
+        const replication = await ask(node.port, 'INFO', 'replication');
+        if (replication.includes(`master_port:${master.port}`) && replication.includes('master_link_status:up')) return node;
       }
+      return undefined;
+    },
+    async waitReplicated(master) {
+      const offset = Number(/master_repl_offset:(\d+)/.exec(await ask(master.port, 'INFO', 'replication'))?.[1]);
+      await until(`the replicas of ${master.address} to reach offset ${offset}`, 20_000, async () => {
+        const replicas = /connected_slaves:(\d+)/.exec(await ask(master.port, 'INFO', 'replication'))?.[1];
+        if (!replicas || replicas === '0') return false;
+        for (const node of nodes.filter((n) => n.alive && n !== master)) {
+          const replication = await ask(node.port, 'INFO', 'replication');
+          if (!replication.includes(`master_port:${master.port}`)) continue;
+          if (Number(/slave_repl_offset:(\d+)/.exec(replication)?.[1] ?? -1) < offset) return false;
+        }
+        return true;
+      });
+    },
+    async promote(replica) {
+      const oldMaster = Number(/master_port:(\d+)/.exec(await ask(replica.port, 'INFO', 'replication'))?.[1]);
+      await ask(replica.port, 'CLUSTER', 'FAILOVER');
+      // Done when every live node maps no slot to the old master any more.
+      await until(`${replica.address} to take over from ${oldMaster}`, 20_000, async () => {
+        for (const node of nodes.filter((n) => n.alive)) if ((await slotMasters(node.port)).some((range) => range.port === oldMaster)) return false;
+        return true;
+      });
+      await waitHealthy();
     },
     async stop() {
       process.removeListener('exit', killAll);
