@@ -36,8 +36,9 @@ interface Outcome {
 /** Runs `op` in `workers` loops until `stop()`; counts outcomes per phase so "after" starts clean. */
 function load(workers: number, op: (i: number) => Promise<unknown>) {
   let stopped = false;
-  let phase: 'before' | 'during' | 'after' = 'before';
-  const outcomes: Record<typeof phase, Outcome> = {
+  type Phase = 'before' | 'during' | 'after';
+  let phase = 'before' as Phase;
+  const outcomes: Record<Phase, Outcome> = {
     before: { ok: 0, failed: 0, errors: new Set(), slowestMs: 0 },
     during: { ok: 0, failed: 0, errors: new Set(), slowestMs: 0 },
     after: { ok: 0, failed: 0, errors: new Set(), slowestMs: 0 },
