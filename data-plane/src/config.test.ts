@@ -39,6 +39,12 @@ describe('data-plane config', () => {
     expect(config.providers[0]).toMatchObject({ name: 'up', kind: 'openai-compatible' });
   });
 
+  it('takes a Redis Cluster URL and refuses a malformed one or a key prefix that would change the hash tags', () => {
+    expect(loadDataPlaneConfig({ REDIS_URL: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000' }).redisUrl).toBe('redis+cluster://10.0.0.1:7000,10.0.0.2:7000');
+    expect(() => loadDataPlaneConfig({ REDIS_URL: 'redis+cluster://10.0.0.1' })).toThrow(/REDIS_URL.*not host:port/s);
+    expect(() => loadDataPlaneConfig({ REDIS_KEY_PREFIX: 'a{b}:' })).toThrow(/REDIS_KEY_PREFIX.*must not contain/s);
+  });
+
   it('reports every problem at once', () => {
     expect(() =>
       loadDataPlaneConfig({ DATA_PLANE_PORT: 'eighty', REDIS_URL: 'http://nope', DATA_PLANE_PROVIDERS: '[{"name":"x"}]' }),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { REGION_PATTERN } from '@switchyard/db/tenant-settings';
+import { redisUrlProblem } from '@switchyard/redis-connection';
 import type { ProviderConfig } from './adapters/provider-registry';
 import { demoRoutesFor } from './router/demo-routes';
 import { parseRoutes, routesSchema, type Route } from './router/route';
@@ -27,13 +28,23 @@ const emptyIsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) =>
  * subgraphs, supergraph): one default, so processes on one REDIS_URL always meet on the same names.
  */
 export const redisEnvShape = {
-  /** When set, the bus, rate limiter and feedback log use Redis; otherwise in-process implementations. */
-  REDIS_URL: emptyIsUnset(z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')),
+  /**
+   * When set, the bus, rate limiter and feedback log use Redis; otherwise in-process implementations.
+   * `redis://` / `rediss://` name one node; `redis+cluster://host:port,host:port` (or `rediss+cluster://`)
+   * a Redis Cluster through its seed nodes (`@switchyard/redis-connection`).
+   */
+  REDIS_URL: emptyIsUnset(
+    z.string().superRefine((url, ctx) => {
+      const problem = redisUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  ),
   /**
    * Prepended to every Redis key, stream and channel, so several installations can share one Redis.
    * Default empty: the names themselves already start with `switchyard:` (see shared-state.ts).
+   * No braces: keys carry Redis Cluster hash tags after the prefix, and a brace in it would change them.
    */
-  REDIS_KEY_PREFIX: z.string().default(''),
+  REDIS_KEY_PREFIX: z.string().regex(/^[^{}]*$/, 'must not contain { or } (they would change the keys\' Redis Cluster hash tags)').default(''),
 };
 
 /**

@@ -22,7 +22,7 @@ export interface SharedStateConfig {
 export interface RedisKeyNames {
   /** Prepended to every bus stream and channel name (those already start with `switchyard:`). */
   bus: string;
-  /** Prepended to every rate-limit key (`rpm:<key id>`, `tpd-tenant:<tenant id>`, …). */
+  /** Prepended to every rate-limit key (`rpm:{<tenant id>}:<key id>`, `tpd-tenant:{<tenant id>}`, …: see `limitKeys`). */
   rateLimits: string;
   /** Prepended to the feedback log's keys (which start with `switchyard:feedback:`). */
   feedbackLog: string;

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
+import { openRedis } from '@switchyard/redis-connection';
 
 /** A free loopback port (closed again before it is returned). */
 export function freePort(): Promise<number> {
@@ -39,7 +39,7 @@ export class ThrowawayRedis {
     const giveUpAt = Date.now() + 10_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      const client = openRedis(this.url, { nodeOptions: { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null } });
       client.on('error', () => undefined);
       try {
         await client.connect();

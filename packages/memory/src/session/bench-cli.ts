@@ -2,7 +2,7 @@
 // Latency of the session window's operations against a same-run baseline on the same Redis
 // connection: a plain GET / SET of a value of the same size. Prints a Markdown table.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { openRedis } from '@switchyard/redis-connection';
 import { createInProcessSessionWindow } from './in-process-session-window';
 import { createRedisSessionWindow } from './redis-session-window';
 import type { SessionWindow, StoredResponse } from './session-window';
@@ -55,7 +55,7 @@ async function suite(window: SessionWindow, tenantId: string) {
 }
 
 async function main(): Promise<void> {
-  const redis = new Redis(redisUrl);
+  const redis = openRedis(redisUrl);
   const body = JSON.stringify(response('resp_x', 's'));
   await redis.set(`${prefix}baseline`, body);
   const rows = [

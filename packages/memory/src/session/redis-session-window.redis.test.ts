@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { clusterForTests, clusterTestsSkipReason } from '@switchyard/redis-connection/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisSessionWindow } from './redis-session-window';
 import { CONTRACT_LIMITS, runSessionWindowContract, storedResponse } from './session-window.contract';
 import type { SessionWindow } from './session-window';
@@ -15,6 +16,22 @@ const open = (limits = CONTRACT_LIMITS) => {
 };
 
 runSessionWindowContract('redis', () => open());
+
+// The same contract on a real 3-master Redis Cluster of this file's own (a tenant's keys share one hash slot).
+describe.skipIf(clusterTestsSkipReason())('on a Redis Cluster', () => {
+  const cluster = clusterForTests();
+  const onCluster: SessionWindow[] = [];
+  beforeAll(cluster.start);
+  afterAll(async () => {
+    await Promise.all(onCluster.map((window) => window.close()));
+    await cluster.stop();
+  });
+  runSessionWindowContract('redis cluster', () => {
+    const window = createRedisSessionWindow(cluster.url, { keyPrefix: `${randomUUID()}:`, limits: CONTRACT_LIMITS });
+    onCluster.push(window);
+    return window;
+  });
+});
 
 describe('redis session window', () => {
   it('puts a TTL on every key it writes, and keeps a tenant in one hash slot', async () => {

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { openRedis, type RedisConnection } from '@switchyard/redis-connection';
 import { parseStoredResponse, parseTurn, responseBytes } from './session-records';
 import {
   DEFAULT_SESSION_WINDOW_LIMITS,
@@ -106,9 +106,9 @@ return redis.call('LRANGE', KEYS[1], 0, -1)
  * hash slot (`{<tenant>}`), so the scripts also run on Redis Cluster. Every replica on one Redis
  * (and prefix) sees the same sessions, so a conversation continues through any replica.
  */
-export function createRedisSessionWindow(redisOrUrl: Redis | string, options: RedisSessionWindowOptions = {}): SessionWindow {
+export function createRedisSessionWindow(redisOrUrl: RedisConnection | string, options: RedisSessionWindowOptions = {}): SessionWindow {
   const ownsClient = typeof redisOrUrl === 'string';
-  const redis = typeof redisOrUrl === 'string' ? new Redis(redisOrUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: true }) : redisOrUrl;
+  const redis = typeof redisOrUrl === 'string' ? openRedis(redisOrUrl, { nodeOptions: { maxRetriesPerRequest: 1, enableOfflineQueue: true } }) : redisOrUrl;
   if (ownsClient) redis.on('error', () => undefined); // surfaced by each command's rejection
   const limits = { ...DEFAULT_SESSION_WINDOW_LIMITS, ...options.limits };
   const ttlMs = limits.ttlSeconds * 1000;
