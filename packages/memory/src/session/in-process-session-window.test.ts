@@ -27,11 +27,12 @@ describe('in-process session window: TTL', () => {
     const tenantId = randomUUID();
     const [a, b, c] = [storedResponse(), storedResponse(), storedResponse()];
     await window.putResponse(tenantId, a);
-    now += 5_000;
     await window.putResponse(tenantId, b);
+    now += 5_000;
     await window.putResponse(tenantId, { ...a, outputText: 'rewritten later, so it lives longer' });
     await window.putResponse(tenantId, c);
     now += 6_000; // b's TTL is over; a (rewritten) and c are live
+    expect((await window.getResponse(tenantId, a.id))?.outputText).toBe('rewritten later, so it lives longer');
     expect(await window.getResponse(tenantId, b.id)).toBeNull();
     expect((await window.usage(tenantId)).responses).toBe(2);
     await window.putResponse(tenantId, storedResponse());
