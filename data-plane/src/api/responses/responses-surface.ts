@@ -77,6 +77,8 @@ export function createResponsesSurface(options: ResponsesSurfaceOptions): CallSu
   return {
     operation: 'responses',
     answerId: ({ requestId }) => responseIdOf(requestId),
+    // The Responses API names a function tool flat: `tools[0].name`, `tool_choice.name`.
+    wireParam: (param) => param.replace(/^(tools\[\d+\]|tool_choice)\.function\.name$/, '$1.name'),
     async parse(body, { tenantId, headers }) {
       const wire = parseResponsesRequest(body);
       let previous: StoredResponse | null = null;
