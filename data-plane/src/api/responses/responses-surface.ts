@@ -63,6 +63,7 @@ export function createResponsesSurface(options: ResponsesSurfaceOptions): CallSu
       usage: { inputTokens: delivery.promptTokens, outputTokens: delivery.completionTokens },
       context: trimWindow([...conversation, answerTurn(tally.text, tally.toolCalls)], limits),
       metadata: wire.metadata ?? null,
+      user: wire.user ?? null,
     };
     try {
       // A memory_io span of its own (the instrumented window), child of the aggregation step.
