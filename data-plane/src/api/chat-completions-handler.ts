@@ -116,6 +116,8 @@ export interface CallSurface<Extra = unknown> {
   /** The answer's id (`chatcmpl-…`, `resp_…`, `cmpl-…`), fixed per request. */
   answerId(ids: { requestId: string; clientRequestId: string | undefined }): string;
   parse(body: unknown, call: { tenantId: string; headers: IncomingHttpHeaders }): ParsedCall<Extra> | Promise<ParsedCall<Extra>>;
+  /** A refusal's `param` in this format's own field names (the policy step names chat's: `tools[0].function.name`). */
+  wireParam?(param: string): string;
   /** Before any limit is charged: refusals only this format has (e.g. the stored-response quota). */
   preflight?(call: ParsedCall<Extra>, tenantId: string): Promise<void>;
   deliver(deps: ChatCompletionsDeps, answer: AnswerContext, call: AdmittedCall<Extra>, winner: WinningLeg, response: ServerResponse, context: RequestContext): Promise<Delivery>;
@@ -190,7 +192,10 @@ export async function handleGovernedCall<Extra>(
   };
   const finish = (outcome: RequestOutcome): void => settle(recordUsage(deps, outcome, context.log));
   try {
-    const routing = await authorize(deps, context, settings, admitted, request.headers);
+    const routing = await authorize(deps, context, settings, admitted, request.headers).catch((error: unknown) => {
+      if (!(error instanceof ApiError) || error.param === null || !surface.wireParam) throw error;
+      throw new ApiError(error.code, { message: error.message, param: surface.wireParam(error.param), ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}) });
+    });
     if (root) annotateDecision(root, routing, deps.policy !== undefined);
     const prompt = await withMemories(deps, context, admitted.request, routing, request.headers, response);
     const served = await serve(deps, context, { ...admitted, request: prompt }, routing, response, surface);

@@ -36,7 +36,7 @@ describe('governance of the other wire formats', () => {
 
     await expect(client.responses.create({ model: 'mock-large', input: 'x' })).rejects.toMatchObject({ status: 403, code: 'policy_denied' });
     await expect(client.completions.create({ model: 'mock-large', prompt: 'x' })).rejects.toMatchObject({ status: 403, code: 'policy_denied' });
-    await expect(client.responses.create({ model: 'mock-gpt', input: 'x', tools: [{ type: 'function', name: 'shell', parameters: null, strict: null }] })).rejects.toMatchObject({ status: 403, code: 'tool_not_permitted', param: 'tools[0].function.name' });
+    await expect(client.responses.create({ model: 'mock-gpt', input: 'x', tools: [{ type: 'function', name: 'shell', parameters: null, strict: null }] })).rejects.toMatchObject({ status: 403, code: 'tool_not_permitted', param: 'tools[0].name' });
     expect((await client.responses.create({ model: 'mock-gpt', input: 'allowed' })).status).toBe('completed');
     await app.close();
     await new Promise((resolve) => setImmediate(resolve));

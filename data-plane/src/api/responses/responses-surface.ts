@@ -63,6 +63,7 @@ export function createResponsesSurface(options: ResponsesSurfaceOptions): CallSu
       usage: { inputTokens: delivery.promptTokens, outputTokens: delivery.completionTokens },
       context: trimWindow([...conversation, answerTurn(tally.text, tally.toolCalls)], limits),
       metadata: wire.metadata ?? null,
+      user: wire.user ?? null,
     };
     try {
       // A memory_io span of its own (the instrumented window), child of the aggregation step.
@@ -77,6 +78,8 @@ export function createResponsesSurface(options: ResponsesSurfaceOptions): CallSu
   return {
     operation: 'responses',
     answerId: ({ requestId }) => responseIdOf(requestId),
+    // The Responses API names a function tool flat: `tools[0].name`, `tool_choice.name`.
+    wireParam: (param) => param.replace(/^(tools\[\d+\]|tool_choice)\.function\.name$/, '$1.name'),
     async parse(body, { tenantId, headers }) {
       const wire = parseResponsesRequest(body);
       let previous: StoredResponse | null = null;

@@ -26,7 +26,7 @@ describe('POST /v1/responses (official openai client)', () => {
   it('answers a response object with output_text and usage, stores it, and bills it once', async () => {
     const h = await startHarness();
     const client = clientOf(h);
-    const response = await client.responses.create({ model: 'mock-gpt', input: 'Say something.', metadata: { topic: 'greeting' } });
+    const response = await client.responses.create({ model: 'mock-gpt', input: 'Say something.', metadata: { topic: 'greeting' }, user: 'end-user-7' });
     expect(response.id).toMatch(/^resp_[0-9a-f]{32}$/);
     expect(response.object).toBe('response');
     expect(response.status).toBe('completed');
@@ -45,6 +45,7 @@ describe('POST /v1/responses (official openai client)', () => {
     expect(retrieved.output_text).toBe(response.output_text);
     expect(retrieved.usage).toEqual(response.usage);
     expect(retrieved.metadata).toEqual({ topic: 'greeting' });
+    expect(retrieved.user).toBe('end-user-7');
 
     const events = await h.finish();
     expect(events).toHaveLength(1);

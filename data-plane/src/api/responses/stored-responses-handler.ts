@@ -48,5 +48,5 @@ export async function handleStoredResponse(memory: SessionWindow, tenantId: stri
   }
   const stored = await memory.getResponse(tenantId, id).catch(memoryFailure);
   if (!stored) throw notFound();
-  sendJson(response, 200, storedResponseObject(stored, { maxOutputTokens: null, temperature: null, topP: null, user: null, tools: [], toolChoice: 'auto' }));
+  sendJson(response, 200, storedResponseObject(stored, { maxOutputTokens: null, temperature: null, topP: null, user: stored.user ?? null, tools: [], toolChoice: 'auto' }));
 }

@@ -48,21 +48,24 @@ export function createInProcessSessionWindow(options: InProcessSessionWindowOpti
     }
     return entry.value;
   };
+  // Per tenant: what its live responses add up to. Every response lives the same TTL from its last
+  // write and a write moves it to the end of its map, so each map is in expiry order and expiring
+  // is a walk from the front that stops at the first live entry.
+  const totals = new Map<string, { responses: number; bytes: number }>();
   const usageOf = (tenantId: string): TenantMemoryUsage => {
     const map = responses.get(tenantId);
-    let count = 0;
-    let bytes = 0;
+    const total = totals.get(tenantId) ?? { responses: 0, bytes: 0 };
     if (map) {
       const at = now();
       for (const [id, entry] of map) {
-        if (entry.expiresAt <= at) map.delete(id);
-        else {
-          count += 1;
-          bytes += entry.value.bytes;
-        }
+        if (entry.expiresAt > at) break;
+        map.delete(id);
+        total.responses -= 1;
+        total.bytes -= entry.value.bytes;
       }
     }
-    return { responses: count, bytes };
+    totals.set(tenantId, total);
+    return { responses: total.responses, bytes: total.bytes };
   };
 
   return {
@@ -71,21 +74,30 @@ export function createInProcessSessionWindow(options: InProcessSessionWindowOpti
       const bytes = responseBytes(response);
       const usage = usageOf(tenantId);
       const map = tenantMap(responses, tenantId);
-      const previous = live(map, response.id);
+      // usageOf dropped every expired response: whatever the map still has is live.
+      const previous = map.get(response.id)?.value;
       const responsesAfter = usage.responses + (previous ? 0 : 1);
       const bytesAfter = usage.bytes - (previous?.bytes ?? 0) + bytes;
       if (responsesAfter > limits.maxResponsesPerTenant) throw new SessionQuotaExceededError('responses', usage, limits);
       if (bytesAfter > limits.maxBytesPerTenant) throw new SessionQuotaExceededError('bytes', usage, limits);
+      map.delete(response.id);
       map.set(response.id, { value: { response, bytes }, expiresAt: now() + ttlMs });
+      totals.set(tenantId, { responses: responsesAfter, bytes: bytesAfter });
     },
     async getResponse(tenantId, id) {
-      return live(responses.get(tenantId), id)?.response ?? null;
+      // Not deleted here when expired: usageOf removes expired responses and keeps the totals right.
+      const entry = responses.get(tenantId)?.get(id);
+      return entry && entry.expiresAt > now() ? entry.value.response : null;
     },
     async deleteResponse(tenantId, id) {
+      usageOf(tenantId);
       const map = responses.get(tenantId);
-      const existed = live(map, id) !== undefined;
-      map?.delete(id);
-      return existed;
+      const entry = map?.get(id);
+      if (!map || !entry) return false;
+      map.delete(id);
+      const total = totals.get(tenantId)!;
+      totals.set(tenantId, { responses: total.responses - 1, bytes: total.bytes - entry.value.bytes });
+      return true;
     },
     async appendTurns(tenantId, sessionId, turns) {
       const map = tenantMap(windows, tenantId);
@@ -104,6 +116,7 @@ export function createInProcessSessionWindow(options: InProcessSessionWindowOpti
     async close() {
       responses.clear();
       windows.clear();
+      totals.clear();
     },
   };
 }

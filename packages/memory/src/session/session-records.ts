@@ -53,6 +53,7 @@ export const storedResponseSchema = z.object({
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }),
   context: z.array(sessionTurnSchema),
   metadata: z.record(z.string(), z.string()).nullable(),
+  user: z.string().nullable().optional(),
 });
 
 /** Parses a stored response's JSON; null when it is not one (corrupt or foreign data is a miss, never a crash). */

@@ -45,6 +45,8 @@ export interface StoredResponse {
    */
   readonly context: readonly SessionTurn[];
   readonly metadata: Readonly<Record<string, string>> | null;
+  /** The client's own id for its end user (`user`), when it sent one: who a data-subject request can find it by. */
+  readonly user?: string | null;
 }
 
 export interface SessionWindowLimits {

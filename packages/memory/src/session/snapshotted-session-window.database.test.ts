@@ -40,6 +40,16 @@ for (const kind of ['postgres', 'pglite'] as const) {
       expect(restored).toEqual(['response', 'window']);
     });
 
+    it('concurrent reads of a lost session restore it once (no repeated turns)', async () => {
+      const tenantId = await newTenant();
+      await snapshotted().appendTurns(tenantId, 'lost', [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }]);
+      const fresh = createInProcessSessionWindow({ limits: CONTRACT_LIMITS });
+      const after = createSnapshottedSessionWindow(fresh, createDatabaseSessionSnapshot(db), { limits: CONTRACT_LIMITS });
+      const reads = await Promise.all(Array.from({ length: 5 }, () => after.recentTurns(tenantId, 'lost', 5)));
+      for (const turns of reads) expect(turns.map((t) => t.content)).toEqual(['a', 'b']);
+      expect((await fresh.recentTurns(tenantId, 'lost', 5)).map((t) => t.content)).toEqual(['a', 'b']);
+    });
+
     it('a deleted response does not come back from the snapshot', async () => {
       const tenantId = await newTenant();
       const response = storedResponse();

@@ -38,6 +38,21 @@ export function createSnapshottedSessionWindow(fast: SessionWindow, snapshot: Se
     options.onSnapshotError?.(error, what);
     throw error;
   };
+  // Appends to one session run one after another in this process: a restore from the snapshot
+  // cannot interleave with another append (which would repeat turns), and snapshot writes land in
+  // the order of the windows they copy. (Across replicas, two appends to one session at the same
+  // instant can still leave the snapshot one append behind until the session's next turn.)
+  const sessionQueues = new Map<string, Promise<unknown>>();
+  const serially = <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    const previous = sessionQueues.get(key) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => undefined);
+    sessionQueues.set(key, tail);
+    void tail.then(() => {
+      if (sessionQueues.get(key) === tail) sessionQueues.delete(key);
+    });
+    return run;
+  };
 
   return {
     kind: `${fast.kind}+snapshot`,
@@ -65,7 +80,7 @@ export function createSnapshottedSessionWindow(fast: SessionWindow, snapshot: Se
       const [inFast, inSnapshot] = await Promise.all([fast.deleteResponse(tenantId, id), snapshot.deleteResponse(tenantId, id).catch(reported('delete'))]);
       return inFast || inSnapshot;
     },
-    async appendTurns(tenantId, sessionId, turns) {
+    appendTurns: (tenantId, sessionId, turns) => serially(`${tenantId}\u0000${sessionId}`, async () => {
       let window = await fast.recentTurns(tenantId, sessionId, limits.maxTurns);
       if (window.length === 0) {
         // The fast store lost (or never had) this session: continue from the snapshot's window.
@@ -77,16 +92,21 @@ export function createSnapshottedSessionWindow(fast: SessionWindow, snapshot: Se
       } else window = await fast.appendTurns(tenantId, sessionId, turns);
       await snapshot.saveWindow(tenantId, sessionId, trimWindow(window, limits), expiry()).catch(reported('window'));
       return window;
-    },
+    }),
     async recentTurns(tenantId, sessionId, count) {
       if (count <= 0) return [];
       const hit = await fast.recentTurns(tenantId, sessionId, count);
       if (hit.length > 0) return hit;
-      const restored = await snapshot.loadWindow(tenantId, sessionId);
-      if (!restored || restored.length === 0) return [];
-      options.onRestored?.('window');
-      await fast.appendTurns(tenantId, sessionId, restored).catch(() => undefined);
-      return restored.slice(-count);
+      // A miss: restore once, in the session's queue (a concurrent read or append may have restored it already).
+      return serially(`${tenantId}\u0000${sessionId}`, async () => {
+        const again = await fast.recentTurns(tenantId, sessionId, count);
+        if (again.length > 0) return again;
+        const restored = await snapshot.loadWindow(tenantId, sessionId);
+        if (!restored || restored.length === 0) return [];
+        options.onRestored?.('window');
+        await fast.appendTurns(tenantId, sessionId, restored).catch(() => undefined);
+        return restored.slice(-count);
+      });
     },
     usage: (tenantId) => fast.usage(tenantId),
     close: () => fast.close(),
