@@ -2,7 +2,7 @@
 // with the gateway pinned to core 0 and the load generator (this process) and the mock to core 1.
 // Writes BENCHMARKS.md at the repository root. Progress on stderr. Flags: --quick (shorter runs),
 // --data-plane-only (keep the other sections), --cpu-prof (V8 profile of the gateway in bench-results/profiles/),
-// --vectors (only the vector memory section: e2e/bench/vectors.ts), --tracing (only the tail sampler's).
+// --vectors (only the vector memory section: e2e/bench/vectors.ts), --tracing and --routes (only that section).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -37,6 +37,12 @@ if (process.argv.includes('--vectors')) {
 // `--tracing`: only the tail-sampling section (its own script), not the whole benchmark.
 if (process.argv.includes('--tracing')) {
   await import('./tracing');
+  process.exit(process.exitCode ?? 0);
+}
+
+// `--routes`: only the route-propagation section (its own script: a route change reaching every replica).
+if (process.argv.includes('--routes')) {
+  await import('./route-propagation');
   process.exit(process.exitCode ?? 0);
 }
 

@@ -5,7 +5,8 @@
  * consumer over Redis, and the page's confidence sequence narrows live (experimentUpdated) →
  * each shadow copy's tokens are the tenant's shadow cost, shown on the experiment and on the cost
  * page apart from the client cost → promote in the console: the data plane serves the challenger →
- * revert → roll back a version.
+ * revert → roll back a version. The experiment has the mock judge: both arms' answers are scored
+ * into their quality, and its calls are shadow cost too.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -62,11 +63,14 @@ describe('console: experiments on a route', () => {
     await page.getByTestId('experiment-challenger').fill('mock-mini');
     await page.getByTestId('experiment-region').fill('local');
     await page.getByTestId('experiment-context-window').fill('8192');
+    // The mock judge scores both arms' answers into their quality (billed as shadow cost).
+    await page.getByTestId('experiment-judge').fill('mock-judge');
     await page.getByTestId('experiment-auto-promote').uncheck();
     await page.getByTestId('experiment-start').click();
     await expect.poll(() => page.getByTestId('experiment-status').allTextContents(), { timeout: 30_000 }).toEqual(['running']);
     await expect.poll(() => page.getByTestId('experiment-challenger-metadata').textContent(), { timeout: 30_000 }).toBe('challenger region local · context 8,192 tokens');
     await expect.poll(() => page.getByTestId('experiments-live-status').textContent(), { timeout: 30_000 }).toBe('live');
+    await expect.poll(() => page.getByTestId('experiment-judge-model').textContent(), { timeout: 30_000 }).toContain('judged by mock-judge');
 
     // Traffic in rounds: the champion always answers; the page's sample count grows live.
     let sent = 0;
@@ -75,6 +79,8 @@ describe('console: experiments on a route', () => {
       await expect.poll(async () => Number(await page.getByTestId('experiment-samples').textContent()), { timeout: 30_000 }).toBeGreaterThanOrEqual(sent - 5);
     }
     await expect.poll(() => page.getByTestId('experiment-decision').textContent(), { timeout: 30_000 }).toBe('challenger');
+    // The judge's scores reached both arms' quality (each arm's metrics list shows QUALITY samples).
+    await expect.poll(() => page.getByTestId('experiment-arm-quality-samples').allTextContents(), { timeout: 30_000 }).toEqual([expect.stringMatching(/^[1-9]\d*$/), expect.stringMatching(/^[1-9]\d*$/)]);
     // The challenger's shadow copies are billed as shadow cost: on the experiment card...
     await expect.poll(async () => Number(await page.getByTestId('experiment-shadow-requests').textContent()), { timeout: 30_000 }).toBeGreaterThanOrEqual(sent - 5);
     const usd = (text: string | null) => Number((text ?? '').replace(/[^0-9.]/g, ''));
@@ -95,9 +101,11 @@ describe('console: experiments on a route', () => {
     const modelRows = await costPage.getByTestId('cost-model-row').allTextContents();
     expect(modelRows.some((row) => row.includes('mock-gpt'))).toBe(true);
     expect(modelRows.some((row) => row.includes('mock-mini'))).toBe(false);
+    // One experiment, two shadow models: the challenger's copies and the judge's calls.
+    await expect.poll(async () => (await costPage.getByTestId('cost-shadow-row').allTextContents()).length, { timeout: 30_000 }).toBe(2);
     const shadowRows = await costPage.getByTestId('cost-shadow-row').allTextContents();
-    expect(shadowRows).toHaveLength(1);
-    expect(shadowRows[0]).toContain('mock-mini');
+    expect(shadowRows.some((row) => row.includes('mock-mini'))).toBe(true);
+    expect(shadowRows.some((row) => row.includes('mock-judge'))).toBe(true);
     await costPage.screenshot({ path: path.join(ARTIFACTS, 'cost-shadow.png'), fullPage: true });
     await costPage.close();
 

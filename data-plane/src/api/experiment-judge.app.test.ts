@@ -110,6 +110,16 @@ describe('an experiment with a judge', () => {
     expect(events.filter((e) => e.experiment?.judge)).toHaveLength(2);
   });
 
+  it('a streamed answer is judged on its whole text', async () => {
+    const { h, client } = await start(routeWith({ mode: 'split', percent: 0, challenger: { model: 'mock-mini' }, judge: { model: 'mock-judge', provider: 'mock' } }));
+    const stream = await client.chat.completions.create({ model: 'smart', stream: true, messages: [{ role: 'user', content: QUESTION }] });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text.split(' ').length).toBeGreaterThan(3);
+    const { scores } = await finish(h);
+    expect(scores).toEqual([expect.objectContaining({ arm: 'champion', score: mockJudgeScore(text) })]);
+  });
+
   it.each([
     ['errors', 'mock-judge-broken', {}],
     ['hangs past its timeout', 'mock-judge-stuck', { timeoutMs: 200 }],

@@ -70,6 +70,14 @@ describe('data-plane events against the audit schema', () => {
     expect(parsed).toMatchObject({ ok: true, event: { action: 'inference.request', payload: { route: { name: 'smart', strategy: 'priority', candidate: 'mock/mock-mini' }, model: 'mock-mini' } } });
   });
 
+  it("names the experiment arm of a shadow copy or an experiment judge's call", () => {
+    const experiment = { experimentId: '5e1b2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e', arm: 'challenger', shadow: true, judge: true };
+    const parsed = parseUsageStreamEntry(JSON.stringify({ ...routed, requestId: 'dp-9:judge:challenger', model: 'mock-judge', experiment }));
+    expect(parsed.ok && parsed.event.payload).toMatchObject({ requestId: 'dp-9:judge:challenger', model: 'mock-judge', experiment });
+    const plain = parseUsageStreamEntry(JSON.stringify(routed));
+    expect(plain.ok && 'experiment' in (plain.event.payload ?? {})).toBe(false);
+  });
+
   it('still takes a usage event without a routing decision', () => {
     const { route: _route, ...old } = routed;
     const parsed = parseUsageStreamEntry(JSON.stringify(old));

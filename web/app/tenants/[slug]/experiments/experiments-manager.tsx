@@ -176,6 +176,16 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
             <p className="muted" data-testid="experiment-judge-model">
               judged by <strong>{experiment.judge.model}</strong>
               {experiment.judge.provider ? ` (${experiment.judge.provider})` : ''}: its scores of each arm&apos;s answers are the arms&apos; quality
+              {experiment.arms.map((arm) => {
+                const quality = arm.metrics.find((metric) => metric.metric === 'QUALITY');
+                return (
+                  <span key={arm.arm}>
+                    {' '}
+                    · {arm.arm} <strong data-testid="experiment-arm-quality-samples">{quality?.samples ?? 0}</strong> scores
+                    {quality ? `, mean ${quality.mean.toFixed(2)}` : ''}
+                  </span>
+                );
+              })}
             </p>
           ) : null}
           {experiment.statusReason ? (
@@ -203,7 +213,7 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
               decision <strong data-testid="experiment-decision">{experiment.statistics.decision}</strong>
             </span>
             {/* Shadow copies are billed to the tenant but not part of its client cost (the cost page shows both apart). */}
-            <span title="Tokens of the challenger's shadow copies in the last 24 h: billed, shown apart from client cost">
+            <span title="Tokens of the challenger's shadow copies (and of the judge's calls, when it has one) in the last 24 h: billed, shown apart from client cost">
               shadow cost (24 h){' '}
               <strong data-testid="experiment-shadow-cost">{shadowCost ? formatUsd(shadowCost.get(experiment.id)?.costUsd ?? 0) : '—'}</strong>
               {shadowCost ? (
