@@ -83,7 +83,10 @@ export const ModelName = {
   RouteSavings: 'RouteSavings',
   OptimizerSetting: 'OptimizerSetting',
   Slo: 'Slo',
-  SloTransition: 'SloTransition'
+  SloTransition: 'SloTransition',
+  SessionDocument: 'SessionDocument',
+  SessionDocumentUpdate: 'SessionDocumentUpdate',
+  SessionDocumentSubject: 'SessionDocumentSubject'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -603,6 +606,41 @@ export const SloTransitionScalarFieldEnum = {
 } as const
 
 export type SloTransitionScalarFieldEnum = (typeof SloTransitionScalarFieldEnum)[keyof typeof SloTransitionScalarFieldEnum]
+
+
+export const SessionDocumentScalarFieldEnum = {
+  tenantId: 'tenantId',
+  sessionId: 'sessionId',
+  state: 'state',
+  stateBytes: 'stateBytes',
+  pendingBytes: 'pendingBytes',
+  pendingUpdates: 'pendingUpdates',
+  dataClassification: 'dataClassification',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type SessionDocumentScalarFieldEnum = (typeof SessionDocumentScalarFieldEnum)[keyof typeof SessionDocumentScalarFieldEnum]
+
+
+export const SessionDocumentUpdateScalarFieldEnum = {
+  tenantId: 'tenantId',
+  sessionId: 'sessionId',
+  digest: 'digest',
+  update: 'update',
+  createdAt: 'createdAt'
+} as const
+
+export type SessionDocumentUpdateScalarFieldEnum = (typeof SessionDocumentUpdateScalarFieldEnum)[keyof typeof SessionDocumentUpdateScalarFieldEnum]
+
+
+export const SessionDocumentSubjectScalarFieldEnum = {
+  tenantId: 'tenantId',
+  sessionId: 'sessionId',
+  subjectId: 'subjectId'
+} as const
+
+export type SessionDocumentSubjectScalarFieldEnum = (typeof SessionDocumentSubjectScalarFieldEnum)[keyof typeof SessionDocumentSubjectScalarFieldEnum]
 
 
 export const SortOrder = {

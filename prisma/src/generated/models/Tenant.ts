@@ -265,6 +265,7 @@ export type TenantWhereInput = {
   slos?: Prisma.SloListRelationFilter
   sloTransitions?: Prisma.SloTransitionListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
+  sessionDocuments?: Prisma.SessionDocumentListRelationFilter
 }
 
 export type TenantOrderByWithRelationInput = {
@@ -290,6 +291,7 @@ export type TenantOrderByWithRelationInput = {
   slos?: Prisma.SloOrderByRelationAggregateInput
   sloTransitions?: Prisma.SloTransitionOrderByRelationAggregateInput
   alertWebhook?: Prisma.TenantAlertWebhookOrderByWithRelationInput
+  sessionDocuments?: Prisma.SessionDocumentOrderByRelationAggregateInput
 }
 
 export type TenantWhereUniqueInput = Prisma.AtLeast<{
@@ -318,6 +320,7 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   slos?: Prisma.SloListRelationFilter
   sloTransitions?: Prisma.SloTransitionListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
+  sessionDocuments?: Prisma.SessionDocumentListRelationFilter
 }, "id" | "slug">
 
 export type TenantOrderByWithAggregationInput = {
@@ -375,6 +378,7 @@ export type TenantCreateInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateInput = {
@@ -400,6 +404,7 @@ export type TenantUncheckedCreateInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUpdateInput = {
@@ -425,6 +430,7 @@ export type TenantUpdateInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateInput = {
@@ -450,6 +456,7 @@ export type TenantUncheckedUpdateInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateManyInput = {
@@ -754,6 +761,20 @@ export type TenantUpdateOneRequiredWithoutSloTransitionsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutSloTransitionsInput, Prisma.TenantUpdateWithoutSloTransitionsInput>, Prisma.TenantUncheckedUpdateWithoutSloTransitionsInput>
 }
 
+export type TenantCreateNestedOneWithoutSessionDocumentsInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutSessionDocumentsInput, Prisma.TenantUncheckedCreateWithoutSessionDocumentsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutSessionDocumentsInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutSessionDocumentsNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutSessionDocumentsInput, Prisma.TenantUncheckedCreateWithoutSessionDocumentsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutSessionDocumentsInput
+  upsert?: Prisma.TenantUpsertWithoutSessionDocumentsInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutSessionDocumentsInput, Prisma.TenantUpdateWithoutSessionDocumentsInput>, Prisma.TenantUncheckedUpdateWithoutSessionDocumentsInput>
+}
+
 export type TenantCreateWithoutMembersInput = {
   id?: string
   slug: string
@@ -776,6 +797,7 @@ export type TenantCreateWithoutMembersInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutMembersInput = {
@@ -800,6 +822,7 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutMembersInput = {
@@ -840,6 +863,7 @@ export type TenantUpdateWithoutMembersInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutMembersInput = {
@@ -864,6 +888,7 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutApiKeysInput = {
@@ -888,6 +913,7 @@ export type TenantCreateWithoutApiKeysInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutApiKeysInput = {
@@ -912,6 +938,7 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutApiKeysInput = {
@@ -952,6 +979,7 @@ export type TenantUpdateWithoutApiKeysInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutApiKeysInput = {
@@ -976,6 +1004,7 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutDpBudgetsInput = {
@@ -1000,6 +1029,7 @@ export type TenantCreateWithoutDpBudgetsInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutDpBudgetsInput = {
@@ -1024,6 +1054,7 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutDpBudgetsInput = {
@@ -1064,6 +1095,7 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
@@ -1088,6 +1120,7 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutPolicyVersionsInput = {
@@ -1112,6 +1145,7 @@ export type TenantCreateWithoutPolicyVersionsInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
@@ -1136,6 +1170,7 @@ export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutPolicyVersionsInput = {
@@ -1176,6 +1211,7 @@ export type TenantUpdateWithoutPolicyVersionsInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
@@ -1200,6 +1236,7 @@ export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutPolicyDecisionLogsInput = {
@@ -1224,6 +1261,7 @@ export type TenantCreateWithoutPolicyDecisionLogsInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
@@ -1248,6 +1286,7 @@ export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutPolicyDecisionLogsInput = {
@@ -1288,6 +1327,7 @@ export type TenantUpdateWithoutPolicyDecisionLogsInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
@@ -1312,6 +1352,7 @@ export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutRoutesInput = {
@@ -1336,6 +1377,7 @@ export type TenantCreateWithoutRoutesInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutRoutesInput = {
@@ -1360,6 +1402,7 @@ export type TenantUncheckedCreateWithoutRoutesInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutRoutesInput = {
@@ -1400,6 +1443,7 @@ export type TenantUpdateWithoutRoutesInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutRoutesInput = {
@@ -1424,6 +1468,7 @@ export type TenantUncheckedUpdateWithoutRoutesInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutRouteVersionsInput = {
@@ -1448,6 +1493,7 @@ export type TenantCreateWithoutRouteVersionsInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutRouteVersionsInput = {
@@ -1472,6 +1518,7 @@ export type TenantUncheckedCreateWithoutRouteVersionsInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutRouteVersionsInput = {
@@ -1512,6 +1559,7 @@ export type TenantUpdateWithoutRouteVersionsInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutRouteVersionsInput = {
@@ -1536,6 +1584,7 @@ export type TenantUncheckedUpdateWithoutRouteVersionsInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutExperimentsInput = {
@@ -1560,6 +1609,7 @@ export type TenantCreateWithoutExperimentsInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutExperimentsInput = {
@@ -1584,6 +1634,7 @@ export type TenantUncheckedCreateWithoutExperimentsInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutExperimentsInput = {
@@ -1624,6 +1675,7 @@ export type TenantUpdateWithoutExperimentsInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutExperimentsInput = {
@@ -1648,6 +1700,7 @@ export type TenantUncheckedUpdateWithoutExperimentsInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutDataKeysInput = {
@@ -1672,6 +1725,7 @@ export type TenantCreateWithoutDataKeysInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutDataKeysInput = {
@@ -1696,6 +1750,7 @@ export type TenantUncheckedCreateWithoutDataKeysInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutDataKeysInput = {
@@ -1736,6 +1791,7 @@ export type TenantUpdateWithoutDataKeysInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutDataKeysInput = {
@@ -1760,6 +1816,7 @@ export type TenantUncheckedUpdateWithoutDataKeysInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutProviderCredentialsInput = {
@@ -1784,6 +1841,7 @@ export type TenantCreateWithoutProviderCredentialsInput = {
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
@@ -1808,6 +1866,7 @@ export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutProviderCredentialsInput = {
@@ -1848,6 +1907,7 @@ export type TenantUpdateWithoutProviderCredentialsInput = {
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
@@ -1872,6 +1932,7 @@ export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutAlertWebhookInput = {
@@ -1896,6 +1957,7 @@ export type TenantCreateWithoutAlertWebhookInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutAlertWebhookInput = {
@@ -1920,6 +1982,7 @@ export type TenantUncheckedCreateWithoutAlertWebhookInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutAlertWebhookInput = {
@@ -1960,6 +2023,7 @@ export type TenantUpdateWithoutAlertWebhookInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
@@ -1984,6 +2048,7 @@ export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutSlosInput = {
@@ -2008,6 +2073,7 @@ export type TenantCreateWithoutSlosInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutSlosInput = {
@@ -2032,6 +2098,7 @@ export type TenantUncheckedCreateWithoutSlosInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutSlosInput = {
@@ -2072,6 +2139,7 @@ export type TenantUpdateWithoutSlosInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutSlosInput = {
@@ -2096,6 +2164,7 @@ export type TenantUncheckedUpdateWithoutSlosInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutSloTransitionsInput = {
@@ -2120,6 +2189,7 @@ export type TenantCreateWithoutSloTransitionsInput = {
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutSloTransitionsInput = {
@@ -2144,6 +2214,7 @@ export type TenantUncheckedCreateWithoutSloTransitionsInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutSloTransitionsInput = {
@@ -2184,6 +2255,7 @@ export type TenantUpdateWithoutSloTransitionsInput = {
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutSloTransitionsInput = {
@@ -2208,6 +2280,123 @@ export type TenantUncheckedUpdateWithoutSloTransitionsInput = {
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutSessionDocumentsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutSessionDocumentsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutSessionDocumentsInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutSessionDocumentsInput, Prisma.TenantUncheckedCreateWithoutSessionDocumentsInput>
+}
+
+export type TenantUpsertWithoutSessionDocumentsInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutSessionDocumentsInput, Prisma.TenantUncheckedUpdateWithoutSessionDocumentsInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutSessionDocumentsInput, Prisma.TenantUncheckedCreateWithoutSessionDocumentsInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutSessionDocumentsInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutSessionDocumentsInput, Prisma.TenantUncheckedUpdateWithoutSessionDocumentsInput>
+}
+
+export type TenantUpdateWithoutSessionDocumentsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutSessionDocumentsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
 
 
@@ -2228,6 +2417,7 @@ export type TenantCountOutputType = {
   providerCredentials: number
   slos: number
   sloTransitions: number
+  sessionDocuments: number
 }
 
 export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -2243,6 +2433,7 @@ export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions
   providerCredentials?: boolean | TenantCountOutputTypeCountProviderCredentialsArgs
   slos?: boolean | TenantCountOutputTypeCountSlosArgs
   sloTransitions?: boolean | TenantCountOutputTypeCountSloTransitionsArgs
+  sessionDocuments?: boolean | TenantCountOutputTypeCountSessionDocumentsArgs
 }
 
 /**
@@ -2339,6 +2530,13 @@ export type TenantCountOutputTypeCountSloTransitionsArgs<ExtArgs extends runtime
   where?: Prisma.SloTransitionWhereInput
 }
 
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountSessionDocumentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.SessionDocumentWhereInput
+}
+
 
 export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -2363,6 +2561,7 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   slos?: boolean | Prisma.Tenant$slosArgs<ExtArgs>
   sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
+  sessionDocuments?: boolean | Prisma.Tenant$sessionDocumentsArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["tenant"]>
 
@@ -2417,6 +2616,7 @@ export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   slos?: boolean | Prisma.Tenant$slosArgs<ExtArgs>
   sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
+  sessionDocuments?: boolean | Prisma.Tenant$sessionDocumentsArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type TenantIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -2438,6 +2638,7 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     slos: Prisma.$SloPayload<ExtArgs>[]
     sloTransitions: Prisma.$SloTransitionPayload<ExtArgs>[]
     alertWebhook: Prisma.$TenantAlertWebhookPayload<ExtArgs> | null
+    sessionDocuments: Prisma.$SessionDocumentPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -2865,6 +3066,7 @@ export interface Prisma__TenantClient<T, Null = never, ExtArgs extends runtime.T
   slos<T extends Prisma.Tenant$slosArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$slosArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SloPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   sloTransitions<T extends Prisma.Tenant$sloTransitionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$sloTransitionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SloTransitionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   alertWebhook<T extends Prisma.Tenant$alertWebhookArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$alertWebhookArgs<ExtArgs>>): Prisma.Prisma__TenantAlertWebhookClient<runtime.Types.Result.GetResult<Prisma.$TenantAlertWebhookPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  sessionDocuments<T extends Prisma.Tenant$sessionDocumentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$sessionDocumentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SessionDocumentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -3600,6 +3802,30 @@ export type Tenant$alertWebhookArgs<ExtArgs extends runtime.Types.Extensions.Int
    */
   include?: Prisma.TenantAlertWebhookInclude<ExtArgs> | null
   where?: Prisma.TenantAlertWebhookWhereInput
+}
+
+/**
+ * Tenant.sessionDocuments
+ */
+export type Tenant$sessionDocumentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the SessionDocument
+   */
+  select?: Prisma.SessionDocumentSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the SessionDocument
+   */
+  omit?: Prisma.SessionDocumentOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.SessionDocumentInclude<ExtArgs> | null
+  where?: Prisma.SessionDocumentWhereInput
+  orderBy?: Prisma.SessionDocumentOrderByWithRelationInput | Prisma.SessionDocumentOrderByWithRelationInput[]
+  cursor?: Prisma.SessionDocumentWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.SessionDocumentScalarFieldEnum | Prisma.SessionDocumentScalarFieldEnum[]
 }
 
 /**
