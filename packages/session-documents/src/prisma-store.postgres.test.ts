@@ -4,7 +4,9 @@ import { MEMORY_RETENTION_DAYS } from '@switchyard/db/tenant-settings';
 import { createMemoryTestDatabase, createTestDatabase } from '@switchyard/db/testing';
 import type { Database } from '@switchyard/db';
 import { createPrismaSessionDocumentStore } from './prisma-store';
+import { subjectDataStoreContract } from '@switchyard/subject-data/contract';
 import { sessionDocumentStoreContract, textUpdate } from './store.contract';
+import { sessionDocumentsSubjectStore } from './subject-data';
 import { DEFAULT_DOCUMENT_LIMITS } from './store';
 
 async function newTenant(db: Database, classification = 'internal'): Promise<string> {
@@ -19,6 +21,18 @@ for (const [label, open] of [
   sessionDocumentStoreContract(label, async () => {
     const test = await open();
     return { store: createPrismaSessionDocumentStore(test.db), newTenant: () => newTenant(test.db), close: () => test.drop() };
+  });
+  subjectDataStoreContract(`session documents (${label})`, async () => {
+    const test = await open();
+    const store = createPrismaSessionDocumentStore(test.db);
+    return {
+      store: sessionDocumentsSubjectStore(store),
+      newTenant: () => newTenant(test.db),
+      seed: async (tenantId, subjectId) => {
+        await store.append({ tenantId, sessionId: `s-${randomUUID()}`, update: textUpdate(`by ${subjectId}`), subjectIds: [subjectId], classification: 'internal', limits: DEFAULT_DOCUMENT_LIMITS, now: new Date() });
+      },
+      close: () => test.drop(),
+    };
   });
 }
 
