@@ -32,6 +32,8 @@ import type { SloThrottle } from './ingress/slo-throttle/slo-throttle';
 import { ENDPOINT_SCOPES, requireScope } from './ingress/scopes';
 import { createStaticRedactionConfigSource, type RedactionConfigSource } from './ingress/pii/redaction-config';
 import { handleFeedback } from './api/feedback-handler';
+import { handleSessionDocument, matchSessionDocumentPath, SESSION_DOCUMENT_METHODS, type SessionDocumentAction } from './api/session-documents-handler';
+import type { SessionDocuments } from '@switchyard/session-documents';
 import { createQuotaAlerts } from './alerts/quota-alerts';
 import type { AimdOptions } from './router/adaptive-concurrency';
 import type { CircuitBreakerOptions } from './router/circuit-breaker';
@@ -98,6 +100,11 @@ export interface DataPlaneDeps {
   tenantSettings?: TenantSettingsLookup;
   /** The cost optimizer's bandit priors (router/bandit-priors.ts, loaded and kept fresh by the composition root); absent: Beta(1, 1). */
   banditPriors?: BanditPriorLookup;
+  /**
+   * The memory fabric's shared session documents (`/v1/sessions/{id}/document`, built by the
+   * composition root over the tenant's store and the bus); absent: those paths answer 404.
+   */
+  sessionDocuments?: SessionDocuments;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
   /** Bounds of the request log (accounting/request-log-recorder.ts); tests shrink them. */
@@ -136,10 +143,22 @@ const DATABASE_RETRY_AFTER_SECONDS = 1;
 /** The data plane's own id of the request (the one billing and audit records carry), on every response. */
 export const SWITCHYARD_REQUEST_ID_HEADER = 'x-switchyard-request-id';
 
-type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'not_found';
+type Route = 'chat_completions' | 'feedback' | 'models' | 'session_document' | 'session_document_updates' | 'session_document_events' | 'healthz' | 'readyz' | 'not_found';
+
+const SESSION_DOCUMENT_ROUTES: Record<SessionDocumentAction, Route> = { document: 'session_document', updates: 'session_document_updates', events: 'session_document_events' };
 
 /** The span name's route part (OpenTelemetry HTTP conventions: a low-cardinality template, never the raw path). */
-const HTTP_ROUTE: Record<Route, string> = { chat_completions: '/v1/chat/completions', feedback: '/v1/feedback', models: '/v1/models', healthz: '/healthz', readyz: '/readyz', not_found: '(unmatched)' };
+const HTTP_ROUTE: Record<Route, string> = {
+  chat_completions: '/v1/chat/completions',
+  feedback: '/v1/feedback',
+  models: '/v1/models',
+  session_document: '/v1/sessions/{session_id}/document',
+  session_document_updates: '/v1/sessions/{session_id}/document/updates',
+  session_document_events: '/v1/sessions/{session_id}/document/events',
+  healthz: '/healthz',
+  readyz: '/readyz',
+  not_found: '(unmatched)',
+};
 
 function routeOf(path: string): Route {
   switch (path) {
@@ -154,15 +173,20 @@ function routeOf(path: string): Route {
     case '/readyz':
       return 'readyz';
     // `/metrics` is not served here (the public port): the operator metrics listener serves it.
-    default:
-      return 'not_found';
+    default: {
+      const document = matchSessionDocumentPath(path);
+      return document ? SESSION_DOCUMENT_ROUTES[document.action] : 'not_found';
+    }
   }
 }
 
-const METHOD_OF: Record<Route, string | undefined> = {
+const METHOD_OF: Record<Route, string | readonly string[] | undefined> = {
   chat_completions: 'POST',
   feedback: 'POST',
   models: 'GET',
+  session_document: SESSION_DOCUMENT_METHODS.document,
+  session_document_updates: SESSION_DOCUMENT_METHODS.updates,
+  session_document_events: SESSION_DOCUMENT_METHODS.events,
   healthz: 'GET',
   readyz: 'GET',
   not_found: undefined,
@@ -259,6 +283,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   const sheddingThresholds = deps.qos?.thresholds ?? DEFAULT_SHEDDING_THRESHOLDS;
   const eventLoopLag = deps.qos?.eventLoopLag ?? monitorEventLoopLag();
   let chatInFlight = 0;
+  // Session document event streams never end by themselves: close() ends them.
+  const documentStreams = new Set<ServerResponse>();
 
   // Handlers still running (they record usage when they end): close() waits for them.
   const inFlight = new Set<Promise<void>>();
@@ -309,7 +335,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
 
   async function dispatch(route: Route, request: IncomingMessage, response: ServerResponse, ids: { requestId: string; clientRequestId: string | undefined }, startedAt: number, log: RequestLogDraft) {
     if (route === 'not_found') throw new ApiError('not_found');
-    if (request.method !== METHOD_OF[route]) throw new ApiError('method_not_allowed');
+    const methods = METHOD_OF[route];
+    if (typeof methods === 'string' ? request.method !== methods : !methods?.includes(request.method ?? '')) throw new ApiError('method_not_allowed');
     switch (route) {
       case 'healthz':
         return sendJson(response, 200, { status: 'ok' });
@@ -346,6 +373,21 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       case 'feedback': {
         const key = await authenticate(request, 'feedback', log);
         return handleFeedback({ router, maxBodyBytes: chatDeps.maxBodyBytes, logger }, key, request, response);
+      }
+      case 'session_document':
+      case 'session_document_updates':
+      case 'session_document_events': {
+        if (!deps.sessionDocuments) throw new ApiError('not_found');
+        const caller = await authenticate(request, 'session_documents', log);
+        const target = matchSessionDocumentPath((request.url ?? '/').split('?', 1)[0] ?? '/');
+        if (!target) throw new ApiError('not_found');
+        return handleSessionDocument(
+          { documents: deps.sessionDocuments, classificationOf: (tenantId) => deps.tenantSettings?.settingsOf(tenantId).defaultDataClassification ?? 'internal', streams: documentStreams },
+          caller,
+          target,
+          request,
+          response,
+        );
       }
     }
   }
@@ -407,6 +449,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     metrics: metrics.registry,
     async close() {
       closing = true;
+      for (const stream of documentStreams) stream.end();
       if (!deps.qos?.eventLoopLag) eventLoopLag.stop();
       await subscribed;
       await unsubscribeEviction?.();

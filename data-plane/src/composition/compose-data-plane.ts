@@ -15,9 +15,14 @@ import type { FeedbackLog } from '../router/feedback-log';
 import { createTenantSettingsCache } from '../tenant-settings/settings-cache';
 import { createBanditPriorsCache, type BanditPriorsCache } from '../router/bandit-priors';
 import type { DataPlaneStores } from './stores';
+import { randomUUID } from 'node:crypto';
+import { MEMORY_RETENTION_DAYS } from '@switchyard/db/tenant-settings';
+import { createInMemorySessionDocumentStore, createSessionDocuments, startRetentionSweep } from '@switchyard/session-documents';
 
 /** Decisions kept for policy dry runs, per second per replica (the rest of a second's decisions are not logged). */
 const DECISION_LOG_ROWS_PER_SECOND = 100;
+/** How often each replica deletes session documents past their retention (one idempotent statement). */
+const SESSION_DOCUMENT_SWEEP_MS = 60 * 60 * 1000;
 
 /** What the configuration picks: the shared state (see shared-state.ts) and where stored data is read. */
 export interface DataPlaneBackends {
@@ -45,10 +50,12 @@ export interface DataPlaneTuning {
   accessTokens?: AccessTokenAuthentication;
   /** Instead of the recorder over `stores.apiKeyUse` (tests flush it by hand). */
   apiKeyLastUsed?: Pick<ApiKeyLastUsedRecorder, 'record'>;
+  /** Session documents' retention sweep interval (default hourly; 0: never, tests sweep by hand). */
+  sessionDocumentSweepMs?: number;
 }
 
 /** What a composed data plane needs from its configuration (a whole `DataPlaneConfig` fits; limits not given take their defaults). */
-export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'maxBodyBytes' | 'oidc'> & {
+export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'maxBodyBytes' | 'oidc' | 'sessionDocuments'> & {
   limits: LimitsConfigInput;
   /** Only `tenantLabels` matters here (where metrics are served is the embedder's: telemetry/metrics-listener.ts); default off. */
   metrics?: Pick<DataPlaneConfig['metrics'], 'tenantLabels'>;
@@ -141,6 +148,27 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
     closers.push(await subscribeSloThrottle(bus, sloThrottle, logger));
     if (stores.engagedSloThrottles) for (const engaged of await stores.engagedSloThrottles()) sloThrottle.apply({ ...engaged, action: 'engage' });
 
+    // Session documents: durable in the database's store, shared live with the other replicas over
+    // the bus; every replica sweeps expired ones (the sweep is one idempotent statement).
+    const replicaId = tuning.replicaId ?? randomUUID();
+    const documentStore = stores.sessionDocuments ?? createInMemorySessionDocumentStore();
+    const sessionDocuments = createSessionDocuments({
+      store: documentStore,
+      bus,
+      replicaId,
+      ...(config.sessionDocuments ? { limits: config.sessionDocuments } : {}),
+      onPublishFailed: (error) => logger.warn({ err: error }, "session document update stored but not announced; other replicas' watchers see it when they reconnect"),
+    });
+    closers.push(() => sessionDocuments.close());
+    const sweep = startRetentionSweep({
+      store: documentStore,
+      retentionDays: MEMORY_RETENTION_DAYS,
+      intervalMs: tuning.sessionDocumentSweepMs ?? SESSION_DOCUMENT_SWEEP_MS,
+      onSwept: (deleted) => (deleted > 0 ? logger.info({ deleted }, 'session documents past their retention deleted') : undefined),
+      onError: (error) => logger.warn({ err: error }, 'session document retention sweep failed; retrying at the next interval'),
+    });
+    closers.push(async () => sweep.stop());
+
     // The app subscribes the API key cache to api-key.changed and the policies to policy.changed itself.
     const app = createDataPlane({
       sloThrottle,
@@ -164,7 +192,8 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
       ...(tuning.routing ? { routing: tuning.routing } : {}),
       ...(tuning.qos ? { qos: tuning.qos } : {}),
       ...(tuning.redaction ? { redaction: tuning.redaction } : {}),
-      ...(tuning.replicaId ? { replicaId: tuning.replicaId } : {}),
+      replicaId,
+      sessionDocuments,
       ...(tuning.requestLog ? { requestLog: tuning.requestLog } : {}),
     });
     return {

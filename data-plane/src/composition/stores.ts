@@ -16,6 +16,8 @@ import type { Route } from '../router/route';
 import type { RouteTable } from '../router/route-table';
 import { createDatabaseTenantSettingsSource } from '../tenant-settings/database-settings-source';
 import type { TenantSettingsSource } from '../tenant-settings/settings-cache';
+import type { SessionDocumentStore } from '@switchyard/session-documents';
+import { createPrismaSessionDocumentStore } from '@switchyard/session-documents/prisma';
 
 /** A route table the data plane loads before serving and keeps fresh from the bus. */
 export interface ServedRouteTable extends RouteTable {
@@ -48,6 +50,8 @@ export interface DataPlaneStores {
   banditPriors?: BanditPriorSource;
   /** Routes whose SLO pages now (SLO subgraph): the auto-throttle a starting replica applies; absent: none. */
   engagedSloThrottles?: () => Promise<EngagedThrottle[]>;
+  /** The memory fabric's session documents (durable); absent: in this replica's memory only. */
+  sessionDocuments?: SessionDocumentStore;
 }
 
 /** Decision requests kept per tenant for dry runs (the newest). */
@@ -77,6 +81,7 @@ export function databaseStores(db: Database, options: DatabaseStoresOptions): Da
       createDatabaseRouteTable({ db, defaults: platformRoutes, logger, ...(options.routeResyncIntervalMs !== undefined ? { resyncIntervalMs: options.routeResyncIntervalMs } : {}) }),
     memberships: db,
     banditPriors: createDatabaseBanditPriorSource(db),
+    sessionDocuments: createPrismaSessionDocumentStore(db),
     engagedSloThrottles: async () => {
       // The latest transition per SLO, across tenants (platform scope: slo_transitions_platform_read).
       const latest = await db.withPlatform((tx) =>

@@ -14,6 +14,8 @@ import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rat
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
 import { parseRoutes } from '../router/route';
 import { inMemoryStores } from './in-memory-stores';
+import type { SessionDocumentStore } from '@switchyard/session-documents';
+import type { TenantSettingsSource } from '../tenant-settings/settings-cache';
 
 export const TEST_PRICE_BOOK: PriceBook = {
   version: 3,
@@ -64,6 +66,13 @@ export interface HarnessOptions {
   metricsTenantLabels?: boolean;
   /** The cost optimizer's priors (loaded at start, reloaded on bandit-priors.changed). */
   banditPriors?: BanditPriorSource;
+  /** Session documents' store (replicas share one as they share the database). */
+  sessionDocuments?: SessionDocumentStore;
+  /** Session document bounds (DATA_PLANE_SESSION_DOCUMENT_*). */
+  sessionDocumentLimits?: { maxUpdateBytes: number; maxDocumentBytes: number; maxDocumentsPerTenant: number };
+  /** Tenants' settings (default: every tenant the defaults). */
+  tenantSettings?: TenantSettingsSource;
+  replicaId?: string;
 }
 
 export interface Harness {
@@ -102,6 +111,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       maxBodyBytes: options.maxBodyBytes ?? defaults.maxBodyBytes,
       oidc: undefined,
       metrics: { tenantLabels: options.metricsTenantLabels ?? false },
+      ...(options.sessionDocumentLimits ? { sessionDocuments: options.sessionDocumentLimits } : {}),
     },
     {
       stores: inMemoryStores({
@@ -109,6 +119,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         priceBook: options.priceBook ?? createStaticPriceBookSource(TEST_PRICE_BOOK),
         ...(options.routes && !Array.isArray(options.routes) ? { routes: options.routes } : {}),
         ...(options.banditPriors ? { banditPriors: options.banditPriors } : {}),
+        ...(options.sessionDocuments ? { sessionDocuments: options.sessionDocuments } : {}),
+        ...(options.tenantSettings ? { tenantSettings: options.tenantSettings } : {}),
       }),
       bus,
       rateLimiter,
@@ -121,6 +133,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.requestLog ? { requestLog: options.requestLog } : {}),
       ...(options.accessTokens ? { accessTokens: options.accessTokens } : {}),
       ...(options.apiKeyLastUsed ? { apiKeyLastUsed: options.apiKeyLastUsed } : {}),
+      ...(options.replicaId ? { replicaId: options.replicaId } : {}),
     },
   );
   await new Promise<void>((resolve) => dataPlane.server.listen(0, '127.0.0.1', () => resolve()));
