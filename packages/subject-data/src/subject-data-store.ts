@@ -19,7 +19,8 @@ export interface SubjectRequest {
 export interface SubjectDataRecord {
   /** The item's kind within its store, e.g. `session_document`. */
   kind: string;
-  tenantId: string;
+  /** Null for platform-level data that belongs to no tenant (e.g. an audit entry of a platform action). */
+  tenantId: string | null;
   /** The item's id within its tenant and kind. */
   id: string;
   createdAt: string | null;

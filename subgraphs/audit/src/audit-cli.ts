@@ -9,6 +9,7 @@ import { createAuditLedger } from './audit-ledger';
 import { databaseAnchor, witnessFileAnchor } from './anchor';
 import { loadCliConfig } from './config';
 import { createPrismaAuditStore } from './prisma-audit-store';
+import { subjectDataStores } from './subject-requests';
 import { verifyStoredLog } from './verify-command';
 import { WitnessUnavailableError } from './witness-read';
 
@@ -18,8 +19,12 @@ const USAGE = `usage: npm run -s audit -- <command>
                             (exit 0 ok, 1 tampered, 2 a witness or the database cannot be read;
                             --require-witness: an unwitnessed log exits 1)
   checkpoint                sign a checkpoint over the current log now
-  export --subject <id>     print every entry of a data subject as JSON lines
-  erase --subject <id>      crypto-shred the subject's payloads (entries and proofs stay)
+  export --subject <id>     print everything kept about a data subject as JSON lines, one per item:
+                            {"store", "kind", "tenantId", "id", "createdAt", "updatedAt", "data"}
+                            (stores: the audit log, the memory fabric's session documents)
+  erase --subject <id>      crypto-shred the subject's audit payloads (entries and proofs stay) and
+                            delete their memory-fabric data; prints what each store erased
+                            (exit 1 when a store failed: run it again, erasure is idempotent)
   expire                    drop payloads past their retention TTL
 Environment: DATABASE_URL (else the embedded PGlite in SWITCHYARD_DATA_DIR), AUDIT_KEYS,
   AUDIT_WITNESS_FILE (default <data dir>/audit-witness.jsonl), AUDIT_WITNESS_URL.`;
@@ -95,12 +100,12 @@ async function main(): Promise<number> {
         const checkpoint = await ledger.checkpoint();
         process.stdout.write(checkpoint ? `${JSON.stringify(checkpoint)}\n` : 'nothing new since the last checkpoint\n');
       } else if (command === 'export') {
-        for (const entry of await ledger.exportSubject(values.subject ?? '')) {
-          const { payloadCiphertext: _ciphertext, ...shown } = entry;
-          process.stdout.write(`${JSON.stringify(shown)}\n`);
-        }
+        const exported = await subjectDataStores(db, ledger).exportSubject({ subjectId: values.subject ?? '' });
+        for (const part of exported.stores) for (const record of part.records) process.stdout.write(`${JSON.stringify({ store: part.store, ...record })}\n`);
       } else if (command === 'erase') {
-        process.stdout.write(`${JSON.stringify(await ledger.eraseSubject(values.subject ?? ''))}\n`);
+        const erasure = await subjectDataStores(db, ledger).eraseSubject({ subjectId: values.subject ?? '' });
+        process.stdout.write(`${JSON.stringify(erasure)}\n`);
+        if (!erasure.complete) return EXIT_BAD_LOG;
       } else {
         process.stdout.write(`expired ${await ledger.expirePayloads()} payloads\n`);
       }

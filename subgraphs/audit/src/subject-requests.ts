@@ -1,0 +1,47 @@
+/**
+ * Data-subject requests over everything the platform keeps about a person: the audit log (here)
+ * and every registered memory-fabric store. `npm run -s audit -- export|erase --subject <id>`
+ * runs them.
+ *
+ * Extension point: a store that keeps data about people implements `SubjectDataStore`
+ * (@switchyard/subject-data, with its contract suite `@switchyard/subject-data/contract`) and is
+ * added to {@link subjectDataStores}; the session window (stored conversations and their snapshot)
+ * and the vector memories join the session documents here.
+ */
+import type { Database } from '@switchyard/db';
+import { createPrismaSessionDocumentStore } from '@switchyard/session-documents/prisma';
+import { sessionDocumentsSubjectStore } from '@switchyard/session-documents';
+import { createSubjectDataRegistry, type SubjectDataRegistry, type SubjectDataStore } from '@switchyard/subject-data';
+import type { AuditLedger } from './audit-ledger';
+
+/**
+ * The audit log as a subject data store. Export: the subject's entries with their decrypted
+ * payloads. Erasure crypto-shreds the subject's payload key (entries, hashes and proofs stay, so
+ * the log keeps verifying); the key is one per subject across tenants, so the audit log erases in
+ * every tenant at once and refuses a request limited to one tenant.
+ */
+export function auditLogSubjectStore(ledger: Pick<AuditLedger, 'exportSubject' | 'eraseSubject'>): SubjectDataStore {
+  return {
+    name: 'audit-log',
+    async exportSubject(request) {
+      const entries = await ledger.exportSubject(request.subjectId);
+      return entries
+        .filter((entry) => request.tenantId === undefined || entry.tenantId === request.tenantId)
+        .map(({ payloadCiphertext: _ciphertext, ...entry }) => ({ kind: 'audit_entry', tenantId: entry.tenantId, id: String(entry.seq), createdAt: entry.occurredAt, updatedAt: null, data: entry }));
+    },
+    async eraseSubject(request) {
+      if (request.tenantId !== undefined) throw new Error('the audit log erases a subject in every tenant at once (one key per subject); run the erasure without a tenant');
+      const erased = await ledger.eraseSubject(request.subjectId);
+      return { erased: erased.keyDeleted ? erased.entries : 0 };
+    },
+  };
+}
+
+/** Every store a data-subject request covers, on one database. */
+export function subjectDataStores(db: Database, ledger: Pick<AuditLedger, 'exportSubject' | 'eraseSubject'>): SubjectDataRegistry {
+  return createSubjectDataRegistry([
+    auditLogSubjectStore(ledger),
+    sessionDocumentsSubjectStore(createPrismaSessionDocumentStore(db)),
+    // The lead adds here: the session window's store (responses) and the vector memories (vectors).
+  ]);
+}
