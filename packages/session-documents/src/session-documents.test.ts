@@ -68,6 +68,18 @@ describe('session documents across replicas', () => {
     expect(await a.write(tenant, '4', encodeBase64(textUpdate('4')), context)).toMatchObject({ ok: false, refusal: 'quota_exceeded' });
   });
 
+  it('keeps a write whose announcement the bus refused (durable first), and says so', async () => {
+    const bus = createInProcessBus();
+    const failing = { ...bus, publish: () => Promise.reject(new Error('redis down')) };
+    const store = createInMemorySessionDocumentStore();
+    const failures: unknown[] = [];
+    const documents = createSessionDocuments({ store, bus: failing, replicaId: 'r', onPublishFailed: (error) => failures.push(error) });
+    const tenant = randomUUID();
+    expect(await documents.write(tenant, 'notes', encodeBase64(textUpdate('kept')), context)).toMatchObject({ ok: true, created: true });
+    expect(failures).toHaveLength(1);
+    expect((await documents.read(tenant, 'notes'))?.content).toEqual({ notes: 'kept' });
+  });
+
   it('ignores bus messages that are not session-document updates', async () => {
     const { b, bus } = twoReplicas();
     const tenant = randomUUID();
