@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DEFAULT_TENANT_SETTINGS } from '@switchyard/db/tenant-settings';
+import { createInMemorySessionDocumentStore } from '@switchyard/session-documents';
 import { startHarness, type Harness } from '../test-support/data-plane-harness';
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -130,6 +131,15 @@ describe('session documents over HTTP', () => {
     expect(await errorCode(refused)).toBe('session_document_quota_exceeded');
     expect((await post('one', { update: b64(textUpdate('more')) })).status).toBe(200);
     expect((await post('three', { update: b64(textUpdate('3')) }, h.keys.add().secret)).status).toBe(201);
+  });
+
+  it('records the end user a write names as a data subject of the document', async () => {
+    const store = createInMemorySessionDocumentStore();
+    const { post, h } = await start({ sessionDocuments: store });
+    await post('support-chat', { update: b64(textUpdate('customer asked about refunds')), user: 'end-user-7' });
+    await post('other-chat', { update: b64(textUpdate('no user named')) });
+    expect(await store.documentsOfSubject('end-user-7')).toEqual([{ tenantId: h.record.tenantId, sessionId: 'support-chat' }]);
+    expect((await store.load(h.record.tenantId, 'other-chat'))?.subjectIds).toEqual([]);
   });
 
   it("classifies a new document by the tenant's default classification", async () => {
