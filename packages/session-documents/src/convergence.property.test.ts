@@ -56,6 +56,13 @@ function replica(): { doc: Y.Doc; outbox: Uint8Array[] } {
   return { doc, outbox };
 }
 
+type Step = { kind: 'edit'; who: 0 | 1; edit: Edit } | { kind: 'deliver'; to: 0 | 1; count: number; duplicate: boolean };
+
+const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('edit' as const), who: fc.constantFrom(0 as const, 1 as const), edit: editArbitrary }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('deliver' as const), to: fc.constantFrom(0 as const, 1 as const), count: fc.integer({ min: 1, max: 5 }), duplicate: fc.boolean() }) },
+);
+
 describe('session documents converge', () => {
   it('two replicas editing concurrently, updates delivered in any order and duplicated, end identical (and equal to the store)', () => {
     fc.assert(
@@ -90,6 +97,47 @@ describe('session documents converge', () => {
           expect(documentJson(compactState(stored))).toEqual(left);
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('edits interleaved with partial, reordered, repeated deliveries (later edits build on some remote ones) still converge', () => {
+    fc.assert(
+      fc.property(fc.array(stepArbitrary, { minLength: 1, maxLength: 60 }), (steps) => {
+        const replicas = [replica(), replica()] as const;
+        // What each replica has been sent but not yet applied, in arrival order (taken from either end).
+        const inbox: [Uint8Array[], Uint8Array[]] = [[], []];
+        const everything: Uint8Array[] = [];
+        const flushOutboxes = () => {
+          replicas.forEach((r, index) => {
+            for (const update of r.outbox.splice(0)) {
+              everything.push(update);
+              inbox[index === 0 ? 1 : 0].push(update);
+            }
+          });
+        };
+        for (const step of steps) {
+          if (step.kind === 'edit') apply(replicas[step.who].doc, step.edit);
+          else {
+            const queue = inbox[step.to];
+            for (let i = 0; i < step.count && queue.length > 0; i += 1) {
+              // Out of order: newest first on odd counts.
+              const update = (step.count % 2 === 1 ? queue.pop() : queue.shift()) as Uint8Array;
+              Y.applyUpdate(replicas[step.to].doc, update, 'remote');
+              if (step.duplicate) Y.applyUpdate(replicas[step.to].doc, update, 'remote');
+            }
+          }
+          flushOutboxes();
+        }
+        // Everything still in flight arrives, newest first.
+        inbox.forEach((queue, to) => {
+          for (const update of queue.reverse()) Y.applyUpdate(replicas[to as 0 | 1].doc, update, 'remote');
+        });
+        const left = documentJson(Y.encodeStateAsUpdate(replicas[0].doc));
+        expect(documentJson(Y.encodeStateAsUpdate(replicas[1].doc))).toEqual(left);
+        expect(documentJson(compactState([...everything].reverse()))).toEqual(left);
+        expect(documentJson(mergeUpdates([...everything, ...everything.slice(0, 3)]))).toEqual(left);
+      }),
       { numRuns: 300 },
     );
   });
