@@ -77,6 +77,22 @@ describe('documentJson', () => {
   });
 });
 
+describe('compaction', () => {
+  it('keeps an update whose dependency has not arrived yet, and applies it once the dependency comes', () => {
+    const doc = new Y.Doc();
+    const text = doc.getText('notes');
+    const updates: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => updates.push(update));
+    text.insert(0, 'first ');
+    text.insert(6, 'second');
+    const [first, second] = updates as [Uint8Array, Uint8Array];
+    const compacted = compactState([second]);
+    expect(documentJson(compacted)).toEqual({});
+    expect(documentJson(compactState([compacted, first]))).toEqual({ notes: 'first second' });
+    expect(documentJson(mergeUpdates([compacted, first]))).toEqual({ notes: 'first second' });
+  });
+});
+
 describe('state vectors', () => {
   it('give a client exactly what it is missing', () => {
     const server = new Y.Doc();
