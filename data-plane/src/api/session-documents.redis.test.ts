@@ -3,7 +3,9 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createRedisBus } from '@switchyard/bus';
-import { createInMemorySessionDocumentStore } from '@switchyard/session-documents';
+import { createMemoryTestDatabase, createTestDatabase } from '@switchyard/db/testing';
+import { createInMemorySessionDocumentStore, type SessionDocumentStore } from '@switchyard/session-documents';
+import { createPrismaSessionDocumentStore } from '@switchyard/session-documents/prisma';
 import { startHarness } from '../test-support/data-plane-harness';
 
 /** Two data-plane replicas on one Redis (each its own bus connection), sharing one document store as they share the database. */
@@ -19,12 +21,36 @@ afterAll(async () => {
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
-describe('session documents across two data planes on one Redis', () => {
+/** The shared store: the database both replicas use (Postgres, as in production), or memory standing in for it. */
+interface SharedStore {
+  store: SessionDocumentStore;
+  /** The tenant exists where the documents are (the database's foreign key). */
+  addTenant(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+const stores: [string, () => Promise<SharedStore>][] = [
+  ['in memory', async () => ({ store: createInMemorySessionDocumentStore(), addTenant: async () => {}, close: async () => {} })],
+  [
+    'in Postgres',
+    async () => {
+      const test = process.env.SWITCHYARD_TEST_POSTGRES_URL ? await createTestDatabase() : await createMemoryTestDatabase();
+      return {
+        store: createPrismaSessionDocumentStore(test.db),
+        addTenant: async (id) => void (await test.db.withPlatform((tx) => tx.tenant.create({ data: { id, slug: `docs-${id.slice(0, 8)}`, name: 'docs' } }))),
+        close: () => test.drop(),
+      };
+    },
+  ],
+];
+
+describe.each(stores)('session documents across two data planes on one Redis, documents %s', (_label, openStore) => {
   it('concurrent edits through both replicas converge, and a watcher on one sees the other’s edits live', async () => {
     const [busA, busB] = [createRedisBus(redisUrl, { keyPrefix: prefix }), createRedisBus(redisUrl, { keyPrefix: prefix })];
-    const store = createInMemorySessionDocumentStore();
+    const shared = await openStore();
+    const store = shared.store;
     const a = await startHarness({ bus: busA, sessionDocuments: store, replicaId: 'replica-a' });
     const b = await startHarness({ bus: busB, sessionDocuments: store, replicaId: 'replica-b', apiKeys: a.keys });
+    await shared.addTenant(a.record.tenantId);
     const post = (baseUrl: string, update: Uint8Array) =>
       fetch(`${baseUrl}/sessions/team-notes/document/updates`, { method: 'POST', headers: { authorization: `Bearer ${a.secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ update: b64(update) }) });
     const read = async (baseUrl: string) => (await (await fetch(`${baseUrl}/sessions/team-notes/document`, { headers: { authorization: `Bearer ${a.secret}` } })).json()) as { content: { notes?: string; tasks?: Record<string, string> }; state: string };
@@ -88,5 +114,6 @@ describe('session documents across two data planes on one Redis', () => {
     await b.finish();
     await a.finish();
     await Promise.all([busA.close(), busB.close()]);
+    await shared.close();
   });
 });
