@@ -133,6 +133,20 @@ describe('session documents over HTTP', () => {
     expect((await post('three', { update: b64(textUpdate('3')) }, h.keys.add().secret)).status).toBe(201);
   });
 
+  it("counts document requests against the key's requests per minute, with chat (429 with Retry-After)", async () => {
+    const { post, call, h } = await start({ requestsPerMinutePerKey: 3 });
+    const chat = await fetch(`${h.baseUrl}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${h.secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'mock-mini', messages: [{ role: 'user', content: 'hi' }] }) });
+    expect(chat.status).toBe(200);
+    expect((await post('limited', { update: b64(textUpdate('1')) })).status).toBe(201);
+    expect((await call('limited/document')).status).toBe(200);
+    const refused = await post('limited', { update: b64(textUpdate('2')) });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(await errorCode(refused)).toBe('rate_limit_exceeded');
+    // Another key of the tenant has its own budget.
+    expect((await call('limited/document', { secret: h.keys.add({ tenantId: h.record.tenantId }).secret })).status).toBe(200);
+  });
+
   it('records the end user a write names as a data subject of the document', async () => {
     const store = createInMemorySessionDocumentStore();
     const { post, h } = await start({ sessionDocuments: store });
