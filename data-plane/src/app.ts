@@ -8,8 +8,20 @@ import { createRequestLogRecorder, type RequestLogLimits } from './accounting/re
 import type { PriceBookSource } from './accounting/price-book';
 import { createProviderRegistry, type ProviderConfig } from './adapters/provider-registry';
 import type { ProviderCredentialLookup } from './adapters/tenant-credentials/credential-cache';
-import { handleChatCompletions } from './api/chat-completions-handler';
-import { modelList } from './api/chat-completion-response';
+import { handleChatCompletions, handleGovernedCall } from './api/chat-completions-handler';
+import { COMPLETIONS_SURFACE } from './api/completions/completions-surface';
+import { createResponsesSurface } from './api/responses/responses-surface';
+import { handleStoredResponse } from './api/responses/stored-responses-handler';
+import {
+  createInProcessSessionWindow,
+  createSnapshottedSessionWindow,
+  DEFAULT_SESSION_WINDOW_LIMITS,
+  instrumentSessionWindow,
+  type SessionSnapshotStore,
+  type SessionWindow,
+  type SessionWindowLimits,
+} from '@switchyard/memory/session';
+import { modelList, modelObject } from './api/chat-completion-response';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
 import { isDatabaseUnavailableError } from '@switchyard/db/availability';
 import { ApiError, type ErrorCode } from './errors';
@@ -35,6 +47,10 @@ import { createStaticRedactionConfigSource, type RedactionConfigSource } from '.
 import { handleFeedback } from './api/feedback-handler';
 import { handleSessionDocument, matchSessionDocumentPath, SESSION_DOCUMENT_METHODS, type SessionDocumentAction } from './api/session-documents-handler';
 import type { SessionDocuments } from '@switchyard/session-documents';
+import { handleEmbeddings } from './api/embeddings-handler';
+import { handleAddMemory, handleListMemories, handleMemory } from './api/memories-handler';
+import { MOCK_EMBEDDING_MODEL } from './adapters/mock/mock-embedding';
+import { createInMemoryVectorMemory, type VectorMemory } from '@switchyard/vector-memory';
 import { createQuotaAlerts } from './alerts/quota-alerts';
 import type { AimdOptions } from './router/adaptive-concurrency';
 import type { CircuitBreakerOptions } from './router/circuit-breaker';
@@ -106,12 +122,25 @@ export interface DataPlaneDeps {
    * composition root over the tenant's store and the bus); absent: those paths answer 404.
    */
   sessionDocuments?: SessionDocuments;
+  /**
+   * The tenants' vector memories (POST/GET/DELETE /v1/memories, a route's `memory.topMemories`).
+   * Default: in this process's memory (`@switchyard/vector-memory`), forgotten on restart.
+   */
+  vectorMemory?: VectorMemory;
+  /** Embeds a memory whose POST /v1/memories names no model (default `mock-embed-1`). */
+  defaultEmbeddingModel?: string;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
   /** Bounds of the request log (accounting/request-log-recorder.ts); tests shrink them. */
   requestLog?: Partial<RequestLogLimits>;
   /** Tenant route names as `route` label values (METRICS_TENANT_LABELS=on); default off. */
   metricsTenantLabels?: boolean;
+  /**
+   * The memory fabric's session window (stored responses, recent turns) and the limits it was made
+   * with (the quota is checked before a call, a stored context trimmed to them). Default: an
+   * in-process window with the default limits (this replica only).
+   */
+  memory?: { window: SessionWindow; snapshot?: SessionSnapshotStore; limits?: Partial<SessionWindowLimits> };
   logger?: Logger;
 }
 
@@ -144,15 +173,38 @@ const DATABASE_RETRY_AFTER_SECONDS = 1;
 /** The data plane's own id of the request (the one billing and audit records carry), on every response. */
 export const SWITCHYARD_REQUEST_ID_HEADER = 'x-switchyard-request-id';
 
-type Route = 'chat_completions' | 'feedback' | 'models' | 'session_document' | 'session_document_updates' | 'session_document_events' | 'healthz' | 'readyz' | 'not_found';
+type Route =
+  | 'chat_completions'
+  | 'responses'
+  | 'response'
+  | 'completions'
+  | 'embeddings'
+  | 'memories'
+  | 'memory'
+  | 'feedback'
+  | 'models'
+  | 'model'
+  | 'session_document'
+  | 'session_document_updates'
+  | 'session_document_events'
+  | 'healthz'
+  | 'readyz'
+  | 'not_found';
 
 const SESSION_DOCUMENT_ROUTES: Record<SessionDocumentAction, Route> = { document: 'session_document', updates: 'session_document_updates', events: 'session_document_events' };
 
 /** The span name's route part (OpenTelemetry HTTP conventions: a low-cardinality template, never the raw path). */
 const HTTP_ROUTE: Record<Route, string> = {
   chat_completions: '/v1/chat/completions',
+  responses: '/v1/responses',
+  response: '/v1/responses/{id}',
+  completions: '/v1/completions',
+  embeddings: '/v1/embeddings',
+  memories: '/v1/memories',
+  memory: '/v1/memories/{id}',
   feedback: '/v1/feedback',
   models: '/v1/models',
+  model: '/v1/models/{id}',
   session_document: '/v1/sessions/{session_id}/document',
   session_document_updates: '/v1/sessions/{session_id}/document/updates',
   session_document_events: '/v1/sessions/{session_id}/document/events',
@@ -167,30 +219,50 @@ function routeOf(path: string): Route {
       return 'chat_completions';
     case '/v1/feedback':
       return 'feedback';
+    case '/v1/embeddings':
+      return 'embeddings';
+    case '/v1/memories':
+      return 'memories';
     case '/v1/models':
       return 'models';
     case '/healthz':
       return 'healthz';
     case '/readyz':
       return 'readyz';
+    case '/v1/responses':
+      return 'responses';
+    case '/v1/completions':
+      return 'completions';
     // `/metrics` is not served here (the public port): the operator metrics listener serves it.
     default: {
+      if (path.startsWith('/v1/responses/') && path.length > '/v1/responses/'.length) return 'response';
+      if (path.startsWith('/v1/models/') && path.length > '/v1/models/'.length) return 'model';
+      if (path.startsWith(MEMORY_PATH_PREFIX) && path.length > MEMORY_PATH_PREFIX.length && !path.includes('/', MEMORY_PATH_PREFIX.length)) return 'memory';
       const document = matchSessionDocumentPath(path);
       return document ? SESSION_DOCUMENT_ROUTES[document.action] : 'not_found';
     }
   }
 }
 
-const METHOD_OF: Record<Route, string | readonly string[] | undefined> = {
-  chat_completions: 'POST',
-  feedback: 'POST',
-  models: 'GET',
+const MEMORY_PATH_PREFIX = '/v1/memories/';
+
+const METHODS_OF: Record<Route, readonly string[]> = {
+  chat_completions: ['POST'],
+  responses: ['POST'],
+  response: ['GET', 'DELETE'],
+  completions: ['POST'],
+  embeddings: ['POST'],
+  memories: ['GET', 'POST'],
+  memory: ['GET', 'DELETE'],
+  feedback: ['POST'],
+  models: ['GET'],
+  model: ['GET'],
   session_document: SESSION_DOCUMENT_METHODS.document,
   session_document_updates: SESSION_DOCUMENT_METHODS.updates,
   session_document_events: SESSION_DOCUMENT_METHODS.events,
-  healthz: 'GET',
-  readyz: 'GET',
-  not_found: undefined,
+  healthz: ['GET'],
+  readyz: ['GET'],
+  not_found: [],
 };
 
 export function createDataPlane(deps: DataPlaneDeps): DataPlane {
@@ -257,13 +329,38 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     onDegradedDecision: (mode, allowed) => metrics.limiterDegradedDecisions.inc({ mode, outcome: allowed ? 'admitted' : 'refused' }),
   });
   const limits = parseLimitsConfig(deps.limits);
+  const vectorMemory = deps.vectorMemory ?? createInMemoryVectorMemory();
   // Token settlements run after their response closed: close() waits for them before the limiter goes.
   const settling = new Set<Promise<void>>();
   const background = (task: Promise<void>): void => {
     settling.add(task);
     void task.finally(() => settling.delete(task));
   };
+  // The session window, every call a memory_io span and a metrics sample (hits, misses, bytes, latency).
+  const memoryLimits = { ...DEFAULT_SESSION_WINDOW_LIMITS, ...deps.memory?.limits };
+  const fastMemory = deps.memory?.window ?? createInProcessSessionWindow({ limits: memoryLimits });
+  const durableMemory = deps.memory?.snapshot
+    ? createSnapshottedSessionWindow(fastMemory, deps.memory.snapshot, {
+        limits: memoryLimits,
+        onSnapshotError: (error, what) => logger.warn({ err: error, what }, 'session snapshot not written; the fast store still has it'),
+        onRestored: (what) => metrics.memoryRestored.inc({ what }),
+      })
+    : fastMemory;
+  const memory = instrumentSessionWindow(durableMemory, (io) => {
+    const labels = { operation: io.operation, store: io.store };
+    if (io.error) metrics.memoryErrors.inc(labels);
+    else if (io.hit === true) metrics.memoryHits.inc(labels);
+    else if (io.hit === false) metrics.memoryMisses.inc(labels);
+    if (io.bytes > 0) metrics.memoryBytes.inc(labels, io.bytes);
+    metrics.memoryLatency.observe(labels, io.seconds);
+  });
+  const responsesSurface = createResponsesSurface({
+    memory,
+    limits: memoryLimits,
+    onNotStored: (error, requestId) => logger.warn({ err: error, requestId }, 'response answered but not stored (quota raced or session store unreachable); answered with store: false'),
+  });
   const chatDeps = {
+    memory,
     background,
     router,
     rateLimiter,
@@ -279,7 +376,10 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     ...(deps.sloThrottle ? { sloThrottle: deps.sloThrottle } : {}),
     ...(deps.policy ? { policy: deps.policy } : {}),
     ...(deps.tenantSettings ? { tenantSettings: deps.tenantSettings } : {}),
+    ...(deps.providerCredentials ? { providerCredentials: deps.providerCredentials } : {}),
+    vectorMemory,
   };
+  const memoriesDeps = { ...chatDeps, vectorMemory, defaultEmbeddingModel: deps.defaultEmbeddingModel ?? MOCK_EMBEDDING_MODEL };
 
   const sheddingThresholds = deps.qos?.thresholds ?? DEFAULT_SHEDDING_THRESHOLDS;
   const eventLoopLag = deps.qos?.eventLoopLag ?? monitorEventLoopLag();
@@ -336,8 +436,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
 
   async function dispatch(route: Route, request: IncomingMessage, response: ServerResponse, ids: { requestId: string; clientRequestId: string | undefined }, startedAt: number, log: RequestLogDraft) {
     if (route === 'not_found') throw new ApiError('not_found');
-    const methods = METHOD_OF[route];
-    if (typeof methods === 'string' ? request.method !== methods : !methods?.includes(request.method ?? '')) throw new ApiError('method_not_allowed');
+    if (!METHODS_OF[route].includes(request.method ?? '')) throw new ApiError('method_not_allowed');
     switch (route) {
       case 'healthz':
         return sendJson(response, 200, { status: 'ok' });
@@ -353,8 +452,26 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         ];
         return sendJson(response, 200, modelList(entries, MODELS_CREATED));
       }
-      case 'chat_completions': {
-        const key = await authenticate(request, 'chat_completions', log);
+      case 'model': {
+        const key = await authenticate(request, 'model', log);
+        const id = modelIdFrom(request.url ?? '');
+        const { routes, models } = router.listing(key.tenantId);
+        const route = routes.find((r) => r.name === id);
+        const entry = route ? { id: route.name, ownedBy: 'switchyard-route' } : models.find((m) => m.id === id);
+        if (!entry) {
+          throw new ApiError('model_not_found', { param: 'model', message: `The model '${id.slice(0, 256)}' does not exist or is not available. List available models and routes with GET /v1/models.` });
+        }
+        return sendJson(response, 200, modelObject(entry, MODELS_CREATED));
+      }
+      case 'response': {
+        const key = await authenticate(request, 'response', log);
+        return handleStoredResponse(memory, key.tenantId, request.method === 'DELETE' ? 'DELETE' : 'GET', request.url ?? '', response);
+      }
+      case 'chat_completions':
+      case 'responses':
+      case 'completions':
+      case 'embeddings': {
+        const key = await authenticate(request, route, log);
         // Shed before reading the body: a saturated replica spends nothing on work it will refuse.
         const qos = qosClassOf(request.headers[QOS_HEADER], key.scopes);
         if (shouldShed(qos, { inFlight: chatInFlight, eventLoopLagMs: eventLoopLag.lagMs() }, sheddingThresholds)) {
@@ -366,10 +483,27 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         }
         chatInFlight += 1;
         try {
-          return await handleChatCompletions(chatDeps, { ...ids, startedAt, key, log, qos }, request, response);
+          const context = { ...ids, startedAt, key, log, qos };
+          if (route === 'embeddings') return await handleEmbeddings(chatDeps, context, request, response);
+          if (route === 'responses') return await handleGovernedCall(chatDeps, context, request, response, responsesSurface);
+          if (route === 'completions') return await handleGovernedCall(chatDeps, context, request, response, COMPLETIONS_SURFACE);
+          return await handleChatCompletions(chatDeps, context, request, response);
         } finally {
           chatInFlight -= 1;
         }
+      }
+      case 'memories': {
+        const key = await authenticate(request, 'memories', log);
+        const context = { ...ids, startedAt, key, log };
+        if (request.method === 'POST') return handleAddMemory(memoriesDeps, context, request, response);
+        const listed = await handleListMemories(memoriesDeps, context, new URL(request.url ?? '/', 'http://localhost'));
+        return sendJson(response, listed.status, listed.body);
+      }
+      case 'memory': {
+        const key = await authenticate(request, 'memories', log);
+        const id = decodeURIComponentSafe(((request.url ?? '/').split('?', 1)[0] ?? '').slice(MEMORY_PATH_PREFIX.length));
+        const answered = await handleMemory(memoriesDeps, { ...ids, startedAt, key, log }, request.method === 'DELETE' ? 'DELETE' : 'GET', id);
+        return sendJson(response, answered.status, answered.body);
       }
       case 'feedback': {
         const key = await authenticate(request, 'feedback', log);
@@ -471,8 +605,24 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       await usage.drain();
       await requestLog.drain();
       await observations.close();
+      // Only the default, which this app created; a given vector memory is its owner's to close.
+      if (!deps.vectorMemory) await vectorMemory.close();
     },
   };
+}
+
+/** The id in `/v1/models/{id}` (route names may hold `/`; percent-encoding is undone). */
+function modelIdFrom(url: string): string {
+  return decodeURIComponentSafe((url.split('?', 1)[0] ?? '').slice('/v1/models/'.length));
+}
+
+/** A path segment as text; a malformed escape is kept as sent (it then names no memory). */
+function decodeURIComponentSafe(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** The request's trace: the active span's when an SDK samples it, else the client's `traceparent`. */

@@ -6,7 +6,7 @@ describe('data-plane config', () => {
   it('has working defaults: port 8080 on loopback, in-process backends, the mock provider', () => {
     const config = loadDataPlaneConfig({});
     expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', redisUrl: undefined, requestsPerMinutePerKey: 600, maxBodyBytes: 1_048_576 });
-    expect(config.providers).toEqual([{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }]);
+    expect(config.providers).toEqual([{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini', 'mock-embed-1'] }]);
   });
 
   it('reads the database, the data dir, the master keys and Redis with the defaults every deployable shares', () => {
@@ -37,6 +37,12 @@ describe('data-plane config', () => {
     expect(config.port).toBe(9000);
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.providers[0]).toMatchObject({ name: 'up', kind: 'openai-compatible' });
+  });
+
+  it('takes a Redis Cluster URL and refuses a malformed one or a key prefix that would change the hash tags', () => {
+    expect(loadDataPlaneConfig({ REDIS_URL: 'redis+cluster://10.0.0.1:7000,10.0.0.2:7000' }).redisUrl).toBe('redis+cluster://10.0.0.1:7000,10.0.0.2:7000');
+    expect(() => loadDataPlaneConfig({ REDIS_URL: 'redis+cluster://10.0.0.1' })).toThrow(/REDIS_URL.*not host:port/s);
+    expect(() => loadDataPlaneConfig({ REDIS_KEY_PREFIX: 'a{b}:' })).toThrow(/REDIS_KEY_PREFIX.*must not contain/s);
   });
 
   it('reports every problem at once', () => {

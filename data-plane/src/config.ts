@@ -1,7 +1,9 @@
+import { DEFAULT_SESSION_WINDOW_LIMITS, type SessionWindowLimits } from '@switchyard/memory/session';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { REGION_PATTERN } from '@switchyard/db/tenant-settings';
+import { redisUrlProblem } from '@switchyard/redis-connection';
 import type { ProviderConfig } from './adapters/provider-registry';
 import { demoRoutesFor } from './router/demo-routes';
 import { parseRoutes, routesSchema, type Route } from './router/route';
@@ -26,13 +28,35 @@ const emptyIsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((value) =>
  * subgraphs, supergraph): one default, so processes on one REDIS_URL always meet on the same names.
  */
 export const redisEnvShape = {
-  /** When set, the bus, rate limiter and feedback log use Redis; otherwise in-process implementations. */
-  REDIS_URL: emptyIsUnset(z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')),
+  /**
+   * When set, the bus, rate limiter and feedback log use Redis; otherwise in-process implementations.
+   * `redis://` / `rediss://` name one node; `redis+cluster://host:port,host:port` (or `rediss+cluster://`)
+   * a Redis Cluster through its seed nodes (`@switchyard/redis-connection`).
+   */
+  REDIS_URL: emptyIsUnset(
+    z.string().superRefine((url, ctx) => {
+      const problem = redisUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  ),
   /**
    * Prepended to every Redis key, stream and channel, so several installations can share one Redis.
    * Default empty: the names themselves already start with `switchyard:` (see shared-state.ts).
+   * No braces: keys carry Redis Cluster hash tags after the prefix, and a brace in it would change them.
    */
-  REDIS_KEY_PREFIX: z.string().default(''),
+  REDIS_KEY_PREFIX: z.string().regex(/^[^{}]*$/, 'must not contain { or } (they would change the keys\' Redis Cluster hash tags)').default(''),
+};
+
+/**
+ * The memory fabric's session window (@switchyard/memory/session): how long sessions and stored
+ * responses live, how much of a conversation is kept, and each tenant's quota of stored responses.
+ */
+export const memoryEnvShape = {
+  MEMORY_TTL_SECONDS: z.coerce.number().int().min(60).max(90 * 24 * 3600).default(DEFAULT_SESSION_WINDOW_LIMITS.ttlSeconds),
+  MEMORY_MAX_TURNS: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_SESSION_WINDOW_LIMITS.maxTurns),
+  MEMORY_MAX_WINDOW_BYTES: z.coerce.number().int().min(1_024).max(16 * 1024 * 1024).default(DEFAULT_SESSION_WINDOW_LIMITS.maxWindowBytes),
+  MEMORY_MAX_RESPONSES_PER_TENANT: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_SESSION_WINDOW_LIMITS.maxResponsesPerTenant),
+  MEMORY_MAX_BYTES_PER_TENANT: z.coerce.number().int().min(1_024).max(64 * 1024 * 1024 * 1024).default(DEFAULT_SESSION_WINDOW_LIMITS.maxBytesPerTenant),
 };
 
 const providerSchema = z.object({
@@ -48,7 +72,7 @@ const providerSchema = z.object({
 });
 
 /** Unset: the deterministic mock provider only (nothing leaves the machine). */
-export const DEFAULT_PROVIDERS: ProviderConfig[] = [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] }];
+export const DEFAULT_PROVIDERS: ProviderConfig[] = [{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini', 'mock-judge', 'mock-embed-1'] }];
 
 /**
  * `DATA_PLANE_PROVIDERS`, shared by the standalone data plane and `npm start`: a JSON array of
@@ -187,6 +211,7 @@ export const dataPlaneEnvShape = {
   DATA_PLANE_SESSION_DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(1024 * 1024),
   /** Session documents one tenant may hold (429 `session_document_quota_exceeded` for a new one past it). */
   DATA_PLANE_SESSION_DOCUMENTS_PER_TENANT: z.coerce.number().int().positive().default(1000),
+  ...memoryEnvShape,
   /** OIDC issuer whose access tokens are accepted next to API keys (e.g. the bundled http://127.0.0.1:4400); unset: API keys only (`npm start`: its own issuer). */
   DATA_PLANE_OIDC_ISSUER: emptyIsUnset(z.url('must be the issuer URL')),
   DATA_PLANE_OIDC_AUDIENCE: z.string().min(1).default('urn:switchyard:api'),
@@ -233,6 +258,8 @@ export interface DataPlaneConfig {
   maxBodyBytes: number;
   /** Session documents' bounds (DATA_PLANE_SESSION_DOCUMENT_*); absent: the package defaults. */
   sessionDocuments?: { maxUpdateBytes: number; maxDocumentBytes: number; maxDocumentsPerTenant: number };
+  /** The session window's TTL, sizes and per-tenant quota (MEMORY_*). */
+  memory: SessionWindowLimits;
   logLevel: DataPlaneEnv['LOG_LEVEL'];
   /** SIGTERM: SHUTDOWN_GRACE_MS and SHUTDOWN_TIMEOUT_MS. */
   shutdown: { graceMs: number; timeoutMs: number };
@@ -273,6 +300,13 @@ export function dataPlaneConfigFromEnv(e: DataPlaneEnv, defaults: DataPlaneDefau
       maxUpdateBytes: e.DATA_PLANE_SESSION_DOCUMENT_MAX_UPDATE_BYTES,
       maxDocumentBytes: e.DATA_PLANE_SESSION_DOCUMENT_MAX_BYTES,
       maxDocumentsPerTenant: e.DATA_PLANE_SESSION_DOCUMENTS_PER_TENANT,
+    },
+    memory: {
+      ttlSeconds: e.MEMORY_TTL_SECONDS,
+      maxTurns: e.MEMORY_MAX_TURNS,
+      maxWindowBytes: e.MEMORY_MAX_WINDOW_BYTES,
+      maxResponsesPerTenant: e.MEMORY_MAX_RESPONSES_PER_TENANT,
+      maxBytesPerTenant: e.MEMORY_MAX_BYTES_PER_TENANT,
     },
     logLevel: e.LOG_LEVEL,
     shutdown: { graceMs: e.SHUTDOWN_GRACE_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },

@@ -85,6 +85,12 @@ export const ERROR_REGISTRY = {
     type: 'permission_error',
     message: "The tenant's policy does not allow calling a tool this request names (in `tools` or a forced `tool_choice`). The message names the tool and the deciding policies; remove the tool or ask a tenant admin to change the policy.",
   },
+  response_storage_quota_exceeded: {
+    status: 403,
+    type: 'insufficient_quota',
+    message:
+      "This tenant stores as many responses (or bytes of them) as its quota allows. Delete stored responses with DELETE /v1/responses/{id}, send `store: false`, or ask an operator to raise the quota; retrying as is will not help.",
+  },
   no_permitted_upstream: {
     status: 403,
     type: 'permission_error',
@@ -93,12 +99,48 @@ export const ERROR_REGISTRY = {
   not_found: {
     status: 404,
     type: 'invalid_request_error',
-    message: 'No such route. See GET /v1/models and POST /v1/chat/completions.',
+    message: 'No such route. See GET /v1/models, POST /v1/chat/completions, POST /v1/responses and POST /v1/completions.',
   },
   model_not_found: {
     status: 404,
     type: 'invalid_request_error',
     message: 'The model does not exist or is not available. List available models with GET /v1/models.',
+  },
+  response_not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    message:
+      "No stored response with that id exists for this API key's tenant (it was never stored, was deleted, expired, or belongs to another tenant). Send the `id` of a response created with `store` left on.",
+  },
+  memory_not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    message: 'No memory with that id exists for this tenant. List memories with GET /v1/memories?collection=<name>.',
+  },
+  too_many_embedding_inputs: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'An embeddings request takes at most 2048 inputs. Split the inputs over several requests.',
+  },
+  embedding_input_too_large: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'An input is longer than 8192 tokens (about 32,768 characters), the most an embedding takes. Split the text into smaller pieces.',
+  },
+  embeddings_not_supported: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: "No provider of this model or route has an embeddings API. Name an embedding model (GET /v1/models), e.g. 'mock-embed-1'.",
+  },
+  memory_dimension_mismatch: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: "The collection holds embeddings of another dimension than this embedding model's. Use the collection's embedding model, or another collection.",
+  },
+  memory_quota_exceeded: {
+    status: 403,
+    type: 'permission_error',
+    message: "This tenant stores as many memories as its quota allows. Delete memories (DELETE /v1/memories/{id}) before adding more.",
   },
   feedback_request_not_found: {
     status: 404,
@@ -226,6 +268,11 @@ export const ERROR_REGISTRY = {
     type: 'server_error',
     message:
       'The database this request needs (here: to look up a key not yet cached on this replica) is unreachable or dropped the connection. Retry after the number of seconds in the Retry-After header.',
+  },
+  memory_unavailable: {
+    status: 503,
+    type: 'server_error',
+    message: 'The session memory this request needs (stored responses, recent turns) is unreachable. Retry after the number of seconds in the Retry-After header.',
   },
   rate_limiter_unavailable: {
     status: 503,

@@ -1,7 +1,8 @@
 // `npm run bench`: measures the data plane against a direct call to the mock provider, in one run,
 // with the gateway pinned to core 0 and the load generator (this process) and the mock to core 1.
 // Writes BENCHMARKS.md at the repository root. Progress on stderr. Flags: --quick (shorter runs),
-// --data-plane-only (keep the other sections), --cpu-prof (V8 profile of the gateway in bench-results/profiles/).
+// --data-plane-only (keep the other sections), --cpu-prof (V8 profile of the gateway in bench-results/profiles/),
+// --vectors (only the vector memory section: e2e/bench/vectors.ts), --tracing (only the tail sampler's).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,12 @@ if (!process.env.BENCH_PINNED) {
   // Re-run this harness on core 1 so it never competes with the gateway on core 0.
   const result = spawnSync('taskset', ['-c', '1', process.execPath, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } });
   process.exit(result.status ?? 1);
+}
+
+// `--vectors`: only the vector memory section (HNSW recall and latency on 100,000 vectors).
+if (process.argv.includes('--vectors')) {
+  await import('./vectors');
+  process.exit(process.exitCode ?? 0);
 }
 
 // `--tracing`: only the tail-sampling section (its own script), not the whole benchmark.

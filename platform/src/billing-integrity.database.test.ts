@@ -133,7 +133,8 @@ describe('billing across two replicas', () => {
     const reader = openSharedState({ redisUrl: REDIS_URL, redisKeyPrefix: prefix });
     const limiter = reader.rateLimiter;
     try {
-      const remaining = async () => (await limiter.consume(`tpd-tenant:${tenantId}`, { limit: TOKENS_PER_DAY_PER_TENANT, periodMs: DAY_MS }, 0)).remaining;
+      // The key of the tenant's day limit (data plane's `limitKeys`: the tenant is its hash tag).
+      const remaining = async () => (await limiter.consume(`tpd-tenant:{${tenantId}}`, { limit: TOKENS_PER_DAY_PER_TENANT, periodMs: DAY_MS }, 0)).remaining;
       await vi.waitFor(async () => expect(await usageEventsOf(tenantId)).toHaveLength(10), { timeout: 10_000 });
       const used = (await usageEventsOf(tenantId)).reduce((sum, event) => sum + event.promptTokens + event.completionTokens, 0);
       // Overshoot 0: never more used than the allowance.

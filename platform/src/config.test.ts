@@ -44,7 +44,7 @@ describe('platform environment', () => {
       expect(platformRest).toEqual(standaloneRest);
     }
     // Names already start with `switchyard:`; the default prefix adds nothing.
-    expect(redisKeyNames(parsePlatformEnv({}).REDIS_KEY_PREFIX)).toEqual({ bus: '', rateLimits: 'switchyard:rl:', feedbackLog: '' });
+    expect(redisKeyNames(parsePlatformEnv({}).REDIS_KEY_PREFIX)).toEqual({ bus: '', rateLimits: 'switchyard:rl:', feedbackLog: '', memory: '' });
   });
 
   it('accepts its own issuer’s access tokens on the data plane unless DATA_PLANE_OIDC_ISSUER names another', () => {

@@ -27,7 +27,7 @@ import { auditLedgerOptionsFromEnv } from '@switchyard/subgraph-audit/config';
 import { startPolicySubgraph } from '@switchyard/subgraph-policy';
 import { startExperimentsSubgraph } from '@switchyard/subgraph-experiments';
 import { createSupergraphServer } from '@switchyard/supergraph';
-import { composeCostOptimizer, optimizerConfigFromEnv } from '@switchyard/cost-optimizer';
+import { composeCostOptimizer, createInProcessLease, createRedisLease, optimizerConfigFromEnv } from '@switchyard/cost-optimizer';
 import { subscriptionLimitsFromEnv } from '@switchyard/supergraph/subscription-limits';
 import { register as processRegistry } from 'prom-client';
 import { createMetricsListener, type MetricsSource } from '@switchyard/http-edge/metrics-listener';
@@ -263,6 +263,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
         bus: context.sharedState.bus,
         rateLimiter: context.sharedState.rateLimiter,
         feedbackLog: context.sharedState.feedbackLog,
+        sessionWindow: context.sharedState.sessionWindow,
         logger: logTo(context.env, 'data-plane'),
       });
       await context.serve('data plane', app, context.dataPlane.port, context.dataPlane.host);
@@ -275,14 +276,25 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
     needs: ['database'],
     async start(context) {
       // Composed as its own process composes it (services/cost-optimizer/src/main.ts), on the shared database and bus.
+      // The schedule's lease lives where the bus lives: on Redis it is shared with standalone optimizer replicas, so one of them runs each round.
+      const lease = context.env.REDIS_URL ? createRedisLease(context.env.REDIS_URL, { keyPrefix: context.env.REDIS_KEY_PREFIX }) : createInProcessLease();
       const optimizer = await composeCostOptimizer(optimizerConfigFromEnv(context.env, context.dataPlane.routes, context.dataPlane.metrics.tenantLabels), {
         db: context.need('database'),
         bus: context.sharedState.bus,
         logger: logTo(context.env, 'cost-optimizer'),
+        lease,
+      }).catch(async (error: unknown) => {
+        await lease.close();
+        throw error;
       });
       context.exposeMetrics(optimizer.metrics);
-      context.progress(`cost optimizer: every ${Math.round(context.env.OPTIMIZER_INTERVAL_MS / 1000)} s and on demand`);
-      return optimizer;
+      context.progress(`cost optimizer: every ${Math.round(context.env.OPTIMIZER_INTERVAL_MS / 1000)} s (one replica per round) and on demand`);
+      return {
+        async close() {
+          await optimizer.close();
+          await lease.close();
+        },
+      };
     },
   },
   {

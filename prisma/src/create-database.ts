@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { z } from 'zod';
@@ -9,6 +9,7 @@ import { createPostgresPool, withUnavailableErrors } from './database-availabili
 import { PrismaClient } from './generated/client';
 import { migrateDatabase } from './migrate';
 import { pgliteMigrationConnection, postgresMigrationConnection } from './migration-connections';
+import { openPglite } from './pglite-open';
 import type { MigrationConnection } from './migrator';
 
 export interface CreateDatabaseOptions {
@@ -110,7 +111,7 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
     );
   }
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  const pglite = await openPglite(options.dataDir ? { dataDir: options.dataDir } : {});
   return openPgliteDatabase(pglite, log);
 }
 

@@ -266,6 +266,7 @@ describe.each(backends)('Database on %s', (_name, open) => {
     expect(await db.latestPriceBook()).toEqual({
       version: 1,
       prices: [
+        { model: 'mock-embed-1', inputPer1kMicros: 20n, outputPer1kMicros: 0n },
         { model: 'mock-gpt', inputPer1kMicros: 500n, outputPer1kMicros: 1500n },
         { model: 'mock-large', inputPer1kMicros: 3000n, outputPer1kMicros: 15000n },
         { model: 'mock-mini', inputPer1kMicros: 150n, outputPer1kMicros: 600n },

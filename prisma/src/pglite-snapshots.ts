@@ -3,7 +3,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { openPglite } from './pglite-open';
 
 // Creating a PGlite runs initdb inside wasm: seconds of CPU per instance. Tests instead load a
 // data-directory snapshot taken once (cached in memory and in the OS temp dir, keyed by
@@ -35,14 +36,14 @@ export async function pgliteFromSnapshot(key: string, prepare: (db: PGlite) => P
     inProcess.set(fullKey, snapshot);
     snapshot.catch(() => inProcess.delete(fullKey));
   }
-  return PGlite.create({ loadDataDir: await snapshot });
+  return openPglite({ loadDataDir: await snapshot });
 }
 
 async function loadOrBuildSnapshot(key: string, prepare: (db: PGlite) => Promise<void>): Promise<Blob> {
   const file = join(snapshotDir, `${key}.tar.gz`);
   const cached = await readFile(file).catch(() => undefined);
   if (cached) return new Blob([cached], { type: gzipType });
-  const db = await PGlite.create();
+  const db = await openPglite();
   try {
     await prepare(db);
     const dump = await db.dumpDataDir('gzip');

@@ -5,6 +5,10 @@ export const priceBookV1: readonly ModelPriceEntry[] = [
   { model: 'mock-gpt', inputPer1kMicros: 500n, outputPer1kMicros: 1500n },
   { model: 'mock-large', inputPer1kMicros: 3000n, outputPer1kMicros: 15000n },
   { model: 'mock-mini', inputPer1kMicros: 150n, outputPer1kMicros: 600n },
+  // The mock judge (an experiment's automatic judge): priced, so its calls are billed like any model's.
+  { model: 'mock-judge', inputPer1kMicros: 100n, outputPer1kMicros: 100n },
+  // The mock embedding model, priced like OpenAI's text-embedding-3-small ($0.02 per million tokens); embeddings have no output.
+  { model: 'mock-embed-1', inputPer1kMicros: 20n, outputPer1kMicros: 0n },
 ];
 
 export const demoTenant = { slug: 'demo', name: 'Demo' } as const;

@@ -16,6 +16,7 @@ const experimentSchema = z.object({
   challengerMetadata: z
     .object({ inputPer1kUsd: z.number().nullable(), outputPer1kUsd: z.number().nullable(), contextWindow: z.number().int().nullable(), region: z.string().nullable() })
     .nullable(),
+  judge: z.object({ model: z.string(), provider: z.string().nullable() }).nullable(),
   mode: z.string(),
   percent: z.number(),
   metric: z.string(),
@@ -47,7 +48,7 @@ const routeSchema = z.object({
 });
 export type ExperimentRoute = z.infer<typeof routeSchema>;
 
-const EXPERIMENT_FIELDS = `id routeName challengerModel challengerMetadata { inputPer1kUsd outputPer1kUsd contextWindow region } mode percent metric status statusReason baselineVersion promotedVersion autoPromote
+const EXPERIMENT_FIELDS = `id routeName challengerModel challengerMetadata { inputPer1kUsd outputPer1kUsd contextWindow region } judge { model provider } mode percent metric status statusReason baselineVersion promotedVersion autoPromote
   arms { arm label metrics { metric samples mean } }
   statistics { estimate lower upper pValue championSamples challengerSamples decision } createdAt`;
 const ROUTE_FIELDS = 'name version pinnedVersion candidates { model } versions { version reason createdBy createdAt }';
@@ -85,6 +86,8 @@ export interface StartExperimentVariables {
     percent?: number;
     metric: 'COST' | 'LATENCY' | 'QUALITY';
     autoPromote: boolean;
+    /** An automatic judge scoring each arm's answers into its quality. */
+    judgeModel?: string;
   };
 }
 

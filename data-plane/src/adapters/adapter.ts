@@ -1,4 +1,5 @@
 import type { CompletionEvent } from '../domain/completion-event';
+import type { EmbeddingRequest, EmbeddingResult } from '../domain/embedding-request';
 import type { InferenceRequest } from '../domain/inference-request';
 
 /**
@@ -21,6 +22,11 @@ export interface ProviderAdapter {
   /** Provider name as configured; recorded in usage events. */
   readonly name: string;
   start(request: InferenceRequest, signal: AbortSignal, options?: ProviderCallOptions): Promise<ProviderCall>;
+  /**
+   * Embeds texts (POST /v1/embeddings); absent when the provider has no embeddings API. Failures
+   * are UpstreamErrors, like `start`'s.
+   */
+  embed?(request: EmbeddingRequest, signal: AbortSignal, options?: ProviderCallOptions): Promise<EmbeddingResult>;
 }
 
 export type UpstreamFailure = 'upstream_error' | 'upstream_unavailable' | 'upstream_timeout';

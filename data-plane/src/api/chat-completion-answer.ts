@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { countPromptTokens, estimateCompletionTokens } from '../accounting/token-count';
-import type { CompletionEvent, FinishReason } from '../domain/completion-event';
+import { foldToolCall, type CompletionEvent, type FinishReason, type ToolCall } from '../domain/completion-event';
 import type { InferenceRequest } from '../domain/inference-request';
 import { sendJson, startEventStream } from '../http/respond';
 import type { WinningLeg } from '../router/execute';
@@ -55,10 +55,11 @@ export async function deliverAnswer(
   return delivery;
 }
 
-type Tally = { content: string; promptTokens: number | undefined; completionTokens: number | undefined };
+type Tally = { content: string; toolCalls: ToolCall[]; promptTokens: number | undefined; completionTokens: number | undefined };
 
 function apply(event: CompletionEvent, tally: Tally): FinishReason | undefined {
   if (event.type === 'delta') tally.content += event.content;
+  if (event.type === 'tool_call') foldToolCall(tally.toolCalls, event);
   if (event.type === 'usage') {
     tally.promptTokens = event.promptTokens;
     tally.completionTokens = event.completionTokens;
@@ -70,13 +71,14 @@ function apply(event: CompletionEvent, tally: Tally): FinishReason | undefined {
 function delivered(outcome: Delivery['outcome'], tally: Tally, request: InferenceRequest, error?: { error: unknown; retryable: boolean }): Delivery {
   const promptTokens = tally.promptTokens ?? countPromptTokens(request);
   const completionTokens = tally.completionTokens ?? estimateCompletionTokens(tally.content);
-  return error ? { outcome, error: error.error, retryable: error.retryable, promptTokens, completionTokens } : { outcome, promptTokens, completionTokens };
+  const answer = { text: tally.content, toolCalls: tally.toolCalls.filter((call) => call !== undefined) };
+  return error ? { outcome, error: error.error, retryable: error.retryable, promptTokens, completionTokens, ...answer } : { outcome, promptTokens, completionTokens, ...answer };
 }
 
 /** Buffers the whole answer, then sends it; a failure sends nothing, so the router may fail over. */
 async function completeAnswer(request: InferenceRequest, identity: CompletionIdentity, winner: WinningLeg, response: ServerResponse): Promise<Delivery> {
   const { iterator } = winner;
-  const tally: Tally = { content: '', promptTokens: undefined, completionTokens: undefined };
+  const tally: Tally = { content: '', toolCalls: [], promptTokens: undefined, completionTokens: undefined };
   let finishReason: FinishReason = 'stop';
   try {
     for (let step = winner.first; !step.done; step = await iterator.next()) finishReason = apply(step.value, tally) ?? finishReason;
@@ -86,7 +88,7 @@ async function completeAnswer(request: InferenceRequest, identity: CompletionIde
     return delivered('failed', tally, request, { error, retryable: true });
   }
   const answer = delivered('ok', tally, request);
-  sendJson(response, 200, chatCompletion(identity, tally.content, finishReason, usageOf(answer.promptTokens, answer.completionTokens)));
+  sendJson(response, 200, chatCompletion(identity, tally.content, finishReason, usageOf(answer.promptTokens, answer.completionTokens), tally.toolCalls));
   return answer;
 }
 
@@ -99,7 +101,7 @@ async function streamAnswer(
   response: ServerResponse,
 ): Promise<Delivery> {
   const { iterator } = winner;
-  const tally: Tally = { content: '', promptTokens: undefined, completionTokens: undefined };
+  const tally: Tally = { content: '', toolCalls: [], promptTokens: undefined, completionTokens: undefined };
   const includeUsage = request.streamUsage === true;
   startEventStream(response);
   // Returns a promise only when the client pushes back, so an unhurried stream costs no promise per chunk.
@@ -130,6 +132,10 @@ async function streamAnswer(
       finishReason = apply(event, tally) ?? finishReason;
       if (event.type === 'delta') {
         const pushedBack = write(contentChunk(event.content));
+        if (pushedBack) await pushedBack;
+      } else if (event.type === 'tool_call') {
+        const fragment = { index: event.index, ...(event.id ? { id: event.id, type: 'function' as const } : {}), function: { ...(event.name ? { name: event.name } : {}), arguments: event.arguments } };
+        const pushedBack = write(sseData(chatCompletionChunk(identity, { tool_calls: [fragment] }, null, includeUsage)));
         if (pushedBack) await pushedBack;
       }
     }

@@ -113,7 +113,10 @@ describe('toInferenceRequest (OpenAI wire → the data plane request)', () => {
       { type: 'function', function: { name: 'send_mail', description: 'Sends a mail.' } },
     ];
     const request = fromOpenAI({ model: 'm', messages, tools, tool_choice: { type: 'function', function: { name: 'send_mail' } } });
-    expect(request.tools).toEqual([{ name: 'get_weather' }, { name: 'send_mail' }]);
+    expect(request.tools).toEqual([
+      { name: 'get_weather', definition: { parameters: { type: 'object' } } },
+      { name: 'send_mail', definition: { description: 'Sends a mail.' } },
+    ]);
     expect(request.toolChoice).toEqual({ name: 'send_mail' });
     for (const choice of ['none', 'auto', 'required'] as const) expect(fromOpenAI({ model: 'm', messages, tools, tool_choice: choice }).toolChoice).toBe(choice);
     expect(fromOpenAI({ model: 'm', messages, tools: [] }).tools).toEqual([]);

@@ -12,18 +12,31 @@ const textPartSchema = z.object({ type: z.literal('text'), text: z.string() });
 const otherPartSchema = z.looseObject({ type: z.string().min(1) });
 const contentSchema = z.union([z.string(), z.array(z.union([textPartSchema, otherPartSchema])).min(1)]);
 
+/** A tool call the model made, sent back by the client with its result (the upstream needs both). */
+const toolCallSchema = z.object({
+  id: z.string().min(1).max(256),
+  type: z.literal('function'),
+  function: z.object({ name: z.string().min(1).max(64), arguments: z.string() }),
+});
+
 const messageSchema = z.object({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
   content: contentSchema.nullable().optional(),
   name: z.string().min(1).max(64).optional(),
   tool_call_id: z.string().optional(),
+  tool_calls: z.array(toolCallSchema).max(128).optional(),
 });
 
 /** OpenAI's rule for function names; anything else is refused before a policy could be fooled by look-alikes. */
 const toolNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a tool name is 1 to 64 letters, digits, underscores or dashes');
 const toolSchema = z.object({
   type: z.literal('function'),
-  function: z.looseObject({ name: toolNameSchema }),
+  function: z.looseObject({
+    name: toolNameSchema,
+    description: z.string().max(8_192).nullable().optional(),
+    parameters: z.record(z.string(), z.unknown()).nullable().optional(),
+    strict: z.boolean().nullable().optional(),
+  }),
 });
 const toolChoiceSchema = z.union([
   z.enum(['none', 'auto', 'required']),
@@ -55,7 +68,7 @@ export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 export type ChatMessage = z.infer<typeof messageSchema>;
 
 /** `messages[0].content` style path for OpenAI's `param`. */
-function formatPath(path: readonly PropertyKey[]): string | undefined {
+export function formatIssuePath(path: readonly PropertyKey[]): string | undefined {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
@@ -71,7 +84,7 @@ export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest
   const parsed = chatCompletionRequestSchema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const param = issue ? formatPath(issue.path) : undefined;
+  const param = issue ? formatIssuePath(issue.path) : undefined;
   const detail = issue ? issue.message : 'invalid request';
   throw new ApiError('invalid_request', { param, message: param ? `Invalid value for '${param}': ${detail}` : detail });
 }
@@ -98,13 +111,27 @@ export function toInferenceRequest(wire: ChatCompletionRequest): InferenceReques
     frequencyPenalty: wire.frequency_penalty ?? undefined,
     seed: wire.seed ?? undefined,
     endUserId: wire.user,
-    tools: wire.tools?.map((tool) => ({ name: tool.function.name })),
+    tools: wire.tools?.map((tool) => ({
+      name: tool.function.name,
+      // Forwarded to providers that take tools (the OpenAI-compatible adapter); the mock ignores them.
+      definition: {
+        ...(tool.function.description != null ? { description: tool.function.description } : {}),
+        ...(tool.function.parameters != null ? { parameters: tool.function.parameters } : {}),
+        ...(tool.function.strict != null ? { strict: tool.function.strict } : {}),
+      },
+    })),
     toolChoice: wire.tool_choice === undefined ? undefined : toToolChoice(wire.tool_choice),
   };
 }
 
 function toInferenceMessage(message: ChatMessage): InferenceMessage {
-  return { role: message.role, content: message.content ?? null, name: message.name, toolCallId: message.tool_call_id };
+  return {
+    role: message.role,
+    content: message.content ?? null,
+    name: message.name,
+    toolCallId: message.tool_call_id,
+    ...(message.role === 'assistant' && message.tool_calls ? { toolCalls: message.tool_calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments })) } : {}),
+  };
 }
 
 function toToolChoice(choice: NonNullable<ChatCompletionRequest['tool_choice']>): ToolChoice {

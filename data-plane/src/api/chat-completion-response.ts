@@ -1,4 +1,4 @@
-import type { FinishReason } from '../domain/completion-event';
+import type { FinishReason, ToolCall } from '../domain/completion-event';
 
 /**
  * OpenAI wire shapes for chat completions, built in one place so the gateway and the mock
@@ -21,7 +21,13 @@ export interface CompletionIdentity {
   model: string;
 }
 
-export function chatCompletion(identity: CompletionIdentity, content: string, finishReason: FinishReason, usage: Usage) {
+/** OpenAI's tool_calls of an assistant message. */
+export function wireToolCalls(calls: readonly ToolCall[]) {
+  return calls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } }));
+}
+
+export function chatCompletion(identity: CompletionIdentity, content: string, finishReason: FinishReason, usage: Usage, toolCalls: readonly ToolCall[] = []) {
+  const calls = toolCalls.filter((call) => call !== undefined);
   return {
     id: identity.id,
     object: 'chat.completion' as const,
@@ -30,7 +36,8 @@ export function chatCompletion(identity: CompletionIdentity, content: string, fi
     choices: [
       {
         index: 0,
-        message: { role: 'assistant' as const, content, refusal: null },
+        // As OpenAI: a message that only calls tools has null content.
+        message: calls.length > 0 ? { role: 'assistant' as const, content: content === '' ? null : content, refusal: null, tool_calls: wireToolCalls(calls) } : { role: 'assistant' as const, content, refusal: null },
         logprobs: null,
         finish_reason: finishReason,
       },
@@ -43,6 +50,7 @@ export function chatCompletion(identity: CompletionIdentity, content: string, fi
 export interface ChunkDelta {
   role?: 'assistant';
   content?: string;
+  tool_calls?: Array<{ index: number; id?: string; type?: 'function'; function: { name?: string; arguments: string } }>;
 }
 
 /** `usage` is `null` on every chunk when the client asked for usage (it arrives in a final chunk), absent otherwise. */
@@ -102,4 +110,8 @@ export function modelList(models: readonly { id: string; ownedBy: string }[], cr
     object: 'list' as const,
     data: models.map((m) => ({ id: m.id, object: 'model' as const, created, owned_by: m.ownedBy })),
   };
+}
+
+export function modelObject(model: { id: string; ownedBy: string }, created: number) {
+  return { id: model.id, object: 'model' as const, created, owned_by: model.ownedBy };
 }

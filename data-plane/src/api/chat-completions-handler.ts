@@ -26,14 +26,25 @@ import type { SloThrottle } from '../ingress/slo-throttle/slo-throttle';
 import { restrictToAllowedRegions } from '../policy/pdp/allowed-regions';
 import type { PolicyDecisionPoint } from '../policy/pdp/decision-point';
 import type { ResolvedTarget, Router, RoutingDecision, Served } from '../router/router';
+import { memoryFailure } from './memory-step';
 import type { Metrics } from '../telemetry/metrics';
 import { activeRequestSpan } from '../telemetry/request-span';
 import { inStep, startStep } from '../telemetry/steps';
 import type { TenantSettingsLookup } from '../tenant-settings/settings-cache';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
-import { deliverAnswer } from './chat-completion-answer';
+import type { SessionTurn, SessionWindow } from '@switchyard/memory/session';
+import type { InferenceMessage } from '../domain/inference-request';
+import { answerTurn, messageOf, turnOf } from './session-turns';
+import type { WinningLeg } from '../router/execute';
+import type { Delivery } from '../router/router';
+import { deliverAnswer, type AnswerContext } from './chat-completion-answer';
+import type { VectorMemory } from '@switchyard/vector-memory';
+import type { ProviderCredentialLookup } from '../adapters/tenant-credentials/credential-cache';
+import { addTopMemories, MEMORIES_HEADER } from './chat-memory-step';
 import { parseChatCompletionRequest, toInferenceRequest } from './chat-completion-request';
 import { enforceChatPolicies, refusedUpstreamsError } from './chat-policy-step';
+import { MAX_KEPT_CHARS } from '../router/shadow';
+import { judgeAnswer } from './experiment-judge';
 import { upstreamToApiError } from './upstream-failure';
 
 export const LIMIT_WARNING_HEADER = 'x-switchyard-limit-warning';
@@ -62,7 +73,65 @@ export interface ChatCompletionsDeps {
   background?: (task: Promise<void>) => void;
   /** The SLO auto-throttle: batch requests of a route whose SLO pages are refused; absent = never. */
   sloThrottle?: Pick<SloThrottle, 'throttles'>;
+  /** The memory fabric's session window (recent turns, stored responses); absent = no memory (route `memory` options are ignored). */
+  memory?: SessionWindow;
+  /** The tenants' vector memories: a route's `memory.topMemories` retrieves from it; absent = no retrieval. */
+  vectorMemory?: VectorMemory;
+  /** Tenants' own provider keys, for the embedding calls made here (the router has its own reference). */
+  providerCredentials?: ProviderCredentialLookup;
 }
+
+/** What a wire format's request became: the data plane's request and what memory it touches. */
+export interface ParsedCall<Extra = unknown> {
+  request: InferenceRequest;
+  /** Where the client's own new messages are in `request.messages` (after instructions and stored context): what a session window appends. */
+  ownInput: { start: number; end: number };
+  /** The conversation the call belongs to (`x-switchyard-session`, or a response chain's); absent: none. */
+  sessionId?: string | undefined;
+  /** The earlier conversation came with the request (`previous_response_id`): a route's `memory.recentTurns` is not added again. */
+  carriesContext?: boolean;
+  /** What only the wire format needs when it answers (e.g. the Responses API's `store` and `metadata`). */
+  extra: Extra;
+}
+
+/** A request past ingress: translated into the data plane's own request, within its limits, redacted. */
+export interface AdmittedCall<Extra = unknown> extends ParsedCall<Extra> {
+  target: ResolvedTarget;
+  piiRedactions: PiiCounts;
+  /** The tokens reserved against the limits, settled to what was used when the request ends. */
+  reservation: LimitReservation;
+  /** Turns the route's `memory.recentTurns` added to the prompt (counted and billed as prompt tokens). */
+  memoryTurns: number;
+}
+
+/**
+ * One OpenAI wire format on the governed call path (chat completions, responses, legacy
+ * completions): how its body becomes the data plane's request and how the winning leg is answered
+ * in its format. Admission, policy, routing, accounting, audit and the request log are the path's,
+ * the same for every format.
+ */
+export interface CallSurface<Extra = unknown> {
+  /** `gen_ai.operation.name` on the request's span. */
+  operation: string;
+  /** The answer's id (`chatcmpl-…`, `resp_…`, `cmpl-…`), fixed per request. */
+  answerId(ids: { requestId: string; clientRequestId: string | undefined }): string;
+  parse(body: unknown, call: { tenantId: string; headers: IncomingHttpHeaders }): ParsedCall<Extra> | Promise<ParsedCall<Extra>>;
+  /** Before any limit is charged: refusals only this format has (e.g. the stored-response quota). */
+  preflight?(call: ParsedCall<Extra>, tenantId: string): Promise<void>;
+  deliver(deps: ChatCompletionsDeps, answer: AnswerContext, call: AdmittedCall<Extra>, winner: WinningLeg, response: ServerResponse, context: RequestContext): Promise<Delivery>;
+}
+
+/** POST /v1/chat/completions on the governed call path. */
+export const CHAT_COMPLETIONS_SURFACE: CallSurface<undefined> = {
+  operation: 'chat',
+  // The completion id carries the id the client knows (its x-request-id when it sent one), so feedback by either works.
+  answerId: ({ requestId, clientRequestId }) => `chatcmpl-${clientRequestId ?? requestId}`,
+  parse(body, { headers }) {
+    const request = toInferenceRequest(parseChatCompletionRequest(body));
+    return { request, ownInput: { start: 0, end: request.messages.length }, sessionId: sessionOf(headers), extra: undefined };
+  },
+  deliver: (deps, answer, call, winner, response) => deliverAnswer(deps, answer, call.request, winner, response),
+};
 
 export interface RequestContext {
   /** The data plane's own id, generated per request: what billing and audit deduplicate on. */
@@ -79,15 +148,6 @@ export interface RequestContext {
   qos?: QosClass;
 }
 
-/** A request past ingress: translated into the data plane's own request, within its limits, redacted. */
-interface AdmittedRequest {
-  request: InferenceRequest;
-  target: ResolvedTarget;
-  piiRedactions: PiiCounts;
-  /** The tokens reserved against the limits, settled to what was used when the request ends. */
-  reservation: LimitReservation;
-}
-
 /**
  * POST /v1/chat/completions, as the steps of the request path (the caller was authenticated by
  * the app). Order matters: everything that can reject the request (body, schema, model, limits,
@@ -96,11 +156,17 @@ interface AdmittedRequest {
  * first event and races speculative legs; after the first byte reaches the client the answer is
  * committed.
  */
-export async function handleChatCompletions(
+export function handleChatCompletions(deps: ChatCompletionsDeps, context: RequestContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  return handleGovernedCall(deps, context, request, response, CHAT_COMPLETIONS_SURFACE);
+}
+
+/** Any wire format's call through the same steps (see handleChatCompletions' order). */
+export async function handleGovernedCall<Extra>(
   deps: ChatCompletionsDeps,
   context: RequestContext,
   request: IncomingMessage,
   response: ServerResponse,
+  surface: CallSurface<Extra>,
 ): Promise<void> {
   const settings = deps.tenantSettings ? deps.tenantSettings.settingsOf(context.key.tenantId) : DEFAULT_TENANT_SETTINGS;
   // The request's server span (undefined when not traced): tenant, model, route, decision and outcome go on it.
@@ -109,8 +175,9 @@ export async function handleChatCompletions(
     root.setAttribute(SWITCHYARD.tenantId, context.key.tenantId);
     context = { ...context, traceparent: currentTraceparent() };
   }
-  const admitted = await inStep(deps.metrics, 'ingress', () => admit(deps, context, settings, request, response));
-  root?.setAttributes({ [GEN_AI.operationName]: 'chat', [GEN_AI.requestModel]: admitted.request.model, [SWITCHYARD.route]: admitted.target.route.name });
+  const admitted = await inStep(deps.metrics, 'ingress', () => admit(deps, context, settings, request, response, surface));
+  root?.setAttributes({ [GEN_AI.operationName]: surface.operation, [GEN_AI.requestModel]: admitted.request.model, [SWITCHYARD.route]: admitted.target.route.name });
+  if (admitted.memoryTurns > 0) root?.setAttribute('switchyard.memory.recalled_turns', admitted.memoryTurns);
   // From here the request holds a token reservation: every way it ends settles it, once, to what was used.
   let settled = false;
   const settle = (usedTokens: number): void => {
@@ -125,7 +192,8 @@ export async function handleChatCompletions(
   try {
     const routing = await authorize(deps, context, settings, admitted, request.headers);
     if (root) annotateDecision(root, routing, deps.policy !== undefined);
-    const served = await serve(deps, context, admitted.request, routing, response);
+    const prompt = await withMemories(deps, context, admitted.request, routing, request.headers, response);
+    const served = await serve(deps, context, { ...admitted, request: prompt }, routing, response, surface);
     if (root && served.answered) annotateServed(root, routing, served);
 
     if (!served.answered) {
@@ -138,7 +206,10 @@ export async function handleChatCompletions(
     if (delivery.outcome === 'failed' && context.log) context.log.errorCode = upstreamToApiError(delivery.error).code;
     if (delivery.outcome === 'ok') {
       afterResponse(response, () => finish(outcomeOf(context, admitted, routing, served, 'ok')));
+      rememberTurns(deps, context, admitted, delivery);
       if (routing.experiment?.shadow) shadowCopy(deps, context, admitted, routing);
+      // The arm that answered the client is judged too (in shadow mode the champion, beside the challenger's copy).
+      if (routing.experiment?.judge) judge(deps, context, admitted, routing, routing.experiment.arm, (delivery.text ?? '').slice(0, MAX_KEPT_CHARS));
     } else finish(outcomeOf(context, admitted, routing, served, 'error'));
   } catch (error) {
     // Refused after admission (policy, routing) or failed unexpectedly: nothing was generated that is not already settled.
@@ -148,18 +219,24 @@ export async function handleChatCompletions(
 }
 
 /** Parse (OpenAI wire → the data plane's request), resolve the model, enforce the limits, redact. */
-async function admit(deps: ChatCompletionsDeps, context: RequestContext, settings: TenantSettings, request: IncomingMessage, response: ServerResponse): Promise<AdmittedRequest> {
+async function admit<Extra>(deps: ChatCompletionsDeps, context: RequestContext, settings: TenantSettings, request: IncomingMessage, response: ServerResponse, surface: CallSurface<Extra>): Promise<AdmittedCall<Extra>> {
   const { tenantId } = context.key;
   const limits = deps.limitsFor ? deps.limitsFor(settings) : deps.limits;
-  const parsed = toInferenceRequest(parseChatCompletionRequest(await readJsonBody(request, deps.maxBodyBytes)));
-  if (context.log) context.log.route = parsed.model;
-  const target = deps.router.resolve(parsed.model, tenantId);
+  let call = await surface.parse(await readJsonBody(request, deps.maxBodyBytes), { tenantId, headers: request.headers });
+  if (context.log) context.log.route = call.request.model;
+  const target = deps.router.resolve(call.request.model, tenantId);
   if (!target) {
     throw new ApiError('model_not_found', {
       param: 'model',
-      message: `The model '${parsed.model.slice(0, 256)}' does not exist or is not available. List available models and routes with GET /v1/models.`,
+      message: `The model '${call.request.model.slice(0, 256)}' does not exist or is not available. List available models and routes with GET /v1/models.`,
     });
   }
+  await surface.preflight?.(call, tenantId);
+  // The route's memory: the session's last N turns go into the prompt before the estimate, so they
+  // are reserved, counted and billed as prompt tokens like anything the client sent.
+  const memoryTurns = await recallTurns(deps, tenantId, target, call);
+  if (memoryTurns.length > 0) call = withTurns(call, memoryTurns);
+  const parsed = call.request;
   // Before any limit is charged: a throttled request costs the tenant nothing.
   if (context.qos === 'batch' && deps.sloThrottle?.throttles(tenantId, target.route.name)) {
     deps.metrics.shedRequests.inc({ reason: 'slo_throttled', qos: 'batch' });
@@ -190,7 +267,7 @@ async function admit(deps: ChatCompletionsDeps, context: RequestContext, setting
   try {
     const redacted = redactChatRequest(parsed, await deps.redaction.policyFor(tenantId));
     for (const [type, count] of Object.entries(redacted.counts)) deps.metrics.piiRedactions.inc({ type }, count);
-    return { request: redacted.request, target, piiRedactions: redacted.counts, reservation };
+    return { ...call, request: redacted.request, target, piiRedactions: redacted.counts, reservation, memoryTurns: memoryTurns.length };
   } catch (error) {
     // Nothing was generated: the whole reservation comes back.
     deps.background?.(
@@ -208,7 +285,7 @@ async function authorize(
   deps: ChatCompletionsDeps,
   context: RequestContext,
   settings: TenantSettings,
-  admitted: AdmittedRequest,
+  admitted: AdmittedCall,
   headers: IncomingHttpHeaders,
 ): Promise<RoutingDecision> {
   const { target } = admitted;
@@ -244,25 +321,41 @@ async function authorize(
   return routing;
 }
 
+/** The route's memories, when it asks for them (api/chat-memory-step.ts): after the policy and routing steps, so a refused request retrieves nothing. */
+async function withMemories(deps: ChatCompletionsDeps, context: RequestContext, request: InferenceRequest, routing: RoutingDecision, headers: IncomingHttpHeaders, response: ServerResponse): Promise<InferenceRequest> {
+  const vectorMemory = deps.vectorMemory;
+  if (!vectorMemory || !routing.target.route.memory?.topMemories) return request;
+  const abort = new AbortController();
+  const onClose = () => abort.abort(new Error('client disconnected'));
+  response.once('close', onClose);
+  try {
+    const retrieval = await addTopMemories({ ...deps, vectorMemory }, { requestId: context.requestId, clientRequestId: context.clientRequestId, key: context.key, headers, signal: abort.signal }, request, routing.target.route);
+    response.setHeader(MEMORIES_HEADER, String(retrieval.added));
+    return retrieval.request;
+  } finally {
+    response.off('close', onClose);
+  }
+}
+
 /** The router serves the plan; each winning leg's answer goes to the client in OpenAI's wire format. */
-function serve(deps: ChatCompletionsDeps, context: RequestContext, request: InferenceRequest, routing: RoutingDecision, response: ServerResponse): Promise<Served> {
+function serve<Extra>(deps: ChatCompletionsDeps, context: RequestContext, call: AdmittedCall<Extra>, routing: RoutingDecision, response: ServerResponse, surface: CallSurface<Extra>): Promise<Served> {
+  const { request } = call;
   // Abort the provider calls when the client goes away before the answer is complete.
   const abort = new AbortController();
   response.once('close', () => {
     if (!response.writableFinished) abort.abort(new Error('client disconnected'));
   });
   const { requestId, clientRequestId, startedAt } = context;
-  // The completion id carries the id the client knows (its x-request-id when it sent one), so feedback by either works.
-  const answer = { requestId, completionId: `chatcmpl-${clientRequestId ?? requestId}`, created: Math.floor(startedAt / 1000), configuredRoute: routing.target.configured };
+  const answer = { requestId, completionId: surface.answerId({ requestId, clientRequestId }), created: Math.floor(startedAt / 1000), configuredRoute: routing.target.configured };
   return deps.router.serve(routing, request, { requestId, clientRequestId, tenantId: context.key.tenantId, startedAt, signal: abort.signal }, (winner) => {
     // The winning leg's first event is ready: what the client sees next is the first byte (TTFT).
     if (context.log) context.log.firstByteAt ??= Date.now();
-    return deliverAnswer(deps, answer, request, winner, response);
+    return surface.deliver(deps, answer, call, winner, response, context);
   });
 }
 
 /** The client's session for sticky split assignment (`unit: session`); bounded, one value. */
-function sessionOf(headers: IncomingHttpHeaders): string | undefined {
+export function sessionOf(headers: IncomingHttpHeaders): string | undefined {
   const value = headers['x-switchyard-session'];
   return typeof value === 'string' && value.length > 0 && value.length <= 200 ? value : undefined;
 }
@@ -274,7 +367,7 @@ function sessionOf(headers: IncomingHttpHeaders): string | undefined {
  * or timed out; nothing of it reaches the client. Its tokens are not charged to the tenant's rate
  * limits (the client did not ask for them).
  */
-function shadowCopy(deps: ChatCompletionsDeps, context: RequestContext, admitted: AdmittedRequest, routing: RoutingDecision): void {
+function shadowCopy(deps: ChatCompletionsDeps, context: RequestContext, admitted: AdmittedCall, routing: RoutingDecision): void {
   const experiment = routing.experiment!;
   const startedAt = Date.now();
   const running = deps.router.shadow(routing, admitted.request, context.key.tenantId).then((outcome) => {
@@ -297,11 +390,22 @@ function shadowCopy(deps: ChatCompletionsDeps, context: RequestContext, admitted
       experiment: { experimentId: experiment.id, arm: 'challenger', shadow: true },
     }, undefined); // a shadow leg is not a request the client made: billed, not in the request log
     deps.metrics.shadowLegs.inc({ outcome: outcome.status });
+    // A challenger that answered is judged on the same question as the champion (a failed one has nothing to judge).
+    if (outcome.status === 'ok' && experiment.judge) judge(deps, context, admitted, routing, 'challenger', outcome.text);
   });
   deps.background?.(running.catch((error: unknown) => deps.logger.warn({ err: error, requestId: context.requestId }, 'shadow leg not recorded')));
 }
 
-function outcomeOf(context: RequestContext, admitted: AdmittedRequest, routing: RoutingDecision, served: Served, status: 'ok' | 'error'): RequestOutcome {
+/** The experiment's judge scores an arm's answer, off the client's path (api/experiment-judge.ts); the close of the app waits for it. */
+function judge(deps: ChatCompletionsDeps, context: RequestContext, admitted: AdmittedCall, routing: RoutingDecision, arm: 'champion' | 'challenger', answer: string): void {
+  const judging = judgeAnswer(
+    { router: deps.router, bus: deps.bus, redaction: deps.redaction, metrics: deps.metrics, logger: deps.logger, record: (outcome) => recordUsage(deps, outcome, undefined) },
+    { requestId: context.requestId, tenantId: context.key.tenantId, apiKeyId: context.key.apiKeyId, request: admitted.request, routing, arm, answer },
+  );
+  deps.background?.(judging);
+}
+
+function outcomeOf(context: RequestContext, admitted: AdmittedCall, routing: RoutingDecision, served: Served, status: 'ok' | 'error'): RequestOutcome {
   const { route } = routing.target;
   return {
     ...(routing.experiment ? { experiment: { experimentId: routing.experiment.id, arm: routing.experiment.arm, shadow: false } } : {}),
@@ -358,4 +462,41 @@ function recordUsage(deps: ChatCompletionsDeps, outcome: RequestOutcome, log: Re
 function afterResponse(response: ServerResponse, fn: () => void): void {
   if (response.closed) fn();
   else response.once('close', fn);
+}
+
+/** The route's `memory.recentTurns` of the call's session (none without a session, or when the request brought its own context). */
+async function recallTurns(deps: ChatCompletionsDeps, tenantId: string, target: ResolvedTarget, call: ParsedCall): Promise<SessionTurn[]> {
+  const count = target.route.memory?.recentTurns;
+  if (!deps.memory || !count || !call.sessionId || call.carriesContext) return [];
+  return deps.memory.recentTurns(tenantId, call.sessionId, count).catch(memoryFailure);
+}
+
+/** Earlier turns go after the leading system and developer messages (the client's instructions stay first). */
+function withTurns<Extra>(call: ParsedCall<Extra>, turns: readonly SessionTurn[]): ParsedCall<Extra> {
+  const { messages } = call.request;
+  let at = 0;
+  while (at < messages.length && (messages[at]!.role === 'system' || messages[at]!.role === 'developer')) at += 1;
+  const recalled: InferenceMessage[] = turns.map(messageOf);
+  return {
+    ...call,
+    request: { ...call.request, messages: [...messages.slice(0, at), ...recalled, ...messages.slice(at)] },
+    // Leading system messages are never remembered, so the client's own input starts after the recalled turns.
+    ownInput: { start: Math.max(call.ownInput.start, at) + turns.length, end: call.ownInput.end + turns.length },
+  };
+}
+
+/** The session's new turns (the client's redacted messages, then the answer), off the client's path. */
+export function turnsOf(call: Pick<ParsedCall, 'request' | 'ownInput'>, answer: Pick<Delivery, 'text' | 'toolCalls'>): SessionTurn[] {
+  const own = call.request.messages.slice(call.ownInput.start, call.ownInput.end).filter((message) => message.role !== 'system' && message.role !== 'developer');
+  return [...own.map(turnOf), answerTurn(answer.text ?? '', answer.toolCalls)];
+}
+
+/** A route with memory remembers the session's turns after the answer (already redacted: only what reached the provider is stored). */
+function rememberTurns(deps: ChatCompletionsDeps, context: RequestContext, call: AdmittedCall, delivery: Delivery): void {
+  if (!deps.memory || !call.sessionId || call.target.route.memory === undefined || delivery.text === undefined) return;
+  const writing = deps.memory.appendTurns(context.key.tenantId, call.sessionId, turnsOf(call, delivery)).then(
+    () => undefined,
+    (error: unknown) => deps.logger.warn({ err: error, requestId: context.requestId }, 'session turns not remembered'),
+  );
+  deps.background?.(writing);
 }

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { DEFAULT_TENANT_SETTINGS } from '@switchyard/db/tenant-settings';
 import { createInMemorySessionDocumentStore } from '@switchyard/session-documents';
 import { startHarness, type Harness } from '../test-support/data-plane-harness';
 
@@ -157,13 +155,9 @@ describe('session documents over HTTP', () => {
   });
 
   it("classifies a new document by the tenant's default classification", async () => {
-    const tenantId = randomUUID();
-    const { post, call, h } = await start({
-      tenantSettings: { loadAll: async () => new Map([[tenantId, { ...DEFAULT_TENANT_SETTINGS, defaultDataClassification: 'restricted' as const }]]), load: async () => null },
-    });
-    const { secret } = h.keys.add({ tenantId });
-    await post('s', { update: b64(textUpdate('x')) }, secret);
-    expect(((await (await call('s/document', { secret })).json()) as { data_classification: string }).data_classification).toBe('restricted');
+    const { post, call } = await start({ tenantSettings: { defaultDataClassification: 'restricted' } });
+    await post('s', { update: b64(textUpdate('x')) });
+    expect(((await (await call('s/document')).json()) as { data_classification: string }).data_classification).toBe('restricted');
   });
 
   it('streams the state, then every update, to a watcher; closing the data plane ends the stream', async () => {

@@ -68,7 +68,7 @@ describe('composeDataPlane', () => {
     await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
     const response = await fetch(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/models`, { headers: { authorization: `Bearer ${secret}` } });
     // The configuration's defaults: the demo routes over the mock models.
-    expect(((await response.json()) as { data: Array<{ id: string }> }).data.map((model) => model.id)).toEqual(['auto', 'cheapest', 'fastest', 'mock-gpt', 'mock-large', 'mock-mini']);
+    expect(((await response.json()) as { data: Array<{ id: string }> }).data.map((model) => model.id)).toEqual(['auto', 'cheapest', 'fastest', 'mock-gpt', 'mock-large', 'mock-mini', 'mock-judge', 'mock-embed-1']);
 
     await app.close();
     expect([...live.values()].every((count) => count === 0)).toBe(true);

@@ -18,6 +18,7 @@ import type { DataPlaneStores } from './stores';
 import { randomUUID } from 'node:crypto';
 import { MEMORY_RETENTION_DAYS } from '@switchyard/db/tenant-settings';
 import { createInMemorySessionDocumentStore, createSessionDocuments, startRetentionSweep } from '@switchyard/session-documents';
+import { createInProcessSessionWindow, type SessionWindow, type SessionWindowLimits } from '@switchyard/memory/session';
 
 /** Decisions kept for policy dry runs, per second per replica (the rest of a second's decisions are not logged). */
 const DECISION_LOG_ROWS_PER_SECOND = 100;
@@ -31,6 +32,8 @@ export interface DataPlaneBackends {
   rateLimiter: RateLimiter;
   /** Shared by every replica (Redis), so POST /v1/feedback may reach any of them; absent: this replica only. */
   feedbackLog?: FeedbackLog | undefined;
+  /** The memory fabric's session window (Redis: conversations continue through any replica); absent: in-process, this replica only. */
+  sessionWindow?: SessionWindow | undefined;
   /** Default: silent. */
   logger?: Logger;
 }
@@ -56,6 +59,8 @@ export interface DataPlaneTuning {
 
 /** What a composed data plane needs from its configuration (a whole `DataPlaneConfig` fits; limits not given take their defaults). */
 export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'maxBodyBytes' | 'oidc' | 'sessionDocuments'> & {
+  /** The session window's limits (MEMORY_*); default: the memory package's. */
+  memory?: SessionWindowLimits;
   limits: LimitsConfigInput;
   /** Only `tenantLabels` matters here (where metrics are served is the embedder's: telemetry/metrics-listener.ts); default off. */
   metrics?: Pick<DataPlaneConfig['metrics'], 'tenantLabels'>;
@@ -169,6 +174,9 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
     });
     closers.push(async () => sweep.stop());
 
+    const vectorMemory = stores.vectorMemory ? await stores.vectorMemory(bus) : undefined;
+    if (vectorMemory) closers.push(() => vectorMemory.close());
+
     // The app subscribes the API key cache to api-key.changed and the policies to policy.changed itself.
     const app = createDataPlane({
       sloThrottle,
@@ -185,8 +193,15 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
       providerCredentials: credentials,
       tenantSettings,
       ...(banditPriors ? { banditPriors } : {}),
+      ...(vectorMemory ? { vectorMemory } : {}),
       logger,
       ...(backends.feedbackLog ? { feedbackLog: backends.feedbackLog } : {}),
+      // The session window (Redis or in-process) over its durable snapshot when the stores have one.
+      memory: {
+        window: backends.sessionWindow ?? createInProcessSessionWindow(config.memory ? { limits: config.memory } : {}),
+        ...(stores.sessionSnapshot ? { snapshot: stores.sessionSnapshot } : {}),
+        ...(config.memory ? { limits: config.memory } : {}),
+      },
       ...(accessTokens ? { accessTokens } : {}),
       ...(apiKeyLastUsed ? { apiKeyLastUsed } : {}),
       ...(tuning.routing ? { routing: tuning.routing } : {}),

@@ -43,6 +43,7 @@ export async function openDataPlaneBackends(config: DataPlaneConfig, logger: Log
       bus: sharedState.bus,
       rateLimiter: sharedState.rateLimiter,
       feedbackLog: sharedState.feedbackLog,
+      sessionWindow: sharedState.sessionWindow,
       logger,
     },
     db,

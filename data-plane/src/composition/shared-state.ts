@@ -1,4 +1,5 @@
 import { type Bus, createInProcessBus, createRedisBus } from '@switchyard/bus';
+import { createInProcessSessionWindow, createRedisSessionWindow, type SessionWindow, type SessionWindowLimits } from '@switchyard/memory/session';
 import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
 import { createRedisRateLimiter } from '../ingress/rate-limit/redis-rate-limiter';
@@ -9,6 +10,8 @@ import { createRedisFeedbackLog } from '../router/redis-feedback-log';
 export interface SharedStateConfig {
   redisUrl: string | undefined;
   redisKeyPrefix: string;
+  /** The session window's limits (MEMORY_*); default: the memory package's. */
+  memory?: SessionWindowLimits;
 }
 
 /**
@@ -19,14 +22,16 @@ export interface SharedStateConfig {
 export interface RedisKeyNames {
   /** Prepended to every bus stream and channel name (those already start with `switchyard:`). */
   bus: string;
-  /** Prepended to every rate-limit key (`rpm:<key id>`, `tpd-tenant:<tenant id>`, …). */
+  /** Prepended to every rate-limit key (`rpm:{<tenant id>}:<key id>`, `tpd-tenant:{<tenant id>}`, …: see `limitKeys`). */
   rateLimits: string;
   /** Prepended to the feedback log's keys (which start with `switchyard:feedback:`). */
   feedbackLog: string;
+  /** Prepended to the session window's keys (which start with `switchyard:mem:{<tenant>}:`). */
+  memory: string;
 }
 
 export function redisKeyNames(prefix: string): RedisKeyNames {
-  return { bus: prefix, rateLimits: `${prefix}switchyard:rl:`, feedbackLog: prefix };
+  return { bus: prefix, rateLimits: `${prefix}switchyard:rl:`, feedbackLog: prefix, memory: prefix };
 }
 
 /** The state data-plane replicas share: the bus, the rate limiter and the feedback log. */
@@ -36,6 +41,8 @@ export interface SharedState {
   rateLimiter: RateLimiter;
   /** Redis only: without it each replica keeps its own (the app's in-memory default). */
   feedbackLog: FeedbackLog | undefined;
+  /** The memory fabric's session window: Redis with TTL, or in-process. */
+  sessionWindow: SessionWindow;
   close(): Promise<void>;
 }
 
@@ -44,13 +51,15 @@ export function openSharedState(config: SharedStateConfig): SharedState {
   if (!config.redisUrl) {
     const bus = createInProcessBus();
     const rateLimiter = createInProcessRateLimiter();
+    const sessionWindow = createInProcessSessionWindow(config.memory ? { limits: config.memory } : {});
     return {
       kind: 'in-process',
       bus,
       rateLimiter,
       feedbackLog: undefined,
+      sessionWindow,
       async close() {
-        await Promise.all([bus.close(), rateLimiter.close()]);
+        await Promise.all([bus.close(), rateLimiter.close(), sessionWindow.close()]);
       },
     };
   }
@@ -58,13 +67,15 @@ export function openSharedState(config: SharedStateConfig): SharedState {
   const bus = createRedisBus(config.redisUrl, { keyPrefix: names.bus });
   const rateLimiter = createRedisRateLimiter(config.redisUrl, { keyPrefix: names.rateLimits });
   const feedbackLog = createRedisFeedbackLog(config.redisUrl, { keyPrefix: names.feedbackLog });
+  const sessionWindow = createRedisSessionWindow(config.redisUrl, { keyPrefix: names.memory, ...(config.memory ? { limits: config.memory } : {}) });
   return {
     kind: 'redis',
     bus,
     rateLimiter,
     feedbackLog,
+    sessionWindow,
     async close() {
-      await Promise.all([bus.close(), rateLimiter.close(), feedbackLog.close()]);
+      await Promise.all([bus.close(), rateLimiter.close(), feedbackLog.close(), sessionWindow.close()]);
     },
   };
 }

@@ -1,4 +1,8 @@
+import type { VectorMemory } from '@switchyard/vector-memory';
+import { createHnswVectorMemory, createPgvectorVectorMemory } from '@switchyard/vector-memory/database';
 import type { EngagedThrottle } from '../ingress/slo-throttle/slo-throttle';
+import type { SessionSnapshotStore } from '@switchyard/memory/session';
+import { createDatabaseSessionSnapshot } from '@switchyard/memory/session/database';
 import type { Database } from '@switchyard/db';
 import { createSecretVault } from '@switchyard/db/secret-vault';
 import type { MembershipStore } from '@switchyard/identity';
@@ -52,6 +56,13 @@ export interface DataPlaneStores {
   engagedSloThrottles?: () => Promise<EngagedThrottle[]>;
   /** The memory fabric's session documents (durable); absent: in this replica's memory only. */
   sessionDocuments?: SessionDocumentStore;
+  /** The session window's durable snapshot (a Redis restart loses no conversation); absent: the fast store alone. */
+  sessionSnapshot?: SessionSnapshotStore;
+  /**
+   * Opens the tenants' vector memories (on the database: pgvector in PGlite, or Postgres rows with
+   * an HNSW index per replica kept current over `bus`); absent: in this process's memory.
+   */
+  vectorMemory?: (bus: Bus) => Promise<VectorMemory>;
 }
 
 /** Decision requests kept per tenant for dry runs (the newest). */
@@ -82,6 +93,9 @@ export function databaseStores(db: Database, options: DatabaseStoresOptions): Da
     memberships: db,
     banditPriors: createDatabaseBanditPriorSource(db),
     sessionDocuments: createPrismaSessionDocumentStore(db),
+    sessionSnapshot: createDatabaseSessionSnapshot(db),
+    // PGlite carries pgvector; the Postgres servers here do not, so there the index lives in each replica (DESIGN.md §9).
+    vectorMemory: async (bus) => (db.kind === 'pglite' ? createPgvectorVectorMemory(db) : createHnswVectorMemory(db, { bus })),
     engagedSloThrottles: async () => {
       // The latest transition per SLO, across tenants (platform scope: slo_transitions_platform_read).
       const latest = await db.withPlatform((tx) =>

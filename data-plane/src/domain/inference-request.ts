@@ -1,3 +1,4 @@
+import type { ToolCall } from './completion-event';
 /**
  * The request as the data plane sees it, whatever wire format it arrived in: the router, the
  * policy step, the redactor, token counting, accounting and the provider adapters read this type,
@@ -48,6 +49,8 @@ export interface InferenceMessage {
   readonly name?: string;
   /** A `tool` message: the tool call it answers. */
   readonly toolCallId?: string;
+  /** An `assistant` message: the tool calls the model made (the client sends them back with the results). */
+  readonly toolCalls?: readonly ToolCall[];
 }
 
 export interface TextPart {
@@ -68,6 +71,14 @@ export type ContentPart = TextPart | OpaquePart;
 
 export interface InferenceTool {
   readonly name: string;
+  /** The function's description and JSON-schema parameters, forwarded to providers that take tools. */
+  readonly definition?: ToolDefinition;
+}
+
+export interface ToolDefinition {
+  readonly description?: string;
+  readonly parameters?: Readonly<Record<string, unknown>>;
+  readonly strict?: boolean;
 }
 
 /** Whether the model may, must or must not call tools, or the one tool it must call. */

@@ -7,7 +7,13 @@ export const INFERENCE_SCOPE = 'inference';
 /** The scope each caller-facing endpoint requires: none is served on authentication alone. */
 export const ENDPOINT_SCOPES = {
   chat_completions: INFERENCE_SCOPE,
+  responses: INFERENCE_SCOPE,
+  response: INFERENCE_SCOPE,
+  completions: INFERENCE_SCOPE,
+  embeddings: INFERENCE_SCOPE,
+  memories: INFERENCE_SCOPE,
   models: INFERENCE_SCOPE,
+  model: INFERENCE_SCOPE,
   feedback: INFERENCE_SCOPE,
   session_documents: INFERENCE_SCOPE,
 } as const satisfies Record<string, string>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { clusterForTests, clusterTestsSkipReason } from '@switchyard/redis-connection/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFeedbackLogContract } from './feedback-log.contract';
 import { createRedisFeedbackLog } from './redis-feedback-log';
 
@@ -8,6 +9,14 @@ const redisUrl = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:637
 const runPrefix = `sy-test-feedback-${randomUUID()}:`;
 
 runFeedbackLogContract('redis', () => createRedisFeedbackLog(redisUrl, { keyPrefix: `${runPrefix}${randomUUID()}:` }));
+
+// The same contract on a real 3-master Redis Cluster of this file's own.
+describe.skipIf(clusterTestsSkipReason())('on a Redis Cluster', () => {
+  const cluster = clusterForTests();
+  beforeAll(cluster.start);
+  afterAll(cluster.stop);
+  runFeedbackLogContract('redis cluster', () => createRedisFeedbackLog(cluster.url, { keyPrefix: `${randomUUID()}:` }));
+});
 
 afterAll(async () => {
   const redis = new Redis(redisUrl);

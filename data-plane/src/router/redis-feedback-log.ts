@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { openRedis, type RedisConnection } from '@switchyard/redis-connection';
 import { z } from 'zod';
 import type { FeedbackLog, ServedRequest } from './feedback-log';
 
@@ -20,13 +20,12 @@ const storedSchema = z.object({
  * The shared feedback log: one key per served request, `<prefix>switchyard:feedback:<tenant>:<request id>`,
  * expiring after the TTL. The tenant is part of the key, so another tenant's request id is simply
  * absent (and is not consumed by the attempt); GETDEL takes an entry atomically, so concurrent
- * feedback on several replicas counts once.
+ * feedback on several replicas counts once. Every command names one key, so a Redis Cluster needs
+ * no hash tag here.
  */
-export function createRedisFeedbackLog(connection: string | Redis, options: RedisFeedbackLogOptions = {}): FeedbackLog & { close(): Promise<void> } {
+export function createRedisFeedbackLog(connection: string | RedisConnection, options: RedisFeedbackLogOptions = {}): FeedbackLog & { close(): Promise<void> } {
   const owned = typeof connection === 'string';
-  const redis = owned ? new Redis(connection, { maxRetriesPerRequest: 3, enableAutoPipelining: true }) : connection;
-  // ioredis reports each reconnect attempt as an error event; callers see failures through their commands.
-  if (owned) redis.on('error', () => undefined);
+  const redis = owned ? openRedis(connection) : connection;
   const prefix = `${options.keyPrefix ?? ''}switchyard:feedback:`;
   const ttlSeconds = options.ttlSeconds ?? 3_600;
   // Tenant ids and request ids cannot contain the separator's meaning: encode both.

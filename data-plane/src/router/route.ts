@@ -62,9 +62,34 @@ export const routeExperimentSchema = z.object({
   unit: z.enum(['user', 'key', 'session']).default('key'),
   /** A shadow leg not finished by then is cancelled (and recorded as an error). */
   shadowTimeoutMs: z.number().int().positive().max(120_000).default(30_000),
+  /**
+   * An automatic judge: after an arm answered (both arms in shadow mode, the serving arm in a
+   * split), this model scores the answer from 0 to 1 off the client's path; the score is the
+   * arm's quality, as a client's `POST /v1/feedback` is. Its tokens are the tenant's shadow cost.
+   */
+  judge: z
+    .object({
+      model: z.string().min(1).max(256),
+      provider: z.string().min(1).optional(),
+      /** A judge not finished by then is cancelled: no score, its tokens still billed. */
+      timeoutMs: z.number().int().positive().max(120_000).default(30_000),
+    })
+    .optional(),
 });
 
 export type RouteExperiment = z.infer<typeof routeExperimentSchema>;
+
+export const routeMemorySchema = z.object({
+  recentTurns: z.number().int().min(1).max(100).optional(),
+  topMemories: z
+    .object({
+      k: z.number().int().min(1).max(20),
+      collection: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a collection is 1-64 letters, digits, _ . or -'),
+      embeddingModel: z.string().min(1).max(256),
+      minScore: z.number().min(-1).max(1).optional(),
+    })
+    .optional(),
+});
 
 export const routeSchema = z
   .object({
@@ -92,6 +117,15 @@ export const routeSchema = z
     /** Give up on a candidate that has not produced its first event in this time and fail over. */
     firstTokenTimeoutMs: z.number().int().positive().max(600_000).optional(),
     experiment: routeExperimentSchema.optional(),
+    /**
+     * The memory fabric for this route: an object of optional fields, so each kind of memory adds
+     * its own. `recentTurns`: the session's last N turns (`x-switchyard-session` for chat and
+     * completions) go into the prompt, counted and billed as prompt tokens; the turns of each
+     * answered request are remembered, redacted, in the session window. `topMemories`: the k
+     * memories of `collection` most similar to the last user message (embedded with
+     * `embeddingModel`; only those scoring at least `minScore`), as a system message.
+     */
+    memory: routeMemorySchema.optional(),
   })
   .refine((r) => new Set(r.candidates.map((c) => `${c.provider ?? ''}/${c.model}`)).size === r.candidates.length, {
     message: 'candidates must be distinct',

@@ -4,6 +4,7 @@ import type { PriceBook, PriceBookSource } from '../accounting/price-book';
 import type { ProviderRegistry } from '../adapters/provider-registry';
 import type { ProviderCredentialLookup } from '../adapters/tenant-credentials/credential-cache';
 import type { InferenceRequest } from '../domain/inference-request';
+import type { ToolCall } from '../domain/completion-event';
 import type { LegRecord } from '../domain/upstream-leg';
 import type { Metrics } from '../telemetry/metrics';
 import { GEN_AI } from '@switchyard/tracing';
@@ -52,6 +53,8 @@ export interface ExperimentDecision {
   /** Shadow mode: the challenger that gets a copy of the request after the champion answered. */
   shadow?: Upstream;
   shadowTimeoutMs: number;
+  /** The experiment's automatic judge, when it has one the tenant's policy and regions allow (a forbidden judge is never called). */
+  judge?: { upstream: Upstream; timeoutMs: number };
 }
 
 export interface RoutingDecision {
@@ -89,6 +92,11 @@ export interface Router {
    * client's path, to its end or its timeout. Never throws; an error or timeout is its outcome.
    */
   shadow(decision: RoutingDecision, request: InferenceRequest, tenantId: string): Promise<ShadowOutcome | undefined>;
+  /**
+   * Asks the decision's judge (`judgeRequest`, router/judge.ts), off the client's path, like a
+   * shadow leg: never throws; undefined when the decision has no judge.
+   */
+  judge(decision: RoutingDecision, request: InferenceRequest, tenantId: string): Promise<ShadowOutcome | undefined>;
   /** A client's quality score for a request it made (served by any replica sharing the feedback log); false when unknown. */
   feedback(requestId: string, tenantId: string, score: number): Promise<boolean>;
   /** Another replica's bandit observation (from the routing.observed channel), applied to this replica's posteriors. */
@@ -121,6 +129,10 @@ export interface Delivery {
   /** Tokens this leg generated, as the provider reported them or estimated. */
   promptTokens: number;
   completionTokens: number;
+  /** The answer's text as it reached the client (what the memory fabric stores, and what an experiment's judge reads, cut to MAX_KEPT_CHARS there); absent when the wire format did not keep it. */
+  text?: string;
+  /** The tool calls the model made, when the wire format kept them. */
+  toolCalls?: readonly ToolCall[];
 }
 
 /**
@@ -268,9 +280,12 @@ export function createRouter(options: RouterOptions): Router {
     const challenger = upstreamOf(experiment.challenger, book);
     if (!challenger || (options?.allowUpstream && !options.allowUpstream(challenger))) return undefined;
     const { id, shadowTimeoutMs } = experiment;
-    if (experiment.mode === 'shadow') return { decision: { id, arm: 'champion', shadow: challenger, shadowTimeoutMs }, challenger };
+    // The judge reads the tenant's (redacted) request and answers: the same egress and locality rules as any upstream.
+    const judgeUpstream = experiment.judge && upstreamOf(experiment.judge, book);
+    const judge = judgeUpstream && (!options?.allowUpstream || options.allowUpstream(judgeUpstream)) ? { judge: { upstream: judgeUpstream, timeoutMs: experiment.judge!.timeoutMs } } : {};
+    if (experiment.mode === 'shadow') return { decision: { id, arm: 'champion', shadow: challenger, shadowTimeoutMs, ...judge }, challenger };
     const arm = options?.units ? assignArm(id, experiment.percent, unitValue(experiment.unit, options.units)) : 'champion';
-    return { decision: { id, arm, shadowTimeoutMs }, challenger };
+    return { decision: { id, arm, shadowTimeoutMs, ...judge }, challenger };
   };
 
   const upstreamsOf = (
@@ -460,6 +475,12 @@ export function createRouter(options: RouterOptions): Router {
       if (!challenger) return undefined;
       const plan: ExecutionPlan = { upstreams: [challenger], speculative: undefined, retries: { max: 0, baseMs: 100 }, firstTokenTimeoutMs: decision.experiment?.shadowTimeoutMs };
       return runShadow({ clock, logger: options.logger, execute: (signal) => executeRound({ ...decision, plan }, request, signal, tenantId) }, challenger, decision.experiment!.shadowTimeoutMs);
+    },
+    async judge(decision, request, tenantId) {
+      const judge = decision.experiment?.judge;
+      if (!judge) return undefined;
+      const plan: ExecutionPlan = { upstreams: [judge.upstream], speculative: undefined, retries: { max: 0, baseMs: 100 }, firstTokenTimeoutMs: judge.timeoutMs };
+      return runShadow({ clock, logger: options.logger, execute: (signal) => executeRound({ ...decision, plan }, request, signal, tenantId) }, judge.upstream, judge.timeoutMs);
     },
     async feedback(requestId, tenantId, score) {
       const served = await feedbackLog.take(requestId, tenantId);

@@ -10,7 +10,12 @@ export interface ShadowOutcome {
   latencyMs: number;
   /** Why it failed (error or timeout); absent when it answered. */
   error?: string;
+  /** What it answered, up to MAX_KEPT_CHARS (what an experiment's judge reads); empty when it failed. */
+  text: string;
 }
+
+/** The part of an answer kept for the judge: it reads no more than this (router/judge.ts). */
+export const MAX_KEPT_CHARS = 16_000;
 
 export interface ShadowDeps {
   clock: () => number;
@@ -20,7 +25,7 @@ export interface ShadowDeps {
 }
 
 /**
- * Runs a shadow leg to its end and discards the answer. It runs after the champion answered, on a
+ * Runs a shadow leg (or an experiment's judge) to its end; the answer reaches no client. It runs after the champion answered, on a
  * signal of its own (the client going away does not cancel it, a timeout does), and it never
  * throws: whatever the challenger does (fail, hang, stream garbage) becomes this outcome, so the
  * client's request cannot be hurt by it.
@@ -31,13 +36,17 @@ export async function runShadow(deps: ShadowDeps, upstream: Upstream, timeoutMs:
   let promptTokens = 0;
   let completionTokens = 0;
   let text = 0;
+  let kept = '';
   try {
     const { winner } = await deps.execute(timeout);
     let outcome: 'success' | 'failure' = 'failure';
     try {
       for (let step = winner.first; !step.done; step = await nextOrAbort(winner.iterator, timeout)) {
         const event = step.value;
-        if (event.type === 'delta') text += event.content.length;
+        if (event.type === 'delta') {
+          text += event.content.length;
+          if (kept.length < MAX_KEPT_CHARS) kept += event.content.slice(0, MAX_KEPT_CHARS - kept.length);
+        }
         else if (event.type === 'usage') {
           promptTokens = event.promptTokens;
           completionTokens = event.completionTokens;
@@ -50,11 +59,11 @@ export async function runShadow(deps: ShadowDeps, upstream: Upstream, timeoutMs:
     }
     // A provider that reports no usage: roughly four characters a token, as the data plane estimates elsewhere.
     if (completionTokens === 0 && text > 0) completionTokens = Math.ceil(text / 4);
-    return { upstream, status: 'ok', promptTokens, completionTokens, latencyMs: deps.clock() - startedAt };
+    return { upstream, status: 'ok', promptTokens, completionTokens, latencyMs: deps.clock() - startedAt, text: kept };
   } catch (error) {
     const message = timeout.aborted ? `shadow leg timed out after ${timeoutMs} ms` : error instanceof Error ? error.message : String(error);
     deps.logger.debug({ upstream: upstream.key, err: message }, 'shadow leg failed (the client was not affected)');
-    return { upstream, status: 'error', promptTokens, completionTokens, latencyMs: deps.clock() - startedAt, error: message };
+    return { upstream, status: 'error', promptTokens, completionTokens, latencyMs: deps.clock() - startedAt, error: message, text: '' };
   }
 }
 

@@ -100,6 +100,12 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    judgeCalls: new Counter({
+      name: 'switchyard_experiment_judge_total',
+      help: "Calls to an experiment's automatic judge after an arm answered, by outcome (scored; unparseable: no score in its answer; error: failed or timed out; never seen by the client)",
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     legTokens: new Counter({
       name: 'switchyard_router_leg_tokens_total',
       help: 'Completion tokens generated per upstream leg, by outcome (lost legs are billed too)',
@@ -124,9 +130,16 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['action'] as const,
       registers: [registry],
     }),
+    // The memory fabric (memory_io): the same names for every store (`store`: vector here; bytes and latency below are shared with the session window).
+    memoryOperations: new Counter({
+      name: 'switchyard_memory_operations_total',
+      help: 'Memory fabric operations by store (vector), operation (search, add, list, get, delete) and outcome (hit: found something, miss: found nothing, error)',
+      labelNames: ['store', 'operation', 'outcome'] as const,
+      registers: [registry],
+    }),
     stepLatency: new Histogram({
       name: 'switchyard_step_duration_seconds',
-      help: 'Time spent per request-path step (ingress, policy, routing_decision, adapter_call, aggregation, accounting)',
+      help: 'Time spent per request-path step (ingress, policy, routing_decision, adapter_call, memory_io, aggregation, accounting)',
       labelNames: ['step'] as const,
       buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
@@ -215,6 +228,45 @@ export function createMetrics(options: MetricsOptions = {}) {
       name: 'switchyard_routing_state_failures_total',
       help: 'Shared routing state not written: served requests for feedback (feedback_log) and bandit observations for other replicas (observations)',
       labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    // The memory fabric's session window (the memory_io step): reads that found something or not,
+    // bytes moved and latency, by operation and store (`redis+snapshot`, `in-process`, …).
+    memoryHits: new Counter({
+      name: 'switchyard_memory_hits_total',
+      help: 'Session memory reads that found what they looked for (a stored response, recent turns), by operation and store',
+      labelNames: ['operation', 'store'] as const,
+      registers: [registry],
+    }),
+    memoryMisses: new Counter({
+      name: 'switchyard_memory_misses_total',
+      help: 'Session memory reads that found nothing, by operation and store',
+      labelNames: ['operation', 'store'] as const,
+      registers: [registry],
+    }),
+    memoryBytes: new Counter({
+      name: 'switchyard_memory_bytes_total',
+      help: 'Bytes read from or written to the memory fabric (session window, vector memory), by operation and store',
+      labelNames: ['operation', 'store'] as const,
+      registers: [registry],
+    }),
+    memoryErrors: new Counter({
+      name: 'switchyard_memory_errors_total',
+      help: 'Session memory operations that failed (store unreachable, quota), by operation and store',
+      labelNames: ['operation', 'store'] as const,
+      registers: [registry],
+    }),
+    memoryRestored: new Counter({
+      name: 'switchyard_memory_snapshot_restores_total',
+      help: 'Session memory reads the fast store (Redis) missed and the durable snapshot answered, by what (response, window)',
+      labelNames: ['what'] as const,
+      registers: [registry],
+    }),
+    memoryLatency: new Histogram({
+      name: 'switchyard_memory_io_duration_seconds',
+      help: 'Latency of memory fabric operations (the memory_io step: session window, vector memory), by operation and store',
+      labelNames: ['operation', 'store'] as const,
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     }),
   };

@@ -5,7 +5,7 @@ import type { Metrics } from './metrics';
  * The request path's steps, each an OpenTelemetry span and a histogram sample. Only
  * `@opentelemetry/api` is used: spans are no-ops unless the process registers an SDK.
  */
-export type Step = 'ingress' | 'policy' | 'routing_decision' | 'adapter_call' | 'aggregation' | 'accounting';
+export type Step = 'ingress' | 'policy' | 'routing_decision' | 'adapter_call' | 'memory_io' | 'aggregation' | 'accounting';
 
 const tracer = trace.getTracer('@switchyard/data-plane');
 

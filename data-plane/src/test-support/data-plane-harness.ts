@@ -15,7 +15,10 @@ import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
 import { parseRoutes } from '../router/route';
 import { inMemoryStores } from './in-memory-stores';
 import type { SessionDocumentStore } from '@switchyard/session-documents';
+import type { SessionSnapshotStore, SessionWindow, SessionWindowLimits } from '@switchyard/memory/session';
 import type { TenantSettingsSource } from '../tenant-settings/settings-cache';
+import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
+import type { VectorMemory } from '@switchyard/vector-memory';
 
 export const TEST_PRICE_BOOK: PriceBook = {
   version: 3,
@@ -23,6 +26,7 @@ export const TEST_PRICE_BOOK: PriceBook = {
     { model: 'mock-gpt', inputPer1kMicros: 500n, outputPer1kMicros: 1500n },
     { model: 'mock-large', inputPer1kMicros: 3000n, outputPer1kMicros: 15000n },
     { model: 'mock-mini', inputPer1kMicros: 150n, outputPer1kMicros: 600n },
+    { model: 'mock-embed-1', inputPer1kMicros: 20n, outputPer1kMicros: 0n },
   ],
 };
 
@@ -70,9 +74,16 @@ export interface HarnessOptions {
   sessionDocuments?: SessionDocumentStore;
   /** Session document bounds (DATA_PLANE_SESSION_DOCUMENT_*). */
   sessionDocumentLimits?: { maxUpdateBytes: number; maxDocumentBytes: number; maxDocumentsPerTenant: number };
-  /** Tenants' settings (default: every tenant the defaults). */
-  tenantSettings?: TenantSettingsSource;
   replicaId?: string;
+  /** The session window (default: in-process) and its limits (default: the memory package's). */
+  sessionWindow?: SessionWindow;
+  memoryLimits?: SessionWindowLimits;
+  /** The session window's durable snapshot (default: none). */
+  sessionSnapshot?: SessionSnapshotStore;
+  /** The harness tenant's settings (allowed regions, …); default: the defaults. */
+  tenantSettings?: Partial<TenantSettings>;
+  /** The vector memory (default: the app's in-process one). */
+  vectorMemory?: VectorMemory;
 }
 
 export interface Harness {
@@ -86,6 +97,11 @@ export interface Harness {
   /** What the operator metrics listener serves for this data plane (the public `url` serves no /metrics). */
   metricsText(): Promise<string>;
   finish(): Promise<UsageEvent[]>;
+}
+
+/** A settings source where `tenantId` has `settings` (and no other tenant exists). */
+function settingsOf(tenantId: string, settings: TenantSettings): TenantSettingsSource {
+  return { loadAll: async () => new Map([[tenantId, settings]]), load: async (id) => (id === tenantId ? settings : null) };
 }
 
 export const MOCK_PROVIDER: ProviderConfig = { name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini'] };
@@ -112,19 +128,25 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       oidc: undefined,
       metrics: { tenantLabels: options.metricsTenantLabels ?? false },
       ...(options.sessionDocumentLimits ? { sessionDocuments: options.sessionDocumentLimits } : {}),
+      ...(options.memoryLimits ? { memory: options.memoryLimits } : {}),
     },
     {
-      stores: inMemoryStores({
+      stores: {
+        ...inMemoryStores({
         apiKeys: options.apiKeys ?? keys,
         priceBook: options.priceBook ?? createStaticPriceBookSource(TEST_PRICE_BOOK),
         ...(options.routes && !Array.isArray(options.routes) ? { routes: options.routes } : {}),
         ...(options.banditPriors ? { banditPriors: options.banditPriors } : {}),
         ...(options.sessionDocuments ? { sessionDocuments: options.sessionDocuments } : {}),
-        ...(options.tenantSettings ? { tenantSettings: options.tenantSettings } : {}),
-      }),
+        ...(options.sessionSnapshot ? { sessionSnapshot: options.sessionSnapshot } : {}),
+        ...(options.tenantSettings ? { tenantSettings: settingsOf(record.tenantId, { ...DEFAULT_TENANT_SETTINGS, ...options.tenantSettings }) } : {}),
+        }),
+        ...(options.vectorMemory ? { vectorMemory: () => Promise.resolve(options.vectorMemory!) } : {}),
+      },
       bus,
       rateLimiter,
       feedbackLog: options.feedbackLog,
+      sessionWindow: options.sessionWindow,
     },
     {
       ...(options.routing ? { routing: options.routing } : {}),

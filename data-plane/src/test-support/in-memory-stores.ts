@@ -1,3 +1,4 @@
+import type { SessionSnapshotStore } from '@switchyard/memory/session';
 import type { MembershipStore } from '@switchyard/identity';
 import type { PriceBookSource } from '../accounting/price-book';
 import type { TenantCredentialSource } from '../adapters/tenant-credentials/credential-cache';
@@ -27,6 +28,8 @@ export interface InMemoryStoresOptions {
   banditPriors?: BanditPriorSource;
   /** Session documents (share one between replicas as they would share the database); default: each data plane its own. */
   sessionDocuments?: SessionDocumentStore;
+  /** The session window's durable snapshot; absent: none. */
+  sessionSnapshot?: SessionSnapshotStore;
 }
 
 const noPolicies: ActivePolicySource = { activePolicy: async () => null, activePolicies: async () => [] };
@@ -58,5 +61,6 @@ export function inMemoryStores(options: InMemoryStoresOptions): DataPlaneStores 
     memberships: options.memberships ?? noMembers,
     ...(options.banditPriors ? { banditPriors: options.banditPriors } : {}),
     ...(options.sessionDocuments ? { sessionDocuments: options.sessionDocuments } : {}),
+    ...(options.sessionSnapshot ? { sessionSnapshot: options.sessionSnapshot } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll } from 'vitest';
+import { clusterForTests, clusterTestsSkipReason } from '@switchyard/redis-connection/testing';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { runBusContract } from './bus.contract';
 import { createRedisBus } from './redis-bus';
 
@@ -15,4 +16,12 @@ afterAll(async () => {
   const keys = await redis.keys(`${runPrefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
+});
+
+// The same contract on a real 3-master Redis Cluster of this file's own (streams and channels spread over its slots).
+describe.skipIf(clusterTestsSkipReason())('on a Redis Cluster', () => {
+  const cluster = clusterForTests();
+  beforeAll(cluster.start);
+  afterAll(cluster.stop);
+  runBusContract('redis cluster', () => createRedisBus(cluster.url, { keyPrefix: `${randomUUID()}:` }));
 });

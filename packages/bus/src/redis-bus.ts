@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { duplicateRedis, openRedis, type RedisConnection } from '@switchyard/redis-connection';
 import type { Bus, StreamEntry, Unsubscribe } from './bus';
 
 /**
@@ -6,6 +6,10 @@ import type { Bus, StreamEntry, Unsubscribe } from './bus';
  * can issue no other commands); durable streams are Redis Streams with consumer groups
  * (XADD / XREADGROUP / XACK / XAUTOCLAIM). Blocking reads borrow their own connection, because
  * a blocked connection would stall every command pipelined behind it.
+ *
+ * On a Redis Cluster (a `redis+cluster://` URL) every command names one stream, so it needs no hash
+ * tag: each stream lives on the master of its slot. Pub/sub messages reach every node of the
+ * cluster, so a subscriber on any node hears every publisher.
  */
 export interface RedisBusOptions {
   /** Prepended to every stream and channel name, e.g. `test-1234:` to isolate a test run. */
@@ -32,31 +36,23 @@ function isBusyGroupError(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('BUSYGROUP');
 }
 
-export function createRedisBus(connection: string | RedisOptions, options: RedisBusOptions = {}): Bus {
+/** `url`: REDIS_URL, one node or a cluster (opened by `openRedis`, auto-pipelined and quiet). */
+export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus {
   const prefix = options.keyPrefix ?? '';
-  // Auto-pipelining: appends and publishes of one event-loop turn leave in one socket write.
-  const connect = (): Redis =>
-    typeof connection === 'string'
-      ? new Redis(connection, { maxRetriesPerRequest: 3, enableAutoPipelining: true })
-      : new Redis({ maxRetriesPerRequest: 3, enableAutoPipelining: true, ...connection });
-  // While Redis is down ioredis emits an error per reconnect attempt; without a listener it prints
-  // each to stderr. Failures reach callers through their commands, which log them once.
-  const quiet = (redis: Redis): Redis => redis.on('error', () => undefined);
-
-  const commands = quiet(connect());
-  let subscriber: Redis | undefined;
+  const commands = openRedis(url);
+  let subscriber: RedisConnection | undefined;
   const handlersByChannel = new Map<string, Set<(message: string) => void>>();
   // One SUBSCRIBE per channel; concurrent subscribers of a new channel all wait for it.
   const activeSubscriptions = new Map<string, Promise<unknown>>();
-  const idleBlockingConnections: Redis[] = [];
-  const allBlockingConnections = new Set<Redis>();
+  const idleBlockingConnections: RedisConnection[] = [];
+  const allBlockingConnections = new Set<RedisConnection>();
   let closed = false;
 
   const key = (name: string): string => prefix + name;
 
-  function subscriberConnection(): Redis {
+  function subscriberConnection(): RedisConnection {
     if (subscriber) return subscriber;
-    const created = quiet(commands.duplicate());
+    const created = duplicateRedis(commands);
     created.on('message', (prefixedChannel: string, message: string) => {
       const handlers = handlersByChannel.get(prefixedChannel);
       if (!handlers) return;
@@ -72,10 +68,10 @@ export function createRedisBus(connection: string | RedisOptions, options: Redis
     return created;
   }
 
-  async function withBlockingConnection<T>(run: (redis: Redis) => Promise<T>): Promise<T> {
+  async function withBlockingConnection<T>(run: (redis: RedisConnection) => Promise<T>): Promise<T> {
     let redis = idleBlockingConnections.pop();
     if (!redis) {
-      redis = quiet(commands.duplicate());
+      redis = duplicateRedis(commands);
       allBlockingConnections.add(redis);
     }
     try {

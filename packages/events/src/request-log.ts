@@ -40,7 +40,7 @@ export const requestLogEventSchema = z.object({
   apiKeyId: z.string().uuid().nullable(),
   /** `user:<subject>` for a person; null for an API key. */
   userId: z.string().min(1).max(300).nullable(),
-  /** The endpoint: `chat_completions`, `models`, `feedback`. */
+  /** The endpoint: `chat_completions`, `responses`, `response` (GET/DELETE of one), `completions`, `models`, `model`, `feedback`. */
   endpoint: z.string().min(1).max(64),
   /** The route or model the client named; null when the request was refused before it was read. */
   route: z.string().min(1).max(256).nullable(),

@@ -37,11 +37,14 @@ export type RouteDecisionRecord = z.infer<typeof routeDecisionSchema>;
 /**
  * The experiment arm a request belongs to. `shadow`: a copy of a request the champion answered,
  * sent to the challenger off the client's path; its tokens are the tenant's shadow cost, shown apart.
+ * `judge` (always with `shadow`): the experiment's automatic judge scoring that arm's answer; billed
+ * as the experiment's shadow cost (under the judge's model), never counted as the arm's own cost or latency.
  */
 export const experimentArmSchema = z.object({
   experimentId: z.string().uuid(),
   arm: z.enum(['champion', 'challenger']),
   shadow: z.boolean(),
+  judge: z.boolean().optional(),
 });
 
 export type ExperimentArmRecord = z.infer<typeof experimentArmSchema>;
@@ -95,6 +98,8 @@ export const experimentFeedbackEventSchema = z.object({
   experimentId: z.string().uuid(),
   arm: z.enum(['champion', 'challenger']),
   score: z.number().min(0).max(1),
+  /** `judge`: the experiment's automatic judge scored the arm's answer (`requestId` is then `<request id>:judge:<arm>`); absent: a client's `POST /v1/feedback`. */
+  source: z.enum(['client', 'judge']).optional(),
   createdAt: z.string().datetime(),
 });
 

@@ -248,3 +248,25 @@ export type SessionDocumentUpdate = Prisma.SessionDocumentUpdateModel
  * A data subject who wrote to a session document (data-subject export and erasure find documents by it).
  */
 export type SessionDocumentSubject = Prisma.SessionDocumentSubjectModel
+/**
+ * Model MemorySession
+ * Memory fabric (@switchyard/memory): the durable snapshot of a session window (the recent turns of
+ * a conversation, newest last, bounded), written after each turn the data plane stores in Redis, so
+ * a Redis restart loses no conversation. Rows past `expires_at` are dead and swept.
+ */
+export type MemorySession = Prisma.MemorySessionModel
+/**
+ * Model MemoryResponse
+ * Memory fabric: the durable snapshot of a stored response (POST /v1/responses with `store`), the
+ * context a later `previous_response_id` continues. The id is the data plane's (`resp_…`), unique
+ * per tenant; another tenant's id is simply not found.
+ */
+export type MemoryResponse = Prisma.MemoryResponseModel
+/**
+ * Model VectorMemory
+ * Vector memory (data plane): a tenant's embedded text snippets, per named collection. Embeddings
+ * are `real[]` so Postgres without pgvector stores them too; PGlite casts them to pgvector's
+ * `vector` to search, Postgres deployments search an in-process HNSW index built from these rows
+ * (DESIGN.md §9). The text is stored after the tenant's PII redaction.
+ */
+export type VectorMemory = Prisma.VectorMemoryModel

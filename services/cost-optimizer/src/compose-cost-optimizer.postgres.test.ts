@@ -8,6 +8,7 @@ import { BANDIT_PRIORS_CHANGED_CHANNEL, OPTIMIZER_RUN_REQUESTED_CHANNEL, OPTIMIZ
 import { ROUTING_OBSERVED_CHANNEL } from '@switchyard/events/routing';
 import { USAGE_STREAM, type UsageEvent } from '@switchyard/events/usage';
 import { composeCostOptimizer, type ComposedCostOptimizer } from './compose-cost-optimizer';
+import { createRedisLease } from './schedule/redis-lease';
 
 /** The optimizer on the real backends: Postgres (own database) and Redis (own key prefix). */
 const redisUrl = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -173,6 +174,40 @@ describe('cost optimizer on Postgres and Redis', () => {
       expect(new Set(rows.map((p) => p.updatedAt.getTime())).size).toBe(1);
     } finally {
       await replica.close();
+    }
+  });
+
+  it('two optimizer replicas on one Redis: each scheduled tick runs on exactly one of them; closing the holder hands the schedule over', async () => {
+    const tenant = await newTenant('optimizer-schedule');
+    const snapshots = () => db.withTenant(tenant, (tx) => tx.optimizerSnapshot.count());
+    const config = { intervalMs: 0, windowMs: 3_600_000, canaryShare: 0.1, platformRoutes: new Map([['smart', ['mock-large', 'mock-mini']]]) };
+    const leases = [createRedisLease(redisUrl, { keyPrefix: prefix }), createRedisLease(redisUrl, { keyPrefix: prefix })] as const;
+    const replicas = [
+      await composeCostOptimizer(config, { db, bus, lease: leases[0], replicaId: 'replica-a' }),
+      await composeCostOptimizer(config, { db, bus, lease: leases[1], replicaId: 'replica-b' }),
+    ];
+    try {
+      const ticks = 4;
+      const ran: number[] = [];
+      for (let tick = 0; tick < ticks; tick++) {
+        // Both replicas' timers fire for the same tick at once.
+        const outcomes = await Promise.all(replicas.map((replica) => replica.scheduledTick()));
+        expect([...outcomes].sort()).toEqual(['ran', 'skipped']);
+        ran.push(outcomes.indexOf('ran'));
+      }
+      // The holder keeps the schedule (it renews at each tick), and every tenant ran once per tick, not once per replica.
+      expect(new Set(ran).size).toBe(1);
+      expect(await snapshots()).toBe(ticks);
+
+      // The holder stops: it hands the lease back, and the other replica runs the next tick.
+      const holder = ran[0]!;
+      await replicas[holder]!.close();
+      const survivor = replicas[1 - holder]!;
+      expect(await survivor.scheduledTick()).toBe('ran');
+      expect(await snapshots()).toBe(ticks + 1);
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.close()));
+      await Promise.all(leases.map((lease) => lease.close()));
     }
   });
 

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
 import type { Database } from '@switchyard/db';
 import { OPTIMIZER_RUN_REQUESTED_CHANNEL, optimizerRunRequestedMessageSchema } from '@switchyard/events/optimizer';
@@ -8,6 +10,9 @@ import { subscribeFeedback } from './ingest/feedback-subscriber';
 import { createOptimizerMetrics } from './metrics';
 import { runTenant, type RunOptions, type TenantRun } from './run/run-tenant';
 import { createOptimizerStore } from './store/optimizer-store';
+import { createInProcessLease } from './schedule/in-process-lease';
+import type { LeasePort } from './schedule/lease';
+import { createSchedule, type TickOutcome } from './schedule/schedule';
 
 export interface CostOptimizerConfig {
   /** How often every tenant is run (ms); 0: only on demand. */
@@ -26,6 +31,13 @@ export interface CostOptimizerBackends {
   db: Database;
   bus: Bus;
   logger?: Logger;
+  /**
+   * Where replicas agree on who runs the schedule (Redis beside a Redis bus); default in this
+   * process (a lone optimizer). The caller closes what it passes.
+   */
+  lease?: LeasePort;
+  /** This replica's name in the lease; default host, pid and a random id. */
+  replicaId?: string;
 }
 
 export interface ComposedCostOptimizer {
@@ -35,6 +47,8 @@ export interface ComposedCostOptimizer {
   runTenant(tenantId: string): Promise<TenantRun>;
   /** Runs every tenant once. */
   runAll(): Promise<void>;
+  /** One tick of the schedule, as its timer runs it: the lease's holder runs every tenant, the other replicas skip. */
+  scheduledTick(): Promise<TickOutcome>;
   close(): Promise<void>;
 }
 
@@ -75,11 +89,23 @@ export async function composeCostOptimizer(config: CostOptimizerConfig, backends
     }).catch(() => undefined);
     return next;
   };
-  const runAll = async (): Promise<void> => {
+  const runAll = async (stillHolds?: () => Promise<boolean>): Promise<void> => {
     for (const tenantId of await store.tenants()) {
+      if (stillHolds && !(await stillHolds())) return;
       await runOne(tenantId).catch((error: unknown) => logger.error({ tenantId, err: String(error) }, 'optimizer run failed; the next run retries'));
     }
   };
+
+  // Exactly one replica runs each scheduled round (schedule/schedule.ts); on demand runs need no lease.
+  const lease = backends.lease ?? createInProcessLease();
+  const schedule = createSchedule({
+    lease,
+    holder: backends.replicaId ?? `${hostname()}:${process.pid}:${randomUUID()}`,
+    intervalMs: config.intervalMs > 0 ? config.intervalMs : 60_000,
+    runAll,
+    logger,
+    onTick: (outcome) => metrics.tick(outcome),
+  });
 
   try {
     const consumer = startObservationConsumer({ bus, store, logger });
@@ -97,10 +123,12 @@ export async function composeCostOptimizer(config: CostOptimizerConfig, backends
       if (request.success) runOne(request.data.tenantId).catch((error: unknown) => logger.error({ tenantId: request.data.tenantId, err: String(error) }, 'requested optimizer run failed'));
     });
     closers.push(unsubscribeRuns);
+    // Closers run in reverse: the lease goes back after the timer stopped and its last round ended.
+    closers.push(() => schedule.release());
     if (config.intervalMs > 0) {
-      let round: Promise<void> = Promise.resolve();
+      let round: Promise<unknown> = Promise.resolve();
       const timer = setInterval(() => {
-        round = round.then(runAll);
+        round = round.then(() => schedule.tick());
       }, config.intervalMs);
       timer.unref();
       closers.push(async () => {
@@ -116,7 +144,8 @@ export async function composeCostOptimizer(config: CostOptimizerConfig, backends
   return {
     metrics: metrics.registry,
     runTenant: runOne,
-    runAll,
+    runAll: () => runAll(),
+    scheduledTick: () => schedule.tick(),
     async close() {
       for (const closeOne of closers.splice(0).reverse()) await closeOne();
       await Promise.allSettled(running.values());

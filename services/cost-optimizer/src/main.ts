@@ -8,6 +8,8 @@ import { pino } from 'pino';
 import { register as processRegistry } from 'prom-client';
 import { composeCostOptimizer } from './compose-cost-optimizer';
 import { loadOptimizerEnv } from './config';
+import { createInProcessLease } from './schedule/in-process-lease';
+import { createRedisLease } from './schedule/redis-lease';
 
 const { env, metrics, tracing: tracingConfig, config } = loadOptimizerEnv();
 // Before anything starts spans: one provider per process, off (sending nothing) without an OTLP endpoint.
@@ -17,7 +19,9 @@ const db = await createDatabase({ url: env.DATABASE_URL, tenantUrl: env.DATABASE
 await db.migrate();
 // In-process bus only for a lone optimizer (tests, trying it out): it then sees no data plane's stream.
 const bus = env.REDIS_URL ? createRedisBus(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX }) : createInProcessBus();
-const optimizer = await composeCostOptimizer(config, { db, bus, logger });
+// Replicas on one Redis agree through a lease which of them runs each scheduled round.
+const lease = env.REDIS_URL ? createRedisLease(env.REDIS_URL, { keyPrefix: env.REDIS_KEY_PREFIX }) : createInProcessLease();
+const optimizer = await composeCostOptimizer(config, { db, bus, logger, lease });
 const listener = createMetricsListener({ sources: () => [processRegistry, optimizer.metrics], token: metrics.token });
 listener.listen(metrics.port, metrics.host, () => {
   const bound = listener.address();
@@ -32,6 +36,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void (async () => {
       await new Promise<void>((resolve) => listener.close(() => resolve()));
       await optimizer.close();
+      await lease.close();
       await bus.close();
       await db.close();
       await tracing.shutdown();

@@ -14,11 +14,20 @@ export function createOptimizerMetrics(options: { tenantLabels: boolean }) {
   const regretDelta = new Gauge({ name: 'switchyard_optimizer_regret_delta', help: 'Regret of the bandit against the best arm in hindsight, per request (reward units)', labelNames, registers: [registry] });
   const runs = new Counter({ name: 'switchyard_optimizer_runs_total', help: 'Optimizer runs per tenant, by outcome', labelNames: ['outcome'], registers: [registry] });
   const canary = new Counter({ name: 'switchyard_optimizer_canary_total', help: 'Canary steps of bandit priors, by what happened', labelNames: ['step'], registers: [registry] });
+  const ticks = new Counter({
+    name: 'switchyard_optimizer_schedule_ticks_total',
+    help: 'Scheduled ticks on this replica, by outcome (ran: it held the lease; skipped: another replica did; lease_lost: lost mid-round; lease_unavailable: the lease store failed)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   // The aggregate over every tenant: the newest run of each.
   const latest = new Map<string, TenantRun>();
 
   return {
     registry,
+    tick(outcome: string) {
+      ticks.inc({ outcome });
+    },
     runFailed() {
       runs.inc({ outcome: 'error' });
     },

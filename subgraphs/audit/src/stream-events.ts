@@ -62,6 +62,8 @@ export function parseUsageStreamEntry(payload: string): ParsedStreamEvent {
         latencyMs: usage.latencyMs,
         // The routing decision: route, strategy, the candidate that served, every leg.
         ...(usage.route ? { route: usage.route } : {}),
+        // The experiment arm: a shadow copy or an experiment judge's call shows as what it was.
+        ...(usage.experiment ? { experiment: usage.experiment } : {}),
       },
     },
   };

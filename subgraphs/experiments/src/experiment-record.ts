@@ -7,6 +7,8 @@ export interface ExperimentRecord {
   challenger: unknown;
   /** Registered price, context window and region (JSON); null or absent: none given. */
   challengerMetadata?: unknown;
+  /** The automatic judge ({ model, provider? } JSON); null or absent: none. */
+  judge?: unknown;
   mode: string;
   percent: number;
   unit: string;

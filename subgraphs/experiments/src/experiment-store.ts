@@ -27,6 +27,8 @@ export interface StartExperimentRow {
   alpha: number;
   tau2: number;
   autoPromote: boolean;
+  /** The automatic judge; absent: none. */
+  judge?: { model: string; provider?: string | undefined } | undefined;
   actor: string;
   at: Date;
 }
@@ -128,6 +130,7 @@ export function createExperimentStore(db: Database): ExperimentStore {
               alpha: row.alpha,
               tau2: row.tau2,
               autoPromote: row.autoPromote,
+              ...(row.judge ? { judge: row.judge } : {}),
               status: 'running',
               baselineVersion: route.version,
               createdBy: row.actor,
@@ -137,7 +140,7 @@ export function createExperimentStore(db: Database): ExperimentStore {
           });
           const definition = {
             ...(route.definition as Record<string, unknown>),
-            experiment: { id, challenger: row.challenger, mode: row.mode, percent: row.percent, unit: row.unit },
+            experiment: { id, challenger: row.challenger, mode: row.mode, percent: row.percent, unit: row.unit, ...(row.judge ? { judge: row.judge } : {}) },
           };
           const updated = await appendVersion(tx, route, { definition, reason: 'experiment.start', actor: row.actor, at: row.at });
           return { experiment, route: updated };

@@ -49,6 +49,9 @@ export const startExperimentInputSchema = z.object({
   alpha: z.number().min(0.001).max(0.2).default(0.05),
   tau2: z.number().positive().max(1e12).optional().nullable(),
   autoPromote: z.boolean().default(true),
+  /** An automatic judge: this model scores each arm's answer (0..1) into the arm's quality, billed as shadow cost. */
+  judgeModel: z.string().min(1).max(256).optional().nullable(),
+  judgeProvider: z.string().min(1).max(100).optional().nullable(),
 });
 
 export type StartExperimentInput = z.input<typeof startExperimentInputSchema>;
@@ -218,6 +221,10 @@ export function createExperimentsService(deps: ExperimentsServiceDeps): Experime
           throw badUserInput(`The challenger's region '${region}' is not one the tenant allows (${allowedRegions.join(', ')}); its traffic would leave them.`, 'challengerMetadata.region');
         }
       }
+      if (parsed.judgeProvider && !parsed.judgeModel) throw badUserInput('judgeProvider names the provider of a judge: give judgeModel too.', 'judgeProvider');
+      // A judge is priced like any model (its tokens are billed): it must be in the price book.
+      if (parsed.judgeModel && !(await deps.catalog.models()).has(parsed.judgeModel)) throw badUserInput(`Unknown judge model '${parsed.judgeModel}' (not in the price book).`, 'judgeModel');
+      const judge = parsed.judgeModel ? { model: parsed.judgeModel, ...(parsed.judgeProvider ? { provider: parsed.judgeProvider } : {}) } : undefined;
       const actor = auditActor(principal);
       const challenger = { model: parsed.challengerModel, ...(parsed.challengerProvider ? { provider: parsed.challengerProvider } : {}) };
       const result = await change(
@@ -235,6 +242,7 @@ export function createExperimentsService(deps: ExperimentsServiceDeps): Experime
             alpha: parsed.alpha,
             tau2: parsed.tau2 ?? DEFAULT_TAU2[parsed.metric]!,
             autoPromote: parsed.autoPromote,
+            ...(judge ? { judge } : {}),
             actor,
             at: now(),
           }),
@@ -244,7 +252,7 @@ export function createExperimentsService(deps: ExperimentsServiceDeps): Experime
         if (error instanceof Error && error.message.startsWith('The tenant has no such experiment')) throw notFound(`The tenant has no route named '${parsed.routeName}'.`);
         throw error;
       });
-      await record('experiment.start', actor, result, { mode: parsed.mode, percent: result.experiment.percent, unit: parsed.unit, metric: parsed.metric, guardrails: parsed.guardrails, ...(metadata ? { challengerMetadata: metadata } : {}) });
+      await record('experiment.start', actor, result, { mode: parsed.mode, percent: result.experiment.percent, unit: parsed.unit, metric: parsed.metric, guardrails: parsed.guardrails, ...(metadata ? { challengerMetadata: metadata } : {}), ...(judge ? { judge } : {}) });
       await publish(tenantId, true);
       return result.experiment;
     },

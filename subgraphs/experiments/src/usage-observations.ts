@@ -18,7 +18,8 @@ export function observationsOf(entries: readonly StreamEntry[]): Map<string, Obs
       continue;
     }
     const parsed = usageEventSchema.safeParse(payload);
-    if (!parsed.success || !parsed.data.experiment) continue;
+    // A judge's call is not the arm's traffic: its cost is the experiment's shadow cost, its score arrives as feedback.
+    if (!parsed.success || !parsed.data.experiment || parsed.data.experiment.judge) continue;
     const event = parsed.data;
     const experiment = event.experiment!;
     const values: Observation['values'] = { cost: Number(event.costMicros) };

@@ -304,6 +304,48 @@ describe('experiment lifecycle', () => {
     }
   });
 
+  it("an automatic judge scores both arms' answers off the client's path; the scores reach the arms' QUALITY through the Redis feedback stream", async () => {
+    const client = chatClient(secretA);
+    await createRoute('judged');
+    await untilServed(client, 'judged', 'mock-gpt');
+    const input = { tenantId: tenantA, routeName: 'judged', challengerModel: 'mock-mini', mode: 'SHADOW', metric: 'QUALITY', autoPromote: false };
+    expect(errorCodes(await harness.request(adminA(), START, { input: { ...input, judgeModel: 'no-such-judge' } }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await harness.request(adminA(), START, { input: { ...input, judgeProvider: 'mock' } }))).toEqual(['BAD_USER_INPUT']);
+    const reply = await harness.request(adminA(), `mutation ($input: StartExperimentInput!) { startExperiment(input: $input) { id judge { model provider } } }`, {
+      input: { ...input, judgeModel: 'mock-judge' },
+    });
+    const started = data<{ id: string; judge: { model: string; provider: string | null } }>(reply, 'startExperiment');
+    expect(started.judge).toEqual({ model: 'mock-judge', provider: null });
+    // The data plane reads the judge from the route's definition.
+    const route = await testDatabase.db.withTenant(tenantA, (tx) => tx.route.findFirstOrThrow({ where: { tenantId: tenantA, name: 'judged' } }));
+    expect((route.definition as { experiment?: { judge?: unknown } }).experiment?.judge).toEqual({ model: 'mock-judge' });
+
+    const requests = 4;
+    for (let i = 0; i < requests; i++) {
+      expect((await client.chat.completions.create({ model: 'judged', messages: [{ role: 'user', content: `Question ${i}?` }] })).model).toBe('mock-gpt');
+    }
+    // Both arms are judged on every request: the scores arrive as each arm's QUALITY samples (a deadline, not a sleep).
+    type Arms = { arms: { arm: string; metrics: { metric: string; samples: number; mean: number }[] }[]; statistics: { championSamples: number; challengerSamples: number } };
+    const QUALITY = `query ($tenantId: ID!, $id: ID!) { experiment(tenantId: $tenantId, id: $id) { arms { arm metrics { metric samples mean } } statistics { championSamples challengerSamples } } }`;
+    const deadline = Date.now() + 20_000;
+    let state = data<Arms>(await harness.request(viewerA(), QUALITY, { tenantId: tenantA, id: started.id }), 'experiment');
+    const samples = (arms: Arms, metric: string) => arms.arms.map((arm) => arm.metrics.find((m) => m.metric === metric)?.samples ?? 0);
+    while ([...samples(state, 'QUALITY'), ...samples(state, 'COST')].some((n) => n < requests) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      state = data<Arms>(await harness.request(viewerA(), QUALITY, { tenantId: tenantA, id: started.id }), 'experiment');
+    }
+    expect(state.statistics).toEqual({ championSamples: requests, challengerSamples: requests });
+    for (const arm of state.arms) {
+      const quality = arm.metrics.find((metric) => metric.metric === 'QUALITY')!;
+      expect(quality.samples).toBe(requests);
+      expect(quality.mean).toBeGreaterThanOrEqual(0);
+      expect(quality.mean).toBeLessThanOrEqual(1);
+      // The judge's calls are not the arm's traffic: its cost counts only the arm's own requests.
+      expect(arm.metrics.find((metric) => metric.metric === 'COST')?.samples).toBe(requests);
+    }
+    await harness.request(adminA(), STOP, { input: { tenantId: tenantA, id: started.id } });
+  });
+
   it('one running experiment per route; members read, only admins of the tenant change; ids are untrusted', async () => {
     await createRoute('guarded');
     const input = { tenantId: tenantA, routeName: 'guarded', challengerModel: 'mock-mini', mode: 'SPLIT', percent: 10 };

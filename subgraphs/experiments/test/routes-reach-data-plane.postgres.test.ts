@@ -119,8 +119,8 @@ describe('routes from the experiments subgraph reach every data plane through Re
     expect(created.body.errors).toBeUndefined();
     propagation.push(await untilEveryReplica((replica) => servedBy(replica, a.secret, 'smart'), 'mock-mini'));
     for (const replica of replicas) {
-      expect(await listed(replica, a.secret)).toEqual(['smart', 'auto', 'mock-gpt', 'mock-large', 'mock-mini']);
-      expect(await listed(replica, b.secret)).toEqual(['auto', 'mock-gpt', 'mock-large', 'mock-mini']);
+      expect(await listed(replica, a.secret)).toEqual(['smart', 'auto', 'mock-gpt', 'mock-large', 'mock-mini', 'mock-judge']);
+      expect(await listed(replica, b.secret)).toEqual(['auto', 'mock-gpt', 'mock-large', 'mock-mini', 'mock-judge']);
       expect(await servedBy(replica, b.secret, 'smart')).toBe('404 model_not_found');
     }
 

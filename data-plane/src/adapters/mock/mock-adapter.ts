@@ -3,6 +3,7 @@ import type { CompletionEvent } from '../../domain/completion-event';
 import type { InferenceRequest } from '../../domain/inference-request';
 import { UpstreamError, type ProviderAdapter } from '../adapter';
 import { directivesFromPrompt, mockCompletion, type MockDirectives } from './mock-model';
+import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './mock-embedding';
 
 /** Defaults for every request; `[mock: ...]` directives in the prompt override them per request. */
 export interface MockBehaviour {
@@ -26,6 +27,22 @@ export function createMockAdapter(name = 'mock', defaults: MockBehaviour = {}, s
   let requests = 0;
   return {
     name,
+    async embed(request, signal) {
+      requests += 1;
+      const scripted = script && (script.firstRequests === undefined || requests <= script.firstRequests) ? script.directives : {};
+      // Directives ride in the last input, as in the last user message of a chat request.
+      const directives: MockDirectives = { ...defaults, ...scripted, ...directivesFromPrompt({ messages: request.inputs.map((content) => ({ role: 'user', content })) }) };
+      if (directives.hang) await sleep(2 ** 31 - 1, undefined, { signal });
+      if (directives.status !== undefined) {
+        const failure = directives.status === 429 || directives.status >= 503 ? 'upstream_unavailable' : 'upstream_error';
+        throw new UpstreamError(failure, `mock provider answered HTTP ${directives.status}`, directives.retryAfterSeconds, directives.status);
+      }
+      if (directives.firstTokenLatencyMs) await sleep(directives.firstTokenLatencyMs, undefined, { signal });
+      return {
+        vectors: request.inputs.map((text) => mockEmbedding(request.model, text, request.dimensions ?? MOCK_EMBEDDING_DIMENSIONS)),
+        promptTokens: request.inputs.reduce((sum, text) => sum + Math.ceil(text.length / 4), 0),
+      };
+    },
     async start(request: InferenceRequest, signal: AbortSignal) {
       requests += 1;
       const scripted = script && (script.firstRequests === undefined || requests <= script.firstRequests) ? script.directives : {};

@@ -71,7 +71,9 @@ describe('mock directives', () => {
   });
 
   it('ignores unknown words and out-of-range values', () => {
-    expect(parseDirectiveWords('status=200 chunks=0 chunk-ms=abc first-token-ms=99999999 explode')).toEqual({});
+    expect(parseDirectiveWords('status=200 chunks=0 chunk-ms=abc first-token-ms=99999999 explode score=1.5 score=-1 score=x')).toEqual({});
+    expect(parseDirectiveWords('score=0.35')).toEqual({ score: 0.35 });
+    expect(parseDirectiveWords('score=1')).toEqual({ score: 1 });
   });
 
   it('reads [mock: ...] groups from the last user message only', () => {

@@ -8,7 +8,10 @@ import { messageText, type InferenceRequest } from '../../domain/inference-reque
  * and token counts: the output is drawn from a PRNG seeded with a SHA-256 of model + messages.
  * Behaviour (latency, chunking, failures) is chosen by directives; see README.md beside this file.
  */
-export const MOCK_MODELS = ['mock-gpt', 'mock-large', 'mock-mini'] as const;
+export const MOCK_MODELS = ['mock-gpt', 'mock-large', 'mock-mini', 'mock-judge'] as const;
+
+/** The mock judge: its whole answer is one score in [0, 1] (see README.md beside this file). */
+export const MOCK_JUDGE_MODEL = 'mock-judge';
 
 export function isMockModel(model: string): boolean {
   return model.startsWith('mock');
@@ -29,6 +32,8 @@ export interface MockDirectives {
   chunks?: number;
   firstTokenLatencyMs?: number;
   chunkLatencyMs?: number;
+  /** The mock judge's answer (0..1) instead of one derived from a hash of what it was asked. */
+  score?: number;
 }
 
 const DIRECTIVE_GROUP = /\[mock:([^\]]*)\]/gi;
@@ -75,6 +80,9 @@ export function parseDirectiveWords(text: string): MockDirectives {
         break;
       case 'chunk-ms':
         directives.chunkLatencyMs = boundedInt(value, 0, MAX_LATENCY_MS);
+        break;
+      case 'score':
+        directives.score = value !== undefined && /^(0(\.\d{1,6})?|1(\.0{1,6})?)$/.test(value) ? Number(value) : undefined;
         break;
       default:
         break;
@@ -132,6 +140,7 @@ export function mockCompletion(request: InferenceRequest, directives: MockDirect
     .update(JSON.stringify([request.model, request.messages.map((m) => [m.role, messageText(m)])]))
     .digest();
   const random = prng(digest.readUInt32BE(0));
+  if (request.model === MOCK_JUDGE_MODEL) return judgeCompletion(request, directives, random);
   const shape = LENGTH_BY_MODEL[request.model] ?? { min: 8, spread: 16 };
   let wordCount = Math.max(shape.min + Math.floor(random() * shape.spread), directives.chunks ?? 0);
   const maxTokens = request.maxOutputTokens;
@@ -151,4 +160,14 @@ export function mockCompletion(request: InferenceRequest, directives: MockDirect
     chunks.push(i === 0 ? text : ` ${text}`);
   }
   return { chunks, promptTokens: countPromptTokens(request), completionTokens: wordCount, finishReason };
+}
+
+/**
+ * The mock judge's answer: the configured `score`, else one derived from a hash of the whole
+ * request (so the same question and answer always get the same score, and different answers,
+ * e.g. the champion's and the challenger's, usually different ones), two decimals.
+ */
+function judgeCompletion(request: InferenceRequest, directives: MockDirectives, random: () => number): MockCompletion {
+  const score = directives.score ?? Math.round(random() * 100) / 100;
+  return { chunks: [String(score)], promptTokens: countPromptTokens(request), completionTokens: 1, finishReason: 'stop' };
 }

@@ -26,7 +26,7 @@ describe('mock provider HTTP server', () => {
     expect(content).toBe(whole.choices[0]?.message.content);
     expect(usage).toEqual(whole.usage);
     const models = await client.models.list();
-    expect(models.data.map((m) => m.id)).toEqual(['mock-gpt', 'mock-large', 'mock-mini']);
+    expect(models.data.map((m) => m.id)).toEqual(['mock-gpt', 'mock-large', 'mock-mini', 'mock-judge']);
   });
 
   it('selects failures per request with the x-mock header', async () => {

@@ -12,7 +12,9 @@ import {
   usageChunk,
   usageOf,
 } from '../../api/chat-completion-response';
+import { embeddingsResponse, parseEmbeddingsRequest } from '../../api/embeddings-request';
 import { ApiError } from '../../errors';
+import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './mock-embedding';
 import { readJsonBody } from '../../http/read-json-body';
 import { sendError, sendJson, startEventStream } from '../../http/respond';
 import { directivesFromPrompt, isMockModel, mockCompletion, MOCK_MODELS, parseDirectiveWords, type MockDirectives } from './mock-model';
@@ -72,6 +74,7 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     if (request.method === 'GET' && path === '/v1/models') {
       return sendJson(response, 200, modelList(MOCK_MODELS.map((id) => ({ id, ownedBy: 'switchyard-mock' })), 1_700_000_000));
     }
+    if (path === '/v1/embeddings') return embeddings(request, response);
     if (path !== '/v1/chat/completions') throw new ApiError('not_found');
     if (request.method !== 'POST') throw new ApiError('method_not_allowed');
 
@@ -148,6 +151,30 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     response.end(SSE_DONE);
   }
 
+  async function embeddings(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.method !== 'POST') throw new ApiError('method_not_allowed');
+    const { request: embedding } = parseEmbeddingsRequest(await readJsonBody(request, maxBodyBytes));
+    if (!isMockModel(embedding.model)) {
+      throw new ApiError('model_not_found', { param: 'model', message: `The model '${embedding.model}' does not exist on the mock provider.` });
+    }
+    const header = request.headers[MOCK_DIRECTIVE_HEADER];
+    const directives: MockDirectives = {
+      ...options.defaults,
+      ...directivesFromPrompt({ messages: embedding.inputs.map((content) => ({ role: 'user', content })) }),
+      ...(typeof header === 'string' ? parseDirectiveWords(header) : {}),
+    };
+    if (directives.hang) return;
+    if (directives.status !== undefined) {
+      const headers: Record<string, string> = {};
+      if (directives.retryAfterSeconds !== undefined) headers['retry-after'] = String(directives.retryAfterSeconds);
+      return sendJson(response, directives.status, { error: { message: `mock failure ${directives.status}`, type: 'mock_error', param: null, code: 'mock_failure' } }, headers);
+    }
+    if (directives.firstTokenLatencyMs) await sleep(directives.firstTokenLatencyMs);
+    const vectors = embedding.inputs.map((text) => mockEmbedding(embedding.model, text, embedding.dimensions ?? MOCK_EMBEDDING_DIMENSIONS));
+    const promptTokens = embedding.inputs.reduce((sum, text) => sum + Math.ceil(text.length / 4), 0);
+    return sendJson(response, 200, embeddingsResponse(embedding.model, { vectors, promptTokens }, 'float'));
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -164,3 +191,6 @@ export async function startMockProvider(options: MockProviderOptions = {}): Prom
     },
   };
 }
+
+/** The mock provider's embedding model, for tools that embed as it does (the vector benchmark). */
+export { mockEmbedding, MOCK_EMBEDDING_MODEL, MOCK_EMBEDDING_DIMENSIONS } from './mock-embedding';

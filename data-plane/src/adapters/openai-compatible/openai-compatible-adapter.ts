@@ -5,6 +5,7 @@ import type { CompletionEvent } from '../../domain/completion-event';
 import { parseRetryAfter, UpstreamError, type ProviderAdapter } from '../adapter';
 import { toOpenAIBody } from './openai-request';
 import { chunkEvents } from './upstream-chunk';
+import { parseUpstreamEmbeddings, toOpenAIEmbeddingsBody } from './upstream-embeddings';
 
 /**
  * Any OpenAI-compatible upstream (OpenAI, vLLM, Ollama, the mock server). The upstream is always
@@ -43,9 +44,44 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
   const path = endpoint.pathname + endpoint.search;
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   const pool = upstreamPool(endpoint.origin);
+  const embeddingsPath = new URL(`${options.baseUrl.replace(/\/+$/, '')}/embeddings`).pathname;
 
   return {
     name: options.name,
+    async embed(request, signal, call) {
+      // One answer, not a stream: the idle timeout bounds the whole call.
+      const controller = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, idleTimeoutMs);
+      const onClientAbort = (): void => controller.abort();
+      signal.addEventListener('abort', onClientAbort, { once: true });
+      try {
+        const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+        const apiKey = call?.apiKey ?? options.apiKey;
+        if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+        const response = await pool.request({ method: 'POST', path: embeddingsPath, headers, body: JSON.stringify(toOpenAIEmbeddingsBody(request)), signal: controller.signal });
+        if (response.statusCode < 200 || response.statusCode > 299) {
+          await response.body.dump().catch(() => undefined);
+          const retryAfter = parseRetryAfter(headerValue(response.headers['retry-after']));
+          const unavailable = response.statusCode === 429 || response.statusCode === 503 || response.statusCode === 529;
+          throw new UpstreamError(unavailable ? 'upstream_unavailable' : 'upstream_error', `${options.name} answered HTTP ${response.statusCode}`, retryAfter, response.statusCode);
+        }
+        const result = parseUpstreamEmbeddings(await response.body.json().catch(() => undefined), request.inputs.length);
+        if (!result) throw new UpstreamError('upstream_error', `${options.name} answered embeddings that do not match the request`);
+        return result;
+      } catch (error) {
+        if (error instanceof UpstreamError) throw error;
+        if (timedOut) throw new UpstreamError('upstream_timeout', `${options.name}: no answer for ${idleTimeoutMs} ms`);
+        if (!signal.aborted && isConnectionFailure(error)) throw new UpstreamError('upstream_unavailable', `${options.name}: cannot reach the provider (${connectionFailureCode(error)})`);
+        throw new UpstreamError('upstream_error', `${options.name}: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onClientAbort);
+      }
+    },
     async start(request, signal, call) {
       const controller = new AbortController();
       let timedOut = false;

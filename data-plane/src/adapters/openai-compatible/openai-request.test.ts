@@ -67,7 +67,34 @@ describe('toOpenAIBody (the data plane request → an OpenAI-compatible upstream
     });
   });
 
-  it('tools are for the policy step only: not forwarded upstream (as before)', () => {
-    expect(sent({ ...base, tools: [{ name: 'get_weather' }], toolChoice: 'auto' })).not.toHaveProperty('tools');
+  it('forwards the tools the client defined and its tool choice (the policy step already allowed them)', () => {
+    const parameters = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    const body = sent({ ...base, tools: [{ name: 'weather', definition: { description: 'Weather by city', parameters, strict: true } }, { name: 'bare' }], toolChoice: { name: 'weather' } });
+    expect(body).toMatchObject({
+      tools: [
+        { type: 'function', function: { name: 'weather', description: 'Weather by city', parameters, strict: true } },
+        { type: 'function', function: { name: 'bare' } },
+      ],
+      tool_choice: { type: 'function', function: { name: 'weather' } },
+    });
+    expect(sent({ ...base, tools: [], toolChoice: 'none' })).toEqual({ ...(sent(base) as object), tool_choice: 'none' });
+  });
+
+  it("sends an assistant message's tool calls back with the tool results", () => {
+    const body = sent({
+      ...base,
+      messages: [
+        { role: 'user', content: 'Weather in Oslo?' },
+        { role: 'assistant', content: null, toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' }] },
+        { role: 'tool', content: 'rain', toolCallId: 'call_1' },
+      ],
+    });
+    expect(body).toMatchObject({
+      messages: [
+        { role: 'user', content: 'Weather in Oslo?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'weather', arguments: '{"city":"Oslo"}' } }] },
+        { role: 'tool', content: 'rain', tool_call_id: 'call_1' },
+      ],
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { ContentPart, InferenceMessage, InferenceRequest, MessageRole } from '../../domain/inference-request';
+import type { ContentPart, InferenceMessage, InferenceRequest, InferenceTool, MessageRole, ToolChoice } from '../../domain/inference-request';
 
 /**
  * An inference request as an OpenAI chat-completions request body, for any OpenAI-compatible
@@ -11,6 +11,7 @@ export interface OpenAIMessage {
   content: string | readonly ContentPart[] | null;
   name: string | undefined;
   tool_call_id: string | undefined;
+  tool_calls: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> | undefined;
 }
 
 export interface OpenAIChatBody {
@@ -27,7 +28,16 @@ export interface OpenAIChatBody {
   frequency_penalty: number | undefined;
   seed: number | undefined;
   user: string | undefined;
+  tools: OpenAITool[] | undefined;
+  tool_choice: OpenAIToolChoice | undefined;
 }
+
+export interface OpenAITool {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Readonly<Record<string, unknown>>; strict?: boolean };
+}
+
+export type OpenAIToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
 
 export function toOpenAIBody(request: InferenceRequest): OpenAIChatBody {
   // The limit goes under the name the client used: OpenAI's reasoning models accept only
@@ -47,10 +57,27 @@ export function toOpenAIBody(request: InferenceRequest): OpenAIChatBody {
     frequency_penalty: request.frequencyPenalty,
     seed: request.seed,
     user: request.endUserId,
+    // The tools the tenant's policy allowed (the policy step ran before any adapter), as the client defined them.
+    tools: request.tools && request.tools.length > 0 ? request.tools.map(toOpenAITool) : undefined,
+    tool_choice: request.toolChoice === undefined ? undefined : toOpenAIToolChoice(request.toolChoice),
   };
+}
+
+function toOpenAITool(tool: InferenceTool): OpenAITool {
+  return { type: 'function', function: { name: tool.name, ...tool.definition } };
+}
+
+function toOpenAIToolChoice(choice: ToolChoice): OpenAIToolChoice {
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
 }
 
 /** Keys left `undefined` are dropped by JSON.stringify: the upstream sees only what the client set. */
 function toOpenAIMessage(message: InferenceMessage): OpenAIMessage {
-  return { role: message.role, content: message.content, name: message.name, tool_call_id: message.toolCallId };
+  return {
+    role: message.role,
+    content: message.content,
+    name: message.name,
+    tool_call_id: message.toolCallId,
+    tool_calls: message.toolCalls && message.toolCalls.length > 0 ? message.toolCalls.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } })) : undefined,
+  };
 }

@@ -2,8 +2,14 @@ import type { CompletionEvent, FinishReason } from '../../domain/completion-even
 import { UpstreamError } from '../adapter';
 
 /** One `data:` event of an OpenAI-compatible stream, as far as the gateway reads it. */
+export interface UpstreamToolCallDelta {
+  index: number;
+  id?: string | null;
+  function?: { name?: string | null; arguments?: string | null } | null;
+}
+
 export interface UpstreamChunk {
-  choices?: ReadonlyArray<{ delta?: { content?: string | null } | null; finish_reason?: string | null }>;
+  choices?: ReadonlyArray<{ delta?: { content?: string | null; tool_calls?: ReadonlyArray<UpstreamToolCallDelta> | null } | null; finish_reason?: string | null }>;
   usage?: { prompt_tokens: number; completion_tokens: number } | null;
   error?: { message?: string };
 }
@@ -14,10 +20,24 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const isCount = (value: unknown): boolean => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 const isOptionalText = (value: unknown): boolean => value === undefined || value === null || typeof value === 'string';
 
+/** At most this many tool calls per answer: an index past it is a malformed chunk, not an allocation. */
+const MAX_TOOL_CALLS = 128;
+
+function isToolCallDelta(value: unknown): boolean {
+  if (!isObject(value) || !(typeof value.index === 'number' && Number.isSafeInteger(value.index) && value.index >= 0 && value.index < MAX_TOOL_CALLS)) return false;
+  if (!isOptionalText(value.id)) return false;
+  const fn = value.function;
+  return fn === undefined || fn === null || (isObject(fn) && isOptionalText(fn.name) && isOptionalText(fn.arguments));
+}
+
 function isChoice(value: unknown): boolean {
   if (!isObject(value)) return false;
   const delta = value.delta;
-  if (delta !== undefined && delta !== null && !(isObject(delta) && isOptionalText(delta.content))) return false;
+  if (delta !== undefined && delta !== null) {
+    if (!(isObject(delta) && isOptionalText(delta.content))) return false;
+    const calls = delta.tool_calls;
+    if (calls !== undefined && calls !== null && !(Array.isArray(calls) && calls.every(isToolCallDelta))) return false;
+  }
   return isOptionalText(value.finish_reason);
 }
 
@@ -47,6 +67,15 @@ export function* chunkEvents(data: string): Generator<CompletionEvent> {
   for (const choice of chunk.choices ?? []) {
     const content = choice.delta?.content;
     if (content) yield { type: 'delta', content };
+    for (const call of choice.delta?.tool_calls ?? []) {
+      yield {
+        type: 'tool_call',
+        index: call.index,
+        ...(call.id ? { id: call.id } : {}),
+        ...(call.function?.name ? { name: call.function.name } : {}),
+        arguments: call.function?.arguments ?? '',
+      };
+    }
     if (choice.finish_reason) {
       const reason = FINISH_REASONS.has(choice.finish_reason) ? (choice.finish_reason as FinishReason) : 'stop';
       yield { type: 'finish', finishReason: reason };

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { clusterForTests, clusterTestsSkipReason } from '@switchyard/redis-connection/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessRateLimiter } from '../rate-limit/in-process-rate-limiter';
 import { createRedisRateLimiter } from '../rate-limit/redis-rate-limiter';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
-import { enforceLimits, LimitExceededError, limitWarningHeader, RequestExceedsTokenLimitError, reserveLimits, settleLimits } from './enforce-limits';
+import { enforceLimits, LimitExceededError, limitKeys, limitWarningHeader, RequestExceedsTokenLimitError, reserveLimits, settleLimits } from './enforce-limits';
 import { parseLimitsConfig } from './limits-config';
 
 const redisUrl = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -14,9 +15,18 @@ function subject(tenantId = randomUUID()) {
   return { tenantId, apiKeyId: randomUUID() };
 }
 
+// On a Redis Cluster the six limits of a request (per key, per tenant) meet in one script: their keys share the tenant's hash tag.
+const clusterSkipped = clusterTestsSkipReason() !== undefined;
+const cluster = clusterForTests();
+if (!clusterSkipped) {
+  beforeAll(cluster.start);
+  afterAll(cluster.stop);
+}
+
 const limiters: Array<[string, () => RateLimiter]> = [
   ['in-process', () => createInProcessRateLimiter(() => 1_000_000)],
   ['redis', () => createRedisRateLimiter(redisUrl, { keyPrefix: runPrefix })],
+  ...(clusterSkipped ? [] : [['redis cluster', () => createRedisRateLimiter(cluster.url, { keyPrefix: runPrefix })] as [string, () => RateLimiter]]),
 ];
 
 describe.each(limiters)('enforceLimits (%s limiter)', (_name, makeLimiter) => {
@@ -117,8 +127,8 @@ describe.each(limiters)('enforceLimits (%s limiter)', (_name, makeLimiter) => {
       const { reservation } = await reserveLimits(limiter, config, who, 2_000);
       await settleLimits(limiter, reservation, 25);
     }
-    expect(await limiter.consume(`tpd:${who.apiKeyId}`, { limit: 10_000, periodMs: 86_400_000 }, 0)).toMatchObject({ remaining: 10_000 - 100 });
-    expect(await limiter.consume(`tpd-tenant:${who.tenantId}`, { limit: 50_000, periodMs: 86_400_000 }, 0)).toMatchObject({ remaining: 50_000 - 100 });
+    expect(await limiter.consume(limitKeys.tokensPerDayPerKey(who), { limit: 10_000, periodMs: 86_400_000 }, 0)).toMatchObject({ remaining: 10_000 - 100 });
+    expect(await limiter.consume(limitKeys.tokensPerDayPerTenant(who.tenantId), { limit: 50_000, periodMs: 86_400_000 }, 0)).toMatchObject({ remaining: 50_000 - 100 });
     await limiter.close();
   });
 

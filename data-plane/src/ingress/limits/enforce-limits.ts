@@ -1,3 +1,4 @@
+import { clusterKeyTag } from '@switchyard/redis-connection';
 import { ApiError } from '../../errors';
 import type { RateLimit, RateLimiter } from '../rate-limit/rate-limiter';
 import type { LimitsConfig } from './limits-config';
@@ -31,18 +32,31 @@ function checksFor(config: LimitsConfig, subject: LimitSubject, estimatedTokens:
     cost: estimatedTokens,
     kind: 'tokens',
   });
-  const { apiKeyId: k, tenantId: t } = subject;
   // Cheapest, most specific first: a client hammering its own key is refused before it touches
-  // its tenant's shared budgets. (Key `rpm:<id>` is kept from before tenant and token limits existed.)
+  // its tenant's shared budgets.
   return [
-    requests('requests_per_minute_per_key', `rpm:${k}`, config.requestsPerMinutePerKey),
-    requests('requests_per_minute_per_tenant', `rpm-tenant:${t}`, config.requestsPerMinutePerTenant),
-    tokens('tokens_per_minute_per_key', `tpm:${k}`, config.tokensPerMinutePerKey, MINUTE_MS),
-    tokens('tokens_per_day_per_key', `tpd:${k}`, config.tokensPerDayPerKey, DAY_MS),
-    tokens('tokens_per_minute_per_tenant', `tpm-tenant:${t}`, config.tokensPerMinutePerTenant, MINUTE_MS),
-    tokens('tokens_per_day_per_tenant', `tpd-tenant:${t}`, config.tokensPerDayPerTenant, DAY_MS),
+    requests('requests_per_minute_per_key', limitKeys.requestsPerMinutePerKey(subject), config.requestsPerMinutePerKey),
+    requests('requests_per_minute_per_tenant', limitKeys.requestsPerMinutePerTenant(subject.tenantId), config.requestsPerMinutePerTenant),
+    tokens('tokens_per_minute_per_key', limitKeys.tokensPerMinutePerKey(subject), config.tokensPerMinutePerKey, MINUTE_MS),
+    tokens('tokens_per_day_per_key', limitKeys.tokensPerDayPerKey(subject), config.tokensPerDayPerKey, DAY_MS),
+    tokens('tokens_per_minute_per_tenant', limitKeys.tokensPerMinutePerTenant(subject.tenantId), config.tokensPerMinutePerTenant, MINUTE_MS),
+    tokens('tokens_per_day_per_tenant', limitKeys.tokensPerDayPerTenant(subject.tenantId), config.tokensPerDayPerTenant, DAY_MS),
   ];
 }
+
+/**
+ * The rate-limit key of each limit. Every key carries its tenant as a Redis Cluster hash tag
+ * (`rpm:{<tenant>}:<key id>`, `tpd-tenant:{<tenant>}`), so all six limits of a request hash to one
+ * slot and one script decides and settles them together on a cluster as on a single node.
+ */
+export const limitKeys = {
+  requestsPerMinutePerKey: ({ tenantId, apiKeyId }: LimitSubject) => `rpm:${clusterKeyTag(tenantId)}:${apiKeyId}`,
+  requestsPerMinutePerTenant: (tenantId: string) => `rpm-tenant:${clusterKeyTag(tenantId)}`,
+  tokensPerMinutePerKey: ({ tenantId, apiKeyId }: LimitSubject) => `tpm:${clusterKeyTag(tenantId)}:${apiKeyId}`,
+  tokensPerDayPerKey: ({ tenantId, apiKeyId }: LimitSubject) => `tpd:${clusterKeyTag(tenantId)}:${apiKeyId}`,
+  tokensPerMinutePerTenant: (tenantId: string) => `tpm-tenant:${clusterKeyTag(tenantId)}`,
+  tokensPerDayPerTenant: (tenantId: string) => `tpd-tenant:${clusterKeyTag(tenantId)}`,
+};
 
 const periodName = (periodMs: number): string => (periodMs === DAY_MS ? '24 hours' : 'minute');
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LIMIT_WARNING_HEADER } from '../../api/chat-completions-handler';
 import { readSse, startHarness, type Harness } from '../../test-support/data-plane-harness';
+import { limitKeys } from './enforce-limits';
 import { createInProcessRateLimiter } from '../rate-limit/in-process-rate-limiter';
 import type { RateLimiter } from '../rate-limit/rate-limiter';
 import { LIMIT_WARNING_CHANNEL } from '@switchyard/events/limits';
@@ -23,7 +24,7 @@ function post(h: Harness, body: unknown): Promise<Response> {
 
 /** What is left of the key's day allowance, read back from the limiter (a cost-0 peek charges nothing). */
 async function dayRemaining(limiter: RateLimiter, h: Harness, limit: number): Promise<number> {
-  return (await limiter.consume(`tpd:${h.record.id}`, { limit, periodMs: DAY_MS }, 0)).remaining;
+  return (await limiter.consume(limitKeys.tokensPerDayPerKey({ tenantId: h.record.tenantId, apiKeyId: h.record.id }), { limit, periodMs: DAY_MS }, 0)).remaining;
 }
 
 describe('token quotas in the request path', () => {

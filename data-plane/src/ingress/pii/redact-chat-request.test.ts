@@ -37,6 +37,22 @@ describe('redactChatRequest', () => {
     expect(input).toEqual(before);
   });
 
+  it("redacts the arguments of tool calls the client sends back, keeping them JSON", () => {
+    const input = fromOpenAI({
+      model: 'mock-gpt',
+      messages: [
+        { role: 'user', content: 'Mail the report.' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'send_mail', arguments: '{"to":"ada@example.com"}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: 'sent to ada@example.com' },
+      ],
+    });
+    const { request, counts } = redactChatRequest(input, REDACT_ALL);
+    const call = request.messages[1]?.toolCalls?.[0];
+    expect(JSON.parse(call!.arguments)).toEqual({ to: '[REDACTED:EMAIL]' });
+    expect(request.messages[2]?.content).toBe('sent to [REDACTED:EMAIL]');
+    expect(counts).toEqual({ email: 2 });
+  });
+
   it('an empty policy changes nothing', () => {
     const input = fromOpenAI({ model: 'm', messages: [{ role: 'user', content: 'anna@example.com' }] });
     expect(redactChatRequest(input, { types: new Set() })).toEqual({ request: input, counts: {} });

@@ -26,11 +26,13 @@ export function redactChatRequest(request: InferenceRequest, policy: RedactionPo
     return result.text;
   };
   const messages = request.messages.map((message): InferenceMessage => {
-    const { content } = message;
-    if (content === null) return message;
-    if (typeof content === 'string') return { ...message, content: redactText(content) };
+    // Tool-call arguments the client sends back are input like any other text (JSON strings stay JSON: no replacement holds a quote).
+    const withCalls = message.toolCalls ? { ...message, toolCalls: message.toolCalls.map((call) => ({ ...call, arguments: redactText(call.arguments) })) } : message;
+    const { content } = withCalls;
+    if (content === null) return withCalls;
+    if (typeof content === 'string') return { ...withCalls, content: redactText(content) };
     return {
-      ...message,
+      ...withCalls,
       content: content.map((part) => (isTextPart(part) ? { ...part, text: redactText(part.text) } : part)),
     };
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { clusterKeyTag } from '@switchyard/redis-connection';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RateLimit, RateLimiter } from './rate-limiter';
 
@@ -13,9 +14,12 @@ const HOUR = 3_600_000;
 export function runRateLimiterContract(name: string, factory: RateLimiterFactory): void {
   describe(`RateLimiter contract: ${name}`, () => {
     let limiter: RateLimiter;
-    const key = (): string => `key-${randomUUID()}`;
+    // The keys of one case share a hash tag, as keys decided together must (see RateLimiter).
+    let tag = '';
+    const key = (): string => `key:${tag}:${randomUUID()}`;
 
     beforeEach(async () => {
+      tag = clusterKeyTag(randomUUID());
       limiter = await factory();
     });
     afterEach(async () => {

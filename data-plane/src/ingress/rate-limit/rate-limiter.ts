@@ -4,6 +4,11 @@
  * that is one Lua script, exact across replicas. `consumeAll` decides every limit of a request
  * in one such step (one Redis round trip however many limits). Both implementations pass
  * rate-limiter.contract.ts.
+ *
+ * Keys decided together (one `consumeAll`, one `settle`) must share a Redis Cluster hash tag, a
+ * `{…}` part naming one slot (the limits of a request carry their tenant's: `limitKeys`): on a
+ * cluster one script can only touch one slot's keys. On one node or in process the tag is just
+ * part of the name.
  */
 export interface RateLimit {
   /** Sustained allowance: `limit` units per `periodMs`. */

@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { openRedis } from '@switchyard/redis-connection';
+import type { RedisOptions } from 'ioredis';
 import { validateRateLimit, validateSettlement } from './gcra';
 import type { RateLimitCheck, RateLimitDecision, RateLimiter } from './rate-limiter';
 
@@ -13,8 +14,9 @@ import type { RateLimitCheck, RateLimitDecision, RateLimiter } from './rate-limi
  * does one GET and one SET PX per limit, keys expire by themselves once idle, and there is no
  * window boundary to stampede at. The clock is the Redis server's TIME, so replicas of the data
  * plane with skewed clocks still agree. Times inside the script are microseconds (integers fit a
- * double exactly up to 2^53). Keys of one request may live in different slots: this targets a
- * single Redis (or a primary with replicas), not Redis Cluster.
+ * double exactly up to 2^53). On a Redis Cluster every key of one script must hash to one slot:
+ * the callers' keys carry their tenant as a hash tag (`limitKeys` in enforce-limits.ts), so all
+ * of a request's limits, and its settlement, meet on the master of that tenant's slot.
  *
  * KEYS[i]: limit keys. ARGV[3i-2..3i]: emission interval (µs), tolerance (µs), cost of check i.
  * Reply: {allowed, remaining, retry_after_ms} per check, flattened.
@@ -101,22 +103,17 @@ return #KEYS
 export interface RedisRateLimiterOptions {
   /** Prepended to every key, e.g. `switchyard:rl:`. */
   keyPrefix?: string;
-  /** Extra ioredis options. Not `commandTimeout`: the fail-safe decorator times calls out (see why there). */
+  /** Extra ioredis options per node. Not `commandTimeout`: the fail-safe decorator times calls out (see why there). */
   redisOptions?: RedisOptions;
 }
 
-export function createRedisRateLimiter(connection: string | RedisOptions, options: RedisRateLimiterOptions = {}): RateLimiter {
+/** `url`: REDIS_URL, one node or a cluster. */
+export function createRedisRateLimiter(url: string, options: RedisRateLimiterOptions = {}): RateLimiter {
   const prefix = options.keyPrefix ?? '';
-  // Auto-pipelining: the scripts of requests decided in the same event-loop turn leave in one
-  // socket write (one syscall) instead of one each; each script still runs atomically on its own.
-  const defaults: RedisOptions = { maxRetriesPerRequest: 3, enableAutoPipelining: true };
-  const redis =
-    typeof connection === 'string'
-      ? new Redis(connection, { ...defaults, ...options.redisOptions })
-      : new Redis({ ...defaults, ...options.redisOptions, ...connection });
-  // Outages surface as rejected commands (the fail-safe decorator logs them once); without a
-  // listener ioredis would print every reconnect error to stderr.
-  redis.on('error', () => undefined);
+  // Auto-pipelining (openRedis): the scripts of requests decided in the same event-loop turn leave
+  // in one socket write per node instead of one each; each script still runs atomically on its own.
+  // Outages surface as rejected commands (the fail-safe decorator logs them once).
+  const redis = openRedis(url, options.redisOptions ? { nodeOptions: options.redisOptions } : {});
   // defineCommand sends EVALSHA and falls back to EVAL once when the script cache is cold.
   redis.defineCommand('switchyardGcraAll', { lua: GCRA_ALL_SCRIPT });
   redis.defineCommand('switchyardGcraSettle', { lua: SETTLE_SCRIPT });

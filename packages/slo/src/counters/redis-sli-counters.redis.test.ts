@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll } from 'vitest';
+import { clusterForTests, clusterTestsSkipReason } from '@switchyard/redis-connection/testing';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { runSliCountersContract } from './sli-counters.contract';
 import { createRedisSliCounters } from './redis-sli-counters';
 
@@ -20,4 +21,20 @@ afterAll(async () => {
   const keys = await redis.keys(`${runPrefix}*`);
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
+});
+
+// The same contract on a real 3-master Redis Cluster of this file's own: each series is its keys' hash tag.
+describe.skipIf(clusterTestsSkipReason())('on a Redis Cluster', () => {
+  const cluster = clusterForTests();
+  const onCluster: Array<{ close(): Promise<void> }> = [];
+  beforeAll(cluster.start);
+  afterAll(async () => {
+    await Promise.all(onCluster.map((c) => c.close()));
+    await cluster.stop();
+  });
+  runSliCountersContract('redis cluster', () => {
+    const counters = createRedisSliCounters(cluster.url, { keyPrefix: `${randomUUID()}:` });
+    onCluster.push(counters);
+    return counters;
+  });
 });

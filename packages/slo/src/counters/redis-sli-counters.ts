@@ -1,13 +1,13 @@
-import { Redis } from 'ioredis';
+import { clusterKeyTag, openRedis, type RedisConnection } from '@switchyard/redis-connection';
 import type { Counts } from '../burn-rate';
 import { bucketsAt, bucketsForWindow, DEFAULT_TIERS, type BucketTier } from './bucket-plan';
-import { EVENT_ID_TTL_SECONDS, type SliCounters } from './sli-counters';
+import { EVENT_ID_TTL_SECONDS, type SliAdd, type SliCounters } from './sli-counters';
 
 /**
- * Marks the event id and adds its counts in one script, so a replay adds nothing and a crash
- * cannot leave the id marked without its counts (or the counts without the id).
- * KEYS[1] the event id's marker, KEYS[2..] bucket hashes; ARGV[1] the marker's TTL, then per
- * bucket good, total, TTL.
+ * Marks the event id in one series and adds its counts there in one script, so a replay adds
+ * nothing and a crash cannot leave the id marked without its counts (or the counts without the id).
+ * KEYS[1] the event id's marker in the series, KEYS[2..] the series' bucket hashes; ARGV[1] the
+ * marker's TTL, then per bucket good, total, TTL.
  */
 const RECORD_ONCE = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
@@ -26,33 +26,43 @@ export interface RedisSliCountersOptions {
 }
 
 /**
- * One hash per series and bucket, `<prefix>switchyard:sli:<series>:<tier seconds>:<index>` with
- * fields `g` and `t`, incremented by one script per event (replays count once) on every replica and expiring after the tier's
- * retention; a window is one pipelined HMGET per bucket it covers.
+ * One hash per series and bucket, `<prefix>switchyard:sli:{<series>}:<tier seconds>:<index>` with
+ * fields `g` and `t`, incremented by one script per event and series (replays count once) on every
+ * replica and expiring after the tier's retention; a window is one pipelined HMGET per bucket it
+ * covers. The series is every key's Redis Cluster hash tag, and the replay marker is kept per series
+ * (`{<series>}:seen:<event id>`), so each script and each window's pipeline stays in one slot.
  */
-export function createRedisSliCounters(connection: string | Redis, options: RedisSliCountersOptions = {}): SliCounters & { close(): Promise<void> } {
+export function createRedisSliCounters(connection: string | RedisConnection, options: RedisSliCountersOptions = {}): SliCounters & { close(): Promise<void> } {
   const owned = typeof connection === 'string';
-  const redis = owned ? new Redis(connection, { maxRetriesPerRequest: 3, enableAutoPipelining: true }) : connection;
-  // ioredis reports each reconnect attempt as an error event; callers see failures through their commands.
-  if (owned) redis.on('error', () => undefined);
+  const redis = owned ? openRedis(connection) : connection;
   const tiers = options.tiers ?? DEFAULT_TIERS;
   const retain = new Map(tiers.map((t) => [t.seconds, t.retainSeconds]));
   const prefix = `${options.keyPrefix ?? ''}switchyard:sli:`;
-  const key = (series: string, tierSeconds: number, index: number) => `${prefix}${series}:${tierSeconds}:${index}`;
+  const key = (series: string, tierSeconds: number, index: number) => `${prefix}${clusterKeyTag(series)}:${tierSeconds}:${index}`;
   const toInt = (value: string | null) => (value === null ? 0 : Number.parseInt(value, 10) || 0);
+
+  async function recordInSeries(eventId: string, series: string, adds: readonly SliAdd[]): Promise<boolean> {
+    const keys = [`${prefix}${clusterKeyTag(series)}:seen:${eventId}`];
+    const args: Array<string | number> = [EVENT_ID_TTL_SECONDS];
+    for (const add of adds) {
+      for (const bucket of bucketsAt(add.at.getTime(), tiers)) {
+        keys.push(key(add.series, bucket.tierSeconds, bucket.index));
+        args.push(add.counts.good, add.counts.total, retain.get(bucket.tierSeconds) ?? 0);
+      }
+    }
+    return (await redis.eval(RECORD_ONCE, keys.length, ...keys, ...args)) === 1;
+  }
 
   return {
     async record(eventId, adds) {
-      const keys = [`${prefix}seen:${eventId}`];
-      const args: Array<string | number> = [EVENT_ID_TTL_SECONDS];
-      for (const add of adds) {
-        for (const bucket of bucketsAt(add.at.getTime(), tiers)) {
-          keys.push(key(add.series, bucket.tierSeconds, bucket.index));
-          args.push(add.counts.good, add.counts.total, retain.get(bucket.tierSeconds) ?? 0);
-        }
-      }
-      const recorded = await redis.eval(RECORD_ONCE, keys.length, ...keys, ...args);
-      return recorded === 1;
+      const bySeries = new Map<string, SliAdd[]>();
+      for (const add of adds) bySeries.set(add.series, [...(bySeries.get(add.series) ?? []), add]);
+      // One script per series (each in its own slot). A replay finds each series already marked;
+      // one interrupted half-way is completed by its redelivery. The answer is the first series'
+      // (in a fixed order), so of concurrent deliveries of one event exactly one answers true.
+      const ordered = [...bySeries.keys()].sort();
+      const recorded = await Promise.all(ordered.map((series) => recordInSeries(eventId, series, bySeries.get(series) ?? [])));
+      return recorded[0] ?? false;
     },
     async totals(series, now, windowsSeconds) {
       const plans = windowsSeconds.map((window) => ({ window, buckets: bucketsForWindow(now.getTime(), window, tiers) }));

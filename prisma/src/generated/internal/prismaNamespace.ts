@@ -432,7 +432,10 @@ export const ModelName = {
   SloTransition: 'SloTransition',
   SessionDocument: 'SessionDocument',
   SessionDocumentUpdate: 'SessionDocumentUpdate',
-  SessionDocumentSubject: 'SessionDocumentSubject'
+  SessionDocumentSubject: 'SessionDocumentSubject',
+  MemorySession: 'MemorySession',
+  MemoryResponse: 'MemoryResponse',
+  VectorMemory: 'VectorMemory'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -448,7 +451,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "shadowCostRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting" | "slo" | "sloTransition" | "sessionDocument" | "sessionDocumentUpdate" | "sessionDocumentSubject"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "shadowCostRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting" | "slo" | "sloTransition" | "sessionDocument" | "sessionDocumentUpdate" | "sessionDocumentSubject" | "memorySession" | "memoryResponse" | "vectorMemory"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -3116,6 +3119,228 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    MemorySession: {
+      payload: Prisma.$MemorySessionPayload<ExtArgs>
+      fields: Prisma.MemorySessionFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.MemorySessionFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.MemorySessionFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>
+        }
+        findFirst: {
+          args: Prisma.MemorySessionFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.MemorySessionFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>
+        }
+        findMany: {
+          args: Prisma.MemorySessionFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>[]
+        }
+        create: {
+          args: Prisma.MemorySessionCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>
+        }
+        createMany: {
+          args: Prisma.MemorySessionCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.MemorySessionCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>[]
+        }
+        delete: {
+          args: Prisma.MemorySessionDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>
+        }
+        update: {
+          args: Prisma.MemorySessionUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>
+        }
+        deleteMany: {
+          args: Prisma.MemorySessionDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.MemorySessionUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.MemorySessionUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>[]
+        }
+        upsert: {
+          args: Prisma.MemorySessionUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemorySessionPayload>
+        }
+        aggregate: {
+          args: Prisma.MemorySessionAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateMemorySession>
+        }
+        groupBy: {
+          args: Prisma.MemorySessionGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.MemorySessionGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.MemorySessionCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.MemorySessionCountAggregateOutputType> | number
+        }
+      }
+    }
+    MemoryResponse: {
+      payload: Prisma.$MemoryResponsePayload<ExtArgs>
+      fields: Prisma.MemoryResponseFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.MemoryResponseFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.MemoryResponseFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>
+        }
+        findFirst: {
+          args: Prisma.MemoryResponseFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.MemoryResponseFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>
+        }
+        findMany: {
+          args: Prisma.MemoryResponseFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>[]
+        }
+        create: {
+          args: Prisma.MemoryResponseCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>
+        }
+        createMany: {
+          args: Prisma.MemoryResponseCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.MemoryResponseCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>[]
+        }
+        delete: {
+          args: Prisma.MemoryResponseDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>
+        }
+        update: {
+          args: Prisma.MemoryResponseUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>
+        }
+        deleteMany: {
+          args: Prisma.MemoryResponseDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.MemoryResponseUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.MemoryResponseUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>[]
+        }
+        upsert: {
+          args: Prisma.MemoryResponseUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$MemoryResponsePayload>
+        }
+        aggregate: {
+          args: Prisma.MemoryResponseAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateMemoryResponse>
+        }
+        groupBy: {
+          args: Prisma.MemoryResponseGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.MemoryResponseGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.MemoryResponseCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.MemoryResponseCountAggregateOutputType> | number
+        }
+      }
+    }
+    VectorMemory: {
+      payload: Prisma.$VectorMemoryPayload<ExtArgs>
+      fields: Prisma.VectorMemoryFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.VectorMemoryFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.VectorMemoryFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>
+        }
+        findFirst: {
+          args: Prisma.VectorMemoryFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.VectorMemoryFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>
+        }
+        findMany: {
+          args: Prisma.VectorMemoryFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>[]
+        }
+        create: {
+          args: Prisma.VectorMemoryCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>
+        }
+        createMany: {
+          args: Prisma.VectorMemoryCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.VectorMemoryCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>[]
+        }
+        delete: {
+          args: Prisma.VectorMemoryDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>
+        }
+        update: {
+          args: Prisma.VectorMemoryUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>
+        }
+        deleteMany: {
+          args: Prisma.VectorMemoryDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.VectorMemoryUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.VectorMemoryUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>[]
+        }
+        upsert: {
+          args: Prisma.VectorMemoryUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$VectorMemoryPayload>
+        }
+        aggregate: {
+          args: Prisma.VectorMemoryAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateVectorMemory>
+        }
+        groupBy: {
+          args: Prisma.VectorMemoryGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.VectorMemoryGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.VectorMemoryCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.VectorMemoryCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -3430,6 +3655,7 @@ export const ExperimentScalarFieldEnum = {
   routeName: 'routeName',
   challenger: 'challenger',
   challengerMetadata: 'challengerMetadata',
+  judge: 'judge',
   mode: 'mode',
   percent: 'percent',
   unit: 'unit',
@@ -3691,6 +3917,46 @@ export const SessionDocumentSubjectScalarFieldEnum = {
 } as const
 
 export type SessionDocumentSubjectScalarFieldEnum = (typeof SessionDocumentSubjectScalarFieldEnum)[keyof typeof SessionDocumentSubjectScalarFieldEnum]
+
+
+export const MemorySessionScalarFieldEnum = {
+  tenantId: 'tenantId',
+  sessionId: 'sessionId',
+  turns: 'turns',
+  bytes: 'bytes',
+  updatedAt: 'updatedAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type MemorySessionScalarFieldEnum = (typeof MemorySessionScalarFieldEnum)[keyof typeof MemorySessionScalarFieldEnum]
+
+
+export const MemoryResponseScalarFieldEnum = {
+  tenantId: 'tenantId',
+  id: 'id',
+  sessionId: 'sessionId',
+  record: 'record',
+  bytes: 'bytes',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type MemoryResponseScalarFieldEnum = (typeof MemoryResponseScalarFieldEnum)[keyof typeof MemoryResponseScalarFieldEnum]
+
+
+export const VectorMemoryScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  collection: 'collection',
+  text: 'text',
+  embeddingModel: 'embeddingModel',
+  dimensions: 'dimensions',
+  embedding: 'embedding',
+  subject: 'subject',
+  createdAt: 'createdAt'
+} as const
+
+export type VectorMemoryScalarFieldEnum = (typeof VectorMemoryScalarFieldEnum)[keyof typeof VectorMemoryScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -4094,6 +4360,9 @@ export type GlobalOmitConfig = {
   sessionDocument?: Prisma.SessionDocumentOmit
   sessionDocumentUpdate?: Prisma.SessionDocumentUpdateOmit
   sessionDocumentSubject?: Prisma.SessionDocumentSubjectOmit
+  memorySession?: Prisma.MemorySessionOmit
+  memoryResponse?: Prisma.MemoryResponseOmit
+  vectorMemory?: Prisma.VectorMemoryOmit
 }
 
 /* Types for Logging */

@@ -86,7 +86,10 @@ export const ModelName = {
   SloTransition: 'SloTransition',
   SessionDocument: 'SessionDocument',
   SessionDocumentUpdate: 'SessionDocumentUpdate',
-  SessionDocumentSubject: 'SessionDocumentSubject'
+  SessionDocumentSubject: 'SessionDocumentSubject',
+  MemorySession: 'MemorySession',
+  MemoryResponse: 'MemoryResponse',
+  VectorMemory: 'VectorMemory'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -380,6 +383,7 @@ export const ExperimentScalarFieldEnum = {
   routeName: 'routeName',
   challenger: 'challenger',
   challengerMetadata: 'challengerMetadata',
+  judge: 'judge',
   mode: 'mode',
   percent: 'percent',
   unit: 'unit',
@@ -641,6 +645,46 @@ export const SessionDocumentSubjectScalarFieldEnum = {
 } as const
 
 export type SessionDocumentSubjectScalarFieldEnum = (typeof SessionDocumentSubjectScalarFieldEnum)[keyof typeof SessionDocumentSubjectScalarFieldEnum]
+
+
+export const MemorySessionScalarFieldEnum = {
+  tenantId: 'tenantId',
+  sessionId: 'sessionId',
+  turns: 'turns',
+  bytes: 'bytes',
+  updatedAt: 'updatedAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type MemorySessionScalarFieldEnum = (typeof MemorySessionScalarFieldEnum)[keyof typeof MemorySessionScalarFieldEnum]
+
+
+export const MemoryResponseScalarFieldEnum = {
+  tenantId: 'tenantId',
+  id: 'id',
+  sessionId: 'sessionId',
+  record: 'record',
+  bytes: 'bytes',
+  createdAt: 'createdAt',
+  expiresAt: 'expiresAt'
+} as const
+
+export type MemoryResponseScalarFieldEnum = (typeof MemoryResponseScalarFieldEnum)[keyof typeof MemoryResponseScalarFieldEnum]
+
+
+export const VectorMemoryScalarFieldEnum = {
+  id: 'id',
+  tenantId: 'tenantId',
+  collection: 'collection',
+  text: 'text',
+  embeddingModel: 'embeddingModel',
+  dimensions: 'dimensions',
+  embedding: 'embedding',
+  subject: 'subject',
+  createdAt: 'createdAt'
+} as const
+
+export type VectorMemoryScalarFieldEnum = (typeof VectorMemoryScalarFieldEnum)[keyof typeof VectorMemoryScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -92,6 +92,7 @@ export type ExperimentCountAggregateOutputType = {
   routeName: number
   challenger: number
   challengerMetadata: number
+  judge: number
   mode: number
   percent: number
   unit: number
@@ -176,6 +177,7 @@ export type ExperimentCountAggregateInputType = {
   routeName?: true
   challenger?: true
   challengerMetadata?: true
+  judge?: true
   mode?: true
   percent?: true
   unit?: true
@@ -287,6 +289,7 @@ export type ExperimentGroupByOutputType = {
   routeName: string
   challenger: runtime.JsonValue
   challengerMetadata: runtime.JsonValue | null
+  judge: runtime.JsonValue | null
   mode: string
   percent: number
   unit: string
@@ -334,6 +337,7 @@ export type ExperimentWhereInput = {
   routeName?: Prisma.StringFilter<"Experiment"> | string
   challenger?: Prisma.JsonFilter<"Experiment">
   challengerMetadata?: Prisma.JsonNullableFilter<"Experiment">
+  judge?: Prisma.JsonNullableFilter<"Experiment">
   mode?: Prisma.StringFilter<"Experiment"> | string
   percent?: Prisma.FloatFilter<"Experiment"> | number
   unit?: Prisma.StringFilter<"Experiment"> | string
@@ -361,6 +365,7 @@ export type ExperimentOrderByWithRelationInput = {
   routeName?: Prisma.SortOrder
   challenger?: Prisma.SortOrder
   challengerMetadata?: Prisma.SortOrderInput | Prisma.SortOrder
+  judge?: Prisma.SortOrderInput | Prisma.SortOrder
   mode?: Prisma.SortOrder
   percent?: Prisma.SortOrder
   unit?: Prisma.SortOrder
@@ -391,6 +396,7 @@ export type ExperimentWhereUniqueInput = Prisma.AtLeast<{
   routeName?: Prisma.StringFilter<"Experiment"> | string
   challenger?: Prisma.JsonFilter<"Experiment">
   challengerMetadata?: Prisma.JsonNullableFilter<"Experiment">
+  judge?: Prisma.JsonNullableFilter<"Experiment">
   mode?: Prisma.StringFilter<"Experiment"> | string
   percent?: Prisma.FloatFilter<"Experiment"> | number
   unit?: Prisma.StringFilter<"Experiment"> | string
@@ -418,6 +424,7 @@ export type ExperimentOrderByWithAggregationInput = {
   routeName?: Prisma.SortOrder
   challenger?: Prisma.SortOrder
   challengerMetadata?: Prisma.SortOrderInput | Prisma.SortOrder
+  judge?: Prisma.SortOrderInput | Prisma.SortOrder
   mode?: Prisma.SortOrder
   percent?: Prisma.SortOrder
   unit?: Prisma.SortOrder
@@ -450,6 +457,7 @@ export type ExperimentScalarWhereWithAggregatesInput = {
   routeName?: Prisma.StringWithAggregatesFilter<"Experiment"> | string
   challenger?: Prisma.JsonWithAggregatesFilter<"Experiment">
   challengerMetadata?: Prisma.JsonNullableWithAggregatesFilter<"Experiment">
+  judge?: Prisma.JsonNullableWithAggregatesFilter<"Experiment">
   mode?: Prisma.StringWithAggregatesFilter<"Experiment"> | string
   percent?: Prisma.FloatWithAggregatesFilter<"Experiment"> | number
   unit?: Prisma.StringWithAggregatesFilter<"Experiment"> | string
@@ -472,6 +480,7 @@ export type ExperimentCreateInput = {
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -499,6 +508,7 @@ export type ExperimentUncheckedCreateInput = {
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -522,6 +532,7 @@ export type ExperimentUpdateInput = {
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -549,6 +560,7 @@ export type ExperimentUncheckedUpdateInput = {
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -574,6 +586,7 @@ export type ExperimentCreateManyInput = {
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -596,6 +609,7 @@ export type ExperimentUpdateManyMutationInput = {
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -620,6 +634,7 @@ export type ExperimentUncheckedUpdateManyInput = {
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -654,6 +669,7 @@ export type ExperimentCountOrderByAggregateInput = {
   routeName?: Prisma.SortOrder
   challenger?: Prisma.SortOrder
   challengerMetadata?: Prisma.SortOrder
+  judge?: Prisma.SortOrder
   mode?: Prisma.SortOrder
   percent?: Prisma.SortOrder
   unit?: Prisma.SortOrder
@@ -845,6 +861,7 @@ export type ExperimentCreateWithoutTenantInput = {
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -870,6 +887,7 @@ export type ExperimentUncheckedCreateWithoutTenantInput = {
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -924,6 +942,7 @@ export type ExperimentScalarWhereInput = {
   routeName?: Prisma.StringFilter<"Experiment"> | string
   challenger?: Prisma.JsonFilter<"Experiment">
   challengerMetadata?: Prisma.JsonNullableFilter<"Experiment">
+  judge?: Prisma.JsonNullableFilter<"Experiment">
   mode?: Prisma.StringFilter<"Experiment"> | string
   percent?: Prisma.FloatFilter<"Experiment"> | number
   unit?: Prisma.StringFilter<"Experiment"> | string
@@ -946,6 +965,7 @@ export type ExperimentCreateWithoutRouteInput = {
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -971,6 +991,7 @@ export type ExperimentUncheckedCreateWithoutRouteInput = {
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -1020,6 +1041,7 @@ export type ExperimentCreateWithoutArmStatsInput = {
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -1046,6 +1068,7 @@ export type ExperimentUncheckedCreateWithoutArmStatsInput = {
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -1084,6 +1107,7 @@ export type ExperimentUpdateWithoutArmStatsInput = {
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1110,6 +1134,7 @@ export type ExperimentUncheckedUpdateWithoutArmStatsInput = {
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1133,6 +1158,7 @@ export type ExperimentCreateManyTenantInput = {
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -1155,6 +1181,7 @@ export type ExperimentUpdateWithoutTenantInput = {
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1180,6 +1207,7 @@ export type ExperimentUncheckedUpdateWithoutTenantInput = {
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1204,6 +1232,7 @@ export type ExperimentUncheckedUpdateManyWithoutTenantInput = {
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1227,6 +1256,7 @@ export type ExperimentCreateManyRouteInput = {
   routeName: string
   challenger: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode: string
   percent: number
   unit: string
@@ -1249,6 +1279,7 @@ export type ExperimentUpdateWithoutRouteInput = {
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1274,6 +1305,7 @@ export type ExperimentUncheckedUpdateWithoutRouteInput = {
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1298,6 +1330,7 @@ export type ExperimentUncheckedUpdateManyWithoutRouteInput = {
   routeName?: Prisma.StringFieldUpdateOperationsInput | string
   challenger?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   challengerMetadata?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  judge?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   mode?: Prisma.StringFieldUpdateOperationsInput | string
   percent?: Prisma.FloatFieldUpdateOperationsInput | number
   unit?: Prisma.StringFieldUpdateOperationsInput | string
@@ -1353,6 +1386,7 @@ export type ExperimentSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   routeName?: boolean
   challenger?: boolean
   challengerMetadata?: boolean
+  judge?: boolean
   mode?: boolean
   percent?: boolean
   unit?: boolean
@@ -1381,6 +1415,7 @@ export type ExperimentSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   routeName?: boolean
   challenger?: boolean
   challengerMetadata?: boolean
+  judge?: boolean
   mode?: boolean
   percent?: boolean
   unit?: boolean
@@ -1407,6 +1442,7 @@ export type ExperimentSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   routeName?: boolean
   challenger?: boolean
   challengerMetadata?: boolean
+  judge?: boolean
   mode?: boolean
   percent?: boolean
   unit?: boolean
@@ -1433,6 +1469,7 @@ export type ExperimentSelectScalar = {
   routeName?: boolean
   challenger?: boolean
   challengerMetadata?: boolean
+  judge?: boolean
   mode?: boolean
   percent?: boolean
   unit?: boolean
@@ -1450,7 +1487,7 @@ export type ExperimentSelectScalar = {
   updatedAt?: boolean
 }
 
-export type ExperimentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "tenantId" | "routeId" | "routeName" | "challenger" | "challengerMetadata" | "mode" | "percent" | "unit" | "metric" | "guardrails" | "alpha" | "tau2" | "autoPromote" | "status" | "statusReason" | "baselineVersion" | "promotedVersion" | "createdBy" | "createdAt" | "updatedAt", ExtArgs["result"]["experiment"]>
+export type ExperimentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "tenantId" | "routeId" | "routeName" | "challenger" | "challengerMetadata" | "judge" | "mode" | "percent" | "unit" | "metric" | "guardrails" | "alpha" | "tau2" | "autoPromote" | "status" | "statusReason" | "baselineVersion" | "promotedVersion" | "createdBy" | "createdAt" | "updatedAt", ExtArgs["result"]["experiment"]>
 export type ExperimentInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   tenant?: boolean | Prisma.TenantDefaultArgs<ExtArgs>
   route?: boolean | Prisma.RouteDefaultArgs<ExtArgs>
@@ -1483,6 +1520,10 @@ export type $ExperimentPayload<ExtArgs extends runtime.Types.Extensions.Internal
      * Registered price (USD per 1k tokens), context window and region of the challenger; null: none given.
      */
     challengerMetadata: runtime.JsonValue | null
+    /**
+     * The automatic judge ({ model, provider? }) that scores each arm's answer; null: none.
+     */
+    judge: runtime.JsonValue | null
     mode: string
     percent: number
     unit: string
@@ -1930,6 +1971,7 @@ export interface ExperimentFieldRefs {
   readonly routeName: Prisma.FieldRef<"Experiment", 'String'>
   readonly challenger: Prisma.FieldRef<"Experiment", 'Json'>
   readonly challengerMetadata: Prisma.FieldRef<"Experiment", 'Json'>
+  readonly judge: Prisma.FieldRef<"Experiment", 'Json'>
   readonly mode: Prisma.FieldRef<"Experiment", 'String'>
   readonly percent: Prisma.FieldRef<"Experiment", 'Float'>
   readonly unit: Prisma.FieldRef<"Experiment", 'String'>

@@ -263,7 +263,10 @@ export type TenantWhereInput = {
   dataKeys?: Prisma.TenantDataKeyListRelationFilter
   providerCredentials?: Prisma.ProviderCredentialListRelationFilter
   slos?: Prisma.SloListRelationFilter
+  memorySessions?: Prisma.MemorySessionListRelationFilter
+  memoryResponses?: Prisma.MemoryResponseListRelationFilter
   sloTransitions?: Prisma.SloTransitionListRelationFilter
+  vectorMemories?: Prisma.VectorMemoryListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
   sessionDocuments?: Prisma.SessionDocumentListRelationFilter
 }
@@ -289,7 +292,10 @@ export type TenantOrderByWithRelationInput = {
   dataKeys?: Prisma.TenantDataKeyOrderByRelationAggregateInput
   providerCredentials?: Prisma.ProviderCredentialOrderByRelationAggregateInput
   slos?: Prisma.SloOrderByRelationAggregateInput
+  memorySessions?: Prisma.MemorySessionOrderByRelationAggregateInput
+  memoryResponses?: Prisma.MemoryResponseOrderByRelationAggregateInput
   sloTransitions?: Prisma.SloTransitionOrderByRelationAggregateInput
+  vectorMemories?: Prisma.VectorMemoryOrderByRelationAggregateInput
   alertWebhook?: Prisma.TenantAlertWebhookOrderByWithRelationInput
   sessionDocuments?: Prisma.SessionDocumentOrderByRelationAggregateInput
 }
@@ -318,7 +324,10 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   dataKeys?: Prisma.TenantDataKeyListRelationFilter
   providerCredentials?: Prisma.ProviderCredentialListRelationFilter
   slos?: Prisma.SloListRelationFilter
+  memorySessions?: Prisma.MemorySessionListRelationFilter
+  memoryResponses?: Prisma.MemoryResponseListRelationFilter
   sloTransitions?: Prisma.SloTransitionListRelationFilter
+  vectorMemories?: Prisma.VectorMemoryListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
   sessionDocuments?: Prisma.SessionDocumentListRelationFilter
 }, "id" | "slug">
@@ -376,7 +385,10 @@ export type TenantCreateInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
@@ -402,7 +414,10 @@ export type TenantUncheckedCreateInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -428,7 +443,10 @@ export type TenantUpdateInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
@@ -454,7 +472,10 @@ export type TenantUncheckedUpdateInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -775,6 +796,48 @@ export type TenantUpdateOneRequiredWithoutSessionDocumentsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutSessionDocumentsInput, Prisma.TenantUpdateWithoutSessionDocumentsInput>, Prisma.TenantUncheckedUpdateWithoutSessionDocumentsInput>
 }
 
+export type TenantCreateNestedOneWithoutMemorySessionsInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutMemorySessionsInput, Prisma.TenantUncheckedCreateWithoutMemorySessionsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutMemorySessionsInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutMemorySessionsNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutMemorySessionsInput, Prisma.TenantUncheckedCreateWithoutMemorySessionsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutMemorySessionsInput
+  upsert?: Prisma.TenantUpsertWithoutMemorySessionsInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutMemorySessionsInput, Prisma.TenantUpdateWithoutMemorySessionsInput>, Prisma.TenantUncheckedUpdateWithoutMemorySessionsInput>
+}
+
+export type TenantCreateNestedOneWithoutMemoryResponsesInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutMemoryResponsesInput, Prisma.TenantUncheckedCreateWithoutMemoryResponsesInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutMemoryResponsesInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutMemoryResponsesNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutMemoryResponsesInput, Prisma.TenantUncheckedCreateWithoutMemoryResponsesInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutMemoryResponsesInput
+  upsert?: Prisma.TenantUpsertWithoutMemoryResponsesInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutMemoryResponsesInput, Prisma.TenantUpdateWithoutMemoryResponsesInput>, Prisma.TenantUncheckedUpdateWithoutMemoryResponsesInput>
+}
+
+export type TenantCreateNestedOneWithoutVectorMemoriesInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutVectorMemoriesInput, Prisma.TenantUncheckedCreateWithoutVectorMemoriesInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutVectorMemoriesInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutVectorMemoriesNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutVectorMemoriesInput, Prisma.TenantUncheckedCreateWithoutVectorMemoriesInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutVectorMemoriesInput
+  upsert?: Prisma.TenantUpsertWithoutVectorMemoriesInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutVectorMemoriesInput, Prisma.TenantUpdateWithoutVectorMemoriesInput>, Prisma.TenantUncheckedUpdateWithoutVectorMemoriesInput>
+}
+
 export type TenantCreateWithoutMembersInput = {
   id?: string
   slug: string
@@ -795,7 +858,10 @@ export type TenantCreateWithoutMembersInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
@@ -820,7 +886,10 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -861,7 +930,10 @@ export type TenantUpdateWithoutMembersInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
@@ -886,7 +958,10 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -911,7 +986,10 @@ export type TenantCreateWithoutApiKeysInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
@@ -936,7 +1014,10 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -977,7 +1058,10 @@ export type TenantUpdateWithoutApiKeysInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
@@ -1002,7 +1086,10 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -1027,7 +1114,10 @@ export type TenantCreateWithoutDpBudgetsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
@@ -1052,7 +1142,10 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -1093,7 +1186,10 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
@@ -1118,7 +1214,10 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -1143,7 +1242,10 @@ export type TenantCreateWithoutPolicyVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
@@ -1168,7 +1270,10 @@ export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -1209,7 +1314,10 @@ export type TenantUpdateWithoutPolicyVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
@@ -1234,7 +1342,10 @@ export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -1259,7 +1370,10 @@ export type TenantCreateWithoutPolicyDecisionLogsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
@@ -1284,7 +1398,10 @@ export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -1325,7 +1442,10 @@ export type TenantUpdateWithoutPolicyDecisionLogsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
@@ -1350,7 +1470,10 @@ export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -1375,7 +1498,10 @@ export type TenantCreateWithoutRoutesInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
@@ -1400,7 +1526,10 @@ export type TenantUncheckedCreateWithoutRoutesInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -1441,7 +1570,10 @@ export type TenantUpdateWithoutRoutesInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
@@ -1466,7 +1598,10 @@ export type TenantUncheckedUpdateWithoutRoutesInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -1491,7 +1626,10 @@ export type TenantCreateWithoutRouteVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
@@ -1516,7 +1654,10 @@ export type TenantUncheckedCreateWithoutRouteVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -1557,7 +1698,10 @@ export type TenantUpdateWithoutRouteVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
@@ -1582,7 +1726,10 @@ export type TenantUncheckedUpdateWithoutRouteVersionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -1607,7 +1754,10 @@ export type TenantCreateWithoutExperimentsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
@@ -1632,7 +1782,10 @@ export type TenantUncheckedCreateWithoutExperimentsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -1673,7 +1826,10 @@ export type TenantUpdateWithoutExperimentsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
@@ -1698,7 +1854,10 @@ export type TenantUncheckedUpdateWithoutExperimentsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -1723,7 +1882,10 @@ export type TenantCreateWithoutDataKeysInput = {
   experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
@@ -1748,7 +1910,10 @@ export type TenantUncheckedCreateWithoutDataKeysInput = {
   experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -1789,7 +1954,10 @@ export type TenantUpdateWithoutDataKeysInput = {
   experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
@@ -1814,7 +1982,10 @@ export type TenantUncheckedUpdateWithoutDataKeysInput = {
   experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -1839,7 +2010,10 @@ export type TenantCreateWithoutProviderCredentialsInput = {
   experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
@@ -1864,7 +2038,10 @@ export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
   experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -1905,7 +2082,10 @@ export type TenantUpdateWithoutProviderCredentialsInput = {
   experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
@@ -1930,7 +2110,10 @@ export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
   experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -1956,7 +2139,10 @@ export type TenantCreateWithoutAlertWebhookInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
@@ -1981,7 +2167,10 @@ export type TenantUncheckedCreateWithoutAlertWebhookInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
@@ -2022,7 +2211,10 @@ export type TenantUpdateWithoutAlertWebhookInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
@@ -2047,7 +2239,10 @@ export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
@@ -2071,7 +2266,10 @@ export type TenantCreateWithoutSlosInput = {
   experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
@@ -2096,7 +2294,10 @@ export type TenantUncheckedCreateWithoutSlosInput = {
   experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -2137,7 +2338,10 @@ export type TenantUpdateWithoutSlosInput = {
   experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
@@ -2162,7 +2366,10 @@ export type TenantUncheckedUpdateWithoutSlosInput = {
   experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -2188,6 +2395,9 @@ export type TenantCreateWithoutSloTransitionsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
@@ -2213,6 +2423,9 @@ export type TenantUncheckedCreateWithoutSloTransitionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
@@ -2254,6 +2467,9 @@ export type TenantUpdateWithoutSloTransitionsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
@@ -2279,6 +2495,9 @@ export type TenantUncheckedUpdateWithoutSloTransitionsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
   sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
@@ -2304,7 +2523,10 @@ export type TenantCreateWithoutSessionDocumentsInput = {
   dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
 }
 
@@ -2329,7 +2551,10 @@ export type TenantUncheckedCreateWithoutSessionDocumentsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
   slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
 }
 
@@ -2370,7 +2595,10 @@ export type TenantUpdateWithoutSessionDocumentsInput = {
   dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
 }
 
@@ -2395,8 +2623,395 @@ export type TenantUncheckedUpdateWithoutSessionDocumentsInput = {
   dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
   providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutMemorySessionsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutMemorySessionsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutMemorySessionsInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutMemorySessionsInput, Prisma.TenantUncheckedCreateWithoutMemorySessionsInput>
+}
+
+export type TenantUpsertWithoutMemorySessionsInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutMemorySessionsInput, Prisma.TenantUncheckedUpdateWithoutMemorySessionsInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutMemorySessionsInput, Prisma.TenantUncheckedCreateWithoutMemorySessionsInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutMemorySessionsInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutMemorySessionsInput, Prisma.TenantUncheckedUpdateWithoutMemorySessionsInput>
+}
+
+export type TenantUpdateWithoutMemorySessionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutMemorySessionsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutMemoryResponsesInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutMemoryResponsesInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutMemoryResponsesInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutMemoryResponsesInput, Prisma.TenantUncheckedCreateWithoutMemoryResponsesInput>
+}
+
+export type TenantUpsertWithoutMemoryResponsesInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutMemoryResponsesInput, Prisma.TenantUncheckedUpdateWithoutMemoryResponsesInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutMemoryResponsesInput, Prisma.TenantUncheckedCreateWithoutMemoryResponsesInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutMemoryResponsesInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutMemoryResponsesInput, Prisma.TenantUncheckedUpdateWithoutMemoryResponsesInput>
+}
+
+export type TenantUpdateWithoutMemoryResponsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutMemoryResponsesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutVectorMemoriesInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutVectorMemoriesInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutVectorMemoriesInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutVectorMemoriesInput, Prisma.TenantUncheckedCreateWithoutVectorMemoriesInput>
+}
+
+export type TenantUpsertWithoutVectorMemoriesInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutVectorMemoriesInput, Prisma.TenantUncheckedUpdateWithoutVectorMemoriesInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutVectorMemoriesInput, Prisma.TenantUncheckedCreateWithoutVectorMemoriesInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutVectorMemoriesInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutVectorMemoriesInput, Prisma.TenantUncheckedUpdateWithoutVectorMemoriesInput>
+}
+
+export type TenantUpdateWithoutVectorMemoriesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutVectorMemoriesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 
@@ -2416,7 +3031,10 @@ export type TenantCountOutputType = {
   dataKeys: number
   providerCredentials: number
   slos: number
+  memorySessions: number
+  memoryResponses: number
   sloTransitions: number
+  vectorMemories: number
   sessionDocuments: number
 }
 
@@ -2432,7 +3050,10 @@ export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions
   dataKeys?: boolean | TenantCountOutputTypeCountDataKeysArgs
   providerCredentials?: boolean | TenantCountOutputTypeCountProviderCredentialsArgs
   slos?: boolean | TenantCountOutputTypeCountSlosArgs
+  memorySessions?: boolean | TenantCountOutputTypeCountMemorySessionsArgs
+  memoryResponses?: boolean | TenantCountOutputTypeCountMemoryResponsesArgs
   sloTransitions?: boolean | TenantCountOutputTypeCountSloTransitionsArgs
+  vectorMemories?: boolean | TenantCountOutputTypeCountVectorMemoriesArgs
   sessionDocuments?: boolean | TenantCountOutputTypeCountSessionDocumentsArgs
 }
 
@@ -2526,8 +3147,29 @@ export type TenantCountOutputTypeCountSlosArgs<ExtArgs extends runtime.Types.Ext
 /**
  * TenantCountOutputType without action
  */
+export type TenantCountOutputTypeCountMemorySessionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.MemorySessionWhereInput
+}
+
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountMemoryResponsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.MemoryResponseWhereInput
+}
+
+/**
+ * TenantCountOutputType without action
+ */
 export type TenantCountOutputTypeCountSloTransitionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   where?: Prisma.SloTransitionWhereInput
+}
+
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountVectorMemoriesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.VectorMemoryWhereInput
 }
 
 /**
@@ -2559,7 +3201,10 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   dataKeys?: boolean | Prisma.Tenant$dataKeysArgs<ExtArgs>
   providerCredentials?: boolean | Prisma.Tenant$providerCredentialsArgs<ExtArgs>
   slos?: boolean | Prisma.Tenant$slosArgs<ExtArgs>
+  memorySessions?: boolean | Prisma.Tenant$memorySessionsArgs<ExtArgs>
+  memoryResponses?: boolean | Prisma.Tenant$memoryResponsesArgs<ExtArgs>
   sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
+  vectorMemories?: boolean | Prisma.Tenant$vectorMemoriesArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
   sessionDocuments?: boolean | Prisma.Tenant$sessionDocumentsArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
@@ -2614,7 +3259,10 @@ export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   dataKeys?: boolean | Prisma.Tenant$dataKeysArgs<ExtArgs>
   providerCredentials?: boolean | Prisma.Tenant$providerCredentialsArgs<ExtArgs>
   slos?: boolean | Prisma.Tenant$slosArgs<ExtArgs>
+  memorySessions?: boolean | Prisma.Tenant$memorySessionsArgs<ExtArgs>
+  memoryResponses?: boolean | Prisma.Tenant$memoryResponsesArgs<ExtArgs>
   sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
+  vectorMemories?: boolean | Prisma.Tenant$vectorMemoriesArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
   sessionDocuments?: boolean | Prisma.Tenant$sessionDocumentsArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
@@ -2636,7 +3284,10 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     dataKeys: Prisma.$TenantDataKeyPayload<ExtArgs>[]
     providerCredentials: Prisma.$ProviderCredentialPayload<ExtArgs>[]
     slos: Prisma.$SloPayload<ExtArgs>[]
+    memorySessions: Prisma.$MemorySessionPayload<ExtArgs>[]
+    memoryResponses: Prisma.$MemoryResponsePayload<ExtArgs>[]
     sloTransitions: Prisma.$SloTransitionPayload<ExtArgs>[]
+    vectorMemories: Prisma.$VectorMemoryPayload<ExtArgs>[]
     alertWebhook: Prisma.$TenantAlertWebhookPayload<ExtArgs> | null
     sessionDocuments: Prisma.$SessionDocumentPayload<ExtArgs>[]
   }
@@ -3064,7 +3715,10 @@ export interface Prisma__TenantClient<T, Null = never, ExtArgs extends runtime.T
   dataKeys<T extends Prisma.Tenant$dataKeysArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$dataKeysArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TenantDataKeyPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   providerCredentials<T extends Prisma.Tenant$providerCredentialsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$providerCredentialsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ProviderCredentialPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   slos<T extends Prisma.Tenant$slosArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$slosArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SloPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  memorySessions<T extends Prisma.Tenant$memorySessionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$memorySessionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$MemorySessionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  memoryResponses<T extends Prisma.Tenant$memoryResponsesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$memoryResponsesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$MemoryResponsePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   sloTransitions<T extends Prisma.Tenant$sloTransitionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$sloTransitionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SloTransitionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  vectorMemories<T extends Prisma.Tenant$vectorMemoriesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$vectorMemoriesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$VectorMemoryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   alertWebhook<T extends Prisma.Tenant$alertWebhookArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$alertWebhookArgs<ExtArgs>>): Prisma.Prisma__TenantAlertWebhookClient<runtime.Types.Result.GetResult<Prisma.$TenantAlertWebhookPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   sessionDocuments<T extends Prisma.Tenant$sessionDocumentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$sessionDocumentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SessionDocumentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
@@ -3762,6 +4416,54 @@ export type Tenant$slosArgs<ExtArgs extends runtime.Types.Extensions.InternalArg
 }
 
 /**
+ * Tenant.memorySessions
+ */
+export type Tenant$memorySessionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the MemorySession
+   */
+  select?: Prisma.MemorySessionSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the MemorySession
+   */
+  omit?: Prisma.MemorySessionOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.MemorySessionInclude<ExtArgs> | null
+  where?: Prisma.MemorySessionWhereInput
+  orderBy?: Prisma.MemorySessionOrderByWithRelationInput | Prisma.MemorySessionOrderByWithRelationInput[]
+  cursor?: Prisma.MemorySessionWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.MemorySessionScalarFieldEnum | Prisma.MemorySessionScalarFieldEnum[]
+}
+
+/**
+ * Tenant.memoryResponses
+ */
+export type Tenant$memoryResponsesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the MemoryResponse
+   */
+  select?: Prisma.MemoryResponseSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the MemoryResponse
+   */
+  omit?: Prisma.MemoryResponseOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.MemoryResponseInclude<ExtArgs> | null
+  where?: Prisma.MemoryResponseWhereInput
+  orderBy?: Prisma.MemoryResponseOrderByWithRelationInput | Prisma.MemoryResponseOrderByWithRelationInput[]
+  cursor?: Prisma.MemoryResponseWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.MemoryResponseScalarFieldEnum | Prisma.MemoryResponseScalarFieldEnum[]
+}
+
+/**
  * Tenant.sloTransitions
  */
 export type Tenant$sloTransitionsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -3783,6 +4485,30 @@ export type Tenant$sloTransitionsArgs<ExtArgs extends runtime.Types.Extensions.I
   take?: number
   skip?: number
   distinct?: Prisma.SloTransitionScalarFieldEnum | Prisma.SloTransitionScalarFieldEnum[]
+}
+
+/**
+ * Tenant.vectorMemories
+ */
+export type Tenant$vectorMemoriesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the VectorMemory
+   */
+  select?: Prisma.VectorMemorySelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the VectorMemory
+   */
+  omit?: Prisma.VectorMemoryOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.VectorMemoryInclude<ExtArgs> | null
+  where?: Prisma.VectorMemoryWhereInput
+  orderBy?: Prisma.VectorMemoryOrderByWithRelationInput | Prisma.VectorMemoryOrderByWithRelationInput[]
+  cursor?: Prisma.VectorMemoryWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.VectorMemoryScalarFieldEnum | Prisma.VectorMemoryScalarFieldEnum[]
 }
 
 /**

@@ -15,6 +15,10 @@ export const experimentResolvers = {
   challengerModel: (record: ExperimentRecord) => challengerOf(record).model,
   challengerProvider: (record: ExperimentRecord) => challengerOf(record).provider ?? null,
   challengerMetadata: (record: ExperimentRecord) => (record.challengerMetadata ? challengerMetadataSchema.parse(record.challengerMetadata) : null),
+  judge: (record: ExperimentRecord) => {
+    const judge = record.judge as { model?: unknown; provider?: unknown } | null | undefined;
+    return judge && typeof judge.model === 'string' ? { model: judge.model, provider: typeof judge.provider === 'string' ? judge.provider : null } : null;
+  },
   mode: (record: ExperimentRecord) => upper(record.mode),
   unit: (record: ExperimentRecord) => upper(record.unit),
   metric: (record: ExperimentRecord) => upper(record.metric),

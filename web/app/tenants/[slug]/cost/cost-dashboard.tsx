@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { COST_WINDOW_OPTIONS, formatInteger, formatShare, formatUsd } from '../../../../lib/cost-format';
 import { rankModels, totalTokens } from '../../../../lib/cost-series';
 import type { CostSummary, CostWindow } from '../../../../lib/operations';
+import dashboard from '../../../../components/dashboard.module.css';
 import styles from './cost.module.css';
 import { useLiveCost } from './use-live-cost';
 
@@ -31,12 +32,12 @@ export function CostDashboard(props: {
   return (
     <div>
       <div className={styles.toolbar}>
-        <div className={styles.segmented} role="group" aria-label="Time window">
+        <div className={dashboard.segmented} role="group" aria-label="Time window">
           {COST_WINDOW_OPTIONS.map((option) => (
             <button
               key={option.value}
               type="button"
-              className={`${styles.segment} ${option.value === window ? styles.segmentActive : ''}`}
+              className={`${dashboard.segment} ${option.value === window ? dashboard.segmentActive : ''}`}
               aria-pressed={option.value === window}
               data-testid={option.testId}
               onClick={() => setWindow(option.value)}
@@ -51,39 +52,39 @@ export function CostDashboard(props: {
           aria-live="polite"
           title={status === 'live' ? 'Receiving updates as usage is recorded' : 'Connecting to the live feed; showing the last known figures'}
         >
-          <span className={styles.liveDot} aria-hidden="true" />
+          <span className={dashboard.liveDot} aria-hidden="true" />
           <span data-testid="live-status">{status}</span>
         </span>
       </div>
 
       {error ? (
-        <div className={`alert ${styles.notice}`} role="alert" data-testid="live-error">
+        <div className={`alert ${dashboard.notice}`} role="alert" data-testid="live-error">
           Live updates failed: {error}
         </div>
       ) : null}
 
-      <div className={`${styles.stats} ${stale ? styles.stale : ''}`} aria-busy={stale}>
-        <div className={styles.stat}>
-          <div className={styles.statLabel}>Cost</div>
-          <div className={styles.statValue} data-testid="cost-total-usd">
+      <div className={`${styles.stats} ${stale ? dashboard.stale : ''}`} aria-busy={stale}>
+        <div className={dashboard.stat}>
+          <div className={dashboard.statLabel}>Cost</div>
+          <div className={dashboard.statValue} data-testid="cost-total-usd">
             {summary ? formatUsd(summary.totalCostUsd) : '—'}
           </div>
-          <div className={styles.statDetail}>
+          <div className={dashboard.statDetail}>
             {summary && summary.totalRequests > 0 ? `${formatUsd(summary.totalCostUsd / summary.totalRequests)} per request` : 'no requests yet'}
           </div>
         </div>
-        <div className={styles.stat}>
-          <div className={styles.statLabel}>Requests</div>
-          <div className={styles.statValue} data-testid="cost-total-requests">
+        <div className={dashboard.stat}>
+          <div className={dashboard.statLabel}>Requests</div>
+          <div className={dashboard.statValue} data-testid="cost-total-requests">
             {summary ? String(summary.totalRequests) : '—'}
           </div>
         </div>
-        <div className={styles.stat}>
-          <div className={styles.statLabel}>Tokens</div>
-          <div className={styles.statValue} data-testid="cost-total-tokens">
+        <div className={dashboard.stat}>
+          <div className={dashboard.statLabel}>Tokens</div>
+          <div className={dashboard.statValue} data-testid="cost-total-tokens">
             {summary ? formatInteger(tokens) : '—'}
           </div>
-          <div className={styles.statDetail}>
+          <div className={dashboard.statDetail}>
             {summary ? (
               <>
                 <span data-testid="cost-prompt-tokens">{formatInteger(summary.promptTokens)}</span> prompt ·{' '}
@@ -92,18 +93,18 @@ export function CostDashboard(props: {
             ) : null}
           </div>
         </div>
-        <div className={styles.stat}>
-          <div className={styles.statLabel}>Models</div>
-          <div className={styles.statValue}>{summary ? String(summary.byModel.length) : '—'}</div>
+        <div className={dashboard.stat}>
+          <div className={dashboard.statLabel}>Models</div>
+          <div className={dashboard.statValue}>{summary ? String(summary.byModel.length) : '—'}</div>
         </div>
-        <div className={`${styles.stat} ${styles.shadowStat}`}>
-          <div className={styles.statLabel} title="Challengers answering copies of requests off the client's path: billed, not part of the cost above">
+        <div className={`${dashboard.stat} ${styles.shadowStat}`}>
+          <div className={dashboard.statLabel} title="Challengers answering copies of requests off the client's path: billed, not part of the cost above">
             Shadow cost
           </div>
-          <div className={styles.statValue} data-testid="cost-shadow-usd">
+          <div className={dashboard.statValue} data-testid="cost-shadow-usd">
             {summary ? formatUsd(summary.shadowCostUsd) : '—'}
           </div>
-          <div className={styles.statDetail}>
+          <div className={dashboard.statDetail}>
             {summary ? (
               <>
                 <span data-testid="cost-shadow-requests">{String(summary.shadowRequests)}</span> shadow requests, not in the cost
@@ -113,12 +114,12 @@ export function CostDashboard(props: {
         </div>
       </div>
 
-      <section className={`card ${styles.notice}`} aria-label="Cost per minute">
+      <section className={`card ${dashboard.notice}`} aria-label="Cost per minute">
         <div className="cardHeader">
           <h2>Cost per minute</h2>
           <span className="muted">times in your local zone</span>
         </div>
-        <div className={`${styles.chart} ${stale ? styles.stale : ''}`} data-testid="cost-chart">
+        <div className={`${dashboard.chart} ${stale ? dashboard.stale : ''}`} data-testid="cost-chart">
           <CostChart series={summary?.series ?? []} />
         </div>
       </section>
@@ -127,7 +128,7 @@ export function CostDashboard(props: {
         <div className="cardHeader">
           <h2>By model</h2>
         </div>
-        <table className={`table ${stale ? styles.stale : ''}`}>
+        <table className={`table ${stale ? dashboard.stale : ''}`}>
           <thead>
             <tr>
               <th>Model</th>
@@ -163,12 +164,12 @@ export function CostDashboard(props: {
       </section>
 
       {summary && summary.shadowByExperiment.length > 0 ? (
-        <section className={`card ${styles.notice}`} aria-label="Shadow cost by experiment">
+        <section className={`card ${dashboard.notice}`} aria-label="Shadow cost by experiment">
           <div className="cardHeader">
             <h2>Shadow cost by experiment</h2>
             <span className="muted">billed, not part of the cost above</span>
           </div>
-          <table className={`table ${stale ? styles.stale : ''}`}>
+          <table className={`table ${stale ? dashboard.stale : ''}`}>
             <thead>
               <tr>
                 <th>Experiment</th>

@@ -7,7 +7,7 @@ import { executeOperation } from '../../../../lib/gateway';
 import { costSummaryQuery, tenantIdentityQuery } from '../../../../lib/operations';
 import { requireSession } from '../../../../lib/session-store';
 import { CostDashboard } from './cost-dashboard';
-import styles from './cost.module.css';
+import dashboard from '../../../../components/dashboard.module.css';
 
 type Props = { params: Promise<{ slug: string }> };
 
@@ -37,9 +37,9 @@ export default async function CostPage({ params }: Props) {
 
   return (
     <main>
-      <div className={styles.header}>
+      <div className={dashboard.header}>
         <div>
-          <div className={styles.crumbs}>
+          <div className={dashboard.crumbs}>
             <Link href="/tenants">Tenants</Link> / <Link href={tenantPath}>{tenant.slug}</Link> / cost
           </div>
           <h1>Cost · {tenant.name}</h1>

@@ -43,6 +43,7 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
   const [autoPromote, setAutoPromote] = useState(true);
   const [region, setRegion] = useState('');
   const [contextWindow, setContextWindow] = useState('');
+  const [judge, setJudge] = useState('');
 
   async function run(action: () => Promise<Result>) {
     setPending(true);
@@ -67,6 +68,7 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
           autoPromote,
           ...(mode === 'SPLIT' ? { percent } : {}),
           ...challengerMetadataOf(region, contextWindow),
+          ...(judge.trim() ? { judgeModel: judge.trim() } : {}),
         },
       }),
     );
@@ -124,7 +126,7 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
               <select className="input" value={metric} onChange={(e) => setMetric(e.target.value as 'COST' | 'LATENCY' | 'QUALITY')} data-testid="experiment-metric">
                 <option value="COST">cost per request</option>
                 <option value="LATENCY">latency</option>
-                <option value="QUALITY">quality (feedback)</option>
+                <option value="QUALITY">quality (feedback, judge)</option>
               </select>
             </label>
             <label className="label">
@@ -134,6 +136,10 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
             <label className="label">
               Context window (optional)
               <input className="input" type="number" min={1} value={contextWindow} onChange={(e) => setContextWindow(e.target.value)} placeholder="tokens" data-testid="experiment-context-window" />
+            </label>
+            <label className="label" title="A model that scores each arm's answers from 0 to 1 into its quality (billed as shadow cost), e.g. mock-judge">
+              Judge model (optional)
+              <input className="input" value={judge} onChange={(e) => setJudge(e.target.value)} placeholder="none" data-testid="experiment-judge" />
             </label>
             <label style={{ display: 'flex', gap: 6, alignItems: 'center', fontSize: 13, paddingBottom: 8 }}>
               <input type="checkbox" checked={autoPromote} onChange={(e) => setAutoPromote(e.target.checked)} data-testid="experiment-auto-promote" /> promote automatically
@@ -164,6 +170,12 @@ export function ExperimentsManager(props: { tenantId: string; wsUrl: string; rou
           {experiment.challengerMetadata ? (
             <p className="muted" data-testid="experiment-challenger-metadata">
               challenger {describeChallengerMetadata(experiment.challengerMetadata)}
+            </p>
+          ) : null}
+          {experiment.judge ? (
+            <p className="muted" data-testid="experiment-judge-model">
+              judged by <strong>{experiment.judge.model}</strong>
+              {experiment.judge.provider ? ` (${experiment.judge.provider})` : ''}: its scores of each arm&apos;s answers are the arms&apos; quality
             </p>
           ) : null}
           {experiment.statusReason ? (

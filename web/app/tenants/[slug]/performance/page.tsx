@@ -7,7 +7,7 @@ import { tenantIdentityQuery } from '../../../../lib/operations';
 import { performanceQuery } from '../../../../lib/request-log-operations';
 import { requireSession } from '../../../../lib/session-store';
 import { PerformanceDashboard } from './performance-dashboard';
-import styles from './performance.module.css';
+import dashboard from '../../../../components/dashboard.module.css';
 
 type Props = { params: Promise<{ slug: string }> };
 
@@ -35,9 +35,9 @@ export default async function PerformancePage({ params }: Props) {
 
   return (
     <main>
-      <div className={styles.header}>
+      <div className={dashboard.header}>
         <div>
-          <div className={styles.crumbs}>
+          <div className={dashboard.crumbs}>
             <Link href="/tenants">Tenants</Link> / <Link href={tenantPath}>{tenant.slug}</Link> / performance
           </div>
           <h1>Performance · {tenant.name}</h1>

@@ -6,6 +6,7 @@ import { formatUsd } from '../../../../lib/cost-format';
 import { formatMs, formatPercent } from '../../../../lib/request-log-format';
 import { performanceQuery, STATS_WINDOWS, type LatencyGroup, type SpendGroup, type StatsWindow } from '../../../../lib/request-log-operations';
 import { ErrorRateChart, LatencyChart, SpendBars } from './latency-charts';
+import dashboard from '../../../../components/dashboard.module.css';
 import styles from './performance.module.css';
 
 const WINDOW_LABEL = { LAST_HOUR: '1 h', LAST_24_HOURS: '24 h', LAST_7_DAYS: '7 d' } as const;
@@ -50,19 +51,19 @@ export function PerformanceDashboard(props: { tenantId: string; initialWindow: S
   return (
     <div className="stack">
       <div className={styles.toolbar}>
-        <div className={styles.segmented} role="group" aria-label="Time window">
+        <div className={dashboard.segmented} role="group" aria-label="Time window">
           {STATS_WINDOWS.map((w) => (
-            <button key={w} type="button" className={`${styles.segment} ${w === window ? styles.segmentActive : ''}`} aria-pressed={w === window} onClick={() => void load(w)} data-testid={`window-${w}`}>
+            <button key={w} type="button" className={`${dashboard.segment} ${w === window ? dashboard.segmentActive : ''}`} aria-pressed={w === window} onClick={() => void load(w)} data-testid={`window-${w}`}>
               {WINDOW_LABEL[w]}
             </button>
           ))}
         </div>
-        <div className={styles.segmented} role="group" aria-label="Group by">
+        <div className={dashboard.segmented} role="group" aria-label="Group by">
           {(['route', 'model'] as const).map((b) => (
             <button
               key={b}
               type="button"
-              className={`${styles.segment} ${b === by ? styles.segmentActive : ''}`}
+              className={`${dashboard.segment} ${b === by ? dashboard.segmentActive : ''}`}
               aria-pressed={b === by}
               onClick={() => {
                 setBy(b);

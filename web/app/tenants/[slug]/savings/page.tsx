@@ -7,7 +7,7 @@ import { executeOperation } from '../../../../lib/gateway';
 import { tenantIdentityQuery } from '../../../../lib/operations';
 import { savingsQuery } from '../../../../lib/savings-operations';
 import { requireSession } from '../../../../lib/session-store';
-import styles from '../cost/cost.module.css';
+import dashboard from '../../../../components/dashboard.module.css';
 import { SavingsDashboard } from './savings-dashboard';
 
 type Props = { params: Promise<{ slug: string }> };
@@ -36,9 +36,9 @@ export default async function SavingsPage({ params }: Props) {
 
   return (
     <main>
-      <div className={styles.header}>
+      <div className={dashboard.header}>
         <div>
-          <div className={styles.crumbs}>
+          <div className={dashboard.crumbs}>
             <Link href="/tenants">Tenants</Link> / <Link href={tenantPath}>{tenant.slug}</Link> / savings
           </div>
           <h1>Savings · {tenant.name}</h1>

@@ -6,6 +6,7 @@ import { callConsoleApi } from '../../../../lib/browser-api';
 import { formatInteger, formatUsd } from '../../../../lib/cost-format';
 import { runCostOptimizerMutation, savingsQuery, savingsUpdatedSubscription, setOptimizerSettingsMutation, type SavingsBaseline, type SavingsReport } from '../../../../lib/savings-operations';
 import { FALLBACK_POLL_MS, useLiveSubscription } from '../../../../lib/use-live-subscription';
+import dashboard from '../../../../components/dashboard.module.css';
 import styles from '../cost/cost.module.css';
 
 // recharts measures the DOM; render it in the browser only.
@@ -61,63 +62,63 @@ export function SavingsDashboard(props: { tenantId: string; reportPath: string; 
           Run optimizer now
         </button>
         <span className={`badge ${status === 'live' ? 'badgeSuccess' : 'badgeWarning'}`} role="status" aria-live="polite">
-          <span className={styles.liveDot} aria-hidden="true" />
+          <span className={dashboard.liveDot} aria-hidden="true" />
           <span data-testid="live-status">{status}</span>
         </span>
       </div>
       {error ? (
-        <div className={`alert ${styles.notice}`} role="alert">
+        <div className={`alert ${dashboard.notice}`} role="alert">
           Live updates failed: {error}
         </div>
       ) : null}
       {message ? (
-        <div className={`${message.failed ? 'alert' : 'muted'} ${styles.notice}`} role="status" data-testid="savings-message">
+        <div className={`${message.failed ? 'alert' : 'muted'} ${dashboard.notice}`} role="status" data-testid="savings-message">
           {message.text}
         </div>
       ) : null}
 
       <div className={styles.stats}>
-        <div className={styles.stat}>
-          <div className={styles.statLabel}>Savings</div>
-          <div className={styles.statValue} data-testid="savings-total-usd">
+        <div className={dashboard.stat}>
+          <div className={dashboard.statLabel}>Savings</div>
+          <div className={dashboard.statValue} data-testid="savings-total-usd">
             {report ? formatUsd(baseline - actual) : '—'}
           </div>
-          <div className={styles.statDetail} data-testid="savings-total-pct">
+          <div className={dashboard.statDetail} data-testid="savings-total-pct">
             {baseline > 0 ? `${(((baseline - actual) / baseline) * 100).toFixed(1)} % of the baseline` : 'no optimizer run yet'}
           </div>
         </div>
-        <div className={styles.stat}>
-          <div className={styles.statLabel}>Cost vs baseline</div>
-          <div className={styles.statValue}>{report ? formatUsd(actual) : '—'}</div>
-          <div className={styles.statDetail}>baseline {formatUsd(baseline)}</div>
+        <div className={dashboard.stat}>
+          <div className={dashboard.statLabel}>Cost vs baseline</div>
+          <div className={dashboard.statValue}>{report ? formatUsd(actual) : '—'}</div>
+          <div className={dashboard.statDetail}>baseline {formatUsd(baseline)}</div>
         </div>
-        <div className={styles.stat}>
-          <div className={styles.statLabel}>Requests (window)</div>
-          <div className={styles.statValue} data-testid="savings-requests">
+        <div className={dashboard.stat}>
+          <div className={dashboard.statLabel}>Requests (window)</div>
+          <div className={dashboard.statValue} data-testid="savings-requests">
             {formatInteger(requests)}
           </div>
         </div>
-        <div className={styles.stat}>
-          <div className={styles.statLabel}>Regret</div>
-          <div className={styles.statValue}>{regret.toFixed(2)}</div>
-          <div className={styles.statDetail}>{requests > 0 ? `${(regret / requests).toFixed(4)} per request` : '—'}</div>
+        <div className={dashboard.stat}>
+          <div className={dashboard.statLabel}>Regret</div>
+          <div className={dashboard.statValue}>{regret.toFixed(2)}</div>
+          <div className={dashboard.statDetail}>{requests > 0 ? `${(regret / requests).toFixed(4)} per request` : '—'}</div>
         </div>
       </div>
 
-      <section className={`card ${styles.notice}`} aria-label="Savings per route over time">
+      <section className={`card ${dashboard.notice}`} aria-label="Savings per route over time">
         <div className="cardHeader">
           <h2>Savings per route over the optimizer&apos;s runs</h2>
         </div>
-        <div className={styles.chart} data-testid="savings-history-chart">
+        <div className={dashboard.chart} data-testid="savings-history-chart">
           <SavingsHistoryChart history={report?.history ?? []} />
         </div>
       </section>
 
-      <section className={`card ${styles.notice}`} aria-label="Cost against the baseline per route">
+      <section className={`card ${dashboard.notice}`} aria-label="Cost against the baseline per route">
         <div className="cardHeader">
           <h2>Cost against the baseline, per route</h2>
         </div>
-        <div className={styles.chart} data-testid="savings-route-chart">
+        <div className={dashboard.chart} data-testid="savings-route-chart">
           <SavingsByRouteChart routes={routes} />
         </div>
         <div className="tableWrap">

@@ -8,7 +8,7 @@ import { tenantIdentityQuery } from '../../../../lib/operations';
 import { sloOverviewQuery } from '../../../../lib/slo-operations';
 import { requireSession } from '../../../../lib/session-store';
 import { SloDashboard } from './slo-dashboard';
-import styles from './slos.module.css';
+import dashboard from '../../../../components/dashboard.module.css';
 
 type Props = { params: Promise<{ slug: string }> };
 
@@ -35,9 +35,9 @@ export default async function SlosPage({ params }: Props) {
 
   return (
     <main>
-      <div className={styles.header}>
+      <div className={dashboard.header}>
         <div>
-          <div className={styles.crumbs}>
+          <div className={dashboard.crumbs}>
             <Link href="/tenants">Tenants</Link> / <Link href={tenantPath}>{tenant.slug}</Link> / SLOs
           </div>
           <h1>SLOs · {tenant.name}</h1>

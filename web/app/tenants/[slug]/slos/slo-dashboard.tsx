@@ -6,6 +6,7 @@ import { callConsoleApi } from '../../../../lib/browser-api';
 import { formatTimestamp } from '../../../../lib/display';
 import { budgetBarPercent, describeObjective, formatBudget, formatBurn, formatSli } from '../../../../lib/slo-format';
 import { deleteSloMutation, putSloMutation, SLO_KINDS, type Slo, type SloAlertState, type SloKind, type SloOverview } from '../../../../lib/slo-operations';
+import dashboard from '../../../../components/dashboard.module.css';
 import styles from './slos.module.css';
 import { useLiveSlos } from './use-live-slos';
 
@@ -40,39 +41,39 @@ export function SloDashboard(props: { tenantId: string; wsUrl: string; initial: 
       <div className={styles.toolbar}>
         <span className="muted">Burn rates over the 1 h / 5 m (page) and 24 h / 1 h (ticket) windows, from counters every replica shares.</span>
         <span className={`badge ${status === 'live' ? 'badgeSuccess' : 'badgeWarning'}`} role="status" aria-live="polite">
-          <span className={styles.liveDot} aria-hidden="true" />
+          <span className={dashboard.liveDot} aria-hidden="true" />
           <span data-testid="live-status">{status}</span>
         </span>
       </div>
       {error ? (
-        <div className={`alert ${styles.notice}`} role="alert" data-testid="live-error">
+        <div className={`alert ${dashboard.notice}`} role="alert" data-testid="live-error">
           Live updates failed: {error}
         </div>
       ) : null}
 
       <div className={styles.stats}>
-        <div className={styles.stat}>
-          <div className={styles.statLabel}>SLOs</div>
-          <div className={styles.statValue} data-testid="slo-count">
+        <div className={dashboard.stat}>
+          <div className={dashboard.statLabel}>SLOs</div>
+          <div className={dashboard.statValue} data-testid="slo-count">
             {slos.length}
           </div>
         </div>
-        <div className={styles.stat}>
-          <div className={styles.statLabel}>Paging</div>
-          <div className={styles.statValue} data-testid="slo-paging" style={{ color: paging > 0 ? 'var(--danger)' : undefined }}>
+        <div className={dashboard.stat}>
+          <div className={dashboard.statLabel}>Paging</div>
+          <div className={dashboard.statValue} data-testid="slo-paging" style={{ color: paging > 0 ? 'var(--danger)' : undefined }}>
             {paging}
           </div>
         </div>
-        <div className={styles.stat}>
-          <div className={styles.statLabel}>Routes throttled</div>
-          <div className={styles.statValue} data-testid="slo-throttled">
+        <div className={dashboard.stat}>
+          <div className={dashboard.statLabel}>Routes throttled</div>
+          <div className={dashboard.statValue} data-testid="slo-throttled">
             {throttled}
           </div>
-          <div className={styles.statDetail}>batch requests paused while a page lasts</div>
+          <div className={dashboard.statDetail}>batch requests paused while a page lasts</div>
         </div>
-        <div className={styles.stat}>
-          <div className={styles.statLabel}>Lowest budget left</div>
-          <div className={styles.statValue}>{lowest === null ? '—' : formatBudget(lowest)}</div>
+        <div className={dashboard.stat}>
+          <div className={dashboard.statLabel}>Lowest budget left</div>
+          <div className={dashboard.statValue}>{lowest === null ? '—' : formatBudget(lowest)}</div>
         </div>
       </div>
 
@@ -81,7 +82,7 @@ export function SloDashboard(props: { tenantId: string; wsUrl: string; initial: 
           <div className="cardHeader">
             <h2>Burn rate against the alert threshold</h2>
           </div>
-          <div className={styles.chart} data-testid="burn-chart">
+          <div className={dashboard.chart} data-testid="burn-chart">
             <BurnChart slos={slos} />
           </div>
         </section>

@@ -1,0 +1,109 @@
+import { responseBytes, trimWindow } from './session-records';
+import {
+  DEFAULT_SESSION_WINDOW_LIMITS,
+  SessionQuotaExceededError,
+  type SessionTurn,
+  type SessionWindow,
+  type SessionWindowLimits,
+  type StoredResponse,
+  type TenantMemoryUsage,
+} from './session-window';
+
+export interface InProcessSessionWindowOptions {
+  limits?: Partial<SessionWindowLimits>;
+  /** Milliseconds; tests move time to expire entries. */
+  now?: () => number;
+}
+
+interface Expiring<T> {
+  value: T;
+  expiresAt: number;
+}
+
+/**
+ * The embedded default (one process serves every request, so process memory is the shared
+ * state): the same limits, TTL and quota rules as Redis, kept in maps per tenant.
+ */
+export function createInProcessSessionWindow(options: InProcessSessionWindowOptions = {}): SessionWindow {
+  const limits = { ...DEFAULT_SESSION_WINDOW_LIMITS, ...options.limits };
+  const now = options.now ?? Date.now;
+  const ttlMs = limits.ttlSeconds * 1000;
+  const responses = new Map<string, Map<string, Expiring<{ response: StoredResponse; bytes: number }>>>();
+  const windows = new Map<string, Map<string, Expiring<SessionTurn[]>>>();
+
+  const tenantMap = <T>(maps: Map<string, Map<string, T>>, tenantId: string): Map<string, T> => {
+    let map = maps.get(tenantId);
+    if (!map) {
+      map = new Map();
+      maps.set(tenantId, map);
+    }
+    return map;
+  };
+  const live = <T>(map: Map<string, Expiring<T>> | undefined, key: string): T | undefined => {
+    const entry = map?.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= now()) {
+      map!.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  };
+  const usageOf = (tenantId: string): TenantMemoryUsage => {
+    const map = responses.get(tenantId);
+    let count = 0;
+    let bytes = 0;
+    if (map) {
+      const at = now();
+      for (const [id, entry] of map) {
+        if (entry.expiresAt <= at) map.delete(id);
+        else {
+          count += 1;
+          bytes += entry.value.bytes;
+        }
+      }
+    }
+    return { responses: count, bytes };
+  };
+
+  return {
+    kind: 'in-process',
+    async putResponse(tenantId, response) {
+      const bytes = responseBytes(response);
+      const usage = usageOf(tenantId);
+      const map = tenantMap(responses, tenantId);
+      const previous = live(map, response.id);
+      const responsesAfter = usage.responses + (previous ? 0 : 1);
+      const bytesAfter = usage.bytes - (previous?.bytes ?? 0) + bytes;
+      if (responsesAfter > limits.maxResponsesPerTenant) throw new SessionQuotaExceededError('responses', usage, limits);
+      if (bytesAfter > limits.maxBytesPerTenant) throw new SessionQuotaExceededError('bytes', usage, limits);
+      map.set(response.id, { value: { response, bytes }, expiresAt: now() + ttlMs });
+    },
+    async getResponse(tenantId, id) {
+      return live(responses.get(tenantId), id)?.response ?? null;
+    },
+    async deleteResponse(tenantId, id) {
+      const map = responses.get(tenantId);
+      const existed = live(map, id) !== undefined;
+      map?.delete(id);
+      return existed;
+    },
+    async appendTurns(tenantId, sessionId, turns) {
+      const map = tenantMap(windows, tenantId);
+      const window = trimWindow([...(live(map, sessionId) ?? []), ...turns], limits);
+      map.set(sessionId, { value: window, expiresAt: now() + ttlMs });
+      return [...window];
+    },
+    async recentTurns(tenantId, sessionId, count) {
+      if (count <= 0) return [];
+      const window = live(windows.get(tenantId), sessionId) ?? [];
+      return window.slice(-count);
+    },
+    async usage(tenantId) {
+      return usageOf(tenantId);
+    },
+    async close() {
+      responses.clear();
+      windows.clear();
+    },
+  };
+}

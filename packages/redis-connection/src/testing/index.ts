@@ -1,0 +1,11 @@
+export {
+  clusterForTests,
+  clusterTestsSkipReason,
+  redisServerAvailable,
+  REDIS_SERVER_MISSING,
+  startRedisCluster,
+  type ClusterForTests,
+  type ClusterNode,
+  type ThrowawayClusterOptions,
+  type ThrowawayRedisCluster,
+} from './throwaway-cluster';
