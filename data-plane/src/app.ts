@@ -36,7 +36,7 @@ import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
 import { createFailSafeRateLimiter } from './ingress/rate-limit/fail-safe-rate-limiter';
 import { parseLimitsConfig, type LimitsConfigInput } from './ingress/limits/limits-config';
 import { createTenantLimits } from './ingress/limits/tenant-limits';
-import { LimitExceededError } from './ingress/limits/enforce-limits';
+import { LimitExceededError, limitKeys } from './ingress/limits/enforce-limits';
 import type { TenantSettingsLookup } from './tenant-settings/settings-cache';
 import { monitorEventLoopLag, type EventLoopLagSignal } from './ingress/qos/event-loop-lag';
 import { DEFAULT_SHEDDING_THRESHOLDS, shouldShed, type SheddingThresholds } from './ingress/qos/load-shedding';
@@ -514,9 +514,9 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       case 'session_document_events': {
         if (!deps.sessionDocuments) throw new ApiError('not_found');
         const caller = await authenticate(request, 'session_documents', log);
-        // A key's requests per minute count every request it makes, chat and documents alike (one budget, `rpm:<key>`).
+        // A key's requests per minute count every request it makes, chat and documents alike (one budget, the same key as chat's).
         const keyLimits = deps.tenantSettings ? chatDeps.limitsFor(deps.tenantSettings.settingsOf(caller.tenantId)) : limits;
-        const decision = await rateLimiter.consume(`rpm:${caller.callerId}`, { limit: keyLimits.requestsPerMinutePerKey, periodMs: 60_000, onBackendDown: keyLimits.onRedisDown.requests }, 1);
+        const decision = await rateLimiter.consume(limitKeys.requestsPerMinutePerKey({ tenantId: caller.tenantId, apiKeyId: caller.callerId }), { limit: keyLimits.requestsPerMinutePerKey, periodMs: 60_000, onBackendDown: keyLimits.onRedisDown.requests }, 1);
         if (!decision.allowed) throw new LimitExceededError('requests_per_minute_per_key', decision.retryAfterMs, 'requests');
         const target = matchSessionDocumentPath((request.url ?? '/').split('?', 1)[0] ?? '/');
         if (!target) throw new ApiError('not_found');
