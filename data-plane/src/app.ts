@@ -521,7 +521,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         const target = matchSessionDocumentPath((request.url ?? '/').split('?', 1)[0] ?? '/');
         if (!target) throw new ApiError('not_found');
         return handleSessionDocument(
-          { documents: deps.sessionDocuments, classificationOf: (tenantId) => deps.tenantSettings?.settingsOf(tenantId).defaultDataClassification ?? 'internal', streams: documentStreams },
+          { documents: deps.sessionDocuments, classificationOf: (tenantId) => deps.tenantSettings?.settingsOf(tenantId).defaultDataClassification ?? 'internal', streams: documentStreams, metrics },
           caller,
           target,
           request,

@@ -16,7 +16,7 @@ import { ApiError, type ErrorCode } from '../errors';
 import { readJsonBody } from '../http/read-json-body';
 import { sendJson, startEventStream } from '../http/respond';
 import type { AuthenticatedCaller } from '../ingress/authenticate';
-import { withMemoryIo } from '../telemetry/memory-io-span';
+import { observeMemory, type MemoryMetrics } from './memory-io';
 
 export type SessionDocumentAction = 'document' | 'updates' | 'events';
 
@@ -70,6 +70,8 @@ export interface SessionDocumentsHandlerDeps {
   classificationOf(tenantId: string): DataClassification;
   /** Open event streams: the app ends them when it closes. */
   streams: Set<ServerResponse>;
+  /** Every store access is a memory_io step counted in the switchyard_memory_* metrics (store `document`). */
+  metrics: MemoryMetrics;
 }
 
 export async function handleSessionDocument(
@@ -94,23 +96,25 @@ export async function handleSessionDocument(
       });
     }
     const subjectIds = [...(caller.kind === 'user' ? [caller.callerId.replace(/^user:/, '')] : []), ...(parsed.data.user ? [parsed.data.user] : [])];
-    const outcome = await withMemoryIo(
-      { store: 'session_documents', operation: 'write' },
+    const outcome = await observeMemory(
+      deps.metrics,
+      'write',
       () => documents.write(tenantId, sessionId, parsed.data.update, { subjectIds, classification: deps.classificationOf(tenantId) }),
-      (written) => (written.ok ? written.bytes : undefined),
+      // A refused update stores nothing: a miss.
+      { store: 'document', bytesOf: (written) => (written.ok ? written.bytes : undefined), isMiss: (written) => !written.ok },
     );
     if (!outcome.ok) throw new ApiError(REFUSALS[outcome.refusal], { param: outcome.refusal === 'quota_exceeded' ? undefined : 'update', message: `${ERROR_PREFIX[outcome.refusal]}: ${outcome.detail}.` });
     return sendJson(response, outcome.created ? 201 : 200, { object: 'session.document.update', session_id: sessionId, created: outcome.created, duplicate: outcome.duplicate, bytes: outcome.bytes });
   }
   if (target.action === 'events') return streamEvents(deps, tenantId, sessionId, response);
   if (request.method === 'DELETE') {
-    if (!(await withMemoryIo({ store: 'session_documents', operation: 'delete' }, () => documents.delete(tenantId, sessionId)))) throw new ApiError('session_document_not_found');
+    if (!(await observeMemory(deps.metrics, 'delete', () => documents.delete(tenantId, sessionId), { store: 'document' }))) throw new ApiError('session_document_not_found');
     return sendJson(response, 200, { object: 'session.document.deleted', session_id: sessionId, deleted: true });
   }
   const since = new URL(request.url ?? '/', 'http://localhost').searchParams.get('state_vector');
   const stateVector = since === null ? null : decodeBase64(since);
   if (since !== null && (!stateVector || since.length > 65_536)) throw new ApiError('invalid_request', { param: 'state_vector', message: 'state_vector must be the base64 of a Yjs state vector (Y.encodeStateVector).' });
-  const view = await withMemoryIo({ store: 'session_documents', operation: 'read' }, () => documents.read(tenantId, sessionId), (read) => read?.bytes);
+  const view = await observeMemory(deps.metrics, 'read', () => documents.read(tenantId, sessionId), { store: 'document', bytesOf: (read) => read?.bytes });
   if (!view) throw new ApiError('session_document_not_found');
   let missing: string | undefined;
   if (stateVector) {
@@ -155,7 +159,7 @@ async function streamEvents(deps: SessionDocumentsHandlerDeps, tenantId: string,
     else early.push(update);
   });
   try {
-    const view = await withMemoryIo({ store: 'session_documents', operation: 'watch' }, () => deps.documents.read(tenantId, sessionId), (read) => read?.bytes);
+    const view = await observeMemory(deps.metrics, 'watch', () => deps.documents.read(tenantId, sessionId), { store: 'document', bytesOf: (read) => read?.bytes });
     if (!view) throw new ApiError('session_document_not_found');
     startEventStream(response);
     deps.streams.add(response);

@@ -160,6 +160,23 @@ describe('session documents over HTTP', () => {
     expect(((await (await call('s/document')).json()) as { data_classification: string }).data_classification).toBe('restricted');
   });
 
+  it('counts document reads, writes and deletes in the same switchyard_memory_* metrics as the other stores (store "document")', async () => {
+    const { call, post, h } = await start();
+    const written = (await (await post('metered', { update: b64(textUpdate('counted')) })).json()) as { bytes: number };
+    expect((await call('metered/document')).status).toBe(200);
+    expect((await call('unknown/document')).status).toBe(404);
+    expect((await post('metered', { update: b64(new Uint8Array([1, 2, 3])) })).status).toBe(400);
+    expect((await call('metered/document', { method: 'DELETE' })).status).toBe(200);
+    const text = await h.metricsText();
+    expect(text).toMatch(/switchyard_memory_operations_total\{store="document",operation="write",outcome="hit"\} 1\n/);
+    expect(text).toMatch(/switchyard_memory_operations_total\{store="document",operation="write",outcome="miss"\} 1\n/);
+    expect(text).toMatch(/switchyard_memory_operations_total\{store="document",operation="read",outcome="hit"\} 1\n/);
+    expect(text).toMatch(/switchyard_memory_operations_total\{store="document",operation="read",outcome="miss"\} 1\n/);
+    expect(text).toMatch(/switchyard_memory_operations_total\{store="document",operation="delete",outcome="hit"\} 1\n/);
+    expect(text).toContain(`switchyard_memory_bytes_total{operation="write",store="document"} ${written.bytes}\n`);
+    expect(text).toMatch(/switchyard_memory_io_duration_seconds_count\{store="document",operation="read"\} 2\n/);
+  });
+
   it('streams the state, then every update, to a watcher; closing the data plane ends the stream', async () => {
     const { post, h } = await start();
     await post('live', { update: b64(textUpdate('first')) });

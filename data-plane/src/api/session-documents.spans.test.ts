@@ -28,7 +28,7 @@ describe('session documents in traces', () => {
     const spans = exporter.getFinishedSpans();
     const write = spans.find((s) => s.name === 'memory_io' && s.attributes['switchyard.memory.operation'] === 'write');
     const read = spans.find((s) => s.name === 'memory_io' && s.attributes['switchyard.memory.operation'] === 'read');
-    expect(write?.attributes).toMatchObject({ 'switchyard.memory.store': 'session_documents', 'switchyard.memory.bytes': expect.any(Number) });
+    expect(write?.attributes).toMatchObject({ 'switchyard.memory.store': 'document', 'switchyard.memory.bytes': expect.any(Number) });
     expect(read?.attributes['switchyard.memory.bytes']).toBeGreaterThan(0);
     const root = spans.find((s) => s.name === 'POST /v1/sessions/{session_id}/document/updates');
     expect(write?.parentSpanContext?.spanId).toBe(root?.spanContext().spanId);
