@@ -5,13 +5,18 @@
  *
  * Extension point: a store that keeps data about people implements `SubjectDataStore`
  * (@switchyard/subject-data, with its contract suite `@switchyard/subject-data/contract`) and is
- * added to {@link subjectDataStores}; the session window (stored conversations and their snapshot)
- * and the vector memories join the session documents here.
+ * added to {@link subjectDataStores}. The memory fabric's stores: session documents (by the subjects
+ * who wrote to them), the session window (the session keyed by the subject and responses whose
+ * `metadata.subject` names it: see @switchyard/memory's sessionWindowSubjectStore for what a
+ * conversation must carry to be found) and vector memories (by their `subject`).
  */
 import type { Database } from '@switchyard/db';
 import { createPrismaSessionDocumentStore } from '@switchyard/session-documents/prisma';
 import { sessionDocumentsSubjectStore } from '@switchyard/session-documents';
 import { createSubjectDataRegistry, type SubjectDataRegistry, type SubjectDataStore } from '@switchyard/subject-data';
+import { sessionWindowSubjectStore } from '@switchyard/memory/session/database';
+import type { SessionWindow } from '@switchyard/memory/session';
+import { vectorMemorySubjectStore, type VectorMemoryChangeAnnouncer } from '@switchyard/vector-memory/database';
 import type { AuditLedger } from './audit-ledger';
 
 /**
@@ -37,11 +42,20 @@ export function auditLogSubjectStore(ledger: Pick<AuditLedger, 'exportSubject' |
   };
 }
 
+/** What the data planes share besides the database, so an erasure reaches their copies too. */
+export interface SubjectRequestLiveState {
+  /** The session window's fast store the data planes use (Redis); without it its copies live until their TTL. */
+  sessionWindow?: Pick<SessionWindow, 'deleteResponse' | 'deleteSession'>;
+  /** Tells the data planes to drop a tenant's in-process vector indexes (the bus); without it they serve stale copies until the collection changes. */
+  announceVectorMemoryChanges?: VectorMemoryChangeAnnouncer;
+}
+
 /** Every store a data-subject request covers, on one database. */
-export function subjectDataStores(db: Database, ledger: Pick<AuditLedger, 'exportSubject' | 'eraseSubject'>): SubjectDataRegistry {
+export function subjectDataStores(db: Database, ledger: Pick<AuditLedger, 'exportSubject' | 'eraseSubject'>, live: SubjectRequestLiveState = {}): SubjectDataRegistry {
   return createSubjectDataRegistry([
     auditLogSubjectStore(ledger),
     sessionDocumentsSubjectStore(createPrismaSessionDocumentStore(db)),
-    // The lead adds here: the session window's store (responses) and the vector memories (vectors).
+    sessionWindowSubjectStore(db, live.sessionWindow ? { fast: live.sessionWindow } : {}),
+    vectorMemorySubjectStore(db, live.announceVectorMemoryChanges ? { announce: live.announceVectorMemoryChanges } : {}),
   ]);
 }
