@@ -22,7 +22,7 @@ import { createInProcessSessionWindow, type SessionWindow, type SessionWindowLim
 
 /** Decisions kept for policy dry runs, per second per replica (the rest of a second's decisions are not logged). */
 const DECISION_LOG_ROWS_PER_SECOND = 100;
-/** How often each replica deletes session documents past their retention (one idempotent statement). */
+/** How often each replica deletes memory-fabric data past its retention (idempotent statements). */
 const SESSION_DOCUMENT_SWEEP_MS = 60 * 60 * 1000;
 
 /** What the configuration picks: the shared state (see shared-state.ts) and where stored data is read. */
@@ -53,7 +53,7 @@ export interface DataPlaneTuning {
   accessTokens?: AccessTokenAuthentication;
   /** Instead of the recorder over `stores.apiKeyUse` (tests flush it by hand). */
   apiKeyLastUsed?: Pick<ApiKeyLastUsedRecorder, 'record'>;
-  /** Session documents' retention sweep interval (default hourly; 0: never, tests sweep by hand). */
+  /** The memory fabric's retention sweep interval (session documents, session snapshot, vector memories; default hourly; 0: never). */
   sessionDocumentSweepMs?: number;
 }
 
@@ -165,12 +165,22 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
       onPublishFailed: (error) => logger.warn({ err: error }, "session document update stored but not announced; other replicas' watchers see it when they reconnect"),
     });
     closers.push(() => sessionDocuments.close());
+    // One sweep for the whole memory fabric (MEMORY_RETENTION_DAYS): session documents, and on a
+    // database the session window's snapshot and the vector memories. Each part runs even if another fails.
+    const expireMemory = stores.expireMemory;
     const sweep = startRetentionSweep({
-      store: documentStore,
+      store: {
+        expire: async (now, retentionDays) => {
+          const parts = await Promise.allSettled([documentStore.expire(now, retentionDays), expireMemory ? expireMemory(now, retentionDays, bus) : Promise.resolve(0)]);
+          const failed = parts.find((part): part is PromiseRejectedResult => part.status === 'rejected');
+          if (failed) throw failed.reason;
+          return parts.reduce((sum, part) => sum + (part.status === 'fulfilled' ? part.value : 0), 0);
+        },
+      },
       retentionDays: MEMORY_RETENTION_DAYS,
       intervalMs: tuning.sessionDocumentSweepMs ?? SESSION_DOCUMENT_SWEEP_MS,
-      onSwept: (deleted) => (deleted > 0 ? logger.info({ deleted }, 'session documents past their retention deleted') : undefined),
-      onError: (error) => logger.warn({ err: error }, 'session document retention sweep failed; retrying at the next interval'),
+      onSwept: (deleted) => (deleted > 0 ? logger.info({ deleted }, 'memory past its retention deleted (session documents, session snapshots, vector memories)') : undefined),
+      onError: (error) => logger.warn({ err: error }, 'memory retention sweep failed; retrying at the next interval'),
     });
     closers.push(async () => sweep.stop());
 

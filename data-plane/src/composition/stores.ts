@@ -1,8 +1,9 @@
 import type { VectorMemory } from '@switchyard/vector-memory';
-import { createHnswVectorMemory, createPgvectorVectorMemory } from '@switchyard/vector-memory/database';
+import { announceVectorMemoryChanges, createHnswVectorMemory, createPgvectorVectorMemory, expireVectorMemories } from '@switchyard/vector-memory/database';
 import type { EngagedThrottle } from '../ingress/slo-throttle/slo-throttle';
 import type { SessionSnapshotStore } from '@switchyard/memory/session';
-import { createDatabaseSessionSnapshot } from '@switchyard/memory/session/database';
+import { createDatabaseSessionSnapshot, expireSessionSnapshots } from '@switchyard/memory/session/database';
+import type { DataClassification } from '@switchyard/db/tenant-settings';
 import type { Database } from '@switchyard/db';
 import { createSecretVault } from '@switchyard/db/secret-vault';
 import type { MembershipStore } from '@switchyard/identity';
@@ -63,6 +64,12 @@ export interface DataPlaneStores {
    * an HNSW index per replica kept current over `bus`); absent: in this process's memory.
    */
   vectorMemory?: (bus: Bus) => Promise<VectorMemory>;
+  /**
+   * Retention of the rest of the memory fabric (session window snapshot, vector memories), run by
+   * the same sweep as the session documents; resolves with the rows deleted. `bus` tells the
+   * replicas to drop in-process vector indexes of tenants that lost memories. Absent: nothing durable to sweep.
+   */
+  expireMemory?: (now: Date, retentionDays: Readonly<Record<DataClassification, number>>, bus: Bus) => Promise<number>;
 }
 
 /** Decision requests kept per tenant for dry runs (the newest). */
@@ -96,6 +103,8 @@ export function databaseStores(db: Database, options: DatabaseStoresOptions): Da
     sessionSnapshot: createDatabaseSessionSnapshot(db),
     // PGlite carries pgvector; the Postgres servers here do not, so there the index lives in each replica (DESIGN.md §9).
     vectorMemory: async (bus) => (db.kind === 'pglite' ? createPgvectorVectorMemory(db) : createHnswVectorMemory(db, { bus })),
+    expireMemory: async (now, retentionDays, bus) =>
+      (await expireSessionSnapshots(db, now, retentionDays)) + (await expireVectorMemories(db, now, retentionDays, announceVectorMemoryChanges(bus))),
     engagedSloThrottles: async () => {
       // The latest transition per SLO, across tenants (platform scope: slo_transitions_platform_read).
       const latest = await db.withPlatform((tx) =>
