@@ -6,7 +6,7 @@ describe('data-plane config', () => {
   it('has working defaults: port 8080 on loopback, in-process backends, the mock provider', () => {
     const config = loadDataPlaneConfig({});
     expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', redisUrl: undefined, requestsPerMinutePerKey: 600, maxBodyBytes: 1_048_576 });
-    expect(config.providers).toEqual([{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini', 'mock-embed-1'] }]);
+    expect(config.providers).toEqual([{ name: 'mock', kind: 'mock', models: ['mock-gpt', 'mock-large', 'mock-mini', 'mock-judge', 'mock-embed-1'] }]);
   });
 
   it('reads the database, the data dir, the master keys and Redis with the defaults every deployable shares', () => {
