@@ -36,6 +36,7 @@ import type { RateLimiter } from './ingress/rate-limit/rate-limiter';
 import { createFailSafeRateLimiter } from './ingress/rate-limit/fail-safe-rate-limiter';
 import { parseLimitsConfig, type LimitsConfigInput } from './ingress/limits/limits-config';
 import { createTenantLimits } from './ingress/limits/tenant-limits';
+import { LimitExceededError, limitKeys } from './ingress/limits/enforce-limits';
 import type { TenantSettingsLookup } from './tenant-settings/settings-cache';
 import { monitorEventLoopLag, type EventLoopLagSignal } from './ingress/qos/event-loop-lag';
 import { DEFAULT_SHEDDING_THRESHOLDS, shouldShed, type SheddingThresholds } from './ingress/qos/load-shedding';
@@ -44,6 +45,8 @@ import type { SloThrottle } from './ingress/slo-throttle/slo-throttle';
 import { ENDPOINT_SCOPES, requireScope } from './ingress/scopes';
 import { createStaticRedactionConfigSource, type RedactionConfigSource } from './ingress/pii/redaction-config';
 import { handleFeedback } from './api/feedback-handler';
+import { handleSessionDocument, matchSessionDocumentPath, SESSION_DOCUMENT_METHODS, type SessionDocumentAction } from './api/session-documents-handler';
+import type { SessionDocuments } from '@switchyard/session-documents';
 import { handleEmbeddings } from './api/embeddings-handler';
 import { handleAddMemory, handleListMemories, handleMemory } from './api/memories-handler';
 import { MOCK_EMBEDDING_MODEL } from './adapters/mock/mock-embedding';
@@ -115,6 +118,11 @@ export interface DataPlaneDeps {
   /** The cost optimizer's bandit priors (router/bandit-priors.ts, loaded and kept fresh by the composition root); absent: Beta(1, 1). */
   banditPriors?: BanditPriorLookup;
   /**
+   * The memory fabric's shared session documents (`/v1/sessions/{id}/document`, built by the
+   * composition root over the tenant's store and the bus); absent: those paths answer 404.
+   */
+  sessionDocuments?: SessionDocuments;
+  /**
    * The tenants' vector memories (POST/GET/DELETE /v1/memories, a route's `memory.topMemories`).
    * Default: in this process's memory (`@switchyard/vector-memory`), forgotten on restart.
    */
@@ -165,7 +173,25 @@ const DATABASE_RETRY_AFTER_SECONDS = 1;
 /** The data plane's own id of the request (the one billing and audit records carry), on every response. */
 export const SWITCHYARD_REQUEST_ID_HEADER = 'x-switchyard-request-id';
 
-type Route = 'chat_completions' | 'responses' | 'response' | 'completions' | 'embeddings' | 'memories' | 'memory' | 'feedback' | 'models' | 'model' | 'healthz' | 'readyz' | 'not_found';
+type Route =
+  | 'chat_completions'
+  | 'responses'
+  | 'response'
+  | 'completions'
+  | 'embeddings'
+  | 'memories'
+  | 'memory'
+  | 'feedback'
+  | 'models'
+  | 'model'
+  | 'session_document'
+  | 'session_document_updates'
+  | 'session_document_events'
+  | 'healthz'
+  | 'readyz'
+  | 'not_found';
+
+const SESSION_DOCUMENT_ROUTES: Record<SessionDocumentAction, Route> = { document: 'session_document', updates: 'session_document_updates', events: 'session_document_events' };
 
 /** The span name's route part (OpenTelemetry HTTP conventions: a low-cardinality template, never the raw path). */
 const HTTP_ROUTE: Record<Route, string> = {
@@ -179,6 +205,9 @@ const HTTP_ROUTE: Record<Route, string> = {
   feedback: '/v1/feedback',
   models: '/v1/models',
   model: '/v1/models/{id}',
+  session_document: '/v1/sessions/{session_id}/document',
+  session_document_updates: '/v1/sessions/{session_id}/document/updates',
+  session_document_events: '/v1/sessions/{session_id}/document/events',
   healthz: '/healthz',
   readyz: '/readyz',
   not_found: '(unmatched)',
@@ -205,10 +234,13 @@ function routeOf(path: string): Route {
     case '/v1/completions':
       return 'completions';
     // `/metrics` is not served here (the public port): the operator metrics listener serves it.
-    default:
+    default: {
       if (path.startsWith('/v1/responses/') && path.length > '/v1/responses/'.length) return 'response';
       if (path.startsWith('/v1/models/') && path.length > '/v1/models/'.length) return 'model';
-      return path.startsWith(MEMORY_PATH_PREFIX) && path.length > MEMORY_PATH_PREFIX.length && !path.includes('/', MEMORY_PATH_PREFIX.length) ? 'memory' : 'not_found';
+      if (path.startsWith(MEMORY_PATH_PREFIX) && path.length > MEMORY_PATH_PREFIX.length && !path.includes('/', MEMORY_PATH_PREFIX.length)) return 'memory';
+      const document = matchSessionDocumentPath(path);
+      return document ? SESSION_DOCUMENT_ROUTES[document.action] : 'not_found';
+    }
   }
 }
 
@@ -225,6 +257,9 @@ const METHODS_OF: Record<Route, readonly string[]> = {
   feedback: ['POST'],
   models: ['GET'],
   model: ['GET'],
+  session_document: SESSION_DOCUMENT_METHODS.document,
+  session_document_updates: SESSION_DOCUMENT_METHODS.updates,
+  session_document_events: SESSION_DOCUMENT_METHODS.events,
   healthz: ['GET'],
   readyz: ['GET'],
   not_found: [],
@@ -349,6 +384,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   const sheddingThresholds = deps.qos?.thresholds ?? DEFAULT_SHEDDING_THRESHOLDS;
   const eventLoopLag = deps.qos?.eventLoopLag ?? monitorEventLoopLag();
   let chatInFlight = 0;
+  // Session document event streams never end by themselves: close() ends them.
+  const documentStreams = new Set<ServerResponse>();
 
   // Handlers still running (they record usage when they end): close() waits for them.
   const inFlight = new Set<Promise<void>>();
@@ -472,6 +509,25 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
         const key = await authenticate(request, 'feedback', log);
         return handleFeedback({ router, maxBodyBytes: chatDeps.maxBodyBytes, logger }, key, request, response);
       }
+      case 'session_document':
+      case 'session_document_updates':
+      case 'session_document_events': {
+        if (!deps.sessionDocuments) throw new ApiError('not_found');
+        const caller = await authenticate(request, 'session_documents', log);
+        // A key's requests per minute count every request it makes, chat and documents alike (one budget, the same key as chat's).
+        const keyLimits = deps.tenantSettings ? chatDeps.limitsFor(deps.tenantSettings.settingsOf(caller.tenantId)) : limits;
+        const decision = await rateLimiter.consume(limitKeys.requestsPerMinutePerKey({ tenantId: caller.tenantId, apiKeyId: caller.callerId }), { limit: keyLimits.requestsPerMinutePerKey, periodMs: 60_000, onBackendDown: keyLimits.onRedisDown.requests }, 1);
+        if (!decision.allowed) throw new LimitExceededError('requests_per_minute_per_key', decision.retryAfterMs, 'requests');
+        const target = matchSessionDocumentPath((request.url ?? '/').split('?', 1)[0] ?? '/');
+        if (!target) throw new ApiError('not_found');
+        return handleSessionDocument(
+          { documents: deps.sessionDocuments, classificationOf: (tenantId) => deps.tenantSettings?.settingsOf(tenantId).defaultDataClassification ?? 'internal', streams: documentStreams, metrics },
+          caller,
+          target,
+          request,
+          response,
+        );
+      }
     }
   }
 
@@ -532,6 +588,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     metrics: metrics.registry,
     async close() {
       closing = true;
+      for (const stream of documentStreams) stream.end();
       if (!deps.qos?.eventLoopLag) eventLoopLag.stop();
       await subscribed;
       await unsubscribeEviction?.();

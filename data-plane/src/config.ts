@@ -205,6 +205,12 @@ export const dataPlaneEnvShape = {
   ...routesEnvShape,
   ...limitsEnvShape,
   DATA_PLANE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** Session documents (memory fabric): the largest single Yjs update, decoded (413 `session_document_update_too_large`). */
+  DATA_PLANE_SESSION_DOCUMENT_MAX_UPDATE_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+  /** The largest a session document may grow in the store (413 `session_document_too_large`). */
+  DATA_PLANE_SESSION_DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(1024 * 1024),
+  /** Session documents one tenant may hold (429 `session_document_quota_exceeded` for a new one past it). */
+  DATA_PLANE_SESSION_DOCUMENTS_PER_TENANT: z.coerce.number().int().positive().default(1000),
   ...memoryEnvShape,
   /** OIDC issuer whose access tokens are accepted next to API keys (e.g. the bundled http://127.0.0.1:4400); unset: API keys only (`npm start`: its own issuer). */
   DATA_PLANE_OIDC_ISSUER: emptyIsUnset(z.url('must be the issuer URL')),
@@ -250,6 +256,8 @@ export interface DataPlaneConfig {
   /** Every request and token limit, and what each does while Redis is down. */
   limits: LimitsConfig;
   maxBodyBytes: number;
+  /** Session documents' bounds (DATA_PLANE_SESSION_DOCUMENT_*); absent: the package defaults. */
+  sessionDocuments?: { maxUpdateBytes: number; maxDocumentBytes: number; maxDocumentsPerTenant: number };
   /** The session window's TTL, sizes and per-tenant quota (MEMORY_*). */
   memory: SessionWindowLimits;
   logLevel: DataPlaneEnv['LOG_LEVEL'];
@@ -288,6 +296,11 @@ export function dataPlaneConfigFromEnv(e: DataPlaneEnv, defaults: DataPlaneDefau
     requestsPerMinutePerKey: limits.requestsPerMinutePerKey,
     limits,
     maxBodyBytes: e.DATA_PLANE_MAX_BODY_BYTES,
+    sessionDocuments: {
+      maxUpdateBytes: e.DATA_PLANE_SESSION_DOCUMENT_MAX_UPDATE_BYTES,
+      maxDocumentBytes: e.DATA_PLANE_SESSION_DOCUMENT_MAX_BYTES,
+      maxDocumentsPerTenant: e.DATA_PLANE_SESSION_DOCUMENTS_PER_TENANT,
+    },
     memory: {
       ttlSeconds: e.MEMORY_TTL_SECONDS,
       maxTurns: e.MEMORY_MAX_TURNS,

@@ -148,6 +148,38 @@ export const ERROR_REGISTRY = {
     message:
       'No recent request with that request_id was served to this API key\'s tenant (or it was already rated). Send the x-request-id of a completed chat completion, once, soon after it ended.',
   },
+  invalid_session_id: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'The session id in the path is not valid. Use 1 to 128 letters, digits, `_`, `.`, `:` or `-`.',
+  },
+  invalid_document_update: {
+    status: 400,
+    type: 'invalid_request_error',
+    message:
+      'The session document update is not a Yjs update: send `{"update": "<base64 of Y.encodeStateAsUpdate or an update event (v1 encoding)>"}`, one that changes something. Nothing was stored.',
+  },
+  session_document_not_found: {
+    status: 404,
+    type: 'invalid_request_error',
+    message: "This tenant has no document for that session (it was never written, was deleted, or expired under the tenant's retention). POST an update to create it.",
+  },
+  session_document_update_too_large: {
+    status: 413,
+    type: 'invalid_request_error',
+    message: 'The session document update is larger than the limit for one update (the message names it). Send it in smaller updates.',
+  },
+  session_document_too_large: {
+    status: 413,
+    type: 'invalid_request_error',
+    message: 'With this update the session document would exceed its size limit (the message names it). Delete content from the document, or start a new session. Nothing was stored.',
+  },
+  session_document_quota_exceeded: {
+    status: 429,
+    type: 'rate_limit_error',
+    message:
+      'This tenant already holds as many session documents as its quota allows, so a new one cannot be created; retrying will not help until documents are deleted (DELETE /v1/sessions/{id}/document) or expire. Existing documents can still be written.',
+  },
   method_not_allowed: {
     status: 405,
     type: 'invalid_request_error',

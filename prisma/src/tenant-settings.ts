@@ -53,6 +53,19 @@ export const REQUEST_LOG_RETENTION_DAYS: Readonly<Record<DataClassification, num
   restricted: 7,
 });
 
+/**
+ * Days the memory fabric keeps what a tenant stored (session documents, and the session window's
+ * snapshots and vector memories when they plug in), counted from the item's last write, by the
+ * item's data classification (or the tenant's current default when that is stricter): public 365,
+ * internal 90, confidential 30, restricted 7. The one copy every memory store's sweep is given.
+ */
+export const MEMORY_RETENTION_DAYS: Readonly<Record<DataClassification, number>> = Object.freeze({
+  public: 365,
+  internal: 90,
+  confidential: 30,
+  restricted: 7,
+});
+
 export const dataClassificationSchema = z.enum(DATA_CLASSIFICATIONS);
 
 export function isDataClassification(value: string): value is DataClassification {

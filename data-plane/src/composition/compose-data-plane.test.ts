@@ -11,6 +11,7 @@ import { createInMemoryRouteTable } from '../router/route-table';
 import { FakeApiKeyStore, TEST_PRICE_BOOK } from '../test-support/data-plane-harness';
 import { inMemoryStores } from '../test-support/in-memory-stores';
 import { composeDataPlane } from './compose-data-plane';
+import { MEMORY_RETENTION_DAYS } from '@switchyard/db/tenant-settings';
 import type { ServedRouteTable } from './stores';
 
 /** A bus that counts live subscriptions per channel. */
@@ -86,6 +87,34 @@ describe('composeDataPlane', () => {
     expect(live.get(PROVIDER_CREDENTIALS_CHANGED_CHANNEL)).toBe(0);
     expect(live.get(TENANT_SETTINGS_CHANGED_CHANNEL)).toBe(0);
     expect([...live.values()].every((count) => count === 0)).toBe(true);
+    await Promise.all([bus.close(), rateLimiter.close()]);
+  });
+
+  it("sweeps the rest of the memory fabric (session snapshot, vector memories) with the session documents, over the data plane's bus, and keeps sweeping when one part fails", async () => {
+    const bus = createInProcessBus();
+    const rateLimiter = createInProcessRateLimiter();
+    const calls: { retentionDays: unknown; bus: Bus }[] = [];
+    let failNext = true;
+    let markSwept!: () => void;
+    const swept = new Promise<void>((resolve) => (markSwept = resolve));
+    const stores = {
+      ...inMemoryStores({ apiKeys: new FakeApiKeyStore(), priceBook: createStaticPriceBookSource(TEST_PRICE_BOOK) }),
+      expireMemory: async (_now: Date, retentionDays: unknown, sweepBus: Bus) => {
+        calls.push({ retentionDays, bus: sweepBus });
+        if (failNext) {
+          failNext = false;
+          throw new Error('database away');
+        }
+        markSwept();
+        return 2;
+      },
+    };
+    const app = await composeDataPlane(loadDataPlaneConfig({}), { stores, bus, rateLimiter }, { sessionDocumentSweepMs: 1 });
+    await swept;
+    await app.close();
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls[0]!.retentionDays).toEqual(MEMORY_RETENTION_DAYS);
+    expect(calls[0]!.bus).toBe(bus);
     await Promise.all([bus.close(), rateLimiter.close()]);
   });
 });

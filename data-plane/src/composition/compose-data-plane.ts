@@ -15,10 +15,15 @@ import type { FeedbackLog } from '../router/feedback-log';
 import { createTenantSettingsCache } from '../tenant-settings/settings-cache';
 import { createBanditPriorsCache, type BanditPriorsCache } from '../router/bandit-priors';
 import type { DataPlaneStores } from './stores';
+import { randomUUID } from 'node:crypto';
+import { MEMORY_RETENTION_DAYS } from '@switchyard/db/tenant-settings';
+import { createInMemorySessionDocumentStore, createSessionDocuments, startRetentionSweep } from '@switchyard/session-documents';
 import { createInProcessSessionWindow, type SessionWindow, type SessionWindowLimits } from '@switchyard/memory/session';
 
 /** Decisions kept for policy dry runs, per second per replica (the rest of a second's decisions are not logged). */
 const DECISION_LOG_ROWS_PER_SECOND = 100;
+/** How often each replica deletes memory-fabric data past its retention (idempotent statements). */
+const SESSION_DOCUMENT_SWEEP_MS = 60 * 60 * 1000;
 
 /** What the configuration picks: the shared state (see shared-state.ts) and where stored data is read. */
 export interface DataPlaneBackends {
@@ -48,10 +53,12 @@ export interface DataPlaneTuning {
   accessTokens?: AccessTokenAuthentication;
   /** Instead of the recorder over `stores.apiKeyUse` (tests flush it by hand). */
   apiKeyLastUsed?: Pick<ApiKeyLastUsedRecorder, 'record'>;
+  /** The memory fabric's retention sweep interval (session documents, session snapshot, vector memories; default hourly; 0: never). */
+  sessionDocumentSweepMs?: number;
 }
 
 /** What a composed data plane needs from its configuration (a whole `DataPlaneConfig` fits; limits not given take their defaults). */
-export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'maxBodyBytes' | 'oidc'> & {
+export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'maxBodyBytes' | 'oidc' | 'sessionDocuments'> & {
   /** The session window's limits (MEMORY_*); default: the memory package's. */
   memory?: SessionWindowLimits;
   limits: LimitsConfigInput;
@@ -146,6 +153,37 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
     closers.push(await subscribeSloThrottle(bus, sloThrottle, logger));
     if (stores.engagedSloThrottles) for (const engaged of await stores.engagedSloThrottles()) sloThrottle.apply({ ...engaged, action: 'engage' });
 
+    // Session documents: durable in the database's store, shared live with the other replicas over
+    // the bus; every replica sweeps expired ones (the sweep is one idempotent statement).
+    const replicaId = tuning.replicaId ?? randomUUID();
+    const documentStore = stores.sessionDocuments ?? createInMemorySessionDocumentStore();
+    const sessionDocuments = createSessionDocuments({
+      store: documentStore,
+      bus,
+      replicaId,
+      ...(config.sessionDocuments ? { limits: config.sessionDocuments } : {}),
+      onPublishFailed: (error) => logger.warn({ err: error }, "session document update stored but not announced; other replicas' watchers see it when they reconnect"),
+    });
+    closers.push(() => sessionDocuments.close());
+    // One sweep for the whole memory fabric (MEMORY_RETENTION_DAYS): session documents, and on a
+    // database the session window's snapshot and the vector memories. Each part runs even if another fails.
+    const expireMemory = stores.expireMemory;
+    const sweep = startRetentionSweep({
+      store: {
+        expire: async (now, retentionDays) => {
+          const parts = await Promise.allSettled([documentStore.expire(now, retentionDays), expireMemory ? expireMemory(now, retentionDays, bus) : Promise.resolve(0)]);
+          const failed = parts.find((part): part is PromiseRejectedResult => part.status === 'rejected');
+          if (failed) throw failed.reason;
+          return parts.reduce((sum, part) => sum + (part.status === 'fulfilled' ? part.value : 0), 0);
+        },
+      },
+      retentionDays: MEMORY_RETENTION_DAYS,
+      intervalMs: tuning.sessionDocumentSweepMs ?? SESSION_DOCUMENT_SWEEP_MS,
+      onSwept: (deleted) => (deleted > 0 ? logger.info({ deleted }, 'memory past its retention deleted (session documents, session snapshots, vector memories)') : undefined),
+      onError: (error) => logger.warn({ err: error }, 'memory retention sweep failed; retrying at the next interval'),
+    });
+    closers.push(async () => sweep.stop());
+
     const vectorMemory = stores.vectorMemory ? await stores.vectorMemory(bus) : undefined;
     if (vectorMemory) closers.push(() => vectorMemory.close());
 
@@ -179,7 +217,8 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
       ...(tuning.routing ? { routing: tuning.routing } : {}),
       ...(tuning.qos ? { qos: tuning.qos } : {}),
       ...(tuning.redaction ? { redaction: tuning.redaction } : {}),
-      ...(tuning.replicaId ? { replicaId: tuning.replicaId } : {}),
+      replicaId,
+      sessionDocuments,
       ...(tuning.requestLog ? { requestLog: tuning.requestLog } : {}),
     });
     return {

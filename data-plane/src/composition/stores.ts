@@ -1,8 +1,9 @@
 import type { VectorMemory } from '@switchyard/vector-memory';
-import { createHnswVectorMemory, createPgvectorVectorMemory } from '@switchyard/vector-memory/database';
+import { announceVectorMemoryChanges, createHnswVectorMemory, createPgvectorVectorMemory, expireVectorMemories } from '@switchyard/vector-memory/database';
 import type { EngagedThrottle } from '../ingress/slo-throttle/slo-throttle';
 import type { SessionSnapshotStore } from '@switchyard/memory/session';
-import { createDatabaseSessionSnapshot } from '@switchyard/memory/session/database';
+import { createDatabaseSessionSnapshot, expireSessionSnapshots } from '@switchyard/memory/session/database';
+import type { DataClassification } from '@switchyard/db/tenant-settings';
 import type { Database } from '@switchyard/db';
 import { createSecretVault } from '@switchyard/db/secret-vault';
 import type { MembershipStore } from '@switchyard/identity';
@@ -20,6 +21,8 @@ import type { Route } from '../router/route';
 import type { RouteTable } from '../router/route-table';
 import { createDatabaseTenantSettingsSource } from '../tenant-settings/database-settings-source';
 import type { TenantSettingsSource } from '../tenant-settings/settings-cache';
+import type { SessionDocumentStore } from '@switchyard/session-documents';
+import { createPrismaSessionDocumentStore } from '@switchyard/session-documents/prisma';
 
 /** A route table the data plane loads before serving and keeps fresh from the bus. */
 export interface ServedRouteTable extends RouteTable {
@@ -52,6 +55,8 @@ export interface DataPlaneStores {
   banditPriors?: BanditPriorSource;
   /** Routes whose SLO pages now (SLO subgraph): the auto-throttle a starting replica applies; absent: none. */
   engagedSloThrottles?: () => Promise<EngagedThrottle[]>;
+  /** The memory fabric's session documents (durable); absent: in this replica's memory only. */
+  sessionDocuments?: SessionDocumentStore;
   /** The session window's durable snapshot (a Redis restart loses no conversation); absent: the fast store alone. */
   sessionSnapshot?: SessionSnapshotStore;
   /**
@@ -59,6 +64,12 @@ export interface DataPlaneStores {
    * an HNSW index per replica kept current over `bus`); absent: in this process's memory.
    */
   vectorMemory?: (bus: Bus) => Promise<VectorMemory>;
+  /**
+   * Retention of the rest of the memory fabric (session window snapshot, vector memories), run by
+   * the same sweep as the session documents; resolves with the rows deleted. `bus` tells the
+   * replicas to drop in-process vector indexes of tenants that lost memories. Absent: nothing durable to sweep.
+   */
+  expireMemory?: (now: Date, retentionDays: Readonly<Record<DataClassification, number>>, bus: Bus) => Promise<number>;
 }
 
 /** Decision requests kept per tenant for dry runs (the newest). */
@@ -88,9 +99,12 @@ export function databaseStores(db: Database, options: DatabaseStoresOptions): Da
       createDatabaseRouteTable({ db, defaults: platformRoutes, logger, ...(options.routeResyncIntervalMs !== undefined ? { resyncIntervalMs: options.routeResyncIntervalMs } : {}) }),
     memberships: db,
     banditPriors: createDatabaseBanditPriorSource(db),
+    sessionDocuments: createPrismaSessionDocumentStore(db),
     sessionSnapshot: createDatabaseSessionSnapshot(db),
     // PGlite carries pgvector; the Postgres servers here do not, so there the index lives in each replica (DESIGN.md §9).
     vectorMemory: async (bus) => (db.kind === 'pglite' ? createPgvectorVectorMemory(db) : createHnswVectorMemory(db, { bus })),
+    expireMemory: async (now, retentionDays, bus) =>
+      (await expireSessionSnapshots(db, now, retentionDays)) + (await expireVectorMemories(db, now, retentionDays, announceVectorMemoryChanges(bus))),
     engagedSloThrottles: async () => {
       // The latest transition per SLO, across tenants (platform scope: slo_transitions_platform_read).
       const latest = await db.withPlatform((tx) =>

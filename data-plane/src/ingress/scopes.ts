@@ -15,6 +15,7 @@ export const ENDPOINT_SCOPES = {
   models: INFERENCE_SCOPE,
   model: INFERENCE_SCOPE,
   feedback: INFERENCE_SCOPE,
+  session_documents: INFERENCE_SCOPE,
 } as const satisfies Record<string, string>;
 
 /** Throws 403 `insufficient_scope` unless the caller carries `scope`. */

@@ -133,7 +133,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     // The memory fabric (memory_io): the same names for every store (`store`: vector here; bytes and latency below are shared with the session window).
     memoryOperations: new Counter({
       name: 'switchyard_memory_operations_total',
-      help: 'Memory fabric operations by store (vector), operation (search, add, list, get, delete) and outcome (hit: found something, miss: found nothing, error)',
+      help: 'Memory fabric operations by store (vector, document), operation (search, add, list, get, delete; documents: read, write, delete, watch) and outcome (hit: found something, miss: found nothing, error)',
       labelNames: ['store', 'operation', 'outcome'] as const,
       registers: [registry],
     }),
@@ -246,7 +246,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
     memoryBytes: new Counter({
       name: 'switchyard_memory_bytes_total',
-      help: 'Bytes read from or written to the memory fabric (session window, vector memory), by operation and store',
+      help: 'Bytes read from or written to the memory fabric (session window, vector memory, session documents), by operation and store',
       labelNames: ['operation', 'store'] as const,
       registers: [registry],
     }),
@@ -264,7 +264,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
     memoryLatency: new Histogram({
       name: 'switchyard_memory_io_duration_seconds',
-      help: 'Latency of memory fabric operations (the memory_io step: session window, vector memory), by operation and store',
+      help: 'Latency of memory fabric operations (the memory_io step: session window, vector memory, session documents), by operation and store',
       labelNames: ['operation', 'store'] as const,
       buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],

@@ -14,6 +14,7 @@ import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rat
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
 import { parseRoutes } from '../router/route';
 import { inMemoryStores } from './in-memory-stores';
+import type { SessionDocumentStore } from '@switchyard/session-documents';
 import type { SessionSnapshotStore, SessionWindow, SessionWindowLimits } from '@switchyard/memory/session';
 import type { TenantSettingsSource } from '../tenant-settings/settings-cache';
 import { DEFAULT_TENANT_SETTINGS, type TenantSettings } from '@switchyard/db/tenant-settings';
@@ -69,6 +70,11 @@ export interface HarnessOptions {
   metricsTenantLabels?: boolean;
   /** The cost optimizer's priors (loaded at start, reloaded on bandit-priors.changed). */
   banditPriors?: BanditPriorSource;
+  /** Session documents' store (replicas share one as they share the database). */
+  sessionDocuments?: SessionDocumentStore;
+  /** Session document bounds (DATA_PLANE_SESSION_DOCUMENT_*). */
+  sessionDocumentLimits?: { maxUpdateBytes: number; maxDocumentBytes: number; maxDocumentsPerTenant: number };
+  replicaId?: string;
   /** The session window (default: in-process) and its limits (default: the memory package's). */
   sessionWindow?: SessionWindow;
   memoryLimits?: SessionWindowLimits;
@@ -121,6 +127,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       maxBodyBytes: options.maxBodyBytes ?? defaults.maxBodyBytes,
       oidc: undefined,
       metrics: { tenantLabels: options.metricsTenantLabels ?? false },
+      ...(options.sessionDocumentLimits ? { sessionDocuments: options.sessionDocumentLimits } : {}),
       ...(options.memoryLimits ? { memory: options.memoryLimits } : {}),
     },
     {
@@ -130,6 +137,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         priceBook: options.priceBook ?? createStaticPriceBookSource(TEST_PRICE_BOOK),
         ...(options.routes && !Array.isArray(options.routes) ? { routes: options.routes } : {}),
         ...(options.banditPriors ? { banditPriors: options.banditPriors } : {}),
+        ...(options.sessionDocuments ? { sessionDocuments: options.sessionDocuments } : {}),
         ...(options.sessionSnapshot ? { sessionSnapshot: options.sessionSnapshot } : {}),
         ...(options.tenantSettings ? { tenantSettings: settingsOf(record.tenantId, { ...DEFAULT_TENANT_SETTINGS, ...options.tenantSettings }) } : {}),
         }),
@@ -147,6 +155,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       ...(options.requestLog ? { requestLog: options.requestLog } : {}),
       ...(options.accessTokens ? { accessTokens: options.accessTokens } : {}),
       ...(options.apiKeyLastUsed ? { apiKeyLastUsed: options.apiKeyLastUsed } : {}),
+      ...(options.replicaId ? { replicaId: options.replicaId } : {}),
     },
   );
   await new Promise<void>((resolve) => dataPlane.server.listen(0, '127.0.0.1', () => resolve()));

@@ -8,6 +8,7 @@ import type { ActivePolicySource } from '../policy/pdp/active-policy-source';
 import { createInMemoryRouteTable, type RouteTable } from '../router/route-table';
 import type { TenantSettingsSource } from '../tenant-settings/settings-cache';
 import type { BanditPriorSource } from '../router/bandit-priors';
+import type { SessionDocumentStore } from '@switchyard/session-documents';
 
 export interface InMemoryStoresOptions {
   apiKeys: ApiKeyResolver;
@@ -25,6 +26,8 @@ export interface InMemoryStoresOptions {
   memberships?: MembershipStore;
   /** The cost optimizer's priors; default: none (Beta(1, 1)). */
   banditPriors?: BanditPriorSource;
+  /** Session documents (share one between replicas as they would share the database); default: each data plane its own. */
+  sessionDocuments?: SessionDocumentStore;
   /** The session window's durable snapshot; absent: none. */
   sessionSnapshot?: SessionSnapshotStore;
 }
@@ -57,6 +60,7 @@ export function inMemoryStores(options: InMemoryStoresOptions): DataPlaneStores 
     routeTable: (platformRoutes) => servedAsIs(options.routes ?? createInMemoryRouteTable(platformRoutes)),
     memberships: options.memberships ?? noMembers,
     ...(options.banditPriors ? { banditPriors: options.banditPriors } : {}),
+    ...(options.sessionDocuments ? { sessionDocuments: options.sessionDocuments } : {}),
     ...(options.sessionSnapshot ? { sessionSnapshot: options.sessionSnapshot } : {}),
   };
 }

@@ -209,6 +209,22 @@ export type Slo = Prisma.SloModel
  */
 export type SloTransition = Prisma.SloTransitionModel
 /**
+ * Model SessionDocument
+ * A shared Yjs document of one session (memory fabric): the compacted state plus the updates
+ * appended since (session_document_updates), merged on read and compacted every N updates.
+ */
+export type SessionDocument = Prisma.SessionDocumentModel
+/**
+ * Model SessionDocumentUpdate
+ * An update appended to a session document since its last compaction; its digest makes a replay a no-op.
+ */
+export type SessionDocumentUpdate = Prisma.SessionDocumentUpdateModel
+/**
+ * Model SessionDocumentSubject
+ * A data subject who wrote to a session document (data-subject export and erasure find documents by it).
+ */
+export type SessionDocumentSubject = Prisma.SessionDocumentSubjectModel
+/**
  * Model MemorySession
  * Memory fabric (@switchyard/memory): the durable snapshot of a session window (the recent turns of
  * a conversation, newest last, bounded), written after each turn the data plane stores in Redis, so

@@ -9,6 +9,10 @@ import { createAuditLedger } from './audit-ledger';
 import { databaseAnchor, witnessFileAnchor } from './anchor';
 import { loadCliConfig } from './config';
 import { createPrismaAuditStore } from './prisma-audit-store';
+import { subjectDataStores, type SubjectRequestLiveState } from './subject-requests';
+import { createRedisBus } from '@switchyard/bus';
+import { createRedisSessionWindow } from '@switchyard/memory/session';
+import { announceVectorMemoryChanges } from '@switchyard/vector-memory/database';
 import { verifyStoredLog } from './verify-command';
 import { WitnessUnavailableError } from './witness-read';
 
@@ -18,11 +22,18 @@ const USAGE = `usage: npm run -s audit -- <command>
                             (exit 0 ok, 1 tampered, 2 a witness or the database cannot be read;
                             --require-witness: an unwitnessed log exits 1)
   checkpoint                sign a checkpoint over the current log now
-  export --subject <id>     print every entry of a data subject as JSON lines
-  erase --subject <id>      crypto-shred the subject's payloads (entries and proofs stay)
+  export --subject <id>     print everything kept about a data subject as JSON lines, one per item:
+                            {"store", "kind", "tenantId", "id", "createdAt", "updatedAt", "data"}
+                            (stores: the audit log, the memory fabric's session documents, session
+                            window and vector memories)
+  erase --subject <id>      crypto-shred the subject's audit payloads (entries and proofs stay) and
+                            delete their memory-fabric data; prints what each store erased
+                            (exit 1 when a store failed: run it again, erasure is idempotent)
   expire                    drop payloads past their retention TTL
 Environment: DATABASE_URL (else the embedded PGlite in SWITCHYARD_DATA_DIR), AUDIT_KEYS,
-  AUDIT_WITNESS_FILE (default <data dir>/audit-witness.jsonl), AUDIT_WITNESS_URL.`;
+  AUDIT_WITNESS_FILE (default <data dir>/audit-witness.jsonl), AUDIT_WITNESS_URL,
+  REDIS_URL and REDIS_KEY_PREFIX (the data planes': erase also clears their session window in Redis
+  and drops their in-process vector indexes).`;
 
 const EXIT_OK = 0;
 const EXIT_BAD_LOG = 1;
@@ -95,12 +106,20 @@ async function main(): Promise<number> {
         const checkpoint = await ledger.checkpoint();
         process.stdout.write(checkpoint ? `${JSON.stringify(checkpoint)}\n` : 'nothing new since the last checkpoint\n');
       } else if (command === 'export') {
-        for (const entry of await ledger.exportSubject(values.subject ?? '')) {
-          const { payloadCiphertext: _ciphertext, ...shown } = entry;
-          process.stdout.write(`${JSON.stringify(shown)}\n`);
-        }
+        const exported = await subjectDataStores(db, ledger).exportSubject({ subjectId: values.subject ?? '' });
+        for (const part of exported.stores) for (const record of part.records) process.stdout.write(`${JSON.stringify({ store: part.store, ...record })}\n`);
       } else if (command === 'erase') {
-        process.stdout.write(`${JSON.stringify(await ledger.eraseSubject(values.subject ?? ''))}\n`);
+        // With the data planes' Redis, the erasure also reaches their live copies (DESIGN.md §4).
+        const bus = config.REDIS_URL ? createRedisBus(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX }) : undefined;
+        const sessionWindow = config.REDIS_URL ? createRedisSessionWindow(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX }) : undefined;
+        try {
+          const live: SubjectRequestLiveState = { ...(sessionWindow ? { sessionWindow } : {}), ...(bus ? { announceVectorMemoryChanges: announceVectorMemoryChanges(bus) } : {}) };
+          const erasure = await subjectDataStores(db, ledger, live).eraseSubject({ subjectId: values.subject ?? '' });
+          process.stdout.write(`${JSON.stringify(erasure)}\n`);
+          if (!erasure.complete) return EXIT_BAD_LOG;
+        } finally {
+          await Promise.all([bus?.close(), sessionWindow?.close()]);
+        }
       } else {
         process.stdout.write(`expired ${await ledger.expirePayloads()} payloads\n`);
       }

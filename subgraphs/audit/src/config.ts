@@ -44,7 +44,7 @@ const ledgerEnv = {
   ...auditLedgerEnvShape,
 };
 
-const cliEnvSchema = z.object(ledgerEnv);
+const cliEnvSchema = z.object({ ...ledgerEnv, ...redisEnvShape });
 export type AuditCliConfig = z.output<typeof cliEnvSchema>;
 
 const subgraphEnvSchema = z.object({

@@ -2,6 +2,7 @@ import type { Database } from '@switchyard/db';
 import { parseStoredResponse, parseTurn } from './session-records';
 import type { SessionSnapshotStore } from './snapshotted-session-window';
 import type { SessionTurn } from './session-window';
+export { expireSessionSnapshots, sessionWindowSubjectStore } from './session-subject-data';
 
 /**
  * The session window's durable snapshot in `memory_sessions` and `memory_responses` (Postgres or
@@ -49,6 +50,10 @@ export function createDatabaseSessionSnapshot(db: Database): SessionSnapshotStor
       const row = await db.withTenant(tenantId, (tx) => tx.memorySession.findUnique({ where: { tenantId_sessionId: { tenantId, sessionId } }, select: { turns: true, expiresAt: true } }));
       if (!row || row.expiresAt.getTime() <= Date.now() || !Array.isArray(row.turns)) return null;
       return row.turns.map(parseTurn).filter((turn): turn is SessionTurn => turn !== null);
+    },
+    async deleteWindow(tenantId, sessionId) {
+      const { count } = await db.withTenant(tenantId, (tx) => tx.memorySession.deleteMany({ where: { tenantId, sessionId } }));
+      return count > 0;
     },
   };
 }

@@ -110,6 +110,12 @@ export function createInProcessSessionWindow(options: InProcessSessionWindowOpti
       const window = live(windows.get(tenantId), sessionId) ?? [];
       return window.slice(-count);
     },
+    async deleteSession(tenantId, sessionId) {
+      const map = windows.get(tenantId);
+      const existed = live(map, sessionId) !== undefined;
+      map?.delete(sessionId);
+      return existed;
+    },
     async usage(tenantId) {
       return usageOf(tenantId);
     },

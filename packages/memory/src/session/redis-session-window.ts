@@ -147,6 +147,11 @@ export function createRedisSessionWindow(redisOrUrl: RedisConnection | string, o
       const window = await redis.lrange(tenantKeys(tenantId).window(sessionId), -count, -1);
       return window.map(parseTurn).filter((turn): turn is SessionTurn => turn !== null);
     },
+    async deleteSession(tenantId, sessionId) {
+      const keys = tenantKeys(tenantId);
+      // Both keys share the tenant's hash slot, so one DEL also works on a cluster.
+      return (await redis.del(keys.window(sessionId), keys.windowBytes(sessionId))) > 0;
+    },
     async usage(tenantId) {
       const keys = tenantKeys(tenantId);
       const [responses, bytes] = (await redis.eval(USAGE, 3, keys.index, keys.sizes, keys.totals, Date.now())) as [number, number];

@@ -127,6 +127,19 @@ export function runSessionWindowContract(name: string, make: () => SessionWindow
       expect(await window.recentTurns(await tenant(), session, 5)).toEqual([]);
     });
 
+    it("deletes a session's window, only that session's and only in its tenant", async () => {
+      const window = await make();
+      const [a, b] = [await tenant(), await tenant()];
+      await window.appendTurns(a, 'forget-me', [turn('one'), turn('two', 'assistant')]);
+      await window.appendTurns(a, 'keep-me', [turn('kept')]);
+      expect(await window.deleteSession(b, 'forget-me')).toBe(false);
+      expect(await window.recentTurns(a, 'forget-me', 10)).toHaveLength(2);
+      expect(await window.deleteSession(a, 'forget-me')).toBe(true);
+      expect(await window.recentTurns(a, 'forget-me', 10)).toEqual([]);
+      expect(await window.deleteSession(a, 'forget-me')).toBe(false);
+      expect((await window.recentTurns(a, 'keep-me', 10)).map((t) => t.content)).toEqual(['kept']);
+    });
+
     it('trims a window to its turn and byte limits, keeping the newest turn whole', async () => {
       const window = await make();
       const tenantId = await tenant();

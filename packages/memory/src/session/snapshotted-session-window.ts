@@ -14,6 +14,7 @@ export interface SessionSnapshotStore {
   saveWindow(tenantId: string, sessionId: string, turns: readonly SessionTurn[], expiresAt: Date): Promise<void>;
   /** Null when unknown or expired. */
   loadWindow(tenantId: string, sessionId: string): Promise<SessionTurn[] | null>;
+  deleteWindow(tenantId: string, sessionId: string): Promise<boolean>;
 }
 
 export interface SnapshottedSessionWindowOptions {
@@ -107,6 +108,10 @@ export function createSnapshottedSessionWindow(fast: SessionWindow, snapshot: Se
         await fast.appendTurns(tenantId, sessionId, restored).catch(() => undefined);
         return restored.slice(-count);
       });
+    },
+    async deleteSession(tenantId, sessionId) {
+      const [inFast, inSnapshot] = await Promise.all([fast.deleteSession(tenantId, sessionId), snapshot.deleteWindow(tenantId, sessionId).catch(reported('delete'))]);
+      return inFast || inSnapshot;
     },
     usage: (tenantId) => fast.usage(tenantId),
     close: () => fast.close(),

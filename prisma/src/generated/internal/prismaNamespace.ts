@@ -430,6 +430,9 @@ export const ModelName = {
   OptimizerSetting: 'OptimizerSetting',
   Slo: 'Slo',
   SloTransition: 'SloTransition',
+  SessionDocument: 'SessionDocument',
+  SessionDocumentUpdate: 'SessionDocumentUpdate',
+  SessionDocumentSubject: 'SessionDocumentSubject',
   MemorySession: 'MemorySession',
   MemoryResponse: 'MemoryResponse',
   VectorMemory: 'VectorMemory'
@@ -448,7 +451,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "shadowCostRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting" | "slo" | "sloTransition" | "memorySession" | "memoryResponse" | "vectorMemory"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "shadowCostRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting" | "slo" | "sloTransition" | "sessionDocument" | "sessionDocumentUpdate" | "sessionDocumentSubject" | "memorySession" | "memoryResponse" | "vectorMemory"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -2894,6 +2897,228 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    SessionDocument: {
+      payload: Prisma.$SessionDocumentPayload<ExtArgs>
+      fields: Prisma.SessionDocumentFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.SessionDocumentFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.SessionDocumentFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentPayload>
+        }
+        findFirst: {
+          args: Prisma.SessionDocumentFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.SessionDocumentFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentPayload>
+        }
+        findMany: {
+          args: Prisma.SessionDocumentFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentPayload>[]
+        }
+        create: {
+          args: Prisma.SessionDocumentCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentPayload>
+        }
+        createMany: {
+          args: Prisma.SessionDocumentCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.SessionDocumentCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentPayload>[]
+        }
+        delete: {
+          args: Prisma.SessionDocumentDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentPayload>
+        }
+        update: {
+          args: Prisma.SessionDocumentUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentPayload>
+        }
+        deleteMany: {
+          args: Prisma.SessionDocumentDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.SessionDocumentUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.SessionDocumentUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentPayload>[]
+        }
+        upsert: {
+          args: Prisma.SessionDocumentUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentPayload>
+        }
+        aggregate: {
+          args: Prisma.SessionDocumentAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateSessionDocument>
+        }
+        groupBy: {
+          args: Prisma.SessionDocumentGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SessionDocumentGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.SessionDocumentCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SessionDocumentCountAggregateOutputType> | number
+        }
+      }
+    }
+    SessionDocumentUpdate: {
+      payload: Prisma.$SessionDocumentUpdatePayload<ExtArgs>
+      fields: Prisma.SessionDocumentUpdateFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.SessionDocumentUpdateFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentUpdatePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.SessionDocumentUpdateFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentUpdatePayload>
+        }
+        findFirst: {
+          args: Prisma.SessionDocumentUpdateFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentUpdatePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.SessionDocumentUpdateFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentUpdatePayload>
+        }
+        findMany: {
+          args: Prisma.SessionDocumentUpdateFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentUpdatePayload>[]
+        }
+        create: {
+          args: Prisma.SessionDocumentUpdateCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentUpdatePayload>
+        }
+        createMany: {
+          args: Prisma.SessionDocumentUpdateCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.SessionDocumentUpdateCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentUpdatePayload>[]
+        }
+        delete: {
+          args: Prisma.SessionDocumentUpdateDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentUpdatePayload>
+        }
+        update: {
+          args: Prisma.SessionDocumentUpdateUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentUpdatePayload>
+        }
+        deleteMany: {
+          args: Prisma.SessionDocumentUpdateDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.SessionDocumentUpdateUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.SessionDocumentUpdateUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentUpdatePayload>[]
+        }
+        upsert: {
+          args: Prisma.SessionDocumentUpdateUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentUpdatePayload>
+        }
+        aggregate: {
+          args: Prisma.SessionDocumentUpdateAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateSessionDocumentUpdate>
+        }
+        groupBy: {
+          args: Prisma.SessionDocumentUpdateGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SessionDocumentUpdateGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.SessionDocumentUpdateCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SessionDocumentUpdateCountAggregateOutputType> | number
+        }
+      }
+    }
+    SessionDocumentSubject: {
+      payload: Prisma.$SessionDocumentSubjectPayload<ExtArgs>
+      fields: Prisma.SessionDocumentSubjectFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.SessionDocumentSubjectFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentSubjectPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.SessionDocumentSubjectFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentSubjectPayload>
+        }
+        findFirst: {
+          args: Prisma.SessionDocumentSubjectFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentSubjectPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.SessionDocumentSubjectFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentSubjectPayload>
+        }
+        findMany: {
+          args: Prisma.SessionDocumentSubjectFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentSubjectPayload>[]
+        }
+        create: {
+          args: Prisma.SessionDocumentSubjectCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentSubjectPayload>
+        }
+        createMany: {
+          args: Prisma.SessionDocumentSubjectCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.SessionDocumentSubjectCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentSubjectPayload>[]
+        }
+        delete: {
+          args: Prisma.SessionDocumentSubjectDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentSubjectPayload>
+        }
+        update: {
+          args: Prisma.SessionDocumentSubjectUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentSubjectPayload>
+        }
+        deleteMany: {
+          args: Prisma.SessionDocumentSubjectDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.SessionDocumentSubjectUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.SessionDocumentSubjectUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentSubjectPayload>[]
+        }
+        upsert: {
+          args: Prisma.SessionDocumentSubjectUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionDocumentSubjectPayload>
+        }
+        aggregate: {
+          args: Prisma.SessionDocumentSubjectAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateSessionDocumentSubject>
+        }
+        groupBy: {
+          args: Prisma.SessionDocumentSubjectGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SessionDocumentSubjectGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.SessionDocumentSubjectCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SessionDocumentSubjectCountAggregateOutputType> | number
+        }
+      }
+    }
     MemorySession: {
       payload: Prisma.$MemorySessionPayload<ExtArgs>
       fields: Prisma.MemorySessionFieldRefs
@@ -3659,6 +3884,41 @@ export const SloTransitionScalarFieldEnum = {
 export type SloTransitionScalarFieldEnum = (typeof SloTransitionScalarFieldEnum)[keyof typeof SloTransitionScalarFieldEnum]
 
 
+export const SessionDocumentScalarFieldEnum = {
+  tenantId: 'tenantId',
+  sessionId: 'sessionId',
+  state: 'state',
+  stateBytes: 'stateBytes',
+  pendingBytes: 'pendingBytes',
+  pendingUpdates: 'pendingUpdates',
+  dataClassification: 'dataClassification',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type SessionDocumentScalarFieldEnum = (typeof SessionDocumentScalarFieldEnum)[keyof typeof SessionDocumentScalarFieldEnum]
+
+
+export const SessionDocumentUpdateScalarFieldEnum = {
+  tenantId: 'tenantId',
+  sessionId: 'sessionId',
+  digest: 'digest',
+  update: 'update',
+  createdAt: 'createdAt'
+} as const
+
+export type SessionDocumentUpdateScalarFieldEnum = (typeof SessionDocumentUpdateScalarFieldEnum)[keyof typeof SessionDocumentUpdateScalarFieldEnum]
+
+
+export const SessionDocumentSubjectScalarFieldEnum = {
+  tenantId: 'tenantId',
+  sessionId: 'sessionId',
+  subjectId: 'subjectId'
+} as const
+
+export type SessionDocumentSubjectScalarFieldEnum = (typeof SessionDocumentSubjectScalarFieldEnum)[keyof typeof SessionDocumentSubjectScalarFieldEnum]
+
+
 export const MemorySessionScalarFieldEnum = {
   tenantId: 'tenantId',
   sessionId: 'sessionId',
@@ -4097,6 +4357,9 @@ export type GlobalOmitConfig = {
   optimizerSetting?: Prisma.OptimizerSettingOmit
   slo?: Prisma.SloOmit
   sloTransition?: Prisma.SloTransitionOmit
+  sessionDocument?: Prisma.SessionDocumentOmit
+  sessionDocumentUpdate?: Prisma.SessionDocumentUpdateOmit
+  sessionDocumentSubject?: Prisma.SessionDocumentSubjectOmit
   memorySession?: Prisma.MemorySessionOmit
   memoryResponse?: Prisma.MemoryResponseOmit
   vectorMemory?: Prisma.VectorMemoryOmit

@@ -84,6 +84,9 @@ export const ModelName = {
   OptimizerSetting: 'OptimizerSetting',
   Slo: 'Slo',
   SloTransition: 'SloTransition',
+  SessionDocument: 'SessionDocument',
+  SessionDocumentUpdate: 'SessionDocumentUpdate',
+  SessionDocumentSubject: 'SessionDocumentSubject',
   MemorySession: 'MemorySession',
   MemoryResponse: 'MemoryResponse',
   VectorMemory: 'VectorMemory'
@@ -607,6 +610,41 @@ export const SloTransitionScalarFieldEnum = {
 } as const
 
 export type SloTransitionScalarFieldEnum = (typeof SloTransitionScalarFieldEnum)[keyof typeof SloTransitionScalarFieldEnum]
+
+
+export const SessionDocumentScalarFieldEnum = {
+  tenantId: 'tenantId',
+  sessionId: 'sessionId',
+  state: 'state',
+  stateBytes: 'stateBytes',
+  pendingBytes: 'pendingBytes',
+  pendingUpdates: 'pendingUpdates',
+  dataClassification: 'dataClassification',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type SessionDocumentScalarFieldEnum = (typeof SessionDocumentScalarFieldEnum)[keyof typeof SessionDocumentScalarFieldEnum]
+
+
+export const SessionDocumentUpdateScalarFieldEnum = {
+  tenantId: 'tenantId',
+  sessionId: 'sessionId',
+  digest: 'digest',
+  update: 'update',
+  createdAt: 'createdAt'
+} as const
+
+export type SessionDocumentUpdateScalarFieldEnum = (typeof SessionDocumentUpdateScalarFieldEnum)[keyof typeof SessionDocumentUpdateScalarFieldEnum]
+
+
+export const SessionDocumentSubjectScalarFieldEnum = {
+  tenantId: 'tenantId',
+  sessionId: 'sessionId',
+  subjectId: 'subjectId'
+} as const
+
+export type SessionDocumentSubjectScalarFieldEnum = (typeof SessionDocumentSubjectScalarFieldEnum)[keyof typeof SessionDocumentSubjectScalarFieldEnum]
 
 
 export const MemorySessionScalarFieldEnum = {

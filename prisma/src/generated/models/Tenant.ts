@@ -268,6 +268,7 @@ export type TenantWhereInput = {
   sloTransitions?: Prisma.SloTransitionListRelationFilter
   vectorMemories?: Prisma.VectorMemoryListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
+  sessionDocuments?: Prisma.SessionDocumentListRelationFilter
 }
 
 export type TenantOrderByWithRelationInput = {
@@ -296,6 +297,7 @@ export type TenantOrderByWithRelationInput = {
   sloTransitions?: Prisma.SloTransitionOrderByRelationAggregateInput
   vectorMemories?: Prisma.VectorMemoryOrderByRelationAggregateInput
   alertWebhook?: Prisma.TenantAlertWebhookOrderByWithRelationInput
+  sessionDocuments?: Prisma.SessionDocumentOrderByRelationAggregateInput
 }
 
 export type TenantWhereUniqueInput = Prisma.AtLeast<{
@@ -327,6 +329,7 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   sloTransitions?: Prisma.SloTransitionListRelationFilter
   vectorMemories?: Prisma.VectorMemoryListRelationFilter
   alertWebhook?: Prisma.XOR<Prisma.TenantAlertWebhookNullableScalarRelationFilter, Prisma.TenantAlertWebhookWhereInput> | null
+  sessionDocuments?: Prisma.SessionDocumentListRelationFilter
 }, "id" | "slug">
 
 export type TenantOrderByWithAggregationInput = {
@@ -387,6 +390,7 @@ export type TenantCreateInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateInput = {
@@ -415,6 +419,7 @@ export type TenantUncheckedCreateInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUpdateInput = {
@@ -443,6 +448,7 @@ export type TenantUpdateInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateInput = {
@@ -471,6 +477,7 @@ export type TenantUncheckedUpdateInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateManyInput = {
@@ -775,6 +782,20 @@ export type TenantUpdateOneRequiredWithoutSloTransitionsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutSloTransitionsInput, Prisma.TenantUpdateWithoutSloTransitionsInput>, Prisma.TenantUncheckedUpdateWithoutSloTransitionsInput>
 }
 
+export type TenantCreateNestedOneWithoutSessionDocumentsInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutSessionDocumentsInput, Prisma.TenantUncheckedCreateWithoutSessionDocumentsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutSessionDocumentsInput
+  connect?: Prisma.TenantWhereUniqueInput
+}
+
+export type TenantUpdateOneRequiredWithoutSessionDocumentsNestedInput = {
+  create?: Prisma.XOR<Prisma.TenantCreateWithoutSessionDocumentsInput, Prisma.TenantUncheckedCreateWithoutSessionDocumentsInput>
+  connectOrCreate?: Prisma.TenantCreateOrConnectWithoutSessionDocumentsInput
+  upsert?: Prisma.TenantUpsertWithoutSessionDocumentsInput
+  connect?: Prisma.TenantWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TenantUpdateToOneWithWhereWithoutSessionDocumentsInput, Prisma.TenantUpdateWithoutSessionDocumentsInput>, Prisma.TenantUncheckedUpdateWithoutSessionDocumentsInput>
+}
+
 export type TenantCreateNestedOneWithoutMemorySessionsInput = {
   create?: Prisma.XOR<Prisma.TenantCreateWithoutMemorySessionsInput, Prisma.TenantUncheckedCreateWithoutMemorySessionsInput>
   connectOrCreate?: Prisma.TenantCreateOrConnectWithoutMemorySessionsInput
@@ -842,6 +863,7 @@ export type TenantCreateWithoutMembersInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutMembersInput = {
@@ -869,6 +891,7 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutMembersInput = {
@@ -912,6 +935,7 @@ export type TenantUpdateWithoutMembersInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutMembersInput = {
@@ -939,6 +963,7 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutApiKeysInput = {
@@ -966,6 +991,7 @@ export type TenantCreateWithoutApiKeysInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutApiKeysInput = {
@@ -993,6 +1019,7 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutApiKeysInput = {
@@ -1036,6 +1063,7 @@ export type TenantUpdateWithoutApiKeysInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutApiKeysInput = {
@@ -1063,6 +1091,7 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutDpBudgetsInput = {
@@ -1090,6 +1119,7 @@ export type TenantCreateWithoutDpBudgetsInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutDpBudgetsInput = {
@@ -1117,6 +1147,7 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutDpBudgetsInput = {
@@ -1160,6 +1191,7 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
@@ -1187,6 +1219,7 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutPolicyVersionsInput = {
@@ -1214,6 +1247,7 @@ export type TenantCreateWithoutPolicyVersionsInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
@@ -1241,6 +1275,7 @@ export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutPolicyVersionsInput = {
@@ -1284,6 +1319,7 @@ export type TenantUpdateWithoutPolicyVersionsInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
@@ -1311,6 +1347,7 @@ export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutPolicyDecisionLogsInput = {
@@ -1338,6 +1375,7 @@ export type TenantCreateWithoutPolicyDecisionLogsInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
@@ -1365,6 +1403,7 @@ export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutPolicyDecisionLogsInput = {
@@ -1408,6 +1447,7 @@ export type TenantUpdateWithoutPolicyDecisionLogsInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
@@ -1435,6 +1475,7 @@ export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutRoutesInput = {
@@ -1462,6 +1503,7 @@ export type TenantCreateWithoutRoutesInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutRoutesInput = {
@@ -1489,6 +1531,7 @@ export type TenantUncheckedCreateWithoutRoutesInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutRoutesInput = {
@@ -1532,6 +1575,7 @@ export type TenantUpdateWithoutRoutesInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutRoutesInput = {
@@ -1559,6 +1603,7 @@ export type TenantUncheckedUpdateWithoutRoutesInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutRouteVersionsInput = {
@@ -1586,6 +1631,7 @@ export type TenantCreateWithoutRouteVersionsInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutRouteVersionsInput = {
@@ -1613,6 +1659,7 @@ export type TenantUncheckedCreateWithoutRouteVersionsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutRouteVersionsInput = {
@@ -1656,6 +1703,7 @@ export type TenantUpdateWithoutRouteVersionsInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutRouteVersionsInput = {
@@ -1683,6 +1731,7 @@ export type TenantUncheckedUpdateWithoutRouteVersionsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutExperimentsInput = {
@@ -1710,6 +1759,7 @@ export type TenantCreateWithoutExperimentsInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutExperimentsInput = {
@@ -1737,6 +1787,7 @@ export type TenantUncheckedCreateWithoutExperimentsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutExperimentsInput = {
@@ -1780,6 +1831,7 @@ export type TenantUpdateWithoutExperimentsInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutExperimentsInput = {
@@ -1807,6 +1859,7 @@ export type TenantUncheckedUpdateWithoutExperimentsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutDataKeysInput = {
@@ -1834,6 +1887,7 @@ export type TenantCreateWithoutDataKeysInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutDataKeysInput = {
@@ -1861,6 +1915,7 @@ export type TenantUncheckedCreateWithoutDataKeysInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutDataKeysInput = {
@@ -1904,6 +1959,7 @@ export type TenantUpdateWithoutDataKeysInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutDataKeysInput = {
@@ -1931,6 +1987,7 @@ export type TenantUncheckedUpdateWithoutDataKeysInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutProviderCredentialsInput = {
@@ -1958,6 +2015,7 @@ export type TenantCreateWithoutProviderCredentialsInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
@@ -1985,6 +2043,7 @@ export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutProviderCredentialsInput = {
@@ -2028,6 +2087,7 @@ export type TenantUpdateWithoutProviderCredentialsInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
@@ -2055,6 +2115,7 @@ export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutAlertWebhookInput = {
@@ -2082,6 +2143,7 @@ export type TenantCreateWithoutAlertWebhookInput = {
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutAlertWebhookInput = {
@@ -2109,6 +2171,7 @@ export type TenantUncheckedCreateWithoutAlertWebhookInput = {
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutAlertWebhookInput = {
@@ -2152,6 +2215,7 @@ export type TenantUpdateWithoutAlertWebhookInput = {
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
@@ -2179,6 +2243,7 @@ export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutSlosInput = {
@@ -2206,6 +2271,7 @@ export type TenantCreateWithoutSlosInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutSlosInput = {
@@ -2233,6 +2299,7 @@ export type TenantUncheckedCreateWithoutSlosInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutSlosInput = {
@@ -2276,6 +2343,7 @@ export type TenantUpdateWithoutSlosInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutSlosInput = {
@@ -2303,6 +2371,7 @@ export type TenantUncheckedUpdateWithoutSlosInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutSloTransitionsInput = {
@@ -2330,6 +2399,7 @@ export type TenantCreateWithoutSloTransitionsInput = {
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutSloTransitionsInput = {
@@ -2357,6 +2427,7 @@ export type TenantUncheckedCreateWithoutSloTransitionsInput = {
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutSloTransitionsInput = {
@@ -2400,6 +2471,7 @@ export type TenantUpdateWithoutSloTransitionsInput = {
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutSloTransitionsInput = {
@@ -2425,6 +2497,135 @@ export type TenantUncheckedUpdateWithoutSloTransitionsInput = {
   slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
   memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
+}
+
+export type TenantCreateWithoutSessionDocumentsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+}
+
+export type TenantUncheckedCreateWithoutSessionDocumentsInput = {
+  id?: string
+  slug: string
+  name: string
+  createdAt?: Date | string
+  allowedRegions?: Prisma.TenantCreateallowedRegionsInput | string[]
+  defaultDataClassification?: string
+  requestsPerMinute?: number | null
+  tokensPerMinute?: number | null
+  tokensPerDay?: number | null
+  members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
+  apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
+  dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
+  policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedCreateNestedManyWithoutTenantInput
+  routes?: Prisma.RouteUncheckedCreateNestedManyWithoutTenantInput
+  routeVersions?: Prisma.RouteVersionUncheckedCreateNestedManyWithoutTenantInput
+  experiments?: Prisma.ExperimentUncheckedCreateNestedManyWithoutTenantInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedCreateNestedManyWithoutTenantInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedCreateNestedManyWithoutTenantInput
+  slos?: Prisma.SloUncheckedCreateNestedManyWithoutTenantInput
+  memorySessions?: Prisma.MemorySessionUncheckedCreateNestedManyWithoutTenantInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
+  sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
+  vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
+  alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+}
+
+export type TenantCreateOrConnectWithoutSessionDocumentsInput = {
+  where: Prisma.TenantWhereUniqueInput
+  create: Prisma.XOR<Prisma.TenantCreateWithoutSessionDocumentsInput, Prisma.TenantUncheckedCreateWithoutSessionDocumentsInput>
+}
+
+export type TenantUpsertWithoutSessionDocumentsInput = {
+  update: Prisma.XOR<Prisma.TenantUpdateWithoutSessionDocumentsInput, Prisma.TenantUncheckedUpdateWithoutSessionDocumentsInput>
+  create: Prisma.XOR<Prisma.TenantCreateWithoutSessionDocumentsInput, Prisma.TenantUncheckedCreateWithoutSessionDocumentsInput>
+  where?: Prisma.TenantWhereInput
+}
+
+export type TenantUpdateToOneWithWhereWithoutSessionDocumentsInput = {
+  where?: Prisma.TenantWhereInput
+  data: Prisma.XOR<Prisma.TenantUpdateWithoutSessionDocumentsInput, Prisma.TenantUncheckedUpdateWithoutSessionDocumentsInput>
+}
+
+export type TenantUpdateWithoutSessionDocumentsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
+  vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
+  alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+}
+
+export type TenantUncheckedUpdateWithoutSessionDocumentsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  slug?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  allowedRegions?: Prisma.TenantUpdateallowedRegionsInput | string[]
+  defaultDataClassification?: Prisma.StringFieldUpdateOperationsInput | string
+  requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
+  apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
+  dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
+  policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
+  policyDecisionLogs?: Prisma.PolicyDecisionLogUncheckedUpdateManyWithoutTenantNestedInput
+  routes?: Prisma.RouteUncheckedUpdateManyWithoutTenantNestedInput
+  routeVersions?: Prisma.RouteVersionUncheckedUpdateManyWithoutTenantNestedInput
+  experiments?: Prisma.ExperimentUncheckedUpdateManyWithoutTenantNestedInput
+  dataKeys?: Prisma.TenantDataKeyUncheckedUpdateManyWithoutTenantNestedInput
+  providerCredentials?: Prisma.ProviderCredentialUncheckedUpdateManyWithoutTenantNestedInput
+  slos?: Prisma.SloUncheckedUpdateManyWithoutTenantNestedInput
+  memorySessions?: Prisma.MemorySessionUncheckedUpdateManyWithoutTenantNestedInput
+  memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
+  sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
 }
@@ -2454,6 +2655,7 @@ export type TenantCreateWithoutMemorySessionsInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutMemorySessionsInput = {
@@ -2481,6 +2683,7 @@ export type TenantUncheckedCreateWithoutMemorySessionsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutMemorySessionsInput = {
@@ -2524,6 +2727,7 @@ export type TenantUpdateWithoutMemorySessionsInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutMemorySessionsInput = {
@@ -2551,6 +2755,7 @@ export type TenantUncheckedUpdateWithoutMemorySessionsInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutMemoryResponsesInput = {
@@ -2578,6 +2783,7 @@ export type TenantCreateWithoutMemoryResponsesInput = {
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutMemoryResponsesInput = {
@@ -2605,6 +2811,7 @@ export type TenantUncheckedCreateWithoutMemoryResponsesInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   vectorMemories?: Prisma.VectorMemoryUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutMemoryResponsesInput = {
@@ -2648,6 +2855,7 @@ export type TenantUpdateWithoutMemoryResponsesInput = {
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutMemoryResponsesInput = {
@@ -2675,6 +2883,7 @@ export type TenantUncheckedUpdateWithoutMemoryResponsesInput = {
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   vectorMemories?: Prisma.VectorMemoryUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantCreateWithoutVectorMemoriesInput = {
@@ -2702,6 +2911,7 @@ export type TenantCreateWithoutVectorMemoriesInput = {
   memoryResponses?: Prisma.MemoryResponseCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentCreateNestedManyWithoutTenantInput
 }
 
 export type TenantUncheckedCreateWithoutVectorMemoriesInput = {
@@ -2729,6 +2939,7 @@ export type TenantUncheckedCreateWithoutVectorMemoriesInput = {
   memoryResponses?: Prisma.MemoryResponseUncheckedCreateNestedManyWithoutTenantInput
   sloTransitions?: Prisma.SloTransitionUncheckedCreateNestedManyWithoutTenantInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedCreateNestedOneWithoutTenantInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedCreateNestedManyWithoutTenantInput
 }
 
 export type TenantCreateOrConnectWithoutVectorMemoriesInput = {
@@ -2772,6 +2983,7 @@ export type TenantUpdateWithoutVectorMemoriesInput = {
   memoryResponses?: Prisma.MemoryResponseUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUpdateManyWithoutTenantNestedInput
 }
 
 export type TenantUncheckedUpdateWithoutVectorMemoriesInput = {
@@ -2799,6 +3011,7 @@ export type TenantUncheckedUpdateWithoutVectorMemoriesInput = {
   memoryResponses?: Prisma.MemoryResponseUncheckedUpdateManyWithoutTenantNestedInput
   sloTransitions?: Prisma.SloTransitionUncheckedUpdateManyWithoutTenantNestedInput
   alertWebhook?: Prisma.TenantAlertWebhookUncheckedUpdateOneWithoutTenantNestedInput
+  sessionDocuments?: Prisma.SessionDocumentUncheckedUpdateManyWithoutTenantNestedInput
 }
 
 
@@ -2822,6 +3035,7 @@ export type TenantCountOutputType = {
   memoryResponses: number
   sloTransitions: number
   vectorMemories: number
+  sessionDocuments: number
 }
 
 export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -2840,6 +3054,7 @@ export type TenantCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions
   memoryResponses?: boolean | TenantCountOutputTypeCountMemoryResponsesArgs
   sloTransitions?: boolean | TenantCountOutputTypeCountSloTransitionsArgs
   vectorMemories?: boolean | TenantCountOutputTypeCountVectorMemoriesArgs
+  sessionDocuments?: boolean | TenantCountOutputTypeCountSessionDocumentsArgs
 }
 
 /**
@@ -2957,6 +3172,13 @@ export type TenantCountOutputTypeCountVectorMemoriesArgs<ExtArgs extends runtime
   where?: Prisma.VectorMemoryWhereInput
 }
 
+/**
+ * TenantCountOutputType without action
+ */
+export type TenantCountOutputTypeCountSessionDocumentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.SessionDocumentWhereInput
+}
+
 
 export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -2984,6 +3206,7 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
   vectorMemories?: boolean | Prisma.Tenant$vectorMemoriesArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
+  sessionDocuments?: boolean | Prisma.Tenant$sessionDocumentsArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["tenant"]>
 
@@ -3041,6 +3264,7 @@ export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   sloTransitions?: boolean | Prisma.Tenant$sloTransitionsArgs<ExtArgs>
   vectorMemories?: boolean | Prisma.Tenant$vectorMemoriesArgs<ExtArgs>
   alertWebhook?: boolean | Prisma.Tenant$alertWebhookArgs<ExtArgs>
+  sessionDocuments?: boolean | Prisma.Tenant$sessionDocumentsArgs<ExtArgs>
   _count?: boolean | Prisma.TenantCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type TenantIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -3065,6 +3289,7 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     sloTransitions: Prisma.$SloTransitionPayload<ExtArgs>[]
     vectorMemories: Prisma.$VectorMemoryPayload<ExtArgs>[]
     alertWebhook: Prisma.$TenantAlertWebhookPayload<ExtArgs> | null
+    sessionDocuments: Prisma.$SessionDocumentPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -3495,6 +3720,7 @@ export interface Prisma__TenantClient<T, Null = never, ExtArgs extends runtime.T
   sloTransitions<T extends Prisma.Tenant$sloTransitionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$sloTransitionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SloTransitionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   vectorMemories<T extends Prisma.Tenant$vectorMemoriesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$vectorMemoriesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$VectorMemoryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   alertWebhook<T extends Prisma.Tenant$alertWebhookArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$alertWebhookArgs<ExtArgs>>): Prisma.Prisma__TenantAlertWebhookClient<runtime.Types.Result.GetResult<Prisma.$TenantAlertWebhookPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  sessionDocuments<T extends Prisma.Tenant$sessionDocumentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Tenant$sessionDocumentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SessionDocumentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -4302,6 +4528,30 @@ export type Tenant$alertWebhookArgs<ExtArgs extends runtime.Types.Extensions.Int
    */
   include?: Prisma.TenantAlertWebhookInclude<ExtArgs> | null
   where?: Prisma.TenantAlertWebhookWhereInput
+}
+
+/**
+ * Tenant.sessionDocuments
+ */
+export type Tenant$sessionDocumentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the SessionDocument
+   */
+  select?: Prisma.SessionDocumentSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the SessionDocument
+   */
+  omit?: Prisma.SessionDocumentOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.SessionDocumentInclude<ExtArgs> | null
+  where?: Prisma.SessionDocumentWhereInput
+  orderBy?: Prisma.SessionDocumentOrderByWithRelationInput | Prisma.SessionDocumentOrderByWithRelationInput[]
+  cursor?: Prisma.SessionDocumentWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.SessionDocumentScalarFieldEnum | Prisma.SessionDocumentScalarFieldEnum[]
 }
 
 /**

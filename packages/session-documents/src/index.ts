@@ -1,0 +1,10 @@
+export { checkUpdate, compactState, documentJson, decodeBase64, encodeBase64, emptyState, mergeUpdates, missingSince, stateVectorOf } from './document';
+export type { CheckedUpdate, DocumentJson, UpdateRefusal } from './document';
+export { DEFAULT_DOCUMENT_LIMITS, SESSION_ID_PATTERN, stricterClassification } from './store';
+export type { AppendInput, AppendResult, DocumentLimits, DocumentRef, DocumentSummary, SessionDocumentStore, StoredDocument } from './store';
+export { createInMemorySessionDocumentStore } from './in-memory-store';
+export { createSessionDocuments, DEFAULT_SESSION_DOCUMENT_LIMITS } from './session-documents';
+export type { DocumentView, SessionDocumentLimits, SessionDocuments, SessionDocumentsOptions, WriteContext, WriteOutcome, WriteRefusal } from './session-documents';
+export { sessionDocumentsSubjectStore } from './subject-data';
+export { startRetentionSweep } from './retention';
+export type { RetentionSweep } from './retention';
