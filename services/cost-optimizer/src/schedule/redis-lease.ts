@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { openRedis, type RedisConnection } from '@switchyard/redis-connection';
 import type { Lease, LeasePort } from './lease';
 
 /**
@@ -28,16 +28,16 @@ export interface RedisLeaseOptions {
 }
 
 /**
- * Leases in Redis, shared by every replica on it: `<prefix>switchyard:lease:<name>` holds
- * `<token>:<holder>` with the lease's TTL; `<prefix>switchyard:lease:<name>:fence` counts
- * acquisitions (never expires: tokens only grow).
+ * Leases in Redis, shared by every replica on it: `<prefix>switchyard:lease:{<name>}` holds
+ * `<token>:<holder>` with the lease's TTL; `<prefix>switchyard:lease:{<name>}:fence` counts
+ * acquisitions (never expires: tokens only grow). The name is the hash tag, so both keys of the
+ * acquire script sit in one slot on a Redis Cluster.
  */
-export function createRedisLease(connection: string | Redis, options: RedisLeaseOptions = {}): LeasePort {
+export function createRedisLease(connection: string | RedisConnection, options: RedisLeaseOptions = {}): LeasePort {
   const owned = typeof connection === 'string';
-  const redis = owned ? new Redis(connection, { maxRetriesPerRequest: 3 }) : connection;
-  // ioredis reports each reconnect attempt as an error event; callers see failures through their commands.
-  if (owned) redis.on('error', () => undefined);
-  const key = (name: string) => `${options.keyPrefix ?? ''}switchyard:lease:${name}`;
+  // openRedis: one node or a cluster (REDIS_URL), its error listener included.
+  const redis = owned ? openRedis(connection) : connection;
+  const key = (name: string) => `${options.keyPrefix ?? ''}switchyard:lease:{${name}}`;
   const value = (lease: Lease) => `${lease.token}:${lease.holder}`;
   return {
     async acquire(name, holder, ttlMs) {
