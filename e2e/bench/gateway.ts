@@ -11,6 +11,8 @@ import { composeDataPlane, openDataPlaneBackends } from '@switchyard/data-plane/
 import { loadDataPlaneConfig } from '@switchyard/data-plane/config';
 import { generateMasterKey } from '@switchyard/identity/envelope';
 import { listen } from '@switchyard/platform/listen';
+import { writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const upstream = process.env.UPSTREAM_BASE_URL;
 const databaseUrl = process.env.DATABASE_URL;
@@ -49,6 +51,36 @@ const app = await composeDataPlane(config, opened.backends, {
 });
 const port = await listen(app.server, 0, '127.0.0.1');
 process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, apiKey, pid: process.pid })}\n`);
+// BENCH_EVENT_LOOP_FILE: the harness brackets a phase with SIGUSR2; the first signal starts an
+// event-loop delay histogram (1 ms resolution), the second writes its percentiles to the file.
+const eventLoopFile = process.env.BENCH_EVENT_LOOP_FILE;
+if (eventLoopFile) {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  let sequence = 0;
+  let on = false;
+  process.on('SIGUSR2', () => {
+    if (!on) {
+      histogram.reset();
+      histogram.enable();
+      on = true;
+      return;
+    }
+    histogram.disable();
+    on = false;
+    sequence += 1;
+    const ms = (ns: number) => Number((ns / 1e6).toFixed(3));
+    writeFileSync(
+      eventLoopFile,
+      JSON.stringify({ sequence, count: histogram.count, p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), p999: ms(histogram.percentile(99.9)), max: ms(histogram.max), over5ms: histogram.count - countBelow(histogram, 5e6) }),
+    );
+  });
+}
+/** Samples of the histogram below `ns` (its percentiles map is cumulative). */
+function countBelow(histogram: ReturnType<typeof monitorEventLoopDelay>, ns: number): number {
+  let below = 0;
+  for (const [percent, value] of histogram.percentiles) if (value < ns) below = Math.max(below, Math.round((percent / 100) * histogram.count));
+  return below;
+}
 process.on('SIGTERM', () => {
   void (async () => {
     await app.close();

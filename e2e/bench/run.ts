@@ -41,6 +41,10 @@ const THROUGHPUT_SECONDS = quick ? 3 : 10;
 const STREAMS = quick ? 200 : 1000;
 /** `--cpu-prof`: the gateway writes a V8 CPU profile to bench-results/profiles/ when it stops. */
 const cpuProfile = process.argv.includes('--cpu-prof');
+/** `--probe`: warm up, measure concurrency 1 only (latency, CPU, event-loop delay), print, write nothing. For quick A/B runs. */
+const probe = process.argv.includes('--probe');
+const eventLoopFile = path.join(os.tmpdir(), `switchyard-bench-event-loop-${process.pid}.json`);
+class ProbeDone extends Error {}
 
 // The gateway's own Postgres database (SWITCHYARD_TEST_POSTGRES_URL's server), migrated, seeded
 // and given one API key here, dropped at the end: the gateway process only connects to it.
@@ -58,8 +62,8 @@ const mock = await startPinned<{ url: string; baseUrl: string }>('mock-upstream.
 const gateway = await startPinned<{ url: string; apiKey: string; pid: number }>(
   gatewayBundle,
   0,
-  { UPSTREAM_BASE_URL: mock.info.baseUrl, DATABASE_URL: benchDb.url, BENCH_API_KEY: key.secret, REDIS_URL: redis.url },
-  [...DATA_PLANE_NODE_FLAGS, ...(cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'profiles')}`] : [])],
+  { UPSTREAM_BASE_URL: mock.info.baseUrl, DATABASE_URL: benchDb.url, BENCH_API_KEY: key.secret, REDIS_URL: redis.url, BENCH_EVENT_LOOP_FILE: eventLoopFile },
+  [...DATA_PLANE_NODE_FLAGS, ...(cpuProfile ? ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'profiles')}`] : [])],
 );
 const direct: Target = { url: mock.info.url, apiKey: 'none' };
 const viaGateway: Target = { url: gateway.info.url, apiKey: gateway.info.apiKey };
@@ -78,9 +82,19 @@ try {
   const body = chatBody('[mock: chunks=4] measure the added latency');
   const baseline = await latencyAtConcurrencyOne(direct, body, LATENCY_REQUESTS, (n) => log(`  direct ${n}/${LATENCY_REQUESTS}`));
   const cpuBefore = cpuMs(gatewayPid);
-  const through = await latencyAtConcurrencyOne(viaGateway, body, LATENCY_REQUESTS, (n) => log(`  gateway ${n}/${LATENCY_REQUESTS}`));
+  const loop = await eventLoopDelayDuring(gatewayPid, () => latencyAtConcurrencyOne(viaGateway, body, LATENCY_REQUESTS, (n) => log(`  gateway ${n}/${LATENCY_REQUESTS}`)));
+  const through = loop.result;
   const cpuPerRequestSequential = (cpuMs(gatewayPid) - cpuBefore) / LATENCY_REQUESTS;
   const added = (p: number) => percentile(through, p) - percentile(baseline, p);
+  const loopRow = `| gateway event-loop delay, concurrency 1 | p99 ${loop.delay.p99} ms, max ${loop.delay.max} ms | p50 ${loop.delay.p50} ms, p99.9 ${loop.delay.p999} ms, ${loop.delay.over5ms} of ${loop.delay.count} 1 ms samples over 5 ms (perf_hooks.monitorEventLoopDelay) | |`;
+  if (probe) {
+    const added999 = percentile(through, 99.9) - percentile(baseline, 99.9);
+    process.stdout.write(
+      `probe: added p50 ${added(50).toFixed(3)} ms, p99 ${added(99).toFixed(3)} ms, p99.9 ${added999.toFixed(3)} ms; gateway CPU ${cpuPerRequestSequential.toFixed(3)} ms/request; event loop ${JSON.stringify(loop.delay)}; load ${os.loadavg()[0]?.toFixed(1)}\n`,
+    );
+    throw new ProbeDone();
+  }
+  rows.push(loopRow);
   rows.push(
     `| added latency p50, concurrency 1 | ${added(50).toFixed(3)} ms | direct p50 ${percentile(baseline, 50).toFixed(3)} ms, via gateway ${percentile(through, 50).toFixed(3)} ms | p99 ≤ 1 ms |`,
     `| added latency p99, concurrency 1 | ${added(99).toFixed(3)} ms | direct p99 ${percentile(baseline, 99).toFixed(3)} ms, via gateway ${percentile(through, 99).toFixed(3)} ms | ≤ 1 ms |`,
@@ -158,11 +172,41 @@ try {
   );
 
   rows.push(`| gateway RSS idle / peak under load | ${rssIdle.toFixed(0)} MB / ${peakRss.toFixed(0)} MB | | ≤ 250 MB |`);
+} catch (error) {
+  if (!(error instanceof ProbeDone)) throw error;
 } finally {
   await gateway.stop();
   await mock.stop();
   await redis.stop();
   await benchDb.drop();
+}
+
+if (probe) process.exit(0);
+
+
+interface EventLoopDelay {
+  count: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+  over5ms: number;
+}
+
+/** Runs `phase` with the gateway's event-loop delay histogram on (gateway.ts, SIGUSR2 brackets). */
+async function eventLoopDelayDuring<T>(pid: number, phase: () => Promise<T>): Promise<{ result: T; delay: EventLoopDelay }> {
+  const previous = existsSync(eventLoopFile) ? (JSON.parse(readFileSync(eventLoopFile, 'utf8')) as { sequence: number }).sequence : 0;
+  process.kill(pid, 'SIGUSR2');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const result = await phase();
+  process.kill(pid, 'SIGUSR2');
+  for (let waited = 0; waited < 5_000; waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (!existsSync(eventLoopFile)) continue;
+    const read = JSON.parse(readFileSync(eventLoopFile, 'utf8')) as EventLoopDelay & { sequence: number };
+    if (read.sequence > previous) return { result, delay: read };
+  }
+  throw new Error('the gateway did not report its event-loop delay');
 }
 
 /** autocannon's failures by kind: HTTP status codes other than 2xx, timeouts, socket errors. */

@@ -34,7 +34,21 @@ describe('database decision log and active policy source', () => {
     const rows = await testDatabase.db.withTenant(tenantA, (tx) => tx.policyDecisionLog.findMany({ orderBy: { id: 'asc' } }));
     expect(rows.map((row) => (row.request as { resource: { id: string } }).resource.id)).toEqual(['m3', 'm4', 'm5']);
     expect(rows.every((row) => row.tenantId === tenantA)).toBe(true);
+    expect(rows[0]).toMatchObject({ decision: 'allow', determiningPolicies: ['default-allow-all'] });
+    expect(rows[0]!.request).toEqual(JSON.parse(JSON.stringify(entry(tenantA, 'm3').request)));
     expect(await testDatabase.db.withTenant(tenantB, (tx) => tx.policyDecisionLog.count())).toBe(1);
+  });
+
+  it('writes a batch in order, with every field: a deny with no determining policy, quotes and unicode in the request', async () => {
+    const tenant = (await testDatabase.db.withPlatform((tx) => tx.tenant.create({ data: { slug: 'pdp-log-c', name: 'c' }, select: { id: true } }))).id;
+    const writer = createDatabaseDecisionLogWriter(testDatabase.db, 1000);
+    const odd = entry(tenant, 'mo"del\\ é 😀');
+    await writer.write([{ ...odd, decision: 'deny', determiningPolicies: [] }, ...Array.from({ length: 150 }, (_, i) => entry(tenant, `n${i}`))]);
+    const rows = await testDatabase.db.withTenant(tenant, (tx) => tx.policyDecisionLog.findMany({ orderBy: { id: 'asc' } }));
+    expect(rows).toHaveLength(151);
+    expect(rows[0]).toMatchObject({ tenantId: tenant, decision: 'deny', determiningPolicies: [] });
+    expect(rows[0]!.request).toEqual(JSON.parse(JSON.stringify(odd.request)));
+    expect(rows.slice(1).map((row) => (row.request as { resource: { id: string } }).resource.id)).toEqual(Array.from({ length: 150 }, (_, i) => `n${i}`));
   });
 
   it('reads the active version, or null without one', async () => {
