@@ -12,6 +12,7 @@ import { loadDataPlaneConfig } from '@switchyard/data-plane/config';
 import { generateMasterKey } from '@switchyard/identity/envelope';
 import { listen } from '@switchyard/platform/listen';
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const upstream = process.env.UPSTREAM_BASE_URL;
@@ -59,15 +60,22 @@ if (eventLoopFile) {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   let sequence = 0;
   let on = false;
+  // BENCH_ALLOCATION_PROFILE: a sampling heap profile of the same phase that keeps what young- and
+  // old-generation collections freed (allocation by function, not what survived), written there.
+  const allocationFile = process.env.BENCH_ALLOCATION_PROFILE;
+  const session = allocationFile ? new Session() : undefined;
+  session?.connect();
   process.on('SIGUSR2', () => {
     if (!on) {
       histogram.reset();
       histogram.enable();
       on = true;
+      void session?.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
       return;
     }
     histogram.disable();
     on = false;
+    if (session && allocationFile) void session.post('HeapProfiler.stopSampling').then(({ profile }) => writeFileSync(allocationFile, JSON.stringify(profile)));
     sequence += 1;
     const ms = (ns: number) => Number((ns / 1e6).toFixed(3));
     writeFileSync(
