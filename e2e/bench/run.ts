@@ -270,27 +270,46 @@ ${rows.join('\n')}
 
 Redis: ${redis.description}.
 
-### What changed in this pass, and what each did
+### What changed in this pass (issue 15), and what each did
 
-- **Redis off the gateway's core.** The shared system Redis floated across both cores; every limit script
-  and XADD it ran on core 0 was a context switch and cache pollution charged to the gateway. Pinned beside
-  the mock, gateway CPU per request at concurrency 1 fell from about 1.3 to 0.7–0.9 ms and added p50 from
-  about 1.0 to 0.7–0.9 ms (same build, A/B in one window). In production Redis has its own machine.
-- **The data plane runs bundled, under plain node** (\`packages/service-bundle\`; \`npm start\`
-  builds then runs \`dist/data-plane.mjs\`). Under tsx a module-loader thread with its own V8 isolate
-  costs about 35 MB of RSS and every closure pays esbuild's name-keeping helper: idle RSS 271 → about 220–235 MB.
-- **A 32 MB young generation** (\`--max-semi-space-size=32\`, default 16): a request allocates about 120 KB,
-  almost all of it short-lived, so fewer scavenges: about 15–25% less gateway CPU per request under load in
-  A/B runs, without a measurable RSS difference at idle.
-- **No database read on the request path.** The API key cache (at most 1 s, so an unannounced revocation
-  takes effect within a second) re-validates the keys in use in the background, in one batch lookup every
-  500 ms, instead of a blocking four-statement transaction the first time a key is used in each second; the
-  price book is served stale while the next version is fetched after the turn. A key used less often than
-  once a second paid that read on every request: added time to first token of a 64-chunk stream (requests
-  1.3 s apart) fell from about 5.8 to about 1.2 ms.
-- **The benchmark itself**: a JIT warm-up of 3,000 requests and 1,000 streams (the optimising compiler
-  needs thousands of calls; the non-streaming warm-up never ran the streaming path), and the throughput
-  sweep starts at 10 connections.
+- **Defaults that take a healthy burst.** The router's per-upstream concurrency gate starts at 20 for
+  an unknown provider; with a queue of 40 and +1/limit per success it shed most of a 512-client burst
+  (the independent measurement: 622 errors at 256 connections, 2,836 at 512). It now slow-starts like
+  TCP: until the upstream first signals overload, each call the upstream accepts (its first event)
+  while the gate is at least half used adds a slot, and up to 2,000 callers wait instead of being
+  refused; the first 429/503/timeout ends slow start (then +1/limit, queue twice the limit). The
+  benchmark's gateway now runs the gate at its defaults (it was configured to start at 1,200), and the
+  burst row above sends 512 closed-loop clients at once to a model whose gate has seen nothing, shed
+  clients retrying at once. Test: \`data-plane/src/router/burst.app.test.ts\` (512 clients, default
+  routing: 0 × 503; 317 before).
+- **Event-loop stalls at low load: the decision log through Prisma.** Found with the event-loop delay
+  histogram (row above; \`--probe\` measures only concurrency 1) and the profile's busy stretches
+  (\`npx tsx e2e/bench/profile-tail.ts PROFILE 3 16\`: stretches of ≥ 3 ms in the last 16 s, what
+  they spent time on). Besides scavenges, the longest came from the policy decision log's once-a-second
+  \`createMany\` of up to 100 rows through Prisma's query compiler (\`interpretNode\`,
+  \`nestArgument\`: 20–45 ms turns). It is now one \`INSERT … SELECT FROM jsonb_array_elements($1)\`
+  and one \`DELETE\` per tenant, the batch serialised by \`JSON.stringify\`. A/B back to back,
+  \`npm run bench -- --probe --cpu-prof\` (load average 7.1 / 6.4, so wall-clock figures are rough):
+
+  | concurrency 1, 5,000 requests | before | after |
+  |---|---|---|
+  | CPU in Prisma / pg frames, last 16 s of the profile | 392 ms (24.5 ms/s) | 138 ms (8.6 ms/s) |
+  | longest busy stretch with a Prisma frame | 46.7 ms | 22.1 ms |
+  | event-loop delay p99 / p99.9 / max | 5.4 / 26.9 / 393 ms | 5.1 / 13.0 / 30 ms |
+  | added latency p50 / p99 / p99.9 | 1.20 / 19.3 / 85.1 ms | 1.22 / 9.7 / 27.2 ms |
+  | gateway CPU per request | 1.69 ms | 1.55 ms |
+
+  Top of the long stretches' entry frames before: GC 20.7 %, ioredis auto-pipelining 8.4 %, Prisma
+  \`request\` 6.4 %, the limiter's \`admit\` 5.7 %, \`openAttempt\` 4.3 %, Prisma \`interpretNode\` 4.2 %;
+  after: GC 27.4 %, ioredis 7.3 %, \`completeAnswer\` 4.9 %, undici 4.4 %, \`openAttempt\` 3.8 %, no Prisma.
+  Top of the whole profile (self time) after: GC 8.8 %, \`writeUtf8String\` 8.0 % and \`writev\` 6.6 %
+  (socket writes: client, Redis, upstream), \`(program)\` 4.4 %, microtasks 3.2 %, prom-client
+  histogram \`observe\` 1.7 %, ioredis \`Pipeline\`/\`Command\` 2.8 %, the upstream chunk parser 1.4 %.
+- **Allocation measured**: \`BENCH_ALLOCATION_PROFILE=FILE npm run bench -- --probe\`, then
+  \`npx tsx e2e/bench/allocation-profile.ts FILE\` (a sampling heap profile that keeps what collections
+  freed): about 200 KB allocated per request at concurrency 1 (sampled, profiler on), the largest share
+  ioredis (Pipeline, Command and Script serialisation, about 35 KB for the reserve and settle scripts),
+  then the upstream event-stream reader (about 22 KB inclusive), admission (about 21 KB inclusive).
 
 ### What limits the figures now
 
