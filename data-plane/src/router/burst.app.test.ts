@@ -18,7 +18,15 @@ const REQUESTS_PER_CLIENT = 1;
 describe('a healthy burst with default routing settings', () => {
   it(`${CLIENTS} concurrent clients get no 503: the gate queues what it cannot admit yet and opens as the upstream answers`, async () => {
     const h = await startHarness({
+      // Limits far above the burst: 512 reservations of ~520 tokens at once exceed the default 200,000 tokens a minute per key.
       requestsPerMinutePerKey: 1_000_000,
+      limits: {
+        requestsPerMinutePerTenant: 1_000_000,
+        tokensPerMinutePerKey: 1_000_000_000,
+        tokensPerMinutePerTenant: 1_000_000_000,
+        tokensPerDayPerKey: 1_000_000_000,
+        tokensPerDayPerTenant: 1_000_000_000,
+      },
       // The replica-wide saturation signal is another test's subject; a loaded test machine's
       // event-loop lag must not shed here. Routing is left at its defaults.
       qos: { eventLoopLag: { lagMs: () => 0, stop: () => undefined } },
