@@ -305,6 +305,15 @@ Redis: ${redis.description}.
   Top of the whole profile (self time) after: GC 8.8 %, \`writeUtf8String\` 8.0 % and \`writev\` 6.6 %
   (socket writes: client, Redis, upstream), \`(program)\` 4.4 %, microtasks 3.2 %, prom-client
   histogram \`observe\` 1.7 %, ioredis \`Pipeline\`/\`Command\` 2.8 %, the upstream chunk parser 1.4 %.
+- **The gate's defaults against the old bench configuration, A/B:** \`BENCH_GATE=configured npm run bench -- --quick --data-plane-only\`
+  (start at 1,200, queue 400, as this benchmark configured it before) then the same at the defaults, back to
+  back, 22:00–22:10Z, other sessions' jobs running: throughput at 20 / 50 / 100 connections 151 / 298 / 452
+  req/s configured, 342 / 520 / 586 at the defaults, no errors either way; the machine starved the gateway in
+  both (CPU per request at concurrency 1: 3.94 and 1.78 ms), so this shows only that the defaults cost no
+  throughput. The burst row: 2,497 × 503 after the first second configured (the halved limit against a fixed
+  queue of 400), 0 at the defaults. **The throughput rows above are not comparable with the last pass:** the
+  sweep ran at load average 8–9 from other sessions (the gateway was pinned but not alone on core 0; at 200
+  connections it used about 40 % of the core: 679 req/s × 0.57 ms), so they show no regression or gain.
 - **Allocation measured**: \`BENCH_ALLOCATION_PROFILE=FILE npm run bench -- --probe\`, then
   \`npx tsx e2e/bench/allocation-profile.ts FILE\` (a sampling heap profile that keeps what collections
   freed): about 200 KB allocated per request at concurrency 1 (sampled, profiler on), the largest share
