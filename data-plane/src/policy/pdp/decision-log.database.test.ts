@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
+import { createMemoryTestDatabase, createTestDatabase, type MemoryTestDatabase } from '@switchyard/db/testing';
 import { createDatabaseActivePolicySource } from './active-policy-source';
 import { createDatabaseDecisionLogWriter, type LoggedDecision } from './decision-log';
 import { useModelRequest } from './use-model-request';
@@ -70,5 +70,23 @@ describe('database decision log and active policy source', () => {
     await expect(
       testDatabase.db.withTenant(tenantA, (tx) => tx.policyVersion.create({ data: { tenantId: tenantA, version: 3, text: 'x', status: 'active', proposedBy: 'a' } })),
     ).rejects.toThrow();
+  });
+});
+
+describe('the decision log writer on Postgres (its raw SQL, as the tenant role under row-level security)', () => {
+  it('appends in order and prunes to the newest N per tenant', async () => {
+    const postgres = await createTestDatabase();
+    try {
+      const tenant = (await postgres.db.withPlatform((tx) => tx.tenant.create({ data: { slug: 'pdp-log-pg', name: 'pg' }, select: { id: true } }))).id;
+      const writer = createDatabaseDecisionLogWriter(postgres.db, 3);
+      await writer.write([entry(tenant, 'p1'), { ...entry(tenant, 'p"2 é'), decision: 'deny', determiningPolicies: [] }]);
+      await writer.write([entry(tenant, 'p3'), entry(tenant, 'p4')]);
+      const rows = await postgres.db.withTenant(tenant, (tx) => tx.policyDecisionLog.findMany({ orderBy: { id: 'asc' } }));
+      expect(rows.map((row) => (row.request as { resource: { id: string } }).resource.id)).toEqual(['p"2 é', 'p3', 'p4']);
+      expect(rows[0]).toMatchObject({ decision: 'deny', determiningPolicies: [] });
+      expect(rows[1]).toMatchObject({ decision: 'allow', determiningPolicies: ['default-allow-all'] });
+    } finally {
+      await postgres.drop();
+    }
   });
 });
