@@ -192,7 +192,7 @@ describe('circuit breaker and concurrency in the request path', () => {
   });
 
   it('a full queue is shed at once with OverloadedError, and the next upstream takes the request', async () => {
-    const d = deps({}, { concurrency: { initialLimit: 1, maxQueue: 0 } });
+    const d = deps({}, { concurrency: { initialLimit: 1, maxLimit: 1, maxQueue: 0 } });
     const busy = fakeAdapter('busy');
     const spare = fakeAdapter('spare');
     const first = await execute(d, plan([upstream(busy)]), request, never); // holds busy's only slot until finished

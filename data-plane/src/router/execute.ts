@@ -8,7 +8,7 @@ import type { LegOutcome, LegRecord } from '../domain/upstream-leg';
 import type { UpstreamLocation } from '../domain/upstream-location';
 import { endLegSpan, startLegSpan, type LegKind } from '../telemetry/leg-span';
 import type { Metrics } from '../telemetry/metrics';
-import { OverloadedError } from './adaptive-concurrency';
+import { OverloadedError, type Release } from './adaptive-concurrency';
 import type { Random } from './random';
 import { retryDelayMs, type RetryBudget } from './retry';
 import type { SpeculativeConfig } from './route';
@@ -298,7 +298,7 @@ async function openAttempt(
   }
   const attempt = childController(legSignal);
   const signal = attempt.signal;
-  let release;
+  let release: Release;
   try {
     release = await health.gate.acquire(signal);
   } catch (error) {
@@ -338,6 +338,8 @@ async function openAttempt(
       throw error;
     });
     clearTimeout(timer);
+    // The upstream took the call: in slow start its gate may open further now (see adaptive-concurrency).
+    release.accepted();
     const firstEventMs = deps.clock() - startedAt;
     return {
       upstream,

@@ -252,7 +252,7 @@ describe('speculative calls', () => {
 
 describe('load shedding and breakers', () => {
   it('a full concurrency queue answers 503 overloaded with Retry-After instead of queueing', async () => {
-    const h = await harness({ routing: { concurrency: { initialLimit: 1, maxQueue: 0 } } });
+    const h = await harness({ routing: { concurrency: { initialLimit: 1, maxLimit: 1, maxQueue: 0 } } });
     const controller = new AbortController();
     const holding = await fetch(`${h.baseUrl}/chat/completions`, {
       method: 'POST',
