@@ -48,7 +48,7 @@ export interface DataPlaneTuning {
 }
 
 /** What a composed data plane needs from its configuration (a whole `DataPlaneConfig` fits; limits not given take their defaults). */
-export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'maxBodyBytes' | 'oidc'> & {
+export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'maxBodyBytes' | 'oidc' | 'region'> & {
   limits: LimitsConfigInput;
   /** Only `tenantLabels` matters here (where metrics are served is the embedder's: telemetry/metrics-listener.ts); default off. */
   metrics?: Pick<DataPlaneConfig['metrics'], 'tenantLabels'>;
@@ -89,7 +89,7 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
     closers.push(await credentials.subscribe(bus));
     await credentials.loadAll();
 
-    // Allowed regions, default classification and quotas per tenant: the same, on tenant-settings.changed.
+    // Allowed regions, home region and its pin, default classification and quotas per tenant: the same, on tenant-settings.changed.
     const tenantSettings = createTenantSettingsCache({
       source: stores.tenantSettings,
       onReloadError: (tenantId, error, attempt) => logger.warn({ err: error, tenantId, attempt }, 'tenant settings not reloaded'),
@@ -156,6 +156,7 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
       policy,
       providerCredentials: credentials,
       tenantSettings,
+      ...(config.region !== undefined ? { region: config.region } : {}),
       ...(banditPriors ? { banditPriors } : {}),
       logger,
       ...(backends.feedbackLog ? { feedbackLog: backends.feedbackLog } : {}),

@@ -47,6 +47,8 @@ export type TenantMinAggregateOutputType = {
   requestsPerMinute: number | null
   tokensPerMinute: number | null
   tokensPerDay: number | null
+  homeRegion: string | null
+  regionPinned: boolean | null
 }
 
 export type TenantMaxAggregateOutputType = {
@@ -58,6 +60,8 @@ export type TenantMaxAggregateOutputType = {
   requestsPerMinute: number | null
   tokensPerMinute: number | null
   tokensPerDay: number | null
+  homeRegion: string | null
+  regionPinned: boolean | null
 }
 
 export type TenantCountAggregateOutputType = {
@@ -70,6 +74,8 @@ export type TenantCountAggregateOutputType = {
   requestsPerMinute: number
   tokensPerMinute: number
   tokensPerDay: number
+  homeRegion: number
+  regionPinned: number
   _all: number
 }
 
@@ -95,6 +101,8 @@ export type TenantMinAggregateInputType = {
   requestsPerMinute?: true
   tokensPerMinute?: true
   tokensPerDay?: true
+  homeRegion?: true
+  regionPinned?: true
 }
 
 export type TenantMaxAggregateInputType = {
@@ -106,6 +114,8 @@ export type TenantMaxAggregateInputType = {
   requestsPerMinute?: true
   tokensPerMinute?: true
   tokensPerDay?: true
+  homeRegion?: true
+  regionPinned?: true
 }
 
 export type TenantCountAggregateInputType = {
@@ -118,6 +128,8 @@ export type TenantCountAggregateInputType = {
   requestsPerMinute?: true
   tokensPerMinute?: true
   tokensPerDay?: true
+  homeRegion?: true
+  regionPinned?: true
   _all?: true
 }
 
@@ -217,6 +229,8 @@ export type TenantGroupByOutputType = {
   requestsPerMinute: number | null
   tokensPerMinute: number | null
   tokensPerDay: number | null
+  homeRegion: string | null
+  regionPinned: boolean
   _count: TenantCountAggregateOutputType | null
   _avg: TenantAvgAggregateOutputType | null
   _sum: TenantSumAggregateOutputType | null
@@ -252,6 +266,8 @@ export type TenantWhereInput = {
   requestsPerMinute?: Prisma.IntNullableFilter<"Tenant"> | number | null
   tokensPerMinute?: Prisma.IntNullableFilter<"Tenant"> | number | null
   tokensPerDay?: Prisma.IntNullableFilter<"Tenant"> | number | null
+  homeRegion?: Prisma.StringNullableFilter<"Tenant"> | string | null
+  regionPinned?: Prisma.BoolFilter<"Tenant"> | boolean
   members?: Prisma.MemberListRelationFilter
   apiKeys?: Prisma.ApiKeyListRelationFilter
   dpBudgets?: Prisma.DpBudgetListRelationFilter
@@ -277,6 +293,8 @@ export type TenantOrderByWithRelationInput = {
   requestsPerMinute?: Prisma.SortOrderInput | Prisma.SortOrder
   tokensPerMinute?: Prisma.SortOrderInput | Prisma.SortOrder
   tokensPerDay?: Prisma.SortOrderInput | Prisma.SortOrder
+  homeRegion?: Prisma.SortOrderInput | Prisma.SortOrder
+  regionPinned?: Prisma.SortOrder
   members?: Prisma.MemberOrderByRelationAggregateInput
   apiKeys?: Prisma.ApiKeyOrderByRelationAggregateInput
   dpBudgets?: Prisma.DpBudgetOrderByRelationAggregateInput
@@ -305,6 +323,8 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   requestsPerMinute?: Prisma.IntNullableFilter<"Tenant"> | number | null
   tokensPerMinute?: Prisma.IntNullableFilter<"Tenant"> | number | null
   tokensPerDay?: Prisma.IntNullableFilter<"Tenant"> | number | null
+  homeRegion?: Prisma.StringNullableFilter<"Tenant"> | string | null
+  regionPinned?: Prisma.BoolFilter<"Tenant"> | boolean
   members?: Prisma.MemberListRelationFilter
   apiKeys?: Prisma.ApiKeyListRelationFilter
   dpBudgets?: Prisma.DpBudgetListRelationFilter
@@ -330,6 +350,8 @@ export type TenantOrderByWithAggregationInput = {
   requestsPerMinute?: Prisma.SortOrderInput | Prisma.SortOrder
   tokensPerMinute?: Prisma.SortOrderInput | Prisma.SortOrder
   tokensPerDay?: Prisma.SortOrderInput | Prisma.SortOrder
+  homeRegion?: Prisma.SortOrderInput | Prisma.SortOrder
+  regionPinned?: Prisma.SortOrder
   _count?: Prisma.TenantCountOrderByAggregateInput
   _avg?: Prisma.TenantAvgOrderByAggregateInput
   _max?: Prisma.TenantMaxOrderByAggregateInput
@@ -350,6 +372,8 @@ export type TenantScalarWhereWithAggregatesInput = {
   requestsPerMinute?: Prisma.IntNullableWithAggregatesFilter<"Tenant"> | number | null
   tokensPerMinute?: Prisma.IntNullableWithAggregatesFilter<"Tenant"> | number | null
   tokensPerDay?: Prisma.IntNullableWithAggregatesFilter<"Tenant"> | number | null
+  homeRegion?: Prisma.StringNullableWithAggregatesFilter<"Tenant"> | string | null
+  regionPinned?: Prisma.BoolWithAggregatesFilter<"Tenant"> | boolean
 }
 
 export type TenantCreateInput = {
@@ -362,6 +386,8 @@ export type TenantCreateInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -387,6 +413,8 @@ export type TenantUncheckedCreateInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -412,6 +440,8 @@ export type TenantUpdateInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -437,6 +467,8 @@ export type TenantUncheckedUpdateInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -462,6 +494,8 @@ export type TenantCreateManyInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
 }
 
 export type TenantUpdateManyMutationInput = {
@@ -474,6 +508,8 @@ export type TenantUpdateManyMutationInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type TenantUncheckedUpdateManyInput = {
@@ -486,6 +522,8 @@ export type TenantUncheckedUpdateManyInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type StringNullableListFilter<$PrismaModel = never> = {
@@ -506,6 +544,8 @@ export type TenantCountOrderByAggregateInput = {
   requestsPerMinute?: Prisma.SortOrder
   tokensPerMinute?: Prisma.SortOrder
   tokensPerDay?: Prisma.SortOrder
+  homeRegion?: Prisma.SortOrder
+  regionPinned?: Prisma.SortOrder
 }
 
 export type TenantAvgOrderByAggregateInput = {
@@ -523,6 +563,8 @@ export type TenantMaxOrderByAggregateInput = {
   requestsPerMinute?: Prisma.SortOrder
   tokensPerMinute?: Prisma.SortOrder
   tokensPerDay?: Prisma.SortOrder
+  homeRegion?: Prisma.SortOrder
+  regionPinned?: Prisma.SortOrder
 }
 
 export type TenantMinOrderByAggregateInput = {
@@ -534,6 +576,8 @@ export type TenantMinOrderByAggregateInput = {
   requestsPerMinute?: Prisma.SortOrder
   tokensPerMinute?: Prisma.SortOrder
   tokensPerDay?: Prisma.SortOrder
+  homeRegion?: Prisma.SortOrder
+  regionPinned?: Prisma.SortOrder
 }
 
 export type TenantSumOrderByAggregateInput = {
@@ -570,6 +614,14 @@ export type NullableIntFieldUpdateOperationsInput = {
   decrement?: number
   multiply?: number
   divide?: number
+}
+
+export type NullableStringFieldUpdateOperationsInput = {
+  set?: string | null
+}
+
+export type BoolFieldUpdateOperationsInput = {
+  set?: boolean
 }
 
 export type TenantCreateNestedOneWithoutMembersInput = {
@@ -764,6 +816,8 @@ export type TenantCreateWithoutMembersInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
@@ -788,6 +842,8 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
@@ -828,6 +884,8 @@ export type TenantUpdateWithoutMembersInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
@@ -852,6 +910,8 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
@@ -876,6 +936,8 @@ export type TenantCreateWithoutApiKeysInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
@@ -900,6 +962,8 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
@@ -940,6 +1004,8 @@ export type TenantUpdateWithoutApiKeysInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
@@ -964,6 +1030,8 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
@@ -988,6 +1056,8 @@ export type TenantCreateWithoutDpBudgetsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
@@ -1012,6 +1082,8 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
@@ -1052,6 +1124,8 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
@@ -1076,6 +1150,8 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
@@ -1100,6 +1176,8 @@ export type TenantCreateWithoutPolicyVersionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1124,6 +1202,8 @@ export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1164,6 +1244,8 @@ export type TenantUpdateWithoutPolicyVersionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1188,6 +1270,8 @@ export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1212,6 +1296,8 @@ export type TenantCreateWithoutPolicyDecisionLogsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1236,6 +1322,8 @@ export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1276,6 +1364,8 @@ export type TenantUpdateWithoutPolicyDecisionLogsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1300,6 +1390,8 @@ export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1324,6 +1416,8 @@ export type TenantCreateWithoutRoutesInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1348,6 +1442,8 @@ export type TenantUncheckedCreateWithoutRoutesInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1388,6 +1484,8 @@ export type TenantUpdateWithoutRoutesInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1412,6 +1510,8 @@ export type TenantUncheckedUpdateWithoutRoutesInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1436,6 +1536,8 @@ export type TenantCreateWithoutRouteVersionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1460,6 +1562,8 @@ export type TenantUncheckedCreateWithoutRouteVersionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1500,6 +1604,8 @@ export type TenantUpdateWithoutRouteVersionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1524,6 +1630,8 @@ export type TenantUncheckedUpdateWithoutRouteVersionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1548,6 +1656,8 @@ export type TenantCreateWithoutExperimentsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1572,6 +1682,8 @@ export type TenantUncheckedCreateWithoutExperimentsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1612,6 +1724,8 @@ export type TenantUpdateWithoutExperimentsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1636,6 +1750,8 @@ export type TenantUncheckedUpdateWithoutExperimentsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1660,6 +1776,8 @@ export type TenantCreateWithoutDataKeysInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1684,6 +1802,8 @@ export type TenantUncheckedCreateWithoutDataKeysInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1724,6 +1844,8 @@ export type TenantUpdateWithoutDataKeysInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1748,6 +1870,8 @@ export type TenantUncheckedUpdateWithoutDataKeysInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1772,6 +1896,8 @@ export type TenantCreateWithoutProviderCredentialsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1796,6 +1922,8 @@ export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1836,6 +1964,8 @@ export type TenantUpdateWithoutProviderCredentialsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1860,6 +1990,8 @@ export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1884,6 +2016,8 @@ export type TenantCreateWithoutAlertWebhookInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1908,6 +2042,8 @@ export type TenantUncheckedCreateWithoutAlertWebhookInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1948,6 +2084,8 @@ export type TenantUpdateWithoutAlertWebhookInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1972,6 +2110,8 @@ export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1996,6 +2136,8 @@ export type TenantCreateWithoutSlosInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -2020,6 +2162,8 @@ export type TenantUncheckedCreateWithoutSlosInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -2060,6 +2204,8 @@ export type TenantUpdateWithoutSlosInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -2084,6 +2230,8 @@ export type TenantUncheckedUpdateWithoutSlosInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -2108,6 +2256,8 @@ export type TenantCreateWithoutSloTransitionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -2132,6 +2282,8 @@ export type TenantUncheckedCreateWithoutSloTransitionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -2172,6 +2324,8 @@ export type TenantUpdateWithoutSloTransitionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -2196,6 +2350,8 @@ export type TenantUncheckedUpdateWithoutSloTransitionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -2350,6 +2506,8 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   requestsPerMinute?: boolean
   tokensPerMinute?: boolean
   tokensPerDay?: boolean
+  homeRegion?: boolean
+  regionPinned?: boolean
   members?: boolean | Prisma.Tenant$membersArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Tenant$apiKeysArgs<ExtArgs>
   dpBudgets?: boolean | Prisma.Tenant$dpBudgetsArgs<ExtArgs>
@@ -2376,6 +2534,8 @@ export type TenantSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extens
   requestsPerMinute?: boolean
   tokensPerMinute?: boolean
   tokensPerDay?: boolean
+  homeRegion?: boolean
+  regionPinned?: boolean
 }, ExtArgs["result"]["tenant"]>
 
 export type TenantSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -2388,6 +2548,8 @@ export type TenantSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extens
   requestsPerMinute?: boolean
   tokensPerMinute?: boolean
   tokensPerDay?: boolean
+  homeRegion?: boolean
+  regionPinned?: boolean
 }, ExtArgs["result"]["tenant"]>
 
 export type TenantSelectScalar = {
@@ -2400,9 +2562,11 @@ export type TenantSelectScalar = {
   requestsPerMinute?: boolean
   tokensPerMinute?: boolean
   tokensPerDay?: boolean
+  homeRegion?: boolean
+  regionPinned?: boolean
 }
 
-export type TenantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "slug" | "name" | "createdAt" | "allowedRegions" | "defaultDataClassification" | "requestsPerMinute" | "tokensPerMinute" | "tokensPerDay", ExtArgs["result"]["tenant"]>
+export type TenantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "slug" | "name" | "createdAt" | "allowedRegions" | "defaultDataClassification" | "requestsPerMinute" | "tokensPerMinute" | "tokensPerDay" | "homeRegion" | "regionPinned", ExtArgs["result"]["tenant"]>
 export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   members?: boolean | Prisma.Tenant$membersArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Tenant$apiKeysArgs<ExtArgs>
@@ -2458,6 +2622,14 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     requestsPerMinute: number | null
     tokensPerMinute: number | null
     tokensPerDay: number | null
+    /**
+     * The region whose stores hold this tenant's usage, audit entries, memories and request log (issue 14); null = unassigned.
+     */
+    homeRegion: string | null
+    /**
+     * Data locality: only the home region's data planes may serve it (others answer 503 region_not_allowed).
+     */
+    regionPinned: boolean
   }, ExtArgs["result"]["tenant"]>
   composites: {}
 }
@@ -2903,6 +3075,8 @@ export interface TenantFieldRefs {
   readonly requestsPerMinute: Prisma.FieldRef<"Tenant", 'Int'>
   readonly tokensPerMinute: Prisma.FieldRef<"Tenant", 'Int'>
   readonly tokensPerDay: Prisma.FieldRef<"Tenant", 'Int'>
+  readonly homeRegion: Prisma.FieldRef<"Tenant", 'String'>
+  readonly regionPinned: Prisma.FieldRef<"Tenant", 'Boolean'>
 }
     
 
