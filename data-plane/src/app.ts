@@ -141,6 +141,8 @@ const MODELS_CREATED = 1_700_000_000;
 const DATABASE_RETRY_AFTER_SECONDS = 1;
 /** The data plane's own id of the request (the one billing and audit records carry), on every response. */
 export const SWITCHYARD_REQUEST_ID_HEADER = 'x-switchyard-request-id';
+/** The region of the data plane that answered (SWITCHYARD_REGION), on every response when it is set. */
+export const SWITCHYARD_REGION_HEADER = 'x-switchyard-region';
 
 type Route = 'chat_completions' | 'feedback' | 'models' | 'healthz' | 'readyz' | 'not_found';
 
@@ -379,6 +381,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     const route = routeOf((request.url ?? '/').split('?', 1)[0] ?? '/');
     response.setHeader('x-request-id', clientRequestId ?? requestId);
     response.setHeader(SWITCHYARD_REQUEST_ID_HEADER, requestId);
+    // Which region answered: what an operator (and the fail-over test) reads behind a load balancer.
+    if (deps.region !== undefined) response.setHeader(SWITCHYARD_REGION_HEADER, deps.region);
     if (!drain.admit(request, response)) return;
     const stopTimer = metrics.latency.startTimer({ route });
     const log = newRequestLogDraft({ requestId, clientRequestId, endpoint: route, startedAt, traceId: traceIdOf(request) });

@@ -65,6 +65,7 @@ describe('a tenant pinned to its home region', () => {
     const response = await chat(pinned.secret);
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.headers.get('x-switchyard-region')).toBe('region-b');
     const { error } = (await response.json()) as ErrorBody;
     expect(error.code).toBe('region_not_allowed');
     expect(error.message).toContain("home region 'region-a'");
