@@ -38,6 +38,7 @@ import { parseLimitsConfig, type LimitsConfigInput } from './ingress/limits/limi
 import { createTenantLimits } from './ingress/limits/tenant-limits';
 import { LimitExceededError, limitKeys } from './ingress/limits/enforce-limits';
 import type { TenantSettingsLookup } from './tenant-settings/settings-cache';
+import { mayServeInRegion } from '@switchyard/db/tenant-settings';
 import { monitorEventLoopLag, type EventLoopLagSignal } from './ingress/qos/event-loop-lag';
 import { DEFAULT_SHEDDING_THRESHOLDS, shouldShed, type SheddingThresholds } from './ingress/qos/load-shedding';
 import { QOS_HEADER, qosClassOf } from './ingress/qos/qos-class';
@@ -115,6 +116,11 @@ export interface DataPlaneDeps {
    * every tenant may use any region, is `internal` by default and has the platform's limits.
    */
   tenantSettings?: TenantSettingsLookup;
+  /**
+   * This deployment's region (SWITCHYARD_REGION): a tenant pinned to another home region is refused
+   * with 503 `region_not_allowed` before anything of it is written here. Absent: serves every tenant.
+   */
+  region?: string;
   /** The cost optimizer's bandit priors (router/bandit-priors.ts, loaded and kept fresh by the composition root); absent: Beta(1, 1). */
   banditPriors?: BanditPriorLookup;
   /**
@@ -172,6 +178,8 @@ const MODELS_CREATED = 1_700_000_000;
 const DATABASE_RETRY_AFTER_SECONDS = 1;
 /** The data plane's own id of the request (the one billing and audit records carry), on every response. */
 export const SWITCHYARD_REQUEST_ID_HEADER = 'x-switchyard-request-id';
+/** The region of the data plane that answered (SWITCHYARD_REGION), on every response when it is set. */
+export const SWITCHYARD_REGION_HEADER = 'x-switchyard-region';
 
 type Route =
   | 'chat_completions'
@@ -421,13 +429,27 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
   const callerAuth = {
     apiKeys: deps.apiKeys,
     ...(deps.accessTokens ? { accessTokens: deps.accessTokens } : {}),
-    ...(deps.apiKeyLastUsed ? { onApiKeyUsed: (id: string) => deps.apiKeyLastUsed?.record(id) } : {}),
   };
+  // Refused before anything of the tenant is written in this region: no request-log entry (the
+  // refusal is only counted), no rate-limit window, no last-use record of its key.
+  const regionRetryAfterSeconds = 5;
+  function refuseOutsideHomeRegion(tenantId: string): void {
+    if (deps.region === undefined || !deps.tenantSettings) return;
+    const settings = deps.tenantSettings.settingsOf(tenantId);
+    if (mayServeInRegion(settings, deps.region)) return;
+    metrics.regionRefusals.inc();
+    throw new ApiError('region_not_allowed', {
+      retryAfterSeconds: regionRetryAfterSeconds,
+      message: `This tenant may only be served in its home region '${settings.homeRegion ?? ''}', and this is region '${deps.region}'. Nothing was recorded here. Retry after the number of seconds in the Retry-After header; requests are served again once the home region is.`,
+    });
+  }
   /** Every endpoint that serves a caller authenticates it and requires the endpoint's scope. */
   async function authenticate(request: IncomingMessage, route: keyof typeof ENDPOINT_SCOPES, log: RequestLogDraft): Promise<AuthenticatedCaller> {
     // Node keeps only the first of repeated Authorization headers; which one a proxy in front checked is unknowable, so refuse.
     if ((request.headersDistinct.authorization?.length ?? 0) > 1) throw new ApiError('duplicate_authorization');
     const caller = await authenticateCaller(request.headers.authorization, request.headers[TENANT_HEADER], callerAuth);
+    refuseOutsideHomeRegion(caller.tenantId);
+    if (caller.apiKeyId !== null && caller.kind === 'api_key') deps.apiKeyLastUsed?.record(caller.apiKeyId);
     // From here the tenant is known: even a scope refusal goes into its request log.
     log.caller = { tenantId: caller.tenantId, apiKeyId: caller.apiKeyId, userId: caller.kind === 'user' ? caller.callerId : null };
     requireScope(caller, ENDPOINT_SCOPES[route]);
@@ -540,6 +562,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     const route = routeOf((request.url ?? '/').split('?', 1)[0] ?? '/');
     response.setHeader('x-request-id', clientRequestId ?? requestId);
     response.setHeader(SWITCHYARD_REQUEST_ID_HEADER, requestId);
+    // Which region answered: what an operator (and the fail-over test) reads behind a load balancer.
+    if (deps.region !== undefined) response.setHeader(SWITCHYARD_REGION_HEADER, deps.region);
     if (!drain.admit(request, response)) return;
     const stopTimer = metrics.latency.startTimer({ route });
     const log = newRequestLogDraft({ requestId, clientRequestId, endpoint: route, startedAt, traceId: traceIdOf(request) });

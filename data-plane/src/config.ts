@@ -193,6 +193,11 @@ export const dataPlaneEnvShape = {
   DATABASE_TENANT_URL: emptyIsUnset(z.string().trim().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')),
   /** The embedded database, and the embedded master keyring when SWITCHYARD_MASTER_KEYS is unset. */
   SWITCHYARD_DATA_DIR: z.string().min(1).default(path.join(REPO_ROOT, '.data')),
+  /**
+   * This deployment's region (issue 14), e.g. `region-a`: a tenant pinned to another home region is
+   * refused here with 503 `region_not_allowed`. Unset: one-region deployment, every tenant served.
+   */
+  SWITCHYARD_REGION: emptyIsUnset(z.string().regex(REGION_PATTERN, 'a short token like region-a')),
   ...redisEnvShape,
   /**
    * Master keys that wrap every tenant's data key (tenant provider credentials at rest): JSON
@@ -245,6 +250,8 @@ export interface DataPlaneConfig {
   /** The tenant pool's connection string (role switchyard_app); undefined: derived from databaseUrl. */
   databaseTenantUrl?: string | undefined;
   dataDir: string;
+  /** SWITCHYARD_REGION; undefined: not region-aware (serves every tenant). */
+  region?: string | undefined;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
   /** SWITCHYARD_MASTER_KEYS / SWITCHYARD_MASTER_KEY_ID as given; unset keys: the keyring in `<dataDir>/keys`. */
@@ -288,6 +295,7 @@ export function dataPlaneConfigFromEnv(e: DataPlaneEnv, defaults: DataPlaneDefau
     databaseUrl: e.DATABASE_URL,
     databaseTenantUrl: e.DATABASE_TENANT_URL,
     dataDir: e.SWITCHYARD_DATA_DIR,
+    region: e.SWITCHYARD_REGION,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     masterKeys: { keys: e.SWITCHYARD_MASTER_KEYS, activeKeyId: e.SWITCHYARD_MASTER_KEY_ID },

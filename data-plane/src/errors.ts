@@ -242,6 +242,12 @@ export const ERROR_REGISTRY = {
     message:
       "No provider on this data plane serves any model of this route (or of its fallbacks). Retrying will not help: ask an administrator to point the route at models listed by GET /v1/models.",
   },
+  region_not_allowed: {
+    status: 503,
+    type: 'server_error',
+    message:
+      "The tenant's data-locality setting lets only its home region serve it, and this is another region (its home region is down or the request was routed here). Nothing was recorded here. Retry after the number of seconds in the Retry-After header; the request is served again once the home region is.",
+  },
   slo_throttled: {
     status: 503,
     type: 'server_error',

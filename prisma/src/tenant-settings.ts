@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * @switchyard/db/tenant-settings: a tenant's settings as the `tenants` table stores them (allowed
- * regions, default data classification, quota overrides) — the contract between the tenants
+ * regions, home region and its pin, default data classification, quota overrides) — the contract between the tenants
  * subgraph, which writes them, and the data plane, which applies them. The CHECK constraints of
  * the tenant_settings migration hold the same values; the columns' defaults are
  * {@link DEFAULT_TENANT_SETTINGS}. Pure: no Prisma client behind this entry.
@@ -26,15 +26,21 @@ export const MAX_ALLOWED_REGIONS = 32;
  */
 export interface TenantSettings {
   allowedRegions: readonly string[];
+  /** The region whose stores hold the tenant's data (issue 14); null = unassigned. */
+  homeRegion: string | null;
+  /** Data locality: only data planes of `homeRegion` may serve the tenant (a CHECK needs a home region). */
+  regionPinned: boolean;
   defaultDataClassification: DataClassification;
   requestsPerMinute: number | null;
   tokensPerMinute: number | null;
   tokensPerDay: number | null;
 }
 
-/** A tenant nobody configured: any region, `internal`, platform quotas. */
+/** A tenant nobody configured: any region, no home region, `internal`, platform quotas. */
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = Object.freeze({
   allowedRegions: Object.freeze([]) as readonly string[],
+  homeRegion: null,
+  regionPinned: false,
   defaultDataClassification: DEFAULT_DATA_CLASSIFICATION,
   requestsPerMinute: null,
   tokensPerMinute: null,
@@ -76,6 +82,8 @@ export function isDataClassification(value: string): value is DataClassification
 export const TENANT_SETTINGS_SELECT = {
   id: true,
   allowedRegions: true,
+  homeRegion: true,
+  regionPinned: true,
   defaultDataClassification: true,
   requestsPerMinute: true,
   tokensPerMinute: true,
@@ -86,6 +94,8 @@ export const TENANT_SETTINGS_SELECT = {
 export interface TenantSettingsRow {
   id: string;
   allowedRegions: string[];
+  homeRegion: string | null;
+  regionPinned: boolean;
   defaultDataClassification: string;
   requestsPerMinute: number | null;
   tokensPerMinute: number | null;
@@ -96,10 +106,23 @@ export interface TenantSettingsRow {
 export function tenantSettingsOf(row: TenantSettingsRow): TenantSettings {
   return {
     allowedRegions: Object.freeze([...row.allowedRegions]),
+    homeRegion: row.homeRegion,
+    // The CHECK forbids a pin without a home; read defensively all the same.
+    regionPinned: row.regionPinned && row.homeRegion !== null,
     // The database CHECK keeps this in the enum; the fallback only guards a future widening.
     defaultDataClassification: isDataClassification(row.defaultDataClassification) ? row.defaultDataClassification : DEFAULT_DATA_CLASSIFICATION,
     requestsPerMinute: row.requestsPerMinute,
     tokensPerMinute: row.tokensPerMinute,
     tokensPerDay: row.tokensPerDay,
   };
+}
+
+/**
+ * Whether a data plane of `servingRegion` may serve the tenant (its data-locality rule): a tenant
+ * pinned to its home region only there. A data plane without a region name (one-region
+ * deployments, `SWITCHYARD_REGION` unset) is not region-aware and serves everyone.
+ */
+export function mayServeInRegion(settings: Pick<TenantSettings, 'homeRegion' | 'regionPinned'>, servingRegion: string | undefined): boolean {
+  if (servingRegion === undefined || !settings.regionPinned) return true;
+  return settings.homeRegion === servingRegion;
 }

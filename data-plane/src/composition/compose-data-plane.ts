@@ -58,7 +58,7 @@ export interface DataPlaneTuning {
 }
 
 /** What a composed data plane needs from its configuration (a whole `DataPlaneConfig` fits; limits not given take their defaults). */
-export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'maxBodyBytes' | 'oidc' | 'sessionDocuments'> & {
+export type DataPlaneAppConfig = Pick<DataPlaneConfig, 'providers' | 'routes' | 'maxBodyBytes' | 'oidc' | 'sessionDocuments' | 'region'> & {
   /** The session window's limits (MEMORY_*); default: the memory package's. */
   memory?: SessionWindowLimits;
   limits: LimitsConfigInput;
@@ -101,7 +101,7 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
     closers.push(await credentials.subscribe(bus));
     await credentials.loadAll();
 
-    // Allowed regions, default classification and quotas per tenant: the same, on tenant-settings.changed.
+    // Allowed regions, home region and its pin, default classification and quotas per tenant: the same, on tenant-settings.changed.
     const tenantSettings = createTenantSettingsCache({
       source: stores.tenantSettings,
       onReloadError: (tenantId, error, attempt) => logger.warn({ err: error, tenantId, attempt }, 'tenant settings not reloaded'),
@@ -202,6 +202,7 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
       policy,
       providerCredentials: credentials,
       tenantSettings,
+      ...(config.region !== undefined ? { region: config.region } : {}),
       ...(banditPriors ? { banditPriors } : {}),
       ...(vectorMemory ? { vectorMemory } : {}),
       logger,

@@ -170,6 +170,11 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    regionRefusals: new Counter({
+      name: 'switchyard_region_refusals_total',
+      help: "Requests of tenants pinned to another home region, refused here with 503 region_not_allowed (nothing of them recorded in this region's stores)",
+      registers: [registry],
+    }),
     unattributedRefusals: new Counter({
       name: 'switchyard_unattributed_refusals_total',
       help: 'Requests refused before any tenant was authenticated (missing or invalid credentials, unknown paths), by error code: counted here, never in a tenant request log',

@@ -22,11 +22,11 @@ describe('tenant settings from Postgres', () => {
 
   it('loads every tenant at start with the column defaults, and reloads one tenant on tenant-settings.changed', async () => {
     const [a, b] = await Promise.all(['dp-settings-a', 'dp-settings-b'].map((slug) => database.db.withPlatform((tx) => tx.tenant.create({ data: { slug, name: slug }, select: { id: true } }))));
-    await database.db.withPlatform((tx) => tx.tenant.update({ where: { id: a!.id }, data: { allowedRegions: ['eu-west-1'], defaultDataClassification: 'confidential', tokensPerDay: 5000 } }));
+    await database.db.withPlatform((tx) => tx.tenant.update({ where: { id: a!.id }, data: { allowedRegions: ['eu-west-1'], defaultDataClassification: 'confidential', tokensPerDay: 5000, homeRegion: 'region-a', regionPinned: true } }));
     const cache = createTenantSettingsCache({ source: createDatabaseTenantSettingsSource(database.db) });
     await cache.subscribe(bus);
     await cache.loadAll();
-    expect(cache.settingsOf(a!.id)).toEqual({ allowedRegions: ['eu-west-1'], defaultDataClassification: 'confidential', requestsPerMinute: null, tokensPerMinute: null, tokensPerDay: 5000 });
+    expect(cache.settingsOf(a!.id)).toEqual({ allowedRegions: ['eu-west-1'], homeRegion: 'region-a', regionPinned: true, defaultDataClassification: 'confidential', requestsPerMinute: null, tokensPerMinute: null, tokensPerDay: 5000 });
     expect(cache.settingsOf(b!.id)).toEqual(DEFAULT_TENANT_SETTINGS);
 
     await database.db.withPlatform((tx) => tx.tenant.update({ where: { id: b!.id }, data: { requestsPerMinute: 7, allowedRegions: ['us-east-1', 'us-west-2'] } }));

@@ -14,6 +14,8 @@ export const updateTenantSettingsInputSchema = z.object({
     .max(MAX_ALLOWED_REGIONS, `List at most ${MAX_ALLOWED_REGIONS} regions.`)
     .transform((regions) => [...new Set(regions)])
     .optional(),
+  homeRegion: regionSchema.nullable().optional(),
+  regionPinned: z.boolean().optional(),
   defaultDataClassification: dataClassificationSchema.optional(),
   quotas: z.object({ requestsPerMinute: quotaSchema.optional(), tokensPerMinute: quotaSchema.optional(), tokensPerDay: quotaSchema.optional() }).optional(),
 });
@@ -24,6 +26,8 @@ export type ValidUpdateTenantSettingsInput = z.output<typeof updateTenantSetting
 export interface UpdateTenantSettingsInput {
   tenantId: string;
   allowedRegions?: string[] | null | undefined;
+  homeRegion?: string | null | undefined;
+  regionPinned?: boolean | null | undefined;
   defaultDataClassification?: string | null | undefined;
   quotas?: { requestsPerMinute?: number | null | undefined; tokensPerMinute?: number | null | undefined; tokensPerDay?: number | null | undefined } | null | undefined;
 }

@@ -6,7 +6,7 @@ import type { Principal } from '@switchyard/identity';
 import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canManageSettings, canReadTenant, isPlatformAdmin, readScope } from './authorization';
-import { forbidden, notFound } from './errors';
+import { badUserInput, forbidden, notFound } from './errors';
 import type { Logger } from './logger';
 import { parseInput } from './parse-input';
 import { updateTenantSettingsInputSchema, type UpdateTenantSettingsInput } from './settings-inputs';
@@ -15,7 +15,7 @@ import { QUOTA_FIELDS, type QuotaDefaults, type TenantSettingsRecord } from './s
 import { idSchema } from './tenant-inputs';
 
 /**
- * Tenant settings: allowed regions, default data classification, quota overrides. Every member
+ * Tenant settings: allowed regions, home region and its pin, default data classification, quota overrides. Every member
  * reads them; tenant admins of the tenant and platform admins change them. Quotas: a tenant admin
  * may choose any value up to the platform default (or null = the default); above it takes a
  * platform admin, so a tenant can tighten its own limits but never grant itself more. A change is
@@ -38,6 +38,8 @@ export interface SettingsServiceDeps {
 function changedFields(before: TenantSettingsRecord, after: TenantSettingsRecord): Record<string, { from: unknown; to: unknown }> {
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   if (before.allowedRegions.join(',') !== after.allowedRegions.join(',')) changes['allowedRegions'] = { from: before.allowedRegions, to: after.allowedRegions };
+  if (before.homeRegion !== after.homeRegion) changes['homeRegion'] = { from: before.homeRegion, to: after.homeRegion };
+  if (before.regionPinned !== after.regionPinned) changes['regionPinned'] = { from: before.regionPinned, to: after.regionPinned };
   if (before.defaultDataClassification !== after.defaultDataClassification) changes['defaultDataClassification'] = { from: before.defaultDataClassification, to: after.defaultDataClassification };
   for (const field of QUOTA_FIELDS) if (before.quotas[field] !== after.quotas[field]) changes[`quotas.${field}`] = { from: before.quotas[field], to: after.quotas[field] };
   return changes;
@@ -66,6 +68,16 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
       const result = await store.update(scope, valid.tenantId, (current) => {
         const change: SettingsChange = {};
         if (valid.allowedRegions !== undefined) change.allowedRegions = valid.allowedRegions;
+        // Where a tenant's data lives is the operator's placement (moving it moves its stores): platform admins only.
+        if (valid.homeRegion !== undefined && valid.homeRegion !== current.homeRegion) {
+          if (!isPlatformAdmin(principal)) throw forbidden('Only a platform admin may set input.homeRegion: it decides which region stores the tenant\'s data.');
+          change.homeRegion = valid.homeRegion;
+        }
+        if (valid.regionPinned !== undefined) change.regionPinned = valid.regionPinned;
+        const home = change.homeRegion !== undefined ? change.homeRegion : current.homeRegion;
+        if ((change.regionPinned ?? current.regionPinned) && home === null) {
+          throw badUserInput('A tenant can only be pinned to its home region once it has one: set input.homeRegion (platform admin) first, or unpin it.', 'input.regionPinned');
+        }
         if (valid.defaultDataClassification !== undefined) change.defaultDataClassification = valid.defaultDataClassification;
         if (valid.quotas) {
           change.quotas = {};

@@ -9,6 +9,8 @@ function toRecord(row: TenantSettingsRow): TenantSettingsRecord {
   return {
     tenantId: row.id,
     allowedRegions: [...settings.allowedRegions],
+    homeRegion: settings.homeRegion,
+    regionPinned: settings.regionPinned,
     defaultDataClassification: settings.defaultDataClassification,
     quotas: { requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute, tokensPerDay: settings.tokensPerDay },
   };
@@ -49,6 +51,8 @@ export function createSettingsStore(db: Database): SettingsStore {
           where: { id: tenantId },
           data: {
             ...(change.allowedRegions !== undefined ? { allowedRegions: change.allowedRegions } : {}),
+            ...(change.homeRegion !== undefined ? { homeRegion: change.homeRegion } : {}),
+            ...(change.regionPinned !== undefined ? { regionPinned: change.regionPinned } : {}),
             ...(change.defaultDataClassification !== undefined ? { defaultDataClassification: change.defaultDataClassification } : {}),
             ...(change.quotas ?? {}),
           },

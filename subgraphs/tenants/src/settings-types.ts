@@ -17,6 +17,8 @@ export interface QuotaDefaults {
 export interface TenantSettingsRecord {
   tenantId: string;
   allowedRegions: string[];
+  homeRegion: string | null;
+  regionPinned: boolean;
   defaultDataClassification: DataClassification;
   quotas: TenantQuotas;
 }

@@ -156,4 +156,37 @@ describe('tenant settings', () => {
     ]);
     expect(await settingsOf('settings-b')).toMatchObject({ allowedRegions: ['us-east-1'], defaultDataClassification: 'restricted', quotas: { tokensPerMinute: 10 } });
   });
+
+  it('home region: set by platform admins only; a pin needs a home; both audited and announced', async () => {
+    const REGION = 'mutation ($input: UpdateTenantSettingsInput!) { updateTenantSettings(input: $input) { homeRegion regionPinned } }';
+    const service = createTenantsService({ db: testDatabase.db, bus: harness.bus });
+    const tenant = await service.createTenant({ slug: 'settings-home', name: 'Settings home' }, PLATFORM_ADMIN);
+    const admin = principalOf(['tenant_admin'], tenant.id, 'settings-admin-home');
+    const read = async () => {
+      const reply = await harness.request(admin, 'query { tenant(slug: "settings-home") { settings { homeRegion regionPinned } } }', {});
+      return (reply.body.data?.['tenant'] as { settings: unknown }).settings;
+    };
+    expect(await read()).toEqual({ homeRegion: null, regionPinned: false });
+
+    // A tenant admin can neither place the tenant nor pin it without a home.
+    expect(errorCodes(await harness.request(admin, REGION, { input: { tenantId: tenant.id, homeRegion: 'region-a' } }))).toEqual(['FORBIDDEN']);
+    const pinWithoutHome = await harness.request(admin, REGION, { input: { tenantId: tenant.id, regionPinned: true } });
+    expect(errorCodes(pinWithoutHome)).toEqual(['BAD_USER_INPUT']);
+    expect(pinWithoutHome.body.errors?.[0]?.extensions?.field).toBe('input.regionPinned');
+    expect(errorCodes(await harness.request(PLATFORM_ADMIN, REGION, { input: { tenantId: tenant.id, homeRegion: 'region a; drop' } }))).toEqual(['BAD_USER_INPUT']);
+    expect(await read()).toEqual({ homeRegion: null, regionPinned: false });
+
+    const before = published.length;
+    const placed = await harness.request(PLATFORM_ADMIN, REGION, { input: { tenantId: tenant.id, homeRegion: 'region-a' } });
+    expect(placed.body.data?.['updateTenantSettings']).toEqual({ homeRegion: 'region-a', regionPinned: false });
+    // Resending the same home region (a form sending every field) is no placement.
+    const pinned = await harness.request(admin, REGION, { input: { tenantId: tenant.id, homeRegion: 'region-a', regionPinned: true } });
+    expect(pinned.body.data?.['updateTenantSettings']).toEqual({ homeRegion: 'region-a', regionPinned: true });
+    // Clearing the home of a pinned tenant would refuse it everywhere.
+    expect(errorCodes(await harness.request(PLATFORM_ADMIN, REGION, { input: { tenantId: tenant.id, homeRegion: null } }))).toEqual(['BAD_USER_INPUT']);
+    expect(await read()).toEqual({ homeRegion: 'region-a', regionPinned: true });
+    expect(published.length).toBe(before + 2);
+    const changes = (await auditEvents()).filter((event) => event.tenantId === tenant.id && event.action === 'tenant_settings.update').map((event) => event.payload);
+    expect(changes).toEqual([{ homeRegion: { from: null, to: 'region-a' } }, { regionPinned: { from: false, to: true } }]);
+  });
 });

@@ -117,7 +117,9 @@ export const TenantScalarFieldEnum = {
   defaultDataClassification: 'defaultDataClassification',
   requestsPerMinute: 'requestsPerMinute',
   tokensPerMinute: 'tokensPerMinute',
-  tokensPerDay: 'tokensPerDay'
+  tokensPerDay: 'tokensPerDay',
+  homeRegion: 'homeRegion',
+  regionPinned: 'regionPinned'
 } as const
 
 export type TenantScalarFieldEnum = (typeof TenantScalarFieldEnum)[keyof typeof TenantScalarFieldEnum]

@@ -47,6 +47,8 @@ export type TenantMinAggregateOutputType = {
   requestsPerMinute: number | null
   tokensPerMinute: number | null
   tokensPerDay: number | null
+  homeRegion: string | null
+  regionPinned: boolean | null
 }
 
 export type TenantMaxAggregateOutputType = {
@@ -58,6 +60,8 @@ export type TenantMaxAggregateOutputType = {
   requestsPerMinute: number | null
   tokensPerMinute: number | null
   tokensPerDay: number | null
+  homeRegion: string | null
+  regionPinned: boolean | null
 }
 
 export type TenantCountAggregateOutputType = {
@@ -70,6 +74,8 @@ export type TenantCountAggregateOutputType = {
   requestsPerMinute: number
   tokensPerMinute: number
   tokensPerDay: number
+  homeRegion: number
+  regionPinned: number
   _all: number
 }
 
@@ -95,6 +101,8 @@ export type TenantMinAggregateInputType = {
   requestsPerMinute?: true
   tokensPerMinute?: true
   tokensPerDay?: true
+  homeRegion?: true
+  regionPinned?: true
 }
 
 export type TenantMaxAggregateInputType = {
@@ -106,6 +114,8 @@ export type TenantMaxAggregateInputType = {
   requestsPerMinute?: true
   tokensPerMinute?: true
   tokensPerDay?: true
+  homeRegion?: true
+  regionPinned?: true
 }
 
 export type TenantCountAggregateInputType = {
@@ -118,6 +128,8 @@ export type TenantCountAggregateInputType = {
   requestsPerMinute?: true
   tokensPerMinute?: true
   tokensPerDay?: true
+  homeRegion?: true
+  regionPinned?: true
   _all?: true
 }
 
@@ -217,6 +229,8 @@ export type TenantGroupByOutputType = {
   requestsPerMinute: number | null
   tokensPerMinute: number | null
   tokensPerDay: number | null
+  homeRegion: string | null
+  regionPinned: boolean
   _count: TenantCountAggregateOutputType | null
   _avg: TenantAvgAggregateOutputType | null
   _sum: TenantSumAggregateOutputType | null
@@ -252,6 +266,8 @@ export type TenantWhereInput = {
   requestsPerMinute?: Prisma.IntNullableFilter<"Tenant"> | number | null
   tokensPerMinute?: Prisma.IntNullableFilter<"Tenant"> | number | null
   tokensPerDay?: Prisma.IntNullableFilter<"Tenant"> | number | null
+  homeRegion?: Prisma.StringNullableFilter<"Tenant"> | string | null
+  regionPinned?: Prisma.BoolFilter<"Tenant"> | boolean
   members?: Prisma.MemberListRelationFilter
   apiKeys?: Prisma.ApiKeyListRelationFilter
   dpBudgets?: Prisma.DpBudgetListRelationFilter
@@ -281,6 +297,8 @@ export type TenantOrderByWithRelationInput = {
   requestsPerMinute?: Prisma.SortOrderInput | Prisma.SortOrder
   tokensPerMinute?: Prisma.SortOrderInput | Prisma.SortOrder
   tokensPerDay?: Prisma.SortOrderInput | Prisma.SortOrder
+  homeRegion?: Prisma.SortOrderInput | Prisma.SortOrder
+  regionPinned?: Prisma.SortOrder
   members?: Prisma.MemberOrderByRelationAggregateInput
   apiKeys?: Prisma.ApiKeyOrderByRelationAggregateInput
   dpBudgets?: Prisma.DpBudgetOrderByRelationAggregateInput
@@ -313,6 +331,8 @@ export type TenantWhereUniqueInput = Prisma.AtLeast<{
   requestsPerMinute?: Prisma.IntNullableFilter<"Tenant"> | number | null
   tokensPerMinute?: Prisma.IntNullableFilter<"Tenant"> | number | null
   tokensPerDay?: Prisma.IntNullableFilter<"Tenant"> | number | null
+  homeRegion?: Prisma.StringNullableFilter<"Tenant"> | string | null
+  regionPinned?: Prisma.BoolFilter<"Tenant"> | boolean
   members?: Prisma.MemberListRelationFilter
   apiKeys?: Prisma.ApiKeyListRelationFilter
   dpBudgets?: Prisma.DpBudgetListRelationFilter
@@ -342,6 +362,8 @@ export type TenantOrderByWithAggregationInput = {
   requestsPerMinute?: Prisma.SortOrderInput | Prisma.SortOrder
   tokensPerMinute?: Prisma.SortOrderInput | Prisma.SortOrder
   tokensPerDay?: Prisma.SortOrderInput | Prisma.SortOrder
+  homeRegion?: Prisma.SortOrderInput | Prisma.SortOrder
+  regionPinned?: Prisma.SortOrder
   _count?: Prisma.TenantCountOrderByAggregateInput
   _avg?: Prisma.TenantAvgOrderByAggregateInput
   _max?: Prisma.TenantMaxOrderByAggregateInput
@@ -362,6 +384,8 @@ export type TenantScalarWhereWithAggregatesInput = {
   requestsPerMinute?: Prisma.IntNullableWithAggregatesFilter<"Tenant"> | number | null
   tokensPerMinute?: Prisma.IntNullableWithAggregatesFilter<"Tenant"> | number | null
   tokensPerDay?: Prisma.IntNullableWithAggregatesFilter<"Tenant"> | number | null
+  homeRegion?: Prisma.StringNullableWithAggregatesFilter<"Tenant"> | string | null
+  regionPinned?: Prisma.BoolWithAggregatesFilter<"Tenant"> | boolean
 }
 
 export type TenantCreateInput = {
@@ -374,6 +398,8 @@ export type TenantCreateInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -403,6 +429,8 @@ export type TenantUncheckedCreateInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -432,6 +460,8 @@ export type TenantUpdateInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -461,6 +491,8 @@ export type TenantUncheckedUpdateInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -490,6 +522,8 @@ export type TenantCreateManyInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
 }
 
 export type TenantUpdateManyMutationInput = {
@@ -502,6 +536,8 @@ export type TenantUpdateManyMutationInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type TenantUncheckedUpdateManyInput = {
@@ -514,6 +550,8 @@ export type TenantUncheckedUpdateManyInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
 }
 
 export type StringNullableListFilter<$PrismaModel = never> = {
@@ -534,6 +572,8 @@ export type TenantCountOrderByAggregateInput = {
   requestsPerMinute?: Prisma.SortOrder
   tokensPerMinute?: Prisma.SortOrder
   tokensPerDay?: Prisma.SortOrder
+  homeRegion?: Prisma.SortOrder
+  regionPinned?: Prisma.SortOrder
 }
 
 export type TenantAvgOrderByAggregateInput = {
@@ -551,6 +591,8 @@ export type TenantMaxOrderByAggregateInput = {
   requestsPerMinute?: Prisma.SortOrder
   tokensPerMinute?: Prisma.SortOrder
   tokensPerDay?: Prisma.SortOrder
+  homeRegion?: Prisma.SortOrder
+  regionPinned?: Prisma.SortOrder
 }
 
 export type TenantMinOrderByAggregateInput = {
@@ -562,6 +604,8 @@ export type TenantMinOrderByAggregateInput = {
   requestsPerMinute?: Prisma.SortOrder
   tokensPerMinute?: Prisma.SortOrder
   tokensPerDay?: Prisma.SortOrder
+  homeRegion?: Prisma.SortOrder
+  regionPinned?: Prisma.SortOrder
 }
 
 export type TenantSumOrderByAggregateInput = {
@@ -598,6 +642,14 @@ export type NullableIntFieldUpdateOperationsInput = {
   decrement?: number
   multiply?: number
   divide?: number
+}
+
+export type NullableStringFieldUpdateOperationsInput = {
+  set?: string | null
+}
+
+export type BoolFieldUpdateOperationsInput = {
+  set?: boolean
 }
 
 export type TenantCreateNestedOneWithoutMembersInput = {
@@ -848,6 +900,8 @@ export type TenantCreateWithoutMembersInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
@@ -876,6 +930,8 @@ export type TenantUncheckedCreateWithoutMembersInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
@@ -920,6 +976,8 @@ export type TenantUpdateWithoutMembersInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
@@ -948,6 +1006,8 @@ export type TenantUncheckedUpdateWithoutMembersInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
@@ -976,6 +1036,8 @@ export type TenantCreateWithoutApiKeysInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
@@ -1004,6 +1066,8 @@ export type TenantUncheckedCreateWithoutApiKeysInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
@@ -1048,6 +1112,8 @@ export type TenantUpdateWithoutApiKeysInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
@@ -1076,6 +1142,8 @@ export type TenantUncheckedUpdateWithoutApiKeysInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
@@ -1104,6 +1172,8 @@ export type TenantCreateWithoutDpBudgetsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionCreateNestedManyWithoutTenantInput
@@ -1132,6 +1202,8 @@ export type TenantUncheckedCreateWithoutDpBudgetsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   policyVersions?: Prisma.PolicyVersionUncheckedCreateNestedManyWithoutTenantInput
@@ -1176,6 +1248,8 @@ export type TenantUpdateWithoutDpBudgetsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUpdateManyWithoutTenantNestedInput
@@ -1204,6 +1278,8 @@ export type TenantUncheckedUpdateWithoutDpBudgetsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   policyVersions?: Prisma.PolicyVersionUncheckedUpdateManyWithoutTenantNestedInput
@@ -1232,6 +1308,8 @@ export type TenantCreateWithoutPolicyVersionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1260,6 +1338,8 @@ export type TenantUncheckedCreateWithoutPolicyVersionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1304,6 +1384,8 @@ export type TenantUpdateWithoutPolicyVersionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1332,6 +1414,8 @@ export type TenantUncheckedUpdateWithoutPolicyVersionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1360,6 +1444,8 @@ export type TenantCreateWithoutPolicyDecisionLogsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1388,6 +1474,8 @@ export type TenantUncheckedCreateWithoutPolicyDecisionLogsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1432,6 +1520,8 @@ export type TenantUpdateWithoutPolicyDecisionLogsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1460,6 +1550,8 @@ export type TenantUncheckedUpdateWithoutPolicyDecisionLogsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1488,6 +1580,8 @@ export type TenantCreateWithoutRoutesInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1516,6 +1610,8 @@ export type TenantUncheckedCreateWithoutRoutesInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1560,6 +1656,8 @@ export type TenantUpdateWithoutRoutesInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1588,6 +1686,8 @@ export type TenantUncheckedUpdateWithoutRoutesInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1616,6 +1716,8 @@ export type TenantCreateWithoutRouteVersionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1644,6 +1746,8 @@ export type TenantUncheckedCreateWithoutRouteVersionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1688,6 +1792,8 @@ export type TenantUpdateWithoutRouteVersionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1716,6 +1822,8 @@ export type TenantUncheckedUpdateWithoutRouteVersionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1744,6 +1852,8 @@ export type TenantCreateWithoutExperimentsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1772,6 +1882,8 @@ export type TenantUncheckedCreateWithoutExperimentsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1816,6 +1928,8 @@ export type TenantUpdateWithoutExperimentsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1844,6 +1958,8 @@ export type TenantUncheckedUpdateWithoutExperimentsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -1872,6 +1988,8 @@ export type TenantCreateWithoutDataKeysInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -1900,6 +2018,8 @@ export type TenantUncheckedCreateWithoutDataKeysInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -1944,6 +2064,8 @@ export type TenantUpdateWithoutDataKeysInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -1972,6 +2094,8 @@ export type TenantUncheckedUpdateWithoutDataKeysInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -2000,6 +2124,8 @@ export type TenantCreateWithoutProviderCredentialsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -2028,6 +2154,8 @@ export type TenantUncheckedCreateWithoutProviderCredentialsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -2072,6 +2200,8 @@ export type TenantUpdateWithoutProviderCredentialsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -2100,6 +2230,8 @@ export type TenantUncheckedUpdateWithoutProviderCredentialsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -2128,6 +2260,8 @@ export type TenantCreateWithoutAlertWebhookInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -2156,6 +2290,8 @@ export type TenantUncheckedCreateWithoutAlertWebhookInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -2200,6 +2336,8 @@ export type TenantUpdateWithoutAlertWebhookInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -2228,6 +2366,8 @@ export type TenantUncheckedUpdateWithoutAlertWebhookInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -2256,6 +2396,8 @@ export type TenantCreateWithoutSlosInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -2284,6 +2426,8 @@ export type TenantUncheckedCreateWithoutSlosInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -2328,6 +2472,8 @@ export type TenantUpdateWithoutSlosInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -2356,6 +2502,8 @@ export type TenantUncheckedUpdateWithoutSlosInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -2384,6 +2532,8 @@ export type TenantCreateWithoutSloTransitionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -2412,6 +2562,8 @@ export type TenantUncheckedCreateWithoutSloTransitionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -2456,6 +2608,8 @@ export type TenantUpdateWithoutSloTransitionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -2484,6 +2638,8 @@ export type TenantUncheckedUpdateWithoutSloTransitionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -2512,6 +2668,8 @@ export type TenantCreateWithoutSessionDocumentsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -2540,6 +2698,8 @@ export type TenantUncheckedCreateWithoutSessionDocumentsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -2584,6 +2744,8 @@ export type TenantUpdateWithoutSessionDocumentsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -2612,6 +2774,8 @@ export type TenantUncheckedUpdateWithoutSessionDocumentsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -2640,6 +2804,8 @@ export type TenantCreateWithoutMemorySessionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -2668,6 +2834,8 @@ export type TenantUncheckedCreateWithoutMemorySessionsInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -2712,6 +2880,8 @@ export type TenantUpdateWithoutMemorySessionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -2740,6 +2910,8 @@ export type TenantUncheckedUpdateWithoutMemorySessionsInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -2768,6 +2940,8 @@ export type TenantCreateWithoutMemoryResponsesInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -2796,6 +2970,8 @@ export type TenantUncheckedCreateWithoutMemoryResponsesInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -2840,6 +3016,8 @@ export type TenantUpdateWithoutMemoryResponsesInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -2868,6 +3046,8 @@ export type TenantUncheckedUpdateWithoutMemoryResponsesInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -2896,6 +3076,8 @@ export type TenantCreateWithoutVectorMemoriesInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetCreateNestedManyWithoutTenantInput
@@ -2924,6 +3106,8 @@ export type TenantUncheckedCreateWithoutVectorMemoriesInput = {
   requestsPerMinute?: number | null
   tokensPerMinute?: number | null
   tokensPerDay?: number | null
+  homeRegion?: string | null
+  regionPinned?: boolean
   members?: Prisma.MemberUncheckedCreateNestedManyWithoutTenantInput
   apiKeys?: Prisma.ApiKeyUncheckedCreateNestedManyWithoutTenantInput
   dpBudgets?: Prisma.DpBudgetUncheckedCreateNestedManyWithoutTenantInput
@@ -2968,6 +3152,8 @@ export type TenantUpdateWithoutVectorMemoriesInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUpdateManyWithoutTenantNestedInput
@@ -2996,6 +3182,8 @@ export type TenantUncheckedUpdateWithoutVectorMemoriesInput = {
   requestsPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerMinute?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   tokensPerDay?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  homeRegion?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  regionPinned?: Prisma.BoolFieldUpdateOperationsInput | boolean
   members?: Prisma.MemberUncheckedUpdateManyWithoutTenantNestedInput
   apiKeys?: Prisma.ApiKeyUncheckedUpdateManyWithoutTenantNestedInput
   dpBudgets?: Prisma.DpBudgetUncheckedUpdateManyWithoutTenantNestedInput
@@ -3190,6 +3378,8 @@ export type TenantSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   requestsPerMinute?: boolean
   tokensPerMinute?: boolean
   tokensPerDay?: boolean
+  homeRegion?: boolean
+  regionPinned?: boolean
   members?: boolean | Prisma.Tenant$membersArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Tenant$apiKeysArgs<ExtArgs>
   dpBudgets?: boolean | Prisma.Tenant$dpBudgetsArgs<ExtArgs>
@@ -3220,6 +3410,8 @@ export type TenantSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extens
   requestsPerMinute?: boolean
   tokensPerMinute?: boolean
   tokensPerDay?: boolean
+  homeRegion?: boolean
+  regionPinned?: boolean
 }, ExtArgs["result"]["tenant"]>
 
 export type TenantSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -3232,6 +3424,8 @@ export type TenantSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extens
   requestsPerMinute?: boolean
   tokensPerMinute?: boolean
   tokensPerDay?: boolean
+  homeRegion?: boolean
+  regionPinned?: boolean
 }, ExtArgs["result"]["tenant"]>
 
 export type TenantSelectScalar = {
@@ -3244,9 +3438,11 @@ export type TenantSelectScalar = {
   requestsPerMinute?: boolean
   tokensPerMinute?: boolean
   tokensPerDay?: boolean
+  homeRegion?: boolean
+  regionPinned?: boolean
 }
 
-export type TenantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "slug" | "name" | "createdAt" | "allowedRegions" | "defaultDataClassification" | "requestsPerMinute" | "tokensPerMinute" | "tokensPerDay", ExtArgs["result"]["tenant"]>
+export type TenantOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "slug" | "name" | "createdAt" | "allowedRegions" | "defaultDataClassification" | "requestsPerMinute" | "tokensPerMinute" | "tokensPerDay" | "homeRegion" | "regionPinned", ExtArgs["result"]["tenant"]>
 export type TenantInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   members?: boolean | Prisma.Tenant$membersArgs<ExtArgs>
   apiKeys?: boolean | Prisma.Tenant$apiKeysArgs<ExtArgs>
@@ -3310,6 +3506,14 @@ export type $TenantPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     requestsPerMinute: number | null
     tokensPerMinute: number | null
     tokensPerDay: number | null
+    /**
+     * The region whose stores hold this tenant's usage, audit entries, memories and request log (issue 14); null = unassigned.
+     */
+    homeRegion: string | null
+    /**
+     * Data locality: only the home region's data planes may serve it (others answer 503 region_not_allowed).
+     */
+    regionPinned: boolean
   }, ExtArgs["result"]["tenant"]>
   composites: {}
 }
@@ -3759,6 +3963,8 @@ export interface TenantFieldRefs {
   readonly requestsPerMinute: Prisma.FieldRef<"Tenant", 'Int'>
   readonly tokensPerMinute: Prisma.FieldRef<"Tenant", 'Int'>
   readonly tokensPerDay: Prisma.FieldRef<"Tenant", 'Int'>
+  readonly homeRegion: Prisma.FieldRef<"Tenant", 'String'>
+  readonly regionPinned: Prisma.FieldRef<"Tenant", 'Boolean'>
 }
     
 

@@ -1,0 +1,63 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createInProcessBus, type Bus } from '@switchyard/bus';
+import { ROUTING_OBSERVED_CHANNEL, type RoutingObservation } from '@switchyard/events/routing';
+import { composeFederationCoordinator, type FederationCoordinator } from './coordinator';
+import { publicKeyFromJwk, signingKeyFromJwk, type RegionKeyring, type RegionSigningKey } from './signing';
+
+const running: FederationCoordinator[] = [];
+afterEach(async () => {
+  for (const coordinator of running.splice(0)) await coordinator.close();
+});
+
+function keyPair(region: string): { signing: RegionSigningKey; trusted: { keyId: string; publicKey: ReturnType<typeof publicKeyFromJwk> } } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { signing: signingKeyFromJwk(region, `${region}-1`, privateKey.export({ format: 'jwk' })), trusted: { keyId: `${region}-1`, publicKey: publicKeyFromJwk(publicKey.export({ format: 'jwk' })) } };
+}
+
+/** Two regions' coordinators, each on its own bus; B polls A over loopback HTTP. */
+async function twoRegions() {
+  const keys = { a: keyPair('region-a'), b: keyPair('region-b') };
+  const keyring: RegionKeyring = new Map([
+    ['region-a', [keys.a.trusted]],
+    ['region-b', [keys.b.trusted]],
+  ]);
+  const buses = { a: createInProcessBus(), b: createInProcessBus() };
+  const config = { keyring, federatedRoutes: new Set(['smart']), intervalMs: 3_600_000, pollMs: 3_600_000 };
+  const a = await composeFederationCoordinator({ ...config, region: 'region-a', signingKey: keys.a.signing, peers: [] }, { bus: buses.a });
+  running.push(a);
+  await new Promise<void>((resolve) => a.server.listen(0, '127.0.0.1', resolve));
+  const aUrl = `http://127.0.0.1:${(a.server.address() as AddressInfo).port}`;
+  const b = await composeFederationCoordinator({ ...config, region: 'region-b', signingKey: keys.b.signing, peers: [{ region: 'region-a', baseUrl: aUrl }] }, { bus: buses.b });
+  running.push(b);
+  return { a, b, busA: buses.a };
+}
+
+/** What region A's data planes publish after serving: a batch on its bus, as routing-observations.ts sends it. */
+async function observe(bus: Bus, observations: RoutingObservation[]): Promise<void> {
+  await bus.publish(ROUTING_OBSERVED_CHANNEL, JSON.stringify({ origin: 'replica-1', id: randomUUID(), observations }));
+}
+
+describe('federation coordinator', () => {
+  it("turns region A's routing observations into signed deltas that region B merges; a tenant's own route stays home", async () => {
+    const { a, b, busA } = await twoRegions();
+    const outcome = (route: string, success: boolean): RoutingObservation => ({ kind: 'outcome', tenantId: randomUUID(), route, upstream: 'mock/mock-gpt', success, latencyMs: 200 });
+    await observe(busA, [...Array.from({ length: 8 }, () => outcome('smart', true)), outcome('smart', false), outcome('smart', false), outcome('acme-private-route', true)]);
+    await observe(busA, [{ kind: 'feedback', tenantId: randomUUID(), route: 'smart', upstream: 'mock/mock-gpt', score: 1 }]);
+    await busA.publish(ROUTING_OBSERVED_CHANNEL, '{not json'); // ignored
+    a.cutOnce();
+
+    const polled = await b.pollOnce();
+    expect(polled).toEqual([{ region: 'region-a', ok: true, outcomes: { applied: 1 } }]);
+    const view = b.stats.view('smart', 'mock/mock-gpt');
+    expect(view?.regions).toEqual(['region-a']);
+    // 8 of 10 succeeded; the first evidence moves an even rate by at most one step towards it.
+    expect(view?.successRate).toBeGreaterThan(0.5);
+    expect(view?.quality).toBeGreaterThan(0.5);
+    expect(view?.latencyMs).toBe(200);
+    expect(b.stats.keys()).toEqual([{ route: 'smart', upstream: 'mock/mock-gpt' }]);
+    // Nothing new: the next poll applies nothing.
+    expect(await b.pollOnce()).toEqual([{ region: 'region-a', ok: true, outcomes: {} }]);
+  });
+});

@@ -1,0 +1,136 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { MAX_SIGNED_DELTA_BYTES, signedDeltaSchema, type SignedDelta } from './delta';
+import type { FederatedStats } from './merge';
+import type { DeltaPublisher } from './publisher';
+import type { FederationReceiver, ReceiveOutcome } from './receiver';
+
+/**
+ * Transport between regions: HTTP pull. Each region's coordinator serves its own signed deltas at
+ * `GET /federation/v1/deltas?since=<version>`; every peer polls it, asking for what comes after
+ * the last version it applied. Pull makes catching up after a partition the normal path (the
+ * first poll after the link heals asks from where it stopped), needs no cross-region bus (each
+ * region's Redis stays its own failure domain) and no delivery state on the publisher. Signatures,
+ * not the channel, make a delta trustworthy; the bearer token only keeps the stats private.
+ */
+export const DELTAS_PATH = '/federation/v1/deltas';
+/** Most deltas per response; a poller keeps asking while it gets full pages. */
+export const MAX_DELTAS_PER_PAGE = 100;
+
+const responseSchema = z.object({ region: z.string(), deltas: z.array(signedDeltaSchema).max(MAX_DELTAS_PER_PAGE) });
+const sinceSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  response.end(text);
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (\S+)$/.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+export interface FederationHandlerOptions {
+  region: string;
+  publisher: DeltaPublisher;
+  /** When set, peers must send `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+}
+
+/** Answers the federation path; returns false for any other path so a listener can serve more. */
+export function handleFederationRequest(options: FederationHandlerOptions, request: IncomingMessage, response: ServerResponse): boolean {
+  const url = new URL(request.url ?? '/', 'http://federation.invalid');
+  if (url.pathname !== DELTAS_PATH) return false;
+  if (request.method !== 'GET') {
+    sendJson(response, 405, { error: { code: 'method_not_allowed', message: 'Use GET.' } });
+    return true;
+  }
+  if (options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
+    sendJson(response, 401, { error: { code: 'unauthorized', message: 'Send the federation token as `Authorization: Bearer <token>`.' } });
+    return true;
+  }
+  const since = sinceSchema.safeParse(url.searchParams.get('since') ?? '0');
+  if (!since.success) {
+    sendJson(response, 400, { error: { code: 'invalid_since', message: '`since` must be a non-negative integer version.' } });
+    return true;
+  }
+  sendJson(response, 200, { region: options.region, deltas: options.publisher.since(since.data, MAX_DELTAS_PER_PAGE) });
+  return true;
+}
+
+/** The coordinator's own listener (port 4500 by convention; tests use 0). */
+export function createFederationServer(options: FederationHandlerOptions): Server {
+  return createServer((request, response) => {
+    if (!handleFederationRequest(options, request, response)) sendJson(response, 404, { error: { code: 'not_found', message: `Only ${DELTAS_PATH} is served here.` } });
+  });
+}
+
+export interface FederationPeer {
+  region: string;
+  /** e.g. `https://federation.region-b.example.com` */
+  baseUrl: string;
+}
+
+export type PeerPollResult = { region: string; ok: true; outcomes: Partial<Record<ReceiveOutcome, number>> } | { region: string; ok: false; error: string };
+
+export interface FederationPoller {
+  /** Fetches from every peer what came after the last version applied from it; never throws. */
+  pollOnce(): Promise<PeerPollResult[]>;
+}
+
+export interface FederationPollerOptions {
+  peers: readonly FederationPeer[];
+  receiver: FederationReceiver;
+  stats: Pick<FederatedStats, 'lastVersion'>;
+  token?: string | undefined;
+  /** Per request (default 5 s). */
+  timeoutMs?: number;
+  /** Pages per peer per poll (default 50): a long partition catches up over a few polls. */
+  maxPages?: number;
+  fetch?: typeof fetch;
+}
+
+export function createFederationPoller(options: FederationPollerOptions): FederationPoller {
+  const doFetch = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const maxPages = options.maxPages ?? 50;
+
+  const page = async (peer: FederationPeer, since: number): Promise<SignedDelta[]> => {
+    const url = new URL(DELTAS_PATH, peer.baseUrl);
+    url.searchParams.set('since', String(since));
+    const response = await doFetch(url, {
+      headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'error',
+    });
+    if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+    const text = await response.text();
+    if (text.length > MAX_DELTAS_PER_PAGE * MAX_SIGNED_DELTA_BYTES) throw new Error('response too large');
+    const parsed = responseSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) throw new Error('malformed response');
+    return parsed.data.deltas;
+  };
+
+  const pollPeer = async (peer: FederationPeer): Promise<PeerPollResult> => {
+    const outcomes: Partial<Record<ReceiveOutcome, number>> = {};
+    try {
+      for (let pages = 0; pages < maxPages; pages += 1) {
+        const deltas = await page(peer, options.stats.lastVersion(peer.region));
+        for (const delta of deltas) {
+          const outcome = options.receiver.receive(delta);
+          outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        }
+        // A short page is the end; so is a page that moved nothing forward (all refused).
+        if (deltas.length < MAX_DELTAS_PER_PAGE || outcomes.applied === undefined) break;
+      }
+      return { region: peer.region, ok: true, outcomes };
+    } catch (error) {
+      return { region: peer.region, ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  };
+
+  return { pollOnce: () => Promise.all(options.peers.map(pollPeer)) };
+}

@@ -1,0 +1,31 @@
+// The federation coordinator of one region as its own process (one per region, port 4500 by convention).
+import { createRedisBus } from '@switchyard/bus';
+import { composeFederationCoordinator } from './coordinator';
+import { loadFederationConfig } from './config';
+
+const config = loadFederationConfig();
+const bus = createRedisBus(config.redisUrl, { keyPrefix: config.redisKeyPrefix });
+const coordinator = await composeFederationCoordinator(config.coordinator, {
+  bus,
+  onPoll: (results) => {
+    for (const result of results) if (!result.ok) console.warn(`federation: peer ${result.region} not reached (${result.error}); will catch up on a later poll`);
+  },
+});
+await new Promise<void>((resolve) => coordinator.server.listen(config.port, config.host, resolve));
+const address = coordinator.server.address();
+console.log(`federation coordinator (${config.coordinator.region}): http://${config.host}:${typeof address === 'object' && address ? address.port : config.port}`);
+
+const shutdown = (): void => {
+  coordinator
+    .close()
+    .then(() => bus.close())
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
