@@ -1,7 +1,8 @@
 // `npm run bench`: measures the data plane against a direct call to the mock provider, in one run,
 // with the gateway pinned to core 0 and the load generator (this process) and the mock to core 1.
 // Writes BENCHMARKS.md at the repository root. Progress on stderr. Flags: --quick (shorter runs),
-// --data-plane-only (keep the other sections), --cpu-prof (V8 profile of the gateway in bench-results/profiles/).
+// --data-plane-only (keep the other sections), --cpu-prof (V8 profile of the gateway in bench-results/profiles/),
+// --admin (the admin plane only: e2e/bench/admin.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +31,12 @@ if (!process.env.BENCH_PINNED) {
 // `--tracing`: only the tail-sampling section (its own script), not the whole benchmark.
 if (process.argv.includes('--tracing')) {
   await import('./tracing');
+  process.exit(process.exitCode ?? 0);
+}
+
+// `--admin`: only the admin-plane section (GraphQL through the gateway and direct, live updates).
+if (process.argv.includes('--admin')) {
+  await import('./admin');
   process.exit(process.exitCode ?? 0);
 }
 
