@@ -1,7 +1,7 @@
 // Closed-loop load for the admin-plane benchmark: `connections` callers each run one operation
 // after another for a fixed time; every call is timed. Used for the gateway and for the same
 // operation sent to the subgraphs directly, so both are measured by the same code.
-import { Agent, request } from 'node:http';
+import { request, type Agent } from 'node:http';
 import { percentile } from './measure';
 
 export interface LoadResult {

@@ -4,7 +4,7 @@
 // hand with internal tokens signed from the installation's key), at concurrency 1 and 16; then the
 // console's heaviest page operations; then live-update latency (usage event → costUpdated frame).
 // Backends: Postgres + Redis, and the embedded default (PGlite, in-process bus).
-// Flags: --quick (shorter runs), --cpu-prof (V8 profile of the platform process in bench-results/profiles/),
+// Flags: --quick (shorter runs), --admin-only=<names> (a subset), --cpu-prof (V8 profile of the platform process in bench-results/profiles/),
 // --admin-runner=bundle|tsx (how the platform process runs; default bundle, what `npm start` runs),
 // --admin-backend=postgres|embedded|both (default both).
 import { readFile, writeFile, mkdtemp, rm, mkdir } from 'node:fs/promises';
@@ -34,6 +34,9 @@ const quick = process.argv.includes('--quick');
 const cpuProfile = process.argv.includes('--cpu-prof');
 const runner = (arg('admin-runner') ?? 'bundle') as 'bundle' | 'tsx';
 const backendChoice = arg('admin-backend') ?? 'both';
+/** `--admin-only=a,b`: measure only these (gateway, one, three, tenantOverview, costDashboard24h, auditExplorerPage, policyPage, live), e.g. for a profile of one operation. */
+const only = arg('admin-only')?.split(',');
+const wanted = (name: string) => !only || only.includes(name);
 const SECONDS = quick ? 3 : 10;
 const WARM_UP_CALLS = quick ? 300 : 1500;
 const LIVE_SAMPLES = quick ? 15 : 40;
@@ -208,10 +211,10 @@ async function measureBackend(backend: 'postgres' | 'embedded', script: string):
     // JIT warm-up of every path measured.
     log(`${backend}: warm-up (${WARM_UP_CALLS} calls of each operation)`);
     for (let i = 0; i < WARM_UP_CALLS; i += 1) {
-      await gql(ONE_SUBGRAPH);
-      await gql(THREE_SUBGRAPHS);
-      await directThree();
-      if (i % 5 === 0) for (const [name, document] of Object.entries(pages)) await gql(document, pageVariables[name as keyof typeof pages]);
+      if (wanted('one')) await gql(ONE_SUBGRAPH);
+      if (wanted('three')) await gql(THREE_SUBGRAPHS);
+      if (wanted('three')) await directThree();
+      if (i % 5 === 0) for (const [name, document] of Object.entries(pages)) if (wanted(name)) await gql(document, pageVariables[name as keyof typeof pages]);
     }
     const rssIdle = rssMb(platform.pid);
 
@@ -225,15 +228,15 @@ async function measureBackend(backend: 'postgres' | 'embedded', script: string):
 
     const rows: Row[] = [];
     log(`${backend}: { __typename } (the gateway alone)`);
-    rows.push({ figure: '`{ __typename }` (the gateway alone)', ...(await measure(() => gql('{ __typename }'))) });
+    if (wanted('gateway')) rows.push({ figure: '`{ __typename }` (the gateway alone)', ...(await measure(() => gql('{ __typename }'))) });
     log(`${backend}: one subgraph`);
-    rows.push({
+    if (wanted('one')) rows.push({
       figure: '`tenants { id slug name apiKeys { id name } }` (one subgraph)',
       ...(await measure(() => gql(ONE_SUBGRAPH))),
       direct: await measure(() => send(direct.tenants, ONE_SUBGRAPH)),
     });
     log(`${backend}: three subgraphs`);
-    rows.push({ figure: 'the same + `cost { totalRequests totalCostUsd }` + `routes { name }` (three subgraphs)', ...(await measure(() => gql(THREE_SUBGRAPHS))), direct: await measure(directThree) });
+    if (wanted('three')) rows.push({ figure: 'the same + `cost { totalRequests totalCostUsd }` + `routes { name }` (three subgraphs)', ...(await measure(() => gql(THREE_SUBGRAPHS))), direct: await measure(directThree) });
     const directPages: Partial<Record<keyof typeof pages, () => Promise<unknown>>> = {
       // Single-subgraph page operations: the same document straight to the subgraph that owns every field.
       tenantOverview: () => send(direct.tenants, pages.tenantOverview, pageVariables.tenantOverview),
@@ -241,6 +244,7 @@ async function measureBackend(backend: 'postgres' | 'embedded', script: string):
       policyPage: () => send(direct.policy, pages.policyPage, pageVariables.policyPage),
     };
     for (const [name, document] of Object.entries(pages) as Array<[keyof typeof pages, string]>) {
+      if (!wanted(name)) continue;
       log(`${backend}: page operation ${name}`);
       const directOperation = directPages[name];
       rows.push({
@@ -252,7 +256,7 @@ async function measureBackend(backend: 'postgres' | 'embedded', script: string):
     const rssPeak = rssMb(platform.pid);
 
     log(`${backend}: live updates (${LIVE_SAMPLES} usage events)`);
-    const live = await liveUpdateLatency(platform, accessToken, demo.id, inferenceKey);
+    const live = wanted('live') ? await liveUpdateLatency(platform, accessToken, demo.id, inferenceKey) : null;
 
     lines.push(
       `| operation | concurrency 1 | concurrency 16 | platform CPU per operation | direct to the subgraphs, c1 / c16 | gateway adds (p50, c1) |`,
@@ -265,7 +269,7 @@ async function measureBackend(backend: 'postgres' | 'embedded', script: string):
     }
     lines.push(
       '',
-      `Live update, chat completion answered → \`costUpdated\` frame at the subscriber (${live.samples} samples, one gateway): p50 ${live.p50} ms, p99 ${live.p99} ms, max ${live.max} ms.`,
+      live ? `Live update, chat completion answered → \`costUpdated\` frame at the subscriber (${live.samples} samples, one gateway): p50 ${live.p50} ms, p99 ${live.p99} ms, max ${live.max} ms.` : '',
       '',
       `Platform process RSS: ${Math.round(rssIdle)} MB after warm-up, ${Math.round(rssPeak)} MB after the load.`,
     );
