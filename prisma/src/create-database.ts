@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { z } from 'zod';
-import type { Database, PriceBook, ResolvedApiKey, ResolvedMembership, TenantTx } from './database';
+import type { Database, PlatformWorkOptions, PriceBook, ResolvedApiKey, ResolvedMembership, TenantTx } from './database';
 import { DatabaseError } from './database';
 import { createPostgresPool, withUnavailableErrors } from './database-availability';
 import { PrismaClient } from './generated/client';
@@ -157,8 +157,10 @@ function buildDatabase(
         return fn(tx);
       }, transactionOptions);
     },
-    async withPlatform<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T> {
+    async withPlatform<T>(fn: (tx: TenantTx) => Promise<T>, options?: PlatformWorkOptions): Promise<T> {
       ensureOpen();
+      // Sessions that already are the platform role need no transaction to be in its scope.
+      if (options?.transaction === false && clients.platformSessions) return fn(prisma);
       return prisma.$transaction(async (tx) => {
         // The role is what grants platform scope; app.scope is only a marker (switchyard_audit_append
         // reads it) and grants the tenant role nothing. On Postgres the platform pool's sessions

@@ -77,7 +77,7 @@ export function withUnavailableErrors(db: Database): Database {
     kind: db.kind,
     migrate: () => db.migrate().catch(translate),
     withTenant: (tenantId, fn) => db.withTenant(tenantId, fn).catch(translate),
-    withPlatform: (fn) => db.withPlatform(fn).catch(translate),
+    withPlatform: (fn, options) => db.withPlatform(fn, options).catch(translate),
     resolveApiKey: (hash) => db.resolveApiKey(hash).catch(translate),
     resolveApiKeys: (hashes) => db.resolveApiKeys(hashes).catch(translate),
     resolveMemberships: (subject, email) => db.resolveMemberships(subject, email).catch(translate),

@@ -214,6 +214,20 @@ describe('tenant role on Postgres: no way to another tenant or to the platform s
     await owner.query(`DELETE FROM cost_rollups`);
   });
 
+  it('platform reads without a transaction run as switchyard_platform under the same row-level security', async () => {
+    const seen = await test.db.withPlatform(
+      async (tx) => ({
+        who: (await tx.$queryRaw<{ current_user: string; scope: string }[]>`SELECT current_user, current_setting('app.scope', true) AS scope`)[0],
+        tenants: await tx.tenant.count(),
+        // No platform read policy on members: as invisible as inside a transaction.
+        members: await tx.member.count(),
+        keys: await tx.apiKey.count(),
+      }),
+      { transaction: false },
+    );
+    expect(seen).toEqual({ who: { current_user: 'switchyard_platform', scope: 'platform' }, tenants: 2, members: 0, keys: 2 });
+  });
+
   it('keeps it so for every later migration: no tenant-role policy reads app.scope, no SECURITY DEFINER function is executable by it', async () => {
     const policies = await owner.query<{ policy: string }>(`
       SELECT tablename || '.' || policyname AS policy FROM pg_policies

@@ -62,7 +62,8 @@ function isUniqueViolation(error: unknown): boolean {
 
 export function createTenantsStore(db: Database): TenantsStore {
   function inScope<T>(scope: AccessScope, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return scope.kind === 'platform' ? db.withPlatform(fn) : db.withTenant(scope.tenantId, fn);
+    // Every read here is one statement: in the platform scope it needs no transaction around it.
+    return scope.kind === 'platform' ? db.withPlatform(fn, { transaction: false }) : db.withTenant(scope.tenantId, fn);
   }
 
   return {
