@@ -8,7 +8,7 @@
 // --admin-runner=bundle|tsx (how the platform process runs; default bundle, what `npm start` runs),
 // --admin-backend=postgres|embedded|both (default both).
 import { readFile, writeFile, mkdtemp, rm, mkdir } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -67,7 +67,12 @@ async function startPlatform(env: Record<string, string>, script: string): Promi
   });
   let stdout = '';
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-5000)));
+  // The platform's own log (errors it masks for clients included) goes to bench-results/admin-platform.log.
+  const platformLog = createWriteStream(path.join(RESULTS_DIR, 'admin-platform.log'), { flags: 'a' });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-5000);
+    platformLog.write(chunk);
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`platform: no banner after 180 s\n${stderr}`)), 180_000);
     child.stdout?.on('data', (chunk: Buffer) => {
