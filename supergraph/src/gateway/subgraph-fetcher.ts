@@ -27,6 +27,20 @@ export interface SubgraphFetcher {
 
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
+/** A subgraph call that failed at the network level: named as Apollo's default client names it, so the error formatter answers SUBGRAPH_UNAVAILABLE. */
+export class FetchError extends Error {
+  override readonly name = 'FetchError';
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+const asFetchError = (url: string, error: unknown): FetchError =>
+  new FetchError(`request to ${url} failed: ${error instanceof Error ? error.message : String(error)}`, (error as { code?: string } | null)?.code);
+
 class SubgraphResponse implements FetcherResponse {
   readonly bodyUsed = false;
   readonly redirected = false;
@@ -59,7 +73,8 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): Sub
   const agent = new Agent({ keepAlive: true, maxFreeSockets: options.maxFreeSockets ?? 64 });
 
   const fetcher: Fetcher = (url: string, init: FetcherRequestInit = {}) =>
-    new Promise<FetcherResponse>((resolve, reject) => {
+    new Promise<FetcherResponse>((resolve, fail) => {
+      const reject = (error: unknown) => fail(asFetchError(url, error));
       const body = init.body ?? '';
       const call = request(
         url,
