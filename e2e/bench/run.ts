@@ -2,7 +2,8 @@
 // with the gateway pinned to core 0 and the load generator (this process) and the mock to core 1.
 // Writes BENCHMARKS.md at the repository root. Progress on stderr. Flags: --quick (shorter runs),
 // --data-plane-only (keep the other sections), --cpu-prof (V8 profile of the gateway in bench-results/profiles/),
-// --vectors (only the vector memory section: e2e/bench/vectors.ts), --tracing and --routes (only that section).
+// --vectors (only the vector memory section: e2e/bench/vectors.ts), --tracing and --routes (only that section),
+// --admin (the admin plane only: e2e/bench/admin.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -43,6 +44,12 @@ if (process.argv.includes('--tracing')) {
 // `--routes`: only the route-propagation section (its own script: a route change reaching every replica).
 if (process.argv.includes('--routes')) {
   await import('./route-propagation');
+  process.exit(process.exitCode ?? 0);
+}
+
+// `--admin`: only the admin-plane section (GraphQL through the gateway and direct, live updates).
+if (process.argv.includes('--admin')) {
+  await import('./admin');
   process.exit(process.exitCode ?? 0);
 }
 

@@ -78,15 +78,50 @@ export class InvalidInternalTokenError extends Error {
 
 export type InternalTokenVerifier = (token: string) => Promise<Principal>;
 
+export interface InternalTokenVerifierOptions {
+  /**
+   * Tokens remembered once verified, until their own expiry (default 1,000; 0 turns it off). The
+   * gateway reuses a token for one caller and audience for up to 30 s, so a subgraph sees the same
+   * token many times: an Ed25519 verification and a JWT parse per request become one map lookup.
+   * A remembered token is the exact string verified, so nothing about it can have changed.
+   */
+  cacheSize?: number;
+  now?: () => number;
+}
+
 /** Verifies signature, issuer, audience and expiry; throws InvalidInternalTokenError otherwise. */
-export function createInternalTokenVerifier(publicKey: CryptoKey, audience: string): InternalTokenVerifier {
-  return async (token) => {
+export function createInternalTokenVerifier(publicKey: CryptoKey, audience: string, options: InternalTokenVerifierOptions = {}): InternalTokenVerifier {
+  const cacheSize = options.cacheSize ?? 1000;
+  const now = options.now ?? Date.now;
+  const verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
+
+  async function verify(token: string): Promise<{ principal: Principal; expiresAtMs: number }> {
     try {
-      const { payload } = await jwtVerify(token, publicKey, { issuer: INTERNAL_TOKEN_ISSUER, audience, algorithms: [ALG] });
+      const { payload } = await jwtVerify(token, publicKey, { issuer: INTERNAL_TOKEN_ISSUER, audience, algorithms: [ALG], currentDate: new Date(now()) });
       const claims = claimsSchema.parse(payload);
-      return { subject: claims.sub, email: claims.email ?? null, tenantId: claims.tid, roles: claims.roles, service: claims.svc };
+      const principal: Principal = { subject: claims.sub, email: claims.email ?? null, tenantId: claims.tid, roles: claims.roles, service: claims.svc };
+      // A token without exp (never signed so here) is verified every time, never remembered.
+      return { principal, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : 0 };
     } catch (error) {
       throw new InvalidInternalTokenError(`invalid internal token: ${error instanceof Error ? error.message : 'unknown'}`);
     }
+  }
+
+  return async (token) => {
+    const cached = verified.get(token);
+    if (cached) {
+      // Past its expiry a remembered token is refused like any expired one.
+      if (cached.expiresAtMs > now()) return { ...cached.principal, roles: [...cached.principal.roles] };
+      verified.delete(token);
+    }
+    const result = await verify(token);
+    if (cacheSize > 0 && result.expiresAtMs > now()) {
+      if (verified.size >= cacheSize) {
+        const oldest = verified.keys().next();
+        if (!oldest.done) verified.delete(oldest.value);
+      }
+      verified.set(token, result);
+    }
+    return { ...result.principal, roles: [...result.principal.roles] };
   };
 }

@@ -3,7 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { z } from 'zod';
-import type { Database, PriceBook, ResolvedApiKey, ResolvedMembership, TenantTx } from './database';
+import type { Database, PlatformWorkOptions, PriceBook, ResolvedApiKey, ResolvedMembership, TenantTx } from './database';
 import { DatabaseError } from './database';
 import { createPostgresPool, withUnavailableErrors } from './database-availability';
 import { PrismaClient } from './generated/client';
@@ -99,12 +99,16 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
     const url = options.url;
     // Our own pools, so every client has an error listener for its whole life (see createPostgresPool):
     // the platform role's (DATABASE_URL) and the tenant role's (its own login, see tenantUrlFor).
-    const platformPool = createPostgresPool(url);
+    // The platform pool's sessions start as switchyard_platform with app.scope = 'platform' (startup
+    // options, applied by the server as the connection opens), so a platform transaction needs no
+    // statement of its own to switch: BEGIN, the work, COMMIT (one round trip and ~0.25 ms CPU less
+    // per transaction). The login stays the owner, as before: only this package's SQL runs on it.
+    const platformPool = createPostgresPool(url, undefined, `-c role=${PLATFORM_ROLE} -c app.scope=platform`);
     const tenantPool = createPostgresPool(options.tenantUrl ?? tenantUrlFor(url));
     const platform = new PrismaClient({ adapter: new PrismaPg(platformPool), transactionOptions });
     const tenant = new PrismaClient({ adapter: new PrismaPg(tenantPool), transactionOptions });
     return withUnavailableErrors(
-      buildDatabase('postgres', { tenant, platform }, () => postgresMigrationConnection(url), log, async () => {
+      buildDatabase('postgres', { tenant, platform, platformSessions: true }, () => postgresMigrationConnection(url), log, async () => {
         await tenant.$disconnect();
         await Promise.all([platformPool.end(), tenantPool.end()]);
       }),
@@ -125,7 +129,7 @@ export function openPgliteDatabase(pglite: PGlite, log: (message: string) => voi
 
 function buildDatabase(
   kind: Database['kind'],
-  clients: { readonly tenant: PrismaClient; readonly platform: PrismaClient },
+  clients: { readonly tenant: PrismaClient; readonly platform: PrismaClient; readonly platformSessions?: boolean },
   migrationConnection: () => MigrationConnection,
   log: (message: string) => void,
   closeBackend: () => Promise<void>,
@@ -154,12 +158,15 @@ function buildDatabase(
         return fn(tx);
       }, transactionOptions);
     },
-    async withPlatform<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T> {
+    async withPlatform<T>(fn: (tx: TenantTx) => Promise<T>, options?: PlatformWorkOptions): Promise<T> {
       ensureOpen();
+      // Sessions that already are the platform role need no transaction to be in its scope.
+      if (options?.transaction === false && clients.platformSessions) return fn(prisma);
       return prisma.$transaction(async (tx) => {
         // The role is what grants platform scope; app.scope is only a marker (switchyard_audit_append
-        // reads it) and grants the tenant role nothing.
-        await tx.$queryRaw`SELECT set_config('role', 'switchyard_platform', true), set_config('app.scope', 'platform', true)`;
+        // reads it) and grants the tenant role nothing. On Postgres the platform pool's sessions
+        // already are both (startup options); PGlite's one connection switches per transaction.
+        if (!clients.platformSessions) await tx.$queryRaw`SELECT set_config('role', 'switchyard_platform', true), set_config('app.scope', 'platform', true)`;
         return fn(tx);
       }, transactionOptions);
     },

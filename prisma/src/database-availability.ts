@@ -16,12 +16,15 @@ import { DatabaseError } from './database';
  * the broken client is dropped by the pool on release (it is no longer queryable) and the next
  * query connects afresh.
  */
-export function createPostgresPool(url: string, onConnectionError: (error: Error) => void = () => undefined): pg.Pool {
+export function createPostgresPool(url: string, onConnectionError: (error: Error) => void = () => undefined, sessionOptions?: string): pg.Pool {
+  // Startup options (`-c name=value`) the server applies when each connection opens, after any the URL names.
+  const options = [new URL(url).searchParams.get('options'), sessionOptions].filter(Boolean).join(' ');
   const pool = new pg.Pool({
     connectionString: url,
     // Without a bound, a query waits forever for a connection while the server is unreachable.
     connectionTimeoutMillis: 5_000,
     keepAlive: true,
+    ...(options ? { options } : {}),
   });
   pool.on('error', onConnectionError);
   pool.on('connect', (client) => {
@@ -74,7 +77,7 @@ export function withUnavailableErrors(db: Database): Database {
     kind: db.kind,
     migrate: () => db.migrate().catch(translate),
     withTenant: (tenantId, fn) => db.withTenant(tenantId, fn).catch(translate),
-    withPlatform: (fn) => db.withPlatform(fn).catch(translate),
+    withPlatform: (fn, options) => db.withPlatform(fn, options).catch(translate),
     resolveApiKey: (hash) => db.resolveApiKey(hash).catch(translate),
     resolveApiKeys: (hashes) => db.resolveApiKeys(hashes).catch(translate),
     resolveMemberships: (subject, email) => db.resolveMemberships(subject, email).catch(translate),

@@ -35,6 +35,11 @@ export interface PriceBook {
   readonly prices: ModelPriceEntry[];
 }
 
+export interface PlatformWorkOptions {
+  /** Default true. False: no transaction around `fn` (reads only; see Database.withPlatform). */
+  transaction?: boolean;
+}
+
 export interface Database {
   readonly kind: 'postgres' | 'pglite';
   /** Applies pending migrations (same code as `npm run db:migrate`). Safe to call repeatedly and concurrently. */
@@ -47,9 +52,15 @@ export interface Database {
   withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` in one transaction on the platform pool as `switchyard_platform` (all tenants rows,
-   * price book writes, the audit log, the cross-tenant lookup functions; no tenant-scoped rows).
+   * price book writes, the audit log, the cross-tenant lookup functions, reads of the tenant-scoped
+   * rows that have a platform read policy).
+   *
+   * `{ transaction: false }` is for reads that need no common snapshot (typically one statement):
+   * on Postgres each statement of `fn` runs on its own, still as `switchyard_platform` under the same
+   * row-level security (the pool's sessions start as that role), a round trip instead of three. On
+   * PGlite (one connection, whose role switches per transaction) it is a transaction as usual.
    */
-  withPlatform<T>(fn: (tx: TenantTx) => Promise<T>): Promise<T>;
+  withPlatform<T>(fn: (tx: TenantTx) => Promise<T>, options?: PlatformWorkOptions): Promise<T>;
   /** Looks an API key up by its SHA-256 hex hash across tenants (null when unknown or malformed). */
   resolveApiKey(hash: string): Promise<ResolvedApiKey | null>;
   /**

@@ -3,7 +3,7 @@ export { createDatabase, tenantUrlFor, TENANT_ROLE, PLATFORM_ROLE } from './crea
 export type { CreateDatabaseOptions } from './create-database';
 export { DatabaseError } from './database';
 export { isDatabaseUnavailableError } from './database-availability';
-export type { Database, DatabaseErrorCode, ModelPriceEntry, PriceBook, ResolvedApiKey, ResolvedMembership, TenantTx } from './database';
+export type { Database, DatabaseErrorCode, ModelPriceEntry, PlatformWorkOptions, PriceBook, ResolvedApiKey, ResolvedMembership, TenantTx } from './database';
 export { seed, priceBookV1, demoTenant } from './seed';
 export { loadDbConfig } from './config';
 export type { DbConfig } from './config';

@@ -194,6 +194,40 @@ describe('tenant role on Postgres: no way to another tenant or to the platform s
     expect(await test.db.touchApiKeys([{ id: KEY_B, usedAt: new Date('2026-01-02T00:00:00Z') }])).toBe(1);
   });
 
+  it("the platform role reads every tenant's API keys and cost rollups (a platform admin's batch) but writes none; the tenant role still sees only its own", async () => {
+    await owner.query(`INSERT INTO cost_rollups (tenant_id, bucket_start, model, requests, prompt_tokens, completion_tokens, cost_micros)
+      VALUES ('${A}', date_trunc('minute', now()), 'm', 1, 1, 1, 1), ('${B}', date_trunc('minute', now()), 'm', 2, 2, 2, 2)`);
+    const read = await test.db.withPlatform(async (tx) => ({
+      keys: (await tx.apiKey.findMany({ select: { tenantId: true }, orderBy: { name: 'asc' } })).map((key) => key.tenantId),
+      rollups: (await tx.costRollup.findMany({ select: { tenantId: true }, orderBy: { requests: 'asc' } })).map((row) => row.tenantId),
+    }));
+    expect(read).toEqual({ keys: [A, B], rollups: [A, B] });
+    // Read only: an update or insert in the platform scope reaches no tenant's rows.
+    const updated = await test.db.withPlatform((tx) => tx.apiKey.updateMany({ where: { id: KEY_B }, data: { name: 'hijacked' } }));
+    expect(updated.count).toBe(0);
+    await expect(
+      test.db.withPlatform((tx) => tx.costRollup.create({ data: { tenantId: B, bucketStart: new Date(0), model: 'x', requests: 1, promptTokens: 1n, completionTokens: 1n, costMicros: 1n } })),
+    ).rejects.toThrow();
+    // The tenant role is unchanged: tenant A sees its own rows only.
+    expect(await asTenantA<{ tenant_id: string }>('SELECT tenant_id::text AS tenant_id FROM api_keys')).toEqual([{ tenant_id: A }]);
+    expect(await asTenantA<{ tenant_id: string }>('SELECT tenant_id::text AS tenant_id FROM cost_rollups')).toEqual([{ tenant_id: A }]);
+    await owner.query(`DELETE FROM cost_rollups`);
+  });
+
+  it('platform reads without a transaction run as switchyard_platform under the same row-level security', async () => {
+    const seen = await test.db.withPlatform(
+      async (tx) => ({
+        who: (await tx.$queryRaw<{ current_user: string; scope: string }[]>`SELECT current_user, current_setting('app.scope', true) AS scope`)[0],
+        tenants: await tx.tenant.count(),
+        // No platform read policy on members: as invisible as inside a transaction.
+        members: await tx.member.count(),
+        keys: await tx.apiKey.count(),
+      }),
+      { transaction: false },
+    );
+    expect(seen).toEqual({ who: { current_user: 'switchyard_platform', scope: 'platform' }, tenants: 2, members: 0, keys: 2 });
+  });
+
   it('keeps it so for every later migration: no tenant-role policy reads app.scope, no SECURITY DEFINER function is executable by it', async () => {
     const policies = await owner.query<{ policy: string }>(`
       SELECT tablename || '.' || policyname AS policy FROM pg_policies

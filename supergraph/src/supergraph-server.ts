@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { API_SCHEMA_FILE } from './compose/artifacts';
 import type { GatewayContext } from './gateway/context';
 import { createGateway } from './gateway/create-gateway';
+import { createSubgraphFetcher } from './gateway/subgraph-fetcher';
 import { OPERATION_LIMITS, createArmor } from './hardening/limits';
 import { createErrorFormatter } from './hardening/format-error';
 import { refuseSubscriptionsOverHttp } from './hardening/refuse-subscriptions-over-http';
@@ -83,7 +84,8 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
     ...(options.apiKeys ? { apiKeys: options.apiKeys } : {}),
     ...(options.onApiKeyUsed ? { onApiKeyUsed: options.onApiKeyUsed } : {}),
   });
-  const gateway = createGateway({ supergraphSdl: options.supergraphSdl ?? readSupergraphSdl(), subgraphUrls: options.subgraphs, signer: options.signer });
+  const subgraphFetcher = createSubgraphFetcher();
+  const gateway = createGateway({ supergraphSdl: options.supergraphSdl ?? readSupergraphSdl(), subgraphUrls: options.subgraphs, signer: options.signer, fetcher: subgraphFetcher.fetcher });
   const armor = createArmor();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -164,6 +166,7 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
       await subscriptions.close();
       await hub.close();
       await apollo.stop().catch(() => undefined);
+      subgraphFetcher.close();
       if (server.listening) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -115,7 +115,8 @@ function whereOf(filter: AuditEntryFilter) {
 
 export function createPrismaAuditStore(db: Database): AuditStore {
   const read = <T>(scope: ReadScope, fn: (tx: TenantTx) => Promise<T>): Promise<T> =>
-    scope === 'platform' ? db.withPlatform(fn) : db.withTenant(scope.tenantId, fn);
+    // Each read is one statement: in the platform scope it needs no transaction around it.
+    scope === 'platform' ? db.withPlatform(fn, { transaction: false }) : db.withTenant(scope.tenantId, fn);
 
   return {
     async appendBatch(drafts, chain) {

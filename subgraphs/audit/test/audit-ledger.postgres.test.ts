@@ -20,7 +20,8 @@ const keys = auditKeysFromJson(keysJson);
 /** Runs SQL as the connecting superuser (not the RLS-bound service role): the attacker's view. */
 async function asSuperuser(test: TestDatabase, ...statements: string[]): Promise<void> {
   await test.db.withPlatform(async (tx) => {
-    await tx.$executeRawUnsafe('RESET ROLE');
+    // The platform pool's sessions start as switchyard_platform: back to the login (the owner) for this transaction only.
+    await tx.$executeRawUnsafe('SET LOCAL ROLE NONE');
     for (const statement of statements) await tx.$executeRawUnsafe(statement);
   });
 }

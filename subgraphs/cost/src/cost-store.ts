@@ -5,11 +5,17 @@ import type { CostRollupRow, ShadowCostRollupRow } from './cost-summary';
 
 /**
  * The only code of the cost subgraph that touches the database. Everything runs inside
- * `withTenant`, so row-level security confines each transaction to one tenant.
+ * `withTenant`, so row-level security confines each transaction to one tenant, except a platform
+ * admin's batch read of many tenants' rollups (`withPlatform`, read only).
  */
 export interface CostStore {
   /** Rollup rows of one tenant with `first <= bucketStart <= last`: client traffic and shadow copies, apart. */
   listRollups(tenantId: string, first: Date, last: Date): Promise<{ client: CostRollupRow[]; shadow: ShadowCostRollupRow[] }>;
+  /**
+   * The same for many tenants in one platform-scope transaction (read only: the platform role's
+   * read policies on the rollup tables), for a platform admin's batch. By tenant id; absent: no rows.
+   */
+  listRollupsOfTenants(tenantIds: readonly string[], first: Date, last: Date): Promise<Map<string, { client: CostRollupRow[]; shadow: ShadowCostRollupRow[] }>>;
   /**
    * Records usage events of ONE tenant in one transaction: each event whose request id is new
    * is inserted and added to its per-minute rollup; replays change nothing.
@@ -37,6 +43,28 @@ export function createCostStore(db: Database): CostStore {
           orderBy: [{ bucketStart: 'asc' }, { experimentId: 'asc' }, { model: 'asc' }],
         }),
       }));
+    },
+
+    async listRollupsOfTenants(tenantIds, first, last) {
+      const where = { tenantId: { in: [...tenantIds] }, bucketStart: { gte: first, lte: last } };
+      const select = { tenantId: true, bucketStart: true, model: true, requests: true, promptTokens: true, completionTokens: true, costMicros: true } as const;
+      const { client, shadow } = await db.withPlatform(async (tx) => ({
+        client: await tx.costRollup.findMany({ where, select, orderBy: [{ bucketStart: 'asc' }, { model: 'asc' }] }),
+        shadow: await tx.shadowCostRollup.findMany({
+          where,
+          select: { ...select, experimentId: true },
+          orderBy: [{ bucketStart: 'asc' }, { experimentId: 'asc' }, { model: 'asc' }],
+        }),
+      }));
+      const byTenant = new Map<string, { client: CostRollupRow[]; shadow: ShadowCostRollupRow[] }>();
+      const entry = (tenantId: string) => {
+        let found = byTenant.get(tenantId);
+        if (!found) byTenant.set(tenantId, (found = { client: [], shadow: [] }));
+        return found;
+      };
+      for (const { tenantId, ...row } of client) entry(tenantId).client.push(row);
+      for (const { tenantId, ...row } of shadow) entry(tenantId).shadow.push(row);
+      return byTenant;
     },
 
     recordUsage(tenantId, events) {

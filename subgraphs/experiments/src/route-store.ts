@@ -53,7 +53,8 @@ function isUniqueViolation(error: unknown): boolean {
 
 export function createRouteStore(db: Database): RouteStore {
   const inScope = <T>(scope: { platform: true } | { tenantId: string }, fn: (tx: TenantTx) => Promise<T>): Promise<T> =>
-    'tenantId' in scope ? db.withTenant(scope.tenantId, fn) : db.withPlatform(fn);
+    // Both uses are one read: in the platform scope it needs no transaction around it.
+    'tenantId' in scope ? db.withTenant(scope.tenantId, fn) : db.withPlatform(fn, { transaction: false });
 
   return {
     list(tenantId) {

@@ -7,8 +7,8 @@ import type { ApiKey, Tenant } from './tenant-types';
  * `withTenant` (row-level security on) or, for platform-wide work, `withPlatform`; the
  * caller picks the scope after its authorization check, so RLS backs that check up.
  *
- * The platform scope sees every tenant row but no tenant-scoped rows (api_keys), so
- * platform-wide key reads run one `withTenant` transaction per tenant.
+ * The platform scope sees every tenant row and may read (never write) every tenant's API keys,
+ * so a platform admin's batch of N tenants' keys is one statement; writes run in the key's tenant scope.
  */
 type Transaction = TenantTx;
 
@@ -62,12 +62,8 @@ function isUniqueViolation(error: unknown): boolean {
 
 export function createTenantsStore(db: Database): TenantsStore {
   function inScope<T>(scope: AccessScope, fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    return scope.kind === 'platform' ? db.withPlatform(fn) : db.withTenant(scope.tenantId, fn);
-  }
-
-  async function allTenantIds(): Promise<string[]> {
-    const rows = await db.withPlatform((tx) => tx.tenant.findMany({ select: { id: true } }));
-    return rows.map((row) => row.id);
+    // Every read here is one statement: in the platform scope it needs no transaction around it.
+    return scope.kind === 'platform' ? db.withPlatform(fn, { transaction: false }) : db.withTenant(scope.tenantId, fn);
   }
 
   return {
@@ -107,25 +103,18 @@ export function createTenantsStore(db: Database): TenantsStore {
 
     async listApiKeysOfTenants(scope, tenantIds) {
       const visible = scope.kind === 'tenant' ? tenantIds.filter((id) => id === scope.tenantId) : [...new Set(tenantIds)];
-      const perTenant = await Promise.all(
-        visible.map((tenantId) =>
-          db.withTenant(tenantId, (tx) =>
-            tx.apiKey.findMany({ where: { tenantId }, select: apiKeySelect, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
-          ),
-        ),
+      if (visible.length === 0) return [];
+      // One statement for the whole batch: the platform role reads every tenant's keys (api_keys_platform_read).
+      return inScope(scope, (tx) =>
+        tx.apiKey.findMany({ where: { tenantId: { in: visible } }, select: apiKeySelect, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       );
-      return perTenant.flat();
     },
 
     async findApiKeysByIds(scope, ids) {
       if (ids.length === 0) return [];
-      const tenantIds = scope.kind === 'tenant' ? [scope.tenantId] : await allTenantIds();
-      const perTenant = await Promise.all(
-        tenantIds.map((tenantId) =>
-          db.withTenant(tenantId, (tx) => tx.apiKey.findMany({ where: { id: { in: [...ids] }, tenantId }, select: apiKeySelect })),
-        ),
+      return inScope(scope, (tx) =>
+        tx.apiKey.findMany({ where: { id: { in: [...ids] }, ...(scope.kind === 'tenant' ? { tenantId: scope.tenantId } : {}) }, select: apiKeySelect }),
       );
-      return perTenant.flat();
     },
 
     createApiKey(tenantId, record) {
@@ -133,19 +122,18 @@ export function createTenantsStore(db: Database): TenantsStore {
     },
 
     async revokeApiKey(scope, id, at) {
-      const tenantIds = scope.kind === 'tenant' ? [scope.tenantId] : await allTenantIds();
-      for (const tenantId of tenantIds) {
-        const revoked = await db.withTenant(tenantId, async (tx) => {
-          // Only the first revocation stamps the time, so revoking twice is harmless.
-          await tx.apiKey.updateMany({ where: { id, tenantId, revokedAt: null }, data: { revokedAt: at } });
-          const row = await tx.apiKey.findFirst({ where: { id, tenantId }, select: { ...apiKeySelect, hash: true } });
-          if (!row) return null;
-          const { hash, ...apiKey } = row;
-          return { apiKey, keyHash: hash };
-        });
-        if (revoked) return revoked;
-      }
-      return null;
+      // The key's tenant first (a platform read), then the write in that tenant's own scope.
+      const tenantId =
+        scope.kind === 'tenant' ? scope.tenantId : (await db.withPlatform((tx) => tx.apiKey.findFirst({ where: { id }, select: { tenantId: true } })))?.tenantId;
+      if (!tenantId) return null;
+      return db.withTenant(tenantId, async (tx) => {
+        // Only the first revocation stamps the time, so revoking twice is harmless.
+        await tx.apiKey.updateMany({ where: { id, tenantId, revokedAt: null }, data: { revokedAt: at } });
+        const row = await tx.apiKey.findFirst({ where: { id, tenantId }, select: { ...apiKeySelect, hash: true } });
+        if (!row) return null;
+        const { hash, ...apiKey } = row;
+        return { apiKey, keyHash: hash };
+      });
     },
   };
 }

@@ -274,8 +274,8 @@ describe('batching', () => {
       counting.reset();
       const all = await batched.request(PLATFORM_ADMIN, entities, { r: [tenantA, tenantB].map((tenant) => ({ __typename: 'Tenant', id: tenant.id })) });
       expect(all.body.data).toMatchObject({ _entities: [{ slug: 'tenant-a' }, { slug: 'tenant-b', apiKeys: expect.arrayContaining([{ name: 'b key' }]) }] });
-      // Tenants in one platform query; keys are tenant-scoped rows (RLS), so one transaction per tenant, issued as one batch.
-      expect(counting.counts).toEqual({ withTenant: 2, withPlatform: 1 });
+      // Tenants in one platform query, and every tenant's keys in one more (the platform role's read policy on api_keys): N tenants cost what 1 costs.
+      expect(counting.counts).toEqual({ withTenant: 0, withPlatform: 2 });
     } finally {
       await batched.close();
     }

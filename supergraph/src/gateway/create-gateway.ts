@@ -3,12 +3,15 @@ import type { InternalTokenSigner } from '@switchyard/identity';
 import { disableApolloTelemetry } from '../config';
 import { createCachingSigner } from './caching-signer';
 import { InternalTokenDataSource } from './internal-token-data-source';
+import type { SubgraphFetcher } from './subgraph-fetcher';
 
 export interface GatewayOptions {
   supergraphSdl: string;
   /** Subgraph URL by subgraph name; a subgraph without one answers SUBGRAPH_UNAVAILABLE. */
   subgraphUrls: Readonly<Record<string, string>>;
   signer: InternalTokenSigner;
+  /** The HTTP client for subgraph calls (default: Apollo's own). */
+  fetcher?: SubgraphFetcher['fetcher'];
 }
 
 /** Stands in for a subgraph that has no URL: its fields fail alone with SUBGRAPH_UNAVAILABLE, no network involved. */
@@ -26,7 +29,7 @@ export function createGateway(options: GatewayOptions): ApolloGateway {
       const url = options.subgraphUrls[name];
       // A gateway run without one domain (e.g. tests, partial deployments) still serves the rest.
       if (!url) return unconfiguredSubgraph;
-      return new InternalTokenDataSource({ name, url }, signer);
+      return new InternalTokenDataSource({ name, url }, signer, options.fetcher);
     },
   });
 }

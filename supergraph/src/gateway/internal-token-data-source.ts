@@ -15,8 +15,9 @@ export class InternalTokenDataSource extends RemoteGraphQLDataSource<GatewayCont
   constructor(
     private readonly subgraph: { name: string; url: string },
     private readonly signer: InternalTokenSigner,
+    fetcher?: RemoteGraphQLDataSource['fetcher'],
   ) {
-    super({ url: subgraph.url });
+    super({ url: subgraph.url, ...(fetcher ? { fetcher } : {}) });
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {

@@ -9,9 +9,9 @@ export function countTransactions(db: Database): { db: Database; counts: { withT
       counts.withTenant += 1;
       return db.withTenant(tenantId, fn);
     },
-    withPlatform(fn) {
+    withPlatform(fn, options) {
       counts.withPlatform += 1;
-      return db.withPlatform(fn);
+      return db.withPlatform(fn, options);
     },
   };
   return {
