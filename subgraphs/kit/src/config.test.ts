@@ -29,7 +29,7 @@ describe('subgraph environment', () => {
           'Invalid environment for the example subgraph:',
           '  EXAMPLE_SUBGRAPH_PORT: Too big: expected number to be <=65535',
           '  DATABASE_URL: DATABASE_URL must be a postgres:// URL',
-          '  REDIS_URL: must be a redis:// or rediss:// URL',
+          '  REDIS_URL: must be a redis://, rediss://, redis+cluster:// or rediss+cluster:// URL',
           '  INTERNAL_TOKEN_PUBLIC_JWK: INTERNAL_TOKEN_PUBLIC_JWK must be a JWK as JSON text',
           '  SUBGRAPH_INTROSPECTION: Invalid option: expected one of "true"|"false"',
         ].join('\n'),
