@@ -98,6 +98,18 @@ export function createInProcessSessionWindow(options: InProcessSessionWindowOpti
       const window = live(windows.get(tenantId), sessionId) ?? [];
       return window.slice(-count);
     },
+    async deleteSession(tenantId, sessionId) {
+      const windowMap = windows.get(tenantId);
+      let existed = live(windowMap, sessionId) !== undefined;
+      windowMap?.delete(sessionId);
+      const map = responses.get(tenantId);
+      for (const [id, entry] of map ?? []) {
+        if (entry.value.response.sessionId !== sessionId) continue;
+        if (entry.expiresAt > now()) existed = true;
+        map!.delete(id);
+      }
+      return existed;
+    },
     async usage(tenantId) {
       return usageOf(tenantId);
     },

@@ -10,7 +10,7 @@ export const MEMORY_IO = {
   bytes: 'switchyard.memory.bytes',
 } as const;
 
-export type MemoryOperation = 'put_response' | 'get_response' | 'delete_response' | 'append_turns' | 'recent_turns' | 'usage';
+export type MemoryOperation = 'put_response' | 'get_response' | 'delete_response' | 'append_turns' | 'recent_turns' | 'delete_session' | 'usage';
 
 /** One session read or write, as metrics see it (`hit` only for reads). */
 export interface MemoryIoObservation {
@@ -62,6 +62,7 @@ export function instrumentSessionWindow(window: SessionWindow, observe: (observa
     deleteResponse: (tenantId, id) => io('delete_response', () => window.deleteResponse(tenantId, id), (existed) => ({ hit: existed, bytes: 0 })),
     appendTurns: (tenantId, sessionId, turns) => io('append_turns', () => window.appendTurns(tenantId, sessionId, turns), () => ({ bytes: bytesOfTurns(turns) })),
     recentTurns: (tenantId, sessionId, count) => io('recent_turns', () => window.recentTurns(tenantId, sessionId, count), (turns) => ({ hit: turns.length > 0, bytes: bytesOfTurns(turns) })),
+    deleteSession: (tenantId, sessionId) => io('delete_session', () => window.deleteSession(tenantId, sessionId), (existed) => ({ hit: existed, bytes: 0 })),
     usage: (tenantId) => io('usage', () => window.usage(tenantId), () => ({ bytes: 0 })),
     close: () => window.close(),
   };

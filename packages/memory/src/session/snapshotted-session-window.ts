@@ -14,6 +14,8 @@ export interface SessionSnapshotStore {
   saveWindow(tenantId: string, sessionId: string, turns: readonly SessionTurn[], expiresAt: Date): Promise<void>;
   /** Null when unknown or expired. */
   loadWindow(tenantId: string, sessionId: string): Promise<SessionTurn[] | null>;
+  /** Deletes the session's window and every response stored under it; the deleted responses' ids (the fast store drops them too). */
+  deleteSession(tenantId: string, sessionId: string): Promise<{ existed: boolean; responseIds: string[] }>;
 }
 
 export interface SnapshottedSessionWindowOptions {
@@ -37,6 +39,21 @@ export function createSnapshottedSessionWindow(fast: SessionWindow, snapshot: Se
   const reported = (what: 'response' | 'window' | 'delete') => (error: unknown) => {
     options.onSnapshotError?.(error, what);
     throw error;
+  };
+
+  const appending = new Map<string, Promise<void>>();
+  const appendThrough = async (tenantId: string, sessionId: string, turns: readonly SessionTurn[]): Promise<SessionTurn[]> => {
+    let window = await fast.recentTurns(tenantId, sessionId, limits.maxTurns);
+    if (window.length === 0) {
+      // The fast store lost (or never had) this session: continue from the snapshot's window.
+      const restored = await snapshot.loadWindow(tenantId, sessionId);
+      if (restored && restored.length > 0) {
+        options.onRestored?.('window');
+        window = await fast.appendTurns(tenantId, sessionId, [...restored, ...turns]);
+      } else window = await fast.appendTurns(tenantId, sessionId, turns);
+    } else window = await fast.appendTurns(tenantId, sessionId, turns);
+    await snapshot.saveWindow(tenantId, sessionId, trimWindow(window, limits), expiry()).catch(reported('window'));
+    return window;
   };
 
   return {
@@ -65,18 +82,18 @@ export function createSnapshottedSessionWindow(fast: SessionWindow, snapshot: Se
       const [inFast, inSnapshot] = await Promise.all([fast.deleteResponse(tenantId, id), snapshot.deleteResponse(tenantId, id).catch(reported('delete'))]);
       return inFast || inSnapshot;
     },
-    async appendTurns(tenantId, sessionId, turns) {
-      let window = await fast.recentTurns(tenantId, sessionId, limits.maxTurns);
-      if (window.length === 0) {
-        // The fast store lost (or never had) this session: continue from the snapshot's window.
-        const restored = await snapshot.loadWindow(tenantId, sessionId);
-        if (restored && restored.length > 0) {
-          options.onRestored?.('window');
-          window = await fast.appendTurns(tenantId, sessionId, [...restored, ...turns]);
-        } else window = await fast.appendTurns(tenantId, sessionId, turns);
-      } else window = await fast.appendTurns(tenantId, sessionId, turns);
-      await snapshot.saveWindow(tenantId, sessionId, trimWindow(window, limits), expiry()).catch(reported('window'));
-      return window;
+    appendTurns(tenantId, sessionId, turns) {
+      // One append per session at a time in this process: two appends that both miss the fast store
+      // would otherwise both restore the snapshot, and the second would restore the first's turn twice.
+      const key = `${tenantId}\u0000${sessionId}`;
+      const previous = appending.get(key) ?? Promise.resolve();
+      const next = previous.then(() => appendThrough(tenantId, sessionId, turns));
+      const settled = next.then(() => undefined, () => undefined);
+      appending.set(key, settled);
+      void settled.then(() => {
+        if (appending.get(key) === settled) appending.delete(key);
+      });
+      return next;
     },
     async recentTurns(tenantId, sessionId, count) {
       if (count <= 0) return [];
@@ -87,6 +104,14 @@ export function createSnapshottedSessionWindow(fast: SessionWindow, snapshot: Se
       options.onRestored?.('window');
       await fast.appendTurns(tenantId, sessionId, restored).catch(() => undefined);
       return restored.slice(-count);
+    },
+    async deleteSession(tenantId, sessionId) {
+      // The snapshot first: it knows every response of the session, even ones the fast store lost or never restored.
+      const durable = await snapshot.deleteSession(tenantId, sessionId).catch(reported('delete'));
+      const inFast = await fast.deleteSession(tenantId, sessionId);
+      // A response restored into the fast store under an older session index is dropped by id as well.
+      const stragglers = await Promise.all(durable.responseIds.map((id) => fast.deleteResponse(tenantId, id)));
+      return durable.existed || inFast || stragglers.some(Boolean);
     },
     usage: (tenantId) => fast.usage(tenantId),
     close: () => fast.close(),
