@@ -56,7 +56,10 @@ describe('console: sessions and memories', () => {
     await page.getByTestId('memory-link').click();
     await page.waitForURL(`${consoleUrl}/tenants/${slug}/memory`);
     const row = page.locator(`[data-testid="memory-session-row"][data-session="${first.id}"]`);
-    await row.waitFor({ timeout: 15_000 });
+    // On a miss, say what the page shows instead (an error panel, another session id) rather than only "timeout".
+    await row.waitFor({ timeout: 15_000 }).catch(async (error: unknown) => {
+      throw new Error(`no row for session ${first.id}; the page shows: ${(await page.locator('main').innerText()).slice(0, 2000)}`, { cause: error });
+    });
     expect(await row.textContent()).toContain('2 stored responses');
 
     await row.getByTestId('memory-session-inspect').click();

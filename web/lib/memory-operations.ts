@@ -57,6 +57,9 @@ export type VectorMemoryEntry = z.infer<typeof vectorMemorySchema>;
 const vectorMemoryPageSchema = z.object({ items: z.array(vectorMemorySchema), nextCursor: z.string().nullable() });
 export type VectorMemoryPage = z.infer<typeof vectorMemoryPageSchema>;
 
+/** Sessions per page (the server's first page and every "More"); a plain module, so server and client components share it. */
+export const SESSION_PAGE_SIZE = 25;
+
 const SESSION_FIELDS = 'id turns responses bytes updatedAt expiresAt';
 const TURN_FIELDS = 'role content toolCallId toolCallNames';
 

@@ -12,6 +12,7 @@ import {
   memoryCollectionsQuery,
   memorySessionQuery,
   memorySessionsQuery,
+  SESSION_PAGE_SIZE,
   vectorMemoriesQuery,
   type MemoryCollection,
   type MemorySessionDetail,
@@ -21,7 +22,6 @@ import {
 } from '../../../../lib/memory-operations';
 import styles from './memory.module.css';
 
-export const SESSION_PAGE_SIZE = 25;
 const MEMORY_PAGE_SIZE = 50;
 
 /** What the one confirm dialog is asked about. */

@@ -3,10 +3,10 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ErrorPanel } from '../../../../components/error-panel';
 import { executeOperation } from '../../../../lib/gateway';
-import { memoryCollectionsQuery, memorySessionsQuery } from '../../../../lib/memory-operations';
+import { memoryCollectionsQuery, memorySessionsQuery, SESSION_PAGE_SIZE } from '../../../../lib/memory-operations';
 import { tenantIdentityQuery } from '../../../../lib/operations';
 import { requireSession } from '../../../../lib/session-store';
-import { MemoryDashboard, SESSION_PAGE_SIZE } from './memory-dashboard';
+import { MemoryDashboard } from './memory-dashboard';
 import dashboard from '../../../../components/dashboard.module.css';
 
 type Props = { params: Promise<{ slug: string }> };
