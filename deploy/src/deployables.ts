@@ -6,7 +6,7 @@
 export type Probe = { kind: 'http'; path: string } | { kind: 'tcp' };
 
 export type DeployableName = 'data-plane' | 'gateway' | SubgraphName | 'console' | 'platform';
-export type SubgraphName = 'tenants' | 'policy' | 'experiments' | 'cost' | 'audit' | 'dp' | 'slo';
+export type SubgraphName = 'tenants' | 'policy' | 'experiments' | 'cost' | 'audit' | 'dp' | 'slo' | 'memory';
 
 export interface Deployable {
   name: DeployableName;
@@ -37,6 +37,7 @@ export const SUBGRAPHS: Record<SubgraphName, { port: number }> = {
   audit: { port: 4105 },
   dp: { port: 4106 },
   slo: { port: 4107 },
+  memory: { port: 4108 },
 };
 
 function subgraph(name: SubgraphName): Deployable {
@@ -89,6 +90,7 @@ export const DEPLOYABLES: readonly Deployable[] = [
   subgraph('audit'),
   subgraph('dp'),
   subgraph('slo'),
+  subgraph('memory'),
   {
     name: 'console',
     description: 'the Next.js console',

@@ -43,6 +43,7 @@ export interface StackPorts {
   POLICY_SUBGRAPH_PORT: string;
   EXPERIMENTS_SUBGRAPH_PORT: string;
   SLO_SUBGRAPH_PORT: string;
+  MEMORY_SUBGRAPH_PORT: string;
   OIDC_PORT: string;
   DATA_PLANE_PORT: string;
   /** The operator metrics listener of the process these ports are given to (a second process needs its own). */
@@ -50,7 +51,7 @@ export interface StackPorts {
 }
 
 export async function allocateStackPorts(): Promise<StackPorts> {
-  const names: Array<keyof StackPorts> = ['CONSOLE_PORT', 'SUPERGRAPH_PORT', 'TENANTS_SUBGRAPH_PORT', 'COST_SUBGRAPH_PORT', 'DP_SUBGRAPH_PORT', 'AUDIT_SUBGRAPH_PORT', 'POLICY_SUBGRAPH_PORT', 'EXPERIMENTS_SUBGRAPH_PORT', 'SLO_SUBGRAPH_PORT', 'OIDC_PORT', 'DATA_PLANE_PORT', 'METRICS_PORT'];
+  const names: Array<keyof StackPorts> = ['CONSOLE_PORT', 'SUPERGRAPH_PORT', 'TENANTS_SUBGRAPH_PORT', 'COST_SUBGRAPH_PORT', 'DP_SUBGRAPH_PORT', 'AUDIT_SUBGRAPH_PORT', 'POLICY_SUBGRAPH_PORT', 'EXPERIMENTS_SUBGRAPH_PORT', 'SLO_SUBGRAPH_PORT', 'MEMORY_SUBGRAPH_PORT', 'OIDC_PORT', 'DATA_PLANE_PORT', 'METRICS_PORT'];
   const free = await freePorts(names.length);
   return Object.fromEntries(names.map((name, i) => [name, String(free[i])])) as unknown as StackPorts;
 }

@@ -14,6 +14,7 @@ const urls: RunningPlatform['urls'] = {
   auditSubgraph: 'http://127.0.0.1:4105/graphql',
   policySubgraph: 'http://127.0.0.1:4102/graphql',
   sloSubgraph: 'http://127.0.0.1:4107/graphql',
+  memorySubgraph: 'http://127.0.0.1:4108/graphql',
   experimentsSubgraph: 'http://127.0.0.1:4103/graphql',
 };
 const env = { SWITCHYARD_ADMIN_LOGIN: 'admin', SWITCHYARD_ADMIN_PASSWORD: 'switchyard-admin', SWITCHYARD_SECOND_ADMIN_LOGIN: undefined, SWITCHYARD_SECOND_ADMIN_PASSWORD: undefined, SWITCHYARD_SECOND_ADMIN_EMAIL: 'second-admin@switchyard.local' };

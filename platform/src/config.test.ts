@@ -9,7 +9,7 @@ describe('platform environment', () => {
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.REDIS_URL).toBeUndefined();
     expect([env.CONSOLE_PORT, env.SUPERGRAPH_PORT, env.TENANTS_SUBGRAPH_PORT, env.EXPERIMENTS_SUBGRAPH_PORT, env.COST_SUBGRAPH_PORT, env.OIDC_PORT, env.DATA_PLANE_PORT]).toEqual([3000, 4000, 4101, 4103, 4104, 4400, 8080]);
-    expect([...env.SWITCHYARD_COMPONENTS]).toEqual(['oidc', 'tenants', 'cost', 'dp', 'audit', 'policy', 'experiments', 'slo', 'gateway', 'data-plane', 'cost-optimizer', 'console']);
+    expect([...env.SWITCHYARD_COMPONENTS]).toEqual(['oidc', 'tenants', 'cost', 'dp', 'audit', 'policy', 'experiments', 'slo', 'memory', 'gateway', 'data-plane', 'cost-optimizer', 'console']);
   });
 
   it('treats an empty variable as unset', () => {

@@ -8,7 +8,7 @@ import { subscriptionLimitsEnvShape } from '@switchyard/supergraph/subscription-
 import { z } from 'zod';
 
 /** Everything `npm start` and the operator CLI read from the environment, parsed once. */
-export const COMPONENTS = ['oidc', 'tenants', 'cost', 'dp', 'audit', 'policy', 'experiments', 'slo', 'gateway', 'data-plane', 'cost-optimizer', 'console'] as const;
+export const COMPONENTS = ['oidc', 'tenants', 'cost', 'dp', 'audit', 'policy', 'experiments', 'slo', 'memory', 'gateway', 'data-plane', 'cost-optimizer', 'console'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -73,6 +73,7 @@ const envSchema = z.object({
   POLICY_SUBGRAPH_PORT: port(4102),
   EXPERIMENTS_SUBGRAPH_PORT: port(4103),
   SLO_SUBGRAPH_PORT: port(4107),
+  MEMORY_SUBGRAPH_PORT: port(4108),
   /** How often the SLO evaluator reads the burn rates (alerts and the auto-throttle act on its rounds). */
   SLO_EVALUATION_INTERVAL_MS: z.coerce.number().int().min(1_000).max(300_000).default(15_000),
   OIDC_PORT: port(4400),

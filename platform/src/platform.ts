@@ -20,6 +20,7 @@ import { createLocalKms, type KeyManagementService, type MasterKeyring } from '@
 import { createTenantsService, quotaDefaultsOf, startTenantsSubgraph, staticPeopleDirectory } from '@switchyard/subgraph-tenants';
 import { startCostSubgraph } from '@switchyard/subgraph-cost';
 import { startSloSubgraph } from '@switchyard/subgraph-slo';
+import { startMemorySubgraph } from '@switchyard/subgraph-memory';
 import { createInMemorySliCounters, createRedisSliCounters } from '@switchyard/slo/counters';
 import { startDpSubgraph } from '@switchyard/subgraph-dp';
 import { startAuditSubgraph } from '@switchyard/subgraph-audit';
@@ -59,6 +60,7 @@ export interface RunningPlatform {
     policySubgraph: string;
     experimentsSubgraph: string;
     sloSubgraph: string;
+    memorySubgraph: string;
   };
   /** The operator metrics listener (METRICS_HOST:METRICS_PORT), serving every started component's metrics; null when none has any. */
   metricsUrl: string | null;
@@ -140,7 +142,7 @@ function subgraphRuntime(context: ComponentContext, name: string) {
 
 /** A subgraph component: its runtime from the shared backends, started and served on its port. */
 function subgraphComponent(
-  name: 'tenants' | 'cost' | 'dp' | 'audit' | 'policy' | 'experiments' | 'slo',
+  name: 'tenants' | 'cost' | 'dp' | 'audit' | 'policy' | 'experiments' | 'slo' | 'memory',
   portVariable: `${Uppercase<typeof name>}_SUBGRAPH_PORT`,
   extraNeeds: readonly SharedNeed[],
   start: (runtime: ReturnType<typeof subgraphRuntime>, context: ComponentContext) => StartedSubgraph | Promise<StartedSubgraph>,
@@ -210,6 +212,10 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
       },
     };
   }),
+  // The data plane's own session window (Redis, or this process's in-process one) and limits: a delete must reach what it serves from.
+  subgraphComponent('memory', 'MEMORY_SUBGRAPH_PORT', [], (runtime, context) =>
+    startMemorySubgraph(runtime, { fastSessions: context.sharedState.sessionWindow, limits: context.dataPlane.memory }),
+  ),
   {
     name: 'gateway',
     needs: ['database', 'internalKeys'],
@@ -229,7 +235,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
       });
       closers.push(() => apiKeyLastUsed.close());
       const app = createSupergraphServer({
-        subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph, audit: urls.auditSubgraph, policy: urls.policySubgraph, experiments: urls.experimentsSubgraph, slo: urls.sloSubgraph },
+        subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph, audit: urls.auditSubgraph, policy: urls.policySubgraph, experiments: urls.experimentsSubgraph, slo: urls.sloSubgraph, memory: urls.memorySubgraph },
         signer: createInternalTokenSigner(context.need('internalKeys').privateKey),
         verifyAccessToken: createAccessTokenVerifier({ issuer: urls.oidcIssuer, audience: API_AUDIENCE, verifiedCacheSize: 10_000 }),
         memberships,
@@ -364,6 +370,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
       policySubgraph: `${url(env.POLICY_SUBGRAPH_PORT)}/graphql`,
       experimentsSubgraph: `${url(env.EXPERIMENTS_SUBGRAPH_PORT)}/graphql`,
       sloSubgraph: `${url(env.SLO_SUBGRAPH_PORT)}/graphql`,
+      memorySubgraph: `${url(env.MEMORY_SUBGRAPH_PORT)}/graphql`,
     };
 
     // The shared backends, each opened once (and only when a selected component needs it).

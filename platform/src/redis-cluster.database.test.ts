@@ -36,6 +36,7 @@ describe.skipIf(clusterTestsSkipReason())('npm start on a Redis Cluster', () => 
       SWITCHYARD_COMPONENTS: 'cost,slo,data-plane',
       COST_SUBGRAPH_PORT: '0',
       SLO_SUBGRAPH_PORT: '0',
+      MEMORY_SUBGRAPH_PORT: '0',
       DATA_PLANE_PORT: '0',
       DATA_PLANE_REQUESTS_PER_MINUTE: '5',
       LOG_LEVEL: 'silent',

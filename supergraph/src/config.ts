@@ -31,6 +31,7 @@ const envSchema = z.object({
   POLICY_SUBGRAPH_URL: z.url('POLICY_SUBGRAPH_URL must be an http(s) URL').default('http://127.0.0.1:4102/graphql'),
   EXPERIMENTS_SUBGRAPH_URL: z.url('EXPERIMENTS_SUBGRAPH_URL must be an http(s) URL').default('http://127.0.0.1:4103/graphql'),
   SLO_SUBGRAPH_URL: z.url('SLO_SUBGRAPH_URL must be an http(s) URL').default('http://127.0.0.1:4107/graphql'),
+  MEMORY_SUBGRAPH_URL: z.url('MEMORY_SUBGRAPH_URL must be an http(s) URL').default('http://127.0.0.1:4108/graphql'),
   OIDC_ISSUER: z.url('OIDC_ISSUER must be the issuer URL').default('http://127.0.0.1:4400'),
   OIDC_AUDIENCE: z.string().min(1).default('urn:switchyard:api'),
   /** Default: discovered from the issuer. */

@@ -36,7 +36,7 @@ const unsubscribeKeys = apiKeys ? await subscribeApiKeyEviction(bus, apiKeys) : 
 const apiKeyLastUsed = db ? createApiKeyLastUsedRecorder(db, { onError: (error) => logger.warn({ err: error }, 'API key last use not recorded yet; retrying') }) : undefined;
 
 const app = createSupergraphServer({
-  subgraphs: { tenants: config.TENANTS_SUBGRAPH_URL, cost: config.COST_SUBGRAPH_URL, dp: config.DP_SUBGRAPH_URL, audit: config.AUDIT_SUBGRAPH_URL, policy: config.POLICY_SUBGRAPH_URL, experiments: config.EXPERIMENTS_SUBGRAPH_URL, slo: config.SLO_SUBGRAPH_URL },
+  subgraphs: { tenants: config.TENANTS_SUBGRAPH_URL, cost: config.COST_SUBGRAPH_URL, dp: config.DP_SUBGRAPH_URL, audit: config.AUDIT_SUBGRAPH_URL, policy: config.POLICY_SUBGRAPH_URL, experiments: config.EXPERIMENTS_SUBGRAPH_URL, slo: config.SLO_SUBGRAPH_URL, memory: config.MEMORY_SUBGRAPH_URL },
   signer: createInternalTokenSigner(await importInternalPrivateKey(config.INTERNAL_TOKEN_PRIVATE_JWK as Parameters<typeof importInternalPrivateKey>[0])),
   verifyAccessToken: createAccessTokenVerifier({
     issuer: config.OIDC_ISSUER,

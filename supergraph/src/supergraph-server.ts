@@ -30,7 +30,7 @@ import type { SubscriptionLimits } from './subscriptions/subscription-limits';
 
 export interface SupergraphServerOptions {
   /** URL of each subgraph's `/graphql`, by subgraph name. */
-  subgraphs: { tenants: string; cost: string; dp?: string; audit?: string; policy?: string; experiments?: string; slo?: string };
+  subgraphs: { tenants: string; cost: string; dp?: string; audit?: string; policy?: string; experiments?: string; slo?: string; memory?: string };
   /** Signs the internal token each subgraph call carries. */
   signer: InternalTokenSigner;
   /** Verifies the caller's OIDC access token (see `createAccessTokenVerifier`). */

@@ -8,6 +8,7 @@ import { SECRET_OPERATIONS } from './secret-operations';
 import { SETTINGS_OPERATIONS } from './settings-operations';
 import { SAVINGS_OPERATIONS } from './savings-operations';
 import { SLO_OPERATIONS } from './slo-operations';
+import { MEMORY_OPERATIONS } from './memory-operations';
 
 /**
  * Every GraphQL operation the console sends, with the schema its data must match. Kept in one
@@ -354,4 +355,5 @@ export const CONSOLE_OPERATIONS = [
   ...SAVINGS_OPERATIONS,
   ...REQUEST_LOG_OPERATIONS,
   ...SLO_OPERATIONS,
+  ...MEMORY_OPERATIONS,
 ] as const;

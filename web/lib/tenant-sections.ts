@@ -14,6 +14,7 @@ export const TENANT_SECTIONS: readonly TenantSection[] = [
   { href: '/requests', label: 'Requests' },
   { href: '/performance', label: 'Performance' },
   { href: '/slos', label: 'SLOs' },
+  { href: '/memory', label: 'Memory' },
   { href: '/privacy', label: 'Privacy' },
   { href: '/audit', label: 'Audit' },
   { href: '/secrets', label: 'Secrets' },

@@ -26,7 +26,7 @@ const box = z
   })
   .refine((b) => b.maxReplicas >= b.replicas, { message: 'maxReplicas must be at least replicas' });
 
-export const BOX_NAMES = ['data-plane', 'gateway', 'tenants', 'policy', 'experiments', 'cost', 'audit', 'dp', 'slo', 'console'] as const;
+export const BOX_NAMES = ['data-plane', 'gateway', 'tenants', 'policy', 'experiments', 'cost', 'audit', 'dp', 'slo', 'memory', 'console'] as const;
 export type BoxName = (typeof BOX_NAMES)[number];
 
 export const valuesSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { HnswIndex } from './hnsw';
-import { clampK, DEFAULT_MAX_MEMORIES_PER_TENANT, MEMORY_EF_SEARCH, dimensionMismatch, MAX_LIST_LIMIT, quotaExceeded, validateNewMemory, type MemoryRecord, type VectorMemory } from './vector-memory';
+import { clampK, type CollectionSummary, DEFAULT_MAX_MEMORIES_PER_TENANT, MEMORY_EF_SEARCH, dimensionMismatch, MAX_LIST_LIMIT, quotaExceeded, validateNewMemory, type MemoryRecord, type VectorMemory } from './vector-memory';
 
 /**
  * The in-process vector memory: everything in this process's memory, searched with the same HNSW
@@ -71,6 +71,25 @@ export function createInMemoryVectorMemory(options: { maxMemoriesPerTenant?: num
       if (!state || !record) return false;
       removeRecord(state, record);
       return true;
+    },
+    async collections(tenantId) {
+      const byName = new Map<string, CollectionSummary>();
+      for (const record of tenants.get(tenantId)?.records.values() ?? []) {
+        const seen = byName.get(record.collection);
+        if (!seen) byName.set(record.collection, { name: record.collection, memories: 1, dimensions: record.dimensions, embeddingModel: record.embeddingModel, lastAddedAt: record.createdAt });
+        else {
+          seen.memories += 1;
+          if (record.createdAt > seen.lastAddedAt) seen.lastAddedAt = record.createdAt;
+        }
+      }
+      return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    },
+    async removeCollection(tenantId, collection) {
+      const state = tenants.get(tenantId);
+      if (!state) return 0;
+      const inside = [...state.records.values()].filter((record) => record.collection === collection);
+      for (const record of inside) removeRecord(state, record);
+      return inside.length;
     },
     async eraseSubject(tenantId, subject) {
       const state = tenants.get(tenantId);

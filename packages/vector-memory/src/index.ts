@@ -10,6 +10,6 @@ export {
   COLLECTION_PATTERN,
   isMemoryId,
 } from './vector-memory';
-export type { VectorMemory, MemoryRecord, NewMemory, MemoryHit, ListMemoriesOptions, VectorMemoryErrorCode } from './vector-memory';
+export type { VectorMemory, CollectionSummary, MemoryRecord, NewMemory, MemoryHit, ListMemoriesOptions, VectorMemoryErrorCode } from './vector-memory';
 export { createInMemoryVectorMemory } from './in-memory-vector-memory';
 export { cosineSimilarity, normalize } from './cosine';

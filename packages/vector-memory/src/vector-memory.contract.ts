@@ -115,6 +115,31 @@ export function runVectorMemoryContract(name: string, make: (options: { maxMemor
       expect(await memory.search(tenant, 'dsr-2', vector(), 5)).toEqual([]);
     });
 
+    it('lists collections with their counts and removes a whole one, for this tenant only', async () => {
+      const { memory, tenants } = await open();
+      const [tenant, other] = tenants;
+      const prefix = `c${randomUUID().slice(0, 8)}`;
+      const gone = [memoryOf({ collection: `${prefix}-gone` }), memoryOf({ collection: `${prefix}-gone` })];
+      for (const m of gone) await memory.add(tenant, m);
+      const kept = memoryOf({ collection: `${prefix}-kept`, embedding: vector(4) });
+      await memory.add(tenant, kept);
+      await memory.add(other, memoryOf({ collection: `${prefix}-gone` }));
+      const mine = (await memory.collections(tenant)).filter((c) => c.name.startsWith(prefix));
+      expect(mine.map(({ name, memories, dimensions, embeddingModel }) => ({ name, memories, dimensions, embeddingModel }))).toEqual([
+        { name: `${prefix}-gone`, memories: 2, dimensions: 8, embeddingModel: 'mock-embed-1' },
+        { name: `${prefix}-kept`, memories: 1, dimensions: 4, embeddingModel: 'mock-embed-1' },
+      ]);
+      expect(mine[0]!.lastAddedAt).toBeInstanceOf(Date);
+      expect(await memory.search(tenant, `${prefix}-gone`, gone[0]!.embedding, 1)).toHaveLength(1);
+      expect(await memory.removeCollection(tenant, `${prefix}-gone`)).toBe(2);
+      expect(await memory.search(tenant, `${prefix}-gone`, gone[0]!.embedding, 5)).toEqual([]);
+      expect(await memory.get(tenant, gone[0]!.id)).toBeNull();
+      expect(await memory.removeCollection(tenant, `${prefix}-gone`)).toBe(0);
+      expect((await memory.collections(tenant)).filter((c) => c.name.startsWith(prefix)).map((c) => c.name)).toEqual([`${prefix}-kept`]);
+      // The other tenant's collection of the same name is untouched.
+      expect((await memory.collections(other)).find((c) => c.name === `${prefix}-gone`)?.memories).toBe(1);
+    });
+
     it('refuses an embedding whose dimension differs from its collection, and malformed memories', async () => {
       const { memory, tenants } = await open();
       const [tenant] = tenants;
@@ -166,6 +191,9 @@ export function runVectorMemoryContract(name: string, make: (options: { maxMemor
       await expect.poll(async () => (await peer.search(tenant, 'replicated', second.embedding, 1))[0]?.memory.id).toBe(second.id);
       await memory.remove(tenant, second.id);
       await expect.poll(async () => (await peer.search(tenant, 'replicated', second.embedding, 2)).map((h) => h.memory.id)).toEqual([first.id]);
+      // A whole collection removed on one replica is gone from the other's index too.
+      await memory.removeCollection(tenant, 'replicated');
+      await expect.poll(async () => peer.search(tenant, 'replicated', first.embedding, 2)).toEqual([]);
     });
   });
 }

@@ -44,6 +44,16 @@ export interface ListMemoriesOptions {
   after?: string;
 }
 
+/** A collection as the admin plane lists it (never its vectors). */
+export interface CollectionSummary {
+  name: string;
+  memories: number;
+  dimensions: number;
+  embeddingModel: string;
+  /** When its newest memory was added. */
+  lastAddedAt: Date;
+}
+
 export interface VectorMemory {
   /** Stores a memory; `created` is false when the id was already stored (nothing changes then). */
   add(tenantId: string, memory: NewMemory): Promise<{ memory: MemoryRecord; created: boolean }>;
@@ -54,6 +64,10 @@ export interface VectorMemory {
   get(tenantId: string, id: string): Promise<MemoryRecord | null>;
   /** False when no memory of this tenant has the id. */
   remove(tenantId: string, id: string): Promise<boolean>;
+  /** The tenant's collections by name. */
+  collections(tenantId: string): Promise<CollectionSummary[]>;
+  /** Deletes a whole collection (replicas drop their index of it); returns how many memories went. */
+  removeCollection(tenantId: string, collection: string): Promise<number>;
   /** Erases every memory about `subject` (DSR erasure); returns how many. */
   eraseSubject(tenantId: string, subject: string): Promise<number>;
   close(): Promise<void>;

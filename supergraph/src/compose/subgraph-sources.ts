@@ -14,6 +14,7 @@ export const SUBGRAPHS = [
   { name: 'policy', schemaModule: '@switchyard/subgraph-policy/schema.graphql', defaultUrl: 'http://127.0.0.1:4102/graphql' },
   { name: 'experiments', schemaModule: '@switchyard/subgraph-experiments/schema.graphql', defaultUrl: 'http://127.0.0.1:4103/graphql' },
   { name: 'slo', schemaModule: '@switchyard/subgraph-slo/schema.graphql', defaultUrl: 'http://127.0.0.1:4107/graphql' },
+  { name: 'memory', schemaModule: '@switchyard/subgraph-memory/schema.graphql', defaultUrl: 'http://127.0.0.1:4108/graphql' },
 ] as const;
 
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];

@@ -111,9 +111,15 @@ export function createInProcessSessionWindow(options: InProcessSessionWindowOpti
       return window.slice(-count);
     },
     async deleteSession(tenantId, sessionId) {
-      const map = windows.get(tenantId);
-      const existed = live(map, sessionId) !== undefined;
-      map?.delete(sessionId);
+      const windowMap = windows.get(tenantId);
+      let existed = live(windowMap, sessionId) !== undefined;
+      windowMap?.delete(sessionId);
+      const map = responses.get(tenantId);
+      for (const [id, entry] of map ?? []) {
+        if (entry.value.response.sessionId !== sessionId) continue;
+        if (entry.expiresAt > now()) existed = true;
+        map!.delete(id);
+      }
       return existed;
     },
     async usage(tenantId) {

@@ -14,3 +14,4 @@ export { createInProcessSessionWindow, type InProcessSessionWindowOptions } from
 export { createRedisSessionWindow, type RedisSessionWindowOptions } from './redis-session-window';
 export { createSnapshottedSessionWindow, type SessionSnapshotStore, type SnapshottedSessionWindowOptions } from './snapshotted-session-window';
 export { instrumentSessionWindow, MEMORY_IO, type MemoryIoObservation, type MemoryOperation } from './instrumented-session-window';
+export type { SessionCursor, SessionDirectory, SessionSummary } from './session-directory';

@@ -17,7 +17,7 @@ export interface RedisSessionWindowOptions {
 /**
  * Stores a response within the tenant's quota, atomically: expired responses leave the tally
  * first (their keys expired on their own; the index remembers when), a replaced id counts once.
- * KEYS: record, index (zset id → expiry ms), sizes (hash id → bytes), totals (hash).
+ * KEYS: record, index (zset id → expiry ms), sizes (hash id → bytes), totals (hash), the session's response ids (set).
  * ARGV: now ms, ttl ms, id, body, bytes, max responses, max bytes.
  */
 const PUT_RESPONSE = `
@@ -49,7 +49,8 @@ redis.call('SET', KEYS[1], ARGV[4], 'PX', ttl)
 redis.call('ZADD', KEYS[2], now + ttl, ARGV[3])
 redis.call('HSET', KEYS[3], ARGV[3], newBytes)
 redis.call('HSET', KEYS[4], 'responses', responsesAfter, 'bytes', bytesAfter)
-for i = 2, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+redis.call('SADD', KEYS[5], ARGV[3])
+for i = 2, 5 do redis.call('PEXPIRE', KEYS[i], ttl) end
 return {1}
 `;
 
@@ -63,6 +64,27 @@ if size then
   redis.call('HDEL', KEYS[3], ARGV[1])
 end
 redis.call('ZREM', KEYS[2], ARGV[1])
+return existed
+`;
+
+/**
+ * Deletes a session: its window and the responses named in ARGV (the session's set, read just
+ * before). KEYS: index, sizes, totals, window, window bytes, session set, then one record key per
+ * ARGV id. Returns how many keys existed (window and records).
+ */
+const DELETE_SESSION = `
+local existed = redis.call('DEL', KEYS[4])
+redis.call('DEL', KEYS[5], KEYS[6])
+for i = 1, #ARGV do
+  existed = existed + redis.call('DEL', KEYS[6 + i])
+  local size = redis.call('HGET', KEYS[2], ARGV[i])
+  if size then
+    redis.call('HINCRBY', KEYS[3], 'bytes', -tonumber(size))
+    redis.call('HINCRBY', KEYS[3], 'responses', -1)
+    redis.call('HDEL', KEYS[2], ARGV[i])
+  end
+  redis.call('ZREM', KEYS[1], ARGV[i])
+end
 return existed
 `;
 
@@ -117,7 +139,7 @@ export function createRedisSessionWindow(redisOrUrl: RedisConnection | string, o
   // the key only after the tenant tag, so no client text can move a key into another tenant's slot.
   const tenantKeys = (tenantId: string) => {
     const base = `${prefix}{${tenantId}}:`;
-    return { index: `${base}idx`, sizes: `${base}sz`, totals: `${base}tot`, response: (id: string) => `${base}r:${id}`, window: (s: string) => `${base}w:${s}`, windowBytes: (s: string) => `${base}wb:${s}` };
+    return { index: `${base}idx`, sizes: `${base}sz`, totals: `${base}tot`, response: (id: string) => `${base}r:${id}`, window: (s: string) => `${base}w:${s}`, sessionResponses: (s: string) => `${base}s:${s}`, windowBytes: (s: string) => `${base}wb:${s}` };
   };
 
   return {
@@ -125,7 +147,7 @@ export function createRedisSessionWindow(redisOrUrl: RedisConnection | string, o
     async putResponse(tenantId, response) {
       const keys = tenantKeys(tenantId);
       const body = JSON.stringify(response);
-      const result = (await redis.eval(PUT_RESPONSE, 4, keys.response(response.id), keys.index, keys.sizes, keys.totals, Date.now(), ttlMs, response.id, body, responseBytes(response), limits.maxResponsesPerTenant, limits.maxBytesPerTenant)) as [number, string?, number?, number?];
+      const result = (await redis.eval(PUT_RESPONSE, 5, keys.response(response.id), keys.index, keys.sizes, keys.totals, keys.sessionResponses(response.sessionId), Date.now(), ttlMs, response.id, body, responseBytes(response), limits.maxResponsesPerTenant, limits.maxBytesPerTenant)) as [number, string?, number?, number?];
       if (result[0] !== 1) throw new SessionQuotaExceededError(result[1] === 'bytes' ? 'bytes' : 'responses', { responses: Number(result[2] ?? 0), bytes: Number(result[3] ?? 0) }, limits);
     },
     async getResponse(tenantId, id) {
@@ -149,8 +171,9 @@ export function createRedisSessionWindow(redisOrUrl: RedisConnection | string, o
     },
     async deleteSession(tenantId, sessionId) {
       const keys = tenantKeys(tenantId);
-      // Both keys share the tenant's hash slot, so one DEL also works on a cluster.
-      return (await redis.del(keys.window(sessionId), keys.windowBytes(sessionId))) > 0;
+      const ids = await redis.smembers(keys.sessionResponses(sessionId));
+      const existed = (await redis.eval(DELETE_SESSION, 6 + ids.length, keys.index, keys.sizes, keys.totals, keys.window(sessionId), keys.windowBytes(sessionId), keys.sessionResponses(sessionId), ...ids.map(keys.response), ...ids)) as number;
+      return existed > 0;
     },
     async usage(tenantId) {
       const keys = tenantKeys(tenantId);

@@ -161,5 +161,31 @@ export function runSessionWindowContract(name: string, make: () => SessionWindow
       const turns = await window.recentTurns(tenantId, session, 10);
       expect(turns.map((t) => t.content).sort()).toEqual(['c0', 'c1', 'c2', 'c3']);
     });
+
+    it("deletes a session: its window and its stored responses, not other sessions' nor other tenants'", async () => {
+      const window = await make();
+      const tenantId = await tenant();
+      const [session, other] = [randomUUID(), randomUUID()];
+      const first = storedResponse({ sessionId: session });
+      const second = storedResponse({ sessionId: session, previousResponseId: first.id });
+      const kept = storedResponse({ sessionId: other });
+      for (const response of [first, second, kept]) await window.putResponse(tenantId, response);
+      await window.appendTurns(tenantId, session, [turn('forget me')]);
+      await window.appendTurns(tenantId, other, [turn('keep me')]);
+
+      const stranger = await tenant();
+      expect(await window.deleteSession(stranger, session)).toBe(false);
+      expect(await window.getResponse(tenantId, first.id)).toEqual(first);
+
+      expect(await window.deleteSession(tenantId, session)).toBe(true);
+      expect(await window.getResponse(tenantId, first.id)).toBeNull();
+      expect(await window.getResponse(tenantId, second.id)).toBeNull();
+      expect(await window.recentTurns(tenantId, session, 5)).toEqual([]);
+      expect(await window.getResponse(tenantId, kept.id)).toEqual(kept);
+      expect(await window.recentTurns(tenantId, other, 5)).toEqual([turn('keep me')]);
+      // The deleted responses no longer count against the quota.
+      expect((await window.usage(tenantId)).responses).toBe(1);
+      expect(await window.deleteSession(tenantId, session)).toBe(false);
+    });
   });
 }

@@ -107,7 +107,10 @@ export interface SessionWindow {
   appendTurns(tenantId: string, sessionId: string, turns: readonly SessionTurn[]): Promise<SessionTurn[]>;
   /** The session's newest `count` turns, oldest first; empty for an unknown session. */
   recentTurns(tenantId: string, sessionId: string, count: number): Promise<SessionTurn[]>;
-  /** Forgets the session's window (a data-subject erasure); false when it had none. */
+  /**
+   * Forgets the session: its window and every response stored under it (the console's delete).
+   * False when the tenant had neither.
+   */
   deleteSession(tenantId: string, sessionId: string): Promise<boolean>;
   /** What the tenant stores now (expired responses not counted). */
   usage(tenantId: string): Promise<TenantMemoryUsage>;

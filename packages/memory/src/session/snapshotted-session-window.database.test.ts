@@ -77,5 +77,41 @@ for (const kind of ['postgres', 'pglite'] as const) {
       await snapshot.saveResponse(tenantId, storedResponse(), 10, new Date(Date.now() + 60_000));
       expect(await db.withTenant(tenantId, (tx) => tx.memoryResponse.count({ where: { id: old.id } }))).toBe(0);
     });
+
+    it('lists a tenant\'s sessions newest first, page by page, and inspects one (windows and stored responses folded together)', async () => {
+      const tenantId = await newTenant();
+      const directory = createDatabaseSessionSnapshot(db);
+      const window = snapshotted();
+      const responded = storedResponse({ sessionId: 'only-responses' });
+      await window.putResponse(tenantId, responded);
+      await window.appendTurns(tenantId, 'only-turns', [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }]);
+      const both = storedResponse({ sessionId: 'both' });
+      await window.putResponse(tenantId, both);
+      await window.appendTurns(tenantId, 'both', [{ role: 'user', content: 'c' }]);
+      // Another tenant's session never shows.
+      await window.appendTurns(await newTenant(), 'foreign', [{ role: 'user', content: 'x' }]);
+
+      const all = await directory.listSessions(tenantId, { limit: 10 });
+      expect(all.map((s) => s.sessionId)).toEqual(['both', 'only-turns', 'only-responses']);
+      expect(all[0]).toMatchObject({ turns: 1, responses: 1 });
+      expect(all[1]).toMatchObject({ turns: 2, responses: 0 });
+      expect(all[2]).toMatchObject({ turns: 0, responses: 1 });
+      expect(all.every((s) => s.bytes > 0 && s.expiresAt > s.updatedAt)).toBe(true);
+
+      const first = await directory.listSessions(tenantId, { limit: 2 });
+      const rest = await directory.listSessions(tenantId, { limit: 2, before: first[1]! });
+      expect([...first, ...rest].map((s) => s.sessionId)).toEqual(all.map((s) => s.sessionId));
+
+      expect(await directory.getSession(tenantId, 'both')).toMatchObject({ sessionId: 'both', turns: 1, responses: 1 });
+      expect(await directory.getSession(tenantId, 'foreign')).toBeNull();
+      expect(await directory.sessionResponses(tenantId, 'both', 10)).toEqual([both]);
+
+      expect(await window.deleteSession(tenantId, 'both')).toBe(true);
+      expect(await directory.getSession(tenantId, 'both')).toBeNull();
+      // Gone from the snapshot as well: a fresh fast store restores nothing.
+      const fresh = createSnapshottedSessionWindow(createInProcessSessionWindow({ limits: CONTRACT_LIMITS }), directory, { limits: CONTRACT_LIMITS });
+      expect(await fresh.getResponse(tenantId, both.id)).toBeNull();
+      expect(await fresh.recentTurns(tenantId, 'both', 5)).toEqual([]);
+    });
   });
 }

@@ -14,7 +14,8 @@ export interface SessionSnapshotStore {
   saveWindow(tenantId: string, sessionId: string, turns: readonly SessionTurn[], expiresAt: Date): Promise<void>;
   /** Null when unknown or expired. */
   loadWindow(tenantId: string, sessionId: string): Promise<SessionTurn[] | null>;
-  deleteWindow(tenantId: string, sessionId: string): Promise<boolean>;
+  /** Deletes the session's window and every response stored under it; the deleted responses' ids (the fast store drops them too). */
+  deleteSession(tenantId: string, sessionId: string): Promise<{ existed: boolean; responseIds: string[] }>;
 }
 
 export interface SnapshottedSessionWindowOptions {
@@ -55,6 +56,20 @@ export function createSnapshottedSessionWindow(fast: SessionWindow, snapshot: Se
     return run;
   };
 
+  const appendThrough = async (tenantId: string, sessionId: string, turns: readonly SessionTurn[]): Promise<SessionTurn[]> => {
+    let window = await fast.recentTurns(tenantId, sessionId, limits.maxTurns);
+    if (window.length === 0) {
+      // The fast store lost (or never had) this session: continue from the snapshot's window.
+      const restored = await snapshot.loadWindow(tenantId, sessionId);
+      if (restored && restored.length > 0) {
+        options.onRestored?.('window');
+        window = await fast.appendTurns(tenantId, sessionId, [...restored, ...turns]);
+      } else window = await fast.appendTurns(tenantId, sessionId, turns);
+    } else window = await fast.appendTurns(tenantId, sessionId, turns);
+    await snapshot.saveWindow(tenantId, sessionId, trimWindow(window, limits), expiry()).catch(reported('window'));
+    return window;
+  };
+
   return {
     kind: `${fast.kind}+snapshot`,
     async putResponse(tenantId, response) {
@@ -81,19 +96,7 @@ export function createSnapshottedSessionWindow(fast: SessionWindow, snapshot: Se
       const [inFast, inSnapshot] = await Promise.all([fast.deleteResponse(tenantId, id), snapshot.deleteResponse(tenantId, id).catch(reported('delete'))]);
       return inFast || inSnapshot;
     },
-    appendTurns: (tenantId, sessionId, turns) => serially(`${tenantId}\u0000${sessionId}`, async () => {
-      let window = await fast.recentTurns(tenantId, sessionId, limits.maxTurns);
-      if (window.length === 0) {
-        // The fast store lost (or never had) this session: continue from the snapshot's window.
-        const restored = await snapshot.loadWindow(tenantId, sessionId);
-        if (restored && restored.length > 0) {
-          options.onRestored?.('window');
-          window = await fast.appendTurns(tenantId, sessionId, [...restored, ...turns]);
-        } else window = await fast.appendTurns(tenantId, sessionId, turns);
-      } else window = await fast.appendTurns(tenantId, sessionId, turns);
-      await snapshot.saveWindow(tenantId, sessionId, trimWindow(window, limits), expiry()).catch(reported('window'));
-      return window;
-    }),
+    appendTurns: (tenantId, sessionId, turns) => serially(`${tenantId}\u0000${sessionId}`, () => appendThrough(tenantId, sessionId, turns)),
     async recentTurns(tenantId, sessionId, count) {
       if (count <= 0) return [];
       const hit = await fast.recentTurns(tenantId, sessionId, count);
@@ -110,8 +113,12 @@ export function createSnapshottedSessionWindow(fast: SessionWindow, snapshot: Se
       });
     },
     async deleteSession(tenantId, sessionId) {
-      const [inFast, inSnapshot] = await Promise.all([fast.deleteSession(tenantId, sessionId), snapshot.deleteWindow(tenantId, sessionId).catch(reported('delete'))]);
-      return inFast || inSnapshot;
+      // The snapshot first: it knows every response of the session, even ones the fast store lost or never restored.
+      const durable = await snapshot.deleteSession(tenantId, sessionId).catch(reported('delete'));
+      const inFast = await fast.deleteSession(tenantId, sessionId);
+      // A response restored into the fast store under an older session index is dropped by id as well.
+      const stragglers = await Promise.all(durable.responseIds.map((id) => fast.deleteResponse(tenantId, id)));
+      return durable.existed || inFast || stragglers.some(Boolean);
     },
     usage: (tenantId) => fast.usage(tenantId),
     close: () => fast.close(),

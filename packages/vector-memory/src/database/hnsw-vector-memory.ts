@@ -4,7 +4,7 @@ import type { Database } from '@switchyard/db';
 import { VECTOR_MEMORY_CHANGED_CHANNEL, vectorMemoryChangedMessageSchema, type VectorMemoryChangedMessage } from '@switchyard/events/vector-memory';
 import { clampK, DEFAULT_MAX_MEMORIES_PER_TENANT, MEMORY_EF_SEARCH, dimensionMismatch, isMemoryId, validateNewMemory, type VectorMemory } from '../vector-memory';
 import { LoadedCollection } from './loaded-collection';
-import { deleteMemory, deleteSubject, getMemory, insertMemory, listMemories, loadCollection } from './memory-rows';
+import { deleteCollection, deleteMemory, deleteSubject, listCollections, getMemory, insertMemory, listMemories, loadCollection } from './memory-rows';
 
 export interface HnswVectorMemoryOptions {
   bus: Bus;
@@ -134,6 +134,14 @@ export async function createHnswVectorMemory(db: Database, options: HnswVectorMe
       if (loaded && loaded.index.tombstoneRatio > 0.5) invalidate(tenantId, collection);
       announce(tenantId, collection);
       return true;
+    },
+    collections: (tenantId) => db.withTenant(tenantId, (tx) => listCollections(tx, tenantId)),
+    async removeCollection(tenantId, collection) {
+      const removed = await db.withTenant(tenantId, (tx) => deleteCollection(tx, tenantId, collection));
+      // Dropped here and, through the bus, on every other replica (their next search finds no rows).
+      invalidate(tenantId, collection);
+      announce(tenantId, collection);
+      return removed;
     },
     async eraseSubject(tenantId, subject) {
       const erased = await db.withTenant(tenantId, (tx) => deleteSubject(tx, tenantId, subject));

@@ -1,5 +1,5 @@
 import type { TenantTx } from '@switchyard/db';
-import { dimensionMismatch, MAX_LIST_LIMIT, quotaExceeded, type ListMemoriesOptions, type MemoryRecord, type NewMemory } from '../vector-memory';
+import { type CollectionSummary, dimensionMismatch, MAX_LIST_LIMIT, quotaExceeded, type ListMemoriesOptions, type MemoryRecord, type NewMemory } from '../vector-memory';
 
 /**
  * The `vector_memories` rows, shared by the PGlite (pgvector) and the Postgres (HNSW) vector
@@ -96,6 +96,21 @@ export async function deleteMemory(tx: TenantTx, tenantId: string, id: string): 
 /** Deletes a subject's memories; their ids and collections. */
 export async function deleteSubject(tx: TenantTx, tenantId: string, subject: string): Promise<{ id: string; collection: string }[]> {
   return tx.$queryRawUnsafe<{ id: string; collection: string }[]>(`DELETE FROM vector_memories WHERE tenant_id = $1::uuid AND subject = $2 RETURNING id::text AS id, collection`, tenantId, subject);
+}
+
+export async function listCollections(tx: TenantTx, tenantId: string): Promise<CollectionSummary[]> {
+  const rows = await tx.$queryRawUnsafe<{ name: string; memories: bigint | number; dimensions: number; embedding_model: string; last_added_at: Date }[]>(
+    `SELECT collection AS name, count(*) AS memories, min(dimensions) AS dimensions, min(embedding_model) AS embedding_model, max(created_at) AS last_added_at
+     FROM vector_memories WHERE tenant_id = $1::uuid GROUP BY collection ORDER BY collection`,
+    tenantId,
+  );
+  return rows.map((row) => ({ name: row.name, memories: Number(row.memories), dimensions: Number(row.dimensions), embeddingModel: row.embedding_model, lastAddedAt: new Date(row.last_added_at) }));
+}
+
+/** Deletes a collection; how many memories it held. */
+export async function deleteCollection(tx: TenantTx, tenantId: string, collection: string): Promise<number> {
+  const rows = await tx.$queryRawUnsafe<{ id: string }[]>(`DELETE FROM vector_memories WHERE tenant_id = $1::uuid AND collection = $2 RETURNING id::text AS id`, tenantId, collection);
+  return rows.length;
 }
 
 /** Every memory of a collection with its embedding (an index being built). */

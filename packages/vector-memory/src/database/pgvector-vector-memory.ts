@@ -1,6 +1,6 @@
 import type { Database } from '@switchyard/db';
 import { clampK, DEFAULT_MAX_MEMORIES_PER_TENANT, dimensionMismatch, isMemoryId, validateNewMemory, type VectorMemory } from '../vector-memory';
-import { collectionDimensions, deleteMemory, deleteSubject, getMemory, insertMemory, listMemories, recordOf, ROW_COLUMNS, type MemoryRow } from './memory-rows';
+import { collectionDimensions, deleteCollection, deleteMemory, listCollections, deleteSubject, getMemory, insertMemory, listMemories, recordOf, ROW_COLUMNS, type MemoryRow } from './memory-rows';
 
 /**
  * The embedded default's vector memory: rows in PGlite, searched by pgvector's cosine distance
@@ -44,6 +44,8 @@ export function createPgvectorVectorMemory(db: Database, options: { maxMemoriesP
     async remove(tenantId, id) {
       return isMemoryId(id) ? (await db.withTenant(tenantId, (tx) => deleteMemory(tx, tenantId, id))) !== null : false;
     },
+    collections: (tenantId) => db.withTenant(tenantId, (tx) => listCollections(tx, tenantId)),
+    removeCollection: (tenantId, collection) => db.withTenant(tenantId, (tx) => deleteCollection(tx, tenantId, collection)),
     async eraseSubject(tenantId, subject) {
       return (await db.withTenant(tenantId, (tx) => deleteSubject(tx, tenantId, subject))).length;
     },

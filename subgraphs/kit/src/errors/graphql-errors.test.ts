@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AUDIT_ERRORS, COST_ERRORS, DP_ERRORS, EXPERIMENTS_ERRORS, GATEWAY_ERRORS, GRAPHQL_ERRORS, KIT_ERRORS, POLICY_ERRORS, SLO_ERRORS, TENANTS_ERRORS, errorKindOf, isFinal } from './graphql-errors';
+import { AUDIT_ERRORS, COST_ERRORS, DP_ERRORS, EXPERIMENTS_ERRORS, GATEWAY_ERRORS, GRAPHQL_ERRORS, KIT_ERRORS, MEMORY_ERRORS, POLICY_ERRORS, SLO_ERRORS, TENANTS_ERRORS, errorKindOf, isFinal } from './graphql-errors';
 
-const SUBGRAPH_REGISTRIES = { audit: AUDIT_ERRORS, cost: COST_ERRORS, dp: DP_ERRORS, experiments: EXPERIMENTS_ERRORS, policy: POLICY_ERRORS, slo: SLO_ERRORS, tenants: TENANTS_ERRORS };
+const SUBGRAPH_REGISTRIES = { audit: AUDIT_ERRORS, cost: COST_ERRORS, dp: DP_ERRORS, experiments: EXPERIMENTS_ERRORS, memory: MEMORY_ERRORS, policy: POLICY_ERRORS, slo: SLO_ERRORS, tenants: TENANTS_ERRORS };
 
 describe('the GraphQL error registry', () => {
   it('holds every code of the gateway and of every subgraph', () => {

@@ -193,6 +193,12 @@ export const SLO_ERRORS = KIT_ERRORS.extend({
   SLO_LIMIT_EXCEEDED: { message: 'The tenant has as many SLOs as it may (200); delete one first.', final: true, kind: 'state', httpStatus: 409 },
 });
 
+/**
+ * The memory subgraph's codes (subgraphs/memory): the kit's own. Another tenant's session or memory
+ * id is NOT_FOUND, exactly like an unknown one.
+ */
+export const MEMORY_ERRORS = KIT_ERRORS.extend({});
+
 /** The privacy-budget ledger's codes (subgraphs/dp/README.md explains each in context). */
 export const DP_ERRORS = KIT_ERRORS.extend({
   SUBSCRIPTION_VIA_GATEWAY: SHARED_ERROR_DEFINITIONS.SUBSCRIPTION_VIA_GATEWAY,
@@ -333,6 +339,7 @@ export const GRAPHQL_ERRORS = mergeErrorRegistries({
   cost: COST_ERRORS,
   dp: DP_ERRORS,
   experiments: EXPERIMENTS_ERRORS,
+  memory: MEMORY_ERRORS,
   policy: POLICY_ERRORS,
   slo: SLO_ERRORS,
   tenants: TENANTS_ERRORS,

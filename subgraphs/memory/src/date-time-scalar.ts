@@ -1,0 +1,1 @@
+export { dateTimeScalar } from '@switchyard/subgraph-kit/date-time-scalar';
