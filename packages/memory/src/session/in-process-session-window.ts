@@ -114,11 +114,15 @@ export function createInProcessSessionWindow(options: InProcessSessionWindowOpti
       const windowMap = windows.get(tenantId);
       let existed = live(windowMap, sessionId) !== undefined;
       windowMap?.delete(sessionId);
+      // usageOf first drops expired responses (keeping the totals right); what is left is live.
+      usageOf(tenantId);
       const map = responses.get(tenantId);
       for (const [id, entry] of map ?? []) {
         if (entry.value.response.sessionId !== sessionId) continue;
-        if (entry.expiresAt > now()) existed = true;
+        existed = true;
         map!.delete(id);
+        const total = totals.get(tenantId)!;
+        totals.set(tenantId, { responses: total.responses - 1, bytes: total.bytes - entry.value.bytes });
       }
       return existed;
     },
