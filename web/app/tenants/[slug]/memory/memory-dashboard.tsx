@@ -188,7 +188,7 @@ export function MemoryDashboard(props: { tenantId: string; initialSessions: Memo
 
         <section className="card" aria-label="Session detail" data-testid="memory-session-detail">
           <div className="cardHeader">
-            <h2>{detail ? <span className="mono">{preview(detail.session.id, 40)}</span> : 'Session'}</h2>
+            <h2 className={styles.sessionTitle}>{detail ? <span className="mono">{preview(detail.session.id, 40)}</span> : 'Session'}</h2>
           </div>
           {detail ? (
             <>
