@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { generateApiKeySecret } from '@switchyard/identity';
 import { createLocalKms, generateMasterKey } from '@switchyard/identity/envelope';
 import { loadDataPlaneConfig } from '../config';
-import { ThrowawayRedis } from '../test-support/throwaway-redis';
+import { ThrowawayRedis } from '@switchyard/redis-connection/testing';
 import { composeDataPlane, type ComposedDataPlane } from './compose-data-plane';
 import { openSharedState, type SharedState } from './shared-state';
 import { databaseStores } from './stores';

@@ -1,62 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
+import { ThrowawayRedis } from '@switchyard/redis-connection/testing';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisBus } from './redis-bus';
 import { startStreamConsumer } from './stream-consumer';
 import { streamConsumerMetrics } from './stream-consumer-metrics';
-
-/**
- * A Redis of this test's own (never the shared one) on a free loopback port, restarted without its
- * data (`--save "" --appendonly no`), as a Redis without persistence comes back after a crash.
- */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-class ThrowawayRedis {
-  private child: ChildProcess | undefined;
-  constructor(readonly port: number) {}
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-  async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    this.child = child;
-    const giveUpAt = Date.now() + 10_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        await client.ping();
-        return;
-      } catch (error) {
-        if (Date.now() > giveUpAt) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      } finally {
-        client.disconnect();
-      }
-    }
-  }
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((done) => {
-      child.once('exit', () => done());
-      child.kill('SIGKILL');
-    });
-  }
-}
 
 async function until(check: () => boolean, timeoutMs = 20_000): Promise<void> {
   for (const giveUpAt = Date.now() + timeoutMs; !check(); ) {
@@ -68,8 +15,7 @@ async function until(check: () => boolean, timeoutMs = 20_000): Promise<void> {
 describe('stream consumer on a Redis that restarts empty', () => {
   let redis: ThrowawayRedis;
   beforeAll(async () => {
-    redis = new ThrowawayRedis(await freePort());
-    await redis.start();
+    redis = await ThrowawayRedis.start();
   });
   afterAll(async () => {
     await redis.stop();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countPromptTokens } from '../../accounting/token-count';
 import type { RouteConfig } from '../../router/route';
 import { FakeApiKeyStore, startHarness } from '../../test-support/data-plane-harness';
-import { ThrowawayRedis } from '../../test-support/throwaway-redis';
+import { ThrowawayRedis } from '@switchyard/redis-connection/testing';
 
 /**
  * The session window on a Redis of the test's own over the Postgres snapshot: Redis is killed and

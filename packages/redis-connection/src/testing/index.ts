@@ -9,3 +9,4 @@ export {
   type ThrowawayClusterOptions,
   type ThrowawayRedisCluster,
 } from './throwaway-cluster';
+export { ThrowawayRedis } from './throwaway-redis';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { openRedis } from '@switchyard/redis-connection';
+import { openRedis } from '../open-redis';
 
 /** A free loopback port (closed again before it is returned). */
 export function freePort(): Promise<number> {
