@@ -26,7 +26,7 @@ import type { Bus, Unsubscribe } from '@switchyard/bus';
 import { isDatabaseUnavailableError } from '@switchyard/db/availability';
 import { ApiError, type ErrorCode } from './errors';
 import { answerClientErrors, type ClientErrorKind } from '@switchyard/http-edge/client-error';
-import { createHttpDrain, type DrainOptions, type DrainOutcome } from './http/drain';
+import { createHttpDrain, type DrainOptions, type DrainOutcome } from '@switchyard/http-edge/drain';
 import { clientRequestIdFrom, newRequestId } from './http/request-id';
 import { sendError, sendJson } from './http/respond';
 import { subscribeApiKeyEviction, type ApiKeyLastUsedRecorder, type ApiKeyResolver } from '@switchyard/identity/api-keys';
