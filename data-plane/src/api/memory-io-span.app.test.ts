@@ -1,20 +1,10 @@
-import { context, propagation, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startHarness } from '../test-support/data-plane-harness';
+import { captureSpans } from '../test-support/span-capture';
 
 /** Session reads and writes are `memory_io` spans inside the request's trace (DESIGN.md §4, step memory_io). */
-const exporter = new InMemorySpanExporter();
-beforeAll(() => {
-  new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register();
-});
-afterAll(() => {
-  trace.disable();
-  context.disable();
-  propagation.disable();
-});
+const exporter = captureSpans();
 
 describe('memory_io spans', () => {
   it('a continued response reads the previous one (hit) and stores the new one, each a memory_io span in the request trace', async () => {

@@ -1,20 +1,9 @@
-import { context, propagation, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { startHarness } from '../test-support/data-plane-harness';
+import { captureSpans } from '../test-support/span-capture';
 
-const exporter = new InMemorySpanExporter();
-
-beforeAll(() => {
-  new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register();
-});
-afterAll(() => {
-  trace.disable();
-  context.disable();
-  propagation.disable();
-});
+const exporter = captureSpans();
 
 describe('session documents in traces', () => {
   it('a write and a read are memory_io spans under their request span, named by route template, never by session id', async () => {

@@ -1,21 +1,9 @@
-import { context, propagation, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startHarness } from '../test-support/data-plane-harness';
+import { captureSpans } from '../test-support/span-capture';
 
 /** With an SDK registered, the request path's steps become spans; without one they cost nothing. */
-const exporter = new InMemorySpanExporter();
-
-beforeAll(() => {
-  // With the async-hooks context manager, as registerTracing sets up: the steps nest under the request's server span.
-  new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).register();
-});
-afterAll(() => {
-  trace.disable();
-  context.disable();
-  propagation.disable();
-});
+const exporter = captureSpans();
 
 describe('request-path spans', () => {
   it('a served request emits ingress, routing_decision, adapter_call, aggregation and accounting spans', async () => {
