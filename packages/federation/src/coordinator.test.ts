@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInProcessBus, type Bus } from '@switchyard/bus';
+import { FEDERATION_VIEW_CHANNEL, parseFederationViewMessage, type FederationViewMessage } from '@switchyard/events/federation';
 import { ROUTING_OBSERVED_CHANNEL, type RoutingObservation } from '@switchyard/events/routing';
 import { composeFederationCoordinator, type FederationCoordinator } from './coordinator';
 import { publicKeyFromJwk, signingKeyFromJwk, type RegionKeyring, type RegionSigningKey } from './signing';
@@ -31,7 +32,7 @@ async function twoRegions() {
   const aUrl = `http://127.0.0.1:${(a.server.address() as AddressInfo).port}`;
   const b = await composeFederationCoordinator({ ...config, region: 'region-b', signingKey: keys.b.signing, peers: [{ region: 'region-a', baseUrl: aUrl }] }, { bus: buses.b });
   running.push(b);
-  return { a, b, busA: buses.a };
+  return { a, b, busA: buses.a, busB: buses.b };
 }
 
 /** What region A's data planes publish after serving: a batch on its bus, as routing-observations.ts sends it. */
@@ -59,5 +60,27 @@ describe('federation coordinator', () => {
     expect(b.stats.keys()).toEqual([{ route: 'smart', upstream: 'mock/mock-gpt' }]);
     // Nothing new: the next poll applies nothing.
     expect(await b.pollOnce()).toEqual([{ region: 'region-a', ok: true, outcomes: {} }]);
+  });
+
+  it("publishes its merged view of the other regions on its own bus when a poll applied something, and every interval", async () => {
+    const { a, b, busA, busB } = await twoRegions();
+    const views: FederationViewMessage[] = [];
+    await busB.subscribe(FEDERATION_VIEW_CHANNEL, (message) => {
+      const view = parseFederationViewMessage(message);
+      if (view) views.push(view);
+    });
+    await observe(busA, Array.from({ length: 20 }, (): RoutingObservation => ({ kind: 'outcome', tenantId: randomUUID(), route: 'smart', upstream: 'mock/mock-gpt', success: false, latencyMs: 0 })));
+    a.cutOnce();
+    await b.pollOnce();
+    expect(views).toHaveLength(1);
+    expect(views[0]).toMatchObject({ region: 'region-b', entries: [{ route: 'smart', upstream: 'mock/mock-gpt', regions: ['region-a'] }] });
+    expect(views[0]!.entries[0]!.successRate).toBeLessThan(0.5);
+    // A poll that applied nothing publishes nothing; the interval's publication repeats the whole view with a higher version.
+    await b.pollOnce();
+    expect(views).toHaveLength(1);
+    await b.publishView();
+    expect(views).toHaveLength(2);
+    expect(views[1]!.version).toBeGreaterThan(views[0]!.version);
+    expect(views[1]!.entries).toEqual(views[0]!.entries);
   });
 });
