@@ -60,6 +60,7 @@ import { parseRoutes, type RouteConfig } from './router/route';
 import { createInMemoryRouteTable, type RouteTable } from './router/route-table';
 import { createRouter } from './router/router';
 import type { BanditPriorLookup } from './router/bandit-priors';
+import type { FederatedViewLookup } from './router/federated-view';
 import { EXPERIMENT_FEEDBACK_STREAM, type ExperimentFeedbackEvent } from '@switchyard/events/usage';
 import type { FeedbackLog } from './router/feedback-log';
 import { createRoutingObservationExchange } from './router/routing-observations';
@@ -123,6 +124,8 @@ export interface DataPlaneDeps {
   region?: string;
   /** The cost optimizer's bandit priors (router/bandit-priors.ts, loaded and kept fresh by the composition root); absent: Beta(1, 1). */
   banditPriors?: BanditPriorLookup;
+  /** Other regions' evidence from the region's federation coordinator (router/federated-view.ts, kept by the composition root); absent: this region's only. */
+  federatedView?: FederatedViewLookup;
   /**
    * The memory fabric's shared session documents (`/v1/sessions/{id}/document`, built by the
    * composition root over the tenant's store and the bus); absent: those paths answer 404.
@@ -315,6 +318,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     ...(deps.providerCredentials ? { credentials: deps.providerCredentials } : {}),
     ...(deps.feedbackLog ? { feedbackLog: deps.feedbackLog } : {}),
     ...(deps.banditPriors ? { priors: deps.banditPriors } : {}),
+    ...(deps.federatedView ? { federation: deps.federatedView } : {}),
     observations,
     // Off the feedback call's path: a lost score only leaves the arm one observation short.
     onExperimentFeedback: (feedback) => {
