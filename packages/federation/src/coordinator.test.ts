@@ -83,4 +83,17 @@ describe('federation coordinator', () => {
     expect(views[1]!.version).toBeGreaterThan(views[0]!.version);
     expect(views[1]!.entries).toEqual(views[0]!.entries);
   });
+
+  it('answers /healthz and /readyz (ready once subscribed to its bus, not ready from the moment it closes)', async () => {
+    const { a } = await twoRegions(); // A listens (B polls it)
+    const base = `http://127.0.0.1:${(a.server.address() as AddressInfo).port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect((await fetch(`${base}/nothing`)).status).toBe(404);
+    const closing = a.close();
+    expect(a.ready()).toBe(false);
+    await closing;
+  });
 });

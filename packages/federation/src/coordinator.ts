@@ -54,6 +54,8 @@ export interface FederationCoordinator {
   pollOnce(): Promise<PeerPollResult[]>;
   /** Publishes the merged view of the other regions on the region's bus now (tests; every interval otherwise). */
   publishView(): Promise<void>;
+  /** What `/readyz` answers: subscribed to the region's bus and not closing. */
+  ready(): boolean;
   close(): Promise<void>;
 }
 
@@ -69,7 +71,9 @@ export async function composeFederationCoordinator(config: FederationCoordinator
   const receiver = createFederationReceiver(config.keyring, stats);
   const publisher = createDeltaPublisher({ key: config.signingKey });
   const poller = createFederationPoller({ peers: config.peers, receiver, stats, token: config.token });
-  const server = createFederationServer({ region: config.region, publisher, token: config.token });
+  // Ready once subscribed to the region's bus (below), until close() begins.
+  let ready = false;
+  const server = createFederationServer({ region: config.region, publisher, token: config.token, ready: () => ready });
 
   const unsubscribe: Unsubscribe = await backends.bus.subscribe(ROUTING_OBSERVED_CHANNEL, (message) => {
     let json: unknown;
@@ -133,6 +137,7 @@ export async function composeFederationCoordinator(config: FederationCoordinator
     });
     return polling;
   };
+  ready = true;
   const cutTimer = setInterval(() => {
     publisher.cut(now());
     // The whole view every interval: a data plane that started or missed one is current after the next.
@@ -150,7 +155,9 @@ export async function composeFederationCoordinator(config: FederationCoordinator
     cutOnce: () => void publisher.cut(now()),
     pollOnce,
     publishView,
+    ready: () => ready,
     async close() {
+      ready = false;
       clearInterval(cutTimer);
       clearInterval(pollTimer);
       await unsubscribe();
