@@ -21,7 +21,7 @@ describe.each(REGIONS.map((r) => [r] as const))("region %s's federation coordina
     expect(c?.readinessProbe?.httpGet).toMatchObject({ path: '/readyz', port: 4500 });
     expect(c?.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
     const env = new Map((c?.env ?? []).map((e) => [e.name, e]));
-    for (const name of ['FEDERATION_SIGNING_KEY', 'FEDERATION_TRUSTED_KEYS', 'FEDERATION_TOKEN', 'REDIS_URL']) {
+    for (const name of ['FEDERATION_SIGNING_KEY', 'FEDERATION_KEY_ID', 'FEDERATION_TRUSTED_KEYS', 'FEDERATION_TOKEN', 'REDIS_URL']) {
       expect(env.get(name)?.value, name).toBeUndefined();
       expect(env.get(name)?.valueFrom?.secretKeyRef?.name, name).toBeTruthy();
     }

@@ -27,12 +27,12 @@ export function federationManifests(values: Values): Array<Deployment | Service 
   const env: IEnvVar[] = [
     secret('REDIS_URL', values.secrets.redisUrl),
     secret('FEDERATION_SIGNING_KEY', f.secrets.signingKey),
+    secret('FEDERATION_KEY_ID', f.secrets.keyId),
     secret('FEDERATION_TRUSTED_KEYS', f.secrets.trustedKeys),
     secret('FEDERATION_TOKEN', f.secrets.token),
     ...Object.entries({
       SWITCHYARD_REGION: values.region,
       REDIS_KEY_PREFIX: values.redisKeyPrefix,
-      FEDERATION_KEY_ID: f.keyId,
       FEDERATION_PEERS: JSON.stringify(f.peers),
       FEDERATION_ROUTES: f.routes.join(','),
       FEDERATION_INTERVAL_MS: String(f.intervalMs),

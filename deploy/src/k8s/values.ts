@@ -35,8 +35,6 @@ const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/
  * it: the balancer's namespace and the peer regions' egress addresses.
  */
 const federationValues = z.strictObject({
-  /** Which of this region's keys signs (the public half is in every peer's trusted keys under this id). */
-  keyId: z.string().min(1).max(100),
   peers: z.array(z.strictObject({ region: regionName, baseUrl: z.url() })).max(16),
   /** The platform routes whose stats are shared; tenants' own routes never are. */
   routes: z.array(z.string().min(1).max(200)).min(1),
@@ -51,6 +49,8 @@ const federationValues = z.strictObject({
   secrets: z.strictObject({
     /** This region's Ed25519 private JWK. */
     signingKey: secretRef,
+    /** Its key id (in the same Secret, so a rotation changes both at once; peers trust the public half under this id). */
+    keyId: secretRef,
     /** JSON: region → [{ keyId, jwk }] of the peers' public keys (two per region during a rotation). */
     trustedKeys: secretRef,
     /** The bearer token peers present to each other. */
