@@ -110,8 +110,8 @@ export function runFederatedRoutingContract(name: string, open: () => Promise<Re
       for (let interval = 0; interval < 20; interval++) {
         const observations: RoutingObservation[] = [];
         for (let i = 0; i < 50; i++) {
-          observations.push({ kind: 'outcome', tenantId: randomUUID(), route: 'smart', upstream: FAILING, success: false, latencyMs: 0 });
-          observations.push({ kind: 'outcome', tenantId: randomUUID(), route: 'smart', upstream: HEALTHY, success: true, latencyMs: 120 });
+          observations.push({ kind: 'outcome', tenantId: randomUUID(), route: 'smart', upstream: FAILING, success: false, latencyMs: 0, platform: true });
+          observations.push({ kind: 'outcome', tenantId: randomUUID(), route: 'smart', upstream: HEALTHY, success: true, latencyMs: 120, platform: true });
         }
         // B's coordinator (subscribed first on the same bus object) has counted them when this resolves.
         await delivered(buses.b, ROUTING_OBSERVED_CHANNEL, () => buses.b.publish(ROUTING_OBSERVED_CHANNEL, JSON.stringify({ origin: 'region-b-replica', id: randomUUID(), observations })));

@@ -222,7 +222,8 @@ export function createRouter(options: RouterOptions): Router {
   /** This replica's observation: applied at once, then shared (batched, never awaited) when the route learns. */
   const learn = (target: ResolvedTarget, observation: RoutingObservation): void => {
     applyObservation(target.strategy, observation);
-    if (target.configured && target.strategy.observe) options.observations?.publish(observation);
+    // Marked when the route is the platform's own: only those observations may leave the region (federation).
+    if (target.configured && target.strategy.observe) options.observations?.publish(platformRoutes.has(target.route) ? { ...observation, platform: true } : observation);
   };
   const plainStrategy = createStrategy({ kind: 'priority' });
 

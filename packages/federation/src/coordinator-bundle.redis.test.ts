@@ -88,7 +88,7 @@ describe('federation coordinator bundle', () => {
     await vi.waitFor(() => expect(views.length).toBeGreaterThan(0), { timeout: 10_000, interval: 50 });
     expect(views[0]).toMatchObject({ region: 'region-a', entries: [] });
 
-    const observations: RoutingObservation[] = Array.from({ length: 10 }, (_, i) => ({ kind: 'outcome', tenantId: randomUUID(), route: i < 8 ? 'smart' : 'tenant-own', upstream: 'mock/mock-gpt', success: i % 2 === 0, latencyMs: 100 }));
+    const observations: RoutingObservation[] = Array.from({ length: 10 }, (_, i) => ({ kind: 'outcome', tenantId: randomUUID(), route: i < 8 ? 'smart' : 'tenant-own', upstream: 'mock/mock-gpt', success: i % 2 === 0, latencyMs: 100, platform: true }));
     await bus.publish(ROUTING_OBSERVED_CHANNEL, JSON.stringify({ origin: 'replica-1', id: randomUUID(), observations }));
     const keyring: RegionKeyring = new Map([['region-a', [{ keyId: 'a-2026-12', publicKey: publicKeyFromJwk(publicKey.export({ format: 'jwk' })) }]]]);
     await vi.waitFor(

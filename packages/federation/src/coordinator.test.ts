@@ -43,9 +43,11 @@ async function observe(bus: Bus, observations: RoutingObservation[]): Promise<vo
 describe('federation coordinator', () => {
   it("turns region A's routing observations into signed deltas that region B merges; a tenant's own route stays home", async () => {
     const { a, b, busA } = await twoRegions();
-    const outcome = (route: string, success: boolean): RoutingObservation => ({ kind: 'outcome', tenantId: randomUUID(), route, upstream: 'mock/mock-gpt', success, latencyMs: 200 });
-    await observe(busA, [...Array.from({ length: 8 }, () => outcome('smart', true)), outcome('smart', false), outcome('smart', false), outcome('acme-private-route', true)]);
-    await observe(busA, [{ kind: 'feedback', tenantId: randomUUID(), route: 'smart', upstream: 'mock/mock-gpt', score: 1 }]);
+    const outcome = (route: string, success: boolean): RoutingObservation => ({ kind: 'outcome', tenantId: randomUUID(), route, upstream: 'mock/mock-gpt', success, latencyMs: 200, platform: true });
+    // A tenant's own route, even one named like a shared platform route (no `platform` mark), stays home.
+    const tenantsOwn: RoutingObservation = { kind: 'outcome', tenantId: randomUUID(), route: 'smart', upstream: 'mock/mock-gpt', success: false, latencyMs: 0 };
+    await observe(busA, [...Array.from({ length: 8 }, () => outcome('smart', true)), outcome('smart', false), outcome('smart', false), outcome('acme-private-route', true), ...Array.from({ length: 50 }, () => tenantsOwn)]);
+    await observe(busA, [{ kind: 'feedback', tenantId: randomUUID(), route: 'smart', upstream: 'mock/mock-gpt', score: 1, platform: true }]);
     await busA.publish(ROUTING_OBSERVED_CHANNEL, '{not json'); // ignored
     a.cutOnce();
 
@@ -69,7 +71,7 @@ describe('federation coordinator', () => {
       const view = parseFederationViewMessage(message);
       if (view) views.push(view);
     });
-    await observe(busA, Array.from({ length: 20 }, (): RoutingObservation => ({ kind: 'outcome', tenantId: randomUUID(), route: 'smart', upstream: 'mock/mock-gpt', success: false, latencyMs: 0 })));
+    await observe(busA, Array.from({ length: 20 }, (): RoutingObservation => ({ kind: 'outcome', tenantId: randomUUID(), route: 'smart', upstream: 'mock/mock-gpt', success: false, latencyMs: 0, platform: true })));
     a.cutOnce();
     await b.pollOnce();
     expect(views).toHaveLength(1);

@@ -85,7 +85,9 @@ export async function composeFederationCoordinator(config: FederationCoordinator
     const batch = routingObservationBatchSchema.safeParse(json);
     if (!batch.success) return;
     for (const observation of batch.data.observations) {
-      if (!config.federatedRoutes.has(observation.route)) continue;
+      // Both: the data plane says it was the platform's route (a tenant's own route of the same
+      // name is the tenant's data and stays home), and this region shares that route.
+      if (observation.platform !== true || !config.federatedRoutes.has(observation.route)) continue;
       if (observation.kind === 'outcome') publisher.record({ kind: 'outcome', route: observation.route, upstream: observation.upstream, success: observation.success, latencyMs: observation.latencyMs });
       else publisher.record({ kind: 'feedback', route: observation.route, upstream: observation.upstream, score: observation.score });
     }
