@@ -123,13 +123,8 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
 
     // Other regions' evidence, from this region's federation coordinator (federation.view on the
     // region's bus, re-sent whole every interval): nothing to load, the next message brings it.
-    const federatedView = createFederatedViewCache({
-      region: config.region,
-      onMessage: (outcome) => {
-        if (outcome === 'malformed' || outcome === 'other_region') logger.warn({ outcome }, 'federation view ignored');
-      },
-    });
-    closers.push(await federatedView.subscribe(bus));
+    // The app subscribes it (and counts what arrives).
+    const federatedView = createFederatedViewCache({ region: config.region });
 
     // Decision requests feed policy dry runs: batched off the request path.
     // Dry runs read the newest 1,000 decisions per tenant: writing more than ~100 a second only churns

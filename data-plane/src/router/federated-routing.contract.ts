@@ -122,6 +122,7 @@ export function runFederatedRoutingContract(name: string, open: () => Promise<Re
       expect(failing?.successRate).toBeLessThan(0.2);
       expect(view?.entries.find((entry) => entry.upstream === HEALTHY)?.successRate).toBeGreaterThan(0.8);
 
+      expect(await subject.metricsText()).toMatch(/switchyard_federation_views_total\{outcome="applied"\} 20\b/);
       // Every request from a new tenant: each ranking is made before the route has any local evidence.
       const served = await route(subject, REQUESTS, true);
       const unguided = await route(control, REQUESTS, true);

@@ -32,8 +32,8 @@ describe("a data plane's federation view", () => {
   it("ignores a view published for another region and anything malformed on the channel", async () => {
     const bus = createInProcessBus();
     const outcomes: ViewOutcome[] = [];
-    const cache = createFederatedViewCache({ region: 'region-a', onMessage: (outcome) => outcomes.push(outcome) });
-    const unsubscribe = await cache.subscribe(bus);
+    const cache = createFederatedViewCache({ region: 'region-a' });
+    const unsubscribe = await cache.subscribe(bus, (outcome) => outcomes.push(outcome));
     await bus.publish(FEDERATION_VIEW_CHANNEL, federationViewMessage(view(1, { region: 'region-b' })));
     await bus.publish(FEDERATION_VIEW_CHANNEL, '{"format":1');
     await bus.publish(FEDERATION_VIEW_CHANNEL, JSON.stringify({ ...view(2), entries: [{ ...entry, successRate: 7 }] }));

@@ -13,15 +13,14 @@ export type ViewOutcome = 'applied' | 'malformed' | 'other_region' | 'stale';
 export interface FederatedViewCache extends FederatedViewLookup {
   /** Takes a view if it is newer than the one held (or that one expired). */
   apply(view: FederationViewMessage): ViewOutcome;
-  /** Follows the region coordinator's `federation.view` on the region's bus. */
-  subscribe(bus: Pick<Bus, 'subscribe'>): Promise<Unsubscribe>;
+  /** Follows the region coordinator's `federation.view` on the region's bus; `onMessage` hears what became of each message. */
+  subscribe(bus: Pick<Bus, 'subscribe'>, onMessage?: (outcome: ViewOutcome) => void): Promise<Unsubscribe>;
 }
 
 export interface FederatedViewCacheOptions {
   /** This data plane's region (SWITCHYARD_REGION): a view published for another region is ignored. Unset: any. */
   region?: string | undefined;
   clock?: () => number;
-  onMessage?: (outcome: ViewOutcome) => void;
 }
 
 /**
@@ -51,10 +50,11 @@ export function createFederatedViewCache(options: FederatedViewCacheOptions = {}
       return held.entries.get(keyOf(route, upstream));
     },
     apply,
-    subscribe: (bus) =>
+    subscribe: (bus, onMessage) =>
       bus.subscribe(FEDERATION_VIEW_CHANNEL, (message) => {
         const view = parseFederationViewMessage(message);
-        options.onMessage?.(view ? apply(view) : 'malformed');
+        const outcome = view ? apply(view) : 'malformed';
+        onMessage?.(outcome);
       }),
   };
 }
