@@ -18,7 +18,7 @@ function keyPair(region: string): { signing: RegionSigningKey; trusted: { keyId:
 }
 
 /** Two regions' coordinators, each on its own bus; B polls A over loopback HTTP. */
-async function twoRegions() {
+async function twoRegions(now: () => number = Date.now) {
   const keys = { a: keyPair('region-a'), b: keyPair('region-b') };
   const keyring: RegionKeyring = new Map([
     ['region-a', [keys.a.trusted]],
@@ -30,7 +30,7 @@ async function twoRegions() {
   running.push(a);
   await new Promise<void>((resolve) => a.server.listen(0, '127.0.0.1', resolve));
   const aUrl = `http://127.0.0.1:${(a.server.address() as AddressInfo).port}`;
-  const b = await composeFederationCoordinator({ ...config, region: 'region-b', signingKey: keys.b.signing, peers: [{ region: 'region-a', baseUrl: aUrl }] }, { bus: buses.b });
+  const b = await composeFederationCoordinator({ ...config, region: 'region-b', signingKey: keys.b.signing, peers: [{ region: 'region-a', baseUrl: aUrl }] }, { bus: buses.b, now });
   running.push(b);
   return { a, b, busA: buses.a, busB: buses.b };
 }
@@ -97,5 +97,43 @@ describe('federation coordinator', () => {
     const closing = a.close();
     expect(a.ready()).toBe(false);
     await closing;
+  });
+
+  it("in a partition keeps the peer's last evidence for 15 minutes, then drops it; after the link heals it catches up and publishes it again", async () => {
+    let clock = Date.now();
+    const { a, b, busA, busB } = await twoRegions(() => clock);
+    const port = (a.server.address() as AddressInfo).port;
+    const views: FederationViewMessage[] = [];
+    await busB.subscribe(FEDERATION_VIEW_CHANNEL, (message) => {
+      const view = parseFederationViewMessage(message);
+      if (view) views.push(view);
+    });
+    const failures = (): RoutingObservation[] => Array.from({ length: 50 }, () => ({ kind: 'outcome', tenantId: randomUUID(), route: 'smart', upstream: 'mock/mock-gpt', success: false, latencyMs: 0, platform: true }));
+    await observe(busA, failures());
+    a.cutOnce();
+    await b.pollOnce();
+    expect(views.at(-1)?.entries).toHaveLength(1);
+
+    // The link breaks; A keeps counting and signing.
+    await new Promise<void>((resolve) => a.server.close(() => resolve()));
+    for (let i = 0; i < 3; i++) {
+      await observe(busA, failures());
+      a.cutOnce();
+    }
+    clock += 10 * 60_000;
+    expect((await b.pollOnce())[0]?.ok).toBe(false);
+    await b.publishView();
+    expect(views.at(-1)?.entries).toHaveLength(1); // 10 minutes: still the last known evidence
+    clock += 6 * 60_000;
+    await b.publishView();
+    expect(views.at(-1)?.entries).toEqual([]); // 16 minutes: A no longer counts
+
+    // The link heals: the next poll fetches the three deltas A signed meanwhile, and the view is back at once.
+    await new Promise<void>((resolve) => a.server.listen(port, '127.0.0.1', resolve));
+    const published = views.length;
+    expect(await b.pollOnce()).toEqual([{ region: 'region-a', ok: true, outcomes: { applied: 3 } }]);
+    expect(views).toHaveLength(published + 1);
+    expect(views.at(-1)?.entries[0]?.regions).toEqual(['region-a']);
+    expect(views.at(-1)!.entries[0]!.successRate).toBeLessThan(views[0]!.entries[0]!.successRate);
   });
 });
