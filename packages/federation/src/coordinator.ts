@@ -102,16 +102,17 @@ export async function composeFederationCoordinator(config: FederationCoordinator
     const at = now();
     // Like the deltas' versions: above the last one and the clock, so a restart never goes back.
     viewVersion = Math.max(viewVersion + 1, at);
-    const view = buildFederationView(stats, {
-      region: config.region,
-      routes: config.federatedRoutes,
-      version: viewVersion,
-      now: at,
-      ttlMs: viewTtlMs,
-      heardAt: (region) => heardAt.get(region),
-      maxSilenceMs: config.maxPeerSilenceMs ?? 15 * 60_000,
-    });
     try {
+      const view = buildFederationView(stats, {
+        region: config.region,
+        routes: config.federatedRoutes,
+        version: viewVersion,
+        now: at,
+        ttlMs: viewTtlMs,
+        heardAt: (region) => heardAt.get(region),
+        maxSilenceMs: config.maxPeerSilenceMs ?? 15 * 60_000,
+      });
+      // Validated against the channel's schema before it leaves (throws on anything out of bounds).
       await backends.bus.publish(FEDERATION_VIEW_CHANNEL, federationViewMessage(view));
     } catch (error) {
       backends.onViewPublishFailed?.(error);
