@@ -60,6 +60,7 @@ import { parseRoutes, type RouteConfig } from './router/route';
 import { createInMemoryRouteTable, type RouteTable } from './router/route-table';
 import { createRouter } from './router/router';
 import type { BanditPriorLookup } from './router/bandit-priors';
+import type { FederatedViewCache } from './router/federated-view';
 import { EXPERIMENT_FEEDBACK_STREAM, type ExperimentFeedbackEvent } from '@switchyard/events/usage';
 import type { FeedbackLog } from './router/feedback-log';
 import { createRoutingObservationExchange } from './router/routing-observations';
@@ -123,6 +124,8 @@ export interface DataPlaneDeps {
   region?: string;
   /** The cost optimizer's bandit priors (router/bandit-priors.ts, loaded and kept fresh by the composition root); absent: Beta(1, 1). */
   banditPriors?: BanditPriorLookup;
+  /** Other regions' evidence from the region's federation coordinator (router/federated-view.ts; the app follows it on the bus); absent: this region's only. */
+  federatedView?: FederatedViewCache;
   /**
    * The memory fabric's shared session documents (`/v1/sessions/{id}/document`, built by the
    * composition root over the tenant's store and the bus); absent: those paths answer 404.
@@ -315,6 +318,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     ...(deps.providerCredentials ? { credentials: deps.providerCredentials } : {}),
     ...(deps.feedbackLog ? { feedbackLog: deps.feedbackLog } : {}),
     ...(deps.banditPriors ? { priors: deps.banditPriors } : {}),
+    ...(deps.federatedView ? { federation: deps.federatedView } : {}),
     observations,
     // Off the feedback call's path: a lost score only leaves the arm one observation short.
     onExperimentFeedback: (feedback) => {
@@ -322,6 +326,16 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       deps.bus.append(EXPERIMENT_FEEDBACK_STREAM, JSON.stringify(event)).catch((error: unknown) => logger.warn({ err: error, requestId: feedback.requestId }, 'experiment feedback not recorded'));
     },
   });
+  // Other regions' evidence (the region coordinator's federation.view): a prior, so a failed subscription only leaves this region's evidence.
+  const followingFederation = deps.federatedView
+    ?.subscribe(deps.bus, (outcome) => {
+      metrics.federationViews.inc({ outcome });
+      if (outcome === 'malformed' || outcome === 'other_region') logger.warn({ outcome }, 'federation view ignored');
+    })
+    .catch((error: unknown) => {
+      logger.error({ err: error }, "could not subscribe to the federation view; routing uses this region's evidence only");
+      return undefined;
+    });
   const observing = observations.subscribe((observation) => router.observe(observation)).catch((error: unknown) => {
     logger.error({ err: error }, 'could not subscribe to routing observations; bandits here learn from this replica only');
     return undefined;
@@ -619,6 +633,7 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
       await policyPreload;
       await (await policySubscription)?.();
       await (await observing)?.();
+      await (await followingFederation)?.();
       if (server.listening) {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();

@@ -5,7 +5,7 @@
  */
 export type Probe = { kind: 'http'; path: string } | { kind: 'tcp' };
 
-export type DeployableName = 'data-plane' | 'gateway' | SubgraphName | 'console' | 'platform';
+export type DeployableName = 'data-plane' | 'gateway' | SubgraphName | 'console' | 'platform' | 'federation';
 export type SubgraphName = 'tenants' | 'policy' | 'experiments' | 'cost' | 'audit' | 'dp' | 'slo' | 'memory';
 
 export interface Deployable {
@@ -25,8 +25,8 @@ export interface Deployable {
   readiness: Probe;
   /** Operator metrics listener (METRICS_PORT), never exposed through a Service meant for clients. */
   metricsPort?: number;
-  /** Subgraphs only accept the gateway's traffic (NetworkPolicy). */
-  role: 'edge' | 'subgraph' | 'console' | 'all-in-one';
+  /** Subgraphs only accept the gateway's traffic (NetworkPolicy); the federation coordinator only its peer regions' (and the balancer's). */
+  role: 'edge' | 'subgraph' | 'console' | 'all-in-one' | 'coordinator';
 }
 
 export const SUBGRAPHS: Record<SubgraphName, { port: number }> = {
@@ -114,6 +114,17 @@ export const DEPLOYABLES: readonly Deployable[] = [
     readiness: { kind: 'http', path: '/readyz' },
     metricsPort: 9464,
     role: 'all-in-one',
+  },
+  {
+    name: 'federation',
+    description: "the region's federation coordinator (signed quality-stats deltas between regions, DESIGN.md §10)",
+    build: { kind: 'bundle', entry: 'packages/federation/src/main.ts' },
+    port: 4500,
+    portEnv: 'FEDERATION_PORT',
+    bindEnv: { FEDERATION_HOST: '0.0.0.0' },
+    liveness: { kind: 'http', path: '/healthz' },
+    readiness: { kind: 'http', path: '/readyz' },
+    role: 'coordinator',
   },
 ];
 

@@ -14,6 +14,7 @@ import { createPolicyDecisionPoint } from '../policy/pdp/decision-point';
 import type { FeedbackLog } from '../router/feedback-log';
 import { createTenantSettingsCache } from '../tenant-settings/settings-cache';
 import { createBanditPriorsCache, type BanditPriorsCache } from '../router/bandit-priors';
+import { createFederatedViewCache } from '../router/federated-view';
 import type { DataPlaneStores } from './stores';
 import { randomUUID } from 'node:crypto';
 import { MEMORY_RETENTION_DAYS } from '@switchyard/db/tenant-settings';
@@ -120,6 +121,11 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
       await banditPriors.loadAll();
     }
 
+    // Other regions' evidence, from this region's federation coordinator (federation.view on the
+    // region's bus, re-sent whole every interval): nothing to load, the next message brings it.
+    // The app subscribes it (and counts what arrives).
+    const federatedView = createFederatedViewCache({ region: config.region });
+
     // Decision requests feed policy dry runs: batched off the request path.
     // Dry runs read the newest 1,000 decisions per tenant: writing more than ~100 a second only churns
     // that window, and a 1,000-row Prisma batch every second stalled the event loop (p99 at 10
@@ -204,6 +210,7 @@ export async function composeDataPlane(config: DataPlaneAppConfig, backends: Dat
       tenantSettings,
       ...(config.region !== undefined ? { region: config.region } : {}),
       ...(banditPriors ? { banditPriors } : {}),
+      federatedView,
       ...(vectorMemory ? { vectorMemory } : {}),
       logger,
       ...(backends.feedbackLog ? { feedbackLog: backends.feedbackLog } : {}),

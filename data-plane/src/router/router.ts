@@ -14,7 +14,10 @@ import { applyConstraints } from './constraints';
 import { execute, ExecutionFailedError, type Execution, type ExecutionPlan, type Upstream, type WinningLeg } from './execute';
 import { createBanditPosteriors, type BanditPosteriors } from './bandit-posteriors';
 import { pickPriors, type BanditPriorLookup, type PriorCohort } from './bandit-priors';
-import type { BetaParameters } from './strategies/strategy';
+import type { BetaParameters, LatencyView } from './strategies/strategy';
+import { armPriors, type FederatedPriorOptions } from './federated-prior';
+import { withFederatedLatency } from './federated-latency';
+import type { FederatedViewLookup } from './federated-view';
 import { createInMemoryFeedbackLog, type FeedbackLog, type ServedRequest } from './feedback-log';
 import type { Random } from './random';
 import { createRetryBudget } from './retry';
@@ -175,6 +178,13 @@ export interface RouterOptions {
   observations?: Pick<RoutingObservationExchange, 'publish'>;
   /** The cost optimizer's bandit priors (and canary); absent: every arm starts at Beta(1, 1). */
   priors?: BanditPriorLookup;
+  /**
+   * Other regions' evidence from the region's federation coordinator (federated-view.ts): on a
+   * platform route (not a tenant's own), a bounded prior for bandit arms and the latency of
+   * upstreams this replica has not measured. Absent: this region's evidence only.
+   */
+  federation?: FederatedViewLookup;
+  federatedPrior?: FederatedPriorOptions;
 }
 
 /** Routes without a retry setting retry once; plain models do not (the client's SDK retries). */
@@ -212,7 +222,8 @@ export function createRouter(options: RouterOptions): Router {
   /** This replica's observation: applied at once, then shared (batched, never awaited) when the route learns. */
   const learn = (target: ResolvedTarget, observation: RoutingObservation): void => {
     applyObservation(target.strategy, observation);
-    if (target.configured && target.strategy.observe) options.observations?.publish(observation);
+    // Marked when the route is the platform's own: only those observations may leave the region (federation).
+    if (target.configured && target.strategy.observe) options.observations?.publish(platformRoutes.has(target.route) ? { ...observation, platform: true } : observation);
   };
   const plainStrategy = createStrategy({ kind: 'priority' });
 
@@ -233,6 +244,8 @@ export function createRouter(options: RouterOptions): Router {
   // Label values are operator-chosen only: platform route names and configured models as they are,
   // a tenant's own route as one bounded value (its name only with METRICS_TENANT_LABELS=on).
   const platformRouteNames = new Set(defaults.map((route) => route.name));
+  // The platform's route objects themselves: a tenant's own route of the same name is not one of them.
+  const platformRoutes = new Set<Route>(defaults);
   const routeLabel = (target: ResolvedTarget): string =>
     !target.configured || platformRouteNames.has(target.route.name) ? target.route.name : metrics.tenantRouteLabel(target.route.name);
 
@@ -292,7 +305,7 @@ export function createRouter(options: RouterOptions): Router {
     target: ResolvedTarget,
     book: PriceBook | null,
     allowUpstream?: (upstream: Upstream) => boolean,
-    priors?: ReadonlyMap<string, BetaParameters>,
+    optimizerPriors?: ReadonlyMap<string, BetaParameters>,
   ): Upstream[] => {
     const candidates = target.route.candidates.flatMap((candidate) => {
       const upstream = upstreamOf(candidate, book);
@@ -312,7 +325,14 @@ export function createRouter(options: RouterOptions): Router {
       target.route.constraints,
       (key) => stats.percentile(key, 99),
     );
-    const ranked = target.strategy.rank(allowed, { random, now: clock(), latency: stats, priors });
+    // Other regions' evidence counts on the platform's routes only: a tenant's own route (even one
+    // named like a platform route) is its data, and the federation never carries it.
+    const federation = options.federation;
+    const evidenceOf = federation && target.configured && platformRoutes.has(target.route) ? (upstream: string) => federation.evidence(target.route.name, upstream) : undefined;
+    const strategy = target.route.strategy;
+    const priors = evidenceOf && strategy.kind === 'bandit' ? armPriors(allowed, strategy, optimizerPriors, evidenceOf, options.federatedPrior) : optimizerPriors;
+    const latency: LatencyView = evidenceOf ? withFederatedLatency(stats, evidenceOf) : stats;
+    const ranked = target.strategy.rank(allowed, { random, now: clock(), latency, priors });
     return ranked.map((r) => candidates.find((c) => c.rankable === r)!.upstream);
   };
 

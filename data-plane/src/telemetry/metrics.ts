@@ -235,6 +235,12 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
+    federationViews: new Counter({
+      name: 'switchyard_federation_views_total',
+      help: "Federation views (other regions' evidence from this region's coordinator) received, by outcome: applied, stale (older or replayed version), other_region, malformed. No applied views in a multi-region deployment: routing runs on this region's evidence alone",
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     // The memory fabric's session window (the memory_io step): reads that found something or not,
     // bytes moved and latency, by operation and store (`redis+snapshot`, `in-process`, …).
     memoryHits: new Counter({

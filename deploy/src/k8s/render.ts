@@ -8,6 +8,7 @@ import type { IContainer, IEnvVar, IProbe } from 'kubernetes-models/v1';
 import { deployable, MIGRATE_JOB, SUBGRAPHS, type Deployable, type Probe, type SubgraphName } from '../deployables';
 import type { BoxName, Values } from './values';
 import { BOX_NAMES } from './values';
+import { federationManifests } from './federation';
 
 /** Every object the renderer emits: a kubernetes-models instance, so each validates against the API schema offline. */
 export type Manifest = Deployment | Service | ServiceAccount | HorizontalPodAutoscaler | PodDisruptionBudget | NetworkPolicy | Job;
@@ -285,5 +286,6 @@ export function renderManifests(values: Values): Manifest[] {
   const out: Manifest[] = [migrationJobOf(values)];
   for (const box of BOX_NAMES) out.push(serviceAccountOf(values, box), serviceOf(values, box), deploymentOf(values, box), autoscalerOf(values, box), disruptionBudgetOf(values, box));
   out.push(...networkPoliciesOf(values));
+  out.push(...federationManifests(values));
   return out;
 }

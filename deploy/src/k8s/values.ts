@@ -26,6 +26,38 @@ const box = z
   })
   .refine((b) => b.maxReplicas >= b.replicas, { message: 'maxReplicas must be at least replicas' });
 
+const regionName = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/);
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/, 'a CIDR like 10.20.0.0/16');
+
+/**
+ * One coordinator per region: exactly one replica (two would both sign this region's deltas from
+ * half the observations each), its keys and token from Secrets, its peers' URLs, and who may reach
+ * it: the balancer's namespace and the peer regions' egress addresses.
+ */
+const federationValues = z.strictObject({
+  peers: z.array(z.strictObject({ region: regionName, baseUrl: z.url() })).max(16),
+  /** The platform routes whose stats are shared; tenants' own routes never are. */
+  routes: z.array(z.string().min(1).max(200)).min(1),
+  intervalMs: z.number().int().min(100).default(5_000),
+  pollMs: z.number().int().min(100).default(5_000),
+  /** Addresses the peer regions' coordinators connect from (their NAT egress), besides the balancer. */
+  peerCidrs: z.array(cidr).max(32).default([]),
+  resources: z.strictObject({
+    requests: z.strictObject({ cpu: quantity, memory: quantity }),
+    limits: z.strictObject({ memory: quantity, cpu: quantity.optional() }),
+  }),
+  secrets: z.strictObject({
+    /** This region's Ed25519 private JWK. */
+    signingKey: secretRef,
+    /** Its key id (in the same Secret, so a rotation changes both at once; peers trust the public half under this id). */
+    keyId: secretRef,
+    /** JSON: region → [{ keyId, jwk }] of the peers' public keys (two per region during a rotation). */
+    trustedKeys: secretRef,
+    /** The bearer token peers present to each other. */
+    token: secretRef,
+  }),
+});
+
 export const BOX_NAMES = ['data-plane', 'gateway', 'tenants', 'policy', 'experiments', 'cost', 'audit', 'dp', 'slo', 'memory', 'console'] as const;
 export type BoxName = (typeof BOX_NAMES)[number];
 
@@ -64,6 +96,8 @@ export const valuesSchema = z.strictObject({
     consoleSessionSecret: secretRef,
   }),
   boxes: z.strictObject(Object.fromEntries(BOX_NAMES.map((name) => [name, box])) as Record<BoxName, typeof box>),
+  /** The region's federation coordinator (k8s/federation.ts); absent: a one-region deployment, none rendered. */
+  federation: federationValues.optional(),
 });
 
 export type Values = z.output<typeof valuesSchema>;

@@ -45,6 +45,12 @@ export function experimentUpdatedMessage(tenantId: string): string {
 export const ROUTING_OBSERVED_CHANNEL = 'switchyard:routing.observed';
 
 const name = z.string().min(1).max(200);
+/**
+ * `platform: true`: the route is the platform's configured route, not a tenant's own route of the
+ * same name. Only such observations may leave the region (the federation coordinator); a tenant's
+ * own routes are its data.
+ */
+const platform = z.literal(true).optional();
 export const routingObservationSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('outcome'),
@@ -54,8 +60,9 @@ export const routingObservationSchema = z.discriminatedUnion('kind', [
     success: z.boolean(),
     latencyMs: z.number().min(0).max(86_400_000),
     pricePer1kMicros: z.number().min(0).optional(),
+    platform,
   }),
-  z.object({ kind: z.literal('feedback'), tenantId: name, route: name, upstream: name, score: z.number().min(0).max(1) }),
+  z.object({ kind: z.literal('feedback'), tenantId: name, route: name, upstream: name, score: z.number().min(0).max(1), platform }),
 ]);
 export type RoutingObservation = z.output<typeof routingObservationSchema>;
 

@@ -23,6 +23,7 @@ describe('federation coordinator configuration', () => {
     expect([...config.coordinator.federatedRoutes]).toEqual(['smart', 'cheap']);
     expect(config.coordinator.keyring.get('region-b')?.[0]?.keyId).toBe('b-1');
     expect(config.coordinator.peers).toEqual([{ region: 'region-b', baseUrl: 'http://127.0.0.1:4501' }]);
+    expect(config.coordinator.maxPeerSilenceMs).toBe(15 * 60_000);
 
     const broken = () => loadFederationConfig({ ...env, SWITCHYARD_REGION: 'region a', FEDERATION_PEERS: '[{"region":"b"}]', FEDERATION_TOKEN: 'short' });
     expect(broken).toThrow(/SWITCHYARD_REGION.*FEDERATION_PEERS.*FEDERATION_TOKEN/);

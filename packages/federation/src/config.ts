@@ -40,6 +40,8 @@ export const federationEnvSchema = z.object({
   FEDERATION_TOKEN: emptyIsUnset(z.string().min(16, 'must be at least 16 characters')),
   FEDERATION_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
   FEDERATION_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+  /** A peer region not heard from for longer leaves the view this region's data planes get (default 15 min). */
+  FEDERATION_MAX_PEER_SILENCE_MS: z.coerce.number().int().min(1_000).max(7 * 86_400_000).default(15 * 60_000),
   /** The platform's route names whose stats are shared (comma-separated); tenants' own routes never are. */
   FEDERATION_ROUTES: z.string().default('').transform((text) => new Set(text.split(',').map((name) => name.trim()).filter((name) => name.length > 0))),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
@@ -70,6 +72,7 @@ export function loadFederationConfig(env: NodeJS.ProcessEnv = process.env): Fede
       token: e.FEDERATION_TOKEN,
       intervalMs: e.FEDERATION_INTERVAL_MS,
       pollMs: e.FEDERATION_POLL_MS,
+      maxPeerSilenceMs: e.FEDERATION_MAX_PEER_SILENCE_MS,
       federatedRoutes: e.FEDERATION_ROUTES,
     },
     port: e.FEDERATION_PORT,

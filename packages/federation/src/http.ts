@@ -61,10 +61,21 @@ export function handleFederationRequest(options: FederationHandlerOptions, reque
   return true;
 }
 
-/** The coordinator's own listener (port 4500 by convention; tests use 0). */
-export function createFederationServer(options: FederationHandlerOptions): Server {
+/**
+ * The coordinator's own listener (port 4500 by convention; tests use 0): the deltas, and the
+ * probes. `/healthz`: the process answers. `/readyz`: 503 until `ready()` (subscribed to the
+ * region's bus) and again from the moment it starts shutting down, so no peer or balancer keeps
+ * sending it traffic while it stops.
+ */
+export function createFederationServer(options: FederationHandlerOptions & { ready?: () => boolean }): Server {
   return createServer((request, response) => {
-    if (!handleFederationRequest(options, request, response)) sendJson(response, 404, { error: { code: 'not_found', message: `Only ${DELTAS_PATH} is served here.` } });
+    const pathname = new URL(request.url ?? '/', 'http://federation.invalid').pathname;
+    if (pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
+    if (pathname === '/readyz') {
+      const ready = options.ready?.() ?? true;
+      return sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready' });
+    }
+    if (!handleFederationRequest(options, request, response)) sendJson(response, 404, { error: { code: 'not_found', message: `Only ${DELTAS_PATH}, /healthz and /readyz are served here.` } });
   });
 }
 

@@ -10,12 +10,17 @@ const coordinator = await composeFederationCoordinator(config.coordinator, {
   onPoll: (results) => {
     for (const result of results) if (!result.ok) console.warn(`federation: peer ${result.region} not reached (${result.error}); will catch up on a later poll`);
   },
+  onViewPublishFailed: (error) => console.warn(`federation: view not published on the region's bus (${error instanceof Error ? error.message : String(error)}); the next interval publishes it whole`),
 });
 await new Promise<void>((resolve) => coordinator.server.listen(config.port, config.host, resolve));
 const address = coordinator.server.address();
 console.log(`federation coordinator (${config.coordinator.region}): http://${config.host}:${typeof address === 'object' && address ? address.port : config.port}`);
 
+let stopping = false;
 const shutdown = (): void => {
+  if (stopping) return;
+  stopping = true;
+  // close() makes /readyz answer 503 first, then stops the timers, the subscription and the listener.
   coordinator
     .close()
     .then(() => bus.close())

@@ -54,7 +54,8 @@ export interface FederatedStats {
   apply(delta: StatsDelta): ApplyResult;
   /** The highest version applied per region (what a poller asks to continue after). */
   lastVersion(region: string): number;
-  view(route: string, upstream: string): FederatedView | undefined;
+  /** `include`: which source regions count (the coordinator leaves out regions it has not heard from for too long). */
+  view(route: string, upstream: string, include?: (region: string) => boolean): FederatedView | undefined;
   /** Every (route, upstream) with a view. */
   keys(): Array<{ route: string; upstream: string }>;
 }
@@ -113,8 +114,9 @@ export function createFederatedStats(localRegion: string, options: Partial<Merge
       return { applied: true, entries: delta.entries.length };
     },
     lastVersion: (region) => versions.get(region) ?? 0,
-    view(route, upstream) {
-      const byRegion = estimates.get(keyOf(route, upstream));
+    view(route, upstream, include) {
+      const all = estimates.get(keyOf(route, upstream));
+      const byRegion = include && all ? new Map([...all].filter(([region]) => include(region))) : all;
       if (!byRegion || byRegion.size === 0) return undefined;
       let weight = 0;
       let success = 0;
