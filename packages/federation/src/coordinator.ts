@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
 import { ROUTING_OBSERVED_CHANNEL, routingObservationBatchSchema } from '@switchyard/events/routing';
-import { createFederationPoller, createFederationServer, type FederationPeer, type PeerPollResult } from './http';
+import { createFederationPoller, createFederationServer, type FederationPeer, type FederationRequestHandler, type PeerPollResult } from './http';
 import { createFederatedStats, type FederatedStats, type MergeOptions } from './merge';
 import { createDeltaPublisher, type DeltaPublisher } from './publisher';
 import { createFederationReceiver, type FederationReceiver } from './receiver';
@@ -25,6 +25,8 @@ export interface FederationCoordinatorConfig {
    */
   federatedRoutes: ReadonlySet<string>;
   merge?: Partial<MergeOptions>;
+  /** More feeds on the same listener (the config feed, config-coordinator.ts). */
+  also?: readonly FederationRequestHandler[];
 }
 
 export interface FederationCoordinatorBackends {
@@ -59,7 +61,7 @@ export async function composeFederationCoordinator(config: FederationCoordinator
   const receiver = createFederationReceiver(config.keyring, stats);
   const publisher = createDeltaPublisher({ key: config.signingKey });
   const poller = createFederationPoller({ peers: config.peers, receiver, stats, token: config.token });
-  const server = createFederationServer({ region: config.region, publisher, token: config.token });
+  const server = createFederationServer({ region: config.region, publisher, token: config.token, also: config.also });
 
   const unsubscribe: Unsubscribe = await backends.bus.subscribe(ROUTING_OBSERVED_CHANNEL, (message) => {
     let json: unknown;

@@ -21,13 +21,13 @@ export const MAX_DELTAS_PER_PAGE = 100;
 const responseSchema = z.object({ region: z.string(), deltas: z.array(signedDeltaSchema).max(MAX_DELTAS_PER_PAGE) });
 const sinceSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   response.end(text);
 }
 
-function bearerMatches(header: string | undefined, token: string): boolean {
+export function bearerMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(/^Bearer (\S+)$/.exec(header ?? '')?.[1] ?? '');
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
@@ -61,10 +61,14 @@ export function handleFederationRequest(options: FederationHandlerOptions, reque
   return true;
 }
 
+/** A handler for more paths on the same listener (the config feed); false: not its path. */
+export type FederationRequestHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
 /** The coordinator's own listener (port 4500 by convention; tests use 0). */
-export function createFederationServer(options: FederationHandlerOptions): Server {
+export function createFederationServer(options: FederationHandlerOptions & { also?: readonly FederationRequestHandler[] }): Server {
   return createServer((request, response) => {
-    if (!handleFederationRequest(options, request, response)) sendJson(response, 404, { error: { code: 'not_found', message: `Only ${DELTAS_PATH} is served here.` } });
+    if (handleFederationRequest(options, request, response) || options.also?.some((handle) => handle(request, response))) return;
+    sendJson(response, 404, { error: { code: 'not_found', message: `Only the federation feeds are served here.` } });
   });
 }
 
