@@ -26,6 +26,9 @@ export function federationManifests(values: Values): Array<Deployment | Service 
   const secret = (name: string, ref: { name: string; key: string }): IEnvVar => ({ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
   const env: IEnvVar[] = [
     secret('REDIS_URL', values.secrets.redisUrl),
+    // The region's database: the global configuration's changes are captured there and replicated ones applied.
+    secret('DATABASE_URL', values.secrets.databaseUrl),
+    secret('DATABASE_TENANT_URL', values.secrets.databaseTenantUrl),
     secret('FEDERATION_SIGNING_KEY', f.secrets.signingKey),
     secret('FEDERATION_KEY_ID', f.secrets.keyId),
     secret('FEDERATION_TRUSTED_KEYS', f.secrets.trustedKeys),
@@ -37,6 +40,7 @@ export function federationManifests(values: Values): Array<Deployment | Service 
       FEDERATION_ROUTES: f.routes.join(','),
       FEDERATION_INTERVAL_MS: String(f.intervalMs),
       FEDERATION_POLL_MS: String(f.pollMs),
+      ...(f.platformWriter === undefined ? {} : { FEDERATION_PLATFORM_WRITER: f.platformWriter }),
     }).map(([name, value]) => ({ name, value })),
   ];
   const probe = (p: Probe, kind: 'liveness' | 'readiness'): IProbe => {

@@ -40,6 +40,8 @@ const federationValues = z.strictObject({
   routes: z.array(z.string().min(1).max(200)).min(1),
   intervalMs: z.number().int().min(100).default(5_000),
   pollMs: z.number().int().min(100).default(5_000),
+  /** The region that writes the platform's price book, the same in every region (DESIGN.md §10); unset: not replicated. */
+  platformWriter: dnsLabel.optional(),
   /** Addresses the peer regions' coordinators connect from (their NAT egress), besides the balancer. */
   peerCidrs: z.array(cidr).max(32).default([]),
   resources: z.strictObject({

@@ -27,6 +27,13 @@ describe('federation coordinator configuration', () => {
 
     const broken = () => loadFederationConfig({ ...env, SWITCHYARD_REGION: 'region a', FEDERATION_PEERS: '[{"region":"b"}]', FEDERATION_TOKEN: 'short' });
     expect(broken).toThrow(/SWITCHYARD_REGION.*FEDERATION_PEERS.*FEDERATION_TOKEN/);
+    // Config replication runs only with the region's database; the platform's writer is a region name.
+    expect(config.database).toBeUndefined();
+    expect(config.platformWriter).toBeUndefined();
+    const replicating = loadFederationConfig({ ...env, DATABASE_URL: 'postgres://owner@127.0.0.1:5432/region_a', FEDERATION_PLATFORM_WRITER: 'region-a' });
+    expect(replicating.database).toEqual({ url: 'postgres://owner@127.0.0.1:5432/region_a', tenantUrl: undefined });
+    expect(replicating.platformWriter).toBe('region-a');
+    expect(() => loadFederationConfig({ ...env, DATABASE_URL: 'mysql://x', FEDERATION_PLATFORM_WRITER: 'region a' })).toThrow(/DATABASE_URL.*FEDERATION_PLATFORM_WRITER/);
     // A public key where the private one belongs is refused at start-up.
     expect(() => loadFederationConfig({ ...env, FEDERATION_SIGNING_KEY: JSON.stringify(own.publicKey.export({ format: 'jwk' })) })).toThrow();
   });

@@ -46,6 +46,11 @@ export const federationEnvSchema = z.object({
   FEDERATION_ROUTES: z.string().default('').transform((text) => new Set(text.split(',').map((name) => name.trim()).filter((name) => name.length > 0))),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
   REDIS_KEY_PREFIX: z.string().default(''),
+  /** The region's Postgres (the platform pool's owner login): set, the global configuration is replicated too (config-coordinator.ts). */
+  DATABASE_URL: emptyIsUnset(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),
+  DATABASE_TENANT_URL: emptyIsUnset(z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')),
+  /** The one region that writes the platform's configuration (the price book); unset: it is not replicated. */
+  FEDERATION_PLATFORM_WRITER: emptyIsUnset(z.string().regex(REGION_NAME)),
 });
 
 export interface FederationProcessConfig {
@@ -54,6 +59,9 @@ export interface FederationProcessConfig {
   host: string;
   redisUrl: string;
   redisKeyPrefix: string;
+  /** Where the global configuration is captured and applied; undefined: stats only. */
+  database: { url: string; tenantUrl: string | undefined } | undefined;
+  platformWriter: string | undefined;
 }
 
 export function loadFederationConfig(env: NodeJS.ProcessEnv = process.env): FederationProcessConfig {
@@ -79,5 +87,7 @@ export function loadFederationConfig(env: NodeJS.ProcessEnv = process.env): Fede
     host: e.FEDERATION_HOST,
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    database: e.DATABASE_URL === undefined ? undefined : { url: e.DATABASE_URL, tenantUrl: e.DATABASE_TENANT_URL },
+    platformWriter: e.FEDERATION_PLATFORM_WRITER,
   };
 }

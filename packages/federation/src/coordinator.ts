@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { Bus, Unsubscribe } from '@switchyard/bus';
 import { FEDERATION_VIEW_CHANNEL, federationViewMessage } from '@switchyard/events/federation';
 import { ROUTING_OBSERVED_CHANNEL, routingObservationBatchSchema } from '@switchyard/events/routing';
-import { createFederationPoller, createFederationServer, type FederationPeer, type PeerPollResult } from './http';
+import { createFederationPoller, createFederationServer, type FederationPeer, type FederationRequestHandler, type PeerPollResult } from './http';
 import { createFederatedStats, type FederatedStats, type MergeOptions } from './merge';
 import { createDeltaPublisher, type DeltaPublisher } from './publisher';
 import { createFederationReceiver, type FederationReceiver } from './receiver';
@@ -31,6 +31,8 @@ export interface FederationCoordinatorConfig {
   viewTtlMs?: number;
   /** A peer region silent for longer leaves the published view (default 15 min). */
   maxPeerSilenceMs?: number;
+  /** More feeds on the same listener (the config feed, config-coordinator.ts). */
+  also?: readonly FederationRequestHandler[];
 }
 
 export interface FederationCoordinatorBackends {
@@ -73,7 +75,7 @@ export async function composeFederationCoordinator(config: FederationCoordinator
   const poller = createFederationPoller({ peers: config.peers, receiver, stats, token: config.token });
   // Ready once subscribed to the region's bus (below), until close() begins.
   let ready = false;
-  const server = createFederationServer({ region: config.region, publisher, token: config.token, ready: () => ready });
+  const server = createFederationServer({ region: config.region, publisher, token: config.token, ready: () => ready, also: config.also });
 
   const unsubscribe: Unsubscribe = await backends.bus.subscribe(ROUTING_OBSERVED_CHANNEL, (message) => {
     let json: unknown;

@@ -21,13 +21,13 @@ export const MAX_DELTAS_PER_PAGE = 100;
 const responseSchema = z.object({ region: z.string(), deltas: z.array(signedDeltaSchema).max(MAX_DELTAS_PER_PAGE) });
 const sinceSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
   response.end(text);
 }
 
-function bearerMatches(header: string | undefined, token: string): boolean {
+export function bearerMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(/^Bearer (\S+)$/.exec(header ?? '')?.[1] ?? '');
   const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
@@ -61,13 +61,16 @@ export function handleFederationRequest(options: FederationHandlerOptions, reque
   return true;
 }
 
+/** A handler for more paths on the same listener (the config feed); false: not its path. */
+export type FederationRequestHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
 /**
- * The coordinator's own listener (port 4500 by convention; tests use 0): the deltas, and the
+ * The coordinator's own listener (port 4500 by convention; tests use 0): the feeds, and the
  * probes. `/healthz`: the process answers. `/readyz`: 503 until `ready()` (subscribed to the
  * region's bus) and again from the moment it starts shutting down, so no peer or balancer keeps
  * sending it traffic while it stops.
  */
-export function createFederationServer(options: FederationHandlerOptions & { ready?: () => boolean }): Server {
+export function createFederationServer(options: FederationHandlerOptions & { ready?: () => boolean; also?: readonly FederationRequestHandler[] }): Server {
   return createServer((request, response) => {
     const pathname = new URL(request.url ?? '/', 'http://federation.invalid').pathname;
     if (pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
@@ -75,7 +78,8 @@ export function createFederationServer(options: FederationHandlerOptions & { rea
       const ready = options.ready?.() ?? true;
       return sendJson(response, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready' });
     }
-    if (!handleFederationRequest(options, request, response)) sendJson(response, 404, { error: { code: 'not_found', message: `Only ${DELTAS_PATH}, /healthz and /readyz are served here.` } });
+    if (handleFederationRequest(options, request, response) || options.also?.some((handle) => handle(request, response))) return;
+    sendJson(response, 404, { error: { code: 'not_found', message: 'Only the federation feeds, /healthz and /readyz are served here.' } });
   });
 }
 

@@ -246,3 +246,22 @@ export type MemoryResponse = Prisma.MemoryResponseModel
  * (DESIGN.md §9). The text is stored after the tenant's PII redaction.
  */
 export type VectorMemory = Prisma.VectorMemoryModel
+/**
+ * Model ConfigChange
+ * Federation (issue 14, DESIGN.md §10): what changed in the configuration that is global (a
+ * tenant's settings, API key hashes, policy versions and routes; the price book). Written by
+ * triggers in the same transaction as the change (migration 20261210120200), consumed and
+ * deleted by the region's federation coordinator when it signs them into a config delta.
+ */
+export type ConfigChange = Prisma.ConfigChangeModel
+/**
+ * Model ConfigDeltaOut
+ * Federation: this region's signed config deltas, kept for peers to pull (in version order).
+ */
+export type ConfigDeltaOut = Prisma.ConfigDeltaOutModel
+/**
+ * Model ConfigReplicationCursor
+ * Federation: per peer region, the last config delta version applied here (replay and staleness
+ * refusal; updated in the transaction that applies the delta).
+ */
+export type ConfigReplicationCursor = Prisma.ConfigReplicationCursorModel

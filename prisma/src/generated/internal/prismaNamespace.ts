@@ -435,7 +435,10 @@ export const ModelName = {
   SessionDocumentSubject: 'SessionDocumentSubject',
   MemorySession: 'MemorySession',
   MemoryResponse: 'MemoryResponse',
-  VectorMemory: 'VectorMemory'
+  VectorMemory: 'VectorMemory',
+  ConfigChange: 'ConfigChange',
+  ConfigDeltaOut: 'ConfigDeltaOut',
+  ConfigReplicationCursor: 'ConfigReplicationCursor'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -451,7 +454,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "shadowCostRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting" | "slo" | "sloTransition" | "sessionDocument" | "sessionDocumentUpdate" | "sessionDocumentSubject" | "memorySession" | "memoryResponse" | "vectorMemory"
+    modelProps: "tenant" | "member" | "apiKey" | "priceBookVersion" | "modelPrice" | "usageEvent" | "requestLogEntry" | "costRollup" | "shadowCostRollup" | "dpBudget" | "dpCharge" | "auditEntry" | "auditCheckpoint" | "auditSubjectKey" | "policyVersion" | "policyDecisionLog" | "route" | "routeVersion" | "experiment" | "experimentArmStat" | "experimentObservation" | "tenantDataKey" | "providerCredential" | "tenantAlertWebhook" | "optimizerObservation" | "optimizerFeedback" | "optimizerSnapshot" | "optimizerFeature" | "banditPrior" | "routeSavings" | "optimizerSetting" | "slo" | "sloTransition" | "sessionDocument" | "sessionDocumentUpdate" | "sessionDocumentSubject" | "memorySession" | "memoryResponse" | "vectorMemory" | "configChange" | "configDeltaOut" | "configReplicationCursor"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -3341,6 +3344,228 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    ConfigChange: {
+      payload: Prisma.$ConfigChangePayload<ExtArgs>
+      fields: Prisma.ConfigChangeFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ConfigChangeFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigChangePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ConfigChangeFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigChangePayload>
+        }
+        findFirst: {
+          args: Prisma.ConfigChangeFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigChangePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ConfigChangeFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigChangePayload>
+        }
+        findMany: {
+          args: Prisma.ConfigChangeFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigChangePayload>[]
+        }
+        create: {
+          args: Prisma.ConfigChangeCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigChangePayload>
+        }
+        createMany: {
+          args: Prisma.ConfigChangeCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ConfigChangeCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigChangePayload>[]
+        }
+        delete: {
+          args: Prisma.ConfigChangeDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigChangePayload>
+        }
+        update: {
+          args: Prisma.ConfigChangeUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigChangePayload>
+        }
+        deleteMany: {
+          args: Prisma.ConfigChangeDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ConfigChangeUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ConfigChangeUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigChangePayload>[]
+        }
+        upsert: {
+          args: Prisma.ConfigChangeUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigChangePayload>
+        }
+        aggregate: {
+          args: Prisma.ConfigChangeAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateConfigChange>
+        }
+        groupBy: {
+          args: Prisma.ConfigChangeGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ConfigChangeGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ConfigChangeCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ConfigChangeCountAggregateOutputType> | number
+        }
+      }
+    }
+    ConfigDeltaOut: {
+      payload: Prisma.$ConfigDeltaOutPayload<ExtArgs>
+      fields: Prisma.ConfigDeltaOutFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ConfigDeltaOutFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigDeltaOutPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ConfigDeltaOutFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigDeltaOutPayload>
+        }
+        findFirst: {
+          args: Prisma.ConfigDeltaOutFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigDeltaOutPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ConfigDeltaOutFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigDeltaOutPayload>
+        }
+        findMany: {
+          args: Prisma.ConfigDeltaOutFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigDeltaOutPayload>[]
+        }
+        create: {
+          args: Prisma.ConfigDeltaOutCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigDeltaOutPayload>
+        }
+        createMany: {
+          args: Prisma.ConfigDeltaOutCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ConfigDeltaOutCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigDeltaOutPayload>[]
+        }
+        delete: {
+          args: Prisma.ConfigDeltaOutDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigDeltaOutPayload>
+        }
+        update: {
+          args: Prisma.ConfigDeltaOutUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigDeltaOutPayload>
+        }
+        deleteMany: {
+          args: Prisma.ConfigDeltaOutDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ConfigDeltaOutUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ConfigDeltaOutUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigDeltaOutPayload>[]
+        }
+        upsert: {
+          args: Prisma.ConfigDeltaOutUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigDeltaOutPayload>
+        }
+        aggregate: {
+          args: Prisma.ConfigDeltaOutAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateConfigDeltaOut>
+        }
+        groupBy: {
+          args: Prisma.ConfigDeltaOutGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ConfigDeltaOutGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ConfigDeltaOutCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ConfigDeltaOutCountAggregateOutputType> | number
+        }
+      }
+    }
+    ConfigReplicationCursor: {
+      payload: Prisma.$ConfigReplicationCursorPayload<ExtArgs>
+      fields: Prisma.ConfigReplicationCursorFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ConfigReplicationCursorFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigReplicationCursorPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ConfigReplicationCursorFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigReplicationCursorPayload>
+        }
+        findFirst: {
+          args: Prisma.ConfigReplicationCursorFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigReplicationCursorPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ConfigReplicationCursorFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigReplicationCursorPayload>
+        }
+        findMany: {
+          args: Prisma.ConfigReplicationCursorFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigReplicationCursorPayload>[]
+        }
+        create: {
+          args: Prisma.ConfigReplicationCursorCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigReplicationCursorPayload>
+        }
+        createMany: {
+          args: Prisma.ConfigReplicationCursorCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ConfigReplicationCursorCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigReplicationCursorPayload>[]
+        }
+        delete: {
+          args: Prisma.ConfigReplicationCursorDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigReplicationCursorPayload>
+        }
+        update: {
+          args: Prisma.ConfigReplicationCursorUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigReplicationCursorPayload>
+        }
+        deleteMany: {
+          args: Prisma.ConfigReplicationCursorDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ConfigReplicationCursorUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ConfigReplicationCursorUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigReplicationCursorPayload>[]
+        }
+        upsert: {
+          args: Prisma.ConfigReplicationCursorUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ConfigReplicationCursorPayload>
+        }
+        aggregate: {
+          args: Prisma.ConfigReplicationCursorAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateConfigReplicationCursor>
+        }
+        groupBy: {
+          args: Prisma.ConfigReplicationCursorGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ConfigReplicationCursorGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ConfigReplicationCursorCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ConfigReplicationCursorCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -3961,6 +4186,38 @@ export const VectorMemoryScalarFieldEnum = {
 export type VectorMemoryScalarFieldEnum = (typeof VectorMemoryScalarFieldEnum)[keyof typeof VectorMemoryScalarFieldEnum]
 
 
+export const ConfigChangeScalarFieldEnum = {
+  seq: 'seq',
+  kind: 'kind',
+  entityId: 'entityId',
+  tenantId: 'tenantId',
+  previousHome: 'previousHome',
+  changedAt: 'changedAt'
+} as const
+
+export type ConfigChangeScalarFieldEnum = (typeof ConfigChangeScalarFieldEnum)[keyof typeof ConfigChangeScalarFieldEnum]
+
+
+export const ConfigDeltaOutScalarFieldEnum = {
+  version: 'version',
+  keyId: 'keyId',
+  payload: 'payload',
+  signature: 'signature',
+  createdAt: 'createdAt'
+} as const
+
+export type ConfigDeltaOutScalarFieldEnum = (typeof ConfigDeltaOutScalarFieldEnum)[keyof typeof ConfigDeltaOutScalarFieldEnum]
+
+
+export const ConfigReplicationCursorScalarFieldEnum = {
+  region: 'region',
+  version: 'version',
+  appliedAt: 'appliedAt'
+} as const
+
+export type ConfigReplicationCursorScalarFieldEnum = (typeof ConfigReplicationCursorScalarFieldEnum)[keyof typeof ConfigReplicationCursorScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -4365,6 +4622,9 @@ export type GlobalOmitConfig = {
   memorySession?: Prisma.MemorySessionOmit
   memoryResponse?: Prisma.MemoryResponseOmit
   vectorMemory?: Prisma.VectorMemoryOmit
+  configChange?: Prisma.ConfigChangeOmit
+  configDeltaOut?: Prisma.ConfigDeltaOutOmit
+  configReplicationCursor?: Prisma.ConfigReplicationCursorOmit
 }
 
 /* Types for Logging */

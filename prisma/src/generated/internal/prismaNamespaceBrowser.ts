@@ -89,7 +89,10 @@ export const ModelName = {
   SessionDocumentSubject: 'SessionDocumentSubject',
   MemorySession: 'MemorySession',
   MemoryResponse: 'MemoryResponse',
-  VectorMemory: 'VectorMemory'
+  VectorMemory: 'VectorMemory',
+  ConfigChange: 'ConfigChange',
+  ConfigDeltaOut: 'ConfigDeltaOut',
+  ConfigReplicationCursor: 'ConfigReplicationCursor'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -687,6 +690,38 @@ export const VectorMemoryScalarFieldEnum = {
 } as const
 
 export type VectorMemoryScalarFieldEnum = (typeof VectorMemoryScalarFieldEnum)[keyof typeof VectorMemoryScalarFieldEnum]
+
+
+export const ConfigChangeScalarFieldEnum = {
+  seq: 'seq',
+  kind: 'kind',
+  entityId: 'entityId',
+  tenantId: 'tenantId',
+  previousHome: 'previousHome',
+  changedAt: 'changedAt'
+} as const
+
+export type ConfigChangeScalarFieldEnum = (typeof ConfigChangeScalarFieldEnum)[keyof typeof ConfigChangeScalarFieldEnum]
+
+
+export const ConfigDeltaOutScalarFieldEnum = {
+  version: 'version',
+  keyId: 'keyId',
+  payload: 'payload',
+  signature: 'signature',
+  createdAt: 'createdAt'
+} as const
+
+export type ConfigDeltaOutScalarFieldEnum = (typeof ConfigDeltaOutScalarFieldEnum)[keyof typeof ConfigDeltaOutScalarFieldEnum]
+
+
+export const ConfigReplicationCursorScalarFieldEnum = {
+  region: 'region',
+  version: 'version',
+  appliedAt: 'appliedAt'
+} as const
+
+export type ConfigReplicationCursorScalarFieldEnum = (typeof ConfigReplicationCursorScalarFieldEnum)[keyof typeof ConfigReplicationCursorScalarFieldEnum]
 
 
 export const SortOrder = {
