@@ -10,7 +10,7 @@ import { authenticate, tokenExpiresAt, type VerifyAccessToken } from '../http/au
 import { OPERATION_LIMITS } from '../hardening/limits';
 import type { Logger } from '../logger';
 import type { ChannelHub } from './channel-hub';
-import { createCoalescingRefresh } from './coalescing-refresh';
+import { createSharedRefreshes } from './shared-refresh';
 import { planSubscription, type SubscriptionPlan } from './subscription-plan';
 import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits } from './subscription-limits';
 
@@ -77,6 +77,15 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
   const { logger } = options;
   const limits = options.limits ?? DEFAULT_SUBSCRIPTION_LIMITS;
   const rules = [...specifiedRules, ...options.validationRules];
+  const refreshes = createSharedRefreshes({
+    hub: options.hub,
+    runPlan: options.runQuery,
+    // Credentials are checked again before every push (through the same caches as HTTP), so a
+    // revoked key or a removed membership ends the subscription at its next event.
+    reauthenticate: (authorization) => authenticate(authorization, options.verifyAccessToken),
+    isFinal: endsSubscription,
+    logger,
+  });
   const principals = new WeakMap<object, Principal>();
   /** The open sockets (graphql-ws contexts) of each principal; `ctx.subscriptions` holds each socket's active subscriptions. */
   const socketsByPrincipal = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
@@ -146,29 +155,16 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
         return { schema: options.apiSchema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       async subscribe(args) {
-        const { plan, authorization } = args.contextValue as SubscriptionContext;
-        let stopListening: (() => void) | undefined;
-        const stream = createCoalescingRefresh<FormattedExecutionResult>({
-          // Credentials are checked again before every push (through the same caches as HTTP), so a
-          // revoked key or a removed membership ends the subscription at its next event.
-          refresh: async () => {
-            const current = await authenticate(authorization, options.verifyAccessToken);
-            if (!current.ok) return { errors: [{ message: current.message, extensions: { code: current.code } }] };
-            return options.runQuery(plan, current.principal);
-          },
-          isFinal: endsSubscription,
-          onClose: () => stopListening?.(),
-        });
-        // Listen first, then fetch the initial state, so no event between the two is lost.
+        const { plan, principal, authorization } = args.contextValue as SubscriptionContext;
+        // Coalesced: subscribers sharing tenant, answer class and selection share one query run per
+        // event; each checks its own credentials before every push (shared-refresh.ts).
         try {
-          stopListening = await options.hub.listen(plan.route, plan.key, () => stream.trigger());
+          const stream = await refreshes.join(plan, principal, authorization);
+          return stream as AsyncIterableIterator<FormattedExecutionResult> as unknown as AsyncIterable<ExecutionResult>;
         } catch (error) {
           logger.error({ channel: plan.route.channel, err: String(error) }, 'bus subscription failed');
-          await stream.return();
           return { errors: [GATEWAY_ERRORS.create('SERVICE_UNAVAILABLE')] };
         }
-        stream.trigger();
-        return stream as AsyncIterableIterator<FormattedExecutionResult> as unknown as AsyncIterable<ExecutionResult>;
       },
       // Results come from the gateway already formatted (masked errors): send them as they are.
       onNext: (_ctx, _id, _payload, _args, result) => result as FormattedExecutionResult,
