@@ -6,7 +6,7 @@ import type { Authentication } from '../http/authenticate';
 import { silentLogger } from '../logger';
 import { createChannelHub, type ChannelHub } from './channel-hub';
 import type { CoalescingRefresh } from './coalescing-refresh';
-import { createSharedRefreshes, type SharedRefreshes } from './shared-refresh';
+import { checkOncePerTurn, createSharedRefreshes, type SharedRefreshes } from './shared-refresh';
 import { planSubscription, type SubscriptionPlan } from './subscription-plan';
 import { SUBSCRIPTION_ROUTES } from './subscription-routes';
 
@@ -249,5 +249,24 @@ describe('shared (coalesced) subscription refreshes', () => {
     await bus.publish(COST_CHANNEL, JSON.stringify({ tenantId: 't9' }));
     await settle();
     expect(gateway.runs).toHaveLength(runs);
+  });
+});
+
+describe('one credential check per authorization per turn', () => {
+  it('checks a value once within a turn, and again at the next turn (a revocation is seen)', async () => {
+    const credentials = fakeCredentials();
+    credentials.principals.set('key-a', person('key-a', 't1'));
+    let checks = 0;
+    const check = checkOncePerTurn(async (authorization) => {
+      checks += 1;
+      return credentials.reauthenticate(authorization);
+    });
+    const first = await Promise.all([check('key-a'), check('key-a'), check('key-a'), check('key-b')]);
+    expect(checks).toBe(2);
+    expect(first.map((answer) => answer.ok)).toEqual([true, true, true, false]);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    credentials.principals.delete('key-a');
+    expect((await check('key-a')).ok).toBe(false);
+    expect(checks).toBe(3);
   });
 });

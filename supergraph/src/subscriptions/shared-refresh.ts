@@ -32,6 +32,29 @@ export interface SharedRefreshes {
 }
 
 /**
+ * One credential check per authorization value per event-loop turn: a fan-out wakes every member of
+ * a group in the same turn, and a caller's sockets (up to SUBSCRIPTIONS_MAX_SOCKETS_PER_PRINCIPAL)
+ * carry the same value. Within one turn the caches below give the same answer anyway; the memo is
+ * dropped at the next turn, so a revocation is seen by the next push as before.
+ */
+export function checkOncePerTurn(check: Reauthenticate): Reauthenticate {
+  let memo: Map<unknown, Promise<Authentication>> | undefined;
+  return (authorization) => {
+    if (typeof authorization !== 'string') return check(authorization);
+    if (!memo) {
+      memo = new Map();
+      setImmediate(() => (memo = undefined));
+    }
+    let answer = memo.get(authorization);
+    if (!answer) {
+      answer = check(authorization);
+      memo.set(authorization, answer);
+    }
+    return answer;
+  };
+}
+
+/**
  * Who may share an answer: the subscription queries (SUBSCRIPTION_ROUTES) are tenant reads whose
  * answer the subgraphs decide from the caller's tenant and roles alone, never from who the caller
  * is (no subscription field reads the subject, the e-mail or the key id). Two callers with the same
