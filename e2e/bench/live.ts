@@ -10,7 +10,9 @@
 //      appended to the usage stream as the data plane appends them; latency from the append to every
 //      subscriber's frame; gateway B's RSS and CPU time.
 // Flags: --quick (fewer subscribers and rounds), --live-only=replicas,few,many (a subset),
-// --cpu-prof (V8 profile of gateway B in bench-results/profiles/, written when it stops).
+// --cpu-prof (V8 profile of gateway B in bench-results/profiles/, written when it stops),
+// --gateway-source=<dir> (gateway B bundled from <dir>/supergraph/src/main.ts, e.g. an older commit's
+// tree extracted with `git archive`, for a same-sitting baseline; the platform stays this tree's).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -108,7 +110,8 @@ const platformBundle = path.join(RESULTS_DIR, 'platform.mjs');
 const gatewayBundle = path.join(RESULTS_DIR, 'supergraph.mjs');
 log('bundling the platform and the standalone gateway');
 await bundleService(path.join(REPO_ROOT, 'platform', 'src', 'start.ts'), platformBundle);
-await bundleService(path.join(REPO_ROOT, 'supergraph', 'src', 'main.ts'), gatewayBundle);
+const gatewaySource = process.argv.find((a) => a.startsWith('--gateway-source='))?.slice('--gateway-source='.length) ?? REPO_ROOT;
+await bundleService(path.join(gatewaySource, 'supergraph', 'src', 'main.ts'), gatewayBundle);
 
 const database = await createTestDatabase({ migrate: false });
 await database.db.close();
@@ -362,11 +365,11 @@ async function startGateway(env: Record<string, string>): Promise<{ pid: number;
 }
 
 const header = [
-  `Measured by \`npm run bench -- --live${quick ? ' --quick' : ''}\` (e2e/bench/live.ts), ${new Date().toISOString()}; platform and gateway B bundled under plain node (what production runs).`,
+  `Measured by \`npm run bench -- ${process.argv.slice(2).join(' ')}\` (e2e/bench/live.ts), gateway B from ${gatewaySource === REPO_ROOT ? 'this tree' : gatewaySource}, ${new Date().toISOString()}; platform and gateway B bundled under plain node (what production runs).`,
   `Machine: ${os.cpus().length} cores, Node ${process.version}; platform pinned to core 0, gateway B and this harness on core 1; load average at the end ${os.loadavg().map((value) => value.toFixed(1)).join(' / ')}.`,
   '',
 ];
-const out = path.join(RESULTS_DIR, 'live.md');
+const out = path.join(RESULTS_DIR, gatewaySource === REPO_ROOT ? `live${quick ? '-quick' : ''}.md` : 'live-baseline.md');
 await writeFile(out, [...header, ...lines].join('\n') + '\n');
 log(`written ${out}`);
 process.stdout.write([...header, ...lines].join('\n') + '\n');
