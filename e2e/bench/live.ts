@@ -126,6 +126,7 @@ const platform = await startPlatformProcess({
 });
 const bus = createRedisBus(REDIS_URL, { keyPrefix });
 const lines: string[] = [];
+let stopGatewayB: (() => Promise<void>) | undefined;
 try {
   const ports = platform.ports;
   const gatewayAUrl = `http://127.0.0.1:${ports.SUPERGRAPH_PORT}/graphql`;
@@ -180,6 +181,7 @@ try {
     INTERNAL_TOKEN_PRIVATE_JWK: JSON.stringify(stored.privateJwk),
     LOG_LEVEL: 'warn',
   });
+  stopGatewayB = gatewayB.stop;
   const wsA = `ws://127.0.0.1:${ports.SUPERGRAPH_PORT}/graphql`;
   const wsB = `ws://127.0.0.1:${gatewayBPort}/graphql`;
 
@@ -317,8 +319,8 @@ try {
     await sleep(3000);
   }
   agent.destroy();
-  await gatewayB.stop();
 } finally {
+  await stopGatewayB?.();
   await bus.close();
   await platform.stop();
   await database.drop();
