@@ -119,6 +119,9 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
           }
           sockets.add(ctx);
           socketsByPrincipal.set(key, sockets);
+          // The upgrade request (headers, parser state) is not needed after authentication; graphql-ws
+          // would keep it for the socket's whole life (a few KB per socket, 10,000 sockets per process).
+          Reflect.deleteProperty(ctx.extra, 'request');
           principalKeys.set(ctx, key);
           principals.set(ctx, auth.principal);
           closeWhenTokenExpires(ctx.extra.socket, auth.token);
