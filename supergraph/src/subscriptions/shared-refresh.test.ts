@@ -35,10 +35,15 @@ function fakeGateway() {
   const totals = new Map<string, number>();
   const runs: Run[] = [];
   let gate: Promise<void> = Promise.resolve();
+  const failures = { next: 0 };
   const runPlan = async (subscription: SubscriptionPlan, principal: Principal): Promise<FormattedExecutionResult> => {
     const tenantId = String(subscription.variables['t']);
     runs.push({ tenantId, principal });
     await gate;
+    if (failures.next > 0) {
+      failures.next -= 1;
+      throw new Error('connection to the subgraph reset (details stay in the log)');
+    }
     if (principal.tenantId !== null && principal.tenantId !== tenantId) return { errors: [{ message: 'not your tenant', extensions: { code: 'FORBIDDEN' } }] };
     return { data: { costUpdated: { tenantId, totalRequests: totals.get(tenantId) ?? 0, readBy: principal.subject } } };
   };
@@ -46,6 +51,7 @@ function fakeGateway() {
     totals,
     runs,
     runPlan,
+    failures,
     hold() {
       let release!: () => void;
       gate = new Promise<void>((resolve) => (release = resolve));
@@ -230,6 +236,22 @@ describe('shared (coalesced) subscription refreshes', () => {
     const promoted = gateway.runs.filter((run) => run.principal.subject === 't1-viewer-1');
     expect(promoted.at(-1)?.principal.roles).toEqual(['tenant_admin']);
     expect((readers[1]?.results[1]?.data as { costUpdated: { readBy: string } }).costUpdated.readBy).toBe('t1-viewer-1');
+  });
+
+  it('answers a failed run with a masked, retryable error and recovers at the next event', async () => {
+    const readers = await subscribers(3, 't1');
+    await Promise.all(readers.map((r) => r.until(() => r.results.length === 1)));
+    gateway.failures.next = 1;
+    await bus.publish(COST_CHANNEL, JSON.stringify({ tenantId: 't1' }));
+    await Promise.all(readers.map((r) => r.until(() => r.results.length === 2)));
+    for (const r of readers) {
+      expect(r.results[1]?.errors?.[0]?.extensions?.['code']).toBe('INTERNAL_SERVER_ERROR');
+      expect(JSON.stringify(r.results[1])).not.toContain('reset');
+    }
+    gateway.totals.set('t1', 8);
+    await bus.publish(COST_CHANNEL, JSON.stringify({ tenantId: 't1' }));
+    await Promise.all(readers.map((r) => r.until(() => r.totals().at(-1) === 8)));
+    for (const r of readers) expect(r.ended()).toBe(false);
   });
 
   it('closes the group and its bus listener when its last member leaves', async () => {

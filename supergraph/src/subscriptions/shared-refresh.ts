@@ -1,5 +1,6 @@
 import type { Principal } from '@switchyard/identity';
 import type { FormattedExecutionResult } from 'graphql';
+import { GATEWAY_ERRORS } from '@switchyard/subgraph-kit/errors';
 import type { Authentication } from '../http/authenticate';
 import type { Logger } from '../logger';
 import type { ChannelHub } from './channel-hub';
@@ -136,7 +137,8 @@ export function createSharedRefreshes(options: SharedRefreshOptions): SharedRefr
             result = await runGroup(group);
           } catch (error) {
             logger.error({ field: group.plan.route.queryField, err: String(error) }, 'shared subscription refresh failed');
-            result = { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+            // Masked as the gateway masks any internal failure; not final, so the next event retries.
+            result = { errors: [{ message: GATEWAY_ERRORS.definitions.INTERNAL_SERVER_ERROR.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
           }
           if (result === undefined) continue;
           group.latest = result;
