@@ -3,7 +3,7 @@
 // Writes BENCHMARKS.md at the repository root. Progress on stderr. Flags: --quick (shorter runs),
 // --data-plane-only (keep the other sections), --cpu-prof (V8 profile of the gateway in bench-results/profiles/),
 // --vectors (only the vector memory section: e2e/bench/vectors.ts), --tracing and --routes (only that section),
-// --admin (the admin plane only: e2e/bench/admin.ts).
+// --admin (the admin plane only: e2e/bench/admin.ts), --live (live updates: two gateway replicas, 10,000 subscribers: e2e/bench/live.ts).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -50,6 +50,12 @@ if (process.argv.includes('--routes')) {
 // `--admin`: only the admin-plane section (GraphQL through the gateway and direct, live updates).
 if (process.argv.includes('--admin')) {
   await import('./admin');
+  process.exit(process.exitCode ?? 0);
+}
+
+// `--live`: only the live-update section (two gateway replicas, then 10,000 subscribers on one).
+if (process.argv.includes('--live')) {
+  await import('./live');
   process.exit(process.exitCode ?? 0);
 }
 

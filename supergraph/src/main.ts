@@ -41,6 +41,9 @@ const app = createSupergraphServer({
   verifyAccessToken: createAccessTokenVerifier({
     issuer: config.OIDC_ISSUER,
     audience: config.OIDC_AUDIENCE,
+    // As `npm start` does: a verified token is remembered until its expiry (at most 5 min), so the
+    // credential check before every subscription push is a lookup, not a signature check.
+    verifiedCacheSize: 10_000,
     ...(config.OIDC_JWKS_URI ? { jwksUri: config.OIDC_JWKS_URI } : {}),
   }),
   ...(memberships ? { memberships } : {}),

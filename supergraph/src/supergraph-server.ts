@@ -6,7 +6,7 @@ import type { ApiKeyResolver } from '@switchyard/identity/api-keys';
 import { answerGraphQLClientErrors } from '@switchyard/subgraph-kit/client-errors';
 import { GATEWAY_ERRORS } from '@switchyard/subgraph-kit/errors';
 import type { InternalTokenSigner, MembershipDirectory, Principal } from '@switchyard/identity';
-import { buildSchema, print, type FormattedExecutionResult } from 'graphql';
+import { buildSchema, type FormattedExecutionResult } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { API_SCHEMA_FILE } from './compose/artifacts';
 import type { GatewayContext } from './gateway/context';
@@ -138,7 +138,7 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
   const runQuery: RunQuery = async (plan, principal) => {
     await ready;
     const response = await apollo.executeOperation<Record<string, unknown>>(
-      { query: print(plan.query), variables: plan.variables, ...(plan.operationName ? { operationName: plan.operationName } : {}) },
+      { query: plan.queryText, variables: plan.variables, ...(plan.operationName ? { operationName: plan.operationName } : {}) },
       { contextValue: { principal } },
     );
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not used by subscriptions');

@@ -38,6 +38,8 @@ export async function authenticate(authorization: unknown, verifyAccessToken: Ve
 
 /** `exp` of an already verified JWT, in epoch ms; undefined when it has none. */
 export function tokenExpiresAt(token: string): number | undefined {
+  // An API key is not a JWT: no parse (and no thrown exception) per socket.
+  if (token.split('.').length !== 3) return undefined;
   try {
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
     return typeof payload.exp === 'number' ? payload.exp * 1000 : undefined;

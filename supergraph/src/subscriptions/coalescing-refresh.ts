@@ -10,8 +10,12 @@ export interface CoalescingRefresh<T> extends AsyncIterableIterator<T> {
   return(): Promise<IteratorResult<T>>;
 }
 
+/** What a refresh returns when nothing new is to be pushed (the state is the one last delivered). */
+export const UNCHANGED: unique symbol = Symbol('unchanged');
+
 export interface CoalescingRefreshOptions<T> {
-  refresh: () => Promise<T>;
+  /** The current state, or UNCHANGED when there is nothing new to push. */
+  refresh: () => Promise<T | typeof UNCHANGED>;
   /** A state after which the stream ends (e.g. access was refused). */
   isFinal?: (state: T) => boolean;
   /** Called once when the stream ends for any reason. */
@@ -59,6 +63,7 @@ export function createCoalescingRefresh<T>(options: CoalescingRefreshOptions<T>)
         dirty = false;
         const state = await options.refresh();
         if (closed) return;
+        if (state === UNCHANGED) continue;
         latest = { state };
         if (options.isFinal?.(state)) {
           endAfterDelivery = true;

@@ -5,6 +5,7 @@ import {
   getArgumentValues,
   getOperationAST,
   getVariableValues,
+  print,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -20,6 +21,8 @@ export interface SubscriptionPlan {
   key: string;
   /** The client's operation as a query: same variables, arguments, selection and response key. */
   query: DocumentNode;
+  /** `query` printed once, as each refresh sends it. */
+  queryText: string;
   operationName: string | undefined;
   variables: Record<string, unknown>;
 }
@@ -97,5 +100,5 @@ export function planSubscription(
     ],
   };
 
-  return { route, key: route.subscriptionKey(args), query, operationName: operation.name?.value, variables: { ...variables } };
+  return { route, key: route.subscriptionKey(args), query, queryText: print(query), operationName: operation.name?.value, variables: { ...variables } };
 }

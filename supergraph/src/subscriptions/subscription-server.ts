@@ -2,15 +2,16 @@ import type { Server } from 'node:http';
 import type { Principal } from '@switchyard/identity';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { specifiedRules, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { GATEWAY_ERRORS, isFinal } from '@switchyard/subgraph-kit/errors';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { authenticate, tokenExpiresAt, type VerifyAccessToken } from '../http/authenticate';
-import { OPERATION_LIMITS } from '../hardening/limits';
 import type { Logger } from '../logger';
 import type { ChannelHub } from './channel-hub';
-import { createCoalescingRefresh } from './coalescing-refresh';
+import { createSharedPayloads } from './shared-payload';
+import { checkOncePerTurn, createSharedRefreshes } from './shared-refresh';
+import { createValidatedDocuments } from './validated-documents';
 import { planSubscription, type SubscriptionPlan } from './subscription-plan';
 import { DEFAULT_SUBSCRIPTION_LIMITS, type SubscriptionLimits } from './subscription-limits';
 
@@ -76,7 +77,17 @@ function closeWhenTokenExpires(socket: WebSocket, token: string): void {
 export function attachSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { logger } = options;
   const limits = options.limits ?? DEFAULT_SUBSCRIPTION_LIMITS;
-  const rules = [...specifiedRules, ...options.validationRules];
+  const validatedDocument = createValidatedDocuments(options.apiSchema, [...specifiedRules, ...options.validationRules]);
+  const payloads = createSharedPayloads();
+  const refreshes = createSharedRefreshes({
+    hub: options.hub,
+    runPlan: options.runQuery,
+    // Credentials are checked again before every push (through the same caches as HTTP), so a
+    // revoked key or a removed membership ends the subscription at its next event.
+    reauthenticate: checkOncePerTurn((authorization) => authenticate(authorization, options.verifyAccessToken)),
+    isFinal: endsSubscription,
+    logger,
+  });
   const principals = new WeakMap<object, Principal>();
   /** The open sockets (graphql-ws contexts) of each principal; `ctx.subscriptions` holds each socket's active subscriptions. */
   const socketsByPrincipal = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
@@ -108,6 +119,9 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
           }
           sockets.add(ctx);
           socketsByPrincipal.set(key, sockets);
+          // The upgrade request (headers, parser state) is not needed after authentication; graphql-ws
+          // would keep it for the socket's whole life (a few KB per socket, 10,000 sockets per process).
+          Reflect.deleteProperty(ctx.extra, 'request');
           principalKeys.set(ctx, key);
           principals.set(ctx, auth.principal);
           closeWhenTokenExpires(ctx.extra.socket, auth.token);
@@ -132,46 +146,29 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
           logger.warn({ principal: key, active: active - 1, limit: limits.maxSubscriptionsPerPrincipal }, 'subscription refused: too many for this principal');
           return [GATEWAY_ERRORS.create('TOO_MANY_SUBSCRIPTIONS', `At most ${limits.maxSubscriptionsPerPrincipal} active subscriptions per caller; complete one first.`)];
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: OPERATION_LIMITS.maxTokens });
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : GATEWAY_ERRORS.create('GRAPHQL_PARSE_FAILED', 'Malformed query')];
-        }
-        const errors = validate(options.apiSchema, document, rules);
-        if (errors.length > 0) return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        const validated = validatedDocument(payload.query);
+        if ('errors' in validated) return [...validated.errors];
+        const { document } = validated;
         const plan = planSubscription(options.apiSchema, document, payload.operationName, payload.variables);
         if (Array.isArray(plan)) return plan;
         const contextValue: SubscriptionContext = { principal, plan, authorization: ctx.connectionParams?.['authorization'] };
         return { schema: options.apiSchema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       async subscribe(args) {
-        const { plan, authorization } = args.contextValue as SubscriptionContext;
-        let stopListening: (() => void) | undefined;
-        const stream = createCoalescingRefresh<FormattedExecutionResult>({
-          // Credentials are checked again before every push (through the same caches as HTTP), so a
-          // revoked key or a removed membership ends the subscription at its next event.
-          refresh: async () => {
-            const current = await authenticate(authorization, options.verifyAccessToken);
-            if (!current.ok) return { errors: [{ message: current.message, extensions: { code: current.code } }] };
-            return options.runQuery(plan, current.principal);
-          },
-          isFinal: endsSubscription,
-          onClose: () => stopListening?.(),
-        });
-        // Listen first, then fetch the initial state, so no event between the two is lost.
+        const { plan, principal, authorization } = args.contextValue as SubscriptionContext;
+        // Coalesced: subscribers sharing tenant, answer class and selection share one query run per
+        // event; each checks its own credentials before every push (shared-refresh.ts).
         try {
-          stopListening = await options.hub.listen(plan.route, plan.key, () => stream.trigger());
+          const stream = await refreshes.join(plan, principal, authorization);
+          return stream as AsyncIterableIterator<FormattedExecutionResult> as unknown as AsyncIterable<ExecutionResult>;
         } catch (error) {
           logger.error({ channel: plan.route.channel, err: String(error) }, 'bus subscription failed');
-          await stream.return();
           return { errors: [GATEWAY_ERRORS.create('SERVICE_UNAVAILABLE')] };
         }
-        stream.trigger();
-        return stream as AsyncIterableIterator<FormattedExecutionResult> as unknown as AsyncIterable<ExecutionResult>;
       },
-      // Results come from the gateway already formatted (masked errors): send them as they are.
-      onNext: (_ctx, _id, _payload, _args, result) => result as FormattedExecutionResult,
+      // Results come from the gateway already formatted (masked errors): sent as they are, each
+      // shared result serialized once for all its subscribers (shared-payload.ts).
+      onNext: (ctx, _id, _payload, _args, result) => payloads.standIn(ctx.extra.socket, result) as unknown as FormattedExecutionResult,
       onError(_ctx, id, _payload, errors) {
         logger.warn({ id, errors: errors.map((error) => error.message) }, 'subscription refused');
       },
@@ -191,6 +188,9 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
   // (1009 for an oversized frame); log one line instead. Registered after useServer's listener,
   // so its per-socket error handler exists to be replaced.
   wss.on('connection', (socket: WebSocket) => {
+    // Every outgoing message passes here: a `next` carries a stand-in for its shared payload.
+    const send = socket.send.bind(socket) as (data: string, callback?: (error?: Error) => void) => void;
+    (socket as { send: unknown }).send = (data: unknown, callback?: (error?: Error) => void) => send(typeof data === 'string' ? payloads.splice(socket, data) : (data as string), callback);
     socket.removeAllListeners('error');
     socket.on('error', (error: unknown) => {
       logger.warn(socketErrorFields(error), 'websocket error; connection closed');

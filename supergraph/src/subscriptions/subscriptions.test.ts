@@ -87,6 +87,29 @@ describe('subscriptions over the in-process bus', () => {
     await Promise.all(clients.map((client) => client.dispose()));
   });
 
+  it('runs the query once per event for all sockets of one tenant, and wakes no other tenant’s subscriber', async () => {
+    gateway.standIns.usage.set('t1', 1);
+    gateway.standIns.usage.set('t2', 100);
+    const t1Clients = Array.from({ length: 6 }, () => connect(gateway.wsUrl, tenantToken));
+    const t1Subs = t1Clients.map((client) => collect(client, COST_SUBSCRIPTION, { tenantId: 't1' }));
+    const adminClient = connect(gateway.wsUrl, adminToken);
+    const t2Sub = collect(adminClient, COST_SUBSCRIPTION, { tenantId: 't2' });
+    await Promise.all([...t1Subs, t2Sub].map((sub) => sub.until((results) => results.length === 1)));
+
+    const executions = gateway.standIns.calls.cost.length;
+    gateway.standIns.usage.set('t1', 2);
+    await inner.publish(COST_UPDATED_CHANNEL, costUpdated('t1'));
+    await Promise.all(t1Subs.map((sub) => sub.until((results) => totals(results).at(-1) === 2)));
+    // Six subscribers on six sockets, one execution.
+    expect(gateway.standIns.calls.cost.length).toBe(executions + 1);
+    expect(t2Sub.results).toHaveLength(1);
+    expect(totals(t2Sub.results)).toEqual([100]);
+    for (const sub of t1Subs) expect(sub.results.map((result) => (result.data as { costUpdated: { tenantId: string } }).costUpdated.tenantId)).toEqual(['t1', 't1']);
+
+    for (const sub of [...t1Subs, t2Sub]) sub.stop();
+    await Promise.all([...t1Clients, adminClient].map((client) => client.dispose()));
+  });
+
   it('coalesces a burst of events: one execution in flight, latest state wins', async () => {
     gateway.standIns.usage.set('t1', 0);
     const client = connect(gateway.wsUrl, adminToken);
