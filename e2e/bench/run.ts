@@ -61,8 +61,9 @@ const dataPlaneOnly = process.argv.includes('--data-plane-only');
 const LATENCY_REQUESTS = quick ? 500 : 5000;
 const THROUGHPUT_SECONDS = quick ? 3 : 10;
 const STREAMS = quick ? 200 : 2000;
-/** The mock's fixed interval between chunks of the streaming section. */
-const CHUNK_MS = 20;
+/** The mock's fixed interval between chunks of the streaming section (`--chunk-ms=N`, default 20: about 50 tokens/s). */
+const CHUNK_MS = Number(process.argv.find((arg) => arg.startsWith('--chunk-ms='))?.slice('--chunk-ms='.length) ?? 20);
+if (!Number.isInteger(CHUNK_MS) || CHUNK_MS < 0) throw new Error('--chunk-ms takes a whole number of milliseconds');
 /** `--streams`: only the streaming section (bench-results/streams.md), the other sections kept. */
 const streamsOnly = process.argv.includes('--streams');
 /** `--baseline-bundle=FILE`: with --streams, also measure this gateway bundle (the A/B's "before") in the same run. */
@@ -88,24 +89,31 @@ const gatewayBundle = path.join(RESULTS_DIR, 'gateway.mjs');
 await bundleService(path.join(REPO_ROOT, 'e2e/bench/gateway.ts'), gatewayBundle);
 const redis = await startBenchRedis(1, process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 const mock = await startPinned<{ url: string; baseUrl: string }>('mock-upstream.ts', 1, {});
-const startGateway = (bundle: string) =>
+const startGateway = (bundle: string, nodeFlags: readonly string[] = DATA_PLANE_NODE_FLAGS) =>
   startPinned<{ url: string; apiKey: string; pid: number }>(
     bundle,
     0,
     { UPSTREAM_BASE_URL: mock.info.baseUrl, DATABASE_URL: benchDb.url, BENCH_API_KEY: key.secret, REDIS_URL: redis.url, BENCH_EVENT_LOOP_FILE: eventLoopFile },
-    [...DATA_PLANE_NODE_FLAGS, ...(cpuProfile ? ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'profiles')}`] : [])],
+    [...nodeFlags, ...(cpuProfile ? ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'profiles')}`] : [])],
   );
 const direct: Target = { url: mock.info.url, apiKey: 'none' };
 if (streamsOnly) {
   try {
-    const gateways = [...(baselineBundle ? [{ name: `before (${path.basename(baselineBundle)})`, bundle: path.resolve(baselineBundle) }] : []), { name: 'this commit', bundle: gatewayBundle }];
+    // The "before" of an A/B runs with the flags its commit ran with (BENCH_BASELINE_FLAGS, space-separated).
+    const baselineFlags = process.env.BENCH_BASELINE_FLAGS?.split(' ').filter(Boolean) ?? DATA_PLANE_NODE_FLAGS;
+    const gateways = [
+      ...(baselineBundle ? [{ name: `before (${baselineFlags.join(' ')})`, bundle: path.resolve(baselineBundle), flags: baselineFlags }] : []),
+      // BENCH_VARIANT_FLAGS: this commit once more under other flags (e.g. the earlier ones), to tell the code's share from the flags'.
+      ...(process.env.BENCH_VARIANT_FLAGS ? [{ name: `this commit (${process.env.BENCH_VARIANT_FLAGS})`, bundle: gatewayBundle, flags: process.env.BENCH_VARIANT_FLAGS.split(' ').filter(Boolean) }] : []),
+      { name: `this commit (${DATA_PLANE_NODE_FLAGS.join(' ')})`, bundle: gatewayBundle, flags: DATA_PLANE_NODE_FLAGS },
+    ];
     const section = await streamsSection({ direct, gateways, startGateway, streams: STREAMS, chunkMs: CHUNK_MS, ttftSamples: quick ? 20 : 100, warmUps: quick ? 1000 : 3000, log });
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(path.join(RESULTS_DIR, 'streams.md'), section);
+    spliceStreamsSection(section);
   } finally {
     await stopBackends();
   }
-  writeReport();
   process.exit(0);
 }
 const gateway = await startGateway(gatewayBundle);
@@ -382,10 +390,23 @@ for (const suite of suites) {
 log('streams: a fresh gateway');
 writeFileSync(
   path.join(RESULTS_DIR, 'streams.md'),
-  await streamsSection({ direct, gateways: [{ name: 'this commit', bundle: gatewayBundle }], startGateway, streams: STREAMS, chunkMs: CHUNK_MS, ttftSamples: quick ? 20 : 100, warmUps: quick ? 1000 : 3000, log }),
+  await streamsSection({ direct, gateways: [{ name: 'this commit', bundle: gatewayBundle, flags: DATA_PLANE_NODE_FLAGS }], startGateway, streams: STREAMS, chunkMs: CHUNK_MS, ttftSamples: quick ? 20 : 100, warmUps: quick ? 1000 : 3000, log }),
 );
 await stopBackends();
 writeReport();
+
+/** `--streams` alone: its section replaces the one between the markers in BENCHMARKS.md (else goes after the request path's), the rest kept. */
+function spliceStreamsSection(section: string): void {
+  const file = path.join(REPO_ROOT, 'BENCHMARKS.md');
+  const current = readFileSync(file, 'utf8');
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
+  const marked = `<!-- streams-bench:start -->\n${section.trim()}\n\nMeasured by \`npm run bench -- ${process.argv.slice(2).join(' ')}\` at commit ${commit}, ${new Date().toISOString()}.\n<!-- streams-bench:end -->`;
+  const markers = /<!-- streams-bench:start -->[\s\S]*<!-- streams-bench:end -->/;
+  const next = current.indexOf('\n## ', current.indexOf('## Data plane (request path)') + 1);
+  const updated = markers.test(current) ? current.replace(markers, () => marked) : next > 0 ? `${current.slice(0, next)}\n${marked}\n${current.slice(next)}` : `${current.trimEnd()}\n\n${marked}\n`;
+  writeFileSync(file, updated);
+  log('wrote its section of BENCHMARKS.md');
+}
 
 /** BENCHMARKS.md from the sections in bench-results/ (the ones this run did not measure are kept). */
 function writeReport(): void {
@@ -398,12 +419,12 @@ function writeReport(): void {
     .map((file) => readFileSync(file, 'utf8').trim());
   const report = `# Benchmarks
 
-  Measured by \`npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` (e2e/bench/run.ts) at commit ${commit}, ${new Date().toISOString()}${dataPlaneOnly || streamsOnly ? ' (data plane re-measured; the other sections are kept from the last full run, files in bench-results/)' : ''}.
-  Machine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version};
-  load average at the end ${os.loadavg().map((value) => value.toFixed(1)).join(' / ')}.
+Measured by \`npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` (e2e/bench/run.ts) at commit ${commit}, ${new Date().toISOString()}${dataPlaneOnly ? ' (data plane re-measured; the other sections are kept from the last full run, files in bench-results/)' : ''}.
+Machine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version};
+load average at the end ${os.loadavg().map((value) => value.toFixed(1)).join(' / ')}.
 
-  ${sections.join('\n\n')}
-  `;
+${sections.join('\n\n')}
+`;
   writeFileSync(path.join(REPO_ROOT, 'BENCHMARKS.md'), report);
   log('wrote BENCHMARKS.md');
   process.stdout.write(report);
