@@ -95,5 +95,52 @@ Each gateway is its own fresh process, one after the other. Load average at the 
 | figure | result | detail | target |
 |---|---|---|---|
 ${rows.join('\n')}
-`;
+
+${STREAMS_NOTES}`;
 }
+
+/** What the table does not say: what changed for streams and memory (issue 15), what is met, what not and why. */
+const STREAMS_NOTES = `
+### Streams and memory (issue 15): what changed, what is met, what is not
+
+- **Idle RSS: what it was.** Module list and memory of the bundled gateway at idle (a preload that logs every
+  resolved module and samples \`process.memoryUsage()\` and \`/proc/self/smaps\` every 2 s, Postgres + Redis, nothing
+  served): about 140 MB before the first database query, then about 95 MB more within a second of it, held
+  until V8's memory reducer runs (30 s), and about 200–245 MB from then on. The jump is Prisma's query
+  compiler: a 3.4 MB WebAssembly module (shipped as a 4.5 MB base64 string) that V8 compiled whole with its
+  baseline compiler, then re-optimised on background threads, whose compile memory stays in glibc's per-thread
+  malloc arenas (the 64 MB-aligned anonymous mappings of 26–39 MB each in smaps). Alone, in a script that
+  only opens the database and runs two queries: 207 → 284 MB at the first query; 223 MB with
+  \`--wasm-lazy-compilation --liftoff-only\`, 263 MB with lazy compilation only, 239 MB with Liftoff only;
+  \`MALLOC_ARENA_MAX=2\` and \`--no-wasm-tier-up\` did not help. Loaded at idle though the default (Postgres)
+  configuration does not use them: PGlite, its pgvector extension and its Prisma adapter (about 5 MB). Also
+  loaded, and used: zod (225 modules), jose (177), Yjs + lib0 (67: session documents are always served),
+  ioredis, undici, pg, Prisma's client, prom-client, pino. The 32 MB semi-space costs about 8 MB at idle
+  (the young generation is only touched as far as it is used).
+- **Changed:** the data plane runs with \`--wasm-lazy-compilation --liftoff-only\` (data-plane/src/build/node-flags.ts,
+  one list for \`npm start\`, the image's CMD and this bench; \`node-flags.test.ts\`), and \`@switchyard/db\` loads
+  PGlite, pgvector and the PGlite adapter only when PGlite is the database (\`data-plane-bundle.test.ts\`
+  checks the bundle imports them dynamically). Idle RSS of the same gateway, same probe: 248 MB before, 176 MB
+  after (168 MB without the larger semi-space). In the A/B of 00:26–00:32Z (\`--streams --baseline-bundle\`,
+  load average 10–16 from other jobs): idle RSS 30 s after start 199 → 155 MB, 2 s after start 230 → 155 MB.
+- **Targets.** Idle RSS ≤ 150 MB: **not met** (155–176 MB; what is left is V8's heap of the loaded modules, about
+  45 MB used, Prisma's wasm and its base64 source, and node itself, 39 MB). The next levers: Yjs and jose loaded
+  on first use, and the data plane's few queries (key lookup, price book, routes, policies) without Prisma's
+  query compiler. RSS ≤ 300 MB at 2,000 streams: **not shown** (before: peak 433 MB with all 2,000 open; after:
+  316 MB, but that run kept fewer streams open at once, so the peaks are not comparable). Added time to
+  first token ≤ 0.5 ms: **not met** (1.5 ms p50 in the before run, the least disturbed by other jobs;
+  it is the non-streaming path's admission cost, owned by the request-path work). 2,000 concurrent 64-chunk
+  streams at 20 ms, each within 10 % of the mock's own: **not met, and not measurable on this machine**: the
+  mock and the load generator share one core, and alone they stretch a 1.26 s stream to 6 s at 2,000; the
+  gateway completed all 2,000 without a stall in the before run, 1,151 of them within 10 %.
+- **What a stream costs.** 3.5–5.5 ms of gateway CPU per 64-chunk stream across runs (50–80 µs per relayed
+  frame: read from undici, decode, parse the SSE frame, JSON-parse and check the chunk, build the client's
+  frame from a pre-serialised template, write). Relaying 2,000 streams at 20 ms is about 100,000 frames a
+  second each way: at 50 µs a frame that is five cores, so one core relays about 400 such streams in real
+  time, and 2,000 at 20 ms within 10 % would need about 8 µs a frame. Per-chunk allocation is already low in
+  the relay (one template concatenation per frame, no promise unless the client pushes back); the cost is
+  the per-frame syscalls and promise hops (undici's body iterator, the adapter's async generator).
+- **Liftoff-only and the HTTP parser.** undici parses the upstream's responses with llhttp, also WebAssembly,
+  now compiled by the baseline compiler only. CPU per stream in the A/B: 5.53 ms before, 3.83 ms for this
+  commit with the old flags, 3.48 ms with the new ones: no measurable cost at this noise level.
+`;
