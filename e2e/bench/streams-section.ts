@@ -121,18 +121,22 @@ const STREAMS_NOTES = `
   one list for \`npm start\`, the image's CMD and this bench; \`node-flags.test.ts\`), and \`@switchyard/db\` loads
   PGlite, pgvector and the PGlite adapter only when PGlite is the database (\`data-plane-bundle.test.ts\`
   checks the bundle imports them dynamically). Idle RSS of the same gateway, same probe: 248 MB before, 176 MB
-  after (168 MB without the larger semi-space). In the A/B of 00:26–00:32Z (\`--streams --baseline-bundle\`,
-  load average 10–16 from other jobs): idle RSS 30 s after start 199 → 155 MB, 2 s after start 230 → 155 MB.
-- **Targets.** Idle RSS ≤ 150 MB: **not met** (155–176 MB; what is left is V8's heap of the loaded modules, about
+  after (168 MB without the larger semi-space). Two A/B runs (\`--streams --baseline-bundle\`, the bundle of
+  efc3942 with its flags, this commit with the old flags, this commit with the new ones; load average 4–16
+  from other jobs): idle RSS 30 s after start 199 / 198 / 155 MB (00:26–00:32Z) and 200 / 227 / 131 MB
+  (01:02–01:06Z, the table above); 2 s after start 230 / 223 / 155 and 227 / 226 / 157 MB.
+- **Targets.** Idle RSS ≤ 150 MB: **at the edge** (131 and 155 MB 30 s after start, 155–157 MB 2 s after;
+  176 MB in the probe; what is left is V8's heap of the loaded modules, about
   45 MB used, Prisma's wasm and its base64 source, and node itself, 39 MB). The next levers: Yjs and jose loaded
   on first use, and the data plane's few queries (key lookup, price book, routes, policies) without Prisma's
-  query compiler. RSS ≤ 300 MB at 2,000 streams: **not shown** (before: peak 433 MB with all 2,000 open; after:
-  316 MB, but that run kept fewer streams open at once, so the peaks are not comparable). Added time to
-  first token ≤ 0.5 ms: **not met** (1.5 ms p50 in the before run, the least disturbed by other jobs;
-  it is the non-streaming path's admission cost, owned by the request-path work). 2,000 concurrent 64-chunk
+  query compiler. RSS ≤ 300 MB at 2,000 streams: **not met** (peak 314 MB with all 2,000 completing, against
+  367–433 MB before; about 25–30 KB a stream over the warmed-up process, whose own 265–303 MB is most of the peak). Added time to first token
+  ≤ 0.5 ms: **not met** (0.8 ms p50 in the second run with the new flags, 1.5–3.6 ms before, all under other
+  jobs' load; it is the non-streaming path's admission cost, owned by the request-path work). 2,000 concurrent 64-chunk
   streams at 20 ms, each within 10 % of the mock's own: **not met, and not measurable on this machine**: the
   mock and the load generator share one core, and alone they stretch a 1.26 s stream to 6 s at 2,000; the
-  gateway completed all 2,000 without a stall in the before run, 1,151 of them within 10 %.
+  gateway completed all 2,000 in three of the four runs of this commit and the before bundle, 316–1,151 of
+  them within 10 % (870 with the new flags in the second run), with silences of 250 ms or more in some.
 - **What a stream costs.** 3.5–5.5 ms of gateway CPU per 64-chunk stream across runs (50–80 µs per relayed
   frame: read from undici, decode, parse the SSE frame, JSON-parse and check the chunk, build the client's
   frame from a pre-serialised template, write). Relaying 2,000 streams at 20 ms is about 100,000 frames a
@@ -141,6 +145,7 @@ const STREAMS_NOTES = `
   the relay (one template concatenation per frame, no promise unless the client pushes back); the cost is
   the per-frame syscalls and promise hops (undici's body iterator, the adapter's async generator).
 - **Liftoff-only and the HTTP parser.** undici parses the upstream's responses with llhttp, also WebAssembly,
-  now compiled by the baseline compiler only. CPU per stream in the A/B: 5.53 ms before, 3.83 ms for this
-  commit with the old flags, 3.48 ms with the new ones: no measurable cost at this noise level.
+  now compiled by the baseline compiler only. CPU per stream, before / this commit, old flags / new flags:
+  5.53 / 3.83 / 3.48 ms in the first run, 4.15 / 5.24 / 4.75 ms in the second: no measurable cost at this
+  noise level (the same code under the same flags varies by 40 % between runs on this shared machine).
 `;
