@@ -23,4 +23,4 @@ USER node
 EXPOSE 8080 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then((r)=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
-CMD ["node", "--enable-source-maps", "dist/data-plane.mjs"]
+CMD ["node", "--max-semi-space-size=32", "--wasm-lazy-compilation", "--liftoff-only", "--enable-source-maps", "dist/data-plane.mjs"]

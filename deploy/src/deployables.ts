@@ -27,6 +27,8 @@ export interface Deployable {
   metricsPort?: number;
   /** Subgraphs only accept the gateway's traffic (NetworkPolicy); the federation coordinator only its peer regions' (and the balancer's). */
   role: 'edge' | 'subgraph' | 'console' | 'all-in-one' | 'coordinator';
+  /** Node flags the bundle runs with (before `--enable-source-maps`). */
+  nodeOptions?: readonly string[];
 }
 
 export const SUBGRAPHS: Record<SubgraphName, { port: number }> = {
@@ -70,6 +72,8 @@ export const DEPLOYABLES: readonly Deployable[] = [
     liveness: { kind: 'http', path: '/healthz' },
     readiness: { kind: 'http', path: '/readyz' },
     metricsPort: 9464,
+    // As data-plane/src/build/node-flags.ts (why each) and its `npm start`: young generation, lazy baseline-only wasm.
+    nodeOptions: ['--max-semi-space-size=32', '--wasm-lazy-compilation', '--liftoff-only'],
     role: 'edge',
   },
   {

@@ -3,7 +3,9 @@
 // Writes BENCHMARKS.md at the repository root. Progress on stderr. Flags: --quick (shorter runs),
 // --data-plane-only (keep the other sections), --cpu-prof (V8 profile of the gateway in bench-results/profiles/),
 // --vectors (only the vector memory section: e2e/bench/vectors.ts), --tracing and --routes (only that section),
-// --admin (the admin plane only: e2e/bench/admin.ts), --live (live updates: two gateway replicas, 10,000 subscribers: e2e/bench/live.ts).
+// --admin (the admin plane only: e2e/bench/admin.ts), --live (live updates: two gateway replicas, 10,000 subscribers: e2e/bench/live.ts),
+// --streams (the streaming section only: e2e/bench/streams.ts; --baseline-bundle=FILE adds a second gateway, e.g. an earlier
+// commit's bundle, measured in the same run).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +20,7 @@ import { bundleService } from '@switchyard/service-bundle';
 import { startBenchRedis } from './bench-redis';
 import { DATA_PLANE_NODE_FLAGS, startPinned } from './processes';
 import { chatBody, cpuMs, latencyAtConcurrencyOne, percentile, rssMb, timedRequest, warmUp, type Target } from './measure';
+import { streamsSection } from './streams-section';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench-results');
@@ -64,7 +67,14 @@ const quick = process.argv.includes('--quick');
 const dataPlaneOnly = process.argv.includes('--data-plane-only');
 const LATENCY_REQUESTS = quick ? 500 : 5000;
 const THROUGHPUT_SECONDS = quick ? 3 : 10;
-const STREAMS = quick ? 200 : 1000;
+const STREAMS = quick ? 200 : 2000;
+/** The mock's fixed interval between chunks of the streaming section (`--chunk-ms=N`, default 20: about 50 tokens/s). */
+const CHUNK_MS = Number(process.argv.find((arg) => arg.startsWith('--chunk-ms='))?.slice('--chunk-ms='.length) ?? 20);
+if (!Number.isInteger(CHUNK_MS) || CHUNK_MS < 0) throw new Error('--chunk-ms takes a whole number of milliseconds');
+/** `--streams`: only the streaming section (bench-results/streams.md), the other sections kept. */
+const streamsOnly = process.argv.includes('--streams');
+/** `--baseline-bundle=FILE`: with --streams, also measure this gateway bundle (the A/B's "before") in the same run. */
+const baselineBundle = process.argv.find((arg) => arg.startsWith('--baseline-bundle='))?.slice('--baseline-bundle='.length);
 const BURST_SECONDS = quick ? 3 : 5;
 /** `--cpu-prof`: the gateway writes a V8 CPU profile to bench-results/profiles/ when it stops. */
 const cpuProfile = process.argv.includes('--cpu-prof');
@@ -86,13 +96,34 @@ const gatewayBundle = path.join(RESULTS_DIR, 'gateway.mjs');
 await bundleService(path.join(REPO_ROOT, 'e2e/bench/gateway.ts'), gatewayBundle);
 const redis = await startBenchRedis(1, process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 const mock = await startPinned<{ url: string; baseUrl: string }>('mock-upstream.ts', 1, {});
-const gateway = await startPinned<{ url: string; apiKey: string; pid: number }>(
-  gatewayBundle,
-  0,
-  { UPSTREAM_BASE_URL: mock.info.baseUrl, DATABASE_URL: benchDb.url, BENCH_API_KEY: key.secret, REDIS_URL: redis.url, BENCH_EVENT_LOOP_FILE: eventLoopFile },
-  [...DATA_PLANE_NODE_FLAGS, ...(cpuProfile ? ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'profiles')}`] : [])],
-);
+const startGateway = (bundle: string, nodeFlags: readonly string[] = DATA_PLANE_NODE_FLAGS) =>
+  startPinned<{ url: string; apiKey: string; pid: number }>(
+    bundle,
+    0,
+    { UPSTREAM_BASE_URL: mock.info.baseUrl, DATABASE_URL: benchDb.url, BENCH_API_KEY: key.secret, REDIS_URL: redis.url, BENCH_EVENT_LOOP_FILE: eventLoopFile },
+    [...nodeFlags, ...(cpuProfile ? ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'profiles')}`] : [])],
+  );
 const direct: Target = { url: mock.info.url, apiKey: 'none' };
+if (streamsOnly) {
+  try {
+    // The "before" of an A/B runs with the flags its commit ran with (BENCH_BASELINE_FLAGS, space-separated).
+    const baselineFlags = process.env.BENCH_BASELINE_FLAGS?.split(' ').filter(Boolean) ?? DATA_PLANE_NODE_FLAGS;
+    const gateways = [
+      ...(baselineBundle ? [{ name: `before (${baselineFlags.join(' ')})`, bundle: path.resolve(baselineBundle), flags: baselineFlags }] : []),
+      // BENCH_VARIANT_FLAGS: this commit once more under other flags (e.g. the earlier ones), to tell the code's share from the flags'.
+      ...(process.env.BENCH_VARIANT_FLAGS ? [{ name: `this commit (${process.env.BENCH_VARIANT_FLAGS})`, bundle: gatewayBundle, flags: process.env.BENCH_VARIANT_FLAGS.split(' ').filter(Boolean) }] : []),
+      { name: `this commit (${DATA_PLANE_NODE_FLAGS.join(' ')})`, bundle: gatewayBundle, flags: DATA_PLANE_NODE_FLAGS },
+    ];
+    const section = await streamsSection({ direct, gateways, startGateway, streams: STREAMS, chunkMs: CHUNK_MS, ttftSamples: quick ? 20 : 100, warmUps: quick ? 1000 : 3000, log });
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(path.join(RESULTS_DIR, 'streams.md'), section);
+    spliceStreamsSection(section);
+  } finally {
+    await stopBackends();
+  }
+  process.exit(0);
+}
+const gateway = await startGateway(gatewayBundle);
 const viaGateway: Target = { url: gateway.info.url, apiKey: gateway.info.apiKey };
 const gatewayPid = gateway.info.pid;
 log(`mock ${mock.info.url} (core 1), gateway ${gateway.info.url} (core 0, pid ${gatewayPid}), Redis: ${redis.description}`);
@@ -157,47 +188,6 @@ try {
   }
   rows.push(`| **best throughput with added p99 ≤ 10 ms** | **${best.rps} req/s** | at ${best.connections} connections, added p99 ${best.addedP99} ms | ≥ 2,500 req/s |`);
 
-  // 3. Streaming: 64 chunks, 20 ms apart. Added time to first token, then many concurrent streams.
-  const streamBody = chatBody('[mock: chunks=64 chunk-ms=20] stream', true);
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const ttft = async (target: Target) => {
-    const samples: number[] = [];
-    for (let i = 0; i < (quick ? 10 : 40); i += 1) samples.push((await timedRequest(agent, target, streamBody)).firstByteMs);
-    return samples.sort((a, b) => a - b);
-  };
-  log('streaming: time to first token');
-  // The streaming path (event-stream writes, chunk templates) is code the non-streaming warm-up
-  // never ran: warm it with short streams first, or the first samples measure the JIT.
-  await warmUp(viaGateway, chatBody('[mock: chunks=8] warm up the streaming path', true), quick ? 300 : 1000);
-  const ttftDirect = await ttft(direct);
-  const ttftGateway = await ttft(viaGateway);
-  agent.destroy();
-  rows.push(`| added time to first token (p50), streaming | ${(percentile(ttftGateway, 50) - percentile(ttftDirect, 50)).toFixed(3)} ms | direct ${percentile(ttftDirect, 50).toFixed(3)} ms, via gateway ${percentile(ttftGateway, 50).toFixed(3)} ms | ≤ 1 ms |`);
-
-  log(`streaming: ${STREAMS} concurrent streams`);
-  const wide = new Agent({ keepAlive: true, maxSockets: Infinity });
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(gatewayPid))), 200);
-  const streamCpuAtStart = cpuMs(gatewayPid);
-  const results = await Promise.all(
-    Array.from({ length: STREAMS }, () => timedRequest(wide, viaGateway, streamBody).catch((error: unknown) => ({ totalMs: Number.NaN, firstByteMs: -1, status: -1, text: String(error) }))),
-  );
-  const cpuPerStream = (cpuMs(gatewayPid) - streamCpuAtStart) / STREAMS;
-  clearInterval(sampler);
-  wide.destroy();
-  const complete = results.filter((r) => r.status === 200 && r.text.includes('[DONE]') && (r.text.match(/"content"/g)?.length ?? 0) >= 64).length;
-  const durations = results.map((r) => r.totalMs).filter(Number.isFinite).sort((a, b) => a - b);
-  // Why a stream did not complete: its status and error code (503 overloaded = shed), or the socket error.
-  const incomplete = new Map<string, number>();
-  for (const r of results) {
-    if (r.status === 200 && r.text.includes('[DONE]') && (r.text.match(/"content"/g)?.length ?? 0) >= 64) continue;
-    const reason = r.status < 0 ? r.text.slice(0, 60) : `${r.status} ${/"code":"([a-z_]+)"/.exec(r.text)?.[1] ?? (r.status === 200 ? 'cut' : 'error')}`;
-    incomplete.set(reason, (incomplete.get(reason) ?? 0) + 1);
-  }
-  const why = [...incomplete].map(([reason, count]) => `${count} × ${reason}`).join(', ');
-  rows.push(
-    `| concurrent streams (64 × 20 ms) | ${complete}/${STREAMS} complete | stream duration p50 ${percentile(durations, 50).toFixed(0)} ms, p99 ${percentile(durations, 99).toFixed(0)} ms, max ${percentile(durations, 100).toFixed(0)} ms (ideal ≈ 1,280 ms)${why ? `; incomplete: ${why}` : ''}; gateway CPU ${cpuPerStream.toFixed(2)} ms/stream | ≥ 1,000, no stall |`,
-  );
-
   // 4. A burst at default settings: 512 closed-loop clients at once against a model whose gate has
   // seen no traffic (mock-burst, 20 ms upstream): 503s in the first second and after it.
   log('burst: 512 clients at once, default gate');
@@ -208,15 +198,24 @@ try {
 
   rows.push(`| gateway RSS idle / peak under load | ${rssIdle.toFixed(0)} MB / ${peakRss.toFixed(0)} MB | | ≤ 250 MB |`);
 } catch (error) {
-  if (!(error instanceof ProbeDone)) throw error;
+  if (!(error instanceof ProbeDone)) {
+    await stopBackends();
+    throw error;
+  }
 } finally {
   await gateway.stop();
+}
+
+if (probe) {
+  await stopBackends();
+  process.exit(0);
+}
+
+async function stopBackends(): Promise<void> {
   await mock.stop();
   await redis.stop();
   await benchDb.drop();
 }
-
-if (probe) process.exit(0);
 
 
 /** 512 clients each sending one request after another for `seconds`, all starting at once; counts by status and second. */
@@ -394,14 +393,38 @@ for (const suite of suites) {
   }
 }
 
-const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
-const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
-// refactor-ab.md: a recorded same-sitting A/B of three commits (written by hand from three runs, kept until replaced).
-const sections = ['data-plane', 'refactor-ab', 'policy', 'pii', 'audit']
-  .map((name) => path.join(RESULTS_DIR, `${name}.md`))
-  .filter((file) => existsSync(file))
-  .map((file) => readFileSync(file, 'utf8').trim());
-const report = `# Benchmarks
+// The streaming section: its own gateway process (idle RSS before any stream), after the others.
+log('streams: a fresh gateway');
+writeFileSync(
+  path.join(RESULTS_DIR, 'streams.md'),
+  await streamsSection({ direct, gateways: [{ name: 'this commit', bundle: gatewayBundle, flags: DATA_PLANE_NODE_FLAGS }], startGateway, streams: STREAMS, chunkMs: CHUNK_MS, ttftSamples: quick ? 20 : 100, warmUps: quick ? 1000 : 3000, log }),
+);
+await stopBackends();
+writeReport();
+
+/** `--streams` alone: its section replaces the one between the markers in BENCHMARKS.md (else goes after the request path's), the rest kept. */
+function spliceStreamsSection(section: string): void {
+  const file = path.join(REPO_ROOT, 'BENCHMARKS.md');
+  const current = readFileSync(file, 'utf8');
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
+  const marked = `<!-- streams-bench:start -->\n${section.trim()}\n\nMeasured by \`npm run bench -- ${process.argv.slice(2).join(' ')}\` at commit ${commit}, ${new Date().toISOString()}.\n<!-- streams-bench:end -->`;
+  const markers = /<!-- streams-bench:start -->[\s\S]*<!-- streams-bench:end -->/;
+  const next = current.indexOf('\n## ', current.indexOf('## Data plane (request path)') + 1);
+  const updated = markers.test(current) ? current.replace(markers, () => marked) : next > 0 ? `${current.slice(0, next)}\n${marked}\n${current.slice(next)}` : `${current.trimEnd()}\n\n${marked}\n`;
+  writeFileSync(file, updated);
+  log('wrote its section of BENCHMARKS.md');
+}
+
+/** BENCHMARKS.md from the sections in bench-results/ (the ones this run did not measure are kept). */
+function writeReport(): void {
+  const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
+  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
+  // refactor-ab.md: a recorded same-sitting A/B of three commits (written by hand from three runs, kept until replaced).
+  const sections = ['data-plane', 'streams', 'refactor-ab', 'policy', 'pii', 'audit']
+    .map((name) => path.join(RESULTS_DIR, `${name}.md`))
+    .filter((file) => existsSync(file))
+    .map((file) => readFileSync(file, 'utf8').trim());
+  const report = `# Benchmarks
 
 Measured by \`npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` (e2e/bench/run.ts) at commit ${commit}, ${new Date().toISOString()}${dataPlaneOnly ? ' (data plane re-measured; the other sections are kept from the last full run, files in bench-results/)' : ''}.
 Machine: ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version};
@@ -409,6 +432,8 @@ load average at the end ${os.loadavg().map((value) => value.toFixed(1)).join(' /
 
 ${sections.join('\n\n')}
 `;
-writeFileSync(path.join(REPO_ROOT, 'BENCHMARKS.md'), report);
-log('wrote BENCHMARKS.md');
-process.stdout.write(report);
+  writeFileSync(path.join(REPO_ROOT, 'BENCHMARKS.md'), report);
+  log('wrote BENCHMARKS.md');
+  process.stdout.write(report);
+}
+

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { z } from 'zod';
 import type { Database, PlatformWorkOptions, PriceBook, ResolvedApiKey, ResolvedMembership, TenantTx } from './database';
 import { DatabaseError } from './database';
@@ -119,8 +118,12 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
   return openPgliteDatabase(pglite, log);
 }
 
-/** Wraps an open PGlite (which the returned Database then owns and closes). */
-export function openPgliteDatabase(pglite: PGlite, log: (message: string) => void = () => {}): Database {
+/**
+ * Wraps an open PGlite (which the returned Database then owns and closes). Async: its Prisma
+ * adapter is loaded only here, so a service on Postgres never loads it (see openPglite).
+ */
+export async function openPgliteDatabase(pglite: PGlite, log: (message: string) => void = () => {}): Promise<Database> {
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
   // pglite-prisma-adapter runs every query and transaction through PGlite's own mutex, so
   // concurrent transactions from this process queue instead of interleaving.
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), transactionOptions });

@@ -1,5 +1,4 @@
-import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
+import type { PGlite, PGliteOptions } from '@electric-sql/pglite';
 
 /**
  * Every PGlite this package opens carries pgvector (the embedded default's vector memory searches
@@ -8,6 +7,9 @@ import { vector } from '@electric-sql/pglite-pgvector';
  * both engines store and PGlite casts to `vector` when it searches.
  */
 export async function openPglite(options: PGliteOptions = {}): Promise<PGlite> {
+  // Loaded here, not at the top: a service on Postgres never loads PGlite (its modules cost about
+  // 5 MB of RSS; a bundle hoists a static import of an npm package to load with the bundle).
+  const [{ PGlite }, { vector }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-pgvector')]);
   const pglite = await PGlite.create({ ...options, extensions: { ...options.extensions, vector } });
   await pglite.exec('CREATE EXTENSION IF NOT EXISTS vector');
   return pglite;

@@ -61,7 +61,7 @@ export async function createMemoryTestDatabase(): Promise<MemoryTestDatabase> {
   const pglite = await pgliteFromSnapshot(`migrated-${state}`, async (fresh) => {
     await applyMigrations(pgliteMigrationConnection(fresh), migrations);
   });
-  const db = openPgliteDatabase(pglite);
+  const db = await openPgliteDatabase(pglite);
   try {
     await db.migrate();
   } catch (error) {

@@ -34,6 +34,15 @@ describe('service bundle', () => {
     expect(bundled).toContain('prisma/src/config.ts');
   });
 
+  it('loads PGlite only when it is the database: no static import of it or its Prisma adapter (about 5 MB of RSS on Postgres)', () => {
+    const staticImports = [...bundled.matchAll(/^import [^;]*? from "([^"]+)"/gm)].map((match) => match[1]);
+    expect(staticImports).toContain('@prisma/adapter-pg');
+    for (const lazy of ['@electric-sql/pglite', '@electric-sql/pglite-pgvector', 'pglite-prisma-adapter']) {
+      expect(staticImports).not.toContain(lazy);
+      expect(bundled).toContain(`import("${lazy}")`);
+    }
+  });
+
   it('keeps each source file its own import.meta.url, so migrations are found beside the prisma package', () => {
     expect(bundled).toContain(JSON.stringify(pathToFileURL(PRISMA_CONFIG).href));
   });

@@ -31,7 +31,7 @@ function buildSteps(d: Deployable): string[] {
 
 function command(d: Deployable): string {
   if (d.build.kind === 'next') return `CMD ["node", "node_modules/next/dist/bin/next", "start", "web", "--port", "${d.port}"]`;
-  return `CMD ["node", "--enable-source-maps", "dist/${d.name}.mjs"]`;
+  return `CMD ${JSON.stringify(['node', ...(d.nodeOptions ?? []), '--enable-source-maps', `dist/${d.name}.mjs`]).replaceAll('","', '", "')}`;
 }
 
 function header(name: string, description: string): string[] {
