@@ -200,11 +200,11 @@ describe('database round trips per operation (DataLoader batching)', () => {
     // platform admin's batch read is one statement per read, without a transaction.
     process.stderr.write(`round trips per operation: ${JSON.stringify(after)}\n`);
     expect(after).toEqual({
-      // tenants, their keys (one batch), cost rollups (client + shadow, one batch), routes, …
-      tenantList: 7,
+      // tenants, their keys, their cost rollups (client and shadow in one statement), routes: one each (was 7)
+      tenantList: 4,
       tenantOverview: 2,
-      // BEGIN + scope, client rollups, shadow rollups, COMMIT (was 5 before the deferred BEGIN)
-      costDashboard24h: 4,
+      // BEGIN + scope, the rollups summed per 15-minute bucket (one statement), COMMIT (was 5)
+      costDashboard24h: 3,
       auditExplorerPage: 5,
       // BEGIN + scope, policy versions, COMMIT (was 4)
       policyPage: 3,
