@@ -64,5 +64,11 @@ describe('console: live cost from real traffic', () => {
     expect(await page.getByTestId('cost-shadow-requests').textContent()).toBe('0');
     await expect(page.getByTestId('cost-chart').locator('svg').count()).resolves.toBeGreaterThan(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'cost-live.png'), fullPage: true });
+
+    // The day window: the server sums it in 15-minute buckets; the chart and its title follow, totals unchanged.
+    await page.getByTestId('cost-window-24h').click();
+    await expect.poll(() => page.getByRole('heading', { level: 2, name: /^Cost per/ }).textContent(), { timeout: 30_000 }).toBe('Cost per 15 minutes');
+    await expect.poll(() => page.getByTestId('cost-total-requests').textContent(), { timeout: 30_000 }).toBe('3');
+    await expect(page.getByTestId('cost-chart').locator('svg').count()).resolves.toBeGreaterThan(0);
   }, 180_000);
 });

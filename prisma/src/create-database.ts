@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Database, PlatformWorkOptions, PriceBook, ResolvedApiKey, ResolvedMembership, TenantTx } from './database';
 import { DatabaseError } from './database';
 import { createPostgresPool, withUnavailableErrors } from './database-availability';
+import { deferBeginOnConnect } from './deferred-begin';
 import { PrismaClient } from './generated/client';
 import { migrateDatabase } from './migrate';
 import { pgliteMigrationConnection, postgresMigrationConnection } from './migration-connections';
@@ -74,6 +75,18 @@ export const TENANT_ROLE = 'switchyard_app';
 /** The database role platform-scope work runs as; the tenant role is never a member of it. */
 export const PLATFORM_ROLE = 'switchyard_platform';
 
+/**
+ * The statement that puts a transaction in a tenant's scope, with the id as a literal. Only ever
+ * built from a string that is exactly a UUID (hex digits and dashes), so there is nothing to escape;
+ * anything else throws.
+ */
+export function tenantScopeStatement(tenantId: string): string {
+  if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(tenantId)) {
+    throw new DatabaseError('INVALID_TENANT_ID', 'Tenant id must be a UUID.');
+  }
+  return `SELECT set_config('role', '${TENANT_ROLE}', true), set_config('app.tenant_id', '${tenantId}', true)`;
+}
+
 /** `url` logging in as the tenant role instead (same host, port, database and options; no password). */
 export function tenantUrlFor(url: string): string {
   const tenant = new URL(url);
@@ -104,6 +117,10 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
     // per transaction). The login stays the owner, as before: only this package's SQL runs on it.
     const platformPool = createPostgresPool(url, undefined, `-c role=${PLATFORM_ROLE} -c app.scope=platform`);
     const tenantPool = createPostgresPool(options.tenantUrl ?? tenantUrlFor(url));
+    // A transaction's BEGIN travels with its first (parameterless) statement: the tenant scope
+    // statement of withTenant, the role statement of the lookups below (see deferred-begin.ts).
+    deferBeginOnConnect(platformPool);
+    deferBeginOnConnect(tenantPool);
     const platform = new PrismaClient({ adapter: new PrismaPg(platformPool), transactionOptions });
     const tenant = new PrismaClient({ adapter: new PrismaPg(tenantPool), transactionOptions });
     return withUnavailableErrors(
@@ -157,7 +174,9 @@ function buildDatabase(
       return tenant.$transaction(async (tx) => {
         // set_config('role', …, true) is SET LOCAL ROLE: both revert at the end of the transaction.
         // On Postgres the session already is switchyard_app (a no-op); on PGlite it drops the superuser.
-        await tx.$queryRaw`SELECT set_config('role', 'switchyard_app', true), set_config('app.tenant_id', ${tenantId}, true)`;
+        // Without parameters (the id is a validated UUID, quoted as a literal) the statement goes
+        // in one round trip with the transaction's BEGIN (deferred-begin.ts).
+        await tx.$executeRawUnsafe(tenantScopeStatement(tenantId));
         return fn(tx);
       }, transactionOptions);
     },

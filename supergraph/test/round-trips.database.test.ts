@@ -195,8 +195,19 @@ describe('database round trips per operation (DataLoader batching)', () => {
 
     const after = await measureAll();
     expect(after).toEqual(before);
-    // And small: one transaction (BEGIN, role and tenant, the reads, COMMIT) per subgraph the operation touches.
+    // And small, counted exactly so that any added round trip fails here. A tenant-scope read is
+    // BEGIN with the scope statement (one round trip, deferred-begin.ts), the reads, COMMIT; a
+    // platform admin's batch read is one statement per read, without a transaction.
     process.stderr.write(`round trips per operation: ${JSON.stringify(after)}\n`);
-    expect(after['tenantList']).toBeLessThanOrEqual(17);
+    expect(after).toEqual({
+      // tenants, their keys, their cost rollups (client and shadow in one statement), routes: one each (was 7)
+      tenantList: 4,
+      tenantOverview: 2,
+      // BEGIN + scope, the rollups summed per 15-minute bucket (one statement), COMMIT (was 5)
+      costDashboard24h: 3,
+      auditExplorerPage: 5,
+      // BEGIN + scope, policy versions, COMMIT (was 4)
+      policyPage: 3,
+    });
   });
 });

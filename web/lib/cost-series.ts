@@ -12,8 +12,15 @@ export interface ChartPoint {
 }
 
 const MINUTE_MS = 60_000;
-/** Two days of minutes: beyond that the input is not a cost window and gaps are left unfilled. */
+/** Two days of minutes: beyond that many points the input is not a cost window and gaps are left unfilled. */
 const MAX_FILLED_POINTS = 2 * 24 * 60;
+
+export interface ShapeOptions {
+  /** The summary's `bucketSeconds` (60 when absent): gaps are filled at that step. */
+  bucketSeconds?: number;
+  /** IANA zone of the labels (default: the browser's). */
+  timeZone?: string;
+}
 const EMPTY_BUCKET = { costUsd: 0, requests: 0, tokens: 0, shadowCostUsd: 0 } as const;
 
 function minuteFormatter(timeZone: string | undefined): Intl.DateTimeFormat {
@@ -21,16 +28,20 @@ function minuteFormatter(timeZone: string | undefined): Intl.DateTimeFormat {
 }
 
 /**
- * Shapes the API's per-minute series for the chart: oldest first, one point per minute (gaps
- * between the first and last bucket filled with zeros, duplicate buckets summed), unparseable
- * timestamps dropped. The API promises most of this; the chart must not lie if it does not.
+ * Shapes the API's series for the chart: oldest first, one point per bucket of the summary's size
+ * (a minute, or coarser for long windows; gaps between the first and last bucket filled with zeros,
+ * duplicate buckets summed), unparseable timestamps dropped. The API promises most of this; the
+ * chart must not lie if it does not.
  */
-export function shapeCostSeries(points: readonly CostPoint[], timeZone?: string): ChartPoint[] {
+export function shapeCostSeries(points: readonly CostPoint[], options: ShapeOptions = {}): ChartPoint[] {
+  const seconds = options.bucketSeconds;
+  // A bucket size the API would never send (zero, negative, fractional minutes) falls back to a minute.
+  const bucketMs = seconds !== undefined && Number.isInteger(seconds / 60) && seconds > 0 ? seconds * 1000 : MINUTE_MS;
   const byMinute = new Map<number, { costUsd: number; requests: number; tokens: number; shadowCostUsd: number }>();
   for (const point of points) {
     const parsed = Date.parse(point.bucketStart);
     if (Number.isNaN(parsed)) continue;
-    const minute = Math.floor(parsed / MINUTE_MS) * MINUTE_MS;
+    const minute = Math.floor(parsed / bucketMs) * bucketMs;
     const existing = byMinute.get(minute) ?? EMPTY_BUCKET;
     byMinute.set(minute, {
       costUsd: existing.costUsd + point.costUsd,
@@ -43,17 +54,23 @@ export function shapeCostSeries(points: readonly CostPoint[], timeZone?: string)
   const minutes = [...byMinute.keys()].sort((a, b) => a - b);
   const first = minutes[0] ?? 0;
   const last = minutes[minutes.length - 1] ?? first;
-  const format = minuteFormatter(timeZone);
+  const format = minuteFormatter(options.timeZone);
   const minuteLabel = (time: number) => format.format(time);
   const shaped: ChartPoint[] = [];
-  if ((last - first) / MINUTE_MS >= MAX_FILLED_POINTS) {
+  if ((last - first) / bucketMs >= MAX_FILLED_POINTS) {
     return minutes.map((time) => ({ time, label: minuteLabel(time), ...(byMinute.get(time) ?? EMPTY_BUCKET) }));
   }
-  for (let time = first; time <= last; time += MINUTE_MS) {
+  for (let time = first; time <= last; time += bucketMs) {
     const bucket = byMinute.get(time) ?? EMPTY_BUCKET;
     shaped.push({ time, label: minuteLabel(time), ...bucket });
   }
   return shaped;
+}
+
+/** The chart's title for a bucket size: "Cost per minute", "Cost per 15 minutes". */
+export function costChartTitle(bucketSeconds: number | undefined): string {
+  const minutes = bucketSeconds !== undefined && bucketSeconds > 60 ? Math.round(bucketSeconds / 60) : 1;
+  return minutes === 1 ? 'Cost per minute' : `Cost per ${minutes} minutes`;
 }
 
 export function totalTokens(summary: Pick<CostSummary, 'promptTokens' | 'completionTokens'>): number {

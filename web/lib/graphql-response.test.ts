@@ -48,6 +48,7 @@ describe('interpretGraphQLResponse', () => {
           totalRequests: 3,
           promptTokens: 30,
           completionTokens: 60,
+          bucketSeconds: 60,
           series: [{ bucketStart: '2026-01-01T00:00:00Z', costUsd: 0.004512, requests: 3, tokens: 90, shadowCostUsd: 0.0011, shadowRequests: 3 }],
           byModel: [{ model: 'mock-gpt', costUsd: 0.004512, requests: 3, promptTokens: 30, completionTokens: 60 }],
           shadowCostUsd: 0.0011,

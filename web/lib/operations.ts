@@ -84,6 +84,8 @@ export const costSummarySchema = z.object({
   totalRequests: z.number().int(),
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
+  /** Seconds per series point (60, or 900 for the 24-hour window). */
+  bucketSeconds: z.number().int().positive(),
   series: z.array(costPointSchema),
   byModel: z.array(modelCostSchema),
   shadowCostUsd: z.number(),
@@ -100,6 +102,7 @@ const COST_SUMMARY_FIELDS = `
     totalRequests
     promptTokens
     completionTokens
+    bucketSeconds
     series { bucketStart costUsd requests tokens shadowCostUsd shadowRequests }
     byModel { model costUsd requests promptTokens completionTokens }
     shadowCostUsd

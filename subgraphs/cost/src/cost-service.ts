@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Database } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
 import { canReadTenantCost } from './authorization';
-import { COST_WINDOWS, summarizeCost, windowBuckets } from './cost-summary';
+import { bucketSecondsOf, COST_WINDOWS, summarizeCost, windowBuckets } from './cost-summary';
 import type { CostSummary, CostWindow } from './cost-summary';
 import { createCostStore } from './cost-store';
 import { forbidden } from './errors';
@@ -37,7 +37,7 @@ export function createCostService(deps: CostServiceDeps): CostService {
     if (!canReadTenantCost(principal, validTenantId)) throw forbidden("You may only read your own tenant's cost.");
     const at = now();
     const { first, last } = windowBuckets(validWindow, at);
-    const rows = await store.listRollups(validTenantId, first, last);
+    const rows = await store.listRollups(validTenantId, first, last, bucketSecondsOf(validWindow));
     return summarizeCost(validTenantId, validWindow, at, rows.client, rows.shadow);
   };
 
@@ -67,7 +67,7 @@ export function createCostService(deps: CostServiceDeps): CostService {
           const { first, last } = windowBuckets(window, at);
           const tenantIds = [...new Set(indexes.map((index) => (keys[index] as { tenantId: string }).tenantId))];
           try {
-            const rows = await store.listRollupsOfTenants(tenantIds, first, last);
+            const rows = await store.listRollupsOfTenants(tenantIds, first, last, bucketSecondsOf(window));
             for (const index of indexes) {
               const tenantId = (keys[index] as { tenantId: string }).tenantId;
               const own = rows.get(tenantId) ?? { client: [], shadow: [] };

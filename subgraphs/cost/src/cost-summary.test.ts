@@ -51,6 +51,35 @@ describe('summarizeCost', () => {
     expect(summary.byModel[0]).toEqual({ model: 'gpt-large', costUsd: 2.25, requests: 2, promptTokens: 20, completionTokens: 10 });
   });
 
+  it('sums 24 hours into aligned 15-minute buckets, the edge buckets holding only the window part', () => {
+    // Window: 12:31 yesterday .. 12:30 today (1,440 minutes). Buckets: 12:30 yesterday .. 12:30 today.
+    const rows = [
+      row('2026-02-28T12:30:00.000Z', 'too-old', 7n),
+      row('2026-02-28T12:31:00.000Z', 'gpt', 1_000_000n),
+      row('2026-02-28T12:44:00.000Z', 'gpt', 1_000_000n),
+      row('2026-02-28T12:45:00.000Z', 'gpt', 500_000n, 2),
+      row('2026-03-01T12:30:00.000Z', 'gpt', 250_000n),
+    ];
+    const summary = summarizeCost(TENANT, 'LAST_24_HOURS', NOW, rows, [{ ...row('2026-03-01T12:29:00.000Z', 'mini', 100_000n), experimentId: 'e1' }]);
+    expect(summary.bucketSeconds).toBe(900);
+    expect(summary.series).toHaveLength(97);
+    expect(summary.series[0]).toEqual({ bucketStart: new Date('2026-02-28T12:30:00.000Z'), costUsd: 2, requests: 2, tokens: 30, shadowCostUsd: 0, shadowRequests: 0 });
+    expect(summary.series[1]).toMatchObject({ bucketStart: new Date('2026-02-28T12:45:00.000Z'), costUsd: 0.5, requests: 2 });
+    expect(summary.series[95]).toMatchObject({ bucketStart: new Date('2026-03-01T12:15:00.000Z'), costUsd: 0, shadowCostUsd: 0.1, shadowRequests: 1 });
+    expect(summary.series[96]).toMatchObject({ bucketStart: new Date('2026-03-01T12:30:00.000Z'), costUsd: 0.25, requests: 1 });
+    // The series adds up to the totals: coarser buckets lose nothing.
+    expect(summary.totalRequests).toBe(5);
+    expect(summary.series.reduce((sum, point) => sum + point.requests, 0)).toBe(summary.totalRequests);
+    expect(summary.byModel.map((model) => model.model)).toEqual(['gpt']);
+  });
+
+  it('keeps one-minute points for the short windows', () => {
+    expect(summarizeCost(TENANT, 'LAST_15_MINUTES', NOW, []).bucketSeconds).toBe(60);
+    expect(summarizeCost(TENANT, 'LAST_HOUR', NOW, []).bucketSeconds).toBe(60);
+    // 96 buckets when the window starts on a bucket boundary.
+    expect(summarizeCost(TENANT, 'LAST_24_HOURS', new Date('2026-03-01T12:14:10.000Z'), []).series).toHaveLength(96);
+  });
+
   it('ignores rows outside the window', () => {
     const rows = [row('2026-03-01T12:15:00.000Z', 'old', 1n), row('2026-03-01T12:31:00.000Z', 'future', 1n)];
     const summary = summarizeCost(TENANT, 'LAST_15_MINUTES', NOW, rows);

@@ -1,5 +1,6 @@
 /**
- * Pure cost arithmetic: windows of one-minute buckets and the summary the API returns.
+ * Pure cost arithmetic: windows of one-minute rollups and the summary the API returns, whose series
+ * has one point per bucket of the window's size (a minute for short windows, coarser for 24 h).
  * Money stays in integer micro-USD (bigint) until the very end, so sums never drift.
  */
 export const COST_WINDOWS = ['LAST_15_MINUTES', 'LAST_HOUR', 'LAST_24_HOURS'] as const;
@@ -7,6 +8,17 @@ export type CostWindow = (typeof COST_WINDOWS)[number];
 
 const MINUTE_MS = 60_000;
 const WINDOW_MINUTES: Record<CostWindow, number> = { LAST_15_MINUTES: 15, LAST_HOUR: 60, LAST_24_HOURS: 24 * 60 };
+/**
+ * Series bucket size per window, chosen here so a long window stays cheap to build, send and merge:
+ * 24 h of minutes were 1,440 points (~40 ms of CPU per read through the gateway, and what every live
+ * refresh re-sent); 15-minute buckets are 96-97 points, still finer than a chart of that width shows.
+ */
+const BUCKET_MINUTES: Record<CostWindow, number> = { LAST_15_MINUTES: 1, LAST_HOUR: 1, LAST_24_HOURS: 15 };
+
+/** Seconds covered by one point of the window's series (`CostSummary.bucketSeconds`). */
+export function bucketSecondsOf(window: CostWindow): number {
+  return BUCKET_MINUTES[window] * 60;
+}
 
 /** One row of `cost_rollups`: totals for a tenant, a model and a minute. */
 export interface CostRollupRow {
@@ -24,11 +36,12 @@ export interface ShadowCostRollupRow extends CostRollupRow {
 }
 
 export interface CostPoint {
+  /** Start of the bucket, a multiple of its size since the epoch (stable across refreshes). */
   bucketStart: Date;
   costUsd: number;
   requests: number;
   tokens: number;
-  /** Shadow copies in the same minute: not part of `costUsd`/`requests`/`tokens`. */
+  /** Shadow copies in the same bucket: not part of `costUsd`/`requests`/`tokens`. */
   shadowCostUsd: number;
   shadowRequests: number;
 }
@@ -59,6 +72,8 @@ export interface CostSummary {
   totalRequests: number;
   promptTokens: number;
   completionTokens: number;
+  /** Size of one series bucket (60 for the short windows). */
+  bucketSeconds: number;
   series: CostPoint[];
   byModel: ModelCost[];
   shadowCostUsd: number;
@@ -107,7 +122,9 @@ function totalsFor<K>(map: Map<K, Totals>, key: K): Totals {
 }
 
 /**
- * Rows outside the window are ignored; every minute of the window gets a point, oldest first.
+ * Rows outside the window are ignored; every bucket that overlaps the window gets a point, oldest
+ * first. Buckets are aligned to multiples of their size, so with buckets coarser than a minute the
+ * first and last one may hold only the part of their span inside the window.
  * Shadow rows never reach the client totals: they are the tenant's shadow cost, summed apart.
  */
 export function summarizeCost(
@@ -117,35 +134,38 @@ export function summarizeCost(
   rows: readonly CostRollupRow[],
   shadowRows: readonly ShadowCostRollupRow[] = [],
 ): CostSummary {
-  const { first, last, minutes } = windowBuckets(window, now);
-  const perMinute = Array.from({ length: minutes }, emptyTotals);
-  const shadowPerMinute = Array.from({ length: minutes }, emptyTotals);
+  const { first, last } = windowBuckets(window, now);
+  const bucketMs = bucketSecondsOf(window) * 1000;
+  const firstBucket = Math.floor(first.getTime() / bucketMs) * bucketMs;
+  const buckets = Math.floor((last.getTime() - firstBucket) / bucketMs) + 1;
+  const perBucket = Array.from({ length: buckets }, emptyTotals);
+  const shadowPerBucket = Array.from({ length: buckets }, emptyTotals);
   const perModel = new Map<string, Totals>();
   const overall = emptyTotals();
   const shadowOverall = emptyTotals();
   // Keyed by experiment id + NUL + model (neither contains NUL).
   const perShadow = new Map<string, Totals>();
 
-  const minuteIndex = (bucketStart: Date): number | undefined => {
+  const bucketIndex = (bucketStart: Date): number | undefined => {
     const time = bucketStart.getTime();
     if (time < first.getTime() || time > last.getTime()) return undefined;
-    return Math.floor((time - first.getTime()) / MINUTE_MS);
+    return Math.floor((time - firstBucket) / bucketMs);
   };
 
   for (const row of rows) {
-    const index = minuteIndex(row.bucketStart);
-    const minute = index === undefined ? undefined : perMinute[index];
-    if (!minute) continue;
-    add(minute, row);
+    const index = bucketIndex(row.bucketStart);
+    const bucket = index === undefined ? undefined : perBucket[index];
+    if (!bucket) continue;
+    add(bucket, row);
     add(overall, row);
     add(totalsFor(perModel, row.model), row);
   }
 
   for (const row of shadowRows) {
-    const index = minuteIndex(row.bucketStart);
-    const minute = index === undefined ? undefined : shadowPerMinute[index];
-    if (!minute) continue;
-    add(minute, row);
+    const index = bucketIndex(row.bucketStart);
+    const bucket = index === undefined ? undefined : shadowPerBucket[index];
+    if (!bucket) continue;
+    add(bucket, row);
     add(shadowOverall, row);
     add(totalsFor(perShadow, `${row.experimentId}\u0000${row.model}`), row);
   }
@@ -157,13 +177,14 @@ export function summarizeCost(
     totalRequests: overall.requests,
     promptTokens: Number(overall.promptTokens),
     completionTokens: Number(overall.completionTokens),
-    series: perMinute.map((totals, index) => ({
-      bucketStart: new Date(first.getTime() + index * MINUTE_MS),
+    bucketSeconds: bucketMs / 1000,
+    series: perBucket.map((totals, index) => ({
+      bucketStart: new Date(firstBucket + index * bucketMs),
       costUsd: microsToUsd(totals.costMicros),
       requests: totals.requests,
       tokens: Number(totals.promptTokens + totals.completionTokens),
-      shadowCostUsd: microsToUsd(shadowPerMinute[index]?.costMicros ?? 0n),
-      shadowRequests: shadowPerMinute[index]?.requests ?? 0,
+      shadowCostUsd: microsToUsd(shadowPerBucket[index]?.costMicros ?? 0n),
+      shadowRequests: shadowPerBucket[index]?.requests ?? 0,
     })),
     byModel: [...perModel.entries()]
       .map(([model, totals]) => ({

@@ -126,12 +126,17 @@ describe('costSummary', () => {
     ]);
   });
 
-  it('defaults to the last hour and includes older minutes in the day window', async () => {
-    const hour = await request(viewerA(), 'query ($t: ID!) { costSummary(tenantId: $t) { window totalRequests series { requests } } }', { t: tenantA });
-    expect(hour.body.data).toMatchObject({ costSummary: { window: 'LAST_HOUR', totalRequests: 3 } });
-    const day = await request(viewerA(), summaryQuery, { t: tenantA, w: 'LAST_24_HOURS' });
-    expect(day.body.data).toMatchObject({ costSummary: { totalRequests: 4, series: expect.any(Array) } });
-    expect((day.body.data as { costSummary: { series: unknown[] } }).costSummary.series).toHaveLength(1440);
+  it('defaults to the last hour and includes older minutes in the day window, in 15-minute buckets', async () => {
+    const hour = await request(viewerA(), 'query ($t: ID!) { costSummary(tenantId: $t) { window bucketSeconds totalRequests series { requests } } }', { t: tenantA });
+    expect(hour.body.data).toMatchObject({ costSummary: { window: 'LAST_HOUR', bucketSeconds: 60, totalRequests: 3 } });
+    const day = await request(viewerA(), 'query ($t: ID!) { costSummary(tenantId: $t, window: LAST_24_HOURS) { bucketSeconds totalRequests series { bucketStart requests } } }', { t: tenantA });
+    expect(day.body.data).toMatchObject({ costSummary: { bucketSeconds: 900, totalRequests: 4, series: expect.any(Array) } });
+    const series = (day.body.data as { costSummary: { series: Array<{ bucketStart: string; requests: number }> } }).costSummary.series;
+    // 12:31 yesterday .. 12:30 today in buckets aligned to the quarter hour: 12:30 yesterday .. 12:30 today.
+    expect(series).toHaveLength(97);
+    expect(series[0]?.bucketStart).toBe('2026-02-28T12:30:00.000Z');
+    expect(series.at(-1)?.bucketStart).toBe('2026-03-01T12:30:00.000Z');
+    expect(series.reduce((sum, point) => sum + point.requests, 0)).toBe(4);
   });
 
   it("refuses another tenant's cost", async () => {

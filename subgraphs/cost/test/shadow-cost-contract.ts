@@ -75,4 +75,43 @@ export function shadowCostContract(database: () => Database): void {
     const leaked = await db.withTenant(tenantB, (tx) => tx.shadowCostRollup.count());
     expect(leaked).toBe(0);
   });
+
+  it('sums rollups per series bucket in the database, the window\'s first bucket clamped to the window, one tenant per batch entry', async () => {
+    const db = database();
+    const tenantA = await newTenant('buckets-a');
+    const tenantB = await newTenant('buckets-b');
+    const experiment = randomUUID();
+    const at = (iso: string) => new Date(iso).toISOString();
+    const store = createCostStore(db);
+    // Window 10:07 .. 10:44 in 15-minute buckets: [10:00 (from 10:07), 10:15, 10:30]; 10:06 is outside.
+    await store.recordUsage(tenantA, [
+      usageEvent(tenantA, { costMicros: '1', createdAt: at('2026-03-01T10:06:30Z') }),
+      usageEvent(tenantA, { costMicros: '10', createdAt: at('2026-03-01T10:07:00Z') }),
+      usageEvent(tenantA, { costMicros: '20', createdAt: at('2026-03-01T10:14:59Z') }),
+      usageEvent(tenantA, { costMicros: '40', createdAt: at('2026-03-01T10:15:00Z') }),
+      usageEvent(tenantA, { costMicros: '80', createdAt: at('2026-03-01T10:44:00Z') }),
+      usageEvent(tenantA, { costMicros: '5', createdAt: at('2026-03-01T10:20:00Z'), experiment: { experimentId: experiment, arm: 'challenger', shadow: true } }),
+    ]);
+    await store.recordUsage(tenantB, [usageEvent(tenantB, { costMicros: '7', createdAt: at('2026-03-01T10:16:00Z') })]);
+    const first = new Date('2026-03-01T10:07:00Z');
+    const last = new Date('2026-03-01T10:44:00Z');
+    const own = await store.listRollups(tenantA, first, last, 900);
+    const client = own.client.map((row) => [row.bucketStart.toISOString(), row.requests, row.costMicros]).sort();
+    expect(client).toEqual([
+      ['2026-03-01T10:07:00.000Z', 2, 30n],
+      ['2026-03-01T10:15:00.000Z', 1, 40n],
+      ['2026-03-01T10:30:00.000Z', 1, 80n],
+    ]);
+    expect(own.shadow).toMatchObject([{ bucketStart: new Date('2026-03-01T10:15:00Z'), experimentId: experiment, requests: 1, costMicros: 5n }]);
+    // Minutes stay minutes at 60 s.
+    expect((await store.listRollups(tenantA, first, last)).client).toHaveLength(4);
+    // The platform batch: the same sums, each tenant's rows under its own id.
+    const batch = await store.listRollupsOfTenants([tenantA, tenantB], first, last, 900);
+    expect(batch.get(tenantA)?.client.map((row) => row.costMicros).sort()).toEqual([30n, 40n, 80n]);
+    expect(batch.get(tenantB)?.client).toMatchObject([{ bucketStart: new Date('2026-03-01T10:15:00Z'), costMicros: 7n }]);
+    // A bucket size that is not whole minutes up to a day is refused before any SQL.
+    for (const bucketSeconds of [0, 59, 90, -900, 86_460, Number.NaN]) {
+      await expect(store.listRollups(tenantA, first, last, bucketSeconds)).rejects.toThrow(RangeError);
+    }
+  });
 }

@@ -6,8 +6,8 @@ import { formatAxisUsd, formatUsd } from '../../../../lib/cost-format';
 import { shapeCostSeries } from '../../../../lib/cost-series';
 import type { CostPoint } from '../../../../lib/operations';
 
-export function CostChart({ series }: { series: CostPoint[] }) {
-  const data = useMemo(() => shapeCostSeries(series), [series]);
+export function CostChart({ series, bucketSeconds }: { series: CostPoint[]; bucketSeconds: number }) {
+  const data = useMemo(() => shapeCostSeries(series, { bucketSeconds }), [series, bucketSeconds]);
   return (
     <ResponsiveContainer width="100%" height="100%">
       <AreaChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 8 }}>
@@ -26,7 +26,7 @@ export function CostChart({ series }: { series: CostPoint[] }) {
         <YAxis tickFormatter={formatAxisUsd} tick={{ fontSize: 11, fill: '#5d6675' }} width={76} tickLine={false} axisLine={false} />
         <Tooltip
           formatter={(value, name) => [formatUsd(typeof value === 'number' ? value : Number(value)), String(name)]}
-          labelFormatter={(label) => `minute ${String(label)}`}
+          labelFormatter={(label) => (bucketSeconds > 60 ? `from ${String(label)}` : `minute ${String(label)}`)}
           contentStyle={{ fontSize: 12, borderRadius: 6, borderColor: '#cfd4dc' }}
         />
         <Legend verticalAlign="top" height={24} iconType="plainline" wrapperStyle={{ fontSize: 12 }} />

@@ -3,7 +3,7 @@
 import dynamic from 'next/dynamic';
 import { useState } from 'react';
 import { COST_WINDOW_OPTIONS, formatInteger, formatShare, formatUsd } from '../../../../lib/cost-format';
-import { rankModels, totalTokens } from '../../../../lib/cost-series';
+import { costChartTitle, rankModels, totalTokens } from '../../../../lib/cost-series';
 import type { CostSummary, CostWindow } from '../../../../lib/operations';
 import dashboard from '../../../../components/dashboard.module.css';
 import styles from './cost.module.css';
@@ -114,13 +114,13 @@ export function CostDashboard(props: {
         </div>
       </div>
 
-      <section className={`card ${dashboard.notice}`} aria-label="Cost per minute">
+      <section className={`card ${dashboard.notice}`} aria-label="Cost over time">
         <div className="cardHeader">
-          <h2>Cost per minute</h2>
+          <h2>{costChartTitle(summary?.bucketSeconds)}</h2>
           <span className="muted">times in your local zone</span>
         </div>
         <div className={`${dashboard.chart} ${stale ? dashboard.stale : ''}`} data-testid="cost-chart">
-          <CostChart series={summary?.series ?? []} />
+          <CostChart series={summary?.series ?? []} bucketSeconds={summary?.bucketSeconds ?? 60} />
         </div>
       </section>
 
