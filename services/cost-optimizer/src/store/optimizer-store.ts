@@ -121,6 +121,44 @@ export function createOptimizerStore(db: Pick<Database, 'withTenant' | 'withPlat
       });
     },
 
+    /**
+     * The window's features as the snapshot query computes them, read only: what a central
+     * optimizer reads from each region (the rows stay where they were recorded; see regions/).
+     */
+    async windowFeatures(tenantId: string, windowStart: Date, windowEnd: Date): Promise<FeatureRow[]> {
+      const rows = await db.withTenant(tenantId, (tx) => tx.$queryRaw<Array<Omit<FeatureRow, 'quality'> & { quality: number | null }>>`
+          SELECT o.route, o.upstream, min(o.model) AS model, count(*)::int AS requests, (count(*) FILTER (WHERE o.success))::int AS successes,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY o.latency_ms) AS "latencyP50Ms",
+            percentile_cont(0.95) WITHIN GROUP (ORDER BY o.latency_ms) AS "latencyP95Ms",
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY o.latency_ms) AS "latencyP99Ms",
+            f.quality::float8 AS quality, coalesce(f.samples, 0)::int AS "qualitySamples",
+            sum(o.prompt_tokens)::bigint AS "promptTokens", sum(o.completion_tokens)::bigint AS "completionTokens", sum(o.cost_micros)::bigint AS "costMicros"
+          FROM optimizer_observations o
+          LEFT JOIN (
+            SELECT route, upstream, avg(score) AS quality, count(*) AS samples FROM optimizer_feedback
+            WHERE tenant_id = ${tenantId}::uuid AND created_at >= ${windowStart} AND created_at < ${windowEnd}
+            GROUP BY route, upstream
+          ) f ON f.route = o.route AND f.upstream = o.upstream
+          WHERE o.tenant_id = ${tenantId}::uuid AND o.created_at >= ${windowStart} AND o.created_at < ${windowEnd}
+          GROUP BY o.route, o.upstream, f.quality, f.samples
+          ORDER BY o.route, o.upstream`);
+      return rows.map((row) => ({ ...row, latencyP50Ms: Number(row.latencyP50Ms), latencyP95Ms: Number(row.latencyP95Ms), latencyP99Ms: Number(row.latencyP99Ms), quality: row.quality === null ? null : Number(row.quality) }));
+    },
+
+    /** Stores a snapshot whose features were computed elsewhere (merged over regions) under a given id, in one transaction. */
+    async storeSnapshot(tenantId: string, snapshotId: string, windowStart: Date, windowEnd: Date, features: readonly FeatureRow[]): Promise<void> {
+      await db.withTenant(tenantId, async (tx) => {
+        await tx.optimizerSnapshot.create({ data: { id: snapshotId, tenantId, windowStart, windowEnd } });
+        if (features.length > 0) await tx.optimizerFeature.createMany({ data: features.map((row) => ({ snapshotId, tenantId, ...row })) });
+      });
+    },
+
+    /** Whether this database knows the tenant, and where the tenant lives (tenants.home_region, region_pinned). */
+    async placement(tenantId: string): Promise<{ homeRegion: string | null; pinned: boolean } | undefined> {
+      const row = await db.withPlatform((tx) => tx.tenant.findUnique({ where: { id: tenantId }, select: { homeRegion: true, regionPinned: true } }));
+      return row ? { homeRegion: row.homeRegion, pinned: row.regionPinned } : undefined;
+    },
+
     async features(tenantId: string, snapshotId: string): Promise<FeatureRow[]> {
       return db.withTenant(tenantId, (tx) =>
         tx.optimizerFeature.findMany({
@@ -151,10 +189,11 @@ export function createOptimizerStore(db: Pick<Database, 'withTenant' | 'withPlat
     },
 
     /** Starts a canary for a route: its rows replace any earlier canary of the route. */
-    async startCanary(tenantId: string, route: string, snapshotId: string, share: number, arms: readonly { upstream: string; alpha: number; beta: number }[]): Promise<void> {
+    /** `startedAt` (default: the database's now) names the canary; regions sharing a canary pass the same one. */
+    async startCanary(tenantId: string, route: string, snapshotId: string, share: number, arms: readonly { upstream: string; alpha: number; beta: number }[], startedAt?: Date): Promise<void> {
       await db.withTenant(tenantId, async (tx) => {
         await tx.banditPrior.deleteMany({ where: { route, stage: 'canary' } });
-        await tx.banditPrior.createMany({ data: arms.map((arm) => ({ tenantId, route, stage: 'canary', snapshotId, canaryShare: share, ...arm })) });
+        await tx.banditPrior.createMany({ data: arms.map((arm) => ({ tenantId, route, stage: 'canary', snapshotId, canaryShare: share, ...arm, ...(startedAt ? { updatedAt: startedAt } : {}) })) });
       });
     },
 
@@ -184,7 +223,7 @@ export function createOptimizerStore(db: Pick<Database, 'withTenant' | 'withPlat
           where: { route, createdAt: { gte: since }, priors: { not: null } },
           orderBy: { createdAt: 'desc' },
           take: limit,
-          select: { priors: true, success: true, latencyMs: true, promptTokens: true, completionTokens: true, costMicros: true },
+          select: { createdAt: true, priors: true, success: true, latencyMs: true, promptTokens: true, completionTokens: true, costMicros: true },
         }),
       );
     },
