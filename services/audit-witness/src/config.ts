@@ -40,7 +40,9 @@ const envSchema = z.object({
   WITNESS_REGIONS: regionsSchema,
   /** The witness's own Postgres database; unset: PGlite in WITNESS_DATA_DIR (the embedded default). */
   DATABASE_URL: z.preprocess(emptyIsUnset, z.string().url('DATABASE_URL must be a postgres:// URL').optional()),
-  WITNESS_DATA_DIR: z.preprocess(emptyIsUnset, z.string().default(path.join('.data', 'audit-witness'))),
+  /** The embedded store's directory; default `<SWITCHYARD_DATA_DIR>/audit-witness` (the image's /data volume). */
+  WITNESS_DATA_DIR: z.preprocess(emptyIsUnset, z.string().optional()),
+  SWITCHYARD_DATA_DIR: z.preprocess(emptyIsUnset, z.string().default('.data')),
   WITNESS_PORT: z.coerce.number().int().min(0).max(65535).default(4610),
   WITNESS_HOST: z.string().min(1).default('127.0.0.1'),
   ...tracingEnvShape,
@@ -48,10 +50,15 @@ const envSchema = z.object({
 
 export type WitnessEnv = z.output<typeof envSchema>;
 
-export function loadWitnessEnv(env: NodeJS.ProcessEnv = process.env): WitnessEnv & { regions: WitnessRegion[] } {
+export function loadWitnessEnv(env: NodeJS.ProcessEnv = process.env): WitnessEnv & { WITNESS_DATA_DIR: string; regions: WitnessRegion[] } {
   const result = envSchema.safeParse(env);
   if (!result.success) {
     throw new Error(`Invalid environment for the audit witness:\n${result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n')}`);
   }
-  return { ...result.data, regions: result.data.WITNESS_REGIONS.map((region) => ({ name: region.name, logId: region.logId, publicKeys: region.publicKeys })) };
+  const e = result.data;
+  return {
+    ...e,
+    WITNESS_DATA_DIR: e.WITNESS_DATA_DIR ?? path.join(e.SWITCHYARD_DATA_DIR, 'audit-witness'),
+    regions: e.WITNESS_REGIONS.map((region) => ({ name: region.name, logId: region.logId, publicKeys: region.publicKeys })),
+  };
 }

@@ -59,7 +59,11 @@ function viewOf(query: Query, region: string): RegionLedgerView {
 }
 
 async function storeOver(database: SqlDatabase): Promise<WitnessStore> {
-  await database.query(SCHEMA);
+  // Replicas starting together must not race on the trigger's DROP/CREATE: one at a time.
+  await database.transaction(async (query) => {
+    await query("SELECT pg_advisory_xact_lock(hashtext('switchyard-witness:schema'))", []);
+    await query(SCHEMA);
+  });
   return {
     withRegion: (region, work) =>
       database.transaction(async (query) => {
