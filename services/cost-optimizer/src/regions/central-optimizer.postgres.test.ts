@@ -157,6 +157,13 @@ describe('central cost optimizer over two regions', () => {
     for (const region of regions) {
       expect((await priorsOf(region, ROAMING)).map((p) => [p.stage, p.upstream, p.alpha, p.beta])).toEqual(priorsA.map((p) => ['active', p.upstream, p.alpha, p.beta]));
     }
+
+    // Region B missed a step (its database was down and that run failed): the next run brings its
+    // priors level with the primary's (the home region, A) again.
+    await b().db.withTenant(ROAMING, (tx) => tx.banditPrior.deleteMany({}));
+    await optimizer.runTenant(ROAMING);
+    expect(await priorsOf(b(), ROAMING)).toEqual(await priorsOf(a(), ROAMING));
+    expect((await priorsOf(b(), ROAMING)).filter((p) => p.stage === 'active')).toHaveLength(2);
   });
 
   it("writes a pinned tenant's snapshot, priors and savings only in its home region and announces them only there", async () => {
@@ -181,7 +188,7 @@ describe('central cost optimizer over two regions', () => {
   it('runs every tenant any region knows on a round, skipping the ones it may not serve', async () => {
     await optimizer.runAll();
     const snapshots = async (region: Region, tenant: string) => (await optimizerRows(region, tenant)).snapshots;
-    expect([await snapshots(a(), ROAMING), await snapshots(b(), ROAMING)]).toEqual([3, 3]);
+    expect([await snapshots(a(), ROAMING), await snapshots(b(), ROAMING)]).toEqual([4, 4]);
     expect([await snapshots(a(), PINNED), await snapshots(b(), PINNED)]).toEqual([2, 0]);
   });
 });

@@ -29,7 +29,14 @@ export function regionalRun(regions: ReadonlyMap<string, OptimizerRegion>, plan:
   const primary = region(plan.primary).store;
   const sources = plan.sources.map((name) => region(name).store);
   const targets = plan.targets.map((name) => region(name));
+  const others = targets.filter((target) => target.name !== plan.primary);
   let frozen: { snapshotId: string; features: FeatureRow[] } | undefined;
+  /** The other targets' priors of a route become the primary's, rows and canary start alike. */
+  const mirror = async (tenantId: string, route: string): Promise<void> => {
+    if (others.length === 0) return;
+    const rows = (await primary.priors(tenantId)).filter((row) => row.route === route);
+    for (const target of others) await target.store.replaceRoutePriors(tenantId, route, rows);
+  };
 
   const store: RunStore = {
     async createSnapshot(tenantId, windowStart, windowEnd) {
@@ -42,7 +49,20 @@ export function regionalRun(regions: ReadonlyMap<string, OptimizerRegion>, plan:
     async features(tenantId, snapshotId) {
       return frozen?.snapshotId === snapshotId ? frozen.features : primary.features(tenantId, snapshotId);
     },
-    priors: (tenantId) => primary.priors(tenantId),
+    /**
+     * The primary's priors, which every other target is first made to hold too: a target that missed
+     * an earlier step (it was down) catches up on the next run instead of serving stale priors.
+     */
+    async priors(tenantId) {
+      const rows = await primary.priors(tenantId);
+      const routes = new Set(rows.map((row) => row.route));
+      for (const target of others) {
+        for (const route of new Set([...routes, ...(await target.store.priors(tenantId)).map((row) => row.route)])) {
+          await target.store.replaceRoutePriors(tenantId, route, rows.filter((row) => row.route === route));
+        }
+      }
+      return rows;
+    },
     settings: (tenantId) => primary.settings(tenantId),
     prices: () => primary.prices(),
     routeCandidates: (tenantId, route) => primary.routeCandidates(tenantId, route),
@@ -52,18 +72,18 @@ export function regionalRun(regions: ReadonlyMap<string, OptimizerRegion>, plan:
       return all.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, limit);
     },
     async startCanary(tenantId, route, snapshotId, share, arms) {
-      const startedAt = new Date();
-      for (const target of targets) await target.store.startCanary(tenantId, route, snapshotId, share, arms, startedAt);
+      await primary.startCanary(tenantId, route, snapshotId, share, arms);
+      await mirror(tenantId, route);
     },
     async promoteCanary(tenantId, route, startedAt) {
       // The primary decides (a concurrent run that replaced the canary there wins); the others follow.
       if (!(await primary.promoteCanary(tenantId, route, startedAt))) return false;
-      for (const target of targets) if (target.name !== plan.primary) await target.store.promoteCanary(tenantId, route, startedAt);
+      await mirror(tenantId, route);
       return true;
     },
     async discardCanary(tenantId, route, startedAt) {
       if (!(await primary.discardCanary(tenantId, route, startedAt))) return false;
-      for (const target of targets) if (target.name !== plan.primary) await target.store.discardCanary(tenantId, route, startedAt);
+      await mirror(tenantId, route);
       return true;
     },
     async writeSavings(tenantId, snapshotId, rows) {

@@ -189,11 +189,10 @@ export function createOptimizerStore(db: Pick<Database, 'withTenant' | 'withPlat
     },
 
     /** Starts a canary for a route: its rows replace any earlier canary of the route. */
-    /** `startedAt` (default: the database's now) names the canary; regions sharing a canary pass the same one. */
-    async startCanary(tenantId: string, route: string, snapshotId: string, share: number, arms: readonly { upstream: string; alpha: number; beta: number }[], startedAt?: Date): Promise<void> {
+    async startCanary(tenantId: string, route: string, snapshotId: string, share: number, arms: readonly { upstream: string; alpha: number; beta: number }[]): Promise<void> {
       await db.withTenant(tenantId, async (tx) => {
         await tx.banditPrior.deleteMany({ where: { route, stage: 'canary' } });
-        await tx.banditPrior.createMany({ data: arms.map((arm) => ({ tenantId, route, stage: 'canary', snapshotId, canaryShare: share, ...arm, ...(startedAt ? { updatedAt: startedAt } : {}) })) });
+        await tx.banditPrior.createMany({ data: arms.map((arm) => ({ tenantId, route, stage: 'canary', snapshotId, canaryShare: share, ...arm })) });
       });
     },
 
@@ -208,6 +207,21 @@ export function createOptimizerStore(db: Pick<Database, 'withTenant' | 'withPlat
         await tx.banditPrior.deleteMany({ where: { route } });
         await tx.banditPrior.createMany({ data: canary.map((row) => ({ tenantId, route, upstream: row.upstream, stage: 'active', alpha: row.alpha, beta: row.beta, snapshotId: row.snapshotId, canaryShare: null })) });
         return true;
+      });
+    },
+
+    /**
+     * Makes a route's priors (both stages) exactly `rows`, in one transaction: how a central optimizer
+     * keeps a region's priors equal to the primary region's (regions/regional-run-store.ts).
+     */
+    async replaceRoutePriors(tenantId: string, route: string, rows: readonly PriorRow[]): Promise<void> {
+      await db.withTenant(tenantId, async (tx) => {
+        await tx.banditPrior.deleteMany({ where: { route } });
+        if (rows.length > 0) {
+          await tx.banditPrior.createMany({
+            data: rows.map((row) => ({ tenantId, route, upstream: row.upstream, stage: row.stage, alpha: row.alpha, beta: row.beta, snapshotId: row.snapshotId, canaryShare: row.canaryShare, updatedAt: row.updatedAt })),
+          });
+        }
       });
     },
 
