@@ -123,7 +123,15 @@ export async function composeCostOptimizer(config: CostOptimizerConfig, backends
   async function runInRegions(tenantId: string): Promise<TenantRun> {
     const only = regions.values().next().value as OptimizerRegion;
     if (!central) return runTenant(tenantId, only.store, only.bus, runOptions);
-    const plan = tenantRegions(await Promise.all([...regions.values()].map(async (region) => ({ region: region.name, placement: await region.store.placement(tenantId) }))));
+    // A region that cannot answer is left out of this run (its usage waits in its stream; the next
+    // run levels its priors), so one region's outage does not stop the others' tenants.
+    const answers = await Promise.allSettled([...regions.values()].map((region) => region.store.placement(tenantId)));
+    const found = [...regions.values()].map((region, index) => {
+      const answer = answers[index]!;
+      if (answer.status === 'rejected') logger.warn({ tenantId, region: region.name, err: String(answer.reason) }, 'region unreachable; left out of this run');
+      return { region: region.name, placement: answer.status === 'fulfilled' ? answer.value : undefined };
+    });
+    const plan = tenantRegions(found);
     if ('skip' in plan) throw new TenantNotServedError(tenantId, plan.skip);
     const { store, bus } = regionalRun(regions, plan);
     return runTenant(tenantId, store, bus, runOptions);

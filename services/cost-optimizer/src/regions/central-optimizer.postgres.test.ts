@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createRedisBus, type Bus } from '@switchyard/bus';
-import { seed, type Database } from '@switchyard/db';
+import { createInProcessBus, createRedisBus, type Bus } from '@switchyard/bus';
+import { createDatabase, seed, type Database } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { BANDIT_PRIORS_CHANGED_CHANNEL } from '@switchyard/events/optimizer';
 import { ROUTING_OBSERVED_CHANNEL } from '@switchyard/events/routing';
@@ -108,6 +108,23 @@ afterAll(async () => {
 });
 
 describe('central cost optimizer over two regions', () => {
+  it("runs a region's tenants while another configured region is unreachable", async () => {
+    const unreachable = await createDatabase({ url: 'postgres://postgres@127.0.0.1:1/unreachable' });
+    const withOutage = await composeCostOptimizer(
+      { intervalMs: 0, windowMs: 3_600_000, canaryShare: 0.1, platformRoutes: new Map([['smart', ['mock-large', 'mock-mini']]]) },
+      { regions: [{ name: 'region-a', db: a().db, bus: a().bus }, { name: 'region-c', db: unreachable, bus: createInProcessBus() }] },
+    );
+    try {
+      const tenant = randomUUID();
+      await a().db.withPlatform((tx) => tx.tenant.create({ data: { id: tenant, slug: `central-${tenant}`, name: 'outage', homeRegion: 'region-a', regionPinned: true } }));
+      expect(await withOutage.runTenant(tenant)).toMatchObject({ tenantId: tenant, routes: [] });
+      expect((await optimizerRows(a(), tenant)).snapshots).toBe(1);
+    } finally {
+      await withOutage.close();
+      await unreachable.close();
+    }
+  });
+
   it("consumes each region's usage and feedback into that region's database only", async () => {
     await append(a(), Array.from({ length: 30 }, () => usage(ROAMING, 'mock-mini')));
     // Region A failed over: B served the roaming tenant for a while.
