@@ -5,7 +5,9 @@
  */
 export type Probe = { kind: 'http'; path: string } | { kind: 'tcp' };
 
-export type DeployableName = 'data-plane' | 'gateway' | SubgraphName | 'console' | 'platform' | 'federation';
+export type DeployableName = 'data-plane' | 'gateway' | SubgraphName | 'console' | 'platform' | 'federation' | CentralName;
+/** Deployed once for every region (k8s/central.ts, values/values-central.yaml). */
+export type CentralName = 'cost-optimizer' | 'audit-witness';
 export type SubgraphName = 'tenants' | 'policy' | 'experiments' | 'cost' | 'audit' | 'dp' | 'slo' | 'memory';
 
 export interface Deployable {
@@ -25,8 +27,8 @@ export interface Deployable {
   readiness: Probe;
   /** Operator metrics listener (METRICS_PORT), never exposed through a Service meant for clients. */
   metricsPort?: number;
-  /** Subgraphs only accept the gateway's traffic (NetworkPolicy); the federation coordinator only its peer regions' (and the balancer's). */
-  role: 'edge' | 'subgraph' | 'console' | 'all-in-one' | 'coordinator';
+  /** Subgraphs only accept the gateway's traffic (NetworkPolicy); the federation coordinator only its peer regions' (and the balancer's); `central` runs once for every region. */
+  role: 'edge' | 'subgraph' | 'console' | 'all-in-one' | 'coordinator' | 'central';
   /** Node flags the bundle runs with (before `--enable-source-maps`). */
   nodeOptions?: readonly string[];
 }
@@ -129,6 +131,29 @@ export const DEPLOYABLES: readonly Deployable[] = [
     liveness: { kind: 'http', path: '/healthz' },
     readiness: { kind: 'http', path: '/readyz' },
     role: 'coordinator',
+  },
+  {
+    name: 'cost-optimizer',
+    description: 'the cost optimizer (central with OPTIMIZER_REGIONS: fed by every region)',
+    build: { kind: 'bundle', entry: 'services/cost-optimizer/src/main.ts' },
+    // It serves no API: its one listener is the operator metrics listener, which is what is probed.
+    port: 9464,
+    portEnv: 'METRICS_PORT',
+    bindEnv: { METRICS_HOST: '0.0.0.0' },
+    liveness: { kind: 'tcp' },
+    readiness: { kind: 'tcp' },
+    role: 'central',
+  },
+  {
+    name: 'audit-witness',
+    description: "the central audit witness (every region's audit checkpoints)",
+    build: { kind: 'bundle', entry: 'services/audit-witness/src/main.ts' },
+    port: 4610,
+    portEnv: 'WITNESS_PORT',
+    bindEnv: { WITNESS_HOST: '0.0.0.0' },
+    liveness: { kind: 'http', path: '/healthz' },
+    readiness: { kind: 'http', path: '/readyz' },
+    role: 'central',
   },
 ];
 

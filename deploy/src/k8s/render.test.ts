@@ -66,7 +66,7 @@ describe.each(REGIONS.map((r) => [r] as const))('region %s, rendered from values
     expect(manifests.map((m) => m.kind)).not.toContain('Secret');
     for (const box of BOX_NAMES) {
       for (const env of containerOf(manifests, box).env ?? []) {
-        if (/URL$|SECRET|TOKEN|KEYS|JWK/.test(env.name) && !/ISSUER|_SUBGRAPH_URL|CONSOLE_URL|GATEWAY_URL|OPENAI_BASE_URL/.test(env.name)) {
+        if (/URL$|SECRET|TOKEN|KEYS|JWK/.test(env.name) && !/ISSUER|_SUBGRAPH_URL|CONSOLE_URL|GATEWAY_URL|OPENAI_BASE_URL|AUDIT_WITNESS_URL/.test(env.name)) {
           expect(env.value, `${box} ${env.name}`).toBeUndefined();
           expect(env.valueFrom?.secretKeyRef?.name, `${box} ${env.name}`).toBeTruthy();
         }

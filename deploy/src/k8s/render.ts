@@ -13,9 +13,9 @@ import { federationManifests } from './federation';
 /** Every object the renderer emits: a kubernetes-models instance, so each validates against the API schema offline. */
 export type Manifest = Deployment | Service | ServiceAccount | HorizontalPodAutoscaler | PodDisruptionBudget | NetworkPolicy | Job;
 
-const PART_OF = 'switchyard';
+export const PART_OF = 'switchyard';
 /** The node user of the official Node image (deploy/docker: USER node). */
-const NODE_UID = 1000;
+export const NODE_UID = 1000;
 
 function resourceName(box: BoxName): string {
   return `${PART_OF}-${box}`;
@@ -29,11 +29,11 @@ function labels(values: Values, box: BoxName, d: Deployable): Record<string, str
   return { ...selectorLabels(box), 'app.kubernetes.io/component': d.role, 'switchyard.dev/region': values.region, 'app.kubernetes.io/version': values.image.tag };
 }
 
-function secretEnv(name: string, ref: { name: string; key: string }): IEnvVar {
+export function secretEnv(name: string, ref: { name: string; key: string }): IEnvVar {
   return { name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } };
 }
 
-function plainEnv(entries: Record<string, string>): IEnvVar[] {
+export function plainEnv(entries: Record<string, string>): IEnvVar[] {
   return Object.entries(entries).map(([name, value]) => ({ name, value }));
 }
 
@@ -77,14 +77,18 @@ function boxEnv(values: Values, box: BoxName): IEnvVar[] {
     default: {
       const env = [...storage, ...common, secretEnv('INTERNAL_TOKEN_PUBLIC_JWK', s.internalTokenPublicJwk)];
       if (box === 'tenants') env.push(secretEnv('SWITCHYARD_MASTER_KEYS', s.masterKeys));
-      if (box === 'audit') env.push(secretEnv('AUDIT_KEYS', s.auditKeys));
+      if (box === 'audit') {
+        env.push(secretEnv('AUDIT_KEYS', s.auditKeys));
+        // The central witness keeps this region's checkpoints out of reach of the region's database writers.
+        if (values.urls.auditWitness) env.push(...plainEnv({ AUDIT_WITNESS_URL: `${values.urls.auditWitness.replace(/\/$/, '')}/witness/v1/regions/${values.region}/checkpoints` }));
+      }
       if (box === 'dp') env.push(...metrics);
       return env;
     }
   }
 }
 
-function probe(p: Probe, port: number, kind: 'liveness' | 'readiness'): IProbe {
+export function probe(p: Probe, port: number, kind: 'liveness' | 'readiness'): IProbe {
   const action = p.kind === 'http' ? { httpGet: { path: p.path, port } } : { tcpSocket: { port } };
   // Readiness reacts within seconds (a draining replica leaves the Service before it stops serving);
   // liveness is slow to fire so a busy event loop is not restarted.

@@ -6,11 +6,11 @@ import { z } from 'zod';
  * Kubernetes Secrets (and keys in them) that the cluster already holds.
  */
 const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi)?$/, 'a Kubernetes quantity like 500m or 512Mi');
-const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS label (lower-case letters, digits, dashes)').max(63);
+export const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS label (lower-case letters, digits, dashes)').max(63);
 
-const secretRef = z.strictObject({ name: dnsLabel, key: z.string().regex(/^[-._a-zA-Z0-9]+$/) });
+export const secretRef = z.strictObject({ name: dnsLabel, key: z.string().regex(/^[-._a-zA-Z0-9]+$/) });
 
-const box = z
+export const boxSchema = z
   .strictObject({
     /** The one replica count of this box: the Deployment's replicas and the autoscaler's floor. */
     replicas: z.number().int().min(1).max(100),
@@ -81,6 +81,8 @@ export const valuesSchema = z.strictObject({
     console: z.url(),
     gateway: z.url(),
     openaiBaseUrl: z.url(),
+    /** The central audit witness (values-central.yaml): the audit box posts this region's checkpoints to it. */
+    auditWitness: z.url().optional(),
   }),
   redisKeyPrefix: z.string().default(''),
   shutdown: z.strictObject({ graceMs: z.number().int().min(0), timeoutMs: z.number().int().min(0) }),
@@ -97,7 +99,7 @@ export const valuesSchema = z.strictObject({
     auditKeys: secretRef,
     consoleSessionSecret: secretRef,
   }),
-  boxes: z.strictObject(Object.fromEntries(BOX_NAMES.map((name) => [name, box])) as Record<BoxName, typeof box>),
+  boxes: z.strictObject(Object.fromEntries(BOX_NAMES.map((name) => [name, boxSchema])) as Record<BoxName, typeof boxSchema>),
   /** The region's federation coordinator (k8s/federation.ts); absent: a one-region deployment, none rendered. */
   federation: federationValues.optional(),
 });

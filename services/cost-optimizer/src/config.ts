@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { tracingConfigOf, tracingEnvShape } from '@switchyard/tracing';
 import { metricsConfigFromEnv, metricsEnvShape, platformRoutesFromEnv, redisEnvShape, routesEnvShape } from '@switchyard/data-plane/config';
 import type { CostOptimizerConfig } from './compose-cost-optimizer';
+import { optimizerRegionsEnv } from './regions/regions-env';
 
 /**
  * The optimizer's own variables, as its process and `npm start` read them (the platform spreads
@@ -16,15 +17,24 @@ export const optimizerEnvShape = {
   OPTIMIZER_CANARY_SHARE: z.coerce.number().gt(0).lt(1).default(0.1),
 };
 
-const envSchema = z.object({
-  DATABASE_URL: z.string().url('DATABASE_URL must be a postgres:// URL'),
-  DATABASE_TENANT_URL: z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional()),
-  ...redisEnvShape,
-  ...routesEnvShape,
-  ...metricsEnvShape,
-  ...optimizerEnvShape,
-  ...tracingEnvShape,
-});
+const envSchema = z
+  .object({
+    /** One region's optimizer: its database (required unless OPTIMIZER_REGIONS is set). */
+    DATABASE_URL: z.preprocess((value) => (value === '' ? undefined : value), z.string().url('DATABASE_URL must be a postgres:// URL').optional()),
+    DATABASE_TENANT_URL: z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional()),
+    /** The central optimizer's regions (regions/regions-env.ts); DATABASE_URL and REDIS_URL are then not read. */
+    OPTIMIZER_REGIONS: optimizerRegionsEnv,
+    /** Central: the Redis its replicas share the schedule's lease on (default: the first region's). */
+    OPTIMIZER_LEASE_REDIS_URL: z.preprocess((value) => (value === '' ? undefined : value), z.string().regex(/^rediss?(\+cluster)?:\/\/\S+$/).optional()),
+    ...redisEnvShape,
+    ...routesEnvShape,
+    ...metricsEnvShape,
+    ...optimizerEnvShape,
+    ...tracingEnvShape,
+  })
+  .superRefine((e, context) => {
+    if (!e.OPTIMIZER_REGIONS && !e.DATABASE_URL) context.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'DATABASE_URL (one region) or OPTIMIZER_REGIONS (central) is required' });
+  });
 
 export type OptimizerEnv = z.output<typeof envSchema>;
 

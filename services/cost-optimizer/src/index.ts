@@ -1,5 +1,6 @@
 export * from './domain/index';
-export { composeCostOptimizer, type ComposedCostOptimizer, type CostOptimizerBackends, type CostOptimizerConfig } from './compose-cost-optimizer';
+export { composeCostOptimizer, TenantNotServedError, type ComposedCostOptimizer, type CostOptimizerBackends, type CostOptimizerConfig, type CostOptimizerRegionBackends } from './compose-cost-optimizer';
+export { optimizerRegionSchema, type OptimizerRegionConfig } from './regions/regions-env';
 export { optimizerConfigFromEnv, optimizerEnvShape } from './config';
 export { createInProcessLease } from './schedule/in-process-lease';
 export { createRedisLease } from './schedule/redis-lease';

@@ -31,6 +31,10 @@ export function createOptimizerMetrics(options: { tenantLabels: boolean }) {
     runFailed() {
       runs.inc({ outcome: 'error' });
     },
+    /** A central optimizer's tenant no configured region may serve. */
+    runSkipped() {
+      runs.inc({ outcome: 'skipped' });
+    },
     recordRun(run: TenantRun) {
       runs.inc({ outcome: 'ok' });
       for (const route of run.routes) if (route.canary !== 'unchanged') canary.inc({ step: route.canary });

@@ -13,6 +13,7 @@ import { subjectDataStores, type SubjectRequestLiveState } from './subject-reque
 import { createRedisBus } from '@switchyard/bus';
 import { createRedisSessionWindow } from '@switchyard/memory/session';
 import { announceVectorMemoryChanges } from '@switchyard/vector-memory/database';
+import { describeCheckpointKey } from './checkpoint-key';
 import { verifyStoredLog } from './verify-command';
 import { WitnessUnavailableError } from './witness-read';
 
@@ -22,6 +23,8 @@ const USAGE = `usage: npm run -s audit -- <command>
                             (exit 0 ok, 1 tampered, 2 a witness or the database cannot be read;
                             --require-witness: an unwitnessed log exits 1)
   checkpoint                sign a checkpoint over the current log now
+  public-key                print the checkpoint key's public half ({"publicKey", "keyId"}): what the
+                            central audit witness is configured with for this region (WITNESS_REGIONS)
   export --subject <id>     print everything kept about a data subject as JSON lines, one per item:
                             {"store", "kind", "tenantId", "id", "createdAt", "updatedAt", "data"}
                             (stores: the audit log, the memory fabric's session documents, session
@@ -55,7 +58,7 @@ function platformHoldsPglite(socketPath: string): Promise<boolean> {
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { subject: { type: 'string' }, help: { type: 'boolean' }, 'require-witness': { type: 'boolean' } } });
   const command = positionals[0];
-  if (values.help || !command || !['verify', 'checkpoint', 'export', 'erase', 'expire'].includes(command)) {
+  if (values.help || !command || !['verify', 'checkpoint', 'public-key', 'export', 'erase', 'expire'].includes(command)) {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? EXIT_OK : EXIT_UNAVAILABLE;
   }
@@ -71,6 +74,10 @@ async function main(): Promise<number> {
     return EXIT_UNAVAILABLE;
   }
   const keys = config.AUDIT_KEYS ? auditKeysFromJson(config.AUDIT_KEYS) : await loadOrCreateAuditKeys(config.SWITCHYARD_DATA_DIR);
+  if (command === 'public-key') {
+    process.stdout.write(`${JSON.stringify(describeCheckpointKey(keys.publicKey))}\n`);
+    return EXIT_OK;
+  }
   const progress = (line: string) => process.stderr.write(`audit: ${line}\n`);
   let db: Database;
   try {

@@ -180,7 +180,8 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
         const size = tree.size;
         if (size === 0 || size <= lastCheckpointSize) return null;
         const signed = signCheckpoint({ logId, treeSize: size, rootHash: hex(tree.root(size)), issuedAt: now().toISOString() }, keys.signingKey);
-        for (const anchor of deps.anchors) await anchor.publish(signed);
+        const log = { consistencyProof: (fromSize: number) => tree.consistencyProof(fromSize, size).map(hex) };
+        for (const anchor of deps.anchors) await anchor.publish(signed, log);
         lastCheckpointSize = size;
         return signed;
       } finally {

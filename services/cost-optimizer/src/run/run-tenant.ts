@@ -5,6 +5,15 @@ import type { ObjectiveWeights } from '../domain/scoring';
 import type { FeatureRow, OptimizerStore, SavingsRow } from '../store/optimizer-store';
 import { armFeaturesOf, judgeCohorts, newPriors, priorsChanged, rewardBoundsOf, savingsOf } from './route-plan';
 
+/** What a run reads and writes: one region's store, or the regions' store of a central optimizer (regions/regional-run-store.ts). */
+export type RunStore = Pick<
+  OptimizerStore,
+  'createSnapshot' | 'features' | 'priors' | 'settings' | 'prices' | 'cohortRequests' | 'promoteCanary' | 'discardCanary' | 'startCanary' | 'routeCandidates' | 'writeSavings'
+>;
+
+/** Where a run announces what changed: one region's bus, or every region that serves the tenant. */
+export type RunBus = Pick<Bus, 'publish' | 'append'>;
+
 export interface RunOptions {
   /** How far back the feature window reaches (ms). */
   windowMs: number;
@@ -39,7 +48,7 @@ const COHORT_LIMIT = 20_000;
  * changed; appends the run's savings and regret per route to optimizer.runs (the quality and cost
  * SLIs) and publishes savings.updated when savings were written.
  */
-export async function runTenant(tenantId: string, store: OptimizerStore, bus: Bus, options: RunOptions): Promise<TenantRun> {
+export async function runTenant(tenantId: string, store: RunStore, bus: RunBus, options: RunOptions): Promise<TenantRun> {
   const now = options.now?.() ?? new Date();
   const snapshotId = await store.createSnapshot(tenantId, new Date(now.getTime() - options.windowMs), now);
   const features = await store.features(tenantId, snapshotId);

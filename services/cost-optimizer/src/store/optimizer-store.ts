@@ -121,6 +121,44 @@ export function createOptimizerStore(db: Pick<Database, 'withTenant' | 'withPlat
       });
     },
 
+    /**
+     * The window's features as the snapshot query computes them, read only: what a central
+     * optimizer reads from each region (the rows stay where they were recorded; see regions/).
+     */
+    async windowFeatures(tenantId: string, windowStart: Date, windowEnd: Date): Promise<FeatureRow[]> {
+      const rows = await db.withTenant(tenantId, (tx) => tx.$queryRaw<Array<Omit<FeatureRow, 'quality'> & { quality: number | null }>>`
+          SELECT o.route, o.upstream, min(o.model) AS model, count(*)::int AS requests, (count(*) FILTER (WHERE o.success))::int AS successes,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY o.latency_ms) AS "latencyP50Ms",
+            percentile_cont(0.95) WITHIN GROUP (ORDER BY o.latency_ms) AS "latencyP95Ms",
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY o.latency_ms) AS "latencyP99Ms",
+            f.quality::float8 AS quality, coalesce(f.samples, 0)::int AS "qualitySamples",
+            sum(o.prompt_tokens)::bigint AS "promptTokens", sum(o.completion_tokens)::bigint AS "completionTokens", sum(o.cost_micros)::bigint AS "costMicros"
+          FROM optimizer_observations o
+          LEFT JOIN (
+            SELECT route, upstream, avg(score) AS quality, count(*) AS samples FROM optimizer_feedback
+            WHERE tenant_id = ${tenantId}::uuid AND created_at >= ${windowStart} AND created_at < ${windowEnd}
+            GROUP BY route, upstream
+          ) f ON f.route = o.route AND f.upstream = o.upstream
+          WHERE o.tenant_id = ${tenantId}::uuid AND o.created_at >= ${windowStart} AND o.created_at < ${windowEnd}
+          GROUP BY o.route, o.upstream, f.quality, f.samples
+          ORDER BY o.route, o.upstream`);
+      return rows.map((row) => ({ ...row, latencyP50Ms: Number(row.latencyP50Ms), latencyP95Ms: Number(row.latencyP95Ms), latencyP99Ms: Number(row.latencyP99Ms), quality: row.quality === null ? null : Number(row.quality) }));
+    },
+
+    /** Stores a snapshot whose features were computed elsewhere (merged over regions) under a given id, in one transaction. */
+    async storeSnapshot(tenantId: string, snapshotId: string, windowStart: Date, windowEnd: Date, features: readonly FeatureRow[]): Promise<void> {
+      await db.withTenant(tenantId, async (tx) => {
+        await tx.optimizerSnapshot.create({ data: { id: snapshotId, tenantId, windowStart, windowEnd } });
+        if (features.length > 0) await tx.optimizerFeature.createMany({ data: features.map((row) => ({ snapshotId, tenantId, ...row })) });
+      });
+    },
+
+    /** Whether this database knows the tenant, and where the tenant lives (tenants.home_region, region_pinned). */
+    async placement(tenantId: string): Promise<{ homeRegion: string | null; pinned: boolean } | undefined> {
+      const row = await db.withPlatform((tx) => tx.tenant.findUnique({ where: { id: tenantId }, select: { homeRegion: true, regionPinned: true } }));
+      return row ? { homeRegion: row.homeRegion, pinned: row.regionPinned } : undefined;
+    },
+
     async features(tenantId: string, snapshotId: string): Promise<FeatureRow[]> {
       return db.withTenant(tenantId, (tx) =>
         tx.optimizerFeature.findMany({
@@ -172,6 +210,21 @@ export function createOptimizerStore(db: Pick<Database, 'withTenant' | 'withPlat
       });
     },
 
+    /**
+     * Makes a route's priors (both stages) exactly `rows`, in one transaction: how a central optimizer
+     * keeps a region's priors equal to the primary region's (regions/regional-run-store.ts).
+     */
+    async replaceRoutePriors(tenantId: string, route: string, rows: readonly PriorRow[]): Promise<void> {
+      await db.withTenant(tenantId, async (tx) => {
+        await tx.banditPrior.deleteMany({ where: { route } });
+        if (rows.length > 0) {
+          await tx.banditPrior.createMany({
+            data: rows.map((row) => ({ tenantId, route, upstream: row.upstream, stage: row.stage, alpha: row.alpha, beta: row.beta, snapshotId: row.snapshotId, canaryShare: row.canaryShare, updatedAt: row.updatedAt })),
+          });
+        }
+      });
+    },
+
     async discardCanary(tenantId: string, route: string, startedAt: Date): Promise<boolean> {
       const { count } = await db.withTenant(tenantId, (tx) => tx.banditPrior.deleteMany({ where: { route, stage: 'canary', updatedAt: startedAt } }));
       return count > 0;
@@ -184,7 +237,7 @@ export function createOptimizerStore(db: Pick<Database, 'withTenant' | 'withPlat
           where: { route, createdAt: { gte: since }, priors: { not: null } },
           orderBy: { createdAt: 'desc' },
           take: limit,
-          select: { priors: true, success: true, latencyMs: true, promptTokens: true, completionTokens: true, costMicros: true },
+          select: { createdAt: true, priors: true, success: true, latencyMs: true, promptTokens: true, completionTokens: true, costMicros: true },
         }),
       );
     },
