@@ -76,8 +76,10 @@ await benchDb.db.withTenant(demoTenantId, (tx) => tx.apiKey.create({ data: { ten
 await benchDb.db.close();
 
 // The gateway runs as a production data plane does (`npm start -w @switchyard/data-plane`): bundled, plain node.
-const gatewayBundle = path.join(RESULTS_DIR, 'gateway.mjs');
-await bundleService(path.join(REPO_ROOT, 'e2e/bench/gateway.ts'), gatewayBundle);
+// BENCH_GATEWAY_BUNDLE=FILE: run that bundle instead of bundling the tree now, so the runs of an A/B
+// (the levers are switched by BENCH_* variables in gateway.ts) measure the same code while the tree changes.
+const gatewayBundle = process.env.BENCH_GATEWAY_BUNDLE ?? path.join(RESULTS_DIR, 'gateway.mjs');
+if (!process.env.BENCH_GATEWAY_BUNDLE) await bundleService(path.join(REPO_ROOT, 'e2e/bench/gateway.ts'), gatewayBundle);
 const redis = await startBenchRedis(1, process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 const mock = await startPinned<{ url: string; baseUrl: string }>('mock-upstream.ts', 1, {});
 const gateway = await startPinned<{ url: string; apiKey: string; pid: number }>(
