@@ -115,6 +115,23 @@ try {
     process.stdout.write(
       `probe: added p50 ${added(50).toFixed(3)} ms, p99 ${added(99).toFixed(3)} ms, p99.9 ${added999.toFixed(3)} ms; gateway CPU ${cpuPerRequestSequential.toFixed(3)} ms/request; event loop ${JSON.stringify(loop.delay)}; load ${os.loadavg()[0]?.toFixed(1)}\n`,
     );
+    // `--probe-connections=N`: then N connections against the 20 ms mock for 10 s, gateway only: rate and CPU per request under load.
+    const probeConnections = Number(process.argv.find((arg) => arg.startsWith('--probe-connections='))?.split('=')[1] ?? 0);
+    if (probeConnections > 0) {
+      const cpuAtStart = cpuMs(gatewayPid);
+      const result = await autocannon({
+        url: `${viaGateway.url}/v1/chat/completions`,
+        method: 'POST',
+        connections: probeConnections,
+        duration: 10,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${viaGateway.apiKey}` },
+        body: chatBody('[mock: first-token-ms=20 chunks=4] throughput'),
+      });
+      const cpuPerRequest = (cpuMs(gatewayPid) - cpuAtStart) / Math.max(1, result.requests.total);
+      process.stdout.write(
+        `probe load: ${probeConnections} connections, ${result.requests.average} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${result.errors + result.non2xx}; gateway CPU ${cpuPerRequest.toFixed(3)} ms/request; load ${os.loadavg()[0]?.toFixed(1)}\n`,
+      );
+    }
     throw new ProbeDone();
   }
   rows.push(loopRow);

@@ -106,11 +106,12 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
       let timedOut = false;
       // One timer per call: re-armed with refresh() on every chunk of a stream (no clear/set per
       // chunk); for a whole answer it bounds the call, so nothing re-arms it.
-      const timeoutMs = whole ? answerTimeoutMs : idleTimeoutMs;
-      const timer = setTimeout(() => {
+      let timeoutMs = whole ? answerTimeoutMs : idleTimeoutMs;
+      const onTimeout = (): void => {
         timedOut = true;
         controller.abort();
-      }, timeoutMs);
+      };
+      let timer = setTimeout(onTimeout, timeoutMs);
       const armIdleTimer = (): void => {
         timer.refresh();
       };
@@ -122,7 +123,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
       };
       const failure = (error: unknown, phase: string): UpstreamError => {
         if (error instanceof UpstreamError) return error;
-        if (timedOut) return new UpstreamError('upstream_timeout', whole ? `${options.name}: no complete answer within ${timeoutMs} ms` : `${options.name}: no data for ${idleTimeoutMs} ms ${phase}`);
+        if (timedOut) return new UpstreamError('upstream_timeout', timeoutMs === idleTimeoutMs ? `${options.name}: no data for ${idleTimeoutMs} ms ${phase}` : `${options.name}: no complete answer within ${timeoutMs} ms`);
         return new UpstreamError('upstream_error', `${options.name}: ${phase}: ${error instanceof Error ? error.message : String(error)}`);
       };
 
@@ -159,6 +160,12 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
           throw new UpstreamError('upstream_error', `${options.name} answered '${contentType}' instead of a JSON answer`);
         }
         return { events: readAnswer(body, cleanUp, failure) };
+      }
+      if (whole && timeoutMs !== idleTimeoutMs) {
+        // It streams after all: silence between its chunks is bounded by the idle timeout, as for any stream.
+        clearTimeout(timer);
+        timeoutMs = idleTimeoutMs;
+        timer = setTimeout(onTimeout, timeoutMs);
       }
       if (!contentType.includes('text/event-stream')) {
         cleanUp();
