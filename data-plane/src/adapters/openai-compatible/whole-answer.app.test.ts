@@ -65,6 +65,11 @@ beforeAll(async () => {
           response.writeHead(200, { 'content-type': 'application/json' });
           response.end('{"choices": [');
           return;
+        case 'sse-stall':
+          // Streams although asked for one answer, then goes silent.
+          response.writeHead(200, { 'content-type': 'text/event-stream' });
+          response.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'partial' }, finish_reason: null }] })}\n\n`);
+          return;
         case 'json-html':
           response.writeHead(200, { 'content-type': 'text/html' });
           response.end('<html>nope</html>');
@@ -90,7 +95,7 @@ afterEach(async () => {
 
 const route = (name: string, candidates: RouteConfig['candidates'], extra: Partial<RouteConfig> = {}): RouteConfig => ({ name, candidates, strategy: { kind: 'priority' }, ...extra });
 
-async function gateway(wholeAnswers?: boolean): Promise<Harness> {
+async function gateway(wholeAnswers?: boolean, timeouts = { answerTimeoutMs: 300, idleTimeoutMs: 5_000 }): Promise<Harness> {
   h = await startHarness({
     providers: [
       {
@@ -98,8 +103,8 @@ async function gateway(wholeAnswers?: boolean): Promise<Harness> {
         kind: 'openai-compatible',
         baseUrl,
         apiKey: 'sk-upstream',
-        models: ['json-good', 'json-tools', 'json-cut', 'json-malformed', 'json-html', 'json-hang'],
-        answerTimeoutMs: 300,
+        models: ['json-good', 'json-tools', 'json-cut', 'json-malformed', 'json-html', 'json-hang', 'sse-stall'],
+        ...timeouts,
         ...(wholeAnswers === undefined ? {} : { wholeAnswers }),
       },
     ],
@@ -208,6 +213,14 @@ describe('a non-streaming request reads the upstream answer whole', () => {
     const html = await post({ model: 'json-html', messages });
     expect(html.status).toBe(502);
     expect(await errorCode(html)).toBe('upstream_error');
+  });
+
+  it('an upstream that streams although asked for one answer is bounded by the idle timeout between its chunks, not the answer timeout', async () => {
+    // The answer timeout is an hour: only the idle timeout can end this request before the test's own timeout.
+    await gateway(undefined, { answerTimeoutMs: 3_600_000, idleTimeoutMs: 200 });
+    const response = await post({ model: 'sse-stall', messages });
+    expect(response.status).toBe(504);
+    expect(await errorCode(response)).toBe('upstream_timeout');
   });
 
   it('an answer that never comes times out after the answer timeout with 504 upstream_timeout', async () => {
