@@ -365,8 +365,9 @@ Redis: ${redis.description}.
   no function of ours above 3%; the largest items are garbage collection (about 8%), socket writes (8%),
   undici and its HTTP parser (9%), ioredis (5%), promise and microtask machinery (5%), prom-client (3%) and
   the upstream chunk parser (3%). One request is four network exchanges in one process (client, Redis
-  script, upstream, batched XADD), and a non-streaming request still reads the upstream as a stream (so that
-  hedged and speculative legs can be cut, and billed, at the token). At about 0.4 ms one core saturates
+  script, upstream, batched XADD); the token settlement rides in the next reservation's script and a
+  non-streaming request without speculative legs reads the upstream answer whole (the A/B section below:
+  bench-results/request-path-ab.md). At about 0.4 ms one core saturates
   between 2,200 and 2,550 req/s (2,504 and 2,538 at 200 connections in the last two full runs): the
   2,500 is reached, but only with a queue, far above the 10 ms latency bound.
 - **Added p99 ≤ 10 ms under load needs the core mostly idle.** With a fixed 20 ms upstream the load is
@@ -410,7 +411,8 @@ for (const suite of suites) {
 const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
 // refactor-ab.md: a recorded same-sitting A/B of three commits (written by hand from three runs, kept until replaced).
-const sections = ['data-plane', 'refactor-ab', 'policy', 'pii', 'audit']
+// request-path-ab.md: the same-sitting A/B of issue 15's request-path levers (written by hand from probe runs, kept until replaced).
+const sections = ['data-plane', 'request-path-ab', 'refactor-ab', 'policy', 'pii', 'audit']
   .map((name) => path.join(RESULTS_DIR, `${name}.md`))
   .filter((file) => existsSync(file))
   .map((file) => readFileSync(file, 'utf8').trim());
