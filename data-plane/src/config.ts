@@ -78,7 +78,9 @@ export const DEFAULT_PROVIDERS: ProviderConfig[] = [{ name: 'mock', kind: 'mock'
 
 /**
  * `DATA_PLANE_PROVIDERS`, shared by the standalone data plane and `npm start`: a JSON array of
- * providers [{"name","kind":"mock"|"openai-compatible"|"anthropic","baseUrl","apiKey","models":[...],"region"}].
+ * providers [{"name","kind":"mock"|"openai-compatible"|"anthropic","baseUrl","apiKey","models":[...],"region"}];
+ * openai-compatible also "idleTimeoutMs" (a stream's silence, default 60 s), "answerTimeoutMs" (a whole
+ * non-streaming answer, default 10 min) and "wholeAnswers" (false: always ask for a stream).
  */
 const providersEnvShape = {
   DATA_PLANE_PROVIDERS: jsonEnv<ProviderConfig[]>(z.array(providerSchema).min(1), 'a JSON array of providers', DEFAULT_PROVIDERS),
