@@ -66,6 +66,8 @@ const providerSchema = z.object({
   apiKey: z.string().min(1).optional(),
   models: z.array(z.string().min(1)).min(1),
   idleTimeoutMs: z.number().int().positive().optional(),
+  answerTimeoutMs: z.number().int().positive().max(3_600_000).optional(),
+  wholeAnswers: z.boolean().optional(),
   /** Where the provider processes data (data-locality policies, tenants' allowed regions); default `unspecified`. */
   region: z.string().regex(REGION_PATTERN, 'a short token like eu-west-1').optional(),
   mock: z.object({ directives: z.string().max(500), firstRequests: z.number().int().positive().optional() }).optional(),
@@ -76,7 +78,9 @@ export const DEFAULT_PROVIDERS: ProviderConfig[] = [{ name: 'mock', kind: 'mock'
 
 /**
  * `DATA_PLANE_PROVIDERS`, shared by the standalone data plane and `npm start`: a JSON array of
- * providers [{"name","kind":"mock"|"openai-compatible"|"anthropic","baseUrl","apiKey","models":[...],"region"}].
+ * providers [{"name","kind":"mock"|"openai-compatible"|"anthropic","baseUrl","apiKey","models":[...],"region"}];
+ * openai-compatible also "idleTimeoutMs" (a stream's silence, default 60 s), "answerTimeoutMs" (a whole
+ * non-streaming answer, default 10 min) and "wholeAnswers" (false: always ask for a stream).
  */
 const providersEnvShape = {
   DATA_PLANE_PROVIDERS: jsonEnv<ProviderConfig[]>(z.array(providerSchema).min(1), 'a JSON array of providers', DEFAULT_PROVIDERS),
@@ -254,6 +258,8 @@ export interface DataPlaneConfig {
   region?: string | undefined;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
+  /** Not an environment variable: embedders and the benchmark's A/B set it (shared-state.ts); default 2 ms. */
+  rateLimitSettleLingerMs?: number;
   /** SWITCHYARD_MASTER_KEYS / SWITCHYARD_MASTER_KEY_ID as given; unset keys: the keyring in `<dataDir>/keys`. */
   masterKeys: { keys: string | undefined; activeKeyId: string | undefined };
   providers: ProviderConfig[];

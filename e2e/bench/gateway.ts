@@ -29,7 +29,8 @@ const config = loadDataPlaneConfig({
   REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX ?? `sy-bench-${process.pid}:`,
   // A throw-away keyring: no tenant of the bench database stores provider credentials.
   SWITCHYARD_MASTER_KEYS: `bench:${generateMasterKey()}`,
-  DATA_PLANE_PROVIDERS: JSON.stringify([{ name: 'upstream', kind: 'openai-compatible', baseUrl: upstream, apiKey: 'bench', models: ['mock-gpt', 'mock-burst'] }]),
+  // BENCH_UPSTREAM=stream: non-streaming requests read the upstream as a stream too (as before issue 15's pass), for an A/B of whole answers.
+  DATA_PLANE_PROVIDERS: JSON.stringify([{ name: 'upstream', kind: 'openai-compatible', baseUrl: upstream, apiKey: 'bench', models: ['mock-gpt', 'mock-burst'], ...(process.env.BENCH_UPSTREAM === 'stream' ? { wholeAnswers: false } : {}) }]),
   DATA_PLANE_ROUTES: '[]',
   // Far above any rate the benchmark reaches: every limit (all six, one Redis script) runs on every request, none refuses.
   DATA_PLANE_REQUESTS_PER_MINUTE: huge,
@@ -40,7 +41,9 @@ const config = loadDataPlaneConfig({
   DATA_PLANE_TOKENS_PER_DAY_PER_TENANT: hugeTokens,
   LOG_LEVEL: 'warn',
 });
-const opened = await openDataPlaneBackends(config);
+// BENCH_SETTLE=separate: every token settlement is its own Redis script call at once (as before
+// issue 15's pass), for an A/B of settlements riding along with the tenant's next reservation.
+const opened = await openDataPlaneBackends(process.env.BENCH_SETTLE === 'separate' ? { ...config, rateLimitSettleLingerMs: 0 } : config);
 // `mock-burst` is the same mock under its own gate (one per provider/model): the burst section
 // meets a gate that has not learnt anything yet.
 const app = await composeDataPlane(config, opened.backends, {

@@ -92,8 +92,10 @@ await benchDb.db.withTenant(demoTenantId, (tx) => tx.apiKey.create({ data: { ten
 await benchDb.db.close();
 
 // The gateway runs as a production data plane does (`npm start -w @switchyard/data-plane`): bundled, plain node.
-const gatewayBundle = path.join(RESULTS_DIR, 'gateway.mjs');
-await bundleService(path.join(REPO_ROOT, 'e2e/bench/gateway.ts'), gatewayBundle);
+// BENCH_GATEWAY_BUNDLE=FILE: run that bundle instead of bundling the tree now, so the runs of an A/B
+// (the levers are switched by BENCH_* variables in gateway.ts) measure the same code while the tree changes.
+const gatewayBundle = process.env.BENCH_GATEWAY_BUNDLE ?? path.join(RESULTS_DIR, 'gateway.mjs');
+if (!process.env.BENCH_GATEWAY_BUNDLE) await bundleService(path.join(REPO_ROOT, 'e2e/bench/gateway.ts'), gatewayBundle);
 const redis = await startBenchRedis(1, process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
 const mock = await startPinned<{ url: string; baseUrl: string }>('mock-upstream.ts', 1, {});
 const startGateway = (bundle: string, nodeFlags: readonly string[] = DATA_PLANE_NODE_FLAGS) =>
@@ -150,6 +152,23 @@ try {
     process.stdout.write(
       `probe: added p50 ${added(50).toFixed(3)} ms, p99 ${added(99).toFixed(3)} ms, p99.9 ${added999.toFixed(3)} ms; gateway CPU ${cpuPerRequestSequential.toFixed(3)} ms/request; event loop ${JSON.stringify(loop.delay)}; load ${os.loadavg()[0]?.toFixed(1)}\n`,
     );
+    // `--probe-connections=N`: then N connections against the 20 ms mock for 10 s, gateway only: rate and CPU per request under load.
+    const probeConnections = Number(process.argv.find((arg) => arg.startsWith('--probe-connections='))?.split('=')[1] ?? 0);
+    if (probeConnections > 0) {
+      const cpuAtStart = cpuMs(gatewayPid);
+      const result = await autocannon({
+        url: `${viaGateway.url}/v1/chat/completions`,
+        method: 'POST',
+        connections: probeConnections,
+        duration: 10,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${viaGateway.apiKey}` },
+        body: chatBody('[mock: first-token-ms=20 chunks=4] throughput'),
+      });
+      const cpuPerRequest = (cpuMs(gatewayPid) - cpuAtStart) / Math.max(1, result.requests.total);
+      process.stdout.write(
+        `probe load: ${probeConnections} connections, ${result.requests.average} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${result.errors + result.non2xx}; gateway CPU ${cpuPerRequest.toFixed(3)} ms/request; load ${os.loadavg()[0]?.toFixed(1)}\n`,
+      );
+    }
     throw new ProbeDone();
   }
   rows.push(loopRow);
@@ -351,8 +370,9 @@ Redis: ${redis.description}.
   no function of ours above 3%; the largest items are garbage collection (about 8%), socket writes (8%),
   undici and its HTTP parser (9%), ioredis (5%), promise and microtask machinery (5%), prom-client (3%) and
   the upstream chunk parser (3%). One request is four network exchanges in one process (client, Redis
-  script, upstream, batched XADD), and a non-streaming request still reads the upstream as a stream (so that
-  hedged and speculative legs can be cut, and billed, at the token). At about 0.4 ms one core saturates
+  script, upstream, batched XADD); the token settlement rides in the next reservation's script and a
+  non-streaming request without speculative legs reads the upstream answer whole (the A/B section below:
+  bench-results/request-path-ab.md). At about 0.4 ms one core saturates
   between 2,200 and 2,550 req/s (2,504 and 2,538 at 200 connections in the last two full runs): the
   2,500 is reached, but only with a queue, far above the 10 ms latency bound.
 - **Added p99 ≤ 10 ms under load needs the core mostly idle.** With a fixed 20 ms upstream the load is
@@ -420,7 +440,8 @@ function writeReport(): void {
   const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown';
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
   // refactor-ab.md: a recorded same-sitting A/B of three commits (written by hand from three runs, kept until replaced).
-  const sections = ['data-plane', 'streams', 'refactor-ab', 'policy', 'pii', 'audit']
+  // request-path-ab.md: the same-sitting A/B of issue 15's request-path levers (written by hand from probe runs, kept until replaced).
+  const sections = ['data-plane', 'streams', 'request-path-ab', 'refactor-ab', 'policy', 'pii', 'audit']
     .map((name) => path.join(RESULTS_DIR, `${name}.md`))
     .filter((file) => existsSync(file))
     .map((file) => readFileSync(file, 'utf8').trim());
@@ -432,8 +453,21 @@ load average at the end ${os.loadavg().map((value) => value.toFixed(1)).join(' /
 
 ${sections.join('\n\n')}
 `;
-  writeFileSync(path.join(REPO_ROOT, 'BENCHMARKS.md'), report);
+  const file = path.join(REPO_ROOT, 'BENCHMARKS.md');
+  writeFileSync(file, keepOtherSections(report, existsSync(file) ? readFileSync(file, 'utf8') : ''));
   log('wrote BENCHMARKS.md');
   process.stdout.write(report);
 }
 
+/**
+ * The sections other commands write (`--admin`, `--live`, `--vectors`, …, and hand-written A/Bs) are
+ * not this run's: every top-level section of the current file whose heading the new report lacks is
+ * kept, after it, markers included.
+ */
+function keepOtherSections(report: string, current: string): string {
+  const starts = [...current.matchAll(/^(?:<!-- [\w-]+:start -->\n)?## (.*)$/gm)];
+  const kept = starts
+    .map((match, index) => ({ heading: match[1] ?? '', text: current.slice(match.index, starts[index + 1]?.index ?? current.length).trim() }))
+    .filter(({ heading }) => !report.includes(`\n## ${heading}\n`));
+  return kept.length === 0 ? report : `${report.trimEnd()}\n\n${kept.map(({ text }) => text).join('\n\n')}\n`;
+}

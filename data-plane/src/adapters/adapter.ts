@@ -16,6 +16,12 @@ export interface ProviderCall {
 /** Per-call settings: `apiKey` is the calling tenant's own credential for this provider, when it has one. */
 export interface ProviderCallOptions {
   apiKey?: string | undefined;
+  /**
+   * The caller reads the answer only whole (a non-streaming request with no speculative leg and no
+   * first-token timeout): an adapter may ask its provider for one answer instead of a stream. The
+   * events are the same; they all arrive at once, when the answer is complete.
+   */
+  whole?: boolean;
 }
 
 export interface ProviderAdapter {

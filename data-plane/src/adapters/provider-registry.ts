@@ -15,6 +15,10 @@ export interface ProviderConfig {
   models: string[];
   /** openai-compatible: give up when the upstream is silent this long (default 60 s). */
   idleTimeoutMs?: number;
+  /** openai-compatible: give up on an answer asked for whole (non-streaming, no speculative leg) after this long (default 10 min). */
+  answerTimeoutMs?: number;
+  /** openai-compatible: ask for whole answers when the caller reads them whole (default true); false: always stream (an upstream whose non-streaming mode is broken). */
+  wholeAnswers?: boolean;
   /**
    * Where the provider processes requests, for data-locality policies (`process_in_region`).
    * Default `unspecified`: a policy that permits only named regions never sends data to it.
@@ -74,5 +78,5 @@ function adapterFor(config: ProviderConfig): ProviderAdapter {
   if (config.kind === 'anthropic') {
     return createAnthropicAdapter({ name: config.name, baseUrl: config.baseUrl, apiKey: config.apiKey, idleTimeoutMs: config.idleTimeoutMs });
   }
-  return createOpenAICompatibleAdapter({ name: config.name, baseUrl: config.baseUrl, apiKey: config.apiKey, idleTimeoutMs: config.idleTimeoutMs });
+  return createOpenAICompatibleAdapter({ name: config.name, baseUrl: config.baseUrl, apiKey: config.apiKey, idleTimeoutMs: config.idleTimeoutMs, answerTimeoutMs: config.answerTimeoutMs, wholeAnswers: config.wholeAnswers });
 }

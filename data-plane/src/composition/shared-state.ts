@@ -12,6 +12,8 @@ export interface SharedStateConfig {
   redisKeyPrefix: string;
   /** The session window's limits (MEMORY_*); default: the memory package's. */
   memory?: SessionWindowLimits;
+  /** How long a token settlement waits to ride with its tenant's next reservation (redis-rate-limiter.ts); 0: its own call at once. */
+  rateLimitSettleLingerMs?: number;
 }
 
 /**
@@ -65,7 +67,7 @@ export function openSharedState(config: SharedStateConfig): SharedState {
   }
   const names = redisKeyNames(config.redisKeyPrefix);
   const bus = createRedisBus(config.redisUrl, { keyPrefix: names.bus });
-  const rateLimiter = createRedisRateLimiter(config.redisUrl, { keyPrefix: names.rateLimits });
+  const rateLimiter = createRedisRateLimiter(config.redisUrl, { keyPrefix: names.rateLimits, ...(config.rateLimitSettleLingerMs !== undefined ? { settleLingerMs: config.rateLimitSettleLingerMs } : {}) });
   const feedbackLog = createRedisFeedbackLog(config.redisUrl, { keyPrefix: names.feedbackLog });
   const sessionWindow = createRedisSessionWindow(config.redisUrl, { keyPrefix: names.memory, ...(config.memory ? { limits: config.memory } : {}) });
   return {

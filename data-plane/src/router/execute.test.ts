@@ -280,3 +280,41 @@ describe('breaker fairness', () => {
     expect(d.health.get('sick/m').breaker.state(Date.now())).toBe('open');
   });
 });
+
+describe('whole answers: which legs may ask their provider for one answer instead of a stream', () => {
+  /** An adapter that records what each call was told; answers at once. */
+  function recording() {
+    const told: Array<boolean | undefined> = [];
+    const adapter: ProviderAdapter = {
+      name: 'rec',
+      async start(_request, _signal, options) {
+        told.push(options?.whole);
+        async function* events(): AsyncGenerator<CompletionEvent> {
+          yield { type: 'delta', content: 'hi' };
+        }
+        return { events: events() };
+      },
+    };
+    return { adapter, told };
+  }
+  const firstOf = async (fake: ReturnType<typeof recording>, thePlan: ExecutionPlan, theRequest: InferenceRequest) => {
+    const { winner } = await execute(deps(), thePlan, theRequest, new AbortController().signal);
+    winner.finish('success');
+  };
+
+  it('a non-streaming request with no speculative leg and no first-token timeout: whole', async () => {
+    const fake = recording();
+    await firstOf(fake, plan([upstream(fake)]), request);
+    expect(fake.told).toEqual([true]);
+  });
+
+  it('a streaming request, a speculative or hedged plan, or a first-token timeout: a stream', async () => {
+    const fake = recording();
+    await firstOf(fake, plan([upstream(fake)]), { ...request, stream: true });
+    await firstOf(fake, plan([upstream(fake, 'a'), upstream(fake, 'b')], { speculative: { mode: 'parallel', k: 2 } }), request);
+    await firstOf(fake, plan([upstream(fake)], { speculative: { mode: 'hedge', afterPercentile: 95, minDelayMs: 60_000 } }), request);
+    await firstOf(fake, plan([upstream(fake)], { firstTokenTimeoutMs: 60_000 }), request);
+    // The parallel plan starts two legs; every call was told to stream.
+    expect(fake.told).toEqual([false, false, false, false, false]);
+  });
+});

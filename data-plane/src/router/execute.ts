@@ -331,7 +331,10 @@ async function openAttempt(
 
   try {
     // The client may have named a route: the upstream is asked for its own model.
-    const call = await unlessAborted(upstream.adapter.start({ ...request, model: upstream.model }, signal, { apiKey: deps.credentialFor?.(upstream.provider) }), signal);
+    // A non-streaming answer that no other leg races and no first-token timer watches is only ever
+    // read whole: the adapter may ask for it in one piece (no stream to parse).
+    const whole = request.stream !== true && plan.speculative === undefined && plan.firstTokenTimeoutMs === undefined;
+    const call = await unlessAborted(upstream.adapter.start({ ...request, model: upstream.model }, signal, { apiKey: deps.credentialFor?.(upstream.provider), whole }), signal);
     const iterator = call.events[Symbol.asyncIterator]();
     const first = await unlessAborted(iterator.next(), signal).catch((error: unknown) => {
       void iterator.return?.().catch(() => undefined);

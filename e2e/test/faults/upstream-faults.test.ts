@@ -13,6 +13,8 @@ import { startCatalogueWorld, type CatalogueWorld } from '../../testkit/faults/c
  */
 const messages = [{ role: 'user' as const, content: 'Tell me something.' }];
 const IDLE_TIMEOUT_MS = 1_000;
+/** A non-streaming request asks for a whole answer, bounded as a whole (the upstream is silent until done). */
+const ANSWER_TIMEOUT_MS = 1_500;
 
 let world: CatalogueWorld;
 let upstream: FaultUpstream;
@@ -23,7 +25,7 @@ beforeAll(async () => {
   world = await startCatalogueWorld();
   upstream = await startFaultUpstream();
   const providers: ProviderConfig[] = [
-    { name: 'faulty', kind: 'openai-compatible', baseUrl: upstream.baseUrl, apiKey: 'test', models: [...FAULT_MODELS], idleTimeoutMs: IDLE_TIMEOUT_MS },
+    { name: 'faulty', kind: 'openai-compatible', baseUrl: upstream.baseUrl, apiKey: 'test', models: [...FAULT_MODELS], idleTimeoutMs: IDLE_TIMEOUT_MS, answerTimeoutMs: ANSWER_TIMEOUT_MS },
     { name: 'gone', kind: 'openai-compatible', baseUrl: `http://127.0.0.1:${await closedPort()}/v1`, apiKey: 'test', models: ['refused'] },
   ];
   const started = await world.startDataPlane({
@@ -133,7 +135,7 @@ describe('fault catalogue: upstream', () => {
     expect(usage).toMatchObject({ status: 'error', promptTokens: 0, completionTokens: 0 });
   });
 
-  it('timeout before the first byte: 504 upstream_timeout after the idle timeout, streaming or not', async () => {
+  it('timeout before the first byte: 504 upstream_timeout after the answer timeout (not streaming) or the idle timeout (streaming)', async () => {
     for (const stream of [false, true]) {
       const requestId = rid(`hang-${stream}`);
       const error = await failure(client.chat.completions.create({ model: 'hang', messages, stream }, withId(requestId)));

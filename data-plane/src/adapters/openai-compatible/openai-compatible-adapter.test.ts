@@ -17,10 +17,10 @@ afterEach(async () => {
   await h.finish();
 });
 
-async function gateway(idleTimeoutMs = 5_000): Promise<Harness> {
+async function gateway(idleTimeoutMs = 5_000, answerTimeoutMs = 5_000): Promise<Harness> {
   h = await startHarness({
     providers: [
-      { name: 'upstream', kind: 'openai-compatible', baseUrl: upstream.baseUrl, apiKey: 'sk-upstream', models: ['mock-gpt', 'mock-mini'], idleTimeoutMs },
+      { name: 'upstream', kind: 'openai-compatible', baseUrl: upstream.baseUrl, apiKey: 'sk-upstream', models: ['mock-gpt', 'mock-mini'], idleTimeoutMs, answerTimeoutMs },
     ],
   });
   return h;
@@ -122,11 +122,13 @@ describe('OpenAI-compatible adapter against the mock provider over HTTP', () => 
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('upstream_error');
   });
 
-  it('a hanging upstream times out with 504 upstream_timeout', async () => {
-    await gateway(200);
+  it('a hanging upstream times out with 504 upstream_timeout (a stream by its idle timeout, a whole answer by its answer timeout)', async () => {
+    await gateway(200, 200);
     const response = await post({ model: 'mock-gpt', messages: [{ role: 'user', content: '[mock: hang]' }] });
     expect(response.status).toBe(504);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('upstream_timeout');
+    const streamed = await post({ model: 'mock-gpt', stream: true, messages: [{ role: 'user', content: '[mock: hang]' }] });
+    expect(streamed.status).toBe(504);
   });
 
   it('an unreachable upstream is a 503 upstream_unavailable with Retry-After, not a crash', async () => {

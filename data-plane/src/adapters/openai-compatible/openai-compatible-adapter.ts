@@ -4,14 +4,19 @@ import { Pool, type Dispatcher } from 'undici';
 import type { CompletionEvent } from '../../domain/completion-event';
 import { parseRetryAfter, UpstreamError, type ProviderAdapter } from '../adapter';
 import { toOpenAIBody } from './openai-request';
+import { answerEvents } from './upstream-answer';
 import { chunkEvents } from './upstream-chunk';
 import { parseUpstreamEmbeddings, toOpenAIEmbeddingsBody } from './upstream-embeddings';
 
 /**
- * Any OpenAI-compatible upstream (OpenAI, vLLM, Ollama, the mock server). The upstream is always
- * called in streaming mode with usage included, and its SSE is parsed, validated and re-emitted
- * as adapter events; a non-streaming client request is assembled from the same events. That
- * keeps one code path and lets the gateway detect a cut stream (no `[DONE]`) in both modes.
+ * Any OpenAI-compatible upstream (OpenAI, vLLM, Ollama, the mock server). The upstream is called
+ * in streaming mode with usage included, and its SSE is parsed, validated and re-emitted as
+ * adapter events, which lets the gateway detect a cut stream (no `[DONE]`) and cut a losing
+ * speculative leg at the token. When the caller reads the answer only whole (`whole`: a
+ * non-streaming request with no speculative leg and no first-token timeout) the upstream is asked
+ * for one JSON answer instead, read in one piece and turned into the same events
+ * (upstream-answer.ts): no event-stream parsing per chunk. A cut or malformed answer then fails
+ * before the first event, so the router fails over, as for a stream cut before its first chunk.
  */
 export interface OpenAICompatibleAdapterOptions {
   name: string;
@@ -20,7 +25,19 @@ export interface OpenAICompatibleAdapterOptions {
   apiKey?: string;
   /** Abort when the upstream sends nothing for this long (before or between chunks). */
   idleTimeoutMs?: number;
+  /**
+   * Abort an answer asked for whole after this long (default 10 minutes). A non-streaming upstream
+   * is silent until its answer is complete, so the idle timeout cannot bound it: a long answer
+   * would be cut where its stream would have flowed.
+   */
+  answerTimeoutMs?: number;
+  /** false: always ask for a stream, even when the caller reads the answer whole (default true). */
+  wholeAnswers?: boolean;
 }
+
+/** A whole answer larger than this is refused (a hostile or broken upstream does not fill the heap). */
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+const DEFAULT_ANSWER_TIMEOUT_MS = 600_000;
 
 /**
  * One keep-alive connection pool per upstream origin (undici Pool, not fetch: no WHATWG stream
@@ -43,6 +60,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
   const endpoint = new URL(`${options.baseUrl.replace(/\/+$/, '')}/chat/completions`);
   const path = endpoint.pathname + endpoint.search;
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const answerTimeoutMs = options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
   const pool = upstreamPool(endpoint.origin);
   const embeddingsPath = new URL(`${options.baseUrl.replace(/\/+$/, '')}/embeddings`).pathname;
 
@@ -83,13 +101,17 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
       }
     },
     async start(request, signal, call) {
+      const whole = call?.whole === true && options.wholeAnswers !== false;
       const controller = new AbortController();
       let timedOut = false;
-      // One timer per call, re-armed with refresh() on every chunk (no clear/set per chunk).
-      const timer = setTimeout(() => {
+      // One timer per call: re-armed with refresh() on every chunk of a stream (no clear/set per
+      // chunk); for a whole answer it bounds the call, so nothing re-arms it.
+      let timeoutMs = whole ? answerTimeoutMs : idleTimeoutMs;
+      const onTimeout = (): void => {
         timedOut = true;
         controller.abort();
-      }, idleTimeoutMs);
+      };
+      let timer = setTimeout(onTimeout, timeoutMs);
       const armIdleTimer = (): void => {
         timer.refresh();
       };
@@ -101,16 +123,16 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
       };
       const failure = (error: unknown, phase: string): UpstreamError => {
         if (error instanceof UpstreamError) return error;
-        if (timedOut) return new UpstreamError('upstream_timeout', `${options.name}: no data for ${idleTimeoutMs} ms ${phase}`);
+        if (timedOut) return new UpstreamError('upstream_timeout', timeoutMs === idleTimeoutMs ? `${options.name}: no data for ${idleTimeoutMs} ms ${phase}` : `${options.name}: no complete answer within ${timeoutMs} ms`);
         return new UpstreamError('upstream_error', `${options.name}: ${phase}: ${error instanceof Error ? error.message : String(error)}`);
       };
 
       let response: Dispatcher.ResponseData;
       try {
-        const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
+        const headers: Record<string, string> = { 'content-type': 'application/json', accept: whole ? 'application/json' : 'text/event-stream' };
         const apiKey = call?.apiKey ?? options.apiKey;
         if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-        response = await pool.request({ method: 'POST', path, headers, body: JSON.stringify(toOpenAIBody(request)), signal: controller.signal });
+        response = await pool.request({ method: 'POST', path, headers, body: JSON.stringify(toOpenAIBody(request, !whole)), signal: controller.signal });
       } catch (error) {
         cleanUp();
         // Nothing listening (or the connection dropped before any answer): the provider is down,
@@ -130,6 +152,21 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
         throw new UpstreamError(unavailable ? 'upstream_unavailable' : 'upstream_error', `${options.name} answered HTTP ${statusCode}`, retryAfter, statusCode);
       }
       const contentType = headerValue(response.headers['content-type']) ?? '';
+      // An upstream that streams although asked not to is read as the stream it is.
+      if (whole && !contentType.includes('text/event-stream')) {
+        if (!contentType.includes('application/json')) {
+          cleanUp();
+          await body.dump().catch(() => undefined);
+          throw new UpstreamError('upstream_error', `${options.name} answered '${contentType}' instead of a JSON answer`);
+        }
+        return { events: readAnswer(body, cleanUp, failure) };
+      }
+      if (whole && timeoutMs !== idleTimeoutMs) {
+        // It streams after all: silence between its chunks is bounded by the idle timeout, as for any stream.
+        clearTimeout(timer);
+        timeoutMs = idleTimeoutMs;
+        timer = setTimeout(onTimeout, timeoutMs);
+      }
       if (!contentType.includes('text/event-stream')) {
         cleanUp();
         await body.dump().catch(() => undefined);
@@ -158,6 +195,26 @@ function connectionFailureCode(error: unknown): string | undefined {
 function isConnectionFailure(error: unknown): boolean {
   const code = connectionFailureCode(error);
   return code !== undefined && CONNECTION_FAILURES.has(code);
+}
+
+/** A whole JSON answer: read to its end (at most MAX_ANSWER_BYTES), then its events at once. */
+async function* readAnswer(body: Dispatcher.ResponseData['body'], cleanUp: () => void, failure: (error: unknown, phase: string) => UpstreamError): AsyncGenerator<CompletionEvent> {
+  let events: CompletionEvent[];
+  try {
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const bytes of body as AsyncIterable<Buffer>) {
+      size += bytes.length;
+      if (size > MAX_ANSWER_BYTES) throw new UpstreamError('upstream_error', `upstream answer larger than ${MAX_ANSWER_BYTES} bytes`);
+      parts.push(bytes);
+    }
+    events = answerEvents((parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size)).toString('utf8'));
+  } catch (error) {
+    throw failure(error, 'reading the answer');
+  } finally {
+    cleanUp();
+  }
+  yield* events;
 }
 
 async function* readEvents(

@@ -2,9 +2,10 @@ import type { ContentPart, InferenceMessage, InferenceRequest, InferenceTool, Me
 
 /**
  * An inference request as an OpenAI chat-completions request body, for any OpenAI-compatible
- * upstream. Pure, so every mapping rule is unit-tested without a server. The upstream is always
- * asked to stream with usage included (see the adapter); absent options are left out, so the
- * upstream applies its own defaults.
+ * upstream. Pure, so every mapping rule is unit-tested without a server. The upstream is asked to
+ * stream with usage included, unless the caller reads the answer only whole (`stream` false: one
+ * JSON answer, which carries its usage anyway; see the adapter); absent options are left out, so
+ * the upstream applies its own defaults.
  */
 export interface OpenAIMessage {
   role: MessageRole;
@@ -17,8 +18,8 @@ export interface OpenAIMessage {
 export interface OpenAIChatBody {
   model: string;
   messages: OpenAIMessage[];
-  stream: true;
-  stream_options: { include_usage: true };
+  stream: boolean;
+  stream_options: { include_usage: true } | undefined;
   temperature: number | undefined;
   top_p: number | undefined;
   max_tokens: number | undefined;
@@ -39,15 +40,15 @@ export interface OpenAITool {
 
 export type OpenAIToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
 
-export function toOpenAIBody(request: InferenceRequest): OpenAIChatBody {
+export function toOpenAIBody(request: InferenceRequest, stream = true): OpenAIChatBody {
   // The limit goes under the name the client used: OpenAI's reasoning models accept only
   // `max_completion_tokens`, some OpenAI-compatible servers only `max_tokens`.
   const coversReasoning = request.outputLimitCoversReasoning === true;
   return {
     model: request.model,
     messages: request.messages.map(toOpenAIMessage),
-    stream: true,
-    stream_options: { include_usage: true },
+    stream,
+    stream_options: stream ? { include_usage: true } : undefined,
     temperature: request.temperature,
     top_p: request.topP,
     max_tokens: coversReasoning ? undefined : request.maxOutputTokens,

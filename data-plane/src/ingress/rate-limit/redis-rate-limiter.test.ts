@@ -10,6 +10,7 @@ const runPrefix = `sy-test-rl-${randomUUID()}:`;
 
 runRateLimiterContract('redis', () => createRedisRateLimiter(redisUrl, { keyPrefix: runPrefix }));
 acrossReplicas('redis', () => redisUrl);
+settlementsRideAlong('redis', () => redisUrl);
 
 // The same on a real 3-master Redis Cluster of this file's own.
 describe.skipIf(clusterTestsSkipReason())('on a Redis Cluster', () => {
@@ -18,7 +19,82 @@ describe.skipIf(clusterTestsSkipReason())('on a Redis Cluster', () => {
   afterAll(cluster.stop);
   runRateLimiterContract('redis cluster', () => createRedisRateLimiter(cluster.url, { keyPrefix: runPrefix }));
   acrossReplicas('redis cluster', () => cluster.url);
+  settlementsRideAlong('redis cluster', () => cluster.url);
 });
+
+/**
+ * A settlement waits for the next reservation of its slot (tenant) and rides in its script. The
+ * linger is an hour here, so a settlement that did not ride along never resolves and the case
+ * times out: the test fails rather than passing by timing.
+ */
+function settlementsRideAlong(name: string, url: () => string): void {
+  describe(`${name} rate limiter: settlements ride along`, () => {
+    const limit = { limit: 1_000, periodMs: 3_600_000 };
+
+    it("the next reservation of the tenant carries the settlement, applied before that reservation's checks", async () => {
+      const limiter = createRedisRateLimiter(url(), { keyPrefix: runPrefix, settleLingerMs: 3_600_000 });
+      const tenant = randomUUID();
+      const [a, b] = [`tpm:{${tenant}}:a`, `tpm-tenant:{${tenant}}`];
+      await limiter.consumeAll([
+        { key: a, limit, cost: 400 },
+        { key: b, limit, cost: 400 },
+      ]);
+      const settled = limiter.settle([
+        { key: a, limit, reserved: 400, used: 100 },
+        { key: b, limit, reserved: 400, used: 100 },
+      ]);
+      // 300 come back before this reservation is decided: 1,000 - 100 - 700 = 200 left, not -100 (refused).
+      const decisions = await limiter.consumeAll([
+        { key: a, limit, cost: 700 },
+        { key: b, limit, cost: 700 },
+      ]);
+      await settled;
+      expect(decisions).toEqual([
+        { allowed: true, remaining: 200, retryAfterMs: 0 },
+        { allowed: true, remaining: 200, retryAfterMs: 0 },
+      ]);
+      await limiter.close();
+    });
+
+    it("another tenant's reservation does not carry it (another slot on a cluster); closing sends what waits", async () => {
+      const limiter = createRedisRateLimiter(url(), { keyPrefix: runPrefix, settleLingerMs: 3_600_000 });
+      const [mine, other] = [`tpm:{${randomUUID()}}:k`, `tpm:{${randomUUID()}}:k`];
+      await limiter.consume(mine, limit, 500);
+      let applied = false;
+      const settled = limiter.settle([{ key: mine, limit, reserved: 500, used: 0 }]).then(() => (applied = true));
+      await limiter.consume(other, limit, 1);
+      expect(applied).toBe(false);
+      await limiter.close();
+      await settled;
+      const check = createRedisRateLimiter(url(), { keyPrefix: runPrefix });
+      expect(await check.consume(mine, limit, 0)).toMatchObject({ remaining: 1_000 });
+      await check.close();
+    });
+
+    it('the settlements of many requests leave together and each is applied exactly once', async () => {
+      const limiter = createRedisRateLimiter(url(), { keyPrefix: runPrefix, settleLingerMs: 3_600_000 });
+      const tenant = randomUUID();
+      const keys = Array.from({ length: 20 }, (_, i) => `tpm:{${tenant}}:${i}`);
+      await Promise.all(keys.map((key) => limiter.consume(key, limit, 100)));
+      const settled = Promise.all(keys.map((key, i) => limiter.settle([{ key, limit, reserved: 100, used: i }])));
+      // One reservation of the tenant carries all twenty.
+      await limiter.consume(`rpm:{${tenant}}:x`, limit, 1);
+      await settled;
+      const remaining = await Promise.all(keys.map(async (key) => (await limiter.consume(key, limit, 0)).remaining));
+      expect(remaining).toEqual(keys.map((_, i) => 1_000 - i));
+      await limiter.close();
+    });
+
+    it('with no reservation coming, the settlement leaves when its linger ends', async () => {
+      const limiter = createRedisRateLimiter(url(), { keyPrefix: runPrefix, settleLingerMs: 1 });
+      const key = `tpm:{${randomUUID()}}:k`;
+      await limiter.consume(key, limit, 300);
+      await limiter.settle([{ key, limit, reserved: 300, used: 30 }]);
+      expect(await limiter.consume(key, limit, 0)).toMatchObject({ remaining: 970 });
+      await limiter.close();
+    });
+  });
+}
 
 function acrossReplicas(name: string, url: () => string): void {
   describe(`${name} rate limiter across replicas`, () => {

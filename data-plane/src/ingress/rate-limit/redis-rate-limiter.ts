@@ -1,12 +1,16 @@
 import { openRedis } from '@switchyard/redis-connection';
 import type { RedisOptions } from 'ioredis';
 import { validateRateLimit, validateSettlement } from './gcra';
+import { PendingSettlements, slotOf, type SettlementBatch } from './pending-settlements';
 import type { RateLimitCheck, RateLimitDecision, RateLimiter } from './rate-limiter';
 
 /**
  * Every limit of a request in one Lua script, all or nothing: read each key's TAT, decide each
  * check in order, and write the new TATs only when every check is admitted. One EVALSHA per
  * request instead of one round trip per limit, and no partial charge when a later limit refuses.
+ * The same script first applies the settlements waiting for this slot (pending-settlements.ts):
+ * earlier requests' reservations moved to what they used, so a settlement costs no round trip of
+ * its own; with no checks it only settles (a batch whose linger ended).
  *
  * Why GCRA rather than a token bucket: both admit the same traffic (GCRA is a token bucket with
  * continuous refill, seen from the other side), but GCRA stores one number per key (the
@@ -16,23 +20,43 @@ import type { RateLimitCheck, RateLimitDecision, RateLimiter } from './rate-limi
  * plane with skewed clocks still agree. Times inside the script are microseconds (integers fit a
  * double exactly up to 2^53). On a Redis Cluster every key of one script must hash to one slot:
  * the callers' keys carry their tenant as a hash tag (`limitKeys` in enforce-limits.ts), so all
- * of a request's limits, and its settlement, meet on the master of that tenant's slot.
+ * of a request's limits, and the settlements of its tenant, meet on the master of that slot.
  *
- * KEYS[i]: limit keys. ARGV[3i-2..3i]: emission interval (µs), tolerance (µs), cost of check i.
- * Reply: {allowed, remaining, retry_after_ms} per check, flattened.
+ * ARGV[1]: S, the number of settlements. KEYS[1..S]: settled keys; ARGV[2i..2i+1]: emission
+ * interval (µs) and delta (units, signed) of settlement i: the key's TAT moves by delta units,
+ * never below now, and a key left at or below now is deleted (as good as fresh); `gcraSettle` in
+ * gcra.ts is the same rule. KEYS[S+j]: limit keys; ARGV[2S+3j-1..2S+3j+1]: emission interval (µs),
+ * tolerance (µs), cost of check j. Reply: {allowed, remaining, retry_after_ms} per check, flattened.
  */
-const GCRA_ALL_SCRIPT = `
+const GCRA_SCRIPT = `
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local settlements = tonumber(ARGV[1])
+for i = 1, settlements do
+  local key = KEYS[i]
+  local emission = tonumber(ARGV[2 * i])
+  local delta = tonumber(ARGV[2 * i + 1])
+  local stored = redis.call('GET', key)
+  local tat = now
+  if stored then tat = math.max(tonumber(stored), now) end
+  local new_tat = tat + emission * delta
+  if new_tat <= now then
+    redis.call('DEL', key)
+  else
+    redis.call('SET', key, string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
+  end
+end
+local base = 1 + 2 * settlements
 local tats = {}
 local out = {}
 local refused = false
-for i = 1, #KEYS do
-  local key = KEYS[i]
-  local emission = tonumber(ARGV[3 * i - 2])
-  local tolerance = tonumber(ARGV[3 * i - 1])
-  local cost = tonumber(ARGV[3 * i])
+local checks = #KEYS - settlements
+for i = 1, checks do
+  local key = KEYS[settlements + i]
+  local emission = tonumber(ARGV[base + 3 * i - 2])
+  local tolerance = tonumber(ARGV[base + 3 * i - 1])
+  local cost = tonumber(ARGV[base + 3 * i])
   local tat = tats[key]
   if tat == nil then
     local stored = redis.call('GET', key)
@@ -60,8 +84,8 @@ for i = 1, #KEYS do
 end
 if refused then
   -- Nothing is charged: an admitted check reports what it has left without this request.
-  for i = 1, #KEYS do
-    if out[3 * i - 2] == 1 then out[3 * i - 1] = out[3 * i - 1] + tonumber(ARGV[3 * i]) end
+  for i = 1, checks do
+    if out[3 * i - 2] == 1 then out[3 * i - 1] = out[3 * i - 1] + tonumber(ARGV[base + 3 * i]) end
   end
   return out
 end
@@ -72,40 +96,20 @@ end
 return out
 `;
 
-/**
- * Settles reservations (see `RateLimiter.settle` and `gcraSettle` in gcra.ts, which this
- * transcribes): each key's TAT moves by `delta` units, never below now; a key left at or below
- * now is deleted (as good as fresh). Atomic with every other script on the keys.
- *
- * KEYS[i]: limit keys. ARGV[2i-1..2i]: emission interval (µs), delta (units, signed) of settlement i.
- */
-const SETTLE_SCRIPT = `
-if redis.replicate_commands then redis.replicate_commands() end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-for i = 1, #KEYS do
-  local key = KEYS[i]
-  local emission = tonumber(ARGV[2 * i - 1])
-  local delta = tonumber(ARGV[2 * i])
-  local stored = redis.call('GET', key)
-  local tat = now
-  if stored then tat = math.max(tonumber(stored), now) end
-  local new_tat = tat + emission * delta
-  if new_tat <= now then
-    redis.call('DEL', key)
-  else
-    redis.call('SET', key, string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
-  end
-end
-return #KEYS
-`;
-
 export interface RedisRateLimiterOptions {
   /** Prepended to every key, e.g. `switchyard:rl:`. */
   keyPrefix?: string;
   /** Extra ioredis options per node. Not `commandTimeout`: the fail-safe decorator times calls out (see why there). */
   redisOptions?: RedisOptions;
+  /**
+   * How long a settlement waits for a reservation of its tenant to carry it (pending-settlements.ts)
+   * before it leaves in a batch of its own. 0: each settlement is its own script call at once.
+   */
+  settleLingerMs?: number;
 }
+
+/** Long enough for a client's next request to carry the previous one's settlement; short enough that quotas barely notice. */
+export const DEFAULT_SETTLE_LINGER_MS = 2;
 
 /** `url`: REDIS_URL, one node or a cluster. */
 export function createRedisRateLimiter(url: string, options: RedisRateLimiterOptions = {}): RateLimiter {
@@ -115,14 +119,15 @@ export function createRedisRateLimiter(url: string, options: RedisRateLimiterOpt
   // Outages surface as rejected commands (the fail-safe decorator logs them once).
   const redis = openRedis(url, options.redisOptions ? { nodeOptions: options.redisOptions } : {});
   // defineCommand sends EVALSHA and falls back to EVAL once when the script cache is cold.
-  redis.defineCommand('switchyardGcraAll', { lua: GCRA_ALL_SCRIPT });
-  redis.defineCommand('switchyardGcraSettle', { lua: SETTLE_SCRIPT });
-  const scripts = redis as unknown as {
-    switchyardGcraAll(numberOfKeys: number, ...args: string[]): Promise<number[]>;
-    switchyardGcraSettle(numberOfKeys: number, ...args: string[]): Promise<number>;
-  };
-  const run = scripts.switchyardGcraAll.bind(redis);
-  const runSettle = scripts.switchyardGcraSettle.bind(redis);
+  redis.defineCommand('switchyardGcra', { lua: GCRA_SCRIPT });
+  const run = (redis as unknown as { switchyardGcra(numberOfKeys: number, ...args: string[]): Promise<number[]> }).switchyardGcra.bind(redis);
+  const lingerMs = options.settleLingerMs ?? DEFAULT_SETTLE_LINGER_MS;
+  const sendAlone = (batch: SettlementBatch): Promise<void> =>
+    run(batch.keys.length, ...batch.keys, String(batch.keys.length), ...batch.args).then(
+      () => batch.done(),
+      (error: unknown) => batch.done(error),
+    );
+  const pending = new PendingSettlements(sendAlone, lingerMs);
 
   async function decide(checks: readonly RateLimitCheck[]): Promise<RateLimitDecision[]> {
     if (checks.length === 0) return [];
@@ -134,8 +139,22 @@ export function createRedisRateLimiter(url: string, options: RedisRateLimiterOpt
       keys.push(prefix + key);
       args.push(String(emissionUs), String(emissionUs * (limit.burst ?? limit.limit)), String(cost));
     }
-    const reply = await run(keys.length, ...keys, ...args);
-    return checks.map((_, i) => ({ allowed: reply[3 * i] === 1, remaining: reply[3 * i + 1] as number, retryAfterMs: reply[3 * i + 2] as number }));
+    // The settlements waiting for this slot ride along (all of a script's keys must share one slot).
+    const slot = slotOf(keys[0] as string);
+    const carried = keys.every((key) => slotOf(key) === slot) ? pending.take(slot) : undefined;
+    let reply: number[];
+    try {
+      reply = carried
+        ? await run(carried.keys.length + keys.length, ...carried.keys, ...keys, String(carried.keys.length), ...carried.args, ...args)
+        : await run(keys.length, ...keys, '0', ...args);
+    } catch (error) {
+      carried?.done(error);
+      throw error;
+    }
+    carried?.done();
+    const decisions: RateLimitDecision[] = new Array<RateLimitDecision>(checks.length);
+    for (let i = 0; i < checks.length; i += 1) decisions[i] = { allowed: reply[3 * i] === 1, remaining: reply[3 * i + 1] as number, retryAfterMs: reply[3 * i + 2] as number };
+    return decisions;
   }
 
   return {
@@ -144,17 +163,27 @@ export function createRedisRateLimiter(url: string, options: RedisRateLimiterOpt
     },
     consumeAll: decide,
     async settle(settlements) {
-      const keys: string[] = [];
-      const args: string[] = [];
+      // Every settlement is checked before any is queued: a nonsensical one refuses the call, none applied.
+      for (const { limit, reserved, used } of settlements) validateSettlement(limit, reserved, used);
+      const bySlot = new Map<string, { keys: string[]; args: string[] }>();
       for (const { key, limit, reserved, used } of settlements) {
-        validateSettlement(limit, reserved, used);
         if (used === reserved) continue;
-        keys.push(prefix + key);
-        args.push(String((limit.periodMs * 1000) / limit.limit), String(used - reserved));
+        const full = prefix + key;
+        const slot = slotOf(full);
+        let group = bySlot.get(slot);
+        if (!group) bySlot.set(slot, (group = { keys: [], args: [] }));
+        group.keys.push(full);
+        group.args.push(String((limit.periodMs * 1000) / limit.limit), String(used - reserved));
       }
-      if (keys.length > 0) await runSettle(keys.length, ...keys, ...args);
+      if (lingerMs <= 0) {
+        await Promise.all([...bySlot.values()].map(({ keys, args }) => run(keys.length, ...keys, String(keys.length), ...args)));
+        return;
+      }
+      await Promise.all([...bySlot.values()].map(({ keys, args }) => pending.add(keys, args)));
     },
     async close() {
+      // What still waits is sent before the connection goes.
+      await pending.flushAll();
       await redis.quit();
     },
   };
