@@ -137,6 +137,8 @@ function subgraphRuntime(context: ComponentContext, name: string) {
     bus: context.sharedState.bus,
     verifyInternalToken: createInternalTokenVerifier(context.need('internalKeys').publicKey, `subgraph:${name}`),
     logger: logTo(context.env, `subgraph-${name}`),
+    // SWITCHYARD_REGION, as the data plane reads it: the admin plane refuses writes of tenants homed elsewhere.
+    region: context.dataPlane.region,
   };
 }
 

@@ -3,10 +3,20 @@ import { z } from 'zod';
 import { graphQLErrorBody, interpretGraphQLResponse } from './graphql-response';
 import { graphQLRequestSchema } from './graphql-request';
 import { costUpdatedSubscription } from './operations';
+import { isFinal, TENANTS_ERRORS } from '@switchyard/subgraph-kit/errors';
 
 const schema = z.object({ tenants: z.array(z.object({ slug: z.string() })) });
 
 describe('interpretGraphQLResponse', () => {
+  it('passes a refusal from another region through with its code and the message naming the home (forms show it as is)', () => {
+    const message = 'Tenant t-1 is homed in region region-a: its configuration is changed there, and reaches region region-b by replication. Make this change in region region-a.';
+    const refusal = TENANTS_ERRORS.create('TENANT_HOMED_ELSEWHERE', message, { homeRegion: 'region-a', region: 'region-b' }).toJSON();
+    const outcome = interpretGraphQLResponse(200, { data: null, errors: [refusal] }, schema);
+    expect(outcome).toEqual({ ok: false, error: { code: 'TENANT_HOMED_ELSEWHERE', message } });
+    // Final: the console does not retry it (a retry in this region cannot succeed).
+    expect(isFinal('TENANT_HOMED_ELSEWHERE')).toBe(true);
+  });
+
   it('returns validated data', () => {
     expect(interpretGraphQLResponse(200, { data: { tenants: [{ slug: 'a' }] } }, schema)).toEqual({
       ok: true,

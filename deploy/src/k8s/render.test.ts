@@ -114,6 +114,13 @@ describe.each(REGIONS.map((r) => [r] as const))('region %s, rendered from values
     expect(env['DP_SUBGRAPH_URL']).toBe('http://switchyard-dp:4106/graphql');
     for (const m of manifests.map(json)) expect((m.metadata as { labels?: Record<string, string> }).labels?.['switchyard.dev/region'], m.metadata.name).toBe(`region-${region}`);
   });
+
+  it("gives the subgraphs that write tenants' configuration the region, so they refuse tenants homed elsewhere", () => {
+    for (const box of ['tenants', 'policy', 'experiments'] as const) {
+      const env = Object.fromEntries((containerOf(manifests, box).env ?? []).map((e) => [e.name, e.value]));
+      expect(env['SWITCHYARD_REGION'], box).toBe(`region-${region}`);
+    }
+  });
 });
 
 describe('the two regions', () => {

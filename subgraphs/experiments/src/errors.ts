@@ -1,5 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { EXPERIMENTS_ERRORS } from '@switchyard/subgraph-kit/errors';
+import { homedElsewhereMessage, type HomedElsewhere } from '@switchyard/subgraph-kit/home-region';
 
 export { badUserInput, forbidden, notFound, unauthenticated } from '@switchyard/subgraph-kit/base-errors';
 
@@ -46,4 +47,9 @@ export function experimentState(status: string, wanted: string): GraphQLError {
 
 export function subscriptionViaGateway(): GraphQLError {
   return EXPERIMENTS_ERRORS.create('SUBSCRIPTION_VIA_GATEWAY');
+}
+
+/** The tenant is homed in another region: its routes (and their experiments) are changed there (DESIGN.md §10). */
+export function tenantHomedElsewhere(refusal: HomedElsewhere): GraphQLError {
+  return EXPERIMENTS_ERRORS.create('TENANT_HOMED_ELSEWHERE', homedElsewhereMessage(refusal), { homeRegion: refusal.homeRegion, region: refusal.region });
 }

@@ -3,6 +3,7 @@ import type { Database } from '@switchyard/db';
 import { REGION_PATTERN } from '@switchyard/db/tenant-settings';
 import { EXPERIMENT_UPDATED_CHANNEL, experimentUpdatedMessage, ROUTES_CHANGED_CHANNEL, routesChangedMessage } from '@switchyard/events/routing';
 import type { Principal } from '@switchyard/identity';
+import type { HomeRegionGuard } from '@switchyard/subgraph-kit/home-region';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { parseInput } from '@switchyard/subgraph-kit/parse-input';
 import type { Logger } from '@switchyard/subgraph-kit/logger';
@@ -84,6 +85,8 @@ export interface ExperimentsServiceDeps {
   /** The tenant's allowed regions (empty: any); absent: a challenger's registered region is not checked. */
   allowedRegionsOf?: (tenantId: string) => Promise<readonly string[]>;
   now?: () => Date;
+  /** Refuses changes of tenants homed in another region (absent: one region, nothing refused). */
+  homeGuard?: HomeRegionGuard;
 }
 
 const idSchema = z.uuid('Must be an experiment id (UUID).');
@@ -101,6 +104,13 @@ export function createExperimentsService(deps: ExperimentsServiceDeps): Experime
   function writable(tenantIdInput: string, principal: Principal): string {
     const tenantId = parseInput(tenantIdSchema, tenantIdInput, 'tenantId');
     if (!canWriteRoutes(principal, tenantId)) throw forbidden("Only the tenant's admins (or a platform admin) may run its experiments.");
+    return tenantId;
+  }
+
+  /** Writable by the caller, and written in this region: the tenant's home (DESIGN.md §10). */
+  async function writableHere(tenantIdInput: string, principal: Principal): Promise<string> {
+    const tenantId = writable(tenantIdInput, principal);
+    await deps.homeGuard?.assertWritable(tenantId);
     return tenantId;
   }
 
@@ -203,7 +213,7 @@ export function createExperimentsService(deps: ExperimentsServiceDeps): Experime
     },
 
     async startExperiment(input, principal) {
-      const tenantId = writable(input.tenantId, principal);
+      const tenantId = await writableHere(input.tenantId, principal);
       const parsed = parseInput(startExperimentInputSchema, { ...input, tenantId }, 'input');
       if (!(await deps.catalog.models()).has(parsed.challengerModel)) throw badUserInput(`Unknown model '${parsed.challengerModel}' (not in the price book).`, 'challengerModel');
       const allowed = parsed.guardrails.allowedDataClassifications;
@@ -258,17 +268,17 @@ export function createExperimentsService(deps: ExperimentsServiceDeps): Experime
     },
 
     async stopExperiment(input, principal) {
-      const tenantId = writable(input.tenantId, principal);
+      const tenantId = await writableHere(input.tenantId, principal);
       return stop(await existing(tenantId, input.id), auditActor(principal), 'stopped by an administrator', 'experiment.stop', 'experiment.stop', {});
     },
 
     async promoteExperiment(input, principal) {
-      const tenantId = writable(input.tenantId, principal);
+      const tenantId = await writableHere(input.tenantId, principal);
       return promote(await existing(tenantId, input.id), auditActor(principal), 'promoted by an administrator');
     },
 
     async revertPromotion(input, principal) {
-      const tenantId = writable(input.tenantId, principal);
+      const tenantId = await writableHere(input.tenantId, principal);
       const experiment = await existing(tenantId, input.id);
       const actor = auditActor(principal);
       const result = await change(() => store.revert({ tenantId, experimentId: experiment.id, actor, at: now(), reason: 'promotion reverted' }), experiment.routeName, 'promoted');

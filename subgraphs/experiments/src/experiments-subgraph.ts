@@ -11,6 +11,8 @@ import { createExperimentsLoaders } from './loaders';
 import { createPriceBookModelCatalog, type ModelCatalog } from './model-catalog';
 import { resolvers } from './resolvers/index';
 import { createRoutesService } from './routes-service';
+import { tenantHomedElsewhere } from './errors';
+import { createHomeRegionGuard } from '@switchyard/subgraph-kit/home-region';
 import { createExperimentsService, type ExperimentsService } from './experiments-service';
 import { startExperimentConsumer } from './experiment-consumer';
 import { subgraphName, typeDefs } from './type-defs';
@@ -29,6 +31,8 @@ export interface ExperimentsSubgraphDeps {
   introspection?: boolean;
   maxRoutesPerTenant?: number;
   now?: () => Date;
+  /** SWITCHYARD_REGION: route and experiment changes of tenants homed in another region are refused here. Undefined: one region. */
+  region?: string | undefined;
   /** Count usage events into per-arm statistics and decide (guardrails, auto-promotion); default true. */
   experimentConsumer?: boolean | { blockMs?: number; claimIdleMs?: number; consumerName?: string };
 }
@@ -42,12 +46,14 @@ export interface ExperimentsSubgraph {
 
 export function createExperimentsSubgraph(deps: ExperimentsSubgraphDeps): ExperimentsSubgraph {
   const logger = deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`);
+  const homeGuard = createHomeRegionGuard({ db: deps.db, region: deps.region, refuse: tenantHomedElsewhere });
   const routes = createRoutesService({
     db: deps.db,
     bus: deps.bus,
     audit: deps.audit ?? createBusAuditTrail(deps.bus, logger),
     catalog: deps.catalog ?? createPriceBookModelCatalog(deps.db),
     logger,
+    homeGuard,
     ...(deps.maxRoutesPerTenant !== undefined ? { maxRoutesPerTenant: deps.maxRoutesPerTenant } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
@@ -61,6 +67,7 @@ export function createExperimentsSubgraph(deps: ExperimentsSubgraphDeps): Experi
       (await deps.db.withTenant(tenantId, (tx) => tx.tenant.findUnique({ where: { id: tenantId }, select: { defaultDataClassification: true } })))?.defaultDataClassification ?? 'internal',
     allowedRegionsOf: async (tenantId) =>
       (await deps.db.withTenant(tenantId, (tx) => tx.tenant.findUnique({ where: { id: tenantId }, select: { allowedRegions: true } })))?.allowedRegions ?? [],
+    homeGuard,
     ...(deps.now ? { now: deps.now } : {}),
   });
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);

@@ -3,6 +3,7 @@ import { ROUTES_CHANGED_CHANNEL, routesChangedMessage } from '@switchyard/events
 import { routeDefinitionOf } from '@switchyard/data-plane/routes';
 import type { Database, Prisma } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
+import type { HomeRegionGuard } from '@switchyard/subgraph-kit/home-region';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { parseInput } from '@switchyard/subgraph-kit/parse-input';
 import type { Logger } from '@switchyard/subgraph-kit/logger';
@@ -71,6 +72,8 @@ export interface RoutesServiceDeps {
   /** Most routes one tenant may have (default 200). */
   maxRoutesPerTenant?: number;
   now?: () => Date;
+  /** Refuses changes of tenants homed in another region (absent: one region, nothing refused). */
+  homeGuard?: HomeRegionGuard;
 }
 
 export const DEFAULT_MAX_ROUTES_PER_TENANT = 200;
@@ -89,6 +92,13 @@ export function createRoutesService(deps: RoutesServiceDeps): RoutesService {
   function writable(tenantIdInput: string, principal: Principal): string {
     const tenantId = parseInput(tenantIdSchema, tenantIdInput, 'tenantId');
     if (!canWriteRoutes(principal, tenantId)) throw forbidden("Only the tenant's admins (or a platform admin) may change its routes.");
+    return tenantId;
+  }
+
+  /** Writable by the caller, and written in this region: the tenant's home (DESIGN.md §10). */
+  async function writableHere(tenantIdInput: string, principal: Principal): Promise<string> {
+    const tenantId = writable(tenantIdInput, principal);
+    await deps.homeGuard?.assertWritable(tenantId);
     return tenantId;
   }
 
@@ -120,7 +130,7 @@ export function createRoutesService(deps: RoutesServiceDeps): RoutesService {
     },
 
     async createRoute(input, principal) {
-      const tenantId = writable(input.tenantId, principal);
+      const tenantId = await writableHere(input.tenantId, principal);
       const { route, stored } = await validated(tenantId, input.name, input.definition);
       let created: RouteRecord;
       try {
@@ -136,7 +146,7 @@ export function createRoutesService(deps: RoutesServiceDeps): RoutesService {
     },
 
     async updateRoute(input, principal) {
-      const tenantId = writable(input.tenantId, principal);
+      const tenantId = await writableHere(input.tenantId, principal);
       const expectedVersion = parseInput(expectedVersionSchema, input.expectedVersion, 'expectedVersion');
       const { route, stored } = await validated(tenantId, input.name, input.definition);
       let updated: RouteRecord | null;
@@ -154,7 +164,7 @@ export function createRoutesService(deps: RoutesServiceDeps): RoutesService {
     },
 
     async deleteRoute(input, principal) {
-      const tenantId = writable(input.tenantId, principal);
+      const tenantId = await writableHere(input.tenantId, principal);
       const name = parseInput(routeNameLookupSchema, input.name, 'name');
       const expectedVersion = parseInput(expectedVersionSchema, input.expectedVersion, 'expectedVersion');
       let deleted: RouteRecord | null;
@@ -176,7 +186,7 @@ export function createRoutesService(deps: RoutesServiceDeps): RoutesService {
     },
 
     async rollbackRoute(input, principal) {
-      const tenantId = writable(input.tenantId, principal);
+      const tenantId = await writableHere(input.tenantId, principal);
       const name = parseInput(routeNameLookupSchema, input.name, 'name');
       const expectedVersion = parseInput(expectedVersionSchema, input.expectedVersion, 'expectedVersion');
       const toVersion = parseInput(expectedVersionSchema, input.toVersion, 'toVersion');
@@ -199,7 +209,7 @@ export function createRoutesService(deps: RoutesServiceDeps): RoutesService {
     },
 
     async pinRoute(input, principal) {
-      const tenantId = writable(input.tenantId, principal);
+      const tenantId = await writableHere(input.tenantId, principal);
       const name = parseInput(routeNameLookupSchema, input.name, 'name');
       const version = input.version === null ? null : parseInput(expectedVersionSchema, input.version, 'version');
       const actor = auditActor(principal);

@@ -17,7 +17,7 @@ export const PLATFORM_ROUTE_NAMES = ['auto', 'cheapest'];
 export interface GraphQLError {
   message: string;
   path?: (string | number)[];
-  extensions?: { code?: string; field?: string; currentVersion?: number; issues?: { field: string; message: string }[] };
+  extensions?: { code?: string; field?: string; currentVersion?: number; homeRegion?: string; region?: string; issues?: { field: string; message: string }[] };
 }
 
 export type GraphQLReply = KitGraphQLReply<GraphQLError>;
@@ -33,7 +33,7 @@ export interface ExperimentsHarness {
 }
 
 /** Starts the subgraph on 127.0.0.1:0 over `db` (the caller owns it) with an in-process bus unless given one. */
-export async function startExperimentsHarness(db: Database, options: { bus?: Bus; maxRoutesPerTenant?: number } = {}): Promise<ExperimentsHarness> {
+export async function startExperimentsHarness(db: Database, options: { bus?: Bus; maxRoutesPerTenant?: number; region?: string } = {}): Promise<ExperimentsHarness> {
   const bus = options.bus ?? createInProcessBus();
   const published: string[] = [];
   const unsubscribe = await bus.subscribe(ROUTES_CHANGED_CHANNEL, (message) => published.push(message));
@@ -52,6 +52,7 @@ export async function startExperimentsHarness(db: Database, options: { bus?: Bus
     catalog: createPriceBookModelCatalog(db, PLATFORM_ROUTE_NAMES),
     logger,
     ...(options.maxRoutesPerTenant !== undefined ? { maxRoutesPerTenant: options.maxRoutesPerTenant } : {}),
+    ...(options.region ? { region: options.region } : {}),
   });
   const url = await listenOnLoopback(subgraph.server);
   return {

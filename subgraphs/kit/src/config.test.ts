@@ -37,6 +37,13 @@ describe('subgraph environment', () => {
     );
   });
 
+  it('reads SWITCHYARD_REGION as the data planes do: a token, empty meaning unset', () => {
+    const base = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/db', INTERNAL_TOKEN_PUBLIC_JWK: '{"kty":"OKP"}' };
+    expect(parseEnvironment(schema, { ...base, SWITCHYARD_REGION: 'region-a' }, 'the example subgraph').SWITCHYARD_REGION).toBe('region-a');
+    expect(parseEnvironment(schema, { ...base, SWITCHYARD_REGION: '' }, 'the example subgraph').SWITCHYARD_REGION).toBeUndefined();
+    expect(() => parseEnvironment(schema, { ...base, SWITCHYARD_REGION: 'region a; drop' }, 'the example subgraph')).toThrow(/SWITCHYARD_REGION: a short token like region-a/);
+  });
+
   it('refuses JSON that is not an object as the JWK', () => {
     expect(() => parseEnvironment(schema, { DATABASE_URL: 'postgres://a@b/c', INTERNAL_TOKEN_PUBLIC_JWK: '[1]' }, 'x')).toThrow('INTERNAL_TOKEN_PUBLIC_JWK must be a JWK as JSON text');
   });

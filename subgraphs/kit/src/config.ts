@@ -1,4 +1,5 @@
 import { redisEnvShape } from '@switchyard/data-plane/config';
+import { REGION_PATTERN } from '@switchyard/db/tenant-settings';
 import { z } from 'zod';
 import { tracingEnvShape } from '@switchyard/tracing';
 
@@ -29,6 +30,12 @@ export const subgraphProcessEnv = {
     }
   }),
   ...shutdownEnv,
+  /**
+   * The region this admin plane runs in (issue 14), the same variable and value as the region's
+   * data planes: writes of a tenant homed in another region are refused (TENANT_HOMED_ELSEWHERE).
+   * Unset (or empty): a one-region deployment.
+   */
+  SWITCHYARD_REGION: z.preprocess((value) => (value === '' ? undefined : value), z.string().regex(REGION_PATTERN, 'a short token like region-a').optional()),
   /** OpenTelemetry export (OTEL_EXPORTER_OTLP_ENDPOINT, …): off unless an endpoint is set. */
   ...tracingEnvShape,
 };

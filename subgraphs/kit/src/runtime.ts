@@ -15,6 +15,11 @@ export interface SubgraphRuntime {
   /** Verifies the gateway's internal token for this subgraph's audience (`subgraph:<name>`). */
   verifyInternalToken: InternalTokenVerifier;
   logger: Logger;
+  /**
+   * SWITCHYARD_REGION: the region this admin plane runs in (DESIGN.md §10). Subgraphs that write a
+   * tenant's replicated configuration refuse tenants homed in another region. Undefined: one region.
+   */
+  region?: string | undefined;
 }
 
 /** A built subgraph: its (not yet listening) server and how to stop it and whatever runs beside it. */

@@ -1,6 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import type { PolicySourceError } from '@switchyard/data-plane/policy';
 import { POLICY_ERRORS } from '@switchyard/subgraph-kit/errors';
+import { homedElsewhereMessage, type HomedElsewhere } from '@switchyard/subgraph-kit/home-region';
 
 export { badUserInput, forbidden, notFound, unauthenticated } from '@switchyard/subgraph-kit/base-errors';
 
@@ -45,4 +46,9 @@ export function invalidPolicy(errors: readonly PolicySourceError[]): GraphQLErro
 
 export function isClientError(error: unknown): error is GraphQLError {
   return POLICY_ERRORS.isClientError(error);
+}
+
+/** The tenant is homed in another region: its policy versions are proposed and activated there (DESIGN.md §10). */
+export function tenantHomedElsewhere(refusal: HomedElsewhere): GraphQLError {
+  return POLICY_ERRORS.create('TENANT_HOMED_ELSEWHERE', homedElsewhereMessage(refusal), { homeRegion: refusal.homeRegion, region: refusal.region });
 }

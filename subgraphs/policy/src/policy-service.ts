@@ -5,6 +5,7 @@ import { POLICY_CHANGED_CHANNEL, policyChangedMessage } from '@switchyard/events
 import { decide, loadPolicySet, lockoutCheck, MANAGE_POLICY_ACTION, type PolicySet } from '@switchyard/data-plane/policy';
 import type { Database } from '@switchyard/db';
 import type { Principal } from '@switchyard/identity';
+import type { HomeRegionGuard } from '@switchyard/subgraph-kit/home-region';
 import { auditActor, canonicalActor, isSameActor } from '@switchyard/subgraph-kit/audit-actor';
 import type { PolicyAuditTrail } from './audit-trail';
 import { canManageTenantPolicy, isPlatformAdmin } from './authorization';
@@ -39,6 +40,8 @@ export interface PolicyServiceDeps {
   audit: PolicyAuditTrail;
   logger: Logger;
   now?: () => Date;
+  /** Refuses policy changes of tenants homed in another region (absent: one region, nothing refused). */
+  homeGuard?: HomeRegionGuard;
 }
 
 /** Longest accepted policy document. */
@@ -110,6 +113,7 @@ export function createPolicyService(deps: PolicyServiceDeps): PolicyService {
 
     async proposePolicy(tenantIdInput, textInput, principal) {
       const tenantId = await authorize(tenantIdInput, principal, true);
+      await deps.homeGuard?.assertWritable(tenantId);
       const text = parseInput(textSchema, textInput, 'text');
       const loaded = loadPolicySet(text);
       if (!loaded.ok) throw invalidPolicy(loaded.errors);
@@ -143,6 +147,7 @@ export function createPolicyService(deps: PolicyServiceDeps): PolicyService {
 
     async approvePolicy(tenantIdInput, versionInput, principal) {
       const tenantId = await authorize(tenantIdInput, principal, true);
+      await deps.homeGuard?.assertWritable(tenantId);
       const version = parseInput(versionSchema, versionInput, 'version');
       const candidate = await existingVersion(tenantId, version);
       if (candidate.status !== 'proposed') throw conflict(`Version ${version} is ${candidate.status}, not proposed: only a proposal can be approved.`);
@@ -162,6 +167,7 @@ export function createPolicyService(deps: PolicyServiceDeps): PolicyService {
 
     async rollbackPolicy(tenantIdInput, toVersionInput, principal) {
       const tenantId = await authorize(tenantIdInput, principal, true);
+      await deps.homeGuard?.assertWritable(tenantId);
       const toVersion = parseInput(versionSchema, toVersionInput, 'toVersion');
       const target = await existingVersion(tenantId, toVersion);
       if (target.status === 'active') throw conflict(`Version ${toVersion} is already active.`);

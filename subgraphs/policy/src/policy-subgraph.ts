@@ -9,6 +9,8 @@ import { createSubgraphHttpServer } from './http-server';
 import { createConsoleLogger } from './logger';
 import type { Logger } from './logger';
 import { createPolicyService } from './policy-service';
+import { tenantHomedElsewhere } from './errors';
+import { createHomeRegionGuard } from '@switchyard/subgraph-kit/home-region';
 import { resolvers } from './resolvers/index';
 import { subgraphName, typeDefs } from './type-defs';
 
@@ -23,6 +25,8 @@ export interface PolicySubgraphDeps {
   audit?: PolicyAuditTrail;
   introspection?: boolean;
   now?: () => Date;
+  /** SWITCHYARD_REGION: policy changes of tenants homed in another region are refused here. Undefined: one region. */
+  region?: string | undefined;
 }
 
 export interface PolicySubgraph {
@@ -38,6 +42,7 @@ export function createPolicySubgraph(deps: PolicySubgraphDeps): PolicySubgraph {
     bus: deps.bus,
     audit: deps.audit ?? createBusAuditTrail(deps.bus, logger),
     logger,
+    homeGuard: createHomeRegionGuard({ db: deps.db, region: deps.region, refuse: tenantHomedElsewhere }),
     ...(deps.now ? { now: deps.now } : {}),
   });
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);

@@ -24,8 +24,8 @@ export const principal = (subject: string, roles: Role[], tenantId: string | nul
 
 export const codes = (reply: Reply) => (reply.body.errors ?? []).map((error) => error.extensions?.code);
 
-/** The policy subgraph on port 0 over `db` and `bus`, audit steps recorded in memory. */
-export async function startPolicySubgraph(db: Database, bus: Bus): Promise<PolicyHarness> {
+/** The policy subgraph on port 0 over `db` and `bus`, audit steps recorded in memory; `region`: its SWITCHYARD_REGION. */
+export async function startPolicySubgraph(db: Database, bus: Bus, options: { region?: string } = {}): Promise<PolicyHarness> {
   const keys = await generateInternalKeyPair();
   const signer = createInternalTokenSigner(keys.privateKey);
   const audited: PolicyAuditStep[] = [];
@@ -35,6 +35,7 @@ export async function startPolicySubgraph(db: Database, bus: Bus): Promise<Polic
     verifyInternalToken: createInternalTokenVerifier(keys.publicKey, AUDIENCE),
     logger: createRecordingLogger().logger,
     audit: { record: (step) => Promise.resolve(void audited.push(step)) },
+    ...(options.region ? { region: options.region } : {}),
   });
   const url = await listenOnLoopback(subgraph.server);
   return {

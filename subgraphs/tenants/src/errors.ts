@@ -1,5 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { TENANTS_ERRORS } from '@switchyard/subgraph-kit/errors';
+import { homedElsewhereMessage, type HomedElsewhere } from '@switchyard/subgraph-kit/home-region';
 
 export { badUserInput, forbidden, notFound, unauthenticated } from '@switchyard/subgraph-kit/base-errors';
 
@@ -36,4 +37,9 @@ export function webhookAddressRefused(field?: string): GraphQLError {
 /** No one with this e-mail address is known to the identity provider's directory. */
 export function unknownEmail(email: string): GraphQLError {
   return TENANTS_ERRORS.create('UNKNOWN_EMAIL', `No one with the e-mail address ${email} is known to the identity provider. Check the address, or add the member by subject.`, { field: 'input.email' });
+}
+
+/** The tenant is homed in another region: its replicated configuration is written there (DESIGN.md §10). */
+export function tenantHomedElsewhere(refusal: HomedElsewhere): GraphQLError {
+  return TENANTS_ERRORS.create('TENANT_HOMED_ELSEWHERE', homedElsewhereMessage(refusal), { homeRegion: refusal.homeRegion, region: refusal.region });
 }

@@ -6,7 +6,8 @@ import type { Principal } from '@switchyard/identity';
 import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canManageSettings, canReadTenant, isPlatformAdmin, readScope } from './authorization';
-import { badUserInput, forbidden, notFound } from './errors';
+import { badUserInput, forbidden, notFound, tenantHomedElsewhere } from './errors';
+import { homedElsewhere } from '@switchyard/subgraph-kit/home-region';
 import type { Logger } from './logger';
 import { parseInput } from './parse-input';
 import { updateTenantSettingsInputSchema, type UpdateTenantSettingsInput } from './settings-inputs';
@@ -32,6 +33,8 @@ export interface SettingsServiceDeps {
   bus: Bus;
   logger: Logger;
   quotaDefaults: QuotaDefaults;
+  /** SWITCHYARD_REGION of this admin plane: settings of a tenant homed elsewhere are refused. Undefined: one region. */
+  region?: string | undefined;
   now?: () => Date;
 }
 
@@ -66,6 +69,10 @@ export function createSettingsService(deps: SettingsServiceDeps): SettingsServic
       if (!canManageSettings(principal, valid.tenantId)) throw forbidden('Only a tenant admin of this tenant (or a platform admin) may change its settings.');
       const scope = isPlatformAdmin(principal) ? { kind: 'platform' as const } : { kind: 'tenant' as const, tenantId: valid.tenantId };
       const result = await store.update(scope, valid.tenantId, (current) => {
+        // Decided on the locked row: the home region writes the tenant's settings, including the move
+        // of its home (the home then publishes the tenant with its new home; config-authority.ts).
+        const refusal = homedElsewhere(deps.region, valid.tenantId, current.homeRegion);
+        if (refusal) throw tenantHomedElsewhere(refusal);
         const change: SettingsChange = {};
         if (valid.allowedRegions !== undefined) change.allowedRegions = valid.allowedRegions;
         // Where a tenant's data lives is the operator's placement (moving it moves its stores): platform admins only.

@@ -3,6 +3,7 @@ import { API_KEY_CHANGED_CHANNEL } from '@switchyard/events/tenants';
 import type { Database } from '@switchyard/db';
 import { AUDIT_STREAM, type AuditEventInput } from '@switchyard/events/audit';
 import { generateApiKeySecret } from '@switchyard/identity';
+import type { HomeRegionGuard } from '@switchyard/subgraph-kit/home-region';
 import type { Principal } from '@switchyard/identity';
 import { auditActor } from '@switchyard/subgraph-kit/audit-actor';
 import { canCreateTenant, canManageApiKeys, canReadTenant, isPlatformAdmin, readScope } from './authorization';
@@ -40,6 +41,8 @@ export interface TenantsServiceDeps {
   bus: Bus;
   /** Injectable clock for tests. */
   now?: () => Date;
+  /** Refuses key changes of tenants homed in another region (absent: one region, nothing refused). */
+  homeGuard?: HomeRegionGuard;
 }
 
 const isUuid = (value: string): boolean => idSchema.safeParse(value).success;
@@ -147,6 +150,7 @@ export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
         throw badUserInput('Invalid input.expiresAt: must be in the future.', 'input.expiresAt');
       }
       const tenant = await resolveTenantForKey(valid, principal);
+      await deps.homeGuard?.assertWritable(tenant.id);
       const secret = generateApiKeySecret();
       const apiKey = await store.createApiKey(tenant.id, {
         name: valid.name,
@@ -173,6 +177,11 @@ export function createTenantsService(deps: TenantsServiceDeps): TenantsService {
       if (isPlatformAdmin(principal)) scope = { kind: 'platform' };
       else if (principal.tenantId !== null && canManageApiKeys(principal, principal.tenantId)) scope = { kind: 'tenant', tenantId: principal.tenantId };
       else throw forbidden('Only a tenant admin (or a platform admin) may revoke API keys.');
+      if (deps.homeGuard) {
+        // The key's tenant decides where it is revoked; an invisible key falls through to NOT_FOUND below.
+        const [key] = await store.findApiKeysByIds(scope, [validId]);
+        if (key) await deps.homeGuard.assertWritable(key.tenantId);
+      }
       const revoked = await store.revokeApiKey(scope, validId, now());
       if (!revoked) throw notFound(`No API key ${validId} is visible to you.`);
       // Published on every call, so a retry after a lost publish still invalidates the data plane's caches.

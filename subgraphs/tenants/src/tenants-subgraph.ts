@@ -20,6 +20,8 @@ import { createSettingsService } from './settings-service';
 import type { QuotaDefaults } from './settings-types';
 import { limitsFromEnv } from '@switchyard/data-plane/config';
 import { createTenantsService } from './tenants-service';
+import { tenantHomedElsewhere } from './errors';
+import { createHomeRegionGuard } from '@switchyard/subgraph-kit/home-region';
 import { subgraphName, typeDefs } from './type-defs';
 
 export interface TenantsSubgraphDeps {
@@ -46,6 +48,8 @@ export interface TenantsSubgraphDeps {
   webhookAllowedNetworks?: readonly string[];
   /** Resolves e-mail addresses when members are added by e-mail; absent: only by subject. */
   people?: PeopleDirectory;
+  /** SWITCHYARD_REGION: keys and settings of tenants homed in another region are refused here. Undefined: one region. */
+  region?: string | undefined;
 }
 
 /** The tenant limits the data plane applies when nothing overrides them. */
@@ -60,13 +64,14 @@ export interface TenantsSubgraph {
 }
 
 export function createTenantsSubgraph(deps: TenantsSubgraphDeps): TenantsSubgraph {
-  const service = createTenantsService({ db: deps.db, bus: deps.bus });
+  const homeGuard = createHomeRegionGuard({ db: deps.db, region: deps.region, refuse: tenantHomedElsewhere });
+  const service = createTenantsService({ db: deps.db, bus: deps.bus, homeGuard });
   const members = createMembersService({ db: deps.db, bus: deps.bus, ...(deps.people ? { people: deps.people } : {}) });
   const schema = buildSubgraphSchema([{ typeDefs, resolvers }]);
   const logger = deps.logger ?? createConsoleLogger(`subgraph-${subgraphName}`);
   const addressPolicy = createWebhookAddressPolicy(deps.webhookAllowedNetworks ?? []);
   const secrets = createSecretsService({ db: deps.db, bus: deps.bus, logger, addressPolicy, ...(deps.kms ? { kms: deps.kms } : {}) });
-  const settings = createSettingsService({ db: deps.db, bus: deps.bus, logger, quotaDefaults: deps.quotaDefaults ?? quotaDefaultsOf(limitsFromEnv({})) });
+  const settings = createSettingsService({ db: deps.db, bus: deps.bus, logger, quotaDefaults: deps.quotaDefaults ?? quotaDefaultsOf(limitsFromEnv({})), region: deps.region });
   const subgraph = createSubgraphHttpServer<TenantsContext>({
     schema,
     verifyInternalToken: deps.verifyInternalToken,

@@ -13,7 +13,7 @@ import type { Logger } from '../src/logger';
 
 export const AUDIENCE = 'subgraph:tenants';
 
-export type GraphQLReply = KitGraphQLReply<{ message: string; path?: (string | number)[]; extensions?: { code?: string; field?: string } }>;
+export type GraphQLReply = KitGraphQLReply<{ message: string; path?: (string | number)[]; extensions?: { code?: string; field?: string; homeRegion?: string; region?: string } }>;
 
 export interface TenantsHarness {
   db: Database;
@@ -29,7 +29,7 @@ export interface TenantsHarness {
  * Starts the subgraph on 127.0.0.1:0 over `db`; the caller owns `db`. `kms: null` runs without
  * master keys. Alert webhooks may reach 127.0.0.1 (tests' receivers) unless `webhookAllowedNetworks` says otherwise.
  */
-export async function startTenantsHarness(db: Database, options: { kms?: KeyManagementService | null; webhookAllowedNetworks?: string[]; people?: PeopleDirectory } = {}): Promise<TenantsHarness> {
+export async function startTenantsHarness(db: Database, options: { kms?: KeyManagementService | null; webhookAllowedNetworks?: string[]; people?: PeopleDirectory; region?: string } = {}): Promise<TenantsHarness> {
   const kms = options.kms === undefined ? createLocalKms({ masterKeys: { test: generateMasterKey() }, activeKeyId: 'test' }) : options.kms;
   const bus = createInProcessBus();
   const keys = await generateInternalKeyPair();
@@ -44,6 +44,7 @@ export async function startTenantsHarness(db: Database, options: { kms?: KeyMana
     webhookAllowedNetworks: options.webhookAllowedNetworks ?? ['127.0.0.1/32'],
     ...(kms ? { kms } : {}),
     ...(options.people ? { people: options.people } : {}),
+    ...(options.region ? { region: options.region } : {}),
   });
   const url = await listenOnLoopback(subgraph.server);
 

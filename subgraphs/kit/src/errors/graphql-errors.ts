@@ -94,6 +94,15 @@ export const SHARED_ERROR_DEFINITIONS = {
     kind: 'input',
     httpStatus: 400,
   },
+  TENANT_HOMED_ELSEWHERE: {
+    message: "The tenant's configuration is written in its home region, not in this one. Make the change there.",
+    description:
+      "Two regions (DESIGN.md §10): a tenant's replicated configuration (settings, API keys, policy versions, routes and their experiments) has one writer, its home region; this region's admin plane refuses to change it and reads stay allowed. The message names the home region; the change goes to that region's API, and reaches this one through replication.",
+    final: true,
+    kind: 'state',
+    httpStatus: 409,
+    fields: { homeRegion: 'the region the tenant is homed in (where the change must be made)', region: 'the region that refused it (this one)' },
+  },
 } as const;
 
 /** What the gateway itself answers with; subgraph codes pass through it unchanged. */
@@ -240,6 +249,7 @@ export const DP_ERRORS = KIT_ERRORS.extend({
 
 export const EXPERIMENTS_ERRORS = KIT_ERRORS.extend({
   CONFLICT: SHARED_ERROR_DEFINITIONS.CONFLICT,
+  TENANT_HOMED_ELSEWHERE: SHARED_ERROR_DEFINITIONS.TENANT_HOMED_ELSEWHERE,
   SUBSCRIPTION_VIA_GATEWAY: SHARED_ERROR_DEFINITIONS.SUBSCRIPTION_VIA_GATEWAY,
   VERSION_CONFLICT: {
     message: 'The route changed since the version your change is based on. Reload it and apply your change again.',
@@ -277,6 +287,7 @@ export const EXPERIMENTS_ERRORS = KIT_ERRORS.extend({
 
 export const POLICY_ERRORS = KIT_ERRORS.extend({
   CONFLICT: SHARED_ERROR_DEFINITIONS.CONFLICT,
+  TENANT_HOMED_ELSEWHERE: SHARED_ERROR_DEFINITIONS.TENANT_HOMED_ELSEWHERE,
   // An invalid policy text says where and why, for every problem found.
   BAD_USER_INPUT: {
     ...KIT_ERRORS.definitions.BAD_USER_INPUT,
@@ -302,6 +313,7 @@ export const POLICY_ERRORS = KIT_ERRORS.extend({
 
 export const TENANTS_ERRORS = KIT_ERRORS.extend({
   CONFLICT: SHARED_ERROR_DEFINITIONS.CONFLICT,
+  TENANT_HOMED_ELSEWHERE: SHARED_ERROR_DEFINITIONS.TENANT_HOMED_ELSEWHERE,
   LAST_ADMIN: { message: "This is the tenant's last tenant_admin: make another member tenant_admin first.", final: true, kind: 'state', httpStatus: 409 },
   UNKNOWN_EMAIL: {
     message: 'No one with that e-mail address is known to the identity provider.',
