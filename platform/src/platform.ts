@@ -137,6 +137,7 @@ function subgraphRuntime(context: ComponentContext, name: string) {
     bus: context.sharedState.bus,
     verifyInternalToken: createInternalTokenVerifier(context.need('internalKeys').publicKey, `subgraph:${name}`),
     logger: logTo(context.env, `subgraph-${name}`),
+    streamClaimIdleMs: context.env.STREAM_CLAIM_IDLE_MS,
   };
 }
 

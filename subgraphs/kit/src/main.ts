@@ -23,6 +23,8 @@ export interface RunSubgraphOptions {
     SHUTDOWN_GRACE_MS?: number | undefined;
     /** SIGTERM: in-flight requests get this long after the grace (default 20000). */
     SHUTDOWN_TIMEOUT_MS?: number | undefined;
+    /** When a surviving consumer takes over a dead one's pending entries (default: each consumer's own, 30 s). */
+    STREAM_CLAIM_IDLE_MS?: number | undefined;
   } & TracingEnv;
   port: number;
   host: string;
@@ -48,7 +50,7 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
   const bus = config.REDIS_URL ? createRedisBus(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX }) : createInProcessBus();
   const publicKey = await importInternalPublicKey(config.INTERNAL_TOKEN_PUBLIC_JWK);
   const verifyInternalToken = createInternalTokenVerifier(publicKey, `subgraph:${options.name}`);
-  const subgraph = await options.start({ db, bus, verifyInternalToken, logger });
+  const subgraph = await options.start({ db, bus, verifyInternalToken, logger, ...(config.STREAM_CLAIM_IDLE_MS !== undefined ? { streamClaimIdleMs: config.STREAM_CLAIM_IDLE_MS } : {}) });
 
   const drain = attachHttpDrain(subgraph.server);
   subgraph.server.listen(options.port, options.host, () => {

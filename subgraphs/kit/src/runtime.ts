@@ -15,6 +15,8 @@ export interface SubgraphRuntime {
   /** Verifies the gateway's internal token for this subgraph's audience (`subgraph:<name>`). */
   verifyInternalToken: InternalTokenVerifier;
   logger: Logger;
+  /** The stream consumers' claim idle time (STREAM_CLAIM_IDLE_MS, config.ts); absent: each consumer's default (30 s). */
+  streamClaimIdleMs?: number;
 }
 
 /** A built subgraph: its (not yet listening) server and how to stop it and whatever runs beside it. */
