@@ -62,9 +62,20 @@ export interface HaproxyConfigOptions {
   serverTimeoutMs?: number;
   /** `maxconn`; HAProxy needs about twice as many file descriptors (default 4,096). */
   maxConnections?: number;
+  /**
+   * A Unix socket for HAProxy's runtime API (`show stat`, `set server … state maint` to drain a
+   * replica by hand), readable by the owner only; absent: none.
+   */
+  runtimeSocket?: string;
 }
 
 const SERVER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** A path that stays one token of the configuration (no spaces, quotes or line breaks). */
+function runtimeSocketPath(socket: string): string {
+  if (!/^\/[A-Za-z0-9_./-]{1,200}$/.test(socket)) throw new Error(`runtime socket ${JSON.stringify(socket)} must be an absolute path of plain characters`);
+  return socket;
+}
 
 export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
   const health = options.health ?? DEFAULT_HEALTH;
@@ -75,6 +86,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
     `    maxconn ${options.maxConnections ?? 4096}`,
     '    # One line per request on stdout (containers collect it); health changes are logged too.',
     '    log stdout format raw local0 info',
+    ...(options.runtimeSocket === undefined ? [] : [`    stats socket ${runtimeSocketPath(options.runtimeSocket)} mode 600 level admin`]),
     '',
     'defaults',
     '    mode http',

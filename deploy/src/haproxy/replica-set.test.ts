@@ -53,6 +53,15 @@ describe('HAProxy configuration in front of one region’s replica set', () => {
     expect(() => renderReplicaSetConfig({ replicas: 0, bind: () => '127.0.0.1:1', server: () => '127.0.0.1:2' })).toThrow(/positive/);
     expect(() => renderReplicaSetConfig({ replicas: 1.5, bind: () => '127.0.0.1:1', server: () => '127.0.0.1:2' })).toThrow(/positive/);
   });
+
+  it('opens the runtime API on a socket only when asked, and refuses a path that would become configuration', () => {
+    const options = { replicas: 1, bind: () => '127.0.0.1:1', server: () => '127.0.0.1:2' };
+    expect(renderReplicaSetConfig(options)).not.toContain('stats socket');
+    expect(renderReplicaSetConfig({ ...options, runtimeSocket: '/run/haproxy/admin.sock' })).toMatch(/^global\n(?:.*\n)*? {4}stats socket \/run\/haproxy\/admin\.sock mode 600 level admin\n/m);
+    for (const bad of ['relative.sock', '/tmp/a b.sock', '/tmp/a.sock\n    stats socket ipv4@0.0.0.0:9999 level admin', '/tmp/"x"']) {
+      expect(() => renderReplicaSetConfig({ ...options, runtimeSocket: bad })).toThrow(/runtime socket/);
+    }
+  });
 });
 
 describeHaproxy('haproxy -c (replica set)', () => {

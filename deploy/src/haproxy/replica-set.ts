@@ -24,6 +24,8 @@ export interface ReplicaSetOptions {
   /** Replica `index` (1-based) of `box`: `host:port` or a quoted `"${VAR}"`. */
   server(box: ReplicaSetBox, index: number): string;
   health?: HaproxyHealth;
+  /** HAProxy's runtime API socket (see HaproxyConfigOptions.runtimeSocket). */
+  runtimeSocket?: string;
 }
 
 /** Short, stable server names (`dp1`, `gw2`, `cost1`): they show in HAProxy's logs and stats. */
@@ -46,7 +48,11 @@ export function replicaSetBoxes(options: Pick<ReplicaSetOptions, 'replicas' | 'b
 }
 
 export function renderReplicaSetConfig(options: ReplicaSetOptions): string {
-  return renderHaproxyConfig({ boxes: replicaSetBoxes(options), ...(options.health ? { health: options.health } : {}) });
+  return renderHaproxyConfig({
+    boxes: replicaSetBoxes(options),
+    ...(options.health ? { health: options.health } : {}),
+    ...(options.runtimeSocket !== undefined ? { runtimeSocket: options.runtimeSocket } : {}),
+  });
 }
 
 const envName = (box: ReplicaSetBox) => box.toUpperCase();
