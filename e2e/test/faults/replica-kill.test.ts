@@ -15,6 +15,7 @@ import { renderReplicaSetConfig, REPLICA_SET_BOXES, SUBGRAPH_BOXES, type Replica
 import { exportInternalKeyPair, generateApiKeySecret, generateInternalKeyPair } from '@switchyard/identity';
 import { generateMasterKey } from '@switchyard/identity/envelope';
 import { generateAuditKeysDocument } from '@switchyard/subgraph-audit';
+import { bundledEntry } from '../../testkit/faults/bundled-entry';
 import { startChild, type ChildUnderTest } from '../../testkit/faults/child-process';
 import { REDIS_URL } from '../../testkit/faults/catalogue-stack';
 import { freePorts } from '../../testkit/ports';
@@ -120,6 +121,12 @@ interface LiveUpdate {
 
 describe('replicas behind HAProxy: one of each box killed mid-load', () => {
   it('loses no accepted request, bills none twice, keeps GraphQL answering, reconnects subscriptions, and leaves no consumer message behind', async () => {
+    // ---- the three deployables as production runs them (bundled, plain node), built while the stores are prepared
+    const bundles = Promise.all([
+      bundledEntry('platform/src/start.ts', 'replicas-platform'),
+      bundledEntry('data-plane/src/index.ts', 'replicas-data-plane'),
+      bundledEntry('supergraph/src/main.ts', 'replicas-gateway'),
+    ]);
     // ---- stores, tenant, keys
     database = await createTestDatabase();
     const { db } = database;
@@ -157,10 +164,11 @@ describe('replicas behind HAProxy: one of each box killed mid-load', () => {
     haproxy.stderr?.on('data', (chunk: Buffer) => (haproxyErrors = (haproxyErrors + chunk.toString()).slice(-5_000)));
 
     // ---- the replicas, all at once
+    const [platformBundle, dataPlaneBundle, gatewayBundle] = await bundles;
     const auditKeys = JSON.stringify(generateAuditKeysDocument());
     const subgraphReplica = (i: 0 | 1) =>
       startChild(
-        'platform/src/start.ts',
+        platformBundle,
         {
           ...shared,
           SWITCHYARD_COMPONENTS: SUBGRAPH_COMPONENTS,
@@ -176,7 +184,7 @@ describe('replicas behind HAProxy: one of each box killed mid-load', () => {
       );
     const dataPlane = (i: 0 | 1) =>
       startChild(
-        'data-plane/src/index.ts',
+        dataPlaneBundle,
         {
           ...shared,
           // A few clients in a tight loop: limits must not be what answers.
@@ -192,7 +200,7 @@ describe('replicas behind HAProxy: one of each box killed mid-load', () => {
       );
     const gateway = (i: 0 | 1) =>
       startChild(
-        'supergraph/src/main.ts',
+        gatewayBundle,
         {
           ...shared,
           SUPERGRAPH_PORT: String(replicaPorts[i]!.gateway),

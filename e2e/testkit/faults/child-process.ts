@@ -19,12 +19,15 @@ export interface ChildUnderTest {
 }
 
 /**
- * Runs a TypeScript entry point (path from the repo root) with tsx as its own OS process and
- * waits until its stdout (or, for a process that logs its readiness there, stderr) matches `ready`.
+ * Runs a TypeScript entry point (path from the repo root) with tsx as its own OS process (a bundle,
+ * `.mjs` from bundled-entry.ts, under plain node as production runs it) and waits until its stdout
+ * (or, for a process that logs its readiness there, stderr) matches `ready`.
  */
 export async function startChild(entry: string, env: Record<string, string>, ready: RegExp, name: string, options: { readyOn?: 'stdout' | 'stderr' } = {}): Promise<ChildUnderTest> {
   const readyOn = options.readyOn ?? 'stdout';
-  const child: ChildProcess = spawn(process.execPath, ['--import', TSX_LOADER, path.join(REPO_ROOT, entry)], {
+  const script = path.join(REPO_ROOT, entry);
+  const args = entry.endsWith('.mjs') ? ['--enable-source-maps', script] : ['--import', TSX_LOADER, script];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '--experimental-wasm-modules', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
