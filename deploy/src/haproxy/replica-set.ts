@@ -3,9 +3,10 @@ import { renderHaproxyConfig, type HaproxyBox, type HaproxyHealth } from './hapr
 /**
  * HAProxy in front of one region's replicas (issue 14): every box runs as N replicas and is reached
  * only through the balancer. The data plane and the gateway are the public frontends; each subgraph
- * has a frontend of its own that only the gateways use (their `<D>_SUBGRAPH_URL` points at it, the
- * NetworkPolicy of the Kubernetes manifests keeps everyone else out), so a dead subgraph replica
- * costs the gateways nothing but the requests it held. Every server is checked on `/readyz`.
+ * has a frontend of its own that only the gateways use (their `<D>_SUBGRAPH_URL` points at it; bind
+ * those on an internal address: the subgraphs refuse any call without the gateway's signed internal
+ * token anyway), so a dead subgraph replica costs the gateways nothing but the requests it held.
+ * Every server is checked on `/readyz`.
  */
 
 /** The subgraphs the gateway composes, each a box of its own behind the balancer. */
