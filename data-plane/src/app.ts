@@ -395,6 +395,8 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     logger,
     redaction: deps.redaction ?? createStaticRedactionConfigSource(),
     quotaAlerts: createQuotaAlerts({ bus: deps.bus, logger }),
+    // An answer's last byte waits for its usage event at most as long as a limit check waits for Redis.
+    ...(deps.limits?.redisTimeoutMs !== undefined ? { usageConfirmMs: deps.limits.redisTimeoutMs } : {}),
     ...(deps.sloThrottle ? { sloThrottle: deps.sloThrottle } : {}),
     ...(deps.policy ? { policy: deps.policy } : {}),
     ...(deps.tenantSettings ? { tenantSettings: deps.tenantSettings } : {}),

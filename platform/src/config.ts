@@ -4,6 +4,7 @@ import { optimizerEnvShape } from '@switchyard/cost-optimizer';
 import { dataPlaneConfigFromEnv, dataPlaneEnvShape, type DataPlaneConfig } from '@switchyard/data-plane/config';
 import { auditLedgerEnvShape } from '@switchyard/subgraph-audit/config';
 import { alertWebhookEnvShape } from '@switchyard/subgraph-tenants/webhook-env';
+import { streamConsumerEnv } from '@switchyard/subgraph-kit/config';
 import { subscriptionLimitsEnvShape } from '@switchyard/supergraph/subscription-limits';
 import { z } from 'zod';
 
@@ -33,6 +34,8 @@ const envSchema = z.object({
   ...subscriptionLimitsEnvShape,
   /** OPTIMIZER_INTERVAL_MS, OPTIMIZER_WINDOW_MS, OPTIMIZER_CANARY_SHARE, as the standalone cost optimizer reads them. */
   ...optimizerEnvShape,
+  /** STREAM_CLAIM_IDLE_MS: when a surviving consumer takes over a dead replica's pending entries, as the standalone subgraphs read it. */
+  ...streamConsumerEnv,
   SWITCHYARD_HOST: z.string().default('127.0.0.1'),
   SWITCHYARD_COMPONENTS: z
     .string()

@@ -139,6 +139,7 @@ function subgraphRuntime(context: ComponentContext, name: string) {
     logger: logTo(context.env, `subgraph-${name}`),
     // SWITCHYARD_REGION, as the data plane reads it: the admin plane refuses writes of tenants homed elsewhere.
     region: context.dataPlane.region,
+    streamClaimIdleMs: context.env.STREAM_CLAIM_IDLE_MS,
   };
 }
 

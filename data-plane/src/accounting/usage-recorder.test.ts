@@ -221,5 +221,60 @@ describe('usage recorder (batched per event-loop turn)', () => {
       await new Promise((resolve) => setImmediate(resolve));
       expect(appended).toHaveLength(2);
     });
+
+    it('recordConfirmed does not wait for the window: its event (and what is queued before it) goes in the next turn', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const { bus, appended } = manualBus();
+      const recorder = createUsageRecorder({ bus, priceBook: { current: async () => BOOK }, metrics: createMetrics(), logger: pino({ level: 'silent' }), flushWindowMs: 60_000 });
+      recorder.record(completed('r0'));
+      while (appended.length < 1) await new Promise((resolve) => setImmediate(resolve));
+      recorder.record(completed('r1')); // within the window: waits for its timer
+      const confirmed = recorder.recordConfirmed(completed('r2'));
+      while (appended.length < 3) await new Promise((resolve) => setImmediate(resolve));
+      expect(appended.map((entry) => (JSON.parse(entry.payload) as { requestId: string }).requestId)).toEqual(['r0', 'r1', 'r2']);
+      for (const entry of appended) entry.ack.resolve();
+      expect(await confirmed).toBe(true);
+      await recorder.drain();
+    });
+  });
+
+  describe('recordConfirmed', () => {
+    it('settles true only once the bus acknowledged that event', async () => {
+      const { bus, appended } = manualBus();
+      const recorder = createUsageRecorder({ bus, priceBook: { current: async () => BOOK }, metrics: createMetrics(), logger: pino({ level: 'silent' }) });
+      let settled: boolean | undefined;
+      const confirmed = recorder.recordConfirmed(completed('r1')).then((value) => (settled = value));
+      while (appended.length < 1) await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(settled).toBeUndefined();
+      appended[0]?.ack.resolve();
+      await confirmed;
+      expect(settled).toBe(true);
+    });
+
+    it('settles false at the first refused append while the event is still retried in memory (the caller need not wait for Redis to return)', async () => {
+      let calls = 0;
+      const payloads: string[] = [];
+      const bus = {
+        append: async (_stream: string, payload: string) => {
+          calls += 1;
+          if (calls === 1) throw new Error('connection refused');
+          payloads.push(payload);
+          return '1-0';
+        },
+      };
+      const recorder = createUsageRecorder({ bus, priceBook: { current: async () => BOOK }, metrics: createMetrics(), logger: pino({ level: 'silent' }) });
+      expect(await recorder.recordConfirmed(completed('r1'))).toBe(false);
+      await recorder.drain();
+      expect(payloads.map((payload) => (JSON.parse(payload) as { requestId: string }).requestId)).toEqual(['r1']);
+    });
+
+    it('settles false, never rejects, when the event cannot be priced (no price book, or its source throws)', async () => {
+      const { bus } = manualBus();
+      const none = createUsageRecorder({ bus, priceBook: { current: async () => null }, metrics: createMetrics(), logger: pino({ level: 'silent' }) });
+      expect(await none.recordConfirmed(completed('r1'))).toBe(false);
+      const throwing = createUsageRecorder({ bus, priceBook: { current: async () => Promise.reject(new Error('db down')) }, metrics: createMetrics(), logger: pino({ level: 'silent' }) });
+      expect(await throwing.recordConfirmed(completed('r2'))).toBe(false);
+    });
   });
 });

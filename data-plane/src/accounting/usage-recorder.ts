@@ -32,6 +32,14 @@ export interface CompletedRequest {
 export interface UsageRecorder {
   /** Fire and forget: queued, then priced and appended with the next flush (see createUsageRecorder); never throws, never blocks. */
   record(completed: CompletedRequest): void;
+  /**
+   * The same, flushed in the next turn instead of after the flush window, and settled once the bus
+   * acknowledged this event (true) or it could not be recorded yet (false: retrying in memory, given
+   * up, or unpriceable; logged and counted as with `record`). Never rejects. The chat path awaits it,
+   * bounded, before a response's last byte, so an answer a client received is on the stream even if
+   * the replica dies right after (chat-completions-handler.ts).
+   */
+  recordConfirmed(completed: CompletedRequest): Promise<boolean>;
   /** Resolves once every recorded event has been acknowledged by the bus (or given up on). */
   drain(): Promise<void>;
 }
@@ -105,8 +113,9 @@ export function createUsageRecorder(deps: {
 }): UsageRecorder {
   const retryForMs = deps.retryForMs ?? DEFAULT_RETRY_FOR_MS;
   const flushWindowMs = deps.flushWindowMs ?? DEFAULT_FLUSH_WINDOW_MS;
-  let queued: CompletedRequest[] = [];
-  let scheduled: { cancel(): void } | undefined;
+  /** Each queued request with who waits for its acknowledgement (recordConfirmed), if anyone. */
+  let queued: Array<{ completed: CompletedRequest; confirm?: (acknowledged: boolean) => void }> = [];
+  let scheduled: { cancel(): void; immediate: boolean } | undefined;
   let lastFlushAt = -Infinity;
   const pending = new Set<Promise<void>>();
 
@@ -115,13 +124,16 @@ export function createUsageRecorder(deps: {
     deps.logger.error({ err: error, requestId, usageEvent }, 'usage event could not be recorded');
   }
 
-  async function append(requestId: string, payload: string): Promise<void> {
+  async function append(requestId: string, payload: string, confirm?: (acknowledged: boolean) => void): Promise<void> {
     const giveUpAt = Date.now() + retryForMs;
     for (let attempt = 1; ; attempt++) {
       try {
         await deps.bus.append(USAGE_STREAM, payload);
+        confirm?.(true);
         return;
       } catch (error) {
+        // Whoever waits learns at once that it is not acknowledged yet; the retries go on in memory.
+        confirm?.(false);
         if (Date.now() >= giveUpAt) {
           failed(error, requestId, payload);
           return;
@@ -132,23 +144,27 @@ export function createUsageRecorder(deps: {
     }
   }
 
-  async function write(batch: readonly CompletedRequest[]): Promise<void> {
+  async function write(batch: ReadonlyArray<{ completed: CompletedRequest; confirm?: (acknowledged: boolean) => void }>): Promise<void> {
     let book: PriceBook | null;
     try {
       book = await deps.priceBook.current();
     } catch (error) {
-      for (const completed of batch) failed(error, completed.requestId);
+      for (const { completed, confirm } of batch) {
+        failed(error, completed.requestId);
+        confirm?.(false);
+      }
       return;
     }
     if (!book) {
-      for (const completed of batch) {
+      for (const { completed, confirm } of batch) {
         deps.metrics.usageEventFailures.inc();
         deps.logger.error({ requestId: completed.requestId }, 'no price book published: usage event not recorded');
+        confirm?.(false);
       }
       return;
     }
     const appends: Promise<void>[] = [];
-    for (const completed of batch) {
+    for (const { completed, confirm } of batch) {
       try {
         const cost = costMicros(book, completed.model, completed.promptTokens, completed.completionTokens);
         const event = usageEventOf(completed, book, cost);
@@ -157,9 +173,10 @@ export function createUsageRecorder(deps: {
         deps.metrics.tokens.inc({ model, kind: 'completion' }, event.completionTokens);
         deps.metrics.costMicros.inc({ model }, Number(cost));
         // Issued synchronously one after another: same socket write, stream order = completion order.
-        appends.push(append(completed.requestId, JSON.stringify(event)));
+        appends.push(append(completed.requestId, JSON.stringify(event), confirm));
       } catch (error) {
         failed(error, completed.requestId);
+        confirm?.(false);
       }
     }
     await Promise.all(appends);
@@ -174,22 +191,44 @@ export function createUsageRecorder(deps: {
     pending.add(task);
   }
 
+  function flushInNextTurn(): void {
+    const immediate = setImmediate(flush);
+    scheduled = { cancel: () => clearImmediate(immediate), immediate: true };
+  }
+
+  function enqueue(completed: CompletedRequest, confirm?: (acknowledged: boolean) => void): void {
+    // The per-route SLI metrics count here, where every request that reached a provider ends, as the SLI consumer counts its usage event.
+    const labels = { tenant: deps.metrics.tenantLabel(completed.tenantId), route: deps.routeLabel ? deps.routeLabel(completed) : UNLABELLED_ROUTE };
+    deps.metrics.routeRequests.inc({ ...labels, status: completed.status });
+    if (completed.status === 'ok') deps.metrics.routeDuration.observe(labels, completed.latencyMs / 1000);
+    queued.push(confirm ? { completed, confirm } : { completed });
+    // Someone waits for this one: no flush window (events completed in this turn still share the flush).
+    if (confirm && scheduled && !scheduled.immediate) {
+      scheduled.cancel();
+      flushInNextTurn();
+      return;
+    }
+    if (scheduled) return;
+    const wait = confirm ? 0 : lastFlushAt + flushWindowMs - Date.now();
+    if (wait > 0) {
+      const timer = setTimeout(flush, wait);
+      scheduled = { cancel: () => clearTimeout(timer), immediate: false };
+    } else flushInNextTurn();
+  }
+
   return {
     record(completed) {
-      // The per-route SLI metrics count here, where every request that reached a provider ends, as the SLI consumer counts its usage event.
-      const labels = { tenant: deps.metrics.tenantLabel(completed.tenantId), route: deps.routeLabel ? deps.routeLabel(completed) : UNLABELLED_ROUTE };
-      deps.metrics.routeRequests.inc({ ...labels, status: completed.status });
-      if (completed.status === 'ok') deps.metrics.routeDuration.observe(labels, completed.latencyMs / 1000);
-      queued.push(completed);
-      if (scheduled) return;
-      const wait = lastFlushAt + flushWindowMs - Date.now();
-      if (wait > 0) {
-        const timer = setTimeout(flush, wait);
-        scheduled = { cancel: () => clearTimeout(timer) };
-      } else {
-        const immediate = setImmediate(flush);
-        scheduled = { cancel: () => clearImmediate(immediate) };
-      }
+      enqueue(completed);
+    },
+    recordConfirmed(completed) {
+      return new Promise<boolean>((resolve) => {
+        let settled = false;
+        enqueue(completed, (acknowledged) => {
+          if (settled) return;
+          settled = true;
+          resolve(acknowledged);
+        });
+      });
     },
     async drain() {
       while (scheduled || pending.size > 0) {

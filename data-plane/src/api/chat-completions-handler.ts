@@ -6,7 +6,8 @@ import { currentTraceparent } from '@switchyard/tracing/context';
 import { usageRecordOf, type RequestOutcome } from '../accounting/request-usage';
 import type { RequestLogDraft } from '../accounting/request-log-entry';
 import { countPromptTokens } from '../accounting/token-count';
-import type { UsageRecorder } from '../accounting/usage-recorder';
+import type { CompletedRequest, UsageRecorder } from '../accounting/usage-recorder';
+import { holdLastByte } from '../http/hold-last-byte';
 import type { QuotaAlerts } from '../alerts/quota-alerts';
 import type { Bus } from '@switchyard/bus';
 import type { InferenceRequest } from '../domain/inference-request';
@@ -79,6 +80,12 @@ export interface ChatCompletionsDeps {
   vectorMemory?: VectorMemory;
   /** Tenants' own provider keys, for the embedding calls made here (the router has its own reference). */
   providerCredentials?: ProviderCredentialLookup;
+  /**
+   * How long an answer's last byte waits for the bus to acknowledge its usage event (default 500 ms,
+   * the app passes the limiter's Redis timeout): past it the answer goes out and the event follows
+   * (retried in memory), so a Redis outage costs latency, never availability.
+   */
+  usageConfirmMs?: number;
 }
 
 /** What a wire format's request became: the data plane's request and what memory it touches. */
@@ -191,6 +198,9 @@ export async function handleGovernedCall<Extra>(
     deps.background?.(settling);
   };
   const finish = (outcome: RequestOutcome): void => settle(recordUsage(deps, outcome, context.log));
+  // The answer's closing bytes wait for its usage event (below): a client never holds a whole answer
+  // that a replica crash could leave unbilled. Released on every way out.
+  const lastByte = holdLastByte(response);
   try {
     const routing = await authorize(deps, context, settings, admitted, request.headers).catch((error: unknown) => {
       if (!(error instanceof ApiError) || error.param === null || !surface.wireParam) throw error;
@@ -210,7 +220,10 @@ export async function handleGovernedCall<Extra>(
     if (delivery.outcome === 'failed' && delivery.retryable && !response.destroyed) sendError(response, upstreamToApiError(delivery.error));
     if (delivery.outcome === 'failed' && context.log) context.log.errorCode = upstreamToApiError(delivery.error).code;
     if (delivery.outcome === 'ok') {
-      afterResponse(response, () => finish(outcomeOf(context, admitted, routing, served, 'ok')));
+      const billed = recordUsageConfirmed(deps, outcomeOf(context, admitted, routing, served, 'ok'), context.log);
+      settle(billed.usedTokens);
+      await confirmedWithin(billed.confirmed, deps.usageConfirmMs ?? DEFAULT_USAGE_CONFIRM_MS);
+      lastByte.release();
       rememberTurns(deps, context, admitted, delivery);
       if (routing.experiment?.shadow) shadowCopy(deps, context, admitted, routing);
       // The arm that answered the client is judged too (in shadow mode the champion, beside the challenger's copy).
@@ -220,7 +233,18 @@ export async function handleGovernedCall<Extra>(
     // Refused after admission (policy, routing) or failed unexpectedly: nothing was generated that is not already settled.
     settle(0);
     throw error;
+  } finally {
+    lastByte.release();
   }
+}
+
+const DEFAULT_USAGE_CONFIRM_MS = 500;
+
+/** Waits for the acknowledgement at most `boundMs`; the event is retried in memory either way. */
+async function confirmedWithin(confirmed: Promise<boolean>, boundMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([confirmed, new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)))]);
+  clearTimeout(timer);
 }
 
 /** Parse (OpenAI wire → the data plane's request), resolve the model, enforce the limits, redact. */
@@ -454,19 +478,23 @@ function annotateServed(root: Span, routing: RoutingDecision, served: Served & {
 
 /** Exactly one usage event per accepted request, whatever path it ended on. Returns the tokens it used (what the limits are settled to). */
 function recordUsage(deps: ChatCompletionsDeps, outcome: RequestOutcome, log: RequestLogDraft | undefined): number {
+  return usageStep(deps, outcome, log, (record) => deps.usage.record(record)).usedTokens;
+}
+
+/** recordUsage for an answer about to be completed: the same record, and when the bus acknowledged it. */
+function recordUsageConfirmed(deps: ChatCompletionsDeps, outcome: RequestOutcome, log: RequestLogDraft | undefined): { usedTokens: number; confirmed: Promise<boolean> } {
+  return usageStep(deps, outcome, log, (record) => deps.usage.recordConfirmed(record));
+}
+
+/** The accounting step: the outcome's usage record, handed to `send`, noted in the request log. */
+function usageStep<T>(deps: ChatCompletionsDeps, outcome: RequestOutcome, log: RequestLogDraft | undefined, send: (record: CompletedRequest) => T): { usedTokens: number; confirmed: T } {
   const step = startStep(deps.metrics, 'accounting');
   if (outcome.legs.length > 1) deps.logger.info({ requestId: outcome.requestId, legs: outcome.legs }, 'request used several upstream legs');
   const record = usageRecordOf(outcome);
-  deps.usage.record(record);
+  const confirmed = send(record);
   if (log) log.usage = record;
   step.end();
-  return record.promptTokens + record.completionTokens;
-}
-
-/** Runs `fn` once the response is closed (flushed or the client gone), even if that already happened. */
-function afterResponse(response: ServerResponse, fn: () => void): void {
-  if (response.closed) fn();
-  else response.once('close', fn);
+  return { usedTokens: record.promptTokens + record.completionTokens, confirmed };
 }
 
 /** The route's `memory.recentTurns` of the call's session (none without a session, or when the request brought its own context). */

@@ -1,7 +1,8 @@
 /**
  * HAProxy in front of two regions (issue 14): one frontend per public box (the data plane, the
  * gateway), each with its own backend whose servers are the primary region's replicas and, marked
- * `backup`, the other region's. HAProxy sends traffic to backups only while every primary server is
+ * `backup`, the other region's. A box without a backup region is a plain replica set (every server
+ * serves: `replica-set.ts`). HAProxy sends traffic to backups only while every primary server is
  * down, to all of them at once (`allbackups`), and back to the primary as soon as its servers pass
  * their checks again. Health is each replica's `/readyz`: a replica answers 503 there from the
  * moment it receives SIGTERM, so draining replicas leave the rotation before they stop.
@@ -29,7 +30,8 @@ export interface HaproxyBox {
   /** `host:port` or `"${VAR}"` to listen on. */
   bind: string;
   primary: HaproxyRegion;
-  backup: HaproxyRegion;
+  /** Another region's replicas, used only while every primary one is down; absent: a replica set. */
+  backup?: HaproxyRegion;
 }
 
 export interface HaproxyHealth {
@@ -60,9 +62,20 @@ export interface HaproxyConfigOptions {
   serverTimeoutMs?: number;
   /** `maxconn`; HAProxy needs about twice as many file descriptors (default 4,096). */
   maxConnections?: number;
+  /**
+   * A Unix socket for HAProxy's runtime API (`show stat`, `set server … state maint` to drain a
+   * replica by hand), readable by the owner only; absent: none.
+   */
+  runtimeSocket?: string;
 }
 
 const SERVER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** A path that stays one token of the configuration (no spaces, quotes or line breaks). */
+function runtimeSocketPath(socket: string): string {
+  if (!/^\/[A-Za-z0-9_./-]{1,200}$/.test(socket)) throw new Error(`runtime socket ${JSON.stringify(socket)} must be an absolute path of plain characters`);
+  return socket;
+}
 
 export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
   const health = options.health ?? DEFAULT_HEALTH;
@@ -73,6 +86,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
     `    maxconn ${options.maxConnections ?? 4096}`,
     '    # One line per request on stdout (containers collect it); health changes are logged too.',
     '    log stdout format raw local0 info',
+    ...(options.runtimeSocket === undefined ? [] : [`    stats socket ${runtimeSocketPath(options.runtimeSocket)} mode 600 level admin`]),
     '',
     'defaults',
     '    mode http',
@@ -89,9 +103,14 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
     '    retries 2',
     '    retry-on conn-failure',
     '    option redispatch 1',
+    '    # A WebSocket (graphql-ws) is a tunnel once upgraded: it may stay quiet between keep-alives',
+    '    # far longer than a request; the client and server timeouts would cut it.',
+    '    timeout tunnel 1h',
   ];
   for (const box of options.boxes) {
-    for (const server of [...box.primary.servers, ...box.backup.servers]) {
+    if (!SERVER_NAME.test(box.name)) throw new Error(`box name ${box.name} is not a plain token`);
+    const backupServers = box.backup?.servers ?? [];
+    for (const server of [...box.primary.servers, ...backupServers]) {
       if (!SERVER_NAME.test(server.name)) throw new Error(`server name ${server.name} is not a plain token`);
     }
     lines.push(
@@ -100,16 +119,18 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
       `    bind ${box.bind}`,
       `    default_backend ${box.name}`,
       '',
-      `# ${box.primary.name} serves; ${box.backup.name} takes over only while every ${box.primary.name} server is down.`,
+      box.backup
+        ? `# ${box.primary.name} serves; ${box.backup.name} takes over only while every ${box.primary.name} server is down.`
+        : `# Every ${box.primary.name} replica serves; a dead or draining one leaves the rotation by its checks.`,
       `backend ${box.name}`,
       '    balance leastconn',
-      '    option allbackups',
+      ...(box.backup ? ['    option allbackups'] : []),
       '    option httpchk GET /readyz',
       '    http-check expect status 200',
       `    timeout check ${health.timeoutMs}ms`,
       `    default-server check inter ${health.intervalMs}ms fastinter ${health.fastIntervalMs}ms downinter ${health.downIntervalMs}ms fall ${health.fall} rise ${health.rise}`,
       ...box.primary.servers.map((server) => `    server ${server.name} ${server.address}`),
-      ...box.backup.servers.map((server) => `    server ${server.name} ${server.address} backup`),
+      ...backupServers.map((server) => `    server ${server.name} ${server.address} backup`),
     );
   }
   return `${lines.join('\n')}\n`;

@@ -19,11 +19,15 @@ export interface ChildUnderTest {
 }
 
 /**
- * Runs a TypeScript entry point (path from the repo root) with tsx as its own OS process and
- * waits until its stdout matches `ready`.
+ * Runs a TypeScript entry point (path from the repo root) with tsx as its own OS process (a bundle,
+ * `.mjs` from bundled-entry.ts, under plain node as production runs it) and waits until its stdout
+ * (or, for a process that logs its readiness there, stderr) matches `ready`.
  */
-export async function startChild(entry: string, env: Record<string, string>, ready: RegExp, name: string): Promise<ChildUnderTest> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', TSX_LOADER, path.join(REPO_ROOT, entry)], {
+export async function startChild(entry: string, env: Record<string, string>, ready: RegExp, name: string, options: { readyOn?: 'stdout' | 'stderr' } = {}): Promise<ChildUnderTest> {
+  const readyOn = options.readyOn ?? 'stdout';
+  const script = path.join(REPO_ROOT, entry);
+  const args = entry.endsWith('.mjs') ? ['--enable-source-maps', script] : ['--import', TSX_LOADER, script];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', NODE_OPTIONS: '--experimental-wasm-modules', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,14 +42,15 @@ export async function startChild(entry: string, env: Record<string, string>, rea
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const readyValue = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name}: not ready after 120 s\n${stderr}`)), 120_000);
+    const watched = readyOn === 'stdout' ? child.stdout : child.stderr;
     const onData = () => {
-      const match = ready.exec(stdout);
+      const match = ready.exec(readyOn === 'stdout' ? stdout : stderr);
       if (!match) return;
       clearTimeout(timer);
-      child.stdout?.off('data', onData);
+      watched?.off('data', onData);
       resolve(match[1] ?? '');
     };
-    child.stdout?.on('data', onData);
+    watched?.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited with ${code}\n${stderr}`));

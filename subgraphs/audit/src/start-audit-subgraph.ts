@@ -38,7 +38,7 @@ export async function startAuditSubgraph(runtime: SubgraphRuntime, options: Audi
     logger,
   });
   const subgraph = createAuditSubgraph({ ledger, verifyInternalToken: runtime.verifyInternalToken, logger, introspection: options.introspection ?? false });
-  const consumer = (options.consumer ?? true) ? startAuditConsumer({ ledger, bus, logger }) : null;
+  const consumer = (options.consumer ?? true) ? startAuditConsumer({ ledger, bus, logger, claimIdleMs: runtime.streamClaimIdleMs }) : null;
   return {
     server: subgraph.server,
     listeningDetails: { consumer: consumer !== null },

@@ -17,8 +17,9 @@ export interface CostSubgraphOptions {
 export function startCostSubgraph(runtime: SubgraphRuntime, options: CostSubgraphOptions = {}): StartedSubgraph {
   const { db, bus, logger } = runtime;
   const subgraph = createCostSubgraph({ ...runtime, introspection: options.introspection ?? false });
-  const consumer = (options.usageConsumer ?? true) ? startUsageConsumer({ db, bus, logger }) : null;
-  const requestLog = (options.usageConsumer ?? true) ? startRequestLogWriter({ db, bus, logger }) : null;
+  const claimIdleMs = runtime.streamClaimIdleMs;
+  const consumer = (options.usageConsumer ?? true) ? startUsageConsumer({ db, bus, logger, claimIdleMs }) : null;
+  const requestLog = (options.usageConsumer ?? true) ? startRequestLogWriter({ db, bus, logger, claimIdleMs }) : null;
   return {
     server: subgraph.server,
     listeningDetails: { usageConsumer: consumer !== null, requestLogWriter: requestLog !== null },

@@ -15,6 +15,7 @@ export function startExperimentsSubgraph(runtime: SubgraphRuntime, options: Expe
     // Tenant routes may name the price book's models and fall back to the platform's routes.
     catalog: createPriceBookModelCatalog(runtime.db, options.platformRouteNames),
     introspection: options.introspection ?? false,
+    ...(runtime.streamClaimIdleMs !== undefined ? { experimentConsumer: { claimIdleMs: runtime.streamClaimIdleMs } } : {}),
   });
   return { server: subgraph.server, close: subgraph.close };
 }

@@ -14,6 +14,7 @@ describe('subgraph environment', () => {
       INTERNAL_TOKEN_PUBLIC_JWK: { kty: 'OKP' },
       SHUTDOWN_GRACE_MS: 5_000,
       SHUTDOWN_TIMEOUT_MS: 20_000,
+      STREAM_CLAIM_IDLE_MS: 30_000,
       // Tracing: off (no endpoint), the tail sampler's defaults.
       OTEL_SPAN_BUDGET_PER_SECOND: 1000,
       SWITCHYARD_TRACE_SAMPLING: 'tail',
@@ -42,6 +43,14 @@ describe('subgraph environment', () => {
     expect(parseEnvironment(schema, { ...base, SWITCHYARD_REGION: 'region-a' }, 'the example subgraph').SWITCHYARD_REGION).toBe('region-a');
     expect(parseEnvironment(schema, { ...base, SWITCHYARD_REGION: '' }, 'the example subgraph').SWITCHYARD_REGION).toBeUndefined();
     expect(() => parseEnvironment(schema, { ...base, SWITCHYARD_REGION: 'region a; drop' }, 'the example subgraph')).toThrow(/SWITCHYARD_REGION: a short token like region-a/);
+  });
+
+  it('reads when a surviving consumer takes over a dead one\'s pending entries, and refuses a bound that would steal live work or never act', () => {
+    const base = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/db', INTERNAL_TOKEN_PUBLIC_JWK: '{"kty":"OKP"}' };
+    expect(parseEnvironment(schema, { ...base, STREAM_CLAIM_IDLE_MS: '3000' }, 'the example subgraph').STREAM_CLAIM_IDLE_MS).toBe(3_000);
+    for (const value of ['999', '0', '-1', '3600001', 'soon', '1.5e3x']) {
+      expect(() => parseEnvironment(schema, { ...base, STREAM_CLAIM_IDLE_MS: value }, 'the example subgraph')).toThrow(/STREAM_CLAIM_IDLE_MS/);
+    }
   });
 
   it('refuses JSON that is not an object as the JWK', () => {

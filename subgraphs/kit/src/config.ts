@@ -11,6 +11,19 @@ export const shutdownEnv = {
 };
 
 /**
+ * The durable-stream consumers beside the subgraphs (usage, audit, request log, SLIs, experiments) are
+ * competing members of their groups, one per replica: what a member leaves pending (it died between
+ * reading and acking) is taken over by a surviving member once it has been idle this long. Shorter
+ * means a dead replica's work resumes sooner; it must stay above the longest time a live member
+ * takes to handle one batch, or a slow member's entries are handled twice (harmless: handlers are
+ * idempotent, but wasted). The alert-webhook dispatcher keeps its own, longer bound (a webhook is
+ * not idempotent at the receiver).
+ */
+export const streamConsumerEnv = {
+  STREAM_CLAIM_IDLE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+};
+
+/**
  * Environment every standalone subgraph process reads besides its own port and host.
  * Spread into a subgraph's zod object; key order decides the order start-up problems are listed in.
  */
@@ -36,6 +49,8 @@ export const subgraphProcessEnv = {
    * Unset (or empty): a one-region deployment.
    */
   SWITCHYARD_REGION: z.preprocess((value) => (value === '' ? undefined : value), z.string().regex(REGION_PATTERN, 'a short token like region-a').optional()),
+  /** STREAM_CLAIM_IDLE_MS: when a surviving group member takes over a dead one's pending entries. */
+  ...streamConsumerEnv,
   /** OpenTelemetry export (OTEL_EXPORTER_OTLP_ENDPOINT, …): off unless an endpoint is set. */
   ...tracingEnvShape,
 };

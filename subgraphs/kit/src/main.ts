@@ -25,6 +25,8 @@ export interface RunSubgraphOptions {
     SHUTDOWN_TIMEOUT_MS?: number | undefined;
     /** The region this admin plane runs in; unset: one-region deployment. */
     SWITCHYARD_REGION?: string | undefined;
+    /** When a surviving consumer takes over a dead one's pending entries (default: each consumer's own, 30 s). */
+    STREAM_CLAIM_IDLE_MS?: number | undefined;
   } & TracingEnv;
   port: number;
   host: string;
@@ -50,7 +52,7 @@ export async function runSubgraph(options: RunSubgraphOptions): Promise<void> {
   const bus = config.REDIS_URL ? createRedisBus(config.REDIS_URL, { keyPrefix: config.REDIS_KEY_PREFIX }) : createInProcessBus();
   const publicKey = await importInternalPublicKey(config.INTERNAL_TOKEN_PUBLIC_JWK);
   const verifyInternalToken = createInternalTokenVerifier(publicKey, `subgraph:${options.name}`);
-  const subgraph = await options.start({ db, bus, verifyInternalToken, logger, region: config.SWITCHYARD_REGION });
+  const subgraph = await options.start({ db, bus, verifyInternalToken, logger, region: config.SWITCHYARD_REGION, ...(config.STREAM_CLAIM_IDLE_MS !== undefined ? { streamClaimIdleMs: config.STREAM_CLAIM_IDLE_MS } : {}) });
 
   const drain = attachHttpDrain(subgraph.server);
   subgraph.server.listen(options.port, options.host, () => {

@@ -20,6 +20,8 @@ export interface SubgraphRuntime {
    * tenant's replicated configuration refuse tenants homed in another region. Undefined: one region.
    */
   region?: string | undefined;
+  /** The stream consumers' claim idle time (STREAM_CLAIM_IDLE_MS, config.ts); absent: each consumer's default (30 s). */
+  streamClaimIdleMs?: number;
 }
 
 /** A built subgraph: its (not yet listening) server and how to stop it and whatever runs beside it. */

@@ -33,8 +33,9 @@ export async function startSloSubgraph(runtime: SubgraphRuntime, options: SloSub
   const directory = createSloDirectory(store);
   // A write anywhere makes the next event and round read the SLOs afresh (else within 5 s anyway).
   const unsubscribe = await bus.subscribe(SLO_CHANGED_CHANNEL, () => directory.invalidate());
-  const consumer = startSliConsumer({ bus, counters: options.counters, directory, logger });
-  const runConsumer = startOptimizerRunConsumer({ bus, counters: options.counters, directory, logger });
+  const claimIdleMs = runtime.streamClaimIdleMs;
+  const consumer = startSliConsumer({ bus, counters: options.counters, directory, logger, claimIdleMs });
+  const runConsumer = startOptimizerRunConsumer({ bus, counters: options.counters, directory, logger, claimIdleMs });
   const evaluator = startBurnEvaluator({ bus, counters: options.counters, store, directory, logger, ...(options.evaluationIntervalMs ? { intervalMs: options.evaluationIntervalMs } : {}) });
   return {
     server: subgraph.server,
