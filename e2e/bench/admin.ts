@@ -7,12 +7,11 @@
 // Flags: --quick (shorter runs), --admin-only=<names> (a subset), --cpu-prof (V8 profile of the platform process in bench-results/profiles/),
 // --admin-runner=bundle|tsx (how the platform process runs; default bundle, what `npm start` runs),
 // --admin-backend=postgres|embedded|both (default both).
-import { readFile, writeFile, mkdtemp, rm, mkdir } from 'node:fs/promises';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'graphql-ws';
@@ -21,9 +20,9 @@ import { createTestDatabase } from '@switchyard/db/testing';
 import { createInternalTokenSigner, importInternalPrivateKey, type Principal } from '@switchyard/identity';
 import { loginWithPassword } from '@switchyard/identity/testing';
 import { bundleService } from '@switchyard/service-bundle';
-import { allocateStackPorts, type StackPorts } from '../testkit/ports';
 import { closedLoop, postGraphQL, round, type LoadResult } from './admin-load';
 import { cpuMs, percentile, rssMb } from './measure';
+import { startPlatformProcess, type PlatformProcess } from './platform-process';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RESULTS_DIR = path.join(REPO_ROOT, 'bench-results');
@@ -46,62 +45,17 @@ const REDIS_URL = process.env.SWITCHYARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:63
 
 // ---------------------------------------------------------------- the platform process
 
-interface Platform {
-  pid: number;
-  ports: StackPorts;
-  dataDir: string;
-  stop(): Promise<void>;
-}
-
-async function startPlatform(env: Record<string, string>, script: string): Promise<Platform> {
-  const ports = await allocateStackPorts();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-bench-admin-'));
-  const flags = [
-    ...(script.endsWith('.mjs') ? ['--enable-source-maps'] : ['--import', 'tsx']),
-    ...(cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'profiles')}`] : []),
-  ];
-  const child: ChildProcess = spawn('taskset', ['-c', '0', process.execPath, ...flags, script], {
+async function startPlatform(env: Record<string, string>, script: string): Promise<PlatformProcess> {
+  return startPlatformProcess({
+    script,
+    components: COMPONENTS,
+    env,
+    // The platform's own log (errors it masks for clients included) goes to bench-results/admin-platform.log.
+    logFile: path.join(RESULTS_DIR, 'admin-platform.log'),
+    core: 0,
     cwd: REPO_ROOT,
-    env: { ...process.env, ...ports, ...env, SWITCHYARD_DATA_DIR: dataDir, SWITCHYARD_COMPONENTS: COMPONENTS, LOG_LEVEL: 'warn', NODE_ENV: 'production', APOLLO_TELEMETRY_DISABLED: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    nodeFlags: cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'profiles')}`] : [],
   });
-  let stdout = '';
-  let stderr = '';
-  // The platform's own log (errors it masks for clients included) goes to bench-results/admin-platform.log.
-  const platformLog = createWriteStream(path.join(RESULTS_DIR, 'admin-platform.log'), { flags: 'a' });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-5000);
-    platformLog.write(chunk);
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`platform: no banner after 180 s\n${stderr}`)), 180_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('Ctrl-C stops everything')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`platform exited with ${code}\n${stderr}`));
-    });
-  });
-  return {
-    pid: child.pid as number,
-    ports,
-    dataDir,
-    stop: async () => {
-      if (child.exitCode === null) {
-        await new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-        });
-      }
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
 }
 
 // ---------------------------------------------------------------- operations
@@ -300,7 +254,7 @@ function chat(port: string, apiKey: string): Promise<void> {
 }
 
 /** From a chat completion's answer (its usage event is written after the turn) to the subscriber's `costUpdated` frame. */
-async function liveUpdateLatency(platform: Platform, accessToken: string, tenantId: string, apiKey: string) {
+async function liveUpdateLatency(platform: PlatformProcess, accessToken: string, tenantId: string, apiKey: string) {
   const client = createClient({
     url: `ws://127.0.0.1:${platform.ports.SUPERGRAPH_PORT}/graphql`,
     webSocketImpl: WebSocket,

@@ -24,12 +24,14 @@ export interface PlatformProcessOptions {
   /** taskset core; unpinned when absent. */
   core?: number;
   cwd: string;
+  /** More node flags (e.g. `--cpu-prof`). */
+  nodeFlags?: readonly string[];
 }
 
 export async function startPlatformProcess(options: PlatformProcessOptions): Promise<PlatformProcess> {
   const ports = await allocateStackPorts();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-bench-platform-'));
-  const nodeArgs = [...(options.script.endsWith('.mjs') ? ['--enable-source-maps'] : ['--import', 'tsx']), options.script];
+  const nodeArgs = [...(options.script.endsWith('.mjs') ? ['--enable-source-maps'] : ['--import', 'tsx']), ...(options.nodeFlags ?? []), options.script];
   const [command, args] = options.core === undefined ? [process.execPath, nodeArgs] : ['taskset', ['-c', String(options.core), process.execPath, ...nodeArgs]];
   const child: ChildProcess = spawn(command, args, {
     cwd: options.cwd,

@@ -4,8 +4,8 @@ import type { Database } from '@switchyard/db';
 import { lastAppliedConfigVersion } from './config-apply';
 import { configDeltasSince } from './config-outbox';
 import type { ConfigReceiveOutcome, ConfigReceiver } from './config-receiver';
-import { MAX_SIGNED_DELTA_BYTES, signedDeltaSchema, type SignedDelta } from './delta';
-import { bearerMatches, sendJson, type FederationPeer } from './http';
+import type { SignedDelta } from './delta';
+import { bearerMatches, fetchDeltaPage, sendJson, type FederationPeer } from './http';
 
 /**
  * The config feed, beside the stats feed and pulled the same way: `GET /federation/v1/config?since=<version>`
@@ -16,7 +16,6 @@ import { bearerMatches, sendJson, type FederationPeer } from './http';
 export const CONFIG_PATH = '/federation/v1/config';
 export const MAX_CONFIG_DELTAS_PER_PAGE = 20;
 
-const responseSchema = z.object({ region: z.string(), deltas: z.array(signedDeltaSchema).max(MAX_CONFIG_DELTAS_PER_PAGE) });
 const sinceSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export interface ConfigHandlerOptions {
@@ -71,21 +70,8 @@ export function createConfigPoller(options: ConfigPollerOptions): { pollOnce(): 
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxPages = options.maxPages ?? 50;
 
-  const page = async (peer: FederationPeer, since: number): Promise<SignedDelta[]> => {
-    const url = new URL(CONFIG_PATH, peer.baseUrl);
-    url.searchParams.set('since', String(since));
-    const response = await doFetch(url, {
-      headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'error',
-    });
-    if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
-    const text = await response.text();
-    if (text.length > MAX_CONFIG_DELTAS_PER_PAGE * MAX_SIGNED_DELTA_BYTES) throw new Error('response too large');
-    const parsed = responseSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error('malformed response');
-    return parsed.data.deltas;
-  };
+  const page = (peer: FederationPeer, since: number): Promise<SignedDelta[]> =>
+    fetchDeltaPage({ fetch: doFetch, path: CONFIG_PATH, peer, since, token: options.token, timeoutMs, maxDeltas: MAX_CONFIG_DELTAS_PER_PAGE });
 
   const pollPeer = async (peer: FederationPeer): Promise<ConfigPollResult> => {
     const outcomes: Partial<Record<ConfigReceiveOutcome, number>> = {};

@@ -18,7 +18,6 @@ export const DELTAS_PATH = '/federation/v1/deltas';
 /** Most deltas per response; a poller keeps asking while it gets full pages. */
 export const MAX_DELTAS_PER_PAGE = 100;
 
-const responseSchema = z.object({ region: z.string(), deltas: z.array(signedDeltaSchema).max(MAX_DELTAS_PER_PAGE) });
 const sinceSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
@@ -113,21 +112,8 @@ export function createFederationPoller(options: FederationPollerOptions): Federa
   const timeoutMs = options.timeoutMs ?? 5_000;
   const maxPages = options.maxPages ?? 50;
 
-  const page = async (peer: FederationPeer, since: number): Promise<SignedDelta[]> => {
-    const url = new URL(DELTAS_PATH, peer.baseUrl);
-    url.searchParams.set('since', String(since));
-    const response = await doFetch(url, {
-      headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'error',
-    });
-    if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
-    const text = await response.text();
-    if (text.length > MAX_DELTAS_PER_PAGE * MAX_SIGNED_DELTA_BYTES) throw new Error('response too large');
-    const parsed = responseSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new Error('malformed response');
-    return parsed.data.deltas;
-  };
+  const page = (peer: FederationPeer, since: number): Promise<SignedDelta[]> =>
+    fetchDeltaPage({ fetch: doFetch, path: DELTAS_PATH, peer, since, token: options.token, timeoutMs, maxDeltas: MAX_DELTAS_PER_PAGE });
 
   const pollPeer = async (peer: FederationPeer): Promise<PeerPollResult> => {
     const outcomes: Partial<Record<ReceiveOutcome, number>> = {};
@@ -148,4 +134,32 @@ export function createFederationPoller(options: FederationPollerOptions): Federa
   };
 
   return { pollOnce: () => Promise.all(options.peers.map(pollPeer)) };
+}
+
+/**
+ * One page of a peer's feed (stats or config deltas) after `since`: bounded in time and size, no
+ * redirects, the shape checked; signatures are the receiver's job. Throws what went wrong.
+ */
+export async function fetchDeltaPage(request: {
+  fetch: typeof fetch;
+  path: string;
+  peer: FederationPeer;
+  since: number;
+  token: string | undefined;
+  timeoutMs: number;
+  maxDeltas: number;
+}): Promise<SignedDelta[]> {
+  const url = new URL(request.path, request.peer.baseUrl);
+  url.searchParams.set('since', String(request.since));
+  const response = await request.fetch(url, {
+    headers: request.token === undefined ? {} : { authorization: `Bearer ${request.token}` },
+    signal: AbortSignal.timeout(request.timeoutMs),
+    redirect: 'error',
+  });
+  if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+  const text = await response.text();
+  if (text.length > request.maxDeltas * MAX_SIGNED_DELTA_BYTES) throw new Error('response too large');
+  const parsed = z.object({ region: z.string(), deltas: z.array(signedDeltaSchema).max(request.maxDeltas) }).safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error('malformed response');
+  return parsed.data.deltas;
 }

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { z } from 'zod';
 import { statsDeltaSchema, type SignedDelta, type StatsDelta } from './delta';
 
 /** One region's signing key (its private half stays in that region). */
@@ -38,6 +39,11 @@ export type VerifyFailure = 'malformed' | 'unknown_key' | 'bad_signature';
  * the key is looked up under the claimed region.
  */
 export function verifyDelta(keyring: RegionKeyring, signed: SignedDelta): { ok: true; delta: StatsDelta } | { ok: false; reason: VerifyFailure } {
+  return verifySignedPayload(keyring, signed, statsDeltaSchema);
+}
+
+/** What `verifyDelta` does, for any signed payload that names its region (stats and config deltas). */
+export function verifySignedPayload<T extends { region: string }>(keyring: RegionKeyring, signed: SignedDelta, schema: z.ZodType<T>): { ok: true; delta: T } | { ok: false; reason: VerifyFailure } {
   const bytes = Buffer.from(signed.payload, 'base64url');
   const signature = Buffer.from(signed.signature, 'base64url');
   let json: unknown;
@@ -46,7 +52,7 @@ export function verifyDelta(keyring: RegionKeyring, signed: SignedDelta): { ok: 
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  const parsed = statsDeltaSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) return { ok: false, reason: 'malformed' };
   const key = keyring.get(parsed.data.region)?.find((candidate) => candidate.keyId === signed.keyId);
   if (!key) return { ok: false, reason: 'unknown_key' };
