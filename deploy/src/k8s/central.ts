@@ -5,7 +5,8 @@ import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import type { IEnvVar } from 'kubernetes-models/v1';
 import { deployable, type Deployable } from '../deployables';
 import { CENTRAL_BOXES, type CentralBox, type CentralValues } from './central-values';
-import { NODE_UID, PART_OF, plainEnv, probe, secretEnv, type Manifest } from './render';
+import { containerSecurityContext, podSecurityContext, scratchVolumeMounts, scratchVolumes } from './pod-hardening';
+import { PART_OF, plainEnv, probe, secretEnv, type Manifest } from './render';
 
 const resourceName = (box: CentralBox) => `${PART_OF}-${box}`;
 const selectorLabels = (box: CentralBox) => ({ 'app.kubernetes.io/name': box, 'app.kubernetes.io/part-of': PART_OF });
@@ -40,7 +41,7 @@ function deploymentOf(values: CentralValues, box: CentralBox): Deployment {
           serviceAccountName: name,
           automountServiceAccountToken: false,
           terminationGracePeriodSeconds: Math.ceil((values.shutdown.graceMs + values.shutdown.timeoutMs) / 1000) + 10,
-          securityContext: { runAsNonRoot: true, runAsUser: NODE_UID, runAsGroup: NODE_UID, fsGroup: NODE_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: podSecurityContext(),
           topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorLabels(box) } }],
           containers: [
             {
@@ -53,17 +54,11 @@ function deploymentOf(values: CentralValues, box: CentralBox): Deployment {
               startupProbe: { ...(d.readiness.kind === 'http' ? { httpGet: { path: d.readiness.path, port: d.port } } : { tcpSocket: { port: d.port } }), periodSeconds: 2, failureThreshold: 90 },
               livenessProbe: probe(d.liveness, d.port, 'liveness'),
               readinessProbe: probe(d.readiness, d.port, 'readiness'),
-              securityContext: { runAsNonRoot: true, runAsUser: NODE_UID, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-              volumeMounts: [
-                { name: 'data', mountPath: '/data' },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
+              securityContext: containerSecurityContext(),
+              volumeMounts: scratchVolumeMounts(),
             },
           ],
-          volumes: [
-            { name: 'data', emptyDir: {} },
-            { name: 'tmp', emptyDir: {} },
-          ],
+          volumes: scratchVolumes(),
         },
       },
     },

@@ -3,6 +3,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { Service, ServiceAccount } from 'kubernetes-models/v1';
 import type { IEnvVar, IProbe } from 'kubernetes-models/v1';
 import { deployable, type Probe } from '../deployables';
+import { containerSecurityContext, podSecurityContext, scratchVolumeMounts, scratchVolumes } from './pod-hardening';
 import type { Values } from './values';
 
 /**
@@ -14,7 +15,6 @@ import type { Values } from './values';
  * design, and a drain costs peers one or two polls. Its keys and token come from Secret references.
  */
 const NAME = 'switchyard-federation';
-const NODE_UID = 1000;
 
 export function federationManifests(values: Values): Array<Deployment | Service | ServiceAccount | NetworkPolicy> {
   const f = values.federation;
@@ -61,7 +61,7 @@ export function federationManifests(values: Values): Array<Deployment | Service 
           serviceAccountName: NAME,
           automountServiceAccountToken: false,
           terminationGracePeriodSeconds: 30,
-          securityContext: { runAsNonRoot: true, runAsUser: NODE_UID, runAsGroup: NODE_UID, fsGroup: NODE_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: podSecurityContext(),
           containers: [
             {
               name: 'federation',
@@ -73,17 +73,11 @@ export function federationManifests(values: Values): Array<Deployment | Service 
               startupProbe: { httpGet: { path: '/readyz', port: d.port }, periodSeconds: 2, failureThreshold: 30 },
               livenessProbe: probe(d.liveness, 'liveness'),
               readinessProbe: probe(d.readiness, 'readiness'),
-              securityContext: { runAsNonRoot: true, runAsUser: NODE_UID, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-              volumeMounts: [
-                { name: 'data', mountPath: '/data' },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
+              securityContext: containerSecurityContext(),
+              volumeMounts: scratchVolumeMounts(),
             },
           ],
-          volumes: [
-            { name: 'data', emptyDir: {} },
-            { name: 'tmp', emptyDir: {} },
-          ],
+          volumes: scratchVolumes(),
         },
       },
     },

@@ -9,13 +9,13 @@ import { deployable, MIGRATE_JOB, SUBGRAPHS, type Deployable, type Probe, type S
 import type { BoxName, Values } from './values';
 import { BOX_NAMES } from './values';
 import { federationManifests } from './federation';
+import { containerSecurityContext, podSecurityContext, scratchVolumeMounts, scratchVolumes } from './pod-hardening';
 
 /** Every object the renderer emits: a kubernetes-models instance, so each validates against the API schema offline. */
 export type Manifest = Deployment | Service | ServiceAccount | HorizontalPodAutoscaler | PodDisruptionBudget | NetworkPolicy | Job;
 
 export const PART_OF = 'switchyard';
 /** The node user of the official Node image (deploy/docker: USER node). */
-export const NODE_UID = 1000;
 
 function resourceName(box: BoxName): string {
   return `${PART_OF}-${box}`;
@@ -107,16 +107,9 @@ function container(values: Values, box: BoxName, d: Deployable): IContainer {
     startupProbe: { ...(d.readiness.kind === 'http' ? { httpGet: { path: d.readiness.path, port: d.port } } : { tcpSocket: { port: d.port } }), periodSeconds: 2, failureThreshold: 90 },
     livenessProbe: probe(d.liveness, d.port, 'liveness'),
     readinessProbe: probe(d.readiness, d.port, 'readiness'),
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: NODE_UID,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-    },
+    securityContext: containerSecurityContext(),
     volumeMounts: [
-      { name: 'data', mountPath: '/data' },
-      { name: 'tmp', mountPath: '/tmp' },
+      ...scratchVolumeMounts(),
       ...(d.build.kind === 'next' ? [{ name: 'next-cache', mountPath: '/app/web/.next/cache' }] : []),
     ],
   };
@@ -140,12 +133,11 @@ function deploymentOf(values: Values, box: BoxName): Deployment {
           automountServiceAccountToken: false,
           // The app drains on SIGTERM: grace (still serving, /readyz 503) + in-flight bound, then 10 s to flush.
           terminationGracePeriodSeconds: Math.ceil((values.shutdown.graceMs + values.shutdown.timeoutMs) / 1000) + 10,
-          securityContext: { runAsNonRoot: true, runAsUser: NODE_UID, runAsGroup: NODE_UID, fsGroup: NODE_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: podSecurityContext(),
           topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selectorLabels(box) } }],
           containers: [container(values, box, d)],
           volumes: [
-            { name: 'data', emptyDir: {} },
-            { name: 'tmp', emptyDir: {} },
+            ...scratchVolumes(),
             ...(d.build.kind === 'next' ? [{ name: 'next-cache', emptyDir: {} }] : []),
           ],
         },
@@ -260,7 +252,7 @@ function migrationJobOf(values: Values): Job {
         spec: {
           restartPolicy: 'Never',
           automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: NODE_UID, runAsGroup: NODE_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: podSecurityContext({ fsGroup: false }),
           containers: [
             {
               name: MIGRATE_JOB.name,
@@ -268,17 +260,11 @@ function migrationJobOf(values: Values): Job {
               imagePullPolicy: values.image.pullPolicy,
               env: [secretEnv('DATABASE_URL', values.secrets.migrationDatabaseUrl)],
               resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
-              securityContext: { runAsNonRoot: true, runAsUser: NODE_UID, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-              volumeMounts: [
-                { name: 'data', mountPath: '/data' },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
+              securityContext: containerSecurityContext(),
+              volumeMounts: scratchVolumeMounts(),
             },
           ],
-          volumes: [
-            { name: 'data', emptyDir: {} },
-            { name: 'tmp', emptyDir: {} },
-          ],
+          volumes: scratchVolumes(),
         },
       },
     },
