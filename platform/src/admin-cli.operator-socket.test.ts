@@ -61,9 +61,19 @@ describe('npm run admin -- key create, against the embedded database of a platfo
         return { secret: 'sk-sy-from-the-platform' } as Awaited<ReturnType<TenantsService['createApiKey']>>;
       },
     };
-    const ready = setTimeout(() => socket.serve({ tenants: tenants as TenantsService }), 1_500);
-    cleanups.push(async () => clearTimeout(ready));
-    const { stdout, stderr } = await admin(['key', 'create', '--tenant', 'demo', '--name', 'ci', '--wait', '60'], dataDir);
+    // The platform finishes starting once the CLI says it waits for it (a timer raced the CLI's own start-up on a busy machine).
+    const cli = spawn(TSX, [CLI, 'key', 'create', '--tenant', 'demo', '--name', 'ci', '--wait', '60'], { cwd: REPO_ROOT, env: cliEnvironment(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(async () => cli.kill('SIGKILL'));
+    let stdout = '';
+    let stderr = '';
+    cli.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    cli.stderr?.on('data', (chunk: Buffer) => {
+      const waitingBefore = stderr.includes('waiting for the platform');
+      stderr += chunk.toString();
+      if (!waitingBefore && stderr.includes('waiting for the platform')) socket.serve({ tenants: tenants as TenantsService });
+    });
+    const code = await new Promise<number | null>((resolve) => cli.once('exit', resolve));
+    expect(code).toBe(0);
     expect(stdout).toBe('sk-sy-from-the-platform\n');
     expect(stderr).toMatch(/waiting for the platform \(pid \d+\) to finish starting/);
     expect(requested).toEqual([{ tenantSlug: 'demo', name: 'ci' }]);
