@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
 import type { Database } from '@switchyard/db';
 import { lastAppliedConfigVersion } from './config-apply';
 import { configDeltasSince } from './config-outbox';
 import type { ConfigReceiveOutcome, ConfigReceiver } from './config-receiver';
 import type { SignedDelta } from './delta';
-import { bearerMatches, fetchDeltaPage, sendJson, type FederationPeer } from './http';
+import { admitFeedRequest, fetchDeltaPage, sendJson, type FederationPeer } from './http';
 
 /**
  * The config feed, beside the stats feed and pulled the same way: `GET /federation/v1/config?since=<version>`
@@ -16,7 +15,6 @@ import { bearerMatches, fetchDeltaPage, sendJson, type FederationPeer } from './
 export const CONFIG_PATH = '/federation/v1/config';
 export const MAX_CONFIG_DELTAS_PER_PAGE = 20;
 
-const sinceSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export interface ConfigHandlerOptions {
   region: string;
@@ -27,22 +25,10 @@ export interface ConfigHandlerOptions {
 
 /** Answers the config path; false for any other path. */
 export function handleConfigRequest(options: ConfigHandlerOptions, request: IncomingMessage, response: ServerResponse): boolean {
-  const url = new URL(request.url ?? '/', 'http://federation.invalid');
-  if (url.pathname !== CONFIG_PATH) return false;
-  if (request.method !== 'GET') {
-    sendJson(response, 405, { error: { code: 'method_not_allowed', message: 'Use GET.' } });
-    return true;
-  }
-  if (options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
-    sendJson(response, 401, { error: { code: 'unauthorized', message: 'Send the federation token as `Authorization: Bearer <token>`.' } });
-    return true;
-  }
-  const since = sinceSchema.safeParse(url.searchParams.get('since') ?? '0');
-  if (!since.success) {
-    sendJson(response, 400, { error: { code: 'invalid_since', message: '`since` must be a non-negative integer version.' } });
-    return true;
-  }
-  configDeltasSince(options.db, since.data, MAX_CONFIG_DELTAS_PER_PAGE).then(
+  const since = admitFeedRequest(CONFIG_PATH, options.token, request, response);
+  if (since === 'not_this_path') return false;
+  if (since === 'answered') return true;
+  configDeltasSince(options.db, since, MAX_CONFIG_DELTAS_PER_PAGE).then(
     (deltas) => sendJson(response, 200, { region: options.region, deltas }),
     (error: unknown) => {
       options.onError?.(error);

@@ -41,22 +41,10 @@ export interface FederationHandlerOptions {
 
 /** Answers the federation path; returns false for any other path so a listener can serve more. */
 export function handleFederationRequest(options: FederationHandlerOptions, request: IncomingMessage, response: ServerResponse): boolean {
-  const url = new URL(request.url ?? '/', 'http://federation.invalid');
-  if (url.pathname !== DELTAS_PATH) return false;
-  if (request.method !== 'GET') {
-    sendJson(response, 405, { error: { code: 'method_not_allowed', message: 'Use GET.' } });
-    return true;
-  }
-  if (options.token !== undefined && !bearerMatches(request.headers.authorization, options.token)) {
-    sendJson(response, 401, { error: { code: 'unauthorized', message: 'Send the federation token as `Authorization: Bearer <token>`.' } });
-    return true;
-  }
-  const since = sinceSchema.safeParse(url.searchParams.get('since') ?? '0');
-  if (!since.success) {
-    sendJson(response, 400, { error: { code: 'invalid_since', message: '`since` must be a non-negative integer version.' } });
-    return true;
-  }
-  sendJson(response, 200, { region: options.region, deltas: options.publisher.since(since.data, MAX_DELTAS_PER_PAGE) });
+  const since = admitFeedRequest(DELTAS_PATH, options.token, request, response);
+  if (since === 'not_this_path') return false;
+  if (since === 'answered') return true;
+  sendJson(response, 200, { region: options.region, deltas: options.publisher.since(since, MAX_DELTAS_PER_PAGE) });
   return true;
 }
 
@@ -162,4 +150,27 @@ export async function fetchDeltaPage(request: {
   const parsed = z.object({ region: z.string(), deltas: z.array(signedDeltaSchema).max(request.maxDeltas) }).safeParse(JSON.parse(text));
   if (!parsed.success) throw new Error('malformed response');
   return parsed.data.deltas;
+}
+
+/**
+ * The checks every feed (stats and config deltas) makes before it reads: its path, GET, the
+ * peers' bearer token, `since`. Answers what it refuses; the version to read after otherwise.
+ */
+export function admitFeedRequest(path: string, token: string | undefined, request: IncomingMessage, response: ServerResponse): number | 'not_this_path' | 'answered' {
+  const url = new URL(request.url ?? '/', 'http://federation.invalid');
+  if (url.pathname !== path) return 'not_this_path';
+  if (request.method !== 'GET') {
+    sendJson(response, 405, { error: { code: 'method_not_allowed', message: 'Use GET.' } });
+    return 'answered';
+  }
+  if (token !== undefined && !bearerMatches(request.headers.authorization, token)) {
+    sendJson(response, 401, { error: { code: 'unauthorized', message: 'Send the federation token as `Authorization: Bearer <token>`.' } });
+    return 'answered';
+  }
+  const since = sinceSchema.safeParse(url.searchParams.get('since') ?? '0');
+  if (!since.success) {
+    sendJson(response, 400, { error: { code: 'invalid_since', message: '`since` must be a non-negative integer version.' } });
+    return 'answered';
+  }
+  return since.data;
 }
