@@ -581,10 +581,11 @@ export function createDataPlane(deps: DataPlaneDeps): DataPlane {
     // Which region answered: what an operator (and the fail-over test) reads behind a load balancer.
     if (deps.region !== undefined) response.setHeader(SWITCHYARD_REGION_HEADER, deps.region);
     if (!drain.admit(request, response)) return;
-    const stopTimer = metrics.latency.startTimer({ route });
+    // Timed by hand, not prom-client's startTimer (two closures, an hrtime pair and a label copy per request).
+    const timerStart = performance.now();
     const log = newRequestLogDraft({ requestId, clientRequestId, endpoint: route, startedAt, traceId: traceIdOf(request) });
     response.once('close', () => {
-      stopTimer();
+      metrics.latency.observe({ route }, (performance.now() - timerStart) / 1000);
       metrics.requests.inc({ route, status: String(response.statusCode) });
       if (route !== 'healthz' && route !== 'readyz') requestLog.record(log, response.statusCode, Date.now());
     });

@@ -14,23 +14,39 @@ export interface RequestLogDraft {
   startedAt: number;
   traceId: string | null;
   /** Set once authentication succeeded: without it nothing is logged per request. */
-  caller?: { tenantId: string; apiKeyId: string | null; userId: string | null };
+  caller?: { tenantId: string; apiKeyId: string | null; userId: string | null } | undefined;
   /** The route or model the client named. */
-  route?: string;
+  route?: string | undefined;
   /** The model planned before any answer (replaced by what served, from `usage`). */
-  plannedModel?: string;
-  plannedProvider?: string;
+  plannedModel?: string | undefined;
+  plannedProvider?: string | undefined;
   /** The usage record, for requests that reached a provider. */
-  usage?: CompletedRequest;
+  usage?: CompletedRequest | undefined;
   /** Epoch ms the first byte of the answer was ready. */
-  firstByteAt?: number;
+  firstByteAt?: number | undefined;
   policyDecisions: PolicyDecisionRecord[];
   /** The stable error code the client got (also for a stream that failed after its first byte). */
-  errorCode?: string;
+  errorCode?: string | undefined;
 }
 
 export function newRequestLogDraft(init: Pick<RequestLogDraft, 'requestId' | 'clientRequestId' | 'endpoint' | 'startedAt' | 'traceId'>): RequestLogDraft {
-  return { ...init, policyDecisions: [] };
+  // Every field named up front, in one order: one object shape for every draft (the steps fill
+  // them in different orders), and no copy of `init`.
+  return {
+    requestId: init.requestId,
+    clientRequestId: init.clientRequestId,
+    endpoint: init.endpoint,
+    startedAt: init.startedAt,
+    traceId: init.traceId,
+    caller: undefined,
+    route: undefined,
+    plannedModel: undefined,
+    plannedProvider: undefined,
+    usage: undefined,
+    firstByteAt: undefined,
+    policyDecisions: [],
+    errorCode: undefined,
+  };
 }
 
 /** Adds a policy decision, keeping at most MAX_POLICY_DECISIONS (the first ones: they decided). */
@@ -53,13 +69,13 @@ export function traceIdFromHeader(header: string | string[] | undefined): string
  * The entry of a finished request (pure). `costMicros` is the priced usage (0 when nothing was
  * generated). Refused = answered with an error before any provider was asked.
  */
-export function requestLogEntryOf(draft: RequestLogDraft & { caller: NonNullable<RequestLogDraft['caller']> }, status: number, endedAt: number, costMicros: bigint): RequestLogEvent {
+export function requestLogEntryOf(draft: RequestLogDraft, caller: NonNullable<RequestLogDraft['caller']>, status: number, endedAt: number, costMicros: bigint): RequestLogEvent {
   const { usage } = draft;
   const entry: RequestLogEvent = {
     requestId: draft.requestId,
-    tenantId: draft.caller.tenantId,
-    apiKeyId: draft.caller.apiKeyId,
-    userId: draft.caller.userId,
+    tenantId: caller.tenantId,
+    apiKeyId: caller.apiKeyId,
+    userId: caller.userId,
     endpoint: draft.endpoint,
     route: draft.route ?? null,
     model: usage?.model ?? draft.plannedModel ?? null,

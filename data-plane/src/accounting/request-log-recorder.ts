@@ -77,7 +77,7 @@ export function createRequestLogRecorder(deps: {
         const usage = draft.usage;
         const cost = usage && book ? costMicros(book, usage.model, usage.promptTokens, usage.completionTokens) : 0n;
         try {
-          await deps.bus.append(REQUEST_LOG_STREAM, JSON.stringify(requestLogEntryOf({ ...draft, caller }, status, endedAt, cost)));
+          await deps.bus.append(REQUEST_LOG_STREAM, JSON.stringify(requestLogEntryOf(draft, caller, status, endedAt, cost)));
         } catch (error) {
           deps.metrics.dropped('bus_error');
           deps.logger.warn({ err: error, requestId: draft.requestId }, 'request log entry not appended');

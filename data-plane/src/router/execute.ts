@@ -147,6 +147,10 @@ export function execute(deps: ExecutorDeps, plan: ExecutionPlan, request: Infere
     return records;
   };
 
+  // Several legs may run at once (k parallel, or a hedge beside the primary): each needs its own
+  // signal so the winner can cancel the others. Fail-over legs run one after another.
+  const raced = plan.speculative !== undefined;
+
   return new Promise<Execution>((resolve, reject) => {
     let running = 0;
     let lastError: unknown;
@@ -158,18 +162,20 @@ export function execute(deps: ExecutorDeps, plan: ExecutionPlan, request: Infere
       running += 1;
       const span = startLegSpan(parent, upstream, kind ?? (launched === 0 ? 'primary' : 'failover'), plan.route);
       launched += 1;
-      const controller = childController(signal);
-      legControllers.add(controller);
-      const legSignal = controller.signal;
+      // Without speculative legs only one leg runs at a time and nothing cancels it but the request:
+      // the leg reuses the request's signal (no controller, no listener per leg on the hot path).
+      const controller = raced ? childController(signal) : undefined;
+      if (controller) legControllers.add(controller);
+      const legSignal = controller?.signal ?? signal;
       const leg = runLeg(deps, plan, upstream, request, legSignal).then(
         (opened) => {
           running -= 1;
-          legControllers.delete(controller);
+          if (controller) legControllers.delete(controller);
           if (winner) {
             // Produced its first event a moment after another leg won: cancel, bill what it made.
             opened.finish('cancelled');
             void opened.iterator.return?.().catch(() => undefined);
-            controller.abort(new Cancelled());
+            controller?.abort(new Cancelled());
             const tokens = generatedBy(opened.first, request);
             recordLeg(opened.upstream, 'lost', opened.attempts, undefined, tokens);
             endLegSpan(span, { outcome: 'lost', attempts: opened.attempts, promptTokens: tokens.prompt, completionTokens: tokens.completion });
@@ -191,7 +197,7 @@ export function execute(deps: ExecutorDeps, plan: ExecutionPlan, request: Infere
         },
         (failure: LegFailure) => {
           running -= 1;
-          legControllers.delete(controller);
+          if (controller) legControllers.delete(controller);
           const lost = winner !== undefined || failure.error instanceof Cancelled;
           recordLeg(upstream, lost ? 'lost' : 'failed', failure.attempts, lost ? undefined : describe(failure.error));
           endLegSpan(span, { outcome: lost ? 'lost' : 'failed', attempts: failure.attempts, error: lost ? undefined : describe(failure.error) });
@@ -296,8 +302,9 @@ async function openAttempt(
     deps.metrics.shedRequests.inc({ upstream: upstream.key, reason: 'circuit_open' });
     throw new CircuitOpenError(upstream.key);
   }
-  const attempt = childController(legSignal);
-  const signal = attempt.signal;
+  // Only the first-token timer aborts an attempt on its own; without it the attempt is the leg.
+  const attempt = plan.firstTokenTimeoutMs === undefined ? undefined : childController(legSignal);
+  const signal = attempt?.signal ?? legSignal;
   let release: Release;
   try {
     release = await health.gate.acquire(signal);
@@ -313,7 +320,7 @@ async function openAttempt(
     plan.firstTokenTimeoutMs === undefined
       ? undefined
       : setTimeout(
-          () => attempt.abort(new UpstreamError('upstream_timeout', `no first token from ${upstream.key} within ${plan.firstTokenTimeoutMs} ms`)),
+          () => attempt?.abort(new UpstreamError('upstream_timeout', `no first token from ${upstream.key} within ${plan.firstTokenTimeoutMs} ms`)),
           plan.firstTokenTimeoutMs,
         );
   let settled = false;
@@ -352,7 +359,7 @@ async function openAttempt(
       finish: (outcome) => settle(outcome, firstEventMs),
     };
   } catch (error) {
-    const reason: unknown = attempt.signal.aborted ? attempt.signal.reason : error;
+    const reason: unknown = signal.aborted ? signal.reason : error;
     if (legSignal.aborted) {
       settle('cancelled');
       throw error;

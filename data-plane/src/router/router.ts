@@ -11,7 +11,7 @@ import { GEN_AI } from '@switchyard/tracing';
 import type { AimdOptions } from './adaptive-concurrency';
 import type { CircuitBreakerOptions } from './circuit-breaker';
 import { applyConstraints } from './constraints';
-import { execute, ExecutionFailedError, type Execution, type ExecutionPlan, type Upstream, type WinningLeg } from './execute';
+import { execute, ExecutionFailedError, type Execution, type ExecutionPlan, type ExecutorDeps, type Upstream, type WinningLeg } from './execute';
 import { createBanditPosteriors, type BanditPosteriors } from './bandit-posteriors';
 import { pickPriors, type BanditPriorLookup, type PriorCohort } from './bandit-priors';
 import type { BetaParameters, LatencyView } from './strategies/strategy';
@@ -189,6 +189,8 @@ export interface RouterOptions {
 
 /** Routes without a retry setting retry once; plain models do not (the client's SDK retries). */
 const DEFAULT_ROUTE_RETRIES = { max: 1, baseMs: 100 };
+/** The adapter_call step's label, built once (the round is timed by hand, not with prom-client's startTimer). */
+const ADAPTER_CALL_STEP = { step: 'adapter_call' } as const;
 const PLAIN_MODEL_RETRIES = { max: 0, baseMs: 100 };
 
 export function createRouter(options: RouterOptions): Router {
@@ -336,20 +338,12 @@ export function createRouter(options: RouterOptions): Router {
     return ranked.map((r) => candidates.find((c) => c.rankable === r)!.upstream);
   };
 
+  // The executor's dependencies, built once; only a tenant's own provider keys make a per-call copy.
+  const executorDeps: ExecutorDeps = { health, stats, retryBudget, random, clock, sleep: (ms, signal) => sleep(ms, undefined, { signal }), metrics, logger: options.logger };
   const executeRound: Router['execute'] = (decision, request, signal, tenantId) => {
     const { credentials } = options;
     return execute(
-      {
-        health,
-        stats,
-        retryBudget,
-        random,
-        clock,
-        sleep: (ms, signal) => sleep(ms, undefined, { signal }),
-        metrics,
-        logger: options.logger,
-        ...(credentials && tenantId !== undefined ? { credentialFor: (provider: string) => credentials.lookup(tenantId, provider) } : {}),
-      },
+      credentials && tenantId !== undefined ? { ...executorDeps, credentialFor: (provider: string) => credentials.lookup(tenantId, provider) } : executorDeps,
       { ...decision.plan, route: decision.target.route.name },
       request,
       signal,
@@ -436,7 +430,8 @@ export function createRouter(options: RouterOptions): Router {
       let plan = decision.plan;
       for (;;) {
         // The round's latency (every leg up to the first event); each leg is its own adapter_call span (execute.ts).
-        const stopRoundTimer = metrics.stepLatency.startTimer({ step: 'adapter_call' });
+        const roundStartedAt = performance.now();
+        const stopRoundTimer = (): void => metrics.stepLatency.observe(ADAPTER_CALL_STEP, (performance.now() - roundStartedAt) / 1000);
         let execution: Execution;
         try {
           // Waits for the first event: an upstream that fails this early is failed over by execute.
