@@ -54,11 +54,12 @@ export function toolsNamedIn(request: Pick<InferenceRequest, 'tools' | 'toolChoi
  */
 export async function enforceChatPolicies(step: ChatPolicyStep, now: Date = new Date()): Promise<UpstreamPermissions> {
   const { callerId, kind, tenantId, scopes } = step.key;
-  const input = { apiKeyId: callerId, principalKind: kind, tenantId, scopes, model: step.chatRequest.model, route: step.route, headers: step.headers, tenantSettings: step.tenantSettings };
+  const input = { apiKeyId: callerId, principalKind: kind, tenantId, scopes, model: step.chatRequest.model, route: step.route, headers: step.headers, tenantSettings: step.tenantSettings, now };
+  // Who asks and in what circumstances, once for every question this request raises.
+  const parties = requestParties(input);
   try {
-    const allowed = await enforceUseModel(step.policy, input, now);
+    const allowed = await enforceUseModel(step.policy, input, now, parties);
     notePolicyDecision(step.log, { action: POLICY_ACTIONS.useModel, decision: 'allow', policies: [...allowed.determiningPolicies], policyVersion: allowed.policyVersion });
-    const parties = requestParties({ ...input, now });
     await enforceToolPermissions(step.policy, parties, toolsNamedIn(step.chatRequest), step.chatRequest.model, step.route);
     return upstreamPermissions(await step.policy.forTenant(tenantId), parties);
   } catch (error) {

@@ -4,9 +4,9 @@ import { Pool, type Dispatcher } from 'undici';
 import type { CompletionEvent } from '../../domain/completion-event';
 import { parseRetryAfter, UpstreamError, type ProviderAdapter } from '../adapter';
 import { toOpenAIBody } from './openai-request';
-import { answerEvents } from './upstream-answer';
 import { chunkEvents } from './upstream-chunk';
 import { parseUpstreamEmbeddings, toOpenAIEmbeddingsBody } from './upstream-embeddings';
+import { wholeAnswerEvents } from './whole-answer-events';
 
 /**
  * Any OpenAI-compatible upstream (OpenAI, vLLM, Ollama, the mock server). The upstream is called
@@ -159,7 +159,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
           await body.dump().catch(() => undefined);
           throw new UpstreamError('upstream_error', `${options.name} answered '${contentType}' instead of a JSON answer`);
         }
-        return { events: readAnswer(body, cleanUp, failure) };
+        return { events: wholeAnswerEvents(body, MAX_ANSWER_BYTES, cleanUp, failure) };
       }
       if (whole && timeoutMs !== idleTimeoutMs) {
         // It streams after all: silence between its chunks is bounded by the idle timeout, as for any stream.
@@ -195,26 +195,6 @@ function connectionFailureCode(error: unknown): string | undefined {
 function isConnectionFailure(error: unknown): boolean {
   const code = connectionFailureCode(error);
   return code !== undefined && CONNECTION_FAILURES.has(code);
-}
-
-/** A whole JSON answer: read to its end (at most MAX_ANSWER_BYTES), then its events at once. */
-async function* readAnswer(body: Dispatcher.ResponseData['body'], cleanUp: () => void, failure: (error: unknown, phase: string) => UpstreamError): AsyncGenerator<CompletionEvent> {
-  let events: CompletionEvent[];
-  try {
-    const parts: Buffer[] = [];
-    let size = 0;
-    for await (const bytes of body as AsyncIterable<Buffer>) {
-      size += bytes.length;
-      if (size > MAX_ANSWER_BYTES) throw new UpstreamError('upstream_error', `upstream answer larger than ${MAX_ANSWER_BYTES} bytes`);
-      parts.push(bytes);
-    }
-    events = answerEvents((parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size)).toString('utf8'));
-  } catch (error) {
-    throw failure(error, 'reading the answer');
-  } finally {
-    cleanUp();
-  }
-  yield* events;
 }
 
 async function* readEvents(

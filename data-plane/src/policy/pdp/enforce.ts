@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError } from '../../errors';
 import type { PolicyDecisionPoint } from './decision-point';
-import { useModelRequest, type UseModelRequestInput } from './use-model-request';
+import { useModelRequest, type RequestParties, type UseModelRequestInput } from './use-model-request';
 
 export interface UseModelCheck {
   /** The principal's id: an API key's id, or `user:<sub>`. */
@@ -31,8 +31,13 @@ export class PolicyDeniedError extends ApiError {
  * Throws `policy_denied` (403) naming the deciding policies when the tenant's policy denies the
  * model/route; returns what allowed it (for the request log).
  */
-export async function enforceUseModel(pdp: PolicyDecisionPoint, check: UseModelCheck, now: Date = new Date()): Promise<{ determiningPolicies: readonly string[]; policyVersion: number | null }> {
-  const result = await pdp.decide(useModelRequest({ ...check, now }));
+export async function enforceUseModel(
+  pdp: PolicyDecisionPoint,
+  check: UseModelCheck,
+  now: Date = new Date(),
+  parties?: RequestParties,
+): Promise<{ determiningPolicies: readonly string[]; policyVersion: number | null }> {
+  const result = await pdp.decide(useModelRequest({ ...check, now }, parties));
   if (result.decision === 'allow') return { determiningPolicies: result.determiningPolicies, policyVersion: result.policyVersion };
   const deciding = result.determiningPolicies.length > 0 ? `denied by ${result.determiningPolicies.join(', ')}` : 'no policy permits it';
   const version = result.policyVersion === null ? '' : ` (policy version ${result.policyVersion})`;

@@ -69,8 +69,12 @@ export function requestParties(input: UseModelRequestInput): RequestParties {
   };
 }
 
-/** The ABAC request for "may this API key use this model/route": resource = `Model::"<model>"` with its route. */
-export function useModelRequest(input: UseModelRequestInput): PolicyRequest {
-  const { principal, context } = requestParties(input);
+/**
+ * The ABAC request for "may this API key use this model/route": resource = `Model::"<model>"` with
+ * its route. `parties`: the request's, when the caller has them already (the chat policy step asks
+ * several questions of one request's parties).
+ */
+export function useModelRequest(input: UseModelRequestInput, parties: RequestParties = requestParties(input)): PolicyRequest {
+  const { principal, context } = parties;
   return { principal, action: POLICY_ACTIONS.useModel, resource: { type: 'Model', id: input.model, model: input.model, route: input.route }, context };
 }
