@@ -91,6 +91,27 @@ async function failureOf(promise: Promise<unknown>): Promise<ExecutionFailedErro
 }
 
 describe('fail-over before the first event', () => {
+
+  it('a plain leg calls the upstream with the request\'s own signal; racing legs and a first-token timer get signals of their own', async () => {
+    const requestSignal = new AbortController().signal;
+    const plain = fakeAdapter('plain');
+    await execute(deps(), plan([upstream(plain)]), request, requestSignal);
+    expect(plain.signals[0]).toBe(requestSignal);
+
+    const timed = fakeAdapter('timed');
+    await execute(deps(), plan([upstream(timed)], { firstTokenTimeoutMs: 1_000 }), request, requestSignal);
+    expect(timed.signals[0]).not.toBe(requestSignal);
+
+    const racing = fakeAdapter('racing');
+    const other = fakeAdapter('other', { hang: true });
+    const speculative: SpeculativeConfig = { mode: 'parallel', k: 2 };
+    const execution = await execute(deps(), plan([upstream(racing), upstream(other)], { speculative }), request, requestSignal);
+    expect(racing.signals[0]).not.toBe(requestSignal);
+    // The loser is cancelled through its own signal; the request's is untouched.
+    await execution.others;
+    expect(other.signals[0]?.aborted).toBe(true);
+    expect(requestSignal.aborted).toBe(false);
+  });
   it('a 500 moves on to the next upstream; the legs say what happened', async () => {
     const broken = fakeAdapter('broken', { fail: http500 });
     const healthy = fakeAdapter('healthy');
