@@ -109,7 +109,7 @@ export class UpstreamEventStream implements AsyncIterableIterator<CompletionEven
       return;
     }
     try {
-      for (const event of chunkEvents(data)) this.queue.push(event);
+      chunkEvents(data, this.queue);
     } catch (error) {
       this.fail(error);
       this.body.destroy();
