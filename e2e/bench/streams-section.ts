@@ -143,7 +143,31 @@ const STREAMS_NOTES = `
   second each way: at 50 µs a frame that is five cores, so one core relays about 400 such streams in real
   time, and 2,000 at 20 ms within 10 % would need about 8 µs a frame. Per-chunk allocation is already low in
   the relay (one template concatenation per frame, no promise unless the client pushes back); the cost is
-  the per-frame syscalls and promise hops (undici's body iterator, the adapter's async generator).
+  the per-frame syscalls and node's and undici's write and read paths (the adapter's async generator over
+  undici's body iterator is gone since: next bullet).
+- **The relay of a streamed answer (dp-streams pass).** The OpenAI-compatible adapter read a stream through an
+  async generator over undici's body iterator, with a \`yield*\` into a generator per chunk: per network read a
+  Readable read and a nextTick, per event several promise hops. Now \`upstream-event-stream.ts\`: the body
+  flows, each read is parsed at once (SSE, JSON, the chunk check) into a queue of events (\`chunkEvents\`
+  appends, no generator), and the relay takes each with one settled promise; past 256 queued events (a slow
+  client) the body is paused. The client's SSE headers ride in the first frame's write instead of a write of
+  their own (one socket write less per stream). Same contract (order, fail at a bad chunk after the events
+  before it, no \`[DONE]\` fails, read to the end after \`[DONE]\` for the pool, cancel closes the connection;
+  \`upstream-event-stream.test.ts\`). **A/B, same sitting** (\`--baseline-bundle\` = the bundle of 690cbcc):
+  2,000 streams, 03:22–03:25Z (load 9.6 at the start, 2.7 at the end): before 1,517/2,000 complete (483 refused
+  503 by the adaptive gate), 1,087 stalled, 648 within 10 %, longest silence p99 820 ms, peak RSS 372 MB;
+  after 2,000/2,000, **0 stalled**, 1,056 within 10 %, silence p99 122 ms, peak 343 MB (the same code with a
+  16 MB semi-space: 1,624 complete, 1,448 stalled; warmed-up RSS 250 against 291 MB, peak 354 MB)..
+  200 streams, twice (03:33–03:36Z, load 1.3–2.5, all complete in every run): CPU per stream before 5.45 /
+  5.75 ms, after 5.90 / 6.40 ms: **no CPU gain measurable** at this noise. Why, from the profiles (\`--quick
+  --cpu-prof\`, 250 µs, the 200-stream window, share of busy samples): the adapter's own part shrank (before:
+  the generator 12.9 %, of which the body iterator's \`emitReadable_\` / \`createAsyncIterator\` / nextTick hops;
+  after: the reader 8.2 % with all parsing, nextTick self 5.1 → 3.5 %, \`runMicrotasks\` self 4.3 → 2.9 %), but a
+  relayed frame is mostly node's and undici's: the client write (the http chunked-encoding write, cork /
+  nextTick uncork, \`writev\`) 22 % of which the \`writev\` syscall alone 15 %, and undici's socket read
+  (\`'readable'\` → llhttp → \`onBody\`) about 7 % outside our parse. Next levers, not done: undici's
+  \`dispatch\` with a handler (no Readable per answer), and one write per read for streams on one client
+  connection; the rest is the syscalls.
 - **Liftoff-only and the HTTP parser.** undici parses the upstream's responses with llhttp, also WebAssembly,
   now compiled by the baseline compiler only. CPU per stream, before / this commit, old flags / new flags:
   5.53 / 3.83 / 3.48 ms in the first run, 4.15 / 5.24 / 4.75 ms in the second: no measurable cost at this
