@@ -124,7 +124,7 @@ const STREAMS_NOTES = `
   after (168 MB without the larger semi-space). Two A/B runs (\`--streams --baseline-bundle\`, the bundle of
   efc3942 with its flags, this commit with the old flags, this commit with the new ones; load average 4–16
   from other jobs): idle RSS 30 s after start 199 / 198 / 155 MB (00:26–00:32Z) and 200 / 227 / 131 MB
-  (01:02–01:06Z, the table above); 2 s after start 230 / 223 / 155 and 227 / 226 / 157 MB.
+  (01:02–01:06Z, the run at 736be0b); 2 s after start 230 / 223 / 155 and 227 / 226 / 157 MB.
 - **Targets.** Idle RSS ≤ 150 MB: **at the edge** (131 and 155 MB 30 s after start, 155–157 MB 2 s after;
   176 MB in the probe; what is left is V8's heap of the loaded modules, about
   45 MB used, Prisma's wasm and its base64 source, and node itself, 39 MB). The next levers: Yjs and jose loaded
@@ -157,7 +157,12 @@ const STREAMS_NOTES = `
   2,000 streams, 03:22–03:25Z (load 9.6 at the start, 2.7 at the end): before 1,517/2,000 complete (483 refused
   503 by the adaptive gate), 1,087 stalled, 648 within 10 %, longest silence p99 820 ms, peak RSS 372 MB;
   after 2,000/2,000, **0 stalled**, 1,056 within 10 %, silence p99 122 ms, peak 343 MB (the same code with a
-  16 MB semi-space: 1,624 complete, 1,448 stalled; warmed-up RSS 250 against 291 MB, peak 354 MB)..
+  16 MB semi-space: 1,624 complete, 1,448 stalled; warmed-up RSS 250 against 291 MB, peak 354 MB). Again
+  04:00–04:02Z (load 4.5–4.9; the table above): before 1,026 complete (974 refused 503), 1,282 stalled, silence
+  p99 826 ms; after 2,000/2,000, 4 stalled, silence p99 249 ms. Under this load the old relay fell behind
+  until the router's adaptive gate shed streams; the new one kept up in both runs. Gateway CPU per completed
+  stream 3.90 → 4.45 ms in the first run and 5.24 → 3.56 ms in the second (a refused stream costs a little,
+  so the before figures are slightly high); peak RSS is not comparable where half the streams were refused.
   200 streams, twice (03:33–03:36Z, load 1.3–2.5, all complete in every run): CPU per stream before 5.45 /
   5.75 ms, after 5.90 / 6.40 ms: **no CPU gain measurable** at this noise. Why, from the profiles (\`--quick
   --cpu-prof\`, 250 µs, the 200-stream window, share of busy samples): the adapter's own part shrank (before:
