@@ -70,7 +70,7 @@ export async function streamsSection(options: StreamsSectionOptions): Promise<st
       rows.push(
         `| ${variant.name}: added time to first token, p50 / p99 | ${ms(addedTtft)} / ${ms(addedTtftP99)} ms | direct p50 ${ms(percentile(ttftDirect, 50))} ms, via gateway p50 ${ms(percentile(ttftGateway, 50))} / p99 ${ms(percentile(ttftGateway, 99))} ms (${options.ttftSamples} sequential 8-chunk streams); gateway CPU ${cpuPerShortStream.toFixed(2)} ms per 8-chunk stream | p50 ≤ 0.5 ms |`,
         `| ${variant.name}: ${streams} concurrent streams | ${summary.complete}/${streams} complete, ${summary.stalls} stalled, ${summary.withinTenPercent} within 10 % of the mock's own | duration p50 / p99 / max ${ms(summary.durations.p50)} / ${ms(summary.durations.p99)} / ${ms(summary.durations.max)} ms against the mock's own ${ms(summary.directDurations.p50)} / ${ms(summary.directDurations.p99)} / ${ms(summary.directDurations.max)} ms (nominal ${nominalMs} ms); longest silence in a stream p99 ${ms(summary.maxGapP99)} ms; first token under this load p50 ${ms(summary.ttftInRunP50)} / p99 ${ms(summary.ttftInRunP99)} ms${summary.incomplete ? `; incomplete: ${summary.incomplete}` : ''} | all complete, no stall, each within 10 % |`,
-        `| ${variant.name}: gateway CPU per stream | ${through.cpuPerStreamMs.toFixed(2)} ms | ${((through.cpuPerStreamMs * 1000) / (STREAM_CHUNKS + 3)).toFixed(1)} µs per relayed frame (${STREAM_CHUNKS} content frames, role, finish, [DONE]) | |`,
+        `| ${variant.name}: gateway CPU per stream | ${through.cpuPerStreamMs.toFixed(2)} ms | ${((through.cpuPerStreamMs * 1000) / (STREAM_CHUNKS + 3)).toFixed(1)} µs per relayed frame (${STREAM_CHUNKS} content frames, role, finish, [DONE])${summary.complete < streams && summary.complete > 0 ? `; ${((through.cpuPerStreamMs * streams) / summary.complete).toFixed(2)} ms per completed stream (a refused one costs little)` : ''} | |`,
         `| ${variant.name}: gateway RSS idle / warmed up / peak with ${streams} streams / after | ${rssIdle.toFixed(0)} / ${rssWarm.toFixed(0)} / ${through.peakRssMb.toFixed(0)} / ${rssAfter.toFixed(0)} MB | idle: 30 s after start, nothing served (${rssStart.toFixed(0)} MB 2 s after start); peak sampled every 100 ms | idle ≤ 150 MB, ≤ 300 MB at 2,000 streams |`,
       );
     } finally {
@@ -124,7 +124,7 @@ const STREAMS_NOTES = `
   after (168 MB without the larger semi-space). Two A/B runs (\`--streams --baseline-bundle\`, the bundle of
   efc3942 with its flags, this commit with the old flags, this commit with the new ones; load average 4–16
   from other jobs): idle RSS 30 s after start 199 / 198 / 155 MB (00:26–00:32Z) and 200 / 227 / 131 MB
-  (01:02–01:06Z, the table above); 2 s after start 230 / 223 / 155 and 227 / 226 / 157 MB.
+  (01:02–01:06Z, the run at 736be0b); 2 s after start 230 / 223 / 155 and 227 / 226 / 157 MB.
 - **Targets.** Idle RSS ≤ 150 MB: **at the edge** (131 and 155 MB 30 s after start, 155–157 MB 2 s after;
   176 MB in the probe; what is left is V8's heap of the loaded modules, about
   45 MB used, Prisma's wasm and its base64 source, and node itself, 39 MB). The next levers: Yjs and jose loaded
@@ -143,7 +143,36 @@ const STREAMS_NOTES = `
   second each way: at 50 µs a frame that is five cores, so one core relays about 400 such streams in real
   time, and 2,000 at 20 ms within 10 % would need about 8 µs a frame. Per-chunk allocation is already low in
   the relay (one template concatenation per frame, no promise unless the client pushes back); the cost is
-  the per-frame syscalls and promise hops (undici's body iterator, the adapter's async generator).
+  the per-frame syscalls and node's and undici's write and read paths (the adapter's async generator over
+  undici's body iterator is gone since: next bullet).
+- **The relay of a streamed answer (dp-streams pass).** The OpenAI-compatible adapter read a stream through an
+  async generator over undici's body iterator, with a \`yield*\` into a generator per chunk: per network read a
+  Readable read and a nextTick, per event several promise hops. Now \`upstream-event-stream.ts\`: the body
+  flows, each read is parsed at once (SSE, JSON, the chunk check) into a queue of events (\`chunkEvents\`
+  appends, no generator), and the relay takes each with one settled promise; past 256 queued events (a slow
+  client) the body is paused. The client's SSE headers ride in the first frame's write instead of a write of
+  their own (one socket write less per stream). Same contract (order, fail at a bad chunk after the events
+  before it, no \`[DONE]\` fails, read to the end after \`[DONE]\` for the pool, cancel closes the connection;
+  \`upstream-event-stream.test.ts\`). **A/B, same sitting** (\`--baseline-bundle\` = the bundle of 690cbcc):
+  2,000 streams, 03:22–03:25Z (load 9.6 at the start, 2.7 at the end): before 1,517/2,000 complete (483 refused
+  503 by the adaptive gate), 1,087 stalled, 648 within 10 %, longest silence p99 820 ms, peak RSS 372 MB;
+  after 2,000/2,000, **0 stalled**, 1,056 within 10 %, silence p99 122 ms, peak 343 MB (the same code with a
+  16 MB semi-space: 1,624 complete, 1,448 stalled; warmed-up RSS 250 against 291 MB, peak 354 MB). Again
+  04:00–04:02Z (load 4.5–4.9; the table above): before 1,026 complete (974 refused 503), 1,282 stalled, silence
+  p99 826 ms; after 2,000/2,000, 4 stalled, silence p99 249 ms. Under this load the old relay fell behind
+  until the router's adaptive gate shed streams; the new one kept up in both runs. Gateway CPU per completed
+  stream 3.90 → 4.45 ms in the first run and 5.24 → 3.56 ms in the second (a refused stream costs a little,
+  so the before figures are slightly high); peak RSS is not comparable where half the streams were refused.
+  200 streams, twice (03:33–03:36Z, load 1.3–2.5, all complete in every run): CPU per stream before 5.45 /
+  5.75 ms, after 5.90 / 6.40 ms: **no CPU gain measurable** at this noise. Why, from the profiles (\`--quick
+  --cpu-prof\`, 250 µs, the 200-stream window, share of busy samples): the adapter's own part shrank (before:
+  the generator 12.9 %, of which the body iterator's \`emitReadable_\` / \`createAsyncIterator\` / nextTick hops;
+  after: the reader 8.2 % with all parsing, nextTick self 5.1 → 3.5 %, \`runMicrotasks\` self 4.3 → 2.9 %), but a
+  relayed frame is mostly node's and undici's: the client write (the http chunked-encoding write, cork /
+  nextTick uncork, \`writev\`) 22 % of which the \`writev\` syscall alone 15 %, and undici's socket read
+  (\`'readable'\` → llhttp → \`onBody\`) about 7 % outside our parse. Next levers, not done: undici's
+  \`dispatch\` with a handler (no Readable per answer), and one write per read for streams on one client
+  connection; the rest is the syscalls.
 - **Liftoff-only and the HTTP parser.** undici parses the upstream's responses with llhttp, also WebAssembly,
   now compiled by the baseline compiler only. CPU per stream, before / this commit, old flags / new flags:
   5.53 / 3.83 / 3.48 ms in the first run, 4.15 / 5.24 / 4.75 ms in the second: no measurable cost at this

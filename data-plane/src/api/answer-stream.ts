@@ -70,7 +70,9 @@ export interface StreamEncoder {
 export async function streamAnswer(logger: Logger, requestId: string, request: InferenceRequest, winner: WinningLeg, response: ServerResponse, encoder: StreamEncoder): Promise<Delivery> {
   const { iterator } = winner;
   const tally = newTally();
-  startEventStream(response);
+  const opening = encoder.open();
+  // With an opening frame the headers ride in its write; without one (legacy completions) they go at once.
+  startEventStream(response, opening ? 'with-first-frame' : 'now');
   // A promise only when the client pushes back: an unhurried stream costs no promise per frame.
   const write = (text: string): Promise<void> | undefined => {
     if (response.destroyed) throw new Error('client disconnected');
@@ -87,7 +89,7 @@ export async function streamAnswer(logger: Logger, requestId: string, request: I
   };
   let answer: Delivery;
   try {
-    await write(encoder.open());
+    await write(opening);
     for (let step = winner.first; !step.done; step = await iterator.next()) {
       applyEvent(step.value, tally);
       const event = step.value;

@@ -103,7 +103,7 @@ async function streamAnswer(
   const { iterator } = winner;
   const tally: Tally = { content: '', toolCalls: [], promptTokens: undefined, completionTokens: undefined };
   const includeUsage = request.streamUsage === true;
-  startEventStream(response);
+  startEventStream(response, 'with-first-frame');
   // Returns a promise only when the client pushes back, so an unhurried stream costs no promise per chunk.
   const write = (text: string): Promise<void> | undefined => {
     if (response.destroyed) throw new Error('client disconnected');

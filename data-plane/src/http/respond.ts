@@ -17,7 +17,11 @@ export function sendError(response: ServerResponse, error: ApiError): void {
   sendJson(response, error.status, error.toBody(), headers);
 }
 
-export function startEventStream(response: ServerResponse): void {
+/**
+ * `headers: 'with-first-frame'`: the caller writes its first frame at once, so the headers go out in
+ * the same socket write as that frame instead of in a write (and a packet) of their own.
+ */
+export function startEventStream(response: ServerResponse, headers: 'now' | 'with-first-frame' = 'now'): void {
   response.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
@@ -25,5 +29,5 @@ export function startEventStream(response: ServerResponse): void {
     // Stop reverse proxies (nginx) from buffering the stream.
     'x-accel-buffering': 'no',
   });
-  response.flushHeaders();
+  if (headers === 'now') response.flushHeaders();
 }

@@ -1,11 +1,8 @@
-import { StringDecoder } from 'node:string_decoder';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { Pool, type Dispatcher } from 'undici';
-import type { CompletionEvent } from '../../domain/completion-event';
 import { parseRetryAfter, UpstreamError, type ProviderAdapter } from '../adapter';
 import { toOpenAIBody } from './openai-request';
-import { chunkEvents } from './upstream-chunk';
 import { parseUpstreamEmbeddings, toOpenAIEmbeddingsBody } from './upstream-embeddings';
+import { UpstreamEventStream } from './upstream-event-stream';
 import { wholeAnswerEvents } from './whole-answer-events';
 
 /**
@@ -172,7 +169,7 @@ export function createOpenAICompatibleAdapter(options: OpenAICompatibleAdapterOp
         await body.dump().catch(() => undefined);
         throw new UpstreamError('upstream_error', `${options.name} answered '${contentType}' instead of an event stream`);
       }
-      return { events: readEvents(body, armIdleTimer, cleanUp, failure) };
+      return { events: new UpstreamEventStream(body, { onActivity: armIdleTimer, cleanUp, failure }) };
     },
   };
 }
@@ -195,43 +192,4 @@ function connectionFailureCode(error: unknown): string | undefined {
 function isConnectionFailure(error: unknown): boolean {
   const code = connectionFailureCode(error);
   return code !== undefined && CONNECTION_FAILURES.has(code);
-}
-
-async function* readEvents(
-  body: Dispatcher.ResponseData['body'],
-  onActivity: () => void,
-  cleanUp: () => void,
-  failure: (error: unknown, phase: string) => UpstreamError,
-): AsyncGenerator<CompletionEvent> {
-  // The parser calls back synchronously per event; events of one network read are queued here
-  // and yielded before the next read.
-  const pending: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (event) => pending.push(event) });
-  // A UTF-8 character may straddle two reads.
-  const decoder = new StringDecoder('utf8');
-  let done = false;
-  try {
-    for await (const bytes of body as AsyncIterable<Buffer>) {
-      onActivity();
-      // After [DONE] the rest of the body (its end, normally in the same read) is read and
-      // dropped rather than cut: a body read to its end returns its connection to the pool.
-      if (done) continue;
-      parser.feed(decoder.write(bytes));
-      for (const event of pending) {
-        if (event.data === '[DONE]') {
-          done = true;
-          break;
-        }
-        yield* chunkEvents(event.data);
-      }
-      pending.length = 0;
-    }
-    if (!done) throw new UpstreamError('upstream_error', 'upstream stream ended before [DONE]');
-  } catch (error) {
-    throw failure(error, 'mid-stream');
-  } finally {
-    // Leaving the for-await early (failed, or cancelled by the caller) has already destroyed the
-    // unfinished body, which closes its connection instead of returning it to the pool.
-    cleanUp();
-  }
 }

@@ -54,8 +54,12 @@ export function isUpstreamChunk(value: unknown): value is UpstreamChunk {
   return error === undefined || (isObject(error) && (error.message === undefined || typeof error.message === 'string'));
 }
 
-/** The adapter events one `data:` payload carries; an UpstreamError for anything malformed. */
-export function* chunkEvents(data: string): Generator<CompletionEvent> {
+/**
+ * The adapter events one `data:` payload carries, appended to `into` (the stream's queue: no
+ * generator or array per chunk on the relay's path); an UpstreamError, with nothing appended, for
+ * anything malformed.
+ */
+export function chunkEvents(data: string, into: CompletionEvent[] = []): CompletionEvent[] {
   let chunk: unknown;
   try {
     chunk = JSON.parse(data);
@@ -66,20 +70,21 @@ export function* chunkEvents(data: string): Generator<CompletionEvent> {
   if (chunk.error) throw new UpstreamError('upstream_error', `upstream error: ${chunk.error.message ?? 'unknown'}`);
   for (const choice of chunk.choices ?? []) {
     const content = choice.delta?.content;
-    if (content) yield { type: 'delta', content };
+    if (content) into.push({ type: 'delta', content });
     for (const call of choice.delta?.tool_calls ?? []) {
-      yield {
+      into.push({
         type: 'tool_call',
         index: call.index,
         ...(call.id ? { id: call.id } : {}),
         ...(call.function?.name ? { name: call.function.name } : {}),
         arguments: call.function?.arguments ?? '',
-      };
+      });
     }
     if (choice.finish_reason) {
       const reason = FINISH_REASONS.has(choice.finish_reason) ? (choice.finish_reason as FinishReason) : 'stop';
-      yield { type: 'finish', finishReason: reason };
+      into.push({ type: 'finish', finishReason: reason });
     }
   }
-  if (chunk.usage) yield { type: 'usage', promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+  if (chunk.usage) into.push({ type: 'usage', promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens });
+  return into;
 }
