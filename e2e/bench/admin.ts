@@ -83,7 +83,7 @@ interface Row {
   c1: LoadResult;
   c16: LoadResult;
   cpuPerOpMs: number;
-  direct?: { c1: LoadResult; c16: LoadResult };
+  direct?: { c1: LoadResult; c16: LoadResult; cpuPerOpMs: number };
 }
 
 function describeLoad(result: LoadResult): string {
