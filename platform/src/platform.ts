@@ -35,6 +35,7 @@ import { createMetricsListener, type MetricsSource } from '@switchyard/http-edge
 import { rotateMasterKey } from '@switchyard/db/secret-vault';
 import { COMPONENTS, platformDataPlaneConfig, platformOidcIssuer, type Component, type PlatformEnv } from './config';
 import type { StartedSubgraph } from '@switchyard/subgraph-kit/runtime';
+import { inProcessSubgraphOf, type InProcessSubgraph } from '@switchyard/subgraph-kit/in-process';
 import { listen } from './listen';
 import { loadOrCreateInternalKeys } from './internal-keys';
 import { buildConsole, consoleIsBuilt, startConsole } from './console-process';
@@ -110,7 +111,14 @@ interface ComponentContext {
   serve(name: string, app: ServedApp, port: number, host?: string): Promise<void>;
   /** Adds the component's metrics to the one operator metrics listener (never its public port). */
   exposeMetrics(source: MetricsSource): void;
+  /**
+   * The subgraphs started in this process so far, by name: the gateway calls them in process (same
+   * token verification, context and error handling, no socket). Their ports still serve HTTP.
+   */
+  inProcessSubgraphs: Partial<Record<SubgraphName, InProcessSubgraph>>;
 }
+
+type SubgraphName = 'tenants' | 'cost' | 'dp' | 'audit' | 'policy' | 'experiments' | 'slo' | 'memory';
 
 /** Something with a server that its own close() stops, with whatever runs beside it. */
 interface ServedApp {
@@ -145,7 +153,7 @@ function subgraphRuntime(context: ComponentContext, name: string) {
 
 /** A subgraph component: its runtime from the shared backends, started and served on its port. */
 function subgraphComponent(
-  name: 'tenants' | 'cost' | 'dp' | 'audit' | 'policy' | 'experiments' | 'slo' | 'memory',
+  name: SubgraphName,
   portVariable: `${Uppercase<typeof name>}_SUBGRAPH_PORT`,
   extraNeeds: readonly SharedNeed[],
   start: (runtime: ReturnType<typeof subgraphRuntime>, context: ComponentContext) => StartedSubgraph | Promise<StartedSubgraph>,
@@ -157,6 +165,8 @@ function subgraphComponent(
     async start(context) {
       const app = await start(subgraphRuntime(context, name), context);
       await context.serve(label, app, context.env[portVariable]);
+      const inProcess = inProcessSubgraphOf(app.server);
+      if (inProcess) context.inProcessSubgraphs[name] = inProcess;
       // Its metrics go to the one operator listener, never to its own port.
       if (app.metrics) context.exposeMetrics(app.metrics);
       return app;
@@ -238,6 +248,7 @@ const COMPONENT_TABLE: readonly ComponentEntry[] = [
       });
       closers.push(() => apiKeyLastUsed.close());
       const app = createSupergraphServer({
+        inProcessSubgraphs: context.inProcessSubgraphs,
         subgraphs: { tenants: urls.tenantsSubgraph, cost: urls.costSubgraph, dp: urls.dpSubgraph, audit: urls.auditSubgraph, policy: urls.policySubgraph, experiments: urls.experimentsSubgraph, slo: urls.sloSubgraph, memory: urls.memorySubgraph },
         signer: createInternalTokenSigner(context.need('internalKeys').privateKey),
         verifyAccessToken: createAccessTokenVerifier({ issuer: urls.oidcIssuer, audience: API_AUDIENCE, verifiedCacheSize: 10_000 }),
@@ -417,6 +428,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
 
     // One operator metrics listener for the whole process (METRICS_*), never a public port.
     const metricsSources: MetricsSource[] = [];
+    const inProcessSubgraphs: ComponentContext['inProcessSubgraphs'] = {};
     for (const entry of selected) {
       const context: ComponentContext = {
         env,
@@ -442,6 +454,7 @@ export async function startPlatform({ env, progress = (line) => process.stderr.w
         exposeMetrics(source) {
           metricsSources.push(source);
         },
+        inProcessSubgraphs,
       };
       const started = await entry.start(context);
       closers.push(() => started.close());

@@ -19,6 +19,7 @@ import { createMembersService, createTenantsService, createTenantsSubgraph, type
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from './logger';
 import { createSupergraphServer, type SupergraphServer } from './supergraph-server';
+import { inProcessSubgraphOf } from '@switchyard/subgraph-kit/in-process';
 import { postGraphQL } from './test-support/gateway-under-test';
 import { collect, connect } from './test-support/ws-client';
 import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
@@ -37,8 +38,11 @@ let testDb: MemoryTestDatabase;
 let db: Database;
 let bus: Bus;
 let issuer: TestIssuer;
+/** The gateway as `npm start` wires it (the tenants subgraph called in process), and one calling it over HTTP. */
 let gateway: SupergraphServer;
 let url: string;
+let httpGateway: SupergraphServer;
+let httpUrl: string;
 let internalSigner: InternalTokenSigner;
 let tenantsUrl: string;
 let closeTenants: () => Promise<void>;
@@ -89,27 +93,35 @@ beforeAll(async () => {
   const apiKeys = createDatabaseApiKeyResolver(db);
   const memberships = createCachedMembershipDirectory(db);
   unsubscribe = [await subscribeApiKeyEviction(bus, apiKeys), await subscribeMembershipEviction(bus, memberships)];
-  gateway = createSupergraphServer({
-    subgraphs: { tenants: tenantsUrl, cost: 'http://127.0.0.1:1/graphql' },
-    signer: internalSigner,
-    verifyAccessToken: createAccessTokenVerifier({ issuer: issuer.issuer, audience: SWITCHYARD_API_RESOURCE }),
-    memberships,
-    apiKeys,
-    onApiKeyUsed: (id) => usedKeys.push(id),
-    bus,
-    corsOrigins: [],
-    introspection: false,
-    logger: silentLogger,
-    persistedQueries: { mode: 'off' },
-  });
-  await gateway.ready;
-  await new Promise<void>((resolve) => gateway.server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(gateway.server.address() as AddressInfo).port}/graphql`;
+  // `npm start` hands the tenants subgraph its calls in process; the standalone gateway calls it over HTTP. Both are served.
+  const inProcessTenants = inProcessSubgraphOf(subgraph.server);
+  const startGateway = async (inProcess: boolean) => {
+    const server = createSupergraphServer({
+      subgraphs: { tenants: tenantsUrl, cost: 'http://127.0.0.1:1/graphql' },
+      ...(inProcess && inProcessTenants ? { inProcessSubgraphs: { tenants: inProcessTenants } } : {}),
+      signer: internalSigner,
+      verifyAccessToken: createAccessTokenVerifier({ issuer: issuer.issuer, audience: SWITCHYARD_API_RESOURCE }),
+      memberships,
+      apiKeys,
+      onApiKeyUsed: (id) => usedKeys.push(id),
+      bus,
+      corsOrigins: [],
+      introspection: false,
+      logger: silentLogger,
+      persistedQueries: { mode: 'off' },
+    });
+    await server.ready;
+    await new Promise<void>((resolve) => server.server.listen(0, '127.0.0.1', resolve));
+    return { server, url: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}/graphql` };
+  };
+  ({ server: gateway, url } = await startGateway(true));
+  ({ server: httpGateway, url: httpUrl } = await startGateway(false));
 });
 
 afterAll(async () => {
   for (const stop of unsubscribe) await stop();
   await gateway?.close();
+  await httpGateway?.close();
   await closeTenants?.();
   await issuer?.close();
   await bus?.close();
@@ -122,6 +134,32 @@ beforeEach(() => {
 
 const code = (response: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) => response.body.errors?.[0]?.extensions?.['code'];
 const TENANTS_QUERY = '{ viewer { subject roles tenantId } tenants { id slug apiKeys { name } } }';
+
+describe('in-process and HTTP subgraph calls', () => {
+  it('answer alike (data, refusals, errors) and the subgraph verifies the same internal token for each', async () => {
+    const writer = await keyFor(tenantA, ['admin:write']);
+    const reader = await keyFor(tenantA, ['admin:read']);
+    const alice = (await issuer.loginAs(ALICE)).accessToken;
+    const calls: Array<[unknown, string]> = [
+      [{ query: TENANTS_QUERY }, writer.secret],
+      [{ query: TENANTS_QUERY }, alice],
+      [{ query: 'mutation ($t: ID!) { createApiKey(input: { tenantId: $t, name: "nope" }) { secret } }', variables: { t: tenantA } }, reader.secret],
+      [{ query: '{ tenant(slug: "tenant-b") { id apiKeys { name } } }' }, writer.secret],
+      [{ query: 'mutation ($t: ID!) { createApiKey(input: { tenantId: $t, name: "steal" }) { secret } }', variables: { t: tenantB } }, writer.secret],
+      [{ query: '{ tenants { slug cost { totalRequests } } }' }, writer.secret],
+    ];
+    for (const [body, token] of calls) {
+      seenBySubgraph.length = 0;
+      const inProcess = await postGraphQL(url, body, { token });
+      const seenInProcess = [...seenBySubgraph];
+      seenBySubgraph.length = 0;
+      const overHttp = await postGraphQL(httpUrl, body, { token });
+      expect({ status: inProcess.status, body: inProcess.body }, JSON.stringify(body)).toEqual({ status: overHttp.status, body: overHttp.body });
+      expect(seenInProcess).toEqual(seenBySubgraph);
+      expect(seenInProcess.length, JSON.stringify(body)).toBeGreaterThan(0);
+    }
+  });
+});
 
 describe('GraphQL API with an API key', () => {
   it('an admin:write key reads and changes its own tenant, acting as tenant_admin with the service identity api-key:<id>', async () => {

@@ -12,6 +12,7 @@ import { API_SCHEMA_FILE } from './compose/artifacts';
 import type { GatewayContext } from './gateway/context';
 import { createGateway } from './gateway/create-gateway';
 import { createSubgraphFetcher } from './gateway/subgraph-fetcher';
+import type { InProcessSubgraph } from '@switchyard/subgraph-kit/in-process';
 import { OPERATION_LIMITS, createArmor } from './hardening/limits';
 import { createErrorFormatter } from './hardening/format-error';
 import { refuseSubscriptionsOverHttp } from './hardening/refuse-subscriptions-over-http';
@@ -31,6 +32,11 @@ import type { SubscriptionLimits } from './subscriptions/subscription-limits';
 export interface SupergraphServerOptions {
   /** URL of each subgraph's `/graphql`, by subgraph name. */
   subgraphs: { tenants: string; cost: string; dp?: string; audit?: string; policy?: string; experiments?: string; slo?: string; memory?: string };
+  /**
+   * Subgraphs served by this same process (`npm start`), by name: the gateway hands their calls over
+   * in process (same token, same handling) instead of over loopback HTTP. Their URL is still needed.
+   */
+  inProcessSubgraphs?: Readonly<Partial<Record<keyof SupergraphServerOptions['subgraphs'], InProcessSubgraph>>>;
   /** Signs the internal token each subgraph call carries. */
   signer: InternalTokenSigner;
   /** Verifies the caller's OIDC access token (see `createAccessTokenVerifier`). */
@@ -85,7 +91,10 @@ export function createSupergraphServer(options: SupergraphServerOptions): Superg
     ...(options.onApiKeyUsed ? { onApiKeyUsed: options.onApiKeyUsed } : {}),
   });
   const subgraphFetcher = createSubgraphFetcher();
-  const gateway = createGateway({ supergraphSdl: options.supergraphSdl ?? readSupergraphSdl(), subgraphUrls: options.subgraphs, signer: options.signer, fetcher: subgraphFetcher.fetcher });
+  const gateway = createGateway({ supergraphSdl: options.supergraphSdl ?? readSupergraphSdl(), subgraphUrls: options.subgraphs, signer: options.signer,
+    fetcher: subgraphFetcher.fetcher,
+    ...(options.inProcessSubgraphs ? { inProcessSubgraphs: options.inProcessSubgraphs } : {}),
+  });
   const armor = createArmor();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

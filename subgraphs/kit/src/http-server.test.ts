@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus, startStreamConsumer } from '@switchyard/bus';
 import { createInternalTokenSigner, createInternalTokenVerifier, generateInternalKeyPair, type Principal } from '@switchyard/identity';
 import { createSubgraphHttpServer, type SubgraphHttpServer } from './http-server';
+import { inProcessSubgraphOf } from './in-process';
 import { MALFORMED_REQUESTS, OVERSIZED_HEADER_REQUEST, parseRawHttpAnswer, rawHttpExchange } from './testing/raw-http';
 
 const admin: Principal = { subject: 'u1', email: null, tenantId: null, roles: ['platform_admin'], service: 'gateway' };
@@ -106,6 +107,45 @@ describe('shared subgraph transport', () => {
     expect((await post(JSON.stringify({ query: `{ whoami } #${'x'.repeat(4096)}` }))).status).toBe(413);
     expect((await post('{not json')).status).toBe(400);
   });
+  describe('in process (the gateway of the same process, no socket)', () => {
+    const local = () => {
+      const entrance = inProcessSubgraphOf(app.server);
+      if (!entrance) throw new Error('the kit registered no in-process entrance for its server');
+      return entrance;
+    };
+    const execute = (body: string, auth = `Bearer ${token}`) =>
+      local().execute({ headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, body });
+    /** The HTTP answer to the same request, for comparison. */
+    const overHttp = async (body: string, auth = `Bearer ${token}`) => {
+      const response = await post(body, auth);
+      return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
+    };
+
+    it('gives every request the same status, content type and body as HTTP: token checks, principal, masking, limits, bad JSON', async () => {
+      const cases: Array<[string, string?]> = [
+        [JSON.stringify({ query: '{ whoami }' })],
+        [JSON.stringify({ query: '{ whoami }' }), ''],
+        [JSON.stringify({ query: '{ whoami }' }), 'Bearer not-a-token'],
+        [JSON.stringify({ query: '{ refused broken }' })],
+        [JSON.stringify({ query: `{ whoami } #${'x'.repeat(4096)}` })],
+        ['{not json'],
+        [JSON.stringify({ query: '{ nope }' })],
+      ];
+      for (const [body, auth] of cases) {
+        const http = await overHttp(body, auth);
+        const inProcess = await execute(body, auth);
+        expect({ status: inProcess.status, contentType: inProcess.headers.get('content-type'), body: inProcess.body }, body.slice(0, 40)).toEqual(http);
+      }
+      expect(JSON.parse((await execute(JSON.stringify({ query: '{ whoami }' }))).body)).toEqual({ data: { whoami: 'u1' } });
+      expect((await execute(JSON.stringify({ query: '{ whoami }' }), '')).status).toBe(401);
+    });
+
+    it('is registered only for servers the kit built', async () => {
+      const { createServer } = await import('node:http');
+      expect(inProcessSubgraphOf(createServer())).toBeUndefined();
+    });
+  });
+
   describe('errors below GraphQL (raw sockets)', () => {
     const port = () => (app.server.address() as AddressInfo).port;
     const stillServes = async () => expect(await (await post(JSON.stringify({ query: '{ whoami }' }))).json()).toEqual({ data: { whoami: 'u1' } });

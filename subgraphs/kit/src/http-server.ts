@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import type { BaseContext, HTTPGraphQLRequest } from '@apollo/server';
+import type { BaseContext, HTTPGraphQLRequest, HTTPGraphQLResponse } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
@@ -9,13 +9,15 @@ import type { InternalTokenVerifier, Principal } from '@switchyard/identity';
 import { answerGraphQLClientErrors } from './client-errors';
 import { unauthenticated } from './errors/base-errors';
 import { KIT_ERRORS } from './errors/graphql-errors';
-import { startServerSpan } from '@switchyard/tracing/http';
+import { startInProcessServerSpan, startServerSpan } from '@switchyard/tracing/http';
+import { registerInProcessSubgraph, type InProcessGraphQLRequest, type InProcessGraphQLResponse } from './in-process';
 import type { Logger } from './logger';
 
 /**
  * Node http transport for one subgraph: `POST /graphql` and `GET /readyz` (metrics are served by the operator metrics listener, never here), every request authenticated with
  * the gateway's internal token (including `_service` and `_entities`), internal errors masked.
- * The server is returned without listening so tests and the platform decide where it binds.
+ * The server is returned without listening so tests and the platform decide where it binds; its
+ * `/graphql` is also reachable in process (`inProcessSubgraphOf(server)`, in-process.ts).
  */
 export interface SubgraphHttpServerOptions<TContext extends BaseContext> {
   schema: GraphQLSchema;
@@ -66,10 +68,30 @@ function readBody(req: http.IncomingMessage, maxBytes: number): Promise<string> 
   });
 }
 
-/** A whole request refused by the transport, with the registry's status for the code. */
+/** A whole request refused by the transport (not by GraphQL), answered with the registry's status for the code. */
+class TransportRefusal {
+  constructor(
+    readonly code: KitErrorCode,
+    readonly message: string,
+    readonly headers: Record<string, string>,
+  ) {}
+}
+
+const refusal = (code: KitErrorCode, message: string, headers: Record<string, string> = {}) => new TransportRefusal(code, message, headers);
+
+const refusalBody = (code: KitErrorCode, message: string) => JSON.stringify({ errors: [{ message, extensions: { code } }] });
+
 function sendError(res: http.ServerResponse, code: KitErrorCode, message: string, headers: Record<string, string> = {}): void {
   res.writeHead(KIT_ERRORS.definitions[code].httpStatus, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  res.end(refusalBody(code, message));
+}
+
+function refusalResponse({ code, message, headers }: TransportRefusal): InProcessGraphQLResponse {
+  return {
+    status: KIT_ERRORS.definitions[code].httpStatus,
+    headers: new Map(Object.entries({ 'content-type': 'application/json; charset=utf-8', ...headers })),
+    body: refusalBody(code, message),
+  };
 }
 
 function bearerToken(header: string | undefined): string | null {
@@ -126,6 +148,33 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
     },
   );
 
+  /** The context of one request: the gateway's internal token, verified, names the caller. */
+  async function contextFor(authorization: string | undefined): Promise<TContext> {
+    const token = bearerToken(authorization);
+    if (!token) throw unauthenticated();
+    let principal: Principal;
+    try {
+      principal = await options.verifyInternalToken(token);
+    } catch {
+      throw unauthenticated('The internal token is invalid, expired or meant for another service.');
+    }
+    return options.createContext(principal);
+  }
+
+  /** One `POST /graphql` whatever carried it (socket or in process): the body already read and within the limit. */
+  async function executeGraphQL(headers: HeaderMap, search: string, text: string): Promise<HTTPGraphQLResponse | TransportRefusal> {
+    let body: unknown;
+    try {
+      const isJson = /^application\/(graphql-response\+)?json\b/i.test(headers.get('content-type') ?? '');
+      body = isJson && text.length > 0 ? JSON.parse(text) : undefined;
+    } catch {
+      return refusal('BAD_REQUEST', 'The request body is not valid JSON.');
+    }
+    if (!(await started)) return refusal('SERVICE_UNAVAILABLE', 'The GraphQL server failed to start; see the service log.', { 'retry-after': '5' });
+    const httpGraphQLRequest: HTTPGraphQLRequest = { method: 'POST', headers, search, body };
+    return apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => contextFor(headers.get('authorization')) });
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://subgraph.invalid');
     if (url.pathname === READY_PATH && req.method === 'GET') {
@@ -137,11 +186,9 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
     if (url.pathname !== GRAPHQL_PATH) return sendError(res, 'NOT_FOUND', `Only ${GRAPHQL_PATH} is served here.`);
     if (req.method !== 'POST') return sendError(res, 'METHOD_NOT_ALLOWED', 'Use POST.', { allow: 'POST' });
 
-    let body: unknown;
+    let text: string;
     try {
-      const text = await readBody(req, maxBodyBytes);
-      const isJson = /^application\/(graphql-response\+)?json\b/i.test(req.headers['content-type'] ?? '');
-      body = isJson && text.length > 0 ? JSON.parse(text) : undefined;
+      text = await readBody(req, maxBodyBytes);
     } catch (error) {
       if (error instanceof RequestBodyTooLargeError) {
         return sendError(res, 'PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxBodyBytes} bytes.`, { connection: 'close' });
@@ -153,22 +200,8 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    if (!(await started)) return sendError(res, 'SERVICE_UNAVAILABLE', 'The GraphQL server failed to start; see the service log.', { 'retry-after': '5' });
-    const httpGraphQLRequest: HTTPGraphQLRequest = { method: 'POST', headers, search: url.search, body };
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest,
-      context: async () => {
-        const token = bearerToken(req.headers.authorization);
-        if (!token) throw unauthenticated();
-        let principal: Principal;
-        try {
-          principal = await options.verifyInternalToken(token);
-        } catch {
-          throw unauthenticated('The internal token is invalid, expired or meant for another service.');
-        }
-        return options.createContext(principal);
-      },
-    });
+    const response = await executeGraphQL(headers, url.search, text);
+    if (response instanceof TransportRefusal) return sendError(res, response.code, response.message, response.headers);
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
@@ -177,6 +210,35 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
+  }
+
+  /** The same handling for the gateway of this process, without the socket (see in-process.ts). */
+  async function executeInProcess(request: InProcessGraphQLRequest): Promise<InProcessGraphQLResponse> {
+    const span = startInProcessServerSpan('@switchyard/subgraph-kit', request.headers, 'POST', GRAPHQL_PATH);
+    const answered = await span.run(async (): Promise<InProcessGraphQLResponse> => {
+      try {
+        // The byte count only when the UTF-16 length says it might be over (at most 3 bytes per code unit).
+        if (request.body.length * 3 > maxBodyBytes && Buffer.byteLength(request.body) > maxBodyBytes) {
+          return refusalResponse(refusal('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${maxBodyBytes} bytes.`));
+        }
+        const headers = new HeaderMap();
+        for (const [key, value] of Object.entries(request.headers)) headers.set(key.toLowerCase(), value);
+        const response = await executeGraphQL(headers, '', request.body);
+        if (response instanceof TransportRefusal) return refusalResponse(response);
+        let body: string;
+        if (response.body.kind === 'complete') body = response.body.string;
+        else {
+          body = '';
+          for await (const chunk of response.body.asyncIterator) body += chunk;
+        }
+        return { status: response.status ?? 200, headers: response.headers, body };
+      } catch (error) {
+        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'request handling failed');
+        return refusalResponse(refusal('INTERNAL_SERVER_ERROR', 'Internal server error'));
+      }
+    });
+    span.end(answered.status);
+    return answered;
   }
 
   const server = http.createServer((req, res) => {
@@ -190,6 +252,7 @@ export function createSubgraphHttpServer<TContext extends BaseContext>(options: 
   });
   // Oversized headers, malformed request lines: a GraphQL-shaped error body, not Node's empty one.
   answerGraphQLClientErrors(server, KIT_ERRORS.definitions);
+  registerInProcessSubgraph(server, { execute: executeInProcess });
 
   return {
     server,

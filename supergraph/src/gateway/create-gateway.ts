@@ -4,6 +4,8 @@ import { disableApolloTelemetry } from '../config';
 import { createCachingSigner } from './caching-signer';
 import { InternalTokenDataSource } from './internal-token-data-source';
 import type { SubgraphFetcher } from './subgraph-fetcher';
+import { createInProcessFetcher } from './in-process-fetcher';
+import type { InProcessSubgraph } from '@switchyard/subgraph-kit/in-process';
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -12,6 +14,8 @@ export interface GatewayOptions {
   signer: InternalTokenSigner;
   /** The HTTP client for subgraph calls (default: Apollo's own). */
   fetcher?: SubgraphFetcher['fetcher'];
+  /** Subgraphs this process serves itself, by name: called in process instead of over HTTP (`npm start`). */
+  inProcessSubgraphs?: Readonly<Record<string, InProcessSubgraph>>;
 }
 
 /** Stands in for a subgraph that has no URL: its fields fail alone with SUBGRAPH_UNAVAILABLE, no network involved. */
@@ -29,7 +33,8 @@ export function createGateway(options: GatewayOptions): ApolloGateway {
       const url = options.subgraphUrls[name];
       // A gateway run without one domain (e.g. tests, partial deployments) still serves the rest.
       if (!url) return unconfiguredSubgraph;
-      return new InternalTokenDataSource({ name, url }, signer, options.fetcher);
+      const local = options.inProcessSubgraphs?.[name];
+      return new InternalTokenDataSource({ name, url }, signer, local ? createInProcessFetcher(local) : options.fetcher);
     },
   });
 }

@@ -2,9 +2,9 @@ import { Agent, request } from 'node:http';
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
 
 /** Apollo's fetcher contract (`@apollo/utils.fetcher`), named through the gateway that takes it. */
-type Fetcher = RemoteGraphQLDataSource['fetcher'];
-type FetcherRequestInit = NonNullable<Parameters<Fetcher>[1]>;
-type FetcherResponse = Awaited<ReturnType<Fetcher>>;
+export type Fetcher = RemoteGraphQLDataSource['fetcher'];
+export type FetcherRequestInit = NonNullable<Parameters<Fetcher>[1]>;
+export type FetcherResponse = Awaited<ReturnType<Fetcher>>;
 
 /**
  * The gateway's HTTP client for subgraph calls. Apollo's default (make-fetch-happen over
@@ -41,7 +41,8 @@ export class FetchError extends Error {
 const asFetchError = (url: string, error: unknown): FetchError =>
   new FetchError(`request to ${url} failed: ${error instanceof Error ? error.message : String(error)}`, (error as { code?: string } | null)?.code);
 
-class SubgraphResponse implements FetcherResponse {
+/** A subgraph's answer, read whole. */
+export class SubgraphResponse implements FetcherResponse {
   readonly bodyUsed = false;
   readonly redirected = false;
   constructor(
@@ -49,19 +50,21 @@ class SubgraphResponse implements FetcherResponse {
     readonly status: number,
     readonly statusText: string,
     readonly headers: Headers,
-    private readonly body: Buffer,
+    /** A string when the answer never was bytes (in process). */
+    private readonly body: Buffer | string,
   ) {}
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
   }
   text(): Promise<string> {
-    return Promise.resolve(this.body.toString('utf8'));
+    return Promise.resolve(typeof this.body === 'string' ? this.body : this.body.toString('utf8'));
   }
   json(): Promise<unknown> {
     return this.text().then((text) => JSON.parse(text) as unknown);
   }
   arrayBuffer(): Promise<ArrayBuffer> {
-    return Promise.resolve(this.body.buffer.slice(this.body.byteOffset, this.body.byteOffset + this.body.byteLength) as ArrayBuffer);
+    const bytes = typeof this.body === 'string' ? Buffer.from(this.body, 'utf8') : this.body;
+    return Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   }
   clone(): FetcherResponse {
     return new SubgraphResponse(this.url, this.status, this.statusText, new Headers(this.headers), this.body);
