@@ -1,4 +1,4 @@
-import { openRedis } from '@switchyard/redis-connection';
+import { openRedis, type RedisConnection } from '@switchyard/redis-connection';
 import type { RedisOptions } from 'ioredis';
 import { validateRateLimit, validateSettlement } from './gcra';
 import { PendingSettlements, slotOf, type SettlementBatch } from './pending-settlements';
@@ -99,7 +99,7 @@ return out
 export interface RedisRateLimiterOptions {
   /** Prepended to every key, e.g. `switchyard:rl:`. */
   keyPrefix?: string;
-  /** Extra ioredis options per node. Not `commandTimeout`: the fail-safe decorator times calls out (see why there). */
+  /** Extra ioredis options per node when the limiter opens its own connection. Not `commandTimeout`: the fail-safe decorator times calls out (see why there). */
   redisOptions?: RedisOptions;
   /**
    * How long a settlement waits for a reservation of its tenant to carry it (pending-settlements.ts)
@@ -111,13 +111,18 @@ export interface RedisRateLimiterOptions {
 /** Long enough for a client's next request to carry the previous one's settlement; short enough that quotas barely notice. */
 export const DEFAULT_SETTLE_LINGER_MS = 2;
 
-/** `url`: REDIS_URL, one node or a cluster. */
-export function createRedisRateLimiter(url: string, options: RedisRateLimiterOptions = {}): RateLimiter {
+/**
+ * `redisOrUrl`: REDIS_URL, one node or a cluster, or a connection its owner shares (the data plane's
+ * request-path state, composition/shared-state.ts: its usage appends and this limiter's scripts of
+ * one turn then leave in one socket write); a shared connection is left open by `close`.
+ */
+export function createRedisRateLimiter(redisOrUrl: string | RedisConnection, options: RedisRateLimiterOptions = {}): RateLimiter {
   const prefix = options.keyPrefix ?? '';
   // Auto-pipelining (openRedis): the scripts of requests decided in the same event-loop turn leave
   // in one socket write per node instead of one each; each script still runs atomically on its own.
   // Outages surface as rejected commands (the fail-safe decorator logs them once).
-  const redis = openRedis(url, options.redisOptions ? { nodeOptions: options.redisOptions } : {});
+  const ownsRedis = typeof redisOrUrl === 'string';
+  const redis = typeof redisOrUrl === 'string' ? openRedis(redisOrUrl, options.redisOptions ? { nodeOptions: options.redisOptions } : {}) : redisOrUrl;
   // defineCommand sends EVALSHA and falls back to EVAL once when the script cache is cold.
   redis.defineCommand('switchyardGcra', { lua: GCRA_SCRIPT });
   const run = (redis as unknown as { switchyardGcra(numberOfKeys: number, ...args: string[]): Promise<number[]> }).switchyardGcra.bind(redis);
@@ -184,7 +189,7 @@ export function createRedisRateLimiter(url: string, options: RedisRateLimiterOpt
     async close() {
       // What still waits is sent before the connection goes.
       await pending.flushAll();
-      await redis.quit();
+      if (ownsRedis) await redis.quit();
     },
   };
 }
