@@ -13,6 +13,47 @@ runRateLimiterContract('redis', () => createRedisRateLimiter(redisUrl, { keyPref
 acrossReplicas('redis', () => redisUrl);
 settlementsRideAlong('redis', () => redisUrl);
 
+describe('redis rate limiter: the reservations of one turn after its first share one script call', () => {
+  const limit = { limit: 5, periodMs: 3_600_000 };
+
+  it('decides them one after the other, each all or nothing, exactly as separate calls in that order', async () => {
+    const monitor = await new Redis(redisUrl).monitor();
+    const tag = `{${randomUUID()}}`;
+    const scriptCalls: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (/^eval/i.test(args[0] ?? '') && args.some((arg) => arg.includes(tag))) scriptCalls.push(args);
+    });
+    const limiter = createRedisRateLimiter(redisUrl, { keyPrefix: runPrefix });
+    const shared = `rpm:${tag}:k`;
+    const other = `rpm:${tag}:other`;
+    const decided = await Promise.all([
+      limiter.consumeAll([{ key: shared, limit, cost: 3 }]),
+      // 3 + 3 > 5: refused, and charges neither key.
+      limiter.consumeAll([
+        { key: other, limit, cost: 1 },
+        { key: shared, limit, cost: 3 },
+      ]),
+      limiter.consumeAll([{ key: shared, limit, cost: 2 }]),
+      limiter.consumeAll([{ key: other, limit, cost: 5 }]),
+    ]);
+    expect(decided.map((decisions) => decisions.map((d) => [d.allowed, d.remaining]))).toEqual([
+      [[true, 2]],
+      [
+        [true, 5],
+        [false, 2],
+      ],
+      [[true, 0]],
+      [[true, 0]],
+    ]);
+    expect(decided[1]?.[1]?.retryAfterMs).toBeGreaterThan(0);
+    await limiter.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    monitor.disconnect();
+    // The first of the turn left at once; the three after it shared one call.
+    expect(scriptCalls).toHaveLength(2);
+  });
+});
+
 // The data plane's composition gives the limiter the connection its bus and feedback log also use.
 describe('redis rate limiter on a shared connection', () => {
   const shared = openRedis(redisUrl);
