@@ -222,7 +222,7 @@ describe('usage recorder (batched per event-loop turn)', () => {
       expect(appended).toHaveLength(2);
     });
 
-    it('recordConfirmed does not wait for the window: its event (and what is queued before it) goes in the next turn', async () => {
+    it('recordConfirmed does not wait for the window: its event (and what is queued before it) goes at the end of this turn', async () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
       const { bus, appended } = manualBus();
       const recorder = createUsageRecorder({ bus, priceBook: { current: async () => BOOK }, metrics: createMetrics(), logger: pino({ level: 'silent' }), flushWindowMs: 60_000 });
@@ -239,6 +239,16 @@ describe('usage recorder (batched per event-loop turn)', () => {
   });
 
   describe('recordConfirmed', () => {
+    it('appends within the turn it was called in, before any callback of the next turn (so the append shares the turn\'s Redis write)', async () => {
+      const { bus, appended } = manualBus();
+      const recorder = createUsageRecorder({ bus, priceBook: { current: async () => BOOK }, metrics: createMetrics(), logger: pino({ level: 'silent' }) });
+      const appendedByNextTurn = new Promise<number>((resolve) => setImmediate(() => resolve(appended.length)));
+      const confirmed = recorder.recordConfirmed(completed('r1'));
+      expect(await appendedByNextTurn).toBe(1);
+      appended[0]?.ack.resolve();
+      expect(await confirmed).toBe(true);
+    });
+
     it('settles true only once the bus acknowledged that event', async () => {
       const { bus, appended } = manualBus();
       const recorder = createUsageRecorder({ bus, priceBook: { current: async () => BOOK }, metrics: createMetrics(), logger: pino({ level: 'silent' }) });

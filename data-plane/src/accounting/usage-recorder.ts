@@ -33,7 +33,7 @@ export interface UsageRecorder {
   /** Fire and forget: queued, then priced and appended with the next flush (see createUsageRecorder); never throws, never blocks. */
   record(completed: CompletedRequest): void;
   /**
-   * The same, flushed in the next turn instead of after the flush window, and settled once the bus
+   * The same, flushed at the end of this turn instead of after the flush window, and settled once the bus
    * acknowledged this event (true) or it could not be recorded yet (false: retrying in memory, given
    * up, or unpriceable; logged and counted as with `record`). Never rejects. The chat path awaits it,
    * bounded, before a response's last byte, so an answer a client received is on the stream even if
@@ -115,7 +115,8 @@ export function createUsageRecorder(deps: {
   const flushWindowMs = deps.flushWindowMs ?? DEFAULT_FLUSH_WINDOW_MS;
   /** Each queued request with who waits for its acknowledgement (recordConfirmed), if anyone. */
   let queued: Array<{ completed: CompletedRequest; confirm?: (acknowledged: boolean) => void }> = [];
-  let scheduled: { cancel(): void; immediate: boolean } | undefined;
+  /** `thisTurn`: the flush runs at the end of the current turn (someone waits for an event in it). */
+  let scheduled: { cancel(): void; thisTurn: boolean } | undefined;
   let lastFlushAt = -Infinity;
   const pending = new Set<Promise<void>>();
 
@@ -193,7 +194,21 @@ export function createUsageRecorder(deps: {
 
   function flushInNextTurn(): void {
     const immediate = setImmediate(flush);
-    scheduled = { cancel: () => clearImmediate(immediate), immediate: true };
+    scheduled = { cancel: () => clearImmediate(immediate), thisTurn: false };
+  }
+
+  /**
+   * For an event someone waits on: flushed at the end of this turn (a microtask), not the next, so
+   * its XADD joins the Redis auto-pipeline this turn already opened (the request's feedback entry,
+   * other requests' limit scripts: one socket write and one read on the shared connection) instead
+   * of a write of its own one turn later. What is queued before it still goes with it.
+   */
+  function flushThisTurn(): void {
+    let cancelled = false;
+    queueMicrotask(() => {
+      if (!cancelled) flush();
+    });
+    scheduled = { cancel: () => (cancelled = true), thisTurn: true };
   }
 
   function enqueue(completed: CompletedRequest, confirm?: (acknowledged: boolean) => void): void {
@@ -202,17 +217,21 @@ export function createUsageRecorder(deps: {
     deps.metrics.routeRequests.inc({ ...labels, status: completed.status });
     if (completed.status === 'ok') deps.metrics.routeDuration.observe(labels, completed.latencyMs / 1000);
     queued.push(confirm ? { completed, confirm } : { completed });
-    // Someone waits for this one: no flush window (events completed in this turn still share the flush).
-    if (confirm && scheduled && !scheduled.immediate) {
+    // Someone waits for this one: no flush window, flushed with what is queued at the end of this turn.
+    if (confirm && scheduled && !scheduled.thisTurn) {
       scheduled.cancel();
-      flushInNextTurn();
+      flushThisTurn();
       return;
     }
     if (scheduled) return;
-    const wait = confirm ? 0 : lastFlushAt + flushWindowMs - Date.now();
+    if (confirm) {
+      flushThisTurn();
+      return;
+    }
+    const wait = lastFlushAt + flushWindowMs - Date.now();
     if (wait > 0) {
       const timer = setTimeout(flush, wait);
-      scheduled = { cancel: () => clearTimeout(timer), immediate: false };
+      scheduled = { cancel: () => clearTimeout(timer), thisTurn: false };
     } else flushInNextTurn();
   }
 

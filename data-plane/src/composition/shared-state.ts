@@ -1,4 +1,5 @@
 import { type Bus, createInProcessBus, createRedisBus } from '@switchyard/bus';
+import { openRedis, parseRedisTarget } from '@switchyard/redis-connection';
 import { createInProcessSessionWindow, createRedisSessionWindow, type SessionWindow, type SessionWindowLimits } from '@switchyard/memory/session';
 import { createInProcessRateLimiter } from '../ingress/rate-limit/in-process-rate-limiter';
 import type { RateLimiter } from '../ingress/rate-limit/rate-limiter';
@@ -66,9 +67,17 @@ export function openSharedState(config: SharedStateConfig): SharedState {
     };
   }
   const names = redisKeyNames(config.redisKeyPrefix);
-  const bus = createRedisBus(config.redisUrl, { keyPrefix: names.bus });
-  const rateLimiter = createRedisRateLimiter(config.redisUrl, { keyPrefix: names.rateLimits, ...(config.rateLimitSettleLingerMs !== undefined ? { settleLingerMs: config.rateLimitSettleLingerMs } : {}) });
-  const feedbackLog = createRedisFeedbackLog(config.redisUrl, { keyPrefix: names.feedbackLog });
+  // On one node, one connection for what every request touches (its limit script, its usage append,
+  // its feedback entry): ioredis auto-pipelines per connection, so what a turn issues (one request's
+  // entry and append, or many concurrent requests' scripts) leaves in one socket write and comes back
+  // in one read, not one per user. Each of those users issues short non-blocking commands only; the
+  // bus's subscriber and blocking reads run on its own duplicates. Not on a cluster: ioredis resends
+  // an auto-pipeline redirected by a failover only when every command in it got the same MOVED (one
+  // slot), and a shared pipeline mixes the stream's slot with the tenants' (failover test beside).
+  const requestPath = parseRedisTarget(config.redisUrl).kind === 'node' ? openRedis(config.redisUrl) : config.redisUrl;
+  const bus = createRedisBus(requestPath, { keyPrefix: names.bus });
+  const rateLimiter = createRedisRateLimiter(requestPath, { keyPrefix: names.rateLimits, ...(config.rateLimitSettleLingerMs !== undefined ? { settleLingerMs: config.rateLimitSettleLingerMs } : {}) });
+  const feedbackLog = createRedisFeedbackLog(requestPath, { keyPrefix: names.feedbackLog });
   const sessionWindow = createRedisSessionWindow(config.redisUrl, { keyPrefix: names.memory, ...(config.memory ? { limits: config.memory } : {}) });
   return {
     kind: 'redis',
@@ -78,6 +87,8 @@ export function openSharedState(config: SharedStateConfig): SharedState {
     sessionWindow,
     async close() {
       await Promise.all([bus.close(), rateLimiter.close(), feedbackLog.close(), sessionWindow.close()]);
+      // Last: the limiter's waiting settlements were sent on it above.
+      if (typeof requestPath !== 'string') await requestPath.quit();
     },
   };
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { openRedis } from '@switchyard/redis-connection';
 import { clusterForTests, clusterTestsSkipReason } from '@switchyard/redis-connection/testing';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBusContract } from './bus.contract';
 import { createRedisBus } from './redis-bus';
 
@@ -10,6 +11,22 @@ const runPrefix = `sy-test-bus-${randomUUID()}:`;
 
 // Each bus gets a fresh key prefix, so concurrent test files never see each other's keys.
 runBusContract('redis', () => createRedisBus(redisUrl, { keyPrefix: `${runPrefix}${randomUUID()}:` }));
+
+// On a connection its owner shares (the data plane's request path): the same contract, and close leaves it open.
+describe('redis bus on a shared connection', () => {
+  const shared = openRedis(redisUrl);
+  afterAll(async () => {
+    await shared.quit();
+  });
+  runBusContract('redis (shared connection)', () => createRedisBus(shared, { keyPrefix: `${runPrefix}${randomUUID()}:` }));
+
+  it('close leaves the connection it was given open', async () => {
+    const bus = createRedisBus(shared, { keyPrefix: `${runPrefix}${randomUUID()}:` });
+    await bus.append('s', 'one');
+    await bus.close();
+    expect(await shared.ping()).toBe('PONG');
+  });
+});
 
 afterAll(async () => {
   const redis = new Redis(redisUrl);

@@ -36,10 +36,16 @@ function isBusyGroupError(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('BUSYGROUP');
 }
 
-/** `url`: REDIS_URL, one node or a cluster (opened by `openRedis`, auto-pipelined and quiet). */
-export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus {
+/**
+ * `redisOrUrl`: REDIS_URL, one node or a cluster (opened by `openRedis`, auto-pipelined and quiet),
+ * or a connection its owner shares with other users (the data plane's request-path state: one socket,
+ * so a turn's appends, limit scripts and feedback writes leave in one write). A shared connection is
+ * left open by `close`; its subscriber and blocking-read duplicates are the bus's own.
+ */
+export function createRedisBus(redisOrUrl: string | RedisConnection, options: RedisBusOptions = {}): Bus {
   const prefix = options.keyPrefix ?? '';
-  const commands = openRedis(url);
+  const ownsCommands = typeof redisOrUrl === 'string';
+  const commands = typeof redisOrUrl === 'string' ? openRedis(redisOrUrl) : redisOrUrl;
   let subscriber: RedisConnection | undefined;
   const handlersByChannel = new Map<string, Set<(message: string) => void>>();
   // One SUBSCRIBE per channel; concurrent subscribers of a new channel all wait for it.
@@ -211,7 +217,7 @@ export function createRedisBus(url: string, options: RedisBusOptions = {}): Bus 
       closed = true;
       handlersByChannel.clear();
       for (const redis of allBlockingConnections) redis.disconnect();
-      await Promise.all([commands.quit(), subscriber?.quit()]);
+      await Promise.all([ownsCommands ? commands.quit() : undefined, subscriber?.quit()]);
     },
   };
 }

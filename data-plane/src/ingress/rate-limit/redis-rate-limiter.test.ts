@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { openRedis } from '@switchyard/redis-connection';
 import { clusterForTests, clusterTestsSkipReason } from '@switchyard/redis-connection/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRateLimiterContract } from './rate-limiter.contract';
@@ -11,6 +12,71 @@ const runPrefix = `sy-test-rl-${randomUUID()}:`;
 runRateLimiterContract('redis', () => createRedisRateLimiter(redisUrl, { keyPrefix: runPrefix }));
 acrossReplicas('redis', () => redisUrl);
 settlementsRideAlong('redis', () => redisUrl);
+
+describe('redis rate limiter: the reservations of one turn after its first share one script call', () => {
+  const limit = { limit: 5, periodMs: 3_600_000 };
+
+  it('decides them one after the other, each all or nothing, exactly as separate calls in that order', async () => {
+    const monitor = await new Redis(redisUrl).monitor();
+    const tag = `{${randomUUID()}}`;
+    const scriptCalls: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (/^eval/i.test(args[0] ?? '') && args.some((arg) => arg.includes(tag))) scriptCalls.push(args);
+    });
+    const limiter = createRedisRateLimiter(redisUrl, { keyPrefix: runPrefix });
+    const shared = `rpm:${tag}:k`;
+    const other = `rpm:${tag}:other`;
+    const decided = await Promise.all([
+      limiter.consumeAll([{ key: shared, limit, cost: 3 }]),
+      // 3 + 3 > 5: refused, and charges neither key.
+      limiter.consumeAll([
+        { key: other, limit, cost: 1 },
+        { key: shared, limit, cost: 3 },
+      ]),
+      limiter.consumeAll([{ key: shared, limit, cost: 2 }]),
+      limiter.consumeAll([{ key: other, limit, cost: 5 }]),
+    ]);
+    expect(decided.map((decisions) => decisions.map((d) => [d.allowed, d.remaining]))).toEqual([
+      [[true, 2]],
+      [
+        [true, 5],
+        [false, 2],
+      ],
+      [[true, 0]],
+      [[true, 0]],
+    ]);
+    expect(decided[1]?.[1]?.retryAfterMs).toBeGreaterThan(0);
+    await limiter.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    monitor.disconnect();
+    // The first of the turn left at once; the three after it shared one call.
+    expect(scriptCalls).toHaveLength(2);
+  });
+});
+
+// The data plane's composition gives the limiter the connection its bus and feedback log also use.
+describe('redis rate limiter on a shared connection', () => {
+  const shared = openRedis(redisUrl);
+  afterAll(async () => {
+    await shared.quit();
+  });
+  runRateLimiterContract('redis (shared connection)', () => createRedisRateLimiter(shared, { keyPrefix: runPrefix }));
+
+  it('close sends what waits but leaves the connection it was given open for its other users', async () => {
+    const limiter = createRedisRateLimiter(shared, { keyPrefix: runPrefix, settleLingerMs: 3_600_000 });
+    const key = `tpm:{${randomUUID()}}:k`;
+    const limit = { limit: 1_000, periodMs: 3_600_000 };
+    await limiter.consume(key, limit, 400);
+    const settled = limiter.settle([{ key, limit, reserved: 400, used: 100 }]);
+    await limiter.close();
+    await settled;
+    expect(shared.status).toBe('ready');
+    const other = createRedisRateLimiter(shared, { keyPrefix: runPrefix });
+    // 1,000 − 100 used: the refund of 300 was applied by close.
+    expect((await other.consume(key, limit, 0)).remaining).toBe(900);
+    await other.close();
+  });
+});
 
 // The same on a real 3-master Redis Cluster of this file's own.
 describe.skipIf(clusterTestsSkipReason())('on a Redis Cluster', () => {
