@@ -11,6 +11,7 @@
 //      subscriber's frame; gateway B's RSS and CPU time.
 // Flags: --quick (fewer subscribers and rounds), --live-only=replicas,few,many (a subset),
 // --cpu-prof (V8 profile of gateway B in bench-results/profiles/, written when it stops),
+// --platform-cpu-prof (the same for the platform process: the usage consumer and the subgraphs' refresh queries),
 // --gateway-source=<dir> (gateway B bundled from <dir>/supergraph/src/main.ts, e.g. an older commit's
 // tree extracted with `git archive`, for a same-sitting baseline; the platform stays this tree's).
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -37,6 +38,7 @@ const RESULTS_DIR = path.join(REPO_ROOT, 'bench-results');
 const log = (line: string) => process.stderr.write(`[bench live ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const quick = process.argv.includes('--quick');
 const cpuProfile = process.argv.includes('--cpu-prof');
+const platformCpuProfile = process.argv.includes('--platform-cpu-prof');
 const only = process.argv.find((a) => a.startsWith('--live-only='))?.slice('--live-only='.length).split(',');
 const wanted = (name: string) => !only || only.includes(name);
 
@@ -123,6 +125,7 @@ const platform = await startPlatformProcess({
   logFile: path.join(RESULTS_DIR, 'live-platform.log'),
   core: 0,
   cwd: REPO_ROOT,
+  ...(platformCpuProfile ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS_DIR, 'profiles', 'platform')}`] } : {}),
 });
 const bus = createRedisBus(REDIS_URL, { keyPrefix });
 const lines: string[] = [];

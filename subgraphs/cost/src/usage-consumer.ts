@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import pMap from 'p-map';
 import { COST_UPDATED_CHANNEL } from '@switchyard/events/cost';
 import { USAGE_STREAM } from '@switchyard/events/usage';
 import { startStreamConsumer, type Bus, type StreamEntry } from '@switchyard/bus';
@@ -7,7 +8,7 @@ import { startEventSpans } from '@switchyard/tracing/context';
 import { createCostStore } from './cost-store';
 import { createConsoleLogger } from './logger';
 import type { Logger } from './logger';
-import { splitUsageBatch } from './usage-batch';
+import { splitUsageBatch, type TenantUsage } from './usage-batch';
 
 /**
  * Writes usage events from the durable stream into `usage_events` and `cost_rollups`.
@@ -17,6 +18,9 @@ import { splitUsageBatch } from './usage-batch';
  * if the first attempt had committed).
  */
 export const COST_WRITER_GROUP = 'cost-writer';
+
+/** Tenants of one batch written at once: a few of the pool's connections, the rest stay for reads. */
+const TENANT_WRITES_IN_FLIGHT = 4;
 
 export interface UsageConsumerDeps {
   db: Database;
@@ -50,32 +54,42 @@ export function startUsageConsumer(deps: UsageConsumerDeps): UsageConsumer {
       // Invalid entries can never succeed; acking them keeps them from being retried forever.
       await bus.ack(USAGE_STREAM, COST_WRITER_GROUP, rejected.map((entry) => entry.entryId));
     }
-    for (const usage of byTenant) {
-      let recorded: number;
-      // Each event's request trace gets this write as a consumer span (none without tracing or traceparents).
-      const spans = startEventSpans('@switchyard/subgraph-cost', 'usage.record', usage.events.map((event) => event.traceparent), {
-        'messaging.system': 'redis',
-        'messaging.destination.name': USAGE_STREAM,
-        'messaging.consumer.group.name': COST_WRITER_GROUP,
-        'messaging.batch.message_count': usage.events.length,
-      });
-      try {
-        recorded = await store.recordUsage(usage.tenantId, usage.events);
-        spans.end();
-      } catch (error) {
-        spans.end(error);
-        // Left pending: this or another consumer claims the entries again after claimIdleMs.
-        logger.error({ tenantId: usage.tenantId, entries: usage.entryIds.length, err: String(error) }, 'writing usage failed; will retry');
-        continue;
-      }
-      await bus.ack(USAGE_STREAM, COST_WRITER_GROUP, usage.entryIds);
-      if (recorded === 0) continue;
-      try {
-        await bus.publish(COST_UPDATED_CHANNEL, JSON.stringify({ tenantId: usage.tenantId }));
-      } catch (error) {
-        // Only a live-update hint: the data is committed, dashboards catch up on their next event.
-        logger.warn({ tenantId: usage.tenantId, err: String(error) }, 'publishing cost update failed');
-      }
+    // Tenants of a batch are written side by side: their rows never overlap, and the last tenant of
+    // a busy batch no longer waits for every other tenant's transaction before its live update.
+    // Every tenant is tried (stopOnError: false); an ack that failed fails the round, as before.
+    await pMap(byTenant, recordTenant, { concurrency: TENANT_WRITES_IN_FLIGHT, stopOnError: false });
+  }
+
+  async function recordTenant(usage: TenantUsage): Promise<void> {
+    let recorded: number;
+    // Each event's request trace gets this write as a consumer span (none without tracing or traceparents).
+    const spans = startEventSpans('@switchyard/subgraph-cost', 'usage.record', usage.events.map((event) => event.traceparent), {
+      'messaging.system': 'redis',
+      'messaging.destination.name': USAGE_STREAM,
+      'messaging.consumer.group.name': COST_WRITER_GROUP,
+      'messaging.batch.message_count': usage.events.length,
+    });
+    try {
+      recorded = await store.recordUsage(usage.tenantId, usage.events);
+      spans.end();
+    } catch (error) {
+      spans.end(error);
+      // Left pending: this or another consumer claims the entries again after claimIdleMs.
+      logger.error({ tenantId: usage.tenantId, entries: usage.entryIds.length, err: String(error) }, 'writing usage failed; will retry');
+      return;
+    }
+    // The write has committed, so the hint may go out with the ack (one Redis round trip less before
+    // the dashboards refresh); a lost ack only means the entries are written again as a no-op.
+    const publishing = recorded === 0 ? Promise.resolve() : publishUpdate(usage.tenantId);
+    await Promise.all([bus.ack(USAGE_STREAM, COST_WRITER_GROUP, usage.entryIds), publishing]);
+  }
+
+  async function publishUpdate(tenantId: string): Promise<void> {
+    try {
+      await bus.publish(COST_UPDATED_CHANNEL, JSON.stringify({ tenantId }));
+    } catch (error) {
+      // Only a live-update hint: the data is committed, dashboards catch up on their next event.
+      logger.warn({ tenantId, err: String(error) }, 'publishing cost update failed');
     }
   }
 

@@ -147,8 +147,42 @@ describe('usage consumer', () => {
       } finally {
         await consumer.stop();
       }
-      expect(messages.map((message) => JSON.parse(message) as unknown)).toEqual([{ tenantId: tenantA }, { tenantId: tenantB }]);
+      // Tenants are written side by side, so the two updates may come in either order.
+      expect(messages.map((message) => JSON.parse(message) as unknown)).toEqual(expect.arrayContaining([{ tenantId: tenantA }, { tenantId: tenantB }]));
       expect(await storedUsage(db, tenantA)).toMatchObject({ events: 3, requests: 3 });
+    }));
+
+  it("writes a batch's tenants side by side: a slow tenant's transaction does not hold back another tenant's update", () =>
+    withBus(async (bus) => {
+      const slowTenant = await newTenant('side-slow');
+      const fastTenant = await newTenant('side-fast');
+      let releaseSlow = () => {};
+      const slowHeld = new Promise<void>((resolve) => (releaseSlow = resolve));
+      // The slow tenant's write waits until released; every other tenant's goes straight through.
+      const slowFirst: Database = {
+        ...db,
+        withTenant: (async (tenantId: string, ...rest: unknown[]) => {
+          if (tenantId === slowTenant) await slowHeld;
+          return (db.withTenant as (...args: unknown[]) => Promise<unknown>)(tenantId, ...rest);
+        }) as Database['withTenant'],
+      };
+      const messages: string[] = [];
+      await bus.subscribe(COST_UPDATED_CHANNEL, (message) => messages.push(message));
+      // One batch: the slow tenant first.
+      for (const tenantId of [slowTenant, fastTenant]) await bus.append(USAGE_STREAM, JSON.stringify(usageEvent(tenantId)));
+      const consumer = startUsageConsumer({ db: slowFirst, bus, consumerName: 'c1', blockMs: 20, batchSize: 10, logger: createRecordingLogger().logger });
+      try {
+        await vi.waitFor(() => expect(messages).toEqual([JSON.stringify({ tenantId: fastTenant })]), { timeout: 20_000 });
+        expect((await storedUsage(db, slowTenant)).events).toBe(0);
+        releaseSlow();
+        await vi.waitFor(() => expect(messages).toHaveLength(2), { timeout: 20_000 });
+        await vi.waitFor(async () => expect(await bus.claimStale(USAGE_STREAM, COST_WRITER_GROUP, 'probe', 0, 10)).toEqual([]), { timeout: 20_000 });
+      } finally {
+        releaseSlow();
+        await consumer.stop();
+      }
+      expect(messages[1]).toBe(JSON.stringify({ tenantId: slowTenant }));
+      expect((await storedUsage(db, slowTenant)).events).toBe(1);
     }));
 
   it('leaves entries pending when the database write fails, and stops cleanly', () =>

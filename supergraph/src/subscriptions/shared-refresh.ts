@@ -62,8 +62,19 @@ export function checkOncePerTurn(check: Reauthenticate): Reauthenticate {
  * tenant and roles therefore get the same answer, and one run serves both.
  */
 export function answerClass(principal: Principal): string {
-  return JSON.stringify([principal.tenantId, [...principal.roles].sort()]);
+  let known = answerClasses.get(principal);
+  if (known === undefined) {
+    known = JSON.stringify([principal.tenantId, [...principal.roles].sort()]);
+    answerClasses.set(principal, known);
+  }
+  return known;
 }
+
+/**
+ * Asked for every member at every push; the credential caches hand back the same principal object
+ * for a caller, so its class is worked out once per object (principals are not mutated).
+ */
+const answerClasses = new WeakMap<Principal, string>();
 
 /** Variables in a canonical order, so `{a, b}` and `{b, a}` share a group. */
 function canonicalJson(value: unknown): string {

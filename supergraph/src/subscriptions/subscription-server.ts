@@ -188,9 +188,11 @@ export function attachSubscriptionServer(options: SubscriptionServerOptions): { 
   // (1009 for an oversized frame); log one line instead. Registered after useServer's listener,
   // so its per-socket error handler exists to be replaced.
   wss.on('connection', (socket: WebSocket) => {
-    // Every outgoing message passes here: a `next` carries a stand-in for its shared payload.
-    const send = socket.send.bind(socket) as (data: string, callback?: (error?: Error) => void) => void;
-    (socket as { send: unknown }).send = (data: unknown, callback?: (error?: Error) => void) => send(typeof data === 'string' ? payloads.splice(socket, data) : (data as string), callback);
+    // Every outgoing message passes here: a `next` carries a stand-in for its shared payload, and
+    // goes out as the result's UTF-8 bytes; `binary: false` keeps it a text frame, as graphql-ws sends.
+    const send = socket.send.bind(socket) as (data: string | Buffer, options: { binary: boolean }, callback?: (error?: Error) => void) => void;
+    (socket as { send: unknown }).send = (data: unknown, callback?: (error?: Error) => void) =>
+      send(typeof data === 'string' ? payloads.splice(socket, data) : (data as Buffer), { binary: false }, callback);
     socket.removeAllListeners('error');
     socket.on('error', (error: unknown) => {
       logger.warn(socketErrorFields(error), 'websocket error; connection closed');

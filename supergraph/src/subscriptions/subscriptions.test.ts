@@ -183,6 +183,27 @@ describe('subscriptions over the in-process bus', () => {
     await client.dispose();
   });
 
+  it('sends every message as a text frame, the shared `next` payloads included (browsers read binary frames as Blobs)', async () => {
+    gateway.standIns.usage.set('t1', 7);
+    const socket = new WebSocket(gateway.wsUrl, 'graphql-transport-ws');
+    const frames: { isBinary: boolean; text: string }[] = [];
+    const gotNext = new Promise<void>((resolve) =>
+      socket.on('message', (data: Buffer, isBinary: boolean) => {
+        frames.push({ isBinary, text: data.toString('utf8') });
+        const message = JSON.parse(data.toString('utf8')) as { type: string };
+        if (message.type === 'connection_ack') {
+          socket.send(JSON.stringify({ id: 'ïd-€', type: 'subscribe', payload: { query: COST_SUBSCRIPTION, variables: { tenantId: 't1' } } }));
+        }
+        if (message.type === 'next') resolve();
+      }),
+    );
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${tenantToken}` } })));
+    await gotNext;
+    socket.close();
+    expect(frames.map((frame) => frame.isBinary)).toEqual([false, false]);
+    expect(JSON.parse(frames[1]!.text)).toEqual({ id: 'ïd-€', type: 'next', payload: { data: { costUpdated: { tenantId: 't1', window: 'LAST_HOUR', totalRequests: 7 } } } });
+  });
+
   it('closes connections without a valid access token with 4401', async () => {
     for (const params of [{}, { authorization: 'Bearer nope' }, { authorization: `Bearer ${adminToken}x` }]) {
       const socket = new WebSocket(gateway.wsUrl, 'graphql-transport-ws');
