@@ -75,14 +75,18 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): Sub
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const agent = new Agent({ keepAlive: true, maxFreeSockets: options.maxFreeSockets ?? 64 });
 
-  const fetcher: Fetcher = (url: string, init: FetcherRequestInit = {}) =>
+  const fetcher: Fetcher = (url: string, init: FetcherRequestInit = {}) => send(url, init, true);
+
+  const send = (url: string, init: FetcherRequestInit, retryStaleSocket: boolean): Promise<FetcherResponse> =>
     new Promise<FetcherResponse>((resolve, fail) => {
       const reject = (error: unknown) => fail(asFetchError(url, error));
       const body = init.body ?? '';
+      let answered = false;
       const call = request(
         url,
         { method: init.method ?? 'GET', agent, headers: { ...init.headers, 'content-length': String(Buffer.byteLength(body)) }, signal: init.signal as AbortSignal | undefined },
         (response) => {
+          answered = true;
           const chunks: Buffer[] = [];
           let size = 0;
           response.on('data', (chunk: Buffer) => {
@@ -104,7 +108,13 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): Sub
           });
         },
       );
-      call.on('error', reject);
+      call.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the subgraph closed while idle (its keep-alive timeout and ours race)
+        // fails with ECONNRESET before the request was read: sent again once on another socket, as
+        // node's http docs advise (`request.reusedSocket`). Any other failure is the caller's.
+        if (retryStaleSocket && !answered && call.reusedSocket && error.code === 'ECONNRESET') send(url, init, false).then(resolve, fail);
+        else reject(error);
+      });
       call.end(body);
     });
 
