@@ -173,8 +173,12 @@ export function createPrismaAuditStore(db: Database): AuditStore {
     },
 
     findPayloadKeys(keyIds) {
-      return db.withPlatform(async (tx) => {
-        const rows = await tx.auditSubjectKey.findMany({ where: { keyId: { in: [...new Set(keyIds)] } } });
+      // Every explorer page reads its entries' keys: one statement, hand-written, no transaction (no common snapshot needed).
+      return db.readAsPlatform(async (sql) => {
+        const rows = await sql.rows<{ keyId: string; wrappedKey: Uint8Array }>(
+          'SELECT key_id AS "keyId", wrapped_key AS "wrappedKey" FROM audit_subject_keys WHERE key_id = ANY($1::text[])',
+          [[...new Set(keyIds)]],
+        );
         return new Map(rows.map((row) => [row.keyId, new Uint8Array(row.wrappedKey)]));
       });
     },
