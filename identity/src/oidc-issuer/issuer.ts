@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Provider, { errors, type Configuration, type Interaction, type KoaContextWithOIDC } from 'oidc-provider';
 import { z } from 'zod';
 import type { Role } from '../internal-token';
+import { disableContextWhenIdle } from './idle-request-context';
 import { createAccountDirectory, type AccountDirectory, type IssuerAccount, type IssuerUser } from './accounts';
 import { CONSOLE_CLIENT_ID, SWITCHYARD_API_RESOURCE } from './constants';
 import { loadOrCreateIssuerKeys } from './keys';
@@ -339,7 +340,7 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<OidcI
   };
 
   server.off('request', notReady);
-  server.on('request', handle);
+  server.on('request', disableContextWhenIdle(handle));
 
   return {
     issuer,
