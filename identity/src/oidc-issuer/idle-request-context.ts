@@ -1,5 +1,5 @@
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import providerRequestContext from 'oidc-provider/lib/helpers/als.js';
 
 type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -14,19 +14,33 @@ type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
  * included, so no request ever runs with the storage off. Another enabled storage in the process
  * (OpenTelemetry's context manager when tracing is on) keeps the hooks on, as it must.
  */
-export function disableContextWhenIdle(handle: RequestHandler): RequestHandler {
+export function disableContextWhenIdle(handle: RequestHandler, context: AsyncLocalStorage<unknown>): RequestHandler {
   let inFlight = 0;
   return (req, res) => {
     inFlight += 1;
     res.once('close', () => {
       inFlight -= 1;
-      if (inFlight === 0) providerRequestContext.disable();
+      if (inFlight === 0) context.disable();
     });
     handle(req, res);
   };
 }
 
+// oidc-provider exports it nowhere and ships no types for it: a specifier TypeScript does not resolve,
+// typed here. It is the same module instance oidc-provider imports (same resolved file).
+const PROVIDER_CONTEXT_MODULE: string = 'oidc-provider/lib/helpers/als.js';
+
+/** oidc-provider's module-level request context. */
+export async function providerRequestContext(): Promise<AsyncLocalStorage<unknown>> {
+  const loaded = (await import(PROVIDER_CONTEXT_MODULE)) as { default?: unknown };
+  const context = loaded.default as AsyncLocalStorage<unknown> | undefined;
+  if (typeof context?.disable !== 'function' || typeof context.run !== 'function') {
+    throw new Error(`${PROVIDER_CONTEXT_MODULE} is no longer oidc-provider's AsyncLocalStorage: update idle-request-context.ts`);
+  }
+  return context;
+}
+
 /** For tests: whether oidc-provider's request context is enabled (Node's own flag on the storage). */
-export function providerContextEnabled(): boolean {
-  return (providerRequestContext as unknown as { enabled?: boolean }).enabled === true;
+export async function providerContextEnabled(): Promise<boolean> {
+  return ((await providerRequestContext()) as unknown as { enabled?: boolean }).enabled === true;
 }

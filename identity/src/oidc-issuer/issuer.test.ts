@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessTokenVerifier } from '../access-token-verifier';
 import { LoginFailedError, loginWithPassword } from '../testing/login-with-password';
 import { CONSOLE_CLIENT_ID, SWITCHYARD_API_RESOURCE } from './constants';
-import { providerContextEnabled } from './idle-request-context';
+import Provider from 'oidc-provider';
+import { providerContextEnabled, providerRequestContext } from './idle-request-context';
 import { startOidcIssuer, type OidcIssuer } from './issuer';
 
 const REDIRECT_URI = 'http://127.0.0.1:3000/auth/callback';
@@ -75,7 +76,12 @@ describe('bundled OIDC issuer', () => {
     expect(decodeJwt(tenantAdmin?.accessToken ?? '')).toMatchObject({ sub: TENANT_ADMIN.sub, tid: TENANT_ADMIN.tenantId });
     // A response's close is emitted just after the client has the last byte.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(providerContextEnabled()).toBe(false);
+    expect(await providerContextEnabled()).toBe(false);
+    // And it is the storage oidc-provider reads its context from (not another instance of the module).
+    const context = await providerRequestContext();
+    const marker = { request: 'marker' };
+    expect(context.run(marker, () => (Provider as unknown as { ctx: unknown }).ctx)).toBe(marker);
+    context.disable();
   });
 
   it('serves the console exactly as it asks: explicit resource, profile scope, refresh for the API', async () => {
