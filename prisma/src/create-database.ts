@@ -10,6 +10,8 @@ import { PrismaClient } from './generated/client';
 import { migrateDatabase } from './migrate';
 import { pgliteMigrationConnection, postgresMigrationConnection } from './migration-connections';
 import { openPglite } from './pglite-open';
+import { readOnPglite, readOnPlatformPool, readOnTenantPool } from './sql-reads';
+import type { SqlReader } from './sql-reads';
 import type { MigrationConnection } from './migrator';
 
 export interface CreateDatabaseOptions {
@@ -87,6 +89,15 @@ export function tenantScopeStatement(tenantId: string): string {
   return `SELECT set_config('role', '${TENANT_ROLE}', true), set_config('app.tenant_id', '${tenantId}', true)`;
 }
 
+function assertTenantId(tenantId: string): void {
+  if (!tenantIdSchema.safeParse(tenantId).success) {
+    throw new DatabaseError('INVALID_TENANT_ID', `Tenant id must be a UUID, got ${JSON.stringify(String(tenantId).slice(0, 64))}.`);
+  }
+}
+
+/** What a PGlite transaction runs first to be in the platform scope (Postgres platform sessions start in it). */
+const PLATFORM_SCOPE_STATEMENT = `SELECT set_config('role', '${PLATFORM_ROLE}', true), set_config('app.scope', 'platform', true)`;
+
 /** `url` logging in as the tenant role instead (same host, port, database and options; no password). */
 export function tenantUrlFor(url: string): string {
   const tenant = new URL(url);
@@ -123,8 +134,12 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
     deferBeginOnConnect(tenantPool);
     const platform = new PrismaClient({ adapter: new PrismaPg(platformPool), transactionOptions });
     const tenant = new PrismaClient({ adapter: new PrismaPg(tenantPool), transactionOptions });
+    const reads: SqlReads = {
+      tenant: (scopeStatement, fn) => readOnTenantPool(tenantPool, scopeStatement, fn),
+      platform: (fn) => readOnPlatformPool(platformPool, fn),
+    };
     return withUnavailableErrors(
-      buildDatabase('postgres', { tenant, platform, platformSessions: true }, () => postgresMigrationConnection(url), log, async () => {
+      buildDatabase('postgres', { tenant, platform, platformSessions: true, reads }, () => postgresMigrationConnection(url), log, async () => {
         await tenant.$disconnect();
         await Promise.all([platformPool.end(), tenantPool.end()]);
       }),
@@ -144,12 +159,22 @@ export async function openPgliteDatabase(pglite: PGlite, log: (message: string) 
   // pglite-prisma-adapter runs every query and transaction through PGlite's own mutex, so
   // concurrent transactions from this process queue instead of interleaving.
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite), transactionOptions });
-  return buildDatabase('pglite', { tenant: prisma, platform: prisma }, () => pgliteMigrationConnection(pglite), log, () => pglite.close());
+  const reads: SqlReads = {
+    tenant: (scopeStatement, fn) => readOnPglite(pglite, scopeStatement, fn),
+    platform: (fn) => readOnPglite(pglite, PLATFORM_SCOPE_STATEMENT, fn),
+  };
+  return buildDatabase('pglite', { tenant: prisma, platform: prisma, reads }, () => pgliteMigrationConnection(pglite), log, () => pglite.close());
+}
+
+/** The backend's hand-written read paths (sql-reads.ts): in a tenant's scope (given its scope statement), and in the platform's. */
+interface SqlReads {
+  tenant<T>(scopeStatement: string, fn: (sql: SqlReader) => Promise<T>): Promise<T>;
+  platform<T>(fn: (sql: SqlReader) => Promise<T>): Promise<T>;
 }
 
 function buildDatabase(
   kind: Database['kind'],
-  clients: { readonly tenant: PrismaClient; readonly platform: PrismaClient; readonly platformSessions?: boolean },
+  clients: { readonly tenant: PrismaClient; readonly platform: PrismaClient; readonly platformSessions?: boolean; readonly reads: SqlReads },
   migrationConnection: () => MigrationConnection,
   log: (message: string) => void,
   closeBackend: () => Promise<void>,
@@ -168,9 +193,7 @@ function buildDatabase(
     },
     async withTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
       ensureOpen();
-      if (!tenantIdSchema.safeParse(tenantId).success) {
-        throw new DatabaseError('INVALID_TENANT_ID', `Tenant id must be a UUID, got ${JSON.stringify(String(tenantId).slice(0, 64))}.`);
-      }
+      assertTenantId(tenantId);
       return tenant.$transaction(async (tx) => {
         // set_config('role', …, true) is SET LOCAL ROLE: both revert at the end of the transaction.
         // On Postgres the session already is switchyard_app (a no-op); on PGlite it drops the superuser.
@@ -191,6 +214,16 @@ function buildDatabase(
         if (!clients.platformSessions) await tx.$queryRaw`SELECT set_config('role', 'switchyard_platform', true), set_config('app.scope', 'platform', true)`;
         return fn(tx);
       }, transactionOptions);
+    },
+    async readAsTenant<T>(tenantId: string, fn: (sql: SqlReader) => Promise<T>): Promise<T> {
+      ensureOpen();
+      // The same validation and scope statement as withTenant.
+      assertTenantId(tenantId);
+      return clients.reads.tenant(tenantScopeStatement(tenantId), fn);
+    },
+    async readAsPlatform<T>(fn: (sql: SqlReader) => Promise<T>): Promise<T> {
+      ensureOpen();
+      return clients.reads.platform(fn);
     },
     async resolveApiKey(hash: string): Promise<ResolvedApiKey | null> {
       ensureOpen();

@@ -27,6 +27,8 @@ describe('Postgres dropping its connections', () => {
     await test?.drop();
   });
 
+  const SOME_TENANT = 'cccccccc-cccc-4ccc-8ccc-cccccccccccc';
+
   it('keeps the process alive, fails calls with DATABASE_UNAVAILABLE only, and serves again afterwards', async () => {
     let terminating = true;
     let terminated = 0;
@@ -51,6 +53,12 @@ describe('Postgres dropping its connections', () => {
             await tx.$queryRaw`SELECT 1 AS one`;
           });
           await test.db.resolveApiKey('0'.repeat(64));
+          // The hand-written read paths (sql-reads.ts): a tenant transaction and a platform statement.
+          await test.db.readAsTenant(SOME_TENANT, async (sql) => {
+            await sql.rows('SELECT 1 AS one FROM pg_sleep(0.01)');
+            await sql.rows('SELECT 1 AS one');
+          });
+          await test.db.readAsPlatform((sql) => sql.rows('SELECT 1 AS one'));
           succeeded += 1;
         } catch (error) {
           failures.push(error);
@@ -68,6 +76,11 @@ describe('Postgres dropping its connections', () => {
     // Back: every call succeeds again (broken clients were dropped from the pool).
     for (let i = 0; i < 20; i += 1) {
       await expect(test.db.withPlatform((tx) => tx.$queryRaw<{ one: number }[]>`SELECT 1 AS one`)).resolves.toEqual([{ one: 1 }]);
+      // No pooled session was handed back inside a transaction or a tenant's scope.
+      await expect(test.db.readAsPlatform((sql) => sql.rows(`SELECT current_setting('app.tenant_id', true) AS tenant, now() = statement_timestamp() AS "ownTransaction"`))).resolves.toEqual([
+        { tenant: null, ownTransaction: true },
+      ]);
+      await expect(test.db.readAsTenant(SOME_TENANT, (sql) => sql.rows<{ one: number }>('SELECT 1 AS one'))).resolves.toEqual([{ one: 1 }]);
     }
   }, 30_000);
 

@@ -78,6 +78,8 @@ export function withUnavailableErrors(db: Database): Database {
     migrate: () => db.migrate().catch(translate),
     withTenant: (tenantId, fn) => db.withTenant(tenantId, fn).catch(translate),
     withPlatform: (fn, options) => db.withPlatform(fn, options).catch(translate),
+    readAsTenant: (tenantId, fn) => db.readAsTenant(tenantId, fn).catch(translate),
+    readAsPlatform: (fn) => db.readAsPlatform(fn).catch(translate),
     resolveApiKey: (hash) => db.resolveApiKey(hash).catch(translate),
     resolveApiKeys: (hashes) => db.resolveApiKeys(hashes).catch(translate),
     resolveMemberships: (subject, email) => db.resolveMemberships(subject, email).catch(translate),

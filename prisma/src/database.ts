@@ -1,4 +1,5 @@
 import type { Prisma } from './generated/client';
+import type { SqlReader } from './sql-reads';
 
 /**
  * The Prisma interactive-transaction client handed to `withTenant`/`withPlatform` callbacks.
@@ -61,6 +62,18 @@ export interface Database {
    * PGlite (one connection, whose role switches per transaction) it is a transaction as usual.
    */
   withPlatform<T>(fn: (tx: TenantTx) => Promise<T>, options?: PlatformWorkOptions): Promise<T>;
+  /**
+   * Hand-written read-only SQL in a tenant's scope, without Prisma's client runtime (sql-reads.ts):
+   * for the admin plane's hottest reads. Same role, scope statement and row-level security as
+   * withTenant, in a read-only transaction.
+   */
+  readAsTenant<T>(tenantId: string, fn: (sql: SqlReader) => Promise<T>): Promise<T>;
+  /**
+   * The same in the platform scope, as `withPlatform(fn, { transaction: false })`: on Postgres each
+   * statement runs on its own on the platform pool (no common snapshot, and, as there, no read-only
+   * guard: pass reads only); on PGlite one read-only transaction that switches to the platform role.
+   */
+  readAsPlatform<T>(fn: (sql: SqlReader) => Promise<T>): Promise<T>;
   /** Looks an API key up by its SHA-256 hex hash across tenants (null when unknown or malformed). */
   resolveApiKey(hash: string): Promise<ResolvedApiKey | null>;
   /**

@@ -2,6 +2,7 @@
 export { createDatabase, tenantUrlFor, TENANT_ROLE, PLATFORM_ROLE } from './create-database';
 export type { CreateDatabaseOptions } from './create-database';
 export { DatabaseError } from './database';
+export type { SqlReader } from './sql-reads';
 export { isDatabaseUnavailableError } from './database-availability';
 export type { Database, DatabaseErrorCode, ModelPriceEntry, PlatformWorkOptions, PriceBook, ResolvedApiKey, ResolvedMembership, TenantTx } from './database';
 export { seed, priceBookV1, demoTenant } from './seed';

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessTokenVerifier } from '../access-token-verifier';
 import { LoginFailedError, loginWithPassword } from '../testing/login-with-password';
 import { CONSOLE_CLIENT_ID, SWITCHYARD_API_RESOURCE } from './constants';
+import Provider from 'oidc-provider';
+import { providerContextEnabled, providerRequestContext } from './idle-request-context';
 import { startOidcIssuer, type OidcIssuer } from './issuer';
 
 const REDIRECT_URI = 'http://127.0.0.1:3000/auth/callback';
@@ -65,6 +67,21 @@ describe('bundled OIDC issuer', () => {
     expect(claims).not.toHaveProperty('tid');
     expect(decodeJwt(tokens.idToken)).toMatchObject({ aud: CONSOLE_CLIENT_ID, sub: 'admin', email: ADMIN.email, roles: ['platform_admin'] });
     expect(tokens.refreshToken).toBeTruthy();
+  });
+
+  it("switches oidc-provider's request context (and with it Node 20's promise hooks) off between requests, never during one", async () => {
+    // Concurrent sign-ins overlap their requests: each must still complete with its own context.
+    const [admin, tenantAdmin] = await Promise.all([login(ADMIN), login(TENANT_ADMIN), login(ADMIN)]);
+    expect(decodeJwt(admin?.accessToken ?? '')).toMatchObject({ sub: 'admin' });
+    expect(decodeJwt(tenantAdmin?.accessToken ?? '')).toMatchObject({ sub: TENANT_ADMIN.sub, tid: TENANT_ADMIN.tenantId });
+    // A response's close is emitted just after the client has the last byte.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await providerContextEnabled()).toBe(false);
+    // And it is the storage oidc-provider reads its context from (not another instance of the module).
+    const context = await providerRequestContext();
+    const marker = { request: 'marker' };
+    expect(context.run(marker, () => (Provider as unknown as { ctx: unknown }).ctx)).toBe(marker);
+    context.disable();
   });
 
   it('serves the console exactly as it asks: explicit resource, profile scope, refresh for the API', async () => {

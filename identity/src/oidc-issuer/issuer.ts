@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Provider, { errors, type Configuration, type Interaction, type KoaContextWithOIDC } from 'oidc-provider';
 import { z } from 'zod';
 import type { Role } from '../internal-token';
+import { disableContextWhenIdle, providerRequestContext } from './idle-request-context';
 import { createAccountDirectory, type AccountDirectory, type IssuerAccount, type IssuerUser } from './accounts';
 import { CONSOLE_CLIENT_ID, SWITCHYARD_API_RESOURCE } from './constants';
 import { loadOrCreateIssuerKeys } from './keys';
@@ -338,8 +339,10 @@ export async function startOidcIssuer(options: OidcIssuerOptions): Promise<OidcI
     });
   };
 
+  // Resolved before the swap: between the two lines below no request may go unanswered.
+  const requestContext = await providerRequestContext();
   server.off('request', notReady);
-  server.on('request', handle);
+  server.on('request', disableContextWhenIdle(handle, requestContext));
 
   return {
     issuer,

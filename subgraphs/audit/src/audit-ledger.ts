@@ -207,11 +207,14 @@ export function createAuditLedger(deps: AuditLedgerDeps): AuditLedger {
 
   async function readable(entries: readonly StoredAuditEntry[]): Promise<ReadableAuditEntry[]> {
     const wrapped = await store.findPayloadKeys(entries.filter((entry) => entry.payloadCiphertext !== null).map((entry) => entry.payloadKeyId));
+    // Entries of one subject (or the shared key) share a data key: unwrap each once per page.
+    const dataKeys = new Map<string, Buffer>();
     return entries.map((entry) => {
       if (entry.payloadCiphertext === null) return { ...entry, payloadState: 'EXPIRED', payload: null };
       const wrappedKey = wrapped.get(entry.payloadKeyId);
       if (!wrappedKey) return { ...entry, payloadState: 'ERASED', payload: null };
-      const dataKey = unwrapDataKey(keys.masterKey, entry.payloadKeyId, wrappedKey);
+      let dataKey = dataKeys.get(entry.payloadKeyId);
+      if (!dataKey) dataKeys.set(entry.payloadKeyId, (dataKey = unwrapDataKey(keys.masterKey, entry.payloadKeyId, wrappedKey)));
       return { ...entry, payloadState: 'AVAILABLE', payload: decryptPayload(dataKey, entry.idempotencyKey, entry.payloadCiphertext) };
     });
   }

@@ -1,4 +1,4 @@
-import { Prisma, type Database, type TenantTx } from '@switchyard/db';
+import { Prisma, type Database, type SqlReader, type TenantTx } from '@switchyard/db';
 import { auditLeafTextAroundSeq, type AuditLeafVersion, type Checkpoint } from '@switchyard/ledger';
 import { storedActorForms } from '@switchyard/subgraph-kit/audit-actor';
 import type { AuditDraft, AuditEntryFilter, AuditStore, ReadScope, StoredAuditEntry } from './audit-store';
@@ -104,12 +104,33 @@ function toCheckpoint(row: CheckpointRow): Checkpoint {
   return { logId: row.logId, treeSize: Number(row.treeSize), rootHash: row.rootHash, issuedAt: row.issuedAt.toISOString(), signature: row.signature };
 }
 
-function whereOf(filter: AuditEntryFilter) {
+// An audit_entries row under AuditEntryRow's names (the columns Prisma's model maps).
+const ENTRY_COLUMNS = `seq, occurred_at AS "occurredAt", tenant_id::text AS "tenantId", actor, action, subject_key AS "subjectKey",
+  data_classification AS "dataClassification", payload_digest AS "payloadDigest", payload_ciphertext AS "payloadCiphertext",
+  payload_key_id AS "payloadKeyId", leaf_version AS "leafVersion", entry_mac AS "entryMac", leaf_hash AS "leafHash",
+  prev_hash AS "prevHash", entry_hash AS "entryHash", idempotency_key AS "idempotencyKey"`;
+
+/** The page statement of listEntries: the filter's conditions and the position, as positional parameters. */
+function listEntriesStatement(filter: AuditEntryFilter, afterSeq: number, limit: number, newestFirst: boolean): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const conditions: string[] = [];
+  const parameter = (value: unknown, cast = ''): string => {
+    values.push(value);
+    return `$${values.length}${cast}`;
+  };
+  if (filter.actor !== undefined) conditions.push(`actor = ANY(${parameter(storedActorForms(filter.actor), '::text[]')})`);
+  if (filter.action !== undefined) conditions.push(`action = ${parameter(filter.action)}`);
+  if (filter.subjectKey !== undefined) conditions.push(`subject_key = ${parameter(filter.subjectKey)}`);
+  if (filter.tenantId !== undefined) conditions.push(`tenant_id = ${parameter(filter.tenantId, '::uuid')}`);
+  if (newestFirst) {
+    if (afterSeq >= 0) conditions.push(`seq < ${parameter(BigInt(afterSeq).toString(), '::int8')}`);
+  } else {
+    conditions.push(`seq > ${parameter(BigInt(afterSeq).toString(), '::int8')}`);
+  }
+  const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
   return {
-    ...(filter.actor !== undefined ? { actor: { in: storedActorForms(filter.actor) } } : {}),
-    ...(filter.action !== undefined ? { action: filter.action } : {}),
-    ...(filter.subjectKey !== undefined ? { subjectKey: filter.subjectKey } : {}),
-    ...(filter.tenantId !== undefined ? { tenantId: filter.tenantId } : {}),
+    text: `SELECT ${ENTRY_COLUMNS} FROM audit_entries${where} ORDER BY seq ${newestFirst ? 'DESC' : 'ASC'} LIMIT ${parameter(limit, '::int')}`,
+    values,
   };
 }
 
@@ -117,6 +138,9 @@ export function createPrismaAuditStore(db: Database): AuditStore {
   const read = <T>(scope: ReadScope, fn: (tx: TenantTx) => Promise<T>): Promise<T> =>
     // Each read is one statement: in the platform scope it needs no transaction around it.
     scope === 'platform' ? db.withPlatform(fn, { transaction: false }) : db.withTenant(scope.tenantId, fn);
+  // The explorer's page read, hand-written: the same scopes and row-level security without Prisma's client runtime.
+  const readSql = <T>(scope: ReadScope, fn: (sql: SqlReader) => Promise<T>): Promise<T> =>
+    scope === 'platform' ? db.readAsPlatform(fn) : db.readAsTenant(scope.tenantId, fn);
 
   return {
     async appendBatch(drafts, chain) {
@@ -149,8 +173,12 @@ export function createPrismaAuditStore(db: Database): AuditStore {
     },
 
     findPayloadKeys(keyIds) {
-      return db.withPlatform(async (tx) => {
-        const rows = await tx.auditSubjectKey.findMany({ where: { keyId: { in: [...new Set(keyIds)] } } });
+      // Every explorer page reads its entries' keys: one statement, hand-written, no transaction (no common snapshot needed).
+      return db.readAsPlatform(async (sql) => {
+        const rows = await sql.rows<{ keyId: string; wrappedKey: Uint8Array }>(
+          'SELECT key_id AS "keyId", wrapped_key AS "wrappedKey" FROM audit_subject_keys WHERE key_id = ANY($1::text[])',
+          [[...new Set(keyIds)]],
+        );
         return new Map(rows.map((row) => [row.keyId, new Uint8Array(row.wrappedKey)]));
       });
     },
@@ -178,11 +206,8 @@ export function createPrismaAuditStore(db: Database): AuditStore {
     },
 
     listEntries(scope, filter, afterSeq, limit, newestFirst = false) {
-      return read(scope, async (tx) => {
-        const position = newestFirst ? (afterSeq < 0 ? {} : { seq: { lt: BigInt(afterSeq) } }) : { seq: { gt: BigInt(afterSeq) } };
-        const rows = await tx.auditEntry.findMany({ where: { ...whereOf(filter), ...position }, orderBy: { seq: newestFirst ? 'desc' : 'asc' }, take: limit });
-        return rows.map(toEntry);
-      });
+      const statement = listEntriesStatement(filter, afterSeq, limit, newestFirst);
+      return readSql(scope, async (sql) => (await sql.rows<AuditEntryRow>(statement.text, statement.values)).map(toEntry));
     },
 
     getEntry(scope, seq) {

@@ -1,4 +1,4 @@
-import type { Database, TenantTx } from '@switchyard/db';
+import type { Database, SqlReader } from '@switchyard/db';
 import type { UsageEvent } from '@switchyard/events/usage';
 import { floorToMinute } from './cost-summary';
 import type { CostRollupRow, ShadowCostRollupRow } from './cost-summary';
@@ -58,27 +58,31 @@ const MAX_BUCKET_SECONDS = 24 * 60 * 60;
  * the database: a busy tenant's day is minutes × models rows, which the server adds up far cheaper
  * than the client would decode them.
  */
-function summedRollups(tx: TenantTx, tenantIds: readonly string[], first: Date, last: Date, bucketSeconds: number): Promise<SummedRollupRow[]> {
+function summedRollups(sql: SqlReader, tenantIds: readonly string[], first: Date, last: Date, bucketSeconds: number): Promise<SummedRollupRow[]> {
   if (!Number.isInteger(bucketSeconds) || bucketSeconds < 60 || bucketSeconds > MAX_BUCKET_SECONDS || bucketSeconds % 60 !== 0) {
     throw new RangeError(`bucketSeconds must be whole minutes up to a day, got ${bucketSeconds}`);
   }
-  return tx.$queryRaw<SummedRollupRow[]>`
-    SELECT tenant_id::text AS "tenantId",
-           GREATEST(to_timestamp(floor(extract(epoch FROM bucket_start) / ${bucketSeconds}) * ${bucketSeconds}), ${first}::timestamptz) AS "bucketStart",
-           NULL::text AS "experimentId", model,
-           sum(requests)::int8 AS requests, sum(prompt_tokens)::int8 AS "promptTokens",
-           sum(completion_tokens)::int8 AS "completionTokens", sum(cost_micros)::int8 AS "costMicros"
-      FROM cost_rollups
-     WHERE tenant_id = ANY(${[...tenantIds]}::uuid[]) AND bucket_start >= ${first}::timestamptz AND bucket_start <= ${last}::timestamptz
-     GROUP BY 1, 2, 4
-    UNION ALL
-    SELECT tenant_id::text,
-           GREATEST(to_timestamp(floor(extract(epoch FROM bucket_start) / ${bucketSeconds}) * ${bucketSeconds}), ${first}::timestamptz),
-           experiment_id::text, model,
-           sum(requests)::int8, sum(prompt_tokens)::int8, sum(completion_tokens)::int8, sum(cost_micros)::int8
-      FROM shadow_cost_rollups
-     WHERE tenant_id = ANY(${[...tenantIds]}::uuid[]) AND bucket_start >= ${first}::timestamptz AND bucket_start <= ${last}::timestamptz
-     GROUP BY 1, 2, 3, 4`;
+  // Hand-written read (readAsTenant / readAsPlatform): no Prisma client runtime on the cost pages' hot path.
+  // $1 tenant ids, $2 first, $3 last, $4 bucket seconds.
+  return sql.rows<SummedRollupRow>(
+    `SELECT tenant_id::text AS "tenantId",
+            GREATEST(to_timestamp(floor(extract(epoch FROM bucket_start) / $4::int) * $4::int), $2::timestamptz) AS "bucketStart",
+            NULL::text AS "experimentId", model,
+            sum(requests)::int8 AS requests, sum(prompt_tokens)::int8 AS "promptTokens",
+            sum(completion_tokens)::int8 AS "completionTokens", sum(cost_micros)::int8 AS "costMicros"
+       FROM cost_rollups
+      WHERE tenant_id = ANY($1::uuid[]) AND bucket_start >= $2::timestamptz AND bucket_start <= $3::timestamptz
+      GROUP BY 1, 2, 4
+     UNION ALL
+     SELECT tenant_id::text,
+            GREATEST(to_timestamp(floor(extract(epoch FROM bucket_start) / $4::int) * $4::int), $2::timestamptz),
+            experiment_id::text, model,
+            sum(requests)::int8, sum(prompt_tokens)::int8, sum(completion_tokens)::int8, sum(cost_micros)::int8
+       FROM shadow_cost_rollups
+      WHERE tenant_id = ANY($1::uuid[]) AND bucket_start >= $2::timestamptz AND bucket_start <= $3::timestamptz
+      GROUP BY 1, 2, 3, 4`,
+    [[...tenantIds], first, last, bucketSeconds],
+  );
 }
 
 type RollupsOfTenant = { client: CostRollupRow[]; shadow: ShadowCostRollupRow[] };
@@ -105,14 +109,14 @@ function byTenant(rows: readonly SummedRollupRow[]): Map<string, RollupsOfTenant
 export function createCostStore(db: Database): CostStore {
   return {
     async listRollups(tenantId, first, last, bucketSeconds = 60) {
-      const rows = await db.withTenant(tenantId, (tx) => summedRollups(tx, [tenantId], first, last, bucketSeconds));
+      const rows = await db.readAsTenant(tenantId, (sql) => summedRollups(sql, [tenantId], first, last, bucketSeconds));
       return byTenant(rows).get(tenantId) ?? { client: [], shadow: [] };
     },
 
     async listRollupsOfTenants(tenantIds, first, last, bucketSeconds = 60) {
       if (tenantIds.length === 0) return new Map();
       // One statement: no transaction needed for a common snapshot.
-      return byTenant(await db.withPlatform((tx) => summedRollups(tx, tenantIds, first, last, bucketSeconds), { transaction: false }));
+      return byTenant(await db.readAsPlatform((sql) => summedRollups(sql, tenantIds, first, last, bucketSeconds)));
     },
 
     recordUsage(tenantId, events) {

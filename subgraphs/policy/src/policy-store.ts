@@ -27,6 +27,10 @@ export interface PolicyStore {
 
 const MAX_NUMBERING_ATTEMPTS = 5;
 
+// A policy_versions row under PolicyVersion's names (the status enum as its text).
+const VERSION_COLUMNS =
+  'id, tenant_id AS "tenantId", version, text, status::text AS status, proposed_by AS "proposedBy", approved_by AS "approvedBy", created_at AS "createdAt", activated_at AS "activatedAt"';
+
 function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
@@ -36,7 +40,10 @@ function isUniqueViolation(error: unknown): boolean {
 export function createPolicyStore(db: Database): PolicyStore {
   return {
     listVersions(tenantId) {
-      return db.withTenant(tenantId, (tx) => tx.policyVersion.findMany({ where: { tenantId }, orderBy: { version: 'desc' } }));
+      // Hand-written read (the policy page's list): the same scope and row-level security, without Prisma's client runtime.
+      return db.readAsTenant(tenantId, (sql) =>
+        sql.rows<PolicyVersion>(`SELECT ${VERSION_COLUMNS} FROM policy_versions WHERE tenant_id = $1::uuid ORDER BY version DESC`, [tenantId]),
+      );
     },
 
     findVersion(tenantId, version) {

@@ -288,6 +288,8 @@ describe('internal errors', () => {
       ...db,
       withTenant: () => Promise.reject(new Error('connection to 10.0.0.5 refused: password=hunter2')),
       withPlatform: () => Promise.reject(new Error('connection to 10.0.0.5 refused: password=hunter2')),
+      readAsTenant: () => Promise.reject(new Error('connection to 10.0.0.5 refused: password=hunter2')),
+      readAsPlatform: () => Promise.reject(new Error('connection to 10.0.0.5 refused: password=hunter2')),
     };
     const failing = await startTenantsHarness(broken);
     try {
