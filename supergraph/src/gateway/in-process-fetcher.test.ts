@@ -27,4 +27,13 @@ describe('in-process subgraph fetcher', () => {
     expect(failure).toBeInstanceOf(FetchError);
     expect((failure as FetchError).message).toBe(`request to ${URL} failed: stopped`);
   });
+
+  it('refuses an answer past the byte bound as the HTTP client does, counting UTF-8 bytes', async () => {
+    const answering = (body: string): InProcessSubgraph => ({ execute: () => Promise.resolve({ status: 200, headers: new Map(), body }) });
+    // 4 characters of 3 bytes each: 12 bytes.
+    const failure = await createInProcessFetcher(answering('€€€€'), 11)(URL, { body: '{}' }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(FetchError);
+    expect((failure as FetchError).message).toBe(`request to ${URL} failed: subgraph response larger than 11 bytes`);
+    expect(await (await createInProcessFetcher(answering('€€€€'), 12)(URL, { body: '{}' })).text()).toBe('€€€€');
+  });
 });

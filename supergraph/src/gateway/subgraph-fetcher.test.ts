@@ -27,6 +27,7 @@ async function rawServer(onRequest: (socket: Socket, requestOnConnection: number
 }
 
 const post = { method: 'POST', body: '{"query":"{ ok }"}', headers: { 'content-type': 'application/json' } };
+const mutation = { ...post, body: '{"query":"mutation Create__tenants__0 { createApiKey { id } }"}' };
 let cleanUp: Array<() => void> = [];
 afterEach(() => {
   for (const step of cleanUp) step();
@@ -66,5 +67,15 @@ describe('subgraph fetcher', () => {
     await fetcher(subgraph.url, post);
     await expect(fetcher(subgraph.url, post)).rejects.toBeInstanceOf(FetchError);
     expect(subgraph.connections()).toBe(2);
+  });
+
+  it('never sends a mutation twice: a reset does not prove the subgraph did not run it', async () => {
+    const subgraph = await rawServer((socket, n) => (n === 1 ? socket.write(ok) : socket.resetAndDestroy()));
+    const { fetcher, close } = createSubgraphFetcher();
+    cleanUp.push(close, () => subgraph.server.close());
+
+    await fetcher(subgraph.url, post);
+    await expect(fetcher(subgraph.url, mutation)).rejects.toBeInstanceOf(FetchError);
+    expect(subgraph.connections()).toBe(1);
   });
 });

@@ -25,7 +25,8 @@ export interface SubgraphFetcher {
   close(): void;
 }
 
-const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const IDLE_SOCKET_TIMEOUT_MS = 4_000;
 
 /** A subgraph call that failed at the network level: named as Apollo's default client names it, so the error formatter answers SUBGRAPH_UNAVAILABLE. */
 export class FetchError extends Error {
@@ -71,9 +72,21 @@ export class SubgraphResponse implements FetcherResponse {
   }
 }
 
+/** Whether a subgraph request is a query (safe to send twice): the gateway's operation text, read only on the rare retry path. */
+function readsOnly(body: string | Buffer): boolean {
+  try {
+    const query = (JSON.parse(body.toString()) as { query?: unknown }).query;
+    return typeof query === 'string' && /^\s*(?:query\b|\{)/.test(query);
+  } catch {
+    return false;
+  }
+}
+
 export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): SubgraphFetcher {
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  const agent = new Agent({ keepAlive: true, maxFreeSockets: options.maxFreeSockets ?? 64 });
+  // An idle socket is closed after 4 s, before a subgraph's (node's default 5 s keep-alive timeout)
+  // would close it under a request; the retry below covers the rest of that race.
+  const agent = new Agent({ keepAlive: true, maxFreeSockets: options.maxFreeSockets ?? 64, timeout: IDLE_SOCKET_TIMEOUT_MS });
 
   const fetcher: Fetcher = (url: string, init: FetcherRequestInit = {}) => send(url, init, true);
 
@@ -111,8 +124,9 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): Sub
       call.on('error', (error: NodeJS.ErrnoException) => {
         // A kept-alive socket the subgraph closed while idle (its keep-alive timeout and ours race)
         // fails with ECONNRESET before the request was read: sent again once on another socket, as
-        // node's http docs advise (`request.reusedSocket`). Any other failure is the caller's.
-        if (retryStaleSocket && !answered && call.reusedSocket && error.code === 'ECONNRESET') send(url, init, false).then(resolve, fail);
+        // node's http docs advise (`request.reusedSocket`). Only a query: a reset does not prove the
+        // subgraph never read the request, and a mutation must not run twice. Any other failure is the caller's.
+        if (retryStaleSocket && !answered && call.reusedSocket && error.code === 'ECONNRESET' && readsOnly(body)) send(url, init, false).then(resolve, fail);
         else reject(error);
       });
       call.end(body);

@@ -106,7 +106,7 @@ describe('UpstreamEventStream', () => {
   });
 
   it('pauses the body while a slow reader is far behind, and resumes it when the reader catches up', async () => {
-    const { body, stream } = open();
+    const { body, stream, calls } = open();
     body.write(Array.from({ length: 300 }, (_, i) => delta(String(i))).join(''));
     await new Promise((resolve) => setImmediate(resolve));
     expect(body.isPaused()).toBe(true);
@@ -114,6 +114,9 @@ describe('UpstreamEventStream', () => {
     expect(first).toEqual({ done: false, value: { type: 'delta', content: '0' } });
     for (let i = 1; i < 300; i++) await stream.next();
     expect(body.isPaused()).toBe(false);
+    // One read arrived, but the idle timer was re-armed for every event handed out while the body
+    // was held back: a slow reader is not the upstream falling silent.
+    expect(calls.activity).toBeGreaterThanOrEqual(300);
     body.end('data: [DONE]\n\n');
     expect(await stream.next()).toEqual({ done: true, value: undefined });
   });

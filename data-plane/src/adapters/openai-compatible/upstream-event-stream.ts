@@ -61,6 +61,9 @@ export class UpstreamEventStream implements AsyncIterableIterator<CompletionEven
   next(): Promise<IteratorResult<CompletionEvent>> {
     if (this.head < this.queue.length) {
       const value = this.queue[this.head++] as CompletionEvent;
+      // While paused the upstream is held back by us, not silent: each event handed out re-arms
+      // the idle timer, so a slow but reading client is not cut as an upstream timeout.
+      if (this.paused) this.hooks.onActivity();
       if (this.head === this.queue.length) this.drained();
       return Promise.resolve({ done: false, value });
     }

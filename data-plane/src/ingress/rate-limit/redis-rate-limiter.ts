@@ -234,6 +234,12 @@ export function createRedisRateLimiter(redisOrUrl: string | RedisConnection, opt
     const batchKey = onCluster ? first : '';
     const reply = await new Promise<number[]>((resolve, reject) => {
       const reservation: QueuedReservation = { keys, args, slot, resolve, reject };
+      // Keys of several slots on a cluster (none today: limit keys carry the tenant's hash tag)
+      // leave alone, so their CROSSSLOT refusal fails only this request, not a batch.
+      if (onCluster && slot === undefined) {
+        sendReservations([reservation]);
+        return;
+      }
       if (!flushScheduled) {
         // The first of a turn leaves at once (a lone request waits for no one: no extra turn at
         // concurrency 1); those after it in the same turn's I/O callbacks share one call at its end.
