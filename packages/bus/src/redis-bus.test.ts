@@ -41,4 +41,20 @@ describe.skipIf(clusterTestsSkipReason())('on a Redis Cluster', () => {
   beforeAll(cluster.start);
   afterAll(cluster.stop);
   runBusContract('redis cluster', () => createRedisBus(cluster.url, { keyPrefix: `${randomUUID()}:` }));
+
+  it("keeps a channel's messages in order, whichever node a subscriber listens on", async () => {
+    // PUBLISH names no key: sent to any node, two messages could take two nodes' cluster-bus links.
+    const publisher = createRedisBus(cluster.url, { keyPrefix: `${randomUUID()}:` });
+    const received: string[] = [];
+    try {
+      await publisher.subscribe('ordered', (message) => received.push(message));
+      const sent = Array.from({ length: 60 }, (_, i) => String(i));
+      for (const message of sent) await publisher.publish('ordered', message);
+      const deadline = Date.now() + 5_000;
+      while (received.length < sent.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(received).toEqual(sent);
+    } finally {
+      await publisher.close();
+    }
+  });
 });

@@ -9,12 +9,21 @@ import type { Bus, StreamEntry, Unsubscribe } from './bus';
  *
  * On a Redis Cluster (a `redis+cluster://` URL) every command names one stream, so it needs no hash
  * tag: each stream lives on the master of its slot. Pub/sub messages reach every node of the
- * cluster, so a subscriber on any node hears every publisher.
+ * cluster, so a subscriber on any node hears every publisher; a channel's messages are published
+ * through its slot's master, so they keep their order.
  */
 export interface RedisBusOptions {
   /** Prepended to every stream and channel name, e.g. `test-1234:` to isolate a test run. */
   keyPrefix?: string;
 }
+
+/**
+ * On a cluster PUBLISH names no key, so ioredis sends each one to any node, and two messages of one
+ * channel published through two nodes can reach a subscriber out of order (each node forwards over
+ * its own cluster-bus link). This script, keyed by the channel, publishes every message of a channel
+ * through the master of the channel's slot: one node, so one order.
+ */
+const PUBLISH_THROUGH_CHANNEL_SLOT = "return redis.call('PUBLISH', ARGV[1], ARGV[2])";
 
 /** The single field each stream entry carries. */
 const PAYLOAD_FIELD = 'payload';
@@ -95,7 +104,9 @@ export function createRedisBus(redisOrUrl: string | RedisConnection, options: Re
   return {
     async publish(channel, message) {
       assertOpen();
-      await commands.publish(key(channel), message);
+      const prefixed = key(channel);
+      if (commands.isCluster) await commands.eval(PUBLISH_THROUGH_CHANNEL_SLOT, 1, prefixed, prefixed, message);
+      else await commands.publish(prefixed, message);
     },
 
     async subscribe(channel, onMessage): Promise<Unsubscribe> {
