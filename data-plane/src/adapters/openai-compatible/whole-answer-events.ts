@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { CompletionEvent } from '../../domain/completion-event';
+import { bodyText } from '../../http/body-text';
 import { UpstreamError } from '../adapter';
 import { answerEvents } from './upstream-answer';
 
@@ -27,7 +28,7 @@ export function wholeAnswerEvents(
       if (over) return end();
       if (events === undefined) {
         try {
-          events = answerEvents(await bodyText(body, maxBytes));
+          events = answerEvents(await bodyText(body, maxBytes, () => new UpstreamError('upstream_error', `upstream answer larger than ${maxBytes} bytes`), destroy));
         } catch (error) {
           over = true;
           throw failure(error, 'reading the answer');
@@ -49,47 +50,7 @@ export function wholeAnswerEvents(
   return { [Symbol.asyncIterator]: () => iterator };
 }
 
-/** The whole body as text; an UpstreamError past `maxBytes` (the rest is not read: the body is destroyed). */
-function bodyText(body: Readable, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let first: Buffer | undefined;
-    let more: Buffer[] | undefined;
-    let size = 0;
-    const onData = (bytes: Buffer): void => {
-      size += bytes.length;
-      if (size > maxBytes) {
-        finish();
-        body.destroy();
-        reject(new UpstreamError('upstream_error', `upstream answer larger than ${maxBytes} bytes`));
-        return;
-      }
-      if (first === undefined) first = bytes;
-      else (more ??= [first]).push(bytes);
-    };
-    const onEnd = (): void => {
-      finish();
-      resolve(more ? Buffer.concat(more, size).toString('utf8') : first === undefined ? '' : first.toString('utf8'));
-    };
-    const onError = (error: Error): void => {
-      finish();
-      reject(error);
-    };
-    const onClose = (): void => {
-      // Closed before its end (aborted, or the connection dropped): what the stream iterator reported.
-      finish();
-      reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-    };
-    const finish = (): void => {
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onError);
-      body.off('close', onClose);
-    };
-    if (body.readableEnded) return resolve('');
-    if (body.destroyed) return onClose();
-    body.on('data', onData);
-    body.on('end', onEnd);
-    body.on('error', onError);
-    body.on('close', onClose);
-  });
-}
+// The rest of an oversized answer is not read: its connection closes.
+const destroy = (body: Readable): void => {
+  body.destroy();
+};
